@@ -1,0 +1,6 @@
+package lab
+
+import "nsbox/cli"
+
+// TEMPORARY placeholder.
+func Main(g cli.Global, args []string) int { return 1 }

@@ -1,0 +1,121 @@
+// nsbox builds and inspects Linux network-namespace labs with raw syscalls.
+//
+// main only dispatches: the name nsbox was invoked as (ip, bridge, nc, ...)
+// or, for nsbox itself, the first word after the global options picks the
+// command. Everything else lives in the packages.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"nsbox/cli"
+	"nsbox/ipcmd"
+	"nsbox/lab"
+	"nsbox/netcat"
+	"nsbox/nsenter"
+	"nsbox/ping"
+	"nsbox/sscmd"
+	"nsbox/wire"
+)
+
+// A command takes the global options given before it (zero when invoked
+// through an applet link) and its own arguments; it returns the exit code.
+type command func(g cli.Global, args []string) int
+
+// applets are the names nsbox answers to when invoked through a link
+// (busybox style); --install creates these links.
+var applets = map[string]command{
+	"ip":      ipcmd.IP,
+	"bridge":  ipcmd.Bridge,
+	"nc":      netcat.Main,
+	"netcat":  netcat.Main,
+	"ping":    ping.Main,
+	"ping6":   ping.Main6,
+	"ss":      sscmd.SS,
+	"netstat": sscmd.Netstat,
+}
+
+// commands are nsbox's own words besides the ip objects (link, addr,
+// route, netns, monitor, ...), which go to ipcmd.
+var commands = map[string]command{
+	"bridge":  ipcmd.Bridge,
+	"nc":      netcat.Main,
+	"netcat":  netcat.Main,
+	"ping":    ping.Main,
+	"ss":      sscmd.SS,
+	"netstat": sscmd.Netstat,
+	"lab":     lab.Main,
+	"decode":  wire.Decode,
+}
+
+func main() {
+	name := filepath.Base(os.Args[0])
+	if a, ok := applets[name]; ok {
+		os.Exit(a(cli.Global{}, os.Args[1:]))
+	}
+	os.Exit(nsbox(os.Args[1:]))
+}
+
+func nsbox(args []string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "--list":
+			for _, n := range appletNames() {
+				fmt.Println(n)
+			}
+			return 0
+		case "--install":
+			if len(args) != 2 {
+				fmt.Fprintln(os.Stderr, "Usage: nsbox --install DIR")
+				return cli.ExitUsage
+			}
+			return install(args[1])
+		}
+	}
+	g, rest, err := cli.ParseGlobal("nsbox", args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return cli.ExitUsage
+	}
+	if len(rest) > 0 {
+		if c, ok := commands[rest[0]]; ok {
+			if g.Netns != "" && rest[0] != "lab" {
+				// nsbox -n NAME nc ...: the command runs inside NAME,
+				// exactly as "nsbox netns exec NAME nc ..." would run it.
+				return nsenter.ExecApplet(g.Netns, rest)
+			}
+			return c(g, rest[1:])
+		}
+	}
+	return ipcmd.Run(g, rest)
+}
+
+func appletNames() []string {
+	var names []string
+	for n := range applets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// install makes DIR/APPLET a symbolic link to this binary for every applet.
+func install(dir string) int {
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nsbox: %v\n", err)
+		return 1
+	}
+	for _, n := range appletNames() {
+		link := filepath.Join(dir, n)
+		if err := os.Symlink(self, link); err != nil {
+			fmt.Fprintf(os.Stderr, "nsbox: %s\n", strings.TrimPrefix(err.Error(), "symlink "))
+			return 1
+		}
+	}
+	return 0
+}

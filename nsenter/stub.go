@@ -1,0 +1,4 @@
+package nsenter
+
+// TEMPORARY placeholder.
+func ExecApplet(name string, argv []string) int { return 1 }
