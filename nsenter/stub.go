@@ -1,4 +1,0 @@
-package nsenter
-
-// TEMPORARY placeholder.
-func ExecApplet(name string, argv []string) int { return 1 }
