@@ -1,0 +1,464 @@
+package rtnl
+
+import (
+	"fmt"
+	"net"
+
+	"golang.org/x/sys/unix"
+)
+
+// IfInfomsg is struct ifinfomsg, the family header of RTM_*LINK.
+//
+//	struct ifinfomsg {
+//		unsigned char	ifi_family;
+//		unsigned char	__ifi_pad;
+//		unsigned short	ifi_type;	/* ARPHRD_* */
+//		int		ifi_index;	/* Link index	*/
+//		unsigned	ifi_flags;	/* IFF_* flags	*/
+//		unsigned	ifi_change;	/* IFF_* change mask */
+//	};
+type IfInfomsg struct {
+	Family uint8
+	Type   uint16
+	Index  int32
+	Flags  uint32
+	Change uint32
+}
+
+// IfInfomsgLen is sizeof(struct ifinfomsg).
+const IfInfomsgLen = 16
+
+// AppendBinary appends the 16 bytes of the header.
+func (h IfInfomsg) AppendBinary(b []byte) []byte {
+	b = append(b, h.Family, 0)
+	b = native.AppendUint16(b, h.Type)
+	b = native.AppendUint32(b, uint32(h.Index))
+	b = native.AppendUint32(b, h.Flags)
+	return native.AppendUint32(b, h.Change)
+}
+
+// ParseIfInfomsg decodes the header at the start of b.
+func ParseIfInfomsg(b []byte) (IfInfomsg, error) {
+	if len(b) < IfInfomsgLen {
+		return IfInfomsg{}, errShort("struct ifinfomsg", len(b), IfInfomsgLen)
+	}
+	return IfInfomsg{
+		Family: b[0],
+		Type:   native.Uint16(b[2:4]),
+		Index:  int32(native.Uint32(b[4:8])),
+		Flags:  native.Uint32(b[8:12]),
+		Change: native.Uint32(b[12:16]),
+	}, nil
+}
+
+// Attributes of IFLA_LINKINFO, and of the veth kind's IFLA_INFO_DATA.
+const (
+	IFLA_INFO_UNSPEC     = 0
+	IFLA_INFO_KIND       = 1
+	IFLA_INFO_DATA       = 2
+	IFLA_INFO_XSTATS     = 3
+	IFLA_INFO_SLAVE_KIND = 4
+	IFLA_INFO_SLAVE_DATA = 5
+
+	VETH_INFO_UNSPEC = 0
+	VETH_INFO_PEER   = 1 // struct ifinfomsg, then IFLA_* of the peer
+)
+
+// LinkInfo is IFLA_LINKINFO: the kind of a virtual link and its data.
+type LinkInfo struct {
+	Kind      string // IFLA_INFO_KIND: "veth", "bridge", ...
+	Data      []byte // IFLA_INFO_DATA as received (kind-specific attributes)
+	SlaveKind string // IFLA_INFO_SLAVE_KIND: "bridge" on a bridge port
+	SlaveData []byte // IFLA_INFO_SLAVE_DATA as received
+	// Peer, in a request for a veth, is the other end: it is sent inside
+	// IFLA_INFO_DATA as VETH_INFO_PEER, a struct ifinfomsg and its own
+	// IFLA_* attributes.
+	Peer *Link
+}
+
+// Link is a network device as RTM_NEWLINK describes it. Decoding fills
+// every field the kernel sent; attributes without a field are kept in
+// Other, never dropped. Encoding (a request) sends only the fields that
+// are set: strings and addresses when non-empty, numbers when non-zero,
+// pointers when non-nil.
+type Link struct {
+	IfInfomsg
+	Name        string           // IFLA_IFNAME
+	MTU         uint32           // IFLA_MTU
+	TxQLen      uint32           // IFLA_TXQLEN
+	Address     net.HardwareAddr // IFLA_ADDRESS
+	Broadcast   net.HardwareAddr // IFLA_BROADCAST
+	PermAddress net.HardwareAddr // IFLA_PERM_ADDRESS
+	// Master is IFLA_MASTER, the ifindex of the bridge a port belongs to.
+	// In a request, a non-nil pointer to 0 means "nomaster".
+	Master *int32
+	// Link is IFLA_LINK: for a veth, the peer's ifindex (in the peer's
+	// namespace when LinkNetNSID is set).
+	Link        int32
+	LinkNetNSID *int32 // IFLA_LINK_NETNSID: the namespace the peer is in
+	OperState   uint8  // IFLA_OPERSTATE: IF_OPER_*
+	LinkMode    uint8  // IFLA_LINKMODE
+	Group       uint32 // IFLA_GROUP
+	Qdisc       string // IFLA_QDISC
+	Alias       string // IFLA_IFALIAS
+	Promiscuity uint32 // IFLA_PROMISCUITY
+	NumTxQueues uint32 // IFLA_NUM_TX_QUEUES
+	NumRxQueues uint32 // IFLA_NUM_RX_QUEUES
+	MinMTU      uint32 // IFLA_MIN_MTU
+	MaxMTU      uint32 // IFLA_MAX_MTU
+	GSOMaxSize  uint32 // IFLA_GSO_MAX_SIZE
+	GSOMaxSegs  uint32 // IFLA_GSO_MAX_SEGS
+	Carrier     *uint8 // IFLA_CARRIER
+	// CarrierChanges is IFLA_CARRIER_CHANGES.
+	CarrierChanges uint32
+	Info           *LinkInfo    // IFLA_LINKINFO
+	Stats64        *LinkStats64 // IFLA_STATS64
+	// ProtInfo is IFLA_PROTINFO as received: for AF_BRIDGE messages the
+	// bridge port's IFLA_BRPORT_* attributes (see ParseBridgePort).
+	ProtInfo []byte
+	// Request only: move the link to the namespace open at NetNSFD
+	// (IFLA_NET_NS_FD) or of process NetNSPID (IFLA_NET_NS_PID).
+	NetNSFD  *int32
+	NetNSPID *uint32
+	// ExtMask is IFLA_EXT_MASK (RTEXT_FILTER_*), request only.
+	ExtMask uint32
+	Other   []Attribute
+}
+
+// LinkStats64 is struct rtnl_link_stats64, first the counters ip -s shows.
+type LinkStats64 struct {
+	RxPackets, TxPackets, RxBytes, TxBytes         uint64
+	RxErrors, TxErrors, RxDropped, TxDropped       uint64
+	Multicast, Collisions                          uint64
+	RxLengthErrors, RxOverErrors, RxCRCErrors      uint64
+	RxFrameErrors, RxFIFOErrors, RxMissedErrors    uint64
+	TxAbortedErrors, TxCarrierErrors, TxFIFOErrors uint64
+	TxHeartbeatErrors, TxWindowErrors              uint64
+	RxCompressed, TxCompressed, RxNoHandler        uint64
+}
+
+// RTEXT_FILTER_* for IFLA_EXT_MASK.
+const (
+	RTEXT_FILTER_VF         = 1 << 0
+	RTEXT_FILTER_BRVLAN     = 1 << 1
+	RTEXT_FILTER_SKIP_STATS = 1 << 3
+)
+
+// AppendBinary appends the link as a request payload: the ifinfomsg, then
+// the attributes that are set, in the order iproute2 sends them.
+func (l *Link) AppendBinary(b []byte) ([]byte, error) {
+	e := NewAttributeEncoder(l.IfInfomsg.AppendBinary(b))
+	l.encode(e)
+	return e.Encode()
+}
+
+func (l *Link) encode(e *AttributeEncoder) {
+	if l.ExtMask != 0 {
+		e.Uint32(unix.IFLA_EXT_MASK, l.ExtMask)
+	}
+	if l.Name != "" {
+		e.String(unix.IFLA_IFNAME, l.Name)
+	}
+	if l.TxQLen != 0 {
+		e.Uint32(unix.IFLA_TXQLEN, l.TxQLen)
+	}
+	if l.MTU != 0 {
+		e.Uint32(unix.IFLA_MTU, l.MTU)
+	}
+	if len(l.Address) > 0 {
+		e.Bytes(unix.IFLA_ADDRESS, l.Address)
+	}
+	if len(l.Broadcast) > 0 {
+		e.Bytes(unix.IFLA_BROADCAST, l.Broadcast)
+	}
+	if l.Master != nil {
+		e.Uint32(unix.IFLA_MASTER, uint32(*l.Master))
+	}
+	if l.Group != 0 {
+		e.Uint32(unix.IFLA_GROUP, l.Group)
+	}
+	if l.Alias != "" {
+		e.String(unix.IFLA_IFALIAS, l.Alias)
+	}
+	if l.NetNSPID != nil {
+		e.Uint32(unix.IFLA_NET_NS_PID, *l.NetNSPID)
+	}
+	if l.NetNSFD != nil {
+		e.Uint32(unix.IFLA_NET_NS_FD, uint32(*l.NetNSFD))
+	}
+	if l.Link != 0 {
+		e.Uint32(unix.IFLA_LINK, uint32(l.Link))
+	}
+	if in := l.Info; in != nil {
+		li := e.Nest(unix.IFLA_LINKINFO)
+		// iproute2 sends the kind without its NUL: addattr_l(..., strlen(type))
+		e.Bytes(IFLA_INFO_KIND, []byte(in.Kind))
+		switch {
+		case in.Peer != nil:
+			data := e.Nest(IFLA_INFO_DATA)
+			peer := e.Nest(VETH_INFO_PEER)
+			e.Raw(in.Peer.IfInfomsg.AppendBinary(nil))
+			in.Peer.encode(e)
+			e.End(peer)
+			e.End(data)
+		case len(in.Data) > 0:
+			e.Bytes(IFLA_INFO_DATA, in.Data)
+		}
+		e.End(li)
+	}
+	for _, a := range l.Other {
+		e.Bytes(a.Type, a.Data)
+	}
+}
+
+// ParseLink decodes the payload of RTM_NEWLINK (ifinfomsg + IFLA_*).
+func ParseLink(b []byte) (*Link, error) {
+	h, err := ParseIfInfomsg(b)
+	if err != nil {
+		return nil, err
+	}
+	l := &Link{IfInfomsg: h}
+	d := NewAttributeDecoder(b[IfInfomsgLen:])
+	for d.Next() {
+		switch d.Type() {
+		case unix.IFLA_IFNAME:
+			l.Name = d.String()
+		case unix.IFLA_MTU:
+			l.MTU = d.Uint32()
+		case unix.IFLA_TXQLEN:
+			l.TxQLen = d.Uint32()
+		case unix.IFLA_ADDRESS:
+			l.Address = hwaddr(d.Bytes())
+		case unix.IFLA_BROADCAST:
+			l.Broadcast = hwaddr(d.Bytes())
+		case unix.IFLA_PERM_ADDRESS:
+			l.PermAddress = hwaddr(d.Bytes())
+		case unix.IFLA_MASTER:
+			v := d.Int32()
+			l.Master = &v
+		case unix.IFLA_LINK:
+			l.Link = d.Int32()
+		case unix.IFLA_LINK_NETNSID:
+			v := d.Int32()
+			l.LinkNetNSID = &v
+		case unix.IFLA_OPERSTATE:
+			l.OperState = d.Uint8()
+		case unix.IFLA_LINKMODE:
+			l.LinkMode = d.Uint8()
+		case unix.IFLA_GROUP:
+			l.Group = d.Uint32()
+		case unix.IFLA_QDISC:
+			l.Qdisc = d.String()
+		case unix.IFLA_IFALIAS:
+			l.Alias = d.String()
+		case unix.IFLA_PROMISCUITY:
+			l.Promiscuity = d.Uint32()
+		case unix.IFLA_NUM_TX_QUEUES:
+			l.NumTxQueues = d.Uint32()
+		case unix.IFLA_NUM_RX_QUEUES:
+			l.NumRxQueues = d.Uint32()
+		case unix.IFLA_MIN_MTU:
+			l.MinMTU = d.Uint32()
+		case unix.IFLA_MAX_MTU:
+			l.MaxMTU = d.Uint32()
+		case unix.IFLA_GSO_MAX_SIZE:
+			l.GSOMaxSize = d.Uint32()
+		case unix.IFLA_GSO_MAX_SEGS:
+			l.GSOMaxSegs = d.Uint32()
+		case unix.IFLA_CARRIER:
+			v := d.Uint8()
+			l.Carrier = &v
+		case unix.IFLA_CARRIER_CHANGES:
+			l.CarrierChanges = d.Uint32()
+		case unix.IFLA_LINKINFO:
+			l.Info = &LinkInfo{}
+			d.Decode(func(nd *AttributeDecoder) error {
+				for nd.Next() {
+					switch nd.Type() {
+					case IFLA_INFO_KIND:
+						l.Info.Kind = nd.String()
+					case IFLA_INFO_DATA:
+						l.Info.Data = nd.Bytes()
+					case IFLA_INFO_SLAVE_KIND:
+						l.Info.SlaveKind = nd.String()
+					case IFLA_INFO_SLAVE_DATA:
+						l.Info.SlaveData = nd.Bytes()
+					}
+				}
+				return nil
+			})
+		case unix.IFLA_STATS64:
+			s, err := parseStats64(d.Bytes())
+			if err != nil {
+				return nil, err
+			}
+			l.Stats64 = s
+		case unix.IFLA_PROTINFO:
+			l.ProtInfo = d.Bytes()
+		default:
+			l.Other = append(l.Other, Attribute{Type: d.typ, Data: d.Bytes()})
+		}
+	}
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("ifindex %d: %w", h.Index, err)
+	}
+	return l, nil
+}
+
+func hwaddr(b []byte) net.HardwareAddr { return append(net.HardwareAddr(nil), b...) }
+
+func parseStats64(b []byte) (*LinkStats64, error) {
+	// struct rtnl_link_stats64 grew over time; read what is there, at
+	// least the first ten counters.
+	if len(b) < 10*8 {
+		return nil, errShort("struct rtnl_link_stats64", len(b), 10*8)
+	}
+	var v [23]uint64
+	for i := range v {
+		if (i+1)*8 > len(b) {
+			break
+		}
+		v[i] = native.Uint64(b[i*8:])
+	}
+	return &LinkStats64{
+		RxPackets: v[0], TxPackets: v[1], RxBytes: v[2], TxBytes: v[3],
+		RxErrors: v[4], TxErrors: v[5], RxDropped: v[6], TxDropped: v[7],
+		Multicast: v[8], Collisions: v[9],
+		RxLengthErrors: v[10], RxOverErrors: v[11], RxCRCErrors: v[12],
+		RxFrameErrors: v[13], RxFIFOErrors: v[14], RxMissedErrors: v[15],
+		TxAbortedErrors: v[16], TxCarrierErrors: v[17], TxFIFOErrors: v[18],
+		TxHeartbeatErrors: v[19], TxWindowErrors: v[20],
+		RxCompressed: v[21], TxCompressed: v[22],
+	}, nil
+}
+
+// Bridge port attributes, nested in IFLA_PROTINFO of AF_BRIDGE messages.
+const (
+	IFLA_BRPORT_STATE         = 1 // u8: BR_STATE_*
+	IFLA_BRPORT_PRIORITY      = 2 // u16
+	IFLA_BRPORT_COST          = 3 // u32
+	IFLA_BRPORT_MODE          = 4 // u8: hairpin
+	IFLA_BRPORT_GUARD         = 5
+	IFLA_BRPORT_PROTECT       = 6
+	IFLA_BRPORT_FAST_LEAVE    = 7
+	IFLA_BRPORT_LEARNING      = 8
+	IFLA_BRPORT_UNICAST_FLOOD = 9
+)
+
+// BridgePort is what `bridge link` shows of a port (IFLA_PROTINFO).
+type BridgePort struct {
+	State     uint8 // BR_STATE_DISABLED=0, LISTENING, LEARNING, FORWARDING, BLOCKING
+	Priority  uint16
+	Cost      uint32
+	Hairpin   bool
+	Guard     bool
+	Protect   bool
+	FastLeave bool
+	Learning  bool
+	Flood     bool
+	Other     []Attribute
+}
+
+// ParseBridgePort decodes IFLA_PROTINFO of an AF_BRIDGE RTM_NEWLINK.
+func ParseBridgePort(b []byte) (*BridgePort, error) {
+	p := &BridgePort{}
+	d := NewAttributeDecoder(b)
+	for d.Next() {
+		switch d.Type() {
+		case IFLA_BRPORT_STATE:
+			p.State = d.Uint8()
+		case IFLA_BRPORT_PRIORITY:
+			p.Priority = d.Uint16()
+		case IFLA_BRPORT_COST:
+			p.Cost = d.Uint32()
+		case IFLA_BRPORT_MODE:
+			p.Hairpin = d.Uint8() != 0
+		case IFLA_BRPORT_GUARD:
+			p.Guard = d.Uint8() != 0
+		case IFLA_BRPORT_PROTECT:
+			p.Protect = d.Uint8() != 0
+		case IFLA_BRPORT_FAST_LEAVE:
+			p.FastLeave = d.Uint8() != 0
+		case IFLA_BRPORT_LEARNING:
+			p.Learning = d.Uint8() != 0
+		case IFLA_BRPORT_UNICAST_FLOOD:
+			p.Flood = d.Uint8() != 0
+		default:
+			p.Other = append(p.Other, Attribute{Type: d.typ, Data: d.Bytes()})
+		}
+	}
+	return p, d.Err()
+}
+
+// NewLinkRequest builds RTM_NEWLINK with the given flags (NLM_F_CREATE|
+// NLM_F_EXCL to add, none to change an existing link).
+func NewLinkRequest(l *Link, flags uint16) (Message, error) {
+	b, err := l.AppendBinary(make([]byte, 0, 128))
+	return Message{Header: Header{Type: unix.RTM_NEWLINK, Flags: flags}, Data: b}, err
+}
+
+// DelLinkRequest builds RTM_DELLINK for ifindex (or, index 0, by name).
+func DelLinkRequest(index int32, name string) (Message, error) {
+	l := &Link{IfInfomsg: IfInfomsg{Index: index}}
+	if index == 0 {
+		l.Name = name
+	}
+	b, err := l.AppendBinary(nil)
+	return Message{Header: Header{Type: unix.RTM_DELLINK}, Data: b}, err
+}
+
+// LinkDumpRequest builds the RTM_GETLINK dump request for family
+// (AF_UNSPEC, or AF_BRIDGE for bridge ports), with IFLA_EXT_MASK.
+func LinkDumpRequest(family uint8, extMask uint32) Message {
+	l := &Link{IfInfomsg: IfInfomsg{Family: family}, ExtMask: extMask}
+	b, _ := l.AppendBinary(nil)
+	return Message{Header: Header{Type: unix.RTM_GETLINK}, Data: b}
+}
+
+// LinkByName asks for one link by name (RTM_GETLINK + IFLA_IFNAME), as
+// iproute2 does to turn a name into an ifindex.
+func (c *Conn) LinkByName(name string) (*Link, error) {
+	l := &Link{ExtMask: RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS, Name: name}
+	b, err := l.AppendBinary(nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.getLink(b)
+}
+
+// LinkByIndex asks for one link by ifindex.
+func (c *Conn) LinkByIndex(index int32) (*Link, error) {
+	l := &Link{IfInfomsg: IfInfomsg{Index: index}, ExtMask: RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS}
+	b, err := l.AppendBinary(nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.getLink(b)
+}
+
+func (c *Conn) getLink(b []byte) (*Link, error) {
+	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_GETLINK}, Data: b})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range replies {
+		if r.Header.Type == unix.RTM_NEWLINK {
+			return ParseLink(r.Data)
+		}
+	}
+	return nil, &Error{Errno: unix.ENODEV, Offset: -1}
+}
+
+// Links dumps every link, streaming: fn sees each as it is decoded.
+func (c *Conn) Links(family uint8, fn func(*Link) error) error {
+	return c.Dump(LinkDumpRequest(family, RTEXT_FILTER_VF), func(m Message) error {
+		if m.Header.Type != unix.RTM_NEWLINK {
+			return nil
+		}
+		l, err := ParseLink(m.Data)
+		if err != nil {
+			return err
+		}
+		return fn(l)
+	})
+}

@@ -1,0 +1,112 @@
+package rtnl
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// Namespace id messages (RTM_NEWNSID, RTM_GETNSID) carry a struct rtgenmsg,
+// padded to NLMSG_ALIGN, then NETNSA_* attributes.
+//
+//	struct rtgenmsg {
+//		unsigned char		rtgen_family;
+//	};
+const (
+	NETNSA_NONE         = 0
+	NETNSA_NSID         = 1 // s32
+	NETNSA_PID          = 2 // u32
+	NETNSA_FD           = 3 // u32
+	NETNSA_TARGET_NSID  = 4 // s32
+	NETNSA_CURRENT_NSID = 5 // s32
+
+	// NETNSA_NSID_NOT_ASSIGNED is the id of a namespace that has none.
+	NETNSA_NSID_NOT_ASSIGNED = -1
+)
+
+// rtgenmsg is struct rtgenmsg for AF_UNSPEC, padded to 4 bytes.
+var rtgenmsg = []byte{unix.AF_UNSPEC, 0, 0, 0}
+
+// NSID is one entry of an RTM_GETNSID dump: a peer namespace's id as seen
+// from the socket's namespace.
+type NSID struct {
+	ID int32
+	// Current is NETNSA_CURRENT_NSID when the kernel sends it (with a
+	// target namespace): the current namespace's id in the target, else -1.
+	Current int32
+}
+
+// SetNSID assigns id to the namespace open at fd (RTM_NEWNSID), as seen
+// from this socket's namespace. id -1 lets the kernel choose (auto).
+func (c *Conn) SetNSID(fd int, id int32) error {
+	e := NewAttributeEncoder(rtgenmsg)
+	e.Uint32(NETNSA_FD, uint32(fd))
+	e.Int32(NETNSA_NSID, id)
+	b, err := e.Encode()
+	if err != nil {
+		return err
+	}
+	_, err = c.Execute(Message{Header: Header{Type: unix.RTM_NEWNSID}, Data: b})
+	return err
+}
+
+// GetNSID returns the id of the namespace open at fd (RTM_GETNSID), or
+// NETNSA_NSID_NOT_ASSIGNED.
+func (c *Conn) GetNSID(fd int) (int32, error) {
+	e := NewAttributeEncoder(rtgenmsg)
+	e.Uint32(NETNSA_FD, uint32(fd))
+	b, err := e.Encode()
+	if err != nil {
+		return 0, err
+	}
+	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_GETNSID}, Data: b})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range replies {
+		if r.Header.Type != unix.RTM_NEWNSID {
+			continue
+		}
+		n, err := ParseNSID(r.Data)
+		return n.ID, err
+	}
+	return NETNSA_NSID_NOT_ASSIGNED, nil
+}
+
+// NSIDs dumps the ids assigned in this socket's namespace.
+func (c *Conn) NSIDs() ([]NSID, error) {
+	var ids []NSID
+	for try := 0; ; try++ {
+		ids = ids[:0]
+		err := c.Dump(Message{Header: Header{Type: unix.RTM_GETNSID}, Data: rtgenmsg}, func(m Message) error {
+			if m.Header.Type != unix.RTM_NEWNSID {
+				return nil
+			}
+			n, err := ParseNSID(m.Data)
+			if err == nil {
+				ids = append(ids, n)
+			}
+			return err
+		})
+		if err == ErrDumpInterrupted && try < DumpRetries {
+			continue
+		}
+		return ids, err
+	}
+}
+
+// ParseNSID decodes the payload of RTM_NEWNSID.
+func ParseNSID(b []byte) (NSID, error) {
+	n := NSID{ID: NETNSA_NSID_NOT_ASSIGNED, Current: NETNSA_NSID_NOT_ASSIGNED}
+	if len(b) < len(rtgenmsg) {
+		return n, errShort("struct rtgenmsg", len(b), len(rtgenmsg))
+	}
+	d := NewAttributeDecoder(b[len(rtgenmsg):])
+	for d.Next() {
+		switch d.Type() {
+		case NETNSA_NSID:
+			n.ID = d.Int32()
+		case NETNSA_CURRENT_NSID:
+			n.Current = d.Int32()
+		}
+	}
+	return n, d.Err()
+}
