@@ -84,6 +84,10 @@ func parseError(m Message) (ack, error) {
 	}
 	tlv := 4 + HeaderLen
 	if m.Header.Flags&NLM_F_CAPPED == 0 {
+		// uint64: on 32-bit hosts int(a.request.Length) may be negative.
+		if uint64(a.request.Length) > uint64(len(b)) {
+			return a, fmt.Errorf("rtnl: NLMSG_ERROR: echoed request of %d bytes runs past the %d-byte message", a.request.Length, len(b))
+		}
 		tlv = 4 + nlmsgAlign(int(a.request.Length))
 	}
 	if tlv > len(b) {

@@ -69,7 +69,7 @@ type Message struct {
 // and the payload padded to NLMSG_ALIGN.
 func (m Message) AppendBinary(b []byte) ([]byte, error) {
 	n := HeaderLen + len(m.Data)
-	if n > 1<<31 {
+	if uint64(n) > 1<<32-1 { // nlmsg_len is a __u32
 		return b, fmt.Errorf("rtnl: message of %d bytes is too long", n)
 	}
 	b = native.AppendUint32(b, uint32(n))
@@ -130,7 +130,8 @@ func nextMessage(b []byte, off int) (Message, int, error) {
 	if err != nil {
 		return Message{}, 0, fmt.Errorf("rtnl: at offset %d: %d bytes left, need %d for struct nlmsghdr", off, len(b)-off, HeaderLen)
 	}
-	if h.Length < HeaderLen || int(h.Length) > len(b)-off {
+	// Compared as uint64: on 32-bit hosts int(h.Length) may be negative.
+	if h.Length < HeaderLen || uint64(h.Length) > uint64(len(b)-off) {
 		return Message{}, 0, fmt.Errorf("rtnl: at offset %d: nlmsg_len %d is outside %d..%d", off, h.Length, HeaderLen, len(b)-off)
 	}
 	m := Message{Header: h, Data: b[off+HeaderLen : off+int(h.Length)]}
