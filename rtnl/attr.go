@@ -58,6 +58,13 @@ func NewAttributeEncoder(prefix []byte) *AttributeEncoder {
 	return &AttributeEncoder{b: b}
 }
 
+// pad appends zeros up to NLA_ALIGN.
+func (e *AttributeEncoder) pad() {
+	for len(e.b) != nlaAlign(len(e.b)) {
+		e.b = append(e.b, 0)
+	}
+}
+
 func (e *AttributeEncoder) header(typ uint16, n int) {
 	if e.err != nil {
 		return
@@ -66,10 +73,7 @@ func (e *AttributeEncoder) header(typ uint16, n int) {
 		e.err = fmt.Errorf("rtnl: attribute type %d: %d bytes do not fit nla_len", typ&NLA_TYPE_MASK, n)
 		return
 	}
-	// pad the previous attribute (or the family header) to NLA_ALIGN
-	for len(e.b) != nlaAlign(len(e.b)) {
-		e.b = append(e.b, 0)
-	}
+	e.pad() // the previous attribute (or the family header)
 	e.b = native.AppendUint16(e.b, uint16(AttrHeaderLen+n))
 	e.b = native.AppendUint16(e.b, typ)
 }
@@ -151,9 +155,7 @@ func (e *AttributeEncoder) Raw(b []byte) {
 	if e.err != nil {
 		return
 	}
-	for len(e.b) != nlaAlign(len(e.b)) {
-		e.b = append(e.b, 0)
-	}
+	e.pad()
 	e.b = append(e.b, b...)
 }
 
@@ -167,11 +169,14 @@ func (e *AttributeEncoder) Nest(typ uint16) int {
 	return len(e.b) - AttrHeaderLen
 }
 
-// End closes the nested attribute opened at mark.
+// End closes the nested attribute opened at mark. Its length includes
+// the padding of the last attribute inside, as the kernel's nla_nest_end
+// and iproute2's addattr_nest_end count it.
 func (e *AttributeEncoder) End(mark int) {
 	if e.err != nil {
 		return
 	}
+	e.pad()
 	n := len(e.b) - mark
 	if n > 0xffff {
 		e.err = fmt.Errorf("rtnl: nested attribute of %d bytes does not fit nla_len", n)
@@ -187,11 +192,14 @@ func (e *AttributeEncoder) Nested(typ uint16, fn func(e *AttributeEncoder)) {
 	e.End(mark)
 }
 
-// Encode returns the bytes, or the first error met.
+// Encode returns the bytes, padded to NLA_ALIGN (iproute2 counts the last
+// attribute's padding in nlmsg_len: NLMSG_ALIGN(len) + RTA_ALIGN(alen)),
+// or the first error met.
 func (e *AttributeEncoder) Encode() ([]byte, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
+	e.pad()
 	return e.b, nil
 }
 
