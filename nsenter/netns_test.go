@@ -1,7 +1,6 @@
 package nsenter_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -38,23 +37,34 @@ func threadNS(t testing.TB) string {
 	return fmt.Sprintf("%d:%d", dev, ino)
 }
 
-// mountsUnder lists the mount points in /proc/self/mountinfo below dir.
+// mountsUnder lists the mounts on top of the mount at dir (the test's
+// private tmpfs): mountinfo also lists what lies hidden beneath it.
 func mountsUnder(t testing.TB, dir string) []string {
 	t.Helper()
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real // /var/run/netns is /run/netns in mountinfo
 	}
-	f, err := os.Open("/proc/self/mountinfo")
+	b, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	// mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT ...
+	var top string
+	var all [][]string
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 5 {
+			continue
+		}
+		all = append(all, f)
+		if f[4] == dir {
+			top = f[0] // the last one listed is on top
+		}
+	}
 	var out []string
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		fields := strings.Fields(s.Text())
-		if len(fields) > 4 && strings.HasPrefix(fields[4], dir+"/") {
-			out = append(out, fields[4])
+	for _, f := range all {
+		if f[1] == top && strings.HasPrefix(f[4], dir+"/") {
+			out = append(out, f[4])
 		}
 	}
 	return out
