@@ -1,29 +1,805 @@
 package wire
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Direction of a datagram in a dump.
 type Direction int
 
 const (
-	DirUnknown Direction = iota
-	DirSent
-	DirReceived
+	DirUnknown  Direction = iota // read from a hex dump: direction not known
+	DirSent                      // from this program to the kernel
+	DirReceived                  // from the kernel
 )
 
-// Dumper prints annotated dumps of netlink datagrams.
+var ne = binary.NativeEndian
+
+// Dumper prints annotated dumps of netlink datagrams: every byte with
+// its offset, beside what it means, down to the attribute tree.
+//
+// The layout of each line is
+//
+//	OFFSET  BYTES (up to 16, "|" between header, value, padding)  MEANING
+//
+// and nesting shows as indentation of the meaning column. Numbers are
+// read in the host's byte order, as the kernel writes them, so the text
+// for one logical message is the same on little- and big-endian hosts.
 type Dumper struct {
 	w     io.Writer
 	proto int
 }
 
-// NewDumper returns a dumper writing to w for netlink protocol proto.
+// NewDumper returns a dumper writing to w for netlink protocol proto
+// (0 NETLINK_ROUTE, 4 NETLINK_SOCK_DIAG, ...).
 func NewDumper(w io.Writer, proto int) *Dumper { return &Dumper{w: w, proto: proto} }
 
-// Datagram dumps one datagram.
+// Datagram dumps one datagram (one or more messages).
 func (d *Dumper) Datagram(dir Direction, b []byte) {
-	fmt.Fprintf(d.w, "%d bytes\n", len(b))
+	io.WriteString(d.w, FormatDatagram(d.proto, dir, b))
+}
+
+// FormatDatagram returns the annotated dump of one datagram.
+func FormatDatagram(proto int, dir Direction, b []byte) string {
+	p := &printer{}
+	n := countMessages(b)
+	what := "datagram of"
+	arrow := "==="
+	switch dir {
+	case DirSent:
+		what, arrow = "sent", ">>>"
+	case DirReceived:
+		what, arrow = "received", "<<<"
+	}
+	plural := "s"
+	if n == 1 {
+		plural = ""
+	}
+	pn, ok := protoNames[uint64(proto)]
+	if !ok {
+		pn = fmt.Sprintf("netlink protocol %d", proto)
+	}
+	fmt.Fprintf(&p.sb, "%s %s %d bytes (%d message%s, %s)\n", arrow, what, len(b), n, plural, pn)
+	p.messages(proto, b, 0, 0, n)
+	return p.sb.String()
+}
+
+// countMessages counts the whole messages at the start of b.
+func countMessages(b []byte) int {
+	n := 0
+	for off := 0; len(b)-off >= 16; n++ {
+		l := int(ne.Uint32(b[off:]))
+		if l < 16 || l > len(b)-off {
+			break
+		}
+		off += align(l)
+	}
+	return n
+}
+
+func align(n int) int { return (n + 3) &^ 3 }
+
+// printer accumulates the dump text.
+type printer struct {
+	sb strings.Builder
+}
+
+const hexWidth = 52
+
+// line prints parts (hex, separated by "| ") at offset off. Parts longer
+// than 16 bytes in total go on continuation lines without text.
+func (p *printer) line(off int, depth int, text string, parts ...[]byte) {
+	total := 0
+	for _, x := range parts {
+		total += len(x)
+	}
+	if total <= 16 {
+		var h strings.Builder
+		first := true
+		for _, x := range parts {
+			if len(x) == 0 {
+				continue
+			}
+			if !first {
+				h.WriteString("| ")
+			}
+			first = false
+			for _, c := range x {
+				fmt.Fprintf(&h, "%02x ", c)
+			}
+		}
+		p.emit(off, h.String(), depth, text)
+		return
+	}
+	var all []byte
+	for _, x := range parts {
+		all = append(all, x...)
+	}
+	p.rows(off, all, depth, func(i, j int) string {
+		if i == 0 {
+			return text
+		}
+		return ""
+	})
+}
+
+// rows prints b 16 bytes a row; note gives each row's text from the
+// byte range it covers.
+func (p *printer) rows(off int, b []byte, depth int, note func(i, j int) string) {
+	for i := 0; i < len(b); i += 16 {
+		j := min(i+16, len(b))
+		var h strings.Builder
+		for _, c := range b[i:j] {
+			fmt.Fprintf(&h, "%02x ", c)
+		}
+		p.emit(off+i, h.String(), depth, note(i, j))
+	}
+}
+
+func (p *printer) emit(off int, hex string, depth int, text string) {
+	l := fmt.Sprintf("%04x  %-*s  %s%s", off, hexWidth, strings.TrimRight(hex, " "), strings.Repeat("  ", depth), text)
+	p.sb.WriteString(strings.TrimRight(l, " "))
+	p.sb.WriteByte('\n')
+}
+
+// note prints a line of text without bytes.
+func (p *printer) note(off int, depth int, text string) { p.emit(off, "", depth, text) }
+
+// raw prints bytes nothing decodes, never dropping them.
+func (p *printer) raw(off int, depth int, b []byte, what string) {
+	if len(b) == 0 {
+		return
+	}
+	p.rows(off, b, depth, func(i, j int) string {
+		if i == 0 {
+			return what
+		}
+		return ""
+	})
+}
+
+// ctx is what decoding needs to know of the surrounding message.
+type ctx struct {
+	proto     int
+	msgType   uint16
+	request   bool  // NLM_F_REQUEST set: a request, not an answer
+	family    uint8 // the family header's family
+	kind      string
+	slaveKind string
+	// msgStart is the offset of the message's nlmsghdr in the datagram
+	// (for NLMSGERR_ATTR_OFFS).
+	msgStart int
+}
+
+// messages dumps the run of messages in b, which starts at offset base
+// of the datagram.
+func (p *printer) messages(proto int, b []byte, base int, depth int, count int) {
+	for off, i := 0, 1; off < len(b); i++ {
+		rest := b[off:]
+		if len(rest) < 16 {
+			p.raw(base+off, depth, rest, fmt.Sprintf("error: %d bytes left, need 16 for struct nlmsghdr", len(rest)))
+			return
+		}
+		l := int(ne.Uint32(rest))
+		if count > 1 {
+			name, _ := typeName(proto, ne.Uint16(rest[4:]))
+			if name == "" {
+				name = fmt.Sprintf("type %d", ne.Uint16(rest[4:]))
+			}
+			p.note(base+off, depth, fmt.Sprintf("-- message %d of %d: %s", i, count, name))
+		}
+		if l < 16 || l > len(rest) {
+			p.header(proto, rest[:16], base+off, depth)
+			p.raw(base+off+16, depth, rest[16:], fmt.Sprintf("error: nlmsg_len %d is outside 16..%d (the bytes left); the rest shown raw", l, len(rest)))
+			return
+		}
+		p.message(proto, rest[:l], base+off, depth)
+		next := min(align(l), len(rest))
+		if next > l {
+			p.line(base+off+l, depth, fmt.Sprintf("padding to NLMSG_ALIGN (%d bytes)", next-l), rest[l:next])
+		}
+		off += next
+	}
+}
+
+// header dumps struct nlmsghdr (16 bytes in h).
+func (p *printer) header(proto int, h []byte, off int, depth int) {
+	l := ne.Uint32(h[0:])
+	t := ne.Uint16(h[4:])
+	f := ne.Uint16(h[6:])
+	tn, ok := typeName(proto, t)
+	ts := fmt.Sprintf("%d", t)
+	if ok {
+		ts = fmt.Sprintf("%s (%d)", tn, t)
+	}
+	p.line(off, depth, fmt.Sprintf("nlmsg_len    %d", l), h[0:4])
+	p.line(off+4, depth, "nlmsg_type   "+ts, h[4:6])
+	p.line(off+6, depth, fmt.Sprintf("nlmsg_flags  %s (%#x)", flagString(uint64(f), flagsFor(proto, t)), f), h[6:8])
+	p.line(off+8, depth, fmt.Sprintf("nlmsg_seq    %d", ne.Uint32(h[8:])), h[8:12])
+	pid := ne.Uint32(h[12:])
+	who := ""
+	if pid == 0 {
+		who = " (the kernel)"
+	}
+	p.line(off+12, depth, fmt.Sprintf("nlmsg_pid    %d%s", pid, who), h[12:16])
+}
+
+// message dumps one whole message m (nlmsg_len bytes) at offset off.
+func (p *printer) message(proto int, m []byte, off int, depth int) {
+	p.header(proto, m[:16], off, depth)
+	t := ne.Uint16(m[4:])
+	flags := ne.Uint16(m[6:])
+	c := &ctx{proto: proto, msgType: t, request: flags&0x01 != 0, msgStart: off}
+	payload := m[16:]
+	po := off + 16
+	switch t {
+	case 1, 4: // NLMSG_NOOP, NLMSG_OVERRUN
+		p.raw(po, depth, payload, "payload")
+		return
+	case 2:
+		p.nlmsgerr(c, flags, payload, po, depth)
+		return
+	case 3:
+		p.done(c, flags, payload, po, depth)
+		return
+	}
+	if t < 16 {
+		p.raw(po, depth, payload, fmt.Sprintf("payload of reserved control message type %d", t))
+		return
+	}
+	fam := familyFor(c, payload)
+	if fam == nil {
+		p.raw(po, depth, payload, "payload: this message type is not decoded; raw bytes")
+		return
+	}
+	n := p.structAt(fam.hdr, payload, po, depth, c)
+	if n < 0 {
+		return
+	}
+	if fam.attrs != nil {
+		p.attrs(fam.attrs, payload[n:], po+n, depth, c)
+	} else {
+		p.raw(po+n, depth, payload[n:], "data after the family header, not decoded")
+	}
+}
+
+// nlmsgerr dumps the payload of NLMSG_ERROR:
+//
+//	struct nlmsgerr {
+//		int		error;	/* 0: ACK, else -errno */
+//		struct nlmsghdr msg;	/* the request, whole unless NLM_F_CAPPED */
+//	};	/* then, with NLM_F_ACK_TLVS, NLMSGERR_ATTR_* */
+func (p *printer) nlmsgerr(c *ctx, flags uint16, b []byte, off int, depth int) {
+	if len(b) < 4 {
+		p.raw(off, depth, b, fmt.Sprintf("error: struct nlmsgerr needs 4 bytes for error, payload has %d", len(b)))
+		return
+	}
+	p.note(off, depth, "struct nlmsgerr")
+	p.line(off, depth+1, "error        "+errnoString(int32(ne.Uint32(b))), b[:4])
+	b, off = b[4:], off+4
+	if len(b) < 16 {
+		p.raw(off, depth+1, b, fmt.Sprintf("error: the echoed request header needs 16 bytes, %d left", len(b)))
+		return
+	}
+	rl := int(ne.Uint32(b))
+	capped := flags&0x100 != 0
+	if capped || rl < 16 || rl > len(b) {
+		why := "NLM_F_CAPPED: header only"
+		if !capped {
+			why = fmt.Sprintf("header only (its nlmsg_len %d does not fit the %d bytes left)", rl, len(b))
+		}
+		p.note(off, depth+1, "msg: the request this answers, "+why)
+		p.header(c.proto, b[:16], off, depth+2)
+		b, off = b[16:], off+16
+	} else {
+		p.note(off, depth+1, "msg: the request this answers, echoed whole")
+		p.message(c.proto, b[:rl], off, depth+2)
+		n := min(align(rl), len(b))
+		if n > rl {
+			p.line(off+rl, depth+1, "padding", b[rl:n])
+		}
+		b, off = b[n:], off+n
+	}
+	if len(b) == 0 {
+		return
+	}
+	if flags&0x200 == 0 {
+		p.raw(off, depth, b, "trailing bytes without NLM_F_ACK_TLVS")
+		return
+	}
+	p.note(off, depth, "extended ACK (NLM_F_ACK_TLVS)")
+	p.attrs(spaceExtack, b, off, depth+1, c)
+}
+
+// done dumps NLMSG_DONE: an int (0, or -errno of a failed dump), then
+// extack attributes when NLM_F_ACK_TLVS is set.
+func (p *printer) done(c *ctx, flags uint16, b []byte, off int, depth int) {
+	if len(b) == 0 {
+		return
+	}
+	if len(b) < 4 {
+		p.raw(off, depth, b, "error: NLMSG_DONE payload shorter than its int")
+		return
+	}
+	p.line(off, depth, "error        "+errnoString(int32(ne.Uint32(b)))+" (end of dump)", b[:4])
+	if len(b) > 4 {
+		if flags&0x200 == 0 {
+			p.raw(off+4, depth, b[4:], "trailing bytes")
+			return
+		}
+		p.note(off+4, depth, "extended ACK (NLM_F_ACK_TLVS)")
+		p.attrs(spaceExtack, b[4:], off+4, depth+1, c)
+	}
+}
+
+// A field of a C struct: name, size, and how to show its value.
+type field struct {
+	name string
+	size int
+	show func(b []byte, c *ctx) string
+	pad  bool // padding: may be absent at the end of a short payload
+}
+
+// structDef is a C struct as fields in order.
+type structDef struct {
+	name   string
+	fields []field
+}
+
+func (s *structDef) size() int {
+	n := 0
+	for _, f := range s.fields {
+		n += f.size
+	}
+	return n
+}
+
+// structAt dumps s at the start of b and returns how many bytes it took
+// (-1 when b was too short to go on).
+func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) int {
+	size := s.size()
+	short := len(b) < size
+	if short {
+		need := 0
+		for _, f := range s.fields {
+			if !f.pad {
+				need += f.size
+			}
+		}
+		_ = need
+	}
+	p.note(off, depth, fmt.Sprintf("struct %s (%d bytes)", s.name, size))
+	n := 0
+	for _, f := range s.fields {
+		if n+f.size > len(b) {
+			if f.pad && n == len(b) {
+				break
+			}
+			p.raw(off+n, depth+1, b[n:], fmt.Sprintf("error: %s needs %d bytes, %d left: struct %s is cut short", f.name, f.size, len(b)-n, s.name))
+			return -1
+		}
+		v := b[n : n+f.size]
+		text := ""
+		switch {
+		case f.pad:
+			text = fmt.Sprintf("%-12s (padding)", f.name)
+		case f.show != nil:
+			text = fmt.Sprintf("%-12s %s", f.name, f.show(v, c))
+		default:
+			text = fmt.Sprintf("%-12s %s", f.name, uintString(v))
+		}
+		p.line(off+n, depth+1, text, v)
+		n += f.size
+	}
+	return n
+}
+
+// uintString shows a native-order unsigned number of 1, 2, 4 or 8 bytes.
+func uintString(b []byte) string {
+	switch len(b) {
+	case 1:
+		return strconv.Itoa(int(b[0]))
+	case 2:
+		return strconv.Itoa(int(ne.Uint16(b)))
+	case 4:
+		return strconv.FormatUint(uint64(ne.Uint32(b)), 10)
+	case 8:
+		return strconv.FormatUint(ne.Uint64(b), 10)
+	}
+	return fmt.Sprintf("% x", b)
+}
+
+func uintOf(b []byte) uint64 {
+	switch len(b) {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(ne.Uint16(b))
+	case 4:
+		return uint64(ne.Uint32(b))
+	case 8:
+		return ne.Uint64(b)
+	}
+	return 0
+}
+
+// attrs dumps the attributes in b (offset off) named by sp.
+func (p *printer) attrs(sp *space, b []byte, off int, depth int, c *ctx) {
+	for o := 0; o < len(b); {
+		rest := b[o:]
+		if len(rest) < 4 {
+			p.raw(off+o, depth, rest, fmt.Sprintf("error: %d bytes left, need 4 for struct nlattr", len(rest)))
+			return
+		}
+		l := int(ne.Uint16(rest))
+		if l < 4 || l > len(rest) {
+			p.line(off+o, depth, fmt.Sprintf("error: nla_len %d is outside 4..%d (the bytes left); attribute type %d", l, len(rest), ne.Uint16(rest[2:])&0x3fff), rest[:4])
+			p.raw(off+o+4, depth, rest[4:], "rest of the bytes, raw")
+			return
+		}
+		next := min(align(l), len(rest))
+		p.attr(sp, rest[:l], rest[l:next], off+o, depth, c)
+		o += next
+	}
+}
+
+// Kinds of attribute values.
+type valueKind int
+
+const (
+	vBinary valueKind = iota
+	vU8
+	vU16
+	vU32
+	vU64
+	vS32
+	vS64
+	vBE16
+	vBE32
+	vString
+	vMAC
+	vAddr
+	vFlag
+	vNested
+	vStruct
+	vStructAttrs // a struct then attributes (VETH_INFO_PEER)
+	vU32Array
+	vS32Array
+	vU64Array
+	vLinkInfo  // IFLA_LINKINFO: nested, data typed by IFLA_INFO_KIND
+	vMultipath // RTA_MULTIPATH: struct rtnexthop + RTA_* each
+)
+
+// spec says how to show one attribute type.
+type spec struct {
+	name  string
+	kind  valueKind
+	enum  map[uint64]string
+	flags []bitName
+	st    *structDef
+	// nest returns the space of a nested attribute's children.
+	nest func(c *ctx) *space
+	note string // appended to the value, e.g. units
+}
+
+// space is a set of attribute types: IFLA_*, IFA_*, ...
+type space struct {
+	name  string // "IFLA_*" for unknown types
+	specs map[uint16]spec
+}
+
+var fixedSize = map[valueKind]int{vU8: 1, vU16: 2, vU32: 4, vU64: 8, vS32: 4, vS64: 8, vBE16: 2, vBE32: 4, vFlag: 0}
+
+// attr dumps one attribute: a is nla_len bytes, pad what follows to
+// NLA_ALIGN.
+func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *ctx) {
+	typ := ne.Uint16(a[2:])
+	k := typ & 0x3fff
+	val := a[4:]
+	var s spec
+	known := false
+	if sp != nil {
+		s, known = sp.specs[k]
+	}
+	nested := typ&0x8000 != 0
+	flagText := ""
+	if nested {
+		flagText += "|NLA_F_NESTED"
+	}
+	if typ&0x4000 != 0 {
+		flagText += "|NLA_F_NET_BYTEORDER"
+	}
+	name := s.name
+	if !known {
+		prefix := "attribute"
+		if sp != nil {
+			prefix = sp.name
+		}
+		name = fmt.Sprintf("unknown %s", prefix)
+	}
+	title := fmt.Sprintf("%s (%d%s) len %d", name, k, flagText, len(a))
+	padNote := ""
+	if len(pad) > 0 {
+		padNote = fmt.Sprintf(" +%d pad", len(pad))
+	}
+	kind := s.kind
+	if !known && nested {
+		kind = vNested
+	}
+	switch kind {
+	case vNested, vLinkInfo:
+		var child *space
+		if s.nest != nil {
+			child = s.nest(c)
+		}
+		c2 := *c
+		if kind == vLinkInfo {
+			child = spaceLinkInfo
+			c2.kind, c2.slaveKind = linkKinds(val)
+		}
+		what := "nested"
+		if child != nil && child.name != "" {
+			what = "nested " + child.name
+		}
+		p.line(off, depth, title+", "+what, a[:4])
+		p.attrs(child, val, off+4, depth+1, &c2)
+		p.padLine(off+len(a), depth, pad)
+		return
+	case vStruct, vStructAttrs:
+		what := ": struct " + s.st.name
+		if kind == vStructAttrs {
+			what += " + " + s.nest(c).name
+		}
+		p.line(off, depth, title+what, a[:4])
+		n := p.structAt(s.st, val, off+4, depth+1, c)
+		if n >= 0 && n < len(val) {
+			if kind == vStructAttrs {
+				p.attrs(s.nest(c), val[n:], off+4+n, depth+1, c)
+			} else {
+				p.raw(off+4+n, depth+1, val[n:], fmt.Sprintf("%d more bytes than struct %s has (a newer kernel's fields)", len(val)-n, s.st.name))
+			}
+		}
+		p.padLine(off+len(a), depth, pad)
+		return
+	case vMultipath:
+		p.line(off, depth, title+", struct rtnexthop + RTA_* per next hop", a[:4])
+		p.multipath(val, off+4, depth+1, c)
+		p.padLine(off+len(a), depth, pad)
+		return
+	case vU32Array, vS32Array, vU64Array:
+		w := 4
+		if kind == vU64Array {
+			w = 8
+		}
+		if len(val)%w != 0 {
+			break
+		}
+		p.line(off, depth, fmt.Sprintf("%s, %d values", title, len(val)/w), a[:4])
+		p.rows(off+4, val, depth+1, func(i, j int) string {
+			var parts []string
+			for x := i; x+w <= j; x += w {
+				v := val[x : x+w]
+				var s string
+				if kind == vS32Array {
+					s = strconv.Itoa(int(int32(ne.Uint32(v))))
+				} else {
+					s = uintString(v)
+				}
+				parts = append(parts, fmt.Sprintf("[%d] %s", x/w, s))
+			}
+			return strings.Join(parts, "  ")
+		})
+		p.padLine(off+len(a), depth, pad)
+		return
+	}
+	text, ok := leafString(s, kind, known, val, c)
+	if !ok {
+		text = fmt.Sprintf("%d bytes, not a valid %s: shown raw", len(val), kindName(kind))
+	}
+	if 4+len(val)+len(pad) <= 16 {
+		sep := ": "
+		if text == "" {
+			sep = ""
+		}
+		p.line(off, depth, title+sep+text+padNote, a[:4], val, pad)
+		return
+	}
+	p.line(off, depth, title, a[:4])
+	p.raw(off+4, depth+1, val, text)
+	p.padLine(off+len(a), depth, pad)
+}
+
+func (p *printer) padLine(off int, depth int, pad []byte) {
+	if len(pad) > 0 {
+		p.line(off, depth, fmt.Sprintf("padding to NLA_ALIGN (%d bytes)", len(pad)), pad)
+	}
+}
+
+func kindName(k valueKind) string {
+	switch k {
+	case vU8:
+		return "u8"
+	case vU16:
+		return "u16"
+	case vU32:
+		return "u32"
+	case vU64:
+		return "u64"
+	case vS32:
+		return "s32"
+	case vS64:
+		return "s64"
+	case vBE16:
+		return "be16"
+	case vBE32:
+		return "be32"
+	case vString:
+		return "string"
+	case vMAC:
+		return "link-layer address"
+	case vAddr:
+		return "IPv4/IPv6 address"
+	case vFlag:
+		return "flag (no value)"
+	case vU32Array, vS32Array:
+		return "array of 32-bit values"
+	case vU64Array:
+		return "array of 64-bit values"
+	}
+	return "value"
+}
+
+// leafString shows a value that is not nested; ok is false when the
+// length does not fit the type.
+func leafString(s spec, kind valueKind, known bool, v []byte, c *ctx) (string, bool) {
+	if n, fixed := fixedSize[kind]; fixed && len(v) != n {
+		return "", false
+	}
+	num := func(x uint64, signed string) string {
+		if s.enum != nil {
+			return enumString(x, s.enum) + s.note
+		}
+		if s.flags != nil {
+			return fmt.Sprintf("%s (%#x)", flagString(x, s.flags), x)
+		}
+		if signed != "" {
+			return signed + s.note
+		}
+		return strconv.FormatUint(x, 10) + s.note
+	}
+	switch kind {
+	case vU8, vU16, vU32, vU64:
+		return num(uintOf(v), ""), true
+	case vS32:
+		x := int32(ne.Uint32(v))
+		return num(uint64(uint32(x)), strconv.Itoa(int(x))), true
+	case vS64:
+		x := int64(ne.Uint64(v))
+		return num(uint64(x), strconv.FormatInt(x, 10)), true
+	case vBE16:
+		return num(uint64(binary.BigEndian.Uint16(v)), "") + " (network order)", true
+	case vBE32:
+		return num(uint64(binary.BigEndian.Uint32(v)), "") + " (network order)", true
+	case vFlag:
+		return "flag (no value)", true
+	case vString:
+		return quoteC(v), true
+	case vMAC:
+		if len(v) == 0 {
+			return "", false
+		}
+		return net.HardwareAddr(v).String(), true
+	case vAddr:
+		a, ok := netip.AddrFromSlice(v)
+		if !ok {
+			return "", false
+		}
+		return a.String(), true
+	}
+	if !known {
+		return fmt.Sprintf("%d bytes, type not known here: raw", len(v)), true
+	}
+	if len(v) == 0 {
+		return "", true
+	}
+	return fmt.Sprintf("%d bytes", len(v)), true
+}
+
+// quoteC shows a C string: quoted up to its NUL, saying if the NUL is
+// missing or bytes follow it.
+func quoteC(v []byte) string {
+	i := 0
+	for i < len(v) && v[i] != 0 {
+		i++
+	}
+	q := strconv.Quote(string(v[:i]))
+	switch {
+	case i == len(v):
+		return q + " (no NUL)"
+	case i+1 < len(v):
+		return fmt.Sprintf("%s + NUL + %d more bytes", q, len(v)-i-1)
+	}
+	return q
+}
+
+// linkKinds finds IFLA_INFO_KIND and IFLA_INFO_SLAVE_KIND in the
+// attributes of IFLA_LINKINFO: they say how INFO_DATA is typed.
+func linkKinds(b []byte) (kind, slave string) {
+	for o := 0; o+4 <= len(b); {
+		l := int(ne.Uint16(b[o:]))
+		if l < 4 || o+l > len(b) {
+			break
+		}
+		v := b[o+4 : o+l]
+		if i := strings.IndexByte(string(v), 0); i >= 0 {
+			v = v[:i]
+		}
+		switch ne.Uint16(b[o+2:]) & 0x3fff {
+		case 1:
+			kind = string(v)
+		case 4:
+			slave = string(v)
+		}
+		o += align(l)
+	}
+	return kind, slave
+}
+
+// multipath dumps RTA_MULTIPATH: a run of
+//
+//	struct rtnexthop {
+//		unsigned short	rtnh_len;	/* this struct and its RTA_* */
+//		unsigned char	rtnh_flags;
+//		unsigned char	rtnh_hops;	/* weight - 1 */
+//		int		rtnh_ifindex;
+//	};
+func (p *printer) multipath(b []byte, off int, depth int, c *ctx) {
+	for o := 0; o < len(b); {
+		rest := b[o:]
+		if len(rest) < 8 {
+			p.raw(off+o, depth, rest, fmt.Sprintf("error: %d bytes left, need 8 for struct rtnexthop", len(rest)))
+			return
+		}
+		l := int(ne.Uint16(rest))
+		if l < 8 || l > len(rest) {
+			p.raw(off+o, depth, rest, fmt.Sprintf("error: rtnh_len %d is outside 8..%d", l, len(rest)))
+			return
+		}
+		n := p.structAt(stRtnexthop, rest[:l], off+o, depth, c)
+		if n < 0 {
+			return
+		}
+		p.attrs(spaceRTA, rest[8:l], off+o+8, depth+1, c)
+		next := min(align(l), len(rest))
+		p.padLine(off+o+l, depth, rest[l:next])
+		o += next
+	}
+}
+
+// errnoString shows struct nlmsgerr's error: 0 is an ACK.
+func errnoString(e int32) string {
+	if e == 0 {
+		return "0 (success: this is an ACK)"
+	}
+	n := -e
+	if n < 0 {
+		n = e
+	}
+	name := unix.ErrnoName(unix.Errno(n))
+	if name == "" {
+		name = fmt.Sprintf("errno %d", n)
+	}
+	text := unix.Errno(n).Error()
+	if text != "" {
+		text = strings.ToUpper(text[:1]) + text[1:]
+	}
+	return fmt.Sprintf("%d (-%s: %s)", e, name, text)
 }
