@@ -1,6 +1,7 @@
 package nsenter_test
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"nsbox/internal/sandbox"
 	"nsbox/nsenter"
@@ -150,8 +152,8 @@ func TestCLIListAndIDsMatchIP(t *testing.T) {
 		{"netns", "list-id", "nsid", "6"},
 		{"netns", "list-id", "nsid", "0x5"},
 		{"netns", "list-i"},
-		{"netns", "set", "a", "6"},        // Error: The specified nsid is already used.
-		{"netns", "set", "a", "7"},        // Error: Peer netns already has a nsid assigned.
+		{"netns", "set", "a", "6"}, // Error: The specified nsid is already used.
+		{"netns", "set", "a", "7"}, // Error: Peer netns already has a nsid assigned.
 		{"netns", "list"},
 		{"netns", "identify"},
 	} {
@@ -363,5 +365,60 @@ func TestBinaryMissingNamespace(t *testing.T) {
 	}
 	if names := listDir(t); names != "" {
 		t.Errorf("files made: %q", names)
+	}
+}
+
+// ip netns monitor: one "add NAME" / "delete NAME" line per change,
+// written as it happens (not held in a buffer).
+func TestCLIMonitor(t *testing.T) {
+	sandbox.Require(t, "ip")
+	cleanup(t)
+	cmd := exec.Command(self(t), "netns", "monitor")
+	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	lines := make(chan string)
+	go func() {
+		s := bufio.NewScanner(out)
+		for s.Scan() {
+			lines <- s.Text()
+		}
+		close(lines)
+	}()
+	// Until the watch is in place, probes may go unseen.
+	for synced := false; !synced; {
+		os.WriteFile(nsenter.RunDir+"/probe", nil, 0)
+		os.Remove(nsenter.RunDir + "/probe")
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("monitor exited")
+			}
+			synced = l == "add probe"
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	mustIP(t, "netns", "add", "mon1")
+	mustNsbox(t, "netns", "add", "mon2")
+	mustNsbox(t, "netns", "delete", "mon1")
+	mustIP(t, "netns", "delete", "mon2")
+	var got []string
+	for l := range lines {
+		if strings.HasSuffix(l, " probe") {
+			continue
+		}
+		got = append(got, l)
+		if len(got) == 4 {
+			break
+		}
+	}
+	if want := "add mon1,add mon2,delete mon1,delete mon2"; strings.Join(got, ",") != want {
+		t.Errorf("monitor printed %q, want %q", got, want)
 	}
 }
