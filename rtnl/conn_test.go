@@ -432,6 +432,16 @@ func vethRequest(t testing.TB, name, peer string) Message {
 	return m
 }
 
+// addVeth adds a veth pair through c and deletes it when the test ends.
+func addVeth(t *testing.T, c *Conn, name, peer string) error {
+	t.Helper()
+	_, err := c.Execute(vethRequest(t, name, peer))
+	if err == nil {
+		t.Cleanup(func() { exec.Command("ip", "link", "del", name).Run() })
+	}
+	return err
+}
+
 type ipLink struct {
 	Index int32  `json:"ifindex"`
 	Name  string `json:"ifname"`
@@ -456,7 +466,7 @@ func TestKernelExecute(t *testing.T) {
 	if c.PortID() == 0 || c.Protocol() != unix.NETLINK_ROUTE {
 		t.Fatalf("port id %d protocol %d", c.PortID(), c.Protocol())
 	}
-	if _, err := c.Execute(vethRequest(t, "ex0", "ex0p")); err != nil {
+	if err := addVeth(t, c, "ex0", "ex0p"); err != nil {
 		t.Fatalf("veth add: %v", err)
 	}
 	seen := map[string]bool{}
@@ -544,7 +554,7 @@ func TestKernelDump(t *testing.T) {
 	sandbox.Require(t, "ip")
 	c := dialT(t)
 	for i := 0; i < 5; i++ {
-		if _, err := c.Execute(vethRequest(t, fmt.Sprintf("dm%d", i), fmt.Sprintf("dm%dp", i))); err != nil {
+		if err := addVeth(t, c, fmt.Sprintf("dm%d", i), fmt.Sprintf("dm%dp", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
