@@ -49,6 +49,14 @@ func (d *Dumper) Datagram(dir Direction, b []byte) {
 
 // FormatDatagram returns the annotated dump of one datagram.
 func FormatDatagram(proto int, dir Direction, b []byte) string {
+	s, _ := DumpDatagram(proto, dir, b)
+	return s
+}
+
+// DumpDatagram returns the annotated dump of one datagram and the first
+// malformation in it (offset and what was expected), if any. The dump
+// shows malformed parts as raw bytes; nothing is dropped.
+func DumpDatagram(proto int, dir Direction, b []byte) (string, error) {
 	p := &printer{}
 	n := countMessages(b)
 	what := "datagram of"
@@ -69,7 +77,7 @@ func FormatDatagram(proto int, dir Direction, b []byte) string {
 	}
 	fmt.Fprintf(&p.sb, "%s %s %d bytes (%d message%s, %s)\n", arrow, what, len(b), n, plural, pn)
 	p.messages(proto, b, 0, 0, n)
-	return p.sb.String()
+	return p.sb.String(), p.err
 }
 
 // countMessages counts the whole messages at the start of b.
@@ -89,7 +97,8 @@ func align(n int) int { return (n + 3) &^ 3 }
 
 // printer accumulates the dump text.
 type printer struct {
-	sb strings.Builder
+	sb  strings.Builder
+	err error // the first malformation met
 }
 
 const hexWidth = 52
@@ -145,6 +154,9 @@ func (p *printer) rows(off int, b []byte, depth int, note func(i, j int) string)
 }
 
 func (p *printer) emit(off int, hex string, depth int, text string) {
+	if p.err == nil && strings.HasPrefix(text, "error: ") {
+		p.err = fmt.Errorf("offset %#04x: %s", off, strings.TrimPrefix(text, "error: "))
+	}
 	l := fmt.Sprintf("%04x  %-*s  %s%s", off, hexWidth, strings.TrimRight(hex, " "), strings.Repeat("  ", depth), text)
 	p.sb.WriteString(strings.TrimRight(l, " "))
 	p.sb.WriteByte('\n')
@@ -390,11 +402,11 @@ func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) i
 		text := ""
 		switch {
 		case f.pad:
-			text = fmt.Sprintf("%-12s (padding)", f.name)
+			text = fmt.Sprintf("%-14s (padding)", f.name)
 		case f.show != nil:
-			text = fmt.Sprintf("%-12s %s", f.name, f.show(v, c))
+			text = fmt.Sprintf("%-14s %s", f.name, f.show(v, c))
 		default:
-			text = fmt.Sprintf("%-12s %s", f.name, uintString(v))
+			text = fmt.Sprintf("%-14s %s", f.name, uintString(v))
 		}
 		p.line(off+n, depth+1, text, v)
 		n += f.size

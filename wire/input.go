@@ -1,0 +1,375 @@
+package wire
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Datagram is one netlink datagram read from text or a pcap file.
+type Datagram struct {
+	Dir   Direction
+	Proto int // -1: not known (text input)
+	Data  []byte
+}
+
+// InputError is malformed input: where, and what was expected there.
+type InputError struct {
+	Line, Col int // 1-based; Col 0 when the whole line is at fault
+	Msg       string
+}
+
+func (e *InputError) Error() string {
+	if e.Col > 0 {
+		return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+}
+
+var (
+	// strace -e write=FD / -e read=FD: " | 00000  60 00 00 00 ...  `....... |"
+	reStrace = regexp.MustCompile(`^\s*\| ([0-9a-f]{5,})  `)
+	// strace: " * 96 bytes in buffer 0"
+	reStraceBuf = regexp.MustCompile(`^\s*\* \d+ bytes in buffer (\d+)`)
+	// xxd: "00000000: 6000 0000 1000 0506  `......."
+	reXxd = regexp.MustCompile(`^([0-9a-fA-F]{4,}): `)
+	// hexdump -C: "00000000  60 00 00 00 10 00 05 06  26 58 0b 6b 00 00 00 00  |`.......&X.k....|"
+	reHexdumpC = regexp.MustCompile(`^([0-9a-f]{8,})(  |$)`)
+	// hexdump without -C: "0000000 0060 0000 ..." (16-bit words: byte order lost)
+	reHexdumpWords = regexp.MustCompile(`^[0-9a-f]{7} [0-9a-f]{4}( |$)`)
+)
+
+// ParseText reads netlink datagrams written as text: plain hex, xxd
+// output, hexdump -C output, or the hex dumps strace prints with
+// -e write=FD / -e read=FD (each sendmsg/recvmsg one datagram). In
+// plain hex, xxd and hexdump input a blank line, or offsets that start
+// again at 0, begin a new datagram.
+func ParseText(text string) ([]Datagram, error) {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	format := ""
+	for _, l := range lines {
+		if reStrace.MatchString(l) {
+			format = "strace"
+			break
+		}
+	}
+	if format == "" {
+		for _, l := range lines {
+			t := strings.TrimSpace(l)
+			if t == "" || strings.HasPrefix(t, "#") {
+				continue
+			}
+			switch {
+			case reXxd.MatchString(l):
+				format = "xxd"
+			case reHexdumpWords.MatchString(l):
+				return nil, &InputError{Line: lineNo(lines, l), Msg: `this looks like hexdump without -C (16-bit words lose the byte order); use "hexdump -C" or "xxd"`}
+			case reHexdumpC.MatchString(l) && (strings.Contains(l, "|") || len(strings.Fields(l)) > 1):
+				format = "hexdump"
+			default:
+				format = "plain"
+			}
+			break
+		}
+	}
+	switch format {
+	case "strace":
+		return parseStrace(lines)
+	case "xxd":
+		return parseOffsetDump(lines, "xxd")
+	case "hexdump":
+		return parseOffsetDump(lines, "hexdump")
+	case "plain":
+		return parsePlain(lines)
+	}
+	return nil, nil
+}
+
+func lineNo(lines []string, l string) int {
+	for i, x := range lines {
+		if x == l {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// hexBytes reads pairs of hex digits separated by blanks from s, which
+// starts at column col of line ln. group is how many digits a word has
+// (2 for "60 00", 4 for xxd's "6000").
+func hexBytes(s string, ln, col int, group int) ([]byte, error) {
+	var out []byte
+	i := 0
+	for i < len(s) {
+		if s[i] == ' ' || s[i] == '\t' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' && s[j] != '\t' {
+			j++
+		}
+		w := s[i:j]
+		if len(w)%2 != 0 || (group > 0 && len(w) > group) {
+			return nil, &InputError{Line: ln, Col: col + i, Msg: fmt.Sprintf("%q is not a group of hex bytes", w)}
+		}
+		for k := 0; k < len(w); k += 2 {
+			v, err := strconv.ParseUint(w[k:k+2], 16, 8)
+			if err != nil {
+				return nil, &InputError{Line: ln, Col: col + i + k, Msg: fmt.Sprintf("%q is not a hex byte", w[k:k+2])}
+			}
+			out = append(out, byte(v))
+		}
+		i = j
+	}
+	return out, nil
+}
+
+// parseStrace reads strace output: every syscall line starts a new
+// datagram, its direction from the syscall's name; dump lines add bytes
+// at the offsets they give.
+func parseStrace(lines []string) ([]Datagram, error) {
+	var out []Datagram
+	var cur *Datagram
+	dir := DirUnknown
+	bufStart := 0 // where the current iovec buffer starts in cur.Data
+	flush := func() {
+		if cur != nil && len(cur.Data) > 0 {
+			out = append(out, *cur)
+		}
+		cur = nil
+	}
+	for i, l := range lines {
+		ln := i + 1
+		if m := reStrace.FindStringSubmatchIndex(l); m != nil {
+			offs := l[m[2]:m[3]]
+			off, err := strconv.ParseUint(offs, 16, 32)
+			if err != nil {
+				return nil, &InputError{Line: ln, Col: m[2] + 1, Msg: fmt.Sprintf("offset %q is not hex", offs)}
+			}
+			if cur == nil {
+				cur = &Datagram{Dir: dir, Proto: -1}
+				bufStart = 0
+			}
+			// " | %05x  %-49s  %-16s |": the hex is the 49 columns after
+			// the offset; the ASCII column after it may look like hex.
+			start := m[1]
+			end := min(start+49, len(l))
+			b, err := hexBytes(l[start:end], ln, start+1, 2)
+			if err != nil {
+				return nil, err
+			}
+			if len(b) > 16 {
+				return nil, &InputError{Line: ln, Col: start + 1, Msg: fmt.Sprintf("%d bytes on one strace dump line, at most 16", len(b))}
+			}
+			if want := len(cur.Data) - bufStart; int(off) != want {
+				return nil, &InputError{Line: ln, Col: m[2] + 1, Msg: fmt.Sprintf("offset %#x, expected %#x (a dump line is missing or repeated)", off, want)}
+			}
+			cur.Data = append(cur.Data, b...)
+			continue
+		}
+		if m := reStraceBuf.FindStringSubmatch(l); m != nil {
+			if m[1] != "0" && cur != nil {
+				bufStart = len(cur.Data) // next iovec of the same sendmsg
+				continue
+			}
+			flush()
+			continue
+		}
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		// a syscall line (or anything else) ends the datagram
+		flush()
+		dir = straceDirection(t)
+	}
+	flush()
+	if len(out) == 0 {
+		return nil, &InputError{Line: len(lines), Msg: "no strace hex dump lines (\" | 00000  ...\"): run strace with -e write=FD or -e read=FD"}
+	}
+	return out, nil
+}
+
+var reSyscall = regexp.MustCompile(`^(?:\[pid\s+\d+\]\s+)?(?:\d+\s+)?(?:[0-9:.]+\s+)?([a-z_0-9]+)\(`)
+
+func straceDirection(line string) Direction {
+	m := reSyscall.FindStringSubmatch(line)
+	if m == nil {
+		return DirUnknown
+	}
+	switch m[1] {
+	case "sendmsg", "sendto", "write", "writev", "sendmmsg":
+		return DirSent
+	case "recvmsg", "recvfrom", "read", "readv", "recvmmsg":
+		return DirReceived
+	}
+	return DirUnknown
+}
+
+// parseOffsetDump reads xxd or hexdump -C output.
+func parseOffsetDump(lines []string, format string) ([]Datagram, error) {
+	var out []Datagram
+	var cur []byte
+	var prev []byte // last line's bytes (hexdump's "*" repeats it)
+	repeat := false
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, Datagram{Proto: -1, Data: cur})
+		}
+		cur, prev, repeat = nil, nil, false
+	}
+	for i, l := range lines {
+		ln := i + 1
+		t := strings.TrimSpace(l)
+		if t == "" {
+			flush()
+			continue
+		}
+		if strings.HasPrefix(t, "#") {
+			continue
+		}
+		if format == "hexdump" && t == "*" {
+			repeat = true
+			continue
+		}
+		var offs, hex string
+		col := 0
+		if format == "xxd" {
+			m := reXxd.FindStringSubmatchIndex(l)
+			if m == nil {
+				return nil, &InputError{Line: ln, Col: 1, Msg: `expected an xxd line "OFFSET: HEX  TEXT"`}
+			}
+			offs = l[m[2]:m[3]]
+			rest := l[m[1]:]
+			// the hex ends at the first double blank (the text follows)
+			if k := strings.Index(rest, "  "); k >= 0 {
+				rest = rest[:k]
+			}
+			hex, col = rest, m[1]+1
+		} else {
+			m := reHexdumpC.FindStringSubmatchIndex(l)
+			if m == nil {
+				return nil, &InputError{Line: ln, Col: 1, Msg: `expected a hexdump -C line "OFFSET  HEX  |TEXT|"`}
+			}
+			offs = l[m[2]:m[3]]
+			rest := l[m[3]:]
+			if k := strings.IndexByte(rest, '|'); k >= 0 {
+				rest = rest[:k]
+			}
+			hex, col = rest, m[3]+1
+		}
+		off, err := strconv.ParseUint(offs, 16, 32)
+		if err != nil {
+			return nil, &InputError{Line: ln, Col: 1, Msg: fmt.Sprintf("offset %q is not hex", offs)}
+		}
+		if off == 0 && len(cur) > 0 {
+			flush() // offsets start again: the next datagram
+		}
+		if repeat {
+			// "*": the line before repeats up to this offset
+			if len(prev) == 0 {
+				return nil, &InputError{Line: ln, Msg: `"*" with no line before it to repeat`}
+			}
+			for uint64(len(cur)) < off {
+				if off-uint64(len(cur)) > 1<<20 {
+					return nil, &InputError{Line: ln, Msg: fmt.Sprintf("offset %#x repeats more than 1 MiB", off)}
+				}
+				cur = append(cur, prev...)
+			}
+			repeat = false
+		}
+		if off != uint64(len(cur)) {
+			return nil, &InputError{Line: ln, Col: 1, Msg: fmt.Sprintf("offset %#x, expected %#x (a line is missing or repeated)", off, len(cur))}
+		}
+		group := 2
+		if format == "xxd" {
+			group = 0 // xxd -g N groups any number of bytes
+		}
+		b, err := hexBytes(hex, ln, col, group)
+		if err != nil {
+			return nil, err
+		}
+		cur = append(cur, b...)
+		if len(b) > 0 {
+			prev = b
+		}
+	}
+	flush()
+	return out, nil
+}
+
+// parsePlain reads hex digits, in pairs or runs ("60 00 00 00",
+// "60000000", "0x60, 0x00", "\x60\x00"); "#" starts a comment; a blank
+// line ends a datagram.
+func parsePlain(lines []string) ([]Datagram, error) {
+	var out []Datagram
+	var cur []byte
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, Datagram{Proto: -1, Data: cur})
+		}
+		cur = nil
+	}
+	isSep := func(c byte) bool { return c == ' ' || c == '\t' || c == ',' || c == ';' || c == '"' }
+	for i, l := range lines {
+		ln := i + 1
+		if k := strings.IndexByte(l, '#'); k >= 0 {
+			l = l[:k]
+		}
+		if strings.TrimSpace(l) == "" {
+			flush()
+			continue
+		}
+		for j := 0; j < len(l); {
+			if isSep(l[j]) {
+				j++
+				continue
+			}
+			k := j
+			for k < len(l) && !isSep(l[k]) {
+				k++
+			}
+			tok, col := l[j:k], j+1
+			j = k
+			var pieces []string
+			var cols []int
+			switch {
+			case strings.Contains(tok, "\\x") || strings.Contains(tok, "\\X"):
+				c := col
+				for _, p := range strings.FieldsFunc(strings.ReplaceAll(tok, "\\X", "\\x"), func(r rune) bool { return r == '\\' }) {
+					if !strings.HasPrefix(p, "x") {
+						return nil, &InputError{Line: ln, Col: c, Msg: fmt.Sprintf("%q: expected \\xHH", p)}
+					}
+					pieces, cols = append(pieces, p[1:]), append(cols, c+2)
+					c += len(p) + 1
+				}
+			case strings.HasPrefix(tok, "0x") || strings.HasPrefix(tok, "0X"):
+				pieces, cols = []string{tok[2:]}, []int{col + 2}
+			default:
+				pieces, cols = []string{tok}, []int{col}
+			}
+			for pi, p := range pieces {
+				for q := 0; q < len(p); q++ {
+					if !isHex(p[q]) {
+						return nil, &InputError{Line: ln, Col: cols[pi] + q, Msg: fmt.Sprintf("%q is not a hex digit", p[q])}
+					}
+				}
+				if len(p) == 0 || len(p)%2 != 0 {
+					return nil, &InputError{Line: ln, Col: cols[pi], Msg: fmt.Sprintf("%q: a byte is two hex digits, this has %d", p, len(p))}
+				}
+				for q := 0; q < len(p); q += 2 {
+					v, _ := strconv.ParseUint(p[q:q+2], 16, 8)
+					cur = append(cur, byte(v))
+				}
+			}
+		}
+	}
+	flush()
+	return out, nil
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
