@@ -1,0 +1,158 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/nsenter"
+	"nsbox/rtnl"
+)
+
+// inNS runs fn in namespace ns ("" is the default one, where every thread
+// of this process is when not inside nsenter.Do).
+func inNS(ns string, fn func() error) error {
+	if ns == "" {
+		return fn()
+	}
+	return nsenter.Do(ns, fn)
+}
+
+// dial opens a route netlink socket inside ns.
+func dial(ns string) (*rtnl.Conn, error) {
+	var c *rtnl.Conn
+	err := inNS(ns, func() error {
+		var err error
+		c, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		return err
+	})
+	return c, err
+}
+
+// openNS opens a namespace file for IFLA_NET_NS_FD / NETNSA_FD; for the
+// default namespace that of a thread that is in it.
+func openNS(ns string) (*os.File, error) {
+	if ns != "" {
+		return nsenter.Open(ns)
+	}
+	type res struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		f, err := os.Open("/proc/thread-self/ns/net")
+		ch <- res{f, err}
+	}()
+	r := <-ch
+	return r.f, r.err
+}
+
+// nsIdent is a namespace's identity: the dev and inode of its nsfs file.
+type nsIdent struct{ dev, ino uint64 }
+
+var nsfsDev = func() uint64 {
+	var st unix.Stat_t
+	if unix.Stat("/proc/thread-self/ns/net", &st) != nil {
+		return 0
+	}
+	return uint64(st.Dev)
+}
+
+// statNetns says whether the named namespace exists: its file in
+// /var/run/netns is a bind mount of a network namespace (not an empty
+// file left by an add that was killed), and its identity.
+func statNetns(name string) (exists bool, fileExists bool, id nsIdent) {
+	var st unix.Stat_t
+	if err := unix.Stat(nsenter.Path(name), &st); err != nil {
+		return false, false, id
+	}
+	id = nsIdent{uint64(st.Dev), uint64(st.Ino)}
+	return uint64(st.Dev) == nsfsDev() && st.Mode&unix.S_IFMT == unix.S_IFREG, true, id
+}
+
+// errText spells a failure as iproute2 would.
+func errText(err error) string {
+	var re *rtnl.Error
+	if errors.As(err, &re) {
+		if re.Message != "" {
+			return "Error: " + re.Message + "."
+		}
+		return "RTNETLINK answers: " + nsenter.Strerror(re.Errno)
+	}
+	var ne *nsenter.Error
+	if errors.As(err, &ne) {
+		return ne.Msg
+	}
+	return err.Error()
+}
+
+// linkKind is IFLA_INFO_KIND, or "loopback"/"device" for links without.
+func linkKind(l *rtnl.Link) string {
+	if l.Info != nil && l.Info.Kind != "" {
+		return l.Info.Kind
+	}
+	if l.Type == unix.ARPHRD_LOOPBACK {
+		return "loopback"
+	}
+	return "device"
+}
+
+func isUp(l *rtnl.Link) bool { return l.Flags&unix.IFF_UP != 0 }
+
+// readSysctl reads /proc/sys/KEY in ns.
+func readSysctl(ns, key string) (string, error) {
+	var v string
+	err := inNS(ns, func() error {
+		b, err := os.ReadFile(sysctlPath(key))
+		v = string(trimNL(b))
+		return err
+	})
+	return v, err
+}
+
+func writeSysctl(ns, key, value string) error {
+	return inNS(ns, func() error {
+		// Opened on the locked thread: net.* sysctls belong to the
+		// namespace of the task that opens them.
+		f, err := os.OpenFile(sysctlPath(key), os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		_, err = f.WriteString(value)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+}
+
+func sysctlPath(key string) string {
+	b := []byte(key)
+	for i, c := range b {
+		if c == '.' {
+			b[i] = '/'
+		}
+	}
+	return "/proc/sys/" + string(b)
+}
+
+func trimNL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == ' ') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// ipCmd is the iproute2 command that teaches a step: "ip -n NS ARGS".
+func ipCmd(ns string, args string) string {
+	if ns == "" {
+		return "ip " + args
+	}
+	return fmt.Sprintf("ip -n %s %s", ns, args)
+}

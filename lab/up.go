@@ -1,0 +1,497 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/nsenter"
+	"nsbox/rtnl"
+)
+
+// step is one action of lab up, shown as the iproute2 command that does
+// the same.
+type step struct {
+	cmd    string
+	intent *record // appended to the journal before the step, if any
+	run    func(x *exe) (*record, error)
+}
+
+// exe carries what steps share: netlink sockets per namespace, open
+// namespace files, the journal.
+type exe struct {
+	conns map[string]*rtnl.Conn
+	fds   map[string]*os.File
+}
+
+func newExe() *exe {
+	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}}
+}
+
+func (x *exe) close() {
+	for _, c := range x.conns {
+		c.Close()
+	}
+	for _, f := range x.fds {
+		f.Close()
+	}
+}
+
+// forget drops the socket and file of a namespace that was deleted.
+func (x *exe) forget(ns string) {
+	if c := x.conns[ns]; c != nil {
+		c.Close()
+		delete(x.conns, ns)
+	}
+	if f := x.fds[ns]; f != nil {
+		f.Close()
+		delete(x.fds, ns)
+	}
+}
+
+func (x *exe) conn(ns string) (*rtnl.Conn, error) {
+	if c := x.conns[ns]; c != nil {
+		return c, nil
+	}
+	c, err := dial(ns)
+	if err != nil {
+		return nil, err
+	}
+	x.conns[ns] = c
+	return c, nil
+}
+
+func (x *exe) fd(ns string) (int32, error) {
+	if f := x.fds[ns]; f != nil {
+		return int32(f.Fd()), nil
+	}
+	f, err := openNS(ns)
+	if err != nil {
+		return 0, err
+	}
+	x.fds[ns] = f
+	return int32(f.Fd()), nil
+}
+
+func (x *exe) index(ns, name string) (int32, error) {
+	c, err := x.conn(ns)
+	if err != nil {
+		return 0, err
+	}
+	l, err := c.LinkByName(name)
+	if err != nil {
+		return 0, fmt.Errorf("Cannot find device \"%s\" in %s: %s", name, nsLabel(ns), errText(err))
+	}
+	return l.Index, nil
+}
+
+func (x *exe) do(ns string, m rtnl.Message, err error) error {
+	if err != nil {
+		return err
+	}
+	c, err := x.conn(ns)
+	if err != nil {
+		return err
+	}
+	_, err = c.Execute(m)
+	return err
+}
+
+const createExcl = rtnl.NLM_F_CREATE | rtnl.NLM_F_EXCL
+
+// plan lists the steps that build the lab, in order.
+func plan(l *Lab) []*step {
+	var steps []*step
+	add := func(s *step) { steps = append(steps, s) }
+	for _, n := range l.Netns {
+		name := n.Name
+		add(&step{
+			cmd:    "ip netns add " + name,
+			intent: &record{Op: "netns", Intent: true, Name: name},
+			run: func(x *exe) (*record, error) {
+				if err := nsenter.Add(name); err != nil {
+					return nil, err
+				}
+				ex, _, id := statNetns(name)
+				if !ex {
+					return nil, fmt.Errorf("netns %s vanished after it was made", name)
+				}
+				return &record{Op: "netns", Name: name, Dev: id.dev, Ino: id.ino}, nil
+			},
+		})
+	}
+	for _, n := range l.Netns {
+		name := n.Name
+		add(&step{cmd: ipCmd(name, "link set lo up"), run: func(x *exe) (*record, error) {
+			return nil, x.setUp(name, "lo")
+		}})
+	}
+	for _, sc := range l.Sysctls {
+		sc := sc
+		cmd := fmt.Sprintf("sysctl -w %s=%s", sc.Key, sc.Value)
+		if sc.NS != "" {
+			cmd = "ip netns exec " + sc.NS + " " + cmd
+		}
+		s := &step{cmd: cmd}
+		if sc.NS == "" {
+			s.intent = &record{Op: "sysctl", Intent: true, Key: sc.Key}
+		}
+		s.run = func(x *exe) (*record, error) {
+			if err := writeSysctl(sc.NS, sc.Key, sc.Value); err != nil {
+				return nil, fmt.Errorf("sysctl %s: %v", sc.Key, err)
+			}
+			if s.intent != nil {
+				done := *s.intent
+				done.Intent = false
+				return &done, nil
+			}
+			return nil, nil
+		}
+		add(s)
+	}
+	for _, br := range l.Bridges {
+		e := br.End
+		add(&step{
+			cmd:    ipCmd(e.NS, "link add name "+e.Name+" type bridge"),
+			intent: &record{Op: "link", Intent: true, NS: e.NS, Name: e.Name, Kind: "bridge"},
+			run: func(x *exe) (*record, error) {
+				req := &rtnl.Link{Name: e.Name, Info: &rtnl.LinkInfo{Kind: "bridge"}}
+				m, err := rtnl.NewLinkRequest(req, createExcl)
+				if err := x.do(e.NS, m, err); err != nil {
+					return nil, err
+				}
+				idx, err := x.index(e.NS, e.Name)
+				if err != nil {
+					return nil, err
+				}
+				return &record{Op: "link", NS: e.NS, Name: e.Name, Index: idx}, nil
+			},
+		})
+	}
+	for _, v := range l.Veths {
+		a, b := v.A, v.B
+		args := "link add " + a.Name
+		if a.NS != "" {
+			args += " netns " + a.NS
+		}
+		args += " type veth peer name " + b.Name
+		if b.NS != "" {
+			args += " netns " + b.NS
+		}
+		add(&step{
+			cmd:    "ip " + args,
+			intent: &record{Op: "link", Intent: true, NS: a.NS, Name: a.Name, Kind: "veth", PeerNS: b.NS, Peer: b.Name},
+			run: func(x *exe) (*record, error) {
+				// Sent from the default namespace; each end names its
+				// namespace, so the pair is born where it belongs.
+				fa, err := x.fd(a.NS)
+				if err != nil {
+					return nil, err
+				}
+				fb, err := x.fd(b.NS)
+				if err != nil {
+					return nil, err
+				}
+				req := &rtnl.Link{Name: a.Name, NetNSFD: &fa, Info: &rtnl.LinkInfo{Kind: "veth",
+					Peer: &rtnl.Link{Name: b.Name, NetNSFD: &fb}}}
+				m, err := rtnl.NewLinkRequest(req, createExcl)
+				if err := x.do("", m, err); err != nil {
+					return nil, err
+				}
+				ia, err := x.index(a.NS, a.Name)
+				if err != nil {
+					return nil, err
+				}
+				ib, err := x.index(b.NS, b.Name)
+				if err != nil {
+					return nil, err
+				}
+				return &record{Op: "link", NS: a.NS, Name: a.Name, Index: ia, PeerNS: b.NS, Peer: b.Name, PeerIndex: ib}, nil
+			},
+		})
+	}
+	ends := l.Ends()
+	for _, e := range ends {
+		if e.Master == "" {
+			continue
+		}
+		e := e
+		add(&step{cmd: ipCmd(e.NS, "link set "+e.Name+" master "+e.Master), run: func(x *exe) (*record, error) {
+			br, err := x.index(e.NS, e.Master)
+			if err != nil {
+				return nil, err
+			}
+			idx, err := x.index(e.NS, e.Name)
+			if err != nil {
+				return nil, err
+			}
+			m, err := rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: idx}, Master: &br}, 0)
+			return nil, x.do(e.NS, m, err)
+		}})
+	}
+	for _, e := range ends {
+		for _, ad := range e.Addrs {
+			e, ad := e, ad
+			add(&step{cmd: ipCmd(e.NS, "addr add "+ad.String()+" dev "+e.Name), run: func(x *exe) (*record, error) {
+				idx, err := x.index(e.NS, e.Name)
+				if err != nil {
+					return nil, err
+				}
+				req := &rtnl.Addr{
+					IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: uint8(ad.Prefix.Bits()), Index: uint32(idx)},
+					Local:     ad.Prefix.Addr(), Address: ad.Prefix.Addr(), Broadcast: ad.Brd(),
+				}
+				m, err := rtnl.NewAddrRequest(req, createExcl)
+				return nil, x.do(e.NS, m, err)
+			}})
+		}
+	}
+	for _, e := range ends {
+		e := e
+		add(&step{cmd: ipCmd(e.NS, "link set "+e.Name+" up"), run: func(x *exe) (*record, error) {
+			return nil, x.setUp(e.NS, e.Name)
+		}})
+	}
+	for _, r := range l.Routes {
+		r := r
+		args := "route add " + routeDst(r.Dst)
+		if r.Via.IsValid() {
+			args += " via " + r.Via.String()
+		}
+		if r.Dev != "" {
+			args += " dev " + r.Dev
+		}
+		s := &step{cmd: ipCmd(r.NS, args)}
+		if r.NS == "" {
+			s.intent = &record{Op: "route", Intent: true, NS: r.NS, Dst: r.Dst, Via: r.Via, RDev: r.Dev}
+		}
+		s.run = func(x *exe) (*record, error) {
+			req, err := routeRequest(x, r.NS, r.Dst, r.Via, r.Dev)
+			if err != nil {
+				return nil, err
+			}
+			m, err := rtnl.NewRouteRequest(req, createExcl)
+			if err := x.do(r.NS, m, err); err != nil {
+				return nil, err
+			}
+			if s.intent == nil {
+				return nil, nil
+			}
+			done := *s.intent
+			done.Intent = false
+			return &done, nil
+		}
+		add(s)
+	}
+	return steps
+}
+
+func routeRequest(x *exe, ns string, dst netip.Prefix, via netip.Addr, dev string) (*rtnl.Route, error) {
+	req := &rtnl.Route{RtMsg: rtnl.RtMsg{Family: unix.AF_INET, DstLen: uint8(dst.Bits()),
+		Table: unix.RT_TABLE_MAIN, Protocol: unix.RTPROT_BOOT, Scope: unix.RT_SCOPE_UNIVERSE, Type: unix.RTN_UNICAST}}
+	if dst.Bits() > 0 {
+		req.Dst = dst.Addr()
+	}
+	req.Gateway = via
+	if !via.IsValid() {
+		req.Scope = unix.RT_SCOPE_LINK
+	}
+	if dev != "" {
+		idx, err := x.index(ns, dev)
+		if err != nil {
+			return nil, err
+		}
+		req.OIF = uint32(idx)
+	}
+	return req, nil
+}
+
+func (x *exe) setUp(ns, name string) error {
+	idx, err := x.index(ns, name)
+	if err != nil {
+		return err
+	}
+	m, err := rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: idx, Flags: unix.IFF_UP, Change: unix.IFF_UP}}, 0)
+	return x.do(ns, m, err)
+}
+
+// errReported is a failure whose reason has been printed already.
+var errReported = errors.New("reported")
+
+// up brings the lab up. isolated skips the overlap check (the default
+// namespace is a fresh one). It returns errReported after printing the
+// reason of a refusal.
+func up(l *Lab, out, errw io.Writer, isolated bool) error {
+	recs, err := readJournal(l.Name)
+	if err != nil {
+		return err
+	}
+	w, err := observe(l)
+	if err != nil {
+		return err
+	}
+	a := assess(l, w, recs)
+	if len(a.conflicts) > 0 {
+		fmt.Fprintf(errw, "lab %s: cannot bring it up, in the way:\n", l.Name)
+		for _, f := range a.conflicts {
+			fmt.Fprintf(errw, "  %s:%d: %s\n", l.File, f.line, f.msg)
+		}
+		fmt.Fprintf(errw, "lab %s: nothing was changed\n", l.Name)
+		return errReported
+	}
+	if len(a.present) > 0 && len(a.missing) == 0 {
+		fmt.Fprintf(out, "lab %s is up: nothing to do\n", l.Name)
+		return nil
+	}
+	if len(a.present) > 0 || hasUndo(recs) {
+		fmt.Fprintf(errw, "lab %s is half up:\n", l.Name)
+		for _, f := range a.present {
+			fmt.Fprintf(errw, "  %s:%d: present: %s\n", l.File, f.line, f.msg)
+		}
+		for _, f := range a.missing {
+			fmt.Fprintf(errw, "  %s:%d: missing: %s\n", l.File, f.line, f.msg)
+		}
+		if len(a.present) == 0 {
+			fmt.Fprintf(errw, "  %s holds changes to undo\n", journalPath(l.Name))
+		}
+		fmt.Fprintf(errw, "lab %s: nothing was changed; run \"nsbox lab down\" with the same file first\n", l.Name)
+		return errReported
+	}
+	if !isolated {
+		if cl := overlaps(l, w.ns[""], ownedBy(nil)); len(cl) > 0 {
+			fmt.Fprintf(errw, "lab %s: refused, its subnets clash with this machine's:\n", l.Name)
+			for _, c := range cl {
+				fmt.Fprintf(errw, "  %s:%d: %s\n", l.File, c.line, c.msg)
+			}
+			fmt.Fprintf(errw, "lab %s: nothing was changed; pick other subnets, or run it with \"nsbox lab run -isolated\"\n", l.Name)
+			return errReported
+		}
+	}
+	if recs != nil {
+		// A journal with nothing left to undo (its objects are gone).
+		os.Remove(journalPath(l.Name))
+	}
+	return apply(l, out, errw)
+}
+
+// hasUndo says whether a journal holds changes outside lab namespaces
+// (default-namespace routes and sysctls) that only lab down can undo.
+func hasUndo(recs []*record) bool {
+	for _, r := range recs {
+		if (r.Op == "route" || r.Op == "sysctl") && r.NS == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// apply runs every step, journaling each creation first. On a failure it
+// undoes what it did, so nothing is left half-done.
+func apply(l *Lab, out, errw io.Writer) error {
+	steps := plan(l)
+	j, err := createJournal(l.Name)
+	if err != nil {
+		return err
+	}
+	defer j.close()
+	x := newExe()
+	defer x.close()
+	pauseAt, _ := strconv.Atoi(os.Getenv("NSBOX_LAB_PAUSE_AT"))
+	for i, s := range steps {
+		fmt.Fprintf(out, "+ %s\n", s.cmd)
+		if s.intent != nil && s.intent.Op == "sysctl" {
+			// Journaled with the value it had, to put back on lab down.
+			old, err := readSysctl(s.intent.NS, s.intent.Key)
+			if err != nil {
+				return fmt.Errorf("sysctl %s: %v", s.intent.Key, err)
+			}
+			s.intent.Old = old
+		}
+		if s.intent != nil {
+			if err := j.add(s.intent); err != nil {
+				return err
+			}
+		}
+		done, err := s.run(x)
+		if i+1 == pauseAt {
+			// Test hook: hold still after the step ran and before its
+			// done record, so a SIGKILL lands at the worst moment.
+			fmt.Fprintf(errw, "nsbox lab: paused after step %d (NSBOX_LAB_PAUSE_AT)\n", i+1)
+			select {}
+		}
+		if err != nil {
+			fmt.Fprintf(errw, "lab %s: %s: %s\n", l.Name, s.cmd, errText(err))
+			fmt.Fprintf(errw, "lab %s: undoing what was done\n", l.Name)
+			x.close()
+			j.close()
+			if derr := down(l.Name, out, errw); derr != nil {
+				fmt.Fprintf(errw, "lab %s: undo: %v\n", l.Name, derr)
+			}
+			return errReported
+		}
+		if done != nil {
+			if err := j.add(done); err != nil {
+				return err
+			}
+		}
+	}
+	if waiting := x.waitCarrier(l, 5*time.Second); len(waiting) > 0 {
+		fmt.Fprintf(errw, "lab %s: warning: no carrier yet on %s\n", l.Name, strings.Join(waiting, ", "))
+	}
+	fmt.Fprintf(out, "lab %s is up (%d steps; journal %s)\n", l.Name, len(steps), j.path)
+	return nil
+}
+
+// waitCarrier waits until every lab link reports operstate UP: the kernel
+// propagates carrier (veth peer up, bridge port forwarding) through its
+// linkwatch work, up to a second later, and a check run meanwhile would
+// see the first packets wait. It returns the links still not up.
+func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
+	ports := map[string]bool{}
+	for _, e := range l.Ends() {
+		if e.Master != "" {
+			ports[e.NS+"\x00"+e.Master] = true
+		}
+	}
+	deadline := time.Now().Add(limit)
+	for {
+		var waiting []string
+		for _, br := range l.Bridges {
+			if !ports[br.NS+"\x00"+br.Name] {
+				continue // a bridge without ports never has carrier
+			}
+			if !x.operUp(br.NS, br.Name) {
+				waiting = append(waiting, br.Name)
+			}
+		}
+		for _, v := range l.Veths {
+			for _, e := range []End{v.A, v.B} {
+				if !x.operUp(e.NS, e.Name) {
+					waiting = append(waiting, e.Name)
+				}
+			}
+		}
+		if len(waiting) == 0 || time.Now().After(deadline) {
+			return waiting
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+const ifOperUp = 6 // IF_OPER_UP
+
+func (x *exe) operUp(ns, name string) bool {
+	c, err := x.conn(ns)
+	if err != nil {
+		return false
+	}
+	ln, err := c.LinkByName(name)
+	return err == nil && ln.OperState == ifOperUp
+}
