@@ -123,6 +123,24 @@ type Link struct {
 	// ExtMask is IFLA_EXT_MASK (RTEXT_FILTER_*), request only.
 	ExtMask uint32
 	Other   []Attribute
+	// Seen records which IFLA_* attributes a decoded message carried
+	// (the kernel leaves some out, e.g. in AF_INET6 link dumps).
+	Seen AttrSet
+}
+
+// AttrSet is a set of attribute types below 256.
+type AttrSet [4]uint64
+
+// Add puts typ in the set.
+func (s *AttrSet) Add(typ uint16) {
+	if typ < 256 {
+		s[typ/64] |= 1 << (typ % 64)
+	}
+}
+
+// Has reports whether typ is in the set.
+func (s AttrSet) Has(typ uint16) bool {
+	return typ < 256 && s[typ/64]&(1<<(typ%64)) != 0
 }
 
 // LinkStats64 is struct rtnl_link_stats64, first the counters ip -s shows.
@@ -220,6 +238,7 @@ func ParseLink(b []byte) (*Link, error) {
 	l := &Link{IfInfomsg: h}
 	d := NewAttributeDecoder(b[IfInfomsgLen:])
 	for d.Next() {
+		l.Seen.Add(d.Type())
 		switch d.Type() {
 		case unix.IFLA_IFNAME:
 			l.Name = d.String()

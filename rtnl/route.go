@@ -61,6 +61,9 @@ type Route struct {
 	OIF      uint32     // RTA_OIF: output ifindex
 	IIF      uint32     // RTA_IIF
 	Priority uint32     // RTA_PRIORITY: the metric
+	// HasPriority says RTA_PRIORITY was present (IPv6 routes carry
+	// metric 0 explicitly); a request sends it when set or non-zero.
+	HasPriority bool
 	// TableID is RTA_TABLE: the full table id (the kernel always sends it).
 	TableID uint32
 	Pref    *uint8  // RTA_PREF (IPv6 router preference)
@@ -102,7 +105,7 @@ func (r *Route) AppendBinary(b []byte) ([]byte, error) {
 	if r.Gateway.IsValid() {
 		e.Addr(RTA_GATEWAY, r.Gateway)
 	}
-	if r.Priority != 0 {
+	if r.Priority != 0 || r.HasPriority {
 		e.Uint32(RTA_PRIORITY, r.Priority)
 	}
 	if r.PrefSrc.IsValid() {
@@ -167,6 +170,7 @@ func ParseRoute(b []byte) (*Route, error) {
 			r.IIF = d.Uint32()
 		case RTA_PRIORITY:
 			r.Priority = d.Uint32()
+			r.HasPriority = true
 		case RTA_TABLE:
 			r.TableID = d.Uint32()
 		case RTA_PREF:

@@ -1,0 +1,245 @@
+package ipcmd
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+	"nsbox/nsenter"
+	"nsbox/rtnl"
+)
+
+// Batch mode (ip -batch FILE, ip -force -batch FILE).
+//
+// Lines are read as iproute2's getcmdline() does ('#' starts a comment
+// anywhere, "\" at the end of a line continues it) and split as its
+// makeargs() does (quotes '...' and "..." group words, no escapes).
+// Each line runs as "ip LINE" would; a failing line prints its error and
+// "Command failed FILE:LINE", and the batch stops there unless -force.
+// The exit code is 0, or 1 when any line failed; a usage error (exit 255
+// in iproute2, which calls exit() on the spot) ends the batch at once.
+//
+// Speed: every line shares one netlink socket and one cache of link
+// names. With -force, where a failing line must not stop the ones after
+// it, requests are pipelined: they are queued and sent together
+// (rtnl.Conn.Batch, many per datagram, up to rtnl.BatchWindow in flight)
+// and their ACKs matched to their lines afterwards. Requests that take a
+// name (link set/del: RTM_NEWLINK/RTM_DELLINK with IFLA_IFNAME and
+// ifindex 0) need no lookup; when a line needs an ifindex the cache does
+// not have, or reads state (show, get), or fails on its own, the queue is
+// flushed first, so output and errors keep the order of the lines.
+// Without -force every request is sent and acknowledged before the next
+// line is read: a failing line must leave the lines after it undone, and
+// the kernel would run a pipelined request whatever happened to the one
+// before it. The cache still saves iproute2's name lookups there.
+
+// pipeline queues requests of a -force batch.
+type pipeline struct {
+	s      *session
+	reqs   []rtnl.Message
+	lines  []int
+	byName []string // device name the request was sent by, or ""
+	file   string
+	failed bool
+}
+
+const pipelineMax = 4096
+
+func (p *pipeline) add(m rtnl.Message) {
+	p.reqs = append(p.reqs, m)
+	p.lines = append(p.lines, p.s.lineNo)
+	p.byName = append(p.byName, p.s.curByName)
+	if len(p.reqs) >= pipelineMax {
+		p.flush()
+	}
+}
+
+// flush sends what is queued and reports the failures in line order.
+func (p *pipeline) flush() error {
+	if len(p.reqs) == 0 {
+		return nil
+	}
+	reqs, lines, names := p.reqs, p.lines, p.byName
+	p.reqs, p.lines, p.byName = nil, nil, nil
+	errs, err := p.s.conn.Batch(reqs)
+	p.s.out.Flush()
+	for i, e := range errs {
+		if e == nil {
+			continue
+		}
+		if names[i] != "" && isErrno(e, unix.ENODEV) {
+			e = nodev(names[i])
+		}
+		report(kernelError(e))
+		fmt.Fprintf(stderr, "Command failed %s:%d\n", p.file, lines[i])
+		p.failed = true
+	}
+	if err != nil {
+		return kernelError(err)
+	}
+	return nil
+}
+
+func isErrno(err error, errno unix.Errno) bool {
+	var re *rtnl.Error
+	return errors.As(err, &re) && re.Errno == errno
+}
+
+// splitArgs is iproute2's makeargs(): words separated by blanks, a word
+// starting with a quote runs to the next same quote. It fails on an
+// unterminated quote or more than max-1 words.
+func splitArgs(line string, max int) ([]string, error) {
+	const ws = " \t\r\n"
+	var args []string
+	i := 0
+	for i < len(line) {
+		for i < len(line) && strings.IndexByte(ws, line[i]) >= 0 {
+			i++
+		}
+		if i >= len(line) {
+			break
+		}
+		if len(args) >= max-1 {
+			return nil, exitf("Too many arguments to command")
+		}
+		if c := line[i]; c == '\'' || c == '"' {
+			end := strings.IndexByte(line[i+1:], c)
+			if end < 0 {
+				return nil, exitf("Unterminated quoted string")
+			}
+			args = append(args, line[i+1:i+1+end])
+			i += end + 2
+			continue
+		}
+		j := i
+		for j < len(line) && strings.IndexByte(ws, line[j]) < 0 {
+			j++
+		}
+		args = append(args, line[i:j])
+		i = j + 1
+	}
+	return args, nil
+}
+
+// lineReader is getcmdline(): one logical line, comments cut, "\"
+// continuations joined; n counts physical lines.
+type lineReader struct {
+	r *bufio.Reader
+	n int
+}
+
+func (lr *lineReader) next() (string, bool, error) {
+	read := func() (string, bool) {
+		s, err := lr.r.ReadString('\n')
+		if err != nil && s == "" {
+			return "", false
+		}
+		lr.n++
+		return s, true
+	}
+	line, ok := read()
+	if !ok {
+		return "", false, nil
+	}
+	if i := strings.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	for {
+		i := strings.Index(line, "\\\n")
+		if i < 0 {
+			break
+		}
+		more, ok := read()
+		if !ok {
+			return "", false, failf("Missing continuation line")
+		}
+		if j := strings.IndexByte(more, '#'); j >= 0 {
+			more = more[:j]
+		}
+		line = line[:i] + more
+	}
+	return line, true, nil
+}
+
+// batch runs the commands of g.Batch ("-" is standard input).
+func batch(g cli.Global, args []string) int {
+	return runBatch(g, "ip", func(s *session, a []string) error { return s.do(a) })
+}
+
+func runBatch(g cli.Global, prog string, do func(*session, []string) error) int {
+	name := g.Batch
+	var in io.Reader = stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "Cannot open file \"%s\" for reading: %s\n", name, nsenter.Strerror(err))
+			return cli.ExitFail
+		}
+		defer f.Close()
+		in = f
+	}
+	s := newSession(g, prog)
+	defer s.close()
+	if _, err := s.dial(); err != nil {
+		return report(err)
+	}
+	if g.Force {
+		s.pipe = &pipeline{s: s, file: name}
+	}
+	lr := &lineReader{r: bufio.NewReaderSize(in, 64*1024)}
+	ret := cli.ExitOK
+	for {
+		line, ok, err := lr.next()
+		if err != nil {
+			s.sync()
+			return report(err)
+		}
+		if !ok {
+			break
+		}
+		args, err := splitArgs(line, 100)
+		if err != nil {
+			s.sync()
+			return report(err)
+		}
+		if len(args) == 0 {
+			continue
+		}
+		s.lineNo = lr.n
+		s.curByName = ""
+		err = do(s, args)
+		if err == nil {
+			continue
+		}
+		var ce *cmdError
+		if !errors.As(err, &ce) {
+			ce = kernelError(err).(*cmdError)
+		}
+		// what was queued before this line reports first
+		s.sync()
+		s.out.Flush()
+		code := report(ce)
+		if ce.fatal {
+			return code
+		}
+		fmt.Fprintf(stderr, "Command failed %s:%d\n", name, lr.n)
+		ret = cli.ExitFail
+		if !g.Force {
+			break
+		}
+	}
+	if err := s.sync(); err != nil {
+		report(err)
+		ret = cli.ExitFail
+	}
+	if s.pipe != nil && s.pipe.failed {
+		ret = cli.ExitFail
+	}
+	return ret
+}

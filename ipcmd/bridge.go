@@ -1,0 +1,282 @@
+package ipcmd
+
+import (
+	"io"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+	"nsbox/rtnl"
+)
+
+const bridgeUsageText = `Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }
+       bridge [ -force ] -batch filename
+where  OBJECT := { link }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] |
+                    -o[neline] | -t[imestamp] | -n[etns] name |
+                    -c[ompressvlans] -color -p[retty] -j[son] }
+`
+
+func bridgeUsage() int {
+	io.WriteString(stderr, bridgeUsageText)
+	return cli.ExitUsage
+}
+
+const bridgeLinkUsageText = `Usage: bridge link show [dev DEV]
+`
+
+// parseBridgeGlobal reads bridge(8)'s own options (bridge.c main()).
+func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error) {
+	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' {
+		opt := args[0]
+		if strings.HasPrefix(opt, "--") {
+			opt = opt[1:]
+		}
+		next := func() (string, error) {
+			if len(args) < 2 {
+				return "", usagef("Command line is not complete. Try option \"help\"")
+			}
+			args = args[1:]
+			return args[0], nil
+		}
+		switch {
+		case cli.Matches(opt, "-help"):
+			g.Help = true
+		case cli.Matches(opt, "-Version"):
+			g.Version = true
+		case cli.Matches(opt, "-stats"), cli.Matches(opt, "-statistics"):
+			g.Stats++
+		case cli.Matches(opt, "-details"):
+			g.Details = true
+		case cli.Matches(opt, "-oneline"):
+			g.Oneline = true
+		case cli.Matches(opt, "-timestamp"), cli.Matches(opt, "-tshort"):
+		case cli.Matches(opt, "-family"):
+			if _, err := next(); err != nil {
+				return g, nil, err
+			}
+		case cli.Matches(opt, "-netns"):
+			v, err := next()
+			if err != nil {
+				return g, nil, err
+			}
+			g.Netns = v
+		case cli.Matches(opt, "-compressvlans"):
+		case strings.HasPrefix(opt, "-color"), strings.HasPrefix(opt, "-colour"):
+		case cli.Matches(opt, "-force"):
+			g.Force = true
+		case cli.Matches(opt, "-json"):
+			g.JSON = true
+		case cli.Matches(opt, "-pretty"):
+			g.Pretty = true
+		case cli.Matches(opt, "-batch"):
+			v, err := next()
+			if err != nil {
+				return g, nil, err
+			}
+			g.Batch = v
+		case opt == "-wire":
+			g.Wire = true
+		case opt == "-pcap":
+			v, err := next()
+			if err != nil {
+				return g, nil, err
+			}
+			g.Pcap = v
+		default:
+			return g, nil, usagef("Option \"%s\" is unknown, try \"bridge help\".", args[0])
+		}
+		args = args[1:]
+	}
+	return g, args, nil
+}
+
+// bridge runs one bridge command line.
+func (s *session) bridge(args []string) error {
+	if s.g.Version {
+		io.WriteString(stdout, "bridge utility, nsbox (iproute2-6.1.0 compatible)\n")
+		return nil
+	}
+	w := args[0]
+	switch {
+	case cli.Matches(w, "link"):
+		return s.bridgeLink(args[1:])
+	case cli.Matches(w, "help"):
+		bridgeUsage()
+		return &cmdError{code: cli.ExitUsage, fatal: true}
+	case cli.Matches(w, "fdb"), cli.Matches(w, "mdb"), cli.Matches(w, "vlan"),
+		cli.Matches(w, "monitor"), cli.Matches(w, "vni"):
+		return usagef("nsbox: \"bridge %s\" is not implemented", w)
+	}
+	return usagef("Object \"%s\" is unknown, try \"bridge help\".", w)
+}
+
+func (s *session) bridgeLink(args []string) error {
+	if len(args) > 0 {
+		w := args[0]
+		switch {
+		case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
+			args = args[1:]
+		case cli.Matches(w, "help"):
+			io.WriteString(stderr, bridgeLinkUsageText)
+			return &cmdError{code: cli.ExitUsage, fatal: true}
+		case cli.Matches(w, "set"), cli.Matches(w, "change"):
+			return usagef("nsbox: \"bridge link set\" is not implemented")
+		default:
+			return usagef("Command \"%s\" is unknown, try \"bridge link help\".", w)
+		}
+	}
+	var dev string
+	for len(args) > 0 {
+		if args[0] == "dev" {
+			if len(args) < 2 {
+				return incomplete()
+			}
+			dev = args[1]
+			args = args[1:]
+		}
+		args = args[1:]
+	}
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	var index int32
+	if dev != "" {
+		index = s.links.index(dev)
+		if index == 0 {
+			return usagef("Cannot find device \"%s\"", dev)
+		}
+	}
+	if err := s.links.fill(); err != nil {
+		return kernelError(err)
+	}
+	all, err := s.dumpAllLinks(unix.AF_BRIDGE)
+	if err != nil {
+		return err
+	}
+	var ports []*rtnl.Link
+	for _, l := range all {
+		if index == 0 || l.Index == index {
+			ports = append(ports, l)
+		}
+	}
+	p := s.printer()
+	for _, l := range ports {
+		s.printBridgePort(p, l)
+	}
+	return p.flush()
+}
+
+// printBridgePort is bridge/link.c print_linkinfo().
+func (s *session) printBridgePort(p *printer, l *rtnl.Link) {
+	p.openObject("")
+	p.int("ifindex", "%d: ", int64(l.Index))
+	name := l.Name
+	mdown := false
+	if l.Link != 0 {
+		pname := "if" + itoa(int(l.Link))
+		if peer, ok := s.links.byIndex[l.Link]; ok {
+			pname = peer.name
+			if l.LinkNetNSID == nil {
+				mdown = peer.flags&unix.IFF_UP == 0
+			}
+		}
+		if p.json {
+			p.jstr("link", pname)
+		} else {
+			name += "@" + pname
+		}
+	}
+	p.str("ifname", "%s: ", name)
+	printLinkFlags(p, l.Flags, mdown)
+	if l.MTU != 0 {
+		p.uint("mtu", "mtu %d ", uint64(l.MTU))
+	}
+	if l.Master != nil {
+		p.str("master", "master %s ", s.links.name(*l.Master))
+	}
+	if len(l.ProtInfo) > 0 {
+		bp, err := rtnl.ParseBridgePort(l.ProtInfo)
+		if err == nil {
+			printPortState(p, bp.State)
+			if hasBrport(l.ProtInfo, rtnl.IFLA_BRPORT_PRIORITY) {
+				p.uint("priority", "priority %d ", uint64(bp.Priority))
+			}
+			if hasBrport(l.ProtInfo, rtnl.IFLA_BRPORT_COST) {
+				p.uint("cost", "cost %d ", uint64(bp.Cost))
+			}
+			if s.g.Details {
+				s.printBridgePortDetails(p, l.ProtInfo)
+			}
+		}
+	}
+	p.text("\n")
+	p.closeObject()
+}
+
+func printPortState(p *printer, st uint8) {
+	if int(st) < len(brStates) {
+		p.str("state", "state %s ", brStates[st])
+	} else {
+		p.uint("state", "state (%d) ", uint64(st))
+	}
+}
+
+func hasBrport(b []byte, typ uint16) bool {
+	d := rtnl.NewAttributeDecoder(b)
+	for d.Next() {
+		if d.Type() == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// printBridgePortDetails is the -d part of print_protinfo().
+func (s *session) printBridgePortDetails(p *printer, b []byte) {
+	type onoff struct {
+		typ  uint16
+		key  string
+		text string
+	}
+	vals := map[uint16][]byte{}
+	d := rtnl.NewAttributeDecoder(b)
+	for d.Next() {
+		vals[d.Type()] = d.Bytes()
+	}
+	p.nl()
+	p.text("    ")
+	flag := func(typ uint16, key, text string) {
+		v, ok := vals[typ]
+		if !ok || len(v) < 1 {
+			return
+		}
+		if p.json {
+			p.jbool(key, v[0] != 0)
+		} else if v[0] != 0 {
+			p.text("%s on ", text)
+		} else {
+			p.text("%s off ", text)
+		}
+	}
+	flag(rtnl.IFLA_BRPORT_MODE, "hairpin", "hairpin")
+	flag(rtnl.IFLA_BRPORT_GUARD, "guard", "guard")
+	flag(rtnl.IFLA_BRPORT_PROTECT, "root_block", "root_block")
+	flag(rtnl.IFLA_BRPORT_FAST_LEAVE, "fastleave", "fastleave")
+	flag(rtnl.IFLA_BRPORT_LEARNING, "learning", "learning")
+	flag(rtnl.IFLA_BRPORT_UNICAST_FLOOD, "flood", "flood")
+	flag(27, "mcast_flood", "mcast_flood")    // IFLA_BRPORT_MCAST_FLOOD
+	flag(30, "bcast_flood", "bcast_flood")    // IFLA_BRPORT_BCAST_FLOOD
+	if v, ok := vals[25]; ok && len(v) == 1 { // IFLA_BRPORT_MULTICAST_ROUTER
+		p.uint("mcast_router", "mcast_router %d ", uint64(v[0]))
+	}
+	flag(28, "mcast_to_unicast", "mcast_to_unicast") // IFLA_BRPORT_MCAST_TO_UCAST
+	flag(32, "neigh_suppress", "neigh_suppress")     // IFLA_BRPORT_NEIGH_SUPPRESS
+	flag(29, "vlan_tunnel", "vlan_tunnel")           // IFLA_BRPORT_VLAN_TUNNEL
+	flag(33, "isolated", "isolated")                 // IFLA_BRPORT_ISOLATED
+	flag(39, "locked", "locked")                     // IFLA_BRPORT_LOCKED
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

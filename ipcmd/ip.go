@@ -1,0 +1,395 @@
+// Package ipcmd is nsbox's iproute2-compatible front end: "ip link",
+// "ip addr", "ip route", "ip netns", "bridge link" and batch mode. It
+// turns argv into rtnl requests and kernel answers into iproute2's text
+// or JSON. Grammar, messages and exit codes follow iproute2 6.1.
+package ipcmd
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+	"nsbox/nsenter"
+	"nsbox/rtnl"
+	"nsbox/wire"
+)
+
+// Where the commands write; tests may swap them.
+var (
+	stdout io.Writer = os.Stdout
+	stderr io.Writer = os.Stderr
+	stdin  io.Reader = os.Stdin
+)
+
+// cmdError is a failed command: its message (printed as is, "" for none)
+// and iproute2's exit code. fatal marks the errors iproute2 reports by
+// calling exit() on the spot (usage errors, bad prefixes): in batch mode
+// they end the whole batch, -force or not.
+type cmdError struct {
+	code  int
+	msg   string
+	fatal bool
+}
+
+func (e *cmdError) Error() string { return e.msg }
+
+// failf is an ordinary failure (return -1 in iproute2: exit 1).
+func failf(format string, a ...any) error {
+	return &cmdError{code: cli.ExitFail, msg: fmt.Sprintf(format, a...)}
+}
+
+// usagef is a command-line error (exit(-1) in iproute2: exit 255).
+func usagef(format string, a ...any) error {
+	return &cmdError{code: cli.ExitUsage, msg: fmt.Sprintf(format, a...), fatal: true}
+}
+
+// exitf is an error iproute2 reports with exit(1) on the spot.
+func exitf(format string, a ...any) error {
+	return &cmdError{code: cli.ExitFail, msg: fmt.Sprintf(format, a...), fatal: true}
+}
+
+// invArg is iproute2's invarg().
+func invArg(msg, arg string) error {
+	return usagef("Error: argument \"%s\" is wrong: %s", arg, msg)
+}
+
+// dupArg is duparg().
+func dupArg(key, arg string) error {
+	return usagef("Error: duplicate \"%s\": \"%s\" is the second value.", key, arg)
+}
+
+// dupArg2 is duparg2().
+func dupArg2(key, arg string) error {
+	return usagef("Error: either \"%s\" is duplicate, or \"%s\" is a garbage.", key, arg)
+}
+
+func incomplete() error {
+	return usagef("Command line is not complete. Try option \"help\"")
+}
+
+func nodev(name string) error { return failf("Cannot find device \"%s\"", name) }
+
+// kernelError turns a refusal from the kernel into iproute2's line:
+// "Error: <extack>." or "RTNETLINK answers: <strerror>", exit 2.
+func kernelError(err error) error {
+	var re *rtnl.Error
+	if errors.As(err, &re) {
+		if re.Message != "" {
+			return &cmdError{code: cli.ExitKernel, msg: "Error: " + withPeriod(re.Message)}
+		}
+		return &cmdError{code: cli.ExitKernel, msg: "RTNETLINK answers: " + nsenter.Strerror(re.Errno)}
+	}
+	var ce *cmdError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return &cmdError{code: cli.ExitKernel, msg: "nsbox: " + err.Error()}
+}
+
+func withPeriod(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// codeOf returns the exit code for err and prints its message.
+func report(err error) int {
+	if err == nil {
+		return cli.ExitOK
+	}
+	var ce *cmdError
+	if !errors.As(err, &ce) {
+		ce = kernelError(err).(*cmdError)
+	}
+	if ce.msg != "" {
+		fmt.Fprintln(stderr, strings.TrimRight(ce.msg, "\n"))
+	}
+	return ce.code
+}
+
+// session is one invocation: the global options, the netlink socket
+// (opened lazily, inside -n NAME when given), the link-name cache and,
+// in batch mode with -force, the request pipeline.
+type session struct {
+	g       cli.Global
+	prog    string // "ip" or "nsbox": for messages
+	conn    *rtnl.Conn
+	closer  func() error
+	out     *bufio.Writer
+	links   *linkCache
+	pipe    *pipeline
+	nsids   map[int32]string // nsid -> /var/run/netns name, filled lazily
+	files   []*os.File       // namespace files sent as IFLA_NET_NS_FD
+	ioctlFD int              // AF_INET socket for SIOCGIFTXQLEN, 0: not yet
+
+	lineNo    int    // batch: the line being run
+	curByName string // batch: the device the current request names
+}
+
+func newSession(g cli.Global, prog string) *session {
+	return &session{g: g, prog: prog, out: bufio.NewWriterSize(stdout, 64*1024)}
+}
+
+// dial opens the rtnetlink socket, inside the -n namespace if given.
+func (s *session) dial() (*rtnl.Conn, error) {
+	if s.conn != nil {
+		return s.conn, nil
+	}
+	var conn *rtnl.Conn
+	var err error
+	if s.g.Netns != "" {
+		err = nsenter.Do(s.g.Netns, func() error {
+			var err error
+			conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+			return err
+		})
+		if err != nil {
+			var ne *nsenter.Error
+			if errors.As(err, &ne) {
+				return nil, usagef("%s", ne.Msg)
+			}
+			return nil, usagef("%v", err)
+		}
+	} else {
+		conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		if err != nil {
+			return nil, failf("Cannot open netlink socket: %s", nsenter.Strerror(err))
+		}
+	}
+	conn.Warn = func(msg string) {
+		s.out.Flush()
+		fmt.Fprintf(stderr, "Warning: %s\n", withPeriod(msg))
+	}
+	if s.g.Wire || s.g.Pcap != "" {
+		closer, err := wire.Attach(conn, s.g)
+		if err != nil {
+			conn.Close()
+			return nil, failf("%v", err)
+		}
+		s.closer = closer
+	}
+	s.conn = conn
+	s.links = newLinkCache(conn)
+	return conn, nil
+}
+
+func (s *session) close() {
+	s.out.Flush()
+	closeFiles(s.files)
+	if s.ioctlFD > 0 {
+		unix.Close(s.ioctlFD)
+	}
+	if s.closer != nil {
+		s.closer()
+	}
+	if s.conn != nil {
+		s.conn.Close()
+	}
+}
+
+// exec sends one request and waits for its ACK (or queues it when a
+// pipeline is active).
+func (s *session) exec(m rtnl.Message) error {
+	if s.pipe != nil {
+		s.pipe.add(m)
+		return nil
+	}
+	_, err := s.conn.Execute(m)
+	if err != nil {
+		return kernelError(err)
+	}
+	return nil
+}
+
+// sync flushes any pipelined requests: needed before anything reads
+// kernel state or prints.
+func (s *session) sync() error {
+	if s.pipe != nil {
+		return s.pipe.flush()
+	}
+	return nil
+}
+
+// IP is the ip applet: args still hold the global options.
+func IP(g cli.Global, args []string) int {
+	g, rest, err := cli.ParseGlobal("ip", args)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return cli.ExitUsage
+	}
+	return run(g, "ip", rest)
+}
+
+// Run is "nsbox [globals] OBJECT ...": rest starts at the object word.
+func Run(g cli.Global, args []string) int { return run(g, "ip", args) }
+
+func run(g cli.Global, prog string, args []string) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "nsbox: internal error: %v\n", r)
+			if os.Getenv("NSBOX_DEBUG") != "" {
+				stderr.Write(debug.Stack())
+			}
+			code = cli.ExitFail
+		}
+	}()
+	if g.Version {
+		fmt.Fprintln(stdout, "ip utility, nsbox (iproute2-6.1.0 compatible)")
+		return cli.ExitOK
+	}
+	if g.Help {
+		return ipUsage()
+	}
+	if g.Batch != "" {
+		return batch(g, args)
+	}
+	if len(args) == 0 {
+		return ipUsage()
+	}
+	s := newSession(g, prog)
+	defer s.close()
+	return report(s.do(args))
+}
+
+const ipUsageText = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
+       ip [ -force ] -batch filename
+where  OBJECT := { address | help | link | monitor | netns | route }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
+                    -h[uman-readable] | -iec | -j[son] | -p[retty] |
+                    -f[amily] { inet | inet6 | mpls | bridge | link } |
+                    -4 | -6 | -0 | -br[ief] | -o[neline] | -b[atch] [filename] |
+                    -n[etns] name | -N[umeric] | -a[ll] | -c[olor] |
+                    -wire | -pcap FILE }
+`
+
+func ipUsage() int {
+	io.WriteString(stderr, ipUsageText)
+	return cli.ExitUsage
+}
+
+// objects is ip.c's cmds[], in its order: the first whose name the word
+// abbreviates wins. impl is nil for objects iproute2 has and nsbox lacks.
+type object struct {
+	name string
+	impl func(s *session, args []string) error
+}
+
+var objects []object
+
+func init() {
+	notImpl := func(s *session, args []string) error { return nil }
+	_ = notImpl
+	objects = []object{
+		{"address", doAddr},
+		{"addrlabel", nil},
+		{"maddress", nil},
+		{"route", doRoute},
+		{"rule", nil},
+		{"neighbor", nil},
+		{"neighbour", nil},
+		{"ntable", nil},
+		{"ntbl", nil},
+		{"link", doLink},
+		{"l2tp", nil},
+		{"fou", nil},
+		{"ila", nil},
+		{"macsec", nil},
+		{"tunnel", nil},
+		{"tuntap", nil},
+		{"tap", nil},
+		{"token", nil},
+		{"tcpmetrics", nil},
+		{"tcp_metrics", nil},
+		{"monitor", doMonitor},
+		{"xfrm", nil},
+		{"mroute", nil},
+		{"mrule", nil},
+		{"netns", doNetns},
+		{"netconf", nil},
+		{"vrf", nil},
+		{"sr", nil},
+		{"nexthop", nil},
+		{"mptcp", nil},
+		{"ioam", nil},
+		{"stats", nil},
+		{"help", func(s *session, args []string) error {
+			ipUsage()
+			return &cmdError{code: cli.ExitUsage, fatal: true}
+		}},
+	}
+}
+
+// do runs one command line (object and its arguments).
+func (s *session) do(args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	word := args[0]
+	for _, o := range objects {
+		if !cli.Matches(word, o.name) {
+			continue
+		}
+		if o.impl == nil {
+			return usagef("nsbox: \"ip %s\" is not implemented", o.name)
+		}
+		return o.impl(s, args[1:])
+	}
+	return failf("Object \"%s\" is unknown, try \"ip help\".", word)
+}
+
+func doNetns(s *session, args []string) error {
+	if err := s.sync(); err != nil {
+		return err
+	}
+	s.out.Flush()
+	code := Netns(s.g, args)
+	if code != 0 {
+		return &cmdError{code: code, fatal: code == cli.ExitUsage}
+	}
+	return nil
+}
+
+func doMonitor(s *session, args []string) error {
+	if err := s.sync(); err != nil {
+		return err
+	}
+	s.out.Flush()
+	code := wire.Monitor(s.g, args)
+	if code != 0 {
+		return &cmdError{code: code}
+	}
+	return nil
+}
+
+// Bridge is the bridge applet and "nsbox bridge": args hold bridge's
+// own global options.
+func Bridge(g cli.Global, args []string) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "nsbox: internal error: %v\n", r)
+			code = cli.ExitFail
+		}
+	}()
+	g, rest, err := parseBridgeGlobal(g, args)
+	if err != nil {
+		return report(err)
+	}
+	if g.Help {
+		return bridgeUsage()
+	}
+	if len(rest) == 0 {
+		return bridgeUsage()
+	}
+	s := newSession(g, "bridge")
+	defer s.close()
+	return report(s.bridge(rest))
+}

@@ -1,0 +1,1023 @@
+package ipcmd
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+	"nsbox/nsenter"
+	"nsbox/rtnl"
+)
+
+const linkUsageText = `Usage: ip link add [link DEV] [ name ] NAME
+		    [ txqueuelen PACKETS ]
+		    [ address LLADDR ]
+		    [ broadcast LLADDR ]
+		    [ mtu MTU ]
+		    [ netns { PID | NAME } ]
+		    type TYPE [ ARGS ]
+
+	ip link delete { DEVICE | dev DEVICE } [ type TYPE ]
+
+	ip link set { DEVICE | dev DEVICE }
+			[ { up | down } ]
+		[ arp { on | off } ]
+		[ multicast { on | off } ]
+		[ allmulticast { on | off } ]
+		[ promisc { on | off } ]
+		[ txqueuelen PACKETS ]
+		[ name NEWNAME ]
+		[ address LLADDR ]
+		[ broadcast LLADDR ]
+		[ mtu MTU ]
+		[ netns { PID | NAME } ]
+		[ alias NAME ]
+		[ master DEVICE ]
+		[ nomaster ]
+
+	ip link show [ DEVICE ] [up] [master DEV] [type TYPE] [nomaster]
+
+	ip link help
+
+TYPE := { bridge | dummy | ifb | veth | vxlan | ... (any kind the kernel has) }
+	veth: ip link add NAME type veth [ peer [ name ] PEER [ netns { PID | NAME } ] ... ]
+`
+
+func linkUsage() error {
+	io.WriteString(stderr, linkUsageText)
+	return &cmdError{code: cli.ExitUsage, fatal: true}
+}
+
+func doLink(s *session, args []string) error {
+	if len(args) == 0 {
+		return s.linkShow(nil)
+	}
+	w := args[0]
+	switch {
+	case cli.Matches(w, "add"):
+		return s.linkModify(unix.RTM_NEWLINK, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL, args[1:])
+	case cli.Matches(w, "set"), cli.Matches(w, "change"):
+		return s.linkModify(unix.RTM_NEWLINK, 0, args[1:])
+	case cli.Matches(w, "replace"):
+		return s.linkModify(unix.RTM_NEWLINK, rtnl.NLM_F_CREATE, args[1:])
+	case cli.Matches(w, "delete"):
+		return s.linkModify(unix.RTM_DELLINK, 0, args[1:])
+	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
+		return s.linkShow(args[1:])
+	case cli.Matches(w, "help"):
+		return linkUsage()
+	}
+	return usagef("Command \"%s\" is unknown, try \"ip link help\".", w)
+}
+
+// linkArgs is what iplink_parse() collects from argv.
+type linkArgs struct {
+	link       rtnl.Link
+	dev        string // the device word (or dev DEV)
+	name       string // name NAME
+	kind       string // type TYPE
+	kindArgs   []string
+	hasMTU     bool
+	hasQlen    bool
+	hasNetns   bool
+	moveNetns  bool
+	masterName string
+	files      []*os.File // namespace files to keep open until sent
+}
+
+// checkIfname is iproute2's check_ifname(): what a device name may be.
+func checkIfname(name string) bool {
+	if name == "" || len(name) >= unix.IFNAMSIZ {
+		return false
+	}
+	return checkAltIfname(name)
+}
+
+func checkAltIfname(name string) bool {
+	if name == "" || len(name) >= 128 {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if c == '/' || c == ':' || c == ' ' || (c >= '\t' && c <= '\r') {
+			return false
+		}
+	}
+	return true
+}
+
+// parseLladdr is ll_addr_a2n: hex bytes separated by ':' (or '.').
+func parseLladdr(arg string) (net.HardwareAddr, error) {
+	var b []byte
+	for _, part := range strings.FieldsFunc(arg, func(r rune) bool { return r == ':' || r == '.' }) {
+		v := 0
+		if len(part) == 0 || len(part) > 2 {
+			return nil, failf("\"%s\" is invalid lladdr.", arg)
+		}
+		for _, c := range []byte(part) {
+			d := hexDigit(c)
+			if d < 0 {
+				return nil, failf("\"%s\" is invalid lladdr.", arg)
+			}
+			v = v*16 + d
+		}
+		b = append(b, byte(v))
+	}
+	if len(b) == 0 || strings.HasPrefix(arg, ":") || strings.HasSuffix(arg, ":") || strings.Contains(arg, "::") {
+		return nil, failf("\"%s\" is invalid lladdr.", arg)
+	}
+	return b, nil
+}
+
+// parseLink is iplink_parse(): the words up to "type", and the words
+// after it in kindArgs.
+func (s *session) parseLink(args []string) (*linkArgs, error) {
+	a := &linkArgs{}
+	l := &a.link
+	next := func() (string, error) {
+		if len(args) < 2 {
+			return "", incomplete()
+		}
+		args = args[1:]
+		return args[0], nil
+	}
+	onOff := func(key string, flag uint32, invert bool) error {
+		v, err := next()
+		if err != nil {
+			return err
+		}
+		l.Change |= flag
+		on := v == "on"
+		if !on && v != "off" {
+			return failf("Error: argument of \"%s\" must be \"on\" or \"off\", not \"%s\"", key, v)
+		}
+		if on != invert {
+			l.Flags |= flag
+		} else {
+			l.Flags &^= flag
+		}
+		return nil
+	}
+	for len(args) > 0 {
+		w := args[0]
+		var err error
+		switch {
+		case w == "up":
+			l.Change |= unix.IFF_UP
+			l.Flags |= unix.IFF_UP
+		case w == "down":
+			l.Change |= unix.IFF_UP
+			l.Flags &^= unix.IFF_UP
+		case w == "name":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if a.name != "" {
+				return nil, dupArg("name", v)
+			}
+			if !checkIfname(v) {
+				return nil, invArg("\"name\" not a valid ifname", v)
+			}
+			a.name = v
+			if a.dev == "" {
+				a.dev = v
+			}
+		case cli.Matches(w, "link"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			idx := s.links.index(v)
+			if idx == 0 {
+				return nil, nodev(v)
+			}
+			l.Link = idx
+		case cli.Matches(w, "address"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if l.Address, err = parseLladdr(v); err != nil {
+				return nil, err
+			}
+		case cli.Matches(w, "broadcast"), w == "brd":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if l.Broadcast, err = parseLladdr(v); err != nil {
+				return nil, err
+			}
+		case cli.Matches(w, "txqueuelen"), w == "qlen", cli.Matches(w, "txqlen"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if a.hasQlen {
+				return nil, dupArg("txqueuelen", v)
+			}
+			n, ok := getInteger(v)
+			if !ok {
+				return nil, invArg("Invalid \"txqueuelen\" value", v)
+			}
+			a.hasQlen = true
+			l.Other = append(l.Other, u32Attr(unix.IFLA_TXQLEN, uint32(n)))
+		case w == "mtu":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if a.hasMTU {
+				return nil, dupArg("mtu", v)
+			}
+			n, ok := getInteger(v)
+			if !ok {
+				return nil, invArg("Invalid \"mtu\" value", v)
+			}
+			a.hasMTU = true
+			l.Other = append(l.Other, u32Attr(unix.IFLA_MTU, uint32(n)))
+		case w == "netns":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if a.hasNetns {
+				return nil, dupArg("netns", v)
+			}
+			a.hasNetns = true
+			a.moveNetns = true
+			if f, ferr := nsenter.Open(v); ferr == nil {
+				a.files = append(a.files, f)
+				fd := int32(f.Fd())
+				l.NetNSFD = &fd
+			} else if n, ok := getInteger(v); ok {
+				pid := uint32(n)
+				l.NetNSPID = &pid
+			} else {
+				return nil, invArg("Invalid \"netns\" value", v)
+			}
+		case w == "multicast":
+			err = onOff("multicast", unix.IFF_MULTICAST, false)
+		case w == "allmulticast":
+			err = onOff("allmulticast", unix.IFF_ALLMULTI, false)
+		case w == "promisc":
+			err = onOff("promisc", unix.IFF_PROMISC, false)
+		case w == "arp":
+			err = onOff("arp", unix.IFF_NOARP, true)
+		case cli.Matches(w, "master"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			idx := s.links.index(v)
+			if idx == 0 {
+				return nil, invArg("Device does not exist", v)
+			}
+			l.Master = &idx
+			a.masterName = v
+		case cli.Matches(w, "nomaster"):
+			zero := int32(0)
+			l.Master = &zero
+		case cli.Matches(w, "type"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			a.kind = v
+			a.kindArgs = args[1:]
+			return a, nil
+		case cli.Matches(w, "alias"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if len(v) >= 256 {
+				return nil, invArg("alias too long", v)
+			}
+			l.Other = append(l.Other, rtnl.Attribute{Type: unix.IFLA_IFALIAS, Data: []byte(v)})
+		case w == "group":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			g, ok := groupNames.a2n(v)
+			if !ok {
+				return nil, invArg("Invalid \"group\" value", v)
+			}
+			l.Other = append(l.Other, u32Attr(unix.IFLA_GROUP, g))
+		default:
+			if cli.Matches(w, "help") {
+				return nil, linkUsage()
+			}
+			if w == "dev" {
+				v, err := next()
+				if err != nil {
+					return nil, err
+				}
+				w = v
+			}
+			if a.dev != a.name {
+				return nil, dupArg2("dev", w)
+			}
+			if !checkAltIfname(w) {
+				return nil, invArg("\"dev\" not a valid ifname", w)
+			}
+			a.dev = w
+		}
+		if err != nil {
+			return nil, err
+		}
+		args = args[1:]
+	}
+	return a, nil
+}
+
+func u32Attr(typ uint16, v uint32) rtnl.Attribute {
+	return rtnl.Attribute{Type: typ, Data: binary.NativeEndian.AppendUint32(nil, v)}
+}
+
+func (s *session) keep(files []*os.File) {
+	s.files = append(s.files, files...)
+}
+
+// linkModify is iplink_modify(): link add, set, replace and delete.
+func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	a, err := s.parseLink(args)
+	if err != nil {
+		if a != nil {
+			closeFiles(a.files)
+		}
+		return err
+	}
+	s.keep(a.files)
+	l := &a.link
+	create := flags&rtnl.NLM_F_CREATE != 0
+	if a.kind != "" {
+		info := &rtnl.LinkInfo{Kind: a.kind}
+		if len(a.kindArgs) > 0 {
+			if a.kind == "veth" || a.kind == "vxcan" {
+				peer, err := s.parsePeer(a.kindArgs)
+				if err != nil {
+					return err
+				}
+				info.Peer = peer
+			} else {
+				if cli.Matches(a.kindArgs[0], "help") {
+					return linkUsage()
+				}
+				return failf("Garbage instead of arguments \"%s ...\". Try \"ip link help\".", a.kindArgs[0])
+			}
+		}
+		l.Info = info
+	} else if create {
+		return failf("Not enough information: \"type\" argument is required")
+	}
+	if !create {
+		if a.dev == "" {
+			return usagef("Not enough information: \"dev\" argument is required.")
+		}
+		if err := s.sync(); err != nil {
+			return err
+		}
+		idx, byName := s.devIndex(a.dev, cmd)
+		if idx == 0 && !byName {
+			return nodev(a.dev)
+		}
+		l.Index = idx
+		if byName {
+			// RTM_NEWLINK/RTM_DELLINK with ifindex 0 find the link by
+			// IFLA_IFNAME: no lookup needed (pipelined batch).
+			l.Name = a.dev
+			s.curByName = a.dev
+			if a.name != "" && a.name != a.dev {
+				return s.renameByName(a, cmd)
+			}
+		} else if a.name != "" && a.name != a.dev {
+			l.Name = a.name
+		}
+	} else {
+		name := a.name
+		if name == "" {
+			name = a.dev
+		}
+		l.Name = name
+	}
+	var m rtnl.Message
+	if cmd == unix.RTM_DELLINK {
+		d := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: l.Index}, Name: l.Name, Info: l.Info}
+		if d.Index != 0 {
+			d.Name = ""
+		}
+		b, err := d.AppendBinary(nil)
+		if err != nil {
+			return failf("nsbox: %v", err)
+		}
+		m = rtnl.Message{Header: rtnl.Header{Type: unix.RTM_DELLINK}, Data: b}
+	} else {
+		m, err = rtnl.NewLinkRequest(l, flags)
+		if err != nil {
+			return failf("nsbox: %v", err)
+		}
+	}
+	// the cache must not keep what this request changes
+	if !create {
+		if cmd == unix.RTM_DELLINK || a.moveNetns || (a.name != "" && a.name != a.dev) {
+			s.links.forget(a.dev)
+		} else if l.Change != 0 {
+			if c, ok := s.links.byName[a.dev]; ok {
+				if e := s.links.byIndex[c]; e != nil {
+					e.flags = e.flags&^l.Change | l.Flags&l.Change
+				}
+			}
+		}
+	}
+	return s.exec(m)
+}
+
+// devIndex resolves the device a set/delete acts on. In a pipelined batch
+// a name not in the cache is sent by name (ifindex 0, IFLA_IFNAME), which
+// the kernel resolves itself.
+func (s *session) devIndex(dev string, cmd uint16) (int32, bool) {
+	if i, ok := s.links.byName[dev]; ok {
+		return i, false
+	}
+	if s.pipe != nil && checkIfname(dev) {
+		return 0, true
+	}
+	return s.links.index(dev), false
+}
+
+// renameByName is "link set OLD name NEW" when OLD's index is unknown in
+// a pipeline: the index is needed (IFLA_IFNAME carries the new name).
+func (s *session) renameByName(a *linkArgs, cmd uint16) error {
+	if err := s.sync(); err != nil {
+		return err
+	}
+	idx := s.links.index(a.dev)
+	if idx == 0 {
+		return nodev(a.dev)
+	}
+	a.link.Index = idx
+	a.link.Name = a.name
+	s.links.forget(a.dev)
+	m, err := rtnl.NewLinkRequest(&a.link, 0)
+	if err != nil {
+		return failf("nsbox: %v", err)
+	}
+	return s.exec(m)
+}
+
+// parsePeer is veth_parse_opt(): "peer" and the peer's own link words.
+func (s *session) parsePeer(args []string) (*rtnl.Link, error) {
+	if args[0] != "peer" {
+		if cli.Matches(args[0], "help") {
+			return nil, vethUsage()
+		}
+		return nil, vethUsage()
+	}
+	pa, err := s.parseLink(args[1:])
+	if err != nil {
+		return nil, err
+	}
+	s.keep(pa.files)
+	if pa.kind != "" {
+		return nil, dupArg("type", pa.kind)
+	}
+	p := pa.link
+	name := pa.name
+	if name == "" {
+		name = pa.dev
+	}
+	p.Name = name
+	return &p, nil
+}
+
+func vethUsage() error {
+	io.WriteString(stderr, "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link help'\n")
+	return &cmdError{code: cli.ExitUsage, fatal: true}
+}
+
+func closeFiles(fs []*os.File) {
+	for _, f := range fs {
+		f.Close()
+	}
+}
+
+// linkFilter is what "ip link show" and "ip addr show" select on.
+type linkFilter struct {
+	dev      string
+	index    int32
+	up       bool
+	kind     string
+	master   int32 // >0: ports of; -1: nomaster
+	family   uint8
+	label    string
+	scope    int // -1: any
+	scopeSet bool
+	linkOnly bool // ip link show: every link, link/ether lines always
+}
+
+func (s *session) parseShowFilter(args []string, addr bool) (*linkFilter, error) {
+	f := &linkFilter{scope: -1}
+	next := func() (string, error) {
+		if len(args) < 2 {
+			return "", incomplete()
+		}
+		args = args[1:]
+		return args[0], nil
+	}
+	for len(args) > 0 {
+		w := args[0]
+		switch {
+		case w == "up":
+			f.up = true
+		case w == "master":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			idx := s.links.index(v)
+			if idx == 0 {
+				return nil, invArg("Device does not exist", v)
+			}
+			f.master = idx
+		case w == "nomaster":
+			f.master = -1
+		case w == "type":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			f.kind = v
+		case addr && w == "label":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			f.label = v
+		case addr && w == "scope":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			sc, ok := scopeA2n(v)
+			if !ok && v != "all" {
+				return nil, invArg("invalid \"scope\"", v)
+			}
+			if v != "all" {
+				f.scope = int(sc)
+			}
+		default:
+			if w == "dev" {
+				v, err := next()
+				if err != nil {
+					return nil, err
+				}
+				w = v
+			} else if cli.Matches(w, "help") {
+				if addr {
+					return nil, addrUsage()
+				}
+				return nil, linkUsage()
+			}
+			if f.dev != "" {
+				return nil, dupArg2("dev", w)
+			}
+			f.dev = w
+		}
+		args = args[1:]
+	}
+	return f, nil
+}
+
+// match applies the filter to a link.
+func (f *linkFilter) match(l *rtnl.Link) bool {
+	if f.index != 0 && l.Index != f.index {
+		return false
+	}
+	if f.up && l.Flags&unix.IFF_UP == 0 {
+		return false
+	}
+	if f.master > 0 && (l.Master == nil || *l.Master != f.master) {
+		return false
+	}
+	if f.master < 0 && l.Master != nil && *l.Master != 0 {
+		return false
+	}
+	if f.kind != "" {
+		kind, slave := "", ""
+		if l.Info != nil {
+			kind, slave = l.Info.Kind, l.Info.SlaveKind
+		}
+		if strings.HasSuffix(f.kind, "_slave") {
+			if slave != strings.TrimSuffix(f.kind, "_slave") {
+				return false
+			}
+		} else if kind != f.kind {
+			return false
+		}
+	}
+	return true
+}
+
+// dumpLinks returns the links the filter selects (all of them cached).
+func (s *session) dumpLinks(f *linkFilter) ([]*rtnl.Link, error) {
+	if f.dev != "" {
+		l, err := s.conn.LinkByName(f.dev)
+		if err != nil || len(f.dev) >= 16 {
+			return nil, failf("Device \"%s\" does not exist.", f.dev)
+		}
+		s.links.put(l)
+		f.index = l.Index
+		// IFLA_STATS64 and the rest come with a dump: ask for it again
+		// by index through the dump, filtered here.
+	}
+	// iproute2 dumps links of the -4/-6 family: for inet6 the kernel
+	// answers with fewer attributes (no qdisc, group, ...).
+	family := uint8(s.g.Family)
+	if family == unix.AF_PACKET || f.linkOnly {
+		family = 0
+	}
+	all, err := s.dumpAllLinks(family)
+	if err != nil {
+		return nil, err
+	}
+	var links []*rtnl.Link
+	for _, l := range all {
+		if f.match(l) {
+			links = append(links, l)
+		}
+	}
+	if f.dev != "" && len(links) == 0 && f.index != 0 && !f.up && f.kind == "" && f.master == 0 {
+		return nil, failf("Device \"%s\" does not exist.", f.dev)
+	}
+	return links, nil
+}
+
+// dumpAllLinks dumps the links of family (0, AF_INET6 or AF_BRIDGE),
+// each decoded from its own copy of the message, and caches them.
+func (s *session) dumpAllLinks(family uint8) ([]*rtnl.Link, error) {
+	mask := uint32(rtnl.RTEXT_FILTER_VF)
+	if family == unix.AF_INET6 {
+		mask = 0 // inet6_dump_ifinfo takes no attributes under strict checking
+	}
+	msgs, err := s.conn.DumpAll(rtnl.LinkDumpRequest(family, mask))
+	if err != nil {
+		return nil, kernelError(err)
+	}
+	var links []*rtnl.Link
+	for _, m := range msgs {
+		if m.Header.Type != unix.RTM_NEWLINK {
+			continue
+		}
+		l, err := rtnl.ParseLink(m.Data)
+		if err != nil {
+			return nil, failf("nsbox: %v", err)
+		}
+		if family != unix.AF_BRIDGE {
+			s.links.put(l)
+		}
+		links = append(links, l)
+	}
+	return links, nil
+}
+
+func (s *session) linkShow(args []string) error {
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	if err := s.sync(); err != nil {
+		return err
+	}
+	f, err := s.parseShowFilter(args, false)
+	if err != nil {
+		return err
+	}
+	f.linkOnly = true
+	links, err := s.dumpLinks(f)
+	if err != nil {
+		return err
+	}
+	p := s.printer()
+	for _, l := range links {
+		if s.g.Brief {
+			s.printLinkBrief(p, l)
+			if !p.json {
+				p.text("\n")
+			}
+			p.closeObject()
+			continue
+		}
+		s.printLink(p, l, true)
+		p.text("\n")
+		p.closeObject()
+	}
+	return p.flush()
+}
+
+func (s *session) printer() *printer {
+	return newPrinter(s.out, s.g.JSON, s.g.Pretty, s.g.Oneline)
+}
+
+// printNameAndLink is print_name_and_link(): "NAME@LINK" and, in JSON,
+// link or link_index; it returns whether the peer is down (M-DOWN).
+func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool {
+	name := l.Name
+	mdown := false
+	if l.Link != 0 {
+		if l.LinkNetNSID != nil {
+			if p.json {
+				p.jint("link_index", int64(l.Link))
+			} else {
+				name += fmt.Sprintf("@if%d", l.Link)
+			}
+		} else {
+			peer := s.links.lookup(l.Link)
+			pname := "if" + fmt.Sprint(l.Link)
+			if peer != nil {
+				pname = peer.name
+				mdown = peer.flags&unix.IFF_UP == 0
+			}
+			if p.json {
+				p.jstr("link", pname)
+			} else {
+				name += "@" + pname
+			}
+		}
+	}
+	p.str("ifname", format, name)
+	return mdown
+}
+
+var linkFlagNames = []struct {
+	flag uint32
+	name string
+}{
+	{unix.IFF_LOOPBACK, "LOOPBACK"}, {unix.IFF_BROADCAST, "BROADCAST"},
+	{unix.IFF_POINTOPOINT, "POINTOPOINT"}, {unix.IFF_MULTICAST, "MULTICAST"},
+	{unix.IFF_NOARP, "NOARP"}, {unix.IFF_ALLMULTI, "ALLMULTI"},
+	{unix.IFF_PROMISC, "PROMISC"}, {unix.IFF_MASTER, "MASTER"},
+	{unix.IFF_SLAVE, "SLAVE"}, {unix.IFF_DEBUG, "DEBUG"},
+	{unix.IFF_DYNAMIC, "DYNAMIC"}, {unix.IFF_AUTOMEDIA, "AUTOMEDIA"},
+	{unix.IFF_PORTSEL, "PORTSEL"}, {unix.IFF_NOTRAILERS, "NOTRAILERS"},
+	{unix.IFF_UP, "UP"}, {unix.IFF_LOWER_UP, "LOWER_UP"},
+	{unix.IFF_DORMANT, "DORMANT"}, {unix.IFF_ECHO, "ECHO"},
+}
+
+// printLinkFlags is print_link_flags(): "<UP,LOWER_UP> ".
+func printLinkFlags(p *printer, flags uint32, mdown bool) {
+	p.openArray("flags", "<")
+	var names []string
+	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
+		names = append(names, "NO-CARRIER")
+	}
+	flags &^= unix.IFF_RUNNING
+	for _, f := range linkFlagNames {
+		if flags&f.flag != 0 {
+			flags &^= f.flag
+			names = append(names, f.name)
+		}
+	}
+	if flags != 0 {
+		names = append(names, fmt.Sprintf("%x", flags))
+	}
+	if mdown {
+		names = append(names, "M-DOWN")
+	}
+	if p.json {
+		for _, n := range names {
+			p.str("", "", n)
+		}
+	} else {
+		p.text("%s", strings.Join(names, ","))
+	}
+	p.closeArray("> ")
+}
+
+func lladdr(b net.HardwareAddr) string {
+	var sb strings.Builder
+	for i, c := range b {
+		if i > 0 {
+			sb.WriteByte(':')
+		}
+		fmt.Fprintf(&sb, "%02x", c)
+	}
+	return sb.String()
+}
+
+func (s *session) printOperstate(p *printer, st uint8) {
+	if p.json {
+		if int(st) < len(operStates) {
+			p.jstr("operstate", operStates[st])
+		} else {
+			p.juint("operstate_index", uint64(st))
+		}
+		return
+	}
+	if int(st) >= len(operStates) {
+		p.text("state %#x ", st)
+	} else if s.g.Brief {
+		p.text("%-14s ", operStates[st])
+	} else {
+		p.text("state %s ", operStates[st])
+	}
+}
+
+// printLink is print_linkinfo() for "ip link" (doLink) and "ip addr".
+// It opens the JSON object; the caller closes it after any addresses.
+func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
+	family := s.g.Family
+	if doLink {
+		family = unix.AF_PACKET
+	}
+	p.openObject("")
+	p.int("ifindex", "%d: ", int64(l.Index))
+	mdown := s.printNameAndLink(p, "%s: ", l)
+	printLinkFlags(p, l.Flags, mdown)
+	if l.MTU != 0 {
+		p.uint("mtu", "mtu %d ", uint64(l.MTU))
+	}
+	if l.Qdisc != "" {
+		p.str("qdisc", "qdisc %s ", l.Qdisc)
+	}
+	if l.Master != nil && *l.Master != 0 {
+		p.str("master", "master %s ", s.links.name(*l.Master))
+	}
+	if l.Seen.Has(unix.IFLA_OPERSTATE) {
+		s.printOperstate(p, l.OperState)
+	}
+	if doLink && l.Seen.Has(unix.IFLA_LINKMODE) {
+		if int(l.LinkMode) < len(linkModes) {
+			p.str("linkmode", "mode %s ", linkModes[l.LinkMode])
+		} else {
+			p.uint("linkmode", "mode %d ", uint64(l.LinkMode))
+		}
+	}
+	if l.Seen.Has(unix.IFLA_GROUP) {
+		p.str("group", "group %s ", groupNames.n2a(l.Group))
+	}
+	qlen := l.TxQLen
+	if !l.Seen.Has(unix.IFLA_TXQLEN) {
+		qlen = s.txqlen(l.Name)
+	}
+	if qlen != 0 {
+		p.int("txqlen", "qlen %d", int64(qlen))
+	}
+	if family == 0 || family == unix.AF_PACKET || s.g.Details {
+		p.nl()
+		p.str("link_type", "    link/%s ", arphrdName(l.Type))
+		if len(l.Address) > 0 {
+			p.str("address", "%s", lladdr(l.Address))
+		}
+		if len(l.Broadcast) > 0 {
+			if l.Flags&unix.IFF_POINTOPOINT != 0 {
+				p.text(" peer ")
+				p.jbool("link_pointtopoint", true)
+			} else {
+				p.text(" brd ")
+			}
+			p.str("broadcast", "%s", lladdr(l.Broadcast))
+		}
+		if len(l.PermAddress) > 0 && lladdr(l.PermAddress) != lladdr(l.Address) {
+			p.str("permaddr", " permaddr %s", lladdr(l.PermAddress))
+		}
+	}
+	if l.LinkNetNSID != nil {
+		id := *l.LinkNetNSID
+		if p.json {
+			p.jint("link_netnsid", int64(id))
+		} else if id >= 0 {
+			if name := s.nsidName(id); name != "" {
+				p.text(" link-netns %s", name)
+			} else {
+				p.text(" link-netnsid %d", id)
+			}
+		} else {
+			p.text(" link-netnsid unknown")
+		}
+	}
+	if doLink && l.Alias != "" {
+		p.nl()
+		p.str("ifalias", "    alias %s", l.Alias)
+	}
+	if doLink && s.g.Stats > 0 && l.Stats64 != nil {
+		printStats(p, l.Stats64)
+	}
+}
+
+// txqlen asks SIOCGIFTXQLEN, as iproute2 does when the kernel sent no
+// IFLA_TXQLEN; the socket is opened in the session's namespace.
+func (s *session) txqlen(name string) uint32 {
+	if s.ioctlFD == 0 {
+		s.ioctlFD = -1
+		open := func() error {
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+			if err == nil {
+				s.ioctlFD = fd
+			}
+			return err
+		}
+		if s.g.Netns != "" {
+			nsenter.Do(s.g.Netns, open)
+		} else {
+			open()
+		}
+	}
+	if s.ioctlFD < 0 {
+		return 0
+	}
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return 0
+	}
+	if err := unix.IoctlIfreq(s.ioctlFD, unix.SIOCGIFTXQLEN, ifr); err != nil {
+		return 0
+	}
+	return ifr.Uint32()
+}
+
+// printLinkBrief is the -brief line: name, state, address, flags.
+func (s *session) printLinkBrief(p *printer, l *rtnl.Link) {
+	p.openObject("")
+	mdown := s.printNameAndLink(p, "%-16s ", l)
+	s.printOperstate(p, l.OperState)
+	if len(l.Address) > 0 {
+		p.str("address", "%s ", lladdr(l.Address))
+	}
+	printLinkFlags(p, l.Flags, mdown)
+}
+
+// printStats is print_link_stats64() for -s: column widths grow with
+// the numbers (size_columns).
+func printStats(p *printer, st *rtnl.LinkStats64) {
+	if p.json {
+		p.openObject("stats64")
+		p.openObject("rx")
+		p.uint("bytes", "", st.RxBytes)
+		p.uint("packets", "", st.RxPackets)
+		p.uint("errors", "", st.RxErrors)
+		p.uint("dropped", "", st.RxDropped)
+		p.uint("over_errors", "", st.RxOverErrors)
+		p.uint("multicast", "", st.Multicast)
+		if st.RxCompressed != 0 {
+			p.uint("compressed", "", st.RxCompressed)
+		}
+		p.closeObject()
+		p.openObject("tx")
+		p.uint("bytes", "", st.TxBytes)
+		p.uint("packets", "", st.TxPackets)
+		p.uint("errors", "", st.TxErrors)
+		p.uint("dropped", "", st.TxDropped)
+		p.uint("carrier_errors", "", st.TxCarrierErrors)
+		p.uint("collisions", "", st.Collisions)
+		if st.TxCompressed != 0 {
+			p.uint("compressed", "", st.TxCompressed)
+		}
+		p.closeObject()
+		p.closeObject()
+		return
+	}
+	cols := []int{len("*X:  bytes"), len("packets"), len("errors"), len("dropped"),
+		len("heartbt"), len("overrun"), len("compressed")}
+	size := func(vals ...uint64) {
+		for i, v := range vals {
+			if n := len(strconv.FormatUint(v, 10)); n > cols[i] {
+				cols[i] = n
+			}
+		}
+	}
+	rx := []uint64{st.RxBytes, st.RxPackets, st.RxErrors, st.RxDropped, st.RxMissedErrors, st.Multicast, st.RxCompressed}
+	tx := []uint64{st.TxBytes, st.TxPackets, st.TxErrors, st.TxDropped, st.TxCarrierErrors, st.Collisions, st.TxCompressed}
+	size(rx...)
+	size(tx...)
+	row := func(dir string, names []string, vals []uint64) {
+		p.nl()
+		comp := ""
+		if vals[6] != 0 {
+			comp = "compressed"
+		}
+		p.text("    %s: %*s %*s %*s %*s %*s %*s %*s", dir, cols[0]-4, "bytes", cols[1], "packets",
+			cols[2], "errors", cols[3], "dropped", cols[4], names[0], cols[5], names[1], cols[6], comp)
+		p.nl()
+		p.text("    ")
+		n := 6
+		if vals[6] != 0 {
+			n = 7
+		}
+		for i := 0; i < n; i++ {
+			p.text("%*d ", cols[i], vals[i])
+		}
+	}
+	row("RX", []string{"missed", "mcast"}, rx)
+	row("TX", []string{"carrier", "collsns"}, tx)
+}

@@ -1,0 +1,177 @@
+package ipcmd
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Names iproute2 prints for numbers (lib/rt_names.c, ll_types.c), and the
+// files in /etc/iproute2 it reads to extend them.
+
+var operStates = []string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
+
+var linkModes = []string{"DEFAULT", "DORMANT"}
+
+// ll_type_n2a
+var arphrdNames = map[uint16]string{
+	0: "netrom", 1: "ether", 2: "eether", 3: "ax25", 4: "pronet", 5: "chaos",
+	6: "ieee802", 7: "arcnet", 8: "atalk", 15: "dlci", 19: "atm", 23: "metricom",
+	24: "ieee1394", 27: "eui64", 32: "infiniband",
+	256: "slip", 257: "cslip", 258: "slip6", 259: "cslip6", 260: "rsrvd", 264: "adapt",
+	270: "rose", 271: "x25", 272: "hwx25", 280: "can", 512: "ppp", 513: "cisco",
+	516: "lapb", 517: "ddcmp", 518: "rawhdlc", 519: "rawip",
+	768: "ipip", 769: "tunnel6", 770: "frad", 771: "skip", 772: "loopback",
+	773: "localtlk", 774: "fddi", 775: "bif", 776: "sit", 777: "ip/ddp", 778: "gre",
+	779: "pimreg", 780: "hippi", 781: "ash", 782: "econet", 783: "irda",
+	784: "fcpp", 785: "fcal", 786: "fcpl", 787: "fcfb0",
+	800: "tr", 801: "tr+rif", 802: "ieee802.11", 803: "ieee802.11/prism",
+	804: "ieee802.11/radiotap", 805: "ieee802.15.4", 806: "ieee802.15.4/monitor",
+	820: "phonet", 821: "phonet_pipe", 822: "caif", 823: "ip6gre", 824: "netlink",
+	825: "6lowpan", 826: "vsockmon",
+	0xfffe: "none", 0xffff: "void",
+}
+
+func arphrdName(t uint16) string {
+	if n, ok := arphrdNames[t]; ok {
+		return n
+	}
+	return "[" + strconv.Itoa(int(t)) + "]"
+}
+
+// nameTable is one of iproute2's number <-> name maps: built-in names plus
+// those in /etc/iproute2/FILE (and FILE.d/*.conf), read on first use.
+type nameTable struct {
+	file   string
+	max    uint32
+	names  map[uint32]string
+	loaded bool
+}
+
+func (t *nameTable) load() {
+	if t.loaded {
+		return
+	}
+	t.loaded = true
+	read := func(path string) {
+		f, err := os.Open(path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		s := bufio.NewScanner(f)
+		for s.Scan() {
+			line := strings.TrimSpace(s.Text())
+			if line == "" || line[0] == '#' {
+				continue
+			}
+			fields := strings.Fields(line)
+			if len(fields) < 2 || fields[1][0] == '#' {
+				continue
+			}
+			n, err := strconv.ParseUint(fields[0], 0, 32)
+			if err != nil || uint32(n) > t.max {
+				continue
+			}
+			t.names[uint32(n)] = fields[1]
+		}
+	}
+	read("/etc/iproute2/" + t.file)
+	if ents, err := os.ReadDir("/etc/iproute2/" + t.file + ".d"); err == nil {
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), ".conf") {
+				read("/etc/iproute2/" + t.file + ".d/" + e.Name())
+			}
+		}
+	}
+}
+
+func (t *nameTable) n2a(v uint32) string {
+	t.load()
+	if n, ok := t.names[v]; ok {
+		return n
+	}
+	return strconv.FormatUint(uint64(v), 10)
+}
+
+// a2n accepts a name or a number (decimal, 0x hex) up to max.
+func (t *nameTable) a2n(s string) (uint32, bool) {
+	t.load()
+	for v, n := range t.names {
+		if n == s {
+			return v, true
+		}
+	}
+	n, err := strconv.ParseUint(s, 0, 32)
+	if err != nil || uint32(n) > t.max {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+var (
+	scopeNames = &nameTable{file: "rt_scopes", max: 255, names: map[uint32]string{
+		0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere"}}
+	protoNames = &nameTable{file: "rt_protos", max: 255, names: map[uint32]string{
+		0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static", 8: "gated",
+		9: "ra", 10: "mrt", 11: "zebra", 12: "bird", 13: "dnrouted", 14: "xorp",
+		15: "ntk", 16: "dhcp", 17: "mrouted", 18: "keepalived", 42: "babel",
+		99: "openr", 186: "bgp", 187: "isis", 188: "ospf", 189: "rip", 192: "eigrp"}}
+	tableNames = &nameTable{file: "rt_tables", max: 0xffffffff, names: map[uint32]string{
+		0: "unspec", 253: "default", 254: "main", 255: "local"}}
+	groupNames = &nameTable{file: "group", max: 0xffffffff, names: map[uint32]string{0: "default"}}
+)
+
+// scopeA2n is rtnl_rtscope_a2n: also "universe" (global) for input.
+func scopeA2n(s string) (uint8, bool) {
+	if s == "universe" {
+		return 0, true
+	}
+	v, ok := scopeNames.a2n(s)
+	return uint8(v), ok && v <= 255
+}
+
+var routeTypes = []string{"unspec", "unicast", "local", "broadcast", "anycast",
+	"multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"}
+
+func routeTypeName(t uint8) string {
+	if int(t) < len(routeTypes) {
+		return routeTypes[t]
+	}
+	return strconv.Itoa(int(t))
+}
+
+func routeTypeA2n(s string) (uint8, bool) {
+	for i, n := range routeTypes {
+		if n == s {
+			return uint8(i), true
+		}
+	}
+	return 0, false
+}
+
+func familyName(f uint8) string {
+	switch f {
+	case unix.AF_INET:
+		return "inet"
+	case unix.AF_INET6:
+		return "inet6"
+	case unix.AF_PACKET:
+		return "link"
+	case unix.AF_BRIDGE:
+		return "bridge"
+	case unix.AF_MPLS:
+		return "mpls"
+	}
+	return "???"
+}
+
+// ifa_flag_names, in bit order.
+var ifaFlagNames = []string{"secondary", "nodad", "optimistic", "dadfailed", "home",
+	"deprecated", "tentative", "permanent", "mngtmpaddr", "noprefixroute",
+	"autojoin", "stable-privacy"}
+
+var brStates = []string{"disabled", "listening", "learning", "forwarding", "blocking"}
