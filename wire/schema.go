@@ -198,6 +198,7 @@ var (
 	stLinkStats64   = statsStruct("rtnl_link_stats64", 8)
 	stLinkIfmap     = &structDef{"rtnl_link_ifmap", []field{
 		fhex("mem_start", 8), fhex("mem_end", 8), fhex("base_addr", 8), fu("irq", 2), fu("dma", 1), fu("port", 1),
+		fpad("(padding to 8)", 4),
 	}}
 )
 
