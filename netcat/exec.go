@@ -1,0 +1,78 @@
+package netcat
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// execArgv turns -e's command into a path and argv: through /bin/sh -c
+// when it has blanks and /bin/sh exists; otherwise split on blanks and
+// run directly (a FROM scratch image has no shell), looking the program
+// up in $PATH when it has no slash.
+func execArgv(cmd string, haveSh bool) (string, []string, error) {
+	if strings.ContainsAny(cmd, " \t") && haveSh {
+		return "/bin/sh", []string{"/bin/sh", "-c", cmd}, nil
+	}
+	argv := strings.Fields(cmd)
+	if len(argv) == 0 {
+		return "", nil, msgf("-e: empty command")
+	}
+	path := argv[0]
+	if !strings.Contains(path, "/") {
+		p, err := exec.LookPath(path)
+		if err != nil {
+			return "", nil, msgf("%s: %s", path, "command not found")
+		}
+		path = p
+	}
+	return path, argv, nil
+}
+
+func haveShell() bool {
+	fi, err := os.Stat("/bin/sh")
+	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
+}
+
+// runExec runs -e's command with the socket as its stdin and stdout (and
+// nc's stderr), waits for it, and returns its exit status (128+N when
+// killed by signal N), as busybox's and ncat's -e give.
+func runExec(cmd string, sock int) int {
+	path, argv, err := execArgv(cmd, haveShell())
+	if err != nil {
+		report(err)
+		return 1
+	}
+	dup, err := unix.FcntlInt(uintptr(sock), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		warnf("dup: %s", strerror(err))
+		return 1
+	}
+	// The child expects ordinary blocking I/O.
+	unix.SetNonblock(dup, false)
+	f := os.NewFile(uintptr(dup), "socket")
+	defer f.Close()
+	proc, err := os.StartProcess(path, argv, &os.ProcAttr{Files: []*os.File{f, f, os.Stderr}})
+	if err != nil {
+		warnf("%s: %s", argv[0], strerror(err))
+		return 1
+	}
+	cleanMu.Lock()
+	childProc = proc
+	cleanMu.Unlock()
+	st, err := proc.Wait()
+	cleanMu.Lock()
+	childProc = nil
+	cleanMu.Unlock()
+	if err != nil {
+		warnf("wait: %s", strerror(err))
+		return 1
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return st.ExitCode()
+}

@@ -1,6 +1,0 @@
-package netcat
-
-import "nsbox/cli"
-
-// TEMPORARY placeholder.
-func Main(g cli.Global, args []string) int { return 1 }

@@ -1,0 +1,107 @@
+package netcat
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// unixConnect is -U client mode (stream sockets).
+func unixConnect(o *Options, io *stdio) error {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return msgf("create unix socket failed")
+	}
+	sa := &unix.SockaddrUnix{Name: o.Host}
+	if len(o.Host) >= 108 {
+		closeFd(fd)
+		return msgf("%s: %s", o.Host, strerror(unix.ENAMETOOLONG))
+	}
+	// A blocking connect: a non-blocking one fails with EAGAIN when the
+	// listener's backlog is full, where waiting is what users expect.
+	for {
+		err = unix.Connect(fd, sa)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		closeFd(fd)
+		return msgf("%s: %s", o.Host, strerror(err))
+	}
+	defer closeFd(fd)
+	if o.Scan {
+		return nil
+	}
+	if o.Exec != "" {
+		return status(runExec(o.Exec, fd))
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return msgf("%s", strerror(err))
+	}
+	s := &session{o: o, io: io, sock: fd, stream: true}
+	return status(s.run().status)
+}
+
+// unixListen is -lU: bind (replacing a stale socket file, never another
+// kind of file), listen, serve one client or, with -k, clients in turn.
+// The socket file is removed when nc ends.
+func unixListen(o *Options, io *stdio) error {
+	path := o.Host
+	if len(path) >= 108 {
+		return msgf("%s", strerror(unix.ENAMETOOLONG))
+	}
+	lfd, err := newSocket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return msgf("%s", strerror(err))
+	}
+	defer func() { closeFd(lfd) }()
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(path)
+	}
+	if err := unix.Bind(lfd, &unix.SockaddrUnix{Name: path}); err != nil {
+		return msgf("%s", strerror(err))
+	}
+	cleanMu.Lock()
+	unixPath = path
+	cleanMu.Unlock()
+	if o.Verbose {
+		fmt.Fprintf(os.Stderr, "Bound on %s\n", path)
+	}
+	if err := unix.Listen(lfd, 16); err != nil {
+		return msgf("%s", strerror(err))
+	}
+	if o.Verbose {
+		fmt.Fprintf(os.Stderr, "Listening on %s\n", path)
+	}
+	ret := 0
+	for {
+		fd, _, err := acceptConn(lfd)
+		if err != nil {
+			return msgf("accept: %s", strerror(err))
+		}
+		if !o.Keep {
+			closeFd(lfd)
+			lfd = -1
+		}
+		if o.Verbose {
+			fmt.Fprintf(os.Stderr, "Connection received on %s\n", path)
+		}
+		if o.Exec != "" {
+			ret = runExec(o.Exec, fd)
+			closeFd(fd)
+		} else {
+			s := &session{o: o, io: io, sock: fd, stream: true}
+			end := s.run()
+			closeFd(fd)
+			ret = end.status
+			if end.quit {
+				return status(ret)
+			}
+		}
+		if !o.Keep {
+			return status(ret)
+		}
+	}
+}
