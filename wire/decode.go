@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -9,12 +10,16 @@ import (
 	"nsbox/cli"
 )
 
-const decodeUsage = `Usage: nsbox decode [ -proto { route | sock_diag } ] [ FILE | -pcap FILE ]
+const decodeUsage = `Usage: nsbox decode [ -proto { route | sock_diag } ] [ -endian { little | big } ]
+                    [ FILE | -pcap FILE ]
 Reads netlink messages and prints them annotated byte by byte.
 FILE (default: standard input) holds hex: plain hex digits, xxd output,
 hexdump -C output, or strace output with -e write=FD / -e read=FD (each
 sendmsg/recvmsg is one datagram). A blank line separates datagrams.
--pcap FILE reads a LINKTYPE_NETLINK pcap file (nsbox -pcap, tcpdump -i nlmon0).`
+nsbox's own dumps (-wire, decode) are read back too.
+-pcap FILE reads a LINKTYPE_NETLINK pcap file (nsbox -pcap, tcpdump -i nlmon0).
+-endian: the byte order of the host that wrote the messages (default: this
+host's; a pcap file says it itself).`
 
 // Decode is "nsbox decode [-proto route|sock_diag] [-pcap FILE | FILE]".
 func Decode(g cli.Global, args []string) int {
@@ -23,6 +28,7 @@ func Decode(g cli.Global, args []string) int {
 
 func decode(g cli.Global, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	proto := -1
+	var order binary.ByteOrder
 	pcapFile := g.Pcap
 	file := ""
 	for len(args) > 0 {
@@ -42,6 +48,23 @@ func decode(g cli.Global, args []string, stdin io.Reader, stdout, stderr io.Writ
 				return cli.ExitUsage
 			}
 			proto = p
+			args = args[2:]
+		case a == "-endian" || a == "--endian":
+			if len(args) < 2 {
+				fmt.Fprintln(stderr, "nsbox decode: -endian needs a value: little, big or native")
+				return cli.ExitUsage
+			}
+			switch args[1] {
+			case "little", "le":
+				order = binary.LittleEndian
+			case "big", "be":
+				order = binary.BigEndian
+			case "native", "host":
+				order = binary.NativeEndian
+			default:
+				fmt.Fprintf(stderr, "nsbox decode: unknown byte order %q: little, big or native\n", args[1])
+				return cli.ExitUsage
+			}
 			args = args[2:]
 		case a == "-pcap" || a == "--pcap":
 			if len(args) < 2 {
@@ -75,7 +98,7 @@ func decode(g cli.Global, args []string, stdin io.Reader, stdout, stderr io.Writ
 		}
 		pkts, err := ReadPcap(b)
 		for _, p := range pkts {
-			d := Datagram{Dir: DirReceived, Proto: p.Protocol, Data: p.Data}
+			d := Datagram{Dir: DirReceived, Proto: p.Protocol, Data: p.Data, Order: p.Order}
 			if p.Sent {
 				d.Dir = DirSent
 			}
@@ -110,6 +133,11 @@ func decode(g cli.Global, args []string, stdin io.Reader, stdout, stderr io.Writ
 			return 1
 		}
 	}
+	if order != nil {
+		for i := range dgrams {
+			dgrams[i].Order = order
+		}
+	}
 	if err := printDatagrams(stdout, dgrams, proto); err != nil {
 		fmt.Fprintf(stderr, "nsbox decode: %v\n", err)
 		return 1
@@ -132,7 +160,11 @@ func printDatagrams(w io.Writer, dgrams []Datagram, proto int) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		s, err := DumpDatagram(p, d.Dir, d.Data)
+		bo := d.Order
+		if bo == nil {
+			bo = binary.NativeEndian
+		}
+		s, err := DumpDatagramOrder(bo, p, d.Dir, d.Data)
 		io.WriteString(w, s)
 		if err != nil && first == nil {
 			first = fmt.Errorf("datagram %d: %w", i+1, err)

@@ -21,8 +21,6 @@ const (
 	DirReceived                  // from the kernel
 )
 
-var ne = binary.NativeEndian
-
 // Dumper prints annotated dumps of netlink datagrams: every byte with
 // its offset, beside what it means, down to the attribute tree.
 //
@@ -57,8 +55,15 @@ func FormatDatagram(proto int, dir Direction, b []byte) string {
 // malformation in it (offset and what was expected), if any. The dump
 // shows malformed parts as raw bytes; nothing is dropped.
 func DumpDatagram(proto int, dir Direction, b []byte) (string, error) {
-	p := &printer{}
-	n := countMessages(b)
+	return DumpDatagramOrder(binary.NativeEndian, proto, dir, b)
+}
+
+// DumpDatagramOrder is DumpDatagram for messages written by a host of
+// byte order bo (netlink is in host order: a capture from a big-endian
+// machine reads wrong on a little-endian one unless told).
+func DumpDatagramOrder(bo binary.ByteOrder, proto int, dir Direction, b []byte) (string, error) {
+	p := &printer{bo: bo}
+	n := countMessages(bo, b)
 	what := "datagram of"
 	arrow := "==="
 	switch dir {
@@ -81,10 +86,10 @@ func DumpDatagram(proto int, dir Direction, b []byte) (string, error) {
 }
 
 // countMessages counts the whole messages at the start of b.
-func countMessages(b []byte) int {
+func countMessages(bo binary.ByteOrder, b []byte) int {
 	n := 0
 	for off := 0; len(b)-off >= 16; n++ {
-		l := int(ne.Uint32(b[off:]))
+		l := int(bo.Uint32(b[off:]))
 		if l < 16 || l > len(b)-off {
 			break
 		}
@@ -97,6 +102,7 @@ func align(n int) int { return (n + 3) &^ 3 }
 
 // printer accumulates the dump text.
 type printer struct {
+	bo  binary.ByteOrder // of the host that wrote the messages
 	sb  strings.Builder
 	err error // the first malformation met
 }
@@ -180,6 +186,7 @@ func (p *printer) raw(off int, depth int, b []byte, what string) {
 
 // ctx is what decoding needs to know of the surrounding message.
 type ctx struct {
+	bo        binary.ByteOrder
 	proto     int
 	msgType   uint16
 	request   bool  // NLM_F_REQUEST set: a request, not an answer
@@ -200,11 +207,11 @@ func (p *printer) messages(proto int, b []byte, base int, depth int, count int) 
 			p.raw(base+off, depth, rest, fmt.Sprintf("error: %d bytes left, need 16 for struct nlmsghdr", len(rest)))
 			return
 		}
-		l := int(ne.Uint32(rest))
+		l := int(p.bo.Uint32(rest))
 		if count > 1 {
-			name, _ := typeName(proto, ne.Uint16(rest[4:]))
+			name, _ := typeName(proto, p.bo.Uint16(rest[4:]))
 			if name == "" {
-				name = fmt.Sprintf("type %d", ne.Uint16(rest[4:]))
+				name = fmt.Sprintf("type %d", p.bo.Uint16(rest[4:]))
 			}
 			p.note(base+off, depth, fmt.Sprintf("-- message %d of %d: %s", i, count, name))
 		}
@@ -224,9 +231,9 @@ func (p *printer) messages(proto int, b []byte, base int, depth int, count int) 
 
 // header dumps struct nlmsghdr (16 bytes in h).
 func (p *printer) header(proto int, h []byte, off int, depth int) {
-	l := ne.Uint32(h[0:])
-	t := ne.Uint16(h[4:])
-	f := ne.Uint16(h[6:])
+	l := p.bo.Uint32(h[0:])
+	t := p.bo.Uint16(h[4:])
+	f := p.bo.Uint16(h[6:])
 	tn, ok := typeName(proto, t)
 	ts := fmt.Sprintf("%d", t)
 	if ok {
@@ -235,8 +242,8 @@ func (p *printer) header(proto int, h []byte, off int, depth int) {
 	p.line(off, depth, fmt.Sprintf("nlmsg_len    %d", l), h[0:4])
 	p.line(off+4, depth, "nlmsg_type   "+ts, h[4:6])
 	p.line(off+6, depth, fmt.Sprintf("nlmsg_flags  %s (%#x)", flagString(uint64(f), flagsFor(proto, t)), f), h[6:8])
-	p.line(off+8, depth, fmt.Sprintf("nlmsg_seq    %d", ne.Uint32(h[8:])), h[8:12])
-	pid := ne.Uint32(h[12:])
+	p.line(off+8, depth, fmt.Sprintf("nlmsg_seq    %d", p.bo.Uint32(h[8:])), h[8:12])
+	pid := p.bo.Uint32(h[12:])
 	who := ""
 	if pid == 0 {
 		who = " (the kernel)"
@@ -247,9 +254,9 @@ func (p *printer) header(proto int, h []byte, off int, depth int) {
 // message dumps one whole message m (nlmsg_len bytes) at offset off.
 func (p *printer) message(proto int, m []byte, off int, depth int) {
 	p.header(proto, m[:16], off, depth)
-	t := ne.Uint16(m[4:])
-	flags := ne.Uint16(m[6:])
-	c := &ctx{proto: proto, msgType: t, request: flags&0x01 != 0, msgStart: off}
+	t := p.bo.Uint16(m[4:])
+	flags := p.bo.Uint16(m[6:])
+	c := &ctx{bo: p.bo, proto: proto, msgType: t, request: flags&0x01 != 0, msgStart: off}
 	payload := m[16:]
 	po := off + 16
 	switch t {
@@ -295,13 +302,13 @@ func (p *printer) nlmsgerr(c *ctx, flags uint16, b []byte, off int, depth int) {
 		return
 	}
 	p.note(off, depth, "struct nlmsgerr")
-	p.line(off, depth+1, "error        "+errnoString(int32(ne.Uint32(b))), b[:4])
+	p.line(off, depth+1, "error        "+errnoString(int32(p.bo.Uint32(b))), b[:4])
 	b, off = b[4:], off+4
 	if len(b) < 16 {
 		p.raw(off, depth+1, b, fmt.Sprintf("error: the echoed request header needs 16 bytes, %d left", len(b)))
 		return
 	}
-	rl := int(ne.Uint32(b))
+	rl := int(p.bo.Uint32(b))
 	capped := flags&0x100 != 0
 	if capped || rl < 16 || rl > len(b) {
 		why := "NLM_F_CAPPED: header only"
@@ -341,7 +348,7 @@ func (p *printer) done(c *ctx, flags uint16, b []byte, off int, depth int) {
 		p.raw(off, depth, b, "error: NLMSG_DONE payload shorter than its int")
 		return
 	}
-	p.line(off, depth, "error        "+errnoString(int32(ne.Uint32(b)))+" (end of dump)", b[:4])
+	p.line(off, depth, "error        "+errnoString(int32(p.bo.Uint32(b)))+" (end of dump)", b[:4])
 	if len(b) > 4 {
 		if flags&0x200 == 0 {
 			p.raw(off+4, depth, b[4:], "trailing bytes")
@@ -406,7 +413,7 @@ func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) i
 		case f.show != nil:
 			text = fmt.Sprintf("%-14s %s", f.name, f.show(v, c))
 		default:
-			text = fmt.Sprintf("%-14s %s", f.name, uintString(v))
+			text = fmt.Sprintf("%-14s %s", f.name, uintString(p.bo, v))
 		}
 		p.line(off+n, depth+1, text, v)
 		n += f.size
@@ -415,30 +422,30 @@ func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) i
 }
 
 // uintString shows a native-order unsigned number of 1, 2, 4 or 8 bytes.
-func uintString(b []byte) string {
+func uintString(bo binary.ByteOrder, b []byte) string {
 	switch len(b) {
 	case 1:
 		return strconv.Itoa(int(b[0]))
 	case 2:
-		return strconv.Itoa(int(ne.Uint16(b)))
+		return strconv.Itoa(int(bo.Uint16(b)))
 	case 4:
-		return strconv.FormatUint(uint64(ne.Uint32(b)), 10)
+		return strconv.FormatUint(uint64(bo.Uint32(b)), 10)
 	case 8:
-		return strconv.FormatUint(ne.Uint64(b), 10)
+		return strconv.FormatUint(bo.Uint64(b), 10)
 	}
 	return fmt.Sprintf("% x", b)
 }
 
-func uintOf(b []byte) uint64 {
+func uintOf(bo binary.ByteOrder, b []byte) uint64 {
 	switch len(b) {
 	case 1:
 		return uint64(b[0])
 	case 2:
-		return uint64(ne.Uint16(b))
+		return uint64(bo.Uint16(b))
 	case 4:
-		return uint64(ne.Uint32(b))
+		return uint64(bo.Uint32(b))
 	case 8:
-		return ne.Uint64(b)
+		return bo.Uint64(b)
 	}
 	return 0
 }
@@ -451,9 +458,9 @@ func (p *printer) attrs(sp *space, b []byte, off int, depth int, c *ctx) {
 			p.raw(off+o, depth, rest, fmt.Sprintf("error: %d bytes left, need 4 for struct nlattr", len(rest)))
 			return
 		}
-		l := int(ne.Uint16(rest))
+		l := int(p.bo.Uint16(rest))
 		if l < 4 || l > len(rest) {
-			p.line(off+o, depth, fmt.Sprintf("error: nla_len %d is outside 4..%d (the bytes left); attribute type %d", l, len(rest), ne.Uint16(rest[2:])&0x3fff), rest[:4])
+			p.line(off+o, depth, fmt.Sprintf("error: nla_len %d is outside 4..%d (the bytes left); attribute type %d", l, len(rest), p.bo.Uint16(rest[2:])&0x3fff), rest[:4])
 			p.raw(off+o+4, depth, rest[4:], "rest of the bytes, raw")
 			return
 		}
@@ -513,7 +520,7 @@ var fixedSize = map[valueKind]int{vU8: 1, vU16: 2, vU32: 4, vU64: 8, vS32: 4, vS
 // attr dumps one attribute: a is nla_len bytes, pad what follows to
 // NLA_ALIGN.
 func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *ctx) {
-	typ := ne.Uint16(a[2:])
+	typ := p.bo.Uint16(a[2:])
 	k := typ & 0x3fff
 	val := a[4:]
 	var s spec
@@ -555,7 +562,7 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 		c2 := *c
 		if kind == vLinkInfo {
 			child = spaceLinkInfo
-			c2.kind, c2.slaveKind = linkKinds(val)
+			c2.kind, c2.slaveKind = linkKinds(p.bo, val)
 		}
 		what := "nested"
 		if child != nil && child.name != "" {
@@ -601,9 +608,9 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 				v := val[x : x+w]
 				var s string
 				if kind == vS32Array {
-					s = strconv.Itoa(int(int32(ne.Uint32(v))))
+					s = strconv.Itoa(int(int32(p.bo.Uint32(v))))
 				} else {
-					s = uintString(v)
+					s = uintString(p.bo, v)
 				}
 				parts = append(parts, fmt.Sprintf("[%d] %s", x/w, s))
 			}
@@ -689,12 +696,12 @@ func leafString(s spec, kind valueKind, known bool, v []byte, c *ctx) (string, b
 	}
 	switch kind {
 	case vU8, vU16, vU32, vU64:
-		return num(uintOf(v), ""), true
+		return num(uintOf(c.bo, v), ""), true
 	case vS32:
-		x := int32(ne.Uint32(v))
+		x := int32(c.bo.Uint32(v))
 		return num(uint64(uint32(x)), strconv.Itoa(int(x))), true
 	case vS64:
-		x := int64(ne.Uint64(v))
+		x := int64(c.bo.Uint64(v))
 		return num(uint64(x), strconv.FormatInt(x, 10)), true
 	case vBE16:
 		return num(uint64(binary.BigEndian.Uint16(v)), "") + " (network order)", true
@@ -744,9 +751,9 @@ func quoteC(v []byte) string {
 
 // linkKinds finds IFLA_INFO_KIND and IFLA_INFO_SLAVE_KIND in the
 // attributes of IFLA_LINKINFO: they say how INFO_DATA is typed.
-func linkKinds(b []byte) (kind, slave string) {
+func linkKinds(bo binary.ByteOrder, b []byte) (kind, slave string) {
 	for o := 0; o+4 <= len(b); {
-		l := int(ne.Uint16(b[o:]))
+		l := int(bo.Uint16(b[o:]))
 		if l < 4 || o+l > len(b) {
 			break
 		}
@@ -754,7 +761,7 @@ func linkKinds(b []byte) (kind, slave string) {
 		if i := strings.IndexByte(string(v), 0); i >= 0 {
 			v = v[:i]
 		}
-		switch ne.Uint16(b[o+2:]) & 0x3fff {
+		switch bo.Uint16(b[o+2:]) & 0x3fff {
 		case 1:
 			kind = string(v)
 		case 4:
@@ -780,7 +787,7 @@ func (p *printer) multipath(b []byte, off int, depth int, c *ctx) {
 			p.raw(off+o, depth, rest, fmt.Sprintf("error: %d bytes left, need 8 for struct rtnexthop", len(rest)))
 			return
 		}
-		l := int(ne.Uint16(rest))
+		l := int(p.bo.Uint16(rest))
 		if l < 8 || l > len(rest) {
 			p.raw(off+o, depth, rest, fmt.Sprintf("error: rtnh_len %d is outside 8..%d", l, len(rest)))
 			return

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/binary"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 // Datagram is one netlink datagram read from text or a pcap file.
 type Datagram struct {
+	Order binary.ByteOrder // nil: this host's
 	Dir   Direction
 	Proto int // -1: not known (text input)
 	Data  []byte
@@ -28,6 +30,9 @@ func (e *InputError) Error() string {
 }
 
 var (
+	// nsbox's own dump: ">>> sent 96 bytes (1 message, NETLINK_ROUTE)"
+	reOwnHeader = regexp.MustCompile(`^(>>>|<<<|===) (sent|received|datagram of) \d+ bytes \(`)
+	reOwnLine   = regexp.MustCompile(`^([0-9a-f]{4,})  `)
 	// strace -e write=FD / -e read=FD: " | 00000  60 00 00 00 ...  `....... |"
 	reStrace = regexp.MustCompile(`^\s*\| ([0-9a-f]{5,})  `)
 	// strace: " * 96 bytes in buffer 0"
@@ -48,6 +53,11 @@ var (
 func ParseText(text string) ([]Datagram, error) {
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	format := ""
+	for _, l := range lines {
+		if reOwnHeader.MatchString(l) {
+			return parseOwnDump(lines)
+		}
+	}
 	for _, l := range lines {
 		if reStrace.MatchString(l) {
 			format = "strace"
@@ -372,4 +382,62 @@ func parsePlain(lines []string) ([]Datagram, error) {
 
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// parseOwnDump reads nsbox's own annotated dump (-wire, decode): the
+// header line of each datagram gives its direction, the 52 columns after
+// each offset its bytes; the annotations are ignored.
+func parseOwnDump(lines []string) ([]Datagram, error) {
+	var out []Datagram
+	var cur *Datagram
+	for i, l := range lines {
+		ln := i + 1
+		if m := reOwnHeader.FindStringSubmatch(l); m != nil {
+			if cur != nil {
+				out = append(out, *cur)
+			}
+			cur = &Datagram{Proto: -1}
+			switch m[1] {
+			case ">>>":
+				cur.Dir = DirSent
+			case "<<<":
+				cur.Dir = DirReceived
+			}
+			if strings.Contains(l, "NETLINK_SOCK_DIAG)") {
+				cur.Proto = protoSockDiag
+			} else if strings.Contains(l, "NETLINK_ROUTE)") {
+				cur.Proto = protoRoute
+			}
+			continue
+		}
+		m := reOwnLine.FindStringSubmatchIndex(l)
+		if m == nil {
+			if strings.TrimSpace(l) == "" {
+				continue
+			}
+			return nil, &InputError{Line: ln, Col: 1, Msg: "expected an offset (4 or more hex digits) and two blanks, as nsbox dumps print"}
+		}
+		if cur == nil {
+			return nil, &InputError{Line: ln, Col: 1, Msg: "a dump line before any \">>> sent\" / \"<<< received\" header"}
+		}
+		start := m[1]
+		end := min(start+hexWidth, len(l))
+		hex := strings.ReplaceAll(l[start:end], "|", " ")
+		b, err := hexBytes(hex, ln, start+1, 2)
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == 0 {
+			continue // a note: no bytes of its own
+		}
+		off, _ := strconv.ParseUint(l[m[2]:m[3]], 16, 32)
+		if int(off) != len(cur.Data) {
+			return nil, &InputError{Line: ln, Col: 1, Msg: fmt.Sprintf("offset %#x, expected %#x (a line is missing or repeated)", off, len(cur.Data))}
+		}
+		cur.Data = append(cur.Data, b...)
+	}
+	if cur != nil {
+		out = append(out, *cur)
+	}
+	return out, nil
 }

@@ -80,7 +80,7 @@ var rtmTypes = map[uint64]string{
 	84: "RTM_NEWMDB", 85: "RTM_DELMDB", 86: "RTM_GETMDB",
 	88: "RTM_NEWNSID", 89: "RTM_DELNSID", 90: "RTM_GETNSID",
 	92: "RTM_NEWSTATS", 94: "RTM_GETSTATS", 95: "RTM_SETSTATS",
-	96: "RTM_NEWCACHEREPORT",
+	96:  "RTM_NEWCACHEREPORT",
 	100: "RTM_NEWCHAIN", 101: "RTM_DELCHAIN", 102: "RTM_GETCHAIN",
 	104: "RTM_NEWNEXTHOP", 105: "RTM_DELNEXTHOP", 106: "RTM_GETNEXTHOP",
 	108: "RTM_NEWLINKPROP", 109: "RTM_DELLINKPROP", 110: "RTM_GETLINKPROP",
@@ -127,7 +127,7 @@ func flagsFor(proto int, t uint16) []bitName {
 		second = flagsGet
 	case proto == protoSockDiag && t == 21:
 		second = flagsDel
-	case proto == protoRoute && t >= 16:
+	case proto == protoRoute && rtmTypes[uint64(t)] != "":
 		switch (t - 16) % 4 {
 		case 0:
 			second = flagsNew

@@ -121,6 +121,9 @@ type Packet struct {
 	Protocol int  // netlink protocol from the pseudo-header
 	Time     time.Time
 	Data     []byte // the netlink messages
+	// Order is the byte order of the host that wrote the file (the
+	// magic's): netlink messages are in that host's order.
+	Order binary.ByteOrder
 }
 
 // ReadPcap reads every packet of a LINKTYPE_NETLINK pcap file. Errors
@@ -175,6 +178,7 @@ func ReadPcap(b []byte) ([]Packet, error) {
 			Protocol: int(binary.BigEndian.Uint16(data[14:])),
 			Time:     time.Unix(int64(sec), ns),
 			Data:     data[cookedLen:],
+			Order:    bo,
 		})
 		off += 16 + incl
 	}

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +18,9 @@ import (
 // print_route, print_neigh, print_netconf, print_nsid). The ipcmd package
 // has its own printers for "ip link/addr/route show"; wire cannot use
 // them (ipcmd imports wire), so the monitor's are kept here, small.
+
+// native is the byte order of this host, the kernel's.
+var native = binary.NativeEndian
 
 type linkName struct {
 	name  string
@@ -86,7 +90,7 @@ func (p *eventPrinter) event(m rtnl.Message) {
 		p.prefix("ROUTE")
 		p.route(t == unix.RTM_DELROUTE, r, attrTypes(m.Data[min(rtnl.RtMsgLen, len(m.Data)):]))
 	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH, unix.RTM_GETNEIGH:
-		if p.dev != 0 && len(m.Data) >= 8 && int32(ne.Uint32(m.Data[4:])) != p.dev {
+		if p.dev != 0 && len(m.Data) >= 8 && int32(native.Uint32(m.Data[4:])) != p.dev {
 			return
 		}
 		p.prefix("NEIGH")
@@ -210,7 +214,7 @@ func (p *eventPrinter) link(deleted bool, l *rtnl.Link, sent map[uint16]bool) {
 	}
 	for _, a := range l.Other {
 		if a.Kind() == unix.IFLA_EVENT && len(a.Data) == 4 {
-			if e := linkEvents[ne.Uint32(a.Data)]; e != "" {
+			if e := linkEvents[native.Uint32(a.Data)]; e != "" {
 				fmt.Fprintf(&b, "event %s ", e)
 			}
 		}
@@ -244,7 +248,7 @@ func (p *eventPrinter) link(deleted bool, l *rtnl.Link, sent map[uint16]bool) {
 	}
 	for _, a := range l.Other {
 		if a.Kind() == unix.IFLA_NEW_NETNSID && len(a.Data) == 4 {
-			id := int32(ne.Uint32(a.Data))
+			id := int32(native.Uint32(a.Data))
 			if name := p.nsidName(id); name != "" {
 				fmt.Fprintf(&b, " new-netns %s", name)
 			} else {
@@ -254,7 +258,7 @@ func (p *eventPrinter) link(deleted bool, l *rtnl.Link, sent map[uint16]bool) {
 	}
 	for _, a := range l.Other {
 		if a.Kind() == unix.IFLA_NEW_IFINDEX && len(a.Data) == 4 {
-			fmt.Fprintf(&b, " new-ifindex %d", int32(ne.Uint32(a.Data)))
+			fmt.Fprintf(&b, " new-ifindex %d", int32(native.Uint32(a.Data)))
 		}
 	}
 	for _, a := range l.Other {
@@ -495,8 +499,8 @@ func (p *eventPrinter) neigh(t uint16, b []byte) {
 		return
 	}
 	family := b[0]
-	ifindex := int32(ne.Uint32(b[4:]))
-	state := ne.Uint16(b[8:])
+	ifindex := int32(native.Uint32(b[4:]))
+	state := native.Uint16(b[8:])
 	flags := b[10]
 	var s strings.Builder
 	switch t {

@@ -16,14 +16,14 @@ func fpad(name string, size int) field {
 	return field{name: name, size: size, pad: true}
 }
 func fsigned(name string) field {
-	return field{name: name, size: 4, show: func(b []byte, _ *ctx) string { return strconv.Itoa(int(int32(ne.Uint32(b)))) }}
+	return field{name: name, size: 4, show: func(b []byte, c *ctx) string { return strconv.Itoa(int(int32(c.bo.Uint32(b)))) }}
 }
 func fenum(name string, size int, m map[uint64]string) field {
-	return field{name: name, size: size, show: func(b []byte, _ *ctx) string { return enumString(uintOf(b), m) }}
+	return field{name: name, size: size, show: func(b []byte, c *ctx) string { return enumString(uintOf(c.bo, b), m) }}
 }
 func fflags(name string, size int, bits []bitName) field {
-	return field{name: name, size: size, show: func(b []byte, _ *ctx) string {
-		v := uintOf(b)
+	return field{name: name, size: size, show: func(b []byte, c *ctx) string {
+		v := uintOf(c.bo, b)
 		if v == 0 {
 			return "0"
 		}
@@ -35,22 +35,22 @@ func fflags(name string, size int, bits []bitName) field {
 // attributes are read in.
 func ffamily(name string, size int) field {
 	return field{name: name, size: size, show: func(b []byte, c *ctx) string {
-		v := uintOf(b)
+		v := uintOf(c.bo, b)
 		c.family = uint8(v)
 		return enumString(v, afNames)
 	}}
 }
 func fbe16(name string) field {
-	return field{name: name, size: 2, show: func(b []byte, _ *ctx) string {
+	return field{name: name, size: 2, show: func(b []byte, c *ctx) string {
 		return fmt.Sprintf("%d (network order)", binary.BigEndian.Uint16(b))
 	}}
 }
 func fhex(name string, size int) field {
-	return field{name: name, size: size, show: func(b []byte, _ *ctx) string { return fmt.Sprintf("%#x", uintOf(b)) }}
+	return field{name: name, size: size, show: func(b []byte, c *ctx) string { return fmt.Sprintf("%#x", uintOf(c.bo, b)) }}
 }
 func flifetime(name string) field {
-	return field{name: name, size: 4, show: func(b []byte, _ *ctx) string {
-		v := ne.Uint32(b)
+	return field{name: name, size: 4, show: func(b []byte, c *ctx) string {
+		v := c.bo.Uint32(b)
 		if v == 0xffffffff {
 			return "forever (0xffffffff)"
 		}
@@ -73,8 +73,8 @@ func fipaddr(name string) field {
 
 // fcookie is a socket cookie, __u32[2], shown as one number.
 func fcookie(name string) field {
-	return field{name: name, size: 8, show: func(b []byte, _ *ctx) string {
-		lo, hi := ne.Uint32(b), ne.Uint32(b[4:])
+	return field{name: name, size: 8, show: func(b []byte, c *ctx) string {
+		lo, hi := c.bo.Uint32(b), c.bo.Uint32(b[4:])
 		if lo == 0xffffffff && hi == 0xffffffff {
 			return "INET_DIAG_NOCOOKIE"
 		}
@@ -179,8 +179,8 @@ var (
 		fu("max_reasm_len", 4), fu("tstamp", 4), fu("reachable_time", 4), fu("retrans_time", 4),
 	}}
 	stBridgeID = &structDef{"ifla_bridge_id", []field{
-		{name: "prio", size: 2, show: func(b []byte, _ *ctx) string { return fmt.Sprintf("%#04x", binary.BigEndian.Uint16(b)) }},
-		{name: "addr", size: 6, show: func(b []byte, _ *ctx) string { return macString(b) }},
+		{name: "prio", size: 2, show: func(b []byte, c *ctx) string { return fmt.Sprintf("%#04x", binary.BigEndian.Uint16(b)) }},
+		{name: "addr", size: 6, show: func(b []byte, c *ctx) string { return macString(b) }},
 	}}
 	stBridgeVlanInfo = &structDef{"bridge_vlan_info", []field{
 		fflags("flags", 2, []bitName{{1, "MASTER"}, {2, "PVID"}, {4, "UNTAGGED"}, {8, "RANGE_BEGIN"}, {16, "RANGE_END"}, {32, "BRENTRY"}, {64, "ONLINK"}}),
@@ -301,10 +301,10 @@ func familyFor(c *ctx, payload []byte) *family {
 // Attribute spaces, filled in init (they refer to each other).
 var (
 	spaceIFLA, spaceLinkInfo, spaceVeth, spaceBridge, spaceBrport, spaceVxlan, spaceVlan *space
-	spaceAFSpec, spaceBridgeAFSpec, spaceInet, spaceInet6, spaceXDP, spacePropList     *space
-	spaceIFA, spaceRTA, spaceRTAX, spaceNDA, spaceFRA, spaceTCA, spaceNETCONFA          *space
-	spaceNETNSA, spaceNHA, spaceExtack, spacePolicy                                    *space
-	spaceInetDiag, spaceInetDiagReq, spaceUnixDiag, spaceNetlinkDiag                   *space
+	spaceAFSpec, spaceBridgeAFSpec, spaceInet, spaceInet6, spaceXDP, spacePropList       *space
+	spaceIFA, spaceRTA, spaceRTAX, spaceNDA, spaceFRA, spaceTCA, spaceNETCONFA           *space
+	spaceNETNSA, spaceNHA, spaceExtack, spacePolicy                                      *space
+	spaceInetDiag, spaceInetDiagReq, spaceUnixDiag, spaceNetlinkDiag                     *space
 )
 
 func leaf(name string, k valueKind) spec { return spec{name: name, kind: k} }
