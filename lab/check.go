@@ -28,8 +28,19 @@ type target struct {
 // targets lists the addresses of the lab's named namespaces.
 func (l *Lab) targets() []target {
 	var out []target
+	for _, t := range l.addrsOf(nil) {
+		if t.ns != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// addrsOf lists the lab's addresses in namespace ns (nil: all).
+func (l *Lab) addrsOf(ns *string) []target {
+	var out []target
 	for _, e := range l.Ends() {
-		if e.NS == "" {
+		if ns != nil && e.NS != *ns {
 			continue
 		}
 		for _, a := range e.Addrs {
@@ -233,10 +244,7 @@ func (c *checker) tcp(l *Lab) {
 		servers = append(servers, s)
 	}
 	for _, s := range servers {
-		for _, t := range l.targets() {
-			if t.ns != s.ns {
-				continue
-			}
+		for _, t := range l.addrsOf(&s.ns) {
 			dst := netip.AddrPortFrom(t.addr, s.port)
 			src, ok := l.client(t.addr, s.ns)
 			what := fmt.Sprintf("tcp   %s -> %s (%s)", nsWord(src), dst, nsWord(s.ns))
@@ -285,9 +293,15 @@ func (c *checker) tcp(l *Lab) {
 // /proc/net/tcp (read from a thread inside the namespace) that each
 // listener's port is listening and has established connections there.
 func (c *checker) sockets(l *Lab, servers []*server) {
-	for _, n := range l.Netns {
-		ns := n.Name
-		fmt.Fprintf(c.out, "      # ip netns exec %s netstat -tunapl\n", ns)
+	for _, ns := range l.namespaces() {
+		if ns == "" && !hasServer(servers, "") {
+			continue
+		}
+		if ns == "" {
+			fmt.Fprintf(c.out, "      # netstat -tunapl\n")
+		} else {
+			fmt.Fprintf(c.out, "      # ip netns exec %s netstat -tunapl\n", ns)
+		}
 		listing, nerr := netstat(ns)
 		var socks []sock
 		err := inNS(ns, func() error {
@@ -324,7 +338,7 @@ func (c *checker) sockets(l *Lab, servers []*server) {
 			if s.ns != ns {
 				continue
 			}
-			what := fmt.Sprintf("sockets %s port %d", ns, s.port)
+			what := fmt.Sprintf("sockets %s port %d", nsWord(ns), s.port)
 			if err != nil {
 				c.result(false, "%s: %v", what, err)
 				continue
@@ -355,7 +369,14 @@ func netstat(ns string) (string, error) {
 	cmd := nsenter.Command("netstat", "-tunapl")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := nsenter.Start(ns, cmd); err != nil {
+	var err error
+	if ns == "" {
+		cmd.Path = nsenter.Self
+		err = cmd.Start()
+	} else {
+		err = nsenter.Start(ns, cmd)
+	}
+	if err != nil {
 		return "", err
 	}
 	done := make(chan error, 1)
@@ -375,4 +396,13 @@ func netstat(ns string) (string, error) {
 		return stdout.String(), fmt.Errorf("timed out")
 	}
 	return stdout.String(), nil
+}
+
+func hasServer(servers []*server, ns string) bool {
+	for _, s := range servers {
+		if s.ns == ns {
+			return true
+		}
+	}
+	return false
 }
