@@ -205,8 +205,8 @@ func TestReaches(t *testing.T) {
 		addr string
 		want bool
 	}{
-		{"", "10.0.1.2", true},  // on br-a's subnet
-		{"", "10.0.2.2", true},  // by the route through the router
+		{"", "10.0.1.2", true},     // on br-a's subnet
+		{"", "10.0.2.2", true},     // by the route through the router
 		{"left", "10.0.2.2", true}, // default route
 		{"router", "10.0.2.2", true},
 		{"", "10.0.3.1", false},
