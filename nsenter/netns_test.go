@@ -435,6 +435,11 @@ func TestAttachIdentifyPids(t *testing.T) {
 	if nsOf(t, nsenter.Path("alias")) != nsOf(t, nsenter.Path("home")) {
 		t.Fatal("alias is not home")
 	}
+	// Start's thread is gone; this process (its main thread, which
+	// /proc/self/ns/net shows) is where it was.
+	if ids, err := nsenter.Identify(0); err != nil || len(ids) != 0 {
+		t.Errorf("Identify(self) = %q, %v; want none", ids, err)
+	}
 	ids, err := nsenter.Identify(pid)
 	if err != nil {
 		t.Fatal(err)

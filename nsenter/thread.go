@@ -13,6 +13,15 @@ import (
 // any goroutine may run on any thread.
 const threadNS = "/proc/thread-self/ns/net"
 
+// The main goroutine keeps the main thread to itself. A goroutine that
+// ends while locked takes its thread with it, which is how a thread left
+// in another namespace is discarded (Start, a failed restore), except on
+// the main thread: the runtime cannot end that one and parks it instead,
+// still in the other namespace, and /proc/self/ns/net (which is the main
+// thread's) would then lie. With main locked here, no other goroutine
+// ever runs on the main thread, and Exec called from main execs from it.
+func init() { runtime.LockOSThread() }
+
 // nsID identifies a namespace: the device and inode of its nsfs file.
 type nsID struct{ dev, ino uint64 }
 
