@@ -1,0 +1,565 @@
+package rtnl
+
+// Golden bytes: what iproute2 6.1 itself sends (and what the kernel sent
+// it), captured with strace into testdata/iproute2/*.txt, against what
+// this package encodes for the same request and decodes from the same
+// reply. The captures are little-endian x86; goldenToNative walks each
+// one with an explicit little-endian reader that knows which fields are
+// integers and re-emits them in native order, so the comparison holds on
+// big-endian hosts too.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// goldenCall is one strace'd sendmsg/recvmsg: its decoded line and the
+// bytes of its hexdump.
+type goldenCall struct {
+	line string
+	data []byte
+}
+
+// loadGolden reads a capture file: the message type named on its
+// "# want:" line, and every call with a hexdump.
+func loadGolden(t testing.TB, name string) (want string, calls []goldenCall) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "iproute2", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	var cur *goldenCall
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "# want: "):
+			want = strings.TrimSpace(strings.TrimPrefix(line, "# want: "))
+		case strings.HasPrefix(line, "sendmsg(") || strings.HasPrefix(line, "recvmsg(") ||
+			strings.HasPrefix(line, "sendto("):
+			calls = append(calls, goldenCall{line: line})
+			cur = &calls[len(calls)-1]
+		case strings.HasPrefix(line, " | ") && cur != nil && len(line) > 10:
+			// " | 00010  00 11 22 ...  ascii |": hex from column 10 to 59
+			end := 59
+			if len(line) < end {
+				end = len(line)
+			}
+			for _, f := range strings.Fields(line[10:end]) {
+				v, err := hex.DecodeString(f)
+				if err != nil || len(v) != 1 {
+					t.Fatalf("%s: bad hexdump line %q", name, line)
+				}
+				cur.data = append(cur.data, v[0])
+			}
+		}
+	}
+	if want == "" {
+		t.Fatalf("%s: no '# want:' line", name)
+	}
+	return want, calls
+}
+
+// goldenLink returns the decoded RTM_NEWLINK of the named link from any
+// call of a reply capture (ip link show also asks for the master's name).
+func goldenLink(t testing.TB, file, link string) *Link {
+	t.Helper()
+	_, calls := loadGolden(t, file)
+	for _, c := range calls {
+		if !strings.Contains(c.line, "nlmsg_type=RTM_NEWLINK") || len(c.data) == 0 {
+			continue
+		}
+		nb, err := goldenToNative(c.data)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		msgs, err := ParseMessages(nb)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		for _, m := range msgs {
+			if m.Header.Type != unix.RTM_NEWLINK {
+				continue
+			}
+			l, err := ParseLink(m.Data)
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			if l.Name == link {
+				return l
+			}
+		}
+	}
+	t.Fatalf("%s: no RTM_NEWLINK for %s", file, link)
+	return nil
+}
+
+// goldenMessages returns the messages of type want from the last call
+// that carries any, converted to native byte order.
+func goldenMessages(t testing.TB, name string) []Message {
+	t.Helper()
+	want, calls := loadGolden(t, name)
+	typ := map[string]uint16{
+		"RTM_NEWLINK": unix.RTM_NEWLINK, "RTM_NEWADDR": unix.RTM_NEWADDR,
+		"RTM_NEWROUTE": unix.RTM_NEWROUTE,
+	}[want]
+	for i := len(calls) - 1; i >= 0; i-- {
+		c := calls[i]
+		if !strings.Contains(c.line, "nlmsg_type="+want) || len(c.data) == 0 {
+			continue
+		}
+		native, err := goldenToNative(c.data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		msgs, err := ParseMessages(native)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var out []Message
+		for _, m := range msgs {
+			if m.Header.Type == typ {
+				out = append(out, m)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	t.Fatalf("%s: no %s message", name, want)
+	return nil
+}
+
+var le = binary.LittleEndian
+
+// goldenToNative re-emits a little-endian datagram in native order.
+func goldenToNative(b []byte) ([]byte, error) {
+	var out []byte
+	for off := 0; off < len(b); {
+		if len(b)-off < 16 {
+			return nil, fmt.Errorf("short header at %d", off)
+		}
+		n := int(le.Uint32(b[off:]))
+		if n < 16 || off+n > len(b) {
+			return nil, fmt.Errorf("bad nlmsg_len %d at %d", n, off)
+		}
+		typ := le.Uint16(b[off+4:])
+		out = native.AppendUint32(out, uint32(n))
+		out = native.AppendUint16(out, typ)
+		out = native.AppendUint16(out, le.Uint16(b[off+6:]))
+		out = native.AppendUint32(out, le.Uint32(b[off+8:]))
+		out = native.AppendUint32(out, le.Uint32(b[off+12:]))
+		body, err := convertBody(typ, b[off+16:off+n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, body...)
+		next := off + Align(n)
+		for len(out) < next && next <= len(b) {
+			out = append(out, b[len(out)])
+		}
+		off = next
+	}
+	return out, nil
+}
+
+func convertBody(typ uint16, b []byte) ([]byte, error) {
+	switch typ {
+	case unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_DELLINK, unix.RTM_SETLINK:
+		if len(b) < IfInfomsgLen {
+			return nil, fmt.Errorf("short ifinfomsg")
+		}
+		return convertAttrs(ifinfoLE(b[:IfInfomsgLen]), b[IfInfomsgLen:], linkSchema)
+	case unix.RTM_NEWADDR, unix.RTM_GETADDR, unix.RTM_DELADDR:
+		if len(b) < IfAddrmsgLen {
+			return nil, fmt.Errorf("short ifaddrmsg")
+		}
+		h := append([]byte(nil), b[:4]...)
+		h = native.AppendUint32(h, le.Uint32(b[4:]))
+		return convertAttrs(h, b[IfAddrmsgLen:], addrSchema)
+	case unix.RTM_NEWROUTE, unix.RTM_GETROUTE, unix.RTM_DELROUTE:
+		if len(b) < RtMsgLen {
+			return nil, fmt.Errorf("short rtmsg")
+		}
+		h := append([]byte(nil), b[:8]...)
+		h = native.AppendUint32(h, le.Uint32(b[8:]))
+		return convertAttrs(h, b[RtMsgLen:], routeSchema)
+	case NLMSG_ERROR, NLMSG_DONE:
+		if len(b) >= 4 {
+			return append(native.AppendUint32(nil, le.Uint32(b)), b[4:]...), nil
+		}
+	}
+	return append([]byte(nil), b...), nil
+}
+
+func ifinfoLE(b []byte) []byte {
+	h := []byte{b[0], b[1]}
+	h = native.AppendUint16(h, le.Uint16(b[2:]))
+	h = native.AppendUint32(h, le.Uint32(b[4:]))
+	h = native.AppendUint32(h, le.Uint32(b[8:]))
+	return native.AppendUint32(h, le.Uint32(b[12:]))
+}
+
+// A schema says how to convert each attribute's value: 'u' = integers of
+// the value's own width (2, 4 or 8 bytes), 'U' = an array of u32, 'Q' =
+// an array of u64, a nested schema, or bytes as they are.
+type schema map[uint16]any
+
+var (
+	brportSchema = schema{2: 'u', 3: 'u', 15: 'u', 16: 'u', 17: 'u', 18: 'u', 21: 'u',
+		22: 'u', 23: 'u', 31: 'u', 37: 'u', 38: 'u', 41: 'u', 42: 'u'}
+	vethPeer   = schema{} // VETH_INFO_PEER: ifinfomsg + link attributes
+	infoSchema = schema{IFLA_INFO_DATA: schema{VETH_INFO_PEER: vethPeer},
+		IFLA_INFO_SLAVE_DATA: brportSchema}
+	linkSchema = schema{
+		unix.IFLA_MTU: 'u', unix.IFLA_LINK: 'u', unix.IFLA_MASTER: 'u',
+		unix.IFLA_TXQLEN: 'u', unix.IFLA_NET_NS_PID: 'u', unix.IFLA_NET_NS_FD: 'u',
+		unix.IFLA_EXT_MASK: 'u', unix.IFLA_GROUP: 'u', unix.IFLA_PROMISCUITY: 'u',
+		unix.IFLA_NUM_TX_QUEUES: 'u', unix.IFLA_NUM_RX_QUEUES: 'u',
+		unix.IFLA_CARRIER_CHANGES: 'u', unix.IFLA_LINK_NETNSID: 'u',
+		unix.IFLA_GSO_MAX_SEGS: 'u', unix.IFLA_GSO_MAX_SIZE: 'u',
+		unix.IFLA_CARRIER_UP_COUNT: 'u', unix.IFLA_CARRIER_DOWN_COUNT: 'u',
+		unix.IFLA_MIN_MTU: 'u', unix.IFLA_MAX_MTU: 'u', unix.IFLA_NEW_NETNSID: 'u',
+		unix.IFLA_ALLMULTI: 'u', unix.IFLA_GRO_MAX_SIZE: 'u', unix.IFLA_TSO_MAX_SIZE: 'u',
+		unix.IFLA_TSO_MAX_SEGS: 'u', 63: 'u', 64: 'u', 66: 'u', 68: 'u', 69: 'u',
+		unix.IFLA_STATS64: 'Q', unix.IFLA_STATS: 'U', unix.IFLA_LINKINFO: infoSchema,
+		unix.IFLA_PROTINFO: brportSchema,
+	}
+	addrSchema  = schema{IFA_CACHEINFO: 'U', IFA_FLAGS: 'u', IFA_RT_PRIORITY: 'u'}
+	routeSchema = schema{RTA_OIF: 'u', RTA_IIF: 'u', RTA_PRIORITY: 'u', RTA_TABLE: 'u',
+		RTA_CACHEINFO: 'U', RTA_UID: 'u', RTA_EXPIRES: 'u', RTA_METRICS: schema{}}
+)
+
+func init() {
+	for k, v := range linkSchema {
+		vethPeer[k] = v
+	}
+}
+
+func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
+	for off := 0; off < len(b); {
+		if len(b)-off < 4 {
+			return append(out, b[off:]...), nil // trailing pad
+		}
+		n := int(le.Uint16(b[off:]))
+		typ := le.Uint16(b[off+2:])
+		if n < 4 || off+n > len(b) {
+			return nil, fmt.Errorf("bad nla_len %d type %d at %d (%d bytes)", n, typ, off, len(b))
+		}
+		out = native.AppendUint16(out, uint16(n))
+		out = native.AppendUint16(out, typ)
+		v := b[off+4 : off+n]
+		switch how := sc[typ&NLA_TYPE_MASK].(type) {
+		case rune:
+			switch {
+			case how == 'u' && len(v) == 2:
+				out = native.AppendUint16(out, le.Uint16(v))
+			case how == 'u' && len(v) == 4, how == 'U' && len(v)%4 == 0:
+				for i := 0; i < len(v); i += 4 {
+					out = native.AppendUint32(out, le.Uint32(v[i:]))
+				}
+			case how == 'u' && len(v) == 8, how == 'Q' && len(v)%8 == 0:
+				for i := 0; i < len(v); i += 8 {
+					out = native.AppendUint64(out, le.Uint64(v[i:]))
+				}
+			default:
+				out = append(out, v...)
+			}
+		case schema:
+			if typ&NLA_TYPE_MASK == VETH_INFO_PEER && len(how) > 0 {
+				if len(v) < IfInfomsgLen { // a bridge's IFLA_BR_FORWARD_DELAY, not a peer
+					out = native.AppendUint32(out, le.Uint32(v))
+					break
+				}
+				nested, err := convertAttrs(ifinfoLE(v[:IfInfomsgLen]), v[IfInfomsgLen:], how)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, nested...)
+				break
+			}
+			sub := how
+			if len(how) == 0 && typ&NLA_TYPE_MASK == RTA_METRICS {
+				sub = schema{}
+				for i := uint16(0); i < 32; i++ {
+					sub[i] = 'u'
+				}
+			}
+			nested, err := convertAttrs(nil, v, sub)
+			if err != nil {
+				err = fmt.Errorf("in %d: %w", typ, err)
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, nested...)
+		default:
+			out = append(out, v...)
+		}
+		next := off + nlaAlign(n)
+		if next > len(b) {
+			next = len(b)
+		}
+		out = append(out, b[off+n:next]...)
+		off = next
+	}
+	return out, nil
+}
+
+// request returns m as iproute2 sent it: flags plus REQUEST|ACK,
+// sequence and port id zero.
+func requestBytes(t *testing.T, m Message) []byte {
+	t.Helper()
+	m.Header.Flags |= NLM_F_REQUEST | NLM_F_ACK
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func goldenRequest(t *testing.T, name string) []byte {
+	t.Helper()
+	msgs := goldenMessages(t, name)
+	b, err := msgs[len(msgs)-1].MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	native.PutUint32(b[8:], 0) // nlmsg_seq
+	native.PutUint32(b[12:], 0)
+	return b
+}
+
+func compareGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	want := goldenRequest(t, name)
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s: encoded request differs from iproute2's\n got: % x\nwant: % x", name, got, want)
+	}
+}
+
+func TestGoldenLinkAddVeth(t *testing.T) {
+	// ip link add veth1 type veth peer name br-veth1
+	m, err := NewLinkRequest(&Link{Name: "veth1", Info: &LinkInfo{Kind: "veth",
+		Peer: &Link{Name: "br-veth1"}}}, NLM_F_CREATE|NLM_F_EXCL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, "link-add-veth.txt", requestBytes(t, m))
+}
+
+func TestGoldenLinkAddBridge(t *testing.T) {
+	// ip link add name br1 type bridge
+	m, err := NewLinkRequest(&Link{Name: "br1", Info: &LinkInfo{Kind: "bridge"}}, NLM_F_CREATE|NLM_F_EXCL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, "link-add-bridge.txt", requestBytes(t, m))
+}
+
+func TestGoldenLinkSetMaster(t *testing.T) {
+	// ip link set br-veth1 master br1 (br-veth1 is ifindex 2, br1 is 4)
+	master := int32(4)
+	m, err := NewLinkRequest(&Link{IfInfomsg: IfInfomsg{Index: 2}, Master: &master}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, "link-set-master.txt", requestBytes(t, m))
+}
+
+func TestGoldenLinkSetNetns(t *testing.T) {
+	// ip link set veth1 netns namespace1 (veth1 is ifindex 3; iproute2
+	// had the namespace file open as fd 4)
+	fd := int32(4)
+	m, err := NewLinkRequest(&Link{IfInfomsg: IfInfomsg{Index: 3}, NetNSFD: &fd}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, "link-set-netns.txt", requestBytes(t, m))
+}
+
+func TestGoldenAddrAddBrd(t *testing.T) {
+	// ip addr add 192.168.1.10/24 brd + dev br1 (br1 is ifindex 4)
+	a := &Addr{IfAddrmsg: IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: 4},
+		Local:     netip.MustParseAddr("192.168.1.10"),
+		Address:   netip.MustParseAddr("192.168.1.10"),
+		Broadcast: netip.MustParseAddr("192.168.1.255")}
+	m, err := NewAddrRequest(a, NLM_F_CREATE|NLM_F_EXCL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, "addr-add-brd.txt", requestBytes(t, m))
+}
+
+func TestGoldenRouteAddDefault(t *testing.T) {
+	// ip route add default via 192.168.1.1
+	r := &Route{RtMsg: RtMsg{Family: unix.AF_INET, Table: unix.RT_TABLE_MAIN,
+		Protocol: unix.RTPROT_BOOT, Scope: unix.RT_SCOPE_UNIVERSE, Type: unix.RTN_UNICAST},
+		Gateway: netip.MustParseAddr("192.168.1.1")}
+	m, err := NewRouteRequest(r, NLM_F_CREATE|NLM_F_EXCL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, "route-add-default.txt", requestBytes(t, m))
+}
+
+// The kernel's answer to ip link show dev br-veth1: a veth enslaved to
+// br1, its peer veth1 (ifindex 3) still in the same namespace.
+func TestGoldenDecodeVethReply(t *testing.T) {
+	l := goldenLink(t, "link-show-veth-reply.txt", "br-veth1")
+	mac, _ := net.ParseMAC("52:7c:d1:b0:90:b4")
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"name", l.Name, "br-veth1"},
+		{"index", l.Index, int32(2)},
+		{"type", l.Type, uint16(unix.ARPHRD_ETHER)},
+		{"flags", l.Flags, uint32(unix.IFF_UP | unix.IFF_BROADCAST | unix.IFF_MULTICAST)},
+		{"mtu", l.MTU, uint32(1500)},
+		{"txqlen", l.TxQLen, uint32(1000)},
+		{"operstate", l.OperState, uint8(3)},
+		{"master", derefI32(l.Master), int32(4)},
+		{"link", l.Link, int32(3)},
+		{"netnsid", l.LinkNetNSID == nil, true},
+		{"address", l.Address.String(), mac.String()},
+		{"broadcast", l.Broadcast.String(), "ff:ff:ff:ff:ff:ff"},
+		{"qdisc", l.Qdisc, "noqueue"},
+		{"group", l.Group, uint32(0)},
+		{"min mtu", l.MinMTU, uint32(68)},
+		{"max mtu", l.MaxMTU, uint32(65535)},
+		{"gso segs", l.GSOMaxSegs, uint32(65535)},
+		{"gso size", l.GSOMaxSize, uint32(65536)},
+		{"promiscuity", l.Promiscuity, uint32(1)},
+		{"tx queues", l.NumTxQueues, uint32(2)},
+		{"carrier", derefU8(l.Carrier), uint8(0)},
+		{"carrier changes", l.CarrierChanges, uint32(1)},
+		{"kind", l.Info.Kind, "veth"},
+		{"slave kind", l.Info.SlaveKind, "bridge"},
+		{"stats64", l.Stats64 != nil, true},
+		{"seen ifname", l.Seen.Has(unix.IFLA_IFNAME), true},
+		{"seen alias", l.Seen.Has(unix.IFLA_IFALIAS), false},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.what, c.got, c.want)
+		}
+	}
+	port, err := ParseBridgePort(l.Info.SlaveData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if port.Priority != 32 || port.Cost != 2 || !port.Learning || !port.Flood || port.State != 0 {
+		t.Errorf("bridge port: %+v", port)
+	}
+}
+
+// After veth1 moved to namespace1, br-veth1's peer is if3 there.
+func TestGoldenDecodeVethNetnsReply(t *testing.T) {
+	l := goldenLink(t, "link-show-veth-netns-reply.txt", "br-veth1")
+	if l.Name != "br-veth1" || l.Link != 3 || l.LinkNetNSID == nil || *l.LinkNetNSID != 0 {
+		t.Errorf("got name %q link %d netnsid %v", l.Name, l.Link, l.LinkNetNSID)
+	}
+}
+
+func TestGoldenDecodeAddrReply(t *testing.T) {
+	msgs := goldenMessages(t, "addr-show-reply.txt")
+	var found bool
+	for _, m := range msgs {
+		a, err := ParseAddr(m.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Family != unix.AF_INET || a.Local != netip.MustParseAddr("192.168.1.10") {
+			continue
+		}
+		found = true
+		if a.PrefixLen != 24 || a.Broadcast != netip.MustParseAddr("192.168.1.255") ||
+			a.Label != "br1" || a.Index != 4 || a.Scope != 0 ||
+			a.AllFlags()&unix.IFA_F_PERMANENT == 0 || a.CacheInfo == nil ||
+			a.CacheInfo.Valid != 0xffffffff || a.CacheInfo.Preferred != 0xffffffff {
+			t.Errorf("addr: %+v cacheinfo %+v", a, a.CacheInfo)
+		}
+	}
+	if !found {
+		t.Error("192.168.1.10 not in the captured dump")
+	}
+}
+
+func TestGoldenDecodeRouteReply(t *testing.T) {
+	msgs := goldenMessages(t, "route-show-reply.txt")
+	var def, conn bool
+	for _, m := range msgs {
+		r, err := ParseRoute(m.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Family != unix.AF_INET || r.TableNumber() != unix.RT_TABLE_MAIN {
+			continue
+		}
+		switch r.Prefix().String() {
+		case "0.0.0.0/0":
+			def = true
+			if r.Gateway != netip.MustParseAddr("192.168.1.1") || r.Protocol != unix.RTPROT_BOOT ||
+				r.OIF != 4 || r.Scope != unix.RT_SCOPE_UNIVERSE {
+				t.Errorf("default route: %+v", r)
+			}
+		case "192.168.1.0/24":
+			conn = true
+			if r.PrefSrc != netip.MustParseAddr("192.168.1.10") || r.Protocol != unix.RTPROT_KERNEL ||
+				r.Scope != unix.RT_SCOPE_LINK || r.OIF != 4 {
+				t.Errorf("connected route: %+v", r)
+			}
+		}
+	}
+	if !def || !conn {
+		t.Errorf("default %v connected %v", def, conn)
+	}
+}
+
+// The golden walker itself: converting native bytes we encode (on a
+// little-endian host, the same bytes) must be the identity.
+func TestGoldenWalkerIdentityOnLittleEndian(t *testing.T) {
+	if native.Uint16([]byte{1, 0}) != 1 {
+		t.Skip("identity holds only where native order is little-endian; the converted comparisons above run everywhere")
+	}
+	m, _ := NewLinkRequest(&Link{Name: "x", MTU: 1400, Info: &LinkInfo{Kind: "veth", Peer: &Link{Name: "y", MTU: 9000}}}, 0)
+	b, _ := m.MarshalBinary()
+	got, err := goldenToNative(b)
+	if err != nil || !bytes.Equal(got, b) {
+		t.Fatalf("walker changed bytes: %v\n% x\n% x", err, got, b)
+	}
+}
+
+func derefI32(p *int32) int32 {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
+
+func derefU8(p *uint8) uint8 {
+	if p == nil {
+		return 0xff
+	}
+	return *p
+}
+
+func TestGoldenDecodeBridgeReply(t *testing.T) {
+	l := goldenLink(t, "link-show-veth-reply.txt", "br1")
+	if l.Index != 4 || l.Info == nil || l.Info.Kind != "bridge" || l.Master != nil {
+		t.Errorf("br1: %+v", l)
+	}
+}
