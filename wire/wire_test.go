@@ -1,0 +1,34 @@
+package wire
+
+import (
+	"flag"
+	"os"
+	"testing"
+
+	"nsbox/internal/sandbox"
+	"nsbox/rtnl"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden and docs/wire.md from what the code produces now")
+
+func TestMain(m *testing.M) { sandbox.Main(m) }
+
+// datagram encodes messages natively, as the kernel would read them.
+func datagram(t testing.TB, msgs ...rtnl.Message) []byte {
+	t.Helper()
+	var b []byte
+	for _, m := range msgs {
+		var err error
+		if b, err = m.AppendBinary(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+func writeFile(t testing.TB, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
