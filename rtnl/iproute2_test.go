@@ -9,68 +9,28 @@ package rtnl
 // big-endian hosts too.
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/binary"
-	"encoding/hex"
-	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/internal/golden"
 )
 
-// goldenCall is one strace'd sendmsg/recvmsg: its decoded line and the
-// bytes of its hexdump.
-type goldenCall struct {
-	line string
-	data []byte
-}
-
-// loadGolden reads a capture file: the message type named on its
-// "# want:" line, and every call with a hexdump.
-func loadGolden(t testing.TB, name string) (want string, calls []goldenCall) {
+func loadGolden(t testing.TB, name string) (string, []golden.Call) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "iproute2", name))
+	want, calls, err := golden.Load(filepath.Join("testdata", "iproute2", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 1<<20), 1<<22)
-	var cur *goldenCall
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "# want: "):
-			want = strings.TrimSpace(strings.TrimPrefix(line, "# want: "))
-		case strings.HasPrefix(line, "sendmsg(") || strings.HasPrefix(line, "recvmsg(") ||
-			strings.HasPrefix(line, "sendto("):
-			calls = append(calls, goldenCall{line: line})
-			cur = &calls[len(calls)-1]
-		case strings.HasPrefix(line, " | ") && cur != nil && len(line) > 10:
-			// " | 00010  00 11 22 ...  ascii |": hex from column 10 to 59
-			end := 59
-			if len(line) < end {
-				end = len(line)
-			}
-			for _, f := range strings.Fields(line[10:end]) {
-				v, err := hex.DecodeString(f)
-				if err != nil || len(v) != 1 {
-					t.Fatalf("%s: bad hexdump line %q", name, line)
-				}
-				cur.data = append(cur.data, v[0])
-			}
-		}
-	}
-	if want == "" {
-		t.Fatalf("%s: no '# want:' line", name)
-	}
 	return want, calls
 }
+
+func goldenToNative(b []byte) ([]byte, error) { return golden.ToNative(b) }
 
 // goldenLink returns the decoded RTM_NEWLINK of the named link from any
 // call of a reply capture (ip link show also asks for the master's name).
@@ -78,10 +38,10 @@ func goldenLink(t testing.TB, file, link string) *Link {
 	t.Helper()
 	_, calls := loadGolden(t, file)
 	for _, c := range calls {
-		if !strings.Contains(c.line, "nlmsg_type=RTM_NEWLINK") || len(c.data) == 0 {
+		if !strings.Contains(c.Line, "nlmsg_type=RTM_NEWLINK") || len(c.Data) == 0 {
 			continue
 		}
-		nb, err := goldenToNative(c.data)
+		nb, err := goldenToNative(c.Data)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
@@ -117,10 +77,10 @@ func goldenMessages(t testing.TB, name string) []Message {
 	}[want]
 	for i := len(calls) - 1; i >= 0; i-- {
 		c := calls[i]
-		if !strings.Contains(c.line, "nlmsg_type="+want) || len(c.data) == 0 {
+		if !strings.Contains(c.Line, "nlmsg_type="+want) || len(c.Data) == 0 {
 			continue
 		}
-		native, err := goldenToNative(c.data)
+		native, err := goldenToNative(c.Data)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -140,182 +100,6 @@ func goldenMessages(t testing.TB, name string) []Message {
 	}
 	t.Fatalf("%s: no %s message", name, want)
 	return nil
-}
-
-var le = binary.LittleEndian
-
-// goldenToNative re-emits a little-endian datagram in native order.
-func goldenToNative(b []byte) ([]byte, error) {
-	var out []byte
-	for off := 0; off < len(b); {
-		if len(b)-off < 16 {
-			return nil, fmt.Errorf("short header at %d", off)
-		}
-		n := int(le.Uint32(b[off:]))
-		if n < 16 || off+n > len(b) {
-			return nil, fmt.Errorf("bad nlmsg_len %d at %d", n, off)
-		}
-		typ := le.Uint16(b[off+4:])
-		out = native.AppendUint32(out, uint32(n))
-		out = native.AppendUint16(out, typ)
-		out = native.AppendUint16(out, le.Uint16(b[off+6:]))
-		out = native.AppendUint32(out, le.Uint32(b[off+8:]))
-		out = native.AppendUint32(out, le.Uint32(b[off+12:]))
-		body, err := convertBody(typ, b[off+16:off+n])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, body...)
-		next := off + Align(n)
-		for len(out) < next && next <= len(b) {
-			out = append(out, b[len(out)])
-		}
-		off = next
-	}
-	return out, nil
-}
-
-func convertBody(typ uint16, b []byte) ([]byte, error) {
-	switch typ {
-	case unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_DELLINK, unix.RTM_SETLINK:
-		if len(b) < IfInfomsgLen {
-			return nil, fmt.Errorf("short ifinfomsg")
-		}
-		return convertAttrs(ifinfoLE(b[:IfInfomsgLen]), b[IfInfomsgLen:], linkSchema)
-	case unix.RTM_NEWADDR, unix.RTM_GETADDR, unix.RTM_DELADDR:
-		if len(b) < IfAddrmsgLen {
-			return nil, fmt.Errorf("short ifaddrmsg")
-		}
-		h := append([]byte(nil), b[:4]...)
-		h = native.AppendUint32(h, le.Uint32(b[4:]))
-		return convertAttrs(h, b[IfAddrmsgLen:], addrSchema)
-	case unix.RTM_NEWROUTE, unix.RTM_GETROUTE, unix.RTM_DELROUTE:
-		if len(b) < RtMsgLen {
-			return nil, fmt.Errorf("short rtmsg")
-		}
-		h := append([]byte(nil), b[:8]...)
-		h = native.AppendUint32(h, le.Uint32(b[8:]))
-		return convertAttrs(h, b[RtMsgLen:], routeSchema)
-	case NLMSG_ERROR, NLMSG_DONE:
-		if len(b) >= 4 {
-			return append(native.AppendUint32(nil, le.Uint32(b)), b[4:]...), nil
-		}
-	}
-	return append([]byte(nil), b...), nil
-}
-
-func ifinfoLE(b []byte) []byte {
-	h := []byte{b[0], b[1]}
-	h = native.AppendUint16(h, le.Uint16(b[2:]))
-	h = native.AppendUint32(h, le.Uint32(b[4:]))
-	h = native.AppendUint32(h, le.Uint32(b[8:]))
-	return native.AppendUint32(h, le.Uint32(b[12:]))
-}
-
-// A schema says how to convert each attribute's value: 'u' = integers of
-// the value's own width (2, 4 or 8 bytes), 'U' = an array of u32, 'Q' =
-// an array of u64, a nested schema, or bytes as they are.
-type schema map[uint16]any
-
-var (
-	brportSchema = schema{2: 'u', 3: 'u', 15: 'u', 16: 'u', 17: 'u', 18: 'u', 21: 'u',
-		22: 'u', 23: 'u', 31: 'u', 37: 'u', 38: 'u', 41: 'u', 42: 'u'}
-	vethPeer   = schema{} // VETH_INFO_PEER: ifinfomsg + link attributes
-	infoSchema = schema{IFLA_INFO_DATA: schema{VETH_INFO_PEER: vethPeer},
-		IFLA_INFO_SLAVE_DATA: brportSchema}
-	linkSchema = schema{
-		unix.IFLA_MTU: 'u', unix.IFLA_LINK: 'u', unix.IFLA_MASTER: 'u',
-		unix.IFLA_TXQLEN: 'u', unix.IFLA_NET_NS_PID: 'u', unix.IFLA_NET_NS_FD: 'u',
-		unix.IFLA_EXT_MASK: 'u', unix.IFLA_GROUP: 'u', unix.IFLA_PROMISCUITY: 'u',
-		unix.IFLA_NUM_TX_QUEUES: 'u', unix.IFLA_NUM_RX_QUEUES: 'u',
-		unix.IFLA_CARRIER_CHANGES: 'u', unix.IFLA_LINK_NETNSID: 'u',
-		unix.IFLA_GSO_MAX_SEGS: 'u', unix.IFLA_GSO_MAX_SIZE: 'u',
-		unix.IFLA_CARRIER_UP_COUNT: 'u', unix.IFLA_CARRIER_DOWN_COUNT: 'u',
-		unix.IFLA_MIN_MTU: 'u', unix.IFLA_MAX_MTU: 'u', unix.IFLA_NEW_NETNSID: 'u',
-		unix.IFLA_ALLMULTI: 'u', unix.IFLA_GRO_MAX_SIZE: 'u', unix.IFLA_TSO_MAX_SIZE: 'u',
-		unix.IFLA_TSO_MAX_SEGS: 'u', 63: 'u', 64: 'u', 66: 'u', 68: 'u', 69: 'u',
-		unix.IFLA_STATS64: 'Q', unix.IFLA_STATS: 'U', unix.IFLA_LINKINFO: infoSchema,
-		unix.IFLA_PROTINFO: brportSchema,
-	}
-	addrSchema  = schema{IFA_CACHEINFO: 'U', IFA_FLAGS: 'u', IFA_RT_PRIORITY: 'u'}
-	routeSchema = schema{RTA_OIF: 'u', RTA_IIF: 'u', RTA_PRIORITY: 'u', RTA_TABLE: 'u',
-		RTA_CACHEINFO: 'U', RTA_UID: 'u', RTA_EXPIRES: 'u', RTA_METRICS: schema{}}
-)
-
-func init() {
-	for k, v := range linkSchema {
-		vethPeer[k] = v
-	}
-}
-
-func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
-	for off := 0; off < len(b); {
-		if len(b)-off < 4 {
-			return append(out, b[off:]...), nil // trailing pad
-		}
-		n := int(le.Uint16(b[off:]))
-		typ := le.Uint16(b[off+2:])
-		if n < 4 || off+n > len(b) {
-			return nil, fmt.Errorf("bad nla_len %d type %d at %d (%d bytes)", n, typ, off, len(b))
-		}
-		out = native.AppendUint16(out, uint16(n))
-		out = native.AppendUint16(out, typ)
-		v := b[off+4 : off+n]
-		switch how := sc[typ&NLA_TYPE_MASK].(type) {
-		case rune:
-			switch {
-			case how == 'u' && len(v) == 2:
-				out = native.AppendUint16(out, le.Uint16(v))
-			case how == 'u' && len(v) == 4, how == 'U' && len(v)%4 == 0:
-				for i := 0; i < len(v); i += 4 {
-					out = native.AppendUint32(out, le.Uint32(v[i:]))
-				}
-			case how == 'u' && len(v) == 8, how == 'Q' && len(v)%8 == 0:
-				for i := 0; i < len(v); i += 8 {
-					out = native.AppendUint64(out, le.Uint64(v[i:]))
-				}
-			default:
-				out = append(out, v...)
-			}
-		case schema:
-			if typ&NLA_TYPE_MASK == VETH_INFO_PEER && len(how) > 0 {
-				if len(v) < IfInfomsgLen { // a bridge's IFLA_BR_FORWARD_DELAY, not a peer
-					out = native.AppendUint32(out, le.Uint32(v))
-					break
-				}
-				nested, err := convertAttrs(ifinfoLE(v[:IfInfomsgLen]), v[IfInfomsgLen:], how)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, nested...)
-				break
-			}
-			sub := how
-			if len(how) == 0 && typ&NLA_TYPE_MASK == RTA_METRICS {
-				sub = schema{}
-				for i := uint16(0); i < 32; i++ {
-					sub[i] = 'u'
-				}
-			}
-			nested, err := convertAttrs(nil, v, sub)
-			if err != nil {
-				err = fmt.Errorf("in %d: %w", typ, err)
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, nested...)
-		default:
-			out = append(out, v...)
-		}
-		next := off + nlaAlign(n)
-		if next > len(b) {
-			next = len(b)
-		}
-		out = append(out, b[off+n:next]...)
-		off = next
-	}
-	return out, nil
 }
 
 // request returns m as iproute2 sent it: flags plus REQUEST|ACK,
