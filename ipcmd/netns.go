@@ -234,6 +234,11 @@ func netnsExec(g cli.Global, args []string) int {
 	if all {
 		return netnsExecAll(args)
 	}
+	if g.Batch != "" {
+		// -batch: the batch goes on after the command, so it runs as a
+		// child and its exit code is the line's, as iproute2 forks there.
+		return netnsExecChild(args[0], args[1:])
+	}
 	err := nsenter.Exec(args[0], args[1:], os.Environ())
 	netnsErrorf("%s", err)
 	if errors.Is(err, nsenter.ErrExec) {
@@ -263,6 +268,25 @@ func netnsExecAll(argv []string) int {
 		cmd.Wait()
 	}
 	return cli.ExitOK
+}
+
+// netnsExecChild runs argv inside name as a child process and returns its
+// exit code (1 if it was killed by a signal).
+func netnsExecChild(name string, argv []string) int {
+	cmd := nsenter.Command(argv...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, netnsStdout, netnsStderr
+	cmd.Env = os.Environ()
+	if err := nsenter.Start(name, cmd); err != nil {
+		// A failed line, not the end of the batch (in iproute2 it is
+		// the forked child that fails).
+		netnsErrorf("%s", err)
+		return cli.ExitFail
+	}
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code >= 0 {
+		return code
+	}
+	return cli.ExitFail
 }
 
 func netnsMonitor() int {

@@ -3,6 +3,7 @@ package nsenter_test
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -245,8 +246,7 @@ func TestCLIExec(t *testing.T) {
 		t.Errorf("exit code %d, want 7", r.code)
 	}
 	// execve in place: the shell is the process we started.
-	cmd := exec.Command(self(t), "netns", "exec", "ns1", "sh", "-c", "echo $$")
-	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	cmd := exec.Command(sandbox.Binary(t), "netns", "exec", "ns1", "sh", "-c", "echo $$")
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatal(err)
@@ -254,10 +254,13 @@ func TestCLIExec(t *testing.T) {
 	if strings.TrimSpace(string(out)) != strconv.Itoa(cmd.Process.Pid) {
 		t.Errorf("sh runs as pid %s, nsbox was %d: not exec'd in place", out, cmd.Process.Pid)
 	}
-	// An applet name runs nsbox itself (/proc/self/exe, here this test
-	// binary as "ip"), inside the namespace.
+	// An applet name runs nsbox itself (/proc/self/exe as "ip"), inside
+	// the namespace, found on PATH or not.
 	if out := mustNsbox(t, "netns", "exec", "ns1", "ip", "netns", "identify"); out != "ns1\n" {
 		t.Errorf("netns exec ns1 ip netns identify: %q", out)
+	}
+	if out := mustNsbox(t, "netns", "exec", "ns1", "ip", "-V"); !strings.Contains(out, "nsbox") {
+		t.Errorf("netns exec ns1 ip -V ran another ip: %q", out)
 	}
 	if out := mustNsbox(t, "netns", "exec", "ns1", "nsbox", "netns", "identify"); out != "ns1\n" {
 		t.Errorf("netns exec ns1 nsbox netns identify: %q", out)
@@ -268,6 +271,13 @@ func TestCLIExec(t *testing.T) {
 		t.Errorf("missing command: %v", r)
 	}
 	same(t, "netns", "exec", "ns1", "/no/such/path")
+
+	// In -batch mode the command is a child and the batch goes on.
+	batch := t.TempDir() + "/batch"
+	os.WriteFile(batch, []byte("netns exec ns1 echo hi\nnetns exec ns1 sh -c 'exit 3'\nnetns list\n"+
+		"netns exec ns1 no-such-command-here\nnetns exec ns1 ls /sys/class/net\nnetns list\n"), 0o644)
+	same(t, "-force", "-batch", batch)
+	same(t, "-batch", batch)
 }
 
 func TestCLIExecAll(t *testing.T) {
@@ -373,8 +383,7 @@ func TestBinaryMissingNamespace(t *testing.T) {
 func TestCLIMonitor(t *testing.T) {
 	sandbox.Require(t, "ip")
 	cleanup(t)
-	cmd := exec.Command(self(t), "netns", "monitor")
-	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	cmd := exec.Command(sandbox.Binary(t), "netns", "monitor")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -420,5 +429,38 @@ func TestCLIMonitor(t *testing.T) {
 	}
 	if want := "add mon1,add mon2,delete mon1,delete mon2"; strings.Join(got, ",") != want {
 		t.Errorf("monitor printed %q, want %q", got, want)
+	}
+}
+
+// nsbox -n NAME APPLET runs the applet inside NAME (ExecApplet).
+func TestBinaryAppletInNamespace(t *testing.T) {
+	sandbox.Require(t, "ip")
+	cleanup(t)
+	mustNsbox(t, "netns", "add", "app")
+	mustIP(t, "-n", "app", "link", "set", "lo", "up")
+	// A listener inside app, made from here through Do.
+	var ln net.Listener
+	err := nsenter.Do("app", func() error {
+		var err error
+		ln, err = net.Listen("tcp", "127.0.0.1:18080")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	inside := mustNsbox(t, "-n", "app", "ss", "-ltn")
+	if !strings.Contains(inside, "127.0.0.1:18080") {
+		t.Errorf("nsbox -n app ss -ltn does not show the listener:\n%s", inside)
+	}
+	if outside := mustNsbox(t, "ss", "-ltn"); strings.Contains(outside, "18080") {
+		t.Errorf("nsbox ss -ltn (outside) shows app's listener:\n%s", outside)
+	}
+	// The same through netns exec, and iproute2 agrees.
+	if out := mustNsbox(t, "netns", "exec", "app", "ss", "-ltn"); !strings.Contains(out, "127.0.0.1:18080") {
+		t.Errorf("nsbox netns exec app ss -ltn:\n%s", out)
+	}
+	if out := mustIP(t, "netns", "exec", "app", sandbox.Binary(t), "ss", "-ltn"); !strings.Contains(out, "127.0.0.1:18080") {
+		t.Errorf("ip netns exec app nsbox ss -ltn:\n%s", out)
 	}
 }

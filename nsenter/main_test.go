@@ -10,38 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"nsbox/cli"
 	"nsbox/internal/sandbox"
-	"nsbox/ipcmd"
 )
 
-// helperEnv makes the test binary act as "ip netns ..." (ipcmd.Netns)
-// instead of running tests: the CLI is tested through real processes,
-// so that exit codes, stderr and execve in place are what a user gets.
-// The variable is inherited, so "netns exec NS ip netns ..." (which runs
-// /proc/self/exe, i.e. this binary, as "ip") lands here too.
-const helperEnv = "NSBOX_NETNS_TEST_HELPER"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(helperEnv) == "1" {
-		os.Exit(helperMain(os.Args[1:]))
-	}
-	sandbox.Main(m)
-}
-
-// helperMain is "ip [OPTIONS] netns ...", as main.go and ipcmd route it.
-func helperMain(args []string) int {
-	g, rest, err := cli.ParseGlobal("ip", args)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return cli.ExitUsage
-	}
-	if len(rest) == 0 || !cli.Matches(rest[0], "netns") {
-		fmt.Fprintf(os.Stderr, "test helper: only \"ip netns ...\", not %q\n", rest)
-		return 99
-	}
-	return ipcmd.Netns(g, rest[1:])
-}
+func TestMain(m *testing.M) { sandbox.Main(m) }
 
 type result struct {
 	stdout, stderr string
@@ -70,20 +42,11 @@ func run(t testing.TB, env []string, name string, args ...string) result {
 	return result{out.String(), errb.String(), code}
 }
 
-func self(t testing.TB) string {
-	t.Helper()
-	p, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// nsbox runs this binary as "ip ARGS..." (ARGS start with "netns" or
-// global options).
+// nsbox runs the nsbox binary: "nsbox ARGS..." (ARGS start with "netns"
+// or global options), which main.go routes to ipcmd and so to Netns.
 func nsbox(t testing.TB, args ...string) result {
 	t.Helper()
-	return run(t, []string{helperEnv + "=1"}, self(t), args...)
+	return run(t, nil, sandbox.Binary(t), args...)
 }
 
 // ip runs iproute2's ip.
