@@ -62,7 +62,7 @@ func DumpDatagram(proto int, dir Direction, b []byte) (string, error) {
 // byte order bo (netlink is in host order: a capture from a big-endian
 // machine reads wrong on a little-endian one unless told).
 func DumpDatagramOrder(bo binary.ByteOrder, proto int, dir Direction, b []byte) (string, error) {
-	p := &printer{bo: bo}
+	p := &printer{bo: bo, attrAt: map[int]string{}, echoAt: -1}
 	n := countMessages(bo, b)
 	what := "datagram of"
 	arrow := "==="
@@ -104,6 +104,11 @@ func align(n int) int { return (n + 3) &^ 3 }
 type printer struct {
 	bo  binary.ByteOrder // of the host that wrote the messages
 	sb  strings.Builder
+	// attrAt names the attribute whose header is at each offset, and
+	// echoAt is where the request echoed in NLMSG_ERROR starts: together
+	// they say what NLMSGERR_ATTR_OFFS points at.
+	attrAt map[int]string
+	echoAt int
 	err error // the first malformation met
 }
 
@@ -241,7 +246,11 @@ func (p *printer) header(proto int, h []byte, off int, depth int) {
 	}
 	p.line(off, depth, fmt.Sprintf("nlmsg_len    %d", l), h[0:4])
 	p.line(off+4, depth, "nlmsg_type   "+ts, h[4:6])
-	p.line(off+6, depth, fmt.Sprintf("nlmsg_flags  %s (%#x)", flagString(uint64(f), flagsFor(proto, t)), f), h[6:8])
+	fs := "0"
+	if f != 0 {
+		fs = fmt.Sprintf("%s (%#x)", flagString(uint64(f), flagsFor(proto, t)), f)
+	}
+	p.line(off+6, depth, "nlmsg_flags  "+fs, h[6:8])
 	p.line(off+8, depth, fmt.Sprintf("nlmsg_seq    %d", p.bo.Uint32(h[8:])), h[8:12])
 	pid := p.bo.Uint32(h[12:])
 	who := ""
@@ -320,6 +329,7 @@ func (p *printer) nlmsgerr(c *ctx, flags uint16, b []byte, off int, depth int) {
 		b, off = b[16:], off+16
 	} else {
 		p.note(off, depth+1, "msg: the request this answers, echoed whole")
+		p.echoAt = off
 		p.message(c.proto, b[:rl], off, depth+2)
 		n := min(align(rl), len(b))
 		if n > rl {
@@ -495,6 +505,7 @@ const (
 	vU64Array
 	vLinkInfo  // IFLA_LINKINFO: nested, data typed by IFLA_INFO_KIND
 	vMultipath // RTA_MULTIPATH: struct rtnexthop + RTA_* each
+	vSunPath   // a unix socket's path: "@name" when abstract (leading NUL)
 )
 
 // spec says how to show one attribute type.
@@ -545,6 +556,7 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 		name = fmt.Sprintf("unknown %s", prefix)
 	}
 	title := fmt.Sprintf("%s (%d%s) len %d", name, k, flagText, len(a))
+	p.attrAt[off] = name
 	padNote := ""
 	if len(pad) > 0 {
 		padNote = fmt.Sprintf(" +%d pad", len(pad))
@@ -620,6 +632,12 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 		return
 	}
 	text, ok := leafString(s, kind, known, val, c)
+	if ok && sp == spaceExtack && k == 2 && len(val) == 4 && p.echoAt >= 0 {
+		target := p.echoAt + int(p.bo.Uint32(val))
+		if n, found := p.attrAt[target]; found {
+			text = fmt.Sprintf("%d: the request's byte %d is %s at %04x above", p.bo.Uint32(val), p.bo.Uint32(val), n, target)
+		}
+	}
 	if !ok {
 		text = fmt.Sprintf("%d bytes, not a valid %s: shown raw", len(val), kindName(kind))
 	}
@@ -710,6 +728,11 @@ func leafString(s spec, kind valueKind, known bool, v []byte, c *ctx) (string, b
 	case vFlag:
 		return "flag (no value)", true
 	case vString:
+		return quoteC(v), true
+	case vSunPath:
+		if len(v) > 0 && v[0] == 0 {
+			return "@" + strconv.Quote(string(v[1:])) + " (abstract: leading NUL)", true
+		}
 		return quoteC(v), true
 	case vMAC:
 		if len(v) == 0 {

@@ -545,7 +545,7 @@ func init() {
 		leaf("INET_DIAG_REQ_BYTECODE", vBinary), leaf("INET_DIAG_REQ_SK_BPF_STORAGES", vNested),
 		enumS("INET_DIAG_REQ_PROTOCOL", u32, ipprotoNames))
 	spaceUnixDiag = list("UNIX_DIAG_*", 0,
-		leaf("UNIX_DIAG_NAME", vString), structS("UNIX_DIAG_VFS", stUnixDiagVfs), leaf("UNIX_DIAG_PEER", u32),
+		leaf("UNIX_DIAG_NAME", vSunPath), structS("UNIX_DIAG_VFS", stUnixDiagVfs), leaf("UNIX_DIAG_PEER", u32),
 		leaf("UNIX_DIAG_ICONS", vU32Array), structS("UNIX_DIAG_RQLEN", stUnixDiagRqlen), leaf("UNIX_DIAG_MEMINFO", vU32Array),
 		leaf("UNIX_DIAG_SHUTDOWN", u8), leaf("UNIX_DIAG_UID", u32))
 	spaceNetlinkDiag = list("NETLINK_DIAG_*", 0,

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"nsbox/cli"
 	"nsbox/internal/sandbox"
 	"nsbox/rtnl"
 )
@@ -32,3 +33,5 @@ func writeFile(t testing.TB, path string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+func cliGlobal() cli.Global { return cli.Global{} }
