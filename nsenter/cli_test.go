@@ -240,6 +240,13 @@ func TestCLIExec(t *testing.T) {
 	if now, _ := os.ReadFile("/etc/hosts"); string(now) != string(orig) {
 		t.Errorf("/etc/hosts outside changed: %q", now)
 	}
+	// A file with nothing to lay over: reported, and the command runs.
+	os.WriteFile(nsenter.EtcDir+"/ns1/nsbox-no-such-file", nil, 0o644)
+	r = same(t, "netns", "exec", "ns1", "cat", "/etc/hosts")
+	if r.code != 0 || r.stdout != hosts || !strings.Contains(r.stderr, "Bind "+nsenter.EtcDir+"/ns1/nsbox-no-such-file -> /etc/nsbox-no-such-file failed: No such file or directory") {
+		t.Errorf("bind failure: %v", r)
+	}
+	os.Remove(nsenter.EtcDir + "/ns1/nsbox-no-such-file")
 
 	same(t, "netns", "exec", "ns1", "sh", "-c", "echo out; echo err >&2; exit 7")
 	if r := nsbox(t, "netns", "exec", "ns1", "sh", "-c", "exit 7"); r.code != 7 {
