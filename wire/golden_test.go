@@ -290,7 +290,7 @@ func unixDiagRequest() rtnl.Message {
 }
 
 func unixDiagAnswer(t testing.TB) rtnl.Message {
-	b := []byte{unix.AF_UNIX, unix.SOCK_STREAM, 10, 0}
+	b := []byte{unix.AF_UNIX, unix.SOCK_SEQPACKET, 10, 0} // SOCK_SEQPACKET: the same number on every arch
 	b = ne.AppendUint32(b, 4711)
 	b = ne.AppendUint32(b, 0x99)
 	b = ne.AppendUint32(b, 0)

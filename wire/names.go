@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"golang.org/x/sys/unix"
 	"sort"
 	"strings"
 )
@@ -253,7 +254,12 @@ var udiagShowBits = []bitName{
 	{0x10, "UDIAG_SHOW_RQLEN"}, {0x20, "UDIAG_SHOW_MEMINFO"}, {0x40, "UDIAG_SHOW_UID"},
 }
 
-var sockTypeNames = map[uint64]string{1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 4: "SOCK_RDM", 5: "SOCK_SEQPACKET", 6: "SOCK_DCCP", 10: "SOCK_PACKET"}
+// sockTypeNames uses the host's numbers: mips swaps SOCK_STREAM and
+// SOCK_DGRAM.
+var sockTypeNames = map[uint64]string{
+	unix.SOCK_STREAM: "SOCK_STREAM", unix.SOCK_DGRAM: "SOCK_DGRAM", unix.SOCK_RAW: "SOCK_RAW", unix.SOCK_RDM: "SOCK_RDM",
+	unix.SOCK_SEQPACKET: "SOCK_SEQPACKET", unix.SOCK_DCCP: "SOCK_DCCP", unix.SOCK_PACKET: "SOCK_PACKET",
+}
 
 var rtextBits = []bitName{
 	{1 << 0, "RTEXT_FILTER_VF"}, {1 << 1, "RTEXT_FILTER_BRVLAN"}, {1 << 2, "RTEXT_FILTER_BRVLAN_COMPRESSED"},
