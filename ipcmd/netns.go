@@ -542,7 +542,7 @@ func netnsListID(g cli.Global, args []string) int {
 	}
 	w := bufio.NewWriter(netnsStdout)
 	defer w.Flush()
-	j := newNetnsJSON(w, g.JSON, g.Pretty)
+	var j *netnsJSON
 	print := func(n rtnl.NSID, hasCurrent bool) {
 		j.open()
 		if n.ID < 0 {
@@ -575,17 +575,22 @@ func netnsListID(g cli.Global, args []string) int {
 		j.close()
 	}
 	if nsid >= 0 {
+		// A refusal prints no JSON at all, as in iproute2.
 		n, err := netnsGetByID(c, int32(nsid), int32(target))
 		if err != nil {
-			w.Flush()
 			return netnsKernelError(err)
 		}
+		j = newNetnsJSON(w, g.JSON, g.Pretty)
 		print(n, target >= 0)
 		j.end()
 		return cli.ExitOK
 	}
+	j = newNetnsJSON(w, g.JSON, g.Pretty)
 	ids, err := netnsDumpIDs(c, int32(target))
 	if err != nil {
+		// The JSON array is closed first ("[]"), as iproute2 does.
+		j.end()
+		w.Flush()
 		netnsKernelError(err)
 		netnsErrorf("Dump terminated")
 		return cli.ExitFail
