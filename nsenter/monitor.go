@@ -31,8 +31,8 @@ func Monitor(ctx context.Context, fn func(Event) error) error {
 	// wakes a pending read.
 	f := os.NewFile(uintptr(fd), "inotify")
 	defer f.Close()
-	if err := unix.Mkdir(RunDir, 0o755); err != nil && err != unix.EEXIST {
-		return errorf(err, "mkdir %s failed: %s", RunDir, err)
+	if err := makeRunDir(); err != nil {
+		return err
 	}
 	if _, err := unix.InotifyAddWatch(fd, RunDir, unix.IN_CREATE|unix.IN_DELETE); err != nil {
 		return errorf(err, "inotify_add_watch failed: %s", err)

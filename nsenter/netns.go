@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -148,12 +149,8 @@ func remove(path string) error {
 // point yet (make-shared fails with EINVAL then), and it holds an flock on
 // the directory meanwhile so that concurrent adds cannot stack mounts.
 func prepareRunDir() error {
-	if err := unix.Mkdir(RunDir, 0o755); err != nil {
-		if err != unix.EEXIST {
-			return errorf(err, "mkdir %s failed: %s", RunDir, err)
-		}
-	} else {
-		unix.Chmod(RunDir, 0o755) // whatever the umask
+	if err := makeRunDir(); err != nil {
+		return err
 	}
 	lock, err := unix.Open(RunDir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -187,6 +184,25 @@ func prepareRunDir() error {
 			return errorf(err, "mount --make-private %s failed: %s", RunDir, err)
 		}
 	}
+}
+
+// makeRunDir creates RunDir (0755 whatever the umask) if it is missing,
+// and its parents too: a FROM-scratch image has no /var/run at all.
+func makeRunDir() error {
+	err := unix.Mkdir(RunDir, 0o755)
+	if err == unix.ENOENT {
+		if os.MkdirAll(filepath.Dir(RunDir), 0o755) == nil {
+			err = unix.Mkdir(RunDir, 0o755)
+		}
+	}
+	switch err {
+	case nil:
+		unix.Chmod(RunDir, 0o755)
+		return nil
+	case unix.EEXIST:
+		return nil
+	}
+	return errorf(err, "mkdir %s failed: %s", RunDir, err)
 }
 
 // Delete unmounts (MNT_DETACH) and removes the named namespace's file.

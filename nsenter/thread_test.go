@@ -116,7 +116,7 @@ func mustOpen(t *testing.T, path string) *os.File {
 // shared, and concurrent adds do not stack mounts on it (the flock).
 func TestRunDirNotAMountPoint(t *testing.T) {
 	sandbox.Require(t)
-	dir := filepath.Join(t.TempDir(), "netns")
+	dir := filepath.Join(t.TempDir(), "var", "run", "netns") // parents made too
 	old := RunDir
 	RunDir = dir
 	defer func() { RunDir = old }()
