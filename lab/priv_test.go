@@ -1,0 +1,491 @@
+package lab
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"nsbox/internal/sandbox"
+)
+
+func TestMain(m *testing.M) { sandbox.Main(m) }
+
+// labEnv is a journal directory of the test's own.
+func labEnv(t *testing.T) []string {
+	return []string{"NSBOX_LAB_DIR=" + t.TempDir()}
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func nsbox(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(sandbox.Binary(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("nsbox %v: %v", args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func sh(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// snapshot is the default namespace and the namespace list as iproute2
+// sees them: what must be the same before lab up and after lab down. The
+// kernel updates carrier and operstate (linkwatch) and IPv6 addresses
+// (DAD) a little after a change, so it waits for a view that holds still
+// for a second and a half.
+func snapshot(t *testing.T) string {
+	t.Helper()
+	prev := rawSnapshot(t)
+	for try := 0; try < 10; try++ {
+		stable := true
+		for i := 0; i < 15 && stable; i++ {
+			time.Sleep(100 * time.Millisecond)
+			if now := rawSnapshot(t); now != prev {
+				prev, stable = now, false
+			}
+		}
+		if stable {
+			break
+		}
+	}
+	return prev
+}
+
+func rawSnapshot(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	for _, args := range [][]string{
+		{"ip", "-j", "link", "show"},
+		{"ip", "-j", "addr", "show"},
+		{"ip", "-j", "route", "show", "table", "all"},
+		{"ip", "netns", "list"},
+	} {
+		b.WriteString(sh(t, args...))
+		b.WriteString("\n")
+	}
+	ents, _ := os.ReadDir("/run/netns")
+	for _, e := range ents {
+		b.WriteString("/run/netns/" + e.Name() + "\n")
+	}
+	return b.String()
+}
+
+// cleanDefault removes whatever a failed test left of the built-in lab.
+func cleanDefault(t *testing.T, env []string) {
+	t.Cleanup(func() {
+		nsbox(t, "", env, "lab", "down")
+		exec.Command("ip", "netns", "del", "namespace1").Run()
+		exec.Command("ip", "netns", "del", "namespace2").Run()
+		exec.Command("ip", "link", "del", "br1").Run()
+	})
+}
+
+func reportLines(out string) (pass, fail []string) {
+	for _, ln := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(ln, "PASS "):
+			pass = append(pass, ln)
+		case strings.HasPrefix(ln, "FAIL "):
+			fail = append(fail, ln)
+		}
+	}
+	return
+}
+
+func runIsolatedAndCheck(t *testing.T, file string, wantPass int, wants ...string) {
+	before := snapshot(t)
+	args := []string{"lab", "run", "-isolated"}
+	if file != "" {
+		args = append(args, file)
+	}
+	r := nsbox(t, "", nil, args...)
+	pass, fail := reportLines(r.stdout)
+	if r.code != 0 || len(fail) > 0 || len(pass) != wantPass {
+		t.Fatalf("lab run -isolated %s: exit %d, %d PASS (want %d), FAIL: %q\nstdout:\n%s\nstderr:\n%s",
+			file, r.code, len(pass), wantPass, fail, r.stdout, r.stderr)
+	}
+	for _, w := range wants {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("output lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if after := snapshot(t); after != before {
+		t.Errorf("lab run -isolated changed the namespace it ran from:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+func TestRunIsolatedDefault(t *testing.T) {
+	sandbox.Require(t, "ip")
+	// 4 pings, 2 listeners, 2 connections, 2 socket listings.
+	runIsolatedAndCheck(t, "", 10,
+		"+ ip netns add namespace1\n",
+		"+ ip link add veth1 netns namespace1 type veth peer name br-veth1\n",
+		"+ ip addr add 192.168.1.10/24 brd + dev br1\n",
+		"PASS  ping  default -> 192.168.1.11 (veth1 in namespace1): 3/3 replies",
+		"PASS  ping  namespace1 -> 192.168.1.12 (veth2 in namespace2): 3/3 replies",
+		`("hello from namespace1, got`, `("hello from namespace2, got`,
+		"PASS  sockets namespace1 port 8080: LISTEN true, ESTABLISHED 1 192.168.1.11:8080<-192.168.1.10:",
+		"PASS  sockets namespace2 port 8080: LISTEN true, ESTABLISHED 1 192.168.1.12:8080<-192.168.1.10:",
+		"lab default is down\n")
+}
+
+func TestRunIsolatedRouter(t *testing.T) {
+	sandbox.Require(t, "ip")
+	// 12 pings, 3 listeners, 4 connections, 3 socket listings.
+	runIsolatedAndCheck(t, "testdata/router.lab", 22,
+		"+ ip netns exec router sysctl -w net.ipv4.ip_forward=1\n",
+		"+ ip route add 10.0.2.0/24 via 10.0.1.1\n",
+		"PASS  ping  default -> 10.0.2.2 (eth0 in right): 3/3 replies",
+		"PASS  ping  left -> 10.0.2.2 (eth0 in right): 3/3 replies",
+		`PASS  tcp   default -> 10.0.2.2:7000 (right)`,
+		"+ ip route del 10.0.2.0/24 via 10.0.1.1\n",
+		"lab router is down\n")
+}
+
+// Without ip_forward in the router, the far side is unreachable: check
+// must fail, and say where.
+func TestRunIsolatedRouterBroken(t *testing.T) {
+	sandbox.Require(t)
+	dir := t.TempDir()
+	text := strings.Replace(readTestdata(t, "router.lab"), "sysctl router net.ipv4.ip_forward 1", "sysctl router net.ipv4.ip_forward 0", 1)
+	if err := os.WriteFile(filepath.Join(dir, "router.lab"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := nsbox(t, dir, nil, "lab", "run", "-isolated", "router.lab")
+	_, fail := reportLines(r.stdout)
+	if r.code == 0 || len(fail) == 0 || !strings.Contains(r.stdout, "FAIL  ping  default -> 10.0.2.2 (eth0 in right): 0/3 replies") {
+		t.Errorf("exit %d, FAIL %q\n%s\n%s", r.code, fail, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "lab router is down") {
+		t.Errorf("run did not take the lab down after a failed check:\n%s", r.stdout)
+	}
+}
+
+func TestBrokenFile(t *testing.T) {
+	sandbox.Require(t, "ip")
+	dir := t.TempDir()
+	env := labEnv(t)
+	conf := "# a lab with a typo\nnetns a\nvet x a -- y\n"
+	if err := os.WriteFile(filepath.Join(dir, "lab.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t)
+	for _, args := range [][]string{{"lab", "up", "lab.conf"}, {"lab", "run", "-isolated", "lab.conf"}, {"lab", "check", "lab.conf"}} {
+		r := nsbox(t, dir, env, args...)
+		if r.code == 0 || !strings.HasPrefix(r.stderr, `lab.conf:3: unknown keyword "vet"`) || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if after := snapshot(t); after != before {
+		t.Errorf("a broken file changed something:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if ents, _ := os.ReadDir(env[0][len("NSBOX_LAB_DIR="):]); len(ents) != 0 {
+		t.Errorf("journal written for a broken file: %v", ents)
+	}
+}
+
+// lab up killed with SIGKILL at several points; lab down then restores
+// exactly the state from before, and what existed before survives.
+func TestKillDuringUp(t *testing.T) {
+	sandbox.Require(t, "ip")
+	env := labEnv(t)
+	cleanDefault(t, env)
+	// Things that are not the lab's and must survive it.
+	sh(t, "ip", "link", "add", "keep0", "type", "veth", "peer", "name", "keep1")
+	sh(t, "ip", "addr", "add", "10.99.0.1/24", "dev", "keep0")
+	sh(t, "ip", "netns", "add", "keepns")
+	t.Cleanup(func() {
+		exec.Command("ip", "link", "del", "keep0").Run()
+		exec.Command("ip", "netns", "del", "keepns").Run()
+	})
+	before := snapshot(t)
+	journal := filepath.Join(env[0][len("NSBOX_LAB_DIR="):], "lab-default.journal")
+	// 1: first netns made, no done record; 6: veth1 made, no done
+	// record; 12: addresses half set; 17: the last step.
+	for _, at := range []string{"1", "6", "12", "17"} {
+		cmd := exec.Command(sandbox.Binary(t), "lab", "up")
+		cmd.Env = append(append(os.Environ(), env...), "NSBOX_LAB_PAUSE_AT="+at)
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		paused := make(chan bool, 1)
+		go func() {
+			sc := bufio.NewScanner(stderr)
+			for sc.Scan() {
+				if strings.Contains(sc.Text(), "paused after step") {
+					paused <- true
+					return
+				}
+			}
+			paused <- false
+		}()
+		select {
+		case ok := <-paused:
+			if !ok {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("pause at %s: lab up ended without pausing", at)
+			}
+		case <-time.After(60 * time.Second):
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("pause at %s: lab up did not pause", at)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		j, err := os.ReadFile(journal)
+		if err != nil || strings.Count(string(j), "\n") < 2 {
+			t.Fatalf("pause at %s: journal %q: %v", at, j, err)
+		}
+		if at == "17" {
+			// Killed at the very end: to iproute2 the lab looks up.
+			out := sh(t, "ip", "-n", "namespace1", "-br", "addr", "show", "dev", "veth1")
+			if !strings.Contains(out, "192.168.1.11/24") {
+				t.Errorf("lab up killed at the end: veth1 has %q", out)
+			}
+		}
+		// A second lab up sees the half-made lab and changes nothing.
+		mid := snapshot(t)
+		r := nsbox(t, "", env, "lab", "up")
+		if at != "17" && (r.code == 0 || !strings.Contains(r.stderr, "lab default is half up:")) {
+			t.Errorf("pause at %s: second lab up: exit %d\n%s%s", at, r.code, r.stdout, r.stderr)
+		}
+		if at != "17" && snapshot(t) != mid {
+			t.Errorf("pause at %s: lab up on a half-made lab changed things", at)
+		}
+		r = nsbox(t, "", env, "lab", "down")
+		if r.code != 0 {
+			t.Fatalf("pause at %s: lab down: exit %d\n%s%s", at, r.code, r.stdout, r.stderr)
+		}
+		if after := snapshot(t); after != before {
+			t.Fatalf("pause at %s: lab down left a different state:\nbefore:\n%s\nafter:\n%s\ndown said:\n%s", at, before, after, r.stdout)
+		}
+		if _, err := os.Stat(journal); err == nil {
+			t.Errorf("pause at %s: journal still there after lab down", at)
+		}
+	}
+}
+
+func TestOverlapRefused(t *testing.T) {
+	sandbox.Require(t, "ip")
+	env := labEnv(t)
+	cleanDefault(t, env)
+	sh(t, "ip", "link", "add", "ov0", "type", "veth", "peer", "name", "ov1")
+	t.Cleanup(func() { exec.Command("ip", "link", "del", "ov0").Run() })
+	sh(t, "ip", "addr", "add", "192.168.1.1/24", "dev", "ov0")
+	before := snapshot(t)
+	r := nsbox(t, "", env, "lab", "up")
+	if r.code == 0 || !strings.Contains(r.stderr, "default.lab:10: 192.168.1.0/24 (192.168.1.10/24 on br1) overlaps 192.168.1.1/24 on ov0 in the default namespace") ||
+		strings.Contains(r.stdout, "+ ") {
+		t.Errorf("lab up next to 192.168.1.1/24: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if after := snapshot(t); after != before {
+		t.Errorf("refused lab up changed something:\n%s\n%s", before, after)
+	}
+	// A route into the lab's subnet clashes as well.
+	sh(t, "ip", "addr", "flush", "dev", "ov0")
+	sh(t, "ip", "addr", "add", "10.77.0.1/24", "dev", "ov0")
+	sh(t, "ip", "link", "set", "ov0", "up")
+	sh(t, "ip", "link", "set", "ov1", "up")
+	sh(t, "ip", "route", "add", "192.168.0.0/16", "via", "10.77.0.2")
+	before = snapshot(t)
+	r = nsbox(t, "", env, "lab", "up")
+	if r.code == 0 || !strings.Contains(r.stderr, "overlaps route 192.168.0.0/16 via 10.77.0.2 dev ov0 in the default namespace") {
+		t.Errorf("lab up next to a route: exit %d\n%s", r.code, r.stderr)
+	}
+	if after := snapshot(t); after != before {
+		t.Errorf("refused lab up changed something:\n%s\n%s", before, after)
+	}
+	// -isolated runs it anyway, in namespaces of its own.
+	if r := nsbox(t, "", nil, "lab", "run", "-isolated"); r.code != 0 {
+		t.Errorf("lab run -isolated next to a clash: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if snapshot(t) != before {
+		t.Errorf("lab run -isolated changed something")
+	}
+}
+
+func TestUpTwiceAndHalf(t *testing.T) {
+	sandbox.Require(t, "ip")
+	env := labEnv(t)
+	cleanDefault(t, env)
+	before := snapshot(t)
+
+	// In the way: a bridge named veth1 where the lab wants a veth.
+	sh(t, "ip", "link", "add", "veth1", "type", "bridge")
+	r := nsbox(t, "", env, "lab", "up")
+	if r.code == 0 || !strings.Contains(r.stderr, "default.lab:15: veth1 exists in the default namespace (bridge), the lab wants a veth of that name in namespace namespace1") {
+		t.Errorf("lab up with veth1 in the way: exit %d\n%s", r.code, r.stderr)
+	}
+	sh(t, "ip", "link", "del", "veth1")
+	if snapshot(t) != before {
+		t.Fatalf("refused lab up changed something")
+	}
+
+	r = nsbox(t, "", env, "lab", "up")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "+ ip netns add namespace1\n") {
+		t.Fatalf("lab up: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// iproute2 as the oracle of what was built.
+	for _, c := range []struct{ args, want string }{
+		{"ip -n namespace1 -br addr show dev veth1", "192.168.1.11/24"},
+		{"ip -n namespace2 -br addr show dev veth2", "192.168.1.12/24"},
+		{"ip -n namespace1 -br link show dev lo", "UP"},
+		{"ip -br addr show dev br1", "192.168.1.10/24"},
+		{"ip -d addr show dev br1", "brd 192.168.1.255"},
+		{"ip link show dev br-veth1", "master br1 state UP"},
+		{"ip link show dev br-veth2", "master br1 state UP"},
+		{"ip -n namespace1 -d link show dev veth1", "veth"},
+	} {
+		if out := sh(t, strings.Fields(c.args)...); !strings.Contains(out, c.want) {
+			t.Errorf("%s: %q lacks %q", c.args, out, c.want)
+		}
+	}
+	up := snapshot(t)
+	r = nsbox(t, "", env, "lab", "up")
+	if r.code != 0 || r.stdout != "lab default is up: nothing to do\n" || r.stderr != "" {
+		t.Errorf("second lab up: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if snapshot(t) != up {
+		t.Errorf("second lab up changed something")
+	}
+	// lab run refuses a lab that is up already, and leaves it up.
+	if r := nsbox(t, "", env, "lab", "run"); r.code == 0 || !strings.Contains(r.stderr, "is up already") || snapshot(t) != up {
+		t.Errorf("lab run on a lab that is up: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// Half up: one pair gone, one link down.
+	sh(t, "ip", "link", "del", "br-veth2")
+	sh(t, "ip", "-n", "namespace1", "link", "set", "veth1", "down")
+	half := snapshot(t)
+	r = nsbox(t, "", env, "lab", "up")
+	for _, want := range []string{
+		"lab default is half up:",
+		"default.lab:15: missing: veth1 in namespace namespace1 is down",
+		"default.lab:16: missing: veth veth2 in namespace namespace2 does not exist",
+		"default.lab:16: missing: veth br-veth2 in the default namespace does not exist",
+		"default.lab:6: present: netns namespace1 exists",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("half-up report lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if after := snapshot(t); r.code == 0 || after != half {
+		t.Errorf("lab up on a half-made lab: exit %d, or it changed things:\n%s\n%s", r.code, half, after)
+	}
+	r = nsbox(t, "", env, "lab", "down")
+	if r.code != 0 {
+		t.Fatalf("lab down: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if after := snapshot(t); after != before {
+		t.Errorf("lab down:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	r = nsbox(t, "", env, "lab", "down")
+	if r.code != 0 || !strings.Contains(r.stdout, "is not up") {
+		t.Errorf("second lab down: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A namespace that was replaced after lab up is not the lab's: lab down
+// leaves it alone and says so.
+func TestDownLeavesReplacedNamespace(t *testing.T) {
+	sandbox.Require(t, "ip")
+	env := labEnv(t)
+	cleanDefault(t, env)
+	if r := nsbox(t, "", env, "lab", "up"); r.code != 0 {
+		t.Fatalf("lab up: %d %s", r.code, r.stderr)
+	}
+	sh(t, "ip", "netns", "del", "namespace2")
+	sh(t, "ip", "netns", "add", "namespace2")
+	r := nsbox(t, "", env, "lab", "down")
+	if r.code == 0 || !strings.Contains(r.stderr, "netns namespace2 is not the one lab up made") {
+		t.Errorf("lab down: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if out := sh(t, "ip", "netns", "list"); !strings.Contains(out, "namespace2") || strings.Contains(out, "namespace1") {
+		t.Errorf("after lab down: ip netns list = %q", out)
+	}
+}
+
+func TestShowAndCheck(t *testing.T) {
+	sandbox.Require(t, "ip")
+	env := labEnv(t)
+	cleanDefault(t, env)
+	if r := nsbox(t, "", env, "lab", "up"); r.code != 0 {
+		t.Fatalf("lab up: %d %s", r.code, r.stderr)
+	}
+	r := nsbox(t, "", env, "lab", "check")
+	if pass, fail := reportLines(r.stdout); r.code != 0 || len(fail) > 0 || len(pass) != 10 {
+		t.Errorf("lab check: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = nsbox(t, "", env, "lab", "show")
+	if r.code != 0 {
+		t.Fatalf("lab show: %d %s", r.code, r.stderr)
+	}
+	for _, re := range []string{
+		`\+-- namespace1 -+\+`, `\+-- namespace2 -+\+`, `\+-- default -+\+`,
+		`\| veth1 +veth +UP +192\.168\.1\.11/24 +<=> default/br-veth1 +\|`,
+		`\| veth2 +veth +UP +192\.168\.1\.12/24 +<=> default/br-veth2 +\|`,
+		`\| br1 +bridge +UP +192\.168\.1\.10/24 +ports: br-veth1 br-veth2 +\|`,
+		`\| br-veth1 +veth +UP +port of br1  <=> namespace1/veth1 +\|`,
+		`default/br-veth1 \[br1\] <=====> namespace1/veth1 192\.168\.1\.11/24`,
+		`default/br-veth2 \[br1\] <=====> namespace2/veth2 192\.168\.1\.12/24`,
+		`default/br1: br-veth1 br-veth2`,
+	} {
+		if !regexp.MustCompile(re).MatchString(r.stdout) {
+			t.Errorf("lab show lacks /%s/:\n%s", re, r.stdout)
+		}
+	}
+	r = nsbox(t, "", env, "lab", "show", "-dot")
+	if r.code != 0 {
+		t.Fatalf("lab show -dot: %d %s", r.code, r.stderr)
+	}
+	if err := checkDot(r.stdout); err != nil {
+		t.Errorf("lab show -dot: %v\n%s", err, r.stdout)
+	}
+	for _, want := range []string{`"default/br-veth1" -- "namespace1/veth1"`, `"default/br-veth2" -- "namespace2/veth2"`, `"default/br-veth1" -- "default/br1"`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("dot lacks %q", want)
+		}
+	}
+	if dot, err := exec.LookPath("dot"); err == nil {
+		cmd := exec.Command(dot, "-Tcanon")
+		cmd.Stdin = strings.NewReader(r.stdout)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("dot rejects the graph: %v\n%s", err, out)
+		}
+	}
+	if r := nsbox(t, "", env, "lab", "down"); r.code != 0 {
+		t.Errorf("lab down: %d %s", r.code, r.stderr)
+	}
+}
