@@ -3,12 +3,14 @@ package nsenter_test
 import (
 	"bufio"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -474,5 +476,81 @@ func TestBinaryAppletInNamespace(t *testing.T) {
 	}
 	if out := mustIP(t, "netns", "exec", "app", sandbox.Binary(t), "ss", "-ltn"); !strings.Contains(out, "127.0.0.1:18080") {
 		t.Errorf("ip netns exec app nsbox ss -ltn:\n%s", out)
+	}
+}
+
+// In a FROM-scratch image, nsbox is the only file: no /var/run, no /etc,
+// no other binary. Namespaces still work, and exec runs nsbox's own
+// applets through /proc/self/exe.
+func TestBinaryFromScratch(t *testing.T) {
+	sandbox.Require(t)
+	// The image's root is a mount, as a container's is.
+	root := t.TempDir() + "/root"
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount(root, root, "", unix.MS_BIND, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Unmount(root, unix.MNT_DETACH) })
+	bin, err := os.ReadFile(sandbox.Binary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root+"/nsbox", bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"proc", "sys"} {
+		if err := os.Mkdir(root+"/"+d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := unix.Mount("/proc", root+"/proc", "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		t.Fatal(err)
+	}
+	// Before TempDir's RemoveAll (cleanups run last-in first-out).
+	t.Cleanup(func() {
+		unix.Unmount(root+"/var/run/netns", unix.MNT_DETACH)
+		unix.Unmount(root+"/proc", unix.MNT_DETACH)
+	})
+	scratch := func(args ...string) result {
+		t.Helper()
+		cmd := exec.Command("/nsbox", args...)
+		cmd.Path = "/nsbox"
+		cmd.Env = []string{"PATH=/bin"} // nothing there
+		cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root}
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return result{out.String(), errb.String(), code}
+	}
+	want := func(r result, stdout string) {
+		t.Helper()
+		if r.code != 0 || r.stdout != stdout {
+			t.Errorf("%v, want stdout %q", r, stdout)
+		}
+	}
+	want(scratch("netns", "add", "a"), "")
+	want(scratch("netns", "list"), "a\n")
+	want(scratch("netns", "exec", "a", "nsbox", "netns", "identify"), "a\n")
+	r := scratch("netns", "exec", "a", "ip", "-o", "link")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "1: lo:") || strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("ip -o link inside a: %v", r)
+	}
+	want(scratch("-n", "a", "ss", "-ltn"), scratch("netns", "exec", "a", "ss", "-ltn").stdout)
+	r = scratch("netns", "exec", "a", "sh")
+	if r.code != 1 || r.stderr != "exec of \"sh\" failed: No such file or directory\n" {
+		t.Errorf("exec of a missing sh: %v", r)
+	}
+	want(scratch("netns", "delete", "a"), "")
+	want(scratch("netns", "list"), "")
+	if m := mountsUnder(t, root+"/var/run/netns"); len(m) != 0 {
+		t.Errorf("mounts left: %q", m)
 	}
 }
