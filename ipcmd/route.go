@@ -396,7 +396,7 @@ func (s *session) routeShow(args []string) error {
 	}
 	p := s.printer()
 	for _, r := range routes {
-		s.printRoute(p, r, f.table == 0)
+		s.printRoute(p, r, f)
 	}
 	return p.flush()
 }
@@ -451,14 +451,16 @@ var rtFlagNames = []struct {
 }
 
 // printRoute is print_route().
-func (s *session) printRoute(p *printer, r *rtnl.Route, allTables bool) {
+// Fields a selector fixes are not printed (iproute2's filter masks).
+func (s *session) printRoute(p *printer, r *rtnl.Route, f *routeFilter) {
+	allTables := f.table == 0
 	details := s.g.Details
 	hostLen := 32
 	if r.Family == unix.AF_INET6 {
 		hostLen = 128
 	}
 	p.openObject("")
-	if r.Type != unix.RTN_UNICAST || details {
+	if (r.Type != unix.RTN_UNICAST || details) && f.typ < 0 {
 		p.str("type", "%s ", routeTypeName(r.Type))
 	}
 	var dst string
@@ -490,7 +492,7 @@ func (s *session) printRoute(p *printer, r *rtnl.Route, allTables bool) {
 	if r.Gateway.IsValid() {
 		p.str("gateway", "via %s ", r.Gateway.String())
 	}
-	if r.OIF != 0 {
+	if r.OIF != 0 && f.oif == 0 {
 		p.str("dev", "dev %s ", s.links.name(int32(r.OIF)))
 	}
 	table := r.TableNumber()
@@ -498,10 +500,10 @@ func (s *session) printRoute(p *printer, r *rtnl.Route, allTables bool) {
 		p.str("table", "table %s ", tableNames.n2a(table))
 	}
 	if r.RtMsg.Flags&unix.RTM_F_CLONED == 0 {
-		if r.Protocol != unix.RTPROT_BOOT || details {
+		if (r.Protocol != unix.RTPROT_BOOT || details) && f.proto < 0 {
 			p.str("protocol", "proto %s ", protoNames.n2a(uint32(r.Protocol)))
 		}
-		if r.Scope != unix.RT_SCOPE_UNIVERSE || details {
+		if (r.Scope != unix.RT_SCOPE_UNIVERSE || details) && f.scope < 0 {
 			p.str("scope", "scope %s ", scopeNames.n2a(uint32(r.Scope)))
 		}
 	}
@@ -714,6 +716,6 @@ func (s *session) routeGet(args []string) error {
 		return kernelError(err)
 	}
 	p := s.printer()
-	s.printRoute(p, r, true)
+	s.printRoute(p, r, &routeFilter{proto: -1, scope: -1, typ: -1})
 	return p.flush()
 }
