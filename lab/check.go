@@ -330,7 +330,7 @@ func (c *checker) sockets(l *Lab, servers []*server) {
 			listing = netstatTable(socks)
 		}
 		for _, line := range strings.Split(strings.TrimRight(listing, "\n"), "\n") {
-			if line != "" {
+			if line = strings.TrimRight(line, " "); line != "" {
 				fmt.Fprintf(c.out, "      %s\n", line)
 			}
 		}
@@ -369,14 +369,10 @@ func netstat(ns string) (string, error) {
 	cmd := nsenter.Command("netstat", "-tunapl")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	var err error
-	if ns == "" {
-		cmd.Path = nsenter.Self
-		err = cmd.Start()
-	} else {
-		err = nsenter.Start(ns, cmd)
-	}
-	if err != nil {
+	cmd.Path = nsenter.Self
+	// Forked from a thread inside the namespace, the child is born in it;
+	// netstat needs nothing else of "ip netns exec" (mounts, /etc/netns).
+	if err := inNS(ns, cmd.Start); err != nil {
 		return "", err
 	}
 	done := make(chan error, 1)

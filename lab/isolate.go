@@ -49,49 +49,88 @@ func runIsolated(file string, errw io.Writer) int {
 }
 
 // setupIsolated runs in the child, already in its own network and mount
-// namespaces: / private, fresh tmpfs on /run (so /run/netns and
-// /run/nsbox), on /var/run if it is not the same, on /etc/netns if it
-// exists; sysfs for this namespace on /sys; lo up.
+// namespaces: / made private; fresh tmpfs on /run (so /run/netns and
+// /run/nsbox), on /var/run if it is a directory of its own, on
+// /etc/netns if it exists; sysfs for this namespace on /sys; lo up.
+//
+// In a chroot whose / is no mount point (the scratch test's root), / cannot
+// be made private; then every mount goes on top of a mount point that can
+// be made private itself (/var/run, /sys), and the rest is done without.
 func setupIsolated() error {
+	rootPrivate := true
 	if err := unix.Mount("", "/", "", unix.MS_PRIVATE|unix.MS_REC, ""); err != nil {
-		return fmt.Errorf("make / private: %v", err)
+		if err != unix.EINVAL {
+			return fmt.Errorf("make / private: %v", err)
+		}
+		rootPrivate = false
 	}
-	if err := os.MkdirAll("/run", 0o755); err != nil {
-		return err
+	// over mounts fstype on target so that nothing propagates out.
+	over := func(target, fstype, data string) error {
+		if !rootPrivate {
+			if err := unix.Mount("", target, "", unix.MS_PRIVATE|unix.MS_REC, ""); err != nil {
+				return fmt.Errorf("%s: cannot make it private: %v (neither it nor / is a mount point)", target, err)
+			}
+		}
+		var flags uintptr
+		if fstype == "tmpfs" {
+			flags = unix.MS_NOSUID | unix.MS_NODEV
+		}
+		if err := unix.Mount("nsbox-lab", target, fstype, flags, data); err != nil {
+			return fmt.Errorf("%s on %s: %v", fstype, target, err)
+		}
+		return nil
 	}
-	if err := unix.Mount("nsbox-lab", "/run", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755"); err != nil {
-		return fmt.Errorf("tmpfs on /run: %v", err)
-	}
-	for _, d := range []string{"/run/netns", "/run/nsbox"} {
-		if err := os.Mkdir(d, 0o755); err != nil {
+	runDir := "" // a fresh tmpfs for /run/netns and the journal
+	if rootPrivate {
+		if err := os.MkdirAll("/run", 0o755); err != nil {
 			return err
 		}
 	}
+	if fi, err := os.Stat("/run"); err == nil && fi.IsDir() {
+		if err := over("/run", "tmpfs", "mode=0755"); err == nil {
+			runDir = "/run"
+		} else if rootPrivate {
+			return err
+		}
+	}
+	varRun := false
 	if fi, err := os.Lstat("/var/run"); err == nil && fi.IsDir() {
 		// A directory of its own, not a link to /run.
-		if err := unix.Mount("nsbox-lab", "/var/run", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755"); err != nil {
-			return fmt.Errorf("tmpfs on /var/run: %v", err)
-		}
-		if err := os.Mkdir("/var/run/netns", 0o755); err != nil {
+		if err := over("/var/run", "tmpfs", "mode=0755"); err != nil {
 			return err
 		}
-	} else if err != nil {
-		// No /var/run at all (a FROM scratch image): keep namespace
-		// files in /run/netns.
-		nsenter.RunDir = "/run/netns"
+		varRun = true
+		if runDir == "" {
+			runDir = "/var/run"
+		}
+	} else if err == nil && runDir == "" {
+		return fmt.Errorf("/var/run is a link, and its target could not get a private tmpfs")
+	}
+	if runDir == "" {
+		return fmt.Errorf("no /run or /var/run to hold private namespace files")
+	}
+	if !varRun {
+		if _, err := os.Lstat("/var/run"); err != nil {
+			// No /var/run at all (a FROM scratch image).
+			nsenter.RunDir = runDir + "/netns"
+		}
+	}
+	for _, d := range []string{"/var/run/netns", runDir + "/netns", runDir + "/nsbox"} {
+		if err := os.MkdirAll(d, 0o755); err != nil && (d != "/var/run/netns" || varRun) {
+			return err
+		}
 	}
 	if fi, err := os.Stat(nsenter.EtcDir); err == nil && fi.IsDir() {
-		if err := unix.Mount("nsbox-lab", nsenter.EtcDir, "tmpfs", 0, "mode=0755"); err != nil {
-			return fmt.Errorf("tmpfs on %s: %v", nsenter.EtcDir, err)
+		if err := over(nsenter.EtcDir, "tmpfs", "mode=0755"); err != nil && rootPrivate {
+			return err
 		}
 	}
-	if err := os.MkdirAll("/sys", 0o755); err == nil {
-		unix.Unmount("/sys", unix.MNT_DETACH)
-		if err := unix.Mount("sysfs", "/sys", "sysfs", 0, ""); err != nil {
-			return fmt.Errorf("mount sysfs: %v", err)
+	if fi, err := os.Stat("/sys"); err == nil && fi.IsDir() {
+		if err := over("/sys", "sysfs", ""); err != nil {
+			return err
 		}
 	}
-	os.Setenv("NSBOX_LAB_DIR", "/run/nsbox")
+	os.Setenv("NSBOX_LAB_DIR", runDir+"/nsbox")
 	x := newExe()
 	defer x.close()
 	if err := x.setUp("", "lo"); err != nil {
