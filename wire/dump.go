@@ -102,14 +102,14 @@ func align(n int) int { return (n + 3) &^ 3 }
 
 // printer accumulates the dump text.
 type printer struct {
-	bo  binary.ByteOrder // of the host that wrote the messages
-	sb  strings.Builder
+	bo binary.ByteOrder // of the host that wrote the messages
+	sb strings.Builder
 	// attrAt names the attribute whose header is at each offset, and
 	// echoAt is where the request echoed in NLMSG_ERROR starts: together
 	// they say what NLMSGERR_ATTR_OFFS points at.
 	attrAt map[int]string
 	echoAt int
-	err error // the first malformation met
+	err    error // the first malformation met
 }
 
 const hexWidth = 52

@@ -268,7 +268,7 @@ func sockDiagAnswer(t testing.TB) rtnl.Message {
 		b = ne.AppendUint32(b, v)
 	}
 	b = enc(b, func(e *rtnl.AttributeEncoder) {
-		e.Uint8(8, 0) // INET_DIAG_SHUTDOWN
+		e.Uint8(8, 0)        // INET_DIAG_SHUTDOWN
 		e.String(4, "cubic") // INET_DIAG_CONG
 		sk := []byte{}
 		for i := 0; i < 9; i++ {
