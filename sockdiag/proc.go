@@ -1,0 +1,127 @@
+package sockdiag
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Owner is one file descriptor that refers to a socket.
+type Owner struct {
+	PID  int
+	FD   int
+	Comm string // /proc/PID/stat's comm (what ss shows)
+	// Argv0 is the first word of /proc/PID/cmdline (net-tools' netstat
+	// shows its base name when it is a path).
+	Argv0 string
+}
+
+// Owners maps socket inodes to the descriptors that hold them, found by
+// reading the links /proc/PID/fd/N -> "socket:[INODE]" under procRoot
+// ("/proc"). Processes are visited in increasing PID order, descriptors
+// in increasing number. Processes whose fd directory cannot be read
+// (gone, or not ours) are skipped. The socket table of another network
+// namespace is never consulted: callers look up the inodes of the
+// sockets their own dump returned.
+func Owners(procRoot string) (map[uint32][]Owner, error) {
+	d, err := os.Open(procRoot)
+	if err != nil {
+		return nil, err
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, n := range names {
+		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
+			pids = append(pids, pid)
+		}
+	}
+	sort.Ints(pids)
+	m := make(map[uint32][]Owner)
+	for _, pid := range pids {
+		dir := filepath.Join(procRoot, strconv.Itoa(pid), "fd")
+		fdd, err := os.Open(dir)
+		if err != nil {
+			continue
+		}
+		fds, _ := fdd.Readdirnames(-1)
+		fdd.Close()
+		var nums []int
+		for _, f := range fds {
+			if n, err := strconv.Atoi(f); err == nil {
+				nums = append(nums, n)
+			}
+		}
+		sort.Ints(nums)
+		var comm, argv0 string
+		loaded := false
+		for _, fd := range nums {
+			l, err := os.Readlink(filepath.Join(dir, strconv.Itoa(fd)))
+			if err != nil {
+				continue
+			}
+			ino, ok := SocketInode(l)
+			if !ok {
+				continue
+			}
+			if !loaded {
+				comm, argv0 = processNames(procRoot, pid)
+				loaded = true
+			}
+			m[ino] = append(m[ino], Owner{PID: pid, FD: fd, Comm: comm, Argv0: argv0})
+		}
+	}
+	return m, nil
+}
+
+// SocketInode parses a descriptor link "socket:[12345]".
+func SocketInode(link string) (uint32, bool) {
+	s, ok := strings.CutPrefix(link, "socket:[")
+	if !ok {
+		return 0, false
+	}
+	s, ok = strings.CutSuffix(s, "]")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+// processNames reads comm from /proc/PID/stat ("PID (comm) ...": up to
+// the first ')', as ss's "%*d (%[^)])" does) and argv[0] from cmdline.
+func processNames(procRoot string, pid int) (comm, argv0 string) {
+	base := filepath.Join(procRoot, strconv.Itoa(pid))
+	if b, err := os.ReadFile(filepath.Join(base, "stat")); err == nil {
+		comm = ParseStatComm(b)
+	}
+	if b, err := os.ReadFile(filepath.Join(base, "cmdline")); err == nil {
+		if i := strings.IndexByte(string(b), 0); i >= 0 {
+			b = b[:i]
+		}
+		argv0 = string(b)
+	}
+	return comm, argv0
+}
+
+// ParseStatComm extracts comm from the text of /proc/PID/stat.
+func ParseStatComm(b []byte) string {
+	s := string(b)
+	i := strings.IndexByte(s, '(')
+	if i < 0 {
+		return ""
+	}
+	s = s[i+1:]
+	if j := strings.IndexByte(s, ')'); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}

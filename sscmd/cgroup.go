@@ -1,0 +1,82 @@
+package sscmd
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+var mountsFile = "/proc/self/mounts"
+
+// cgroups maps cgroup v2 ids to paths, as iproute2's cg_id_to_path():
+// the id of a cgroup is its file handle on the cgroup2 mount
+// (name_to_handle_at), and paths are relative to that mount, "/" for
+// the root.
+type cgroups struct {
+	loaded bool
+	byID   map[uint64]string
+}
+
+func cgroup2Mount() string {
+	f, err := os.Open(mountsFile)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 3 && fields[2] == "cgroup2" {
+			return fields[1]
+		}
+	}
+	return ""
+}
+
+func cgroupID(path string) (uint64, bool) {
+	h, _, err := unix.NameToHandleAt(unix.AT_FDCWD, path, 0)
+	if err != nil || h.Size() != 8 {
+		return 0, false
+	}
+	return native64(h.Bytes()), true
+}
+
+func (c *cgroups) path(id uint64) string {
+	if !c.loaded {
+		c.loaded = true
+		c.byID = map[uint64]string{}
+		if mnt := cgroup2Mount(); mnt != "" {
+			var st unix.Stat_t
+			if unix.Stat(mnt, &st) == nil {
+				dev := st.Dev
+				filepath.WalkDir(mnt, func(p string, d os.DirEntry, err error) error {
+					if err != nil || !d.IsDir() {
+						return nil
+					}
+					var s unix.Stat_t
+					if unix.Lstat(p, &s) != nil || s.Dev != dev {
+						return filepath.SkipDir
+					}
+					if cid, ok := cgroupID(p); ok {
+						rel := strings.TrimPrefix(p, mnt)
+						if rel == "" {
+							rel = "/"
+						}
+						if _, dup := c.byID[cid]; !dup {
+							c.byID[cid] = rel
+						}
+					}
+					return nil
+				})
+			}
+		}
+	}
+	if p, ok := c.byID[id]; ok {
+		return p
+	}
+	return fmt.Sprintf("unreachable:%x", id)
+}

@@ -1,0 +1,154 @@
+package sscmd
+
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+	"nsbox/nsenter"
+	"nsbox/rtnl"
+	"nsbox/sockdiag"
+	"nsbox/wire"
+)
+
+// plan says which sock_diag dumps to make.
+type plan struct {
+	netns string // "" for the current namespace
+	// inet protocols to dump, in this order: raw, udp, tcp (ss's order)
+	raw, udp, tcp bool
+	v4, v6        bool // families to dump
+	v6First       bool // dump AF_INET6 before (and instead of) AF_INET
+	states        uint32
+	ext           uint8
+	rawProtocol   uint8
+	unix          bool
+	unixShow      uint32
+}
+
+// snapshot is what the dumps returned, in dump order.
+type snapshot struct {
+	unix          []*sockdiag.UnixSocket
+	raw, udp, tcp []*sockdiag.InetSocket
+	ifnames       map[uint32]string
+	ports         portRange
+}
+
+// missing reports a kernel without a sock_diag handler for a family or
+// protocol (the module is not loaded): such a dump shows nothing.
+func missing(err error) bool {
+	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP) ||
+		errors.Is(err, unix.EPROTONOSUPPORT) || errors.Is(err, unix.EAFNOSUPPORT)
+}
+
+// collect makes the dumps, inside p.netns when it is set. The diag
+// socket is opened in the namespace queried, so it only ever reports
+// that namespace's sockets.
+func collect(g cli.Global, p plan) (*snapshot, error) {
+	snap := &snapshot{}
+	run := func() error {
+		c, err := rtnl.Dial(unix.NETLINK_SOCK_DIAG)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if g.Wire || g.Pcap != "" {
+			closeTap, err := wire.Attach(c, g)
+			if err != nil {
+				return err
+			}
+			defer closeTap()
+		}
+		if p.unix {
+			s, err := sockdiag.DumpUnix(c, sockdiag.UnixRequest{States: p.states, Show: p.unixShow})
+			if err != nil && !missing(err) {
+				return err
+			}
+			snap.unix = s
+		}
+		families := []uint8{}
+		if p.v6First {
+			families = append(families, sockdiag.AF_INET6)
+		} else {
+			if p.v4 {
+				families = append(families, sockdiag.AF_INET)
+			}
+			if p.v6 {
+				families = append(families, sockdiag.AF_INET6)
+			}
+		}
+		dump := func(proto uint8, raw uint8) ([]*sockdiag.InetSocket, error) {
+			var all []*sockdiag.InetSocket
+			for _, fam := range families {
+				s, err := sockdiag.DumpInet(c, sockdiag.InetRequest{
+					Family: fam, Protocol: proto, Ext: p.ext, RawProtocol: raw, States: p.states,
+				})
+				if err != nil {
+					if missing(err) {
+						continue
+					}
+					return all, err
+				}
+				all = append(all, s...)
+			}
+			return all, nil
+		}
+		if p.raw {
+			if snap.raw, err = dump(sockdiag.IPPROTO_RAW, p.rawProtocol); err != nil {
+				return err
+			}
+		}
+		if p.udp {
+			if snap.udp, err = dump(sockdiag.IPPROTO_UDP, 0); err != nil {
+				return err
+			}
+		}
+		if p.tcp {
+			if snap.tcp, err = dump(sockdiag.IPPROTO_TCP, 0); err != nil {
+				return err
+			}
+		}
+		snap.ports = readPortRange()
+		return snap.interfaceNames()
+	}
+	var err error
+	if p.netns != "" {
+		err = nsenter.Do(p.netns, run)
+	} else {
+		err = run()
+	}
+	return snap, err
+}
+
+// interfaceNames fills ifnames when a socket is bound to a device.
+func (s *snapshot) interfaceNames() error {
+	need := false
+	for _, l := range [][]*sockdiag.InetSocket{s.raw, s.udp, s.tcp} {
+		for _, x := range l {
+			if x.ID.If != 0 {
+				need = true
+			}
+		}
+	}
+	if !need {
+		return nil
+	}
+	c, err := rtnl.Dial(unix.NETLINK_ROUTE)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	s.ifnames = map[uint32]string{}
+	return c.Links(0, func(l *rtnl.Link) error {
+		s.ifnames[uint32(l.Index)] = l.Name
+		return nil
+	})
+}
+
+// ifname is ll_index_to_name: the name, or "if%d" when unknown.
+func (s *snapshot) ifname(index uint32) string {
+	if n, ok := s.ifnames[index]; ok {
+		return n
+	}
+	return "if" + itoa(int(index))
+}

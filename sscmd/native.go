@@ -1,0 +1,5 @@
+package sscmd
+
+import "encoding/binary"
+
+func native64(b []byte) uint64 { return binary.NativeEndian.Uint64(b) }

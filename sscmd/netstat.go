@@ -1,0 +1,365 @@
+package sscmd
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+
+	"nsbox/cli"
+	"nsbox/sockdiag"
+)
+
+// net-tools' exit code for a bad command line (E_USAGE).
+const netstatExitUsage = 3
+
+// netstatOptions is a parsed netstat command line (net-tools flags).
+type netstatOptions struct {
+	all, listening, programs, wide bool
+	extend                         int
+	numHost, numPort, numUser      bool
+	tcp, udp, raw                  bool
+	inet, inet6                    bool
+	help                           bool
+	version                        bool
+}
+
+var netstatLong = []longOpt{
+	{"version", false, "V"}, {"help", false, "h"}, {"protocol", true, "A"},
+	{"tcp", false, "t"}, {"udp", false, "u"}, {"raw", false, "w"}, {"unix", false, "x"},
+	{"listening", false, "l"}, {"all", false, "a"}, {"timers", false, "o"},
+	{"continuous", false, "c"}, {"extend", false, "e"}, {"programs", false, "p"},
+	{"verbose", false, "v"}, {"statistics", false, "s"}, {"wide", false, "W"},
+	{"numeric", false, "n"}, {"numeric-hosts", false, "!"}, {"numeric-ports", false, "@"},
+	{"numeric-users", false, "#"}, {"symbolic", false, "N"}, {"cache", false, "C"},
+	{"fib", false, "F"}, {"groups", false, "g"}, {"context", false, "Z"},
+	{"route", false, "r"}, {"interfaces", false, "i"}, {"sctp", false, "S"},
+	{"udplite", false, "U"}, {"inet", false, "--inet"}, {"inet6", false, "--inet6"},
+}
+
+type netstatError struct {
+	msg  string
+	code int
+}
+
+func (e *netstatError) Error() string { return e.msg }
+
+func parseNetstat(args []string) (*netstatOptions, error) {
+	o := &netstatOptions{extend: 1}
+	af := func(name string) error {
+		for _, a := range strings.Split(name, ",") {
+			switch a {
+			case "inet":
+				o.inet = true
+			case "inet6":
+				o.inet6 = true
+			default:
+				return &netstatError{fmt.Sprintf("netstat: address family `%s' is not supported by nsbox.", a), 1}
+			}
+		}
+		return nil
+	}
+	operands, err := getopt("netstat", args, "A:CFMacdeghilnNoprsStuUvVWwx64?Z", "A", netstatLong, func(name, arg string) error {
+		switch name {
+		case "a":
+			o.all = true
+		case "l":
+			o.listening = true
+		case "e":
+			o.extend++
+		case "p":
+			o.programs = true
+		case "W":
+			o.wide = true
+		case "n":
+			o.numHost, o.numPort, o.numUser = true, true, true
+		case "!":
+			o.numHost = true
+		case "@":
+			o.numPort = true
+		case "#":
+			o.numUser = true
+		case "t":
+			o.tcp = true
+		case "u":
+			o.udp = true
+		case "w":
+			o.raw = true
+		case "4", "--inet":
+			return af("inet")
+		case "6", "--inet6":
+			return af("inet6")
+		case "A":
+			return af(arg)
+		case "v", "N":
+		case "V":
+			o.version = true
+		case "h", "?":
+			o.help = true
+		default:
+			opt := name
+			if len(opt) == 1 {
+				opt = "-" + opt
+			}
+			return &netstatError{fmt.Sprintf("netstat: option %s is not supported by nsbox", opt), netstatExitUsage}
+		}
+		return nil
+	})
+	if err != nil {
+		var ue *ssError
+		if e, ok := err.(*ssError); ok {
+			ue = e
+			return nil, &netstatError{ue.msg, netstatExitUsage}
+		}
+		return nil, err
+	}
+	if len(operands) > 0 {
+		return nil, &netstatError{fmt.Sprintf("netstat: unexpected argument \"%s\"", operands[0]), netstatExitUsage}
+	}
+	if !(o.tcp || o.udp || o.raw) {
+		o.tcp, o.udp, o.raw = true, true, true
+	}
+	if !(o.inet || o.inet6) {
+		o.inet, o.inet6 = true, true
+	}
+	return o, nil
+}
+
+const netstatUsage = `usage: netstat [-vWeenNaltuwp] [<Af>]
+        -W, --wide               don't truncate IP addresses
+        -n, --numeric            don't resolve names
+        --numeric-hosts          don't resolve host names
+        --numeric-ports          don't resolve port names
+        --numeric-users          don't resolve user names
+        -e, --extend             display other/more information
+        -p, --programs           display PID/Program name for sockets
+        -l, --listening          display listening server sockets
+        -a, --all                display all sockets (default: connected)
+
+  <Socket>={-t|--tcp} {-u|--udp} {-w|--raw}
+  <AF>=Use '-6|-4' or '-A <af>' or '--<af>'; default: inet
+`
+
+// Netstat is the netstat command (net-tools' output for Internet sockets).
+func Netstat(g cli.Global, args []string) int {
+	return runNetstat(g, args, os.Stdout, os.Stderr)
+}
+
+func runNetstat(g cli.Global, args []string, stdout, stderr io.Writer) int {
+	o, err := parseNetstat(args)
+	if err != nil {
+		if ne, ok := err.(*netstatError); ok {
+			fmt.Fprintln(stderr, ne.msg)
+			return ne.code
+		}
+		fmt.Fprintln(stderr, err)
+		return netstatExitUsage
+	}
+	if o.help {
+		fmt.Fprint(stdout, netstatUsage)
+		return 0
+	}
+	if o.version {
+		fmt.Fprintln(stdout, "netstat (nsbox)")
+		return 0
+	}
+	p := plan{tcp: o.tcp, udp: o.udp, raw: o.raw, v4: o.inet, v6: o.inet6, states: sockdiag.AllStates}
+	snap, err := collect(g, p)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	var owners map[uint32][]sockdiag.Owner
+	if o.programs {
+		owners, _ = sockdiag.Owners("/proc")
+	}
+	n := &netstatWriter{o: o, owners: owners, svc: &services{}, hosts: &hosts{}, users: map[uint32]string{}}
+	w := bufio.NewWriter(stdout)
+	fmt.Fprint(w, "Active Internet connections ")
+	switch {
+	case o.all:
+		fmt.Fprint(w, "(servers and established)")
+	case o.listening:
+		fmt.Fprint(w, "(only servers)")
+	default:
+		fmt.Fprint(w, "(w/o servers)")
+	}
+	fmt.Fprint(w, "\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ")
+	if o.extend > 1 {
+		fmt.Fprint(w, " User       Inode     ")
+	}
+	if o.programs {
+		fmt.Fprintf(w, " %-20s", "PID/Program name")
+	}
+	fmt.Fprintln(w)
+	for _, s := range snap.tcp {
+		n.tcp(w, s)
+	}
+	for _, s := range snap.udp {
+		n.dgram(w, s, "udp")
+	}
+	for _, s := range snap.raw {
+		n.dgram(w, s, "raw")
+	}
+	if err := w.Flush(); err != nil {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+type netstatWriter struct {
+	o      *netstatOptions
+	owners map[uint32][]sockdiag.Owner
+	svc    *services
+	hosts  *hosts
+	users  map[uint32]string
+}
+
+var tcpStateNames = []string{"", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+	"TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING"}
+
+func protoLabel(base string, s *sockdiag.InetSocket) string {
+	if s.Family == sockdiag.AF_INET6 {
+		return base + "6"
+	}
+	return base
+}
+
+// tcp is tcp_do_one(). The queues are /proc/net/tcp's: a listener shows
+// its accept queue and a Send-Q of 0.
+func (n *netstatWriter) tcp(w io.Writer, s *sockdiag.InetSocket) {
+	if !n.o.all && ((n.o.listening && s.ID.DPort != 0) || (!n.o.listening && s.ID.DPort == 0)) {
+		return
+	}
+	rq, wq := s.RQueue, s.WQueue
+	if s.State == sockdiag.TCP_LISTEN {
+		wq = 0
+	}
+	local := n.addrPort(s.Src(), s.ID.SPort, "tcp")
+	remote := n.addrPort(s.Dst(), s.ID.DPort, "tcp")
+	state := ""
+	if int(s.State) < len(tcpStateNames) {
+		state = tcpStateNames[s.State]
+	}
+	fmt.Fprintf(w, "%-4s  %6d %6d %-*s %-*s %-11s", protoLabel("tcp", s), rq, wq,
+		max(23, len(local)), local, max(23, len(remote)), remote, state)
+	n.finish(w, s)
+}
+
+// dgram is udp_do_one() and raw_do_one().
+func (n *netstatWriter) dgram(w io.Writer, s *sockdiag.InetSocket, proto string) {
+	connected := s.Dst().IsValid() && !s.Dst().IsUnspecified()
+	if !(n.o.all || (connected && !n.o.listening) || (!connected && n.o.listening)) {
+		return
+	}
+	local := n.addrPort(s.Src(), s.ID.SPort, proto)
+	remote := n.addrPort(s.Dst(), s.ID.DPort, proto)
+	if proto == "udp" {
+		state := "UNKNOWN"
+		switch s.State {
+		case sockdiag.TCP_ESTABLISHED:
+			state = "ESTABLISHED"
+		case sockdiag.TCP_CLOSE:
+			state = ""
+		}
+		fmt.Fprintf(w, "%-5s %6d %6d %-23s %-23s %-11s", protoLabel("udp", s), s.RQueue, s.WQueue, local, remote, state)
+	} else {
+		fmt.Fprintf(w, "%-4s  %6d %6d %-23s %-23s %-11d", protoLabel("raw", s), s.RQueue, s.WQueue, local, remote, s.State)
+	}
+	n.finish(w, s)
+}
+
+// finish is finish_this_one().
+func (n *netstatWriter) finish(w io.Writer, s *sockdiag.InetSocket) {
+	if n.o.extend > 1 {
+		name, ok := "", false
+		if !n.o.numUser {
+			if name, ok = n.users[s.UID]; !ok {
+				name, ok = userName(s.UID)
+				if ok {
+					n.users[s.UID] = name
+				}
+			}
+		}
+		if ok {
+			fmt.Fprintf(w, " %-10s ", name)
+		} else {
+			fmt.Fprintf(w, " %-10d ", s.UID)
+		}
+		fmt.Fprintf(w, "%-10d", s.Inode)
+	}
+	if n.o.programs {
+		fmt.Fprintf(w, " %-20s", n.program(s.Inode))
+	}
+	fmt.Fprintln(w)
+}
+
+// program is prg_cache_get(): "PID/name" of the first process found
+// holding the socket, name being argv[0] (its base name when it is a
+// path), cut to 19 bytes; "-" when none.
+func (n *netstatWriter) program(ino uint32) string {
+	own := n.owners[ino]
+	if ino == 0 || len(own) == 0 {
+		return "-"
+	}
+	a := own[0].Argv0
+	if strings.HasPrefix(a, "/") {
+		a = a[strings.LastIndexByte(a, '/')+1:]
+	}
+	s := strconv.Itoa(own[0].PID) + "/" + a
+	if len(s) > 19 {
+		s = s[:19]
+	}
+	return s
+}
+
+// addrPort is addr_do_one(): "host:port", cut to 22 bytes plus the ':'
+// unless -W.
+func (n *netstatWriter) addrPort(a netip.Addr, port uint16, proto string) string {
+	host := n.host(a)
+	sport := n.service(port, proto)
+	const short = 22
+	if !n.o.wide && len(host)+len(sport) > short {
+		pl := min(len(sport), short-4)
+		al := short - pl
+		if al > len(host) {
+			al = len(host)
+		}
+		return host[:al] + ":" + sport[:pl]
+	}
+	return host + ":" + sport
+}
+
+// host is INET_rresolve / INET6_rresolve: numeric with -n; otherwise the
+// wildcard as 0.0.0.0 or [::], and other addresses by name from
+// /etc/hosts when they have one.
+func (n *netstatWriter) host(a netip.Addr) string {
+	if n.o.numHost {
+		return ntop(a)
+	}
+	if a.IsUnspecified() {
+		if a.Is4() {
+			return "0.0.0.0"
+		}
+		return "[::]"
+	}
+	if name, ok := n.hosts.lookup(a); ok {
+		return name
+	}
+	return ntop(a)
+}
+
+// service is get_sname().
+func (n *netstatWriter) service(port uint16, proto string) string {
+	if port == 0 {
+		return "*"
+	}
+	if !n.o.numPort {
+		if name, ok := n.svc.last(int(port), proto); ok {
+			return name
+		}
+	}
+	return strconv.Itoa(int(port))
+}

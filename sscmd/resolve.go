@@ -1,0 +1,162 @@
+package sscmd
+
+import (
+	"bufio"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Files the resolvers read; tests point them elsewhere.
+var (
+	servicesFile  = "/etc/services"
+	hostsFile     = "/etc/hosts"
+	passwdFile    = "/etc/passwd"
+	portRangeFile = "/proc/sys/net/ipv4/ip_local_port_range"
+)
+
+// service is one /etc/services entry.
+type service struct {
+	name  string
+	port  int
+	proto string
+}
+
+// services is /etc/services, read once, in file order.
+type services struct {
+	loaded  bool
+	entries []service
+}
+
+func (s *services) load() {
+	if s.loaded {
+		return
+	}
+	s.loaded = true
+	f, err := os.Open(servicesFile)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 2 {
+			continue
+		}
+		port, proto, ok := strings.Cut(fields[1], "/")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 0 || n > 65535 {
+			continue
+		}
+		s.entries = append(s.entries, service{name: fields[0], port: n, proto: proto})
+	}
+}
+
+// first is getservbyport(3): the first entry for port and proto.
+func (s *services) first(port int, proto string) (string, bool) {
+	s.load()
+	for _, e := range s.entries {
+		if e.port == port && e.proto == proto {
+			return e.name, true
+		}
+	}
+	return "", false
+}
+
+// last is net-tools' lookup: its list is built by prepending every
+// entry, so the last one in the file wins.
+func (s *services) last(port int, proto string) (string, bool) {
+	s.load()
+	for i := len(s.entries) - 1; i >= 0; i-- {
+		e := s.entries[i]
+		if e.port == port && e.proto == proto {
+			return e.name, true
+		}
+	}
+	return "", false
+}
+
+// hosts is /etc/hosts, for reverse lookups (gethostbyaddr without DNS).
+type hosts struct {
+	loaded bool
+	names  map[netip.Addr]string
+}
+
+func (h *hosts) lookup(a netip.Addr) (string, bool) {
+	if !h.loaded {
+		h.loaded = true
+		h.names = map[netip.Addr]string{}
+		if f, err := os.Open(hostsFile); err == nil {
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				line := sc.Text()
+				if i := strings.IndexByte(line, '#'); i >= 0 {
+					line = line[:i]
+				}
+				fields := strings.Fields(line)
+				if len(fields) < 2 {
+					continue
+				}
+				ip, err := netip.ParseAddr(fields[0])
+				if err != nil {
+					continue
+				}
+				ip = ip.WithZone("")
+				if _, dup := h.names[ip]; !dup {
+					h.names[ip] = fields[1]
+				}
+			}
+			f.Close()
+		}
+	}
+	n, ok := h.names[a]
+	return n, ok
+}
+
+// userName is getpwuid(3) from /etc/passwd.
+func userName(uid uint32) (string, bool) {
+	f, err := os.Open(passwdFile)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	want := strconv.FormatUint(uint64(uid), 10)
+	for sc.Scan() {
+		fields := strings.Split(sc.Text(), ":")
+		if len(fields) >= 3 && fields[2] == want {
+			return fields[0], true
+		}
+	}
+	return "", false
+}
+
+// portRange is net.ipv4.ip_local_port_range of the namespace it was read
+// in, or ss's fallback 1024..4999.
+type portRange struct{ min, max int }
+
+func readPortRange() portRange {
+	b, err := os.ReadFile(portRangeFile)
+	if err == nil {
+		f := strings.Fields(string(b))
+		if len(f) >= 2 {
+			lo, err1 := strconv.Atoi(f[0])
+			hi, err2 := strconv.Atoi(f[1])
+			if err1 == nil && err2 == nil {
+				return portRange{lo, hi}
+			}
+		}
+	}
+	return portRange{1024, 4999}
+}
+
+func (r portRange) ephemeral(port int) bool { return port >= r.min && port <= r.max }
