@@ -1,0 +1,213 @@
+package wire
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+	"nsbox/internal/sandbox"
+	"nsbox/nsenter"
+	"nsbox/rtnl"
+)
+
+// syncBuffer is a buffer two goroutines can share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls until every buffer holds s (bounded, so a missing event
+// fails the test instead of hanging it).
+func waitFor(t *testing.T, s string, bufs ...*syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		all := true
+		for _, b := range bufs {
+			if !strings.Contains(b.String(), s) {
+				all = false
+			}
+		}
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			for i, b := range bufs {
+				t.Logf("output %d:\n%s", i, b.String())
+			}
+			t.Fatalf("%q never showed up", s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestMonitor(t *testing.T) {
+	sandbox.Require(t, "ip")
+	const ns = "wire-monitor"
+	if err := nsenter.Add(ns); err != nil {
+		t.Fatal(err)
+	}
+	defer nsenter.Delete(ns)
+	var conn *rtnl.Conn
+	if err := nsenter.Do(ns, func() (err error) {
+		conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	addLink := func(name, peer string) {
+		t.Helper()
+		m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: peer}}}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Execute(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// the oracle: iproute2's ip monitor on the same namespace
+	var ipOut, ourOut, ourErr syncBuffer
+	ip := exec.Command("ip", "-n", ns, "monitor", "link", "address")
+	ip.Stdout, ip.Stderr = &ipOut, &ipOut
+	if err := ip.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { ip.Process.Kill(); ip.Wait() }()
+
+	pcap := filepath.Join(t.TempDir(), "monitor.pcap")
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	code := make(chan int, 1)
+	go func() {
+		code <- monitor(ctx, cli.Global{Netns: ns, Wire: true, Pcap: pcap}, []string{"link", "address"}, &ourOut, &ourErr, ready)
+	}()
+	select {
+	case <-ready:
+	case c := <-code:
+		t.Fatalf("monitor ended with %d: %s", c, ourErr.String())
+	}
+	// ip monitor listens once it shows an event: make events until then
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("wsync%d", i)
+		addLink(name, name+"p")
+		deadline := time.Now().Add(300 * time.Millisecond)
+		for time.Now().Before(deadline) && !strings.Contains(ipOut.String(), name+"p") {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if strings.Contains(ipOut.String(), name+"p") {
+			break
+		}
+		if i == 50 {
+			t.Fatalf("ip monitor shows nothing: %s", ipOut.String())
+		}
+	}
+	// from the first event about wv0/wv1 on, both must print the same
+	mark := func(s string) string {
+		i := strings.Index(s, ": wv")
+		if i < 0 {
+			return ""
+		}
+		s = s[strings.LastIndex(s[:i], "\n")+1:]
+		// up to the end marker: what follows it may still be on its way
+		if j := strings.Index(s, ": wend"); j >= 0 {
+			s = s[:strings.LastIndex(s[:j], "\n")+1]
+		}
+		return s
+	}
+
+	// the events under test, made in this process in parallel with both
+	addLink("wv0", "wv1")
+	wv0, err := conn.LinkByName("wv0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := rtnl.NewAddrRequest(&rtnl.Addr{
+		IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: uint32(wv0.Index)},
+		Local:     netip.MustParseAddr("192.168.1.10"), Address: netip.MustParseAddr("192.168.1.10"),
+		Broadcast: netip.MustParseAddr("192.168.1.255"),
+	}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Execute(m); err != nil {
+		t.Fatal(err)
+	}
+	del, _ := rtnl.DelLinkRequest(wv0.Index, "")
+	if _, err := conn.Execute(del); err != nil {
+		t.Fatal(err)
+	}
+	addLink("wend0", "wend1")
+	waitFor(t, "wend1", &ipOut, &ourOut)
+	cancel()
+	if c := <-code; c != 0 {
+		t.Errorf("monitor exit %d: %s", c, ourErr.String())
+	}
+
+	got, want := mark(ourOut.String()), mark(ipOut.String())
+	if got != want || got == "" {
+		t.Errorf("nsbox monitor differs from ip monitor:\n--- nsbox\n%s--- ip\n%s", got, want)
+	}
+	// in order: the link, its address, the address going with the link,
+	// the link going
+	after := got
+	for _, s := range []string{": wv0@wv1: <BROADCAST,MULTICAST,M-DOWN>", ": wv0    inet 192.168.1.10/24 brd 192.168.1.255 scope global wv0\n       valid_lft forever preferred_lft forever\n",
+		"Deleted " /* the address */, "Deleted " + itoa(int(wv0.Index)) + ": wv0@"} {
+		i := strings.Index(after, s)
+		if i < 0 {
+			t.Fatalf("monitor output lacks %q:\n%s", s, after)
+		}
+		after = after[i+len(s):]
+	}
+
+	// -wire printed every datagram the monitor read, -pcap kept the same
+	b, err := os.ReadFile(pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkts, err := ReadPcap(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := ParseText(ourErr.String())
+	if err != nil {
+		t.Fatalf("-wire output does not read back: %v", err)
+	}
+	if len(ds) != len(pkts) || len(pkts) == 0 {
+		t.Fatalf("-wire showed %d datagrams, the pcap has %d", len(ds), len(pkts))
+	}
+	for i := range ds {
+		if !bytes.Equal(ds[i].Data, pkts[i].Data) || (ds[i].Dir == DirSent) != pkts[i].Sent {
+			t.Errorf("datagram %d: -wire and -pcap differ", i+1)
+		}
+	}
+	if !strings.Contains(ourErr.String(), `IFLA_IFNAME (3) len 8: "wv0"`) {
+		t.Errorf("-wire does not show wv0's RTM_NEWLINK")
+	}
+}
+
+func itoa(i int) string { return fmt.Sprint(i) }
