@@ -188,10 +188,13 @@ func TestCLIListAndIDsMatchIP(t *testing.T) {
 	}
 	defer func() { sleeper.Process.Kill(); sleeper.Wait() }()
 	pid := strconv.Itoa(sleeper.Process.Pid)
-	for {
-		// ip netns exec has execve'd sleep once it is in b.
+	for i := 0; ; i++ {
+		// ip netns exec has switched once the process is in b.
 		if out := mustIP(t, "netns", "identify", pid); out == "b\n" {
 			break
+		}
+		if i == 2000 {
+			t.Fatalf("ip netns exec b sleep: pid %s never got into b", pid)
 		}
 	}
 	same(t, "netns", "identify", pid)
@@ -415,7 +418,10 @@ func TestCLIMonitor(t *testing.T) {
 		close(lines)
 	}()
 	// Until the watch is in place, probes may go unseen.
-	for synced := false; !synced; {
+	for i := 0; ; i++ {
+		if i == 1000 {
+			t.Fatal("monitor never saw a probe")
+		}
 		os.WriteFile(nsenter.RunDir+"/probe", nil, 0)
 		os.Remove(nsenter.RunDir + "/probe")
 		select {
@@ -423,10 +429,13 @@ func TestCLIMonitor(t *testing.T) {
 			if !ok {
 				t.Fatal("monitor exited")
 			}
-			synced = l == "add probe"
+			if l == "add probe" {
+				goto synced
+			}
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+synced:
 	mustIP(t, "netns", "add", "mon1")
 	mustNsbox(t, "netns", "add", "mon2")
 	mustNsbox(t, "netns", "delete", "mon1")

@@ -490,12 +490,17 @@ func TestMonitor(t *testing.T) {
 		})
 	}()
 	// The watch is in place once a probe file is seen.
-	for {
+	for i := 0; ; i++ {
 		os.WriteFile(nsenter.RunDir+"/sync", nil, 0)
 		os.Remove(nsenter.RunDir + "/sync")
 		select {
 		case <-ready:
+		case err := <-done:
+			t.Fatalf("Monitor returned early: %v", err)
 		case <-time.After(20 * time.Millisecond):
+			if i == 1000 {
+				t.Fatal("Monitor never saw a probe")
+			}
 			continue
 		}
 		break

@@ -141,7 +141,7 @@ func onThread(enter func() error, body func() error) error {
 // a goroutine locked to its OS thread, and returns fn's error. The thread
 // is switched back and checked afterwards; if that fails it is never
 // unlocked, so the runtime discards it. Sockets fn opens stay in the
-// namespace after Do returns.
+// namespace after Do returns; goroutines fn starts do not run in it.
 func Do(name string, fn func() error) error {
 	f, err := Open(name)
 	if err != nil {
