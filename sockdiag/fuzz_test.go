@@ -1,0 +1,35 @@
+package sockdiag
+
+import (
+	"bytes"
+	"testing"
+)
+
+func FuzzParseInet(f *testing.F) {
+	f.Add(inetMsgBytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseInet(b)
+		if err != nil {
+			return
+		}
+		if got := s.InetMsg.AppendBinary(nil); !bytes.Equal(got, b[:InetMsgLen]) {
+			t.Fatalf("re-encoded %x, want %x", got, b[:InetMsgLen])
+		}
+		if s.Info != nil {
+			ParseTCPInfo(s.Info)
+		}
+	})
+}
+
+func FuzzParseUnix(f *testing.F) {
+	f.Add([]byte{AF_UNIX, SOCK_STREAM, TCP_LISTEN, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseUnix(b)
+		if err != nil {
+			return
+		}
+		if got := s.UnixMsg.AppendBinary(nil); !bytes.Equal(got[:3], b[:3]) || !bytes.Equal(got[4:], b[4:UnixMsgLen]) {
+			t.Fatalf("re-encoded %x, want %x", got, b[:UnixMsgLen])
+		}
+	})
+}
