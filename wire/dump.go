@@ -228,7 +228,7 @@ func (p *printer) messages(proto int, b []byte, base int, depth int, count int) 
 		p.message(proto, rest[:l], base+off, depth)
 		next := min(align(l), len(rest))
 		if next > l {
-			p.line(base+off+l, depth, fmt.Sprintf("padding to NLMSG_ALIGN (%d bytes)", next-l), rest[l:next])
+			p.line(base+off+l, depth, padText("NLMSG_ALIGN", next-l), rest[l:next])
 		}
 		off += next
 	}
@@ -656,7 +656,7 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 
 func (p *printer) padLine(off int, depth int, pad []byte) {
 	if len(pad) > 0 {
-		p.line(off, depth, fmt.Sprintf("padding to NLA_ALIGN (%d bytes)", len(pad)), pad)
+		p.line(off, depth, padText("NLA_ALIGN", len(pad)), pad)
 	}
 }
 
@@ -844,4 +844,11 @@ func errnoString(e int32) string {
 		text = strings.ToUpper(text[:1]) + text[1:]
 	}
 	return fmt.Sprintf("%d (-%s: %s)", e, name, text)
+}
+
+func padText(what string, n int) string {
+	if n == 1 {
+		return "padding to " + what + " (1 byte)"
+	}
+	return fmt.Sprintf("padding to %s (%d bytes)", what, n)
 }

@@ -64,6 +64,36 @@ func TestPcapTshark(t *testing.T) {
 	if err := closeFn(); err != nil {
 		t.Fatal(err)
 	}
+	got, sentTypes := checkTshark(t, path)
+	for _, typ := range []uint16{unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_NEWADDR} {
+		if !sentTypes[typ] {
+			t.Errorf("no message of type %d in the pcap", typ)
+		}
+	}
+	for _, s := range []string{"wveth1", "wbr1", "wbr-veth1", "192.168.1.10", "192.168.1.255"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("tshark does not show %s", s)
+		}
+	}
+	// the dissector names the protocol: rtnetlink, not raw netlink
+	v, err := exec.Command("tshark", "-r", path, "-V", "-c", "1").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"Linux rtnetlink (route netlink) protocol", "Link-layer address type: Netlink (824)",
+		"Message type: Create network interface (16)", "Device name: wveth1"} {
+		if !strings.Contains(string(v), s) {
+			t.Errorf("tshark -V does not say %q:\n%s", s, v)
+		}
+	}
+}
+
+// checkTshark reads path with tshark and with ReadPcap and checks that,
+// frame by frame, tshark sees the message types, interface names and
+// addresses that are in it. It returns tshark's fields and the types of
+// the messages sent.
+func checkTshark(t *testing.T, path string) (string, map[uint16]bool) {
+	t.Helper()
 	out, err := exec.Command("tshark", "-r", path, "-T", "fields", "-E", "separator=;", "-E", "aggregator=,",
 		"-e", "frame.number", "-e", "netlink-route.nltype", "-e", "netlink.hdr_type",
 		"-e", "netlink-route.ifla_ifname", "-e", "netlink-route.ifa_address.ipv4").Output()
@@ -127,25 +157,43 @@ func TestPcapTshark(t *testing.T) {
 	if w := strings.Join(want, "\n"); got != w {
 		t.Errorf("tshark read the pcap differently from what nsbox sent and received:\n--- tshark\n%s\n--- nsbox\n%s", got, w)
 	}
-	for _, typ := range []uint16{unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_NEWADDR} {
-		if !sentTypes[typ] {
-			t.Errorf("no message of type %d in the pcap", typ)
+	return got, sentTypes
+}
+
+// TestPcapBinary: the nsbox binary's -pcap files, made while it builds
+// the seed exercise's veth pair, bridge and address, read in tshark as
+// what nsbox sent.
+func TestPcapBinary(t *testing.T) {
+	sandbox.Require(t, "tshark", "ip")
+	bin := sandbox.Binary(t)
+	const ns = "wire-pcap"
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v %s", err, out)
+	}
+	defer exec.Command("ip", "netns", "del", ns).Run()
+	dir := t.TempDir()
+	var all []string
+	for i, args := range [][]string{
+		{"link", "add", "veth1", "type", "veth", "peer", "name", "br-veth1"},
+		{"link", "add", "br1", "type", "bridge"},
+		{"link", "set", "br-veth1", "master", "br1"},
+		{"addr", "add", "192.168.1.10/24", "brd", "+", "dev", "br1"},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("step%d.pcap", i))
+		cmd := exec.Command("ip", append([]string{"netns", "exec", ns, bin, "-pcap", path}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("nsbox %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
-	}
-	for _, s := range []string{"wveth1", "wbr1", "wbr-veth1", "192.168.1.10", "192.168.1.255"} {
-		if !strings.Contains(got, s) {
-			t.Errorf("tshark does not show %s", s)
+		got, sent := checkTshark(t, path)
+		if !sent[unix.RTM_NEWLINK] && !sent[unix.RTM_NEWADDR] {
+			t.Errorf("nsbox %s: no RTM_NEWLINK or RTM_NEWADDR in its pcap", strings.Join(args, " "))
 		}
+		all = append(all, got)
 	}
-	// the dissector names the protocol: rtnetlink, not raw netlink
-	v, err := exec.Command("tshark", "-r", path, "-V", "-c", "1").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []string{"Linux rtnetlink (route netlink) protocol", "Link-layer address type: Netlink (824)",
-		"Message type: Create network interface (16)", "Device name: wveth1"} {
-		if !strings.Contains(string(v), s) {
-			t.Errorf("tshark -V does not say %q:\n%s", s, v)
+	text := strings.Join(all, "\n")
+	for _, s := range []string{"veth1", "br1", "192.168.1.10", "192.168.1.255"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("tshark does not show %s in nsbox's pcap files:\n%s", s, text)
 		}
 	}
 }
