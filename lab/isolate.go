@@ -115,8 +115,13 @@ func setupIsolated() error {
 			nsenter.RunDir = runDir + "/netns"
 		}
 	}
-	for _, d := range []string{"/var/run/netns", runDir + "/netns", runDir + "/nsbox"} {
-		if err := os.MkdirAll(d, 0o755); err != nil && (d != "/var/run/netns" || varRun) {
+	dirs := []string{runDir + "/netns", runDir + "/nsbox"}
+	if varRun {
+		dirs = append(dirs, "/var/run/netns")
+	}
+	for _, d := range dirs {
+		// All on the fresh tmpfs mounts: nothing is made in the image.
+		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -487,5 +488,67 @@ func TestShowAndCheck(t *testing.T) {
 	}
 	if r := nsbox(t, "", env, "lab", "down"); r.code != 0 {
 		t.Errorf("lab down: %d %s", r.code, r.stderr)
+	}
+}
+
+// What the Dockerfile's FROM scratch image does, without a Docker engine:
+// a root holding only /nsbox and empty /bin, /run, /tmp (its own mount,
+// as a container's root is), "nsbox --install /bin" run there in exec
+// form (no shell), then the image's command: lab run -isolated. Nothing
+// may be left in the image afterwards.
+func TestScratchImage(t *testing.T) {
+	sandbox.Require(t)
+	root := t.TempDir()
+	if err := syscall.Mount(root, root, "", syscall.MS_BIND, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Unmount(root, syscall.MNT_DETACH) })
+	for _, d := range []string{"bin", "run", "tmp", "proc", "sys", "dev"} {
+		if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin, err := os.ReadFile(sandbox.Binary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "nsbox"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct{ fs, dir string }{{"proc", "proc"}, {"sysfs", "sys"}, {"tmpfs", "dev"}} {
+		dst := filepath.Join(root, m.dir)
+		if err := syscall.Mount(m.fs, dst, m.fs, 0, ""); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { syscall.Unmount(dst, syscall.MNT_DETACH) })
+	}
+	chroot := func(argv ...string) ([]byte, error) {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Path, cmd.Dir, cmd.Env = argv[0], "/", []string{"PATH=/bin"}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root}
+		return cmd.CombinedOutput()
+	}
+	if out, err := chroot("/nsbox", "--install", "/bin"); err != nil {
+		t.Fatalf("RUN [\"/nsbox\", \"--install\", \"/bin\"]: %v\n%s", err, out)
+	}
+	out, err := chroot("/nsbox", "lab", "run", "-isolated")
+	pass, fail := reportLines(string(out))
+	if err != nil || len(fail) > 0 || len(pass) != 10 || !strings.Contains(string(out), "      tcp        0      0 192.168.1.11:8080") {
+		t.Fatalf("lab run -isolated in the image: %v\n%s", err, out)
+	}
+	if out, err := chroot("/bin/ip", "-br", "link"); err != nil || !strings.HasPrefix(string(out), "lo ") {
+		t.Errorf("/bin/ip in the image: %v %q", err, out)
+	}
+	var left []string
+	for _, d := range []string{".", "run", "tmp"} {
+		ents, _ := os.ReadDir(filepath.Join(root, d))
+		for _, e := range ents {
+			left = append(left, filepath.Join(d, e.Name()))
+		}
+	}
+	sort.Strings(left)
+	want := "bin dev nsbox proc run sys tmp"
+	if got := strings.Join(left, " "); got != want {
+		t.Errorf("image after lab run: %s, want %s", got, want)
 	}
 }
