@@ -41,12 +41,16 @@ func iproute2Requests(t *testing.T, file string) []Datagram {
 	return out
 }
 
-// maskSeq zeroes nlmsg_seq and nlmsg_pid of every message in b.
+// maskSeq zeroes nlmsg_seq and nlmsg_pid of every message in b (and of
+// the request an NLMSG_ERROR echoes).
 func maskSeq(bo binary.ByteOrder, b []byte) []byte {
 	b = append([]byte(nil), b...)
 	for off := 0; off+16 <= len(b); {
 		l := int(bo.Uint32(b[off:]))
 		copy(b[off+8:off+16], make([]byte, 8))
+		if bo.Uint16(b[off+4:]) == rtnl.NLMSG_ERROR && l >= 36 && off+36 <= len(b) {
+			copy(b[off+28:off+36], make([]byte, 8)) // the echoed request's
+		}
 		if l < 16 {
 			break
 		}
@@ -176,4 +180,23 @@ func TestWireMatchesIproute2(t *testing.T) {
 		got := FormatDatagram(protoRoute, DirSent, maskSeq(binary.NativeEndian, ours[i]))
 		compareDump(t, "datagram "+string(rune('1'+i)), got, want)
 	}
+}
+
+// dialIn opens an rtnetlink socket in a new named namespace that the
+// test removes at its end.
+func dialIn(t *testing.T, ns string) *rtnl.Conn {
+	t.Helper()
+	if err := nsenter.Add(ns); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nsenter.Delete(ns) })
+	var conn *rtnl.Conn
+	if err := nsenter.Do(ns, func() (err error) {
+		conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }
