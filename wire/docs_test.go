@@ -89,7 +89,7 @@ the request's header, not its payload (it does that when extended ACKs are on an
 	}, {
 		title:   "2. A bridge",
 		command: "nsbox link add br1 type bridge",
-		text: `The same shape with kind "bridge" and no IFLA_INFO_DATA: a bridge needs no options to exist.`,
+		text:    `The same shape with kind "bridge" and no IFLA_INFO_DATA: a bridge needs no options to exist.`,
 		msgs:    []rtnl.Message{bridge},
 		answers: []rtnl.Message{okAck(bridge)},
 	}, {
