@@ -1,0 +1,571 @@
+package ping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+)
+
+// Exit codes, as iputils ping uses them.
+const (
+	exitOK      = 0 // a reply came (and, with -w, -c of them)
+	exitNoReply = 1 // no reply; also iputils' code for a bad number argument
+	exitError   = 2 // any other error, usage errors included
+)
+
+// Main is ping: invoked as "ping ..." or "nsbox ping ...".
+func Main(g cli.Global, args []string) int { return mainWith(g, args, 0) }
+
+// Main6 is ping6, which is ping -6.
+func Main6(g cli.Global, args []string) int { return mainWith(g, args, 6) }
+
+func mainWith(g cli.Global, args []string, family int) int {
+	switch g.Family {
+	case unix.AF_INET:
+		if family == 0 {
+			family = 4
+		}
+	case unix.AF_INET6:
+		if family == 0 {
+			family = 6
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	c := &command{stdout: os.Stdout, stderr: os.Stderr, numeric: g.Numeric}
+	return c.main(ctx, args, family)
+}
+
+// options is ping's command line.
+type options struct {
+	family     int // 0, 4 or 6
+	count      int
+	interval   time.Duration
+	flood      bool // -i 0
+	linger     time.Duration
+	deadline   time.Duration
+	size       int
+	ttl        int // -1: unset
+	dev        string
+	source     netip.Addr
+	quiet      bool
+	numeric    bool
+	timestamps bool
+	broadcast  bool
+	audible    bool
+	target     string
+	version    bool
+}
+
+// usageError ends the command before any probe: a message for stderr
+// (without "ping: "), whether the usage text follows, and the exit code.
+type usageError struct {
+	msg   string
+	usage bool
+	code  int
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+const usageText = `
+Usage
+  ping [options] <destination>
+
+Options:
+  <destination>      dns name or ip address
+  -a                 use audible ping
+  -b                 allow pinging broadcast
+  -c <count>         stop after <count> replies
+  -D                 print timestamps
+  -h                 print help and exit
+  -I <interface>     either interface name or address
+  -i <interval>      seconds between sending each packet
+  -n                 no dns name resolution
+  -q                 quiet output
+  -s <size>          use <size> as number of data bytes to be sent
+  -t <ttl>           define time to live
+  -V                 print version and exit
+  -w <deadline>      reply wait <deadline> in seconds
+  -W <timeout>       time to wait for response
+
+IPv4 options:
+  -4                 use IPv4
+
+IPv6 options:
+  -6                 use IPv6
+
+For more details see ping(8).
+`
+
+// optArg lists the options that take an argument; noArg those that don't.
+const (
+	optArg = "cisItwW"
+	noArg  = "46abDhnqV?"
+)
+
+// parseArgs reads ping's arguments the way glibc getopt does for iputils:
+// options may come after the destination, may be bundled (-qc3), and "--"
+// ends them.
+func parseArgs(args []string, family int) (*options, error) {
+	o := &options{
+		family:   family,
+		interval: defaultIntervalSec * time.Second,
+		linger:   defaultLingerTime * time.Second,
+		size:     defaultDataLen,
+		ttl:      -1,
+	}
+	var operands []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			operands = append(operands, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			operands = append(operands, a)
+			continue
+		}
+		if strings.HasPrefix(a, "--") {
+			// iputils has no long options: glibc reports the first '-'.
+			return nil, &usageError{msg: "invalid option -- '-'", usage: true, code: exitError}
+		}
+		for j := 1; j < len(a); j++ {
+			ch := a[j]
+			switch {
+			case strings.IndexByte(optArg, ch) >= 0:
+				val := a[j+1:]
+				if val == "" {
+					if i+1 >= len(args) {
+						return nil, &usageError{msg: fmt.Sprintf("option requires an argument -- '%c'", ch), usage: true, code: exitError}
+					}
+					i++
+					val = args[i]
+				}
+				if err := o.set(ch, val); err != nil {
+					return nil, err
+				}
+				j = len(a)
+			case strings.IndexByte(noArg, ch) >= 0:
+				if err := o.set(ch, ""); err != nil {
+					return nil, err
+				}
+			default:
+				return nil, &usageError{msg: fmt.Sprintf("invalid option -- '%c'", ch), usage: true, code: exitError}
+			}
+		}
+	}
+	if o.version {
+		return o, nil
+	}
+	if len(operands) == 0 {
+		return nil, &usageError{msg: "usage error: Destination address required", code: exitNoReply}
+	}
+	if len(operands) > 1 {
+		// iputils takes extra hosts as an IPv4 source route (or refuses
+		// them for IPv6); nsbox does not route through hops.
+		return nil, &usageError{msg: "only one destination may be given", usage: true, code: exitError}
+	}
+	o.target = operands[0]
+	return o, nil
+}
+
+func (o *options) set(ch byte, val string) error {
+	switch ch {
+	case '4', '6':
+		f := int(ch - '0')
+		if o.family != 0 && o.family != f {
+			return &usageError{msg: "only one -4 or -6 option may be specified", code: exitError}
+		}
+		o.family = f
+	case 'a':
+		o.audible = true
+	case 'b':
+		o.broadcast = true
+	case 'c':
+		n, err := strtolOrErr(val, 1, math.MaxInt64)
+		if err != nil {
+			return err
+		}
+		if n > math.MaxInt32 {
+			n = math.MaxInt32 // as good as forever at one probe a second... or less
+		}
+		o.count = int(n)
+	case 'D':
+		o.timestamps = true
+	case 'h', '?':
+		return &usageError{usage: true, code: exitError}
+	case 'i':
+		v, err := pingStrtod(val, "bad timing interval")
+		if err != nil {
+			return err
+		}
+		if v < 0 || v > float64(math.MaxInt32/1000) {
+			return &usageError{msg: "bad timing interval: " + val, code: exitError}
+		}
+		// Whole milliseconds, as iputils keeps it.
+		o.interval = time.Duration(int64(v*1000)) * time.Millisecond
+		o.flood = o.interval == 0
+		if o.interval <= 0 {
+			// -i 0: as fast as replies come, at least 100 a second
+			// while none do (iputils' flood pacing).
+			o.interval = time.Nanosecond
+		}
+	case 'I':
+		if strings.Contains(val, ":") {
+			addr, dev, _ := strings.Cut(val, "%")
+			a, err := netip.ParseAddr(addr)
+			if err != nil || !a.Is6() {
+				return &usageError{msg: "invalid source address: " + val, code: exitError}
+			}
+			if dev != "" {
+				o.dev = dev
+			}
+			o.source = a
+		} else if a, err := netip.ParseAddr(val); err == nil && a.Is4() {
+			o.source = a
+		} else {
+			o.dev = val
+		}
+	case 'n':
+		o.numeric = true
+	case 'q':
+		o.quiet = true
+	case 's':
+		n, err := strtolOrErr(val, 0, math.MaxInt32)
+		if err != nil {
+			return err
+		}
+		o.size = int(n)
+	case 't':
+		n, err := strtolOrErr(val, 0, 255)
+		if err != nil {
+			return err
+		}
+		o.ttl = int(n)
+	case 'V':
+		o.version = true
+	case 'w':
+		n, err := strtolOrErr(val, 0, math.MaxInt32)
+		if err != nil {
+			return err
+		}
+		o.deadline = time.Duration(n) * time.Second
+	case 'W':
+		v, err := pingStrtod(val, "bad linger time")
+		if err != nil {
+			return err
+		}
+		if v < 0.001 || v > float64(math.MaxInt32/1000) {
+			return &usageError{msg: "bad linger time: " + val, code: exitError}
+		}
+		o.linger = time.Duration(v * float64(time.Second))
+	}
+	return nil
+}
+
+// strtolOrErr is iputils' strtol_or_err: C strtol rules (leading blanks,
+// a sign), the whole string a number, within [min, max]; failures exit 1.
+func strtolOrErr(s string, min, max int64) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimLeft(s, " \t\n\v\f\r"), 10, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return 0, &usageError{msg: fmt.Sprintf("invalid argument: '%s': Numerical result out of range", s), code: exitNoReply}
+		}
+		return 0, &usageError{msg: fmt.Sprintf("invalid argument: '%s'", s), code: exitNoReply}
+	}
+	if n < min || n > max {
+		return 0, &usageError{msg: fmt.Sprintf("invalid argument: '%s': out of range: %d <= value <= %d", s, min, max), code: exitNoReply}
+	}
+	return n, nil
+}
+
+// pingStrtod is iputils' ping_strtod: a whole, finite number.
+func pingStrtod(s, what string) (float64, error) {
+	t := strings.TrimLeft(s, " \t\n\v\f\r")
+	if t == "" || strings.ContainsRune(t, '_') {
+		return 0, &usageError{msg: what + ": " + s, code: exitError}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return 0, &usageError{msg: what + ": " + s + ": Numerical result out of range", code: exitError}
+		}
+		return 0, &usageError{msg: what + ": " + s, code: exitError}
+	}
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, &usageError{msg: what + ": " + s + ": Numerical result out of range", code: exitError}
+	}
+	return v, nil
+}
+
+// command is one run of the ping command line.
+type command struct {
+	stdout, stderr io.Writer
+	numeric        bool // nsbox -N / ping -n
+	resolver       *net.Resolver
+	names          map[netip.Addr]string
+}
+
+func (c *command) errorf(format string, a ...any) {
+	fmt.Fprintf(c.stderr, "ping: "+format+"\n", a...)
+}
+
+func (c *command) main(ctx context.Context, args []string, family int) int {
+	o, err := parseArgs(args, family)
+	if err != nil {
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			c.errorf("%s", err)
+			return exitError
+		}
+		if ue.msg != "" {
+			c.errorf("%s", ue.msg)
+		}
+		if ue.usage {
+			fmt.Fprint(c.stderr, usageText)
+		}
+		return ue.code
+	}
+	if o.version {
+		fmt.Fprintln(c.stdout, "ping from nsbox (iputils-compatible)")
+		return exitOK
+	}
+	if o.source.IsValid() && o.family == 0 {
+		if o.source.Is4() {
+			o.family = 4
+		} else {
+			o.family = 6
+		}
+	}
+	if o.numeric {
+		c.numeric = true
+	}
+	if c.resolver == nil {
+		c.resolver = net.DefaultResolver
+	}
+
+	addrs, hostname, numeric, err := c.resolve(ctx, o.target, o.family)
+	if err != nil {
+		c.errorf("%s: %s", o.target, err)
+		return exitError
+	}
+	if numeric {
+		c.numeric = true
+	}
+	if o.source.IsValid() && o.source.Is4() != addrs[0].Is4() {
+		c.errorf("invalid source address: %s", o.source)
+		return exitError
+	}
+
+	var lastErr error
+	for i, dst := range addrs {
+		code, err := c.ping(ctx, o, dst, hostname)
+		if err == nil {
+			return code
+		}
+		lastErr = err
+		// iputils moves on to the next address only when this one has
+		// no route; anything else ends the command.
+		if i+1 < len(addrs) && (errors.Is(err, unix.ENETUNREACH) || errors.Is(err, unix.EHOSTUNREACH)) {
+			continue
+		}
+		break
+	}
+	c.errorf("%s", lastErr)
+	return exitError
+}
+
+// resolve turns the destination into addresses: a numeric address
+// directly (no resolver is asked), a name through /etc/hosts and DNS. It
+// also returns the name to print and whether the target was numeric.
+func (c *command) resolve(ctx context.Context, target string, family int) ([]netip.Addr, string, bool, error) {
+	if a, err := netip.ParseAddr(target); err == nil {
+		a = a.Unmap()
+		if (family == 4 && !a.Is4()) || (family == 6 && !a.Is6()) {
+			return nil, "", true, errors.New("Address family for hostname not supported")
+		}
+		return []netip.Addr{a}, target, true, nil
+	}
+	network := "ip"
+	switch family {
+	case 4:
+		network = "ip4"
+	case 6:
+		network = "ip6"
+	}
+	addrs, err := c.resolver.LookupNetIP(ctx, network, target)
+	if err != nil || len(addrs) == 0 {
+		if network != "ip" {
+			// The name exists, only not in this family (glibc's
+			// EAI_ADDRFAMILY, as for "ping -6 localhost").
+			if other, err := c.resolver.LookupNetIP(ctx, "ip", target); err == nil && len(other) > 0 {
+				return nil, "", false, errors.New("Address family for hostname not supported")
+			}
+		}
+		var de *net.DNSError
+		if err == nil || errors.As(err, &de) && de.IsNotFound {
+			return nil, "", false, errors.New("Name or service not known")
+		}
+		return nil, "", false, errors.New("Temporary failure in name resolution")
+	}
+	for i := range addrs {
+		addrs[i] = addrs[i].Unmap()
+	}
+	return addrs, target, false, nil
+}
+
+// addrName is iputils' pr_addr: "name (address)", or the address alone
+// under -n or for a numeric destination.
+func (c *command) addrName(ctx context.Context, a netip.Addr) string {
+	if c.numeric || ctx.Err() != nil {
+		return a.String()
+	}
+	if s, ok := c.names[a]; ok {
+		return s
+	}
+	name := a.String()
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	names, err := c.resolver.LookupAddr(lctx, a.WithZone("").String())
+	cancel()
+	if err == nil && len(names) > 0 {
+		name = strings.TrimSuffix(names[0], ".")
+	}
+	s := name + " (" + a.String() + ")"
+	if c.names == nil {
+		c.names = map[netip.Addr]string{}
+	}
+	c.names[a] = s
+	return s
+}
+
+// ping runs against one address. A setup error is returned for main to
+// print (or to try the next address); otherwise the exit code.
+func (c *command) ping(ctx context.Context, o *options, dst netip.Addr, hostname string) (int, error) {
+	v6 := dst.Is6()
+	multicast := dst.IsMulticast() || o.broadcast
+	cfg := &config{
+		dst:       dst,
+		count:     o.count,
+		interval:  o.interval,
+		linger:    o.linger,
+		deadline:  o.deadline,
+		size:      o.size,
+		ttl:       o.ttl,
+		dev:       o.dev,
+		source:    o.source,
+		broadcast: o.broadcast,
+	}
+	cfg.warn = func(s string) { fmt.Fprintln(c.stderr, s) }
+	if err := cfg.check(); err != nil {
+		return 0, err
+	}
+	timing := o.size >= timestampLen
+	stamp := func() string {
+		if !o.timestamps {
+			return ""
+		}
+		now := time.Now()
+		return fmt.Sprintf("[%d.%06d] ", now.Unix(), now.Nanosecond()/1000)
+	}
+	cfg.onSetup = func(src netip.Addr, raw bool) {
+		var b strings.Builder
+		if v6 {
+			fmt.Fprintf(&b, "PING %s(%s) ", hostname, c.addrName(ctx, dst))
+		} else {
+			fmt.Fprintf(&b, "PING %s (%s) ", hostname, dst)
+		}
+		if o.dev != "" || o.source.IsValid() {
+			s := src.String()
+			if v6 {
+				s = c.addrName(ctx, src)
+			}
+			fmt.Fprintf(&b, "from %s %s: ", s, o.dev)
+		}
+		if v6 {
+			fmt.Fprintf(&b, "%d data bytes\n", o.size)
+		} else {
+			fmt.Fprintf(&b, "%d(%d) bytes of data.\n", o.size, o.size+icmpHeaderLen+ipv4HeaderMinLen)
+		}
+		io.WriteString(c.stdout, b.String())
+		cfg.warn = func(s string) {
+			if !o.quiet {
+				fmt.Fprintln(c.stderr, s)
+			}
+		}
+	}
+	cfg.onReply = func(r Reply) {
+		if o.quiet {
+			return
+		}
+		var b strings.Builder
+		b.WriteString(stamp())
+		fmt.Fprintf(&b, "%d bytes from %s: icmp_seq=%d", r.Bytes, c.addrName(ctx, r.From), r.Seq)
+		if r.TTL >= 0 {
+			fmt.Fprintf(&b, " ttl=%d", r.TTL)
+		}
+		if r.Truncated {
+			b.WriteString(" (truncated)\n")
+			io.WriteString(c.stdout, b.String())
+			return
+		}
+		if timing {
+			fmt.Fprintf(&b, " time=%s ms", fmtRTT(int64(r.RTT/time.Microsecond)))
+		}
+		if r.Dup && !multicast {
+			b.WriteString(" (DUP!)")
+		}
+		if r.BadChecksum {
+			b.WriteString(" (BAD CHECKSUM!)")
+		}
+		if r.WrongSource {
+			b.WriteString(" (DIFFERENT ADDRESS!)")
+		}
+		if o.audible {
+			b.WriteByte('\a')
+		}
+		b.WriteByte('\n')
+		io.WriteString(c.stdout, b.String())
+	}
+	cfg.onError = func(e Error) {
+		if o.quiet {
+			return
+		}
+		if e.Local {
+			c.errorf("%s", e.Text())
+			return
+		}
+		sep := ""
+		if e.Notice {
+			sep = ":"
+		}
+		io.WriteString(c.stdout, fmt.Sprintf("%sFrom %s%s icmp_seq=%d %s\n",
+			stamp(), c.addrName(ctx, e.From), sep, e.Seq, e.Text()))
+	}
+
+	p, err := newPinger(cfg)
+	if err != nil {
+		return 0, err
+	}
+	defer p.close()
+	st, _ := p.run(ctx)
+	io.WriteString(c.stdout, "\n"+summary(hostname, st, timing, o.flood))
+	if st.Received == 0 || (o.deadline > 0 && st.Received < o.count) {
+		return exitNoReply, nil
+	}
+	return exitOK, nil
+}

@@ -1,0 +1,410 @@
+package ping
+
+// The socket side: a ping socket (SOCK_DGRAM + IPPROTO_ICMP/ICMPV6) where
+// net.ipv4.ping_group_range lets the caller's group have one, a raw socket
+// otherwise, set up the way iputils sets up its own. All syscalls run on the
+// caller's goroutine, so a caller whose thread is in some network namespace
+// pings from that namespace.
+
+import (
+	"encoding/binary"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// SetupError is a failure before the first probe: the operation as iputils
+// names it ("socket", "bind", "connect", "SO_BINDTODEVICE eth9") and the
+// errno, or a message of its own when Err is nil.
+type SetupError struct {
+	Op  string
+	Err error
+}
+
+func (e *SetupError) Error() string {
+	if e.Err == nil {
+		return e.Op
+	}
+	return e.Op + ": " + strerror(e.Err)
+}
+
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// strerror is glibc's wording for an errno: Go's, with a capital.
+func strerror(err error) string {
+	s := err.Error()
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		s = errno.Error()
+	}
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+type socket struct {
+	fd     int
+	v6     bool
+	raw    bool
+	dst    unix.Sockaddr
+	ifaces map[uint32]string // ifindex -> name cache for zones
+}
+
+// openSocket tries a ping socket first and falls back to a raw one where
+// the kernel refuses it for this group (EACCES) or knows no ping sockets,
+// as iputils' create_socket does.
+func openSocket(v6 bool) (*socket, error) {
+	af, proto := unix.AF_INET, unix.IPPROTO_ICMP
+	if v6 {
+		af, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
+	}
+	flags := unix.SOCK_CLOEXEC | unix.SOCK_NONBLOCK
+	fd, err := unix.Socket(af, unix.SOCK_DGRAM|flags, proto)
+	if err == nil {
+		return &socket{fd: fd, v6: v6}, nil
+	}
+	if err == unix.EACCES || err == unix.EPROTONOSUPPORT || (err == unix.EAFNOSUPPORT && !v6) {
+		fd, err = unix.Socket(af, unix.SOCK_RAW|flags, proto)
+		if err == nil {
+			return &socket{fd: fd, v6: v6, raw: true}, nil
+		}
+	}
+	return nil, &SetupError{Op: "socket", Err: err}
+}
+
+func (s *socket) close() { unix.Close(s.fd) }
+
+func sockaddr(a netip.Addr, port int) (unix.Sockaddr, error) {
+	if a.Is4() {
+		return &unix.SockaddrInet4{Port: port, Addr: a.As4()}, nil
+	}
+	sa := &unix.SockaddrInet6{Port: port, Addr: a.As16()}
+	if z := a.Zone(); z != "" {
+		id, err := zoneIndex(z)
+		if err != nil {
+			return nil, err
+		}
+		sa.ZoneId = id
+	}
+	return sa, nil
+}
+
+func zoneIndex(z string) (uint32, error) {
+	if n, err := strconv.ParseUint(z, 10, 32); err == nil {
+		return uint32(n), nil
+	}
+	ifi, err := net.InterfaceByName(z)
+	if err != nil {
+		return 0, &SetupError{Op: "unknown iface: " + z}
+	}
+	return uint32(ifi.Index), nil
+}
+
+func addrOf(sa unix.Sockaddr, zone func(uint32) string) netip.Addr {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrFrom4(sa.Addr)
+	case *unix.SockaddrInet6:
+		a := netip.AddrFrom16(sa.Addr)
+		if sa.ZoneId != 0 {
+			a = a.WithZone(zoneName(sa.ZoneId, zone))
+		}
+		return a
+	}
+	return netip.Addr{}
+}
+
+// zone names an interface index for an IPv6 zone ("fe80::1%br1").
+func (s *socket) zone(id uint32) string {
+	if n, ok := s.ifaces[id]; ok {
+		return n
+	}
+	name := ""
+	if ifi, err := net.InterfaceByIndex(int(id)); err == nil {
+		name = ifi.Name
+	}
+	if s.ifaces == nil {
+		s.ifaces = map[uint32]string{}
+	}
+	s.ifaces[id] = name
+	return name
+}
+
+func bindToDevice(fd int, dev string) error {
+	return unix.SetsockoptString(fd, unix.SOL_SOCKET, unix.SO_BINDTODEVICE, dev)
+}
+
+// setup is ping4_run/ping6_run up to the first probe. It returns the
+// source address (chosen by the kernel unless given) and warnings, each a
+// whole line for stderr as iputils words it.
+func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error) {
+	dst := c.dst
+	if s.v6 && c.dev != "" && dst.Zone() == "" && (dst.IsLinkLocalUnicast() || dst.IsLinkLocalMulticast()) {
+		dst = dst.WithZone(c.dev)
+	}
+	if s.dst, err = sockaddr(dst, 0); err != nil {
+		return src, nil, err
+	}
+	var devIndex int
+	if c.dev != "" {
+		ifi, ierr := net.InterfaceByName(c.dev)
+		if ierr == nil {
+			devIndex = ifi.Index
+		} else if s.v6 {
+			return src, nil, &SetupError{Op: "unknown iface: " + c.dev}
+		}
+	}
+	bindOp := func() string {
+		if s.v6 {
+			return "setsockopt(SO_BINDTODEVICE) " + c.dev
+		}
+		return "SO_BINDTODEVICE " + c.dev
+	}
+
+	src = c.source
+	if !src.IsValid() {
+		// As iputils: a UDP socket connected to the target tells which
+		// source address the kernel would pick (and whether there is a
+		// route at all).
+		af := unix.AF_INET
+		if s.v6 {
+			af = unix.AF_INET6
+		}
+		probe, perr := unix.Socket(af, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if perr != nil {
+			return src, nil, &SetupError{Op: "socket", Err: perr}
+		}
+		defer unix.Close(probe)
+		if c.dev != "" {
+			if e := bindToDevice(probe, c.dev); e != nil {
+				return src, nil, &SetupError{Op: bindOp(), Err: e}
+			}
+			if e := bindToDevice(s.fd, c.dev); e != nil {
+				return src, nil, &SetupError{Op: bindOp(), Err: e}
+			}
+		}
+		psa, _ := sockaddr(dst, 1025)
+		e := unix.Connect(probe, psa)
+		if e == unix.EACCES && !s.v6 {
+			// A broadcast address: only with -b.
+			if !c.broadcast {
+				return src, nil, &SetupError{Op: "Do you want to ping broadcast? Then -b. If not, check your local firewall rules"}
+			}
+			warnings = append(warnings, "WARNING: pinging broadcast address")
+			if e = unix.SetsockoptInt(probe, unix.SOL_SOCKET, unix.SO_BROADCAST, 1); e != nil {
+				return src, nil, &SetupError{Op: "cannot set broadcasting", Err: e}
+			}
+			e = unix.Connect(probe, psa)
+		}
+		if e != nil {
+			return src, nil, &SetupError{Op: "connect", Err: e}
+		}
+		lsa, e := unix.Getsockname(probe)
+		if e != nil {
+			return src, nil, &SetupError{Op: "getsockname", Err: e}
+		}
+		src = addrOf(lsa, s.zone)
+		if c.dev != "" && !onDevice(c.dev, src) {
+			warnings = append(warnings, "ping: Warning: source address might be selected on device other than: "+c.dev)
+		}
+	} else if c.dev != "" {
+		if e := bindToDevice(s.fd, c.dev); e != nil {
+			return src, nil, &SetupError{Op: bindOp(), Err: e}
+		}
+	}
+	if c.dev != "" && devIndex == 0 {
+		return src, nil, &SetupError{Op: "unknown iface: " + c.dev}
+	}
+
+	if c.broadcast {
+		if e := unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_BROADCAST, 1); e != nil {
+			return src, nil, &SetupError{Op: "cannot set broadcasting", Err: e}
+		}
+	}
+	if c.source.IsValid() {
+		ssa, e := sockaddr(c.source, 0)
+		if e != nil {
+			return src, nil, e
+		}
+		if e := unix.Bind(s.fd, ssa); e != nil {
+			op := "bind"
+			if s.v6 {
+				op = "bind icmp socket"
+			}
+			return src, nil, &SetupError{Op: op, Err: e}
+		}
+	}
+
+	if s.raw && !s.v6 {
+		// struct icmp_filter: a set bit blocks that type.
+		pass := uint32(1<<icmpSourceQuench | 1<<icmpDestUnreach | 1<<icmpTimeExceeded |
+			1<<icmpParameterProb | 1<<icmpRedirect | 1<<icmpEchoReply)
+		if e := unix.SetsockoptInt(s.fd, unix.SOL_RAW, unix.ICMP_FILTER, int(int32(^pass))); e != nil {
+			warnings = append(warnings, "ping: WARNING: setsockopt(ICMP_FILTER): "+strerror(e))
+		}
+	}
+	if s.raw && s.v6 {
+		var f unix.ICMPv6Filter
+		for i := range f.Data {
+			f.Data[i] = 0xFFFFFFFF
+		}
+		f.Data[icmp6EchoReply>>5] &^= 1 << (icmp6EchoReply & 31)
+		if e := unix.SetsockoptICMPv6Filter(s.fd, unix.IPPROTO_ICMPV6, unix.ICMPV6_FILTER, &f); e != nil {
+			return src, nil, &SetupError{Op: "setsockopt(ICMP6_FILTER)", Err: e}
+		}
+	}
+	if s.v6 {
+		if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1); e != nil {
+			return src, nil, &SetupError{Op: "IPV6_RECVERR", Err: e}
+		}
+		if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, 1); e != nil {
+			return src, nil, &SetupError{Op: "can't receive hop limit", Err: e}
+		}
+	} else {
+		if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1); e != nil {
+			warnings = append(warnings, "ping: WARNING: your kernel is veeery old. No problems.")
+		}
+		if !s.raw {
+			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IP, unix.IP_RECVTTL, 1); e != nil {
+				warnings = append(warnings, "ping: WARNING: setsockopt(IP_RECVTTL): "+strerror(e))
+			}
+		}
+	}
+	if c.ttl >= 0 {
+		if s.v6 {
+			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, c.ttl); e != nil {
+				return src, nil, &SetupError{Op: "can't set multicast hop limit", Err: e}
+			}
+			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, c.ttl); e != nil {
+				return src, nil, &SetupError{Op: "can't set unicast hop limit", Err: e}
+			}
+		} else {
+			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, c.ttl); e != nil {
+				return src, nil, &SetupError{Op: "cannot set multicast time-to-live", Err: e}
+			}
+			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IP, unix.IP_TTL, c.ttl); e != nil {
+				return src, nil, &SetupError{Op: "cannot set unicast time-to-live", Err: e}
+			}
+		}
+	}
+	// Kernel receive timestamps for the round-trip time; without them
+	// the time of recvmsg is used.
+	unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	if c.size > 0 {
+		hold := c.size + 8
+		hold += ((hold + 511) / 512) * (20 + 16 + 64 + 160)
+		if hold < 65536 {
+			hold = 65536
+		}
+		unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, hold)
+	}
+	return src, warnings, nil
+}
+
+// onDevice reports whether a is one of dev's addresses.
+func onDevice(dev string, a netip.Addr) bool {
+	ifi, err := net.InterfaceByName(dev)
+	if err != nil {
+		return false
+	}
+	addrs, err := ifi.Addrs()
+	if err != nil {
+		return false
+	}
+	for _, x := range addrs {
+		if n, ok := x.(*net.IPNet); ok {
+			if b, ok := netip.AddrFromSlice(n.IP); ok && b.Unmap() == a.WithZone("").Unmap() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rxInfo is what the control messages of one received packet say.
+type rxInfo struct {
+	ttl       int   // IP_TTL / IPV6_HOPLIMIT, -1 if absent
+	stampNS   int64 // SO_TIMESTAMPNS, wall clock
+	haveStamp bool
+}
+
+// parseRxCmsgs reads the control messages of a received echo reply.
+func parseRxCmsgs(oob []byte) rxInfo {
+	info := rxInfo{ttl: -1}
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return info
+	}
+	ne := binary.NativeEndian
+	for _, m := range msgs {
+		h, d := m.Header, m.Data
+		switch {
+		case h.Level == unix.SOL_SOCKET && h.Type == unix.SO_TIMESTAMPNS:
+			// struct timespec in the process's own layout ("old" option):
+			// two longs.
+			switch {
+			case unsafe.Sizeof(uintptr(0)) == 8 && len(d) >= 16:
+				info.stampNS = int64(ne.Uint64(d[0:]))*1e9 + int64(ne.Uint64(d[8:]))
+				info.haveStamp = true
+			case unsafe.Sizeof(uintptr(0)) == 4 && len(d) >= 8:
+				info.stampNS = int64(int32(ne.Uint32(d[0:])))*1e9 + int64(int32(ne.Uint32(d[4:])))
+				info.haveStamp = true
+			}
+		case h.Level == unix.IPPROTO_IP && h.Type == unix.IP_TTL && len(d) >= 4:
+			info.ttl = int(int32(ne.Uint32(d)))
+		case h.Level == unix.IPPROTO_IPV6 && h.Type == unix.IPV6_HOPLIMIT && len(d) >= 4:
+			info.ttl = int(int32(ne.Uint32(d)))
+		}
+	}
+	return info
+}
+
+// errQueueEntry is one message from MSG_ERRQUEUE.
+type errQueueEntry struct {
+	ee     ExtendedErr
+	target netip.Addr // where the offending packet was going
+	quoted []byte     // its ICMP header
+}
+
+// parseErrQueue decodes a message read with MSG_ERRQUEUE.
+func parseErrQueue(oob []byte, v6 bool, zone func(uint32) string) (ExtendedErr, bool) {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return ExtendedErr{}, false
+	}
+	for _, m := range msgs {
+		h := m.Header
+		if (!v6 && h.Level == unix.IPPROTO_IP && h.Type == unix.IP_RECVERR) ||
+			(v6 && h.Level == unix.IPPROTO_IPV6 && h.Type == unix.IPV6_RECVERR) {
+			e, err := ParseExtendedErr(m.Data, zone)
+			return e, err == nil
+		}
+	}
+	return ExtendedErr{}, false
+}
+
+// readErrQueue takes one entry off the socket's error queue.
+func (s *socket) readErrQueue(buf, oob []byte) (errQueueEntry, bool, error) {
+	n, oobn, _, from, err := unix.Recvmsg(s.fd, buf, oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
+	if err != nil {
+		return errQueueEntry{}, false, err
+	}
+	ee, ok := parseErrQueue(oob[:oobn], s.v6, s.zone)
+	if !ok {
+		return errQueueEntry{}, false, nil
+	}
+	if n > len(buf) {
+		n = len(buf)
+	}
+	return errQueueEntry{ee: ee, target: addrOf(from, s.zone), quoted: buf[:n]}, true, nil
+}
+
+func (s *socket) send(pkt []byte) error {
+	return unix.Sendto(s.fd, pkt, 0, s.dst)
+}
