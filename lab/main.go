@@ -49,6 +49,15 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 		fmt.Fprintln(errw, "nsbox lab: -n is not supported: a lab names its namespaces itself")
 		return cli.ExitUsage
 	}
+	// Options may come before the command too: nsbox lab -isolated run.
+	var opts []string
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
+		opts, args = append(opts, args[0]), args[1:]
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(errw, usage)
+		return cli.ExitUsage
+	}
 	cmd := ""
 	for _, c := range commands {
 		if cli.Matches(args[0], c) {
@@ -60,6 +69,7 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 		fmt.Fprintf(errw, "nsbox lab: unknown command %q, try \"nsbox lab help\"\n", args[0])
 		return cli.ExitUsage
 	}
+	args = append(append([]string{args[0]}, opts...), args[1:]...)
 	if cmd == "help" {
 		fmt.Fprintln(out, usage)
 		return 0

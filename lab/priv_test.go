@@ -552,3 +552,31 @@ func TestScratchImage(t *testing.T) {
 		t.Errorf("image after lab run: %s, want %s", got, want)
 	}
 }
+
+// A step the kernel refuses half-way: lab up says which and why, in
+// iproute2's words, and undoes what it did: nothing is left half-done.
+func TestUpFailsAndUndoes(t *testing.T) {
+	sandbox.Require(t, "ip")
+	env := labEnv(t)
+	dir := t.TempDir()
+	conf := "lab bad\nnetns a\nbridge brz 10.66.0.1/24\nveth va a 10.66.0.2/24 -- vz master brz\nroute a 10.5.0.0/24 via 10.200.0.1\n"
+	if err := os.WriteFile(filepath.Join(dir, "bad.lab"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		exec.Command("ip", "netns", "del", "a").Run()
+		exec.Command("ip", "link", "del", "brz").Run()
+	})
+	before := snapshot(t)
+	r := nsbox(t, dir, env, "lab", "up", "bad.lab")
+	if r.code == 0 || !strings.Contains(r.stderr, "lab bad: ip -n a route add 10.5.0.0/24 via 10.200.0.1: Error: Nexthop has invalid gateway.") ||
+		!strings.Contains(r.stdout, "+ ip netns del a\n") || !strings.Contains(r.stdout, "lab bad is down\n") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if after := snapshot(t); after != before {
+		t.Errorf("failed lab up left things:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if ents, _ := os.ReadDir(env[0][len("NSBOX_LAB_DIR="):]); len(ents) != 0 {
+		t.Errorf("journal left after the undo: %v", ents)
+	}
+}

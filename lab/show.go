@@ -31,6 +31,7 @@ type tlink struct {
 	ports          []string // for a bridge
 	peerNS, peer   string   // veth
 	hasPeer        bool
+	peerNote       string // a veth peer that is not in a named namespace
 }
 
 type wire struct{ a, b *tlink }
@@ -83,8 +84,12 @@ func buildTopo(w *world, order []string) *topo {
 			}
 			if tl.kind == "veth" {
 				pns, pl := w.peer(s, l)
-				if pl != nil {
+				switch {
+				case pl != nil:
 					tl.peerNS, tl.peer, tl.hasPeer = pns, pl.Name, true
+				case l.LinkNetNSID != nil:
+					// A container's namespace, say: it has no name.
+					tl.peerNote = fmt.Sprintf("<=> ifindex %d in unnamed netnsid %d", l.Link, *l.LinkNetNSID)
 				}
 			}
 			sp.links = append(sp.links, tl)
@@ -150,6 +155,8 @@ func (t *topo) text() string {
 				}
 			case l.hasPeer:
 				note = "<=> " + key(l.peerNS, l.peer)
+			case l.peerNote != "":
+				note = l.peerNote
 			}
 			if l.master != "" {
 				note = strings.TrimSpace("port of " + l.master + "  " + note)
