@@ -179,6 +179,9 @@ func (p *printer) note(off int, depth int, text string) { p.emit(off, "", depth,
 // raw prints bytes nothing decodes, never dropping them.
 func (p *printer) raw(off int, depth int, b []byte, what string) {
 	if len(b) == 0 {
+		if strings.HasPrefix(what, "error: ") {
+			p.note(off, depth, what) // nothing to show, but say what is wrong
+		}
 		return
 	}
 	p.rows(off, b, depth, func(i, j int) string {
@@ -358,7 +361,12 @@ func (p *printer) done(c *ctx, flags uint16, b []byte, off int, depth int) {
 		p.raw(off, depth, b, "error: NLMSG_DONE payload shorter than its int")
 		return
 	}
-	p.line(off, depth, "error        "+errnoString(int32(p.bo.Uint32(b)))+" (end of dump)", b[:4])
+	e := int32(p.bo.Uint32(b))
+	text := "0 (the dump is complete)"
+	if e != 0 {
+		text = errnoString(e) + " (the dump failed)"
+	}
+	p.line(off, depth, "error        "+text, b[:4])
 	if len(b) > 4 {
 		if flags&0x200 == 0 {
 			p.raw(off+4, depth, b[4:], "trailing bytes")

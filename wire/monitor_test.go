@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -211,3 +212,56 @@ func TestMonitor(t *testing.T) {
 }
 
 func itoa(i int) string { return fmt.Sprint(i) }
+
+// TestMonitorBinary: "nsbox -n NAME -pcap FILE monitor link" in the
+// binary sees an event, ends with exit 0 on SIGTERM and SIGINT, and
+// leaves a whole pcap file behind.
+func TestMonitorBinary(t *testing.T) {
+	sandbox.Require(t, "ip")
+	bin := sandbox.Binary(t)
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		ns := "wire-monbin"
+		conn := dialIn(t, ns+fmt.Sprint(sig.(syscall.Signal)))
+		ns += fmt.Sprint(sig.(syscall.Signal))
+		pcap := filepath.Join(t.TempDir(), "mon.pcap")
+		var out, errb syncBuffer
+		cmd := exec.Command(bin, "-n", ns, "-pcap", pcap, "monitor", "link")
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// make events until the monitor shows one (it may not listen yet)
+		for i := 0; !strings.Contains(out.String(), "wmb"); i++ {
+			if i == 100 {
+				cmd.Process.Kill()
+				t.Fatalf("monitor shows nothing: %s %s", out.String(), errb.String())
+			}
+			m, _ := rtnl.NewLinkRequest(&rtnl.Link{Name: fmt.Sprintf("wmb%d", i), Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: fmt.Sprintf("wmp%d", i)}}}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL)
+			if _, err := conn.Execute(m); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		cmd.Process.Signal(sig)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("%v: monitor ended with %v: %s", sig, err, errb.String())
+		}
+		b, err := os.ReadFile(pcap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkts, err := ReadPcap(b)
+		if err != nil {
+			t.Fatalf("%v: the pcap is not whole: %v", sig, err)
+		}
+		found := false
+		for _, p := range pkts {
+			if !p.Sent && bytes.Contains(p.Data, []byte("wmb0")) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%v: the pcap lacks the wmb0 event (%d packets)", sig, len(pkts))
+		}
+	}
+}

@@ -35,3 +35,7 @@ func writeFile(t testing.TB, path string, b []byte) {
 }
 
 func cliGlobal() cli.Global { return cli.Global{} }
+
+type rtnlMessage = rtnl.Message
+
+func parseMsgs(b []byte) ([]rtnl.Message, error) { return rtnl.ParseMessages(b) }
