@@ -106,7 +106,7 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 			fmt.Fprintln(errw, "nsbox lab show: takes no file: it shows what the kernel has")
 			return cli.ExitUsage
 		}
-		return report(errw, showCmd(out, dot))
+		return report(errw, showCmd(out, errw, dot))
 	}
 	l, err := load(file)
 	if err != nil {

@@ -39,7 +39,7 @@ type wire struct{ a, b *tlink }
 func key(ns, name string) string { return nsWord(ns) + "/" + name }
 
 // readTopo reads every namespace.
-func readTopo() (*topo, error) {
+func readTopo(errw io.Writer) (*topo, error) {
 	names, err := nsenter.List()
 	if err != nil {
 		return nil, err
@@ -56,14 +56,22 @@ func readTopo() (*topo, error) {
 		}
 		read = append(read, n)
 	}
+	var got []string
 	for _, n := range read {
 		s, err := readNS(n, read)
 		if err != nil {
-			return nil, err
+			if n == "" {
+				return nil, err
+			}
+			// One namespace that cannot be entered (not root?) does
+			// not hide the others.
+			fmt.Fprintf(errw, "nsbox lab show: netns %s left out: %s\n", n, errText(err))
+			continue
 		}
 		w.ns[n] = s
+		got = append(got, n)
 	}
-	return buildTopo(w, read), nil
+	return buildTopo(w, got), nil
 }
 
 func buildTopo(w *world, order []string) *topo {
@@ -119,8 +127,8 @@ func buildTopo(w *world, order []string) *topo {
 	return t
 }
 
-func showCmd(out io.Writer, dot bool) error {
-	t, err := readTopo()
+func showCmd(out, errw io.Writer, dot bool) error {
+	t, err := readTopo(errw)
 	if err != nil {
 		return err
 	}
