@@ -352,11 +352,11 @@ func up(l *Lab, out, errw io.Writer, isolated bool) error {
 	}
 	if len(a.present) > 0 || hasUndo(recs) {
 		fmt.Fprintf(errw, "lab %s is half up:\n", l.Name)
-		for _, f := range a.present {
-			fmt.Fprintf(errw, "  %s:%d: present: %s\n", l.File, f.line, f.msg)
-		}
 		for _, f := range a.missing {
 			fmt.Fprintf(errw, "  %s:%d: missing: %s\n", l.File, f.line, f.msg)
+		}
+		for _, f := range a.present {
+			fmt.Fprintf(errw, "  %s:%d: present: %s\n", l.File, f.line, f.msg)
 		}
 		if len(a.present) == 0 {
 			fmt.Fprintf(errw, "  %s holds changes to undo\n", journalPath(l.Name))
