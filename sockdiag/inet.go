@@ -67,8 +67,10 @@ const (
 	TCP_MAX_STATES   = 13
 )
 
-// AllStates selects every state.
-const AllStates = uint32(1<<TCP_MAX_STATES - 1)
+// AllStates selects every state up to TCP_CLOSING, as ss's SS_ALL does:
+// the kernel adds TCP_NEW_SYN_RECV itself when TCP_SYN_RECV is asked
+// for, and mptcp_diag finds no listener when bit 12 is set.
+const AllStates = uint32(1<<(TCP_CLOSING+1) - 1)
 
 // INET_DIAG_NOCOOKIE in idiag_cookie means "any socket".
 const INET_DIAG_NOCOOKIE = ^uint32(0)
@@ -157,6 +159,9 @@ const (
 	IPPROTO_TCP  = 6
 	IPPROTO_UDP  = 17
 	IPPROTO_RAW  = 255
+	// IPPROTO_MPTCP does not fit sdiag_protocol: a request for it
+	// carries INET_DIAG_REQ_PROTOCOL.
+	IPPROTO_MPTCP = 262
 )
 
 // InetRequest is struct inet_diag_req_v2 (for raw sockets, struct
@@ -179,6 +184,10 @@ type InetRequest struct {
 	RawProtocol uint8
 	States      uint32 // bit 1<<TCP_x selects state TCP_x
 	ID          SockID
+	// ExtProtocol, when above 255 (IPPROTO_MPTCP), is sent as
+	// INET_DIAG_REQ_PROTOCOL; sdiag_protocol then holds its low byte,
+	// as iproute2 sends it.
+	ExtProtocol uint32
 }
 
 // ExtBit is the idiag_ext bit that asks for attribute attr.
@@ -193,10 +202,14 @@ func (r InetRequest) AppendBinary(b []byte) []byte {
 
 // Message is the netlink message for a dump of the request.
 func (r InetRequest) Message() rtnl.Message {
-	return rtnl.Message{
-		Header: rtnl.Header{Type: SOCK_DIAG_BY_FAMILY},
-		Data:   r.AppendBinary(make([]byte, 0, InetReqLen)),
+	b := r.AppendBinary(make([]byte, 0, InetReqLen+8))
+	if r.ExtProtocol > 255 {
+		b[1] = uint8(r.ExtProtocol)
+		e := rtnl.NewAttributeEncoder(b)
+		e.Uint32(INET_DIAG_REQ_PROTOCOL, r.ExtProtocol)
+		b, _ = e.Encode()
 	}
+	return rtnl.Message{Header: rtnl.Header{Type: SOCK_DIAG_BY_FAMILY}, Data: b}
 }
 
 // InetMsg is struct inet_diag_msg.

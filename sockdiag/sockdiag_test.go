@@ -250,3 +250,21 @@ func TestParseStatComm(t *testing.T) {
 		}
 	}
 }
+
+// A protocol that does not fit sdiag_protocol goes in
+// INET_DIAG_REQ_PROTOCOL, sdiag_protocol keeping its low byte (as ss
+// sends IPPROTO_MPTCP).
+func TestInetRequestMPTCP(t *testing.T) {
+	ne := binary.NativeEndian
+	r := InetRequest{Family: AF_INET, ExtProtocol: IPPROTO_MPTCP, States: AllStates}
+	m := r.Message()
+	want := []byte{AF_INET, 6, 0, 0}
+	want = ne.AppendUint32(want, 0xfff)
+	want = append(want, make([]byte, SockIDLen)...)
+	want = ne.AppendUint16(want, 8)
+	want = ne.AppendUint16(want, INET_DIAG_REQ_PROTOCOL)
+	want = ne.AppendUint32(want, IPPROTO_MPTCP)
+	if !bytes.Equal(m.Data, want) {
+		t.Errorf("got  %x\nwant %x", m.Data, want)
+	}
+}

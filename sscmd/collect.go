@@ -16,20 +16,21 @@ import (
 type plan struct {
 	netns string // "" for the current namespace
 	// inet protocols to dump, in this order: raw, udp, tcp (ss's order)
-	raw, udp, tcp bool
-	v4, v6        bool // families to dump
-	v6First       bool // dump AF_INET6 before (and instead of) AF_INET
-	states        uint32
-	ext           uint8
-	rawProtocol   uint8
-	unix          bool
-	unixShow      uint32
+	raw, udp, tcp, mptcp bool
+	v4, v6               bool // families to dump
+	v6First              bool // dump AF_INET6 before (and instead of) AF_INET
+	states               uint32
+	ext                  uint8
+	rawProtocol          uint8
+	unix                 bool
+	unixShow             uint32
 }
 
 // snapshot is what the dumps returned, in dump order.
 type snapshot struct {
 	unix          []*sockdiag.UnixSocket
 	raw, udp, tcp []*sockdiag.InetSocket
+	mptcp         []*sockdiag.InetSocket
 	ifnames       map[uint32]string
 	ports         portRange
 }
@@ -77,11 +78,11 @@ func collect(g cli.Global, p plan) (*snapshot, error) {
 				families = append(families, sockdiag.AF_INET6)
 			}
 		}
-		dump := func(proto uint8, raw uint8) ([]*sockdiag.InetSocket, error) {
+		dump := func(proto uint32, raw uint8) ([]*sockdiag.InetSocket, error) {
 			var all []*sockdiag.InetSocket
 			for _, fam := range families {
 				s, err := sockdiag.DumpInet(c, sockdiag.InetRequest{
-					Family: fam, Protocol: proto, Ext: p.ext, RawProtocol: raw, States: p.states,
+					Family: fam, Protocol: uint8(proto), ExtProtocol: proto, Ext: p.ext, RawProtocol: raw, States: p.states,
 				})
 				if err != nil {
 					if missing(err) {
@@ -108,6 +109,11 @@ func collect(g cli.Global, p plan) (*snapshot, error) {
 				return err
 			}
 		}
+		if p.mptcp {
+			if snap.mptcp, err = dump(sockdiag.IPPROTO_MPTCP, 0); err != nil {
+				return err
+			}
+		}
 		snap.ports = readPortRange()
 		return snap.interfaceNames()
 	}
@@ -123,7 +129,7 @@ func collect(g cli.Global, p plan) (*snapshot, error) {
 // interfaceNames fills ifnames when a socket is bound to a device.
 func (s *snapshot) interfaceNames() error {
 	need := false
-	for _, l := range [][]*sockdiag.InetSocket{s.raw, s.udp, s.tcp} {
+	for _, l := range [][]*sockdiag.InetSocket{s.raw, s.udp, s.tcp, s.mptcp} {
 		for _, x := range l {
 			if x.ID.If != 0 {
 				need = true

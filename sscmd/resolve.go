@@ -61,11 +61,12 @@ func (s *services) load() {
 	}
 }
 
-// first is getservbyport(3): the first entry for port and proto.
+// first is getservbyport(3): the first entry for port and proto (any
+// protocol when proto is "").
 func (s *services) first(port int, proto string) (string, bool) {
 	s.load()
 	for _, e := range s.entries {
-		if e.port == port && e.proto == proto {
+		if e.port == port && (e.proto == proto || proto == "") {
 			return e.name, true
 		}
 	}

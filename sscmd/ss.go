@@ -81,7 +81,7 @@ const (
 	inetL4DBM = 1<<tcpDB | 1<<mptcpDB | 1<<udpDB | 1<<dccpDB | 1<<sctpDB
 	inetDBM   = inetL4DBM | 1<<rawDB
 	// the tables nsbox can dump
-	supportedDBM = 1<<tcpDB | 1<<udpDB | 1<<rawDB | unixDBM
+	supportedDBM = 1<<tcpDB | 1<<mptcpDB | 1<<udpDB | 1<<rawDB | unixDBM
 )
 
 func fam(af int) uint64 { return 1 << uint(af) }
@@ -550,6 +550,7 @@ const ssUsage = `Usage: ss [ OPTIONS ]
    -6, --ipv6          display only IP version 6 sockets
    -t, --tcp           display only TCP sockets
    -u, --udp           display only UDP sockets
+   -M, --mptcp         display only MPTCP sockets
    -w, --raw           display only RAW sockets
    -x, --unix          display only Unix domain sockets
    -f, --family=FAMILY display sockets of type FAMILY
@@ -595,7 +596,7 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if f.dbs&supportedDBM == 0 {
-		fmt.Fprintln(stderr, "ss: nsbox shows tcp, udp, raw and unix sockets only.")
+		fmt.Fprintln(stderr, "ss: nsbox shows tcp, mptcp, udp, raw and unix sockets only.")
 		return 1
 	}
 	if o.netns != "" {
@@ -610,6 +611,7 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		tcp:      inet && f.dbs&(1<<tcpDB) != 0,
 		udp:      inet && f.dbs&(1<<udpDB) != 0,
 		raw:      inet && f.dbs&(1<<rawDB) != 0,
+		mptcp:    inet && f.dbs&(1<<mptcpDB) != 0,
 		v4:       o.preferred != afInet6,
 		v6:       o.preferred != afInet,
 		v6First:  o.preferred == afInet6,
@@ -640,6 +642,14 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		t.header()
 	}
 	w := &ssWriter{o: o, snap: snap, owners: owners, svc: &services{}, hosts: &hosts{}, cg: &cgroups{}}
+	for _, d := range []struct {
+		on   bool
+		name string
+	}{{p.raw, "raw"}, {p.udp, "udp"}, {p.tcp, "tcp"}} {
+		if d.on {
+			w.mptcpDg = d.name
+		}
+	}
 	for _, u := range snap.unix {
 		if !unixTypeShown(u.Type, f.dbs) {
 			continue
@@ -649,7 +659,7 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 	for _, l := range []struct {
 		socks []*sockdiag.InetSocket
 		proto int
-	}{{snap.raw, sockdiag.IPPROTO_RAW}, {snap.udp, sockdiag.IPPROTO_UDP}, {snap.tcp, sockdiag.IPPROTO_TCP}} {
+	}{{snap.raw, sockdiag.IPPROTO_RAW}, {snap.udp, sockdiag.IPPROTO_UDP}, {snap.tcp, sockdiag.IPPROTO_TCP}, {snap.mptcp, sockdiag.IPPROTO_MPTCP}} {
 		for _, s := range l.socks {
 			af := afInet
 			if s.Family == sockdiag.AF_INET6 {
@@ -713,6 +723,9 @@ type ssWriter struct {
 	hosts  *hosts
 	cg     *cgroups
 	protos *protocols
+	// mptcpDg is the service table ss's mptcp_show() inherits: that of
+	// the last of raw, udp, tcp shown ("" when none: any).
+	mptcpDg string
 }
 
 var sstateName = [ssMax]string{
@@ -838,7 +851,8 @@ func shutdown(mask uint8) string {
 func (w *ssWriter) inetRow(s *sockdiag.InetSocket, proto int) [colMax]string {
 	var r [colMax]string
 	typ := proto
-	if s.Protocol != 0 {
+	if s.Protocol != 0 && proto != sockdiag.IPPROTO_MPTCP {
+		// INET_DIAG_PROTOCOL is a byte: it cannot name MPTCP
 		typ = int(s.Protocol)
 	}
 	if proto == sockdiag.IPPROTO_RAW && s.Protocol == 0 {
@@ -850,6 +864,10 @@ func (w *ssWriter) inetRow(s *sockdiag.InetSocket, proto int) [colMax]string {
 	r[colSendQ] = queue(s.WQueue)
 	v6only := s.Family == sockdiag.AF_INET6 && s.HasV6Only && s.V6Only
 	dg := map[int]string{sockdiag.IPPROTO_TCP: "tcp", sockdiag.IPPROTO_UDP: "udp", sockdiag.IPPROTO_RAW: "raw"}[proto]
+	if proto == sockdiag.IPPROTO_MPTCP {
+		// ss names MPTCP ports with the table shown before it
+		dg = w.mptcpDg
+	}
 	ifname := ""
 	if s.ID.If != 0 {
 		ifname = w.snap.ifname(s.ID.If)

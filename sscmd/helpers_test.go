@@ -1,0 +1,5 @@
+package sscmd
+
+import "nsbox/cli"
+
+func cliGlobal() cli.Global { return cli.Global{} }
