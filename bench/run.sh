@@ -1,0 +1,426 @@
+#!/bin/bash
+# make bench: nsbox against its peers, every figure measured in this run,
+# each trial in its own throwaway network + mount namespace (unshare -n -m,
+# a private tmpfs on /run, so /run/netns is empty and private). Prints a
+# markdown report and writes it to bench/results/latest.md.
+#
+#   1. the reference exercise's setup: nsbox -batch, nsbox lab up
+#      vs the same steps as iproute2 commands (and as ip -batch)
+#   2. scale: a bridge with N veth pairs (host end enslaved and up, an
+#      address on each peer): nsbox -batch vs ip -batch vs a Go program
+#      using github.com/vishvananda/netlink (bench/peers, its own module)
+#   3. reading state with many links: link/addr show, -j too
+#   4. nc throughput: bench/nc.sh (the netcat bench), its table as is
+#   5. footprint: binary sizes, peak RSS
+#
+# Times are medians of RUNS trials (BIGRUNS for the large cases); trials of
+# the tools compared are interleaved so that background work of the kernel
+# (namespaces being torn down) falls on all of them alike. Ratios are
+# peer time / nsbox time: above 1 means nsbox is faster. A tool or mode
+# nsbox does not have yet reads "n/a (not implemented)"; a run that failed
+# or left the wrong result reads "failed", never a figure.
+#
+# Environment: NSBOX (binary, default ./nsbox), RUNS (5), BIGRUNS (3),
+# SCALES ("1000 10000"), READS ("2000 20000").
+[ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
+set -u
+export LC_ALL=C
+cd "$(dirname "$0")/.." || exit 1
+root=$PWD
+NSBOX=${NSBOX:-$root/nsbox}
+RUNS=${RUNS:-5}
+BIGRUNS=${BIGRUNS:-3}
+SCALES=${SCALES:-"1000 10000"}
+READS=${READS:-"2000 20000"}
+TIME=/usr/bin/time
+
+if [ "$(id -u)" != 0 ]; then
+	echo "bench: must run as root (it creates throwaway network namespaces)" >&2
+	exit 1
+fi
+for t in ip unshare "$TIME"; do
+	command -v "$t" >/dev/null 2>&1 || { echo "bench: $t missing (make deps)" >&2; exit 1; }
+done
+[ -x "$NSBOX" ] || { echo "bench: $NSBOX missing (make build)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/nsbox-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p bench/results
+report=$work/report.md
+: >"$report"
+say() { printf '%s\n' "$*" | tee -a "$report"; }
+note() { printf '%s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- helpers
+
+# inns SCRIPT ARGS...: runs the bash SCRIPT in fresh network and mount
+# namespaces with a private /run. Its standard output is the caller's.
+inns() {
+	local script=$1
+	shift
+	unshare -n -m bash -c '
+		mount --make-rprivate / && mount -t tmpfs nsbox-bench /run || exit 99
+		ip link set lo up
+		'"$script" bench "$@"
+}
+
+# settle waits (at most 60 s) until the kernel has torn down the namespaces
+# of earlier trials: three probes in a row (a fresh namespace and a veth
+# pair in it) each under 50 ms.
+settle() {
+	local good=0 t0 t1 end=$((SECONDS + 60))
+	while [ $good -lt 3 ] && [ $SECONDS -lt $end ]; do
+		t0=$EPOCHREALTIME
+		unshare -n ip link add name a type veth peer name b 2>/dev/null
+		t1=$EPOCHREALTIME
+		if [ $(( ${t1/./} - ${t0/./} )) -lt 50000 ]; then good=$((good + 1)); else good=0; sleep 0.2; fi
+	done
+}
+
+# trial PREP CMD CHECK [RSSFILE]: in fresh namespaces runs PREP (untimed),
+# then CMD (timed: microseconds on stdout; under /usr/bin/time when RSSFILE
+# is given, which gets the peak RSS in KiB), then CHECK (untimed), which
+# must succeed. Prints "fail" when CMD or CHECK fails.
+trial() {
+	settle
+	inns '
+		prep=$1 cmd=$2 check=$3 rss=${4:-} err=$5
+		eval "$prep" >/dev/null 2>>"$err" || { echo fail; exit 0; }
+		if [ -n "$rss" ]; then cmd="'"$TIME"' -f %M -o $rss $cmd"; fi
+		t0=$EPOCHREALTIME
+		eval "$cmd" >/dev/null 2>>"$err"
+		rc=$?
+		t1=$EPOCHREALTIME
+		[ $rc = 0 ] || { echo fail; exit 0; }
+		eval "$check" >/dev/null 2>>"$err" || { echo fail; exit 0; }
+		echo $(( ${t1/./} - ${t0/./} ))
+	' "$1" "$2" "$3" "${4:-}" "$work/errors.log"
+}
+
+# median of the numbers on stdin, or "fail" if any trial failed.
+median() {
+	sort -n | awk '{v[NR]=$1} /fail/ {f=1} END {if (f || NR == 0) print "fail"; else if (NR % 2) print v[(NR+1)/2]; else print int((v[NR/2]+v[NR/2+1])/2)}'
+}
+
+# ms MICROSECONDS: "12.3 ms" (or the word given).
+ms() {
+	case $1 in
+	fail) echo "failed" ;;
+	n/a*) echo "$1" ;;
+	*) awk -v u="$1" 'BEGIN {if (u >= 100000) printf "%.0f ms", u/1000; else if (u >= 10000) printf "%.1f ms", u/1000; else printf "%.2f ms", u/1000}' ;;
+	esac
+}
+
+# ratio PEER NSBOX: "3.2x" (peer time / nsbox time), "-" if either is missing.
+ratio() {
+	case "$1$2" in
+	*fail* | *n/a*) echo "-" ;;
+	*) awk -v p="$1" -v n="$2" 'BEGIN {if (n > 0) printf "%.2fx", p/n; else print "-"}' ;;
+	esac
+}
+
+kib() {
+	case $1 in
+	"" | fail) echo "-" ;;
+	*) awk -v k="$1" 'BEGIN {if (k >= 10240) printf "%.0f MiB", k/1024; else printf "%.1f MiB", k/1024}' ;;
+	esac
+}
+
+# has WORDS...: whether nsbox accepts the command (its usage error and
+# "unknown command" both exit non-zero, "help" too, so probe the object).
+has_lab() { "$NSBOX" lab print >/dev/null 2>&1; }
+has_batch() {
+	printf 'link show dev lo\n' >"$work/probe.batch"
+	"$NSBOX" -batch "$work/probe.batch" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- header
+
+say "# nsbox benchmark"
+say ""
+say "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr), $(nproc) CPUs, $(ip -V 2>&1 | head -1), $(go version 2>/dev/null | awk '{print $3}')."
+say "Every trial runs in its own throwaway network + mount namespace (unshare -n -m, private /run)."
+say "Medians of $RUNS trials ($BIGRUNS for the large cases); ratio = peer time / nsbox time (above 1: nsbox is faster)."
+say ""
+
+# ---------------------------------------------------------------- 1. the reference exercise
+
+c1=$work/c1
+mkdir -p "$c1"
+cat >"$c1/host.batch" <<'EOF'
+netns add namespace1
+netns add namespace2
+link add name br1 type bridge
+link add veth1 netns namespace1 type veth peer name br-veth1
+link add veth2 netns namespace2 type veth peer name br-veth2
+link set br-veth1 master br1
+link set br-veth2 master br1
+addr add 192.168.1.10/24 brd + dev br1
+link set br1 up
+link set br-veth1 up
+link set br-veth2 up
+EOF
+for i in 1 2; do
+	printf 'link set lo up\naddr add 192.168.1.1%d/24 dev veth%d\nlink set veth%d up\n' "$i" "$i" "$i" >"$c1/ns$i.batch"
+done
+# The same steps as the iproute2 commands a person types (ip -n NS is
+# iproute2's own, faster, form of "ip netns exec NS ip").
+cat >"$c1/iproute2.sh" <<'EOF'
+ip netns add namespace1
+ip netns add namespace2
+ip -n namespace1 link set lo up
+ip -n namespace2 link set lo up
+ip link add name br1 type bridge
+ip link add veth1 netns namespace1 type veth peer name br-veth1
+ip link add veth2 netns namespace2 type veth peer name br-veth2
+ip link set br-veth1 master br1
+ip link set br-veth2 master br1
+ip addr add 192.168.1.10/24 brd + dev br1
+ip -n namespace1 addr add 192.168.1.11/24 dev veth1
+ip -n namespace2 addr add 192.168.1.12/24 dev veth2
+ip link set br1 up
+ip -n namespace1 link set veth1 up
+ip link set br-veth1 up
+ip -n namespace2 link set veth2 up
+ip link set br-veth2 up
+EOF
+cat >"$c1/exercise.lab" <<'EOF'
+lab exercise
+netns namespace1
+netns namespace2
+bridge br1 192.168.1.10/24 brd +
+veth veth1 namespace1 192.168.1.11/24 -- br-veth1 master br1
+veth veth2 namespace2 192.168.1.12/24 -- br-veth2 master br1
+EOF
+c1check="ip -br addr show dev br1 | grep -q 'UP.*192.168.1.10/24' && ip -n namespace1 -br addr show dev veth1 | grep -q 'UP.*192.168.1.11/24' && ip -n namespace2 -br addr show dev veth2 | grep -q 'UP.*192.168.1.12/24' && ip -br link show master br1 | grep -c UP | grep -qx 2"
+c1nsbox="$NSBOX -batch $c1/host.batch && $NSBOX -n namespace1 -batch $c1/ns1.batch && $NSBOX -n namespace2 -batch $c1/ns2.batch"
+c1ipbatch="ip -batch $c1/host.batch && ip -n namespace1 -batch $c1/ns1.batch && ip -n namespace2 -batch $c1/ns2.batch"
+c1lab="$NSBOX lab up $c1/exercise.lab"
+c1ip=". $c1/iproute2.sh"
+
+note "bench: 1. reference exercise ($RUNS trials each)"
+declare -A T
+for tool in nsbox lab ip ipbatch; do : >"$work/c1.$tool"; done
+for ((r = 0; r < RUNS; r++)); do
+	if has_batch; then trial "" "$c1nsbox" "$c1check" >>"$work/c1.nsbox"; fi
+	if has_lab; then trial "" "$c1lab" "$c1check" >>"$work/c1.lab"; fi
+	trial "" "$c1ip" "$c1check" >>"$work/c1.ip"
+	trial "" "$c1ipbatch" "$c1check" >>"$work/c1.ipbatch"
+done
+for tool in nsbox lab ip ipbatch; do
+	if [ -s "$work/c1.$tool" ]; then T[c1.$tool]=$(median <"$work/c1.$tool"); else T[c1.$tool]="n/a (not implemented)"; fi
+done
+# Peak RSS, one more trial each under /usr/bin/time (not timed).
+rss1=""
+if has_batch; then
+	inns '
+		'"$TIME"' -f %M -o '"$work"'/rss.c1a '"$NSBOX"' -batch '"$c1"'/host.batch &&
+		'"$TIME"' -f %M -o '"$work"'/rss.c1b '"$NSBOX"' -n namespace1 -batch '"$c1"'/ns1.batch' >/dev/null 2>&1
+	rss1=$(cat "$work/rss.c1a" "$work/rss.c1b" 2>/dev/null | sort -n | tail -1)
+fi
+rsslab=""
+if has_lab; then
+	inns "$TIME -f %M -o $work/rss.lab $NSBOX lab up $c1/exercise.lab" >/dev/null 2>&1
+	rsslab=$(cat "$work/rss.lab" 2>/dev/null)
+fi
+inns "$TIME -f %M -o $work/rss.ip ip link add name br1 type bridge" >/dev/null 2>&1
+rssip=$(cat "$work/rss.ip" 2>/dev/null)
+
+say "## 1. The reference exercise's setup"
+say ""
+say "2 namespaces, bridge br1, 2 veth pairs, 3 addresses, everything up (docs/seed.md). Target: nsbox >= 10x faster than the iproute2 commands."
+say ""
+say "| nsbox | time | iproute2 commands (17 × ip) | ratio | ip -batch (same 3 files) | ratio |"
+say "|---|---|---|---|---|---|"
+for row in "nsbox -batch (3 files: host, -n ns1, -n ns2):nsbox" "nsbox lab up FILE:lab"; do
+	label=${row%:*} k=${row##*:}
+	say "| $label | $(ms "${T[c1.$k]}") | $(ms "${T[c1.ip]}") | $(ratio "${T[c1.ip]}" "${T[c1.$k]}") | $(ms "${T[c1.ipbatch]}") | $(ratio "${T[c1.ipbatch]}" "${T[c1.$k]}") |"
+done
+say ""
+
+# ---------------------------------------------------------------- 2. scale
+
+# scale_batch N FILE: the batch for case 2. A Linux bridge takes at most
+# 1023 ports (BR_MAX_PORTS: "Exchange full" after that), so the pairs go to
+# one bridge per 1,000: br0 for N=1,000, br0..br9 for N=10,000.
+scale_batch() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			b = int(i / 1000)
+			if (i % 1000 == 0) { printf "link add br%d type bridge\n", b; printf "link set br%d up\n", b }
+			printf "link add vh%d type veth peer name vp%d\n", i, i
+			printf "link set vh%d master br%d\n", i, b
+			printf "link set vh%d up\n", i
+			printf "addr add 10.%d.%d.1/24 dev vp%d\n", int(i / 256), i % 256, i
+		}
+	}' >"$2"
+}
+
+peer=""
+if command -v go >/dev/null 2>&1 && (cd bench/peers && CGO_ENABLED=0 go build -o "$work/netlink-peer" .) 2>"$work/peer-build.log"; then
+	peer=$work/netlink-peer
+else
+	note "bench: bench/peers did not build: $(head -3 "$work/peer-build.log" 2>/dev/null)"
+fi
+
+say "## 2. Scale: a bridge with N veth pairs"
+say ""
+say "N veth pairs, each host end enslaved to a bridge and up, an address on each peer end; one bridge (up) per 1,000 pairs, as a Linux bridge takes at most 1,023 ports. Target: faster than ip -batch; N=10,000 at most 11x the time of N=1,000."
+say ""
+say "| N | nsbox -batch | nsbox -force -batch | ip -batch | ratio (ip / nsbox -batch) | ratio (ip / nsbox -force) | Go vishvananda/netlink | ratio (netlink / nsbox -batch) |"
+say "|---|---|---|---|---|---|---|---|"
+declare -A S R2
+for n in $SCALES; do
+	f=$work/scale-$n.batch
+	scale_batch "$n" "$f"
+	check="[ \$(ip -o link show | grep -c 'UP.* master br[0-9]* ') = $n ] && [ \$(ip -4 -o addr show | grep -c ' 10\.') = $n ]"
+	note "bench: 2. scale N=$n ($BIGRUNS trials each)"
+	for tool in nsbox force ip peer; do : >"$work/s$n.$tool"; done
+	for ((r = 0; r < BIGRUNS; r++)); do
+		if has_batch; then
+			trial "" "$NSBOX -batch $f" "$check" "$work/rss.s$n.nsbox" >>"$work/s$n.nsbox"
+			trial "" "$NSBOX -force -batch $f" "$check" "$work/rss.s$n.force" >>"$work/s$n.force"
+		fi
+		trial "" "ip -batch $f" "$check" "$work/rss.s$n.ip" >>"$work/s$n.ip"
+		if [ -n "$peer" ]; then trial "" "$peer scale $n" "$check" "$work/rss.s$n.peer" >>"$work/s$n.peer"; fi
+	done
+	for tool in nsbox force ip peer; do
+		if [ -s "$work/s$n.$tool" ]; then S[$n.$tool]=$(median <"$work/s$n.$tool"); else S[$n.$tool]="n/a (not implemented)"; fi
+		R2[$n.$tool]=$(cat "$work/rss.s$n.$tool" 2>/dev/null)
+	done
+	[ -z "$peer" ] && S[$n.peer]="n/a (bench/peers did not build)"
+	say "| $n | $(ms "${S[$n.nsbox]}") | $(ms "${S[$n.force]}") | $(ms "${S[$n.ip]}") | $(ratio "${S[$n.ip]}" "${S[$n.nsbox]}") | $(ratio "${S[$n.ip]}" "${S[$n.force]}") | $(ms "${S[$n.peer]}") | $(ratio "${S[$n.peer]}" "${S[$n.nsbox]}") |"
+done
+set -- $SCALES
+if [ $# -ge 2 ]; then
+	lo=$1 hi=$2
+	say ""
+	line="Growth from N=$lo to N=$hi (ideal: $((hi / lo))x; target: at most 11x):"
+	for tool in nsbox:"nsbox -batch" force:"nsbox -force -batch" ip:"ip -batch" peer:"netlink"; do
+		k=${tool%%:*} label=${tool#*:}
+		g=$(ratio "${S[$hi.$k]}" "${S[$lo.$k]}")
+		line="$line $label $g,"
+	done
+	say "${line%,}."
+fi
+say ""
+
+# ---------------------------------------------------------------- 3. reading state
+
+say "## 3. Reading state"
+say ""
+say "N links (N/2 veth pairs, an IPv4 address on each end), output to /dev/null. Target: nsbox no slower than iproute2."
+say ""
+say "| links | command | nsbox | ip | ratio (ip / nsbox) | nsbox output lines | ip output lines |"
+say "|---|---|---|---|---|---|---|"
+declare -A RR
+for n in $READS; do
+	note "bench: 3. reading state with $n links ($RUNS trials each)"
+	f=$work/read-$n.batch
+	awk -v n="$n" 'BEGIN {
+		for (i = 0; i < n / 2; i++) {
+			printf "link add ra%d type veth peer name rb%d\n", i, i
+			printf "addr add 10.%d.%d.1/32 dev ra%d\n", int(i / 250), i % 250, i
+			printf "addr add 10.%d.%d.2/32 dev rb%d\n", int(i / 250), i % 250, i
+		}
+	}' >"$f"
+	inns '
+		n=$1 nsbox=$2 batch=$3 runs=$4 work=$5 time=$6
+		ip -force -batch "$batch" >/dev/null 2>&1
+		have=$(ip -o link show | wc -l)
+		[ "$have" -ge "$n" ] || { echo "setup: $have links, want $n" >&2; exit 1; }
+		for c in "link show" "addr show" "-j link show" "-j addr show"; do
+			for tool in nsbox ip; do
+				if [ $tool = nsbox ]; then bin=$nsbox; else bin=ip; fi
+				lines=$($bin $c 2>/dev/null | wc -l)
+				$time -f %M -o "$work/rss" $bin $c >/dev/null 2>&1
+				rss=$(cat "$work/rss")
+				for ((r = 0; r < runs; r++)); do
+					t0=$EPOCHREALTIME
+					$bin $c >/dev/null 2>>"$work/errors.log"
+					rc=$?
+					t1=$EPOCHREALTIME
+					if [ $rc = 0 ]; then echo "$c|$tool|$(( ${t1/./} - ${t0/./} ))|$lines|$rss"; else echo "$c|$tool|fail|$lines|$rss"; fi
+				done
+			done
+		done
+	' "$n" "$NSBOX" "$f" "$RUNS" "$work" "$TIME" >"$work/read-$n.out"
+	for c in "link show" "addr show" "-j link show" "-j addr show"; do
+		for tool in nsbox ip; do
+			RR[$n.$c.$tool]=$(grep -F -- "$c|$tool|" "$work/read-$n.out" | cut -d'|' -f3 | median)
+			RR[$n.$c.$tool.lines]=$(grep -F -- "$c|$tool|" "$work/read-$n.out" | head -1 | cut -d'|' -f4)
+			RR[$n.$c.$tool.rss]=$(grep -F -- "$c|$tool|" "$work/read-$n.out" | head -1 | cut -d'|' -f5)
+		done
+		say "| $n | $c | $(ms "${RR[$n.$c.nsbox]}") | $(ms "${RR[$n.$c.ip]}") | $(ratio "${RR[$n.$c.ip]}" "${RR[$n.$c.nsbox]}") | ${RR[$n.$c.nsbox.lines]:--} | ${RR[$n.$c.ip.lines]:--} |"
+	done
+done
+say ""
+
+# ---------------------------------------------------------------- 4. nc
+
+say "## 4. nc throughput"
+say ""
+if [ -f bench/nc.sh ]; then
+	note "bench: 4. nc throughput (bench/nc.sh)"
+	if NSBOX=$NSBOX sh bench/nc.sh >"$work/nc.out" 2>"$work/nc.err"; then
+		cat "$work/nc.out" | tee -a "$report"
+	else
+		say "bench/nc.sh failed (exit $?):"
+		say ""
+		say '```'
+		tail -5 "$work/nc.err" | tee -a "$report"
+		say '```'
+	fi
+else
+	say "n/a (not implemented): bench/nc.sh (the netcat benchmark) is not there yet."
+fi
+say ""
+
+# ---------------------------------------------------------------- 5. footprint
+
+say "## 5. Footprint"
+say ""
+bb=$(command -v busybox 2>/dev/null)
+size() { [ -n "$1" ] && [ -e "$1" ] && stat -L -c %s "$1" || echo ""; }
+mib() { [ -n "$1" ] && awk -v b="$1" 'BEGIN {printf "%.2f MiB", b/1048576}' || echo "-"; }
+nsize=$(size "$NSBOX")
+bsize=$(size "$bb")
+ipbin=$(command -v ip)
+ipsize=$(size "$ipbin")
+say "| binary | size | |"
+say "|---|---|---|"
+say "| nsbox (static, stripped; ip, bridge, nc, ping, ss, netstat, lab) | $(mib "$nsize") | |"
+if [ -n "$bsize" ]; then
+	bbkind="dynamic"
+	ldd "$bb" 2>&1 | grep -q 'not a dynamic' && bbkind="static"
+	say "| busybox ($bbkind, $("$bb" 2>&1 | head -1 | awk '{print $2}')) | $(mib "$bsize") | nsbox / busybox: $(awk -v a="$nsize" -v b="$bsize" 'BEGIN {printf "%.2fx", a/b}') |"
+else
+	say "| busybox-static | n/a (not installed: make deps) | |"
+fi
+say "| iproute2 ip (dynamic, without its libraries) | $(mib "$ipsize") | |"
+say ""
+say "Peak RSS (max resident set, /usr/bin/time):"
+say ""
+say "| case | nsbox | peer |"
+say "|---|---|---|"
+say "| 1. exercise: nsbox -batch (largest of the runs) / one ip command | $(kib "$rss1") | ip: $(kib "$rssip") |"
+say "| 1. exercise: nsbox lab up | $(kib "$rsslab") | |"
+for n in $SCALES; do
+	say "| 2. scale N=$n: nsbox -batch / -force -batch | $(kib "${R2[$n.nsbox]}") / $(kib "${R2[$n.force]}") | ip -batch: $(kib "${R2[$n.ip]}"), netlink: $(kib "${R2[$n.peer]}") |"
+done
+for n in $READS; do
+	for c in "link show" "addr show" "-j link show" "-j addr show"; do
+		say "| 3. $n links: $c | $(kib "${RR[$n.$c.nsbox.rss]}") | ip: $(kib "${RR[$n.$c.ip.rss]}") |"
+	done
+done
+say ""
+if [ -s "$work/errors.log" ]; then
+	say "Errors printed by failed trials (first lines):"
+	say ""
+	say '```'
+	sort "$work/errors.log" | uniq -c | sort -rn | head -8 | tee -a "$report"
+	say '```'
+fi
+
+cp "$report" bench/results/latest.md
+note "bench: written to bench/results/latest.md"
