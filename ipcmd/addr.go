@@ -344,16 +344,8 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 		if a.Family != unix.AF_INET {
 			return failf("Broadcast can be set only for IPv4 addresses")
 		}
-		if peer.addr.IsValid() && peer.bits <= 30 {
-			b := peer.addr.As4()
-			v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-			host := uint32(1)<<(32-peer.bits) - 1
-			if brd == -1 {
-				v |= host
-			} else {
-				v &^= host
-			}
-			a.Broadcast = netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+		if b, ok := broadcastFor(peer, brd == -1); ok {
+			a.Broadcast = b
 		}
 	}
 	if !scoped && cmd != unix.RTM_DELADDR {
@@ -394,6 +386,24 @@ func (s *session) ifindex(dev string) (int32, error) {
 		return 0, nodev(dev)
 	}
 	return i, nil
+}
+
+// broadcastFor is "brd +" (set: host bits set) and "brd -" (host bits
+// cleared) as iproute2 computes them: from the peer prefix (the address
+// itself when there is no peer), only for prefixes of 30 bits or fewer.
+func broadcastFor(p prefix, set bool) (netip.Addr, bool) {
+	if !p.addr.Is4() || p.bits > 30 {
+		return netip.Addr{}, false
+	}
+	b := p.addr.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	host := uint32(1)<<(32-p.bits) - 1
+	if set {
+		v |= host
+	} else {
+		v &^= host
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
 }
 
 func familyOf(a netip.Addr) uint8 {

@@ -386,6 +386,9 @@ func Bridge(g cli.Global, args []string) (code int) {
 	if g.Help {
 		return bridgeUsage()
 	}
+	if g.Batch != "" {
+		return runBatch(g, "bridge", func(s *session, a []string) error { return s.bridge(a) })
+	}
 	if len(rest) == 0 {
 		return bridgeUsage()
 	}

@@ -1,0 +1,144 @@
+package ipcmd
+
+import (
+	"bufio"
+	"bytes"
+	"testing"
+)
+
+func TestBroadcastFor(t *testing.T) {
+	for _, c := range []struct {
+		prefix string
+		set    bool
+		want   string // "" for none
+	}{
+		{"192.168.1.10/24", true, "192.168.1.255"},
+		{"192.168.1.10/24", false, "192.168.1.0"},
+		{"10.1.2.3/8", true, "10.255.255.255"},
+		{"10.1.2.3/30", true, "10.1.2.3"},
+		{"10.1.2.1/30", false, "10.1.2.0"},
+		{"10.1.2.3/31", true, ""},
+		{"10.1.2.3/32", true, ""},
+		{"10.1.2.3", true, ""}, // no length: /32
+		{"0.0.0.0/0", true, "255.255.255.255"},
+		{"2001:db8::1/64", true, ""},
+	} {
+		p, err := getPrefix(c.prefix, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", c.prefix, err)
+		}
+		b, ok := broadcastFor(p, c.set)
+		got := ""
+		if ok {
+			got = b.String()
+		}
+		if got != c.want {
+			t.Errorf("brd %v for %s: %q, want %q", c.set, c.prefix, got, c.want)
+		}
+	}
+}
+
+func TestGetPrefixMessages(t *testing.T) {
+	for _, c := range []struct {
+		arg    string
+		family uint8
+		msg    string
+	}{
+		{"1.2.3.4/33", 0, `Error: any valid prefix is expected rather than "1.2.3.4/33".`},
+		{"foo", 2, `Error: inet prefix is expected rather than "foo".`},
+		{"1.2.3.4/24", 10, `Error: inet6 prefix is expected rather than "1.2.3.4/24".`},
+	} {
+		_, err := getPrefix(c.arg, c.family)
+		ce, ok := err.(*cmdError)
+		if !ok || ce.msg != c.msg || ce.code != 1 || !ce.fatal {
+			t.Errorf("%q: %#v", c.arg, err)
+		}
+	}
+	p, err := getPrefix("10/8", 0)
+	if err != nil || p.addr.String() != "10.0.0.0" || p.bits != 8 {
+		t.Errorf("10/8: %+v %v", p, err)
+	}
+}
+
+// The JSON writer lays out pretty output as iproute2's json_writer.
+func TestPrinterPrettyJSON(t *testing.T) {
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	p := newPrinter(w, true, true, false)
+	p.openObject("")
+	p.int("ifindex", "", 1)
+	p.str("ifname", "", "lo")
+	p.openArray("flags", "")
+	p.str("", "", "LOOPBACK")
+	p.str("", "", "UP")
+	p.closeArray("")
+	p.openArray("addr_info", "")
+	p.openObject("")
+	p.str("family", "", "inet")
+	p.closeObject()
+	p.openObject("")
+	p.str("family", "", "inet6")
+	p.closeObject()
+	p.closeArray("")
+	p.openArray("empty", "")
+	p.closeArray("")
+	p.closeObject()
+	p.flush()
+	want := `[ {
+        "ifindex": 1,
+        "ifname": "lo",
+        "flags": [ "LOOPBACK","UP" ],
+        "addr_info": [ {
+                "family": "inet"
+            },{
+                "family": "inet6"
+            } ],
+        "empty": [ ]
+    } ]
+`
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+	buf.Reset()
+	p = newPrinter(w, true, false, false)
+	p.openObject("")
+	p.str("a", "", "x\"y\n")
+	p.openArray("flags", "")
+	p.closeArray("")
+	p.closeObject()
+	p.flush()
+	if got := buf.String(); got != `[{"a":"x\"y\n","flags":[]}]`+"\n" {
+		t.Errorf("compact: %s", got)
+	}
+}
+
+func TestSplitArgs(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want []string
+		err  string
+	}{
+		{"link add veth1 type veth", []string{"link", "add", "veth1", "type", "veth"}, ""},
+		{`link set "a b" alias 'x y'`, []string{"link", "set", "a b", "alias", "x y"}, ""},
+		{`"a"b`, []string{"a", "b"}, ""},
+		{"\t a \r\n", []string{"a"}, ""},
+		{`a "b`, nil, "Unterminated quoted string"},
+	} {
+		got, err := splitArgs(c.line, 100)
+		if c.err != "" {
+			if err == nil || err.Error() != c.err {
+				t.Errorf("%q: %v, want %s", c.line, err, c.err)
+			}
+			continue
+		}
+		if err != nil || len(got) != len(c.want) {
+			t.Errorf("%q: %q %v", c.line, got, err)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%q: %q", c.line, got)
+			}
+		}
+	}
+}
