@@ -403,16 +403,6 @@ func (s *structDef) size() int {
 // (-1 when b was too short to go on).
 func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) int {
 	size := s.size()
-	short := len(b) < size
-	if short {
-		need := 0
-		for _, f := range s.fields {
-			if !f.pad {
-				need += f.size
-			}
-		}
-		_ = need
-	}
 	p.note(off, depth, fmt.Sprintf("struct %s (%d bytes)", s.name, size))
 	n := 0
 	for _, f := range s.fields {

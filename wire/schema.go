@@ -188,6 +188,7 @@ var (
 	}}
 	stBoolopt       = &structDef{"br_boolopt_multi", []field{fhex("optval", 4), fhex("optmask", 4)}}
 	stPortRange     = &structDef{"ifla_vxlan_port_range", []field{fbe16("low"), fbe16("high")}}
+	stTCPInfo       = tcpInfo()
 	stInetDiagMem   = &structDef{"inet_diag_meminfo", []field{fu("idiag_rmem", 4), fu("idiag_wmem", 4), fu("idiag_fmem", 4), fu("idiag_tmem", 4)}}
 	stUnixDiagVfs   = &structDef{"unix_diag_vfs", []field{fu("udiag_vfs_ino", 4), fu("udiag_vfs_dev", 4)}}
 	stUnixDiagRqlen = &structDef{"unix_diag_rqlen", []field{fu("udiag_rqueue", 4), fu("udiag_wqueue", 4)}}
@@ -374,6 +375,7 @@ func init() {
 		leaf("IFLA_TSO_MAX_SEGS", vU32), leaf("IFLA_ALLMULTI", vU32), leaf("IFLA_DEVLINK_PORT", vNested),
 		leaf("IFLA_GSO_IPV4_MAX_SIZE", vU32), leaf("IFLA_GRO_IPV4_MAX_SIZE", vU32), leaf("IFLA_DPLL_PIN", vNested),
 		leaf("IFLA_MAX_PACING_OFFLOAD_HORIZON", vU32), leaf("IFLA_NETNS_IMMUTABLE", vU8),
+		leaf("IFLA_HEADROOM", vU16), leaf("IFLA_TAILROOM", vU16),
 	)
 	spacePropList = list("IFLA_*", 53, leaf("IFLA_ALT_IFNAME", vString))
 	spaceLinkInfo = list("IFLA_INFO_*", 1,
@@ -533,7 +535,7 @@ func init() {
 		leaf("NL_POLICY_TYPE_ATTR_BITFIELD32_MASK", u32), leaf("NL_POLICY_TYPE_ATTR_PAD", vBinary), leaf("NL_POLICY_TYPE_ATTR_MASK", u64))
 
 	spaceInetDiag = list("INET_DIAG_*", 1,
-		structS("INET_DIAG_MEMINFO", stInetDiagMem), leaf("INET_DIAG_INFO", vBinary), leaf("INET_DIAG_VEGASINFO", vBinary),
+		structS("INET_DIAG_MEMINFO", stInetDiagMem), structS("INET_DIAG_INFO", stTCPInfo), leaf("INET_DIAG_VEGASINFO", vBinary),
 		leaf("INET_DIAG_CONG", vString), leaf("INET_DIAG_TOS", u8), leaf("INET_DIAG_TCLASS", u8),
 		leaf("INET_DIAG_SKMEMINFO", vU32Array), leaf("INET_DIAG_SHUTDOWN", u8), leaf("INET_DIAG_DCTCPINFO", vBinary),
 		enumS("INET_DIAG_PROTOCOL", u8, ipprotoNames), leaf("INET_DIAG_SKV6ONLY", u8), leaf("INET_DIAG_LOCALS", vBinary),
@@ -559,3 +561,34 @@ func init() {
 // The IFLA_INFO_DATA of each kind, and IFLA_INFO_SLAVE_DATA of each
 // slave kind.
 var kindSpaces, slaveSpaces map[string]*space
+
+// tcpInfo is struct tcp_info (<linux/tcp.h>) as of Linux 6.7; newer
+// kernels send more, shown raw after it.
+func tcpInfo() *structDef {
+	s := &structDef{name: "tcp_info", fields: []field{
+		fenum("tcpi_state", 1, tcpStateNames), fu("tcpi_ca_state", 1), fu("tcpi_retransmits", 1),
+		fu("tcpi_probes", 1), fu("tcpi_backoff", 1), fhex("tcpi_options", 1),
+		{name: "tcpi_wscale", size: 1, show: func(b []byte, _ *ctx) string {
+			return fmt.Sprintf("snd %d rcv %d (4 bits each)", b[0]&0xf, b[0]>>4)
+		}},
+		fhex("tcpi_flags", 1),
+	}}
+	for _, n := range []string{"rto", "ato", "snd_mss", "rcv_mss", "unacked", "sacked", "lost", "retrans",
+		"fackets", "last_data_sent", "last_ack_sent", "last_data_recv", "last_ack_recv", "pmtu",
+		"rcv_ssthresh", "rtt", "rttvar", "snd_ssthresh", "snd_cwnd", "advmss", "reordering", "rcv_rtt",
+		"rcv_space", "total_retrans"} {
+		s.fields = append(s.fields, fu("tcpi_"+n, 4))
+	}
+	for _, f := range []struct {
+		n string
+		w int
+	}{{"pacing_rate", 8}, {"max_pacing_rate", 8}, {"bytes_acked", 8}, {"bytes_received", 8},
+		{"segs_out", 4}, {"segs_in", 4}, {"notsent_bytes", 4}, {"min_rtt", 4}, {"data_segs_in", 4},
+		{"data_segs_out", 4}, {"delivery_rate", 8}, {"busy_time", 8}, {"rwnd_limited", 8},
+		{"sndbuf_limited", 8}, {"delivered", 4}, {"delivered_ce", 4}, {"bytes_sent", 8},
+		{"bytes_retrans", 8}, {"dsack_dups", 4}, {"reord_seen", 4}, {"rcv_ooopack", 4}, {"snd_wnd", 4},
+		{"rcv_wnd", 4}, {"rehash", 4}, {"total_rto", 2}, {"total_rto_recoveries", 2}, {"total_rto_time", 4}} {
+		s.fields = append(s.fields, fu("tcpi_"+f.n, f.w))
+	}
+	return s
+}
