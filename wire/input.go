@@ -143,9 +143,10 @@ func parseStrace(lines []string) ([]Datagram, error) {
 	var out []Datagram
 	var cur *Datagram
 	dir := DirUnknown
+	peek := false // the syscall only peeked (MSG_PEEK): the data comes again
 	bufStart := 0 // where the current iovec buffer starts in cur.Data
 	flush := func() {
-		if cur != nil && len(cur.Data) > 0 {
+		if cur != nil && len(cur.Data) > 0 && !peek {
 			out = append(out, *cur)
 		}
 		cur = nil
@@ -194,6 +195,7 @@ func parseStrace(lines []string) ([]Datagram, error) {
 		// a syscall line (or anything else) ends the datagram
 		flush()
 		dir = straceDirection(t)
+		peek = strings.Contains(t, "MSG_PEEK")
 	}
 	flush()
 	if len(out) == 0 {

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -199,4 +200,34 @@ func dialIn(t *testing.T, ns string) *rtnl.Conn {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return conn
+}
+
+// TestDecodeStraceConversation: with -e write=all -e read=all strace
+// shows requests and answers; MSG_PEEK reads (the data comes again) are
+// left out.
+func TestDecodeStraceConversation(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "iproute2-conversation.strace"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := ParseText(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Direction{DirSent, DirReceived, DirSent, DirReceived}
+	if len(ds) != len(want) {
+		t.Fatalf("%d datagrams, want %d", len(ds), len(want))
+	}
+	for i, d := range ds {
+		if d.Dir != want[i] {
+			t.Errorf("datagram %d: direction %v, want %v", i+1, d.Dir, want[i])
+		}
+		s, err := DumpDatagramOrder(binary.LittleEndian, protoRoute, d.Dir, d.Data)
+		if err != nil {
+			t.Errorf("datagram %d: %v", i+1, err)
+		}
+		if i == 3 && !strings.Contains(s, "error        0 (success: this is an ACK)") {
+			t.Errorf("the last answer is not an ACK:\n%s", s)
+		}
+	}
 }
