@@ -140,6 +140,7 @@ say "# nsbox benchmark"
 say ""
 say "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr), $(nproc) CPUs, $(ip -V 2>&1 | head -1), $(go version 2>/dev/null | awk '{print $3}')."
 say "Every trial runs in its own throwaway network + mount namespace (unshare -n -m, private /run)."
+say "Load average when the run began: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes every figure noisier; the trials of the tools compared are interleaved, so it falls on all of them)."
 say "Medians of $RUNS trials ($BIGRUNS for the large cases); ratio = peer time / nsbox time (above 1: nsbox is faster)."
 say ""
 
@@ -422,5 +423,7 @@ if [ -s "$work/errors.log" ]; then
 	say '```'
 fi
 
+say ""
+say "Load average when the run ended: $(cut -d' ' -f1-3 /proc/loadavg)."
 cp "$report" bench/results/latest.md
 note "bench: written to bench/results/latest.md"
