@@ -33,3 +33,16 @@ func FuzzParseUnix(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseNetlink(f *testing.F) {
+	f.Add(NetlinkMsg{Family: AF_NETLINK, Type: 3, Protocol: 4, PortID: 77, Ino: 5}.AppendBinary(nil))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseNetlink(b)
+		if err != nil {
+			return
+		}
+		if got := s.NetlinkMsg.AppendBinary(nil); !bytes.Equal(got, b[:NetlinkMsgLen]) {
+			t.Fatalf("re-encoded %x, want %x", got, b[:NetlinkMsgLen])
+		}
+	})
+}

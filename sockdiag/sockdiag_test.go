@@ -268,3 +268,38 @@ func TestInetRequestMPTCP(t *testing.T) {
 		t.Errorf("got  %x\nwant %x", m.Data, want)
 	}
 }
+
+func TestNetlink(t *testing.T) {
+	ne := binary.NativeEndian
+	r := NetlinkRequest{Protocol: NDIAG_PROTO_ALL, Show: NDIAG_SHOW_GROUPS | NDIAG_SHOW_MEMINFO}
+	want := []byte{AF_NETLINK, 255, 0, 0}
+	want = ne.AppendUint32(want, 0)
+	want = ne.AppendUint32(want, 3)
+	want = append(want, make([]byte, 8)...)
+	if got := r.AppendBinary(nil); !bytes.Equal(got, want) || len(got) != NetlinkReqLen {
+		t.Errorf("request %x want %x", got, want)
+	}
+	b := []byte{AF_NETLINK, 3, 4, NETLINK_CONNECTED}
+	for _, v := range []uint32{0xfffffff5, 0, 1, 1234, 9, 0} {
+		b = ne.AppendUint32(b, v)
+	}
+	e := rtnl.NewAttributeEncoder(b)
+	mem := []byte{}
+	for i := uint32(0); i < 9; i++ {
+		mem = ne.AppendUint32(mem, i*100)
+	}
+	e.Bytes(NETLINK_DIAG_MEMINFO, mem)
+	e.Bytes(NETLINK_DIAG_GROUPS, ne.AppendUint64(nil, 0x11))
+	b, _ = e.Encode()
+	s, err := ParseNetlink(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Protocol != 4 || s.PortID != 0xfffffff5 || s.DstGroup != 1 || s.Ino != 1234 || s.Cookie[0] != 9 ||
+		s.MemInfo[SK_MEMINFO_WMEM_ALLOC] != 200 || len(s.Groups) != 8 || s.State != NETLINK_CONNECTED {
+		t.Errorf("%+v", s)
+	}
+	if _, err := ParseNetlink(b[:NetlinkMsgLen-1]); err == nil {
+		t.Error("short message accepted")
+	}
+}

@@ -24,10 +24,12 @@ type plan struct {
 	rawProtocol          uint8
 	unix                 bool
 	unixShow             uint32
+	netlink              bool
 }
 
 // snapshot is what the dumps returned, in dump order.
 type snapshot struct {
+	netlink       []*sockdiag.NetlinkSocket
 	unix          []*sockdiag.UnixSocket
 	raw, udp, tcp []*sockdiag.InetSocket
 	mptcp         []*sockdiag.InetSocket
@@ -59,6 +61,16 @@ func collect(g cli.Global, p plan) (*snapshot, error) {
 				return err
 			}
 			defer closeTap()
+		}
+		if p.netlink {
+			s, err := sockdiag.DumpNetlink(c, sockdiag.NetlinkRequest{
+				Protocol: sockdiag.NDIAG_PROTO_ALL,
+				Show:     sockdiag.NDIAG_SHOW_GROUPS | sockdiag.NDIAG_SHOW_MEMINFO,
+			})
+			if err != nil && !missing(err) {
+				return err
+			}
+			snap.netlink = s
 		}
 		if p.unix {
 			s, err := sockdiag.DumpUnix(c, sockdiag.UnixRequest{States: p.states, Show: p.unixShow})

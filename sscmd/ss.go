@@ -81,7 +81,7 @@ const (
 	inetL4DBM = 1<<tcpDB | 1<<mptcpDB | 1<<udpDB | 1<<dccpDB | 1<<sctpDB
 	inetDBM   = inetL4DBM | 1<<rawDB
 	// the tables nsbox can dump
-	supportedDBM = 1<<tcpDB | 1<<mptcpDB | 1<<udpDB | 1<<rawDB | unixDBM
+	supportedDBM = 1<<tcpDB | 1<<mptcpDB | 1<<udpDB | 1<<rawDB | unixDBM | 1<<netlinkDB
 )
 
 func fam(af int) uint64 { return 1 << uint(af) }
@@ -554,9 +554,9 @@ const ssUsage = `Usage: ss [ OPTIONS ]
    -w, --raw           display only RAW sockets
    -x, --unix          display only Unix domain sockets
    -f, --family=FAMILY display sockets of type FAMILY
-       FAMILY := {inet|inet6|unix}
+       FAMILY := {inet|inet6|unix|netlink}
    -A, --query=QUERY, --socket=QUERY
-       QUERY := {all|inet|tcp|udp|raw|unix|unix_dgram|unix_stream|unix_seqpacket}[,QUERY]
+       QUERY := {all|inet|tcp|mptcp|udp|raw|unix|unix_dgram|unix_stream|unix_seqpacket|netlink}[,QUERY]
    -H, --no-header     Suppress header line
 
        FILTER := [ state STATE-FILTER ]
@@ -596,7 +596,7 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if f.dbs&supportedDBM == 0 {
-		fmt.Fprintln(stderr, "ss: nsbox shows tcp, mptcp, udp, raw and unix sockets only.")
+		fmt.Fprintln(stderr, "ss: nsbox shows tcp, mptcp, udp, raw, unix and netlink sockets only.")
 		return 1
 	}
 	if o.netns != "" {
@@ -612,6 +612,7 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		udp:      inet && f.dbs&(1<<udpDB) != 0,
 		raw:      inet && f.dbs&(1<<rawDB) != 0,
 		mptcp:    inet && f.dbs&(1<<mptcpDB) != 0,
+		netlink:  f.families&fam(afNetlink) != 0 && f.dbs&(1<<netlinkDB) != 0 && f.states&(1<<ssClose) != 0,
 		v4:       o.preferred != afInet6,
 		v6:       o.preferred != afInet,
 		v6First:  o.preferred == afInet6,
@@ -649,6 +650,9 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		if d.on {
 			w.mptcpDg = d.name
 		}
+	}
+	for _, n := range snap.netlink {
+		t.add(w.netlinkRow(n))
 	}
 	for _, u := range snap.unix {
 		if !unixTypeShown(u.Type, f.dbs) {
@@ -1021,4 +1025,63 @@ func ntop(a netip.Addr) string {
 		return "::" + dotted
 	}
 	return a.String()
+}
+
+// nlProtoNames is iproute2's table for nl_proto_n2a().
+var nlProtoNames = []string{
+	0: "rtnl", 1: "unused", 2: "usersock", 3: "fw", 4: "tcpdiag", 5: "nflog", 6: "xfrm",
+	7: "selinux", 8: "iscsi", 9: "audit", 10: "fiblookup", 11: "connector", 12: "nft",
+	13: "ip6fw", 14: "dec-rt", 15: "uevent", 16: "genl", 18: "scsi-trans", 19: "ecryptfs",
+	20: "rdma", 21: "crypto",
+}
+
+// netlinkRow is netlink_show_one().
+func (w *ssWriter) netlinkRow(n *sockdiag.NetlinkSocket) [colMax]string {
+	var r [colMax]string
+	r[colNetid] = "nl"
+	r[colState] = stateName(ssClose)
+	var rq, wq uint32
+	if len(n.MemInfo) > sockdiag.SK_MEMINFO_WMEM_ALLOC {
+		rq, wq = n.MemInfo[sockdiag.SK_MEMINFO_RMEM_ALLOC], n.MemInfo[sockdiag.SK_MEMINFO_WMEM_ALLOC]
+	}
+	r[colRecvQ], r[colSendQ] = queue(rq), queue(wq)
+	prot := strconv.Itoa(int(n.Protocol))
+	if int(n.Protocol) < len(nlProtoNames) && nlProtoNames[n.Protocol] != "" && !w.o.numeric {
+		prot = nlProtoNames[n.Protocol]
+	}
+	pid := int(int32(n.PortID))
+	var proc string
+	switch {
+	case pid == -1:
+		proc = "*"
+	case w.o.numeric:
+		proc = strconv.Itoa(pid)
+	case pid == 0:
+		proc = "kernel"
+	default:
+		proc = strconv.Itoa(pid)
+		if pid > 0 {
+			if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && strings.Contains(string(b), "(") {
+				proc = sockdiag.ParseStatComm(b) + "/" + strconv.Itoa(pid)
+			}
+		}
+	}
+	r[colAddr], r[colServ] = prot+":", proc
+	if n.State == sockdiag.NETLINK_CONNECTED {
+		r[colRAddr], r[colRServ] = strconv.Itoa(int(int32(n.DstGroup)))+":", strconv.Itoa(int(int32(n.DstPortID)))
+	} else {
+		r[colRAddr], r[colRServ] = "*", ""
+	}
+	if w.o.details {
+		var groups uint64
+		if word := strconv.IntSize / 8; len(n.Groups) >= word {
+			if word == 8 {
+				groups = native64(n.Groups)
+			} else {
+				groups = uint64(native32(n.Groups))
+			}
+		}
+		r[colExt] = fmt.Sprintf(" sk=0 cb=0 groups=0x%08x", uint32(groups))
+	}
+	return r
 }
