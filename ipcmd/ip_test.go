@@ -102,8 +102,23 @@ func cleanLinks(t *testing.T) {
 	runCmd(t, "", "ip", "route", "flush", "table", "main")
 }
 
-// snapshot is the state a failed command must leave unchanged.
+// snapshot is the state a failed command must leave unchanged, read
+// until two reads agree (operstates and carriers settle asynchronously).
 func snapshot(t *testing.T) string {
+	t.Helper()
+	prev := snapshotOnce(t)
+	for try := 0; try < 30; try++ {
+		time.Sleep(50 * time.Millisecond)
+		cur := snapshotOnce(t)
+		if cur == prev {
+			return cur
+		}
+		prev = cur
+	}
+	return prev
+}
+
+func snapshotOnce(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
 	for _, c := range [][]string{{"-j", "link"}, {"-j", "addr"}, {"-j", "route", "show", "table", "all"},
