@@ -906,12 +906,107 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 			p.text(" link-netnsid unknown")
 		}
 	}
+	if s.g.Details {
+		s.printDetails(p, l, doLink)
+	}
 	if doLink && l.Alias != "" {
 		p.nl()
 		p.str("ifalias", "    alias %s", l.Alias)
 	}
 	if doLink && s.g.Stats > 0 && l.Stats64 != nil {
 		printStats(p, l.Stats64)
+	}
+}
+
+// otherU32 returns an attribute rtnl keeps in Other, as a u32.
+func otherU32(l *rtnl.Link, typ uint16) (uint32, bool) {
+	for _, a := range l.Other {
+		if a.Kind() == typ && len(a.Data) == 4 {
+			return binary.NativeEndian.Uint32(a.Data), true
+		}
+	}
+	return 0, false
+}
+
+var addrGenModes = []string{"eui64", "none", "stable_secret", "random"}
+
+// addrGenMode digs IFLA_INET6_ADDR_GEN_MODE out of IFLA_AF_SPEC.
+func addrGenMode(l *rtnl.Link) (uint8, bool) {
+	for _, a := range l.Other {
+		if a.Kind() != unix.IFLA_AF_SPEC {
+			continue
+		}
+		d := rtnl.NewAttributeDecoder(a.Data)
+		for d.Next() {
+			if d.Type() != unix.AF_INET6 {
+				continue
+			}
+			nd := rtnl.NewAttributeDecoder(d.Bytes())
+			for nd.Next() {
+				if nd.Type() == unix.IFLA_INET6_ADDR_GEN_MODE && nd.Len() == 1 {
+					return nd.Bytes()[0], true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// printDetails is the -details part of print_linkinfo(): the generic
+// numbers and the kind. Kind-specific data (bridge options, bridge port
+// state) is not printed.
+func (s *session) printDetails(p *printer, l *rtnl.Link, doLink bool) {
+	if l.Seen.Has(unix.IFLA_PROMISCUITY) {
+		p.uint("promiscuity", " promiscuity %d ", uint64(l.Promiscuity))
+	}
+	if v, ok := otherU32(l, unix.IFLA_ALLMULTI); ok {
+		p.uint("allmulti", " allmulti %d ", uint64(v))
+	}
+	if l.Seen.Has(unix.IFLA_MIN_MTU) {
+		p.uint("min_mtu", "minmtu %d ", uint64(l.MinMTU))
+	}
+	if l.Seen.Has(unix.IFLA_MAX_MTU) {
+		p.uint("max_mtu", "maxmtu %d ", uint64(l.MaxMTU))
+	}
+	if l.Info != nil && l.Info.Kind != "" {
+		p.openObject("linkinfo")
+		p.nl()
+		p.str("info_kind", "    %s ", l.Info.Kind)
+		if l.Info.SlaveKind != "" {
+			p.nl()
+			p.str("info_slave_kind", "    %s_slave ", l.Info.SlaveKind)
+		}
+		p.closeObject()
+	}
+	if doLink {
+		if m, ok := addrGenMode(l); ok {
+			name := strconv.Itoa(int(m))
+			if int(m) < len(addrGenModes) {
+				name = addrGenModes[m]
+			}
+			p.str("inet6_addr_gen_mode", "addrgenmode %s ", name)
+		}
+	}
+	if l.Seen.Has(unix.IFLA_NUM_TX_QUEUES) {
+		p.uint("num_tx_queues", "numtxqueues %d ", uint64(l.NumTxQueues))
+	}
+	if l.Seen.Has(unix.IFLA_NUM_RX_QUEUES) {
+		p.uint("num_rx_queues", "numrxqueues %d ", uint64(l.NumRxQueues))
+	}
+	if l.Seen.Has(unix.IFLA_GSO_MAX_SIZE) {
+		p.uint("gso_max_size", "gso_max_size %d ", uint64(l.GSOMaxSize))
+	}
+	if l.Seen.Has(unix.IFLA_GSO_MAX_SEGS) {
+		p.uint("gso_max_segs", "gso_max_segs %d ", uint64(l.GSOMaxSegs))
+	}
+	for _, x := range []struct {
+		typ  uint16
+		name string
+	}{{unix.IFLA_TSO_MAX_SIZE, "tso_max_size"}, {unix.IFLA_TSO_MAX_SEGS, "tso_max_segs"},
+		{unix.IFLA_GRO_MAX_SIZE, "gro_max_size"}} {
+		if v, ok := otherU32(l, x.typ); ok {
+			p.uint(x.name, x.name+" %d ", uint64(v))
+		}
 	}
 }
 
