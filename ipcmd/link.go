@@ -909,7 +909,7 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 	if s.g.Details {
 		s.printDetails(p, l, doLink)
 	}
-	if doLink && l.Alias != "" {
+	if (doLink || s.g.Details) && l.Alias != "" {
 		p.nl()
 		p.str("ifalias", "    alias %s", l.Alias)
 	}
