@@ -2,6 +2,9 @@ package sscmd
 
 import (
 	"errors"
+	"os"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -25,12 +28,17 @@ type plan struct {
 	unix                 bool
 	unixShow             uint32
 	netlink              bool
+	// unixRefs reads the reference counts of AF_UNIX sockets, which
+	// unix_diag does not carry, from the namespace's /proc/net/unix
+	// (netstat's RefCnt column).
+	unixRefs bool
 }
 
 // snapshot is what the dumps returned, in dump order.
 type snapshot struct {
 	netlink       []*sockdiag.NetlinkSocket
 	unix          []*sockdiag.UnixSocket
+	unixRefs      map[uint32]uint32
 	raw, udp, tcp []*sockdiag.InetSocket
 	mptcp         []*sockdiag.InetSocket
 	ifnames       map[uint32]string
@@ -78,6 +86,9 @@ func collect(g cli.Global, p plan) (*snapshot, error) {
 				return err
 			}
 			snap.unix = s
+			if p.unixRefs {
+				snap.unixRefs = readUnixRefs("/proc/thread-self/net/unix")
+			}
 		}
 		families := []uint8{}
 		if p.v6First {
@@ -169,4 +180,28 @@ func (s *snapshot) ifname(index uint32) string {
 		return n
 	}
 	return "if" + itoa(int(index))
+}
+
+// readUnixRefs maps inodes to the RefCount column of /proc/net/unix:
+//
+//	Num       RefCount Protocol Flags    Type St Inode Path
+//	0000000000000000: 00000002 00000000 00010000 0001 01 20179 /tmp/x
+func readUnixRefs(path string) map[uint32]uint32 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	refs := map[uint32]uint32{}
+	for i, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if i == 0 || len(f) < 7 {
+			continue
+		}
+		ref, err1 := strconv.ParseUint(f[1], 16, 32)
+		ino, err2 := strconv.ParseUint(f[6], 10, 32)
+		if err1 == nil && err2 == nil {
+			refs[uint32(ino)] = uint32(ref)
+		}
+	}
+	return refs
 }

@@ -21,7 +21,8 @@ type netstatOptions struct {
 	all, listening, programs, wide bool
 	extend                         int
 	numHost, numPort, numUser      bool
-	tcp, udp, raw                  bool
+	tcp, udp, raw, unix            bool
+	showInet, showUnix             bool
 	inet, inet6                    bool
 	help                           bool
 	version                        bool
@@ -56,6 +57,8 @@ func parseNetstat(args []string) (*netstatOptions, error) {
 				o.inet = true
 			case "inet6":
 				o.inet6 = true
+			case "unix":
+				o.unix = true
 			default:
 				return &netstatError{fmt.Sprintf("netstat: address family `%s' is not supported by nsbox.", a), 1}
 			}
@@ -88,6 +91,8 @@ func parseNetstat(args []string) (*netstatOptions, error) {
 			o.udp = true
 		case "w":
 			o.raw = true
+		case "x":
+			o.unix = true
 		case "4", "--inet":
 			return af("inet")
 		case "6", "--inet6":
@@ -119,11 +124,20 @@ func parseNetstat(args []string) (*netstatOptions, error) {
 	if len(operands) > 0 {
 		return nil, &netstatError{fmt.Sprintf("netstat: unexpected argument \"%s\"", operands[0]), netstatExitUsage}
 	}
-	if !(o.tcp || o.udp || o.raw) {
+	// net-tools' rules: -4/-6 without a protocol mean all of them; a
+	// protocol without -4/-6 means both; no protocol and no family at
+	// all means every section, UNIX domain sockets included.
+	if (o.inet || o.inet6) && !(o.tcp || o.udp || o.raw) {
 		o.tcp, o.udp, o.raw = true, true, true
 	}
-	if !(o.inet || o.inet6) {
+	if (o.tcp || o.udp || o.raw) && !(o.inet || o.inet6) {
 		o.inet, o.inet6 = true, true
+	}
+	arg := o.tcp || o.udp || o.raw || o.unix
+	o.showInet = !arg || o.tcp || o.udp || o.raw
+	o.showUnix = !arg || o.unix
+	if !arg {
+		o.tcp, o.udp, o.raw, o.inet, o.inet6 = true, true, true, true, true
 	}
 	return o, nil
 }
@@ -139,7 +153,7 @@ const netstatUsage = `usage: netstat [-vWeenNaltuwp] [<Af>]
         -l, --listening          display listening server sockets
         -a, --all                display all sockets (default: connected)
 
-  <Socket>={-t|--tcp} {-u|--udp} {-w|--raw}
+  <Socket>={-t|--tcp} {-u|--udp} {-w|--raw} {-x|--unix}
   <AF>=Use '-6|-4' or '-A <af>' or '--<af>'; default: inet
 `
 
@@ -166,7 +180,14 @@ func runNetstat(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "netstat (nsbox)")
 		return 0
 	}
-	p := plan{tcp: o.tcp, udp: o.udp, raw: o.raw, v4: o.inet, v6: o.inet6, states: sockdiag.AllStates}
+	p := plan{v4: o.inet, v6: o.inet6, states: sockdiag.AllStates}
+	if o.showInet {
+		p.tcp, p.udp, p.raw = o.tcp, o.udp, o.raw
+	}
+	if o.showUnix {
+		p.unix, p.unixRefs = true, true
+		p.unixShow = sockdiag.UDIAG_SHOW_NAME | sockdiag.UDIAG_SHOW_PEER
+	}
 	snap, err := collect(g, p)
 	if err != nil {
 		return fail(stderr, err)
@@ -177,31 +198,43 @@ func runNetstat(g cli.Global, args []string, stdout, stderr io.Writer) int {
 	}
 	n := &netstatWriter{o: o, owners: owners, svc: &services{}, hosts: &hosts{}, users: map[uint32]string{}}
 	w := bufio.NewWriter(stdout)
-	fmt.Fprint(w, "Active Internet connections ")
+	which := "(w/o servers)"
 	switch {
 	case o.all:
-		fmt.Fprint(w, "(servers and established)")
+		which = "(servers and established)"
 	case o.listening:
-		fmt.Fprint(w, "(only servers)")
-	default:
-		fmt.Fprint(w, "(w/o servers)")
+		which = "(only servers)"
 	}
-	fmt.Fprint(w, "\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ")
-	if o.extend > 1 {
-		fmt.Fprint(w, " User       Inode     ")
+	if o.showInet {
+		fmt.Fprint(w, "Active Internet connections ", which)
+		fmt.Fprint(w, "\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ")
+		if o.extend > 1 {
+			fmt.Fprint(w, " User       Inode     ")
+		}
+		if o.programs {
+			fmt.Fprintf(w, " %-20s", "PID/Program name")
+		}
+		fmt.Fprintln(w)
+		for _, s := range snap.tcp {
+			n.tcp(w, s)
+		}
+		for _, s := range snap.udp {
+			n.dgram(w, s, "udp")
+		}
+		for _, s := range snap.raw {
+			n.dgram(w, s, "raw")
+		}
 	}
-	if o.programs {
-		fmt.Fprintf(w, " %-20s", "PID/Program name")
-	}
-	fmt.Fprintln(w)
-	for _, s := range snap.tcp {
-		n.tcp(w, s)
-	}
-	for _, s := range snap.udp {
-		n.dgram(w, s, "udp")
-	}
-	for _, s := range snap.raw {
-		n.dgram(w, s, "raw")
+	if o.showUnix {
+		fmt.Fprint(w, "Active UNIX domain sockets ", which)
+		fmt.Fprint(w, "\nProto RefCnt Flags       Type       State         I-Node  ")
+		if o.programs {
+			fmt.Fprintf(w, " %-20s", "PID/Program name")
+		}
+		fmt.Fprintln(w, " Path")
+		for _, u := range snap.unix {
+			n.unix(w, u, snap.unixRefs[u.Ino])
+		}
 	}
 	if err := w.Flush(); err != nil {
 		return fail(stderr, err)
@@ -362,4 +395,69 @@ func (n *netstatWriter) service(port uint16, proto string) string {
 		}
 	}
 	return strconv.Itoa(int(port))
+}
+
+// Socket states of struct socket (<linux/net.h>), which /proc/net/unix
+// and so netstat show, and the flag of a listening socket.
+const (
+	ssUnconnected = 1
+	ssConnecting  = 2
+	ssConnected   = 3
+	soAcceptCon   = 1 << 16
+)
+
+// unix is unix_do_one(), from a unix_diag reply: the socket state
+// follows from the TCP-like state unix_diag reports.
+func (n *netstatWriter) unix(w io.Writer, u *sockdiag.UnixSocket, refcnt uint32) {
+	state, flags := ssUnconnected, 0
+	switch u.State {
+	case sockdiag.TCP_LISTEN:
+		flags = soAcceptCon
+	case sockdiag.TCP_ESTABLISHED:
+		state = ssConnected
+	case sockdiag.TCP_SYN_SENT:
+		state = ssConnecting
+	}
+	listening := state == ssUnconnected && flags&soAcceptCon != 0
+	if !n.o.all && listening != n.o.listening {
+		return
+	}
+	typ := map[uint8]string{sockdiag.SOCK_STREAM: "STREAM", sockdiag.SOCK_DGRAM: "DGRAM", sockdiag.SOCK_RAW: "RAW",
+		sockdiag.SOCK_RDM: "RDM", sockdiag.SOCK_SEQPACKET: "SEQPACKET"}[u.Type]
+	if typ == "" {
+		typ = "UNKNOWN"
+	}
+	st := map[int]string{ssConnecting: "CONNECTING", ssConnected: "CONNECTED"}[state]
+	if listening {
+		st = "LISTENING"
+	}
+	fl := "[ "
+	if flags&soAcceptCon != 0 {
+		fl += "ACC "
+	}
+	fl += "]"
+	fmt.Fprintf(w, "%-5s %-6d %-11s %-10s %-13s %-8d", "unix", refcnt, fl, typ, st, u.Ino)
+	if n.o.programs {
+		fmt.Fprintf(w, " %-20s", n.program(u.Ino))
+	}
+	fmt.Fprintf(w, " %s\n", procUnixPath(u))
+}
+
+// procUnixPath is the path as /proc/net/unix prints it: a path name
+// without its last byte (the NUL the binder is expected to count), an
+// abstract name with '@' for every NUL; netstat reads it up to the first
+// blank.
+func procUnixPath(u *sockdiag.UnixSocket) string {
+	if !u.HasName || u.Name == "" {
+		return ""
+	}
+	name := u.Name
+	if name[0] != 0 {
+		name = name[:len(name)-1]
+	}
+	name = strings.ReplaceAll(name, "\x00", "@")
+	if i := strings.IndexAny(name, " \t\n"); i >= 0 {
+		name = name[:i]
+	}
+	return name
 }

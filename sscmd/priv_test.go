@@ -237,7 +237,7 @@ func TestNetstatMatchesNetTools(t *testing.T) {
 	for _, args := range []string{
 		"-tunapl", "-tuna", "-tunl", "-tunp", "-tan", "-uan", "-tanep", "-tuanW", "-tuap", "-tua",
 		"-4 -tan", "-6 -tan", "-tlnp", "-t", "-u", "-tue", "--tcp --numeric --listening",
-		"-tna --numeric-ports", "-tA inet6 -an",
+		"-tna --numeric-ports", "-tA inet6 -an", "", "-x", "-xa", "-xl", "-xap", "-an", "-l", "-A unix -a", "-a4",
 	} {
 		argv := strings.Fields(args)
 		want := run(t, append([]string{"netstat"}, argv...)...)

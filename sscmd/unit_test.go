@@ -257,3 +257,31 @@ func TestParseNetstat(t *testing.T) {
 		}
 	}
 }
+
+func TestNetstatUnix(t *testing.T) {
+	o, err := parseNetstat([]string{"-xap"})
+	if err != nil || !o.showUnix || o.showInet {
+		t.Fatalf("-xap: %+v %v", o, err)
+	}
+	n := &netstatWriter{o: o, svc: &services{}, hosts: &hosts{}, owners: map[uint32][]sockdiag.Owner{7: {{PID: 12, Argv0: "/usr/sbin/sshd"}}}}
+	l := &sockdiag.UnixSocket{Name: "/run/x.sock\x00", HasName: true}
+	l.Type, l.State, l.Ino = sockdiag.SOCK_STREAM, sockdiag.TCP_LISTEN, 7
+	d := &sockdiag.UnixSocket{Name: "\x00ab\x00c", HasName: true}
+	d.Type, d.State, d.Ino = sockdiag.SOCK_DGRAM, sockdiag.TCP_CLOSE, 8
+	var b bytes.Buffer
+	n.unix(&b, l, 2)
+	n.unix(&b, d, 2)
+	want := "unix  2      [ ACC ]     STREAM     LISTENING     7        12/sshd              /run/x.sock\n" +
+		"unix  2      [ ]         DGRAM                    8        -                    @ab@c\n"
+	if b.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+	o, _ = parseNetstat([]string{"-4"})
+	if o.showUnix || !o.showInet || !o.tcp || o.inet6 {
+		t.Errorf("-4: %+v", o)
+	}
+	o, _ = parseNetstat(nil)
+	if !o.showUnix || !o.showInet {
+		t.Errorf("no options: %+v", o)
+	}
+}
