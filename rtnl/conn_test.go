@@ -592,6 +592,70 @@ func TestKernelDump(t *testing.T) {
 	}
 }
 
+// A message bigger than the 32 KiB Conn starts with, from the kernel: the
+// RTM_NEWLINK of a link with 400 alternative names of 120 bytes
+// (IFLA_PROP_LIST, about 50 KiB). The kernel sizes the dump's datagrams
+// for its largest message (rtnl_calcit), so the datagram is bigger too.
+func TestKernelBigMessage(t *testing.T) {
+	sandbox.Require(t, "ip")
+	if out, err := exec.Command("ip", "link", "add", "bgv", "type", "veth", "peer", "name", "bgvp").CombinedOutput(); err != nil {
+		t.Fatalf("ip link add: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "link", "del", "bgv").Run() })
+	var batch strings.Builder
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&batch, "link property add dev bgv altname alt%04d%s\n", i, strings.Repeat("x", 113))
+	}
+	cmd := exec.Command("ip", "-batch", "-")
+	cmd.Stdin = strings.NewReader(batch.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ip -batch (altnames): %v %s", err, out)
+	}
+	altnames := func(l *Link) (n int) {
+		for _, a := range l.Other {
+			if a.Kind() != unix.IFLA_PROP_LIST {
+				continue
+			}
+			d := NewAttributeDecoder(a.Data)
+			for d.Next() {
+				if d.Type() == unix.IFLA_ALT_IFNAME && len(d.String()) == 120 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	c := dialT(t)
+	start := len(c.buf)
+	biggest, names := 0, 0
+	err := c.Dump(LinkDumpRequest(unix.AF_UNSPEC, RTEXT_FILTER_VF), func(m Message) error {
+		l, err := ParseLink(m.Data)
+		if err != nil {
+			return err
+		}
+		if l.Name == "bgv" {
+			biggest, names = int(m.Header.Length), altnames(l)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if biggest <= start || names != 400 || len(c.buf) < biggest {
+		t.Fatalf("bgv: message of %d bytes with %d altnames; buffer %d, was %d", biggest, names, len(c.buf), start)
+	}
+	t.Logf("dump: message of %d bytes, buffer grew from %d to %d", biggest, start, len(c.buf))
+	// The same link asked for alone (a doit reply before the ACK).
+	c2 := dialT(t)
+	l, err := c2.LinkByName("bgv")
+	if err != nil {
+		t.Fatalf("LinkByName: %v", err)
+	}
+	if n := altnames(l); n != 400 {
+		t.Fatalf("LinkByName: %d altnames, want 400", n)
+	}
+}
+
 // inFreshNetns runs fn on a goroutine whose OS thread has its own new
 // network namespace. The thread is never unlocked: it dies with the
 // goroutine and takes the namespace (and every link in it) along.
