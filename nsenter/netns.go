@@ -158,7 +158,11 @@ func prepareRunDir() error {
 	}
 	defer unix.Close(lock)
 	// As iproute2: proceed even if the lock cannot be had.
-	if unix.Flock(lock, unix.LOCK_EX) == nil {
+	err = unix.Flock(lock, unix.LOCK_EX)
+	for err == unix.EINTR {
+		err = unix.Flock(lock, unix.LOCK_EX)
+	}
+	if err == nil {
 		defer unix.Flock(lock, unix.LOCK_UN)
 	}
 	made := false
