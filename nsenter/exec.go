@@ -142,6 +142,9 @@ func ExecApplet(name string, argv []string) int {
 // at once. If cmd.Args[0] is "nsbox" or an applet name, /proc/self/exe is
 // run, whatever cmd.Path says.
 func Start(name string, cmd *exec.Cmd) error {
+	if cmd.Path == "" && len(cmd.Args) == 0 {
+		return errorf(unix.EINVAL, "No command specified")
+	}
 	done := make(chan error, 1)
 	go func() {
 		// Locked by Enter and never unlocked: the thread dies with this
@@ -166,7 +169,7 @@ func Start(name string, cmd *exec.Cmd) error {
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			done <- execError(cmd.Args[0], err)
+			done <- execError(cmdName(cmd), err)
 			return
 		}
 		done <- nil
@@ -178,5 +181,15 @@ func Start(name string, cmd *exec.Cmd) error {
 // exec.Command it does no PATH lookup here (Start does it inside the
 // namespace).
 func Command(argv ...string) *exec.Cmd {
+	if len(argv) == 0 {
+		return &exec.Cmd{}
+	}
 	return &exec.Cmd{Path: argv[0], Args: argv}
+}
+
+func cmdName(cmd *exec.Cmd) string {
+	if len(cmd.Args) > 0 {
+		return cmd.Args[0]
+	}
+	return cmd.Path
 }

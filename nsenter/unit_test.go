@@ -195,3 +195,12 @@ func FuzzParseInotify(f *testing.F) {
 		}
 	})
 }
+
+func TestStartNoCommand(t *testing.T) {
+	if err := Start("whatever", Command()); err == nil || err.Error() != "No command specified" {
+		t.Errorf("Start(no command) = %v", err)
+	}
+	if err := Exec("whatever", nil, nil); err == nil || err.Error() != "No command specified" {
+		t.Errorf("Exec(no command) = %v", err)
+	}
+}
