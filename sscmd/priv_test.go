@@ -329,3 +329,30 @@ func TestSSAllFamilies(t *testing.T) {
 		}
 	}
 }
+
+func TestSSFilters(t *testing.T) {
+	sandbox.Require(t, "ss")
+	ss, _, _ := applets(t)
+	sockets(t)
+	for _, f := range [][]string{
+		{"-tan", "sport", "=", ":8082"},
+		{"-tan", "dport", "=", ":8082"},
+		{"-tan", "sport", ">", ":8081"},
+		{"-tan", "sport", "<=", ":2222"},
+		{"-tan", "sport", "!=", ":22"},
+		{"-tan", "src", "127.0.0.1"},
+		{"-tan", "src", "127.0.0.0/8:8082"},
+		{"-tan", "dst", "[::1]"},
+		{"-tan", "( sport = :22 or sport = :8081 )"},
+		{"-tan", "not", "sport", "=", ":8082"},
+		{"-ta", "sport", "=", ":ssh"},
+		{"-uan", "src", "127.0.0.1:9000"},
+		{"-tan", "state", "listening", "sport", "gt", ":8000", "and", "sport", "lt", ":8084"},
+		{"-xan", "src", "unix:/tmp/*"},
+		{"-an", "src", "unix:*stream"},
+	} {
+		want := run(t, append([]string{"ss"}, f...)...)
+		got := run(t, append([]string{ss}, f...)...)
+		same(t, "ss "+strings.Join(f, " "), want, got)
+	}
+}

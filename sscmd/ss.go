@@ -181,6 +181,8 @@ type ssOptions struct {
 	netns       string
 	help        bool
 	version     bool
+	filterWords []string // the filter expression after the state words
+	filter      expr
 }
 
 func (o *ssOptions) dbSet(db int, enable bool) {
@@ -518,7 +520,8 @@ func parseSS(args []string) (*ssOptions, error) {
 			operands = operands[2:]
 			continue
 		}
-		return nil, &ssError{fmt.Sprintf("ss: filter expressions are not supported by nsbox: \"%s\"", strings.Join(operands, " ")), 1}
+		o.filterWords = operands
+		break
 	}
 	if o.doDefault {
 		if o.stateFilter == 0 {
@@ -529,7 +532,33 @@ func parseSS(args []string) (*ssOptions, error) {
 	if o.stateFilter != 0 {
 		o.f.states = o.stateFilter
 	}
+	if o.filterWords != nil {
+		// a unix: condition selects the UNIX domain tables, as ss's
+		// parse_hostcond() does
+		for _, w := range o.filterWords {
+			if strings.HasPrefix(w, "unix:") {
+				states := o.f.states
+				o.f.families = 0
+				o.afSet(afUnix)
+				if states != 0 {
+					o.f.states = states
+				}
+			}
+		}
+	}
 	o.f.mergeDefaults()
+	if o.filterWords != nil {
+		fp := &filterParser{svc: &services{}, tcp: o.f.dbs&(1<<tcpDB) != 0, udp: o.f.dbs&(1<<udpDB) != 0}
+		e, err := parseFilter(o.filterWords, fp)
+		if err != nil {
+			msg := err.Error()
+			if strings.Contains(msg, "port") || strings.Contains(msg, "prefix") || strings.Contains(msg, "device") || strings.Contains(msg, "fwmark") {
+				return nil, &ssError{"Error: " + msg + ".", 1}
+			}
+			return nil, &ssError{"ss: bad filter: " + msg, cli.ExitUsage}
+		}
+		o.filter = e
+	}
 	return o, nil
 }
 
@@ -559,7 +588,10 @@ const ssUsage = `Usage: ss [ OPTIONS ]
        QUERY := {all|inet|tcp|mptcp|udp|raw|unix|unix_dgram|unix_stream|unix_seqpacket|netlink}[,QUERY]
    -H, --no-header     Suppress header line
 
-       FILTER := [ state STATE-FILTER ]
+       FILTER := [ state STATE-FILTER ] [ EXPRESSION ]
+       EXPRESSION := { sport|dport OP [ADDR]:PORT | src|dst ADDR[/LEN][:PORT] | src|dst unix:PATTERN |
+                       autobound | dev IFNAME | fwmark MARK[/MASK] } joined by and, or, not, ( )
+       OP := { = | != | < | > | <= | >= | eq | ne | lt | gt | le | ge }
        STATE-FILTER := {all|connected|synchronized|bucket|big|TCP-STATES}
          TCP-STATES := {established|syn-sent|syn-recv|fin-wait-{1,2}|time-wait|closed|close-wait|last-ack|listening|closing}
 `
@@ -652,11 +684,23 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	for _, n := range snap.netlink {
+		if o.filter != nil && !o.filter.match(&sockView{lport: int(int32(n.PortID)), rport: -1, ephemeral: snap.ports.ephemeral}) {
+			continue
+		}
 		t.add(w.netlinkRow(n))
 	}
 	for _, u := range snap.unix {
 		if !unixTypeShown(u.Type, f.dbs) {
 			continue
+		}
+		if o.filter != nil {
+			v := &sockView{unix: true, lport: int(u.Ino), rport: int(u.Peer)}
+			if u.HasName {
+				v.name = unixName(u.Name)
+			}
+			if !o.filter.match(v) {
+				continue
+			}
 		}
 		t.add(w.unixRow(u))
 	}
@@ -670,6 +714,10 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 				af = afInet6
 			}
 			if f.families&fam(af) == 0 {
+				continue
+			}
+			if o.filter != nil && !o.filter.match(&sockView{local: s.Src(), remote: s.Dst(), lport: int(s.ID.SPort),
+				rport: int(s.ID.DPort), iface: s.ID.If, mark: s.Mark, ephemeral: snap.ports.ephemeral}) {
 				continue
 			}
 			t.add(w.inetRow(s, l.proto))

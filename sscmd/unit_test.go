@@ -79,7 +79,10 @@ func TestParseSSErrors(t *testing.T) {
 		{"state", "Command line is not complete. Try option \"help\"", 255},
 		{"-f bogus", "ss: \"bogus\" is invalid family", 255},
 		{"-A bogus", "ss: \"bogus\" is illegal socket table id", 255},
-		{"-t dport = :80", "ss: filter expressions are not supported by nsbox: \"dport = :80\"", 1},
+		{"-t dport = :nosuchservice", "Error: \"nosuchservice\" does not look like a port.", 1},
+		{"-t foo", "Error: an inet prefix is expected rather than \"foo\".", 1},
+		{"-t sport", "ss: bad filter: unexpected end of filter", 255},
+		{"-t ( sport = :1", "ss: bad filter: missing \")\"", 255},
 		{"--n", "ss: option '--n' is ambiguous", 255},
 	} {
 		var out, errb bytes.Buffer
@@ -283,5 +286,61 @@ func TestNetstatUnix(t *testing.T) {
 	o, _ = parseNetstat(nil)
 	if !o.showUnix || !o.showInet {
 		t.Errorf("no options: %+v", o)
+	}
+}
+
+func TestFilter(t *testing.T) {
+	v4 := &sockView{local: netip.MustParseAddr("127.0.0.1"), remote: netip.MustParseAddr("10.1.2.3"), lport: 8080, rport: 40000,
+		ephemeral: portRange{32768, 60999}.ephemeral}
+	v6 := &sockView{local: netip.MustParseAddr("::ffff:127.0.0.1"), remote: netip.MustParseAddr("::1"), lport: 22, rport: 33000}
+	ux := &sockView{unix: true, name: "/run/dbus/system_bus_socket", lport: 1234}
+	for _, c := range []struct {
+		f          string
+		v4, v6, ux bool
+	}{
+		{"sport = :8080", true, false, false},
+		{"sport == 8080", true, false, false},
+		{"sport eq :http-alt", true, false, false},
+		{"sport != :8080", false, true, true},
+		{"dport > :35000", true, false, false},
+		{"dport >= :33000", true, true, false},
+		{"dport lt :35000", false, true, true},
+		{"src 127.0.0.1", true, true, false},
+		{"src 127.0.0.0/8:8080", true, false, false},
+		{"dst 10.0.0.0/8", true, false, false},
+		{"dst [::1]", false, true, false},
+		{"dst [::1]:33000", false, true, false},
+		{"sport = :22 or sport = :8080", true, true, false},
+		{"( sport = :22 or sport = :8080 ) and dst 10.0.0.0/8", true, false, false},
+		{"(sport = :22 || sport = :8080) && !dst 10.0.0.0/8", false, true, false},
+		{"not sport = :8080 sport = :22", false, true, false},
+		{"src unix:/run/*", false, false, true},
+		{"src unix:/RUN/DBUS/*", false, false, true},
+		{"src unix:/tmp/*", false, false, false},
+		{"autobound", false, false, false},
+		{"dport > :32767 and dport < :61000", true, true, false},
+	} {
+		e, err := parseFilter(strings.Fields(c.f), &filterParser{svc: &services{}, tcp: true})
+		if err != nil {
+			t.Errorf("%q: %v", c.f, err)
+			continue
+		}
+		if got := [3]bool{e.match(v4), e.match(v6), e.match(ux)}; got != [3]bool{c.v4, c.v6, c.ux} {
+			t.Errorf("%q: %v, want %v", c.f, got, [3]bool{c.v4, c.v6, c.ux})
+		}
+	}
+}
+
+func TestFnmatch(t *testing.T) {
+	for _, c := range []struct {
+		p, n string
+		ok   bool
+	}{
+		{"/tmp/*", "/tmp/a/b", true}, {"*sock", "/x/y.sock", true}, {"/tmp/?", "/tmp/ab", false},
+		{"@[a-f]*", "@b123", true}, {"abc", "abc", true}, {"abc", "abd", false}, {"*", "", true},
+	} {
+		if fnmatch(c.p, c.n) != c.ok {
+			t.Errorf("fnmatch(%q, %q) != %v", c.p, c.n, c.ok)
+		}
 	}
 }

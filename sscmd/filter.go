@@ -1,0 +1,442 @@
+package sscmd
+
+import (
+	"fmt"
+	"net/netip"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// An ss filter expression (iproute2's ssfilter.y): conditions on ports
+// and addresses joined by and/or/not and parentheses, e.g.
+//
+//	sport = :8080
+//	dst 10.0.0.0/8 and ( dport = :ssh or dport > :1024 )
+//
+// It is evaluated in user space on every socket, as ss's run_ssfilter()
+// does after the kernel's bytecode.
+type expr interface {
+	match(s *sockView) bool
+}
+
+// sockView is what a condition looks at.
+type sockView struct {
+	unix         bool
+	local        netip.Addr // inet
+	remote       netip.Addr
+	lport, rport int    // inet ports; for unix the inodes
+	name, peer   string // unix
+	iface        uint32
+	mark         uint32
+	ephemeral    func(int) bool
+}
+
+type andExpr struct{ a, b expr }
+type orExpr struct{ a, b expr }
+type notExpr struct{ a expr }
+
+func (e andExpr) match(s *sockView) bool { return e.a.match(s) && e.b.match(s) }
+func (e orExpr) match(s *sockView) bool  { return e.a.match(s) || e.b.match(s) }
+func (e notExpr) match(s *sockView) bool { return !e.a.match(s) }
+
+// hostCond is struct aafilter: an address prefix and/or a port (-1:
+// any), or a unix path pattern.
+type hostCond struct {
+	prefix  netip.Prefix
+	hasAddr bool
+	port    int
+	unix    bool
+	pattern string
+}
+
+type addrExpr struct {
+	remote bool
+	c      hostCond
+}
+
+func (e addrExpr) match(s *sockView) bool {
+	if e.c.unix {
+		name := s.name
+		if e.remote {
+			name = s.peer
+		}
+		if e.c.pattern == "" {
+			return true
+		}
+		return fnmatch(strings.ToLower(e.c.pattern), strings.ToLower(name))
+	}
+	port, a := s.lport, s.local
+	if e.remote {
+		port, a = s.rport, s.remote
+	}
+	if e.c.port != -1 && e.c.port != port {
+		return false
+	}
+	if !e.c.hasAddr {
+		return true
+	}
+	if s.unix || !a.IsValid() {
+		return false
+	}
+	if e.c.prefix.Addr().Is4() && a.Is4In6() {
+		a = a.Unmap()
+	}
+	return e.c.prefix.Contains(a)
+}
+
+// portCmp is SSF_S_GE / SSF_S_LE / SSF_D_GE / SSF_D_LE.
+type portCmp struct {
+	remote bool
+	ge     bool
+	port   int
+}
+
+func (e portCmp) match(s *sockView) bool {
+	p := s.lport
+	if e.remote {
+		p = s.rport
+	}
+	if e.ge {
+		return p >= e.port
+	}
+	return p <= e.port
+}
+
+type autoboundExpr struct{}
+
+func (autoboundExpr) match(s *sockView) bool {
+	if s.unix {
+		n := s.name
+		if n == "" {
+			return true
+		}
+		if len(n) != 6 || n[0] != '@' {
+			return false
+		}
+		return strings.Trim(n[1:], "0123456789abcdef") == ""
+	}
+	return s.ephemeral != nil && s.ephemeral(s.lport)
+}
+
+type devExpr struct{ index uint32 }
+
+func (e devExpr) match(s *sockView) bool { return s.iface == e.index }
+
+type markExpr struct{ mark, mask uint32 }
+
+func (e markExpr) match(s *sockView) bool { return s.mark&e.mask == e.mark }
+
+// filterParser reads the words after the state filters.
+type filterParser struct {
+	toks  []string
+	pos   int
+	svc   *services
+	udp   bool // the tables the port names are looked up in
+	tcp   bool
+	ifidx func(string) (uint32, bool)
+}
+
+// tokenize splits words further at parentheses and a leading '!'.
+func tokenize(words []string) []string {
+	var toks []string
+	var split []string
+	for _, w := range words {
+		split = append(split, strings.Fields(w)...)
+	}
+	for _, w := range split {
+		for strings.HasPrefix(w, "!") && w != "!" && w != "!=" {
+			toks = append(toks, "!")
+			w = w[1:]
+		}
+		for w != "" {
+			i := strings.IndexAny(w, "()")
+			if i < 0 {
+				toks = append(toks, w)
+				break
+			}
+			if i > 0 {
+				toks = append(toks, w[:i])
+			}
+			toks = append(toks, w[i:i+1])
+			w = w[i+1:]
+		}
+	}
+	return toks
+}
+
+func (p *filterParser) peek() string {
+	if p.pos < len(p.toks) {
+		return p.toks[p.pos]
+	}
+	return ""
+}
+
+func (p *filterParser) next() string {
+	t := p.peek()
+	p.pos++
+	return t
+}
+
+func isOr(t string) bool  { return t == "|" || t == "||" || t == "or" }
+func isAnd(t string) bool { return t == "&" || t == "&&" || t == "and" }
+func isNot(t string) bool { return t == "!" || t == "not" }
+
+func parseFilter(words []string, p *filterParser) (expr, error) {
+	p.toks = tokenize(words)
+	if len(p.toks) == 0 {
+		return nil, nil
+	}
+	e, err := p.orList()
+	if err != nil {
+		return nil, err
+	}
+	if p.pos < len(p.toks) {
+		return nil, fmt.Errorf("unexpected \"%s\"", p.peek())
+	}
+	return e, nil
+}
+
+func (p *filterParser) orList() (expr, error) {
+	e, err := p.andList()
+	if err != nil {
+		return nil, err
+	}
+	for isOr(p.peek()) {
+		p.next()
+		r, err := p.andList()
+		if err != nil {
+			return nil, err
+		}
+		e = orExpr{e, r}
+	}
+	return e, nil
+}
+
+func (p *filterParser) andList() (expr, error) {
+	e, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		t := p.peek()
+		if t == "" || t == ")" || isOr(t) {
+			return e, nil
+		}
+		if isAnd(t) {
+			p.next()
+		}
+		r, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		e = andExpr{e, r}
+	}
+}
+
+func (p *filterParser) unary() (expr, error) {
+	t := p.next()
+	switch {
+	case t == "":
+		return nil, fmt.Errorf("unexpected end of filter")
+	case isNot(t):
+		e, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		return notExpr{e}, nil
+	case t == "(":
+		e, err := p.orList()
+		if err != nil {
+			return nil, err
+		}
+		if p.next() != ")" {
+			return nil, fmt.Errorf("missing \")\"")
+		}
+		return e, nil
+	case t == "src" || t == "dst":
+		if op := p.peek(); op == "=" || op == "==" || op == "eq" {
+			p.next()
+		}
+		c, err := p.hostcond(p.next(), false)
+		if err != nil {
+			return nil, err
+		}
+		return addrExpr{remote: t == "dst", c: c}, nil
+	case t == "sport" || t == "dport":
+		remote := t == "dport"
+		op := p.next()
+		c, err := p.hostcond(p.next(), true)
+		if err != nil {
+			return nil, err
+		}
+		switch op {
+		case "=", "==", "eq":
+			return addrExpr{remote: remote, c: c}, nil
+		case "!=", "ne", "neq":
+			return notExpr{addrExpr{remote: remote, c: c}}, nil
+		case ">=", "ge", "geq":
+			return portCmp{remote, true, c.port}, nil
+		case "<=", "le", "leq":
+			return portCmp{remote, false, c.port}, nil
+		case ">", "gt":
+			return notExpr{portCmp{remote, false, c.port}}, nil
+		case "<", "lt":
+			return notExpr{portCmp{remote, true, c.port}}, nil
+		}
+		return nil, fmt.Errorf("unknown operator \"%s\"", op)
+	case t == "autobound":
+		return autoboundExpr{}, nil
+	case t == "dev":
+		if op := p.peek(); op == "=" || op == "==" || op == "eq" {
+			p.next()
+		}
+		name := p.next()
+		if n, err := strconv.ParseUint(name, 0, 32); err == nil {
+			return devExpr{uint32(n)}, nil
+		}
+		if p.ifidx != nil {
+			if i, ok := p.ifidx(name); ok {
+				return devExpr{i}, nil
+			}
+		}
+		return nil, fmt.Errorf("\"%s\" is not a device", name)
+	case t == "fwmark":
+		if op := p.peek(); op == "=" || op == "==" || op == "eq" {
+			p.next()
+		}
+		v := p.next()
+		m, mask, hasMask := strings.Cut(v, "/")
+		mk, err := strconv.ParseUint(m, 0, 32)
+		if err != nil {
+			return nil, fmt.Errorf("bad fwmark \"%s\"", v)
+		}
+		mm := uint64(0xffffffff)
+		if hasMask {
+			if mm, err = strconv.ParseUint(mask, 0, 32); err != nil {
+				return nil, fmt.Errorf("bad fwmark \"%s\"", v)
+			}
+		}
+		return markExpr{uint32(mk), uint32(mm)}, nil
+	}
+	// a bare word: ss's lexer reads it as an address first
+	if _, err := p.hostcond(t, false); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("unexpected \"%s\"", t)
+}
+
+// fnmatch is fnmatch(3) without FNM_PATHNAME: '*' and '?' match '/' too.
+func fnmatch(pattern, name string) bool {
+	for len(pattern) > 0 {
+		switch pattern[0] {
+		case '*':
+			for i := len(name); i >= 0; i-- {
+				if fnmatch(pattern[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if name == "" {
+				return false
+			}
+		case '[':
+			end := strings.IndexByte(pattern[1:], ']')
+			if end < 0 || name == "" {
+				return pattern == name
+			}
+			if ok, err := path.Match(pattern[:end+2], name[:1]); err != nil || !ok {
+				return false
+			}
+			pattern, name = pattern[end+2:], name[1:]
+			continue
+		case '\\':
+			if len(pattern) > 1 {
+				pattern = pattern[1:]
+			}
+			fallthrough
+		default:
+			if name == "" || name[0] != pattern[0] {
+				return false
+			}
+		}
+		pattern, name = pattern[1:], name[1:]
+	}
+	return name == ""
+}
+
+// hostcond is parse_hostcond() for the inet and unix forms.
+func (p *filterParser) hostcond(s string, isPort bool) (hostCond, error) {
+	c := hostCond{port: -1}
+	if s == "" {
+		return c, fmt.Errorf("unexpected end of filter")
+	}
+	if rest, ok := strings.CutPrefix(s, "unix:"); ok {
+		c.unix, c.pattern = true, rest
+		return c, nil
+	}
+	if strings.HasPrefix(s, "/") && !isPort {
+		c.unix, c.pattern = true, s
+		return c, nil
+	}
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "inet:"), "inet6:")
+	addr, port := s, ""
+	switch {
+	case isPort:
+		addr, port = "", strings.TrimPrefix(s, ":")
+	case strings.HasPrefix(s, "["):
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return c, fmt.Errorf("an inet prefix is expected rather than \"%s\"", s)
+		}
+		addr, port = s[1:end], strings.TrimPrefix(s[end+1:], ":")
+	case strings.HasPrefix(s, "*"):
+		addr, port = "", strings.TrimPrefix(s[1:], ":")
+	default:
+		slash := strings.IndexByte(s, '/')
+		from := 0
+		if slash >= 0 {
+			from = slash
+		}
+		if i := strings.LastIndexByte(s[from:], ':'); i >= 0 && strings.Count(s, ":") == 1 {
+			addr, port = s[:from+i], s[from+i+1:]
+		}
+	}
+	if port != "" && port != "*" {
+		n, err := strconv.Atoi(port)
+		if err != nil {
+			var ok bool
+			n, ok = p.portByName(port)
+			if !ok {
+				return c, fmt.Errorf("\"%s\" does not look like a port", port)
+			}
+		}
+		c.port = n
+	}
+	if addr != "" && addr != "*" {
+		pf, err := netip.ParsePrefix(addr)
+		if err != nil {
+			a, err2 := netip.ParseAddr(addr)
+			if err2 != nil {
+				return c, fmt.Errorf("an inet prefix is expected rather than \"%s\"", addr)
+			}
+			pf = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.prefix, c.hasAddr = pf.Masked(), true
+	}
+	return c, nil
+}
+
+func (p *filterParser) portByName(name string) (int, bool) {
+	p.svc.load()
+	port := -1
+	for _, e := range p.svc.entries {
+		if e.name == name && ((e.proto == "tcp" && p.tcp) || (e.proto == "udp" && p.udp)) {
+			if port == -1 {
+				port = e.port
+			}
+		}
+	}
+	return port, port > 0
+}
