@@ -46,3 +46,11 @@ func FuzzParseNetlink(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseStatComm(f *testing.F) {
+	f.Add([]byte("197 (nc.openbsd) S 1 197 197 0 -1 4194560"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ParseStatComm(b)
+		SocketInode(string(b))
+	})
+}

@@ -191,6 +191,10 @@ func readUnixRefs(path string) map[uint32]uint32 {
 	if err != nil {
 		return nil
 	}
+	return parseUnixRefs(b)
+}
+
+func parseUnixRefs(b []byte) map[uint32]uint32 {
 	refs := map[uint32]uint32{}
 	for i, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)

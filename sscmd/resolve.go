@@ -2,6 +2,7 @@ package sscmd
 
 import (
 	"bufio"
+	"bytes"
 	"net/netip"
 	"os"
 	"strconv"
@@ -34,12 +35,15 @@ func (s *services) load() {
 		return
 	}
 	s.loaded = true
-	f, err := os.Open(servicesFile)
-	if err != nil {
-		return
+	if b, err := os.ReadFile(servicesFile); err == nil {
+		s.entries = parseServices(b)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+}
+
+// parseServices reads services(5): "name port/proto aliases # comment".
+func parseServices(b []byte) []service {
+	var entries []service
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := sc.Text()
 		if i := strings.IndexByte(line, '#'); i >= 0 {
@@ -57,8 +61,9 @@ func (s *services) load() {
 		if err != nil || n < 0 || n > 65535 {
 			continue
 		}
-		s.entries = append(s.entries, service{name: fields[0], port: n, proto: proto})
+		entries = append(entries, service{name: fields[0], port: n, proto: proto})
 	}
+	return entries
 }
 
 // first is getservbyport(3): the first entry for port and proto (any
@@ -95,43 +100,51 @@ type hosts struct {
 func (h *hosts) lookup(a netip.Addr) (string, bool) {
 	if !h.loaded {
 		h.loaded = true
-		h.names = map[netip.Addr]string{}
-		if f, err := os.Open(hostsFile); err == nil {
-			sc := bufio.NewScanner(f)
-			for sc.Scan() {
-				line := sc.Text()
-				if i := strings.IndexByte(line, '#'); i >= 0 {
-					line = line[:i]
-				}
-				fields := strings.Fields(line)
-				if len(fields) < 2 {
-					continue
-				}
-				ip, err := netip.ParseAddr(fields[0])
-				if err != nil {
-					continue
-				}
-				ip = ip.WithZone("")
-				if _, dup := h.names[ip]; !dup {
-					h.names[ip] = fields[1]
-				}
-			}
-			f.Close()
-		}
+		b, _ := os.ReadFile(hostsFile)
+		h.names = parseHosts(b)
 	}
 	n, ok := h.names[a]
 	return n, ok
 }
 
+// parseHosts reads hosts(5): each address's first name wins.
+func parseHosts(b []byte) map[netip.Addr]string {
+	names := map[netip.Addr]string{}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 2 {
+			continue
+		}
+		ip, err := netip.ParseAddr(fields[0])
+		if err != nil {
+			continue
+		}
+		ip = ip.WithZone("")
+		if _, dup := names[ip]; !dup {
+			names[ip] = fields[1]
+		}
+	}
+	return names
+}
+
 // userName is getpwuid(3) from /etc/passwd.
 func userName(uid uint32) (string, bool) {
-	f, err := os.Open(passwdFile)
+	b, err := os.ReadFile(passwdFile)
 	if err != nil {
 		return "", false
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return passwdName(b, uid)
+}
+
+// passwdName finds uid in passwd(5) text.
+func passwdName(b []byte, uid uint32) (string, bool) {
 	want := strconv.FormatUint(uint64(uid), 10)
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		fields := strings.Split(sc.Text(), ":")
 		if len(fields) >= 3 && fields[2] == want {
