@@ -356,3 +356,18 @@ func TestSSFilters(t *testing.T) {
 		same(t, "ss "+strings.Join(f, " "), want, got)
 	}
 }
+
+// On a terminal ss spreads the spare columns over the fields.
+func TestSSTerminal(t *testing.T) {
+	sandbox.Require(t, "ss", "script", "stty")
+	ss, _, _ := applets(t)
+	sockets(t)
+	for _, cols := range []int{60, 80, 133} {
+		for _, args := range []string{"-tln", "-tan", "-tunap", "-xa", "-uan"} {
+			tty := func(prog string) string {
+				return run(t, "script", "-qc", fmt.Sprintf("stty cols %d; %s %s", cols, prog, args), "/dev/null")
+			}
+			same(t, fmt.Sprintf("ss %s on %d columns", args, cols), tty("ss"), tty(ss))
+		}
+	}
+}
