@@ -54,3 +54,13 @@ func FuzzParseStatComm(f *testing.F) {
 		SocketInode(string(b))
 	})
 }
+
+func FuzzParseProcNet(f *testing.F) {
+	f.Add([]byte("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n   1: 0100007F:0011 0200007F:0000 01 00000000:00000000 00:00000000 00000000     0        0 937885 2 0000000000000000 0\n"), uint8(AF_INET))
+	f.Fuzz(func(t *testing.T, b []byte, fam uint8) {
+		if fam != AF_INET6 {
+			fam = AF_INET
+		}
+		ParseProcNet(b, fam)
+	})
+}

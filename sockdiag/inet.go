@@ -280,6 +280,9 @@ type InetSocket struct {
 	MemInfo   *MemInfo // INET_DIAG_MEMINFO
 	SKMemInfo []uint32 // INET_DIAG_SKMEMINFO: SK_MEMINFO_* words
 	Other     []rtnl.Attribute
+	// FromProc says the socket was read from /proc/net (ParseProcNet),
+	// not from a sock_diag reply.
+	FromProc bool
 }
 
 // Src is the local address.

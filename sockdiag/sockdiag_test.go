@@ -3,7 +3,9 @@ package sockdiag
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"nsbox/rtnl"
@@ -301,5 +303,31 @@ func TestNetlink(t *testing.T) {
 	}
 	if _, err := ParseNetlink(b[:NetlinkMsgLen-1]); err == nil {
 		t.Error("short message accepted")
+	}
+}
+
+func TestParseProcNet(t *testing.T) {
+	ne := binary.NativeEndian
+	// /proc prints each __be32 word as a native integer
+	word := func(a ...byte) string { return fmt.Sprintf("%08X", ne.Uint32(a)) }
+	v4 := "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" +
+		"   1: " + word(127, 0, 0, 1) + ":0011 " + word(127, 0, 0, 2) + ":0000 01 00000002:00000003 00:00000000 00000000  1000        0 937885 2 0000000000000000 0\n"
+	socks, err := ParseProcNet([]byte(v4), AF_INET)
+	if err != nil || len(socks) != 1 {
+		t.Fatal(socks, err)
+	}
+	s := socks[0]
+	if s.Src().String() != "127.0.0.1" || s.Dst().String() != "127.0.0.2" || s.ID.SPort != 17 || s.State != TCP_ESTABLISHED ||
+		s.WQueue != 2 || s.RQueue != 3 || s.UID != 1000 || s.Inode != 937885 || !s.FromProc {
+		t.Errorf("%+v", s)
+	}
+	v6 := "header\n   0: " + word(0, 0, 0, 0) + word(0, 0, 0, 0) + word(0, 0, 0, 0) + word(0, 0, 0, 1) + ":003A " +
+		strings.Repeat("0", 32) + ":0000 07 00000000:00000000 00:00000000 00000000     0        0 5 2 0000000000000000 0\n"
+	socks, err = ParseProcNet([]byte(v6), AF_INET6)
+	if err != nil || len(socks) != 1 || socks[0].Src().String() != "::1" || socks[0].ID.SPort != 58 || socks[0].State != TCP_CLOSE {
+		t.Errorf("%+v %v", socks, err)
+	}
+	if _, err := ParseProcNet([]byte("h\n 1: zz:0 00:0 01\n"), AF_INET); err == nil {
+		t.Error("bad line accepted")
 	}
 }

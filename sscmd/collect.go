@@ -121,6 +121,11 @@ func collect(g cli.Global, p plan) (*snapshot, error) {
 			if snap.raw, err = dump(sockdiag.IPPROTO_RAW, p.rawProtocol); err != nil {
 				return err
 			}
+			if snap.raw == nil && rawDiagMissing(c) {
+				// no raw_diag in this kernel: read the namespace's
+				// /proc/net/raw{,6} instead, as ss and netstat do
+				snap.raw = procRaw(p.v4, p.v6, p.states)
+			}
 		}
 		if p.udp {
 			if snap.udp, err = dump(sockdiag.IPPROTO_UDP, 0); err != nil {
@@ -208,4 +213,36 @@ func parseUnixRefs(b []byte) map[uint32]uint32 {
 		}
 	}
 	return refs
+}
+
+// rawDiagMissing asks whether the kernel has a raw_diag handler.
+func rawDiagMissing(c *rtnl.Conn) bool {
+	_, err := sockdiag.DumpInet(c, sockdiag.InetRequest{Family: sockdiag.AF_INET, Protocol: sockdiag.IPPROTO_RAW})
+	return err != nil && missing(err)
+}
+
+// procRaw reads /proc/thread-self/net/raw and raw6 (the calling thread's
+// namespace), keeping the sockets in states.
+func procRaw(v4, v6 bool, states uint32) []*sockdiag.InetSocket {
+	var out []*sockdiag.InetSocket
+	for _, f := range []struct {
+		on   bool
+		file string
+		fam  uint8
+	}{{v4, "raw", sockdiag.AF_INET}, {v6, "raw6", sockdiag.AF_INET6}} {
+		if !f.on {
+			continue
+		}
+		b, err := os.ReadFile("/proc/thread-self/net/" + f.file)
+		if err != nil {
+			continue
+		}
+		socks, _ := sockdiag.ParseProcNet(b, f.fam)
+		for _, s := range socks {
+			if states&(1<<s.State) != 0 {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }

@@ -248,6 +248,7 @@ type netstatWriter struct {
 	svc    *services
 	hosts  *hosts
 	users  map[uint32]string
+	protos *protocols
 }
 
 var tcpStateNames = []string{"", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
@@ -390,6 +391,13 @@ func (n *netstatWriter) service(port uint16, proto string) string {
 		return "*"
 	}
 	if !n.o.numPort {
+		if proto == "raw" {
+			// net-tools names raw "ports" (protocols) from /etc/protocols
+			if n.protos == nil {
+				n.protos = &protocols{}
+			}
+			return n.protos.name(int(port))
+		}
 		if name, ok := n.svc.last(int(port), proto); ok {
 			return name
 		}

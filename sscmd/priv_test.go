@@ -157,6 +157,19 @@ func sockets(t *testing.T) {
 		t.Fatal(err)
 	}
 	closers = append(closers, uc.Close)
+	// raw sockets: ICMP and ICMPv6 unconnected, one connected
+	for _, r := range []struct{ network, addr string }{{"ip4:icmp", "0.0.0.0"}, {"ip6:ipv6-icmp", "::"}} {
+		pc, err := net.ListenPacket(r.network, r.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closers = append(closers, pc.Close)
+	}
+	rc, err := net.DialIP("ip4:udp", &net.IPAddr{IP: net.IPv4(127, 0, 0, 1)}, &net.IPAddr{IP: net.IPv4(127, 0, 0, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closers = append(closers, rc.Close)
 	dir := t.TempDir()
 	ul := listen("unix", filepath.Join(dir, "stream"))
 	cu, err := net.Dial("unix", filepath.Join(dir, "stream"))
@@ -188,7 +201,7 @@ func TestSSMatchesIproute2(t *testing.T) {
 		"", "-t", "-tn", "-tln", "-tlnp", "-tunap", "-tuna", "-tunapl", "-tunl", "-ua", "-uan", "-u",
 		"-xa", "-xap", "-xl", "-x", "-xn", "-4 -tan", "-6 -tan", "-tanH", "-tuaH -p", "-tua -r",
 		"-tna state listening", "-t state established", "-tan exclude listening", "-tna state connected",
-		"-n --tcp --listening --processes", "-A tcp,udp -an", "-f inet6 -an", "-tunao", "-wa",
+		"-n --tcp --listening --processes", "-A tcp,udp -an", "-f inet6 -an", "-tunao", "-wa", "-wan", "-wap", "-w", "-wae",
 	} {
 		argv := strings.Fields(args)
 		want := run(t, append([]string{"ss"}, argv...)...)
@@ -237,7 +250,7 @@ func TestNetstatMatchesNetTools(t *testing.T) {
 	for _, args := range []string{
 		"-tunapl", "-tuna", "-tunl", "-tunp", "-tan", "-uan", "-tanep", "-tuanW", "-tuap", "-tua",
 		"-4 -tan", "-6 -tan", "-tlnp", "-t", "-u", "-tue", "--tcp --numeric --listening",
-		"-tna --numeric-ports", "-tA inet6 -an", "", "-x", "-xa", "-xl", "-xap", "-an", "-l", "-A unix -a", "-a4",
+		"-tna --numeric-ports", "-tA inet6 -an", "-wa", "-wan", "-wanep", "-w", "", "-x", "-xa", "-xl", "-xap", "-an", "-l", "-A unix -a", "-a4",
 	} {
 		argv := strings.Fields(args)
 		want := run(t, append([]string{"netstat"}, argv...)...)

@@ -927,6 +927,11 @@ func (w *ssWriter) inetRow(s *sockdiag.InetSocket, proto int) [colMax]string {
 	r[colAddr], r[colServ] = w.addr(s.Src(), int(s.ID.SPort), ifname, v6only, dg)
 	r[colRAddr], r[colRServ] = w.addr(s.Dst(), int(s.ID.DPort), "", v6only, dg)
 	ext := w.users(s.Inode)
+	if s.FromProc {
+		// ss's dgram_show_line() prints no timer and no details
+		r[colExt] = ext
+		return r
+	}
 	if w.o.showOptions && s.Timer != 0 {
 		ext += timerString(uint32(s.Timer), s.Expires, s.Retrans)
 	}
