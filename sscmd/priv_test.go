@@ -201,7 +201,7 @@ func TestSSMatchesIproute2(t *testing.T) {
 		"", "-t", "-tn", "-tln", "-tlnp", "-tunap", "-tuna", "-tunapl", "-tunl", "-ua", "-uan", "-u",
 		"-xa", "-xap", "-xl", "-x", "-xn", "-4 -tan", "-6 -tan", "-tanH", "-tuaH -p", "-tua -r",
 		"-tna state listening", "-t state established", "-tan exclude listening", "-tna state connected",
-		"-n --tcp --listening --processes", "-A tcp,udp -an", "-f inet6 -an", "-tunao", "-wa", "-wan", "-wap", "-w", "-wae",
+		"-n --tcp --listening --processes", "-A tcp,udp -an", "-f inet6 -an", "-wa", "-wan", "-wap", "-w", "-wae",
 	} {
 		argv := strings.Fields(args)
 		want := run(t, append([]string{"ss"}, argv...)...)
@@ -231,7 +231,7 @@ func TestSSExtended(t *testing.T) {
 	sandbox.Require(t, "ss")
 	ss, _, _ := applets(t)
 	sockets(t)
-	for _, args := range []string{"-tane", "-uane", "-xae", "-tanoe", "-xe", "-Mane"} {
+	for _, args := range []string{"-tane", "-uane", "-xae", "-tanoe", "-xe", "-Mane", "-tanm", "-uanm", "-xam", "-tuanmO", "-xamO"} {
 		argv := strings.Fields(args)
 		want := run(t, append([]string{"ss"}, argv...)...)
 		got := run(t, append([]string{ss}, argv...)...)

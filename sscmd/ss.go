@@ -181,6 +181,8 @@ type ssOptions struct {
 	netns       string
 	help        bool
 	version     bool
+	mem         bool
+	oneline     bool
 	filterWords []string // the filter expression after the state words
 	filter      expr
 }
@@ -407,6 +409,8 @@ func parseSS(args []string) (*ssOptions, error) {
 			o.details = true
 		case "p":
 			o.users = true
+		case "m":
+			o.mem = true
 		case "t":
 			o.dbSet(tcpDB, true)
 		case "u":
@@ -479,7 +483,7 @@ func parseSS(args []string) (*ssOptions, error) {
 		case "H":
 			o.noHeader = true
 		case "O":
-			// one line per socket is all nsbox prints
+			o.oneline = true
 		case "V", "v":
 			o.version = true
 		case "h":
@@ -572,6 +576,7 @@ const ssUsage = `Usage: ss [ OPTIONS ]
    -l, --listening     display listening sockets
    -o, --options       show timer information
    -e, --extended      show detailed socket information
+   -m, --memory        show socket memory usage
    -p, --processes     show process using socket
    -N, --net           switch to the specified network namespace name
 
@@ -587,6 +592,7 @@ const ssUsage = `Usage: ss [ OPTIONS ]
    -A, --query=QUERY, --socket=QUERY
        QUERY := {all|inet|tcp|mptcp|udp|raw|unix|unix_dgram|unix_stream|unix_seqpacket|netlink}[,QUERY]
    -H, --no-header     Suppress header line
+   -O, --oneline       socket's data printed on a single line
 
        FILTER := [ state STATE-FILTER ] [ EXPRESSION ]
        EXPRESSION := { sport|dport OP [ADDR]:PORT | src|dst ADDR[/LEN][:PORT] | src|dst unix:PATTERN |
@@ -654,6 +660,10 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.details {
 		p.unixShow |= sockdiag.UDIAG_SHOW_VFS | sockdiag.UDIAG_SHOW_ICONS
+	}
+	if o.mem {
+		p.ext |= sockdiag.ExtBit(sockdiag.INET_DIAG_MEMINFO) | sockdiag.ExtBit(sockdiag.INET_DIAG_SKMEMINFO)
+		p.unixShow |= sockdiag.UDIAG_SHOW_MEMINFO
 	}
 	snap, err := collect(g, p)
 	if err != nil {
@@ -859,6 +869,9 @@ func (w *ssWriter) unixRow(u *sockdiag.UnixSocket) [colMax]string {
 	r[colRAddr] = "* "
 	r[colRServ] = strconv.FormatUint(uint64(u.Peer), 10)
 	ext := w.users(u.Ino)
+	if w.o.mem {
+		ext += skmem(u.MemInfo, nil)
+	}
 	if w.o.details {
 		if u.HasShutdown {
 			ext += shutdown(u.Shutdown)
@@ -957,8 +970,35 @@ func (w *ssWriter) inetRow(s *sockdiag.InetSocket, proto int) [colMax]string {
 			ext += shutdown(s.Shutdown)
 		}
 	}
+	if w.o.mem {
+		if !w.o.oneline {
+			ext += "\n\t"
+		}
+		ext += skmem(s.SKMemInfo, s.MemInfo)
+	}
 	r[colExt] = ext
 	return r
+}
+
+// skmem is print_skmeminfo(): the SK_MEMINFO_* words, or the old
+// struct inet_diag_meminfo when that is all there is.
+func skmem(w []uint32, old *sockdiag.MemInfo) string {
+	if w == nil {
+		if old != nil {
+			return fmt.Sprintf(" mem:(r%d,w%d,f%d,t%d)", old.RMem, old.WMem, old.FMem, old.TMem)
+		}
+		return ""
+	}
+	v := make([]uint32, 9)
+	copy(v, w)
+	out := fmt.Sprintf(" skmem:(r%d,rb%d,t%d,tb%d,f%d,w%d,o%d", v[0], v[1], v[2], v[3], v[4], v[5], v[6])
+	if len(w) > 7 {
+		out += fmt.Sprintf(",bl%d", v[7])
+	}
+	if len(w) > 8 {
+		out += fmt.Sprintf(",d%d", v[8])
+	}
+	return out + ")"
 }
 
 // addr is inet_addr_print(): the address field (with its ':') and the
@@ -1135,6 +1175,9 @@ func (w *ssWriter) netlinkRow(n *sockdiag.NetlinkSocket) [colMax]string {
 			}
 		}
 		r[colExt] = fmt.Sprintf(" sk=0 cb=0 groups=0x%08x", uint32(groups))
+	}
+	if w.o.mem {
+		r[colExt] += "\t" + skmem(n.MemInfo, nil)
 	}
 	return r
 }
