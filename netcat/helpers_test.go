@@ -83,13 +83,35 @@ func spawn(t *testing.T, stdin io.Reader, stdout io.Writer, argv ...string) *pro
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), safety)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Stdin = stdin
+	// stdin: our own pipe and copier, so that Wait does not wait for a
+	// source the test keeps open (an io.Pipe) after the child is gone.
+	var inW *os.File
+	switch f := stdin.(type) {
+	case nil:
+		// os/exec's default: /dev/null
+	case *os.File:
+		cmd.Stdin = f
+	default:
+		r, w, err := os.Pipe()
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		cmd.Stdin, inW = r, w
+		defer r.Close()
+	}
 	cmd.Stdout = stdout
 	p := &proc{t: t, name: filepath.Base(argv[0]), cmd: cmd, stderr: &syncBuf{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("start %v: %v", argv, err)
+	}
+	if inW != nil {
+		go func() {
+			io.Copy(inW, stdin)
+			inW.Close()
+		}()
 	}
 	go func() {
 		p.err = cmd.Wait()

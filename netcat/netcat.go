@@ -3,6 +3,7 @@ package netcat
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -53,6 +54,9 @@ func status(code int) error {
 	return &exitStatus{code}
 }
 
+// errOut is where report writes (tests swap it).
+var errOut io.Writer = os.Stderr
+
 // report prints an error the way netcat-openbsd does and returns the
 // exit code.
 func report(err error) int {
@@ -61,18 +65,18 @@ func report(err error) int {
 	switch {
 	case errors.As(err, &u):
 		if u.Msg != "" {
-			fmt.Fprintf(os.Stderr, "nc: %s\n", u.Msg)
+			fmt.Fprintf(errOut, "nc: %s\n", u.Msg)
 		}
-		fmt.Fprintln(os.Stderr, usageLine)
+		fmt.Fprintln(errOut, usageLine)
 		return 1
 	case errors.Is(err, errHelp{}):
-		fmt.Fprint(os.Stderr, helpText)
+		fmt.Fprint(errOut, helpText)
 		return 0
 	case errors.As(err, &m):
-		fmt.Fprintf(os.Stderr, "nc: %s\n", m.Msg)
+		fmt.Fprintf(errOut, "nc: %s\n", m.Msg)
 		return 1
 	}
-	fmt.Fprintf(os.Stderr, "nc: %v\n", err)
+	fmt.Fprintf(errOut, "nc: %v\n", err)
 	return 1
 }
 
@@ -180,9 +184,7 @@ func connect(o *Options, io *stdio) error {
 			continue
 		}
 		if o.Scan && o.UDP && !udpTest(fd, o.Timeout) {
-			if o.Verbose {
-				warnf("connect to %s port %d (udp) failed: Connection refused", o.hostLabel(o.Host, a), port)
-			}
+			// netcat-openbsd reports a closed UDP port by status only.
 			closeFd(fd)
 			continue
 		}

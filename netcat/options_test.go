@@ -2,6 +2,7 @@ package netcat
 
 import (
 	"errors"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -360,6 +361,9 @@ func TestExecArgv(t *testing.T) {
 }
 
 func TestReportWording(t *testing.T) {
+	var buf strings.Builder
+	errOut = &buf
+	defer func() { errOut = os.Stderr }()
 	// The usage line follows a getopt complaint, alone, exit 1.
 	if code := report(&errUsage{Msg: "invalid option -- 'Q'"}); code != 1 {
 		t.Errorf("usage exit %d", code)
@@ -369,5 +373,9 @@ func TestReportWording(t *testing.T) {
 	}
 	if code := report(msgf("Address already in use")); code != 1 {
 		t.Errorf("error exit %d", code)
+	}
+	want := "nc: invalid option -- 'Q'\n" + usageLine + "\n" + helpText + "nc: Address already in use\n"
+	if buf.String() != want {
+		t.Errorf("printed %q, want %q", buf.String(), want)
 	}
 }

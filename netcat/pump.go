@@ -238,7 +238,7 @@ func (p *pump) stepSplice() (int64, bool, *pumpError) {
 		p.eof = true
 		return 0, false, nil
 	case err == nil:
-		return n, true, nil
+		return int64(n), true, nil
 	case err == unix.EINTR:
 		return 0, true, nil
 	case err == unix.EAGAIN:
@@ -291,7 +291,7 @@ func (p *pump) stepVia() (int64, bool, *pumpError) {
 		if p.srcBlock {
 			p.srcReady = false
 		}
-		return n, true, nil
+		return int64(n), true, nil
 	case err == unix.EINTR:
 		return 0, true, nil
 	case err == unix.EAGAIN:
