@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -786,4 +787,105 @@ func goldenRequest(t *testing.T, file string, typ uint16) []byte {
 	binary.NativeEndian.PutUint32(out[8:], 0)
 	binary.NativeEndian.PutUint32(out[12:], 0)
 	return out
+}
+
+// Each sequence of commands, run by iproute2 and then (from the same
+// start) by nsbox, leaves the same links, addresses and routes.
+func TestModifyLikeIproute2(t *testing.T) {
+	nsbox, _ := tools(t)
+	defer cleanLinks(t)
+	base := []string{
+		"link add veth1 type veth peer name br-veth1",
+		"link add name br1 type bridge",
+		"link set br1 up",
+		"link set veth1 up",
+		"link set br-veth1 up",
+		"addr add 192.168.1.10/24 brd + dev br1",
+		"addr add 10.0.0.1/24 dev veth1",
+	}
+	seqs := [][]string{
+		{"link set br-veth1 master br1", "link set br-veth1 nomaster"},
+		{"link set veth1 mtu 1400 txqueuelen 500 alias a1", "link set veth1 address 02:00:00:00:00:01"},
+		{"link set veth1 down", "link set veth1 name veth9", "link set dev veth9 up"},
+		{"link set veth1 arp off multicast off", "link set veth1 promisc on allmulticast on"},
+		{"link add i0 type ifb", "link add ppp1 type veth peer ppp2", "link del dev i0"},
+		{"link add v7 mtu 1300 type veth peer name v7p mtu 1280 txqueuelen 77"},
+		{"link delete veth1"},
+		{"addr add 10.0.1.1/24 brd - dev veth1", "addr add 10.0.2.1/30 brd + dev veth1", "addr add 10.0.3.1/31 brd + dev veth1"},
+		{"addr add 10.0.4.1/24 brd 10.0.4.9 label veth1:a scope link dev veth1"},
+		{"addr add 10.0.5.1 peer 10.0.5.2/32 dev veth1", "addr add 127.0.0.5/8 dev veth1"},
+		{"addr add 2001:db8::1/64 dev veth1 nodad", "addr del 2001:db8::1/64 dev veth1"},
+		{"addr del 10.0.0.1/24 dev veth1", "addr add 10.0.0.2/24 dev veth1"},
+		{"addr replace 10.0.0.1/24 dev veth1 scope host"},
+		{"addr add 10.0.9.1/24 dev veth1", "addr add 10.0.9.2/24 dev veth1", "addr flush dev veth1"},
+		{"route add default via 192.168.1.1", "route add 10.9.0.0/16 via 192.168.1.11 metric 5 proto static"},
+		{"route add 10.8.0.0/16 dev br1 src 192.168.1.10", "route replace 10.8.0.0/16 dev veth1"},
+		{"route add 10.7.0.0/16 dev br1 table 300", "route add 10.7.0.0/16 dev br1 table 100", "route del 10.7.0.0/16 table 300"},
+		{"route add blackhole 10.6.0.0/16", "route add unreachable 10.5.0.0/16 metric 9", "route add local 10.4.0.1 dev veth1"},
+		{"route add 2001:db8:9::/48 dev br1 metric 7", "route add 2001:db8:8::/48 dev br1", "route del 2001:db8:8::/48"},
+		{"route add 10.3.0.0/16 via 10.0.0.7 onlink dev br1", "route append 10.2.0.0/16 dev veth1", "route change 10.2.0.0/16 dev br1"},
+	}
+	for _, seq := range seqs {
+		var states [2]string
+		for i, prog := range []string{"ip", nsbox} {
+			cleanLinks(t)
+			for _, c := range base {
+				sh(t, append([]string{"ip"}, strings.Fields(c)...)...)
+			}
+			for _, c := range seq {
+				r := runCmd(t, "", prog, strings.Fields(c)...)
+				if r.code != 0 {
+					t.Errorf("%s %s: exit %d: %s", prog, c, r.code, r.err)
+				}
+			}
+			states[i] = modState(t)
+		}
+		if states[0] != states[1] {
+			t.Errorf("%q: state differs\n--- nsbox\n%s\n--- ip\n%s", seq, states[1], states[0])
+		}
+	}
+}
+
+// modState is links, addresses and routes without random MACs and the
+// link-local addresses derived from them.
+func modState(t *testing.T) string {
+	t.Helper()
+	prev := ""
+	for try := 0; try < 20; try++ {
+		var b strings.Builder
+		for _, c := range [][]string{{"-d", "link"}, {"-4", "addr"}, {"-6", "addr", "show", "scope", "global"},
+			{"route", "show", "table", "all"}, {"-6", "route", "show", "table", "main"}} {
+			b.WriteString(sh(t, append([]string{"ip"}, c...)...))
+		}
+		var lines []string
+		for _, l := range strings.Split(b.String(), "\n") {
+			if strings.Contains(l, "fe80") {
+				continue
+			}
+			f := strings.Fields(l)
+			for i, w := range f {
+				if strings.Count(w, ":") == 5 && len(w) == 17 && w != "ff:ff:ff:ff:ff:ff" && w != "02:00:00:00:00:01" {
+					f[i] = "MAC"
+				}
+				if strings.HasPrefix(w, "8000.") || (i > 0 && f[i-1] == "gc_timer") {
+					f[i] = "ID"
+				}
+			}
+			if len(f) == 0 {
+				continue
+			}
+			if len(f) > 0 && strings.HasSuffix(f[0], ":") && strings.Trim(f[0], "0123456789:") == "" {
+				f[0] = "N:"
+			}
+			lines = append(lines, strings.Join(f, " "))
+		}
+		sort.Strings(lines) // route order within a table follows ifindexes
+		cur := strings.Join(lines, "\n")
+		if cur == prev {
+			return cur
+		}
+		prev = cur
+		time.Sleep(50 * time.Millisecond)
+	}
+	return prev
 }
