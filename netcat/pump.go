@@ -142,6 +142,21 @@ func newPump(src, sk, dst, dk int, sockSide int, dgram bool) *pump {
 	return p
 }
 
+// splice is splice(2) with SPLICE_F_NONBLOCK|SPLICE_F_MOVE and no
+// offsets. It is a raw system call: both ends are non-blocking here
+// (the socket by O_NONBLOCK, the pipe end by the flag), so it never waits,
+// and skipping the Go scheduler's syscall bookkeeping saves the thread
+// hand-offs (futex wake-ups) that a long copy would otherwise cause on
+// every call.
+func splice(rfd, wfd, n int) (int64, error) {
+	r, _, e := unix.RawSyscall6(unix.SYS_SPLICE, uintptr(rfd), 0, uintptr(wfd), 0, uintptr(n),
+		unix.SPLICE_F_NONBLOCK|unix.SPLICE_F_MOVE)
+	if e != 0 {
+		return 0, e
+	}
+	return int64(int(r)), nil
+}
+
 func (p *pump) useBuffer() {
 	p.mode = modeBuffer
 	if p.buf == nil {
@@ -232,7 +247,7 @@ func (p *pump) stepSplice() (int64, bool, *pumpError) {
 	if !p.srcReady || !p.dstReady || p.eof {
 		return 0, false, nil
 	}
-	n, err := unix.Splice(p.src, nil, p.dst, nil, spliceChunk, unix.SPLICE_F_NONBLOCK|unix.SPLICE_F_MOVE)
+	n, err := splice(p.src, p.dst, spliceChunk)
 	switch {
 	case err == nil && n == 0:
 		p.eof = true
@@ -259,7 +274,7 @@ func (p *pump) stepVia() (int64, bool, *pumpError) {
 		if !p.dstReady {
 			return 0, false, nil
 		}
-		n, err := unix.Splice(p.pr, nil, p.dst, nil, p.pending, unix.SPLICE_F_NONBLOCK|unix.SPLICE_F_MOVE)
+		n, err := splice(p.pr, p.dst, p.pending)
 		switch {
 		case err == nil && n > 0:
 			p.pending -= int(n)
@@ -281,7 +296,7 @@ func (p *pump) stepVia() (int64, bool, *pumpError) {
 	if p.eof || !p.srcReady {
 		return 0, false, nil
 	}
-	n, err := unix.Splice(p.src, nil, p.pw, nil, spliceChunk, unix.SPLICE_F_NONBLOCK|unix.SPLICE_F_MOVE)
+	n, err := splice(p.src, p.pw, spliceChunk)
 	switch {
 	case err == nil && n == 0:
 		p.eof = true

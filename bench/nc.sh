@@ -1,0 +1,184 @@
+#!/bin/sh
+# bench/nc.sh [NSBOX]: nc throughput, nsbox nc against netcat-openbsd and
+# socat, with iperf3 as the ceiling, over loopback and over a veth pair
+# between two namespaces. Prints a markdown table on stdout (progress on
+# stderr). Run as root; it makes its own throwaway network + mount
+# namespace (unshare -n -m, private /run/netns), so nothing touches the
+# host.
+#
+# Each trial: the receiver listens and writes to /dev/null; the sender
+# reads "head -c NC_BYTES /dev/zero" through a pipe. So nsbox's sender
+# splices pipe -> socket and its receiver splices socket -> private pipe
+# -> /dev/null. The time runs from the sender's start to the receiver's
+# exit (every byte arrived); MiB/s = NC_BYTES / time. Medians of NC_RUNS.
+#
+#   netcat-openbsd: nc.openbsd -l PORT  /  nc.openbsd -N HOST PORT
+#   socat:          socat -u TCP-LISTEN:PORT,reuseaddr STDOUT  /  socat -u STDIN TCP:HOST:PORT
+#   iperf3:         iperf3 -s -1  /  iperf3 -c HOST -n NC_BYTES (memory to memory: no pipe)
+#
+# Environment: NC_BYTES (4294967296), NC_RUNS (3), NSBOX (binary, if no
+# argument).
+set -eu
+NSBOX=${1:-${NSBOX:-./nsbox}}
+case $NSBOX in /*) ;; *) NSBOX=$(pwd)/$NSBOX ;; esac
+BYTES=${NC_BYTES:-4294967296}
+RUNS=${NC_RUNS:-3}
+export LC_ALL=C
+
+if [ "${NC_BENCH_INNER:-}" != 1 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "nc.sh: must run as root (it creates network namespaces)" >&2
+		exit 1
+	fi
+	[ -x "$NSBOX" ] || { echo "nc.sh: $NSBOX: no nsbox binary (make build)" >&2; exit 1; }
+	NC_BENCH_INNER=1 NC_BYTES=$BYTES NC_RUNS=$RUNS exec unshare -n -m sh "$0" "$NSBOX"
+fi
+
+# Inside: private mounts, a private /run/netns, lo up, two namespaces
+# joined by a veth pair.
+mount --make-rprivate /
+mkdir -p /run/netns
+mount -t tmpfs nc-bench /run/netns
+ip link set lo up
+ip netns add ncbench-a
+ip netns add ncbench-b
+ip link add ncb0 netns ncbench-a type veth peer name ncb1 netns ncbench-b
+ip -n ncbench-a addr add 10.203.0.1/24 dev ncb0
+ip -n ncbench-b addr add 10.203.0.2/24 dev ncb1
+for ns in ncbench-a ncbench-b; do
+	ip -n "$ns" link set lo up
+done
+ip -n ncbench-a link set ncb0 up
+ip -n ncbench-b link set ncb1 up
+
+work=$(mktemp -d /tmp/nc-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+# nsbox answers to "nc" through a link (busybox style).
+ln -s "$NSBOX" "$work/nc"
+NC=$work/nc
+port=30000
+
+now() { date +%s.%N; }
+
+# wait_listen NSEXEC PORT: until a socket listens on PORT (TCP) in the
+# namespace, as /proc/net/tcp{,6} show it (no probe connection).
+wait_listen() {
+	hex=$(printf ':%04X' "$2")
+	i=0
+	while [ $i -lt 1000 ]; do
+		if $1 cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$hex" '$2 ~ p"$" && $4 == "0A" {f=1} END {exit !f}'; then
+			return 0
+		fi
+		i=$((i + 1))
+		sleep 0.01
+	done
+	return 1
+}
+
+# trial TOOL PATH: one transfer; prints the seconds it took, or "fail".
+trial() {
+	tool=$1 path=$2
+	port=$((port + 1))
+	if [ "$path" = loopback ]; then
+		rx="" tx="" host=127.0.0.1
+	else
+		rx="ip netns exec ncbench-b" tx="ip netns exec ncbench-a" host=10.203.0.2
+	fi
+	case $tool in
+	nsbox)
+		$rx "$NC" -l "$port" >/dev/null 2>>"$work/err" </dev/null &
+		rpid=$!
+		wait_listen "$rx" "$port" || { kill $rpid 2>/dev/null; echo fail; return; }
+		t0=$(now)
+		head -c "$BYTES" /dev/zero | $tx "$NC" "$host" "$port" 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
+		;;
+	openbsd)
+		$rx nc.openbsd -l "$port" >/dev/null 2>>"$work/err" </dev/null &
+		rpid=$!
+		wait_listen "$rx" "$port" || { kill $rpid 2>/dev/null; echo fail; return; }
+		t0=$(now)
+		head -c "$BYTES" /dev/zero | $tx nc.openbsd -N "$host" "$port" 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
+		;;
+	socat)
+		$rx socat -u "TCP-LISTEN:$port,reuseaddr" STDOUT >/dev/null 2>>"$work/err" </dev/null &
+		rpid=$!
+		wait_listen "$rx" "$port" || { kill $rpid 2>/dev/null; echo fail; return; }
+		t0=$(now)
+		head -c "$BYTES" /dev/zero | $tx socat -u STDIN "TCP:$host:$port" 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
+		;;
+	iperf3)
+		$rx iperf3 -s -1 -p "$port" >/dev/null 2>>"$work/err" </dev/null &
+		rpid=$!
+		wait_listen "$rx" "$port" || { kill $rpid 2>/dev/null; echo fail; return; }
+		t0=$(now)
+		$tx iperf3 -c "$host" -p "$port" -n "$BYTES" >/dev/null 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
+		;;
+	esac
+	if wait $rpid; then
+		t1=$(now)
+		awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.6f\n", b - a}'
+	else
+		echo fail
+	fi
+}
+
+median() {
+	sort -n | awk '{v[NR]=$1} /fail/ {f=1} END {if (f || NR == 0) print "fail"; else print v[int((NR+1)/2)]}'
+}
+
+mibs() {
+	case $1 in
+	fail | n/a) echo "$1" ;;
+	*) awk -v b="$BYTES" -v s="$1" 'BEGIN {printf "%.0f", b / 1048576 / s}' ;;
+	esac
+}
+
+ratio() {
+	case "$1$2" in
+	*fail* | *n/a*) echo "-" ;;
+	*) awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "-"}' ;;
+	esac
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+tools="nsbox openbsd socat iperf3"
+for path in loopback veth; do
+	for t in $tools; do : >"$work/$path.$t"; done
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		# Interleaved, so that background noise falls on all tools alike.
+		for t in $tools; do
+			case $t in
+			openbsd) have nc.openbsd || { echo n/a >"$work/$path.$t.na"; continue; } ;;
+			socat | iperf3) have $t || { echo n/a >"$work/$path.$t.na"; continue; } ;;
+			esac
+			printf 'nc.sh: %s %s run %d\n' "$path" "$t" $((r + 1)) >&2
+			trial "$t" "$path" >>"$work/$path.$t"
+		done
+		r=$((r + 1))
+	done
+done
+
+gib=$(awk -v b="$BYTES" 'BEGIN {printf "%.3g", b / 1073741824}')
+echo "nc throughput: $gib GiB from head -c ... /dev/zero through a pipe into the sender, receiver to /dev/null; MiB/s, medians of $RUNS runs; $(nproc) CPUs, $(uname -r). Ratios: nsbox / peer (above 1: nsbox is faster)."
+echo ""
+echo "| path | nsbox nc | netcat-openbsd | socat | iperf3 (ceiling) | nsbox / netcat-openbsd | nsbox / socat | nsbox / iperf3 |"
+echo "|---|---|---|---|---|---|---|---|"
+for path in loopback "veth"; do
+	for t in $tools; do
+		if [ -f "$work/$path.$t.na" ]; then v=n/a; else v=$(mibs "$(median <"$work/$path.$t")"); fi
+		eval "m_$t=\$v"
+	done
+	label=$path
+	[ "$path" = veth ] && label="veth (two namespaces)"
+	echo "| $label | $m_nsbox | $m_openbsd | $m_socat | $m_iperf3 | $(ratio "$m_nsbox" "$m_openbsd") | $(ratio "$m_nsbox" "$m_socat") | $(ratio "$m_nsbox" "$m_iperf3") |"
+done
+if [ -s "$work/err" ]; then
+	echo ""
+	echo "Errors printed during the runs (first lines):"
+	echo ""
+	echo '```'
+	sort "$work/err" | uniq -c | sort -rn | head -5
+	echo '```'
+fi
