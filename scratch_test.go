@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,6 +32,13 @@ func TestMain(m *testing.M) { sandbox.Main(m) }
 func scratchRoot(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
+	// A container's root is a mount point of its own: bind the directory
+	// onto itself so that "/" inside is one too (ip netns exec makes it
+	// a slave mount, which needs a mount point).
+	if err := unix.Mount(root, root, "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("bind %s onto itself: %v", root, err)
+	}
+	t.Cleanup(func() { unix.Unmount(root, unix.MNT_DETACH) })
 	for _, d := range []string{"bin", "proc", "sys", "dev", "tmp", "var/run"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -138,78 +146,76 @@ func TestScratchSeedExercise(t *testing.T) {
 
 	// A netcat server on 8080 in each namespace; a client to each that
 	// stays connected while netstat runs, as in the seed's screenshots.
-	type server struct {
+	type peer struct {
 		cmd *exec.Cmd
-		out *bytes.Buffer
+		in  io.WriteCloser
+		out *syncBuffer
 	}
-	servers := map[string]*server{}
-	for _, ns := range []string{"namespace1", "namespace2"} {
-		s := &server{out: &bytes.Buffer{}}
-		s.cmd = chroot(root, nil, "/bin/ip", "netns", "exec", ns, "nc", "-l", "8080")
-		// a terminal that nobody types into, as in the seed's window
-		stdin, err := s.cmd.StdinPipe()
+	start := func(argv ...string) *peer {
+		p := &peer{out: &syncBuffer{}}
+		p.cmd = chroot(root, nil, argv...)
+		in, err := p.cmd.StdinPipe() // a terminal, as in the seed's windows
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { stdin.Close() })
-		s.cmd.Stdout = s.out
-		s.cmd.Stderr = s.out
-		if err := s.cmd.Start(); err != nil {
+		p.in = in
+		p.cmd.Stdout = p.out
+		p.cmd.Stderr = p.out
+		if err := p.cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
-		servers[ns] = s
+		t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+		return p
 	}
-	waitListen := func(ns string) {
-		for i := 0; i < 100; i++ {
-			out, _ := chroot(root, nil, "/bin/ip", "netns", "exec", ns, "netstat", "-tunapl").CombinedOutput()
-			if strings.Contains(string(out), ":8080") && strings.Contains(string(out), "LISTEN") {
+	addrs := map[string]string{"namespace1": "192.168.1.11", "namespace2": "192.168.1.12"}
+	servers := map[string]*peer{}
+	for ns := range addrs {
+		servers[ns] = start("/bin/ip", "netns", "exec", ns, "nc", "-l", "8080")
+	}
+	netstat := func(ns string) string {
+		out, _ := chroot(root, nil, "/bin/ip", "netns", "exec", ns, "netstat", "-tunapl").CombinedOutput()
+		return string(out)
+	}
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		for i := 0; i < 200; i++ {
+			if cond() {
 				return
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		t.Fatalf("no listener on 8080 in %s", ns)
+		t.Fatal(what)
 	}
-	waitListen("namespace1")
-	waitListen("namespace2")
-
-	type client struct {
-		cmd *exec.Cmd
-		in  io.WriteCloser
-		out *bytes.Buffer
+	for ns := range addrs {
+		eventually("no listener on 8080 in "+ns, func() bool {
+			out := netstat(ns)
+			return strings.Contains(out, ":8080") && strings.Contains(out, "LISTEN")
+		})
 	}
-	clients := map[string]*client{}
-	for ns, addr := range map[string]string{"namespace1": "192.168.1.11", "namespace2": "192.168.1.12"} {
-		c := &client{out: &bytes.Buffer{}}
-		c.cmd = chroot(root, nil, "/bin/nc", addr, "8080")
-		in, err := c.cmd.StdinPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.in = in
-		c.cmd.Stdout = c.out
-		c.cmd.Stderr = c.out
-		if err := c.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.cmd.Process.Kill(); c.cmd.Wait() })
-		if _, err := io.WriteString(in, "hello "+ns+"\n"); err != nil {
-			t.Fatal(err)
-		}
+	// A client to each address; a line each way while connected.
+	clients := map[string]*peer{}
+	for ns, addr := range addrs {
+		c := start("/bin/nc", addr, "8080")
 		clients[ns] = c
+		if _, err := io.WriteString(c.in, "hello "+ns+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(servers[ns].in, "welcome to "+ns+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for ns := range addrs {
+		eventually("server in "+ns+" never got its client's line: "+servers[ns].out.String(), func() bool {
+			return servers[ns].out.String() == "hello "+ns+"\n"
+		})
+		eventually("client of "+ns+" never got the server's line: "+clients[ns].out.String(), func() bool {
+			return clients[ns].out.String() == "welcome to "+ns+"\n"
+		})
 	}
 	// netstat -tunapl in each namespace: its own 8080, established with
-	// the bridge's address, served by nc.
-	for ns, addr := range map[string]string{"namespace1": "192.168.1.11", "namespace2": "192.168.1.12"} {
-		var out string
-		for i := 0; i < 100; i++ {
-			b, _ := chroot(root, nil, "/bin/ip", "netns", "exec", ns, "netstat", "-tunapl").CombinedOutput()
-			out = string(b)
-			if strings.Contains(out, addr+":8080") && strings.Contains(out, "ESTABLISHED") {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+	// the bridge's address, served by nc; nothing of the other namespace.
+	for ns, addr := range addrs {
+		out := netstat(ns)
 		var row string
 		for _, l := range strings.Split(out, "\n") {
 			if strings.Contains(l, addr+":8080") && strings.Contains(l, "ESTABLISHED") {
@@ -219,31 +225,30 @@ func TestScratchSeedExercise(t *testing.T) {
 		if row == "" || !strings.Contains(row, "192.168.1.10:") || !strings.Contains(row, "/nc") {
 			t.Fatalf("netstat -tunapl in %s: want %s:8080 ESTABLISHED with 192.168.1.10 by nc, got:\n%s", ns, addr, out)
 		}
-		other := "192.168.1.12"
-		if addr == other {
-			other = "192.168.1.11"
-		}
-		if strings.Contains(out, other) {
-			t.Fatalf("netstat in %s shows the other namespace's %s:\n%s", ns, other, out)
-		}
-	}
-	// Hang up: each server got its own client's line and ends.
-	for ns, c := range clients {
-		c.in.Close()
-		done := make(chan error, 1)
-		go func() { done <- servers[ns].cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("nc -l in %s: %v\n%s", ns, err, servers[ns].out)
+		for other, oaddr := range addrs {
+			if other != ns && strings.Contains(out, oaddr) {
+				t.Fatalf("netstat in %s shows %s of %s:\n%s", ns, oaddr, other, out)
 			}
-		case <-time.After(20 * time.Second):
-			t.Fatalf("nc -l in %s did not end after its client hung up", ns)
-		}
-		if got := servers[ns].out.String(); got != "hello "+ns+"\n" {
-			t.Fatalf("server in %s received %q", ns, got)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer process and a reader test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestScratchLabRun(t *testing.T) {
