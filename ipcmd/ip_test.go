@@ -622,7 +622,9 @@ func maskMAC(s string) string {
 // MAC addresses or on link-local IPv6 addresses derived from them.
 func snapshotNoMAC(t *testing.T) string {
 	t.Helper()
-	// operstates settle asynchronously: wait until two reads agree
+	// operstates settle asynchronously (linkwatch may hold an event for
+	// a second): wait, then until two reads agree
+	time.Sleep(1100 * time.Millisecond)
 	prev := ""
 	for try := 0; try < 20; try++ {
 		cur := snapshotNoMACOnce(t)
