@@ -350,6 +350,7 @@ func TestBadInput(t *testing.T) {
 	cleanLinks(t)
 	defer cleanLinks(t)
 	buildState(t)
+	time.Sleep(1100 * time.Millisecond) // let linkwatch settle the operstates
 	cases := []string{
 		"link set nosuch up",
 		"link del nosuch",
@@ -852,6 +853,7 @@ func TestModifyLikeIproute2(t *testing.T) {
 // link-local addresses derived from them.
 func modState(t *testing.T) string {
 	t.Helper()
+	time.Sleep(1100 * time.Millisecond) // linkwatch may hold an operstate change
 	prev := ""
 	for try := 0; try < 20; try++ {
 		var b strings.Builder
