@@ -142,6 +142,9 @@ func (s *session) bridgeLink(args []string) error {
 	if _, err := s.dial(); err != nil {
 		return err
 	}
+	if err := s.sync(); err != nil {
+		return err
+	}
 	var index int32
 	if dev != "" {
 		index = s.links.index(dev)

@@ -194,7 +194,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 			if err != nil {
 				return nil, err
 			}
-			idx := s.links.index(v)
+			idx := s.index(v)
 			if idx == 0 {
 				return nil, nodev(v)
 			}
@@ -276,7 +276,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 			if err != nil {
 				return nil, err
 			}
-			idx := s.links.index(v)
+			idx := s.index(v)
 			if idx == 0 {
 				return nil, invArg("Device does not exist", v)
 			}
@@ -386,9 +386,6 @@ func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
 		if a.dev == "" {
 			return usagef("Not enough information: \"dev\" argument is required.")
 		}
-		if err := s.sync(); err != nil {
-			return err
-		}
 		idx, byName := s.devIndex(a.dev, cmd)
 		if idx == 0 && !byName {
 			return nodev(a.dev)
@@ -454,16 +451,25 @@ func (s *session) devIndex(dev string, cmd uint16) (int32, bool) {
 	if s.pipe != nil && checkIfname(dev) {
 		return 0, true
 	}
-	return s.links.index(dev), false
+	return s.index(dev), false
+}
+
+// index is ll_name_to_index for a request: from the cache, else, after
+// sending whatever is queued (it may create the link), from the kernel.
+func (s *session) index(name string) int32 {
+	if i, ok := s.links.byName[name]; ok {
+		return i
+	}
+	if s.pipe != nil && len(s.pipe.reqs) > 0 {
+		s.pipe.flush()
+	}
+	return s.links.index(name)
 }
 
 // renameByName is "link set OLD name NEW" when OLD's index is unknown in
 // a pipeline: the index is needed (IFLA_IFNAME carries the new name).
 func (s *session) renameByName(a *linkArgs, cmd uint16) error {
-	if err := s.sync(); err != nil {
-		return err
-	}
-	idx := s.links.index(a.dev)
+	idx := s.index(a.dev)
 	if idx == 0 {
 		return nodev(a.dev)
 	}
