@@ -91,21 +91,22 @@ trial() {
 		eval "$cmd" >/dev/null 2>>"$err"
 		rc=$?
 		t1=$EPOCHREALTIME
-		[ $rc = 0 ] || { echo fail; exit 0; }
-		eval "$check" >/dev/null 2>>"$err" || { echo fail; exit 0; }
+		[ $rc = 0 ] || { echo "exit $rc: $cmd" >>"$err"; echo fail; exit 0; }
+		eval "$check" >/dev/null 2>>"$err" || { echo "wrong result after: $cmd" >>"$err"; echo fail; exit 0; }
 		echo $(( ${t1/./} - ${t0/./} ))
 	' "$1" "$2" "$3" "${4:-}" "$work/errors.log"
 }
 
-# median of the numbers on stdin, or "fail" if any trial failed.
+# median of the numbers on stdin; "fail:K/N" if K of the N trials failed
+# (a figure from the others would hide that the tool did not do the job).
 median() {
-	sort -n | awk '{v[NR]=$1} /fail/ {f=1} END {if (f || NR == 0) print "fail"; else if (NR % 2) print v[(NR+1)/2]; else print int((v[NR/2]+v[NR/2+1])/2)}'
+	sort -n | awk '/fail/ {f++; next} {v[++n]=$1} END {if (f || n == 0) printf "fail:%d/%d\n", f, f + n; else if (n % 2) print v[(n+1)/2]; else print int((v[n/2]+v[n/2+1])/2)}'
 }
 
 # ms MICROSECONDS: "12.3 ms" (or the word given).
 ms() {
 	case $1 in
-	fail) echo "failed" ;;
+	fail*) echo "failed (${1#fail:} trials)" ;;
 	n/a*) echo "$1" ;;
 	*) awk -v u="$1" 'BEGIN {if (u >= 100000) printf "%.0f ms", u/1000; else if (u >= 10000) printf "%.1f ms", u/1000; else printf "%.2f ms", u/1000}' ;;
 	esac
@@ -193,7 +194,8 @@ bridge br1 192.168.1.10/24 brd +
 veth veth1 namespace1 192.168.1.11/24 -- br-veth1 master br1
 veth veth2 namespace2 192.168.1.12/24 -- br-veth2 master br1
 EOF
-c1check="ip -br addr show dev br1 | grep -q 'UP.*192.168.1.10/24' && ip -n namespace1 -br addr show dev veth1 | grep -q 'UP.*192.168.1.11/24' && ip -n namespace2 -br addr show dev veth2 | grep -q 'UP.*192.168.1.12/24' && ip -br link show master br1 | grep -c UP | grep -qx 2"
+up="grep -q '[<,]UP[,>]'"
+c1check="ip -o -4 addr show dev br1 | grep -q ' 192.168.1.10/24 brd 192.168.1.255 ' && ip -n namespace1 -o -4 addr show dev veth1 | grep -q ' 192.168.1.11/24 ' && ip -n namespace2 -o -4 addr show dev veth2 | grep -q ' 192.168.1.12/24 ' && ip -o link show dev br1 | $up && ip -n namespace1 -o link show dev veth1 | $up && ip -n namespace2 -o link show dev veth2 | $up && [ \$(ip -o link show master br1 | grep -c '[<,]UP[,>]') = 2 ]"
 c1nsbox="$NSBOX -batch $c1/host.batch && $NSBOX -n namespace1 -batch $c1/ns1.batch && $NSBOX -n namespace2 -batch $c1/ns2.batch"
 c1ipbatch="ip -batch $c1/host.batch && ip -n namespace1 -batch $c1/ns1.batch && ip -n namespace2 -batch $c1/ns2.batch"
 c1lab="$NSBOX lab up $c1/exercise.lab"
@@ -274,7 +276,7 @@ declare -A S R2
 for n in $SCALES; do
 	f=$work/scale-$n.batch
 	scale_batch "$n" "$f"
-	check="[ \$(ip -o link show | grep -c 'UP.* master br[0-9]* ') = $n ] && [ \$(ip -4 -o addr show | grep -c ' 10\.') = $n ]"
+	check="[ \$(ip -o link show | grep -c '[<,]UP[,>].* master br[0-9]* ') = $n ] && [ \$(ip -4 -o addr show | grep -c ' 10\.') = $n ]"
 	note "bench: 2. scale N=$n ($BIGRUNS trials each)"
 	for tool in nsbox force ip peer; do : >"$work/s$n.$tool"; done
 	for ((r = 0; r < BIGRUNS; r++)); do
