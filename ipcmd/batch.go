@@ -189,6 +189,7 @@ func runBatch(g cli.Global, prog string, do func(*session, []string) error) int 
 	if _, err := s.dial(); err != nil {
 		return report(err)
 	}
+	s.batch = true
 	if g.Force {
 		s.pipe = &pipeline{s: s, file: name}
 	}

@@ -131,6 +131,7 @@ type session struct {
 	files   []*os.File       // namespace files sent as IFLA_NET_NS_FD
 	ioctlFD int              // AF_INET socket for SIOCGIFTXQLEN, 0: not yet
 
+	batch     bool   // running a batch
 	lineNo    int    // batch: the line being run
 	curByName string // batch: the device the current request names
 }
@@ -205,6 +206,9 @@ func (s *session) exec(m rtnl.Message) error {
 	}
 	_, err := s.conn.Execute(m)
 	if err != nil {
+		if s.curByName != "" && isErrno(err, unix.ENODEV) {
+			return nodev(s.curByName)
+		}
 		return kernelError(err)
 	}
 	return nil

@@ -441,14 +441,16 @@ func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
 	return s.exec(m)
 }
 
-// devIndex resolves the device a set/delete acts on. In a pipelined batch
-// a name not in the cache is sent by name (ifindex 0, IFLA_IFNAME), which
-// the kernel resolves itself.
+// devIndex resolves the device a set/delete acts on. In a batch a name
+// not in the cache is sent by name (ifindex 0, IFLA_IFNAME), which the
+// kernel resolves itself: no lookup, and no flush of a pipeline. (A
+// single command looks the name up first, as iproute2 does, so that its
+// request is byte for byte iproute2's.)
 func (s *session) devIndex(dev string, cmd uint16) (int32, bool) {
 	if i, ok := s.links.byName[dev]; ok {
 		return i, false
 	}
-	if s.pipe != nil && checkIfname(dev) {
+	if s.batch && checkIfname(dev) {
 		return 0, true
 	}
 	return s.index(dev), false
