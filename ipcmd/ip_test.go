@@ -323,6 +323,8 @@ func TestShowMatchesIproute2(t *testing.T) {
 		{"-br", "link"}, {"-j", "-br", "link"}, {"-o", "link"}, {"-s", "link", "show", "lo"},
 		{"-j", "-s", "link"}, {"-4", "link"}, {"-6", "link"},
 		{"-d", "link", "show", "lo"}, {"-d", "link", "show", "veth2"}, {"-j", "-d", "link", "show", "m1p"},
+		{"-d", "link", "show", "br-veth2"}, {"-j", "-d", "link", "show", "m1"}, // bridge ports
+		// (the bridge itself: its gc_timer runs between two reads)
 		{"addr"}, {"a"}, {"a", "s"}, {"addr", "list"}, {"addr", "show", "dev", "veth2"},
 		{"addr", "show", "up"}, {"-j", "addr"}, {"-j", "-p", "addr"}, {"-br", "addr"},
 		{"-j", "-br", "addr"}, {"-o", "addr"}, {"-4", "addr"}, {"-6", "addr"}, {"-j", "-6", "addr"},

@@ -980,9 +980,19 @@ func (s *session) printDetails(p *printer, l *rtnl.Link, doLink bool) {
 		p.openObject("linkinfo")
 		p.nl()
 		p.str("info_kind", "    %s ", l.Info.Kind)
+		if l.Info.Kind == "bridge" && len(l.Info.Data) > 0 {
+			p.openObject("info_data")
+			printBridgeOpts(p, l.Info.Data)
+			p.closeObject()
+		}
 		if l.Info.SlaveKind != "" {
 			p.nl()
 			p.str("info_slave_kind", "    %s_slave ", l.Info.SlaveKind)
+			if l.Info.SlaveKind == "bridge" && len(l.Info.SlaveData) > 0 {
+				p.openObject("info_slave_data")
+				printBridgeSlave(p, l.Info.SlaveData)
+				p.closeObject()
+			}
 		}
 		p.closeObject()
 	}
@@ -1123,4 +1133,242 @@ func printStats(p *printer, st *rtnl.LinkStats64) {
 	}
 	row("RX", []string{"missed", "mcast"}, rx)
 	row("TX", []string{"carrier", "collsns"}, tx)
+}
+
+// attrValues maps each attribute of b to its value.
+func attrValues(b []byte) map[uint16][]byte {
+	v := map[uint16][]byte{}
+	d := rtnl.NewAttributeDecoder(b)
+	for d.Next() {
+		v[d.Type()] = d.Bytes()
+	}
+	return v
+}
+
+func uintOf(x []byte) (uint64, bool) {
+	switch len(x) {
+	case 1:
+		return uint64(x[0]), true
+	case 2:
+		return uint64(binary.NativeEndian.Uint16(x)), true
+	case 4:
+		return uint64(binary.NativeEndian.Uint32(x)), true
+	case 8:
+		return binary.NativeEndian.Uint64(x), true
+	}
+	return 0, false
+}
+
+func bridgeID(x []byte) string {
+	return fmt.Sprintf("%02x%02x.%x:%x:%x:%x:%x:%x", x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7])
+}
+
+func printTimer(p *printer, key string, x []byte) {
+	v, ok := uintOf(x)
+	if !ok {
+		return
+	}
+	sec := float64(v) / 100
+	if p.json {
+		p.add(key, jnum(fmt.Sprintf("%.2f", sec)))
+	} else {
+		p.text("%s %7.2f ", key, sec)
+	}
+}
+
+// printBridgeOpts is bridge_print_opt(): a bridge's IFLA_INFO_DATA.
+func printBridgeOpts(p *printer, b []byte) {
+	v := attrValues(b)
+	num := func(typ uint16, key, text string) {
+		if x, ok := uintOf(v[typ]); ok {
+			p.uint(key, text+" %d ", x)
+		}
+	}
+	num(1, "forward_delay", "forward_delay")
+	num(2, "hello_time", "hello_time")
+	num(3, "max_age", "max_age")
+	num(4, "ageing_time", "ageing_time")
+	num(5, "stp_state", "stp_state")
+	num(6, "priority", "priority")
+	num(7, "vlan_filtering", "vlan_filtering")
+	if x := v[8]; len(x) == 2 {
+		proto := binary.BigEndian.Uint16(x)
+		name := fmt.Sprintf("%#x", proto)
+		switch proto {
+		case 0x8100:
+			name = "802.1Q"
+		case 0x88a8:
+			name = "802.1ad"
+		}
+		p.str("vlan_protocol", "vlan_protocol %s ", name)
+	}
+	if x := v[11]; len(x) == 8 {
+		p.str("bridge_id", "bridge_id %s ", bridgeID(x))
+	}
+	if x := v[10]; len(x) == 8 {
+		p.str("root_id", "designated_root %s ", bridgeID(x))
+	}
+	num(12, "root_port", "root_port")
+	num(13, "root_path_cost", "root_path_cost")
+	num(14, "topology_change", "topology_change")
+	num(15, "topology_change_detected", "topology_change_detected")
+	for _, t := range []struct {
+		typ uint16
+		key string
+	}{{16, "hello_timer"}, {17, "tcn_timer"}, {18, "topology_change_timer"}, {19, "gc_timer"}} {
+		if x, ok := v[t.typ]; ok {
+			printTimer(p, t.key, x)
+		}
+	}
+	num(39, "vlan_default_pvid", "vlan_default_pvid")
+	num(41, "vlan_stats_enabled", "vlan_stats_enabled")
+	num(45, "vlan_stats_per_port", "vlan_stats_per_port")
+	if x, ok := uintOf(v[9]); ok {
+		p.str("group_fwd_mask", "group_fwd_mask %s ", cHex(x))
+	}
+	if x := v[20]; len(x) == 6 {
+		p.str("group_addr", "group_address %s ", lladdr(x))
+	}
+	num(23, "mcast_snooping", "mcast_snooping")
+	if x := v[46]; len(x) == 8 {
+		val, mask := binary.NativeEndian.Uint32(x), binary.NativeEndian.Uint32(x[4:])
+		for i, name := range []string{"no_linklocal_learn", "mcast_vlan_snooping"} {
+			if mask&(1<<i) != 0 {
+				p.uint(name, name+" %d ", uint64(val>>i&1))
+			}
+		}
+	}
+	num(22, "mcast_router", "mcast_router")
+	num(24, "mcast_query_use_ifaddr", "mcast_query_use_ifaddr")
+	num(25, "mcast_querier", "mcast_querier")
+	num(26, "mcast_hash_elasticity", "mcast_hash_elasticity")
+	num(27, "mcast_hash_max", "mcast_hash_max")
+	num(28, "mcast_last_member_cnt", "mcast_last_member_count")
+	num(29, "mcast_startup_query_cnt", "mcast_startup_query_count")
+	num(30, "mcast_last_member_intvl", "mcast_last_member_interval")
+	num(31, "mcast_membership_intvl", "mcast_membership_interval")
+	num(32, "mcast_querier_intvl", "mcast_querier_interval")
+	num(33, "mcast_query_intvl", "mcast_query_interval")
+	num(34, "mcast_query_response_intvl", "mcast_query_response_interval")
+	num(35, "mcast_startup_query_intvl", "mcast_startup_query_interval")
+	num(42, "mcast_stats_enabled", "mcast_stats_enabled")
+	num(43, "mcast_igmp_version", "mcast_igmp_version")
+	num(44, "mcast_mld_version", "mcast_mld_version")
+	num(36, "nf_call_iptables", "nf_call_iptables")
+	num(37, "nf_call_ip6tables", "nf_call_ip6tables")
+	num(38, "nf_call_arptables", "nf_call_arptables")
+}
+
+// printBridgeSlave is bridge_slave_print_opt(): a bridge port's options
+// (IFLA_INFO_SLAVE_DATA, IFLA_BRPORT_*).
+func printBridgeSlave(p *printer, b []byte) {
+	v := map[uint16][]byte{}
+	d := rtnl.NewAttributeDecoder(b)
+	for d.Next() {
+		v[d.Type()] = d.Bytes()
+	}
+	u := func(typ uint16) (uint64, bool) {
+		x, ok := v[typ]
+		switch {
+		case !ok:
+			return 0, false
+		case len(x) == 1:
+			return uint64(x[0]), true
+		case len(x) == 2:
+			return uint64(binary.NativeEndian.Uint16(x)), true
+		case len(x) == 4:
+			return uint64(binary.NativeEndian.Uint32(x)), true
+		case len(x) == 8:
+			return binary.NativeEndian.Uint64(x), true
+		}
+		return 0, false
+	}
+	onOff := func(typ uint16, key, text string) {
+		if x, ok := u(typ); ok {
+			if p.json {
+				if key != "" {
+					p.jbool(key, x != 0)
+				}
+				return
+			}
+			if x != 0 {
+				p.text("%s on ", text)
+			} else {
+				p.text("%s off ", text)
+			}
+		}
+	}
+	num := func(typ uint16, key, text string) {
+		if x, ok := u(typ); ok {
+			p.uint(key, text+" %d ", x)
+		}
+	}
+	hex := func(typ uint16, key, text string) {
+		if x, ok := u(typ); ok {
+			p.str(key, text+" %s ", fmt.Sprintf("%#x", x))
+		}
+	}
+	id := func(typ uint16, key, text string) {
+		x, ok := v[typ]
+		if !ok || len(x) != 8 {
+			return
+		}
+		s := fmt.Sprintf("%02x%02x.%x:%x:%x:%x:%x:%x", x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7])
+		p.str(key, text+" %s ", s)
+	}
+	timer := func(typ uint16, key string) {
+		if x, ok := u(typ); ok {
+			sec := float64(x) / 100
+			if p.json {
+				p.add(key, jnum(fmt.Sprintf("%.2f", sec)))
+			} else {
+				p.text("%s %7.2f ", key, sec)
+			}
+		}
+	}
+	if x, ok := u(rtnl.IFLA_BRPORT_STATE); ok {
+		printPortState(p, uint8(x))
+	}
+	num(rtnl.IFLA_BRPORT_PRIORITY, "priority", "priority")
+	num(rtnl.IFLA_BRPORT_COST, "cost", "cost")
+	onOff(rtnl.IFLA_BRPORT_MODE, "hairpin", "hairpin")
+	onOff(rtnl.IFLA_BRPORT_GUARD, "guard", "guard")
+	onOff(rtnl.IFLA_BRPORT_PROTECT, "root_block", "root_block")
+	onOff(rtnl.IFLA_BRPORT_FAST_LEAVE, "fastleave", "fastleave")
+	onOff(rtnl.IFLA_BRPORT_LEARNING, "learning", "learning")
+	onOff(rtnl.IFLA_BRPORT_UNICAST_FLOOD, "flood", "flood")
+	hex(17, "id", "port_id")
+	hex(18, "no", "port_no")
+	num(15, "designated_port", "designated_port")
+	num(16, "designated_cost", "designated_cost")
+	id(14, "bridge_id", "designated_bridge")
+	id(13, "root_id", "designated_root")
+	timer(23, "hold_timer")
+	timer(21, "message_age_timer")
+	timer(22, "forward_delay_timer")
+	num(19, "topology_change_ack", "topology_change_ack")
+	num(20, "config_pending", "config_pending")
+	onOff(10, "proxy_arp", "proxy_arp")
+	onOff(12, "proxy_arp_wifi", "proxy_arp_wifi")
+	num(25, "multicast_router", "mcast_router")
+	onOff(rtnl.IFLA_BRPORT_FAST_LEAVE, "", "mcast_fast_leave")
+	onOff(27, "mcast_flood", "mcast_flood")
+	onOff(30, "bcast_flood", "bcast_flood")
+	onOff(28, "mcast_to_unicast", "mcast_to_unicast")
+	onOff(32, "neigh_suppress", "neigh_suppress")
+	if x, ok := u(31); ok {
+		p.str("group_fwd_mask", "group_fwd_mask %s ", cHex(x))
+		p.str("group_fwd_mask_str", "group_fwd_mask_str %s ", fmt.Sprintf("0x%x", x))
+	}
+	onOff(29, "vlan_tunnel", "vlan_tunnel")
+	onOff(33, "isolated", "isolated")
+	onOff(39, "locked", "locked")
+}
+
+// cHex is C's "%#x": "0" for zero, else 0x and hex digits.
+func cHex(x uint64) string {
+	if x == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%#x", x)
 }
