@@ -895,3 +895,37 @@ func modState(t *testing.T) string {
 	}
 	return prev
 }
+
+// Odd argv never panics, and exits as iproute2 does.
+func TestOddArgs(t *testing.T) {
+	_, dir := tools(t)
+	cleanLinks(t)
+	defer cleanLinks(t)
+	sh(t, "ip", "link", "add", "veth1", "type", "veth", "peer", "name", "br-veth1")
+	for _, args := range [][]string{
+		{""}, {"link", ""}, {"link", "set", ""}, {"link", "set", "", "up"}, {"addr", "add", ""},
+		{"addr", "add", "", "dev", ""}, {"route", "add", ""}, {"route", "get", ""},
+		{"link", "set", "veth1", "mtu", "99999999999999999999"}, {"link", "set", "veth1", "mtu", "-1"},
+		{"link", "set", "veth1", "netns", ""}, {"link", "add", "ü", "type", "veth"},
+		{"addr", "add", "1.2.3.4/24", "dev", strings.Repeat("x", 300)},
+		{"route", "add", "1.2.3.4/-1", "dev", "veth1"}, {"route", "add", "::/129"},
+		{"link", "show", "dev"}, {"-j"}, {"-batch"}, {"route", "add", "default", "via", ""},
+		{"link", "set", "veth1", "address", "::"}, {"link", "set", "veth1", "address", "0:1:2:3:4:5:6:7:8:9:a:b:c:d:e:f:10:11:12:13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:20:21"},
+		{"addr", "add", "1.2.3.4/24", "brd"}, {"addr", "add", "1.2.3.4/24", "peer"},
+		{"link", "add", "a1", "type", "veth", "peer", "name", "a2", "type", "veth"},
+		{"link", "add", "a1", "type", "veth", "foo"},
+	} {
+		want := runCmd(t, "", "ip", args...)
+		runCmd(t, "", "ip", "link", "del", "a1")
+		runCmd(t, "", "ip", "link", "del", "ü")
+		got := runCmd(t, "", filepath.Join(dir, "ip"), args...)
+		runCmd(t, "", "ip", "link", "del", "ü")
+		if strings.Contains(got.err, "panic") || strings.Contains(got.err, "goroutine ") {
+			t.Errorf("%q: %s", args, got.err)
+		}
+		if got.code != want.code {
+			t.Errorf("%q: exit %d (%q), iproute2 %d (%q)", args, got.code, got.err, want.code, want.err)
+		}
+		runCmd(t, "", "ip", "link", "del", "a1")
+	}
+}

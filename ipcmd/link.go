@@ -391,6 +391,9 @@ func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
 			return nodev(a.dev)
 		}
 		l.Index = idx
+		if err := s.checkAddrLen(idx, l); err != nil {
+			return err
+		}
 		if byName {
 			// RTM_NEWLINK/RTM_DELLINK with ifindex 0 find the link by
 			// IFLA_IFNAME: no lookup needed (pipelined batch).
@@ -441,6 +444,24 @@ func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
 	return s.exec(m)
 }
 
+// checkAddrLen is iproute2's check of a new link-layer address against
+// the device's address length.
+func (s *session) checkAddrLen(idx int32, l *rtnl.Link) error {
+	if idx == 0 || (len(l.Address) == 0 && len(l.Broadcast) == 0) {
+		return nil
+	}
+	cur, err := s.conn.LinkByIndex(idx)
+	if err != nil || len(cur.Address) == 0 {
+		return nil
+	}
+	for _, a := range []net.HardwareAddr{l.Address, l.Broadcast} {
+		if len(a) != 0 && len(a) != len(cur.Address) {
+			return failf("Invalid address length %d - must be %d bytes", len(a), len(cur.Address))
+		}
+	}
+	return nil
+}
+
 // devIndex resolves the device a set/delete acts on. In a batch a name
 // not in the cache is sent by name (ifindex 0, IFLA_IFNAME), which the
 // kernel resolves itself: no lookup, and no flush of a pipeline. (A
@@ -488,10 +509,8 @@ func (s *session) renameByName(a *linkArgs, cmd uint16) error {
 // parsePeer is veth_parse_opt(): "peer" and the peer's own link words.
 func (s *session) parsePeer(args []string) (*rtnl.Link, error) {
 	if args[0] != "peer" {
-		if cli.Matches(args[0], "help") {
-			return nil, vethUsage()
-		}
-		return nil, vethUsage()
+		// iproute2 6.1 returns -1 here without a word (exit 1)
+		return nil, &cmdError{code: cli.ExitFail}
 	}
 	pa, err := s.parseLink(args[1:])
 	if err != nil {
@@ -508,11 +527,6 @@ func (s *session) parsePeer(args []string) (*rtnl.Link, error) {
 	}
 	p.Name = name
 	return &p, nil
-}
-
-func vethUsage() error {
-	io.WriteString(stderr, "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link help'\n")
-	return &cmdError{code: cli.ExitUsage, fatal: true}
 }
 
 func closeFiles(fs []*os.File) {
