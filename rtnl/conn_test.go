@@ -805,3 +805,44 @@ func TestKernelNSID(t *testing.T) {
 		t.Fatalf("ip netns list-id does not show nsid %d:\n%s", id, out)
 	}
 }
+
+// Multicast events: JoinGroup(RTNLGRP_LINK), then a veth made by ip
+// arrives as RTM_NEWLINK messages with sequence 0 through Receive.
+func TestKernelEvents(t *testing.T) {
+	sandbox.Require(t, "ip")
+	c := dialT(t)
+	if err := c.SetReceiveBuffer(1 << 20); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
+		t.Fatal(err)
+	}
+	// Never wait forever: a missing event fails the test after 10 s.
+	if err := unix.SetsockoptTimeval(c.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("ip", "link", "add", "evt0", "type", "veth", "peer", "name", "evt0p").CombinedOutput(); err != nil {
+		t.Fatalf("ip link add: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "link", "del", "evt0").Run() })
+	seen := map[string]bool{}
+	for !seen["evt0"] || !seen["evt0p"] {
+		msgs, err := c.Receive()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if m.Header.Type != unix.RTM_NEWLINK {
+				continue
+			}
+			l, err := ParseLink(m.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Header.Sequence != 0 {
+				t.Fatalf("event with sequence %d", m.Header.Sequence)
+			}
+			seen[l.Name] = true
+		}
+	}
+}
