@@ -81,6 +81,10 @@ func nsbox(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return cli.ExitUsage
 	}
+	if (len(rest) == 0 && g.Batch == "" && !g.Version) || (len(rest) > 0 && rest[0] == "help") || g.Help {
+		fmt.Fprint(os.Stderr, usage)
+		return cli.ExitUsage
+	}
 	if len(rest) > 0 {
 		if c, ok := commands[rest[0]]; ok {
 			if g.Netns != "" && rest[0] != "lab" {
@@ -93,6 +97,18 @@ func nsbox(args []string) int {
 	}
 	return ipcmd.Run(g, rest)
 }
+
+const usage = `Usage: nsbox [ OPTIONS ] { link | address | route | netns | monitor } { COMMAND | help }
+       nsbox [ OPTIONS ] bridge link [ show ] [ dev DEV ]
+       nsbox [ -force ] -batch FILE
+       nsbox [ -n NAME ] { nc | ping | ss | netstat } ARGS...
+       nsbox lab { up | down | check | run | show | print } [ -isolated ] [ FILE ]
+       nsbox decode [ -proto route|sock_diag ] [ FILE | -pcap FILE ]
+       nsbox --install DIR | --list
+where  OPTIONS := { -j[son] | -p[retty] | -br[ief] | -d[etails] | -s[tatistics] | -4 | -6 |
+                    -o[neline] | -n[etns] NAME | -force | -wire | -pcap FILE | -V[ersion] }
+Invoked as ip, bridge, nc, netcat, ping, ping6, ss or netstat (see --install), nsbox is that tool.
+`
 
 func appletNames() []string {
 	var names []string
