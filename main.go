@@ -53,6 +53,14 @@ var commands = map[string]command{
 }
 
 func main() {
+	// No Go panic or stack trace reaches a user: one line, exit 1. (The
+	// commands recover where they can say more; this is the last net.)
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(os.Stderr, "nsbox: internal error: %v\n", p)
+			os.Exit(cli.ExitFail)
+		}
+	}()
 	name := filepath.Base(os.Args[0])
 	if a, ok := applets[name]; ok {
 		os.Exit(a(cli.Global{}, os.Args[1:]))
