@@ -3,7 +3,6 @@ package wire
 import (
 	"encoding/binary"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -29,21 +28,113 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
 }
 
-var (
-	// nsbox's own dump: ">>> sent 96 bytes (1 message, NETLINK_ROUTE)"
-	reOwnHeader = regexp.MustCompile(`^(>>>|<<<|===) (sent|received|datagram of) \d+ bytes \(`)
-	reOwnLine   = regexp.MustCompile(`^([0-9a-f]{4,})  `)
-	// strace -e write=FD / -e read=FD: " | 00000  60 00 00 00 ...  `....... |"
-	reStrace = regexp.MustCompile(`^\s*\| ([0-9a-f]{5,})  `)
-	// strace: " * 96 bytes in buffer 0"
-	reStraceBuf = regexp.MustCompile(`^\s*\* \d+ bytes in buffer (\d+)`)
-	// xxd: "00000000: 6000 0000 1000 0506  `......."
-	reXxd = regexp.MustCompile(`^([0-9a-fA-F]{4,}): `)
-	// hexdump -C: "00000000  60 00 00 00 10 00 05 06  26 58 0b 6b 00 00 00 00  |`.......&X.k....|"
-	reHexdumpC = regexp.MustCompile(`^([0-9a-f]{8,})(  |$)`)
-	// hexdump without -C: "0000000 0060 0000 ..." (16-bit words: byte order lost)
-	reHexdumpWords = regexp.MustCompile(`^[0-9a-f]{7} [0-9a-f]{4}( |$)`)
-)
+// The line shapes ParseText recognizes. They are matched by hand, not
+// with package regexp (which adds about 90 KB to the binary); each
+// matcher names the regular expression it implements, and a test holds
+// every one to it.
+
+// matchOwnHeader is ^(>>>|<<<|===) (sent|received|datagram of) \d+ bytes \(
+// (nsbox's own dump: ">>> sent 96 bytes (1 message, NETLINK_ROUTE)"); it
+// returns the arrow.
+func matchOwnHeader(l string) (arrow string, ok bool) {
+	if len(l) < 4 || l[3] != ' ' {
+		return "", false
+	}
+	switch arrow = l[:3]; arrow {
+	case ">>>", "<<<", "===":
+	default:
+		return "", false
+	}
+	rest := l[4:]
+	for _, w := range []string{"sent ", "received ", "datagram of "} {
+		if strings.HasPrefix(rest, w) {
+			n := span(rest, len(w), isDigit)
+			return arrow, n > len(w) && strings.HasPrefix(rest[n:], " bytes (")
+		}
+	}
+	return "", false
+}
+
+// matchOwnLine is ^([0-9a-f]{4,})<two blanks>, an offset of nsbox's own
+// dump: it returns where the digits and the match end.
+func matchOwnLine(l string) (digits, end int, ok bool) {
+	return hexRun(l, 0, 4, isLowerHex, "  ")
+}
+
+// matchStrace is ^\s*\| ([0-9a-f]{5,})<two blanks>, a line of strace
+// -e write=FD / -e read=FD: " | 00000  60 00 00 00 ...  `....... |". It
+// returns where the offset starts and ends and where the match ends.
+func matchStrace(l string) (start, digits, end int, ok bool) {
+	i := span(l, 0, isSpace)
+	if !strings.HasPrefix(l[i:], "| ") {
+		return 0, 0, 0, false
+	}
+	digits, end, ok = hexRun(l, i+2, 5, isLowerHex, "  ")
+	return i + 2, digits, end, ok
+}
+
+// matchStraceBuf is ^\s*\* \d+ bytes in buffer (\d+), strace's
+// " * 96 bytes in buffer 0": it returns the buffer number.
+func matchStraceBuf(l string) (string, bool) {
+	i := span(l, 0, isSpace)
+	if !strings.HasPrefix(l[i:], "* ") {
+		return "", false
+	}
+	i += 2
+	n := span(l, i, isDigit)
+	const mid = " bytes in buffer "
+	if n == i || !strings.HasPrefix(l[n:], mid) {
+		return "", false
+	}
+	n += len(mid)
+	e := span(l, n, isDigit)
+	return l[n:e], e > n
+}
+
+// matchXxd is ^([0-9a-fA-F]{4,}): , a line of xxd:
+// "00000000: 6000 0000 1000 0506  `.......".
+func matchXxd(l string) (digits, end int, ok bool) {
+	return hexRun(l, 0, 4, isHex, ": ")
+}
+
+// matchHexdumpC is ^([0-9a-f]{8,})(<two blanks>|$), a line of hexdump -C:
+// "00000000  60 00 00 00 10 00 05 06  26 58 0b 6b 00 00 00 00  |`.......&X.k....|".
+// It returns where the offset ends.
+func matchHexdumpC(l string) (digits int, ok bool) {
+	n := span(l, 0, isLowerHex)
+	return n, n >= 8 && (n == len(l) || strings.HasPrefix(l[n:], "  "))
+}
+
+// matchHexdumpWords is ^[0-9a-f]{7} [0-9a-f]{4}( |$), hexdump without -C:
+// "0000000 0060 0000 ..." (16-bit words: the byte order is lost).
+func matchHexdumpWords(l string) bool {
+	return len(l) >= 12 && span(l, 0, isLowerHex) >= 7 && l[7] == ' ' &&
+		span(l, 8, isLowerHex) >= 12 && (len(l) == 12 || l[12] == ' ')
+}
+
+// hexRun matches ([digits]{min,})SEP at s[i:]: it returns where the
+// digits and the match end.
+func hexRun(s string, i, min int, digit func(byte) bool, sep string) (digits, end int, ok bool) {
+	n := span(s, i, digit)
+	if n-i < min || !strings.HasPrefix(s[n:], sep) {
+		return 0, 0, false
+	}
+	return n, n + len(sep), true
+}
+
+// span returns the end of the run of bytes in class from s[i:].
+func span(s string, i int, class func(byte) bool) int {
+	for i < len(s) && class(s[i]) {
+		i++
+	}
+	return i
+}
+
+func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
+func isLowerHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' }
+
+// isSpace is regexp's \s: [\t\n\f\r ].
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
 
 // ParseText reads netlink datagrams written as text: plain hex, xxd
 // output, hexdump -C output, or the hex dumps strace prints with
@@ -54,12 +145,12 @@ func ParseText(text string) ([]Datagram, error) {
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	format := ""
 	for _, l := range lines {
-		if reOwnHeader.MatchString(l) {
+		if _, ok := matchOwnHeader(l); ok {
 			return parseOwnDump(lines)
 		}
 	}
 	for _, l := range lines {
-		if reStrace.MatchString(l) {
+		if _, _, _, ok := matchStrace(l); ok {
 			format = "strace"
 			break
 		}
@@ -70,12 +161,14 @@ func ParseText(text string) ([]Datagram, error) {
 			if t == "" || strings.HasPrefix(t, "#") {
 				continue
 			}
+			_, _, xxd := matchXxd(l)
+			_, hexdumpC := matchHexdumpC(l)
 			switch {
-			case reXxd.MatchString(l):
+			case xxd:
 				format = "xxd"
-			case reHexdumpWords.MatchString(l):
+			case matchHexdumpWords(l):
 				return nil, &InputError{Line: lineNo(lines, l), Msg: `this looks like hexdump without -C (16-bit words lose the byte order); use "hexdump -C" or "xxd"`}
-			case reHexdumpC.MatchString(l) && (strings.Contains(l, "|") || len(strings.Fields(l)) > 1):
+			case hexdumpC && (strings.Contains(l, "|") || len(strings.Fields(l)) > 1):
 				format = "hexdump"
 			default:
 				format = "plain"
@@ -153,11 +246,11 @@ func parseStrace(lines []string) ([]Datagram, error) {
 	}
 	for i, l := range lines {
 		ln := i + 1
-		if m := reStrace.FindStringSubmatchIndex(l); m != nil {
-			offs := l[m[2]:m[3]]
+		if offStart, offEnd, start, ok := matchStrace(l); ok {
+			offs := l[offStart:offEnd]
 			off, err := strconv.ParseUint(offs, 16, 32)
 			if err != nil {
-				return nil, &InputError{Line: ln, Col: m[2] + 1, Msg: fmt.Sprintf("offset %q is not hex", offs)}
+				return nil, &InputError{Line: ln, Col: offStart + 1, Msg: fmt.Sprintf("offset %q is not hex", offs)}
 			}
 			if cur == nil {
 				cur = &Datagram{Dir: dir, Proto: -1}
@@ -165,7 +258,6 @@ func parseStrace(lines []string) ([]Datagram, error) {
 			}
 			// " | %05x  %-49s  %-16s |": the hex is the 49 columns after
 			// the offset; the ASCII column after it may look like hex.
-			start := m[1]
 			end := min(start+49, len(l))
 			b, err := hexBytes(l[start:end], ln, start+1, 2)
 			if err != nil {
@@ -175,13 +267,13 @@ func parseStrace(lines []string) ([]Datagram, error) {
 				return nil, &InputError{Line: ln, Col: start + 1, Msg: fmt.Sprintf("%d bytes on one strace dump line, at most 16", len(b))}
 			}
 			if want := len(cur.Data) - bufStart; int(off) != want {
-				return nil, &InputError{Line: ln, Col: m[2] + 1, Msg: fmt.Sprintf("offset %#x, expected %#x (a dump line is missing or repeated)", off, want)}
+				return nil, &InputError{Line: ln, Col: offStart + 1, Msg: fmt.Sprintf("offset %#x, expected %#x (a dump line is missing or repeated)", off, want)}
 			}
 			cur.Data = append(cur.Data, b...)
 			continue
 		}
-		if m := reStraceBuf.FindStringSubmatch(l); m != nil {
-			if m[1] != "0" && cur != nil {
+		if buf, ok := matchStraceBuf(l); ok {
+			if buf != "0" && cur != nil {
 				bufStart = len(cur.Data) // next iovec of the same sendmsg
 				continue
 			}
@@ -204,14 +296,70 @@ func parseStrace(lines []string) ([]Datagram, error) {
 	return out, nil
 }
 
-var reSyscall = regexp.MustCompile(`^(?:\[pid\s+\d+\]\s+)?(?:\d+\s+)?(?:[0-9:.]+\s+)?([a-z_0-9]+)\(`)
+// syscallName is
+// ^(?:\[pid\s+\d+\]\s+)?(?:\d+\s+)?(?:[0-9:.]+\s+)?([a-z_0-9]+)\(
+// (strace -f, -ff, -t, -tt, -r prefixes, then the call): it returns the
+// name of the call. Every run the pattern takes is bounded by a byte it
+// cannot take, so only the optional parts need trying.
+func syscallName(l string) (string, bool) {
+	if strings.HasPrefix(l, "[") {
+		i := len("[pid")
+		if !strings.HasPrefix(l, "[pid") || span(l, i, isSpace) == i {
+			return "", false
+		}
+		i = span(l, i, isSpace)
+		d := span(l, i, isDigit)
+		if d == i || d == len(l) || l[d] != ']' {
+			return "", false
+		}
+		i = d + 1
+		if span(l, i, isSpace) == i {
+			return "", false
+		}
+		l = l[span(l, i, isSpace):]
+	}
+	// a run of class followed by blanks, or -1
+	field := func(s string, class func(byte) bool) int {
+		n := span(s, 0, class)
+		if n == 0 || span(s, n, isSpace) == n {
+			return -1
+		}
+		return span(s, n, isSpace)
+	}
+	isName := func(c byte) bool { return c >= 'a' && c <= 'z' || c == '_' || isDigit(c) }
+	isTime := func(c byte) bool { return isDigit(c) || c == ':' || c == '.' }
+	for _, skipNum := range []bool{true, false} {
+		s := l
+		if skipNum {
+			n := field(s, isDigit)
+			if n < 0 {
+				continue
+			}
+			s = s[n:]
+		}
+		for _, skipTime := range []bool{true, false} {
+			t := s
+			if skipTime {
+				n := field(t, isTime)
+				if n < 0 {
+					continue
+				}
+				t = t[n:]
+			}
+			if n := span(t, 0, isName); n > 0 && n < len(t) && t[n] == '(' {
+				return t[:n], true
+			}
+		}
+	}
+	return "", false
+}
 
 func straceDirection(line string) Direction {
-	m := reSyscall.FindStringSubmatch(line)
-	if m == nil {
+	name, ok := syscallName(line)
+	if !ok {
 		return DirUnknown
 	}
-	switch m[1] {
+	switch name {
 	case "sendmsg", "sendto", "write", "writev", "sendmmsg":
 		return DirSent
 	case "recvmsg", "recvfrom", "read", "readv", "recvmmsg":
@@ -249,28 +397,28 @@ func parseOffsetDump(lines []string, format string) ([]Datagram, error) {
 		var offs, hex string
 		col := 0
 		if format == "xxd" {
-			m := reXxd.FindStringSubmatchIndex(l)
-			if m == nil {
+			digits, end, ok := matchXxd(l)
+			if !ok {
 				return nil, &InputError{Line: ln, Col: 1, Msg: `expected an xxd line "OFFSET: HEX  TEXT"`}
 			}
-			offs = l[m[2]:m[3]]
-			rest := l[m[1]:]
+			offs = l[:digits]
+			rest := l[end:]
 			// the hex ends at the first double blank (the text follows)
 			if k := strings.Index(rest, "  "); k >= 0 {
 				rest = rest[:k]
 			}
-			hex, col = rest, m[1]+1
+			hex, col = rest, end+1
 		} else {
-			m := reHexdumpC.FindStringSubmatchIndex(l)
-			if m == nil {
+			digits, ok := matchHexdumpC(l)
+			if !ok {
 				return nil, &InputError{Line: ln, Col: 1, Msg: `expected a hexdump -C line "OFFSET  HEX  |TEXT|"`}
 			}
-			offs = l[m[2]:m[3]]
-			rest := l[m[3]:]
+			offs = l[:digits]
+			rest := l[digits:]
 			if k := strings.IndexByte(rest, '|'); k >= 0 {
 				rest = rest[:k]
 			}
-			hex, col = rest, m[3]+1
+			hex, col = rest, digits+1
 		}
 		off, err := strconv.ParseUint(offs, 16, 32)
 		if err != nil {
@@ -394,12 +542,12 @@ func parseOwnDump(lines []string) ([]Datagram, error) {
 	var cur *Datagram
 	for i, l := range lines {
 		ln := i + 1
-		if m := reOwnHeader.FindStringSubmatch(l); m != nil {
+		if arrow, ok := matchOwnHeader(l); ok {
 			if cur != nil {
 				out = append(out, *cur)
 			}
 			cur = &Datagram{Proto: -1}
-			switch m[1] {
+			switch arrow {
 			case ">>>":
 				cur.Dir = DirSent
 			case "<<<":
@@ -412,8 +560,8 @@ func parseOwnDump(lines []string) ([]Datagram, error) {
 			}
 			continue
 		}
-		m := reOwnLine.FindStringSubmatchIndex(l)
-		if m == nil {
+		digits, start, ok := matchOwnLine(l)
+		if !ok {
 			if strings.TrimSpace(l) == "" {
 				continue
 			}
@@ -422,7 +570,6 @@ func parseOwnDump(lines []string) ([]Datagram, error) {
 		if cur == nil {
 			return nil, &InputError{Line: ln, Col: 1, Msg: "a dump line before any \">>> sent\" / \"<<< received\" header"}
 		}
-		start := m[1]
 		end := min(start+hexWidth, len(l))
 		hex := strings.ReplaceAll(l[start:end], "|", " ")
 		b, err := hexBytes(hex, ln, start+1, 2)
@@ -432,7 +579,7 @@ func parseOwnDump(lines []string) ([]Datagram, error) {
 		if len(b) == 0 {
 			continue // a note: no bytes of its own
 		}
-		off, _ := strconv.ParseUint(l[m[2]:m[3]], 16, 32)
+		off, _ := strconv.ParseUint(l[:digits], 16, 32)
 		if int(off) != len(cur.Data) {
 			return nil, &InputError{Line: ln, Col: 1, Msg: fmt.Sprintf("offset %#x, expected %#x (a line is missing or repeated)", off, len(cur.Data))}
 		}
