@@ -314,8 +314,8 @@ say "## 3. Reading state"
 say ""
 say "N links (N/2 veth pairs, an IPv4 address on each end), output to /dev/null. Target: nsbox no slower than iproute2."
 say ""
-say "| links | command | nsbox | ip | ratio (ip / nsbox) | nsbox output lines | ip output lines |"
-say "|---|---|---|---|---|---|---|"
+say "| links | command | nsbox | ip | ratio (ip / nsbox) | nsbox output lines | ip output lines | nsbox output vs ip's |"
+say "|---|---|---|---|---|---|---|---|"
 declare -A RR
 for n in $READS; do
 	note "bench: 3. reading state with $n links ($RUNS trials each)"
@@ -335,7 +335,8 @@ for n in $READS; do
 		for c in "link show" "addr show" "-j link show" "-j addr show"; do
 			for tool in nsbox ip; do
 				if [ $tool = nsbox ]; then bin=$nsbox; else bin=ip; fi
-				lines=$($bin $c 2>/dev/null | wc -l)
+				$bin $c >"$work/out.$tool" 2>/dev/null
+				lines=$(wc -l <"$work/out.$tool")
 				$time -f %M -o "$work/rss" $bin $c >/dev/null 2>&1
 				rss=$(cat "$work/rss")
 				for ((r = 0; r < runs; r++)); do
@@ -346,15 +347,19 @@ for n in $READS; do
 					if [ $rc = 0 ]; then echo "$c|$tool|$(( ${t1/./} - ${t0/./} ))|$lines|$rss"; else echo "$c|$tool|fail|$lines|$rss"; fi
 				done
 			done
+			if cmp -s "$work/out.nsbox" "$work/out.ip"; then same=identical; else same="differs in $(diff "$work/out.nsbox" "$work/out.ip" | grep -c "^<") lines"; fi
+			echo "$c|same|$same"
 		done
 	' "$n" "$NSBOX" "$f" "$RUNS" "$work" "$TIME" >"$work/read-$n.out"
 	for c in "link show" "addr show" "-j link show" "-j addr show"; do
 		for tool in nsbox ip; do
-			RR[$n.$c.$tool]=$(grep -F -- "$c|$tool|" "$work/read-$n.out" | cut -d'|' -f3 | median)
-			RR[$n.$c.$tool.lines]=$(grep -F -- "$c|$tool|" "$work/read-$n.out" | head -1 | cut -d'|' -f4)
-			RR[$n.$c.$tool.rss]=$(grep -F -- "$c|$tool|" "$work/read-$n.out" | head -1 | cut -d'|' -f5)
+			pick() { awk -F'|' -v c="$c" -v t="$tool" -v f="$1" '$1 == c && $2 == t {print $f}' "$work/read-$n.out"; }
+			RR[$n.$c.$tool]=$(pick 3 | median)
+			RR[$n.$c.$tool.lines]=$(pick 4 | head -1)
+			RR[$n.$c.$tool.rss]=$(pick 5 | head -1)
 		done
-		say "| $n | $c | $(ms "${RR[$n.$c.nsbox]}") | $(ms "${RR[$n.$c.ip]}") | $(ratio "${RR[$n.$c.ip]}" "${RR[$n.$c.nsbox]}") | ${RR[$n.$c.nsbox.lines]:--} | ${RR[$n.$c.ip.lines]:--} |"
+		same=$(awk -F'|' -v c="$c" '$1 == c && $2 == "same" {print $3}' "$work/read-$n.out")
+		say "| $n | $c | $(ms "${RR[$n.$c.nsbox]}") | $(ms "${RR[$n.$c.ip]}") | $(ratio "${RR[$n.$c.ip]}" "${RR[$n.$c.nsbox]}") | ${RR[$n.$c.nsbox.lines]:--} | ${RR[$n.$c.ip.lines]:--} | ${same:--} |"
 	done
 done
 say ""
