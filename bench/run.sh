@@ -370,7 +370,7 @@ say "## 4. nc throughput"
 say ""
 if [ -f bench/nc.sh ]; then
 	note "bench: 4. nc throughput (bench/nc.sh)"
-	if NSBOX=$NSBOX sh bench/nc.sh >"$work/nc.out" 2>"$work/nc.err"; then
+	if NSBOX=$NSBOX sh bench/nc.sh >"$work/nc.out" 2> >(tee "$work/nc.err" >&2); then
 		cat "$work/nc.out" | tee -a "$report"
 	else
 		say "bench/nc.sh failed (exit $?):"
