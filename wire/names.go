@@ -92,6 +92,13 @@ var rtmTypes = map[uint64]string{
 
 var sockDiagTypes = map[uint64]string{18: "TCPDIAG_GETSOCK", 19: "DCCPDIAG_GETSOCK", 20: "SOCK_DIAG_BY_FAMILY", 21: "SOCK_DESTROY"}
 
+// TypeName is the kernel's name of message type t of netlink protocol
+// proto ("RTM_NEWRULE"), "" when it has none.
+func TypeName(proto int, t uint16) string {
+	n, _ := typeName(proto, t)
+	return n
+}
+
 // typeName names a message type for protocol proto.
 func typeName(proto int, t uint16) (string, bool) {
 	if n, ok := ctrlTypes[uint64(t)]; ok {
