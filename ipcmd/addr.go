@@ -527,7 +527,7 @@ func (s *session) addrShow(args []string) error {
 			// -o prints each address on its own line, no link line
 			for _, a := range list {
 				p.openObject("")
-				s.printAddr(p, a, l)
+				s.printAddr(p, a, l.Name)
 				p.closeObject()
 			}
 			continue
@@ -537,7 +537,7 @@ func (s *session) addrShow(args []string) error {
 		p.openArray("addr_info", "")
 		for _, a := range list {
 			p.openObject("")
-			s.printAddr(p, a, l)
+			s.printAddr(p, a, l.Name)
 			p.closeObject()
 		}
 		p.closeArray("")
@@ -571,14 +571,14 @@ func (s *session) printAddrBrief(p *printer, l *rtnl.Link, list []*rtnl.Addr) {
 	p.closeObject()
 }
 
-// printAddr is print_addrinfo().
-func (s *session) printAddr(p *printer, a *rtnl.Addr, l *rtnl.Link) {
+// printAddr is print_addrinfo(); dev is the name of a's link.
+func (s *session) printAddr(p *printer, a *rtnl.Addr, dev string) {
 	if s.g.Oneline {
 		if p.json {
 			p.jint("index", int64(a.Index))
-			p.jstr("dev", l.Name)
+			p.jstr("dev", dev)
 		} else {
-			p.text("%d: %s", a.Index, l.Name)
+			p.text("%d: %s", a.Index, dev)
 		}
 	}
 	if name := familyName(a.Family); name != "???" {

@@ -22,6 +22,7 @@ type linkCache struct {
 type cachedLink struct {
 	name  string
 	flags uint32
+	typ   uint16 // ARPHRD_*
 }
 
 func newLinkCache(conn *rtnl.Conn) *linkCache {
@@ -32,7 +33,7 @@ func (c *linkCache) put(l *rtnl.Link) {
 	if old, ok := c.byIndex[l.Index]; ok && old.name != l.Name {
 		delete(c.byName, old.name)
 	}
-	c.byIndex[l.Index] = &cachedLink{name: l.Name, flags: l.Flags}
+	c.byIndex[l.Index] = &cachedLink{name: l.Name, flags: l.Flags, typ: l.Type}
 	c.byName[l.Name] = l.Index
 }
 

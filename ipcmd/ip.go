@@ -131,6 +131,8 @@ type session struct {
 	files   []*os.File       // namespace files sent as IFLA_NET_NS_FD
 	ioctlFD int              // AF_INET socket for SIOCGIFTXQLEN, 0: not yet
 
+	monitor bool // printing ip monitor events (no queue length)
+
 	batch     bool   // running a batch
 	lineNo    int    // batch: the line being run
 	curByName string // batch: the device the current request names
@@ -358,18 +360,6 @@ func doNetns(s *session, args []string) error {
 	code := Netns(s.g, args)
 	if code != 0 {
 		return &cmdError{code: code, fatal: code == cli.ExitUsage}
-	}
-	return nil
-}
-
-func doMonitor(s *session, args []string) error {
-	if err := s.sync(); err != nil {
-		return err
-	}
-	s.out.Flush()
-	code := wire.Monitor(s.g, args)
-	if code != 0 {
-		return &cmdError{code: code}
 	}
 	return nil
 }

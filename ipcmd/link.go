@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -776,6 +777,8 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 				name += "@" + pname
 			}
 		}
+	} else if l.Seen.Has(unix.IFLA_LINK) && !p.json {
+		name += "@NONE"
 	}
 	p.str("ifname", format, name)
 	return mdown
@@ -837,6 +840,18 @@ func lladdr(b net.HardwareAddr) string {
 	return sb.String()
 }
 
+// llAddr is ll_addr_n2a: IPv4 and IPv6 tunnels carry IP addresses as
+// link-layer addresses.
+func llAddr(b net.HardwareAddr, typ uint16) string {
+	switch {
+	case len(b) == 4 && (typ == unix.ARPHRD_TUNNEL || typ == unix.ARPHRD_SIT || typ == unix.ARPHRD_IPGRE),
+		len(b) == 16 && (typ == unix.ARPHRD_TUNNEL6 || typ == unix.ARPHRD_IP6GRE):
+		ip, _ := netip.AddrFromSlice(b)
+		return ip.String()
+	}
+	return lladdr(b)
+}
+
 func (s *session) printOperstate(p *printer, st uint8) {
 	if p.json {
 		if int(st) < len(operStates) {
@@ -888,18 +903,23 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 	if l.Seen.Has(unix.IFLA_GROUP) {
 		p.str("group", "group %s ", groupNames.n2a(l.Group))
 	}
-	qlen := l.TxQLen
-	if !l.Seen.Has(unix.IFLA_TXQLEN) {
-		qlen = s.txqlen(l.Name)
+	if !s.monitor { // filter.showqueue
+		qlen := l.TxQLen
+		if !l.Seen.Has(unix.IFLA_TXQLEN) {
+			qlen = s.txqlen(l.Name)
+		}
+		if qlen != 0 {
+			p.int("txqlen", "qlen %d", int64(qlen))
+		}
 	}
-	if qlen != 0 {
-		p.int("txqlen", "qlen %d", int64(qlen))
+	if ev, ok := otherU32(l, unix.IFLA_EVENT); ok && ev != 0 && int(ev) < len(linkEvents) {
+		p.str("event", "event %s ", linkEvents[ev])
 	}
 	if family == 0 || family == unix.AF_PACKET || s.g.Details {
 		p.nl()
 		p.str("link_type", "    link/%s ", arphrdName(l.Type))
 		if len(l.Address) > 0 {
-			p.str("address", "%s", lladdr(l.Address))
+			p.str("address", "%s", llAddr(l.Address, l.Type))
 		}
 		if len(l.Broadcast) > 0 {
 			if l.Flags&unix.IFF_POINTOPOINT != 0 {
@@ -908,10 +928,10 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 			} else {
 				p.text(" brd ")
 			}
-			p.str("broadcast", "%s", lladdr(l.Broadcast))
+			p.str("broadcast", "%s", llAddr(l.Broadcast, l.Type))
 		}
 		if len(l.PermAddress) > 0 && lladdr(l.PermAddress) != lladdr(l.Address) {
-			p.str("permaddr", " permaddr %s", lladdr(l.PermAddress))
+			p.str("permaddr", " permaddr %s", llAddr(l.PermAddress, l.Type))
 		}
 	}
 	if l.LinkNetNSID != nil {
@@ -926,6 +946,22 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 			}
 		} else {
 			p.text(" link-netnsid unknown")
+		}
+	}
+	if id, ok := otherU32(l, unix.IFLA_NEW_NETNSID); ok {
+		if name := s.nsidName(int32(id)); name != "" {
+			p.str("new_netns", " new-netns %s", name)
+		} else {
+			p.int("new_netnsid", " new-netnsid %d", int64(int32(id)))
+		}
+	}
+	if id, ok := otherU32(l, unix.IFLA_NEW_IFINDEX); ok {
+		p.int("new_ifindex", " new-ifindex %d", int64(int32(id)))
+	}
+	for _, a := range l.Other {
+		if a.Kind() == unix.IFLA_PROTO_DOWN && len(a.Data) == 1 && a.Data[0] != 0 {
+			p.jbool("proto_down", true)
+			p.text(" protodown on ")
 		}
 	}
 	if s.g.Details {
@@ -1079,7 +1115,7 @@ func (s *session) printLinkBrief(p *printer, l *rtnl.Link) {
 	mdown := s.printNameAndLink(p, "%-16s ", l)
 	s.printOperstate(p, l.OperState)
 	if len(l.Address) > 0 {
-		p.str("address", "%s ", lladdr(l.Address))
+		p.str("address", "%s ", llAddr(l.Address, l.Type))
 	}
 	printLinkFlags(p, l.Flags, mdown)
 }

@@ -445,7 +445,7 @@ var rtFlagNames = []struct {
 }{
 	{unix.RTNH_F_DEAD, "dead"}, {unix.RTNH_F_ONLINK, "onlink"},
 	{unix.RTNH_F_PERVASIVE, "pervasive"}, {unix.RTNH_F_OFFLOAD, "offload"},
-	{unix.RTM_F_NOTIFY, "notify"}, {unix.RTNH_F_LINKDOWN, "linkdown"},
+	{unix.RTNH_F_TRAP, "trap"}, {unix.RTM_F_NOTIFY, "notify"}, {unix.RTNH_F_LINKDOWN, "linkdown"},
 	{unix.RTNH_F_UNRESOLVED, "unresolved"}, {0x4000, "rt_offload"},
 	{0x8000, "rt_trap"}, {0x20000000, "rt_offload_failed"},
 }

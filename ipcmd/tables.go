@@ -14,6 +14,9 @@ import (
 
 var operStates = []string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
 
+// link_events[], IFLA_EVENT_*
+var linkEvents = []string{"NONE", "REBOOT", "FEATURE CHANGE", "BONDING FAILOVER", "NOTIFY PEERS", "RESEND IGMP", "BONDING OPTION"}
+
 var linkModes = []string{"DEFAULT", "DORMANT"}
 
 // ll_type_n2a

@@ -1,4 +1,4 @@
-package wire
+package ipcmd
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	"nsbox/internal/sandbox"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
+	"nsbox/wire"
 )
 
 // syncBuffer is a buffer two goroutines can share.
@@ -67,19 +68,8 @@ func waitFor(t *testing.T, s string, bufs ...*syncBuffer) {
 
 func TestMonitor(t *testing.T) {
 	sandbox.Require(t, "ip")
-	const ns = "wire-monitor"
-	if err := nsenter.Add(ns); err != nil {
-		t.Fatal(err)
-	}
-	defer nsenter.Delete(ns)
-	var conn *rtnl.Conn
-	if err := nsenter.Do(ns, func() (err error) {
-		conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	const ns = "ip-monitor"
+	conn := dialIn(t, ns)
 	addLink := func(name, peer string) {
 		t.Helper()
 		m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: peer}}}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL)
@@ -190,11 +180,11 @@ func TestMonitor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkts, err := ReadPcap(b)
+	pkts, err := wire.ReadPcap(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := ParseText(ourErr.String())
+	ds, err := wire.ParseText(ourErr.String())
 	if err != nil {
 		t.Fatalf("-wire output does not read back: %v", err)
 	}
@@ -202,7 +192,7 @@ func TestMonitor(t *testing.T) {
 		t.Fatalf("-wire showed %d datagrams, the pcap has %d", len(ds), len(pkts))
 	}
 	for i := range ds {
-		if !bytes.Equal(ds[i].Data, pkts[i].Data) || (ds[i].Dir == DirSent) != pkts[i].Sent {
+		if !bytes.Equal(ds[i].Data, pkts[i].Data) || (ds[i].Dir == wire.DirSent) != pkts[i].Sent {
 			t.Errorf("datagram %d: -wire and -pcap differ", i+1)
 		}
 	}
@@ -211,8 +201,6 @@ func TestMonitor(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return fmt.Sprint(i) }
-
 // TestMonitorBinary: "nsbox -n NAME -pcap FILE monitor link" in the
 // binary sees an event, ends with exit 0 on SIGTERM and SIGINT, and
 // leaves a whole pcap file behind.
@@ -220,7 +208,7 @@ func TestMonitorBinary(t *testing.T) {
 	sandbox.Require(t, "ip")
 	bin := sandbox.Binary(t)
 	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
-		ns := "wire-monbin"
+		ns := "ip-monbin"
 		conn := dialIn(t, ns+fmt.Sprint(sig.(syscall.Signal)))
 		ns += fmt.Sprint(sig.(syscall.Signal))
 		pcap := filepath.Join(t.TempDir(), "mon.pcap")
@@ -250,7 +238,7 @@ func TestMonitorBinary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pkts, err := ReadPcap(b)
+		pkts, err := wire.ReadPcap(b)
 		if err != nil {
 			t.Fatalf("%v: the pcap is not whole: %v", sig, err)
 		}
@@ -264,4 +252,22 @@ func TestMonitorBinary(t *testing.T) {
 			t.Errorf("%v: the pcap lacks the wmb0 event (%d packets)", sig, len(pkts))
 		}
 	}
+}
+
+// dialIn makes namespace ns and returns a socket inside it.
+func dialIn(t *testing.T, ns string) *rtnl.Conn {
+	t.Helper()
+	if err := nsenter.Add(ns); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nsenter.Delete(ns) })
+	var conn *rtnl.Conn
+	if err := nsenter.Do(ns, func() (err error) {
+		conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }

@@ -1,0 +1,503 @@
+package ipcmd
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+	"nsbox/nsenter"
+	"nsbox/rtnl"
+	"nsbox/wire"
+)
+
+// ip monitor (iproute2's ipmonitor.c): join the rtnetlink multicast
+// groups and print every event with the printers of "ip link/addr/route
+// show" (print_linkinfo, print_addrinfo, print_route), as ip does, and
+// print_neigh, print_netconf, print_nsid for the rest.
+
+const monitorUsage = `Usage: ip monitor [ all | OBJECTS ] [ label ] [ dev DEVICE ]
+OBJECTS :=  link | address | route | neigh | netconf | rule | nsid | nexthop`
+
+// doMonitor is "ip monitor ...": it runs until SIGINT or SIGTERM.
+func doMonitor(s *session, args []string) error {
+	if err := s.sync(); err != nil {
+		return err
+	}
+	s.out.Flush()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code := monitor(ctx, s.g, args, stdout, stderr, nil)
+	if code != 0 {
+		return &cmdError{code: code}
+	}
+	return nil
+}
+
+// RTNLGRP_* groups (<linux/rtnetlink.h>).
+const (
+	grpLink        = 1
+	grpNeigh       = 3
+	grpIPv4Ifaddr  = 5
+	grpIPv4Mroute  = 6
+	grpIPv4Route   = 7
+	grpIPv4Rule    = 8
+	grpIPv6Ifaddr  = 9
+	grpIPv6Mroute  = 10
+	grpIPv6Route   = 11
+	grpIPv6Prefix  = 18
+	grpIPv6Rule    = 19
+	grpIPv4Netconf = 24
+	grpIPv6Netconf = 25
+	grpMPLSRoute   = 27
+	grpNSID        = 28
+	grpNexthop     = 32
+)
+
+type monitorOpts struct {
+	groups []uint32
+	label  bool
+	dev    string
+}
+
+func parseMonitor(args []string) (monitorOpts, error) {
+	var o monitorOpts
+	objs := map[string][]uint32{
+		"link":    {grpLink},
+		"address": {grpIPv4Ifaddr, grpIPv6Ifaddr},
+		"route":   {grpIPv4Route, grpIPv6Route, grpMPLSRoute},
+		"mroute":  {grpIPv4Mroute, grpIPv6Mroute},
+		"prefix":  {grpIPv6Prefix},
+		"neigh":   {grpNeigh},
+		"netconf": {grpIPv4Netconf, grpIPv6Netconf},
+		"rule":    {grpIPv4Rule, grpIPv6Rule},
+		"nsid":    {grpNSID},
+		"nexthop": {grpNexthop},
+	}
+	order := []string{"link", "address", "route", "mroute", "prefix", "neigh", "netconf", "rule", "nsid", "nexthop"}
+	any := false
+	for len(args) > 0 {
+		a := args[0]
+		matched := false
+		switch {
+		case cli.Matches(a, "file"):
+			return o, cli.Usagef("ip monitor file is not supported: use \"nsbox decode -pcap FILE\" on a file written with -pcap")
+		case cli.Matches(a, "label"):
+			o.label, matched = true, true
+		case a == "all":
+			o.label, matched = true, true
+		case cli.Matches(a, "all-nsid"):
+			return o, cli.Usagef("ip monitor all-nsid is not supported")
+		case cli.Matches(a, "help"):
+			return o, cli.Usagef("%s", monitorUsage)
+		case a == "dev":
+			if len(args) < 2 {
+				return o, cli.Usagef("Command line is not complete. Try option \"help\"")
+			}
+			o.dev = args[1]
+			args = args[1:]
+			matched = true
+		}
+		if !matched {
+			for _, name := range order {
+				if cli.Matches(a, name) {
+					o.groups = append(o.groups, objs[name]...)
+					any, matched = true, true
+					break
+				}
+			}
+		}
+		if !matched {
+			return o, cli.Usagef("Argument \"%s\" is unknown, try \"ip monitor help\".", a)
+		}
+		args = args[1:]
+	}
+	if !any {
+		for _, name := range order {
+			if name != "mroute" && name != "prefix" {
+				o.groups = append(o.groups, objs[name]...)
+			}
+		}
+	}
+	return o, nil
+}
+
+// monitor runs until ctx ends or the socket fails. ready, when not nil,
+// is closed once the groups are joined. -wire dumps go to stderr.
+func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io.Writer, ready chan<- struct{}) int {
+	o, err := parseMonitor(args)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return cli.ExitUsage
+	}
+	// ev receives the events, q answers the name lookups the printers make
+	var ev, q *rtnl.Conn
+	open := func() error {
+		var err error
+		if ev, err = rtnl.Dial(unix.NETLINK_ROUTE); err != nil {
+			return err
+		}
+		if q, err = rtnl.Dial(unix.NETLINK_ROUTE); err != nil {
+			ev.Close()
+			return err
+		}
+		return nil
+	}
+	if g.Netns != "" {
+		err = nsenter.Do(g.Netns, open)
+	} else {
+		err = open()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer q.Close()
+	// one tap for both sockets: one -wire stream, one pcap file
+	tap, err := wire.NewTap(unix.NETLINK_ROUTE, g, stderr)
+	if err != nil {
+		ev.Close()
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if tap != nil {
+		see := func(dir rtnl.Direction, b []byte) { tap.See(dir == rtnl.Sent, b) }
+		ev.Tap, q.Tap = see, see
+		defer tap.Close()
+	}
+	_ = ev.SetReceiveBuffer(1 << 20)
+	for _, grp := range o.groups {
+		if err := ev.JoinGroup(grp); err != nil {
+			ev.Close()
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+	}
+	// ip monitor prints as iproute2's filter.oneline (addresses lead with
+	// their link) with newlines; it takes none of -d, -s, -j, -br, -f.
+	s := &session{g: cli.Global{Oneline: true}, out: bufio.NewWriter(stdout), conn: q, links: newLinkCache(q), monitor: true}
+	e := &eventPrinter{s: s, p: newPrinter(s.out, false, false, false), label: o.label}
+	// iproute2's ll_init_map: learn every link's name first
+	_ = s.links.fill()
+	if o.dev != "" {
+		l, err := q.LinkByName(o.dev)
+		if err != nil {
+			ev.Close()
+			fmt.Fprintf(stderr, "Cannot find device \"%s\"\n", o.dev)
+			return 1
+		}
+		e.dev = l.Index
+	}
+	if ready != nil {
+		close(ready)
+	}
+
+	var mu sync.Mutex // held while an event is printed
+	done := make(chan error, 1)
+	stopped := false
+	go func() {
+		for {
+			msgs, err := ev.Receive()
+			mu.Lock()
+			if stopped {
+				mu.Unlock()
+				return
+			}
+			if err != nil {
+				mu.Unlock()
+				if errors.Is(err, unix.ENOBUFS) {
+					// events were lost; iproute2 goes on too
+					continue
+				}
+				done <- err
+				return
+			}
+			for _, m := range msgs {
+				e.event(m)
+			}
+			s.out.Flush()
+			mu.Unlock()
+		}
+	}()
+	select {
+	case <-ctx.Done():
+		mu.Lock()
+		stopped = true
+		s.out.Flush()
+		mu.Unlock()
+		if tap != nil {
+			if err := tap.Close(); err != nil {
+				fmt.Fprintf(stderr, "pcap: %v\n", err)
+				return 1
+			}
+		}
+		// the reader may be blocked in recvfrom; it returns at the next
+		// event and sees stopped. Closing ev under it is not safe.
+		return 0
+	case err := <-done:
+		ev.Close()
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+}
+
+// eventPrinter is ipmonitor.c's accept_msg: one event, its [OBJECT]
+// prefix with "label", the dev filter.
+type eventPrinter struct {
+	s     *session
+	p     *printer
+	label bool
+	dev   int32 // dev NAME filter: only events of this ifindex
+}
+
+func (e *eventPrinter) prefix(s string) {
+	if e.label {
+		e.p.text("[%s]", s)
+	}
+}
+
+// deleted is the "Deleted " the printers put before a removed object.
+func (e *eventPrinter) deleted(yes bool) {
+	if yes {
+		e.p.text("Deleted ")
+	}
+}
+
+// event prints one message as ip monitor does.
+func (e *eventPrinter) event(m rtnl.Message) {
+	s, p := e.s, e.p
+	// namespaces come and go while the monitor runs: look names up anew
+	s.nsids = nil
+	t := m.Header.Type
+	switch t {
+	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
+		l, err := rtnl.ParseLink(m.Data)
+		if err != nil {
+			return
+		}
+		if t == unix.RTM_DELLINK {
+			// ip monitor forgets the name only after printing
+			defer s.links.forgetIndex(l.Index)
+		} else if l.Name != "" {
+			s.links.put(l)
+		}
+		if e.dev != 0 && l.Index != e.dev {
+			return
+		}
+		e.prefix("LINK")
+		e.deleted(t == unix.RTM_DELLINK)
+		s.printLink(p, l, false)
+		p.text("\n")
+	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
+		a, err := rtnl.ParseAddr(m.Data)
+		if err != nil || (e.dev != 0 && int32(a.Index) != e.dev) {
+			return
+		}
+		e.prefix("ADDR")
+		e.deleted(t == unix.RTM_DELADDR)
+		s.printAddr(p, a, s.links.name(int32(a.Index)))
+	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
+		r, err := rtnl.ParseRoute(m.Data)
+		if err != nil || (e.dev != 0 && int32(r.OIF) != e.dev) {
+			return
+		}
+		e.prefix("ROUTE")
+		e.deleted(t == unix.RTM_DELROUTE)
+		// every table; dev is printed even with the dev filter
+		s.printRoute(p, r, &routeFilter{proto: -1, scope: -1, typ: -1})
+	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH, unix.RTM_GETNEIGH:
+		if e.dev != 0 && len(m.Data) >= 8 && int32(binary.NativeEndian.Uint32(m.Data[4:])) != e.dev {
+			return
+		}
+		e.prefix("NEIGH")
+		s.printNeigh(p, t, m.Data)
+	case unix.RTM_NEWNETCONF, unix.RTM_DELNETCONF:
+		e.prefix("NETCONF")
+		e.deleted(t == unix.RTM_DELNETCONF)
+		s.printNetconf(p, m.Data)
+	case unix.RTM_NEWNSID, unix.RTM_DELNSID:
+		e.prefix("NSID")
+		e.deleted(t == unix.RTM_DELNSID)
+		s.printNSID(p, m.Data)
+	case unix.NLMSG_DONE, unix.NLMSG_ERROR, unix.NLMSG_NOOP:
+	default:
+		switch {
+		case t >= 32 && t <= 35:
+			e.prefix("RULE")
+		case t >= 104 && t <= 106:
+			e.prefix("NEXTHOP")
+		case t == 52:
+			e.prefix("PREFIX")
+		}
+		tn := wire.TypeName(unix.NETLINK_ROUTE, t)
+		if tn == "" {
+			tn = "unknown"
+		}
+		p.text("Unknown message: type=0x%08x(%d) flags=0x%08x(%d) len=0x%08x(%d) (%s)\n",
+			t, t, m.Header.Flags, m.Header.Flags, m.Header.Length, m.Header.Length, tn)
+	}
+}
+
+var nudNames = []struct {
+	v    uint16
+	name string
+}{{0x01, "INCOMPLETE"}, {0x02, "REACHABLE"}, {0x04, "STALE"}, {0x08, "DELAY"}, {0x10, "PROBE"},
+	{0x20, "FAILED"}, {0x40, "NOARP"}, {0x80, "PERMANENT"}}
+
+// printNeigh is print_neigh (text only): b is an ndmsg and its
+// attributes; RTM_GETNEIGH is an unresolved address ("miss").
+func (s *session) printNeigh(p *printer, t uint16, b []byte) {
+	if len(b) < 12 {
+		return
+	}
+	ifindex := int32(binary.NativeEndian.Uint32(b[4:]))
+	state := binary.NativeEndian.Uint16(b[8:])
+	flags := b[10]
+	switch t {
+	case unix.RTM_DELNEIGH:
+		p.text("Deleted ")
+	case unix.RTM_GETNEIGH:
+		p.text("miss ")
+	}
+	var dst netip.Addr
+	var lladdr []byte
+	proto := -1
+	d := rtnl.NewAttributeDecoder(b[12:])
+	for d.Next() {
+		switch d.Type() {
+		case unix.NDA_DST:
+			if a, ok := netip.AddrFromSlice(d.Bytes()); ok {
+				dst = a
+			}
+		case unix.NDA_LLADDR:
+			lladdr = d.Bytes()
+		case 12: // NDA_PROTOCOL
+			if d.Len() == 1 {
+				proto = int(d.Bytes()[0])
+			}
+		}
+	}
+	if dst.IsValid() {
+		p.text("%s ", dst)
+	}
+	if ifindex != 0 {
+		p.text("dev %s ", s.links.name(ifindex))
+	}
+	if lladdr != nil {
+		var typ uint16 // ll_index_to_type
+		if l := s.links.lookup(ifindex); l != nil {
+			typ = l.typ
+		}
+		p.text("lladdr %s ", llAddr(lladdr, typ))
+	}
+	for _, f := range []struct {
+		v    uint8
+		name string
+	}{{unix.NTF_ROUTER, "router"}, {unix.NTF_PROXY, "proxy"}, {0x10, "extern_learn"}, {0x20, "offload"}} {
+		if flags&f.v != 0 {
+			p.text("%s ", f.name)
+		}
+	}
+	if proto >= 0 {
+		p.text("proto %s ", protoNames.n2a(uint32(proto)))
+	}
+	if state == 0 {
+		p.text("NONE ")
+	}
+	for _, n := range nudNames {
+		if state&n.v != 0 {
+			p.text("%s ", n.name)
+		}
+	}
+	p.text("\n")
+}
+
+// printNetconf is print_netconf (text only): b is a netconfmsg and its
+// NETCONFA_* attributes.
+func (s *session) printNetconf(p *printer, b []byte) {
+	if len(b) < 4 {
+		return
+	}
+	switch b[0] {
+	case unix.AF_INET, unix.AF_INET6, unix.AF_MPLS:
+		p.text("%s ", familyName(b[0]))
+	default:
+		p.text("family %d ", b[0])
+	}
+	onOff := func(v int32) string {
+		if v != 0 {
+			return "on"
+		}
+		return "off"
+	}
+	d := rtnl.NewAttributeDecoder(b[4:])
+	for d.Next() {
+		if d.Len() != 4 {
+			continue
+		}
+		v := d.Int32()
+		switch d.Type() {
+		case 1: // NETCONFA_IFINDEX
+			switch v {
+			case -1:
+				p.text("all ")
+			case -2:
+				p.text("default ")
+			default:
+				p.text("%s ", s.links.name(v))
+			}
+		case 2:
+			p.text("forwarding %s ", onOff(v))
+		case 3:
+			switch v {
+			case 0:
+				p.text("rp_filter off ")
+			case 1:
+				p.text("rp_filter strict ")
+			case 2:
+				p.text("rp_filter loose ")
+			default:
+				p.text("rp_filter unknown mode ")
+			}
+		case 4:
+			p.text("mc_forwarding %s ", onOff(v))
+		case 5:
+			p.text("proxy_neigh %s ", onOff(v))
+		case 6:
+			p.text("ignore_routes_with_linkdown %s ", onOff(v))
+		case 7:
+			p.text("input %s ", onOff(v))
+		}
+	}
+	p.text("\n")
+}
+
+// printNSID is print_nsid (text only).
+func (s *session) printNSID(p *printer, b []byte) {
+	n, err := rtnl.ParseNSID(b)
+	if err != nil {
+		return
+	}
+	if n.ID < 0 {
+		p.text("nsid unassigned ")
+	} else {
+		p.text("nsid %d ", n.ID)
+	}
+	if n.Current >= 0 {
+		p.text("current-nsid %d ", n.Current)
+	}
+	if name := s.nsidName(n.ID); name != "" {
+		p.text("(iproute2 netns name: %s)", name)
+	}
+	p.text("\n")
+}
