@@ -2,7 +2,6 @@ package ipcmd
 
 import (
 	"fmt"
-	"io"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -27,10 +26,7 @@ CONFFLAG-LIST := [ CONFFLAG-LIST ] CONFFLAG
 CONFFLAG  := [ home | nodad | mngtmpaddr | noprefixroute | autojoin ]
 `
 
-func addrUsage() error {
-	io.WriteString(stderr, addrUsageText)
-	return &cmdError{code: cli.ExitUsage, fatal: true}
-}
+func addrUsage() error { return usage(addrUsageText) }
 
 func doAddr(s *session, args []string) error {
 	if len(args) == 0 {
@@ -188,13 +184,7 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 		lclArg                 string
 		haveLocal              bool
 	)
-	next := func() (string, error) {
-		if len(args) < 2 {
-			return "", incomplete()
-		}
-		args = args[1:]
-		return args[0], nil
-	}
+	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
@@ -206,14 +196,11 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			if peerLen != 0 {
 				return dupArg("peer", v)
 			}
-			peer, err = getPrefix(v, a.Family)
+			peer, err = prefixFor(v, &a.Family)
 			if err != nil {
 				return err
 			}
 			peerLen = peer.bytelen()
-			if a.Family == unix.AF_UNSPEC {
-				a.Family = peer.family
-			}
 			a.Address = peer.addr
 			a.PrefixLen = uint8(peer.bits)
 		case cli.Matches(w, "broadcast") || w == "brd":
@@ -231,12 +218,9 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			case "-":
 				brd = -2
 			default:
-				b, err := getAddr(v, a.Family)
+				b, err := addrFor(v, &a.Family)
 				if err != nil {
 					return err
-				}
-				if a.Family == unix.AF_UNSPEC {
-					a.Family = familyOf(b)
 				}
 				a.Broadcast = b
 				brd = b.BitLen() / 8
@@ -246,12 +230,9 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			if err != nil {
 				return err
 			}
-			b, err := getAddr(v, a.Family)
+			b, err := addrFor(v, &a.Family)
 			if err != nil {
 				return err
-			}
-			if a.Family == unix.AF_UNSPEC {
-				a.Family = familyOf(b)
 			}
 			a.Anycast = b
 		case w == "scope":
@@ -304,12 +285,9 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			}
 			lclArg = w
 			var err error
-			lcl, err = getPrefix(w, a.Family)
+			lcl, err = prefixFor(w, &a.Family)
 			if err != nil {
 				return err
-			}
-			if a.Family == unix.AF_UNSPEC {
-				a.Family = lcl.family
 			}
 			a.Local = lcl.addr
 			localLen = lcl.bytelen()
@@ -406,6 +384,25 @@ func broadcastFor(p prefix, set bool) (netip.Addr, bool) {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
 }
 
+// prefixFor is getPrefix for a request of family *family, which an
+// unspecified family takes from the prefix.
+func prefixFor(arg string, family *uint8) (prefix, error) {
+	p, err := getPrefix(arg, *family)
+	if err == nil && *family == unix.AF_UNSPEC {
+		*family = p.family
+	}
+	return p, err
+}
+
+// addrFor is getAddr the same way.
+func addrFor(arg string, family *uint8) (netip.Addr, error) {
+	a, err := getAddr(arg, *family)
+	if err == nil && *family == unix.AF_UNSPEC {
+		*family = familyOf(a)
+	}
+	return a, err
+}
+
 func familyOf(a netip.Addr) uint8 {
 	if a.Is4() {
 		return unix.AF_INET
@@ -478,17 +475,7 @@ func pathMatch(pattern, s string) (bool, error) {
 func mustMatch(ok bool, _ error) bool { return ok }
 
 func (s *session) addrShow(args []string) error {
-	if _, err := s.dial(); err != nil {
-		return err
-	}
-	if err := s.sync(); err != nil {
-		return err
-	}
-	f, err := s.parseShowFilter(args, true)
-	if err != nil {
-		return err
-	}
-	links, err := s.dumpLinks(f)
+	f, links, err := s.showLinks(args, true)
 	if err != nil {
 		return err
 	}
@@ -661,17 +648,7 @@ func (s *session) addrFlush(args []string) error {
 	if len(args) == 0 {
 		return failf("Flush requires arguments.")
 	}
-	if _, err := s.dial(); err != nil {
-		return err
-	}
-	if err := s.sync(); err != nil {
-		return err
-	}
-	f, err := s.parseShowFilter(args, true)
-	if err != nil {
-		return err
-	}
-	links, err := s.dumpLinks(f)
+	f, links, err := s.showLinks(args, true)
 	if err != nil {
 		return err
 	}

@@ -34,13 +34,7 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 		if strings.HasPrefix(opt, "--") {
 			opt = opt[1:]
 		}
-		next := func() (string, error) {
-			if len(args) < 2 {
-				return "", usagef("Command line is not complete. Try option \"help\"")
-			}
-			args = args[1:]
-			return args[0], nil
-		}
+		next := nextArg(&args)
 		switch {
 		case cli.Matches(opt, "-help"):
 			g.Help = true
@@ -253,15 +247,8 @@ func (s *session) printBridgePortDetails(p *printer, b []byte) {
 	p.text("    ")
 	flag := func(typ uint16, key, text string) {
 		v, ok := vals[typ]
-		if !ok || len(v) < 1 {
-			return
-		}
-		if p.json {
-			p.jbool(key, v[0] != 0)
-		} else if v[0] != 0 {
-			p.text("%s on ", text)
-		} else {
-			p.text("%s off ", text)
+		if ok && len(v) >= 1 {
+			printOnOff(p, key, text, v[0] != 0)
 		}
 	}
 	flag(rtnl.IFLA_BRPORT_MODE, "hairpin", "hairpin")

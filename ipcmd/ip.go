@@ -74,6 +74,25 @@ func incomplete() error {
 	return usagef("Command line is not complete. Try option \"help\"")
 }
 
+// nextArg is NEXT_ARG(): the function it returns steps *args on to the
+// next word and returns it, or fails when there is none.
+func nextArg(args *[]string) func() (string, error) {
+	return func() (string, error) {
+		if len(*args) < 2 {
+			return "", incomplete()
+		}
+		*args = (*args)[1:]
+		return (*args)[0], nil
+	}
+}
+
+// usage prints a command's usage text and fails as iproute2's usage()
+// does: exit 255, ending a batch.
+func usage(text string) error {
+	io.WriteString(stderr, text)
+	return &cmdError{code: cli.ExitUsage, fatal: true}
+}
+
 func nodev(name string) error { return failf("Cannot find device \"%s\"", name) }
 
 // kernelError turns a refusal from the kernel into iproute2's line:

@@ -3,7 +3,6 @@ package ipcmd
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -51,10 +50,7 @@ TYPE := { bridge | dummy | ifb | veth | vxlan | ... (any kind the kernel has) }
 	veth: ip link add NAME type veth [ peer [ name ] PEER [ netns { PID | NAME } ] ... ]
 `
 
-func linkUsage() error {
-	io.WriteString(stderr, linkUsageText)
-	return &cmdError{code: cli.ExitUsage, fatal: true}
-}
+func linkUsage() error { return usage(linkUsageText) }
 
 func doLink(s *session, args []string) error {
 	if len(args) == 0 {
@@ -141,12 +137,24 @@ func parseLladdr(arg string) (net.HardwareAddr, error) {
 func (s *session) parseLink(args []string) (*linkArgs, error) {
 	a := &linkArgs{}
 	l := &a.link
-	next := func() (string, error) {
-		if len(args) < 2 {
-			return "", incomplete()
+	next := nextArg(&args)
+	// u32Once reads the value of an option given at most once
+	// (txqueuelen, mtu) into attribute typ
+	u32Once := func(key string, seen *bool, typ uint16) error {
+		v, err := next()
+		if err != nil {
+			return err
 		}
-		args = args[1:]
-		return args[0], nil
+		if *seen {
+			return dupArg(key, v)
+		}
+		n, ok := getInteger(v)
+		if !ok {
+			return invArg("Invalid \""+key+"\" value", v)
+		}
+		*seen = true
+		l.Other = append(l.Other, u32Attr(typ, uint32(n)))
+		return nil
 	}
 	onOff := func(key string, flag uint32, invert bool) error {
 		v, err := next()
@@ -217,33 +225,13 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 				return nil, err
 			}
 		case cli.Matches(w, "txqueuelen"), w == "qlen", cli.Matches(w, "txqlen"):
-			v, err := next()
-			if err != nil {
+			if err := u32Once("txqueuelen", &a.hasQlen, unix.IFLA_TXQLEN); err != nil {
 				return nil, err
 			}
-			if a.hasQlen {
-				return nil, dupArg("txqueuelen", v)
-			}
-			n, ok := getInteger(v)
-			if !ok {
-				return nil, invArg("Invalid \"txqueuelen\" value", v)
-			}
-			a.hasQlen = true
-			l.Other = append(l.Other, u32Attr(unix.IFLA_TXQLEN, uint32(n)))
 		case w == "mtu":
-			v, err := next()
-			if err != nil {
+			if err := u32Once("mtu", &a.hasMTU, unix.IFLA_MTU); err != nil {
 				return nil, err
 			}
-			if a.hasMTU {
-				return nil, dupArg("mtu", v)
-			}
-			n, ok := getInteger(v)
-			if !ok {
-				return nil, invArg("Invalid \"mtu\" value", v)
-			}
-			a.hasMTU = true
-			l.Other = append(l.Other, u32Attr(unix.IFLA_MTU, uint32(n)))
 		case w == "netns":
 			v, err := next()
 			if err != nil {
@@ -552,13 +540,7 @@ type linkFilter struct {
 
 func (s *session) parseShowFilter(args []string, addr bool) (*linkFilter, error) {
 	f := &linkFilter{scope: -1}
-	next := func() (string, error) {
-		if len(args) < 2 {
-			return "", incomplete()
-		}
-		args = args[1:]
-		return args[0], nil
-	}
+	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
@@ -715,19 +697,26 @@ func (s *session) dumpAllLinks(family uint8) ([]*rtnl.Link, error) {
 	return links, nil
 }
 
-func (s *session) linkShow(args []string) error {
+// showLinks starts ip link show (addr false), ip addr show and flush:
+// the filter args ask for and the links it selects.
+func (s *session) showLinks(args []string, addr bool) (*linkFilter, []*rtnl.Link, error) {
 	if _, err := s.dial(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := s.sync(); err != nil {
-		return err
+		return nil, nil, err
 	}
-	f, err := s.parseShowFilter(args, false)
+	f, err := s.parseShowFilter(args, addr)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	f.linkOnly = true
+	f.linkOnly = !addr
 	links, err := s.dumpLinks(f)
+	return f, links, err
+}
+
+func (s *session) linkShow(args []string) error {
+	_, links, err := s.showLinks(args, false)
 	if err != nil {
 		return err
 	}
@@ -1309,6 +1298,21 @@ func printBridgeOpts(p *printer, b []byte) {
 	num(38, "nf_call_arptables", "nf_call_arptables")
 }
 
+// printOnOff prints a bridge port flag: "TEXT on " or "TEXT off ", in
+// JSON a bool under key (none when key is "").
+func printOnOff(p *printer, key, text string, on bool) {
+	switch {
+	case p.json:
+		if key != "" {
+			p.jbool(key, on)
+		}
+	case on:
+		p.text("%s on ", text)
+	default:
+		p.text("%s off ", text)
+	}
+}
+
 // printBridgeSlave is bridge_slave_print_opt(): a bridge port's options
 // (IFLA_INFO_SLAVE_DATA, IFLA_BRPORT_*).
 func printBridgeSlave(p *printer, b []byte) {
@@ -1335,17 +1339,7 @@ func printBridgeSlave(p *printer, b []byte) {
 	}
 	onOff := func(typ uint16, key, text string) {
 		if x, ok := u(typ); ok {
-			if p.json {
-				if key != "" {
-					p.jbool(key, x != 0)
-				}
-				return
-			}
-			if x != 0 {
-				p.text("%s on ", text)
-			} else {
-				p.text("%s off ", text)
-			}
+			printOnOff(p, key, text, x != 0)
 		}
 	}
 	num := func(typ uint16, key, text string) {

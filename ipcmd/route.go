@@ -2,7 +2,6 @@ package ipcmd
 
 import (
 	"encoding/binary"
-	"io"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -32,10 +31,7 @@ SCOPE := [ host | link | global | NUMBER ]
 RTPROTO := [ kernel | boot | static | NUMBER ]
 `
 
-func routeUsage() error {
-	io.WriteString(stderr, routeUsageText)
-	return &cmdError{code: cli.ExitUsage, fatal: true}
-}
+func routeUsage() error { return usage(routeUsageText) }
 
 func doRoute(s *session, args []string) error {
 	if len(args) == 0 {
@@ -83,13 +79,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 		gwOK, dstOK, scopeOK, typeOK, tblOK bool
 		hasMetric                           bool
 	)
-	next := func() (string, error) {
-		if len(args) < 2 {
-			return "", incomplete()
-		}
-		args = args[1:]
-		return args[0], nil
-	}
+	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
@@ -98,12 +88,9 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			if err != nil {
 				return err
 			}
-			a, err := getAddr(v, r.Family)
+			a, err := addrFor(v, &r.Family)
 			if err != nil {
 				return err
-			}
-			if r.Family == unix.AF_UNSPEC {
-				r.Family = familyOf(a)
 			}
 			r.PrefSrc = a
 		case w == "via":
@@ -114,12 +101,9 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			if gwOK {
 				return dupArg("via", v)
 			}
-			a, err := getAddr(v, r.Family)
+			a, err := addrFor(v, &r.Family)
 			if err != nil {
 				return err
-			}
-			if r.Family == unix.AF_UNSPEC {
-				r.Family = familyOf(a)
 			}
 			r.Gateway = a
 			gwOK = true
@@ -207,12 +191,9 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			if dstOK {
 				return dupArg2("to", w)
 			}
-			d, err := getPrefix(w, r.Family)
+			d, err := prefixFor(w, &r.Family)
 			if err != nil {
 				return err
-			}
-			if r.Family == unix.AF_UNSPEC {
-				r.Family = d.family
 			}
 			r.DstLen = uint8(d.bits)
 			if d.addr.IsValid() {
@@ -290,13 +271,7 @@ func (s *session) routeShow(args []string) error {
 		return err
 	}
 	f := &routeFilter{table: unix.RT_TABLE_MAIN, proto: -1, scope: -1, typ: -1, family: uint8(s.g.Family)}
-	next := func() (string, error) {
-		if len(args) < 2 {
-			return "", incomplete()
-		}
-		args = args[1:]
-		return args[0], nil
-	}
+	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
@@ -363,12 +338,9 @@ func (s *session) routeShow(args []string) error {
 			if cli.Matches(w, "help") {
 				return routeUsage()
 			}
-			d, err := getPrefix(w, f.family)
+			d, err := prefixFor(w, &f.family)
 			if err != nil {
 				return err
-			}
-			if f.family == 0 {
-				f.family = d.family
 			}
 			f.dst = &d
 		}
@@ -618,13 +590,7 @@ func (s *session) routeGet(args []string) error {
 	q.Family = uint8(s.g.Family)
 	found := false
 	var oif, iif string
-	next := func() (string, error) {
-		if len(args) < 2 {
-			return "", incomplete()
-		}
-		args = args[1:]
-		return args[0], nil
-	}
+	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
@@ -633,12 +599,9 @@ func (s *session) routeGet(args []string) error {
 			if err != nil {
 				return err
 			}
-			a, err := getPrefix(v, q.Family)
+			a, err := prefixFor(v, &q.Family)
 			if err != nil {
 				return err
-			}
-			if q.Family == 0 {
-				q.Family = a.family
 			}
 			if a.addr.IsValid() {
 				q.Src = a.addr
@@ -667,12 +630,9 @@ func (s *session) routeGet(args []string) error {
 			if cli.Matches(w, "help") {
 				return routeUsage()
 			}
-			a, err := getPrefix(w, q.Family)
+			a, err := prefixFor(w, &q.Family)
 			if err != nil {
 				return err
-			}
-			if q.Family == 0 {
-				q.Family = a.family
 			}
 			if a.addr.IsValid() {
 				q.Dst = a.addr
