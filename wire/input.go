@@ -318,34 +318,19 @@ func syscallName(l string) (string, bool) {
 		}
 		l = l[span(l, i, isSpace):]
 	}
-	// a run of class followed by blanks, or -1
-	field := func(s string, class func(byte) bool) int {
+	// the ways an optional "run of class, then blanks" can take s: past
+	// it (when it is there), or not at all
+	optional := func(s string, class func(byte) bool) []string {
 		n := span(s, 0, class)
-		if n == 0 || span(s, n, isSpace) == n {
-			return -1
+		if e := span(s, n, isSpace); n > 0 && e > n {
+			return []string{s[e:], s}
 		}
-		return span(s, n, isSpace)
+		return []string{s}
 	}
 	isName := func(c byte) bool { return c >= 'a' && c <= 'z' || c == '_' || isDigit(c) }
 	isTime := func(c byte) bool { return isDigit(c) || c == ':' || c == '.' }
-	for _, skipNum := range []bool{true, false} {
-		s := l
-		if skipNum {
-			n := field(s, isDigit)
-			if n < 0 {
-				continue
-			}
-			s = s[n:]
-		}
-		for _, skipTime := range []bool{true, false} {
-			t := s
-			if skipTime {
-				n := field(t, isTime)
-				if n < 0 {
-					continue
-				}
-				t = t[n:]
-			}
+	for _, s := range optional(l, isDigit) {
+		for _, t := range optional(s, isTime) {
 			if n := span(t, 0, isName); n > 0 && n < len(t) && t[n] == '(' {
 				return t[:n], true
 			}
