@@ -642,16 +642,26 @@ func snapshotNoMAC(t *testing.T) string {
 
 func snapshotNoMACOnce(t *testing.T) string {
 	t.Helper()
-	out := sh(t, "ip", "-br", "link") + sh(t, "ip", "-4", "-br", "addr") + sh(t, "ip", "route")
 	var lines []string
-	for _, l := range strings.Split(out, "\n") {
-		f := strings.Fields(l)
+	// What a command decides: links, their admin flags, addresses and
+	// routes. Not what the kernel derives on its own time (operstate,
+	// carrier, "linkdown"): linkwatch may change those at any moment.
+	derived := strings.NewReplacer("NO-CARRIER,", "", ",LOWER_UP", "", ",M-DOWN", "", " linkdown", "")
+	brief := sh(t, "ip", "-br", "link") + sh(t, "ip", "-4", "-br", "addr")
+	for _, l := range strings.Split(brief, "\n") {
+		f := strings.Fields(derived.Replace(l))
+		if len(f) > 1 {
+			f = append(f[:1], f[2:]...) // the operstate column
+		}
 		for i, w := range f {
 			if strings.Count(w, ":") == 5 && len(w) == 17 {
 				f[i] = "MAC"
 			}
 		}
 		lines = append(lines, strings.Join(f, " "))
+	}
+	for _, l := range strings.Split(sh(t, "ip", "route"), "\n") {
+		lines = append(lines, strings.Join(strings.Fields(derived.Replace(l)), " "))
 	}
 	return strings.Join(lines, "\n")
 }
