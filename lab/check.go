@@ -8,14 +8,17 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"nsbox/nsenter"
 	"nsbox/ping"
+	"nsbox/rtnl"
+	"nsbox/sockdiag"
 )
 
 // target is a lab address in a lab namespace.
@@ -289,9 +292,9 @@ func (c *checker) tcp(l *Lab) {
 }
 
 // sockets shows each lab namespace's sockets with nsbox's netstat, as the
-// seed does with "ip netns exec NS netstat -tunapl", and checks through
-// /proc/net/tcp (read from a thread inside the namespace) that each
-// listener's port is listening and has established connections there.
+// seed does with "ip netns exec NS netstat -tunapl", and checks through a
+// sock_diag dump (from a thread inside the namespace) that each listener's
+// port is listening and has established connections there.
 func (c *checker) sockets(l *Lab, servers []*server) {
 	for _, ns := range l.namespaces() {
 		if ns == "" && !hasServer(servers, "") {
@@ -303,61 +306,58 @@ func (c *checker) sockets(l *Lab, servers []*server) {
 			fmt.Fprintf(c.out, "      # ip netns exec %s netstat -tunapl\n", ns)
 		}
 		listing, nerr := netstat(ns)
-		var socks []sock
-		err := inNS(ns, func() error {
-			for _, f := range []struct {
-				path string
-				v6   bool
-			}{{"/proc/thread-self/net/tcp", false}, {"/proc/thread-self/net/tcp6", true}} {
-				data, err := os.ReadFile(f.path)
-				if err != nil {
-					if f.v6 {
-						continue // no IPv6
-					}
-					return err
-				}
-				s, err := parseProcNetTCP(data, f.v6)
-				if err != nil {
-					return fmt.Errorf("%s: %v", f.path, err)
-				}
-				socks = append(socks, s...)
-			}
-			return nil
-		})
 		if nerr != nil {
-			// Without a working netstat, the same table from /proc.
-			fmt.Fprintf(c.out, "      (nsbox netstat: %v; from /proc/net/tcp instead)\n", nerr)
-			listing = netstatTable(socks)
+			fmt.Fprintf(c.out, "      (nsbox netstat: %v)\n", nerr)
 		}
 		for _, line := range strings.Split(strings.TrimRight(listing, "\n"), "\n") {
 			if line = strings.TrimRight(line, " "); line != "" {
 				fmt.Fprintf(c.out, "      %s\n", line)
 			}
 		}
+		var socks []*sockdiag.InetSocket
+		err := inNS(ns, func() error {
+			conn, err := rtnl.Dial(unix.NETLINK_SOCK_DIAG)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			for _, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
+				s, err := sockdiag.DumpInet(conn, sockdiag.InetRequest{
+					Family: family, Protocol: unix.IPPROTO_TCP,
+					States: 1<<sockdiag.TCP_LISTEN | 1<<sockdiag.TCP_ESTABLISHED,
+				})
+				if err != nil {
+					return err
+				}
+				socks = append(socks, s...)
+			}
+			return nil
+		})
 		for _, s := range servers {
 			if s.ns != ns {
 				continue
 			}
 			what := fmt.Sprintf("sockets %s port %d", nsWord(ns), s.port)
 			if err != nil {
-				c.result(false, "%s: %v", what, err)
+				c.result(false, "%s: sock_diag: %v", what, err)
 				continue
 			}
 			listening, est := false, 0
 			var peers []string
 			for _, k := range socks {
-				if k.Local.Port() != s.port {
+				if k.ID.SPort != s.port {
 					continue
 				}
 				switch k.State {
-				case tcpListen:
+				case sockdiag.TCP_LISTEN:
 					listening = true
-				case tcpEstablished:
+				case sockdiag.TCP_ESTABLISHED:
 					est++
-					peers = append(peers, fmt.Sprintf("%s<-%s", k.Local, k.Remote))
+					peers = append(peers, fmt.Sprintf("%s<-%s",
+						netip.AddrPortFrom(k.Src().Unmap(), k.ID.SPort), netip.AddrPortFrom(k.Dst().Unmap(), k.ID.DPort)))
 				}
 			}
-			ok := listening && est > 0
+			ok := listening && est > 0 && nerr == nil
 			c.result(ok, "%s: LISTEN %v, ESTABLISHED %d %s", what, listening, est, strings.Join(peers, " "))
 		}
 	}
@@ -369,6 +369,8 @@ func netstat(ns string) (string, error) {
 	cmd := nsenter.Command("netstat", "-tunapl")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// an empty pipe, not /dev/null: a scratch root may have no /dev
+	cmd.Stdin = bytes.NewReader(nil)
 	cmd.Path = nsenter.Self
 	// Forked from a thread inside the namespace, the child is born in it;
 	// netstat needs nothing else of "ip netns exec" (mounts, /etc/netns).

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"os"
@@ -72,40 +71,6 @@ func TestJournalBad(t *testing.T) {
 	} {
 		if _, _, err := parseJournal([]byte(text)); err == nil {
 			t.Errorf("parseJournal(%q): no error", text)
-		}
-	}
-}
-
-func TestProcNetTCP(t *testing.T) {
-	socks := []sock{
-		{Local: netip.MustParseAddrPort("0.0.0.0:8080"), Remote: netip.MustParseAddrPort("0.0.0.0:0"), State: tcpListen, Inode: 12345},
-		{Local: netip.MustParseAddrPort("192.168.1.11:8080"), Remote: netip.MustParseAddrPort("192.168.1.10:58188"), State: tcpEstablished, Inode: 678},
-	}
-	got, err := parseProcNetTCP(formatProcNetTCP(socks), false)
-	if err != nil || !reflect.DeepEqual(got, socks) {
-		t.Fatalf("round trip: %v %+v", err, got)
-	}
-	// The kernel's own text for 127.0.0.1:8080 LISTEN, in this host's
-	// byte order (0100007F on little-endian, 7F000001 on big-endian).
-	word := "0100007F"
-	if binary.NativeEndian.Uint16([]byte{0, 1}) == 1 {
-		word = "7F000001"
-	}
-	text := "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
-		fmt.Sprintf("   0: %s:1F90 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n", word)
-	got, err = parseProcNetTCP([]byte(text), false)
-	if err != nil || len(got) != 1 || got[0].Local != netip.MustParseAddrPort("127.0.0.1:8080") || got[0].State != tcpListen || got[0].RxQueue != 2 {
-		t.Errorf("kernel text: %v %+v", err, got)
-	}
-	table := netstatTable(socks)
-	for _, want := range []string{"0.0.0.0:8080            0.0.0.0:*               LISTEN", "192.168.1.11:8080       192.168.1.10:58188      ESTABLISHED"} {
-		if !strings.Contains(table, want) {
-			t.Errorf("netstat table lacks %q:\n%s", want, table)
-		}
-	}
-	for _, bad := range []string{"x\n", "  sl\n 0: 0100007F 00000000:0000 0A a b c d e 1\n", "  sl\n 0: 0100007F:1F90 00000000:0000 ZZ a b c d e 1\n"} {
-		if _, err := parseProcNetTCP([]byte(bad), false); err == nil {
-			t.Errorf("no error for %q", bad)
 		}
 	}
 }
