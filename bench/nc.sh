@@ -6,15 +6,27 @@
 # namespace (unshare -n -m, private /run/netns), so nothing touches the
 # host.
 #
-# Each trial: the receiver listens and writes to /dev/null; the sender
-# reads "head -c NC_BYTES /dev/zero" through a pipe. So nsbox's sender
-# splices pipe -> socket and its receiver splices socket -> private pipe
-# -> /dev/null. The time runs from the sender's start to the receiver's
-# exit (every byte arrived); MiB/s = NC_BYTES / time. Medians of NC_RUNS.
+# Each trial: the receiver listens and writes to /dev/null. The sender's
+# stdin is one of two sources:
+#   pipe: "head -c NC_BYTES /dev/zero |" -- a pipe, filled by head's
+#         small writes. nsbox's sender splices pipe -> socket.
+#   file: "<zero" -- a sparse regular file of NC_BYTES (truncate -s) in
+#         the bench's private tmp dir, a tmpfs: reading it costs no disk
+#         I/O and fills no page cache (its holes read as the zero page). nsbox's sender uses
+#         sendfile(2); netcat-openbsd and socat read(2)/write(2).
+# nsbox's receiver splices socket -> private pipe -> /dev/null. The time
+# runs from the sender's start to the receiver's exit (every byte
+# arrived); MiB/s = NC_BYTES / time. Medians of NC_RUNS.
 #
 #   netcat-openbsd: nc.openbsd -l PORT  /  nc.openbsd -N HOST PORT
 #   socat:          socat -u TCP-LISTEN:PORT,reuseaddr STDOUT  /  socat -u STDIN TCP:HOST:PORT
-#   iperf3:         iperf3 -s -1  /  iperf3 -c HOST -n NC_BYTES (memory to memory: no pipe)
+#   iperf3:         iperf3 -s -1  /  iperf3 -c HOST -n NC_BYTES (memory to memory: no
+#                   stdin at all; one measurement per path, shown on both sources' rows)
+#
+# The timed trials trust exit status. Before them, a check trial per
+# tool, source and path sends 64 MiB of random bytes (from a pipe and from
+# a file, as above) to a receiver that writes a file; its size and
+# sha256 must equal the source's, or the bench stops.
 #
 # Environment: NC_BYTES (4294967296), NC_RUNS (3), NSBOX (binary, if no
 # argument).
@@ -52,7 +64,11 @@ ip -n ncbench-a link set ncb0 up
 ip -n ncbench-b link set ncb1 up
 
 work=$(mktemp -d /tmp/nc-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# The private tmp dir is a tmpfs in this mount namespace: a hole in a
+# tmpfs file reads (read, splice, sendfile) as the shared zero page, with
+# no disk I/O and no page-cache fill, the same for every tool and run.
+mount -t tmpfs -o size=$((BYTES + 268435456)) nc-bench-tmp "$work"
+trap 'umount "$work"; rmdir "$work"' EXIT
 # nsbox answers to "nc" through a link (busybox style).
 ln -s "$NSBOX" "$work/nc"
 NC=$work/nc
@@ -75,9 +91,25 @@ wait_listen() {
 	return 1
 }
 
-# trial TOOL PATH: one transfer; prints the seconds it took, or "fail".
+# send SOURCE CMD...: runs the sender with stdin from SOURCE ("pipe":
+# head -c BYTES /dev/zero through a pipe; "file": the sparse file;
+# "check": cat of the random check file through a pipe; "checkfile": the
+# random check file itself).
+send() {
+	src=$1
+	shift
+	case $src in
+	pipe) head -c "$BYTES" /dev/zero | "$@" ;;
+	file) "$@" <"$work/zero" ;;
+	check) cat "$work/rand" | "$@" ;;
+	checkfile) "$@" <"$work/rand" ;;
+	esac
+}
+
+# trial TOOL PATH SOURCE [OUT]: one transfer; prints the seconds it took,
+# or "fail". The receiver writes to OUT (/dev/null by default).
 trial() {
-	tool=$1 path=$2
+	tool=$1 path=$2 src=$3 out=${4:-/dev/null}
 	port=$((port + 1))
 	if [ "$path" = loopback ]; then
 		rx="" tx="" host=127.0.0.1
@@ -86,25 +118,25 @@ trial() {
 	fi
 	case $tool in
 	nsbox)
-		$rx "$NC" -l "$port" >/dev/null 2>>"$work/err" </dev/null &
+		$rx "$NC" -l "$port" >"$out" 2>>"$work/err" </dev/null &
 		rpid=$!
 		wait_listen "$rx" "$port" || { kill $rpid 2>/dev/null; echo fail; return; }
 		t0=$(now)
-		head -c "$BYTES" /dev/zero | $tx "$NC" "$host" "$port" 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
+		send "$src" $tx "$NC" "$host" "$port" 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
 		;;
 	openbsd)
-		$rx nc.openbsd -l "$port" >/dev/null 2>>"$work/err" </dev/null &
+		$rx nc.openbsd -l "$port" >"$out" 2>>"$work/err" </dev/null &
 		rpid=$!
 		wait_listen "$rx" "$port" || { kill $rpid 2>/dev/null; echo fail; return; }
 		t0=$(now)
-		head -c "$BYTES" /dev/zero | $tx nc.openbsd -N "$host" "$port" 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
+		send "$src" $tx nc.openbsd -N "$host" "$port" 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
 		;;
 	socat)
-		$rx socat -u "TCP-LISTEN:$port,reuseaddr" STDOUT >/dev/null 2>>"$work/err" </dev/null &
+		$rx socat -u "TCP-LISTEN:$port,reuseaddr" STDOUT >"$out" 2>>"$work/err" </dev/null &
 		rpid=$!
 		wait_listen "$rx" "$port" || { kill $rpid 2>/dev/null; echo fail; return; }
 		t0=$(now)
-		head -c "$BYTES" /dev/zero | $tx socat -u STDIN "TCP:$host:$port" 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
+		send "$src" $tx socat -u STDIN "TCP:$host:$port" 2>>"$work/err" || { echo fail; kill $rpid 2>/dev/null; return; }
 		;;
 	iperf3)
 		$rx iperf3 -s -1 -p "$port" >/dev/null 2>>"$work/err" </dev/null &
@@ -143,36 +175,75 @@ ratio() {
 have() { command -v "$1" >/dev/null 2>&1; }
 
 tools="nsbox openbsd socat iperf3"
+avail() {
+	case $1 in
+	nsbox) return 0 ;;
+	openbsd) have nc.openbsd ;;
+	*) have "$1" ;;
+	esac
+}
+
+# The sources: a sparse file of BYTES for the timed "file" rows, 64 MiB
+# of random bytes for the check trials.
+truncate -s "$BYTES" "$work/zero"
+head -c 67108864 /dev/urandom >"$work/rand"
+want=$(sha256sum <"$work/rand")
+checks=0
 for path in loopback veth; do
-	for t in $tools; do : >"$work/$path.$t"; done
+	for t in nsbox openbsd socat; do
+		avail $t || continue
+		for src in check checkfile; do
+			printf 'nc.sh: check %s %s %s\n' "$path" "$t" "$src" >&2
+			trial "$t" "$path" "$src" "$work/recv" >"$work/r"
+			r=$(cat "$work/r")
+			got=$(sha256sum <"$work/recv")
+			if [ "$r" = fail ] || [ "$got" != "$want" ]; then
+				echo "nc.sh: check failed: $t over $path from $src: got $(wc -c <"$work/recv") bytes, sha256 ${got%% *}" >&2
+				cat "$work/err" >&2
+				exit 1
+			fi
+			checks=$((checks + 1))
+			rm -f "$work/recv"
+		done
+	done
+done
+
+for path in loopback veth; do
+	for k in pipe.nsbox pipe.openbsd pipe.socat file.nsbox file.openbsd file.socat iperf3; do
+		: >"$work/$path.$k"
+	done
 	r=0
 	while [ $r -lt "$RUNS" ]; do
 		# Interleaved, so that background noise falls on all tools alike.
-		for t in $tools; do
-			case $t in
-			openbsd) have nc.openbsd || { echo n/a >"$work/$path.$t.na"; continue; } ;;
-			socat | iperf3) have $t || { echo n/a >"$work/$path.$t.na"; continue; } ;;
-			esac
-			printf 'nc.sh: %s %s run %d\n' "$path" "$t" $((r + 1)) >&2
-			trial "$t" "$path" >>"$work/$path.$t"
+		for k in pipe.nsbox pipe.openbsd pipe.socat file.nsbox file.openbsd file.socat iperf3; do
+			t=${k#*.} src=${k%%.*}
+			[ "$k" = iperf3 ] && src=none
+			avail $t || { echo n/a >"$work/$path.$k.na"; continue; }
+			printf 'nc.sh: %s %s %s run %d\n' "$path" "$src" "$t" $((r + 1)) >&2
+			trial "$t" "$path" "$src" >>"$work/$path.$k"
 		done
 		r=$((r + 1))
 	done
 done
 
 gib=$(awk -v b="$BYTES" 'BEGIN {printf "%.3g", b / 1073741824}')
-echo "nc throughput: $gib GiB from head -c ... /dev/zero through a pipe into the sender, receiver to /dev/null; MiB/s, medians of $RUNS runs; $(nproc) CPUs, $(uname -r). Ratios: nsbox / peer (above 1: nsbox is faster)."
+echo "nc throughput: $gib GiB per transfer, receiver to /dev/null; MiB/s, medians of $RUNS runs; $(nproc) CPUs, $(uname -r). Source \"pipe\": head -c ... /dev/zero through a pipe into the sender's stdin. Source \"file\": stdin is a sparse regular file (no disk I/O). iperf3: memory to memory, no stdin (same measurement on both rows of a path). Ratios: nsbox / peer (above 1: nsbox is faster). Checked before timing: $checks transfers of 64 MiB random bytes (each tool, source, path) arrived with the right size and sha256."
 echo ""
-echo "| path | nsbox nc | netcat-openbsd | socat | iperf3 (ceiling) | nsbox / netcat-openbsd | nsbox / socat | nsbox / iperf3 |"
-echo "|---|---|---|---|---|---|---|---|"
-for path in loopback "veth"; do
-	for t in $tools; do
-		if [ -f "$work/$path.$t.na" ]; then v=n/a; else v=$(mibs "$(median <"$work/$path.$t")"); fi
-		eval "m_$t=\$v"
+echo "| source | path | nsbox nc | netcat-openbsd | socat | iperf3 (ceiling) | nsbox / netcat-openbsd | nsbox / socat | nsbox / iperf3 |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for src in pipe file; do
+	for path in loopback veth; do
+		for k in $src.nsbox $src.openbsd $src.socat iperf3; do
+			t=${k#*.}
+			if [ -f "$work/$path.$k.na" ]; then v=n/a; else v=$(mibs "$(median <"$work/$path.$k")"); fi
+			eval "m_$t=\$v"
+		done
+		label=$path
+		[ "$path" = veth ] && label="veth (two namespaces)"
+		slabel="pipe (head -c)"
+		[ "$src" = file ] && slabel="file (sparse, sendfile for nsbox)"
+		echo "| $slabel | $label | $m_nsbox | $m_openbsd | $m_socat | $m_iperf3 | $(ratio "$m_nsbox" "$m_openbsd") | $(ratio "$m_nsbox" "$m_socat") | $(ratio "$m_nsbox" "$m_iperf3") |"
 	done
-	label=$path
-	[ "$path" = veth ] && label="veth (two namespaces)"
-	echo "| $label | $m_nsbox | $m_openbsd | $m_socat | $m_iperf3 | $(ratio "$m_nsbox" "$m_openbsd") | $(ratio "$m_nsbox" "$m_socat") | $(ratio "$m_nsbox" "$m_iperf3") |"
 done
 if [ -s "$work/err" ]; then
 	echo ""
