@@ -62,6 +62,7 @@ func DumpDatagram(proto int, dir Direction, b []byte) (string, error) {
 // byte order bo (netlink is in host order: a capture from a big-endian
 // machine reads wrong on a little-endian one unless told).
 func DumpDatagramOrder(bo binary.ByteOrder, proto int, dir Direction, b []byte) (string, error) {
+	schema()
 	p := &printer{bo: bo, attrAt: map[int]string{}, echoAt: -1}
 	n := countMessages(bo, b)
 	what := "datagram of"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"sync"
 )
 
 // The shapes of rtnetlink and sock_diag messages: family headers as C
@@ -84,6 +85,49 @@ func fcookie(name string) field {
 
 // Family headers.
 var (
+	stIfinfomsg      *structDef
+	stIfaddrmsg      *structDef
+	stRtmsg          *structDef
+	stNdmsg          *structDef
+	stRtgenmsg       *structDef
+	stNetconf        *structDef
+	stFibRule        *structDef
+	stTcmsg          *structDef
+	stNhmsg          *structDef
+	stIfStats        *structDef
+	stRtnexthop      *structDef
+	stInetDiagSockid []field
+	stInetDiagReqV2  *structDef
+	stInetDiagMsg    *structDef
+	stUnixDiagReq    *structDef
+	stUnixDiagMsg    *structDef
+	stNetlinkDiagReq *structDef
+	stNetlinkDiagMsg *structDef
+	stPacketDiagReq  *structDef
+	stPacketDiagMsg  *structDef
+	stSockDiagReq    *structDef
+	stIfaCacheinfo   *structDef
+	stRtaCacheinfo   *structDef
+	stNdaCacheinfo   *structDef
+	stIflaCacheinfo  *structDef
+	stBridgeID       *structDef
+	stBridgeVlanInfo *structDef
+	stBoolopt        *structDef
+	stPortRange      *structDef
+	stTCPInfo        *structDef
+	stInetDiagMem    *structDef
+	stUnixDiagVfs    *structDef
+	stUnixDiagRqlen  *structDef
+	stFibUIDRange    *structDef
+	stFibPortRange   *structDef
+	stMfcStats       *structDef
+	stLinkStats      *structDef
+	stLinkStats64    *structDef
+	stLinkIfmap      *structDef
+)
+
+// initStructs fills the family headers (lazily, see schema).
+func initStructs() {
 	stIfinfomsg = &structDef{"ifinfomsg", []field{
 		ffamily("ifi_family", 1), fpad("__ifi_pad", 1), fenum("ifi_type", 2, arphrdNames),
 		fsigned("ifi_index"), fflags("ifi_flags", 4, iffNames), fflags("ifi_change", 4, iffNames),
@@ -102,8 +146,8 @@ var (
 		fflags("ndm_state", 2, nudNames), fflags("ndm_flags", 1, ntfNames), fenum("ndm_type", 1, rtnTypeNames),
 	}}
 	stRtgenmsg = &structDef{"rtgenmsg", []field{ffamily("rtgen_family", 1), fpad("(NLMSG_ALIGN)", 3)}}
-	stNetconf  = &structDef{"netconfmsg", []field{ffamily("ncm_family", 1), fpad("(NLMSG_ALIGN)", 3)}}
-	stFibRule  = &structDef{"fib_rule_hdr", []field{
+	stNetconf = &structDef{"netconfmsg", []field{ffamily("ncm_family", 1), fpad("(NLMSG_ALIGN)", 3)}}
+	stFibRule = &structDef{"fib_rule_hdr", []field{
 		ffamily("family", 1), fu("dst_len", 1), fu("src_len", 1), fu("tos", 1), fenum("table", 1, tableNames),
 		fpad("res1", 1), fpad("res2", 1), fenum("action", 1, map[uint64]string{0: "FR_ACT_UNSPEC", 1: "FR_ACT_TO_TBL", 2: "FR_ACT_GOTO", 3: "FR_ACT_NOP", 6: "FR_ACT_BLACKHOLE", 7: "FR_ACT_UNREACHABLE", 8: "FR_ACT_PROHIBIT"}),
 		fhex("flags", 4),
@@ -186,22 +230,22 @@ var (
 		fflags("flags", 2, []bitName{{1, "MASTER"}, {2, "PVID"}, {4, "UNTAGGED"}, {8, "RANGE_BEGIN"}, {16, "RANGE_END"}, {32, "BRENTRY"}, {64, "ONLINK"}}),
 		fu("vid", 2),
 	}}
-	stBoolopt       = &structDef{"br_boolopt_multi", []field{fhex("optval", 4), fhex("optmask", 4)}}
-	stPortRange     = &structDef{"ifla_vxlan_port_range", []field{fbe16("low"), fbe16("high")}}
-	stTCPInfo       = tcpInfo()
-	stInetDiagMem   = &structDef{"inet_diag_meminfo", []field{fu("idiag_rmem", 4), fu("idiag_wmem", 4), fu("idiag_fmem", 4), fu("idiag_tmem", 4)}}
-	stUnixDiagVfs   = &structDef{"unix_diag_vfs", []field{fu("udiag_vfs_ino", 4), fu("udiag_vfs_dev", 4)}}
+	stBoolopt = &structDef{"br_boolopt_multi", []field{fhex("optval", 4), fhex("optmask", 4)}}
+	stPortRange = &structDef{"ifla_vxlan_port_range", []field{fbe16("low"), fbe16("high")}}
+	stTCPInfo = tcpInfo()
+	stInetDiagMem = &structDef{"inet_diag_meminfo", []field{fu("idiag_rmem", 4), fu("idiag_wmem", 4), fu("idiag_fmem", 4), fu("idiag_tmem", 4)}}
+	stUnixDiagVfs = &structDef{"unix_diag_vfs", []field{fu("udiag_vfs_ino", 4), fu("udiag_vfs_dev", 4)}}
 	stUnixDiagRqlen = &structDef{"unix_diag_rqlen", []field{fu("udiag_rqueue", 4), fu("udiag_wqueue", 4)}}
-	stFibUIDRange   = &structDef{"fib_rule_uid_range", []field{fu("start", 4), fu("end", 4)}}
-	stFibPortRange  = &structDef{"fib_rule_port_range", []field{fu("start", 2), fu("end", 2)}}
-	stMfcStats      = &structDef{"rta_mfc_stats", []field{fu("mfcs_packets", 8), fu("mfcs_bytes", 8), fu("mfcs_wrong_if", 8)}}
-	stLinkStats     = statsStruct("rtnl_link_stats", 4)
-	stLinkStats64   = statsStruct("rtnl_link_stats64", 8)
-	stLinkIfmap     = &structDef{"rtnl_link_ifmap", []field{
+	stFibUIDRange = &structDef{"fib_rule_uid_range", []field{fu("start", 4), fu("end", 4)}}
+	stFibPortRange = &structDef{"fib_rule_port_range", []field{fu("start", 2), fu("end", 2)}}
+	stMfcStats = &structDef{"rta_mfc_stats", []field{fu("mfcs_packets", 8), fu("mfcs_bytes", 8), fu("mfcs_wrong_if", 8)}}
+	stLinkStats = statsStruct("rtnl_link_stats", 4)
+	stLinkStats64 = statsStruct("rtnl_link_stats64", 8)
+	stLinkIfmap = &structDef{"rtnl_link_ifmap", []field{
 		fhex("mem_start", 8), fhex("mem_end", 8), fhex("base_addr", 8), fu("irq", 2), fu("dma", 1), fu("port", 1),
 		fpad("(padding to 8)", 4),
 	}}
-)
+}
 
 func macString(b []byte) string {
 	s := ""
@@ -335,7 +379,13 @@ func list(name string, first uint16, specs ...spec) *space {
 
 var skip = spec{}
 
-func init() {
+// schemaOnce builds the headers and attribute spaces on first use, not at
+// program start: most runs of nsbox never print a netlink dump.
+var schemaOnce sync.Once
+
+func schema() { schemaOnce.Do(func() { initStructs(); initSpaces() }) }
+
+func initSpaces() {
 	spaceIFLA = list("IFLA_*", 1,
 		leaf("IFLA_ADDRESS", vMAC), leaf("IFLA_BROADCAST", vMAC), leaf("IFLA_IFNAME", vString),
 		leaf("IFLA_MTU", vU32), leaf("IFLA_LINK", vS32), leaf("IFLA_QDISC", vString),
