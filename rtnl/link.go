@@ -315,6 +315,15 @@ func ParseLink(b []byte) (*Link, error) {
 		case unix.IFLA_PROTINFO:
 			l.ProtInfo = d.Bytes()
 		default:
+			if l.Other == nil {
+				// room for the rest at once: a link dump carries
+				// dozens of attributes kept here
+				n := 1
+				for c := *d; c.Next(); {
+					n++
+				}
+				l.Other = make([]Attribute, 0, n)
+			}
 			l.Other = append(l.Other, Attribute{Type: d.typ, Data: d.Bytes()})
 		}
 	}
