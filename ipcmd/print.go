@@ -3,6 +3,7 @@ package ipcmd
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 )
@@ -10,14 +11,17 @@ import (
 // printer mirrors iproute2's json_print.c: every print_* call names a JSON
 // key and a text format, and writes whichever the output mode asks for.
 // Text goes straight to the writer; JSON is built as a tree of ordered
-// objects and written by flush with iproute2's json_writer layout.
+// objects, one element of the top-level array at a time, and each element
+// is written with iproute2's json_writer layout as soon as it is closed,
+// so that a long dump is never held whole.
 type printer struct {
 	w       *bufio.Writer
 	json    bool
 	pretty  bool
 	oneline bool
-	root    []any    // top-level array of objects
-	stack   []*jnode // open objects and arrays
+	jw      *jsonWriter // the top-level array, once its "[" is written
+	stack   []*jnode    // open objects and arrays
+	num     [24]byte    // scratch for numbers
 }
 
 // jnode is an open JSON object (keys/vals) or array (vals only).
@@ -33,8 +37,10 @@ func newPrinter(w *bufio.Writer, json, pretty, oneline bool) *printer {
 
 func (p *printer) add(key string, v any) {
 	if len(p.stack) == 0 {
-		p.root = append(p.root, v)
-		return
+		if _, open := v.(*jnode); !open {
+			p.begin().value(v)
+		}
+		return // an open node is written when it is closed (pop)
 	}
 	top := p.stack[len(p.stack)-1]
 	if top.array {
@@ -45,11 +51,63 @@ func (p *printer) add(key string, v any) {
 	top.vals = append(top.vals, v)
 }
 
+// begin writes the "[" of the top-level array, once.
+func (p *printer) begin() *jsonWriter {
+	if p.jw == nil {
+		p.jw = &jsonWriter{w: p.w, pretty: p.pretty}
+		p.jw.begin('[')
+		if p.pretty {
+			p.w.WriteByte(' ')
+		}
+	}
+	return p.jw
+}
+
+// pop closes the innermost open object or array; a top-level element is
+// written out when it is complete.
+func (p *printer) pop() {
+	n := p.stack[len(p.stack)-1]
+	p.stack[len(p.stack)-1] = nil
+	p.stack = p.stack[:len(p.stack)-1]
+	if len(p.stack) == 0 {
+		p.begin().value(n)
+	}
+}
+
+// setWriter sends further output to w.
+func (p *printer) setWriter(w *bufio.Writer) {
+	p.w = w
+	if p.jw != nil {
+		p.jw.w = w
+	}
+}
+
 // text prints only in text mode.
 func (p *printer) text(format string, a ...any) {
-	if !p.json {
-		fmt.Fprintf(p.w, format, a...)
+	if p.json {
+		return
 	}
+	if len(a) == 0 && strings.IndexByte(format, '%') < 0 {
+		p.w.WriteString(format)
+		return
+	}
+	if len(a) == 1 && format == "%s" {
+		if s, ok := a[0].(string); ok {
+			p.w.WriteString(s)
+			return
+		}
+	}
+	fmt.Fprintf(p.w, format, a...)
+}
+
+// verb splits a format with a single plain verb c ("%s" or "%d", no
+// flags or width) into what comes before and after it.
+func verb(format string, c byte) (pre, post string, ok bool) {
+	i := strings.IndexByte(format, '%')
+	if i < 0 || i+1 >= len(format) || format[i+1] != c || strings.IndexByte(format[i+2:], '%') >= 0 {
+		return "", "", false
+	}
+	return format[:i], format[i+2:], true
 }
 
 // nl is print_nl(): a new line in text mode, "\" with -oneline.
@@ -69,6 +127,12 @@ func (p *printer) str(key, format, s string) {
 	if p.json {
 		p.add(key, s)
 	} else if format != "" {
+		if pre, post, ok := verb(format, 's'); ok {
+			p.w.WriteString(pre)
+			p.w.WriteString(s)
+			p.w.WriteString(post)
+			return
+		}
 		fmt.Fprintf(p.w, format, s)
 	}
 }
@@ -84,6 +148,12 @@ func (p *printer) uint(key, format string, v uint64) {
 	if p.json {
 		p.add(key, jnum(strconv.FormatUint(v, 10)))
 	} else if format != "" {
+		if pre, post, ok := verb(format, 'd'); ok {
+			p.w.WriteString(pre)
+			p.w.Write(strconv.AppendUint(p.num[:0], v, 10))
+			p.w.WriteString(post)
+			return
+		}
 		fmt.Fprintf(p.w, format, v)
 	}
 }
@@ -92,6 +162,12 @@ func (p *printer) int(key, format string, v int64) {
 	if p.json {
 		p.add(key, jnum(strconv.FormatInt(v, 10)))
 	} else if format != "" {
+		if pre, post, ok := verb(format, 'd'); ok {
+			p.w.WriteString(pre)
+			p.w.Write(strconv.AppendInt(p.num[:0], v, 10))
+			p.w.WriteString(post)
+			return
+		}
 		fmt.Fprintf(p.w, format, v)
 	}
 }
@@ -129,7 +205,7 @@ func (p *printer) openObject(key string) {
 
 func (p *printer) closeObject() {
 	if p.json && len(p.stack) > 0 {
-		p.stack = p.stack[:len(p.stack)-1]
+		p.pop()
 	}
 }
 
@@ -151,17 +227,27 @@ func (p *printer) closeArray(text string) {
 		return
 	}
 	if len(p.stack) > 0 {
-		p.stack = p.stack[:len(p.stack)-1]
+		p.pop()
 	}
 }
 
-// flush writes the JSON document (the top-level array) when in JSON mode.
+// flush ends the JSON document (the top-level array) when in JSON mode:
+// an element still open is written as it stands.
 func (p *printer) flush() error {
 	if p.json {
-		jw := &jsonWriter{w: p.w, pretty: p.pretty}
-		jw.value(&jnode{array: true, vals: p.root})
+		if len(p.stack) > 0 {
+			n := p.stack[0]
+			p.stack = p.stack[:0]
+			p.begin().value(n)
+		}
+		jw := p.begin()
+		if jw.pretty && jw.sep != 0 {
+			jw.w.WriteByte(' ')
+		}
+		jw.sep = 0
+		jw.end(']')
 		p.w.WriteString("\n")
-		p.root = nil
+		p.jw = nil
 	}
 	return p.w.Flush()
 }
@@ -222,6 +308,18 @@ func (j *jsonWriter) name(k string) {
 
 func (j *jsonWriter) puts(s string) {
 	j.w.WriteByte('"')
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '\\' || c == '"' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		j.w.WriteString(s)
+		j.w.WriteByte('"')
+		return
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\t':
@@ -287,6 +385,38 @@ func (j *jsonWriter) value(v any) {
 		j.puts(fmt.Sprint(v))
 	}
 }
+
+// chunks is an io.Writer that keeps what it is given in blocks, never
+// copying what it holds to grow.
+type chunks struct{ bufs [][]byte }
+
+func (c *chunks) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 {
+		if len(c.bufs) == 0 || len(c.bufs[len(c.bufs)-1]) == cap(c.bufs[len(c.bufs)-1]) {
+			c.bufs = append(c.bufs, make([]byte, 0, max(64*1024, len(b))))
+		}
+		last := &c.bufs[len(c.bufs)-1]
+		k := min(len(b), cap(*last)-len(*last))
+		*last = append(*last, b[:k]...)
+		b = b[k:]
+	}
+	return n, nil
+}
+
+func (c *chunks) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for _, b := range c.bufs {
+		k, err := w.Write(b)
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (c *chunks) Reset() { c.bufs = c.bufs[:0] }
 
 // pad is "%-Ns".
 func pad(s string, n int) string {
