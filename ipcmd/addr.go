@@ -475,21 +475,20 @@ func pathMatch(pattern, s string) (bool, error) {
 func mustMatch(ok bool, _ error) bool { return ok }
 
 func (s *session) addrShow(args []string) error {
-	f, links, err := s.showLinks(args, true)
+	f, err := s.showFilter(args, true)
 	if err != nil {
 		return err
 	}
 	family := uint8(s.g.Family)
 	if family == unix.AF_PACKET {
 		// ip -0 addr: links only
-		p := s.printer()
-		for _, l := range links {
+		return s.streamLinks(f, func(p *printer, l *rtnl.Link) {
 			s.printLink(p, l, false)
 			p.text("\n")
 			p.closeObject()
-		}
-		return p.flush()
+		})
 	}
+	// the addresses first (small), then the links as they stream
 	addrs, err := s.dumpAddrs(family)
 	if err != nil {
 		return err
@@ -500,15 +499,15 @@ func (s *session) addrShow(args []string) error {
 			byLink[a.Index] = append(byLink[a.Index], a)
 		}
 	}
-	p := s.printer()
-	for _, l := range links {
+	addrs = nil
+	return s.streamLinks(f, func(p *printer, l *rtnl.Link) {
 		list := byLink[uint32(l.Index)]
 		if (family != 0 || f.label != "" || f.scope >= 0) && len(list) == 0 {
-			continue
+			return
 		}
 		if s.g.Brief {
 			s.printAddrBrief(p, l, list)
-			continue
+			return
 		}
 		if s.g.Oneline {
 			// -o prints each address on its own line, no link line
@@ -517,7 +516,7 @@ func (s *session) addrShow(args []string) error {
 				s.printAddr(p, a, l.Name)
 				p.closeObject()
 			}
-			continue
+			return
 		}
 		s.printLink(p, l, false)
 		p.text("\n")
@@ -529,8 +528,7 @@ func (s *session) addrShow(args []string) error {
 		}
 		p.closeArray("")
 		p.closeObject()
-	}
-	return p.flush()
+	})
 }
 
 // printAddrBrief is the -brief line of ip addr.

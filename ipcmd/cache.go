@@ -17,12 +17,14 @@ type linkCache struct {
 	conn    *rtnl.Conn
 	byIndex map[int32]*cachedLink
 	byName  map[string]int32
+	gen     uint32 // bumped by every dump that streams links (fresh)
 }
 
 type cachedLink struct {
 	name  string
 	flags uint32
 	typ   uint16 // ARPHRD_*
+	gen   uint32 // linkCache.gen when put
 }
 
 func newLinkCache(conn *rtnl.Conn) *linkCache {
@@ -30,11 +32,25 @@ func newLinkCache(conn *rtnl.Conn) *linkCache {
 }
 
 func (c *linkCache) put(l *rtnl.Link) {
-	if old, ok := c.byIndex[l.Index]; ok && old.name != l.Name {
-		delete(c.byName, old.name)
+	if old, ok := c.byIndex[l.Index]; ok {
+		if old.name != l.Name {
+			delete(c.byName, old.name)
+		}
+		*old = cachedLink{name: l.Name, flags: l.Flags, typ: l.Type, gen: c.gen}
+		c.byName[l.Name] = l.Index
+		return
 	}
-	c.byIndex[l.Index] = &cachedLink{name: l.Name, flags: l.Flags, typ: l.Type}
+	c.byIndex[l.Index] = &cachedLink{name: l.Name, flags: l.Flags, typ: l.Type, gen: c.gen}
 	c.byName[l.Name] = l.Index
+}
+
+// fresh starts a dump whose puts are told apart by putSince.
+func (c *linkCache) fresh() { c.gen++ }
+
+// putSince reports whether index i was put since the last fresh.
+func (c *linkCache) putSince(i int32) bool {
+	l, ok := c.byIndex[i]
+	return ok && l.gen == c.gen
 }
 
 // forget drops a name (renamed, moved away or deleted).

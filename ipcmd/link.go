@@ -1,7 +1,9 @@
 package ipcmd
 
 import (
+	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -716,25 +718,141 @@ func (s *session) showLinks(args []string, addr bool) (*linkFilter, []*rtnl.Link
 }
 
 func (s *session) linkShow(args []string) error {
-	_, links, err := s.showLinks(args, false)
+	f, err := s.showFilter(args, false)
 	if err != nil {
 		return err
 	}
-	p := s.printer()
-	for _, l := range links {
+	return s.streamLinks(f, func(p *printer, l *rtnl.Link) {
 		if s.g.Brief {
 			s.printLinkBrief(p, l)
 			if !p.json {
 				p.text("\n")
 			}
 			p.closeObject()
-			continue
+			return
 		}
 		s.printLink(p, l, true)
 		p.text("\n")
 		p.closeObject()
+	})
+}
+
+// showFilter is showLinks without the dump: the filter args ask for.
+func (s *session) showFilter(args []string, addr bool) (*linkFilter, error) {
+	if _, err := s.dial(); err != nil {
+		return nil, err
 	}
+	if err := s.sync(); err != nil {
+		return nil, err
+	}
+	f, err := s.parseShowFilter(args, addr)
+	if err != nil {
+		return nil, err
+	}
+	f.linkOnly = !addr
+	if f.dev != "" {
+		l, err := s.conn.LinkByName(f.dev)
+		if err != nil || len(f.dev) >= 16 {
+			return nil, failf("Device \"%s\" does not exist.", f.dev)
+		}
+		s.links.put(l)
+		f.index = l.Index
+	}
+	return f, nil
+}
+
+// streamLinks is dumpLinks and the printing loop in one pass: each link
+// is decoded as the dump delivers it, cached (index, name, flags) and,
+// if the filter selects it, printed by show. A link that names one the
+// dump has not delivered yet (a veth peer, a master) waits, and the links
+// after it with it, until that one is cached; one that needs the nsid
+// names (requests of their own) waits for the end of the dump. The output
+// is kept (as text, far smaller than the messages) until the dump is
+// complete, so that an interrupted dump starts over as dumpAllLinks does.
+func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) error {
+	family := uint8(s.g.Family)
+	if family == unix.AF_PACKET || f.linkOnly {
+		family = 0
+	}
+	mask := uint32(rtnl.RTEXT_FILTER_VF)
+	if family == unix.AF_INET6 {
+		mask = 0 // inet6_dump_ifinfo takes no attributes under strict checking
+	}
+	var buf chunks
+	bw := bufio.NewWriterSize(&buf, 64*1024)
+	var (
+		p       *printer
+		waiting []*rtnl.Link
+		matched int
+	)
+	// ready: every link l names by index has been cached by this dump.
+	ready := func(l *rtnl.Link) bool {
+		known := func(i int32) bool { return i == 0 || family != unix.AF_BRIDGE && s.links.putSince(i) }
+		if l.LinkNetNSID == nil && !known(l.Link) || l.Master != nil && !known(*l.Master) {
+			return false
+		}
+		return s.nsids != nil || (l.LinkNetNSID == nil || p.json) && !hasOther(l, unix.IFLA_NEW_NETNSID)
+	}
+	for try := 0; ; try++ {
+		buf.Reset()
+		bw.Reset(&buf)
+		p = newPrinter(bw, s.g.JSON, s.g.Pretty, s.g.Oneline)
+		waiting = waiting[:0]
+		s.links.fresh()
+		matched = 0
+		err := s.conn.Dump(rtnl.LinkDumpRequest(family, mask), func(m rtnl.Message) error {
+			if m.Header.Type != unix.RTM_NEWLINK {
+				return nil
+			}
+			l, err := rtnl.ParseLink(m.Data)
+			if err != nil {
+				return failf("nsbox: %v", err)
+			}
+			if family != unix.AF_BRIDGE {
+				s.links.put(l)
+			}
+			if f.match(l) {
+				matched++
+				if len(waiting) == 0 && ready(l) {
+					show(p, l)
+					return nil
+				}
+				// the message is only valid during this call
+				c, _ := rtnl.ParseLink(append([]byte(nil), m.Data...))
+				waiting = append(waiting, c)
+			}
+			n := 0
+			for n < len(waiting) && ready(waiting[n]) {
+				show(p, waiting[n])
+				waiting[n] = nil
+				n++
+			}
+			waiting = append(waiting[:0], waiting[n:]...)
+			return nil
+		})
+		if errors.Is(err, rtnl.ErrDumpInterrupted) && try < rtnl.DumpRetries {
+			continue
+		}
+		if err != nil {
+			return kernelError(err)
+		}
+		break
+	}
+	if f.dev != "" && matched == 0 && f.index != 0 && !f.up && f.kind == "" && f.master == 0 {
+		return failf("Device \"%s\" does not exist.", f.dev)
+	}
+	for _, l := range waiting {
+		show(p, l)
+	}
+	bw.Flush()
+	buf.WriteTo(s.out)
+	p.setWriter(s.out)
 	return p.flush()
+}
+
+func hasOther(l *rtnl.Link, typ uint16) bool {
+	_, ok := otherU32(l, typ)
+	return ok
 }
 
 func (s *session) printer() *printer {
@@ -755,10 +873,12 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 			}
 		} else {
 			peer := s.links.lookup(l.Link)
-			pname := "if" + fmt.Sprint(l.Link)
+			var pname string
 			if peer != nil {
 				pname = peer.name
 				mdown = peer.flags&unix.IFF_UP == 0
+			} else {
+				pname = "if" + strconv.Itoa(int(l.Link))
 			}
 			if p.json {
 				p.jstr("link", pname)
@@ -791,42 +911,50 @@ var linkFlagNames = []struct {
 // printLinkFlags is print_link_flags(): "<UP,LOWER_UP> ".
 func printLinkFlags(p *printer, flags uint32, mdown bool) {
 	p.openArray("flags", "<")
-	var names []string
+	first := true
+	put := func(n string) {
+		if p.json {
+			p.str("", "", n)
+			return
+		}
+		if !first {
+			p.w.WriteByte(',')
+		}
+		first = false
+		p.w.WriteString(n)
+	}
 	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
-		names = append(names, "NO-CARRIER")
+		put("NO-CARRIER")
 	}
 	flags &^= unix.IFF_RUNNING
 	for _, f := range linkFlagNames {
 		if flags&f.flag != 0 {
 			flags &^= f.flag
-			names = append(names, f.name)
+			put(f.name)
 		}
 	}
 	if flags != 0 {
-		names = append(names, fmt.Sprintf("%x", flags))
+		put(strconv.FormatUint(uint64(flags), 16))
 	}
 	if mdown {
-		names = append(names, "M-DOWN")
-	}
-	if p.json {
-		for _, n := range names {
-			p.str("", "", n)
-		}
-	} else {
-		p.text("%s", strings.Join(names, ","))
+		put("M-DOWN")
 	}
 	p.closeArray("> ")
 }
 
 func lladdr(b net.HardwareAddr) string {
-	var sb strings.Builder
+	if len(b) == 0 {
+		return ""
+	}
+	const hex = "0123456789abcdef"
+	buf := make([]byte, 0, 3*len(b))
 	for i, c := range b {
 		if i > 0 {
-			sb.WriteByte(':')
+			buf = append(buf, ':')
 		}
-		fmt.Fprintf(&sb, "%02x", c)
+		buf = append(buf, hex[c>>4], hex[c&0xf])
 	}
-	return sb.String()
+	return string(buf)
 }
 
 // llAddr is ll_addr_n2a: IPv4 and IPv6 tunnels carry IP addresses as
