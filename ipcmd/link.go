@@ -793,6 +793,17 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		}
 		return s.nsids != nil || (l.LinkNetNSID == nil || p.json) && !hasOther(l, unix.IFLA_NEW_NETNSID)
 	}
+	// own copies a message into 64 KiB blocks: one allocation for dozens
+	// of messages, and a block lives only while a link in it waits.
+	var arena []byte
+	own := func(b []byte) []byte {
+		if len(b) > cap(arena)-len(arena) {
+			arena = make([]byte, 0, max(64*1024, len(b)))
+		}
+		n := len(arena)
+		arena = append(arena, b...)
+		return arena[n:len(arena):len(arena)]
+	}
 	for try := 0; ; try++ {
 		buf.Reset()
 		bw.Reset(&buf)
@@ -804,7 +815,9 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 			if m.Header.Type != unix.RTM_NEWLINK {
 				return nil
 			}
-			l, err := rtnl.ParseLink(m.Data)
+			// decoded from a copy that outlives this call, so that a
+			// link can wait without being decoded twice
+			l, err := rtnl.ParseLink(own(m.Data))
 			if err != nil {
 				return failf("nsbox: %v", err)
 			}
@@ -817,9 +830,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 					show(p, l)
 					return nil
 				}
-				// the message is only valid during this call
-				c, _ := rtnl.ParseLink(append([]byte(nil), m.Data...))
-				waiting = append(waiting, c)
+				waiting = append(waiting, l)
 			}
 			n := 0
 			for n < len(waiting) && ready(waiting[n]) {

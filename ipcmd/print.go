@@ -199,6 +199,11 @@ func (p *printer) openObject(key string) {
 		return
 	}
 	n := &jnode{}
+	if len(p.stack) == 0 {
+		// an element of the top-level array (a link, an address, a
+		// route) has a few dozen members: room for them at once
+		n.keys, n.vals = make([]string, 0, 32), make([]any, 0, 32)
+	}
 	p.add(key, n)
 	p.stack = append(p.stack, n)
 }
