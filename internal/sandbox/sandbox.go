@@ -4,7 +4,8 @@
 // TestMain calls Main. Unless -short is given, Main re-executes the test
 // binary under unshare(CLONE_NEWNET|CLONE_NEWNS); the child makes / private,
 // mounts a fresh tmpfs on /run/netns (= /var/run/netns) and on /etc/netns,
-// mounts a fresh sysfs on /sys, brings lo up, and only then runs the tests.
+// mounts a fresh sysfs on /sys, turns IPv6 DAD off, brings lo up, and only
+// then runs the tests.
 // Nothing a test does there can touch the host's interfaces, routes or
 // /var/run/netns.
 //
@@ -95,6 +96,14 @@ func setup() error {
 	}
 	if err := unix.Mount("sysfs", "/sys", "sysfs", 0, ""); err != nil {
 		return fmt.Errorf("mount sysfs: %w", err)
+	}
+	// IPv6 duplicate address detection would change addresses (tentative)
+	// and routes a second or two after a link comes up, on the kernel's
+	// own time: state snapshots would race it. This namespace only.
+	for _, f := range []string{"all", "default"} {
+		if err := os.WriteFile("/proc/sys/net/ipv6/conf/"+f+"/accept_dad", []byte("0"), 0); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("accept_dad: %w", err)
+		}
 	}
 	return loUp()
 }
