@@ -576,7 +576,7 @@ func netnsListID(g cli.Global, args []string) int {
 	}
 	if nsid >= 0 {
 		// A refusal prints no JSON at all, as in iproute2.
-		n, err := netnsGetByID(c, int32(nsid), int32(target))
+		n, err := c.NSIDByID(int32(nsid), int32(target))
 		if err != nil {
 			return netnsKernelError(err)
 		}
@@ -586,7 +586,7 @@ func netnsListID(g cli.Global, args []string) int {
 		return cli.ExitOK
 	}
 	j = newNetnsJSON(w, g.JSON, g.Pretty)
-	ids, err := netnsDumpIDs(c, int32(target))
+	ids, err := c.NSIDsIn(int32(target))
 	if err != nil {
 		// The JSON array is closed first ("[]"), as iproute2 does.
 		j.end()
@@ -600,62 +600,6 @@ func netnsListID(g cli.Global, args []string) int {
 	}
 	j.end()
 	return cli.ExitOK
-}
-
-// netnsGetByID asks for the peer with id nsid (RTM_GETNSID with
-// NETNSA_NSID, and NETNSA_TARGET_NSID when target >= 0).
-func netnsGetByID(c *rtnl.Conn, nsid, target int32) (rtnl.NSID, error) {
-	e := rtnl.NewAttributeEncoder([]byte{unix.AF_UNSPEC, 0, 0, 0}) // struct rtgenmsg
-	e.Int32(rtnl.NETNSA_NSID, nsid)
-	if target >= 0 {
-		e.Int32(rtnl.NETNSA_TARGET_NSID, target)
-	}
-	b, err := e.Encode()
-	if err != nil {
-		return rtnl.NSID{}, err
-	}
-	replies, err := c.Execute(rtnl.Message{Header: rtnl.Header{Type: unix.RTM_GETNSID}, Data: b})
-	if err != nil {
-		return rtnl.NSID{}, err
-	}
-	for _, r := range replies {
-		if r.Header.Type == unix.RTM_NEWNSID {
-			return rtnl.ParseNSID(r.Data)
-		}
-	}
-	return rtnl.NSID{}, &rtnl.Error{Errno: unix.ENOENT, Offset: -1}
-}
-
-// netnsDumpIDs dumps the nsids of this namespace, or of the peer with id
-// target as seen from there (NETNSA_TARGET_NSID) when target >= 0.
-func netnsDumpIDs(c *rtnl.Conn, target int32) ([]rtnl.NSID, error) {
-	if target < 0 {
-		return c.NSIDs()
-	}
-	e := rtnl.NewAttributeEncoder([]byte{unix.AF_UNSPEC, 0, 0, 0}) // struct rtgenmsg
-	e.Int32(rtnl.NETNSA_TARGET_NSID, target)
-	b, err := e.Encode()
-	if err != nil {
-		return nil, err
-	}
-	var ids []rtnl.NSID
-	for try := 0; ; try++ {
-		ids = ids[:0]
-		err = c.Dump(rtnl.Message{Header: rtnl.Header{Type: unix.RTM_GETNSID}, Data: b}, func(m rtnl.Message) error {
-			if m.Header.Type != unix.RTM_NEWNSID {
-				return nil
-			}
-			n, err := rtnl.ParseNSID(m.Data)
-			if err == nil {
-				ids = append(ids, n)
-			}
-			return err
-		})
-		if errors.Is(err, rtnl.ErrDumpInterrupted) && try < rtnl.DumpRetries {
-			continue
-		}
-		return ids, err
-	}
 }
 
 // netnsJSON prints either text or iproute2's JSON (json_writer.c: an

@@ -420,17 +420,9 @@ func listen(o *Options, io *stdio) error {
 			a, p := addrPort(sa)
 			fmt.Fprintf(os.Stderr, "Connection received on %s %d\n", o.nameOf(a), p)
 		}
-		if o.Exec != "" {
-			ret = runExec(o.Exec, fd)
-			closeFd(fd)
-		} else {
-			s := &session{o: o, io: io, sock: fd, stream: true}
-			end := s.run()
-			closeFd(fd)
-			ret = end.status
-			if end.quit {
-				return status(ret)
-			}
+		var quit bool
+		if ret, quit = serveConn(o, io, fd); quit {
+			return status(ret)
 		}
 		if !o.Keep {
 			return status(ret)
@@ -441,6 +433,19 @@ func listen(o *Options, io *stdio) error {
 // udpServe is UDP listen mode: the first datagram's sender becomes the
 // peer (the socket is connected to it); with -k the socket stays
 // unconnected and replies go to whoever sent last.
+// serveConn serves one accepted stream connection, with -e CMD or as a
+// session between it and stdio, and closes it. quit says the listener
+// must stop too (stdio is finished), whatever -k says.
+func serveConn(o *Options, io *stdio, fd int) (ret int, quit bool) {
+	defer closeFd(fd)
+	if o.Exec != "" {
+		return runExec(o.Exec, fd), false
+	}
+	s := &session{o: o, io: io, sock: fd, stream: true}
+	end := s.run()
+	return end.status, end.quit
+}
+
 func udpServe(o *Options, io *stdio, fd int) error {
 	var buf [1]byte
 	var from unix.Sockaddr

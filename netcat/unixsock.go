@@ -88,17 +88,9 @@ func unixListen(o *Options, io *stdio) error {
 		if o.Verbose {
 			fmt.Fprintf(os.Stderr, "Connection received on %s\n", path)
 		}
-		if o.Exec != "" {
-			ret = runExec(o.Exec, fd)
-			closeFd(fd)
-		} else {
-			s := &session{o: o, io: io, sock: fd, stream: true}
-			end := s.run()
-			closeFd(fd)
-			ret = end.status
-			if end.quit {
-				return status(ret)
-			}
+		var quit bool
+		if ret, quit = serveConn(o, io, fd); quit {
+			return status(ret)
 		}
 		if !o.Keep {
 			return status(ret)

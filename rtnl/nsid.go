@@ -72,25 +72,62 @@ func (c *Conn) GetNSID(fd int) (int32, error) {
 }
 
 // NSIDs dumps the ids assigned in this socket's namespace.
-func (c *Conn) NSIDs() ([]NSID, error) {
+func (c *Conn) NSIDs() ([]NSID, error) { return c.NSIDsIn(-1) }
+
+// NSIDsIn dumps the ids assigned in the peer namespace whose id (seen
+// from here) is target (NETNSA_TARGET_NSID); target -1 means this
+// socket's own namespace. Interrupted dumps start over (DumpAll).
+func (c *Conn) NSIDsIn(target int32) ([]NSID, error) {
+	e := NewAttributeEncoder(rtgenmsg)
+	if target >= 0 {
+		e.Int32(NETNSA_TARGET_NSID, target)
+	}
+	b, err := e.Encode()
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := c.DumpAll(Message{Header: Header{Type: unix.RTM_GETNSID}, Data: b})
+	if err != nil {
+		return nil, err
+	}
 	var ids []NSID
-	for try := 0; ; try++ {
-		ids = ids[:0]
-		err := c.Dump(Message{Header: Header{Type: unix.RTM_GETNSID}, Data: rtgenmsg}, func(m Message) error {
-			if m.Header.Type != unix.RTM_NEWNSID {
-				return nil
-			}
-			n, err := ParseNSID(m.Data)
-			if err == nil {
-				ids = append(ids, n)
-			}
-			return err
-		})
-		if err == ErrDumpInterrupted && try < DumpRetries {
+	for _, m := range msgs {
+		if m.Header.Type != unix.RTM_NEWNSID {
 			continue
 		}
-		return ids, err
+		n, err := ParseNSID(m.Data)
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, n)
 	}
+	return ids, nil
+}
+
+// NSIDByID asks for the peer namespace with id nsid (RTM_GETNSID with
+// NETNSA_NSID), seen from the peer with id target when target >= 0
+// (NETNSA_TARGET_NSID): the answer's Current is then this namespace's id
+// there. ENOENT when there is no such peer.
+func (c *Conn) NSIDByID(nsid, target int32) (NSID, error) {
+	e := NewAttributeEncoder(rtgenmsg)
+	e.Int32(NETNSA_NSID, nsid)
+	if target >= 0 {
+		e.Int32(NETNSA_TARGET_NSID, target)
+	}
+	b, err := e.Encode()
+	if err != nil {
+		return NSID{}, err
+	}
+	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_GETNSID}, Data: b})
+	if err != nil {
+		return NSID{}, err
+	}
+	for _, r := range replies {
+		if r.Header.Type == unix.RTM_NEWNSID {
+			return ParseNSID(r.Data)
+		}
+	}
+	return NSID{}, &Error{Errno: unix.ENOENT, Offset: -1}
 }
 
 // ParseNSID decodes the payload of RTM_NEWNSID.
