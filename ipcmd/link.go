@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -112,7 +111,7 @@ func checkAltIfname(name string) bool {
 }
 
 // parseLladdr is ll_addr_a2n: hex bytes separated by ':' (or '.').
-func parseLladdr(arg string) (net.HardwareAddr, error) {
+func parseLladdr(arg string) (rtnl.HardwareAddr, error) {
 	var b []byte
 	for _, part := range strings.FieldsFunc(arg, func(r rune) bool { return r == ':' || r == '.' }) {
 		v := 0
@@ -445,7 +444,7 @@ func (s *session) checkAddrLen(idx int32, l *rtnl.Link) error {
 	if err != nil || len(cur.Address) == 0 {
 		return nil
 	}
-	for _, a := range []net.HardwareAddr{l.Address, l.Broadcast} {
+	for _, a := range []rtnl.HardwareAddr{l.Address, l.Broadcast} {
 		if len(a) != 0 && len(a) != len(cur.Address) {
 			return failf("Invalid address length %d - must be %d bytes", len(a), len(cur.Address))
 		}
@@ -953,24 +952,11 @@ func printLinkFlags(p *printer, flags uint32, mdown bool) {
 	p.closeArray("> ")
 }
 
-func lladdr(b net.HardwareAddr) string {
-	if len(b) == 0 {
-		return ""
-	}
-	const hex = "0123456789abcdef"
-	buf := make([]byte, 0, 3*len(b))
-	for i, c := range b {
-		if i > 0 {
-			buf = append(buf, ':')
-		}
-		buf = append(buf, hex[c>>4], hex[c&0xf])
-	}
-	return string(buf)
-}
+func lladdr(b []byte) string { return rtnl.HardwareAddr(b).String() }
 
 // llAddr is ll_addr_n2a: IPv4 and IPv6 tunnels carry IP addresses as
 // link-layer addresses.
-func llAddr(b net.HardwareAddr, typ uint16) string {
+func llAddr(b rtnl.HardwareAddr, typ uint16) string {
 	switch {
 	case len(b) == 4 && (typ == unix.ARPHRD_TUNNEL || typ == unix.ARPHRD_SIT || typ == unix.ARPHRD_IPGRE),
 		len(b) == 16 && (typ == unix.ARPHRD_TUNNEL6 || typ == unix.ARPHRD_IP6GRE):

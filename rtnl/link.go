@@ -2,7 +2,6 @@ package rtnl
 
 import (
 	"fmt"
-	"net"
 
 	"golang.org/x/sys/unix"
 )
@@ -81,14 +80,19 @@ type LinkInfo struct {
 // Other, never dropped. Encoding (a request) sends only the fields that
 // are set: strings and addresses when non-empty, numbers when non-zero,
 // pointers when non-nil.
+//
+// A decoded Link does not copy the message: its byte slices (addresses,
+// Other, Info.Data, ProtInfo) alias the bytes it was decoded from, and its
+// pointer fields (Master, Carrier, Info, Stats64, ...) point into the Link
+// itself, so that decoding costs one allocation, or none with Decode.
 type Link struct {
 	IfInfomsg
-	Name        string           // IFLA_IFNAME
-	MTU         uint32           // IFLA_MTU
-	TxQLen      uint32           // IFLA_TXQLEN
-	Address     net.HardwareAddr // IFLA_ADDRESS
-	Broadcast   net.HardwareAddr // IFLA_BROADCAST
-	PermAddress net.HardwareAddr // IFLA_PERM_ADDRESS
+	Name        string       // IFLA_IFNAME
+	MTU         uint32       // IFLA_MTU
+	TxQLen      uint32       // IFLA_TXQLEN
+	Address     HardwareAddr // IFLA_ADDRESS
+	Broadcast   HardwareAddr // IFLA_BROADCAST
+	PermAddress HardwareAddr // IFLA_PERM_ADDRESS
 	// Master is IFLA_MASTER, the ifindex of the bridge a port belongs to.
 	// In a request, a non-nil pointer to 0 means "nomaster".
 	Master *int32
@@ -126,6 +130,40 @@ type Link struct {
 	// Seen records which IFLA_* attributes a decoded message carried
 	// (the kernel leaves some out, e.g. in AF_INET6 link dumps).
 	Seen AttrSet
+
+	// what the pointer fields of a decoded Link point to
+	store struct {
+		master, linkNetNSID int32
+		carrier             uint8
+		info                LinkInfo
+		stats64             LinkStats64
+	}
+}
+
+// HardwareAddr is a link-layer address as the kernel keeps it in
+// dev->dev_addr and sends it in IFLA_ADDRESS, IFLA_BROADCAST and
+// IFLA_PERM_ADDRESS: dev->addr_len bytes (6 for Ethernet, 0 for none).
+type HardwareAddr []byte
+
+// String is the address as hex bytes joined by colons, the way
+// iproute2's ll_addr_n2a shows it: "02:00:00:00:00:01".
+func (a HardwareAddr) String() string {
+	if len(a) == 0 {
+		return ""
+	}
+	return string(a.Append(make([]byte, 0, 3*len(a))))
+}
+
+// Append appends String's text to b.
+func (a HardwareAddr) Append(b []byte) []byte {
+	const hex = "0123456789abcdef"
+	for i, c := range a {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		b = append(b, hex[c>>4], hex[c&0xf])
+	}
+	return b
 }
 
 // AttrSet is a set of attribute types below 256.
@@ -229,17 +267,33 @@ func (l *Link) encode(e *AttributeEncoder) {
 	}
 }
 
-// ParseLink decodes the payload of RTM_NEWLINK (ifinfomsg + IFLA_*).
+// ParseLink decodes the payload of RTM_NEWLINK (ifinfomsg + IFLA_*) into
+// a new Link (see Link for what it shares with b).
 func ParseLink(b []byte) (*Link, error) {
-	h, err := ParseIfInfomsg(b)
-	if err != nil {
+	l := &Link{}
+	if err := l.Decode(b); err != nil {
 		return nil, err
 	}
-	l := &Link{IfInfomsg: h}
-	d := NewAttributeDecoder(b[IfInfomsgLen:])
+	return l, nil
+}
+
+// Decode decodes the payload of RTM_NEWLINK (ifinfomsg + IFLA_*) into l,
+// replacing whatever l held. It keeps the array behind l.Other for the
+// attributes it puts there, so one Link can decode a whole dump, message
+// after message, without allocating: everything it fills is valid as
+// long as b is, and until the next Decode.
+func (l *Link) Decode(b []byte) error {
+	h, err := ParseIfInfomsg(b)
+	if err != nil {
+		return err
+	}
+	other := l.Other[:0]
+	*l = Link{IfInfomsg: h}
+	d := AttributeDecoder{b: b[IfInfomsgLen:]}
 	for d.Next() {
-		l.Seen.Add(d.Type())
-		switch d.Type() {
+		typ := d.Type()
+		l.Seen.Add(typ)
+		switch typ {
 		case unix.IFLA_IFNAME:
 			l.Name = d.String()
 		case unix.IFLA_MTU:
@@ -247,19 +301,19 @@ func ParseLink(b []byte) (*Link, error) {
 		case unix.IFLA_TXQLEN:
 			l.TxQLen = d.Uint32()
 		case unix.IFLA_ADDRESS:
-			l.Address = hwaddr(d.Bytes())
+			l.Address = d.data
 		case unix.IFLA_BROADCAST:
-			l.Broadcast = hwaddr(d.Bytes())
+			l.Broadcast = d.data
 		case unix.IFLA_PERM_ADDRESS:
-			l.PermAddress = hwaddr(d.Bytes())
+			l.PermAddress = d.data
 		case unix.IFLA_MASTER:
-			v := d.Int32()
-			l.Master = &v
+			l.store.master = d.Int32()
+			l.Master = &l.store.master
 		case unix.IFLA_LINK:
 			l.Link = d.Int32()
 		case unix.IFLA_LINK_NETNSID:
-			v := d.Int32()
-			l.LinkNetNSID = &v
+			l.store.linkNetNSID = d.Int32()
+			l.LinkNetNSID = &l.store.linkNetNSID
 		case unix.IFLA_OPERSTATE:
 			l.OperState = d.Uint8()
 		case unix.IFLA_LINKMODE:
@@ -267,7 +321,7 @@ func ParseLink(b []byte) (*Link, error) {
 		case unix.IFLA_GROUP:
 			l.Group = d.Uint32()
 		case unix.IFLA_QDISC:
-			l.Qdisc = d.String()
+			l.Qdisc = d.knownString()
 		case unix.IFLA_IFALIAS:
 			l.Alias = d.String()
 		case unix.IFLA_PROMISCUITY:
@@ -285,61 +339,89 @@ func ParseLink(b []byte) (*Link, error) {
 		case unix.IFLA_GSO_MAX_SEGS:
 			l.GSOMaxSegs = d.Uint32()
 		case unix.IFLA_CARRIER:
-			v := d.Uint8()
-			l.Carrier = &v
+			l.store.carrier = d.Uint8()
+			l.Carrier = &l.store.carrier
 		case unix.IFLA_CARRIER_CHANGES:
 			l.CarrierChanges = d.Uint32()
 		case unix.IFLA_LINKINFO:
-			l.Info = &LinkInfo{}
-			d.Decode(func(nd *AttributeDecoder) error {
-				for nd.Next() {
-					switch nd.Type() {
-					case IFLA_INFO_KIND:
-						l.Info.Kind = nd.String()
-					case IFLA_INFO_DATA:
-						l.Info.Data = nd.Bytes()
-					case IFLA_INFO_SLAVE_KIND:
-						l.Info.SlaveKind = nd.String()
-					case IFLA_INFO_SLAVE_DATA:
-						l.Info.SlaveData = nd.Bytes()
-					}
+			in := &l.store.info
+			l.Info = in
+			nd := AttributeDecoder{b: d.data}
+			for nd.Next() {
+				switch nd.Type() {
+				case IFLA_INFO_KIND:
+					in.Kind = nd.knownString()
+				case IFLA_INFO_DATA:
+					in.Data = nd.data
+				case IFLA_INFO_SLAVE_KIND:
+					in.SlaveKind = nd.knownString()
+				case IFLA_INFO_SLAVE_DATA:
+					in.SlaveData = nd.data
 				}
-				return nil
-			})
-		case unix.IFLA_STATS64:
-			s, err := parseStats64(d.Bytes())
-			if err != nil {
-				return nil, err
 			}
-			l.Stats64 = s
+			if err := nd.Err(); err != nil {
+				d.err = fmt.Errorf("rtnl: in attribute type %d: %w", typ, err)
+			}
+		case unix.IFLA_STATS64:
+			if err := parseStats64(&l.store.stats64, d.data); err != nil {
+				return err
+			}
+			l.Stats64 = &l.store.stats64
 		case unix.IFLA_PROTINFO:
-			l.ProtInfo = d.Bytes()
+			l.ProtInfo = d.data
 		default:
-			if l.Other == nil {
+			if cap(other) == 0 {
 				// room for the rest at once: a link dump carries
 				// dozens of attributes kept here
 				n := 1
-				for c := *d; c.Next(); {
+				for c := d; c.Next(); {
 					n++
 				}
-				l.Other = make([]Attribute, 0, n)
+				other = make([]Attribute, 0, n)
 			}
-			l.Other = append(l.Other, Attribute{Type: d.typ, Data: d.Bytes()})
+			other = append(other, Attribute{Type: d.typ, Data: d.data})
 		}
 	}
-	if err := d.Err(); err != nil {
-		return nil, fmt.Errorf("ifindex %d: %w", h.Index, err)
+	if len(other) > 0 {
+		l.Other = other
 	}
-	return l, nil
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("ifindex %d: %w", h.Index, err)
+	}
+	return nil
 }
 
-func hwaddr(b []byte) net.HardwareAddr { return append(net.HardwareAddr(nil), b...) }
+// knownString is String without an allocation for the values a link dump
+// repeats thousands of times (qdiscs, kinds).
+func (d *AttributeDecoder) knownString() string {
+	b := d.data
+	if n := len(b); n > 0 && b[n-1] == 0 {
+		b = b[:n-1]
+	}
+	switch string(b) {
+	case "noqueue":
+		return "noqueue"
+	case "noop":
+		return "noop"
+	case "pfifo_fast":
+		return "pfifo_fast"
+	case "fq_codel":
+		return "fq_codel"
+	case "mq":
+		return "mq"
+	case "veth":
+		return "veth"
+	case "bridge":
+		return "bridge"
+	}
+	return d.String()
+}
 
-func parseStats64(b []byte) (*LinkStats64, error) {
+func parseStats64(s *LinkStats64, b []byte) error {
 	// struct rtnl_link_stats64 grew over time; read what is there, at
 	// least the first ten counters.
 	if len(b) < 10*8 {
-		return nil, errShort("struct rtnl_link_stats64", len(b), 10*8)
+		return errShort("struct rtnl_link_stats64", len(b), 10*8)
 	}
 	var v [23]uint64
 	for i := range v {
@@ -348,7 +430,7 @@ func parseStats64(b []byte) (*LinkStats64, error) {
 		}
 		v[i] = native.Uint64(b[i*8:])
 	}
-	return &LinkStats64{
+	*s = LinkStats64{
 		RxPackets: v[0], TxPackets: v[1], RxBytes: v[2], TxBytes: v[3],
 		RxErrors: v[4], TxErrors: v[5], RxDropped: v[6], TxDropped: v[7],
 		Multicast: v[8], Collisions: v[9],
@@ -357,7 +439,8 @@ func parseStats64(b []byte) (*LinkStats64, error) {
 		TxAbortedErrors: v[16], TxCarrierErrors: v[17], TxFIFOErrors: v[18],
 		TxHeartbeatErrors: v[19], TxWindowErrors: v[20],
 		RxCompressed: v[21], TxCompressed: v[22],
-	}, nil
+	}
+	return nil
 }
 
 // Bridge port attributes, nested in IFLA_PROTINFO of AF_BRIDGE messages.
@@ -464,6 +547,30 @@ func (c *Conn) LinkByIndex(index int32) (*Link, error) {
 	return c.getLink(b)
 }
 
+// GetLinkRequest builds RTM_GETLINK for the one link called name, as
+// iproute2's iplink_get() does: IFLA_IFNAME, or IFLA_ALT_IFNAME for a
+// name of IFNAMSIZ bytes or more (only an alternative name can be that
+// long), then IFLA_EXT_MASK. iproute2 asks with family AF_PACKET for
+// "ip link show dev NAME"; the kernel answers any family with the link.
+func GetLinkRequest(family uint8, name string, extMask uint32) (Message, error) {
+	e := NewAttributeEncoder(IfInfomsg{Family: family}.AppendBinary(nil))
+	if len(name) < unix.IFNAMSIZ {
+		e.String(unix.IFLA_IFNAME, name)
+	} else {
+		e.String(unix.IFLA_ALT_IFNAME, name)
+	}
+	e.Uint32(unix.IFLA_EXT_MASK, extMask)
+	b, err := e.Encode()
+	return Message{Header: Header{Type: unix.RTM_GETLINK}, Data: b}, err
+}
+
+// GetLink sends one RTM_GETLINK request (see GetLinkRequest) and decodes
+// the link the kernel answers with. A missing link is an *Error with
+// ENODEV.
+func (c *Conn) GetLink(m Message) (*Link, error) {
+	return c.getLink(m.Data)
+}
+
 func (c *Conn) getLink(b []byte) (*Link, error) {
 	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_GETLINK}, Data: b})
 	if err != nil {
@@ -477,7 +584,9 @@ func (c *Conn) getLink(b []byte) (*Link, error) {
 	return nil, &Error{Errno: unix.ENODEV, Offset: -1}
 }
 
-// Links dumps every link, streaming: fn sees each as it is decoded.
+// Links dumps every link, streaming: fn sees each as it is decoded. fn
+// may keep the Link, but its byte slices (addresses, Other, Info.Data,
+// ProtInfo) alias the dump's buffer and are valid only during the call.
 func (c *Conn) Links(family uint8, fn func(*Link) error) error {
 	return c.Dump(LinkDumpRequest(family, RTEXT_FILTER_VF), func(m Message) error {
 		if m.Header.Type != unix.RTM_NEWLINK {
