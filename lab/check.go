@@ -6,8 +6,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -173,16 +173,16 @@ func (c *checker) pings(l *Lab) {
 type server struct {
 	ns    string
 	port  uint16
-	ln    net.Listener
+	ln    *os.File
 	mu    sync.Mutex
-	conns []net.Conn
+	conns []*os.File
 	wg    sync.WaitGroup
 }
 
 func (s *server) serve() {
 	defer s.wg.Done()
 	for {
-		conn, err := s.ln.Accept()
+		conn, err := acceptTCP(s.ln)
 		if err != nil {
 			return
 		}
@@ -220,7 +220,7 @@ func (c *checker) tcp(l *Lab) {
 		return
 	}
 	var servers []*server
-	var clients []net.Conn
+	var clients []*os.File
 	defer func() {
 		for _, cl := range clients {
 			cl.Close()
@@ -233,7 +233,7 @@ func (c *checker) tcp(l *Lab) {
 		s := &server{ns: ls.NS, port: ls.Port}
 		err := inNS(ls.NS, func() error {
 			var err error
-			s.ln, err = net.Listen("tcp4", fmt.Sprintf(":%d", ls.Port))
+			s.ln, err = listenTCP4(ls.Port)
 			return err
 		})
 		what := fmt.Sprintf("listen %s tcp 0.0.0.0:%d", nsWord(ls.NS), ls.Port)
@@ -255,11 +255,11 @@ func (c *checker) tcp(l *Lab) {
 				c.result(false, "tcp   -> %s (%s): no namespace of the lab has a route to it", dst, nsWord(s.ns))
 				continue
 			}
-			var conn net.Conn
+			var conn *os.File
 			start := time.Now()
 			err := inNS(src, func() error {
 				var err error
-				conn, err = net.DialTimeout("tcp4", dst.String(), dialTimeout)
+				conn, err = dialTCP4(dst, dialTimeout)
 				return err
 			})
 			connect := time.Since(start)

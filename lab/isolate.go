@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -25,7 +24,7 @@ func runIsolated(file string, errw io.Writer) int {
 	if file != "" {
 		args = append(args, file)
 	}
-	cmd := &exec.Cmd{Path: "/proc/self/exe", Args: args}
+	cmd := &nsenter.Cmd{Path: "/proc/self/exe", Args: args}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), isolatedEnv+"=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -33,7 +32,7 @@ func runIsolated(file string, errw io.Writer) int {
 		Pdeathsig:  unix.SIGKILL,
 	}
 	err := cmd.Run()
-	var ee *exec.ExitError
+	var ee *nsenter.ExitError
 	if errors.As(err, &ee) {
 		if ee.ExitCode() < 0 {
 			fmt.Fprintf(errw, "nsbox lab run -isolated: %v\n", err)

@@ -29,10 +29,13 @@ type step struct {
 type exe struct {
 	conns map[string]*rtnl.Conn
 	fds   map[string]*os.File
+	// idx caches ifindexes by ns+"\x00"+name: lab links are neither
+	// renamed nor moved while lab up runs, so one lookup per link will do.
+	idx map[string]int32
 }
 
 func newExe() *exe {
-	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}}
+	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}}
 }
 
 func (x *exe) close() {
@@ -53,6 +56,11 @@ func (x *exe) forget(ns string) {
 	if f := x.fds[ns]; f != nil {
 		f.Close()
 		delete(x.fds, ns)
+	}
+	for k := range x.idx {
+		if strings.HasPrefix(k, ns+"\x00") {
+			delete(x.idx, k)
+		}
 	}
 }
 
@@ -81,6 +89,9 @@ func (x *exe) fd(ns string) (int32, error) {
 }
 
 func (x *exe) index(ns, name string) (int32, error) {
+	if i, ok := x.idx[ns+"\x00"+name]; ok {
+		return i, nil
+	}
 	c, err := x.conn(ns)
 	if err != nil {
 		return 0, err
@@ -89,6 +100,7 @@ func (x *exe) index(ns, name string) (int32, error) {
 	if err != nil {
 		return 0, fmt.Errorf("Cannot find device \"%s\" in %s: %s", name, nsLabel(ns), errText(err))
 	}
+	x.idx[ns+"\x00"+name] = l.Index
 	return l.Index, nil
 }
 
@@ -116,7 +128,19 @@ func plan(l *Lab) []*step {
 			cmd:    "ip netns add " + name,
 			intent: &record{Op: "netns", Intent: true, Name: name},
 			run: func(x *exe) (*record, error) {
-				if err := nsenter.Add(name); err != nil {
+				// The namespace's netlink socket is opened while the
+				// thread that made it is still inside.
+				var c *rtnl.Conn
+				err := nsenter.AddDo(name, func() error {
+					var err error
+					c, err = rtnl.Dial(unix.NETLINK_ROUTE)
+					return err
+				})
+				if c != nil {
+					x.forget(name)
+					x.conns[name] = c
+				}
+				if err != nil {
 					return nil, err
 				}
 				ex, _, id := statNetns(name)
@@ -451,8 +475,10 @@ func apply(l *Lab, out, errw io.Writer) error {
 
 // waitCarrier waits until every lab link reports operstate UP: the kernel
 // propagates carrier (veth peer up, bridge port forwarding) through its
-// linkwatch work, up to a second later, and a check run meanwhile would
-// see the first packets wait. It returns the links still not up.
+// linkwatch work, usually within a millisecond, at times up to a second
+// later, and a check run meanwhile would see the first packets wait. It
+// asks again only about the links still waiting, after a pause that
+// starts short and doubles up to 20 ms. It returns the links not up.
 func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 	ports := map[string]bool{}
 	for _, e := range l.Ends() {
@@ -460,29 +486,38 @@ func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 			ports[e.NS+"\x00"+e.Master] = true
 		}
 	}
-	deadline := time.Now().Add(limit)
-	for {
-		var waiting []string
-		for _, br := range l.Bridges {
-			if !ports[br.NS+"\x00"+br.Name] {
-				continue // a bridge without ports never has carrier
-			}
-			if !x.operUp(br.NS, br.Name) {
-				waiting = append(waiting, br.Name)
-			}
+	var waiting []End
+	for _, br := range l.Bridges {
+		if ports[br.NS+"\x00"+br.Name] { // a bridge without ports never has carrier
+			waiting = append(waiting, br.End)
 		}
-		for _, v := range l.Veths {
-			for _, e := range []End{v.A, v.B} {
-				if !x.operUp(e.NS, e.Name) {
-					waiting = append(waiting, e.Name)
-				}
-			}
-		}
-		if len(waiting) == 0 || time.Now().After(deadline) {
-			return waiting
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
+	for _, v := range l.Veths {
+		waiting = append(waiting, v.A, v.B)
+	}
+	deadline := time.Now().Add(limit)
+	pause := 250 * time.Microsecond
+	for {
+		left := waiting[:0]
+		for _, e := range waiting {
+			if !x.operUp(e.NS, e.Name) {
+				left = append(left, e)
+			}
+		}
+		waiting = left
+		if len(waiting) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(pause)
+		if pause < 20*time.Millisecond {
+			pause *= 2
+		}
+	}
+	names := make([]string, len(waiting))
+	for i, e := range waiting {
+		names[i] = e.Name
+	}
+	return names
 }
 
 const ifOperUp = 6 // IF_OPER_UP

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -141,7 +140,7 @@ func ExecApplet(name string, argv []string) int {
 // not set SysProcAttr.Pdeathsig: the thread that forked the child exits
 // at once. If cmd.Args[0] is "nsbox" or an applet name, /proc/self/exe is
 // run, whatever cmd.Path says.
-func Start(name string, cmd *exec.Cmd) error {
+func Start(name string, cmd *Cmd) error {
 	if cmd.Path == "" && len(cmd.Args) == 0 {
 		return errorf(unix.EINVAL, "No command specified")
 	}
@@ -154,7 +153,7 @@ func Start(name string, cmd *exec.Cmd) error {
 			return
 		}
 		if selfArgv(cmd.Args) {
-			cmd.Path, cmd.Err = Self, nil
+			cmd.Path = Self
 		} else if !strings.Contains(cmd.Path, "/") {
 			// Look it up as execvp would, in the namespace's view.
 			p, err := lookPath(cmd.Path)
@@ -162,7 +161,7 @@ func Start(name string, cmd *exec.Cmd) error {
 				done <- execError(cmd.Path, err)
 				return
 			}
-			cmd.Path, cmd.Err = p, nil
+			cmd.Path = p
 		}
 		if err := cmd.Start(); err != nil {
 			var pe *fs.PathError
@@ -177,17 +176,7 @@ func Start(name string, cmd *exec.Cmd) error {
 	return <-done
 }
 
-// Command returns an exec.Cmd for argv to be passed to Start: unlike
-// exec.Command it does no PATH lookup here (Start does it inside the
-// namespace).
-func Command(argv ...string) *exec.Cmd {
-	if len(argv) == 0 {
-		return &exec.Cmd{}
-	}
-	return &exec.Cmd{Path: argv[0], Args: argv}
-}
-
-func cmdName(cmd *exec.Cmd) string {
+func cmdName(cmd *Cmd) string {
 	if len(cmd.Args) > 0 {
 		return cmd.Args[0]
 	}

@@ -73,7 +73,13 @@ func Open(name string) (*os.File, error) {
 // (O_EXCL, mode 0) and the new namespace, from unshare(CLONE_NEWNET) on a
 // locked thread, is bind-mounted on it from /proc/thread-self/ns/net. If
 // any step fails, neither the file nor a mount is left behind.
-func Add(name string) error {
+func Add(name string) error { return AddDo(name, nil) }
+
+// AddDo is Add that then runs fn (if not nil) inside the new namespace,
+// on the same locked thread, before that thread switches back: a socket
+// fn opens belongs to the new namespace, without a second setns. The
+// namespace stays made if fn fails; fn's error is returned.
+func AddDo(name string, fn func() error) error {
 	if err := ValidateName(name); err != nil {
 		return err
 	}
@@ -84,6 +90,7 @@ func Add(name string) error {
 	if err := createFile(path); err != nil {
 		return err
 	}
+	kept := false // fn failed: the namespace stays
 	err := onThread(func() error {
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 			return errorf(err, "Failed to create a new network namespace \"%s\": %s", name, err)
@@ -94,13 +101,18 @@ func Add(name string) error {
 		if err := unix.Mount(threadNS, path, "none", unix.MS_BIND, ""); err != nil {
 			return errorf(err, "Bind %s -> %s failed: %s", threadNS, path, err)
 		}
+		if fn != nil {
+			if err := fn(); err != nil {
+				kept = true
+				return err
+			}
+		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !kept {
 		remove(path)
-		return err
 	}
-	return nil
+	return err
 }
 
 // Attach names the network namespace of process pid, as ip netns attach.
