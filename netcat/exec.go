@@ -2,7 +2,6 @@ package netcat
 
 import (
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 
@@ -23,13 +22,36 @@ func execArgv(cmd string, haveSh bool) (string, []string, error) {
 	}
 	path := argv[0]
 	if !strings.Contains(path, "/") {
-		p, err := exec.LookPath(path)
+		p, err := lookPath(path, os.Getenv("PATH"))
 		if err != nil {
 			return "", nil, msgf("%s: %s", path, "command not found")
 		}
 		path = p
 	}
 	return path, argv, nil
+}
+
+// lookPath is execvp(3)'s search: each directory of path in turn (an
+// empty entry is the current directory; glibc's default path when PATH
+// is unset), the first executable regular file wins.
+func lookPath(file, path string) (string, error) {
+	if _, set := os.LookupEnv("PATH"); !set && path == "" {
+		path = "/bin:/usr/bin"
+	}
+	for _, dir := range strings.Split(path, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		p := dir + "/" + file
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if unix.Access(p, unix.X_OK) == nil {
+			return p, nil
+		}
+	}
+	return "", unix.ENOENT
 }
 
 func haveShell() bool {

@@ -2,11 +2,12 @@ package netcat
 
 import (
 	"errors"
-	"net"
 	"net/netip"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/resolve"
 )
 
 // sockType returns the socket type and protocol for the options.
@@ -38,11 +39,11 @@ func sockaddr(a netip.Addr, port int) (unix.Sockaddr, error) {
 	}
 	sa := &unix.SockaddrInet6{Port: port, Addr: a.As16()}
 	if z := a.Zone(); z != "" {
-		ifi, err := net.InterfaceByName(z)
+		id, err := resolve.ZoneIndex(z)
 		if err != nil {
 			return nil, unix.ENODEV
 		}
-		sa.ZoneId = uint32(ifi.Index)
+		sa.ZoneId = id
 	}
 	return sa, nil
 }
@@ -55,8 +56,8 @@ func addrPort(sa unix.Sockaddr) (netip.Addr, int) {
 	case *unix.SockaddrInet6:
 		a := netip.AddrFrom16(s.Addr)
 		if s.ZoneId != 0 {
-			if ifi, err := net.InterfaceByIndex(int(s.ZoneId)); err == nil {
-				a = a.WithZone(ifi.Name)
+			if name, err := resolve.IfName(s.ZoneId); err == nil {
+				a = a.WithZone(name)
 			}
 		}
 		return a, s.Port

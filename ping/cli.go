@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/resolve"
 )
 
 // Exit codes, as iputils ping uses them.
@@ -317,7 +317,7 @@ func pingStrtod(s, what string) (float64, error) {
 type command struct {
 	stdout, stderr io.Writer
 	numeric        bool // nsbox -N / ping -n
-	resolver       *net.Resolver
+	resolver       *resolve.Resolver
 	names          map[netip.Addr]string
 }
 
@@ -356,7 +356,7 @@ func (c *command) main(ctx context.Context, args []string, family int) int {
 		c.numeric = true
 	}
 	if c.resolver == nil {
-		c.resolver = net.DefaultResolver
+		c.resolver = resolve.Default
 	}
 
 	addrs, hostname, numeric, err := c.resolve(ctx, o.target, o.family)
@@ -394,34 +394,23 @@ func (c *command) main(ctx context.Context, args []string, family int) int {
 // directly (no resolver is asked), a name through /etc/hosts and DNS. It
 // also returns the name to print and whether the target was numeric.
 func (c *command) resolve(ctx context.Context, target string, family int) ([]netip.Addr, string, bool, error) {
-	if a, err := netip.ParseAddr(target); err == nil {
+	if a, ok := resolve.ParseNumeric(target); ok {
 		a = a.Unmap()
 		if (family == 4 && !a.Is4()) || (family == 6 && !a.Is6()) {
-			return nil, "", true, errors.New("Address family for hostname not supported")
+			return nil, "", true, resolve.AddrFamily
 		}
 		return []netip.Addr{a}, target, true, nil
 	}
-	network := "ip"
+	af := 0
 	switch family {
 	case 4:
-		network = "ip4"
+		af = unix.AF_INET
 	case 6:
-		network = "ip6"
+		af = unix.AF_INET6
 	}
-	addrs, err := c.resolver.LookupNetIP(ctx, network, target)
-	if err != nil || len(addrs) == 0 {
-		if network != "ip" {
-			// The name exists, only not in this family (glibc's
-			// EAI_ADDRFAMILY, as for "ping -6 localhost").
-			if other, err := c.resolver.LookupNetIP(ctx, "ip", target); err == nil && len(other) > 0 {
-				return nil, "", false, errors.New("Address family for hostname not supported")
-			}
-		}
-		var de *net.DNSError
-		if err == nil || errors.As(err, &de) && de.IsNotFound {
-			return nil, "", false, errors.New("Name or service not known")
-		}
-		return nil, "", false, errors.New("Temporary failure in name resolution")
+	addrs, err := c.resolver.Lookup(target, af)
+	if err != nil {
+		return nil, "", false, err
 	}
 	for i := range addrs {
 		addrs[i] = addrs[i].Unmap()
@@ -439,11 +428,8 @@ func (c *command) addrName(ctx context.Context, a netip.Addr) string {
 		return s
 	}
 	name := a.String()
-	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	names, err := c.resolver.LookupAddr(lctx, a.WithZone("").String())
-	cancel()
-	if err == nil && len(names) > 0 {
-		name = strings.TrimSuffix(names[0], ".")
+	if n, err := c.resolver.Reverse(a); err == nil && n != "" {
+		name = n
 	}
 	s := name + " (" + a.String() + ")"
 	if c.names == nil {

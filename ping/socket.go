@@ -9,13 +9,15 @@ package ping
 import (
 	"encoding/binary"
 	"errors"
-	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/resolve"
+	"nsbox/rtnl"
 )
 
 // SetupError is a failure before the first probe: the operation as iputils
@@ -99,11 +101,11 @@ func zoneIndex(z string) (uint32, error) {
 	if n, err := strconv.ParseUint(z, 10, 32); err == nil {
 		return uint32(n), nil
 	}
-	ifi, err := net.InterfaceByName(z)
+	id, err := resolve.IfIndex(z)
 	if err != nil {
 		return 0, &SetupError{Op: "unknown iface: " + z}
 	}
-	return uint32(ifi.Index), nil
+	return id, nil
 }
 
 func addrOf(sa unix.Sockaddr, zone func(uint32) string) netip.Addr {
@@ -126,8 +128,8 @@ func (s *socket) zone(id uint32) string {
 		return n
 	}
 	name := ""
-	if ifi, err := net.InterfaceByIndex(int(id)); err == nil {
-		name = ifi.Name
+	if n, err := resolve.IfName(id); err == nil {
+		name = n
 	}
 	if s.ifaces == nil {
 		s.ifaces = map[uint32]string{}
@@ -153,9 +155,9 @@ func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error)
 	}
 	var devIndex int
 	if c.dev != "" {
-		ifi, ierr := net.InterfaceByName(c.dev)
+		id, ierr := resolve.IfIndex(c.dev)
 		if ierr == nil {
-			devIndex = ifi.Index
+			devIndex = int(id)
 		} else if s.v6 {
 			return src, nil, &SetupError{Op: "unknown iface: " + c.dev}
 		}
@@ -308,23 +310,26 @@ func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error)
 }
 
 // onDevice reports whether a is one of dev's addresses.
+// The addresses come from an RTM_GETADDR dump for dev's index.
 func onDevice(dev string, a netip.Addr) bool {
-	ifi, err := net.InterfaceByName(dev)
+	id, err := resolve.IfIndex(dev)
 	if err != nil {
 		return false
 	}
-	addrs, err := ifi.Addrs()
+	c, err := rtnl.Dial(unix.NETLINK_ROUTE)
 	if err != nil {
 		return false
 	}
-	for _, x := range addrs {
-		if n, ok := x.(*net.IPNet); ok {
-			if b, ok := netip.AddrFromSlice(n.IP); ok && b.Unmap() == a.WithZone("").Unmap() {
-				return true
-			}
+	defer c.Close()
+	want := a.WithZone("").Unmap()
+	found := false
+	c.Addrs(unix.AF_UNSPEC, id, func(x *rtnl.Addr) error {
+		if x.Prefix().Addr().WithZone("").Unmap() == want {
+			found = true
 		}
-	}
-	return false
+		return nil
+	})
+	return found
 }
 
 // rxInfo is what the control messages of one received packet say.

@@ -1,0 +1,203 @@
+package resolve
+
+import (
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// query is one question on its way to a server.
+type query struct {
+	name  string
+	qtype uint16
+	id    uint16
+	msg   []byte
+	resp  *Response
+}
+
+func newQuery(name string, qtype uint16) (*query, error) {
+	q := &query{name: name, qtype: qtype, id: uint16(rand.Uint32())}
+	var err error
+	q.msg, err = appendQuery(nil, q.id, name, qtype)
+	return q, err
+}
+
+// errNoAnswer: the server did not answer in time, refused the
+// connection, or answered with something unreadable.
+var errNoAnswer = errors.New("no answer")
+
+// exchange asks server all qs at once over UDP (glibc sends A and AAAA
+// together on one socket) and waits up to timeout for their replies. A
+// truncated reply is asked again over TCP, as is every query with
+// use-vc. On return every q has a resp, or the error says why not.
+func exchange(server netip.AddrPort, qs []*query, timeout time.Duration, useVC bool) error {
+	if useVC {
+		for _, q := range qs {
+			if err := exchangeTCP(server, q, timeout); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	fd, err := dial(server, unix.SOCK_DGRAM, timeout)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	for _, q := range qs {
+		if _, err := unix.Write(fd, q.msg); err != nil {
+			return err
+		}
+	}
+	deadline := time.Now().Add(timeout)
+	buf := make([]byte, 65536)
+	for pending := len(qs); pending > 0; {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return errNoAnswer
+		}
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(pfd, int(left/time.Millisecond)+1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errNoAnswer
+		}
+		n, err = unix.Read(fd, buf)
+		if err != nil {
+			if err == unix.EINTR || err == unix.EAGAIN {
+				continue
+			}
+			return err // ECONNREFUSED: nobody listens there
+		}
+		r, err := ParseResponse(buf[:n])
+		if err != nil {
+			continue // not a reply we can read; wait for a better one
+		}
+		for _, q := range qs {
+			if q.resp == nil && r.matches(q.id, q.name, q.qtype) {
+				q.resp = r
+				pending--
+				break
+			}
+		}
+	}
+	for _, q := range qs {
+		if q.resp.Truncated {
+			if err := exchangeTCP(server, q, timeout); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// exchangeTCP asks q over TCP, RFC 1035 section 4.2.2: each message
+// preceded by its length in two bytes.
+func exchangeTCP(server netip.AddrPort, q *query, timeout time.Duration) error {
+	fd, err := dial(server, unix.SOCK_STREAM, timeout)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	out := binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(q.msg)), uint16(len(q.msg)))
+	out = append(out, q.msg...)
+	if err := writeAll(fd, out); err != nil {
+		return err
+	}
+	var l [2]byte
+	if err := readFull(fd, l[:]); err != nil {
+		return err
+	}
+	msg := make([]byte, binary.BigEndian.Uint16(l[:]))
+	if err := readFull(fd, msg); err != nil {
+		return err
+	}
+	r, err := ParseResponse(msg)
+	if err != nil || !r.matches(q.id, q.name, q.qtype) {
+		return errNoAnswer
+	}
+	q.resp = r
+	return nil
+}
+
+// dial makes a socket connected to server. Send and receive time out
+// after timeout (SO_SNDTIMEO bounds a TCP connect as well).
+func dial(server netip.AddrPort, typ int, timeout time.Duration) (int, error) {
+	var sa unix.Sockaddr
+	af := unix.AF_INET
+	if a := server.Addr(); a.Is4() {
+		sa = &unix.SockaddrInet4{Port: int(server.Port()), Addr: a.As4()}
+	} else {
+		af = unix.AF_INET6
+		s6 := &unix.SockaddrInet6{Port: int(server.Port()), Addr: a.As16()}
+		if z := a.Zone(); z != "" {
+			s6.ZoneId, _ = ZoneIndex(z)
+		}
+		sa = s6
+	}
+	fd, err := unix.Socket(af, typ|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	tv := unix.NsecToTimeval(int64(timeout))
+	unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
+	unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+	if err = unix.Connect(fd, sa); err == unix.EINTR {
+		// The connect goes on in the kernel; wait for its outcome.
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+		if n, perr := unix.Poll(pfd, int(timeout/time.Millisecond)+1); perr != nil || n == 0 {
+			err = errNoAnswer
+		} else if e, gerr := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); gerr != nil {
+			err = gerr
+		} else if e != 0 {
+			err = unix.Errno(e)
+		} else {
+			err = nil
+		}
+	}
+	if err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+func writeAll(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Write(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func readFull(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Read(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errNoAnswer
+		}
+		b = b[n:]
+	}
+	return nil
+}

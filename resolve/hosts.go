@@ -1,0 +1,84 @@
+package resolve
+
+import (
+	"bytes"
+	"net/netip"
+	"strings"
+)
+
+// Hosts is /etc/hosts, hosts(5): an address, then its canonical name and
+// aliases, blank-separated; '#' starts a comment. Lines that do not
+// parse are skipped, as glibc's files backend does.
+type Hosts struct {
+	byName map[string][]netip.Addr // lower-cased name -> addresses, in file order
+	byAddr map[netip.Addr][]string // address -> names, in file order
+}
+
+// ParseHosts reads a hosts file.
+func ParseHosts(b []byte) *Hosts {
+	h := &Hosts{byName: map[string][]netip.Addr{}, byAddr: map[netip.Addr][]string{}}
+	for len(b) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			line, b = b, nil
+		}
+		if i := bytes.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(string(line))
+		if len(f) < 2 {
+			continue
+		}
+		a, ok := hostsAddr(f[0])
+		if !ok {
+			continue
+		}
+		for _, name := range f[1:] {
+			key := strings.ToLower(strings.TrimSuffix(name, "."))
+			if key == "" || contains(h.byName[key], a) {
+				continue
+			}
+			h.byName[key] = append(h.byName[key], a)
+			h.byAddr[a] = append(h.byAddr[a], name)
+		}
+	}
+	return h
+}
+
+// hostsAddr is the address column: inet_pton(3) for IPv6 (a zone is
+// kept), inet_aton(3)'s forms for IPv4 as glibc accepts them there.
+func hostsAddr(s string) (netip.Addr, bool) {
+	a, ok := ParseNumeric(s)
+	if !ok {
+		return a, false
+	}
+	return a.Unmap(), true
+}
+
+// Addrs returns the addresses for name (case-insensitive, a trailing
+// dot ignored), in file order.
+func (h *Hosts) Addrs(name string) []netip.Addr {
+	if h == nil {
+		return nil
+	}
+	return h.byName[strings.ToLower(strings.TrimSuffix(name, "."))]
+}
+
+// Names returns the names for a, canonical name first.
+func (h *Hosts) Names(a netip.Addr) []string {
+	if h == nil {
+		return nil
+	}
+	return h.byAddr[a]
+}
+
+func contains(list []netip.Addr, a netip.Addr) bool {
+	for _, x := range list {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,98 @@
+package resolve
+
+import (
+	"errors"
+	"strings"
+)
+
+// Domain names on the wire, RFC 1035 section 3.1: a sequence of labels,
+// each a length byte (at most 63) and that many bytes, ended by the root
+// label (a zero byte); the whole at most 255 bytes. Section 4.1.4: two
+// top bits set make the length byte and the next one a pointer to an
+// earlier name in the message (compression).
+
+const (
+	maxLabel = 63
+	maxName  = 255
+	maxHops  = 64 // compression pointers followed per name
+)
+
+var errName = errors.New("malformed domain name")
+
+// appendName appends name (dotted, a trailing dot optional) in wire
+// form, uncompressed. Empty labels ("a..b") and over-long ones are
+// refused, as res_mkquery does.
+func appendName(b []byte, name string) ([]byte, error) {
+	name = strings.TrimSuffix(name, ".")
+	start := len(b)
+	if name != "" {
+		for _, l := range strings.Split(name, ".") {
+			if l == "" || len(l) > maxLabel {
+				return b[:start], errName
+			}
+			b = append(b, byte(len(l)))
+			b = append(b, l...)
+		}
+	}
+	b = append(b, 0)
+	if len(b)-start > maxName {
+		return b[:start], errName
+	}
+	return b, nil
+}
+
+// readName decodes the name at off in msg, following compression
+// pointers, and returns it dotted (no trailing dot; "." for the root)
+// with the offset just past it in the original place.
+func readName(msg []byte, off int) (string, int, error) {
+	var sb strings.Builder
+	end := -1 // offset after the name where it started, once a pointer was taken
+	wire := 0
+	for hops := 0; ; {
+		if off >= len(msg) {
+			return "", 0, errName
+		}
+		c := int(msg[off])
+		switch c & 0xc0 {
+		case 0x00:
+			if c == 0 {
+				if end < 0 {
+					end = off + 1
+				}
+				if sb.Len() == 0 {
+					return ".", end, nil
+				}
+				return sb.String(), end, nil
+			}
+			if off+1+c > len(msg) {
+				return "", 0, errName
+			}
+			if wire += 1 + c; wire+1 > maxName {
+				return "", 0, errName
+			}
+			if sb.Len() > 0 {
+				sb.WriteByte('.')
+			}
+			sb.Write(msg[off+1 : off+1+c])
+			off += 1 + c
+		case 0xc0:
+			if off+1 >= len(msg) {
+				return "", 0, errName
+			}
+			if end < 0 {
+				end = off + 2
+			}
+			if hops++; hops > maxHops {
+				return "", 0, errName
+			}
+			off = (c&0x3f)<<8 | int(msg[off+1])
+		default: // 0x40, 0x80: reserved (EDNS0 extended labels, obsolete)
+			return "", 0, errName
+		}
+	}
+}
+
+// equalName compares two dotted names as DNS does: ASCII case-insensitive.
+func equalName(a, b string) bool {
+	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
+}
