@@ -717,11 +717,18 @@ func (s *session) showLinks(args []string, addr bool) (*linkFilter, []*rtnl.Link
 }
 
 func (s *session) linkShow(args []string) error {
-	f, err := s.showFilter(args, false)
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	if err := s.sync(); err != nil {
+		return err
+	}
+	f, err := s.parseShowFilter(args, false)
 	if err != nil {
 		return err
 	}
-	return s.streamLinks(f, func(p *printer, l *rtnl.Link) {
+	f.linkOnly = true
+	show := func(p *printer, l *rtnl.Link) {
 		if s.g.Brief {
 			s.printLinkBrief(p, l)
 			if !p.json {
@@ -733,7 +740,69 @@ func (s *session) linkShow(args []string) error {
 		s.printLink(p, l, true)
 		p.text("\n")
 		p.closeObject()
-	})
+	}
+	if f.dev != "" {
+		return s.linkShowDev(f, show)
+	}
+	return s.streamLinks(f, show)
+}
+
+// linkShowDev is "ip link show dev NAME": one RTM_GETLINK for the device,
+// the request iproute2's iplink_get() sends, instead of a dump filtered
+// here. The other filters (up, master, type) apply to the answer as
+// print_linkinfo() applies them: a link they leave out prints nothing,
+// "[{}]" with -json, and the command succeeds.
+func (s *session) linkShowDev(f *linkFilter, show func(*printer, *rtnl.Link)) error {
+	m, err := rtnl.GetLinkRequest(unix.AF_PACKET, f.dev, rtnl.RTEXT_FILTER_VF)
+	var l *rtnl.Link
+	if err == nil {
+		l, err = s.conn.GetLink(m)
+	}
+	if err != nil {
+		if !ifIndexWord(f.dev) {
+			return failf("Device \"%s\" does not exist.", f.dev)
+		}
+		// ll_name_to_index() took "ifN" for index N without asking,
+		// and iplink_get() failed: rtnl_talk()'s line, then perror()'s.
+		msg := nsenter.Strerror(unix.ENODEV)
+		var re *rtnl.Error
+		if errors.As(err, &re) {
+			msg = nsenter.Strerror(re.Errno)
+		}
+		fmt.Fprintf(stderr, "RTNETLINK answers: %s\nCannot send link get request: %s\n", msg, msg)
+		if s.g.JSON {
+			s.out.WriteString("[]\n")
+			s.out.Flush()
+		}
+		return &cmdError{code: cli.ExitFail}
+	}
+	s.links.put(l)
+	p := s.printer()
+	if f.match(l) {
+		show(p, l)
+	} else {
+		p.openObject("")
+		p.closeObject()
+	}
+	return p.flush()
+}
+
+// ifIndexWord reports whether iproute2's ll_idx_a2n() reads name as an
+// ifindex: "if" and digits (anything may follow them), not if0.
+func ifIndexWord(name string) bool {
+	rest, ok := strings.CutPrefix(name, "if")
+	if !ok {
+		return false
+	}
+	n, digits := uint64(0), 0
+	for digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' {
+		n = n*10 + uint64(rest[digits]-'0')
+		if n > 0xffffffff {
+			return false
+		}
+		digits++
+	}
+	return digits > 0 && n != 0
 }
 
 // showFilter is showLinks without the dump: the filter args ask for.
@@ -792,10 +861,21 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		}
 		return s.nsids != nil || (l.LinkNetNSID == nil || p.json) && !hasOther(l, unix.IFLA_NEW_NETNSID)
 	}
-	// own copies a message into 64 KiB blocks: one allocation for dozens
-	// of messages, and a block lives only while a link in it waits.
-	var arena []byte
+	// A link that can be shown at once is decoded into scratch, straight
+	// from the dump's buffer. One that must wait is decoded from a copy
+	// of its message (own), into a Link of its own (spare ones are used
+	// again). The copies go into 64 KiB blocks, and while nothing waits
+	// the block is reused from its start: a dump of veth pairs, where
+	// every other link waits for the next one, keeps one block.
+	var (
+		scratch rtnl.Link
+		spare   []*rtnl.Link
+		arena   []byte
+	)
 	own := func(b []byte) []byte {
+		if len(waiting) == 0 {
+			arena = arena[:0]
+		}
 		if len(b) > cap(arena)-len(arena) {
 			arena = make([]byte, 0, max(64*1024, len(b)))
 		}
@@ -803,10 +883,20 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		arena = append(arena, b...)
 		return arena[n:len(arena):len(arena)]
 	}
+	keep := func(b []byte) (*rtnl.Link, error) {
+		var l *rtnl.Link
+		if n := len(spare); n > 0 {
+			l, spare = spare[n-1], spare[:n-1]
+		} else {
+			l = new(rtnl.Link)
+		}
+		return l, l.Decode(own(b))
+	}
 	for try := 0; ; try++ {
 		buf.Reset()
 		bw.Reset(&buf)
 		p = newPrinter(bw, s.g.JSON, s.g.Pretty, s.g.Oneline)
+		spare = append(spare, waiting...)
 		waiting = waiting[:0]
 		s.links.fresh()
 		matched = 0
@@ -814,10 +904,8 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 			if m.Header.Type != unix.RTM_NEWLINK {
 				return nil
 			}
-			// decoded from a copy that outlives this call, so that a
-			// link can wait without being decoded twice
-			l, err := rtnl.ParseLink(own(m.Data))
-			if err != nil {
+			l := &scratch
+			if err := l.Decode(m.Data); err != nil {
 				return failf("nsbox: %v", err)
 			}
 			if family != unix.AF_BRIDGE {
@@ -829,11 +917,16 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 					show(p, l)
 					return nil
 				}
-				waiting = append(waiting, l)
+				w, err := keep(m.Data)
+				if err != nil {
+					return failf("nsbox: %v", err)
+				}
+				waiting = append(waiting, w)
 			}
 			n := 0
 			for n < len(waiting) && ready(waiting[n]) {
 				show(p, waiting[n])
+				spare = append(spare, waiting[n])
 				waiting[n] = nil
 				n++
 			}
