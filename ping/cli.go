@@ -401,21 +401,32 @@ func (c *command) resolve(ctx context.Context, target string, family int) ([]net
 		}
 		return []netip.Addr{a}, target, true, nil
 	}
-	af := 0
-	switch family {
-	case 4:
-		af = unix.AF_INET
-	case 6:
-		af = unix.AF_INET6
-	}
-	addrs, err := c.resolver.Lookup(target, af)
+	// iputils asks getaddrinfo for any family and keeps the addresses
+	// of the one -4/-6 asked for: a name with none of them is "Address
+	// family for hostname not supported", and glibc's hosts backend
+	// does not turn ::1 into 127.0.0.1 for it.
+	all, canon, err := c.resolver.LookupCanon(target, 0)
 	if err != nil {
 		return nil, "", false, err
 	}
-	for i := range addrs {
-		addrs[i] = addrs[i].Unmap()
+	var addrs []netip.Addr
+	for _, a := range all {
+		a = a.Unmap()
+		if (family == 4 && !a.Is4()) || (family == 6 && !a.Is6()) {
+			continue
+		}
+		addrs = append(addrs, a)
 	}
-	return addrs, target, false, nil
+	if len(addrs) == 0 {
+		return nil, "", false, resolve.AddrFamily
+	}
+	// The canonical name comes with the first address only; for a later
+	// one iputils would print an empty name (iputils pull request 485
+	// prints the target instead, as here).
+	if canon == "" || addrs[0] != all[0].Unmap() {
+		canon = target
+	}
+	return addrs, canon, false, nil
 }
 
 // addrName is iputils' pr_addr: "name (address)", or the address alone

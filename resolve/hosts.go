@@ -10,13 +10,20 @@ import (
 // aliases, blank-separated; '#' starts a comment. Lines that do not
 // parse are skipped, as glibc's files backend does.
 type Hosts struct {
-	byName map[string][]netip.Addr // lower-cased name -> addresses, in file order
+	byName map[string][]hostEnt    // lower-cased name -> entries, in file order
 	byAddr map[netip.Addr][]string // address -> names, in file order
+}
+
+// hostEnt is one address for a name and the canonical name (the first
+// name) of the line it is on.
+type hostEnt struct {
+	addr  netip.Addr
+	canon string
 }
 
 // ParseHosts reads a hosts file.
 func ParseHosts(b []byte) *Hosts {
-	h := &Hosts{byName: map[string][]netip.Addr{}, byAddr: map[netip.Addr][]string{}}
+	h := &Hosts{byName: map[string][]hostEnt{}, byAddr: map[netip.Addr][]string{}}
 	for len(b) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -35,12 +42,18 @@ func ParseHosts(b []byte) *Hosts {
 		if !ok {
 			continue
 		}
+	names:
 		for _, name := range f[1:] {
 			key := strings.ToLower(strings.TrimSuffix(name, "."))
-			if key == "" || contains(h.byName[key], a) {
+			if key == "" {
 				continue
 			}
-			h.byName[key] = append(h.byName[key], a)
+			for _, e := range h.byName[key] {
+				if e.addr == a {
+					continue names
+				}
+			}
+			h.byName[key] = append(h.byName[key], hostEnt{a, f[1]})
 			h.byAddr[a] = append(h.byAddr[a], name)
 		}
 	}
@@ -60,6 +73,14 @@ func hostsAddr(s string) (netip.Addr, bool) {
 // Addrs returns the addresses for name (case-insensitive, a trailing
 // dot ignored), in file order.
 func (h *Hosts) Addrs(name string) []netip.Addr {
+	var out []netip.Addr
+	for _, e := range h.entries(name) {
+		out = append(out, e.addr)
+	}
+	return out
+}
+
+func (h *Hosts) entries(name string) []hostEnt {
 	if h == nil {
 		return nil
 	}

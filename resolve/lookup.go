@@ -38,35 +38,44 @@ func Reverse(a netip.Addr) (string, error) {
 }
 
 func (r *Resolver) Lookup(host string, family int) ([]netip.Addr, error) {
+	addrs, _, err := r.LookupCanon(host, family)
+	return addrs, err
+}
+
+// LookupCanon is Lookup under AI_CANONNAME: it also returns the
+// canonical name (a numeric host as given, the first name of the hosts
+// line, or the name DNS answered for at the end of its CNAME chain,
+// search domain included).
+func (r *Resolver) LookupCanon(host string, family int) ([]netip.Addr, string, error) {
 	if host == "" {
-		return nil, NoName
+		return nil, "", NoName
 	}
 	if a, ok := ParseNumeric(host); ok {
 		if (family == unix.AF_INET && !a.Is4()) || (family == unix.AF_INET6 && !a.Is6()) {
-			return nil, AddrFamily
+			return nil, "", AddrFamily
 		}
 		if z := a.Zone(); z != "" && !validZone(a, z) {
-			return nil, NoName
+			return nil, "", NoName
 		}
-		return []netip.Addr{a}, nil
+		return []netip.Addr{a}, host, nil
 	}
 	if !validName(host) {
-		return nil, NoName
+		return nil, "", NoName
 	}
-	if addrs := hostsFamily(r.hosts().Addrs(host), family); len(addrs) > 0 {
-		return sortAddrs(addrs), nil
+	if addrs, canon := hostsFamily(r.hosts().entries(host), family); len(addrs) > 0 {
+		return sortAddrs(addrs), canon, nil
 	}
 	if isLocalhost(host) {
 		// RFC 6761 section 6.3: localhost is loopback, no DNS asked
 		// (Go's resolver does the same when /etc/hosts is silent).
 		lo := []netip.Addr{netip.IPv6Loopback(), netip.AddrFrom4([4]byte{127, 0, 0, 1})}
-		return sortAddrs(ofFamily(lo, family)), nil
+		return sortAddrs(ofFamily(lo, family)), strings.TrimSuffix(host, "."), nil
 	}
-	addrs, err := r.dns(host, family)
+	addrs, canon, err := r.dns(host, family)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return sortAddrs(addrs), nil
+	return sortAddrs(addrs), canon, nil
 }
 
 func (r *Resolver) Reverse(a netip.Addr) (string, error) {
@@ -113,22 +122,26 @@ func ofFamily(addrs []netip.Addr, family int) []netip.Addr {
 	return out
 }
 
-// hostsFamily is ofFamily for /etc/hosts entries: asked for IPv4,
-// glibc's files backend reads "::1" as 127.0.0.1.
-func hostsFamily(addrs []netip.Addr, family int) []netip.Addr {
-	if family == unix.AF_INET {
-		var out []netip.Addr
-		for _, a := range addrs {
-			if a == netip.IPv6Loopback() {
-				a = netip.AddrFrom4([4]byte{127, 0, 0, 1})
-			}
-			if a.Is4() && !contains(out, a) {
-				out = append(out, a)
-			}
+// hostsFamily picks the entries of family and the canonical name of
+// the first. Asked for IPv4, glibc's files backend reads "::1" as
+// 127.0.0.1.
+func hostsFamily(ents []hostEnt, family int) ([]netip.Addr, string) {
+	var out []netip.Addr
+	canon := ""
+	for _, e := range ents {
+		a := e.addr
+		if family == unix.AF_INET && a == netip.IPv6Loopback() {
+			a = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 		}
-		return out
+		if (family == unix.AF_INET && !a.Is4()) || (family == unix.AF_INET6 && !a.Is6()) || contains(out, a) {
+			continue
+		}
+		if canon == "" {
+			canon = e.canon
+		}
+		out = append(out, a)
 	}
-	return ofFamily(addrs, family)
+	return out, canon
 }
 
 // validZone is glibc's __inet6_scopeid_pton: an interface name for a

@@ -22,7 +22,7 @@ const (
 
 // dns is res_search(3) feeding getaddrinfo: the search list applied per
 // ndots, each candidate asked for A and/or AAAA.
-func (r *Resolver) dns(host string, family int) ([]netip.Addr, error) {
+func (r *Resolver) dns(host string, family int) ([]netip.Addr, string, error) {
 	c := r.conf()
 	var qtypes []uint16
 	if family != unix.AF_INET6 {
@@ -31,13 +31,17 @@ func (r *Resolver) dns(host string, family int) ([]netip.Addr, error) {
 	if family != unix.AF_INET {
 		qtypes = append(qtypes, typeAAAA)
 	}
+	canon := ""
 	addrs, h := search(c, host, func(name string) ([]netip.Addr, herrno) {
-		return queryAddrs(c, name, qtypes)
+		var addrs []netip.Addr
+		var h herrno
+		addrs, canon, h = queryAddrs(c, name, qtypes)
+		return addrs, h
 	})
 	if h == hOK {
-		return addrs, nil
+		return addrs, canon, nil
 	}
-	return nil, h.code()
+	return nil, "", h.code()
 }
 
 // code maps h_errno to getaddrinfo's EAI_* as glibc's gaih_inet does.
@@ -114,14 +118,18 @@ func search(c *Config, host string, ask func(string) ([]netip.Addr, herrno)) ([]
 // at once; attempts rounds over the servers, each waiting timeout, as
 // res_send does. A server that answers SERVFAIL, NOTIMP or REFUSED is
 // passed over for the next one.
-func queryAddrs(c *Config, name string, qtypes []uint16) ([]netip.Addr, herrno) {
+func queryAddrs(c *Config, name string, qtypes []uint16) ([]netip.Addr, string, herrno) {
 	resps, h := ask(c, name, qtypes)
 	if resps == nil {
-		return nil, h
+		return nil, "", h
 	}
 	var out []netip.Addr
+	canon := ""
 	for i, r := range resps {
-		addrs, _ := r.addrs(name, qtypes[i])
+		addrs, cn := r.addrs(name, qtypes[i])
+		if len(addrs) > 0 && canon == "" {
+			canon = strings.TrimSuffix(cn, ".")
+		}
 		for _, a := range addrs {
 			if !contains(out, a) {
 				out = append(out, a)
@@ -129,7 +137,7 @@ func queryAddrs(c *Config, name string, qtypes []uint16) ([]netip.Addr, herrno) 
 		}
 	}
 	if len(out) > 0 {
-		return out, hOK
+		return out, canon, hOK
 	}
 	// As __res_context_queryN: the first reply that is not NOERROR
 	// names the failure. SERVFAIL lets the search go on; NOTIMP and
@@ -144,19 +152,19 @@ func queryAddrs(c *Config, name string, qtypes []uint16) ([]netip.Addr, herrno) 
 			records = records || len(r.Answers) > 0
 			continue
 		case rcodeNXDomain:
-			return nil, hNotFound
+			return nil, "", hNotFound
 		case rcodeServFail:
-			return nil, hServFailTry
+			return nil, "", hServFailTry
 		case rcodeNotImp, rcodeRefused:
-			return nil, hTryAgain
+			return nil, "", hTryAgain
 		default:
-			return nil, hNoRecovery
+			return nil, "", hNoRecovery
 		}
 	}
 	if records {
-		return nil, hNotFound
+		return nil, "", hNotFound
 	}
-	return nil, hNoData
+	return nil, "", hNoData
 }
 
 // ask sends the questions for name to each server in turn until one
