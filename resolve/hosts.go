@@ -44,7 +44,7 @@ func ParseHosts(b []byte) *Hosts {
 		}
 	names:
 		for _, name := range f[1:] {
-			key := strings.ToLower(strings.TrimSuffix(name, "."))
+			key := lowerASCII(strings.TrimSuffix(name, "."))
 			if key == "" {
 				continue
 			}
@@ -84,7 +84,7 @@ func (h *Hosts) entries(name string) []hostEnt {
 	if h == nil {
 		return nil
 	}
-	return h.byName[strings.ToLower(strings.TrimSuffix(name, "."))]
+	return h.byName[lowerASCII(strings.TrimSuffix(name, "."))]
 }
 
 // Names returns the names for a, canonical name first.
@@ -102,4 +102,21 @@ func contains(list []netip.Addr, a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// lowerASCII folds A-Z only, as strcasecmp(3) in the C locale (and DNS,
+// RFC 4343) compare names.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }

@@ -157,7 +157,7 @@ func validZone(a netip.Addr, z string) bool {
 }
 
 func isLocalhost(host string) bool {
-	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	h := lowerASCII(strings.TrimSuffix(host, "."))
 	return h == "localhost" || strings.HasSuffix(h, ".localhost")
 }
 

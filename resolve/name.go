@@ -94,5 +94,5 @@ func readName(msg []byte, off int) (string, int, error) {
 
 // equalName compares two dotted names as DNS does: ASCII case-insensitive.
 func equalName(a, b string) bool {
-	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
+	return lowerASCII(strings.TrimSuffix(a, ".")) == lowerASCII(strings.TrimSuffix(b, "."))
 }

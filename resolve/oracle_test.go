@@ -186,3 +186,68 @@ func TestOraclePing(t *testing.T) {
 		}
 	}
 }
+
+// TestNoFiles: a FROM scratch image has no /etc at all. localhost is
+// still loopback (::1 first, as RFC 6724 orders it), and without
+// resolv.conf the local server is asked: 127.0.0.1 first (nobody
+// listens: refused), then ::1.
+func TestNoFiles(t *testing.T) {
+	sandbox.Require(t)
+	nsbox := sandbox.Binary(t)
+	s, err := dnstest.Start("[::1]:53")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Add("v4.test", dnstest.RR{Type: 1, Addr: netip.MustParseAddr("127.0.0.2")})
+	if err := unix.Mount("nsbox-test", "/etc", "tmpfs", 0, "mode=0755"); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Unmount("/etc", unix.MNT_DETACH)
+	for _, tc := range []struct{ args, want string }{
+		{"nc -vz localhost 1", "nc: connect to localhost (::1) port 1 (tcp) failed: Connection refused\n" +
+			"nc: connect to localhost (127.0.0.1) port 1 (tcp) failed: Connection refused\n"},
+		{"nc -vz -4 localhost 1", "nc: connect to localhost (127.0.0.1) port 1 (tcp) failed: Connection refused\n"},
+		{"nc -vz v4.test 1", "nc: connect to v4.test (127.0.0.2) port 1 (tcp) failed: Connection refused\n"},
+		{"nc -vz nx.test 1", "nc: getaddrinfo for host \"nx.test\" port 1: Name or service not known\n"},
+		{"ping -c1 -n v4.test", "PING v4.test (127.0.0.2) 56(84) bytes of data.\n64 bytes from 127.0.0.2: icmp_seq=1 ttl=64"},
+		{"ping -c1 nx.test", "ping: nx.test: Name or service not known"},
+	} {
+		out := run(t, append([]string{nsbox}, strings.Fields(tc.args)...)...)
+		got := out
+		if strings.HasPrefix(tc.args, "ping") {
+			got = pingLines(out)
+		}
+		if got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.args, got, tc.want)
+		}
+	}
+	if asked := s.Asked(); len(asked) == 0 || asked[0] != "udp A v4.test" {
+		t.Errorf("::1 asked %v", asked)
+	}
+}
+
+// TestServerDown: a name server that does not answer (nothing listens
+// on 127.0.0.1:53) is "Temporary failure in name resolution" for both
+// nc and ping, as with glibc.
+func TestServerDown(t *testing.T) {
+	sandbox.Require(t, "nc.openbsd", "ping")
+	nsbox := sandbox.Binary(t)
+	dir := t.TempDir()
+	for target, content := range map[string]string{"/etc/hosts": hostsFile, "/etc/resolv.conf": "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"} {
+		p := filepath.Join(dir, filepath.Base(target))
+		os.WriteFile(p, []byte(content), 0o644)
+		if err := unix.Mount(p, target, "", unix.MS_BIND, ""); err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Unmount(target, unix.MNT_DETACH)
+	}
+	want := strings.ReplaceAll(run(t, "nc.openbsd", "-z", "down.test", "1"), "nc.openbsd: ", "nc: ")
+	if got := run(t, nsbox, "nc", "-z", "down.test", "1"); got != want || !strings.Contains(got, "Temporary failure") {
+		t.Errorf("nc: got %q, want %q", got, want)
+	}
+	want = pingLines(run(t, "ping", "-c1", "down.test"))
+	if got := pingLines(run(t, nsbox, "ping", "-c1", "down.test")); got != want || !strings.Contains(got, "Temporary failure") {
+		t.Errorf("ping: got %q, want %q", got, want)
+	}
+}
