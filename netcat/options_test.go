@@ -3,6 +3,7 @@ package netcat
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -357,6 +358,26 @@ func TestExecArgv(t *testing.T) {
 	}
 	if _, _, err = execArgv("no-such-program-nsbox", false); err == nil {
 		t.Error("missing program accepted")
+	}
+}
+
+// TestLookPath: execvp's search, first executable regular file wins;
+// directories and files without x are passed over; "" is ".".
+func TestLookPath(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(a, "prog"), []byte("#!/bin/sh\n"), 0o644) // not executable
+	os.Mkdir(filepath.Join(a, "dir"), 0o755)
+	os.WriteFile(filepath.Join(b, "prog"), []byte("#!/bin/sh\n"), 0o755)
+	os.Mkdir(filepath.Join(b, "dir"), 0o755)
+	if p, err := lookPath("prog", a+":"+b); err != nil || p != b+"/prog" {
+		t.Errorf("prog: %q %v", p, err)
+	}
+	if p, err := lookPath("dir", a+":"+b); err == nil {
+		t.Errorf("directory found: %q", p)
+	}
+	t.Chdir(b)
+	if p, err := lookPath("prog", a+"::"); err != nil || p != "./prog" {
+		t.Errorf("empty entry: %q %v", p, err)
 	}
 }
 
