@@ -42,7 +42,7 @@ func decode(g cli.Global, args []string, stdin io.Reader, stdout, stderr io.Writ
 				fmt.Fprintln(stderr, "nsbox decode: -proto needs a value: route or sock_diag")
 				return cli.ExitUsage
 			}
-			p, ok := ProtocolByName[args[1]]
+			p, ok := protocolByName(args[1])
 			if !ok {
 				fmt.Fprintf(stderr, "nsbox decode: unknown protocol %q: route or sock_diag\n", args[1])
 				return cli.ExitUsage

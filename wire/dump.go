@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -77,7 +76,7 @@ func DumpDatagramOrder(bo binary.ByteOrder, proto int, dir Direction, b []byte) 
 	if n == 1 {
 		plural = ""
 	}
-	pn, ok := protoNames[uint64(proto)]
+	pn, ok := nameOf(uint64(proto), protoNames)
 	if !ok {
 		pn = fmt.Sprintf("netlink protocol %d", proto)
 	}
@@ -378,37 +377,16 @@ func (p *printer) done(c *ctx, flags uint16, b []byte, off int, depth int) {
 	}
 }
 
-// A field of a C struct: name, size, and how to show its value.
-type field struct {
-	name string
-	size int
-	show func(b []byte, c *ctx) string
-	pad  bool // padding: may be absent at the end of a short payload
-}
-
-// structDef is a C struct as fields in order.
-type structDef struct {
-	name   string
-	fields []field
-}
-
-func (s *structDef) size() int {
-	n := 0
-	for _, f := range s.fields {
-		n += f.size
-	}
-	return n
-}
-
 // structAt dumps s at the start of b and returns how many bytes it took
 // (-1 when b was too short to go on).
 func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) int {
 	size := s.size()
 	p.note(off, depth, fmt.Sprintf("struct %s (%d bytes)", s.name, size))
 	n := 0
-	for _, f := range s.fields {
+	for i := range s.fields {
+		f := &s.fields[i]
 		if n+f.size > len(b) {
-			if f.pad && n == len(b) {
+			if f.kind == fPad && n == len(b) {
 				break
 			}
 			p.raw(off+n, depth+1, b[n:], fmt.Sprintf("error: %s needs %d bytes, %d left: struct %s is cut short", f.name, f.size, len(b)-n, s.name))
@@ -417,12 +395,10 @@ func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) i
 		v := b[n : n+f.size]
 		text := ""
 		switch {
-		case f.pad:
+		case f.kind == fPad:
 			text = fmt.Sprintf("%-14s (padding)", f.name)
-		case f.show != nil:
-			text = fmt.Sprintf("%-14s %s", f.name, f.show(v, c))
 		default:
-			text = fmt.Sprintf("%-14s %s", f.name, uintString(p.bo, v))
+			text = fmt.Sprintf("%-14s %s", f.name, f.show(v, c))
 		}
 		p.line(off+n, depth+1, text, v)
 		n += f.size
@@ -507,25 +483,22 @@ const (
 	vSunPath   // a unix socket's path: "@name" when abstract (leading NUL)
 )
 
-// spec says how to show one attribute type.
-type spec struct {
-	name  string
-	kind  valueKind
-	enum  map[uint64]string
-	flags []bitName
-	st    *structDef
-	// nest returns the space of a nested attribute's children.
-	nest func(c *ctx) *space
-	note string // appended to the value, e.g. units
+// fixedSize is the size of a value of kind k, if it has one.
+func fixedSize(k valueKind) (int, bool) {
+	switch k {
+	case vU8:
+		return 1, true
+	case vU16, vBE16:
+		return 2, true
+	case vU32, vS32, vBE32:
+		return 4, true
+	case vU64, vS64:
+		return 8, true
+	case vFlag:
+		return 0, true
+	}
+	return 0, false
 }
-
-// space is a set of attribute types: IFLA_*, IFA_*, ...
-type space struct {
-	name  string // "IFLA_*" for unknown types
-	specs map[uint16]spec
-}
-
-var fixedSize = map[valueKind]int{vU8: 1, vU16: 2, vU32: 4, vU64: 8, vS32: 4, vS64: 8, vBE16: 2, vBE32: 4, vFlag: 0}
 
 // attr dumps one attribute: a is nla_len bytes, pad what follows to
 // NLA_ALIGN.
@@ -533,11 +506,7 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 	typ := p.bo.Uint16(a[2:])
 	k := typ & 0x3fff
 	val := a[4:]
-	var s spec
-	known := false
-	if sp != nil {
-		s, known = sp.specs[k]
-	}
+	s, known := sp.lookup(k)
 	nested := typ&0x8000 != 0
 	flagText := ""
 	if nested {
@@ -567,9 +536,7 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 	switch kind {
 	case vNested, vLinkInfo:
 		var child *space
-		if s.nest != nil {
-			child = s.nest(c)
-		}
+		child = s.child(c)
 		c2 := *c
 		if kind == vLinkInfo {
 			child = spaceLinkInfo
@@ -586,13 +553,13 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 	case vStruct, vStructAttrs:
 		what := ": struct " + s.st.name
 		if kind == vStructAttrs {
-			what += " + " + s.nest(c).name
+			what += " + " + s.child(c).name
 		}
 		p.line(off, depth, title+what, a[:4])
 		n := p.structAt(s.st, val, off+4, depth+1, c)
 		if n >= 0 && n < len(val) {
 			if kind == vStructAttrs {
-				p.attrs(s.nest(c), val[n:], off+4+n, depth+1, c)
+				p.attrs(s.child(c), val[n:], off+4+n, depth+1, c)
 			} else {
 				p.raw(off+4+n, depth+1, val[n:], fmt.Sprintf("%d more bytes than struct %s has (a newer kernel's fields)", len(val)-n, s.st.name))
 			}
@@ -696,7 +663,7 @@ func kindName(k valueKind) string {
 // leafString shows a value that is not nested; ok is false when the
 // length does not fit the type.
 func leafString(s spec, kind valueKind, known bool, v []byte, c *ctx) (string, bool) {
-	if n, fixed := fixedSize[kind]; fixed && len(v) != n {
+	if n, fixed := fixedSize(kind); fixed && len(v) != n {
 		return "", false
 	}
 	num := func(x uint64, signed string) string {
@@ -704,7 +671,7 @@ func leafString(s spec, kind valueKind, known bool, v []byte, c *ctx) (string, b
 			return enumString(x, s.enum) + s.note
 		}
 		if s.flags != nil {
-			return fmt.Sprintf("%s (%#x)", flagString(x, s.flags), x)
+			return flagString(x, s.flags) + " (" + hex(x) + ")"
 		}
 		if signed != "" {
 			return signed + s.note
@@ -737,7 +704,7 @@ func leafString(s spec, kind valueKind, known bool, v []byte, c *ctx) (string, b
 		if len(v) == 0 {
 			return "", false
 		}
-		return net.HardwareAddr(v).String(), true
+		return macString(v), true
 	case vAddr:
 		a, ok := netip.AddrFromSlice(v)
 		if !ok {
