@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -22,6 +24,9 @@ type step struct {
 	cmd    string
 	intent *record // appended to the journal before the step, if any
 	run    func(x *exe) (*record, error)
+	// parallel steps next to each other run at the same time; their
+	// run may only touch x through x.mu.
+	parallel bool
 }
 
 // exe carries what steps share: netlink sockets per namespace, open
@@ -29,6 +34,7 @@ type step struct {
 type exe struct {
 	conns map[string]*rtnl.Conn
 	fds   map[string]*os.File
+	mu    sync.Mutex // for parallel steps
 	// idx caches ifindexes by ns+"\x00"+name: lab links are neither
 	// renamed nor moved while lab up runs, so one lookup per link will do.
 	idx map[string]int32
@@ -125,8 +131,9 @@ func plan(l *Lab) []*step {
 	for _, n := range l.Netns {
 		name := n.Name
 		add(&step{
-			cmd:    "ip netns add " + name,
-			intent: &record{Op: "netns", Intent: true, Name: name},
+			cmd:      "ip netns add " + name,
+			intent:   &record{Op: "netns", Intent: true, Name: name},
+			parallel: true,
 			run: func(x *exe) (*record, error) {
 				// The namespace's netlink socket is opened while the
 				// thread that made it is still inside.
@@ -137,8 +144,10 @@ func plan(l *Lab) []*step {
 					return err
 				})
 				if c != nil {
+					x.mu.Lock()
 					x.forget(name)
 					x.conns[name] = c
+					x.mu.Unlock()
 				}
 				if err != nil {
 					return nil, err
@@ -338,12 +347,20 @@ func routeRequest(x *exe, ns string, dst netip.Prefix, via netip.Addr, dev strin
 }
 
 func (x *exe) setUp(ns, name string) error {
-	idx, err := x.index(ns, name)
-	if err != nil {
-		return err
+	req := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Flags: unix.IFF_UP, Change: unix.IFF_UP}}
+	if i, ok := x.idx[ns+"\x00"+name]; ok {
+		req.Index = i
+	} else {
+		// By name (ifi_index 0, IFLA_IFNAME): the kernel looks it up,
+		// one round trip fewer (lo).
+		req.Name = name
 	}
-	m, err := rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: idx, Flags: unix.IFF_UP, Change: unix.IFF_UP}}, 0)
-	return x.do(ns, m, err)
+	m, err := rtnl.NewLinkRequest(req, 0)
+	err = x.do(ns, m, err)
+	if req.Index == 0 && errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("Cannot find device \"%s\" in %s: %s", name, nsLabel(ns), errText(err))
+	}
+	return err
 }
 
 // errReported is a failure whose reason has been printed already.
@@ -427,31 +444,96 @@ func apply(l *Lab, out, errw io.Writer) error {
 	defer j.close()
 	x := newExe()
 	defer x.close()
+	// Step lines are written as a whole at the end (or before anything
+	// else is said), not one write(2) per line.
+	bw := bufio.NewWriter(out)
+	defer bw.Flush()
 	pauseAt, _ := strconv.Atoi(os.Getenv("NSBOX_LAB_PAUSE_AT"))
-	for i, s := range steps {
-		fmt.Fprintf(out, "+ %s\n", s.cmd)
-		if s.intent != nil && s.intent.Op == "sysctl" {
-			// Journaled with the value it had, to put back on lab down.
-			old, err := readSysctl(s.intent.NS, s.intent.Key)
-			if err != nil {
-				return fmt.Errorf("sysctl %s: %v", s.intent.Key, err)
-			}
-			s.intent.Old = old
+	for i := 0; i < len(steps); {
+		// A run of parallel steps (netns add) goes at once: each
+		// intent is journaled first, then all run, each on its own
+		// thread, then their done records follow in order.
+		n := 1
+		for steps[i].parallel && i+n < len(steps) && steps[i+n].parallel {
+			n++
 		}
-		if s.intent != nil {
-			if err := j.add(s.intent); err != nil {
-				return err
+		group := steps[i : i+n]
+		if n == 1 {
+			fmt.Fprintf(bw, "+ %s\n", group[0].cmd)
+		}
+		for _, s := range group {
+			if s.intent != nil && s.intent.Op == "sysctl" {
+				// Journaled with the value it had, to put back on lab down.
+				old, err := readSysctl(s.intent.NS, s.intent.Key)
+				if err != nil {
+					bw.Flush()
+					return fmt.Errorf("sysctl %s: %v", s.intent.Key, err)
+				}
+				s.intent.Old = old
+			}
+			if s.intent != nil {
+				if err := j.add(s.intent); err != nil {
+					bw.Flush()
+					return err
+				}
 			}
 		}
-		done, err := s.run(x)
-		if i+1 == pauseAt {
+		dones := make([]*record, n)
+		errs := make([]error, n)
+		if n == 1 {
+			dones[0], errs[0] = group[0].run(x)
+		} else {
+			var wg sync.WaitGroup
+			for k, s := range group {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() {
+						// No panic of a step's goroutine ends the process
+						// with lab up half-done.
+						if p := recover(); p != nil {
+							errs[k] = fmt.Errorf("internal error: %v", p)
+						}
+					}()
+					dones[k], errs[k] = s.run(x)
+				}()
+			}
+			wg.Wait()
+		}
+		failed := -1
+		for k := range group {
+			if errs[k] != nil && failed < 0 {
+				failed = k
+			}
+			if n > 1 && (failed < 0 || failed == k) {
+				fmt.Fprintf(bw, "+ %s\n", group[k].cmd)
+			}
+		}
+		if pauseAt > i && pauseAt <= i+n {
 			// Test hook: hold still after the step ran and before its
 			// done record, so a SIGKILL lands at the worst moment.
-			fmt.Fprintf(errw, "nsbox lab: paused after step %d (NSBOX_LAB_PAUSE_AT)\n", i+1)
+			for k := 0; k < pauseAt-1-i; k++ {
+				if dones[k] != nil {
+					j.add(dones[k])
+				}
+			}
+			bw.Flush()
+			fmt.Fprintf(errw, "nsbox lab: paused after step %d (NSBOX_LAB_PAUSE_AT)\n", pauseAt)
 			select {}
 		}
-		if err != nil {
-			fmt.Fprintf(errw, "lab %s: %s: %s\n", l.Name, s.cmd, errText(err))
+		// Done records of every step that worked, also in a group with
+		// a failure: lab down then knows them by identity.
+		for k := range group {
+			if errs[k] == nil && dones[k] != nil {
+				if err := j.add(dones[k]); err != nil {
+					bw.Flush()
+					return err
+				}
+			}
+		}
+		if failed >= 0 {
+			bw.Flush()
+			fmt.Fprintf(errw, "lab %s: %s: %s\n", l.Name, group[failed].cmd, errText(errs[failed]))
 			fmt.Fprintf(errw, "lab %s: undoing what was done\n", l.Name)
 			x.close()
 			j.close()
@@ -460,16 +542,13 @@ func apply(l *Lab, out, errw io.Writer) error {
 			}
 			return errReported
 		}
-		if done != nil {
-			if err := j.add(done); err != nil {
-				return err
-			}
-		}
+		i += n
 	}
 	if waiting := x.waitCarrier(l, 5*time.Second); len(waiting) > 0 {
+		bw.Flush()
 		fmt.Fprintf(errw, "lab %s: warning: no carrier yet on %s\n", l.Name, strings.Join(waiting, ", "))
 	}
-	fmt.Fprintf(out, "lab %s is up (%d steps; journal %s)\n", l.Name, len(steps), j.path)
+	fmt.Fprintf(bw, "lab %s is up (%d steps; journal %s)\n", l.Name, len(steps), j.path)
 	return nil
 }
 
@@ -478,7 +557,7 @@ func apply(l *Lab, out, errw io.Writer) error {
 // linkwatch work, usually within a millisecond, at times up to a second
 // later, and a check run meanwhile would see the first packets wait. It
 // asks again only about the links still waiting, after a pause that
-// starts short and doubles up to 20 ms. It returns the links not up.
+// starts at 100 us and doubles up to 20 ms. It returns the links not up.
 func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 	ports := map[string]bool{}
 	for _, e := range l.Ends() {
@@ -496,7 +575,7 @@ func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 		waiting = append(waiting, v.A, v.B)
 	}
 	deadline := time.Now().Add(limit)
-	pause := 250 * time.Microsecond
+	pause := 100 * time.Microsecond
 	for {
 		left := waiting[:0]
 		for _, e := range waiting {
