@@ -10,45 +10,41 @@ import (
 
 // printer mirrors iproute2's json_print.c: every print_* call names a JSON
 // key and a text format, and writes whichever the output mode asks for.
-// Text goes straight to the writer; JSON is built as a tree of ordered
-// objects, one element of the top-level array at a time, and each element
-// is written with iproute2's json_writer layout as soon as it is closed,
-// so that a long dump is never held whole.
+// Text goes straight to the writer, and so does JSON, as iproute2's
+// json_writer streams it: each value is written when it is printed,
+// with nothing held in between.
 type printer struct {
 	w       *bufio.Writer
 	json    bool
 	pretty  bool
 	oneline bool
 	jw      *jsonWriter // the top-level array, once its "[" is written
-	stack   []*jnode    // open objects and arrays
+	arrays  []bool      // open objects (false) and arrays (true), innermost last
 	num     [24]byte    // scratch for numbers
-}
-
-// jnode is an open JSON object (keys/vals) or array (vals only).
-type jnode struct {
-	array bool
-	keys  []string
-	vals  []any
 }
 
 func newPrinter(w *bufio.Writer, json, pretty, oneline bool) *printer {
 	return &printer{w: w, json: json, pretty: pretty, oneline: oneline}
 }
 
+// key writes the member name of the next value, if it goes in an object.
+func (p *printer) key(key string) *jsonWriter {
+	j := p.begin()
+	if n := len(p.arrays); n > 0 && !p.arrays[n-1] {
+		j.name(key)
+	}
+	return j
+}
+
 func (p *printer) add(key string, v any) {
-	if len(p.stack) == 0 {
-		if _, open := v.(*jnode); !open {
-			p.begin().value(v)
-		}
-		return // an open node is written when it is closed (pop)
-	}
-	top := p.stack[len(p.stack)-1]
-	if top.array {
-		top.vals = append(top.vals, v)
-		return
-	}
-	top.keys = append(top.keys, key)
-	top.vals = append(top.vals, v)
+	p.key(key).value(v)
+}
+
+// addNum writes a number already formatted into b.
+func (p *printer) addNum(key string, b []byte) {
+	j := p.key(key)
+	j.eor()
+	j.w.Write(b)
 }
 
 // begin writes the "[" of the top-level array, once.
@@ -61,17 +57,6 @@ func (p *printer) begin() *jsonWriter {
 		}
 	}
 	return p.jw
-}
-
-// pop closes the innermost open object or array; a top-level element is
-// written out when it is complete.
-func (p *printer) pop() {
-	n := p.stack[len(p.stack)-1]
-	p.stack[len(p.stack)-1] = nil
-	p.stack = p.stack[:len(p.stack)-1]
-	if len(p.stack) == 0 {
-		p.begin().value(n)
-	}
 }
 
 // setWriter sends further output to w.
@@ -146,7 +131,7 @@ func (p *printer) jstr(key, s string) {
 
 func (p *printer) uint(key, format string, v uint64) {
 	if p.json {
-		p.add(key, jnum(strconv.FormatUint(v, 10)))
+		p.addNum(key, strconv.AppendUint(p.num[:0], v, 10))
 	} else if format != "" {
 		if pre, post, ok := verb(format, 'd'); ok {
 			p.w.WriteString(pre)
@@ -160,7 +145,7 @@ func (p *printer) uint(key, format string, v uint64) {
 
 func (p *printer) int(key, format string, v int64) {
 	if p.json {
-		p.add(key, jnum(strconv.FormatInt(v, 10)))
+		p.addNum(key, strconv.AppendInt(p.num[:0], v, 10))
 	} else if format != "" {
 		if pre, post, ok := verb(format, 'd'); ok {
 			p.w.WriteString(pre)
@@ -174,13 +159,13 @@ func (p *printer) int(key, format string, v int64) {
 
 func (p *printer) juint(key string, v uint64) {
 	if p.json {
-		p.add(key, jnum(strconv.FormatUint(v, 10)))
+		p.addNum(key, strconv.AppendUint(p.num[:0], v, 10))
 	}
 }
 
 func (p *printer) jint(key string, v int64) {
 	if p.json {
-		p.add(key, jnum(strconv.FormatInt(v, 10)))
+		p.addNum(key, strconv.AppendInt(p.num[:0], v, 10))
 	}
 }
 
@@ -198,18 +183,12 @@ func (p *printer) openObject(key string) {
 	if !p.json {
 		return
 	}
-	n := &jnode{}
-	if len(p.stack) == 0 {
-		// an element of the top-level array (a link, an address, a
-		// route) has a few dozen members: room for them at once
-		n.keys, n.vals = make([]string, 0, 32), make([]any, 0, 32)
-	}
-	p.add(key, n)
-	p.stack = append(p.stack, n)
+	p.key(key).begin('{')
+	p.arrays = append(p.arrays, false)
 }
 
 func (p *printer) closeObject() {
-	if p.json && len(p.stack) > 0 {
+	if p.json && len(p.arrays) > 0 {
 		p.pop()
 	}
 }
@@ -221,9 +200,12 @@ func (p *printer) openArray(key, text string) {
 		p.w.WriteString(text)
 		return
 	}
-	n := &jnode{array: true}
-	p.add(key, n)
-	p.stack = append(p.stack, n)
+	j := p.key(key)
+	j.begin('[')
+	if j.pretty {
+		j.w.WriteByte(' ')
+	}
+	p.arrays = append(p.arrays, true)
 }
 
 func (p *printer) closeArray(text string) {
@@ -231,19 +213,33 @@ func (p *printer) closeArray(text string) {
 		p.w.WriteString(text)
 		return
 	}
-	if len(p.stack) > 0 {
+	if len(p.arrays) > 0 {
 		p.pop()
 	}
 }
 
+// pop closes the innermost open object or array.
+func (p *printer) pop() {
+	j := p.begin()
+	n := len(p.arrays) - 1
+	if p.arrays[n] {
+		if j.pretty && j.sep != 0 {
+			j.w.WriteByte(' ')
+		}
+		j.sep = 0
+		j.end(']')
+	} else {
+		j.end('}')
+	}
+	p.arrays = p.arrays[:n]
+}
+
 // flush ends the JSON document (the top-level array) when in JSON mode:
-// an element still open is written as it stands.
+// an element still open is closed as it stands.
 func (p *printer) flush() error {
 	if p.json {
-		if len(p.stack) > 0 {
-			n := p.stack[0]
-			p.stack = p.stack[:0]
-			p.begin().value(n)
+		for len(p.arrays) > 0 {
+			p.pop()
 		}
 		jw := p.begin()
 		if jw.pretty && jw.sep != 0 {
@@ -353,40 +349,19 @@ func (j *jsonWriter) puts(s string) {
 }
 
 func (j *jsonWriter) value(v any) {
+	j.eor()
 	switch v := v.(type) {
-	case *jnode:
-		if v.array {
-			j.begin('[')
-			if j.pretty {
-				j.w.WriteByte(' ')
-			}
-			for _, e := range v.vals {
-				j.value(e)
-			}
-			if j.pretty && j.sep != 0 {
-				j.w.WriteByte(' ')
-			}
-			j.sep = 0
-			j.end(']')
-			return
-		}
-		j.begin('{')
-		for i, k := range v.keys {
-			j.name(k)
-			j.value(v.vals[i])
-		}
-		j.end('}')
 	case string:
-		j.eor()
 		j.puts(v)
 	case jnum:
-		j.eor()
 		j.w.WriteString(string(v))
 	case bool:
-		j.eor()
-		j.w.WriteString(strconv.FormatBool(v))
+		if v {
+			j.w.WriteString("true")
+		} else {
+			j.w.WriteString("false")
+		}
 	default:
-		j.eor()
 		j.puts(fmt.Sprint(v))
 	}
 }
