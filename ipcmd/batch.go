@@ -51,6 +51,13 @@ type pipeline struct {
 
 const pipelineMax = 4096
 
+// addQuiet queues a request whose failure is not reported (line 0).
+func (p *pipeline) addQuiet(m rtnl.Message) {
+	p.reqs = append(p.reqs, m)
+	p.lines = append(p.lines, 0)
+	p.byName = append(p.byName, "")
+}
+
 func (p *pipeline) add(m rtnl.Message) {
 	p.reqs = append(p.reqs, m)
 	p.lines = append(p.lines, p.s.lineNo)
@@ -70,7 +77,7 @@ func (p *pipeline) flush() error {
 	errs, err := p.s.conn.Batch(reqs)
 	p.s.out.Flush()
 	for i, e := range errs {
-		if e == nil {
+		if e == nil || lines[i] == 0 {
 			continue
 		}
 		if names[i] != "" && isErrno(e, unix.ENODEV) {
@@ -190,6 +197,7 @@ func runBatch(g cli.Global, prog string, do func(*session, []string) error) int 
 		return report(err)
 	}
 	s.batch = true
+	s.links.byIoctl = true
 	if g.Force {
 		s.pipe = &pipeline{s: s, file: name}
 	}

@@ -18,6 +18,12 @@ type linkCache struct {
 	byIndex map[int32]*cachedLink
 	byName  map[string]int32
 	gen     uint32 // bumped by every dump that streams links (fresh)
+
+	// byIoctl: index turns a name it does not have into an ifindex with
+	// SIOCGIFINDEX (rtnl.Conn.IfIndex), not RTM_GETLINK, and keeps only
+	// the name (byName, no byIndex entry: it learns no flags). Batches
+	// use it: a single command sends iproute2's request, byte for byte.
+	byIoctl bool
 }
 
 type cachedLink struct {
@@ -83,6 +89,12 @@ func (c *linkCache) index(name string) int32 {
 	}
 	if i, ok := c.byName[name]; ok {
 		return i
+	}
+	if c.byIoctl {
+		if i, err := c.conn.IfIndex(name); err == nil && i > 0 {
+			c.byName[name] = i // no byIndex entry: no flags known
+			return i
+		}
 	}
 	if len(name) < 16 {
 		if l, err := c.conn.LinkByName(name); err == nil {

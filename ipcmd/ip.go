@@ -221,6 +221,13 @@ func (s *session) close() {
 // exec sends one request and waits for its ACK (or queues it when a
 // pipeline is active).
 func (s *session) exec(m rtnl.Message) error {
+	if q, ok := s.carrierSync(m); ok {
+		if s.pipe != nil {
+			s.pipe.addQuiet(q)
+		} else {
+			s.conn.Execute(q) // its answer and its failure are not needed
+		}
+	}
 	if s.pipe != nil {
 		s.pipe.add(m)
 		return nil
@@ -233,6 +240,41 @@ func (s *session) exec(m rtnl.Message) error {
 		return kernelError(err)
 	}
 	return nil
+}
+
+// carrierSync is the RTM_GETLINK sent, in a batch, just before a request
+// that brings a link up (a batch line names its link without a lookup
+// where it can, see devIndex, or has its index from the cache). The kernel applies a link's pending carrier change
+// (linkwatch, which may run up to a second late) when it answers
+// RTM_GETLINK for it (rtnl_getlink: linkwatch_sync_dev). A veth made a
+// moment ago still reads operstate UNKNOWN (netif_oper_up is true) even
+// though it has no carrier, so bringing it up as a bridge port would
+// enable the port (br_stp_enable_port) and run the bridge's port state
+// selection over every port, only for linkwatch to disable it again: a
+// cost that grows with the number of ports, N² for a batch building a
+// bridge. iproute2 gets the same sync from the name lookup it sends
+// before every such line. The answer is not used; a failure is left to
+// the request that follows.
+func (s *session) carrierSync(m rtnl.Message) (rtnl.Message, bool) {
+	if !s.batch || m.Header.Type != unix.RTM_NEWLINK || m.Header.Flags&unix.NLM_F_CREATE != 0 {
+		return rtnl.Message{}, false
+	}
+	h, err := rtnl.ParseIfInfomsg(m.Data)
+	if err != nil || h.Change&h.Flags&unix.IFF_UP == 0 {
+		return rtnl.Message{}, false
+	}
+	l := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: h.Index}, ExtMask: rtnl.RTEXT_FILTER_SKIP_STATS}
+	if h.Index == 0 {
+		if s.curByName == "" {
+			return rtnl.Message{}, false
+		}
+		l.Name = s.curByName
+	}
+	b, err := l.AppendBinary(nil)
+	if err != nil {
+		return rtnl.Message{}, false
+	}
+	return rtnl.Message{Header: rtnl.Header{Type: unix.RTM_GETLINK}, Data: b}, true
 }
 
 // sync flushes any pipelined requests: needed before anything reads

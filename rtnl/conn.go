@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -73,6 +75,22 @@ func Dial(proto int) (*Conn, error) {
 	return c, nil
 }
 
+// IfIndex is if_nametoindex(3) in the socket's network namespace: the
+// SIOCGIFINDEX ioctl, which the kernel answers for any socket (dev_ioctl
+// in sock_net), a name hash lookup under RCU with no netlink message and
+// no RTNL lock. Like RTM_GETLINK with IFLA_IFNAME it finds alternative
+// names too. Names of IFNAMSIZ bytes or more fail with EINVAL.
+func (c *Conn) IfIndex(name string) (int32, error) {
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return 0, err
+	}
+	if err := unix.IoctlIfreq(c.fd, unix.SIOCGIFINDEX, ifr); err != nil {
+		return 0, os.NewSyscallError("ioctl", err)
+	}
+	return int32(ifr.Uint32()), nil
+}
+
 // Close closes the socket.
 func (c *Conn) Close() error { return unix.Close(c.fd) }
 
@@ -101,13 +119,26 @@ func (c *Conn) nextSeq() uint32 {
 	return c.seq
 }
 
-// write sends one datagram holding one or more messages.
+// write sends one datagram holding one or more messages (see noRawCalls).
 func (c *Conn) write(b []byte) error {
 	if c.Tap != nil {
 		c.Tap(Sent, b)
 	}
+	to := unix.RawSockaddrNetlink{Family: unix.AF_NETLINK}
 	for {
-		err := unix.Sendto(c.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+		var err error
+		if !noRawCalls.Load() {
+			_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(c.fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), 0, uintptr(unsafe.Pointer(&to)), unix.SizeofSockaddrNetlink)
+			if e == unix.ENOSYS {
+				noRawCalls.Store(true)
+				continue
+			}
+			if e != 0 {
+				err = e
+			}
+		} else {
+			err = unix.Sendto(c.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+		}
 		if err == unix.EINTR {
 			continue
 		}
@@ -115,33 +146,80 @@ func (c *Conn) write(b []byte) error {
 	}
 }
 
+// recv is recvfrom(2) into b: the datagram's full length (flags hold
+// MSG_TRUNC) and the sender's port id. A datagram already queued is taken
+// with a raw call and MSG_DONTWAIT (see noRawCalls); only when nothing is
+// queued yet (multicast events) does recv block, through the scheduler.
+func (c *Conn) recv(b []byte, flags int) (int, uint32, error) {
+	for {
+		var from unix.RawSockaddrNetlink
+		fromLen := uint32(unix.SizeofSockaddrNetlink)
+		if !noRawCalls.Load() {
+			n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(c.fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), uintptr(flags|unix.MSG_DONTWAIT), uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&fromLen)))
+			switch e {
+			case 0:
+				return int(n), from.Pid, nil
+			case unix.ENOSYS:
+				noRawCalls.Store(true)
+				continue
+			case unix.EINTR:
+				continue
+			case unix.EAGAIN:
+			default:
+				return 0, 0, os.NewSyscallError("recvfrom", e)
+			}
+		}
+		n, sa, err := unix.Recvfrom(c.fd, b, flags)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, 0, os.NewSyscallError("recvfrom", err)
+		}
+		var pid uint32
+		if nl, ok := sa.(*unix.SockaddrNetlink); ok {
+			pid = nl.Pid
+		}
+		return n, pid, nil
+	}
+}
+
+// noRawCalls, while false, has write and recv make sendto(2) and
+// recvfrom(2) as raw system calls, which the Go scheduler is not told
+// about (no entersyscall), so that its sysmon thread is not kept awake to
+// hand the P to another thread: on a batch of thousands of requests that
+// bookkeeping, and the threads it wakes, cost more CPU than nsbox's own
+// user-space work. The kernel handles a request to NETLINK_ROUTE (and
+// the other netlink families nsbox speaks) inside sendto and queues the
+// answer before returning, and builds the next part of a dump inside
+// recvfrom, so neither call waits for anything outside the kernel; they
+// may wait for the RTNL lock, which delays only a garbage collection's
+// stop-the-world. Set when the kernel lacks the direct socket calls (386
+// and s390x before Linux 4.3 have only socketcall(2), which x/sys uses
+// there).
+var noRawCalls atomic.Bool
+
 // read receives one datagram from the kernel, sized first with
 // MSG_PEEK|MSG_TRUNC so that nothing is ever cut, and splits it into
 // messages. The messages alias an internal buffer that the next read
 // overwrites.
 func (c *Conn) read() ([]Message, error) {
 	for {
-		n, _, err := unix.Recvfrom(c.fd, c.buf, unix.MSG_PEEK|unix.MSG_TRUNC)
-		if err == unix.EINTR {
-			continue
-		}
+		n, _, err := c.recv(c.buf, unix.MSG_PEEK|unix.MSG_TRUNC)
 		if err != nil {
-			return nil, os.NewSyscallError("recvfrom", err)
+			return nil, err
 		}
 		if n > len(c.buf) {
 			c.buf = make([]byte, nlmsgAlign(n))
 		}
-		m, from, err := unix.Recvfrom(c.fd, c.buf, unix.MSG_TRUNC)
-		if err == unix.EINTR {
-			continue
-		}
+		m, pid, err := c.recv(c.buf, unix.MSG_TRUNC)
 		if err != nil {
-			return nil, os.NewSyscallError("recvfrom", err)
+			return nil, err
 		}
 		if m > len(c.buf) {
 			return nil, fmt.Errorf("%w: datagram of %d bytes, buffer of %d", ErrTruncated, m, len(c.buf))
 		}
-		if nl, ok := from.(*unix.SockaddrNetlink); ok && nl.Pid != 0 {
+		if pid != 0 {
 			continue // not from the kernel: ignore, as iproute2 does
 		}
 		b := c.buf[:m]
