@@ -395,6 +395,11 @@ func (c *command) main(ctx context.Context, args []string, family int) int {
 // also returns the name to print and whether the target was numeric.
 func (c *command) resolve(ctx context.Context, target string, family int) ([]netip.Addr, string, bool, error) {
 	if a, ok := resolve.ParseNumeric(target); ok {
+		// Numeric: no resolver asked, but a zone must name a link
+		// (an interface name for link-local addresses only).
+		if _, err := c.resolver.Lookup(target, 0); err != nil {
+			return nil, "", true, err
+		}
 		a = a.Unmap()
 		if (family == 4 && !a.Is4()) || (family == 6 && !a.Is6()) {
 			return nil, "", true, resolve.AddrFamily

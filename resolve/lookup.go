@@ -71,6 +71,9 @@ func (r *Resolver) LookupCanon(host string, family int) ([]netip.Addr, string, e
 		lo := []netip.Addr{netip.IPv6Loopback(), netip.AddrFrom4([4]byte{127, 0, 0, 1})}
 		return sortAddrs(ofFamily(lo, family)), strings.TrimSuffix(host, "."), nil
 	}
+	if !hostnameOK(host) {
+		return nil, "", NoName // glibc's DNS backend asks nothing for it
+	}
 	addrs, canon, err := r.dns(host, family)
 	if err != nil {
 		return nil, "", err
@@ -159,6 +162,21 @@ func validZone(a netip.Addr, z string) bool {
 func isLocalhost(host string) bool {
 	h := lowerASCII(strings.TrimSuffix(host, "."))
 	return h == "localhost" || strings.HasSuffix(h, ".localhost")
+}
+
+// hostnameOK is glibc's res_hnok: labels of letters, digits, '-' and
+// '_', the name not starting with '-'.
+func hostnameOK(host string) bool {
+	if strings.HasPrefix(host, "-") {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // validName: what res_mkquery can put in a question (no empty labels,

@@ -113,7 +113,9 @@ func TestOracleNetcat(t *testing.T) {
 		{"", "big.test"}, {"", "fail.test"}, {"", "refused.test"}, {"", "empty.test"}, {"", "nx.test"},
 		{"", "short"}, {"", "x.y"}, {"", "v4.test."}, {"", "files.test"}, {"", "FILES"}, {"", "localhost"},
 		{"-6", "localhost"}, {"-6", "files.test"}, {"-4", "files6.test"}, {"", "127.1"}, {"", "0x7f.1"},
-		{"", "::1%lo"}, {"", "fe80::1%nope"}, {"", "a..b"}, {"", "1.2.3.256"},
+		{"", "::1%lo"}, {"", "fe80::1%nope"}, {"", "a..b"}, {"", "1.2.3.256"}, {"", "::1%1"},
+		{"", "127.0.0.1%lo"}, {"", "bad%name"}, {"", "a_b.test"}, {"", "x-.test"},
+		{"", "a.-b.test"}, {"", "sp ace"}, {"", "UPPER.TEST"}, {"", "."}, {"", "x.test.."},
 	} {
 		args := []string{"-vz"}
 		if tc.flags != "" {
@@ -167,6 +169,7 @@ func TestOraclePing(t *testing.T) {
 		{"", "big.test"}, {"", "fail.test"}, {"", "refused.test"}, {"", "empty.test"}, {"", "nx.test"},
 		{"", "short"}, {"", "files.test"}, {"", "localhost"}, {"-6", "localhost"}, {"-6", "files.test"},
 		{"-4", "files6.test"}, {"", "127.1"}, {"", "127.0.0.1"}, {"-n", "v4.test"}, {"-4", "v4.test"}, {"-4", "alias.test"}, {"-4", "localhost"}, {"", "files"},
+		{"", "::1%lo"}, {"", "::1%1"}, {"", "fe80::1%nope"}, {"", "127.0.0.1%lo"}, {"", "bad%name"},
 	} {
 		args := []string{"-c1", "-W5"}
 		if tc.flags != "" {
