@@ -109,7 +109,8 @@ type printer struct {
 	// they say what NLMSGERR_ATTR_OFFS points at.
 	attrAt map[int]string
 	echoAt int
-	err    error // the first malformation met
+	err    error  // the first malformation met
+	buf    []byte // emit's line, reused
 }
 
 const hexWidth = 52
@@ -122,21 +123,17 @@ func (p *printer) line(off int, depth int, text string, parts ...[]byte) {
 		total += len(x)
 	}
 	if total <= 16 {
-		var h strings.Builder
-		first := true
+		h := make([]byte, 0, hexWidth+2)
 		for _, x := range parts {
 			if len(x) == 0 {
 				continue
 			}
-			if !first {
-				h.WriteString("| ")
+			if len(h) > 0 {
+				h = append(h, "| "...)
 			}
-			first = false
-			for _, c := range x {
-				fmt.Fprintf(&h, "%02x ", c)
-			}
+			h = appendHex(h, x)
 		}
-		p.emit(off, h.String(), depth, text)
+		p.emit(off, h, depth, text)
 		return
 	}
 	var all []byte
@@ -156,25 +153,54 @@ func (p *printer) line(off int, depth int, text string, parts ...[]byte) {
 func (p *printer) rows(off int, b []byte, depth int, note func(i, j int) string) {
 	for i := 0; i < len(b); i += 16 {
 		j := min(i+16, len(b))
-		var h strings.Builder
-		for _, c := range b[i:j] {
-			fmt.Fprintf(&h, "%02x ", c)
-		}
-		p.emit(off+i, h.String(), depth, note(i, j))
+		p.emit(off+i, appendHex(make([]byte, 0, 48), b[i:j]), depth, note(i, j))
 	}
 }
 
-func (p *printer) emit(off int, hex string, depth int, text string) {
+// appendHex appends each byte of b as two hex digits and a blank.
+func appendHex(dst, b []byte) []byte {
+	const digits = "0123456789abcdef"
+	for _, c := range b {
+		dst = append(dst, digits[c>>4], digits[c&0xf], ' ')
+	}
+	return dst
+}
+
+// emit prints one line: "%04x  %-52s  %s%s" of the offset, the hex, the
+// indentation and the text, without trailing blanks.
+func (p *printer) emit(off int, hex []byte, depth int, text string) {
 	if p.err == nil && strings.HasPrefix(text, "error: ") {
 		p.err = fmt.Errorf("offset %#04x: %s", off, strings.TrimPrefix(text, "error: "))
 	}
-	l := fmt.Sprintf("%04x  %-*s  %s%s", off, hexWidth, strings.TrimRight(hex, " "), strings.Repeat("  ", depth), text)
-	p.sb.WriteString(strings.TrimRight(l, " "))
+	l := p.buf[:0]
+	o := strconv.FormatUint(uint64(off), 16)
+	for n := len(o); n < 4; n++ {
+		l = append(l, '0')
+	}
+	l = append(l, o...)
+	l = append(l, "  "...)
+	for len(hex) > 0 && hex[len(hex)-1] == ' ' {
+		hex = hex[:len(hex)-1]
+	}
+	l = append(l, hex...)
+	for n := len(hex); n < hexWidth; n++ {
+		l = append(l, ' ')
+	}
+	l = append(l, "  "...)
+	for range depth {
+		l = append(l, "  "...)
+	}
+	l = append(l, text...)
+	for len(l) > 0 && l[len(l)-1] == ' ' {
+		l = l[:len(l)-1]
+	}
+	p.sb.Write(l)
 	p.sb.WriteByte('\n')
+	p.buf = l
 }
 
 // note prints a line of text without bytes.
-func (p *printer) note(off int, depth int, text string) { p.emit(off, "", depth, text) }
+func (p *printer) note(off int, depth int, text string) { p.emit(off, nil, depth, text) }
 
 // raw prints bytes nothing decodes, never dropping them.
 func (p *printer) raw(off int, depth int, b []byte, what string) {

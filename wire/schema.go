@@ -248,227 +248,259 @@ var fieldTypes = [...]struct {
 
 // parseSchema reads the format described in tables.go.
 func parseSchema(text string) (map[string][]bitName, map[string]*structDef, map[string]*space, error) {
-	names := map[string][]bitName{"sock_type": sockTypeNames}
-	structs := map[string]*structDef{}
-	spaces := map[string]*space{}
-	var (
-		curNames  string
-		curStruct *structDef
-		curSpace  *space
-		next      int
-	)
-	lineNo := 0
-	fail := func(format string, a ...any) error {
-		return fmt.Errorf("schema line %d: %s", lineNo, fmt.Sprintf(format, a...))
+	p := &schemaParser{
+		names:   map[string][]bitName{"sock_type": sockTypeNames},
+		structs: map[string]*structDef{},
+		spaces:  map[string]*space{},
 	}
-	ref := func(kv string) ([]bitName, error) {
-		n, ok := names[kv[strings.IndexByte(kv, '=')+1:]]
-		if !ok {
-			return nil, fail("no names %q (names come before their use)", kv)
-		}
-		return n, nil
-	}
-	for line := range strings.SplitSeq(text, "\n") {
-		lineNo++
+	for rest := text; rest != "" && p.err == nil; {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		p.line++
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
-		w := strings.Fields(line)
-		if len(w) == 0 {
-			continue
-		}
-		switch w[0] {
-		case "names", "struct":
-			if len(w) != 2 {
-				return nil, nil, nil, fail("want %q and an ID", w[0])
-			}
-			if _, dup := names[w[1]]; dup && w[0] == "names" {
-				return nil, nil, nil, fail("names %s twice", w[1])
-			}
-			if _, dup := structs[w[1]]; dup && w[0] == "struct" {
-				return nil, nil, nil, fail("struct %s twice", w[1])
-			}
-			curNames, curStruct, curSpace = "", nil, nil
-			if w[0] == "names" {
-				curNames, names[w[1]] = w[1], nil
-			} else {
-				curStruct = &structDef{name: w[1]}
-				structs[w[1]] = curStruct
-			}
-			continue
-		case "space":
-			if len(w) < 4 {
-				return nil, nil, nil, fail("want space ID FIRST TITLE")
-			}
-			first, err := strconv.Atoi(w[2])
-			if err != nil || first < 0 {
-				return nil, nil, nil, fail("first type %q is not a number", w[2])
-			}
-			if _, dup := spaces[w[1]]; dup {
-				return nil, nil, nil, fail("space %s twice", w[1])
-			}
-			curNames, curStruct = "", nil
-			curSpace = &space{name: strings.Join(w[3:], " ")}
-			spaces[w[1]] = curSpace
-			next = first
-			continue
-		}
-		switch {
-		case curNames != "":
-			if len(w)%2 != 0 {
-				return nil, nil, nil, fail("want pairs of VALUE NAME")
-			}
-			for i := 0; i < len(w); i += 2 {
-				v, err := strconv.ParseUint(w[i], 0, 64)
-				if err != nil {
-					return nil, nil, nil, fail("value %q is not a number", w[i])
-				}
-				names[curNames] = append(names[curNames], bitName{v, w[i+1]})
-			}
-		case curStruct != nil:
-			name := w[0]
-			if name[0] == '(' { // "(padding to 8)": up to the ")"
-				i := strings.IndexByte(line, ')')
-				if i < 0 {
-					return nil, nil, nil, fail("no ) after (")
-				}
-				name = strings.TrimSpace(line[:i+1])
-				w = append([]string{name}, strings.Fields(line[i+1:])...)
-			}
-			if len(w) < 2 {
-				return nil, nil, nil, fail("field %s has no type", name)
-			}
-			f := field{name: name}
-			switch t := w[1]; {
-			case strings.HasPrefix(t, "struct="):
-				in, ok := structs[t[len("struct="):]]
-				if !ok || len(w) != 2 {
-					return nil, nil, nil, fail("%s: no struct %q before this", name, t)
-				}
-				curStruct.fields = append(curStruct.fields, in.fields...)
-				continue
-			case t == "pad":
-				n, err := strconv.Atoi(strings.Join(w[2:], ""))
-				if err != nil || n <= 0 {
-					return nil, nil, nil, fail("%s: pad wants a byte count", name)
-				}
-				f.size, f.kind = n, fPad
-				curStruct.fields = append(curStruct.fields, f)
-				continue
-			default:
-				for _, ft := range fieldTypes {
-					if ft.word == t {
-						f.size, f.kind = ft.size, ft.kind
-					}
-				}
-				if f.size == 0 {
-					return nil, nil, nil, fail("%s: unknown type %q", name, t)
-				}
-			}
-			for _, m := range w[2:] {
-				var err error
-				switch {
-				case f.kind == fUint && m == "family":
-					f.kind = fFamily
-				case f.kind == fUint && m == "hex":
-					f.kind = fHex
-				case f.kind == fBE16 && m == "hex":
-					f.kind = fBE16Hex
-				case f.kind == fUint && strings.HasPrefix(m, "enum="):
-					f.kind = fEnum
-					f.names, err = ref(m)
-				case f.kind == fUint && strings.HasPrefix(m, "flags="):
-					f.kind = fFlags
-					f.names, err = ref(m)
-				default:
-					err = fail("%s: %q does not go with %s", name, m, w[1])
-				}
-				if err != nil {
-					return nil, nil, nil, err
-				}
-			}
-			curStruct.fields = append(curStruct.fields, f)
-		case curSpace != nil:
-			if n, err := strconv.Atoi(w[0]); err == nil {
-				next, w = n, w[1:]
-				if len(w) == 0 || n < 0 || n > 0x3fff {
-					return nil, nil, nil, fail("type %d wants a name", n)
-				}
-			}
-			k := next
-			next++
-			if w[0] == "-" {
-				continue
-			}
-			s := spec{name: w[0], kind: -1}
-			for i, m := range w[1:] {
-				var err error
-				switch {
-				case m[0] == '(':
-					s.note = " " + strings.Join(w[1+i:], " ")
-				case strings.HasPrefix(m, "enum="):
-					s.enum, err = ref(m)
-				case strings.HasPrefix(m, "flags="):
-					s.flags, err = ref(m)
-				case strings.HasPrefix(m, "struct="):
-					if s.st = structs[m[len("struct="):]]; s.st == nil {
-						err = fail("%s: no struct %q before this", s.name, m)
-					}
-				case strings.HasPrefix(m, "nest="):
-					s.nest = m[len("nest="):]
-				default:
-					for _, ak := range attrKinds {
-						if ak.word == m {
-							s.kind = ak.kind
-						}
-					}
-					if s.kind < 0 {
-						err = fail("%s: unknown type %q", s.name, m)
-					}
-				}
-				if err != nil {
-					return nil, nil, nil, err
-				}
-				if s.note != "" {
-					break
-				}
-			}
-			switch {
-			case s.kind >= 0 && (s.st != nil || s.nest != "" && s.kind != vNested):
-				return nil, nil, nil, fail("%s: a type word and struct= or nest= both", s.name)
-			case s.st != nil && s.nest != "":
-				s.kind = vStructAttrs
-			case s.st != nil:
-				s.kind = vStruct
-			case s.nest != "":
-				s.kind = vNested
-			case s.kind < 0:
-				return nil, nil, nil, fail("%s has no type", s.name)
-			}
-			for len(curSpace.specs) <= k {
-				curSpace.specs = append(curSpace.specs, spec{})
-			}
-			if curSpace.specs[k].name != "" {
-				return nil, nil, nil, fail("%s: type %d is %s already", s.name, k, curSpace.specs[k].name)
-			}
-			curSpace.specs[k] = s
-		default:
-			return nil, nil, nil, fail("a line before the first names, struct or space")
+		if w := strings.Fields(line); len(w) > 0 {
+			p.parseLine(line, w)
 		}
 	}
 	// nest=ID may name a space defined later
-	for _, sp := range spaces {
+	for _, sp := range p.spaces {
 		for i := range sp.specs {
 			s := &sp.specs[i]
 			if s.nest == "" || s.nest[0] == '$' {
 				continue
 			}
-			if s.sp = spaces[s.nest]; s.sp == nil {
-				return nil, nil, nil, errors.New("schema: " + s.name + ": no space " + s.nest)
+			if s.sp = p.spaces[s.nest]; s.sp == nil && p.err == nil {
+				p.err = errors.New("schema: " + s.name + ": no space " + s.nest)
 			}
 		}
 	}
-	return names, structs, spaces, nil
+	if p.err != nil {
+		return nil, nil, nil, p.err
+	}
+	return p.names, p.structs, p.spaces, nil
+}
+
+// schemaParser holds what parseSchema has read so far.
+type schemaParser struct {
+	names   map[string][]bitName
+	structs map[string]*structDef
+	spaces  map[string]*space
+	line    int
+	err     error
+	// the section the lines belong to: one of these is set
+	curNames  string
+	curStruct *structDef
+	curSpace  *space
+	next      int // the type of the next line of curSpace
+}
+
+func (p *schemaParser) fail(msg string) {
+	if p.err == nil {
+		p.err = errors.New("schema line " + strconv.Itoa(p.line) + ": " + msg)
+	}
+}
+
+// ref returns the names of "enum=ID" or "flags=ID".
+func (p *schemaParser) ref(kv string) []bitName {
+	n, ok := p.names[kv[strings.IndexByte(kv, '=')+1:]]
+	if !ok {
+		p.fail("no names " + strconv.Quote(kv) + " (names come before their use)")
+	}
+	return n
+}
+
+func (p *schemaParser) parseLine(line string, w []string) {
+	switch w[0] {
+	case "names", "struct", "space":
+		p.curNames, p.curStruct, p.curSpace = "", nil, nil
+		if len(w) < 2 || (w[0] == "space") != (len(w) >= 4) || (w[0] != "space" && len(w) != 2) {
+			p.fail("want names ID, struct ID or space ID FIRST TITLE")
+			return
+		}
+		_, dupN := p.names[w[1]]
+		_, dupSt := p.structs[w[1]]
+		_, dupSp := p.spaces[w[1]]
+		if w[0] == "names" && dupN || w[0] == "struct" && dupSt || w[0] == "space" && dupSp {
+			p.fail(w[0] + " " + w[1] + " twice")
+		}
+		switch w[0] {
+		case "names":
+			p.curNames, p.names[w[1]] = w[1], nil
+		case "struct":
+			p.curStruct = &structDef{name: w[1]}
+			p.structs[w[1]] = p.curStruct
+		default:
+			first, err := strconv.Atoi(w[2])
+			if err != nil || first < 0 {
+				p.fail("first type " + strconv.Quote(w[2]) + " is not a number")
+			}
+			p.curSpace = &space{name: strings.Join(w[3:], " ")}
+			p.spaces[w[1]] = p.curSpace
+			p.next = first
+		}
+	default:
+		switch {
+		case p.curNames != "":
+			p.namesLine(w)
+		case p.curStruct != nil:
+			p.fieldLine(line, w)
+		case p.curSpace != nil:
+			p.attrLine(w)
+		default:
+			p.fail("a line before the first names, struct or space")
+		}
+	}
+}
+
+// namesLine is VALUE NAME VALUE NAME ...
+func (p *schemaParser) namesLine(w []string) {
+	if len(w)%2 != 0 {
+		p.fail("want pairs of VALUE NAME")
+		return
+	}
+	for i := 0; i < len(w); i += 2 {
+		v, err := strconv.ParseUint(w[i], 0, 64)
+		if err != nil {
+			p.fail("value " + strconv.Quote(w[i]) + " is not a number")
+		}
+		p.names[p.curNames] = append(p.names[p.curNames], bitName{v, w[i+1]})
+	}
+}
+
+// fieldLine is NAME TYPE [MODIFIER...]; a NAME in parentheses may have
+// blanks.
+func (p *schemaParser) fieldLine(line string, w []string) {
+	name := w[0]
+	if name[0] == '(' {
+		i := strings.IndexByte(line, ')')
+		if i < 0 {
+			p.fail("no ) after (")
+			return
+		}
+		name = strings.TrimSpace(line[:i+1])
+		w = append([]string{name}, strings.Fields(line[i+1:])...)
+	}
+	if len(w) < 2 {
+		p.fail("field " + name + " has no type")
+		return
+	}
+	f := field{name: name}
+	t := w[1]
+	switch {
+	case strings.HasPrefix(t, "struct="):
+		in, ok := p.structs[t[len("struct="):]]
+		if !ok || len(w) != 2 {
+			p.fail(name + ": no struct " + strconv.Quote(t) + " before this")
+			return
+		}
+		p.curStruct.fields = append(p.curStruct.fields, in.fields...)
+		return
+	case t == "pad":
+		n, err := strconv.Atoi(strings.Join(w[2:], ""))
+		if err != nil || n <= 0 {
+			p.fail(name + ": pad wants a byte count")
+		}
+		f.size, f.kind, w = n, fPad, nil
+	default:
+		for _, ft := range fieldTypes {
+			if ft.word == t {
+				f.size, f.kind = ft.size, ft.kind
+			}
+		}
+		if f.size == 0 {
+			p.fail(name + ": unknown type " + strconv.Quote(t))
+			return
+		}
+		w = w[2:]
+	}
+	for _, m := range w {
+		switch {
+		case f.kind == fUint && m == "family":
+			f.kind = fFamily
+		case f.kind == fUint && m == "hex":
+			f.kind = fHex
+		case f.kind == fBE16 && m == "hex":
+			f.kind = fBE16Hex
+		case f.kind == fUint && strings.HasPrefix(m, "enum="):
+			f.kind, f.names = fEnum, p.ref(m)
+		case f.kind == fUint && strings.HasPrefix(m, "flags="):
+			f.kind, f.names = fFlags, p.ref(m)
+		default:
+			p.fail(name + ": " + strconv.Quote(m) + " does not go with " + t)
+		}
+	}
+	p.curStruct.fields = append(p.curStruct.fields, f)
+}
+
+// attrLine is [NUMBER] NAME [TYPE] [MODIFIER...] [(NOTE)], or "-".
+func (p *schemaParser) attrLine(w []string) {
+	if n, err := strconv.Atoi(w[0]); err == nil {
+		p.next, w = n, w[1:]
+		if len(w) == 0 || n < 0 || n > 0x3fff {
+			p.fail("type " + strconv.Itoa(n) + " wants a name")
+			return
+		}
+	}
+	k := p.next
+	p.next++
+	if w[0] == "-" {
+		return
+	}
+	s := spec{name: w[0], kind: -1}
+	for i, m := range w[1:] {
+		if m[0] == '(' {
+			s.note = " " + strings.Join(w[1+i:], " ")
+			break
+		}
+		key, val, _ := strings.Cut(m, "=")
+		switch key {
+		case "enum":
+			s.enum = p.ref(m)
+		case "flags":
+			s.flags = p.ref(m)
+		case "struct":
+			if s.st = p.structs[val]; s.st == nil {
+				p.fail(s.name + ": no struct " + strconv.Quote(m) + " before this")
+			}
+		case "nest":
+			if val != "" {
+				s.nest = val
+				break
+			}
+			fallthrough
+		default:
+			for _, ak := range attrKinds {
+				if ak.word == m {
+					s.kind = ak.kind
+				}
+			}
+			if s.kind < 0 {
+				p.fail(s.name + ": unknown type " + strconv.Quote(m))
+			}
+		}
+	}
+	switch {
+	case s.kind >= 0 && (s.st != nil || s.nest != "" && s.kind != vNested):
+		p.fail(s.name + ": a type word and struct= or nest= both")
+	case s.st != nil && s.nest != "":
+		s.kind = vStructAttrs
+	case s.st != nil:
+		s.kind = vStruct
+	case s.nest != "":
+		s.kind = vNested
+	case s.kind < 0:
+		p.fail(s.name + " has no type")
+	}
+	sp := p.curSpace
+	for len(sp.specs) <= k {
+		sp.specs = append(sp.specs, spec{})
+	}
+	if sp.specs[k].name != "" {
+		p.fail(s.name + ": type " + strconv.Itoa(k) + " is " + sp.specs[k].name + " already")
+	}
+	sp.specs[k] = s
 }
 
 // family is a message's family header and the attributes after it.

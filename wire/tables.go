@@ -219,254 +219,254 @@ names netlink_diag_flags
 # ---- C structs: family headers ----
 
 struct ifinfomsg
-ifi_family      u8 family
-__ifi_pad       pad 1
-ifi_type        u16 enum=arphrd
-ifi_index       s32
-ifi_flags       u32 flags=iff
-ifi_change      u32 flags=iff
+ifi_family u8 family
+__ifi_pad  pad 1
+ifi_type   u16 enum=arphrd
+ifi_index  s32
+ifi_flags  u32 flags=iff
+ifi_change u32 flags=iff
 
 struct ifaddrmsg
-ifa_family      u8 family
-ifa_prefixlen   u8
-ifa_flags       u8 flags=ifa_flags
-ifa_scope       u8 enum=rt_scope
-ifa_index       u32
+ifa_family    u8 family
+ifa_prefixlen u8
+ifa_flags     u8 flags=ifa_flags
+ifa_scope     u8 enum=rt_scope
+ifa_index     u32
 
 struct rtmsg
-rtm_family      u8 family
-rtm_dst_len     u8
-rtm_src_len     u8
-rtm_tos         u8
-rtm_table       u8 enum=rt_table
-rtm_protocol    u8 enum=rtprot
-rtm_scope       u8 enum=rt_scope
-rtm_type        u8 enum=rtn
-rtm_flags       u32 flags=rtm_flags
+rtm_family   u8 family
+rtm_dst_len  u8
+rtm_src_len  u8
+rtm_tos      u8
+rtm_table    u8 enum=rt_table
+rtm_protocol u8 enum=rtprot
+rtm_scope    u8 enum=rt_scope
+rtm_type     u8 enum=rtn
+rtm_flags    u32 flags=rtm_flags
 
 struct ndmsg
-ndm_family      u8 family
-ndm_pad1        pad 1
-ndm_pad2        pad 2
-ndm_ifindex     s32
-ndm_state       u16 flags=nud
-ndm_flags       u8 flags=ntf
-ndm_type        u8 enum=rtn
+ndm_family  u8 family
+ndm_pad1    pad 1
+ndm_pad2    pad 2
+ndm_ifindex s32
+ndm_state   u16 flags=nud
+ndm_flags   u8 flags=ntf
+ndm_type    u8 enum=rtn
 
 struct rtgenmsg
-rtgen_family    u8 family
-(NLMSG_ALIGN)   pad 3
+rtgen_family  u8 family
+(NLMSG_ALIGN) pad 3
 
 struct netconfmsg
-ncm_family      u8 family
-(NLMSG_ALIGN)   pad 3
+ncm_family    u8 family
+(NLMSG_ALIGN) pad 3
 
 struct fib_rule_hdr
-family          u8 family
-dst_len         u8
-src_len         u8
-tos             u8
-table           u8 enum=rt_table
-res1            pad 1
-res2            pad 1
-action          u8 enum=fr_act
-flags           u32 hex
+family  u8 family
+dst_len u8
+src_len u8
+tos     u8
+table   u8 enum=rt_table
+res1    pad 1
+res2    pad 1
+action  u8 enum=fr_act
+flags   u32 hex
 
 struct tcmsg
-tcm_family      u8 family
-tcm__pad1       pad 1
-tcm__pad2       pad 2
-tcm_ifindex     s32
-tcm_handle      u32 hex
-tcm_parent      u32 hex
-tcm_info        u32
+tcm_family  u8 family
+tcm__pad1   pad 1
+tcm__pad2   pad 2
+tcm_ifindex s32
+tcm_handle  u32 hex
+tcm_parent  u32 hex
+tcm_info    u32
 
 struct nhmsg
-nh_family       u8 family
-nh_scope        u8 enum=rt_scope
-nh_protocol     u8 enum=rtprot
-resvd           pad 1
-nh_flags        u32 flags=rtm_flags
+nh_family   u8 family
+nh_scope    u8 enum=rt_scope
+nh_protocol u8 enum=rtprot
+resvd       pad 1
+nh_flags    u32 flags=rtm_flags
 
 struct if_stats_msg
-family          u8 family
-pad1            pad 1
-pad2            pad 2
-ifindex         u32
-filter_mask     u32 hex
+family      u8 family
+pad1        pad 1
+pad2        pad 2
+ifindex     u32
+filter_mask u32 hex
 
 struct rtnexthop
-rtnh_len        u16
-rtnh_flags      u8 flags=rtm_flags
-rtnh_hops       u8
-rtnh_ifindex    s32
+rtnh_len     u16
+rtnh_flags   u8 flags=rtm_flags
+rtnh_hops    u8
+rtnh_ifindex s32
 
 # ---- sock_diag ----
 
 struct inet_diag_sockid
-idiag_sport     be16
-idiag_dport     be16
-idiag_src       ipaddr
-idiag_dst       ipaddr
-idiag_if        u32
-idiag_cookie    cookie
+idiag_sport  be16
+idiag_dport  be16
+idiag_src    ipaddr
+idiag_dst    ipaddr
+idiag_if     u32
+idiag_cookie cookie
 
 struct inet_diag_req_v2
-sdiag_family    u8 family
-sdiag_protocol  u8 enum=ipproto
-idiag_ext       u8 flags=inet_diag_ext
-pad             pad 1
-idiag_states    u32 flags=tcp_states
-id              struct=inet_diag_sockid
+sdiag_family   u8 family
+sdiag_protocol u8 enum=ipproto
+idiag_ext      u8 flags=inet_diag_ext
+pad            pad 1
+idiag_states   u32 flags=tcp_states
+id             struct=inet_diag_sockid
 
 struct inet_diag_msg
-idiag_family    u8 family
-idiag_state     u8 enum=tcp_state
-idiag_timer     u8
-idiag_retrans   u8
-id              struct=inet_diag_sockid
-idiag_expires   u32
-idiag_rqueue    u32
-idiag_wqueue    u32
-idiag_uid       u32
-idiag_inode     u32
+idiag_family  u8 family
+idiag_state   u8 enum=tcp_state
+idiag_timer   u8
+idiag_retrans u8
+id            struct=inet_diag_sockid
+idiag_expires u32
+idiag_rqueue  u32
+idiag_wqueue  u32
+idiag_uid     u32
+idiag_inode   u32
 
 struct unix_diag_req
-sdiag_family    u8 family
-sdiag_protocol  u8
-pad             pad 2
-udiag_states    u32 flags=tcp_states
-udiag_ino       u32
-udiag_show      u32 flags=udiag_show
-udiag_cookie    cookie
+sdiag_family   u8 family
+sdiag_protocol u8
+pad            pad 2
+udiag_states   u32 flags=tcp_states
+udiag_ino      u32
+udiag_show     u32 flags=udiag_show
+udiag_cookie   cookie
 
 struct unix_diag_msg
-udiag_family    u8 family
-udiag_type      u8 enum=sock_type
-udiag_state     u8 enum=tcp_state
-pad             pad 1
-udiag_ino       u32
-udiag_cookie    cookie
+udiag_family u8 family
+udiag_type   u8 enum=sock_type
+udiag_state  u8 enum=tcp_state
+pad          pad 1
+udiag_ino    u32
+udiag_cookie cookie
 
 struct netlink_diag_req
-sdiag_family    u8 family
-sdiag_protocol  u8 enum=netlink_proto
-pad             pad 2
-ndiag_ino       u32
-ndiag_show      u32 hex
-ndiag_cookie    cookie
+sdiag_family   u8 family
+sdiag_protocol u8 enum=netlink_proto
+pad            pad 2
+ndiag_ino      u32
+ndiag_show     u32 hex
+ndiag_cookie   cookie
 
 struct netlink_diag_msg
-ndiag_family    u8 family
-ndiag_type      u8 enum=sock_type
-ndiag_protocol  u8 enum=netlink_proto
-ndiag_state     u8
-ndiag_portid    u32
+ndiag_family     u8 family
+ndiag_type       u8 enum=sock_type
+ndiag_protocol   u8 enum=netlink_proto
+ndiag_state      u8
+ndiag_portid     u32
 ndiag_dst_portid u32
-ndiag_dst_group u32
-ndiag_ino       u32
-ndiag_cookie    cookie
+ndiag_dst_group  u32
+ndiag_ino        u32
+ndiag_cookie     cookie
 
 struct packet_diag_req
-sdiag_family    u8 family
-sdiag_protocol  u8
-pad             pad 2
-pdiag_ino       u32
-pdiag_show      u32 hex
-pdiag_cookie    cookie
+sdiag_family   u8 family
+sdiag_protocol u8
+pad            pad 2
+pdiag_ino      u32
+pdiag_show     u32 hex
+pdiag_cookie   cookie
 
 struct packet_diag_msg
-pdiag_family    u8 family
-pdiag_type      u8 enum=sock_type
-pdiag_num       u16 hex
-pdiag_ino       u32
-pdiag_cookie    cookie
+pdiag_family u8 family
+pdiag_type   u8 enum=sock_type
+pdiag_num    u16 hex
+pdiag_ino    u32
+pdiag_cookie cookie
 
 struct sock_diag_req
-sdiag_family    u8 family
-sdiag_protocol  u8
+sdiag_family   u8 family
+sdiag_protocol u8
 
 # ---- C structs: attribute values ----
 
 struct ifa_cacheinfo
-ifa_prefered    lifetime
-ifa_valid       lifetime
-cstamp          u32
-tstamp          u32
+ifa_prefered lifetime
+ifa_valid    lifetime
+cstamp       u32
+tstamp       u32
 
 struct rta_cacheinfo
-rta_clntref     u32
-rta_lastuse     u32
-rta_expires     s32
-rta_error       u32
-rta_used        u32
-rta_id          u32
-rta_ts          u32
-rta_tsage       u32
+rta_clntref u32
+rta_lastuse u32
+rta_expires s32
+rta_error   u32
+rta_used    u32
+rta_id      u32
+rta_ts      u32
+rta_tsage   u32
 
 struct nda_cacheinfo
-ndm_confirmed   u32
-ndm_used        u32
-ndm_updated     u32
-ndm_refcnt      u32
+ndm_confirmed u32
+ndm_used      u32
+ndm_updated   u32
+ndm_refcnt    u32
 
 struct ifla_cacheinfo
-max_reasm_len   u32
-tstamp          u32
-reachable_time  u32
-retrans_time    u32
+max_reasm_len  u32
+tstamp         u32
+reachable_time u32
+retrans_time   u32
 
 struct ifla_bridge_id
-prio            be16 hex
-addr            mac
+prio be16 hex
+addr mac
 
 struct bridge_vlan_info
-flags           u16 flags=bridge_vlan_info_flags
-vid             u16
+flags u16 flags=bridge_vlan_info_flags
+vid   u16
 
 struct br_boolopt_multi
-optval          u32 hex
-optmask         u32 hex
+optval  u32 hex
+optmask u32 hex
 
 struct ifla_vxlan_port_range
-low             be16
-high            be16
+low  be16
+high be16
 
 struct inet_diag_meminfo
-idiag_rmem      u32
-idiag_wmem      u32
-idiag_fmem      u32
-idiag_tmem      u32
+idiag_rmem u32
+idiag_wmem u32
+idiag_fmem u32
+idiag_tmem u32
 
 struct unix_diag_vfs
-udiag_vfs_ino   u32
-udiag_vfs_dev   u32
+udiag_vfs_ino u32
+udiag_vfs_dev u32
 
 struct unix_diag_rqlen
-udiag_rqueue    u32
-udiag_wqueue    u32
+udiag_rqueue u32
+udiag_wqueue u32
 
 struct fib_rule_uid_range
-start           u32
-end             u32
+start u32
+end   u32
 
 struct fib_rule_port_range
-start           u16
-end             u16
+start u16
+end   u16
 
 struct rta_mfc_stats
-mfcs_packets    u64
-mfcs_bytes      u64
-mfcs_wrong_if   u64
+mfcs_packets  u64
+mfcs_bytes    u64
+mfcs_wrong_if u64
 
 struct rtnl_link_ifmap
-mem_start       u64 hex
-mem_end         u64 hex
-base_addr       u64 hex
-irq             u16
-dma             u8
-port            u8
-(padding to 8)  pad 4
+mem_start      u64 hex
+mem_end        u64 hex
+base_addr      u64 hex
+irq            u16
+dma            u8
+port           u8
+(padding to 8) pad 4
 
 struct rtnl_link_stats
 rx_packets          u32
@@ -495,30 +495,30 @@ tx_compressed       u32
 rx_nohandler        u32
 
 struct rtnl_link_stats64
-rx_packets          u64
-tx_packets          u64
-rx_bytes            u64
-tx_bytes            u64
-rx_errors           u64
-tx_errors           u64
-rx_dropped          u64
-tx_dropped          u64
-multicast           u64
-collisions          u64
-rx_length_errors    u64
-rx_over_errors      u64
-rx_crc_errors       u64
-rx_frame_errors     u64
-rx_fifo_errors      u64
-rx_missed_errors    u64
-tx_aborted_errors   u64
-tx_carrier_errors   u64
-tx_fifo_errors      u64
-tx_heartbeat_errors u64
-tx_window_errors    u64
-rx_compressed       u64
-tx_compressed       u64
-rx_nohandler        u64
+rx_packets           u64
+tx_packets           u64
+rx_bytes             u64
+tx_bytes             u64
+rx_errors            u64
+tx_errors            u64
+rx_dropped           u64
+tx_dropped           u64
+multicast            u64
+collisions           u64
+rx_length_errors     u64
+rx_over_errors       u64
+rx_crc_errors        u64
+rx_frame_errors      u64
+rx_fifo_errors       u64
+rx_missed_errors     u64
+tx_aborted_errors    u64
+tx_carrier_errors    u64
+tx_fifo_errors       u64
+tx_heartbeat_errors  u64
+tx_window_errors     u64
+rx_compressed        u64
+tx_compressed        u64
+rx_nohandler         u64
 rx_otherhost_dropped u64
 
 # <linux/tcp.h> as of Linux 6.7; newer kernels send more, shown raw after it
@@ -586,393 +586,393 @@ tcpi_total_rto_time       u32
 # ---- attribute spaces ----
 
 space ifla 1 IFLA_*
-IFLA_ADDRESS                         mac
-IFLA_BROADCAST                       mac
-IFLA_IFNAME                          string
-IFLA_MTU                             u32
-IFLA_LINK                            s32
-IFLA_QDISC                           string
-IFLA_STATS                           struct=rtnl_link_stats
-IFLA_COST                            binary
-IFLA_PRIORITY                        binary
-IFLA_MASTER                          u32
-IFLA_WIRELESS                        binary
-IFLA_PROTINFO                        nest=$protinfo
-IFLA_TXQLEN                          u32
-IFLA_MAP                             struct=rtnl_link_ifmap
-IFLA_WEIGHT                          u32
-IFLA_OPERSTATE                       u8 enum=if_oper
-IFLA_LINKMODE                        u8 enum=if_link_mode
-IFLA_LINKINFO                        linkinfo
-IFLA_NET_NS_PID                      u32
-IFLA_IFALIAS                         string
-IFLA_NUM_VF                          u32
-IFLA_VFINFO_LIST                     nest
-IFLA_STATS64                         struct=rtnl_link_stats64
-IFLA_VF_PORTS                        nest
-IFLA_PORT_SELF                       nest
-IFLA_AF_SPEC                         nest=$af_spec
-IFLA_GROUP                           u32
-IFLA_NET_NS_FD                       s32
-IFLA_EXT_MASK                        u32 flags=rtext_filter
-IFLA_PROMISCUITY                     u32
-IFLA_NUM_TX_QUEUES                   u32
-IFLA_NUM_RX_QUEUES                   u32
-IFLA_CARRIER                         u8
-IFLA_PHYS_PORT_ID                    binary
-IFLA_CARRIER_CHANGES                 u32
-IFLA_PHYS_SWITCH_ID                  binary
-IFLA_LINK_NETNSID                    s32
-IFLA_PHYS_PORT_NAME                  string
-IFLA_PROTO_DOWN                      u8
-IFLA_GSO_MAX_SEGS                    u32
-IFLA_GSO_MAX_SIZE                    u32
-IFLA_PAD                             binary
-IFLA_XDP                             nest=xdp
-IFLA_EVENT                           u32 enum=ifla_event
-IFLA_NEW_NETNSID                     s32
-IFLA_TARGET_NETNSID                  s32
-IFLA_CARRIER_UP_COUNT                u32
-IFLA_CARRIER_DOWN_COUNT              u32
-IFLA_NEW_IFINDEX                     s32
-IFLA_MIN_MTU                         u32
-IFLA_MAX_MTU                         u32
-IFLA_PROP_LIST                       nest=prop_list
-IFLA_ALT_IFNAME                      string
-IFLA_PERM_ADDRESS                    mac
-IFLA_PROTO_DOWN_REASON               nest
-IFLA_PARENT_DEV_NAME                 string
-IFLA_PARENT_DEV_BUS_NAME             string
-IFLA_GRO_MAX_SIZE                    u32
-IFLA_TSO_MAX_SIZE                    u32
-IFLA_TSO_MAX_SEGS                    u32
-IFLA_ALLMULTI                        u32
-IFLA_DEVLINK_PORT                    nest
-IFLA_GSO_IPV4_MAX_SIZE               u32
-IFLA_GRO_IPV4_MAX_SIZE               u32
-IFLA_DPLL_PIN                        nest
-IFLA_MAX_PACING_OFFLOAD_HORIZON      u32
-IFLA_NETNS_IMMUTABLE                 u8
-IFLA_HEADROOM                        u16
-IFLA_TAILROOM                        u16
+IFLA_ADDRESS                    mac
+IFLA_BROADCAST                  mac
+IFLA_IFNAME                     string
+IFLA_MTU                        u32
+IFLA_LINK                       s32
+IFLA_QDISC                      string
+IFLA_STATS                      struct=rtnl_link_stats
+IFLA_COST                       binary
+IFLA_PRIORITY                   binary
+IFLA_MASTER                     u32
+IFLA_WIRELESS                   binary
+IFLA_PROTINFO                   nest=$protinfo
+IFLA_TXQLEN                     u32
+IFLA_MAP                        struct=rtnl_link_ifmap
+IFLA_WEIGHT                     u32
+IFLA_OPERSTATE                  u8 enum=if_oper
+IFLA_LINKMODE                   u8 enum=if_link_mode
+IFLA_LINKINFO                   linkinfo
+IFLA_NET_NS_PID                 u32
+IFLA_IFALIAS                    string
+IFLA_NUM_VF                     u32
+IFLA_VFINFO_LIST                nest
+IFLA_STATS64                    struct=rtnl_link_stats64
+IFLA_VF_PORTS                   nest
+IFLA_PORT_SELF                  nest
+IFLA_AF_SPEC                    nest=$af_spec
+IFLA_GROUP                      u32
+IFLA_NET_NS_FD                  s32
+IFLA_EXT_MASK                   u32 flags=rtext_filter
+IFLA_PROMISCUITY                u32
+IFLA_NUM_TX_QUEUES              u32
+IFLA_NUM_RX_QUEUES              u32
+IFLA_CARRIER                    u8
+IFLA_PHYS_PORT_ID               binary
+IFLA_CARRIER_CHANGES            u32
+IFLA_PHYS_SWITCH_ID             binary
+IFLA_LINK_NETNSID               s32
+IFLA_PHYS_PORT_NAME             string
+IFLA_PROTO_DOWN                 u8
+IFLA_GSO_MAX_SEGS               u32
+IFLA_GSO_MAX_SIZE               u32
+IFLA_PAD                        binary
+IFLA_XDP                        nest=xdp
+IFLA_EVENT                      u32 enum=ifla_event
+IFLA_NEW_NETNSID                s32
+IFLA_TARGET_NETNSID             s32
+IFLA_CARRIER_UP_COUNT           u32
+IFLA_CARRIER_DOWN_COUNT         u32
+IFLA_NEW_IFINDEX                s32
+IFLA_MIN_MTU                    u32
+IFLA_MAX_MTU                    u32
+IFLA_PROP_LIST                  nest=prop_list
+IFLA_ALT_IFNAME                 string
+IFLA_PERM_ADDRESS               mac
+IFLA_PROTO_DOWN_REASON          nest
+IFLA_PARENT_DEV_NAME            string
+IFLA_PARENT_DEV_BUS_NAME        string
+IFLA_GRO_MAX_SIZE               u32
+IFLA_TSO_MAX_SIZE               u32
+IFLA_TSO_MAX_SEGS               u32
+IFLA_ALLMULTI                   u32
+IFLA_DEVLINK_PORT               nest
+IFLA_GSO_IPV4_MAX_SIZE          u32
+IFLA_GRO_IPV4_MAX_SIZE          u32
+IFLA_DPLL_PIN                   nest
+IFLA_MAX_PACING_OFFLOAD_HORIZON u32
+IFLA_NETNS_IMMUTABLE            u8
+IFLA_HEADROOM                   u16
+IFLA_TAILROOM                   u16
 
 space prop_list 53 IFLA_*
-IFLA_ALT_IFNAME                      string
+IFLA_ALT_IFNAME string
 
 space linkinfo 1 IFLA_INFO_*
-IFLA_INFO_KIND                       string
-IFLA_INFO_DATA                       nest=$info_data
-IFLA_INFO_XSTATS                     binary
-IFLA_INFO_SLAVE_KIND                 string
-IFLA_INFO_SLAVE_DATA                 nest=$info_slave_data
+IFLA_INFO_KIND       string
+IFLA_INFO_DATA       nest=$info_data
+IFLA_INFO_XSTATS     binary
+IFLA_INFO_SLAVE_KIND string
+IFLA_INFO_SLAVE_DATA nest=$info_slave_data
 
 # IFLA_INFO_DATA by IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA by IFLA_INFO_SLAVE_KIND
 space info_data.veth 1 VETH_INFO_*
-VETH_INFO_PEER                       struct=ifinfomsg nest=ifla
+VETH_INFO_PEER struct=ifinfomsg nest=ifla
 
 space info_data.bridge 1 IFLA_BR_*
-IFLA_BR_FORWARD_DELAY                u32 (1/100 s)
-IFLA_BR_HELLO_TIME                   u32 (1/100 s)
-IFLA_BR_MAX_AGE                      u32 (1/100 s)
-IFLA_BR_AGEING_TIME                  u32 (1/100 s)
-IFLA_BR_STP_STATE                    u32
-IFLA_BR_PRIORITY                     u16
-IFLA_BR_VLAN_FILTERING               u8
-IFLA_BR_VLAN_PROTOCOL                be16 enum=eth_p
-IFLA_BR_GROUP_FWD_MASK               u16
-IFLA_BR_ROOT_ID                      struct=ifla_bridge_id
-IFLA_BR_BRIDGE_ID                    struct=ifla_bridge_id
-IFLA_BR_ROOT_PORT                    u16
-IFLA_BR_ROOT_PATH_COST               u32
-IFLA_BR_TOPOLOGY_CHANGE              u8
-IFLA_BR_TOPOLOGY_CHANGE_DETECTED     u8
-IFLA_BR_HELLO_TIMER                  u64
-IFLA_BR_TCN_TIMER                    u64
-IFLA_BR_TOPOLOGY_CHANGE_TIMER        u64
-IFLA_BR_GC_TIMER                     u64
-IFLA_BR_GROUP_ADDR                   mac
-IFLA_BR_FDB_FLUSH                    flag
-IFLA_BR_MCAST_ROUTER                 u8
-IFLA_BR_MCAST_SNOOPING               u8
-IFLA_BR_MCAST_QUERY_USE_IFADDR       u8
-IFLA_BR_MCAST_QUERIER                u8
-IFLA_BR_MCAST_HASH_ELASTICITY        u32
-IFLA_BR_MCAST_HASH_MAX               u32
-IFLA_BR_MCAST_LAST_MEMBER_CNT        u32
-IFLA_BR_MCAST_STARTUP_QUERY_CNT      u32
-IFLA_BR_MCAST_LAST_MEMBER_INTVL      u64
-IFLA_BR_MCAST_MEMBERSHIP_INTVL       u64
-IFLA_BR_MCAST_QUERIER_INTVL          u64
-IFLA_BR_MCAST_QUERY_INTVL            u64
-IFLA_BR_MCAST_QUERY_RESPONSE_INTVL   u64
-IFLA_BR_MCAST_STARTUP_QUERY_INTVL    u64
-IFLA_BR_NF_CALL_IPTABLES             u8
-IFLA_BR_NF_CALL_IP6TABLES            u8
-IFLA_BR_NF_CALL_ARPTABLES            u8
-IFLA_BR_VLAN_DEFAULT_PVID            u16
-IFLA_BR_PAD                          binary
-IFLA_BR_VLAN_STATS_ENABLED           u8
-IFLA_BR_MCAST_STATS_ENABLED          u8
-IFLA_BR_MCAST_IGMP_VERSION           u8
-IFLA_BR_MCAST_MLD_VERSION            u8
-IFLA_BR_VLAN_STATS_PER_PORT          u8
-IFLA_BR_MULTI_BOOLOPT                struct=br_boolopt_multi
-IFLA_BR_MCAST_QUERIER_STATE          nest
-IFLA_BR_FDB_N_LEARNED                u32
-IFLA_BR_FDB_MAX_LEARNED              u32
+IFLA_BR_FORWARD_DELAY              u32 (1/100 s)
+IFLA_BR_HELLO_TIME                 u32 (1/100 s)
+IFLA_BR_MAX_AGE                    u32 (1/100 s)
+IFLA_BR_AGEING_TIME                u32 (1/100 s)
+IFLA_BR_STP_STATE                  u32
+IFLA_BR_PRIORITY                   u16
+IFLA_BR_VLAN_FILTERING             u8
+IFLA_BR_VLAN_PROTOCOL              be16 enum=eth_p
+IFLA_BR_GROUP_FWD_MASK             u16
+IFLA_BR_ROOT_ID                    struct=ifla_bridge_id
+IFLA_BR_BRIDGE_ID                  struct=ifla_bridge_id
+IFLA_BR_ROOT_PORT                  u16
+IFLA_BR_ROOT_PATH_COST             u32
+IFLA_BR_TOPOLOGY_CHANGE            u8
+IFLA_BR_TOPOLOGY_CHANGE_DETECTED   u8
+IFLA_BR_HELLO_TIMER                u64
+IFLA_BR_TCN_TIMER                  u64
+IFLA_BR_TOPOLOGY_CHANGE_TIMER      u64
+IFLA_BR_GC_TIMER                   u64
+IFLA_BR_GROUP_ADDR                 mac
+IFLA_BR_FDB_FLUSH                  flag
+IFLA_BR_MCAST_ROUTER               u8
+IFLA_BR_MCAST_SNOOPING             u8
+IFLA_BR_MCAST_QUERY_USE_IFADDR     u8
+IFLA_BR_MCAST_QUERIER              u8
+IFLA_BR_MCAST_HASH_ELASTICITY      u32
+IFLA_BR_MCAST_HASH_MAX             u32
+IFLA_BR_MCAST_LAST_MEMBER_CNT      u32
+IFLA_BR_MCAST_STARTUP_QUERY_CNT    u32
+IFLA_BR_MCAST_LAST_MEMBER_INTVL    u64
+IFLA_BR_MCAST_MEMBERSHIP_INTVL     u64
+IFLA_BR_MCAST_QUERIER_INTVL        u64
+IFLA_BR_MCAST_QUERY_INTVL          u64
+IFLA_BR_MCAST_QUERY_RESPONSE_INTVL u64
+IFLA_BR_MCAST_STARTUP_QUERY_INTVL  u64
+IFLA_BR_NF_CALL_IPTABLES           u8
+IFLA_BR_NF_CALL_IP6TABLES          u8
+IFLA_BR_NF_CALL_ARPTABLES          u8
+IFLA_BR_VLAN_DEFAULT_PVID          u16
+IFLA_BR_PAD                        binary
+IFLA_BR_VLAN_STATS_ENABLED         u8
+IFLA_BR_MCAST_STATS_ENABLED        u8
+IFLA_BR_MCAST_IGMP_VERSION         u8
+IFLA_BR_MCAST_MLD_VERSION          u8
+IFLA_BR_VLAN_STATS_PER_PORT        u8
+IFLA_BR_MULTI_BOOLOPT              struct=br_boolopt_multi
+IFLA_BR_MCAST_QUERIER_STATE        nest
+IFLA_BR_FDB_N_LEARNED              u32
+IFLA_BR_FDB_MAX_LEARNED            u32
 
 space info_slave_data.bridge 1 IFLA_BRPORT_*
-IFLA_BRPORT_STATE                    u8 enum=br_state
-IFLA_BRPORT_PRIORITY                 u16
-IFLA_BRPORT_COST                     u32
-IFLA_BRPORT_MODE                     u8
-IFLA_BRPORT_GUARD                    u8
-IFLA_BRPORT_PROTECT                  u8
-IFLA_BRPORT_FAST_LEAVE               u8
-IFLA_BRPORT_LEARNING                 u8
-IFLA_BRPORT_UNICAST_FLOOD            u8
-IFLA_BRPORT_PROXYARP                 u8
-IFLA_BRPORT_LEARNING_SYNC            u8
-IFLA_BRPORT_PROXYARP_WIFI            u8
-IFLA_BRPORT_ROOT_ID                  struct=ifla_bridge_id
-IFLA_BRPORT_BRIDGE_ID                struct=ifla_bridge_id
-IFLA_BRPORT_DESIGNATED_PORT          u16
-IFLA_BRPORT_DESIGNATED_COST          u16
-IFLA_BRPORT_ID                       u16
-IFLA_BRPORT_NO                       u16
-IFLA_BRPORT_TOPOLOGY_CHANGE_ACK      u8
-IFLA_BRPORT_CONFIG_PENDING           u8
-IFLA_BRPORT_MESSAGE_AGE_TIMER        u64
-IFLA_BRPORT_FORWARD_DELAY_TIMER      u64
-IFLA_BRPORT_HOLD_TIMER               u64
-IFLA_BRPORT_FLUSH                    flag
-IFLA_BRPORT_MULTICAST_ROUTER         u8
-IFLA_BRPORT_PAD                      binary
-IFLA_BRPORT_MCAST_FLOOD              u8
-IFLA_BRPORT_MCAST_TO_UCAST           u8
-IFLA_BRPORT_VLAN_TUNNEL              u8
-IFLA_BRPORT_BCAST_FLOOD              u8
-IFLA_BRPORT_GROUP_FWD_MASK           u16
-IFLA_BRPORT_NEIGH_SUPPRESS           u8
-IFLA_BRPORT_ISOLATED                 u8
-IFLA_BRPORT_BACKUP_PORT              u32
-IFLA_BRPORT_MRP_RING_OPEN            u8
-IFLA_BRPORT_MRP_IN_OPEN              u8
-IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT    u32
-IFLA_BRPORT_MCAST_EHT_HOSTS_CNT      u32
-IFLA_BRPORT_LOCKED                   u8
-IFLA_BRPORT_MAB                      u8
-IFLA_BRPORT_MCAST_N_GROUPS           u32
-IFLA_BRPORT_MCAST_MAX_GROUPS         u32
-IFLA_BRPORT_NEIGH_VLAN_SUPPRESS      u8
-IFLA_BRPORT_BACKUP_NHID              u32
+IFLA_BRPORT_STATE                 u8 enum=br_state
+IFLA_BRPORT_PRIORITY              u16
+IFLA_BRPORT_COST                  u32
+IFLA_BRPORT_MODE                  u8
+IFLA_BRPORT_GUARD                 u8
+IFLA_BRPORT_PROTECT               u8
+IFLA_BRPORT_FAST_LEAVE            u8
+IFLA_BRPORT_LEARNING              u8
+IFLA_BRPORT_UNICAST_FLOOD         u8
+IFLA_BRPORT_PROXYARP              u8
+IFLA_BRPORT_LEARNING_SYNC         u8
+IFLA_BRPORT_PROXYARP_WIFI         u8
+IFLA_BRPORT_ROOT_ID               struct=ifla_bridge_id
+IFLA_BRPORT_BRIDGE_ID             struct=ifla_bridge_id
+IFLA_BRPORT_DESIGNATED_PORT       u16
+IFLA_BRPORT_DESIGNATED_COST       u16
+IFLA_BRPORT_ID                    u16
+IFLA_BRPORT_NO                    u16
+IFLA_BRPORT_TOPOLOGY_CHANGE_ACK   u8
+IFLA_BRPORT_CONFIG_PENDING        u8
+IFLA_BRPORT_MESSAGE_AGE_TIMER     u64
+IFLA_BRPORT_FORWARD_DELAY_TIMER   u64
+IFLA_BRPORT_HOLD_TIMER            u64
+IFLA_BRPORT_FLUSH                 flag
+IFLA_BRPORT_MULTICAST_ROUTER      u8
+IFLA_BRPORT_PAD                   binary
+IFLA_BRPORT_MCAST_FLOOD           u8
+IFLA_BRPORT_MCAST_TO_UCAST        u8
+IFLA_BRPORT_VLAN_TUNNEL           u8
+IFLA_BRPORT_BCAST_FLOOD           u8
+IFLA_BRPORT_GROUP_FWD_MASK        u16
+IFLA_BRPORT_NEIGH_SUPPRESS        u8
+IFLA_BRPORT_ISOLATED              u8
+IFLA_BRPORT_BACKUP_PORT           u32
+IFLA_BRPORT_MRP_RING_OPEN         u8
+IFLA_BRPORT_MRP_IN_OPEN           u8
+IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT u32
+IFLA_BRPORT_MCAST_EHT_HOSTS_CNT   u32
+IFLA_BRPORT_LOCKED                u8
+IFLA_BRPORT_MAB                   u8
+IFLA_BRPORT_MCAST_N_GROUPS        u32
+IFLA_BRPORT_MCAST_MAX_GROUPS      u32
+IFLA_BRPORT_NEIGH_VLAN_SUPPRESS   u8
+IFLA_BRPORT_BACKUP_NHID           u32
 
 space info_data.vxlan 1 IFLA_VXLAN_*
-IFLA_VXLAN_ID                        u32
-IFLA_VXLAN_GROUP                     addr
-IFLA_VXLAN_LINK                      u32
-IFLA_VXLAN_LOCAL                     addr
-IFLA_VXLAN_TTL                       u8
-IFLA_VXLAN_TOS                       u8
-IFLA_VXLAN_LEARNING                  u8
-IFLA_VXLAN_AGEING                    u32
-IFLA_VXLAN_LIMIT                     u32
-IFLA_VXLAN_PORT_RANGE                struct=ifla_vxlan_port_range
-IFLA_VXLAN_PROXY                     u8
-IFLA_VXLAN_RSC                       u8
-IFLA_VXLAN_L2MISS                    u8
-IFLA_VXLAN_L3MISS                    u8
-IFLA_VXLAN_PORT                      be16
-IFLA_VXLAN_GROUP6                    addr
-IFLA_VXLAN_LOCAL6                    addr
-IFLA_VXLAN_UDP_CSUM                  u8
-IFLA_VXLAN_UDP_ZERO_CSUM6_TX         u8
-IFLA_VXLAN_UDP_ZERO_CSUM6_RX         u8
-IFLA_VXLAN_REMCSUM_TX                u8
-IFLA_VXLAN_REMCSUM_RX                u8
-IFLA_VXLAN_GBP                       flag
-IFLA_VXLAN_REMCSUM_NOPARTIAL         flag
-IFLA_VXLAN_COLLECT_METADATA          u8
-IFLA_VXLAN_LABEL                     be32
-IFLA_VXLAN_GPE                       flag
-IFLA_VXLAN_TTL_INHERIT               u8
-IFLA_VXLAN_DF                        u8
-IFLA_VXLAN_VNIFILTER                 u8
-IFLA_VXLAN_LOCALBYPASS               u8
+IFLA_VXLAN_ID                u32
+IFLA_VXLAN_GROUP             addr
+IFLA_VXLAN_LINK              u32
+IFLA_VXLAN_LOCAL             addr
+IFLA_VXLAN_TTL               u8
+IFLA_VXLAN_TOS               u8
+IFLA_VXLAN_LEARNING          u8
+IFLA_VXLAN_AGEING            u32
+IFLA_VXLAN_LIMIT             u32
+IFLA_VXLAN_PORT_RANGE        struct=ifla_vxlan_port_range
+IFLA_VXLAN_PROXY             u8
+IFLA_VXLAN_RSC               u8
+IFLA_VXLAN_L2MISS            u8
+IFLA_VXLAN_L3MISS            u8
+IFLA_VXLAN_PORT              be16
+IFLA_VXLAN_GROUP6            addr
+IFLA_VXLAN_LOCAL6            addr
+IFLA_VXLAN_UDP_CSUM          u8
+IFLA_VXLAN_UDP_ZERO_CSUM6_TX u8
+IFLA_VXLAN_UDP_ZERO_CSUM6_RX u8
+IFLA_VXLAN_REMCSUM_TX        u8
+IFLA_VXLAN_REMCSUM_RX        u8
+IFLA_VXLAN_GBP               flag
+IFLA_VXLAN_REMCSUM_NOPARTIAL flag
+IFLA_VXLAN_COLLECT_METADATA  u8
+IFLA_VXLAN_LABEL             be32
+IFLA_VXLAN_GPE               flag
+IFLA_VXLAN_TTL_INHERIT       u8
+IFLA_VXLAN_DF                u8
+IFLA_VXLAN_VNIFILTER         u8
+IFLA_VXLAN_LOCALBYPASS       u8
 
 space info_data.vlan 1 IFLA_VLAN_*
-IFLA_VLAN_ID                         u16
-IFLA_VLAN_FLAGS                      binary
-IFLA_VLAN_EGRESS_QOS                 nest
-IFLA_VLAN_INGRESS_QOS                nest
-IFLA_VLAN_PROTOCOL                   be16 enum=eth_p
+IFLA_VLAN_ID          u16
+IFLA_VLAN_FLAGS       binary
+IFLA_VLAN_EGRESS_QOS  nest
+IFLA_VLAN_INGRESS_QOS nest
+IFLA_VLAN_PROTOCOL    be16 enum=eth_p
 
 space inet 1 IFLA_INET_*
-IFLA_INET_CONF                       u32[]
+IFLA_INET_CONF u32[]
 
 space inet6 1 IFLA_INET6_*
-IFLA_INET6_FLAGS                     u32 flags=if_inet6_flags
-IFLA_INET6_CONF                      s32[]
-IFLA_INET6_STATS                     u64[]
-IFLA_INET6_MCAST                     binary
-IFLA_INET6_CACHEINFO                 struct=ifla_cacheinfo
-IFLA_INET6_ICMP6STATS                u64[]
-IFLA_INET6_TOKEN                     addr
-IFLA_INET6_ADDR_GEN_MODE             u8 enum=in6_addr_gen_mode
-IFLA_INET6_RA_MTU                    u32
+IFLA_INET6_FLAGS         u32 flags=if_inet6_flags
+IFLA_INET6_CONF          s32[]
+IFLA_INET6_STATS         u64[]
+IFLA_INET6_MCAST         binary
+IFLA_INET6_CACHEINFO     struct=ifla_cacheinfo
+IFLA_INET6_ICMP6STATS    u64[]
+IFLA_INET6_TOKEN         addr
+IFLA_INET6_ADDR_GEN_MODE u8 enum=in6_addr_gen_mode
+IFLA_INET6_RA_MTU        u32
 
 space af_spec 0 AF_* (IFLA_AF_SPEC)
-2  AF_INET                            nest=inet
-7  AF_BRIDGE                          nest
-10 AF_INET6                           nest=inet6
-28 AF_MPLS                            nest
+2  AF_INET   nest=inet
+7  AF_BRIDGE nest
+10 AF_INET6  nest=inet6
+28 AF_MPLS   nest
 
 space bridge_af_spec 0 IFLA_BRIDGE_*
-IFLA_BRIDGE_FLAGS                    u16 flags=bridge_flags
-IFLA_BRIDGE_MODE                     u16 enum=bridge_mode
-IFLA_BRIDGE_VLAN_INFO                struct=bridge_vlan_info
-IFLA_BRIDGE_VLAN_TUNNEL_INFO         nest
-IFLA_BRIDGE_MRP                      nest
-IFLA_BRIDGE_CFM                      nest
-IFLA_BRIDGE_MST                      nest
+IFLA_BRIDGE_FLAGS            u16 flags=bridge_flags
+IFLA_BRIDGE_MODE             u16 enum=bridge_mode
+IFLA_BRIDGE_VLAN_INFO        struct=bridge_vlan_info
+IFLA_BRIDGE_VLAN_TUNNEL_INFO nest
+IFLA_BRIDGE_MRP              nest
+IFLA_BRIDGE_CFM              nest
+IFLA_BRIDGE_MST              nest
 
 space xdp 1 IFLA_XDP_*
-IFLA_XDP_FD                          s32
-IFLA_XDP_ATTACHED                    u8 enum=xdp_attached
-IFLA_XDP_FLAGS                       u32
-IFLA_XDP_PROG_ID                     u32
-IFLA_XDP_DRV_PROG_ID                 u32
-IFLA_XDP_SKB_PROG_ID                 u32
-IFLA_XDP_HW_PROG_ID                  u32
-IFLA_XDP_EXPECTED_FD                 s32
+IFLA_XDP_FD          s32
+IFLA_XDP_ATTACHED    u8 enum=xdp_attached
+IFLA_XDP_FLAGS       u32
+IFLA_XDP_PROG_ID     u32
+IFLA_XDP_DRV_PROG_ID u32
+IFLA_XDP_SKB_PROG_ID u32
+IFLA_XDP_HW_PROG_ID  u32
+IFLA_XDP_EXPECTED_FD s32
 
 space ifa 1 IFA_*
-IFA_ADDRESS                          addr
-IFA_LOCAL                            addr
-IFA_LABEL                            string
-IFA_BROADCAST                        addr
-IFA_ANYCAST                          addr
-IFA_CACHEINFO                        struct=ifa_cacheinfo
-IFA_MULTICAST                        addr
-IFA_FLAGS                            u32 flags=ifa_flags
-IFA_RT_PRIORITY                      u32
-IFA_TARGET_NETNSID                   s32
-IFA_PROTO                            u8 enum=ifaprot
+IFA_ADDRESS        addr
+IFA_LOCAL          addr
+IFA_LABEL          string
+IFA_BROADCAST      addr
+IFA_ANYCAST        addr
+IFA_CACHEINFO      struct=ifa_cacheinfo
+IFA_MULTICAST      addr
+IFA_FLAGS          u32 flags=ifa_flags
+IFA_RT_PRIORITY    u32
+IFA_TARGET_NETNSID s32
+IFA_PROTO          u8 enum=ifaprot
 
 space rta 1 RTA_*
-RTA_DST                              addr
-RTA_SRC                              addr
-RTA_IIF                              u32
-RTA_OIF                              u32
-RTA_GATEWAY                          addr
-RTA_PRIORITY                         u32
-RTA_PREFSRC                          addr
-RTA_METRICS                          nest=rtax
-RTA_MULTIPATH                        multipath
-RTA_PROTOINFO                        binary
-RTA_FLOW                             u32
-RTA_CACHEINFO                        struct=rta_cacheinfo
-RTA_SESSION                          binary
-RTA_MP_ALGO                          binary
-RTA_TABLE                            u32 enum=rt_table
-RTA_MARK                             u32
-RTA_MFC_STATS                        struct=rta_mfc_stats
-RTA_VIA                              binary
-RTA_NEWDST                           binary
-RTA_PREF                             u8 enum=icmpv6_router_pref
-RTA_ENCAP_TYPE                       u16 enum=lwtunnel_encap
-RTA_ENCAP                            nest
-RTA_EXPIRES                          u32 (1/100 s)
-RTA_PAD                              binary
-RTA_UID                              u32
-RTA_TTL_PROPAGATE                    u8
-RTA_IP_PROTO                         u8 enum=ipproto
-RTA_SPORT                            be16
-RTA_DPORT                            be16
-RTA_NH_ID                            u32
-RTA_FLOWLABEL                        be32
+RTA_DST           addr
+RTA_SRC           addr
+RTA_IIF           u32
+RTA_OIF           u32
+RTA_GATEWAY       addr
+RTA_PRIORITY      u32
+RTA_PREFSRC       addr
+RTA_METRICS       nest=rtax
+RTA_MULTIPATH     multipath
+RTA_PROTOINFO     binary
+RTA_FLOW          u32
+RTA_CACHEINFO     struct=rta_cacheinfo
+RTA_SESSION       binary
+RTA_MP_ALGO       binary
+RTA_TABLE         u32 enum=rt_table
+RTA_MARK          u32
+RTA_MFC_STATS     struct=rta_mfc_stats
+RTA_VIA           binary
+RTA_NEWDST        binary
+RTA_PREF          u8 enum=icmpv6_router_pref
+RTA_ENCAP_TYPE    u16 enum=lwtunnel_encap
+RTA_ENCAP         nest
+RTA_EXPIRES       u32 (1/100 s)
+RTA_PAD           binary
+RTA_UID           u32
+RTA_TTL_PROPAGATE u8
+RTA_IP_PROTO      u8 enum=ipproto
+RTA_SPORT         be16
+RTA_DPORT         be16
+RTA_NH_ID         u32
+RTA_FLOWLABEL     be32
 
 space rtax 1 RTAX_*
-RTAX_LOCK                            u32
-RTAX_MTU                             u32
-RTAX_WINDOW                          u32
-RTAX_RTT                             u32
-RTAX_RTTVAR                          u32
-RTAX_SSTHRESH                        u32
-RTAX_CWND                            u32
-RTAX_ADVMSS                          u32
-RTAX_REORDERING                      u32
-RTAX_HOPLIMIT                        u32
-RTAX_INITCWND                        u32
-RTAX_FEATURES                        u32
-RTAX_RTO_MIN                         u32
-RTAX_INITRWND                        u32
-RTAX_QUICKACK                        u32
-RTAX_CC_ALGO                         string
-RTAX_FASTOPEN_NO_COOKIE              u32
+RTAX_LOCK               u32
+RTAX_MTU                u32
+RTAX_WINDOW             u32
+RTAX_RTT                u32
+RTAX_RTTVAR             u32
+RTAX_SSTHRESH           u32
+RTAX_CWND               u32
+RTAX_ADVMSS             u32
+RTAX_REORDERING         u32
+RTAX_HOPLIMIT           u32
+RTAX_INITCWND           u32
+RTAX_FEATURES           u32
+RTAX_RTO_MIN            u32
+RTAX_INITRWND           u32
+RTAX_QUICKACK           u32
+RTAX_CC_ALGO            string
+RTAX_FASTOPEN_NO_COOKIE u32
 
 space nda 1 NDA_*
-NDA_DST                              addr
-NDA_LLADDR                           mac
-NDA_CACHEINFO                        struct=nda_cacheinfo
-NDA_PROBES                           u32
-NDA_VLAN                             u16
-NDA_PORT                             be16
-NDA_VNI                              u32
-NDA_IFINDEX                          u32
-NDA_MASTER                           u32
-NDA_LINK_NETNSID                     s32
-NDA_SRC_VNI                          u32
-NDA_PROTOCOL                         u8 enum=rtprot
-NDA_NH_ID                            u32
-NDA_FDB_EXT_ATTRS                    nest
-NDA_FLAGS_EXT                        u32
-NDA_NDM_STATE_MASK                   u16 flags=nud
-NDA_NDM_FLAGS_MASK                   u8 flags=ntf
+NDA_DST            addr
+NDA_LLADDR         mac
+NDA_CACHEINFO      struct=nda_cacheinfo
+NDA_PROBES         u32
+NDA_VLAN           u16
+NDA_PORT           be16
+NDA_VNI            u32
+NDA_IFINDEX        u32
+NDA_MASTER         u32
+NDA_LINK_NETNSID   s32
+NDA_SRC_VNI        u32
+NDA_PROTOCOL       u8 enum=rtprot
+NDA_NH_ID          u32
+NDA_FDB_EXT_ATTRS  nest
+NDA_FLAGS_EXT      u32
+NDA_NDM_STATE_MASK u16 flags=nud
+NDA_NDM_FLAGS_MASK u8 flags=ntf
 
 space fra 1 FRA_*
-FRA_DST                              addr
-FRA_SRC                              addr
-FRA_IIFNAME                          string
-FRA_GOTO                             u32
--                                    # FRA_UNUSED2
-FRA_PRIORITY                         u32
--                                    # FRA_UNUSED3
--                                    # FRA_UNUSED4
--                                    # FRA_UNUSED5
-FRA_FWMARK                           u32
-FRA_FLOW                             u32
-FRA_TUN_ID                           binary
-FRA_SUPPRESS_IFGROUP                 u32
-FRA_SUPPRESS_PREFIXLEN               u32
-FRA_TABLE                            u32 enum=rt_table
-FRA_FWMASK                           u32
-FRA_OIFNAME                          string
-FRA_PAD                              binary
-FRA_L3MDEV                           u8
-FRA_UID_RANGE                        struct=fib_rule_uid_range
-FRA_PROTOCOL                         u8 enum=rtprot
-FRA_IP_PROTO                         u8 enum=ipproto
-FRA_SPORT_RANGE                      struct=fib_rule_port_range
-FRA_DPORT_RANGE                      struct=fib_rule_port_range
+FRA_DST                addr
+FRA_SRC                addr
+FRA_IIFNAME            string
+FRA_GOTO               u32
+-                      # FRA_UNUSED2
+FRA_PRIORITY           u32
+-                      # FRA_UNUSED3
+-                      # FRA_UNUSED4
+-                      # FRA_UNUSED5
+FRA_FWMARK             u32
+FRA_FLOW               u32
+FRA_TUN_ID             binary
+FRA_SUPPRESS_IFGROUP   u32
+FRA_SUPPRESS_PREFIXLEN u32
+FRA_TABLE              u32 enum=rt_table
+FRA_FWMASK             u32
+FRA_OIFNAME            string
+FRA_PAD                binary
+FRA_L3MDEV             u8
+FRA_UID_RANGE          struct=fib_rule_uid_range
+FRA_PROTOCOL           u8 enum=rtprot
+FRA_IP_PROTO           u8 enum=ipproto
+FRA_SPORT_RANGE        struct=fib_rule_port_range
+FRA_DPORT_RANGE        struct=fib_rule_port_range
 
 space tca 1 TCA_*
-TCA_KIND                             string
-TCA_OPTIONS                          binary
-TCA_STATS                            binary
-TCA_XSTATS                           binary
-TCA_RATE                             binary
-TCA_FCNT                             binary
-TCA_STATS2                           nest
-TCA_STAB                             nest
-TCA_PAD                              binary
-TCA_DUMP_INVISIBLE                   flag
-TCA_CHAIN                            u32
-TCA_HW_OFFLOAD                       u8
-TCA_INGRESS_BLOCK                    u32
-TCA_EGRESS_BLOCK                     u32
-TCA_DUMP_FLAGS                       binary
-TCA_EXT_WARN_MSG                     string
+TCA_KIND           string
+TCA_OPTIONS        binary
+TCA_STATS          binary
+TCA_XSTATS         binary
+TCA_RATE           binary
+TCA_FCNT           binary
+TCA_STATS2         nest
+TCA_STAB           nest
+TCA_PAD            binary
+TCA_DUMP_INVISIBLE flag
+TCA_CHAIN          u32
+TCA_HW_OFFLOAD     u8
+TCA_INGRESS_BLOCK  u32
+TCA_EGRESS_BLOCK   u32
+TCA_DUMP_FLAGS     binary
+TCA_EXT_WARN_MSG   string
 
 space netconfa 1 NETCONFA_*
 NETCONFA_IFINDEX                     s32 enum=netconfa_ifindex
@@ -985,90 +985,90 @@ NETCONFA_INPUT                       s32
 NETCONFA_BC_FORWARDING               s32
 
 space netnsa 1 NETNSA_*
-NETNSA_NSID                          s32
-NETNSA_PID                           u32
-NETNSA_FD                            u32
-NETNSA_TARGET_NSID                   s32
-NETNSA_CURRENT_NSID                  s32
+NETNSA_NSID         s32
+NETNSA_PID          u32
+NETNSA_FD           u32
+NETNSA_TARGET_NSID  s32
+NETNSA_CURRENT_NSID s32
 
 space nha 1 NHA_*
-NHA_ID                               u32
-NHA_GROUP                            binary
-NHA_GROUP_TYPE                       u16
-NHA_BLACKHOLE                        flag
-NHA_OIF                              u32
-NHA_GATEWAY                          addr
-NHA_ENCAP_TYPE                       u16
-NHA_ENCAP                            nest
-NHA_GROUPS                           flag
-NHA_MASTER                           u32
-NHA_FDB                              flag
+NHA_ID         u32
+NHA_GROUP      binary
+NHA_GROUP_TYPE u16
+NHA_BLACKHOLE  flag
+NHA_OIF        u32
+NHA_GATEWAY    addr
+NHA_ENCAP_TYPE u16
+NHA_ENCAP      nest
+NHA_GROUPS     flag
+NHA_MASTER     u32
+NHA_FDB        flag
 
 space extack 1 NLMSGERR_ATTR_*
-NLMSGERR_ATTR_MSG                    string
-NLMSGERR_ATTR_OFFS                   u32 (byte offset in the request that the error points at)
-NLMSGERR_ATTR_COOKIE                 binary
-NLMSGERR_ATTR_POLICY                 nest=policy
-NLMSGERR_ATTR_MISS_TYPE              u32 (attribute type that is missing)
-NLMSGERR_ATTR_MISS_NEST              u32 (offset of the nest it is missing from)
+NLMSGERR_ATTR_MSG       string
+NLMSGERR_ATTR_OFFS      u32 (byte offset in the request that the error points at)
+NLMSGERR_ATTR_COOKIE    binary
+NLMSGERR_ATTR_POLICY    nest=policy
+NLMSGERR_ATTR_MISS_TYPE u32 (attribute type that is missing)
+NLMSGERR_ATTR_MISS_NEST u32 (offset of the nest it is missing from)
 
 space policy 1 NL_POLICY_TYPE_ATTR_*
-NL_POLICY_TYPE_ATTR_TYPE             u32 enum=nl_attr_type
-NL_POLICY_TYPE_ATTR_MIN_VALUE_S      s64
-NL_POLICY_TYPE_ATTR_MAX_VALUE_S      s64
-NL_POLICY_TYPE_ATTR_MIN_VALUE_U      u64
-NL_POLICY_TYPE_ATTR_MAX_VALUE_U      u64
-NL_POLICY_TYPE_ATTR_MIN_LENGTH       u32
-NL_POLICY_TYPE_ATTR_MAX_LENGTH       u32
-NL_POLICY_TYPE_ATTR_POLICY_IDX       u32
-NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE   u32
-NL_POLICY_TYPE_ATTR_BITFIELD32_MASK  u32
-NL_POLICY_TYPE_ATTR_PAD              binary
-NL_POLICY_TYPE_ATTR_MASK             u64
+NL_POLICY_TYPE_ATTR_TYPE            u32 enum=nl_attr_type
+NL_POLICY_TYPE_ATTR_MIN_VALUE_S     s64
+NL_POLICY_TYPE_ATTR_MAX_VALUE_S     s64
+NL_POLICY_TYPE_ATTR_MIN_VALUE_U     u64
+NL_POLICY_TYPE_ATTR_MAX_VALUE_U     u64
+NL_POLICY_TYPE_ATTR_MIN_LENGTH      u32
+NL_POLICY_TYPE_ATTR_MAX_LENGTH      u32
+NL_POLICY_TYPE_ATTR_POLICY_IDX      u32
+NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE  u32
+NL_POLICY_TYPE_ATTR_BITFIELD32_MASK u32
+NL_POLICY_TYPE_ATTR_PAD             binary
+NL_POLICY_TYPE_ATTR_MASK            u64
 
 space inet_diag 1 INET_DIAG_*
-INET_DIAG_MEMINFO                    struct=inet_diag_meminfo
-INET_DIAG_INFO                       struct=tcp_info
-INET_DIAG_VEGASINFO                  binary
-INET_DIAG_CONG                       string
-INET_DIAG_TOS                        u8
-INET_DIAG_TCLASS                     u8
-INET_DIAG_SKMEMINFO                  u32[]
-INET_DIAG_SHUTDOWN                   u8
-INET_DIAG_DCTCPINFO                  binary
-INET_DIAG_PROTOCOL                   u8 enum=ipproto
-INET_DIAG_SKV6ONLY                   u8
-INET_DIAG_LOCALS                     binary
-INET_DIAG_PEERS                      binary
-INET_DIAG_PAD                        binary
-INET_DIAG_MARK                       u32
-INET_DIAG_BBRINFO                    binary
-INET_DIAG_CLASS_ID                   u32
-INET_DIAG_MD5SIG                     binary
-INET_DIAG_ULP_INFO                   nest
-INET_DIAG_SK_BPF_STORAGES            nest
-INET_DIAG_CGROUP_ID                  u64
-INET_DIAG_SOCKOPT                    binary
+INET_DIAG_MEMINFO         struct=inet_diag_meminfo
+INET_DIAG_INFO            struct=tcp_info
+INET_DIAG_VEGASINFO       binary
+INET_DIAG_CONG            string
+INET_DIAG_TOS             u8
+INET_DIAG_TCLASS          u8
+INET_DIAG_SKMEMINFO       u32[]
+INET_DIAG_SHUTDOWN        u8
+INET_DIAG_DCTCPINFO       binary
+INET_DIAG_PROTOCOL        u8 enum=ipproto
+INET_DIAG_SKV6ONLY        u8
+INET_DIAG_LOCALS          binary
+INET_DIAG_PEERS           binary
+INET_DIAG_PAD             binary
+INET_DIAG_MARK            u32
+INET_DIAG_BBRINFO         binary
+INET_DIAG_CLASS_ID        u32
+INET_DIAG_MD5SIG          binary
+INET_DIAG_ULP_INFO        nest
+INET_DIAG_SK_BPF_STORAGES nest
+INET_DIAG_CGROUP_ID       u64
+INET_DIAG_SOCKOPT         binary
 
 space inet_diag_req 1 INET_DIAG_REQ_*
-INET_DIAG_REQ_BYTECODE               binary
-INET_DIAG_REQ_SK_BPF_STORAGES        nest
-INET_DIAG_REQ_PROTOCOL               u32 enum=ipproto
+INET_DIAG_REQ_BYTECODE        binary
+INET_DIAG_REQ_SK_BPF_STORAGES nest
+INET_DIAG_REQ_PROTOCOL        u32 enum=ipproto
 
 space unix_diag 0 UNIX_DIAG_*
-UNIX_DIAG_NAME                       sunpath
-UNIX_DIAG_VFS                        struct=unix_diag_vfs
-UNIX_DIAG_PEER                       u32
-UNIX_DIAG_ICONS                      u32[]
-UNIX_DIAG_RQLEN                      struct=unix_diag_rqlen
-UNIX_DIAG_MEMINFO                    u32[]
-UNIX_DIAG_SHUTDOWN                   u8
-UNIX_DIAG_UID                        u32
+UNIX_DIAG_NAME     sunpath
+UNIX_DIAG_VFS      struct=unix_diag_vfs
+UNIX_DIAG_PEER     u32
+UNIX_DIAG_ICONS    u32[]
+UNIX_DIAG_RQLEN    struct=unix_diag_rqlen
+UNIX_DIAG_MEMINFO  u32[]
+UNIX_DIAG_SHUTDOWN u8
+UNIX_DIAG_UID      u32
 
 space netlink_diag 0 NETLINK_DIAG_*
-NETLINK_DIAG_MEMINFO                 u32[]
-NETLINK_DIAG_GROUPS                  binary
-NETLINK_DIAG_RX_RING                 binary
-NETLINK_DIAG_TX_RING                 binary
-NETLINK_DIAG_FLAGS                   u32 flags=netlink_diag_flags
+NETLINK_DIAG_MEMINFO u32[]
+NETLINK_DIAG_GROUPS  binary
+NETLINK_DIAG_RX_RING binary
+NETLINK_DIAG_TX_RING binary
+NETLINK_DIAG_FLAGS   u32 flags=netlink_diag_flags
 `
