@@ -124,3 +124,19 @@ func (c *Config) option(o string) {
 		c.UseVC = true
 	}
 }
+
+// env applies resolv.conf(5)'s environment: LOCALDOMAIN replaces the
+// search list, RES_OPTIONS adds options, as glibc's res_init does.
+func (c *Config) env(localdomain, options string) {
+	if localdomain != "" {
+		c.Search = nil
+		for _, d := range strings.Fields(localdomain) {
+			if d = strings.TrimSuffix(d, "."); d != "" && len(c.Search) < maxDNSrch {
+				c.Search = append(c.Search, d)
+			}
+		}
+	}
+	for _, o := range strings.Fields(options) {
+		c.option(o)
+	}
+}

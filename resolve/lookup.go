@@ -111,7 +111,9 @@ func (r *Resolver) conf() *Config {
 		p = "/etc/resolv.conf"
 	}
 	b, _ := os.ReadFile(p)
-	return ParseConf(b)
+	c := ParseConf(b)
+	c.env(os.Getenv("LOCALDOMAIN"), os.Getenv("RES_OPTIONS"))
+	return c
 }
 
 func ofFamily(addrs []netip.Addr, family int) []netip.Addr {

@@ -74,12 +74,23 @@ func fill(s *dnstest.Server) {
 	s.Add("short.lab", A("127.0.0.7"))
 	s.Add("x.y.lab", A("127.0.0.8"))
 	s.Add("1.0.0.127.in-addr.arpa", dnstest.RR{Type: 12, Target: "loop.test"})
+	s.Add("2.0.0.127.in-addr.arpa", dnstest.RR{Type: 12, Target: "ptr.test"})
+	s.Add("3.0.0.127.in-addr.arpa", dnstest.RR{Type: 5, Target: "3.0/25.0.0.127.in-addr.arpa"})
+	s.Add("3.0/25.0.0.127.in-addr.arpa", dnstest.RR{Type: 12, Target: "classless.test"})
+	s.Add("other.env", A("127.0.0.10"))
 }
 
 // run runs argv and returns its stderr+stdout, with a safety timeout.
 func run(t *testing.T, argv ...string) string {
 	t.Helper()
+	return runEnv(t, nil, argv...)
+}
+
+// runEnv is run with variables added to the environment.
+func runEnv(t *testing.T, env []string, argv ...string) string {
+	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -130,6 +141,14 @@ func TestOracleNetcat(t *testing.T) {
 			t.Logf("nc %s: %q", strings.Join(args, " "), got)
 		}
 	}
+	// LOCALDOMAIN replaces the search list; RES_OPTIONS adds options.
+	for _, env := range [][]string{{"LOCALDOMAIN=env"}, {"LOCALDOMAIN=env", "RES_OPTIONS=ndots:0"}} {
+		want := strings.ReplaceAll(runEnv(t, env, "nc.openbsd", "-vz", "other", "1"), "nc.openbsd: ", "nc: ")
+		got := runEnv(t, env, nsbox, "nc", "-vz", "other", "1")
+		if got != want {
+			t.Errorf("%v nc -vz other 1:\n got %q\nwant %q", env, got, want)
+		}
+	}
 }
 
 // pingLines keeps what does not vary between runs: the PING line, the
@@ -170,6 +189,7 @@ func TestOraclePing(t *testing.T) {
 		{"", "short"}, {"", "files.test"}, {"", "localhost"}, {"-6", "localhost"}, {"-6", "files.test"},
 		{"-4", "files6.test"}, {"", "127.1"}, {"", "127.0.0.1"}, {"-n", "v4.test"}, {"-4", "v4.test"}, {"-4", "alias.test"}, {"-4", "localhost"}, {"", "files"},
 		{"", "::1%lo"}, {"", "::1%1"}, {"", "fe80::1%nope"}, {"", "127.0.0.1%lo"}, {"", "bad%name"},
+		{"", "127.0.0.2"}, {"", "127.0.0.3"},
 	} {
 		args := []string{"-c1", "-W5"}
 		if tc.flags != "" {

@@ -92,6 +92,10 @@ func TestParseConf(t *testing.T) {
 	if !slices.Equal(c.Search, []string{"lab"}) || c.Attempts != 1 || c.Timeout != time.Second || c.Ndots != 1 {
 		t.Errorf("conf = %+v", c)
 	}
+	c.env("x.example y.example.", "ndots:4 attempts:3 debug")
+	if !slices.Equal(c.Search, []string{"x.example", "y.example"}) || c.Ndots != 4 || c.Attempts != 3 {
+		t.Errorf("LOCALDOMAIN, RES_OPTIONS: %+v", c)
+	}
 }
 
 // TestAppendQuery: res_mkquery's bytes for "www.example.com" A (as dig

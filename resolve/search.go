@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 
@@ -172,8 +173,13 @@ func queryAddrs(c *Config, name string, qtypes []uint16) ([]netip.Addr, string, 
 func ask(c *Config, name string, qtypes []uint16) ([]*Response, herrno) {
 	bad := hTryAgain // nobody answered
 	var lastBad []*Response
+	first := 0
+	if c.Rotate && len(c.Servers) > 1 {
+		first = rand.IntN(len(c.Servers)) // options rotate: spread the load
+	}
 	for try := 0; try < c.Attempts; try++ {
-		for _, srv := range c.Servers {
+		for i := range c.Servers {
+			srv := c.Servers[(first+i)%len(c.Servers)]
 			qs := make([]*query, len(qtypes))
 			for i, t := range qtypes {
 				q, err := newQuery(name, t)
