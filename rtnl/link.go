@@ -288,11 +288,15 @@ func (l *Link) Decode(b []byte) error {
 		return err
 	}
 	other := l.Other[:0]
-	*l = Link{IfInfomsg: h}
+	*l = Link{}
+	l.IfInfomsg = h
+	var seen AttrSet
 	d := AttributeDecoder{b: b[IfInfomsgLen:]}
 	for d.Next() {
 		typ := d.Type()
-		l.Seen.Add(typ)
+		if typ < 256 {
+			seen[typ/64] |= 1 << (typ % 64)
+		}
 		switch typ {
 		case unix.IFLA_IFNAME:
 			l.Name = d.String()
@@ -385,6 +389,7 @@ func (l *Link) Decode(b []byte) error {
 	if len(other) > 0 {
 		l.Other = other
 	}
+	l.Seen = seen
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("ifindex %d: %w", h.Index, err)
 	}
@@ -423,22 +428,21 @@ func parseStats64(s *LinkStats64, b []byte) error {
 	if len(b) < 10*8 {
 		return errShort("struct rtnl_link_stats64", len(b), 10*8)
 	}
-	var v [23]uint64
-	for i := range v {
+	*s = LinkStats64{}
+	for i, p := range [...]*uint64{
+		&s.RxPackets, &s.TxPackets, &s.RxBytes, &s.TxBytes,
+		&s.RxErrors, &s.TxErrors, &s.RxDropped, &s.TxDropped,
+		&s.Multicast, &s.Collisions,
+		&s.RxLengthErrors, &s.RxOverErrors, &s.RxCRCErrors,
+		&s.RxFrameErrors, &s.RxFIFOErrors, &s.RxMissedErrors,
+		&s.TxAbortedErrors, &s.TxCarrierErrors, &s.TxFIFOErrors,
+		&s.TxHeartbeatErrors, &s.TxWindowErrors,
+		&s.RxCompressed, &s.TxCompressed,
+	} {
 		if (i+1)*8 > len(b) {
 			break
 		}
-		v[i] = native.Uint64(b[i*8:])
-	}
-	*s = LinkStats64{
-		RxPackets: v[0], TxPackets: v[1], RxBytes: v[2], TxBytes: v[3],
-		RxErrors: v[4], TxErrors: v[5], RxDropped: v[6], TxDropped: v[7],
-		Multicast: v[8], Collisions: v[9],
-		RxLengthErrors: v[10], RxOverErrors: v[11], RxCRCErrors: v[12],
-		RxFrameErrors: v[13], RxFIFOErrors: v[14], RxMissedErrors: v[15],
-		TxAbortedErrors: v[16], TxCarrierErrors: v[17], TxFIFOErrors: v[18],
-		TxHeartbeatErrors: v[19], TxWindowErrors: v[20],
-		RxCompressed: v[21], TxCompressed: v[22],
+		*p = native.Uint64(b[i*8:])
 	}
 	return nil
 }
