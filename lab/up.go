@@ -38,10 +38,11 @@ type exe struct {
 	// idx caches ifindexes by ns+"\x00"+name: lab links are neither
 	// renamed nor moved while lab up runs, so one lookup per link will do.
 	idx map[string]int32
+	ev  map[string]*linkEvents // by namespace
 }
 
 func newExe() *exe {
-	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}}
+	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}, ev: map[string]*linkEvents{}}
 }
 
 func (x *exe) close() {
@@ -51,6 +52,10 @@ func (x *exe) close() {
 	for _, f := range x.fds {
 		f.Close()
 	}
+	for _, ev := range x.ev {
+		ev.close()
+	}
+	x.conns, x.fds, x.ev = map[string]*rtnl.Conn{}, map[string]*os.File{}, map[string]*linkEvents{}
 }
 
 // forget drops the socket and file of a namespace that was deleted.
@@ -62,6 +67,10 @@ func (x *exe) forget(ns string) {
 	if f := x.fds[ns]; f != nil {
 		f.Close()
 		delete(x.fds, ns)
+	}
+	if ev := x.ev[ns]; ev != nil {
+		ev.close()
+		delete(x.ev, ns)
 	}
 	for k := range x.idx {
 		if strings.HasPrefix(k, ns+"\x00") {
@@ -138,17 +147,24 @@ func plan(l *Lab) []*step {
 				// The namespace's netlink socket is opened while the
 				// thread that made it is still inside.
 				var c *rtnl.Conn
+				var ev *linkEvents
 				err := nsenter.AddDo(name, func() error {
+					ev, _ = openLinkEvents() // none: its links are asked about
 					var err error
 					c, err = rtnl.Dial(unix.NETLINK_ROUTE)
 					return err
 				})
-				if c != nil {
-					x.mu.Lock()
+				x.mu.Lock()
+				if c != nil || ev != nil {
 					x.forget(name)
-					x.conns[name] = c
-					x.mu.Unlock()
 				}
+				if c != nil {
+					x.conns[name] = c
+				}
+				if ev != nil {
+					x.ev[name] = ev
+				}
+				x.mu.Unlock()
 				if err != nil {
 					return nil, err
 				}
@@ -449,6 +465,9 @@ func apply(l *Lab, out, errw io.Writer) error {
 	bw := bufio.NewWriter(out)
 	defer bw.Flush()
 	pauseAt, _ := strconv.Atoi(os.Getenv("NSBOX_LAB_PAUSE_AT"))
+	// Link events of the default namespace, for waitCarrier; those of
+	// lab namespaces are opened as they are made.
+	x.listen("")
 	for i := 0; i < len(steps); {
 		// A run of parallel steps (netns add) goes at once: each
 		// intent is journaled first, then all run, each on its own
@@ -550,53 +569,6 @@ func apply(l *Lab, out, errw io.Writer) error {
 	}
 	fmt.Fprintf(bw, "lab %s is up (%d steps; journal %s)\n", l.Name, len(steps), j.path)
 	return nil
-}
-
-// waitCarrier waits until every lab link reports operstate UP: the kernel
-// propagates carrier (veth peer up, bridge port forwarding) through its
-// linkwatch work, usually within a millisecond, at times up to a second
-// later, and a check run meanwhile would see the first packets wait. It
-// asks again only about the links still waiting, after a pause that
-// starts at 100 us and doubles up to 20 ms. It returns the links not up.
-func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
-	ports := map[string]bool{}
-	for _, e := range l.Ends() {
-		if e.Master != "" {
-			ports[e.NS+"\x00"+e.Master] = true
-		}
-	}
-	var waiting []End
-	for _, br := range l.Bridges {
-		if ports[br.NS+"\x00"+br.Name] { // a bridge without ports never has carrier
-			waiting = append(waiting, br.End)
-		}
-	}
-	for _, v := range l.Veths {
-		waiting = append(waiting, v.A, v.B)
-	}
-	deadline := time.Now().Add(limit)
-	pause := 100 * time.Microsecond
-	for {
-		left := waiting[:0]
-		for _, e := range waiting {
-			if !x.operUp(e.NS, e.Name) {
-				left = append(left, e)
-			}
-		}
-		waiting = left
-		if len(waiting) == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(pause)
-		if pause < 20*time.Millisecond {
-			pause *= 2
-		}
-	}
-	names := make([]string, len(waiting))
-	for i, e := range waiting {
-		names[i] = e.Name
-	}
-	return names
 }
 
 const ifOperUp = 6 // IF_OPER_UP
