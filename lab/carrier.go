@@ -54,25 +54,40 @@ func (ev *linkEvents) drain() {
 			ev.lost = true
 			continue
 		}
-		msgs, err := rtnl.ParseMessages(ev.buf[:n])
-		if err != nil {
+		if noteLinkEvents(ev.buf[:n], ev.oper) != nil {
 			ev.lost = true
-			continue
-		}
-		for _, m := range msgs {
-			switch m.Header.Type {
-			case unix.RTM_NEWLINK:
-				// AF_BRIDGE ones are bridge port news, of the same link.
-				if l, err := rtnl.ParseLink(m.Data); err == nil && l.Family == unix.AF_UNSPEC {
-					ev.oper[l.Index] = l.OperState
-				}
-			case unix.RTM_DELLINK:
-				if h, err := rtnl.ParseIfInfomsg(m.Data); err == nil {
-					delete(ev.oper, h.Index)
-				}
-			}
 		}
 	}
+}
+
+// noteLinkEvents decodes one datagram of RTNLGRP_LINK news and notes in
+// oper the operstate of each link it announces (AF_UNSPEC RTM_NEWLINK;
+// RTM_DELLINK forgets the link). A malformed datagram is an error.
+func noteLinkEvents(b []byte, oper map[int32]uint8) error {
+	msgs, err := rtnl.ParseMessages(b)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		switch m.Header.Type {
+		case unix.RTM_NEWLINK:
+			// AF_BRIDGE ones are bridge port news, of the same link.
+			l, err := rtnl.ParseLink(m.Data)
+			if err != nil {
+				return err
+			}
+			if l.Family == unix.AF_UNSPEC {
+				oper[l.Index] = l.OperState
+			}
+		case unix.RTM_DELLINK:
+			h, err := rtnl.ParseIfInfomsg(m.Data)
+			if err != nil {
+				return err
+			}
+			delete(oper, h.Index)
+		}
+	}
+	return nil
 }
 
 // listen opens the link event socket of namespace ns, from a thread that
