@@ -2,6 +2,7 @@ package ipcmd
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -985,6 +986,13 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 			}
 			if p.json {
 				p.jstr("link", pname)
+			} else if format == "%s: " {
+				// the usual line: "NAME@PEER: " without a new string
+				p.w.WriteString(name)
+				p.w.WriteByte('@')
+				p.w.WriteString(pname)
+				p.w.WriteString(": ")
+				return mdown
 			} else {
 				name += "@" + pname
 			}
@@ -1050,13 +1058,26 @@ func lladdr(b []byte) string { return rtnl.HardwareAddr(b).String() }
 // llAddr is ll_addr_n2a: IPv4 and IPv6 tunnels carry IP addresses as
 // link-layer addresses.
 func llAddr(b rtnl.HardwareAddr, typ uint16) string {
-	switch {
-	case len(b) == 4 && (typ == unix.ARPHRD_TUNNEL || typ == unix.ARPHRD_SIT || typ == unix.ARPHRD_IPGRE),
-		len(b) == 16 && (typ == unix.ARPHRD_TUNNEL6 || typ == unix.ARPHRD_IP6GRE):
+	if ipLladdr(b, typ) {
 		ip, _ := netip.AddrFromSlice(b)
 		return ip.String()
 	}
 	return lladdr(b)
+}
+
+func ipLladdr(b rtnl.HardwareAddr, typ uint16) bool {
+	return len(b) == 4 && (typ == unix.ARPHRD_TUNNEL || typ == unix.ARPHRD_SIT || typ == unix.ARPHRD_IPGRE) ||
+		len(b) == 16 && (typ == unix.ARPHRD_TUNNEL6 || typ == unix.ARPHRD_IP6GRE)
+}
+
+// llAddr prints a link-layer address as str(key, format, llAddr(b, typ))
+// does, without making a string of it.
+func (p *printer) llAddr(key, format string, b rtnl.HardwareAddr, typ uint16) {
+	if ipLladdr(b, typ) || 3*len(b) > len(p.scratch) {
+		p.str(key, format, llAddr(b, typ))
+		return
+	}
+	p.plain(key, format, b.Append(p.scratch[:0]))
 }
 
 func (s *session) printOperstate(p *printer, st uint8) {
@@ -1073,7 +1094,7 @@ func (s *session) printOperstate(p *printer, st uint8) {
 	} else if s.g.Brief {
 		p.text("%-14s ", operStates[st])
 	} else {
-		p.text("state %s ", operStates[st])
+		p.str("", "state %s ", operStates[st]) // text mode: no fmt
 	}
 }
 
@@ -1126,7 +1147,7 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 		p.nl()
 		p.str("link_type", "    link/%s ", arphrdName(l.Type))
 		if len(l.Address) > 0 {
-			p.str("address", "%s", llAddr(l.Address, l.Type))
+			p.llAddr("address", "%s", l.Address, l.Type)
 		}
 		if len(l.Broadcast) > 0 {
 			if l.Flags&unix.IFF_POINTOPOINT != 0 {
@@ -1135,10 +1156,10 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 			} else {
 				p.text(" brd ")
 			}
-			p.str("broadcast", "%s", llAddr(l.Broadcast, l.Type))
+			p.llAddr("broadcast", "%s", l.Broadcast, l.Type)
 		}
-		if len(l.PermAddress) > 0 && lladdr(l.PermAddress) != lladdr(l.Address) {
-			p.str("permaddr", " permaddr %s", llAddr(l.PermAddress, l.Type))
+		if len(l.PermAddress) > 0 && !bytes.Equal(l.PermAddress, l.Address) {
+			p.llAddr("permaddr", " permaddr %s", l.PermAddress, l.Type)
 		}
 	}
 	if l.LinkNetNSID != nil {
@@ -1322,7 +1343,7 @@ func (s *session) printLinkBrief(p *printer, l *rtnl.Link) {
 	mdown := s.printNameAndLink(p, "%-16s ", l)
 	s.printOperstate(p, l.OperState)
 	if len(l.Address) > 0 {
-		p.str("address", "%s ", llAddr(l.Address, l.Type))
+		p.llAddr("address", "%s ", l.Address, l.Type)
 	}
 	printLinkFlags(p, l.Flags, mdown)
 }

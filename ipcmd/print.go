@@ -21,6 +21,7 @@ type printer struct {
 	jw      *jsonWriter // the top-level array, once its "[" is written
 	arrays  []bool      // open objects (false) and arrays (true), innermost last
 	num     [24]byte    // scratch for numbers
+	scratch [64]byte    // scratch for other values (link-layer addresses)
 }
 
 func newPrinter(w *bufio.Writer, json, pretty, oneline bool) *printer {
@@ -119,6 +120,26 @@ func (p *printer) str(key, format, s string) {
 			return
 		}
 		fmt.Fprintf(p.w, format, s)
+	}
+}
+
+// plain is str for a value given as bytes that JSON needs no escapes
+// for (hex digits and punctuation).
+func (p *printer) plain(key, format string, b []byte) {
+	if p.json {
+		j := p.key(key)
+		j.eor()
+		j.w.WriteByte('"')
+		j.w.Write(b)
+		j.w.WriteByte('"')
+	} else if format != "" {
+		if pre, post, ok := verb(format, 's'); ok {
+			p.w.WriteString(pre)
+			p.w.Write(b)
+			p.w.WriteString(post)
+			return
+		}
+		fmt.Fprintf(p.w, format, b)
 	}
 }
 
