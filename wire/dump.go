@@ -269,24 +269,24 @@ func (p *printer) header(proto int, h []byte, off int, depth int) {
 	t := p.bo.Uint16(h[4:])
 	f := p.bo.Uint16(h[6:])
 	tn, ok := typeName(proto, t)
-	ts := fmt.Sprintf("%d", t)
+	ts := itoa(int(t))
 	if ok {
-		ts = fmt.Sprintf("%s (%d)", tn, t)
+		ts = tn + " (" + ts + ")"
 	}
-	p.line(off, depth, fmt.Sprintf("nlmsg_len    %d", l), h[0:4])
+	p.line(off, depth, "nlmsg_len    "+utoa(uint64(l)), h[0:4])
 	p.line(off+4, depth, "nlmsg_type   "+ts, h[4:6])
 	fs := "0"
 	if f != 0 {
-		fs = fmt.Sprintf("%s (%#x)", flagString(uint64(f), flagsFor(proto, t)), f)
+		fs = flagString(uint64(f), flagsFor(proto, t)) + " (" + hex(uint64(f)) + ")"
 	}
 	p.line(off+6, depth, "nlmsg_flags  "+fs, h[6:8])
-	p.line(off+8, depth, fmt.Sprintf("nlmsg_seq    %d", p.bo.Uint32(h[8:])), h[8:12])
+	p.line(off+8, depth, "nlmsg_seq    "+utoa(uint64(p.bo.Uint32(h[8:]))), h[8:12])
 	pid := p.bo.Uint32(h[12:])
 	who := ""
 	if pid == 0 {
 		who = " (the kernel)"
 	}
-	p.line(off+12, depth, fmt.Sprintf("nlmsg_pid    %d%s", pid, who), h[12:16])
+	p.line(off+12, depth, "nlmsg_pid    "+utoa(uint64(pid))+who, h[12:16])
 }
 
 // message dumps one whole message m (nlmsg_len bytes) at offset off.
@@ -407,7 +407,7 @@ func (p *printer) done(c *ctx, flags uint16, b []byte, off int, depth int) {
 // (-1 when b was too short to go on).
 func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) int {
 	size := s.size()
-	p.note(off, depth, fmt.Sprintf("struct %s (%d bytes)", s.name, size))
+	p.note(off, depth, "struct "+s.name+" ("+itoa(size)+" bytes)")
 	n := 0
 	for i := range s.fields {
 		f := &s.fields[i]
@@ -422,9 +422,9 @@ func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) i
 		text := ""
 		switch {
 		case f.kind == fPad:
-			text = fmt.Sprintf("%-14s (padding)", f.name)
+			text = padRight(f.name, 14) + " (padding)"
 		default:
-			text = fmt.Sprintf("%-14s %s", f.name, f.show(v, c))
+			text = padRight(f.name, 14) + " " + f.show(v, c)
 		}
 		p.line(off+n, depth+1, text, v)
 		n += f.size
@@ -547,13 +547,13 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 		if sp != nil {
 			prefix = sp.name
 		}
-		name = fmt.Sprintf("unknown %s", prefix)
+		name = "unknown " + prefix
 	}
-	title := fmt.Sprintf("%s (%d%s) len %d", name, k, flagText, len(a))
+	title := name + " (" + itoa(int(k)) + flagText + ") len " + itoa(len(a))
 	p.attrAt[off] = name
 	padNote := ""
 	if len(pad) > 0 {
-		padNote = fmt.Sprintf(" +%d pad", len(pad))
+		padNote = " +" + itoa(len(pad)) + " pad"
 	}
 	kind := s.kind
 	if !known && nested {
@@ -605,7 +605,7 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 		if len(val)%w != 0 {
 			break
 		}
-		p.line(off, depth, fmt.Sprintf("%s, %d values", title, len(val)/w), a[:4])
+		p.line(off, depth, title+", "+itoa(len(val)/w)+" values", a[:4])
 		p.rows(off+4, val, depth+1, func(i, j int) string {
 			var parts []string
 			for x := i; x+w <= j; x += w {
@@ -616,7 +616,7 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 				} else {
 					s = uintString(p.bo, v)
 				}
-				parts = append(parts, fmt.Sprintf("[%d] %s", x/w, s))
+				parts = append(parts, "["+itoa(x/w)+"] "+s)
 			}
 			return strings.Join(parts, "  ")
 		})
@@ -744,7 +744,7 @@ func leafString(s spec, kind valueKind, known bool, v []byte, c *ctx) (string, b
 	if len(v) == 0 {
 		return "", true
 	}
-	return fmt.Sprintf("%d bytes", len(v)), true
+	return itoa(len(v)) + " bytes", true
 }
 
 // quoteC shows a C string: quoted up to its NUL, saying if the NUL is
@@ -836,6 +836,17 @@ func errnoString(e int32) string {
 		text = strings.ToUpper(text[:1]) + text[1:]
 	}
 	return fmt.Sprintf("%d (-%s: %s)", e, name, text)
+}
+
+func itoa(n int) string    { return strconv.Itoa(n) }
+func utoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// padRight is s with blanks after it up to n bytes ("%-*s").
+func padRight(s string, n int) string {
+	if len(s) >= n {
+		return s
+	}
+	return s + strings.Repeat(" ", n-len(s))
 }
 
 func padText(what string, n int) string {
