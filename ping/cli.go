@@ -410,7 +410,32 @@ func (c *command) resolve(ctx context.Context, target string, family int) ([]net
 	// of the one -4/-6 asked for: a name with none of them is "Address
 	// family for hostname not supported", and glibc's hosts backend
 	// does not turn ::1 into 127.0.0.1 for it.
-	all, canon, err := c.resolver.LookupCanon(target, 0)
+	type answer struct {
+		addrs []netip.Addr
+		canon string
+		err   error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		a, n, err := c.resolver.LookupCanon(target, 0)
+		done <- answer{a, n, err}
+	}()
+	var all []netip.Addr
+	var canon string
+	var err error
+	select {
+	case r := <-done:
+		all, canon, err = r.addrs, r.canon, r.err
+	case <-ctx.Done():
+		// Interrupted while waiting for a name server: iputils has no
+		// handler yet and dies of the signal; so does this.
+		// (When SIGINT was ignored from the start, it stays ignored and
+		// the answer is awaited, as there.)
+		signal.Reset(os.Interrupt)
+		unix.Kill(os.Getpid(), unix.SIGINT)
+		r := <-done
+		all, canon, err = r.addrs, r.canon, r.err
+	}
 	if err != nil {
 		return nil, "", false, err
 	}

@@ -2,6 +2,7 @@ package resolve_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -273,4 +274,36 @@ func TestServerDown(t *testing.T) {
 	if got := pingLines(run(t, nsbox, "ping", "-c1", "down.test")); got != want || !strings.Contains(got, "Temporary failure") {
 		t.Errorf("ping: got %q, want %q", got, want)
 	}
+}
+
+// TestInterruptWhileResolving: ^C while the name server keeps silent
+// ends ping at once, by the signal, as it ends iputils (which has no
+// handler yet at that point).
+func TestInterruptWhileResolving(t *testing.T) {
+	sandbox.Require(t, "ping")
+	nsbox := sandbox.Binary(t)
+	s := fakeWorld(t, hostsFile, "nameserver 127.0.0.1\noptions timeout:30 attempts:1\n")
+	s.Set("slow.test", dnstest.Silent)
+	status := func(argv ...string) string {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		n := len(s.Asked())
+		for i := 0; len(s.Asked()) == n; i++ { // until the question is in
+			if i > 6000 {
+				cmd.Process.Kill()
+				t.Fatalf("%v asked nothing", argv)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cmd.Process.Signal(os.Interrupt)
+		err := cmd.Wait()
+		return cmd.ProcessState.String() + fmt.Sprint(err != nil)
+	}
+	want := status("ping", "-c1", "slow.test")
+	if got := status(nsbox, "ping", "-c1", "slow.test"); got != want {
+		t.Errorf("nsbox ping: %s, iputils: %s", got, want)
+	}
+	t.Logf("both: %s", want)
 }
