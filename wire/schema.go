@@ -191,7 +191,6 @@ var sockTypeNames = []bitName{
 
 // The parsed schema, by ID.
 var (
-	schemaNames   map[string][]bitName
 	schemaStructs map[string]*structDef
 	schemaSpaces  map[string]*space
 )
@@ -202,7 +201,6 @@ var (
 	flagsCommon, flagsGet, flagsNew, flagsDel, flagsAck     []bitName
 	stRtnexthop                                             *structDef
 	spaceLinkInfo, spaceRTA, spaceExtack                    *space
-	schemaErr                                               error
 	schemaOnce                                              sync.Once
 )
 
@@ -216,7 +214,7 @@ func schema() {
 			// is a bug in the tables, not in the input.
 			panic("wire: " + err.Error())
 		}
-		schemaNames, schemaStructs, schemaSpaces = names, structs, spaces
+		schemaStructs, schemaSpaces = structs, spaces
 		afNames, protoNames, ctrlTypes, rtmTypes, sockDiagTypes = names["af"], names["netlink_proto"], names["nlmsg_types"], names["rtm_types"], names["sock_diag_types"]
 		flagsCommon, flagsGet, flagsNew, flagsDel, flagsAck = names["nlm_flags"], names["nlm_flags_get"], names["nlm_flags_new"], names["nlm_flags_del"], names["nlm_flags_ack"]
 		stRtnexthop = structs["rtnexthop"]
