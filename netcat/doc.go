@@ -87,10 +87,11 @@
 //
 // # Names
 //
-// Host names go through Go's resolver (/etc/hosts, then DNS from
-// /etc/resolv.conf; no libc); numeric addresses never reach a resolver,
-// and -n refuses names. Port names come from /etc/services when it
-// exists. -v without -n shows peers by reverse lookup (bounded to 2 s).
+// Host names go through package resolve, getaddrinfo's way without libc
+// or package net: numeric addresses (inet_aton forms too) as they are,
+// then /etc/hosts, then DNS per /etc/resolv.conf; -n refuses names.
+// Port names come from /etc/services when it exists. -v without -n shows
+// peers by reverse lookup (/etc/hosts, then PTR), as getnameinfo does.
 //
 // # Data paths
 //

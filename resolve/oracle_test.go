@@ -127,7 +127,7 @@ func TestOracleNetcat(t *testing.T) {
 		{"-6", "localhost"}, {"-6", "files.test"}, {"-4", "files6.test"}, {"", "127.1"}, {"", "0x7f.1"},
 		{"", "::1%lo"}, {"", "fe80::1%nope"}, {"", "a..b"}, {"", "1.2.3.256"}, {"", "::1%1"},
 		{"", "127.0.0.1%lo"}, {"", "bad%name"}, {"", "a_b.test"}, {"", "x-.test"},
-		{"", "a.-b.test"}, {"", "sp ace"}, {"", "UPPER.TEST"}, {"", "."}, {"", "x.test.."},
+		{"", "a.-b.test"}, {"", "sp ace"}, {"", "UPPER.TEST"}, {"", "."}, {"", "x.test.."}, {"", "fe80::1%lo"},
 	} {
 		args := []string{"-vz"}
 		if tc.flags != "" {
