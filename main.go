@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"nsbox/cli"
@@ -26,30 +25,52 @@ import (
 // through an applet link) and its own arguments; it returns the exit code.
 type command func(g cli.Global, args []string) int
 
-// applets are the names nsbox answers to when invoked through a link
-// (busybox style); --install creates these links.
-var applets = map[string]command{
-	"ip":      ipcmd.IP,
-	"bridge":  ipcmd.Bridge,
-	"nc":      netcat.Main,
-	"netcat":  netcat.Main,
-	"ping":    ping.Main,
-	"ping6":   ping.Main6,
-	"ss":      sscmd.SS,
-	"netstat": sscmd.Netstat,
+// applet is the command nsbox answers to when invoked through a link
+// named name (busybox style); --install creates these links. (A switch,
+// not a map: nothing to build at program start.)
+func applet(name string) command {
+	switch name {
+	case "ip":
+		return ipcmd.IP
+	case "bridge":
+		return ipcmd.Bridge
+	case "nc", "netcat":
+		return netcat.Main
+	case "ping":
+		return ping.Main
+	case "ping6":
+		return ping.Main6
+	case "ss":
+		return sscmd.SS
+	case "netstat":
+		return sscmd.Netstat
+	}
+	return nil
 }
 
-// commands are nsbox's own words besides the ip objects (link, addr,
-// route, netns, monitor, ...), which go to ipcmd.
-var commands = map[string]command{
-	"bridge":  ipcmd.Bridge,
-	"nc":      netcat.Main,
-	"netcat":  netcat.Main,
-	"ping":    ping.Main,
-	"ss":      sscmd.SS,
-	"netstat": sscmd.Netstat,
-	"lab":     lab.Main,
-	"decode":  wire.Decode,
+// appletNames are applet's names, sorted.
+var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "ping6", "ss"}
+
+// nsboxCommand is one of nsbox's own words besides the ip objects (link,
+// addr, route, netns, monitor, ...), which go to ipcmd.
+func nsboxCommand(word string) command {
+	switch word {
+	case "bridge":
+		return ipcmd.Bridge
+	case "nc", "netcat":
+		return netcat.Main
+	case "ping":
+		return ping.Main
+	case "ss":
+		return sscmd.SS
+	case "netstat":
+		return sscmd.Netstat
+	case "lab":
+		return lab.Main
+	case "decode":
+		return wire.Decode
+	}
+	return nil
 }
 
 func main() {
@@ -62,7 +83,7 @@ func main() {
 		}
 	}()
 	name := filepath.Base(os.Args[0])
-	if a, ok := applets[name]; ok {
+	if a := applet(name); a != nil {
 		os.Exit(a(cli.Global{}, os.Args[1:]))
 	}
 	os.Exit(nsbox(os.Args[1:]))
@@ -72,7 +93,7 @@ func nsbox(args []string) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "--list":
-			for _, n := range appletNames() {
+			for _, n := range appletNames {
 				fmt.Println(n)
 			}
 			return 0
@@ -94,7 +115,7 @@ func nsbox(args []string) int {
 		return cli.ExitUsage
 	}
 	if len(rest) > 0 {
-		if c, ok := commands[rest[0]]; ok {
+		if c := nsboxCommand(rest[0]); c != nil {
 			if g.Netns != "" && rest[0] != "lab" {
 				// nsbox -n NAME nc ...: the command runs inside NAME,
 				// exactly as "nsbox netns exec NAME nc ..." would run it.
@@ -118,15 +139,6 @@ where  OPTIONS := { -j[son] | -p[retty] | -br[ief] | -d[etails] | -s[tatistics] 
 Invoked as ip, bridge, nc, netcat, ping, ping6, ss or netstat (see --install), nsbox is that tool.
 `
 
-func appletNames() []string {
-	var names []string
-	for n := range applets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // install makes DIR/APPLET a symbolic link to this binary for every applet.
 func install(dir string) int {
 	self, err := os.Executable()
@@ -134,7 +146,7 @@ func install(dir string) int {
 		fmt.Fprintf(os.Stderr, "nsbox: %v\n", err)
 		return 1
 	}
-	for _, n := range appletNames() {
+	for _, n := range appletNames {
 		link := filepath.Join(dir, n)
 		if err := os.Symlink(self, link); err != nil {
 			fmt.Fprintf(os.Stderr, "nsbox: %s\n", strings.TrimPrefix(err.Error(), "symlink "))

@@ -55,9 +55,22 @@ func Usagef(format string, a ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, a...)}
 }
 
-// Families accepted by -f/-family, with the numbers of <linux/socket.h>.
-var families = map[string]int{
-	"inet": 2, "inet6": 10, "bridge": 7, "link": 17, "packet": 17, "mpls": 28,
+// family is a name -f/-family accepts, with its number in
+// <linux/socket.h> (a switch, not a map: nothing built at start).
+func family(name string) (int, bool) {
+	switch name {
+	case "inet":
+		return 2, true
+	case "inet6":
+		return 10, true
+	case "bridge":
+		return 7, true
+	case "link", "packet":
+		return 17, true
+	case "mpls":
+		return 28, true
+	}
+	return 0, false
 }
 
 // ParseGlobal reads leading options the way ip(8) does (same order of
@@ -83,7 +96,7 @@ func ParseGlobal(prog string, args []string) (Global, []string, error) {
 			if err != nil {
 				return g, nil, err
 			}
-			f, ok := families[v]
+			f, ok := family(v)
 			if v == "help" || !ok {
 				return g, nil, Usagef("Unknown family \"%s\"", v)
 			}

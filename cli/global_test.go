@@ -23,6 +23,12 @@ func TestParseGlobal(t *testing.T) {
 		{[]string{"-4", "r"}, Global{Family: 2}, []string{"r"}},
 		{[]string{"-6", "r"}, Global{Family: 10}, []string{"r"}},
 		{[]string{"-f", "inet6", "r"}, Global{Family: 10}, []string{"r"}},
+		{[]string{"-f", "inet", "r"}, Global{Family: 2}, []string{"r"}},
+		{[]string{"-fam", "bridge", "r"}, Global{Family: 7}, []string{"r"}},
+		{[]string{"-f", "link", "r"}, Global{Family: 17}, []string{"r"}},
+		{[]string{"-f", "packet", "r"}, Global{Family: 17}, []string{"r"}},
+		{[]string{"-f", "mpls", "r"}, Global{Family: 28}, []string{"r"}},
+		{[]string{"-0", "r"}, Global{Family: 17}, []string{"r"}},
 		{[]string{"-d", "-s", "-s", "l"}, Global{Details: true, Stats: 2}, []string{"l"}},
 		{[]string{"-h", "l"}, Global{}, []string{"l"}},
 		{[]string{"-help"}, Global{Help: true}, []string{}},
@@ -46,6 +52,8 @@ func TestParseGlobal(t *testing.T) {
 		{[]string{"-x", "l"}, `Option "-x" is unknown, try "ip -help".`},
 		{[]string{"-n"}, `Command line is not complete. Try option "help"`},
 		{[]string{"-f", "ipx", "l"}, `Unknown family "ipx"`},
+		{[]string{"-f", "help", "l"}, `Unknown family "help"`},
+		{[]string{"-f", "inet4", "l"}, `Unknown family "inet4"`},
 	} {
 		_, _, err := ParseGlobal("ip", tc.args)
 		if _, ok := err.(*UsageError); !ok || err.Error() != tc.msg {

@@ -174,6 +174,26 @@ func (lr *lineReader) next() (string, bool, error) {
 	return line, true, nil
 }
 
+// fdReader reads a file with plain read(2): an os.File would set up the
+// runtime's network poller (an epoll instance, an eventfd and their
+// registrations) for one file read from start to end.
+type fdReader int
+
+func (r fdReader) Read(b []byte) (int, error) {
+	for {
+		n, err := unix.Read(int(r), b)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, &os.PathError{Op: "read", Path: "batch", Err: err}
+		case n == 0 && len(b) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
 // batch runs the commands of g.Batch ("-" is standard input).
 func batch(g cli.Global, args []string) int {
 	return runBatch(g, "ip", func(s *session, a []string) error { return s.do(a) })
@@ -183,13 +203,13 @@ func runBatch(g cli.Global, prog string, do func(*session, []string) error) int 
 	name := g.Batch
 	var in io.Reader = stdin
 	if name != "-" {
-		f, err := os.Open(name)
+		fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			fmt.Fprintf(stderr, "Cannot open file \"%s\" for reading: %s\n", name, nsenter.Strerror(err))
 			return cli.ExitFail
 		}
-		defer f.Close()
-		in = f
+		defer unix.Close(fd)
+		in = fdReader(fd)
 	}
 	s := newSession(g, prog)
 	defer s.close()

@@ -155,6 +155,8 @@ type session struct {
 	batch     bool   // running a batch
 	lineNo    int    // batch: the line being run
 	curByName string // batch: the device the current request names
+
+	ports map[portKey]bool // batch: links made bridge ports, see carrierSync
 }
 
 func newSession(g cli.Global, prog string) *session {
@@ -243,8 +245,9 @@ func (s *session) exec(m rtnl.Message) error {
 }
 
 // carrierSync is the RTM_GETLINK sent, in a batch, just before a request
-// that brings a link up (a batch line names its link without a lookup
-// where it can, see devIndex, or has its index from the cache). The kernel applies a link's pending carrier change
+// that brings up a link some line of the batch made a bridge port (a
+// batch line names its link without a lookup where it can, see
+// devIndex). The kernel applies a link's pending carrier change
 // (linkwatch, which may run up to a second late) when it answers
 // RTM_GETLINK for it (rtnl_getlink: linkwatch_sync_dev). A veth made a
 // moment ago still reads operstate UNKNOWN (netif_oper_up is true) even
@@ -256,25 +259,66 @@ func (s *session) exec(m rtnl.Message) error {
 // before every such line. The answer is not used; a failure is left to
 // the request that follows.
 func (s *session) carrierSync(m rtnl.Message) (rtnl.Message, bool) {
-	if !s.batch || m.Header.Type != unix.RTM_NEWLINK || m.Header.Flags&unix.NLM_F_CREATE != 0 {
+	if !s.batch || m.Header.Type != unix.RTM_NEWLINK {
 		return rtnl.Message{}, false
 	}
 	h, err := rtnl.ParseIfInfomsg(m.Data)
-	if err != nil || h.Change&h.Flags&unix.IFF_UP == 0 {
+	if err != nil {
+		return rtnl.Message{}, false
+	}
+	s.notePort(m, h)
+	if m.Header.Flags&unix.NLM_F_CREATE != 0 || h.Change&h.Flags&unix.IFF_UP == 0 {
 		return rtnl.Message{}, false
 	}
 	l := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: h.Index}, ExtMask: rtnl.RTEXT_FILTER_SKIP_STATS}
-	if h.Index == 0 {
-		if s.curByName == "" {
-			return rtnl.Message{}, false
-		}
+	switch {
+	case h.Index != 0 && s.ports[portKey{index: h.Index}]:
+		delete(s.ports, portKey{index: h.Index})
+	case h.Index == 0 && s.curByName != "" && s.ports[portKey{name: s.curByName}]:
+		delete(s.ports, portKey{name: s.curByName})
 		l.Name = s.curByName
+	default:
+		return rtnl.Message{}, false
 	}
 	b, err := l.AppendBinary(nil)
 	if err != nil {
 		return rtnl.Message{}, false
 	}
 	return rtnl.Message{Header: rtnl.Header{Type: unix.RTM_GETLINK}, Data: b}, true
+}
+
+// portKey names a link a batch line gave a master: by ifindex, or (index
+// 0) by name.
+type portKey struct {
+	index int32
+	name  string
+}
+
+// notePort remembers the link of an RTM_NEWLINK that sets IFLA_MASTER
+// (not 0), for carrierSync.
+func (s *session) notePort(m rtnl.Message, h rtnl.IfInfomsg) {
+	var name string
+	master := false
+	d := rtnl.NewAttributeDecoder(m.Data[rtnl.IfInfomsgLen:])
+	for d.Next() {
+		switch d.Type() {
+		case unix.IFLA_IFNAME:
+			name = d.String()
+		case unix.IFLA_MASTER:
+			master = d.Uint32() != 0
+		}
+	}
+	if !master {
+		return
+	}
+	if s.ports == nil {
+		s.ports = map[portKey]bool{}
+	}
+	if h.Index != 0 {
+		s.ports[portKey{index: h.Index}] = true
+	} else if name != "" {
+		s.ports[portKey{name: name}] = true
+	}
 }
 
 // sync flushes any pipelined requests: needed before anything reads

@@ -1,7 +1,6 @@
 package ipcmd
 
 import (
-	"bufio"
 	"os"
 	"strconv"
 	"strings"
@@ -19,39 +18,59 @@ var linkEvents = []string{"NONE", "REBOOT", "FEATURE CHANGE", "BONDING FAILOVER"
 
 var linkModes = []string{"DEFAULT", "DORMANT"}
 
-// ll_type_n2a
-var arphrdNames = map[uint16]string{
-	0: "netrom", 1: "ether", 2: "eether", 3: "ax25", 4: "pronet", 5: "chaos",
-	6: "ieee802", 7: "arcnet", 8: "atalk", 15: "dlci", 19: "atm", 23: "metricom",
-	24: "ieee1394", 27: "eui64", 32: "infiniband",
-	256: "slip", 257: "cslip", 258: "slip6", 259: "cslip6", 260: "rsrvd", 264: "adapt",
-	270: "rose", 271: "x25", 272: "hwx25", 280: "can", 512: "ppp", 513: "cisco",
-	516: "lapb", 517: "ddcmp", 518: "rawhdlc", 519: "rawip",
-	768: "ipip", 769: "tunnel6", 770: "frad", 771: "skip", 772: "loopback",
-	773: "localtlk", 774: "fddi", 775: "bif", 776: "sit", 777: "ip/ddp", 778: "gre",
-	779: "pimreg", 780: "hippi", 781: "ash", 782: "econet", 783: "irda",
-	784: "fcpp", 785: "fcal", 786: "fcpl", 787: "fcfb0",
-	800: "tr", 801: "tr+rif", 802: "ieee802.11", 803: "ieee802.11/prism",
-	804: "ieee802.11/radiotap", 805: "ieee802.15.4", 806: "ieee802.15.4/monitor",
-	820: "phonet", 821: "phonet_pipe", 822: "caif", 823: "ip6gre", 824: "netlink",
-	825: "6lowpan", 826: "vsockmon",
-	0xfffe: "none", 0xffff: "void",
+// ll_type_n2a, sorted by number: static data, nothing built at start.
+var arphrdNames = [...]struct {
+	t    uint16
+	name string
+}{
+	{0, "netrom"}, {1, "ether"}, {2, "eether"}, {3, "ax25"}, {4, "pronet"}, {5, "chaos"},
+	{6, "ieee802"}, {7, "arcnet"}, {8, "atalk"}, {15, "dlci"}, {19, "atm"}, {23, "metricom"},
+	{24, "ieee1394"}, {27, "eui64"}, {32, "infiniband"},
+	{256, "slip"}, {257, "cslip"}, {258, "slip6"}, {259, "cslip6"}, {260, "rsrvd"}, {264, "adapt"},
+	{270, "rose"}, {271, "x25"}, {272, "hwx25"}, {280, "can"}, {512, "ppp"}, {513, "cisco"},
+	{516, "lapb"}, {517, "ddcmp"}, {518, "rawhdlc"}, {519, "rawip"},
+	{768, "ipip"}, {769, "tunnel6"}, {770, "frad"}, {771, "skip"}, {772, "loopback"},
+	{773, "localtlk"}, {774, "fddi"}, {775, "bif"}, {776, "sit"}, {777, "ip/ddp"}, {778, "gre"},
+	{779, "pimreg"}, {780, "hippi"}, {781, "ash"}, {782, "econet"}, {783, "irda"},
+	{784, "fcpp"}, {785, "fcal"}, {786, "fcpl"}, {787, "fcfb0"},
+	{800, "tr"}, {801, "tr+rif"}, {802, "ieee802.11"}, {803, "ieee802.11/prism"},
+	{804, "ieee802.11/radiotap"}, {805, "ieee802.15.4"}, {806, "ieee802.15.4/monitor"},
+	{820, "phonet"}, {821, "phonet_pipe"}, {822, "caif"}, {823, "ip6gre"}, {824, "netlink"},
+	{825, "6lowpan"}, {826, "vsockmon"},
+	{0xfffe, "none"}, {0xffff, "void"},
 }
 
 func arphrdName(t uint16) string {
-	if n, ok := arphrdNames[t]; ok {
-		return n
+	lo, hi := 0, len(arphrdNames)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if arphrdNames[m].t < t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(arphrdNames) && arphrdNames[lo].t == t {
+		return arphrdNames[lo].name
 	}
 	return "[" + strconv.Itoa(int(t)) + "]"
 }
 
+// nameEntry is one built-in number <-> name pair of a nameTable.
+type nameEntry struct {
+	v    uint32
+	name string
+}
+
 // nameTable is one of iproute2's number <-> name maps: built-in names plus
-// those in /etc/iproute2/FILE (and FILE.d/*.conf), read on first use.
+// those in /etc/iproute2/FILE (and FILE.d/*.conf), read on first use
+// (the map too is built then, not at program start).
 type nameTable struct {
-	file   string
-	max    uint32
-	names  map[uint32]string
-	loaded bool
+	file    string
+	max     uint32
+	builtin []nameEntry
+	names   map[uint32]string
+	loaded  bool
 }
 
 func (t *nameTable) load() {
@@ -59,15 +78,23 @@ func (t *nameTable) load() {
 		return
 	}
 	t.loaded = true
+	t.names = make(map[uint32]string, len(t.builtin))
+	for _, e := range t.builtin {
+		t.names[e.v] = e.name
+	}
 	read := func(path string) {
-		f, err := os.Open(path)
-		if err != nil {
+		b, ok := readSmallFile(path)
+		if !ok {
 			return
 		}
-		defer f.Close()
-		s := bufio.NewScanner(f)
-		for s.Scan() {
-			line := strings.TrimSpace(s.Text())
+		for len(b) > 0 {
+			var line string
+			if i := strings.IndexByte(b, '\n'); i >= 0 {
+				line, b = b[:i], b[i+1:]
+			} else {
+				line, b = b, ""
+			}
+			line = strings.TrimSpace(line)
 			if line == "" || line[0] == '#' {
 				continue
 			}
@@ -89,6 +116,33 @@ func (t *nameTable) load() {
 				read("/etc/iproute2/" + t.file + ".d/" + e.Name())
 			}
 		}
+	}
+}
+
+// readSmallFile reads a configuration file with plain system calls: an
+// os.File would set up the runtime's network poller (an epoll instance,
+// an eventfd and their registrations) for a file read once, on the path
+// of every "link show".
+func readSmallFile(path string) (string, bool) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", false
+	}
+	defer unix.Close(fd)
+	var b []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return "", false
+		}
+		if n == 0 {
+			return string(b), true
+		}
+		b = append(b, buf[:n]...)
 	}
 }
 
@@ -116,16 +170,16 @@ func (t *nameTable) a2n(s string) (uint32, bool) {
 }
 
 var (
-	scopeNames = &nameTable{file: "rt_scopes", max: 255, names: map[uint32]string{
-		0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere"}}
-	protoNames = &nameTable{file: "rt_protos", max: 255, names: map[uint32]string{
-		0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static", 8: "gated",
-		9: "ra", 10: "mrt", 11: "zebra", 12: "bird", 13: "dnrouted", 14: "xorp",
-		15: "ntk", 16: "dhcp", 17: "mrouted", 18: "keepalived", 42: "babel",
-		99: "openr", 186: "bgp", 187: "isis", 188: "ospf", 189: "rip", 192: "eigrp"}}
-	tableNames = &nameTable{file: "rt_tables", max: 0xffffffff, names: map[uint32]string{
-		0: "unspec", 253: "default", 254: "main", 255: "local"}}
-	groupNames = &nameTable{file: "group", max: 0xffffffff, names: map[uint32]string{0: "default"}}
+	scopeNames = &nameTable{file: "rt_scopes", max: 255, builtin: []nameEntry{
+		{0, "global"}, {200, "site"}, {253, "link"}, {254, "host"}, {255, "nowhere"}}}
+	protoNames = &nameTable{file: "rt_protos", max: 255, builtin: []nameEntry{
+		{0, "unspec"}, {1, "redirect"}, {2, "kernel"}, {3, "boot"}, {4, "static"}, {8, "gated"},
+		{9, "ra"}, {10, "mrt"}, {11, "zebra"}, {12, "bird"}, {13, "dnrouted"}, {14, "xorp"},
+		{15, "ntk"}, {16, "dhcp"}, {17, "mrouted"}, {18, "keepalived"}, {42, "babel"},
+		{99, "openr"}, {186, "bgp"}, {187, "isis"}, {188, "ospf"}, {189, "rip"}, {192, "eigrp"}}}
+	tableNames = &nameTable{file: "rt_tables", max: 0xffffffff, builtin: []nameEntry{
+		{0, "unspec"}, {253, "default"}, {254, "main"}, {255, "local"}}}
+	groupNames = &nameTable{file: "group", max: 0xffffffff, builtin: []nameEntry{{0, "default"}}}
 )
 
 // scopeA2n is rtnl_rtscope_a2n: also "universe" (global) for input.
