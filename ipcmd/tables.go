@@ -83,30 +83,8 @@ func (t *nameTable) load() {
 		t.names[e.v] = e.name
 	}
 	read := func(path string) {
-		b, ok := readSmallFile(path)
-		if !ok {
-			return
-		}
-		for len(b) > 0 {
-			var line string
-			if i := strings.IndexByte(b, '\n'); i >= 0 {
-				line, b = b[:i], b[i+1:]
-			} else {
-				line, b = b, ""
-			}
-			line = strings.TrimSpace(line)
-			if line == "" || line[0] == '#' {
-				continue
-			}
-			fields := strings.Fields(line)
-			if len(fields) < 2 || fields[1][0] == '#' {
-				continue
-			}
-			n, err := strconv.ParseUint(fields[0], 0, 32)
-			if err != nil || uint32(n) > t.max {
-				continue
-			}
-			t.names[uint32(n)] = fields[1]
+		if b, ok := readSmallFile(path); ok {
+			t.parse(b)
 		}
 	}
 	read("/etc/iproute2/" + t.file)
@@ -116,6 +94,33 @@ func (t *nameTable) load() {
 				read("/etc/iproute2/" + t.file + ".d/" + e.Name())
 			}
 		}
+	}
+}
+
+// parse adds the names of one file in iproute2's format: "NUMBER NAME"
+// per line (NUMBER decimal or 0x hex, at most max), '#' comments, other
+// lines ignored (rtnl_tab_initialize).
+func (t *nameTable) parse(b string) {
+	for len(b) > 0 {
+		var line string
+		if i := strings.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			line, b = b, ""
+		}
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 2 || fields[1][0] == '#' {
+			continue
+		}
+		n, err := strconv.ParseUint(fields[0], 0, 32)
+		if err != nil || uint32(n) > t.max {
+			continue
+		}
+		t.names[uint32(n)] = fields[1]
 	}
 }
 
