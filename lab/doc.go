@@ -60,7 +60,7 @@
 //
 // lab up keeps a journal, /run/nsbox/lab-NAME.journal (NSBOX_LAB_DIR
 // overrides the directory): before each creation step an intent record is
-// appended and fsynced, after it a record with the identity of what was
+// appended, after it a record with the identity of what was
 // made (a namespace's nsfs inode, a link's ifindex). lab down undoes the
 // journal newest first and removes a namespace or link only if it is
 // still the one made; what existed before lab up survives lab down.
