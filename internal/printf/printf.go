@@ -8,7 +8,7 @@
 //
 // Supported operands, found by a type switch:
 //   - nil, bool, string, []byte, float32, float64, and every int and uint
-//     kind including uintptr (unnamed types only);
+//     kind including uintptr (unnamed types only), and time.Duration;
 //   - any value implementing error or interface{ String() string }, for the
 //     verbs fmt hands to those methods (%v %s %x %X %q, and %w in Errorf).
 //
@@ -40,6 +40,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -450,7 +451,8 @@ const (
 	kBytes
 	kFloat32
 	kFloat64
-	kInt // kInt..kInt64 are signed, kUint..kUintptr unsigned
+	kDuration // kDuration..kInt64 are signed, kUint..kUintptr unsigned
+	kInt
 	kInt8
 	kInt16
 	kInt32
@@ -465,7 +467,7 @@ const (
 
 // typeNames[k] is reflect.TypeOf(arg).String() for an operand of kind k.
 var typeNames = [...]string{"?", "bool", "string", "[]uint8", "float32", "float64",
-	"int", "int8", "int16", "int32", "int64",
+	"time.Duration", "int", "int8", "int16", "int32", "int64",
 	"uint", "uint8", "uint16", "uint32", "uint64", "uintptr"}
 
 // classify finds arg's kind and, for integers, its value as a uint64.
@@ -481,6 +483,8 @@ func classify(arg any) (kind, uint64) {
 		return kFloat32, 0
 	case float64:
 		return kFloat64, 0
+	case time.Duration:
+		return kDuration, uint64(v)
 	case int:
 		return kInt, uint64(v)
 	case int8:
@@ -708,7 +712,9 @@ func (p *printer) printArg(arg any, verb rune) {
 		p.badVerb(verb)
 	case verb == 'T' || verb == 'p':
 		p.unsupported(verb)
-	case k >= kInt:
+	case k == kDuration && p.handleMethods(verb):
+		// String for %v %s %x %X %q, the number otherwise, as fmt
+	case k >= kDuration:
 		p.fmtInt(u, k <= kInt64, verb)
 	case k == kString:
 		p.fmtString(arg.(string), verb)
@@ -757,7 +763,7 @@ func intFromArg(a []any, argNum int) (num int, isInt bool, newArgNum int) {
 	newArgNum = argNum
 	if argNum < len(a) {
 		k, u := classify(a[argNum])
-		if k >= kInt {
+		if k >= kDuration {
 			num = int(u)
 			if k <= kInt64 {
 				isInt = int64(num) == int64(u)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -67,6 +68,7 @@ var known = []any{
 	uint64(math.MaxUint64), uint64(1 << 63), uintptr(0xdeadbeef),
 	float32(0), float32(1.5), float32(-3.25e10), float32(math.MaxFloat32),
 	0.0, math.Copysign(0, -1), 1.0, -2.5, 3.14159265358979, 1e21, 1e-7,
+	time.Duration(0), 1500 * time.Millisecond, -time.Minute, time.Duration(math.MinInt64),
 	123456789.125, math.Inf(1), math.Inf(-1), math.NaN(), 100.0, 0.005,
 }
 
@@ -346,7 +348,7 @@ func TestErrorf(t *testing.T) {
 var fuzzOps = []any{
 	-42, "héllo", []byte{0, 'a', 0xff}, uint8(200), 3.5, true, nil, int64(math.MinInt64),
 	uint64(math.MaxUint64), float32(-0.125), 'é', uint16(7), int8(-3), uintptr(9), uint(3),
-	int16(5), uint32(1 << 31), "",
+	int16(5), uint32(1 << 31), "", 90 * time.Second,
 }
 
 // FuzzSprintf compares Sprintf with fmt.Sprintf for a fuzzed format over
