@@ -39,10 +39,13 @@ type exe struct {
 	// renamed nor moved while lab up runs, so one lookup per link will do.
 	idx map[string]int32
 	ev  map[string]*linkEvents // by namespace
+	// peerOf names, for a veth end lab up made, the other end
+	// (ns+"\x00"+name both): its ifindex comes with the first end's.
+	peerOf map[string]string
 }
 
 func newExe() *exe {
-	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}, ev: map[string]*linkEvents{}}
+	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}, ev: map[string]*linkEvents{}, peerOf: map[string]string{}}
 }
 
 func (x *exe) close() {
@@ -116,6 +119,9 @@ func (x *exe) index(ns, name string) (int32, error) {
 		return 0, fmt.Errorf("Cannot find device \"%s\" in %s: %s", name, nsLabel(ns), errText(err))
 	}
 	x.idx[ns+"\x00"+name] = l.Index
+	if p := x.peerOf[ns+"\x00"+name]; p != "" && l.Link > 0 && l.Info != nil && l.Info.Kind == "veth" {
+		x.idx[p] = l.Link
+	}
 	return l.Index, nil
 }
 
@@ -248,6 +254,7 @@ func plan(l *Lab) []*step {
 				if err != nil {
 					return nil, err
 				}
+				x.peerOf[a.NS+"\x00"+a.Name] = b.NS + "\x00" + b.Name
 				req := &rtnl.Link{Name: a.Name, NetNSFD: &fa, Info: &rtnl.LinkInfo{Kind: "veth",
 					Peer: &rtnl.Link{Name: b.Name, NetNSFD: &fb}}}
 				m, err := rtnl.NewLinkRequest(req, createExcl)
@@ -258,6 +265,8 @@ func plan(l *Lab) []*step {
 				if err != nil {
 					return nil, err
 				}
+				// One lookup does for both ends: a veth's IFLA_LINK is
+				// its peer's ifindex (in the peer's namespace).
 				ib, err := x.index(b.NS, b.Name)
 				if err != nil {
 					return nil, err
