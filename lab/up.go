@@ -218,9 +218,27 @@ func plan(l *Lab) []*step {
 			intent: &record{Op: "link", Intent: true, NS: e.NS, Name: e.Name, Kind: "bridge"},
 			run: func(x *exe) (*record, error) {
 				req := &rtnl.Link{Name: e.Name, Info: &rtnl.LinkInfo{Kind: "bridge"}}
-				m, err := rtnl.NewLinkRequest(req, createExcl)
-				if err := x.do(e.NS, m, err); err != nil {
+				// NLM_F_ECHO: the kernel (6.3 on) answers with the new
+				// link, ifindex included; older ones are asked after.
+				m, err := rtnl.NewLinkRequest(req, createExcl|rtnl.NLM_F_ECHO)
+				if err != nil {
 					return nil, err
+				}
+				c, err := x.conn(e.NS)
+				if err != nil {
+					return nil, err
+				}
+				replies, err := c.Execute(m)
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range replies {
+					if r.Header.Type != unix.RTM_NEWLINK {
+						continue
+					}
+					if ln, err := rtnl.ParseLink(r.Data); err == nil && ln.Name == e.Name && ln.Index > 0 {
+						x.idx[e.NS+"\x00"+e.Name] = ln.Index
+					}
 				}
 				idx, err := x.index(e.NS, e.Name)
 				if err != nil {
