@@ -16,8 +16,8 @@
 // in the output instead of guessing, in fmt's bad-verb style:
 //   - an operand of any other type (named types such as `type Kind uint8`
 //     without a String method, structs, pointers, maps, slices other than
-//     []byte, complex numbers), or an error/Stringer with a verb such as %d,
-//     prints "%!d(unsupported)" (with the verb used);
+//     []byte, complex numbers), or an error/Stringer with a verb such as %d
+//     or with %#v, prints "%!d(unsupported)" (with the verb used);
 //   - where fmt names an operand's type in an error ("%!w(string=x)",
 //     "%!(EXTRA int=1)"), the name of a type outside the list above is
 //     written "?", and %T of such an operand prints "%!T(unsupported)";
@@ -33,6 +33,12 @@
 //   - %p is not supported (it prints the bad-verb text for scalar operands,
 //     as fmt does, and "%!p(unsupported)" otherwise); Formatter and
 //     GoStringer are not consulted.
+//
+// go vet knows these functions only when told:
+//
+//	go vet -printf.funcs=nsbox/internal/printf.Sprintf,nsbox/internal/printf.Fprintf,...
+//
+// (Errorf left out of that list: vet accepts %w only in fmt.Errorf.)
 package printf
 
 import (
