@@ -152,7 +152,18 @@ func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 		}
 		waiting = left
 		now := time.Now()
-		if len(waiting) == 0 || now.After(deadline) {
+		if len(waiting) == 0 {
+			break
+		}
+		if now.After(deadline) {
+			// The last word is the kernel's own answer, not the events.
+			left := waiting[:0]
+			for _, e := range waiting {
+				if !x.operUp(e.NS, e.Name) {
+					left = append(left, e)
+				}
+			}
+			waiting = left
 			break
 		}
 		if len(fds) < len(waiting) { // some are asked about
