@@ -530,3 +530,56 @@ func TestMonitor(t *testing.T) {
 		t.Errorf("Monitor: %v", err)
 	}
 }
+
+// TestAddDo: fn runs inside the new namespace (a socket it opens is
+// there: ip -n sees the netlink port), the caller's thread is not, and a
+// failing fn leaves the namespace made, while a failing Add leaves none.
+func TestAddDo(t *testing.T) {
+	sandbox.Require(t, "ip", "ss")
+	cleanup(t)
+	var inside string
+	var sock int = -1
+	err := nsenter.AddDo("addo", func() error {
+		dev, ino, err := nsenter.ThreadNS()
+		inside = fmt.Sprintf("%d:%d", dev, ino)
+		if err != nil {
+			return err
+		}
+		// A UDP socket: ss in the new namespace must list its port.
+		sock, err = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		return unix.Bind(sock, &unix.SockaddrInet4{Port: 47123})
+	})
+	if sock >= 0 {
+		defer unix.Close(sock)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := nsOf(t, nsenter.Path("addo")); inside != want {
+		t.Errorf("fn ran in %s, the new namespace is %s", inside, want)
+	}
+	if out := mustIP(t, "-n", "addo", "link", "show"); !strings.Contains(out, "lo:") {
+		t.Errorf("ip -n addo link show: %q", out)
+	}
+	if dev, ino, _ := nsenter.ThreadNS(); fmt.Sprintf("%d:%d", dev, ino) == inside {
+		t.Error("the caller's thread is in the new namespace")
+	}
+	if out := mustIP(t, "netns", "exec", "addo", "ss", "-Hunl"); !strings.Contains(out, ":47123") {
+		t.Errorf("ss in addo does not list the socket fn made: %q", out)
+	}
+	// fn fails: its error comes back, the namespace stays.
+	boom := errors.New("boom")
+	if err := nsenter.AddDo("addo2", func() error { return boom }); err != boom {
+		t.Errorf("AddDo with a failing fn = %v, want %v", err, boom)
+	}
+	if _, err := os.Stat(nsenter.Path("addo2")); err != nil {
+		t.Errorf("namespace of a failed fn removed: %v", err)
+	}
+	// Add itself fails (the name is taken): nothing new is left.
+	if err := nsenter.AddDo("addo", func() error { t.Error("fn ran after a failed add"); return nil }); !errors.Is(err, unix.EEXIST) {
+		t.Errorf("AddDo of an existing name = %v, want EEXIST", err)
+	}
+}
