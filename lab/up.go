@@ -42,10 +42,13 @@ type exe struct {
 	// peerOf names, for a veth end lab up made, the other end
 	// (ns+"\x00"+name both): its ifindex comes with the first end's.
 	peerOf map[string]string
+	// loUp holds, per namespace made by its netns step, how bringing
+	// its lo up went (done there, reported by the lo step).
+	loUp map[string]error
 }
 
 func newExe() *exe {
-	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}, ev: map[string]*linkEvents{}, peerOf: map[string]string{}}
+	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}, ev: map[string]*linkEvents{}, peerOf: map[string]string{}, loUp: map[string]error{}}
 }
 
 func (x *exe) close() {
@@ -174,6 +177,12 @@ func plan(l *Lab) []*step {
 				if err != nil {
 					return nil, err
 				}
+				// lo comes up now, while other namespaces are still being
+				// made; the "link set lo up" step reports how it went.
+				loErr := upByName(c, "lo")
+				x.mu.Lock()
+				x.loUp[name] = loErr
+				x.mu.Unlock()
 				ex, _, id := statNetns(name)
 				if !ex {
 					return nil, fmt.Errorf("netns %s vanished after it was made", name)
@@ -185,6 +194,12 @@ func plan(l *Lab) []*step {
 	for _, n := range l.Netns {
 		name := n.Name
 		add(&step{cmd: ipCmd(name, "link set lo up"), run: func(x *exe) (*record, error) {
+			if err, done := x.loUp[name]; done {
+				if errors.Is(err, unix.ENODEV) { // as setUp says it
+					err = fmt.Errorf("Cannot find device \"lo\" in %s: %s", nsLabel(name), errText(err))
+				}
+				return nil, err
+			}
 			return nil, x.setUp(name, "lo")
 		}})
 	}
@@ -387,6 +402,16 @@ func routeRequest(x *exe, ns string, dst netip.Prefix, via netip.Addr, dev strin
 		req.OIF = uint32(idx)
 	}
 	return req, nil
+}
+
+// upByName sets link name up on c, named by IFLA_IFNAME.
+func upByName(c *rtnl.Conn, name string) error {
+	m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, IfInfomsg: rtnl.IfInfomsg{Flags: unix.IFF_UP, Change: unix.IFF_UP}}, 0)
+	if err != nil {
+		return err
+	}
+	_, err = c.Execute(m)
+	return err
 }
 
 func (x *exe) setUp(ns, name string) error {
