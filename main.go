@@ -6,12 +6,12 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/ipcmd"
 	"nsbox/lab"
 	"nsbox/netcat"

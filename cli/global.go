@@ -4,8 +4,9 @@
 package cli
 
 import (
-	"fmt"
 	"strings"
+
+	fmt "nsbox/internal/printf"
 )
 
 // Exit codes, as iproute2 uses them.

@@ -1,7 +1,6 @@
 package ipcmd
 
 import (
-	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/rtnl"
 )
 

@@ -7,15 +7,15 @@ package ipcmd
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
+	"runtime"
 	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 	"nsbox/wire"
@@ -348,7 +348,8 @@ func run(g cli.Global, prog string, args []string) (code int) {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "nsbox: internal error: %v\n", r)
 			if os.Getenv("NSBOX_DEBUG") != "" {
-				stderr.Write(debug.Stack())
+				buf := make([]byte, 64<<10)
+				stderr.Write(buf[:runtime.Stack(buf, false)])
 			}
 			code = cli.ExitFail
 		}

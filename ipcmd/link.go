@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"net/netip"
 	"os"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 )

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 	"nsbox/wire"

@@ -2,10 +2,11 @@ package ipcmd
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	fmt "nsbox/internal/printf"
 )
 
 // printer mirrors iproute2's json_print.c: every print_* call names a JSON

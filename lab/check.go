@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/ping"
 	"nsbox/rtnl"

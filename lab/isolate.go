@@ -2,13 +2,13 @@ package lab
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 )
 

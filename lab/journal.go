@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	fmt "nsbox/internal/printf"
 )
 
 // The journal is what lab up did, so that lab down can undo exactly that,

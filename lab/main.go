@@ -3,12 +3,12 @@ package lab
 import (
 	_ "embed"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 )
 
 //go:embed default.lab

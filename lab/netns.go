@@ -2,12 +2,12 @@ package lab
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"runtime"
 
 	"golang.org/x/sys/unix"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 )

@@ -3,12 +3,12 @@ package lab
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 )
 

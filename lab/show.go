@@ -1,11 +1,11 @@
 package lab
 
 import (
-	"fmt"
 	"io"
 	"sort"
 	"strings"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 )
 

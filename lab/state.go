@@ -1,12 +1,12 @@
 package lab
 
 import (
-	"fmt"
 	"net/netip"
 	"sort"
 
 	"golang.org/x/sys/unix"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/rtnl"
 )
 

@@ -2,12 +2,13 @@ package lab
 
 import (
 	"errors"
-	"fmt"
 	"net/netip"
 	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // TCP for lab check on raw sockets: package net (its resolver and dialer)

@@ -3,7 +3,6 @@ package lab
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 )

@@ -2,7 +2,6 @@ package netcat
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 )
 
 // Main is nc's entry point: args are nc's own arguments (argv[1:]).

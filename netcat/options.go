@@ -1,12 +1,13 @@
 package netcat
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // usageLine is printed (alone) for every command-line error that

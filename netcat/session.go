@@ -1,11 +1,12 @@
 package netcat
 
 import (
-	"fmt"
 	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // stdio is what every session of one nc run shares: the kinds of stdin

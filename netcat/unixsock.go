@@ -1,10 +1,11 @@
 package netcat
 
 import (
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // unixConnect is -U client mode (stream sockets).

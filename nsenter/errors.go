@@ -2,11 +2,12 @@ package nsenter
 
 import (
 	"errors"
-	"fmt"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // Error is a namespace operation that failed. Its text is the one line

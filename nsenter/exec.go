@@ -2,12 +2,13 @@ package nsenter
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // Self is the running nsbox binary; executing it needs no file in the

@@ -12,7 +12,6 @@ package nsenter
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,6 +19,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // RunDir holds one file per named namespace (iproute2's NETNS_RUN_DIR);

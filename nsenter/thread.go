@@ -1,11 +1,12 @@
 package nsenter
 
 import (
-	"fmt"
 	"os"
 	"runtime"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // threadNS is the network namespace file of the calling thread. Never

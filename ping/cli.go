@@ -3,7 +3,6 @@ package ping
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"net/netip"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/resolve"
 )
 

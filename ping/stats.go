@@ -1,10 +1,11 @@
 package ping
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	fmt "nsbox/internal/printf"
 )
 
 // Stats is what one run of ping counted. The round-trip summary uses

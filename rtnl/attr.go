@@ -3,8 +3,9 @@ package rtnl
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"net/netip"
+
+	fmt "nsbox/internal/printf"
 )
 
 // Flags carried in the top bits of nla_type.

@@ -2,13 +2,14 @@ package rtnl
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"sync/atomic"
 	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // Direction tells a Tap whether a datagram was sent or received.

@@ -2,9 +2,10 @@ package rtnl
 
 import (
 	"errors"
-	"fmt"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // Extended ack attributes, carried after struct nlmsgerr when the ACK has

@@ -2,7 +2,8 @@ package rtnl
 
 import (
 	"encoding/binary"
-	"fmt"
+
+	fmt "nsbox/internal/printf"
 )
 
 var native = binary.NativeEndian

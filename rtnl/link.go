@@ -1,9 +1,9 @@
 package rtnl
 
 import (
-	"fmt"
-
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // IfInfomsg is struct ifinfomsg, the family header of RTM_*LINK.

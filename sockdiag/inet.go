@@ -2,9 +2,9 @@ package sockdiag
 
 import (
 	"encoding/binary"
-	"fmt"
 	"net/netip"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/rtnl"
 )
 

@@ -1,8 +1,7 @@
 package sockdiag
 
 import (
-	"fmt"
-
+	fmt "nsbox/internal/printf"
 	"nsbox/rtnl"
 )
 

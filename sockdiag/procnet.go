@@ -3,9 +3,10 @@ package sockdiag
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"strconv"
 	"strings"
+
+	fmt "nsbox/internal/printf"
 )
 
 // ParseProcNet reads the socket table of /proc/net/{tcp,udp,raw}[6], for

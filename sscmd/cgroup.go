@@ -2,12 +2,13 @@ package sscmd
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 var mountsFile = "/proc/self/mounts"

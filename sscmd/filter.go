@@ -1,11 +1,12 @@
 package sscmd
 
 import (
-	"fmt"
 	"net/netip"
 	"path"
 	"strconv"
 	"strings"
+
+	fmt "nsbox/internal/printf"
 )
 
 // An ss filter expression (iproute2's ssfilter.y): conditions on ports

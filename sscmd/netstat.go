@@ -2,7 +2,6 @@ package sscmd
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/sockdiag"
 )
 

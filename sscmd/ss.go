@@ -5,7 +5,6 @@ package sscmd
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/sockdiag"
 )

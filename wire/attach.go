@@ -2,12 +2,12 @@ package wire
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"sync"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/rtnl"
 )
 

@@ -2,12 +2,12 @@ package wire
 
 import (
 	"encoding/binary"
-	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 )
 
 const decodeUsage = `Usage: nsbox decode [ -proto { route | sock_diag } ] [ -endian { little | big } ]

@@ -2,13 +2,14 @@ package wire
 
 import (
 	"encoding/binary"
-	"fmt"
 	"io"
 	"net/netip"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // Direction of a datagram in a dump.

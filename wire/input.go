@@ -2,9 +2,10 @@ package wire
 
 import (
 	"encoding/binary"
-	"fmt"
 	"strconv"
 	"strings"
+
+	fmt "nsbox/internal/printf"
 )
 
 // Datagram is one netlink datagram read from text or a pcap file.

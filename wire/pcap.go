@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"time"
+
+	fmt "nsbox/internal/printf"
 )
 
 // A pcap file (classic libpcap format) of netlink traffic, as nlmon and

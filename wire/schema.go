@@ -3,13 +3,14 @@ package wire
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 )
 
 // The shapes of rtnetlink and sock_diag messages: family headers as C
