@@ -2,7 +2,6 @@ package resolve
 
 import (
 	"net/netip"
-	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,31 +13,30 @@ import (
 // is unusable and goes last.
 
 type policy struct {
-	prefix     netip.Prefix
+	prefix     [16]byte // the table's prefixes, IPv4 as ::ffff:a.b.c.d
+	bits       int
 	precedence int
 	label      int
 }
 
-// The default policy table, RFC 6724 section 2.1.
-var policies = []policy{
-	{netip.MustParsePrefix("::1/128"), 50, 0},
-	{netip.MustParsePrefix("::ffff:0:0/96"), 35, 4},
-	{netip.MustParsePrefix("2002::/16"), 30, 2},
-	{netip.MustParsePrefix("2001::/32"), 5, 5},
-	{netip.MustParsePrefix("fc00::/7"), 3, 13},
-	{netip.MustParsePrefix("::/96"), 1, 3},
-	{netip.MustParsePrefix("fec0::/10"), 1, 11},
-	{netip.MustParsePrefix("3ffe::/16"), 1, 12},
-	{netip.MustParsePrefix("::/0"), 40, 1},
+// The default policy table, RFC 6724 section 2.1, most specific first;
+// static data, no parsing at start.
+var policies = [...]policy{
+	{[16]byte{15: 1}, 128, 50, 0},             // ::1/128
+	{[16]byte{10: 0xff, 11: 0xff}, 96, 35, 4}, // ::ffff:0:0/96
+	{[16]byte{0x20, 0x02}, 16, 30, 2},         // 2002::/16
+	{[16]byte{0x20, 0x01}, 32, 5, 5},          // 2001::/32
+	{[16]byte{0xfc}, 7, 3, 13},                // fc00::/7
+	{[16]byte{}, 96, 1, 3},                    // ::/96
+	{[16]byte{0xfe, 0xc0}, 10, 1, 11},         // fec0::/10
+	{[16]byte{0x3f, 0xfe}, 16, 1, 12},         // 3ffe::/16
+	{[16]byte{}, 0, 40, 1},                    // ::/0
 }
 
 func classify(a netip.Addr) policy {
-	m := a.WithZone("")
-	if m.Is4() {
-		m = netip.AddrFrom16(m.As16())
-	}
-	for _, p := range policies { // most specific first
-		if p.prefix.Contains(m) {
+	m := a.As16() // IPv4 as ::ffff:a.b.c.d, zone dropped
+	for _, p := range policies {
+		if commonPrefix(m, p.prefix) >= p.bits {
 			return p
 		}
 	}
@@ -100,19 +98,21 @@ func source(dst netip.Addr) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
+// info is one destination with what rules 1-9 compare.
+type info struct {
+	dst, src   netip.Addr
+	ok         bool
+	pd, ps     policy
+	sd, ss     int
+	commonBits int
+}
+
 // sortAddrs orders addrs by rules 1, 2, 5, 6, 8 and 9 (the rest need
 // state a static binary does not have: deprecated, home and temporary
 // addresses); equal ones keep their order (rule 10).
 func sortAddrs(addrs []netip.Addr) []netip.Addr {
 	if len(addrs) < 2 {
 		return addrs
-	}
-	type info struct {
-		dst, src   netip.Addr
-		ok         bool
-		pd, ps     policy
-		sd, ss     int
-		commonBits int
 	}
 	in := make([]info, len(addrs))
 	for i, a := range addrs {
@@ -125,34 +125,43 @@ func sortAddrs(addrs []netip.Addr) []netip.Addr {
 			}
 		}
 	}
-	slices.SortStableFunc(in, func(a, b info) int {
-		if a.ok != b.ok { // rule 1: avoid unusable destinations
-			return bool2cmp(a.ok, b.ok)
+	// Insertion sort, stable: a handful of addresses (as slices.SortStableFunc
+	// does for up to 20; one instantiation fewer in the binary).
+	for i := 1; i < len(in); i++ {
+		for j := i; j > 0 && rfc6724Cmp(&in[j], &in[j-1]) < 0; j-- {
+			in[j], in[j-1] = in[j-1], in[j]
 		}
-		if !a.ok {
-			return 0
-		}
-		if ma, mb := a.sd == a.ss, b.sd == b.ss; ma != mb { // rule 2: matching scope
-			return bool2cmp(ma, mb)
-		}
-		if ma, mb := a.pd.label == a.ps.label, b.pd.label == b.ps.label; ma != mb { // rule 5
-			return bool2cmp(ma, mb)
-		}
-		if a.pd.precedence != b.pd.precedence { // rule 6
-			return b.pd.precedence - a.pd.precedence
-		}
-		if a.sd != b.sd { // rule 8: smaller scope
-			return a.sd - b.sd
-		}
-		if a.dst.Is6() && b.dst.Is6() && a.commonBits != b.commonBits { // rule 9
-			return b.commonBits - a.commonBits
-		}
-		return 0
-	})
+	}
 	for i := range in {
 		addrs[i] = in[i].dst
 	}
 	return addrs
+}
+
+// rfc6724Cmp is < 0 if a goes before b.
+func rfc6724Cmp(a, b *info) int {
+	if a.ok != b.ok { // rule 1: avoid unusable destinations
+		return bool2cmp(a.ok, b.ok)
+	}
+	if !a.ok {
+		return 0
+	}
+	if ma, mb := a.sd == a.ss, b.sd == b.ss; ma != mb { // rule 2: matching scope
+		return bool2cmp(ma, mb)
+	}
+	if ma, mb := a.pd.label == a.ps.label, b.pd.label == b.ps.label; ma != mb { // rule 5
+		return bool2cmp(ma, mb)
+	}
+	if a.pd.precedence != b.pd.precedence { // rule 6
+		return b.pd.precedence - a.pd.precedence
+	}
+	if a.sd != b.sd { // rule 8: smaller scope
+		return a.sd - b.sd
+	}
+	if a.dst.Is6() && b.dst.Is6() && a.commonBits != b.commonBits { // rule 9
+		return b.commonBits - a.commonBits
+	}
+	return 0
 }
 
 func bool2cmp(a, b bool) int {
