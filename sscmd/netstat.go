@@ -430,14 +430,27 @@ func (n *netstatWriter) unix(w io.Writer, u *sockdiag.UnixSocket, refcnt uint32)
 	if !n.o.all && listening != n.o.listening {
 		return
 	}
-	typ := map[uint8]string{sockdiag.SOCK_STREAM: "STREAM", sockdiag.SOCK_DGRAM: "DGRAM", sockdiag.SOCK_RAW: "RAW",
-		sockdiag.SOCK_RDM: "RDM", sockdiag.SOCK_SEQPACKET: "SEQPACKET"}[u.Type]
-	if typ == "" {
-		typ = "UNKNOWN"
+	typ := "UNKNOWN"
+	switch u.Type {
+	case sockdiag.SOCK_STREAM:
+		typ = "STREAM"
+	case sockdiag.SOCK_DGRAM:
+		typ = "DGRAM"
+	case sockdiag.SOCK_RAW:
+		typ = "RAW"
+	case sockdiag.SOCK_RDM:
+		typ = "RDM"
+	case sockdiag.SOCK_SEQPACKET:
+		typ = "SEQPACKET"
 	}
-	st := map[int]string{ssConnecting: "CONNECTING", ssConnected: "CONNECTED"}[state]
-	if listening {
+	st := ""
+	switch {
+	case listening:
 		st = "LISTENING"
+	case state == ssConnecting:
+		st = "CONNECTING"
+	case state == ssConnected:
+		st = "CONNECTED"
 	}
 	fl := "[ "
 	if flags&soAcceptCon != 0 {

@@ -108,18 +108,26 @@ var defaultDBs = [maxDB]struct {
 	xdpDB:      {1 << ssClose, fam(afXdp)},
 }
 
-var defaultAFs = map[int]struct {
-	dbs    uint32
-	states uint32
-}{
-	afInet:    {inetDBM, ssConn},
-	afInet6:   {inetDBM, ssConn},
-	afUnix:    {unixDBM, ssConn},
-	afPacket:  {packetDBM, 1 << ssClose},
-	afNetlink: {1 << netlinkDB, 1 << ssClose},
-	afVsock:   {vsockDBM, ssConn},
-	afTipc:    {1 << tipcDB, tipcConn},
-	afXdp:     {1 << xdpDB, 1 << ssClose},
+// defaultAF is ss's default_afs[]: the tables and states a family
+// selects (ok is false for a family ss has no entry for).
+func defaultAF(af int) (dbs, states uint32, ok bool) {
+	switch af {
+	case afInet, afInet6:
+		return inetDBM, ssConn, true
+	case afUnix:
+		return unixDBM, ssConn, true
+	case afPacket:
+		return packetDBM, 1 << ssClose, true
+	case afNetlink:
+		return 1 << netlinkDB, 1 << ssClose, true
+	case afVsock:
+		return vsockDBM, ssConn, true
+	case afTipc:
+		return 1 << tipcDB, tipcConn, true
+	case afXdp:
+		return 1 << xdpDB, 1 << ssClose, true
+	}
+	return 0, 0, false
 }
 
 // dbNames is ss's table of -A names.
@@ -215,7 +223,8 @@ func (o *ssOptions) dbParse(s string) bool {
 }
 
 func (o *ssOptions) afSet(af int) {
-	o.f.states |= defaultAFs[af].states
+	_, states, _ := defaultAF(af)
+	o.f.states |= states
 	o.f.families |= fam(af)
 	o.doDefault = false
 	o.preferred = af
@@ -235,8 +244,8 @@ func (f *filter) mergeDefaults() {
 		if f.families&fam(af) == 0 {
 			continue
 		}
-		if d, ok := defaultAFs[af]; ok && d.dbs&f.dbs == 0 {
-			f.dbs |= d.dbs
+		if dbs, _, ok := defaultAF(af); ok && dbs&f.dbs == 0 {
+			f.dbs |= dbs
 		}
 	}
 }
@@ -928,8 +937,15 @@ func (w *ssWriter) inetRow(s *sockdiag.InetSocket, proto int) [colMax]string {
 	r[colRecvQ] = queue(s.RQueue)
 	r[colSendQ] = queue(s.WQueue)
 	v6only := s.Family == sockdiag.AF_INET6 && s.HasV6Only && s.V6Only
-	dg := map[int]string{sockdiag.IPPROTO_TCP: "tcp", sockdiag.IPPROTO_UDP: "udp", sockdiag.IPPROTO_RAW: "raw"}[proto]
-	if proto == sockdiag.IPPROTO_MPTCP {
+	var dg string
+	switch proto {
+	case sockdiag.IPPROTO_TCP:
+		dg = "tcp"
+	case sockdiag.IPPROTO_UDP:
+		dg = "udp"
+	case sockdiag.IPPROTO_RAW:
+		dg = "raw"
+	case sockdiag.IPPROTO_MPTCP:
 		// ss names MPTCP ports with the table shown before it
 		dg = w.mptcpDg
 	}
