@@ -20,19 +20,32 @@ const usageLine = "usage: nc [-46bDdhklNnrUuvz] [-e command] [-I length] [-M ttl
 // parsed (so that their arguments are consumed) and then refused.
 const optstring = "46bCDde:FhI:i:klM:m:NnO:P:p:q:rSs:T:tUuV:vW:w:X:x:Zz"
 
-// notImplemented lists netcat-openbsd options nsbox parses but refuses.
-var notImplemented = map[byte]string{
-	'C': "CRLF line endings",
-	'F': "file descriptor passing",
-	'i': "delay interval",
-	'P': "proxy authentication",
-	'S': "TCP MD5 signatures",
-	't': "telnet negotiation",
-	'V': "routing tables",
-	'W': "receive limits",
-	'X': "proxies",
-	'x': "proxies",
-	'Z': "DCCP",
+// notImplemented names the netcat-openbsd options nsbox parses but
+// refuses ("" for the others).
+func notImplemented(c byte) string {
+	switch c {
+	case 'C':
+		return "CRLF line endings"
+	case 'F':
+		return "file descriptor passing"
+	case 'i':
+		return "delay interval"
+	case 'P':
+		return "proxy authentication"
+	case 'S':
+		return "TCP MD5 signatures"
+	case 't':
+		return "telnet negotiation"
+	case 'V':
+		return "routing tables"
+	case 'W':
+		return "receive limits"
+	case 'X', 'x':
+		return "proxies"
+	case 'Z':
+		return "DCCP"
+	}
+	return ""
 }
 
 // Options is a parsed nc command line.
@@ -174,20 +187,25 @@ func strtonum(s string, lo, hi int64) (int64, string) {
 }
 
 // tosKeywords are netcat-openbsd's -T names (DiffServ codepoints and the
-// old TOS bits).
-var tosKeywords = map[string]int{
-	"af11": 0x28, "af12": 0x30, "af13": 0x38, "af21": 0x48, "af22": 0x50,
-	"af23": 0x58, "af31": 0x68, "af32": 0x70, "af33": 0x78, "af41": 0x88,
-	"af42": 0x90, "af43": 0x98, "critical": 0xa0, "cs0": 0x00, "cs1": 0x20,
-	"cs2": 0x40, "cs3": 0x60, "cs4": 0x80, "cs5": 0xa0, "cs6": 0xc0,
-	"cs7": 0xe0, "ef": 0xb8, "inetcontrol": 0xc0, "lowcost": 0x02,
-	"lowdelay": 0x10, "netcontrol": 0xe0, "reliability": 0x04,
-	"throughput": 0x08,
+// old TOS bits); static data, searched in order.
+var tosKeywords = [...]struct {
+	name string
+	tos  uint8
+}{
+	{"af11", 0x28}, {"af12", 0x30}, {"af13", 0x38}, {"af21", 0x48}, {"af22", 0x50},
+	{"af23", 0x58}, {"af31", 0x68}, {"af32", 0x70}, {"af33", 0x78}, {"af41", 0x88},
+	{"af42", 0x90}, {"af43", 0x98}, {"critical", 0xa0}, {"cs0", 0x00}, {"cs1", 0x20},
+	{"cs2", 0x40}, {"cs3", 0x60}, {"cs4", 0x80}, {"cs5", 0xa0}, {"cs6", 0xc0},
+	{"cs7", 0xe0}, {"ef", 0xb8}, {"inetcontrol", 0xc0}, {"lowcost", 0x02},
+	{"lowdelay", 0x10}, {"netcontrol", 0xe0}, {"reliability", 0x04},
+	{"throughput", 0x08},
 }
 
 func parseTOS(s string) (int, bool) {
-	if v, ok := tosKeywords[s]; ok {
-		return v, true
+	for _, k := range &tosKeywords {
+		if k.name == s {
+			return int(k.tos), true
+		}
 	}
 	if len(s) > 2 && s[0] == '0' && s[1] == 'x' {
 		v, err := strconv.ParseInt(s[2:], 16, 64)
@@ -294,7 +312,7 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'z':
 			o.Scan = true
 		default:
-			if what, ok := notImplemented[op.c]; ok {
+			if what := notImplemented(op.c); what != "" {
 				return nil, msgf("-%c (%s) is not supported by nsbox nc", op.c, what)
 			}
 			return nil, &errUsage{Msg: fmt.Sprintf("invalid option -- '%c'", op.c)}
