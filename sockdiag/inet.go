@@ -294,12 +294,12 @@ func (s *InetSocket) Dst() netip.Addr { return addr(s.Family, s.ID.Dst) }
 // ParseInet decodes one inet_diag reply payload (after struct nlmsghdr).
 func ParseInet(b []byte) (*InetSocket, error) {
 	if len(b) < InetMsgLen {
-		return nil, fmt.Errorf("sockdiag: %d bytes, need %d for struct inet_diag_msg", len(b), InetMsgLen)
+		return nil, shortMsg("inet_diag_msg", len(b), InetMsgLen)
 	}
 	s := &InetSocket{}
 	s.Family, s.State, s.Timer, s.Retrans = b[0], b[1], b[2], b[3]
 	if s.Family != AF_INET && s.Family != AF_INET6 {
-		return nil, fmt.Errorf("sockdiag: inet_diag_msg of family %d", s.Family)
+		return nil, familyErr("inet_diag_msg", s.Family)
 	}
 	s.ID = parseSockID(b[4 : 4+SockIDLen])
 	o := 4 + SockIDLen
@@ -335,13 +335,13 @@ func ParseInet(b []byte) (*InetSocket, error) {
 		case INET_DIAG_MEMINFO:
 			v := d.Bytes()
 			if len(v) < MemInfoLen {
-				return nil, fmt.Errorf("sockdiag: INET_DIAG_MEMINFO of %d bytes, need %d: %w", len(v), MemInfoLen, rtnl.ErrAttrLength)
+				return nil, shortAttr("INET_DIAG_MEMINFO", len(v), MemInfoLen)
 			}
 			s.MemInfo = &MemInfo{native.Uint32(v), native.Uint32(v[4:]), native.Uint32(v[8:]), native.Uint32(v[12:])}
 		case INET_DIAG_SKMEMINFO:
 			s.SKMemInfo = words(d.Bytes())
 		default:
-			s.Other = append(s.Other, rtnl.Attribute{Type: d.Type(), Data: append([]byte(nil), d.Bytes()...)})
+			s.Other = appendOther(s.Other, d)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -432,6 +432,54 @@ func ParseTCPInfo(b []byte) (*TCPInfo, error) {
 	return t, nil
 }
 
+// dump sends m (a SOCK_DIAG_BY_FAMILY dump request) on c and decodes
+// every SOCK_DIAG_BY_FAMILY reply with parse. Every family's Dump is
+// this one function: P is a pointer, so one instantiation serves them all.
+func dump[P any](c *rtnl.Conn, m rtnl.Message, parse func([]byte) (P, error)) ([]P, error) {
+	msgs, err := c.DumpAll(m)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]P, 0, len(msgs))
+	for _, m := range msgs {
+		if m.Header.Type != SOCK_DIAG_BY_FAMILY {
+			continue
+		}
+		s, err := parse(m.Data)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// appendOther keeps a copy of the attribute d is at, one the parser
+// does not decode. (Not inlined: one copy serves the three parsers.)
+//
+//go:noinline
+func appendOther(other []rtnl.Attribute, d *rtnl.AttributeDecoder) []rtnl.Attribute {
+	return append(other, rtnl.Attribute{Type: d.Type(), Data: append([]byte(nil), d.Bytes()...)})
+}
+
+// The decoders' errors, written once (and not inlined: they are cold
+// paths, one copy each is enough).
+//
+//go:noinline
+func shortMsg(name string, n, need int) error {
+	return fmt.Errorf("sockdiag: %d bytes, need %d for struct %s", n, need, name)
+}
+
+//go:noinline
+func familyErr(msg string, family uint8) error {
+	return fmt.Errorf("sockdiag: %s of family %d", msg, family)
+}
+
+//go:noinline
+func shortAttr(attr string, n, need int) error {
+	return fmt.Errorf("sockdiag: %s of %d bytes, need %d: %w", attr, n, need, rtnl.ErrAttrLength)
+}
+
 func isBigEndian() bool {
 	var b [2]byte
 	native.PutUint16(b[:], 1)
@@ -441,20 +489,5 @@ func isBigEndian() bool {
 // DumpInet sends the request as a SOCK_DIAG_BY_FAMILY dump on c (a
 // NETLINK_SOCK_DIAG socket) and decodes every reply.
 func DumpInet(c *rtnl.Conn, r InetRequest) ([]*InetSocket, error) {
-	msgs, err := c.DumpAll(r.Message())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*InetSocket, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Type != SOCK_DIAG_BY_FAMILY {
-			continue
-		}
-		s, err := ParseInet(m.Data)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return dump(c, r.Message(), ParseInet)
 }

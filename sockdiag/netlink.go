@@ -1,9 +1,6 @@
 package sockdiag
 
-import (
-	fmt "nsbox/internal/printf"
-	"nsbox/rtnl"
-)
+import "nsbox/rtnl"
 
 // AF_NETLINK and what a netlink_diag request asks to be shown
 // (<linux/netlink_diag.h>).
@@ -112,12 +109,12 @@ type NetlinkSocket struct {
 // ParseNetlink decodes one netlink_diag reply payload.
 func ParseNetlink(b []byte) (*NetlinkSocket, error) {
 	if len(b) < NetlinkMsgLen {
-		return nil, fmt.Errorf("sockdiag: %d bytes, need %d for struct netlink_diag_msg", len(b), NetlinkMsgLen)
+		return nil, shortMsg("netlink_diag_msg", len(b), NetlinkMsgLen)
 	}
 	s := &NetlinkSocket{}
 	s.Family, s.Type, s.Protocol, s.State = b[0], b[1], b[2], b[3]
 	if s.Family != AF_NETLINK {
-		return nil, fmt.Errorf("sockdiag: netlink_diag_msg of family %d", s.Family)
+		return nil, familyErr("netlink_diag_msg", s.Family)
 	}
 	w := words(b[4:NetlinkMsgLen])
 	s.PortID, s.DstPortID, s.DstGroup, s.Ino, s.Cookie[0], s.Cookie[1] = w[0], w[1], w[2], w[3], w[4], w[5]
@@ -131,7 +128,7 @@ func ParseNetlink(b []byte) (*NetlinkSocket, error) {
 		case NETLINK_DIAG_FLAGS:
 			s.Flags = d.Uint32()
 		default:
-			s.Other = append(s.Other, rtnl.Attribute{Type: d.Type(), Data: append([]byte(nil), d.Bytes()...)})
+			s.Other = appendOther(s.Other, d)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -143,20 +140,5 @@ func ParseNetlink(b []byte) (*NetlinkSocket, error) {
 // DumpNetlink sends the request as a SOCK_DIAG_BY_FAMILY dump on c and
 // decodes every reply.
 func DumpNetlink(c *rtnl.Conn, r NetlinkRequest) ([]*NetlinkSocket, error) {
-	msgs, err := c.DumpAll(r.Message())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*NetlinkSocket, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Type != SOCK_DIAG_BY_FAMILY {
-			continue
-		}
-		s, err := ParseNetlink(m.Data)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return dump(c, r.Message(), ParseNetlink)
 }

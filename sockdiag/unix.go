@@ -1,9 +1,6 @@
 package sockdiag
 
-import (
-	fmt "nsbox/internal/printf"
-	"nsbox/rtnl"
-)
+import "nsbox/rtnl"
 
 // What a unix_diag request asks to be shown (udiag_show bits,
 // <linux/unix_diag.h>).
@@ -129,12 +126,12 @@ type UnixSocket struct {
 // ParseUnix decodes one unix_diag reply payload (after struct nlmsghdr).
 func ParseUnix(b []byte) (*UnixSocket, error) {
 	if len(b) < UnixMsgLen {
-		return nil, fmt.Errorf("sockdiag: %d bytes, need %d for struct unix_diag_msg", len(b), UnixMsgLen)
+		return nil, shortMsg("unix_diag_msg", len(b), UnixMsgLen)
 	}
 	s := &UnixSocket{}
 	s.Family, s.Type, s.State = b[0], b[1], b[2]
 	if s.Family != AF_UNIX {
-		return nil, fmt.Errorf("sockdiag: unix_diag_msg of family %d", s.Family)
+		return nil, familyErr("unix_diag_msg", s.Family)
 	}
 	s.Ino = native.Uint32(b[4:])
 	s.Cookie[0] = native.Uint32(b[8:])
@@ -149,13 +146,13 @@ func ParseUnix(b []byte) (*UnixSocket, error) {
 		case UNIX_DIAG_RQLEN:
 			v := d.Bytes()
 			if len(v) < unixRQLenLen {
-				return nil, fmt.Errorf("sockdiag: UNIX_DIAG_RQLEN of %d bytes, need %d: %w", len(v), unixRQLenLen, rtnl.ErrAttrLength)
+				return nil, shortAttr("UNIX_DIAG_RQLEN", len(v), unixRQLenLen)
 			}
 			s.RQueue, s.WQueue, s.HasRQLen = native.Uint32(v), native.Uint32(v[4:]), true
 		case UNIX_DIAG_VFS:
 			v := d.Bytes()
 			if len(v) < unixVFSLen {
-				return nil, fmt.Errorf("sockdiag: UNIX_DIAG_VFS of %d bytes, need %d: %w", len(v), unixVFSLen, rtnl.ErrAttrLength)
+				return nil, shortAttr("UNIX_DIAG_VFS", len(v), unixVFSLen)
 			}
 			s.VFSIno, s.VFSDev, s.HasVFS = native.Uint32(v), native.Uint32(v[4:]), true
 		case UNIX_DIAG_ICONS:
@@ -167,7 +164,7 @@ func ParseUnix(b []byte) (*UnixSocket, error) {
 		case UNIX_DIAG_MEMINFO:
 			s.MemInfo = words(d.Bytes())
 		default:
-			s.Other = append(s.Other, rtnl.Attribute{Type: d.Type(), Data: append([]byte(nil), d.Bytes()...)})
+			s.Other = appendOther(s.Other, d)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -179,20 +176,5 @@ func ParseUnix(b []byte) (*UnixSocket, error) {
 // DumpUnix sends the request as a SOCK_DIAG_BY_FAMILY dump on c and
 // decodes every reply.
 func DumpUnix(c *rtnl.Conn, r UnixRequest) ([]*UnixSocket, error) {
-	msgs, err := c.DumpAll(r.Message())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*UnixSocket, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Type != SOCK_DIAG_BY_FAMILY {
-			continue
-		}
-		s, err := ParseUnix(m.Data)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return dump(c, r.Message(), ParseUnix)
 }
