@@ -178,107 +178,108 @@ func parseRecord(line string) (*record, error) {
 	if strings.HasPrefix(r.Op, "+") {
 		r.Op, r.Intent = r.Op[1:], true
 	}
-	bad := func() (*record, error) { return nil, fmt.Errorf("malformed %q record", f[0]) }
 	var err error
 	switch r.Op {
 	case "netns":
 		if r.Intent && len(f) != 2 || !r.Intent && len(f) != 4 {
-			return bad()
+			goto bad
 		}
 		if r.Name, err = journalNS(f[1]); err != nil || r.Name == "" {
-			return bad()
+			goto bad
 		}
 		if !r.Intent {
 			if r.Dev, err = strconv.ParseUint(f[2], 10, 64); err != nil {
-				return bad()
+				goto bad
 			}
 			if r.Ino, err = strconv.ParseUint(f[3], 10, 64); err != nil {
-				return bad()
+				goto bad
 			}
 		}
 	case "link":
 		if len(f) < 4 {
-			return bad()
+			goto bad
 		}
 		if r.NS, err = journalNS(f[1]); err != nil {
-			return bad()
+			goto bad
 		}
 		r.Name = f[2]
 		if !validLinkName(r.Name) {
-			return bad()
+			goto bad
 		}
 		if r.Intent {
 			r.Kind = f[3]
 			if r.Kind != "bridge" && r.Kind != "veth" || r.Kind == "veth" && len(f) != 6 || r.Kind == "bridge" && len(f) != 4 {
-				return bad()
+				goto bad
 			}
 			if r.Kind == "veth" {
 				if r.PeerNS, err = journalNS(f[4]); err != nil || !validLinkName(f[5]) {
-					return bad()
+					goto bad
 				}
 				r.Peer = f[5]
 			}
 			break
 		}
 		if len(f) != 4 && len(f) != 7 {
-			return bad()
+			goto bad
 		}
 		idx, err := strconv.ParseInt(f[3], 10, 32)
 		if err != nil || idx <= 0 {
-			return bad()
+			goto bad
 		}
 		r.Index = int32(idx)
 		if len(f) == 7 {
 			if r.PeerNS, err = journalNS(f[4]); err != nil || !validLinkName(f[5]) {
-				return bad()
+				goto bad
 			}
 			r.Peer = f[5]
 			idx, err := strconv.ParseInt(f[6], 10, 32)
 			if err != nil || idx <= 0 {
-				return bad()
+				goto bad
 			}
 			r.PeerIndex = int32(idx)
 		}
 	case "route":
 		if len(f) != 5 {
-			return bad()
+			goto bad
 		}
 		if r.NS, err = journalNS(f[1]); err != nil {
-			return bad()
+			goto bad
 		}
 		if r.Dst, err = netip.ParsePrefix(f[2]); err != nil || !r.Dst.Addr().Is4() {
-			return bad()
+			goto bad
 		}
 		if f[3] != "-" {
 			if r.Via, err = netip.ParseAddr(f[3]); err != nil || !r.Via.Is4() {
-				return bad()
+				goto bad
 			}
 		}
 		r.RDev = undash(f[4])
 		if r.RDev != "" && !validLinkName(r.RDev) {
-			return bad()
+			goto bad
 		}
 	case "sysctl":
 		// sysctl NS KEY "OLD": OLD may hold spaces, so split by hand.
 		rest := strings.TrimLeft(line, " \t")
 		parts := strings.SplitN(rest, " ", 4)
 		if len(parts) != 4 {
-			return bad()
+			goto bad
 		}
 		if r.NS, err = journalNS(parts[1]); err != nil {
-			return bad()
+			goto bad
 		}
 		r.Key = parts[2]
 		if !strings.HasPrefix(r.Key, "net.") || strings.Contains(r.Key, "/") || strings.Contains(r.Key, "..") {
-			return bad()
+			goto bad
 		}
 		if r.Old, err = strconv.Unquote(parts[3]); err != nil {
-			return bad()
+			goto bad
 		}
 	default:
 		return nil, fmt.Errorf("unknown record %q", f[0])
 	}
 	return r, nil
+bad:
+	return nil, fmt.Errorf("malformed %q record", f[0])
 }
 
 // journal appends records to a lab's journal file, one write(2) each.

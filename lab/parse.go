@@ -137,6 +137,9 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 
+// Not inlined: it is called from many places, and one call is smaller than its body.
+//
+//go:noinline
 func (p *parser) errorf(format string, a ...any) error {
 	return &ParseError{File: p.file, Line: p.line, Msg: fmt.Sprintf(format, a...)}
 }
@@ -583,6 +586,8 @@ func (p *parser) listenLine(f []string) error {
 }
 
 // nsLabel names a namespace in messages.
+//
+//go:noinline
 func nsLabel(ns string) string {
 	if ns == "" {
 		return "the default namespace"
@@ -591,6 +596,8 @@ func nsLabel(ns string) string {
 }
 
 // nsWord names a namespace the way a lab file does.
+//
+//go:noinline
 func nsWord(ns string) string {
 	if ns == "" {
 		return DefaultNS
