@@ -4,11 +4,10 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
-
-	fmt "nsbox/internal/printf"
 )
 
 var mountsFile = "/proc/self/mounts"
@@ -79,5 +78,5 @@ func (c *cgroups) path(id uint64) string {
 	if p, ok := c.byID[id]; ok {
 		return p
 	}
-	return fmt.Sprintf("unreachable:%x", id)
+	return "unreachable:" + strconv.FormatUint(id, 16)
 }

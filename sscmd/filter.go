@@ -1,12 +1,11 @@
 package sscmd
 
 import (
+	"errors"
 	"net/netip"
 	"path"
 	"strconv"
 	"strings"
-
-	fmt "nsbox/internal/printf"
 )
 
 // An ss filter expression (iproute2's ssfilter.y): conditions on ports
@@ -179,6 +178,14 @@ func (p *filterParser) next() string {
 	return t
 }
 
+// value is the word after a keyword, past an optional "=", "==" or "eq".
+func (p *filterParser) value() string {
+	if op := p.peek(); op == "=" || op == "==" || op == "eq" {
+		p.next()
+	}
+	return p.next()
+}
+
 func isOr(t string) bool  { return t == "|" || t == "||" || t == "or" }
 func isAnd(t string) bool { return t == "&" || t == "&&" || t == "and" }
 func isNot(t string) bool { return t == "!" || t == "not" }
@@ -193,7 +200,7 @@ func parseFilter(words []string, p *filterParser) (expr, error) {
 		return nil, err
 	}
 	if p.pos < len(p.toks) {
-		return nil, fmt.Errorf("unexpected \"%s\"", p.peek())
+		return nil, quoted("unexpected ", p.peek(), "")
 	}
 	return e, nil
 }
@@ -239,7 +246,7 @@ func (p *filterParser) unary() (expr, error) {
 	t := p.next()
 	switch {
 	case t == "":
-		return nil, fmt.Errorf("unexpected end of filter")
+		return nil, errEndOfFilter
 	case isNot(t):
 		e, err := p.unary()
 		if err != nil {
@@ -252,14 +259,11 @@ func (p *filterParser) unary() (expr, error) {
 			return nil, err
 		}
 		if p.next() != ")" {
-			return nil, fmt.Errorf("missing \")\"")
+			return nil, errors.New("missing \")\"")
 		}
 		return e, nil
 	case t == "src" || t == "dst":
-		if op := p.peek(); op == "=" || op == "==" || op == "eq" {
-			p.next()
-		}
-		c, err := p.hostcond(p.next(), false)
+		c, err := p.hostcond(p.value(), false)
 		if err != nil {
 			return nil, err
 		}
@@ -271,28 +275,36 @@ func (p *filterParser) unary() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		// != is not =, > is not <=, < is not >=
+		var e expr
+		neg := false
 		switch op {
-		case "=", "==", "eq":
-			return addrExpr{remote: remote, c: c}, nil
 		case "!=", "ne", "neq":
-			return notExpr{addrExpr{remote: remote, c: c}}, nil
-		case ">=", "ge", "geq":
-			return portCmp{remote, true, c.port}, nil
-		case "<=", "le", "leq":
-			return portCmp{remote, false, c.port}, nil
-		case ">", "gt":
-			return notExpr{portCmp{remote, false, c.port}}, nil
+			neg = true
+			fallthrough
+		case "=", "==", "eq":
+			e = addrExpr{remote: remote, c: c}
 		case "<", "lt":
-			return notExpr{portCmp{remote, true, c.port}}, nil
+			neg = true
+			fallthrough
+		case ">=", "ge", "geq":
+			e = portCmp{remote, true, c.port}
+		case ">", "gt":
+			neg = true
+			fallthrough
+		case "<=", "le", "leq":
+			e = portCmp{remote, false, c.port}
+		default:
+			return nil, quoted("unknown operator ", op, "")
 		}
-		return nil, fmt.Errorf("unknown operator \"%s\"", op)
+		if neg {
+			e = notExpr{e}
+		}
+		return e, nil
 	case t == "autobound":
 		return autoboundExpr{}, nil
 	case t == "dev":
-		if op := p.peek(); op == "=" || op == "==" || op == "eq" {
-			p.next()
-		}
-		name := p.next()
+		name := p.value()
 		if n, err := strconv.ParseUint(name, 0, 32); err == nil {
 			return devExpr{uint32(n)}, nil
 		}
@@ -301,22 +313,17 @@ func (p *filterParser) unary() (expr, error) {
 				return devExpr{i}, nil
 			}
 		}
-		return nil, fmt.Errorf("\"%s\" is not a device", name)
+		return nil, quoted("", name, " is not a device")
 	case t == "fwmark":
-		if op := p.peek(); op == "=" || op == "==" || op == "eq" {
-			p.next()
-		}
-		v := p.next()
+		v := p.value()
 		m, mask, hasMask := strings.Cut(v, "/")
 		mk, err := strconv.ParseUint(m, 0, 32)
-		if err != nil {
-			return nil, fmt.Errorf("bad fwmark \"%s\"", v)
-		}
 		mm := uint64(0xffffffff)
-		if hasMask {
-			if mm, err = strconv.ParseUint(mask, 0, 32); err != nil {
-				return nil, fmt.Errorf("bad fwmark \"%s\"", v)
-			}
+		if err == nil && hasMask {
+			mm, err = strconv.ParseUint(mask, 0, 32)
+		}
+		if err != nil {
+			return nil, quoted("bad fwmark ", v, "")
 		}
 		return markExpr{uint32(mk), uint32(mm)}, nil
 	}
@@ -324,8 +331,19 @@ func (p *filterParser) unary() (expr, error) {
 	if _, err := p.hostcond(t, false); err != nil {
 		return nil, err
 	}
-	return nil, fmt.Errorf("unexpected \"%s\"", t)
+	return nil, quoted("unexpected ", t, "")
 }
+
+var errEndOfFilter = errors.New("unexpected end of filter")
+
+// quoted is the error pre"word"post.
+//
+//go:noinline
+func quoted(pre, word, post string) error {
+	return errors.New(pre + "\"" + word + "\"" + post)
+}
+
+func notPrefix(s string) error { return quoted("an inet prefix is expected rather than ", s, "") }
 
 // fnmatch is fnmatch(3) without FNM_PATHNAME: '*' and '?' match '/' too.
 func fnmatch(pattern, name string) bool {
@@ -371,7 +389,7 @@ func fnmatch(pattern, name string) bool {
 func (p *filterParser) hostcond(s string, isPort bool) (hostCond, error) {
 	c := hostCond{port: -1}
 	if s == "" {
-		return c, fmt.Errorf("unexpected end of filter")
+		return c, errEndOfFilter
 	}
 	if rest, ok := strings.CutPrefix(s, "unix:"); ok {
 		c.unix, c.pattern = true, rest
@@ -389,7 +407,7 @@ func (p *filterParser) hostcond(s string, isPort bool) (hostCond, error) {
 	case strings.HasPrefix(s, "["):
 		end := strings.IndexByte(s, ']')
 		if end < 0 {
-			return c, fmt.Errorf("an inet prefix is expected rather than \"%s\"", s)
+			return c, notPrefix(s)
 		}
 		addr, port = s[1:end], strings.TrimPrefix(s[end+1:], ":")
 	case strings.HasPrefix(s, "*"):
@@ -410,7 +428,7 @@ func (p *filterParser) hostcond(s string, isPort bool) (hostCond, error) {
 			var ok bool
 			n, ok = p.portByName(port)
 			if !ok {
-				return c, fmt.Errorf("\"%s\" does not look like a port", port)
+				return c, quoted("", port, " does not look like a port")
 			}
 		}
 		c.port = n
@@ -420,7 +438,7 @@ func (p *filterParser) hostcond(s string, isPort bool) (hostCond, error) {
 		if err != nil {
 			a, err2 := netip.ParseAddr(addr)
 			if err2 != nil {
-				return c, fmt.Errorf("an inet prefix is expected rather than \"%s\"", addr)
+				return c, notPrefix(addr)
 			}
 			pf = netip.PrefixFrom(a, a.BitLen())
 		}

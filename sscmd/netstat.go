@@ -60,7 +60,7 @@ func parseNetstat(args []string) (*netstatOptions, error) {
 			case "unix":
 				o.unix = true
 			default:
-				return &netstatError{fmt.Sprintf("netstat: address family `%s' is not supported by nsbox.", a), 1}
+				return &netstatError{"netstat: address family `" + a + "' is not supported by nsbox.", 1}
 			}
 		}
 		return nil
@@ -109,7 +109,7 @@ func parseNetstat(args []string) (*netstatOptions, error) {
 			if len(opt) == 1 {
 				opt = "-" + opt
 			}
-			return &netstatError{fmt.Sprintf("netstat: option %s is not supported by nsbox", opt), netstatExitUsage}
+			return &netstatError{"netstat: option " + opt + " is not supported by nsbox", netstatExitUsage}
 		}
 		return nil
 	})
@@ -122,7 +122,7 @@ func parseNetstat(args []string) (*netstatOptions, error) {
 		return nil, err
 	}
 	if len(operands) > 0 {
-		return nil, &netstatError{fmt.Sprintf("netstat: unexpected argument \"%s\"", operands[0]), netstatExitUsage}
+		return nil, &netstatError{"netstat: unexpected argument \"" + operands[0] + "\"", netstatExitUsage}
 	}
 	// net-tools' rules: -4/-6 without a protocol mean all of them; a
 	// protocol without -4/-6 means both; no protocol and no family at

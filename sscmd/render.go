@@ -65,10 +65,12 @@ type table struct {
 	data bool
 }
 
-// row is one line's fields; fields of disabled columns are ignored.
-func (t *table) add(r [colMax]string) {
-	t.rows = append(t.rows, r)
+// row adds a socket's line and returns its fields to fill in; fields
+// of disabled columns are ignored.
+func (t *table) row() *[colMax]string {
+	t.rows = append(t.rows, [colMax]string{})
 	t.data = true
+	return &t.rows[len(t.rows)-1]
 }
 
 // header adds the header line.

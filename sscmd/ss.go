@@ -281,7 +281,7 @@ func scanState(s string) (uint32, error) {
 			return 1 << i, nil
 		}
 	}
-	return 0, &ssError{fmt.Sprintf("ss: wrong state name: %s", s), cli.ExitUsage}
+	return 0, usageErr("ss: wrong state name: " + s)
 }
 
 // ssError is a message and an exit code.
@@ -292,8 +292,9 @@ type ssError struct {
 
 func (e *ssError) Error() string { return e.msg }
 
-func usageErr(format string, a ...any) error {
-	return &ssError{fmt.Sprintf(format, a...), cli.ExitUsage}
+// usageErr is a command-line error: msg, exit code cli.ExitUsage.
+func usageErr(msg string) error {
+	return &ssError{msg, cli.ExitUsage}
 }
 
 // longOpt is one of ss's long options; arg tells whether it takes one.
@@ -356,19 +357,19 @@ func getopt(prog string, args []string, allShort, shortArgs string, long []longO
 				}
 			}
 			if match == nil {
-				return nil, usageErr("%s: unrecognized option '%s'", prog, a)
+				return nil, usageErr(prog + ": unrecognized option '" + a + "'")
 			}
 			if !exact && n > 1 {
-				return nil, usageErr("%s: option '%s' is ambiguous", prog, a)
+				return nil, usageErr(prog + ": option '" + a + "' is ambiguous")
 			}
 			if match.arg && !hasVal {
 				if i+1 >= len(args) {
-					return nil, usageErr("%s: option '--%s' requires an argument", prog, match.name)
+					return nil, usageErr(prog + ": option '--" + match.name + "' requires an argument")
 				}
 				i++
 				val = args[i]
 			} else if !match.arg && hasVal {
-				return nil, usageErr("%s: option '--%s' doesn't allow an argument", prog, match.name)
+				return nil, usageErr(prog + ": option '--" + match.name + "' doesn't allow an argument")
 			}
 			if err := opt(match.short, val); err != nil {
 				return nil, err
@@ -378,13 +379,13 @@ func getopt(prog string, args []string, allShort, shortArgs string, long []longO
 		for j := 1; j < len(a); j++ {
 			c := a[j : j+1]
 			if !strings.Contains(allShort, c) {
-				return nil, usageErr("%s: invalid option -- '%s'", prog, c)
+				return nil, usageErr(prog + ": invalid option -- '" + c + "'")
 			}
 			if strings.Contains(shortArgs, c) {
 				val := a[j+1:]
 				if val == "" {
 					if i+1 >= len(args) {
-						return nil, usageErr("%s: option requires an argument -- '%s'", prog, c)
+						return nil, usageErr(prog + ": option requires an argument -- '" + c + "'")
 					}
 					i++
 					val = args[i]
@@ -471,7 +472,7 @@ func parseSS(args []string) (*ssOptions, error) {
 			case "help":
 				o.help = true
 			default:
-				return usageErr("ss: \"%s\" is invalid family", arg)
+				return usageErr("ss: \"" + arg + "\" is invalid family")
 			}
 		case "A":
 			if !o.sawQuery {
@@ -484,7 +485,7 @@ func parseSS(args []string) (*ssOptions, error) {
 			}
 			for _, p := range strings.Split(arg, ",") {
 				if !o.dbParse(p) {
-					return usageErr("ss: \"%s\" is illegal socket table id", p)
+					return usageErr("ss: \"" + p + "\" is illegal socket table id")
 				}
 			}
 		case "N":
@@ -498,7 +499,7 @@ func parseSS(args []string) (*ssOptions, error) {
 		case "h":
 			o.help = true
 		default:
-			return usageErr("ss: option -%s is not supported by nsbox", strings.TrimPrefix(name, "--"))
+			return usageErr("ss: option -" + strings.TrimPrefix(name, "--") + " is not supported by nsbox")
 		}
 		return nil
 	})
@@ -706,7 +707,7 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		if o.filter != nil && !o.filter.match(&sockView{lport: int(int32(n.PortID)), rport: -1, ephemeral: snap.ports.ephemeral}) {
 			continue
 		}
-		t.add(w.netlinkRow(n))
+		w.netlinkRow(t.row(), n)
 	}
 	for _, u := range snap.unix {
 		if !unixTypeShown(u.Type, f.dbs) {
@@ -721,7 +722,7 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 				continue
 			}
 		}
-		t.add(w.unixRow(u))
+		w.unixRow(t.row(), u)
 	}
 	for _, l := range []struct {
 		socks []*sockdiag.InetSocket
@@ -739,7 +740,7 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 				rport: int(s.ID.DPort), iface: s.ID.If, mark: s.Mark, ephemeral: snap.ports.ephemeral}) {
 				continue
 			}
-			t.add(w.inetRow(s, l.proto))
+			w.inetRow(t.row(), s, l.proto)
 		}
 	}
 	if err := t.render(stdout, screenWidth()); err != nil {
@@ -863,8 +864,7 @@ func (w *ssWriter) users(ino uint32) string {
 	return " users:(" + strings.Join(parts, ",") + ")"
 }
 
-func (w *ssWriter) unixRow(u *sockdiag.UnixSocket) [colMax]string {
-	var r [colMax]string
+func (w *ssWriter) unixRow(r *[colMax]string, u *sockdiag.UnixSocket) {
 	r[colNetid] = unixNetid(u.Type)
 	r[colState] = stateName(u.State)
 	r[colRecvQ] = queue(u.RQueue)
@@ -892,12 +892,11 @@ func (w *ssWriter) unixRow(u *sockdiag.UnixSocket) [colMax]string {
 		if u.Icons != nil {
 			ext += " peers:"
 			for _, p := range u.Icons {
-				ext += fmt.Sprintf(" %d", p)
+				ext += " " + strconv.FormatUint(uint64(p), 10)
 			}
 		}
 	}
 	r[colExt] = ext
-	return r
 }
 
 // unixName shows an abstract name (leading NUL) with every NUL as '@'.
@@ -922,8 +921,7 @@ func shutdown(mask uint8) string {
 	return " " + string(a) + "-" + string(b)
 }
 
-func (w *ssWriter) inetRow(s *sockdiag.InetSocket, proto int) [colMax]string {
-	var r [colMax]string
+func (w *ssWriter) inetRow(r *[colMax]string, s *sockdiag.InetSocket, proto int) {
 	typ := proto
 	if s.Protocol != 0 && proto != sockdiag.IPPROTO_MPTCP {
 		// INET_DIAG_PROTOCOL is a byte: it cannot name MPTCP
@@ -959,18 +957,18 @@ func (w *ssWriter) inetRow(s *sockdiag.InetSocket, proto int) [colMax]string {
 	if s.FromProc {
 		// ss's dgram_show_line() prints no timer and no details
 		r[colExt] = ext
-		return r
+		return
 	}
 	if w.o.showOptions && s.Timer != 0 {
 		ext += timerString(uint32(s.Timer), s.Expires, s.Retrans)
 	}
 	if w.o.details {
 		if s.UID != 0 {
-			ext += fmt.Sprintf(" uid:%d", s.UID)
+			ext += " uid:" + strconv.FormatUint(uint64(s.UID), 10)
 		}
-		ext += fmt.Sprintf(" ino:%d sk:%x", s.Inode, s.ID.Cookie64())
+		ext += " ino:" + strconv.FormatUint(uint64(s.Inode), 10) + " sk:" + strconv.FormatUint(s.ID.Cookie64(), 16)
 		if s.Mark != 0 {
-			ext += fmt.Sprintf(" fwmark:0x%x", s.Mark)
+			ext += " fwmark:0x" + strconv.FormatUint(uint64(s.Mark), 16)
 		}
 		if s.CgroupID != 0 {
 			ext += " cgroup:" + w.cg.path(s.CgroupID)
@@ -993,7 +991,6 @@ func (w *ssWriter) inetRow(s *sockdiag.InetSocket, proto int) [colMax]string {
 		ext += skmem(s.SKMemInfo, s.MemInfo)
 	}
 	r[colExt] = ext
-	return r
 }
 
 // skmem is print_skmeminfo(): the SK_MEMINFO_* words, or the old
@@ -1009,10 +1006,10 @@ func skmem(w []uint32, old *sockdiag.MemInfo) string {
 	copy(v, w)
 	out := fmt.Sprintf(" skmem:(r%d,rb%d,t%d,tb%d,f%d,w%d,o%d", v[0], v[1], v[2], v[3], v[4], v[5], v[6])
 	if len(w) > 7 {
-		out += fmt.Sprintf(",bl%d", v[7])
+		out += ",bl" + strconv.FormatUint(uint64(v[7]), 10)
 	}
 	if len(w) > 8 {
-		out += fmt.Sprintf(",d%d", v[8])
+		out += ",d" + strconv.FormatUint(uint64(v[8]), 10)
 	}
 	return out + ")"
 }
@@ -1123,7 +1120,7 @@ func ntop(a netip.Addr) string {
 		}
 		return true
 	}
-	dotted := fmt.Sprintf("%d.%d.%d.%d", b[12], b[13], b[14], b[15])
+	dotted := netip.AddrFrom4([4]byte(b[12:])).String()
 	if zero(0, 10) && b[10] == 0xff && b[11] == 0xff {
 		return "::ffff:" + dotted
 	}
@@ -1145,8 +1142,7 @@ var nlProtoNames = []string{
 }
 
 // netlinkRow is netlink_show_one().
-func (w *ssWriter) netlinkRow(n *sockdiag.NetlinkSocket) [colMax]string {
-	var r [colMax]string
+func (w *ssWriter) netlinkRow(r *[colMax]string, n *sockdiag.NetlinkSocket) {
 	r[colNetid] = "nl"
 	r[colState] = stateName(ssClose)
 	var rq, wq uint32
@@ -1195,5 +1191,4 @@ func (w *ssWriter) netlinkRow(n *sockdiag.NetlinkSocket) [colMax]string {
 	if w.o.mem {
 		r[colExt] += "\t" + skmem(n.MemInfo, nil)
 	}
-	return r
 }
