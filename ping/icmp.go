@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"strconv"
 )
 
 // ICMP types and codes used here (<linux/icmp.h>, <linux/icmpv6.h>).
@@ -298,18 +299,7 @@ func zoneName(id uint32, zone func(uint32) string) string {
 	return uitoa(uint64(id))
 }
 
-func uitoa(v uint64) string {
-	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			return string(buf[i:])
-		}
-	}
-}
+func uitoa(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // payload fills an echo payload the way iputils does: byte i is i, and
 // when the payload has room for it, the first 16 bytes carry the send time

@@ -142,6 +142,14 @@ func bindToDevice(fd int, dev string) error {
 	return unix.SetsockoptString(fd, unix.SOL_SOCKET, unix.SO_BINDTODEVICE, dev)
 }
 
+// setInt sets an int socket option; a failure is iputils' error for op.
+func setInt(fd, level, name, v int, op string) error {
+	if e := unix.SetsockoptInt(fd, level, name, v); e != nil {
+		return &SetupError{Op: op, Err: e}
+	}
+	return nil
+}
+
 // setup is ping4_run/ping6_run up to the first probe. It returns the
 // source address (chosen by the kernel unless given) and warnings, each a
 // whole line for stderr as iputils words it.
@@ -162,62 +170,14 @@ func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error)
 			return src, nil, &SetupError{Op: "unknown iface: " + c.dev}
 		}
 	}
-	bindOp := func() string {
-		if s.v6 {
-			return "setsockopt(SO_BINDTODEVICE) " + c.dev
-		}
-		return "SO_BINDTODEVICE " + c.dev
-	}
-
 	src = c.source
 	if !src.IsValid() {
-		// As iputils: a UDP socket connected to the target tells which
-		// source address the kernel would pick (and whether there is a
-		// route at all).
-		af := unix.AF_INET
-		if s.v6 {
-			af = unix.AF_INET6
-		}
-		probe, perr := unix.Socket(af, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-		if perr != nil {
-			return src, nil, &SetupError{Op: "socket", Err: perr}
-		}
-		defer unix.Close(probe)
-		if c.dev != "" {
-			if e := bindToDevice(probe, c.dev); e != nil {
-				return src, nil, &SetupError{Op: bindOp(), Err: e}
-			}
-			if e := bindToDevice(s.fd, c.dev); e != nil {
-				return src, nil, &SetupError{Op: bindOp(), Err: e}
-			}
-		}
-		psa, _ := sockaddr(dst, 1025)
-		e := unix.Connect(probe, psa)
-		if e == unix.EACCES && !s.v6 {
-			// A broadcast address: only with -b.
-			if !c.broadcast {
-				return src, nil, &SetupError{Op: "Do you want to ping broadcast? Then -b. If not, check your local firewall rules"}
-			}
-			warnings = append(warnings, "WARNING: pinging broadcast address")
-			if e = unix.SetsockoptInt(probe, unix.SOL_SOCKET, unix.SO_BROADCAST, 1); e != nil {
-				return src, nil, &SetupError{Op: "cannot set broadcasting", Err: e}
-			}
-			e = unix.Connect(probe, psa)
-		}
-		if e != nil {
-			return src, nil, &SetupError{Op: "connect", Err: e}
-		}
-		lsa, e := unix.Getsockname(probe)
-		if e != nil {
-			return src, nil, &SetupError{Op: "getsockname", Err: e}
-		}
-		src = addrOf(lsa, s.zone)
-		if c.dev != "" && !onDevice(c.dev, src) {
-			warnings = append(warnings, "ping: Warning: source address might be selected on device other than: "+c.dev)
+		if src, err = s.probeSource(c, dst, &warnings); err != nil {
+			return src, nil, err
 		}
 	} else if c.dev != "" {
 		if e := bindToDevice(s.fd, c.dev); e != nil {
-			return src, nil, &SetupError{Op: bindOp(), Err: e}
+			return src, nil, s.bindError(c.dev, e)
 		}
 	}
 	if c.dev != "" && devIndex == 0 {
@@ -225,8 +185,8 @@ func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error)
 	}
 
 	if c.broadcast {
-		if e := unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_BROADCAST, 1); e != nil {
-			return src, nil, &SetupError{Op: "cannot set broadcasting", Err: e}
+		if err = setInt(s.fd, unix.SOL_SOCKET, unix.SO_BROADCAST, 1, "cannot set broadcasting"); err != nil {
+			return src, nil, err
 		}
 	}
 	if c.source.IsValid() {
@@ -262,11 +222,11 @@ func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error)
 		}
 	}
 	if s.v6 {
-		if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1); e != nil {
-			return src, nil, &SetupError{Op: "IPV6_RECVERR", Err: e}
+		if err = setInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1, "IPV6_RECVERR"); err != nil {
+			return src, nil, err
 		}
-		if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, 1); e != nil {
-			return src, nil, &SetupError{Op: "can't receive hop limit", Err: e}
+		if err = setInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, 1, "can't receive hop limit"); err != nil {
+			return src, nil, err
 		}
 	} else {
 		if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1); e != nil {
@@ -280,18 +240,18 @@ func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error)
 	}
 	if c.ttl >= 0 {
 		if s.v6 {
-			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, c.ttl); e != nil {
-				return src, nil, &SetupError{Op: "can't set multicast hop limit", Err: e}
+			if err = setInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, c.ttl, "can't set multicast hop limit"); err != nil {
+				return src, nil, err
 			}
-			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, c.ttl); e != nil {
-				return src, nil, &SetupError{Op: "can't set unicast hop limit", Err: e}
+			if err = setInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, c.ttl, "can't set unicast hop limit"); err != nil {
+				return src, nil, err
 			}
 		} else {
-			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, c.ttl); e != nil {
-				return src, nil, &SetupError{Op: "cannot set multicast time-to-live", Err: e}
+			if err = setInt(s.fd, unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, c.ttl, "cannot set multicast time-to-live"); err != nil {
+				return src, nil, err
 			}
-			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IP, unix.IP_TTL, c.ttl); e != nil {
-				return src, nil, &SetupError{Op: "cannot set unicast time-to-live", Err: e}
+			if err = setInt(s.fd, unix.IPPROTO_IP, unix.IP_TTL, c.ttl, "cannot set unicast time-to-live"); err != nil {
+				return src, nil, err
 			}
 		}
 	}
@@ -307,6 +267,63 @@ func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error)
 		unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, hold)
 	}
 	return src, warnings, nil
+}
+
+// bindError is iputils' error for a failed SO_BINDTODEVICE.
+func (s *socket) bindError(dev string, e error) error {
+	if s.v6 {
+		return &SetupError{Op: "setsockopt(SO_BINDTODEVICE) " + dev, Err: e}
+	}
+	return &SetupError{Op: "SO_BINDTODEVICE " + dev, Err: e}
+}
+
+// probeSource is the source address the kernel would pick for dst, as
+// iputils finds it: a UDP socket connected to the target tells (and
+// whether there is a route at all). With -I both it and the ping socket
+// are bound to the device first.
+func (s *socket) probeSource(c *config, dst netip.Addr, warnings *[]string) (netip.Addr, error) {
+	af := unix.AF_INET
+	if s.v6 {
+		af = unix.AF_INET6
+	}
+	probe, err := unix.Socket(af, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return netip.Addr{}, &SetupError{Op: "socket", Err: err}
+	}
+	defer unix.Close(probe)
+	if c.dev != "" {
+		if e := bindToDevice(probe, c.dev); e != nil {
+			return netip.Addr{}, s.bindError(c.dev, e)
+		}
+		if e := bindToDevice(s.fd, c.dev); e != nil {
+			return netip.Addr{}, s.bindError(c.dev, e)
+		}
+	}
+	psa, _ := sockaddr(dst, 1025)
+	e := unix.Connect(probe, psa)
+	if e == unix.EACCES && !s.v6 {
+		// A broadcast address: only with -b.
+		if !c.broadcast {
+			return netip.Addr{}, &SetupError{Op: "Do you want to ping broadcast? Then -b. If not, check your local firewall rules"}
+		}
+		*warnings = append(*warnings, "WARNING: pinging broadcast address")
+		if err := setInt(probe, unix.SOL_SOCKET, unix.SO_BROADCAST, 1, "cannot set broadcasting"); err != nil {
+			return netip.Addr{}, err
+		}
+		e = unix.Connect(probe, psa)
+	}
+	if e != nil {
+		return netip.Addr{}, &SetupError{Op: "connect", Err: e}
+	}
+	lsa, e := unix.Getsockname(probe)
+	if e != nil {
+		return netip.Addr{}, &SetupError{Op: "getsockname", Err: e}
+	}
+	src := addrOf(lsa, s.zone)
+	if c.dev != "" && !onDevice(c.dev, src) {
+		*warnings = append(*warnings, "ping: Warning: source address might be selected on device other than: "+c.dev)
+	}
+	return src, nil
 }
 
 // onDevice reports whether a is one of dev's addresses.
