@@ -17,6 +17,7 @@ import (
 
 // plan says which sock_diag dumps to make.
 type plan struct {
+	_     noCompare
 	netns string // "" for the current namespace
 	// inet protocols to dump, in this order: raw, udp, tcp (ss's order)
 	raw, udp, tcp, mptcp bool

@@ -32,17 +32,24 @@ type sockView struct {
 	ephemeral    func(int) bool
 }
 
-type andExpr struct{ a, b expr }
-type orExpr struct{ a, b expr }
+type andExpr struct {
+	_    noCompare
+	a, b expr
+}
+type orExpr struct {
+	_    noCompare
+	a, b expr
+}
 type notExpr struct{ a expr }
 
-func (e andExpr) match(s *sockView) bool { return e.a.match(s) && e.b.match(s) }
-func (e orExpr) match(s *sockView) bool  { return e.a.match(s) || e.b.match(s) }
-func (e notExpr) match(s *sockView) bool { return !e.a.match(s) }
+func (e *andExpr) match(s *sockView) bool { return e.a.match(s) && e.b.match(s) }
+func (e *orExpr) match(s *sockView) bool  { return e.a.match(s) || e.b.match(s) }
+func (e *notExpr) match(s *sockView) bool { return !e.a.match(s) }
 
 // hostCond is struct aafilter: an address prefix and/or a port (-1:
 // any), or a unix path pattern.
 type hostCond struct {
+	_       noCompare
 	prefix  netip.Prefix
 	hasAddr bool
 	port    int
@@ -55,7 +62,7 @@ type addrExpr struct {
 	c      hostCond
 }
 
-func (e addrExpr) match(s *sockView) bool {
+func (e *addrExpr) match(s *sockView) bool {
 	if e.c.unix {
 		name := s.name
 		if e.remote {
@@ -92,7 +99,7 @@ type portCmp struct {
 	port   int
 }
 
-func (e portCmp) match(s *sockView) bool {
+func (e *portCmp) match(s *sockView) bool {
 	p := s.lport
 	if e.remote {
 		p = s.rport
@@ -105,7 +112,7 @@ func (e portCmp) match(s *sockView) bool {
 
 type autoboundExpr struct{}
 
-func (autoboundExpr) match(s *sockView) bool {
+func (*autoboundExpr) match(s *sockView) bool {
 	if s.unix {
 		n := s.name
 		if n == "" {
@@ -121,11 +128,11 @@ func (autoboundExpr) match(s *sockView) bool {
 
 type devExpr struct{ index uint32 }
 
-func (e devExpr) match(s *sockView) bool { return s.iface == e.index }
+func (e *devExpr) match(s *sockView) bool { return s.iface == e.index }
 
 type markExpr struct{ mark, mask uint32 }
 
-func (e markExpr) match(s *sockView) bool { return s.mark&e.mask == e.mark }
+func (e *markExpr) match(s *sockView) bool { return s.mark&e.mask == e.mark }
 
 // filterParser reads the words after the state filters.
 type filterParser struct {
@@ -216,7 +223,7 @@ func (p *filterParser) orList() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		e = orExpr{e, r}
+		e = &orExpr{a: e, b: r}
 	}
 	return e, nil
 }
@@ -238,7 +245,7 @@ func (p *filterParser) andList() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		e = andExpr{e, r}
+		e = &andExpr{a: e, b: r}
 	}
 }
 
@@ -252,7 +259,7 @@ func (p *filterParser) unary() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return notExpr{e}, nil
+		return &notExpr{e}, nil
 	case t == "(":
 		e, err := p.orList()
 		if err != nil {
@@ -267,7 +274,7 @@ func (p *filterParser) unary() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return addrExpr{remote: t == "dst", c: c}, nil
+		return &addrExpr{remote: t == "dst", c: c}, nil
 	case t == "sport" || t == "dport":
 		remote := t == "dport"
 		op := p.next()
@@ -283,34 +290,34 @@ func (p *filterParser) unary() (expr, error) {
 			neg = true
 			fallthrough
 		case "=", "==", "eq":
-			e = addrExpr{remote: remote, c: c}
+			e = &addrExpr{remote: remote, c: c}
 		case "<", "lt":
 			neg = true
 			fallthrough
 		case ">=", "ge", "geq":
-			e = portCmp{remote, true, c.port}
+			e = &portCmp{remote, true, c.port}
 		case ">", "gt":
 			neg = true
 			fallthrough
 		case "<=", "le", "leq":
-			e = portCmp{remote, false, c.port}
+			e = &portCmp{remote, false, c.port}
 		default:
 			return nil, quoted("unknown operator ", op, "")
 		}
 		if neg {
-			e = notExpr{e}
+			e = &notExpr{e}
 		}
 		return e, nil
 	case t == "autobound":
-		return autoboundExpr{}, nil
+		return &autoboundExpr{}, nil
 	case t == "dev":
 		name := p.value()
 		if n, err := strconv.ParseUint(name, 0, 32); err == nil {
-			return devExpr{uint32(n)}, nil
+			return &devExpr{uint32(n)}, nil
 		}
 		if p.ifidx != nil {
 			if i, ok := p.ifidx(name); ok {
-				return devExpr{i}, nil
+				return &devExpr{i}, nil
 			}
 		}
 		return nil, quoted("", name, " is not a device")
@@ -325,7 +332,7 @@ func (p *filterParser) unary() (expr, error) {
 		if err != nil {
 			return nil, quoted("bad fwmark ", v, "")
 		}
-		return markExpr{uint32(mk), uint32(mm)}, nil
+		return &markExpr{uint32(mk), uint32(mm)}, nil
 	}
 	// a bare word: ss's lexer reads it as an address first
 	if _, err := p.hostcond(t, false); err != nil {

@@ -18,6 +18,7 @@ const netstatExitUsage = 3
 
 // netstatOptions is a parsed netstat command line (net-tools flags).
 type netstatOptions struct {
+	_                              noCompare
 	all, listening, programs, wide bool
 	extend                         int
 	numHost, numPort, numUser      bool

@@ -19,6 +19,7 @@ var (
 
 // service is one /etc/services entry.
 type service struct {
+	_     noCompare
 	name  string
 	port  int
 	proto string
