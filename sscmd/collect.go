@@ -71,80 +71,7 @@ func collect(g cli.Global, p plan) (*snapshot, error) {
 			}
 			defer closeTap()
 		}
-		if p.netlink {
-			s, err := sockdiag.DumpNetlink(c, sockdiag.NetlinkRequest{
-				Protocol: sockdiag.NDIAG_PROTO_ALL,
-				Show:     sockdiag.NDIAG_SHOW_GROUPS | sockdiag.NDIAG_SHOW_MEMINFO,
-			})
-			if err != nil && !missing(err) {
-				return err
-			}
-			snap.netlink = s
-		}
-		if p.unix {
-			s, err := sockdiag.DumpUnix(c, sockdiag.UnixRequest{States: p.states, Show: p.unixShow})
-			if err != nil && !missing(err) {
-				return err
-			}
-			snap.unix = s
-			if p.unixRefs {
-				snap.unixRefs = readUnixRefs("/proc/thread-self/net/unix")
-			}
-		}
-		families := []uint8{}
-		if p.v6First {
-			families = append(families, sockdiag.AF_INET6)
-		} else {
-			if p.v4 {
-				families = append(families, sockdiag.AF_INET)
-			}
-			if p.v6 {
-				families = append(families, sockdiag.AF_INET6)
-			}
-		}
-		dump := func(proto uint32, raw uint8) ([]*sockdiag.InetSocket, error) {
-			var all []*sockdiag.InetSocket
-			for _, fam := range families {
-				s, err := sockdiag.DumpInet(c, sockdiag.InetRequest{
-					Family: fam, Protocol: uint8(proto), ExtProtocol: proto, Ext: p.ext, RawProtocol: raw, States: p.states,
-				})
-				if err != nil {
-					if missing(err) {
-						continue
-					}
-					return all, err
-				}
-				all = append(all, s...)
-			}
-			return all, nil
-		}
-		if p.raw {
-			if snap.raw, err = dump(sockdiag.IPPROTO_RAW, p.rawProtocol); err != nil {
-				return err
-			}
-			if snap.raw == nil && rawDiagMissing(c) {
-				// no raw_diag in this kernel: read the namespace's
-				// /proc/net/raw{,6} instead, as ss and netstat do
-				snap.raw = procRaw(p.v4, p.v6, p.states)
-			}
-		}
-		if p.udp {
-			if snap.udp, err = dump(sockdiag.IPPROTO_UDP, 0); err != nil {
-				return err
-			}
-		}
-		if p.tcp {
-			if snap.tcp, err = dump(sockdiag.IPPROTO_TCP, 0); err != nil {
-				return err
-			}
-		}
-		if p.mptcp {
-			if snap.mptcp, err = dump(sockdiag.IPPROTO_MPTCP, 0); err != nil {
-				return err
-			}
-		}
-		snap.ports = readPortRange()
-		return snap.interfaceNames()
+		return snap.dump(c, &p)
 	}
 	var err error
 	if p.netns != "" {
@@ -153,6 +80,86 @@ func collect(g cli.Global, p plan) (*snapshot, error) {
 		err = run()
 	}
 	return snap, err
+}
+
+// dump makes the dumps p asks for on c (a NETLINK_SOCK_DIAG socket in
+// the namespace queried), then reads what the rows need besides.
+func (snap *snapshot) dump(c *rtnl.Conn, p *plan) error {
+	var err error
+	if p.netlink {
+		s, err := sockdiag.DumpNetlink(c, sockdiag.NetlinkRequest{
+			Protocol: sockdiag.NDIAG_PROTO_ALL,
+			Show:     sockdiag.NDIAG_SHOW_GROUPS | sockdiag.NDIAG_SHOW_MEMINFO,
+		})
+		if err != nil && !missing(err) {
+			return err
+		}
+		snap.netlink = s
+	}
+	if p.unix {
+		s, err := sockdiag.DumpUnix(c, sockdiag.UnixRequest{States: p.states, Show: p.unixShow})
+		if err != nil && !missing(err) {
+			return err
+		}
+		snap.unix = s
+		if p.unixRefs {
+			snap.unixRefs = readUnixRefs("/proc/thread-self/net/unix")
+		}
+	}
+	families := []uint8{}
+	if p.v6First {
+		families = append(families, sockdiag.AF_INET6)
+	} else {
+		if p.v4 {
+			families = append(families, sockdiag.AF_INET)
+		}
+		if p.v6 {
+			families = append(families, sockdiag.AF_INET6)
+		}
+	}
+	dump := func(proto uint32, raw uint8) ([]*sockdiag.InetSocket, error) {
+		var all []*sockdiag.InetSocket
+		for _, fam := range families {
+			s, err := sockdiag.DumpInet(c, sockdiag.InetRequest{
+				Family: fam, Protocol: uint8(proto), ExtProtocol: proto, Ext: p.ext, RawProtocol: raw, States: p.states,
+			})
+			if err != nil {
+				if missing(err) {
+					continue
+				}
+				return all, err
+			}
+			all = append(all, s...)
+		}
+		return all, nil
+	}
+	if p.raw {
+		if snap.raw, err = dump(sockdiag.IPPROTO_RAW, p.rawProtocol); err != nil {
+			return err
+		}
+		if snap.raw == nil && rawDiagMissing(c) {
+			// no raw_diag in this kernel: read the namespace's
+			// /proc/net/raw{,6} instead, as ss and netstat do
+			snap.raw = procRaw(p.v4, p.v6, p.states)
+		}
+	}
+	if p.udp {
+		if snap.udp, err = dump(sockdiag.IPPROTO_UDP, 0); err != nil {
+			return err
+		}
+	}
+	if p.tcp {
+		if snap.tcp, err = dump(sockdiag.IPPROTO_TCP, 0); err != nil {
+			return err
+		}
+	}
+	if p.mptcp {
+		if snap.mptcp, err = dump(sockdiag.IPPROTO_MPTCP, 0); err != nil {
+			return err
+		}
+	}
+	snap.ports = readPortRange()
+	return snap.interfaceNames()
 }
 
 // interfaceNames fills ifnames when a socket is bound to a device.

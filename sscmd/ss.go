@@ -292,7 +292,10 @@ type ssError struct {
 
 func (e *ssError) Error() string { return e.msg }
 
-// usageErr is a command-line error: msg, exit code cli.ExitUsage.
+// usageErr is a command-line error: msg, exit code cli.ExitUsage. (Not
+// inlined: one copy for its dozen call sites.)
+//
+//go:noinline
 func usageErr(msg string) error {
 	return &ssError{msg, cli.ExitUsage}
 }
@@ -695,13 +698,13 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		t.header()
 	}
 	w := &ssWriter{o: o, snap: snap, owners: owners, svc: &services{}, hosts: &hosts{}, cg: &cgroups{}}
-	for _, d := range []struct {
-		on   bool
-		name string
-	}{{p.raw, "raw"}, {p.udp, "udp"}, {p.tcp, "tcp"}} {
-		if d.on {
-			w.mptcpDg = d.name
-		}
+	switch {
+	case p.tcp:
+		w.mptcpDg = "tcp"
+	case p.udp:
+		w.mptcpDg = "udp"
+	case p.raw:
+		w.mptcpDg = "raw"
 	}
 	for _, n := range snap.netlink {
 		if o.filter != nil && !o.filter.match(&sockView{lport: int(int32(n.PortID)), rport: -1, ephemeral: snap.ports.ephemeral}) {
