@@ -18,13 +18,13 @@ func execArgv(cmd string, haveSh bool) (string, []string, error) {
 	}
 	argv := strings.Fields(cmd)
 	if len(argv) == 0 {
-		return "", nil, msgf("-e: empty command")
+		return "", nil, &errMsg{"-e: empty command"}
 	}
 	path := argv[0]
 	if !strings.Contains(path, "/") {
 		p, err := lookPath(path, os.Getenv("PATH"))
 		if err != nil {
-			return "", nil, msgf("%s: %s", path, "command not found")
+			return "", nil, &errMsg{path + ": command not found"}
 		}
 		path = p
 	}
@@ -70,7 +70,7 @@ func runExec(cmd string, sock int) int {
 	}
 	dup, err := unix.FcntlInt(uintptr(sock), unix.F_DUPFD_CLOEXEC, 3)
 	if err != nil {
-		warnf("dup: %s", strerror(err))
+		warn("dup: " + strerror(err))
 		return 1
 	}
 	// The child expects ordinary blocking I/O.
@@ -79,7 +79,7 @@ func runExec(cmd string, sock int) int {
 	defer f.Close()
 	proc, err := os.StartProcess(path, argv, &os.ProcAttr{Files: []*os.File{f, f, os.Stderr}})
 	if err != nil {
-		warnf("%s: %s", argv[0], strerror(err))
+		warn(argv[0] + ": " + strerror(err))
 		return 1
 	}
 	cleanMu.Lock()
@@ -90,7 +90,7 @@ func runExec(cmd string, sock int) int {
 	childProc = nil
 	cleanMu.Unlock()
 	if err != nil {
-		warnf("wait: %s", strerror(err))
+		warn("wait: " + strerror(err))
 		return 1
 	}
 	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

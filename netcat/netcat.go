@@ -230,7 +230,7 @@ func remoteConnect(o *Options, addrs []netip.Addr, port int) (int, netip.Addr, e
 		fd, err := newSocket(af, typ, proto)
 		if err != nil {
 			if i == len(addrs)-1 && !o.Scan {
-				warnf("socket: %s", strerror(err))
+				warn("socket: " + strerror(err))
 			}
 			continue
 		}
@@ -247,7 +247,7 @@ func remoteConnect(o *Options, addrs []netip.Addr, port int) (int, netip.Addr, e
 		sa, err := sockaddr(a, port)
 		if err != nil {
 			closeFd(fd)
-			return -1, a, msgf("%s: %s", a, strerror(err))
+			return -1, a, &errMsg{a.String() + ": " + strerror(err)}
 		}
 		res, err := connectTimeout(fd, sa, o.Timeout)
 		if res == connOK {
@@ -281,7 +281,7 @@ func bindSource(o *Options, fd, af int) error {
 	if o.Source != "" {
 		addrs, gaiErr := lookupHost(o.Source, af, o.Numeric)
 		if gaiErr != "" {
-			return msgf("getaddrinfo: %s", gaiErr)
+			return &errMsg{"getaddrinfo: " + gaiErr}
 		}
 		a = addrs[0]
 	} else if af == unix.AF_INET {
@@ -291,10 +291,10 @@ func bindSource(o *Options, fd, af int) error {
 	}
 	sa, err := sockaddr(a, port)
 	if err != nil {
-		return msgf("bind failed: %s", strerror(err))
+		return &errMsg{"bind failed: " + strerror(err)}
 	}
 	if err := unix.Bind(fd, sa); err != nil {
-		return msgf("bind failed: %s", strerror(err))
+		return &errMsg{"bind failed: " + strerror(err)}
 	}
 	return nil
 }
@@ -348,7 +348,7 @@ func listen(o *Options, io *stdio) error {
 		var gaiErr string
 		addrs, gaiErr = lookupHost(o.Host, family, o.Numeric)
 		if gaiErr != "" {
-			return msgf("getaddrinfo: %s", gaiErr)
+			return &errMsg{"getaddrinfo: " + gaiErr}
 		}
 	case family == unix.AF_INET6:
 		addrs = []netip.Addr{netip.IPv6Unspecified()}
@@ -367,7 +367,7 @@ func listen(o *Options, io *stdio) error {
 		}
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 			closeFd(fd)
-			return msgf("%s", strerror(err))
+			return &errMsg{strerror(err)}
 		}
 		if err := o.setCommonSockopts(fd, af); err != nil {
 			closeFd(fd)
@@ -385,12 +385,12 @@ func listen(o *Options, io *stdio) error {
 		closeFd(fd)
 	}
 	if lfd < 0 {
-		return msgf("%s", strerror(lastErr))
+		return &errMsg{strerror(lastErr)}
 	}
 	defer func() { closeFd(lfd) }()
 	if !o.UDP {
 		if err := unix.Listen(lfd, 16); err != nil {
-			return msgf("listen: %s", strerror(err))
+			return &errMsg{"listen: " + strerror(err)}
 		}
 	}
 	if o.Verbose {
@@ -410,7 +410,7 @@ func listen(o *Options, io *stdio) error {
 	for {
 		fd, sa, err := acceptConn(lfd)
 		if err != nil {
-			return msgf("accept: %s", strerror(err))
+			return &errMsg{"accept: " + strerror(err)}
 		}
 		if !o.Keep {
 			closeFd(lfd)
@@ -452,14 +452,14 @@ func udpServe(o *Options, io *stdio, fd int) error {
 	for {
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		if _, err := unix.Poll(pfd, -1); err != nil && err != unix.EINTR {
-			return msgf("poll: %s", strerror(err))
+			return &errMsg{"poll: " + strerror(err)}
 		}
 		_, sa, err := unix.Recvfrom(fd, buf[:], unix.MSG_PEEK)
 		if err == unix.EAGAIN || err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return msgf("recvfrom: %s", strerror(err))
+			return &errMsg{"recvfrom: " + strerror(err)}
 		}
 		from = sa
 		break
@@ -473,7 +473,7 @@ func udpServe(o *Options, io *stdio, fd int) error {
 	announce(from)
 	if !o.Keep {
 		if err := unix.Connect(fd, from); err != nil {
-			return msgf("connect: %s", strerror(err))
+			return &errMsg{"connect: " + strerror(err)}
 		}
 		if o.Exec != "" {
 			return status(runExec(o.Exec, fd))

@@ -249,13 +249,13 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'I':
 			v, e := strtonum(op.arg, 1, 65536<<14)
 			if e != "" {
-				return nil, msgf("TCP receive window %s: %s", e, op.arg)
+				return nil, &errMsg{"TCP receive window " + e + ": " + op.arg}
 			}
 			o.RcvBuf = int(v)
 		case 'O':
 			v, e := strtonum(op.arg, 1, 65536<<14)
 			if e != "" {
-				return nil, msgf("TCP send window %s: %s", e, op.arg)
+				return nil, &errMsg{"TCP send window " + e + ": " + op.arg}
 			}
 			o.SndBuf = int(v)
 		case 'k':
@@ -265,13 +265,13 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'M':
 			v, e := strtonum(op.arg, 0, 255)
 			if e != "" {
-				return nil, msgf("ttl is %s", e)
+				return nil, &errMsg{"ttl is " + e}
 			}
 			o.TTL = int(v)
 		case 'm':
 			v, e := strtonum(op.arg, 0, 255)
 			if e != "" {
-				return nil, msgf("minttl is %s", e)
+				return nil, &errMsg{"minttl is " + e}
 			}
 			o.MinTTL = int(v)
 		case 'N':
@@ -283,7 +283,7 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'q':
 			v, e := strtonum(op.arg, -1<<31, 1<<31-1)
 			if e != "" {
-				return nil, msgf("quit timer %s: %s", e, op.arg)
+				return nil, &errMsg{"quit timer " + e + ": " + op.arg}
 			}
 			o.Quit = int(v)
 			if o.Quit < 0 {
@@ -296,7 +296,7 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'T':
 			v, ok := parseTOS(op.arg)
 			if !ok {
-				return nil, msgf("illegal tos value %s", op.arg)
+				return nil, &errMsg{"illegal tos value " + op.arg}
 			}
 			o.TOS = v
 		case 'u':
@@ -306,7 +306,7 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'w':
 			v, e := strtonum(op.arg, 0, (1<<31-1)/1000)
 			if e != "" {
-				return nil, msgf("timeout %s: %s", e, op.arg)
+				return nil, &errMsg{"timeout " + e + ": " + op.arg}
 			}
 			o.Timeout = time.Duration(v) * time.Second
 		case 'z':
@@ -345,29 +345,29 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 	}
 	if o.Unix {
 		if len(ports) > 0 {
-			return nil, msgf("cannot use port with -U")
+			return nil, &errMsg{"cannot use port with -U"}
 		}
 		if o.Host == "" {
-			return nil, msgf("missing socket pathname")
+			return nil, &errMsg{"missing socket pathname"}
 		}
 		if o.UDP {
-			return nil, msgf("-U with -u (unix datagram sockets) is not supported by nsbox nc")
+			return nil, &errMsg{"-U with -u (unix datagram sockets) is not supported by nsbox nc"}
 		}
 	} else if len(ports) == 0 || ports[0] == "" {
-		return nil, msgf("missing port number")
+		return nil, &errMsg{"missing port number"}
 	}
 	o.Ports = ports
 	if o.Listen && o.Scan {
-		return nil, msgf("cannot use -z and -l")
+		return nil, &errMsg{"cannot use -z and -l"}
 	}
 	if !o.Listen && o.Keep {
-		return nil, msgf("must use -l with -k")
+		return nil, &errMsg{"must use -l with -k"}
 	}
 	if o.Exec != "" && o.Scan {
-		return nil, msgf("cannot use -e and -z")
+		return nil, &errMsg{"cannot use -e and -z"}
 	}
 	if o.Exec != "" && strings.TrimSpace(o.Exec) == "" {
-		return nil, msgf("-e: empty command")
+		return nil, &errMsg{"-e: empty command"}
 	}
 	if o.Listen && len(o.Ports) > 1 {
 		return nil, &errUsage{}

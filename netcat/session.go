@@ -44,6 +44,9 @@ type sessionEnd struct {
 	quit   bool // -q expired: the whole program ends
 }
 
+// warn prints one line, "nc: S", on stderr.
+func warn(s string) { os.Stderr.WriteString("nc: " + s + "\n") }
+
 func warnf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "nc: "+format+"\n", a...)
 }
@@ -179,7 +182,7 @@ func (s *session) run() sessionEnd {
 				continue
 			}
 			if err != nil {
-				warnf("polling error: %s", strerror(err))
+				warn("polling error: " + strerror(err))
 				return sessionEnd{1, false}
 			}
 			if n == 0 && !runnable {
@@ -213,7 +216,7 @@ func (s *session) run() sessionEnd {
 				if perr.side == sideSrc {
 					// stdin failed: treat as end of input.
 					if perr.err != unix.EBADF {
-						warnf("read stdin failed: %s", strerror(perr.err))
+						warn("read stdin failed: " + strerror(perr.err))
 						status = 1
 					}
 					s.io.inEOF = true
@@ -223,9 +226,9 @@ func (s *session) run() sessionEnd {
 					}
 				} else {
 					if dgram && perr.err == unix.ECONNREFUSED && s.refused != nil {
-						warnf("%s", s.refused())
+						warn(s.refused())
 					} else {
-						warnf("write failed: %s", strerror(perr.err))
+						warn("write failed: " + strerror(perr.err))
 					}
 					status = 1
 					if dgram {
@@ -241,9 +244,9 @@ func (s *session) run() sessionEnd {
 				if perr.side == sideSrc {
 					recv.flush()
 					if dgram && perr.err == unix.ECONNREFUSED && s.refused != nil {
-						warnf("%s", s.refused())
+						warn(s.refused())
 					} else {
-						warnf("read failed: %s", strerror(perr.err))
+						warn("read failed: " + strerror(perr.err))
 					}
 					return sessionEnd{1, false}
 				}
@@ -251,7 +254,7 @@ func (s *session) run() sessionEnd {
 				// the network and go on sending stdin.
 				recvDead = true
 				if perr.err != unix.EPIPE {
-					warnf("write stdout failed: %s", strerror(perr.err))
+					warn("write stdout failed: " + strerror(perr.err))
 					status = 1
 				}
 				if s.stream {

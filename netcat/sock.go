@@ -69,7 +69,7 @@ func addrPort(sa unix.Sockaddr) (netip.Addr, int) {
 func (o *Options) setCommonSockopts(fd, af int) error {
 	set := func(level, opt, v int, what string) error {
 		if err := unix.SetsockoptInt(fd, level, opt, v); err != nil {
-			return msgf("%s: %s", what, strerror(err))
+			return &errMsg{what + ": " + strerror(err)}
 		}
 		return nil
 	}

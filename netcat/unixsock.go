@@ -12,12 +12,12 @@ import (
 func unixConnect(o *Options, io *stdio) error {
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return msgf("create unix socket failed")
+		return &errMsg{"create unix socket failed"}
 	}
 	sa := &unix.SockaddrUnix{Name: o.Host}
 	if len(o.Host) >= 108 {
 		closeFd(fd)
-		return msgf("%s: %s", o.Host, strerror(unix.ENAMETOOLONG))
+		return &errMsg{o.Host + ": " + strerror(unix.ENAMETOOLONG)}
 	}
 	// A blocking connect: a non-blocking one fails with EAGAIN when the
 	// listener's backlog is full, where waiting is what users expect.
@@ -29,7 +29,7 @@ func unixConnect(o *Options, io *stdio) error {
 	}
 	if err != nil {
 		closeFd(fd)
-		return msgf("%s: %s", o.Host, strerror(err))
+		return &errMsg{o.Host + ": " + strerror(err)}
 	}
 	defer closeFd(fd)
 	if o.Scan {
@@ -39,7 +39,7 @@ func unixConnect(o *Options, io *stdio) error {
 		return status(runExec(o.Exec, fd))
 	}
 	if err := unix.SetNonblock(fd, true); err != nil {
-		return msgf("%s", strerror(err))
+		return &errMsg{strerror(err)}
 	}
 	s := &session{o: o, io: io, sock: fd, stream: true}
 	return status(s.run().status)
@@ -51,18 +51,18 @@ func unixConnect(o *Options, io *stdio) error {
 func unixListen(o *Options, io *stdio) error {
 	path := o.Host
 	if len(path) >= 108 {
-		return msgf("%s", strerror(unix.ENAMETOOLONG))
+		return &errMsg{strerror(unix.ENAMETOOLONG)}
 	}
 	lfd, err := newSocket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
-		return msgf("%s", strerror(err))
+		return &errMsg{strerror(err)}
 	}
 	defer func() { closeFd(lfd) }()
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
 		os.Remove(path)
 	}
 	if err := unix.Bind(lfd, &unix.SockaddrUnix{Name: path}); err != nil {
-		return msgf("%s", strerror(err))
+		return &errMsg{strerror(err)}
 	}
 	cleanMu.Lock()
 	unixPath = path
@@ -71,7 +71,7 @@ func unixListen(o *Options, io *stdio) error {
 		fmt.Fprintf(os.Stderr, "Bound on %s\n", path)
 	}
 	if err := unix.Listen(lfd, 16); err != nil {
-		return msgf("%s", strerror(err))
+		return &errMsg{strerror(err)}
 	}
 	if o.Verbose {
 		fmt.Fprintf(os.Stderr, "Listening on %s\n", path)
@@ -80,7 +80,7 @@ func unixListen(o *Options, io *stdio) error {
 	for {
 		fd, _, err := acceptConn(lfd)
 		if err != nil {
-			return msgf("accept: %s", strerror(err))
+			return &errMsg{"accept: " + strerror(err)}
 		}
 		if !o.Keep {
 			closeFd(lfd)
