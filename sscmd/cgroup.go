@@ -1,7 +1,6 @@
 package sscmd
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,19 +21,16 @@ type cgroups struct {
 }
 
 func cgroup2Mount() string {
-	f, err := os.Open(mountsFile)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
+	b, _ := os.ReadFile(mountsFile)
+	mnt := ""
+	eachLine(b, func(line string) bool {
+		fields := strings.Fields(line)
 		if len(fields) >= 3 && fields[2] == "cgroup2" {
-			return fields[1]
+			mnt = fields[1]
 		}
-	}
-	return ""
+		return mnt == ""
+	})
+	return mnt
 }
 
 func cgroupID(path string) (uint64, bool) {

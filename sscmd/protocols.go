@@ -1,10 +1,8 @@
 package sscmd
 
 import (
-	"bufio"
 	"os"
 	"strconv"
-	"strings"
 )
 
 var protocolsFile = "/etc/protocols"
@@ -19,25 +17,19 @@ func (p *protocols) name(n int) string {
 	if !p.loaded {
 		p.loaded = true
 		p.names = map[int]string{}
-		if f, err := os.Open(protocolsFile); err == nil {
-			sc := bufio.NewScanner(f)
-			for sc.Scan() {
-				line := sc.Text()
-				if i := strings.IndexByte(line, '#'); i >= 0 {
-					line = line[:i]
-				}
-				fields := strings.Fields(line)
-				if len(fields) < 2 {
-					continue
-				}
-				if k, err := strconv.Atoi(fields[1]); err == nil {
-					if _, dup := p.names[k]; !dup {
-						p.names[k] = fields[0]
-					}
+		b, _ := os.ReadFile(protocolsFile)
+		eachLine(b, func(line string) bool {
+			fields := configFields(line)
+			if len(fields) < 2 {
+				return true
+			}
+			if k, err := strconv.Atoi(fields[1]); err == nil {
+				if _, dup := p.names[k]; !dup {
+					p.names[k] = fields[0]
 				}
 			}
-			f.Close()
-		}
+			return true
+		})
 	}
 	if s, ok := p.names[n]; ok {
 		return s

@@ -44,27 +44,43 @@ func (s *services) load() {
 // parseServices reads services(5): "name port/proto aliases # comment".
 func parseServices(b []byte) []service {
 	var entries []service
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := sc.Text()
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		fields := strings.Fields(line)
+	eachLine(b, func(line string) bool {
+		fields := configFields(line)
 		if len(fields) < 2 {
-			continue
+			return true
 		}
 		port, proto, ok := strings.Cut(fields[1], "/")
 		if !ok {
-			continue
+			return true
 		}
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 0 || n > 65535 {
-			continue
+			return true
 		}
 		entries = append(entries, service{name: fields[0], port: n, proto: proto})
-	}
+		return true
+	})
 	return entries
+}
+
+// eachLine calls fn with every line of b, as bufio.Scanner cuts them,
+// until fn returns false.
+func eachLine(b []byte, fn func(line string) bool) {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		if !fn(sc.Text()) {
+			return
+		}
+	}
+}
+
+// configFields is the fields of a line of services(5), hosts(5) or
+// protocols(5), up to a '#'.
+func configFields(line string) []string {
+	if i := strings.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	return strings.Fields(line)
 }
 
 // first is getservbyport(3): the first entry for port and proto (any
@@ -111,25 +127,21 @@ func (h *hosts) lookup(a netip.Addr) (string, bool) {
 // parseHosts reads hosts(5): each address's first name wins.
 func parseHosts(b []byte) map[netip.Addr]string {
 	names := map[netip.Addr]string{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := sc.Text()
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		fields := strings.Fields(line)
+	eachLine(b, func(line string) bool {
+		fields := configFields(line)
 		if len(fields) < 2 {
-			continue
+			return true
 		}
 		ip, err := netip.ParseAddr(fields[0])
 		if err != nil {
-			continue
+			return true
 		}
 		ip = ip.WithZone("")
 		if _, dup := names[ip]; !dup {
 			names[ip] = fields[1]
 		}
-	}
+		return true
+	})
 	return names
 }
 
@@ -145,14 +157,15 @@ func userName(uid uint32) (string, bool) {
 // passwdName finds uid in passwd(5) text.
 func passwdName(b []byte, uid uint32) (string, bool) {
 	want := strconv.FormatUint(uint64(uid), 10)
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), ":")
+	name, found := "", false
+	eachLine(b, func(line string) bool {
+		fields := strings.Split(line, ":")
 		if len(fields) >= 3 && fields[2] == want {
-			return fields[0], true
+			name, found = fields[0], true
 		}
-	}
-	return "", false
+		return !found
+	})
+	return name, found
 }
 
 // portRange is net.ipv4.ip_local_port_range of the namespace it was read
