@@ -217,13 +217,13 @@ func runNetstat(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(w)
 		for _, s := range snap.tcp {
-			n.tcp(w, s)
+			n.inet(w, s, "tcp")
 		}
 		for _, s := range snap.udp {
-			n.dgram(w, s, "udp")
+			n.inet(w, s, "udp")
 		}
 		for _, s := range snap.raw {
-			n.dgram(w, s, "raw")
+			n.inet(w, s, "raw")
 		}
 	}
 	if o.showUnix {
@@ -262,47 +262,40 @@ func protoLabel(base string, s *sockdiag.InetSocket) string {
 	return base
 }
 
-// tcp is tcp_do_one(). The queues are /proc/net/tcp's: a listener shows
-// its accept queue and a Send-Q of 0.
-func (n *netstatWriter) tcp(w io.Writer, s *sockdiag.InetSocket) {
-	if !n.o.all && ((n.o.listening && s.ID.DPort != 0) || (!n.o.listening && s.ID.DPort == 0)) {
-		return
-	}
+// inet is tcp_do_one(), udp_do_one() and raw_do_one(). TCP's queues
+// are /proc/net/tcp's: a listener shows its accept queue and a Send-Q
+// of 0. ("%-4s  " is the "%-5s " of udp_do_one for names of four bytes
+// at most, and a field of %-23s the %-*s of tcp_do_one.)
+func (n *netstatWriter) inet(w io.Writer, s *sockdiag.InetSocket, proto string) {
 	rq, wq := s.RQueue, s.WQueue
-	if s.State == sockdiag.TCP_LISTEN {
-		wq = 0
-	}
-	local := n.addrPort(s.Src(), s.ID.SPort, "tcp")
-	remote := n.addrPort(s.Dst(), s.ID.DPort, "tcp")
 	state := ""
-	if int(s.State) < len(tcpStateNames) {
-		state = tcpStateNames[s.State]
-	}
-	fmt.Fprintf(w, "%-4s  %6d %6d %-*s %-*s %-11s", protoLabel("tcp", s), rq, wq,
-		max(23, len(local)), local, max(23, len(remote)), remote, state)
-	n.finish(w, s)
-}
-
-// dgram is udp_do_one() and raw_do_one().
-func (n *netstatWriter) dgram(w io.Writer, s *sockdiag.InetSocket, proto string) {
-	connected := s.Dst().IsValid() && !s.Dst().IsUnspecified()
-	if !(n.o.all || (connected && !n.o.listening) || (!connected && n.o.listening)) {
-		return
+	if proto == "tcp" {
+		if !n.o.all && ((n.o.listening && s.ID.DPort != 0) || (!n.o.listening && s.ID.DPort == 0)) {
+			return
+		}
+		if s.State == sockdiag.TCP_LISTEN {
+			wq = 0
+		}
+		if int(s.State) < len(tcpStateNames) {
+			state = tcpStateNames[s.State]
+		}
+	} else {
+		connected := s.Dst().IsValid() && !s.Dst().IsUnspecified()
+		if !(n.o.all || (connected && !n.o.listening) || (!connected && n.o.listening)) {
+			return
+		}
+		switch {
+		case proto == "raw":
+			state = strconv.Itoa(int(s.State))
+		case s.State == sockdiag.TCP_ESTABLISHED:
+			state = "ESTABLISHED"
+		case s.State != sockdiag.TCP_CLOSE:
+			state = "UNKNOWN"
+		}
 	}
 	local := n.addrPort(s.Src(), s.ID.SPort, proto)
 	remote := n.addrPort(s.Dst(), s.ID.DPort, proto)
-	if proto == "udp" {
-		state := "UNKNOWN"
-		switch s.State {
-		case sockdiag.TCP_ESTABLISHED:
-			state = "ESTABLISHED"
-		case sockdiag.TCP_CLOSE:
-			state = ""
-		}
-		fmt.Fprintf(w, "%-5s %6d %6d %-23s %-23s %-11s", protoLabel("udp", s), s.RQueue, s.WQueue, local, remote, state)
-	} else {
-		fmt.Fprintf(w, "%-4s  %6d %6d %-23s %-23s %-11d", protoLabel("raw", s), s.RQueue, s.WQueue, local, remote, s.State)
-	}
+	fmt.Fprintf(w, "%-4s  %6d %6d %-23s %-23s %-11s", protoLabel(proto, s), rq, wq, local, remote, state)
 	n.finish(w, s)
 }
 

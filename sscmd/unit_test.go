@@ -229,8 +229,8 @@ func TestNetstatLines(t *testing.T) {
 	u.Family, u.State = sockdiag.AF_INET6, sockdiag.TCP_CLOSE
 	u.ID.SPort = 9000
 	var b bytes.Buffer
-	n.tcp(&b, l)
-	n.dgram(&b, u, "udp")
+	n.inet(&b, l, "tcp")
+	n.inet(&b, u, "udp")
 	want := "tcp        0      0 0.0.0.0:8080            0.0.0.0:*               LISTEN      197/nc.openbsd      \n" +
 		"udp6       0      0 :::9000                 :::*                                -                   \n"
 	if b.String() != want {
