@@ -133,35 +133,35 @@ func defaultAF(af int) (dbs, states uint32, ok bool) {
 // dbNames is ss's table of -A names.
 var dbNames = []struct {
 	name string
-	dbs  []int
+	dbs  uint32 // 1<<xxxDB for each table
 }{
-	{"all", []int{udpDB, dccpDB, tcpDB, mptcpDB, rawDB, unixStDB, unixDgDB, unixSqDB, packetRDB, packetDgDB, netlinkDB, sctpDB, vsockStDB, vsockDgDB, xdpDB}},
-	{"inet", []int{udpDB, dccpDB, tcpDB, mptcpDB, sctpDB, rawDB}},
-	{"udp", []int{udpDB}},
-	{"dccp", []int{dccpDB}},
-	{"tcp", []int{tcpDB}},
-	{"mptcp", []int{mptcpDB}},
-	{"sctp", []int{sctpDB}},
-	{"raw", []int{rawDB}},
-	{"unix", []int{unixStDB, unixDgDB, unixSqDB}},
-	{"unix_stream", []int{unixStDB}},
-	{"u_str", []int{unixStDB}},
-	{"unix_dgram", []int{unixDgDB}},
-	{"u_dgr", []int{unixDgDB}},
-	{"unix_seqpacket", []int{unixSqDB}},
-	{"u_seq", []int{unixSqDB}},
-	{"packet", []int{packetRDB, packetDgDB}},
-	{"packet_raw", []int{packetRDB}},
-	{"p_raw", []int{packetRDB}},
-	{"packet_dgram", []int{packetDgDB}},
-	{"p_dgr", []int{packetDgDB}},
-	{"netlink", []int{netlinkDB}},
-	{"vsock", []int{vsockStDB, vsockDgDB}},
-	{"vsock_stream", []int{vsockStDB}},
-	{"v_str", []int{vsockStDB}},
-	{"vsock_dgram", []int{vsockDgDB}},
-	{"v_dgr", []int{vsockDgDB}},
-	{"xdp", []int{xdpDB}},
+	{"all", 1<<udpDB | 1<<dccpDB | 1<<tcpDB | 1<<mptcpDB | 1<<rawDB | 1<<unixStDB | 1<<unixDgDB | 1<<unixSqDB | 1<<packetRDB | 1<<packetDgDB | 1<<netlinkDB | 1<<sctpDB | 1<<vsockStDB | 1<<vsockDgDB | 1<<xdpDB},
+	{"inet", inetDBM},
+	{"udp", 1 << udpDB},
+	{"dccp", 1 << dccpDB},
+	{"tcp", 1 << tcpDB},
+	{"mptcp", 1 << mptcpDB},
+	{"sctp", 1 << sctpDB},
+	{"raw", 1 << rawDB},
+	{"unix", unixDBM},
+	{"unix_stream", 1 << unixStDB},
+	{"u_str", 1 << unixStDB},
+	{"unix_dgram", 1 << unixDgDB},
+	{"u_dgr", 1 << unixDgDB},
+	{"unix_seqpacket", 1 << unixSqDB},
+	{"u_seq", 1 << unixSqDB},
+	{"packet", packetDBM},
+	{"packet_raw", 1 << packetRDB},
+	{"p_raw", 1 << packetRDB},
+	{"packet_dgram", 1 << packetDgDB},
+	{"p_dgr", 1 << packetDgDB},
+	{"netlink", 1 << netlinkDB},
+	{"vsock", vsockDBM},
+	{"vsock_stream", 1 << vsockStDB},
+	{"v_str", 1 << vsockStDB},
+	{"vsock_dgram", 1 << vsockDgDB},
+	{"v_dgr", 1 << vsockDgDB},
+	{"xdp", 1 << xdpDB},
 }
 
 // filter is ss's struct filter.
@@ -213,8 +213,10 @@ func (o *ssOptions) dbParse(s string) bool {
 	}
 	for _, e := range dbNames {
 		if e.name == s {
-			for _, db := range e.dbs {
-				o.dbSet(db, enable)
+			for db := 0; db < maxDB; db++ {
+				if e.dbs&(1<<db) != 0 {
+					o.dbSet(db, enable)
+				}
 			}
 			return true
 		}
