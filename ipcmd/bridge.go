@@ -231,42 +231,30 @@ func hasBrport(b []byte, typ uint16) bool {
 	return false
 }
 
+// bridgePortDetails is the -d part of print_protinfo(): flags read from
+// their first byte, IFLA_BRPORT_MULTICAST_ROUTER a u8.
+var bridgePortDetails = [...]attrField{
+	{rtnl.IFLA_BRPORT_MODE, attrFlag8, "hairpin", ""},
+	{rtnl.IFLA_BRPORT_GUARD, attrFlag8, "guard", ""},
+	{rtnl.IFLA_BRPORT_PROTECT, attrFlag8, "root_block", ""},
+	{rtnl.IFLA_BRPORT_FAST_LEAVE, attrFlag8, "fastleave", ""},
+	{rtnl.IFLA_BRPORT_LEARNING, attrFlag8, "learning", ""},
+	{rtnl.IFLA_BRPORT_UNICAST_FLOOD, attrFlag8, "flood", ""},
+	{27, attrFlag8, "mcast_flood", ""},      // IFLA_BRPORT_MCAST_FLOOD
+	{30, attrFlag8, "bcast_flood", ""},      // IFLA_BRPORT_BCAST_FLOOD
+	{25, attrU8, "mcast_router", ""},        // IFLA_BRPORT_MULTICAST_ROUTER
+	{28, attrFlag8, "mcast_to_unicast", ""}, // IFLA_BRPORT_MCAST_TO_UCAST
+	{32, attrFlag8, "neigh_suppress", ""},   // IFLA_BRPORT_NEIGH_SUPPRESS
+	{29, attrFlag8, "vlan_tunnel", ""},      // IFLA_BRPORT_VLAN_TUNNEL
+	{33, attrFlag8, "isolated", ""},         // IFLA_BRPORT_ISOLATED
+	{39, attrFlag8, "locked", ""},           // IFLA_BRPORT_LOCKED
+}
+
 // printBridgePortDetails is the -d part of print_protinfo().
 func (s *session) printBridgePortDetails(p *printer, b []byte) {
-	type onoff struct {
-		typ  uint16
-		key  string
-		text string
-	}
-	vals := map[uint16][]byte{}
-	d := rtnl.NewAttributeDecoder(b)
-	for d.Next() {
-		vals[d.Type()] = d.Bytes()
-	}
 	p.nl()
 	p.text("    ")
-	flag := func(typ uint16, key, text string) {
-		v, ok := vals[typ]
-		if ok && len(v) >= 1 {
-			printOnOff(p, key, text, v[0] != 0)
-		}
-	}
-	flag(rtnl.IFLA_BRPORT_MODE, "hairpin", "hairpin")
-	flag(rtnl.IFLA_BRPORT_GUARD, "guard", "guard")
-	flag(rtnl.IFLA_BRPORT_PROTECT, "root_block", "root_block")
-	flag(rtnl.IFLA_BRPORT_FAST_LEAVE, "fastleave", "fastleave")
-	flag(rtnl.IFLA_BRPORT_LEARNING, "learning", "learning")
-	flag(rtnl.IFLA_BRPORT_UNICAST_FLOOD, "flood", "flood")
-	flag(27, "mcast_flood", "mcast_flood")    // IFLA_BRPORT_MCAST_FLOOD
-	flag(30, "bcast_flood", "bcast_flood")    // IFLA_BRPORT_BCAST_FLOOD
-	if v, ok := vals[25]; ok && len(v) == 1 { // IFLA_BRPORT_MULTICAST_ROUTER
-		p.uint("mcast_router", "mcast_router %d ", uint64(v[0]))
-	}
-	flag(28, "mcast_to_unicast", "mcast_to_unicast") // IFLA_BRPORT_MCAST_TO_UCAST
-	flag(32, "neigh_suppress", "neigh_suppress")     // IFLA_BRPORT_NEIGH_SUPPRESS
-	flag(29, "vlan_tunnel", "vlan_tunnel")           // IFLA_BRPORT_VLAN_TUNNEL
-	flag(33, "isolated", "isolated")                 // IFLA_BRPORT_ISOLATED
-	flag(39, "locked", "locked")                     // IFLA_BRPORT_LOCKED
+	printAttrs(p, b, bridgePortDetails[:])
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

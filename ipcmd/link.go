@@ -1454,87 +1454,206 @@ func printTimer(p *printer, key string, x []byte) {
 	}
 }
 
+// How printAttrs prints one attribute of a bridge's or bridge port's
+// IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA.
+const (
+	attrNum       = iota // "text %d", an unsigned integer of 1, 2, 4 or 8 bytes
+	attrOnOff            // "text on" / "text off", JSON a bool
+	attrHex              // "text %#x" as Go prints it (0x0 for zero)
+	attrCHex             // "text %#x" as C prints it ("0" for zero)
+	attrFwdMask          // IFLA_BRPORT_GROUP_FWD_MASK: attrCHex, then "group_fwd_mask_str 0x%x"
+	attrBridgeID         // struct ifla_bridge_id: "%02x%02x.%x:%x:%x:%x:%x:%x"
+	attrTimer            // centiseconds as "text %7.2f" seconds
+	attrVlanProto        // IFLA_BR_VLAN_PROTOCOL: 802.1Q, 802.1ad or %#x (network order)
+	attrLLAddr           // a 6-byte link-layer address
+	attrBoolOpt          // IFLA_BR_MULTI_BOOLOPT: struct br_boolopt_multi
+	attrPortState        // IFLA_BRPORT_STATE: BR_STATE_* name
+	attrFlag8            // "text on" / "text off" from the first byte, JSON a bool
+	attrU8               // "text %d" of a u8
+)
+
+// attrField is one attribute printed by printAttrs: its type, how to
+// print it, its JSON key and its text label ("" when the same as key;
+// a JSON key "" prints in text only).
+type attrField struct {
+	typ  uint16
+	kind uint8
+	key  string
+	text string
+}
+
+// bridgeOpts is bridge_print_opt()'s order of IFLA_BR_* attributes.
+var bridgeOpts = [...]attrField{
+	{1, attrNum, "forward_delay", ""},  // IFLA_BR_FORWARD_DELAY
+	{2, attrNum, "hello_time", ""},     // IFLA_BR_HELLO_TIME
+	{3, attrNum, "max_age", ""},        // IFLA_BR_MAX_AGE
+	{4, attrNum, "ageing_time", ""},    // IFLA_BR_AGEING_TIME
+	{5, attrNum, "stp_state", ""},      // IFLA_BR_STP_STATE
+	{6, attrNum, "priority", ""},       // IFLA_BR_PRIORITY
+	{7, attrNum, "vlan_filtering", ""}, // IFLA_BR_VLAN_FILTERING
+	{8, attrVlanProto, "vlan_protocol", ""},
+	{11, attrBridgeID, "bridge_id", ""},              // IFLA_BR_BRIDGE_ID
+	{10, attrBridgeID, "root_id", "designated_root"}, // IFLA_BR_ROOT_ID
+	{12, attrNum, "root_port", ""},
+	{13, attrNum, "root_path_cost", ""},
+	{14, attrNum, "topology_change", ""},
+	{15, attrNum, "topology_change_detected", ""},
+	{16, attrTimer, "hello_timer", ""},
+	{17, attrTimer, "tcn_timer", ""},
+	{18, attrTimer, "topology_change_timer", ""},
+	{19, attrTimer, "gc_timer", ""},
+	{39, attrNum, "vlan_default_pvid", ""},
+	{41, attrNum, "vlan_stats_enabled", ""},
+	{45, attrNum, "vlan_stats_per_port", ""},
+	{9, attrCHex, "group_fwd_mask", ""},
+	{20, attrLLAddr, "group_addr", "group_address"},
+	{23, attrNum, "mcast_snooping", ""},
+	{46, attrBoolOpt, "", ""},
+	{22, attrNum, "mcast_router", ""},
+	{24, attrNum, "mcast_query_use_ifaddr", ""},
+	{25, attrNum, "mcast_querier", ""},
+	{26, attrNum, "mcast_hash_elasticity", ""},
+	{27, attrNum, "mcast_hash_max", ""},
+	{28, attrNum, "mcast_last_member_cnt", "mcast_last_member_count"},
+	{29, attrNum, "mcast_startup_query_cnt", "mcast_startup_query_count"},
+	{30, attrNum, "mcast_last_member_intvl", "mcast_last_member_interval"},
+	{31, attrNum, "mcast_membership_intvl", "mcast_membership_interval"},
+	{32, attrNum, "mcast_querier_intvl", "mcast_querier_interval"},
+	{33, attrNum, "mcast_query_intvl", "mcast_query_interval"},
+	{34, attrNum, "mcast_query_response_intvl", "mcast_query_response_interval"},
+	{35, attrNum, "mcast_startup_query_intvl", "mcast_startup_query_interval"},
+	{42, attrNum, "mcast_stats_enabled", ""},
+	{43, attrNum, "mcast_igmp_version", ""},
+	{44, attrNum, "mcast_mld_version", ""},
+	{36, attrNum, "nf_call_iptables", ""},
+	{37, attrNum, "nf_call_ip6tables", ""},
+	{38, attrNum, "nf_call_arptables", ""},
+}
+
+// bridgeSlaveOpts is bridge_slave_print_opt()'s order of IFLA_BRPORT_*
+// attributes.
+var bridgeSlaveOpts = [...]attrField{
+	{rtnl.IFLA_BRPORT_STATE, attrPortState, "state", ""},
+	{rtnl.IFLA_BRPORT_PRIORITY, attrNum, "priority", ""},
+	{rtnl.IFLA_BRPORT_COST, attrNum, "cost", ""},
+	{rtnl.IFLA_BRPORT_MODE, attrOnOff, "hairpin", ""},
+	{rtnl.IFLA_BRPORT_GUARD, attrOnOff, "guard", ""},
+	{rtnl.IFLA_BRPORT_PROTECT, attrOnOff, "root_block", ""},
+	{rtnl.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "fastleave", ""},
+	{rtnl.IFLA_BRPORT_LEARNING, attrOnOff, "learning", ""},
+	{rtnl.IFLA_BRPORT_UNICAST_FLOOD, attrOnOff, "flood", ""},
+	{17, attrHex, "id", "port_id"}, // IFLA_BRPORT_ID
+	{18, attrHex, "no", "port_no"}, // IFLA_BRPORT_NO
+	{15, attrNum, "designated_port", ""},
+	{16, attrNum, "designated_cost", ""},
+	{14, attrBridgeID, "bridge_id", "designated_bridge"},
+	{13, attrBridgeID, "root_id", "designated_root"},
+	{23, attrTimer, "hold_timer", ""},
+	{21, attrTimer, "message_age_timer", ""},
+	{22, attrTimer, "forward_delay_timer", ""},
+	{19, attrNum, "topology_change_ack", ""},
+	{20, attrNum, "config_pending", ""},
+	{10, attrOnOff, "proxy_arp", ""},
+	{12, attrOnOff, "proxy_arp_wifi", ""},
+	{25, attrNum, "multicast_router", "mcast_router"},
+	{rtnl.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "", "mcast_fast_leave"},
+	{27, attrOnOff, "mcast_flood", ""},
+	{30, attrOnOff, "bcast_flood", ""},
+	{28, attrOnOff, "mcast_to_unicast", ""},
+	{32, attrOnOff, "neigh_suppress", ""},
+	{31, attrFwdMask, "group_fwd_mask", ""},
+	{29, attrOnOff, "vlan_tunnel", ""},
+	{33, attrOnOff, "isolated", ""},
+	{39, attrOnOff, "locked", ""},
+}
+
 // printBridgeOpts is bridge_print_opt(): a bridge's IFLA_INFO_DATA.
-func printBridgeOpts(p *printer, b []byte) {
+func printBridgeOpts(p *printer, b []byte) { printAttrs(p, b, bridgeOpts[:]) }
+
+// printBridgeSlave is bridge_slave_print_opt(): a bridge port's options
+// (IFLA_INFO_SLAVE_DATA, IFLA_BRPORT_*).
+func printBridgeSlave(p *printer, b []byte) { printAttrs(p, b, bridgeSlaveOpts[:]) }
+
+// printAttrs prints the attributes of b that fields name, in the
+// fields' order; an attribute missing or of an unexpected size prints
+// nothing.
+func printAttrs(p *printer, b []byte, fields []attrField) {
 	v := attrValues(b)
-	num := func(typ uint16, key, text string) {
-		if x, ok := uintOf(v[typ]); ok {
-			p.uint(key, text+" %d ", x)
+	for _, f := range fields {
+		x, ok := v[f.typ]
+		if !ok {
+			continue
 		}
-	}
-	num(1, "forward_delay", "forward_delay")
-	num(2, "hello_time", "hello_time")
-	num(3, "max_age", "max_age")
-	num(4, "ageing_time", "ageing_time")
-	num(5, "stp_state", "stp_state")
-	num(6, "priority", "priority")
-	num(7, "vlan_filtering", "vlan_filtering")
-	if x := v[8]; len(x) == 2 {
-		proto := binary.BigEndian.Uint16(x)
-		name := fmt.Sprintf("%#x", proto)
-		switch proto {
-		case 0x8100:
-			name = "802.1Q"
-		case 0x88a8:
-			name = "802.1ad"
+		text := f.text
+		if text == "" {
+			text = f.key
 		}
-		p.str("vlan_protocol", "vlan_protocol %s ", name)
-	}
-	if x := v[11]; len(x) == 8 {
-		p.str("bridge_id", "bridge_id %s ", bridgeID(x))
-	}
-	if x := v[10]; len(x) == 8 {
-		p.str("root_id", "designated_root %s ", bridgeID(x))
-	}
-	num(12, "root_port", "root_port")
-	num(13, "root_path_cost", "root_path_cost")
-	num(14, "topology_change", "topology_change")
-	num(15, "topology_change_detected", "topology_change_detected")
-	for _, t := range []struct {
-		typ uint16
-		key string
-	}{{16, "hello_timer"}, {17, "tcn_timer"}, {18, "topology_change_timer"}, {19, "gc_timer"}} {
-		if x, ok := v[t.typ]; ok {
-			printTimer(p, t.key, x)
-		}
-	}
-	num(39, "vlan_default_pvid", "vlan_default_pvid")
-	num(41, "vlan_stats_enabled", "vlan_stats_enabled")
-	num(45, "vlan_stats_per_port", "vlan_stats_per_port")
-	if x, ok := uintOf(v[9]); ok {
-		p.str("group_fwd_mask", "group_fwd_mask %s ", cHex(x))
-	}
-	if x := v[20]; len(x) == 6 {
-		p.str("group_addr", "group_address %s ", lladdr(x))
-	}
-	num(23, "mcast_snooping", "mcast_snooping")
-	if x := v[46]; len(x) == 8 {
-		val, mask := binary.NativeEndian.Uint32(x), binary.NativeEndian.Uint32(x[4:])
-		for i, name := range []string{"no_linklocal_learn", "mcast_vlan_snooping"} {
-			if mask&(1<<i) != 0 {
-				p.uint(name, name+" %d ", uint64(val>>i&1))
+		n, isUint := uintOf(x)
+		switch f.kind {
+		case attrNum:
+			if isUint {
+				p.uint(f.key, text+" %d ", n)
+			}
+		case attrOnOff:
+			if isUint {
+				printOnOff(p, f.key, text, n != 0)
+			}
+		case attrHex:
+			if isUint {
+				p.str(f.key, text+" %s ", fmt.Sprintf("%#x", n))
+			}
+		case attrCHex, attrFwdMask:
+			if isUint {
+				p.str(f.key, text+" %s ", cHex(n))
+				if f.kind == attrFwdMask {
+					p.str("group_fwd_mask_str", "group_fwd_mask_str %s ", fmt.Sprintf("0x%x", n))
+				}
+			}
+		case attrBridgeID:
+			if len(x) == 8 {
+				p.str(f.key, text+" %s ", bridgeID(x))
+			}
+		case attrTimer:
+			printTimer(p, f.key, x)
+		case attrVlanProto:
+			if len(x) == 2 {
+				proto := binary.BigEndian.Uint16(x)
+				name := fmt.Sprintf("%#x", proto)
+				switch proto {
+				case 0x8100:
+					name = "802.1Q"
+				case 0x88a8:
+					name = "802.1ad"
+				}
+				p.str(f.key, text+" %s ", name)
+			}
+		case attrLLAddr:
+			if len(x) == 6 {
+				p.str(f.key, text+" %s ", lladdr(x))
+			}
+		case attrBoolOpt:
+			if len(x) == 8 {
+				val, mask := binary.NativeEndian.Uint32(x), binary.NativeEndian.Uint32(x[4:])
+				for i, name := range [...]string{"no_linklocal_learn", "mcast_vlan_snooping"} {
+					if mask&(1<<i) != 0 {
+						p.uint(name, name+" %d ", uint64(val>>i&1))
+					}
+				}
+			}
+		case attrPortState:
+			if isUint {
+				printPortState(p, uint8(n))
+			}
+		case attrFlag8:
+			if len(x) >= 1 {
+				printOnOff(p, f.key, text, x[0] != 0)
+			}
+		case attrU8:
+			if len(x) == 1 {
+				p.uint(f.key, text+" %d ", uint64(x[0]))
 			}
 		}
 	}
-	num(22, "mcast_router", "mcast_router")
-	num(24, "mcast_query_use_ifaddr", "mcast_query_use_ifaddr")
-	num(25, "mcast_querier", "mcast_querier")
-	num(26, "mcast_hash_elasticity", "mcast_hash_elasticity")
-	num(27, "mcast_hash_max", "mcast_hash_max")
-	num(28, "mcast_last_member_cnt", "mcast_last_member_count")
-	num(29, "mcast_startup_query_cnt", "mcast_startup_query_count")
-	num(30, "mcast_last_member_intvl", "mcast_last_member_interval")
-	num(31, "mcast_membership_intvl", "mcast_membership_interval")
-	num(32, "mcast_querier_intvl", "mcast_querier_interval")
-	num(33, "mcast_query_intvl", "mcast_query_interval")
-	num(34, "mcast_query_response_intvl", "mcast_query_response_interval")
-	num(35, "mcast_startup_query_intvl", "mcast_startup_query_interval")
-	num(42, "mcast_stats_enabled", "mcast_stats_enabled")
-	num(43, "mcast_igmp_version", "mcast_igmp_version")
-	num(44, "mcast_mld_version", "mcast_mld_version")
-	num(36, "nf_call_iptables", "nf_call_iptables")
-	num(37, "nf_call_ip6tables", "nf_call_ip6tables")
-	num(38, "nf_call_arptables", "nf_call_arptables")
 }
 
 // printOnOff prints a bridge port flag: "TEXT on " or "TEXT off ", in
@@ -1550,102 +1669,6 @@ func printOnOff(p *printer, key, text string, on bool) {
 	default:
 		p.text("%s off ", text)
 	}
-}
-
-// printBridgeSlave is bridge_slave_print_opt(): a bridge port's options
-// (IFLA_INFO_SLAVE_DATA, IFLA_BRPORT_*).
-func printBridgeSlave(p *printer, b []byte) {
-	v := map[uint16][]byte{}
-	d := rtnl.NewAttributeDecoder(b)
-	for d.Next() {
-		v[d.Type()] = d.Bytes()
-	}
-	u := func(typ uint16) (uint64, bool) {
-		x, ok := v[typ]
-		switch {
-		case !ok:
-			return 0, false
-		case len(x) == 1:
-			return uint64(x[0]), true
-		case len(x) == 2:
-			return uint64(binary.NativeEndian.Uint16(x)), true
-		case len(x) == 4:
-			return uint64(binary.NativeEndian.Uint32(x)), true
-		case len(x) == 8:
-			return binary.NativeEndian.Uint64(x), true
-		}
-		return 0, false
-	}
-	onOff := func(typ uint16, key, text string) {
-		if x, ok := u(typ); ok {
-			printOnOff(p, key, text, x != 0)
-		}
-	}
-	num := func(typ uint16, key, text string) {
-		if x, ok := u(typ); ok {
-			p.uint(key, text+" %d ", x)
-		}
-	}
-	hex := func(typ uint16, key, text string) {
-		if x, ok := u(typ); ok {
-			p.str(key, text+" %s ", fmt.Sprintf("%#x", x))
-		}
-	}
-	id := func(typ uint16, key, text string) {
-		x, ok := v[typ]
-		if !ok || len(x) != 8 {
-			return
-		}
-		s := fmt.Sprintf("%02x%02x.%x:%x:%x:%x:%x:%x", x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7])
-		p.str(key, text+" %s ", s)
-	}
-	timer := func(typ uint16, key string) {
-		if x, ok := u(typ); ok {
-			sec := float64(x) / 100
-			if p.json {
-				p.add(key, jnum(fmt.Sprintf("%.2f", sec)))
-			} else {
-				p.text("%s %7.2f ", key, sec)
-			}
-		}
-	}
-	if x, ok := u(rtnl.IFLA_BRPORT_STATE); ok {
-		printPortState(p, uint8(x))
-	}
-	num(rtnl.IFLA_BRPORT_PRIORITY, "priority", "priority")
-	num(rtnl.IFLA_BRPORT_COST, "cost", "cost")
-	onOff(rtnl.IFLA_BRPORT_MODE, "hairpin", "hairpin")
-	onOff(rtnl.IFLA_BRPORT_GUARD, "guard", "guard")
-	onOff(rtnl.IFLA_BRPORT_PROTECT, "root_block", "root_block")
-	onOff(rtnl.IFLA_BRPORT_FAST_LEAVE, "fastleave", "fastleave")
-	onOff(rtnl.IFLA_BRPORT_LEARNING, "learning", "learning")
-	onOff(rtnl.IFLA_BRPORT_UNICAST_FLOOD, "flood", "flood")
-	hex(17, "id", "port_id")
-	hex(18, "no", "port_no")
-	num(15, "designated_port", "designated_port")
-	num(16, "designated_cost", "designated_cost")
-	id(14, "bridge_id", "designated_bridge")
-	id(13, "root_id", "designated_root")
-	timer(23, "hold_timer")
-	timer(21, "message_age_timer")
-	timer(22, "forward_delay_timer")
-	num(19, "topology_change_ack", "topology_change_ack")
-	num(20, "config_pending", "config_pending")
-	onOff(10, "proxy_arp", "proxy_arp")
-	onOff(12, "proxy_arp_wifi", "proxy_arp_wifi")
-	num(25, "multicast_router", "mcast_router")
-	onOff(rtnl.IFLA_BRPORT_FAST_LEAVE, "", "mcast_fast_leave")
-	onOff(27, "mcast_flood", "mcast_flood")
-	onOff(30, "bcast_flood", "bcast_flood")
-	onOff(28, "mcast_to_unicast", "mcast_to_unicast")
-	onOff(32, "neigh_suppress", "neigh_suppress")
-	if x, ok := u(31); ok {
-		p.str("group_fwd_mask", "group_fwd_mask %s ", cHex(x))
-		p.str("group_fwd_mask_str", "group_fwd_mask_str %s ", fmt.Sprintf("0x%x", x))
-	}
-	onOff(29, "vlan_tunnel", "vlan_tunnel")
-	onOff(33, "isolated", "isolated")
-	onOff(39, "locked", "locked")
 }
 
 // cHex is C's "%#x": "0" for zero, else 0x and hex digits.
