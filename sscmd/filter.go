@@ -147,11 +147,7 @@ type filterParser struct {
 // tokenize splits words further at parentheses and a leading '!'.
 func tokenize(words []string) []string {
 	var toks []string
-	var split []string
-	for _, w := range words {
-		split = append(split, strings.Fields(w)...)
-	}
-	for _, w := range split {
+	for _, w := range strings.Fields(strings.Join(words, " ")) {
 		for strings.HasPrefix(w, "!") && w != "!" && w != "!=" {
 			toks = append(toks, "!")
 			w = w[1:]
@@ -270,18 +266,19 @@ func (p *filterParser) unary() (expr, error) {
 		}
 		return e, nil
 	case t == "src" || t == "dst":
-		c, err := p.hostcond(p.value(), false)
-		if err != nil {
+		a := &addrExpr{remote: t == "dst"}
+		if err := p.hostcond(&a.c, p.value(), false); err != nil {
 			return nil, err
 		}
-		return &addrExpr{remote: t == "dst", c: c}, nil
+		return a, nil
 	case t == "sport" || t == "dport":
 		remote := t == "dport"
 		op := p.next()
-		c, err := p.hostcond(p.next(), true)
-		if err != nil {
+		a := &addrExpr{remote: remote}
+		if err := p.hostcond(&a.c, p.next(), true); err != nil {
 			return nil, err
 		}
+		port := a.c.port
 		// != is not =, > is not <=, < is not >=
 		var e expr
 		neg := false
@@ -290,17 +287,17 @@ func (p *filterParser) unary() (expr, error) {
 			neg = true
 			fallthrough
 		case "=", "==", "eq":
-			e = &addrExpr{remote: remote, c: c}
+			e = a
 		case "<", "lt":
 			neg = true
 			fallthrough
 		case ">=", "ge", "geq":
-			e = &portCmp{remote, true, c.port}
+			e = &portCmp{remote, true, port}
 		case ">", "gt":
 			neg = true
 			fallthrough
 		case "<=", "le", "leq":
-			e = &portCmp{remote, false, c.port}
+			e = &portCmp{remote, false, port}
 		default:
 			return nil, quoted("unknown operator ", op, "")
 		}
@@ -335,7 +332,8 @@ func (p *filterParser) unary() (expr, error) {
 		return &markExpr{uint32(mk), uint32(mm)}, nil
 	}
 	// a bare word: ss's lexer reads it as an address first
-	if _, err := p.hostcond(t, false); err != nil {
+	var c hostCond
+	if err := p.hostcond(&c, t, false); err != nil {
 		return nil, err
 	}
 	return nil, quoted("unexpected ", t, "")
@@ -393,18 +391,19 @@ func fnmatch(pattern, name string) bool {
 }
 
 // hostcond is parse_hostcond() for the inet and unix forms.
-func (p *filterParser) hostcond(s string, isPort bool) (hostCond, error) {
-	c := hostCond{port: -1}
+// It fills in c.
+func (p *filterParser) hostcond(c *hostCond, s string, isPort bool) error {
+	c.port = -1
 	if s == "" {
-		return c, errEndOfFilter
+		return errEndOfFilter
 	}
 	if rest, ok := strings.CutPrefix(s, "unix:"); ok {
 		c.unix, c.pattern = true, rest
-		return c, nil
+		return nil
 	}
 	if strings.HasPrefix(s, "/") && !isPort {
 		c.unix, c.pattern = true, s
-		return c, nil
+		return nil
 	}
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "inet:"), "inet6:")
 	addr, port := s, ""
@@ -414,7 +413,7 @@ func (p *filterParser) hostcond(s string, isPort bool) (hostCond, error) {
 	case strings.HasPrefix(s, "["):
 		end := strings.IndexByte(s, ']')
 		if end < 0 {
-			return c, notPrefix(s)
+			return notPrefix(s)
 		}
 		addr, port = s[1:end], strings.TrimPrefix(s[end+1:], ":")
 	case strings.HasPrefix(s, "*"):
@@ -435,7 +434,7 @@ func (p *filterParser) hostcond(s string, isPort bool) (hostCond, error) {
 			var ok bool
 			n, ok = p.portByName(port)
 			if !ok {
-				return c, quoted("", port, " does not look like a port")
+				return quoted("", port, " does not look like a port")
 			}
 		}
 		c.port = n
@@ -445,13 +444,13 @@ func (p *filterParser) hostcond(s string, isPort bool) (hostCond, error) {
 		if err != nil {
 			a, err2 := netip.ParseAddr(addr)
 			if err2 != nil {
-				return c, notPrefix(addr)
+				return notPrefix(addr)
 			}
 			pf = netip.PrefixFrom(a, a.BitLen())
 		}
 		c.prefix, c.hasAddr = pf.Masked(), true
 	}
-	return c, nil
+	return nil
 }
 
 func (p *filterParser) portByName(name string) (int, bool) {
