@@ -70,21 +70,26 @@ type monitorOpts struct {
 	dev    string
 }
 
+// monitorObjects are the objects ip monitor names, in iproute2's order of
+// matching abbreviations, with the multicast groups each joins.
+var monitorObjects = [...]struct {
+	name   string
+	groups []uint32
+}{
+	{"link", []uint32{grpLink}},
+	{"address", []uint32{grpIPv4Ifaddr, grpIPv6Ifaddr}},
+	{"route", []uint32{grpIPv4Route, grpIPv6Route, grpMPLSRoute}},
+	{"mroute", []uint32{grpIPv4Mroute, grpIPv6Mroute}},
+	{"prefix", []uint32{grpIPv6Prefix}},
+	{"neigh", []uint32{grpNeigh}},
+	{"netconf", []uint32{grpIPv4Netconf, grpIPv6Netconf}},
+	{"rule", []uint32{grpIPv4Rule, grpIPv6Rule}},
+	{"nsid", []uint32{grpNSID}},
+	{"nexthop", []uint32{grpNexthop}},
+}
+
 func parseMonitor(args []string) (monitorOpts, error) {
 	var o monitorOpts
-	objs := map[string][]uint32{
-		"link":    {grpLink},
-		"address": {grpIPv4Ifaddr, grpIPv6Ifaddr},
-		"route":   {grpIPv4Route, grpIPv6Route, grpMPLSRoute},
-		"mroute":  {grpIPv4Mroute, grpIPv6Mroute},
-		"prefix":  {grpIPv6Prefix},
-		"neigh":   {grpNeigh},
-		"netconf": {grpIPv4Netconf, grpIPv6Netconf},
-		"rule":    {grpIPv4Rule, grpIPv6Rule},
-		"nsid":    {grpNSID},
-		"nexthop": {grpNexthop},
-	}
-	order := []string{"link", "address", "route", "mroute", "prefix", "neigh", "netconf", "rule", "nsid", "nexthop"}
 	any := false
 	for len(args) > 0 {
 		a := args[0]
@@ -109,9 +114,9 @@ func parseMonitor(args []string) (monitorOpts, error) {
 			matched = true
 		}
 		if !matched {
-			for _, name := range order {
-				if cli.Matches(a, name) {
-					o.groups = append(o.groups, objs[name]...)
+			for _, obj := range monitorObjects {
+				if cli.Matches(a, obj.name) {
+					o.groups = append(o.groups, obj.groups...)
 					any, matched = true, true
 					break
 				}
@@ -123,9 +128,9 @@ func parseMonitor(args []string) (monitorOpts, error) {
 		args = args[1:]
 	}
 	if !any {
-		for _, name := range order {
-			if name != "mroute" && name != "prefix" {
-				o.groups = append(o.groups, objs[name]...)
+		for _, obj := range monitorObjects {
+			if obj.name != "mroute" && obj.name != "prefix" {
+				o.groups = append(o.groups, obj.groups...)
 			}
 		}
 	}
