@@ -207,15 +207,15 @@ func runNetstat(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		which = "(only servers)"
 	}
 	if o.showInet {
-		fmt.Fprint(w, "Active Internet connections ", which)
-		fmt.Fprint(w, "\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ")
+		w.WriteString("Active Internet connections " + which +
+			"\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ")
 		if o.extend > 1 {
-			fmt.Fprint(w, " User       Inode     ")
+			w.WriteString(" User       Inode     ")
 		}
 		if o.programs {
-			fmt.Fprintf(w, " %-20s", "PID/Program name")
+			w.WriteString(programHeader)
 		}
-		fmt.Fprintln(w)
+		w.WriteByte('\n')
 		for _, s := range snap.tcp {
 			n.inet(w, s, "tcp")
 		}
@@ -227,12 +227,12 @@ func runNetstat(g cli.Global, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if o.showUnix {
-		fmt.Fprint(w, "Active UNIX domain sockets ", which)
-		fmt.Fprint(w, "\nProto RefCnt Flags       Type       State         I-Node  ")
+		w.WriteString("Active UNIX domain sockets " + which +
+			"\nProto RefCnt Flags       Type       State         I-Node  ")
 		if o.programs {
-			fmt.Fprintf(w, " %-20s", "PID/Program name")
+			w.WriteString(programHeader)
 		}
-		fmt.Fprintln(w, " Path")
+		w.WriteString(" Path\n")
 		for _, u := range snap.unix {
 			n.unix(w, u, snap.unixRefs[u.Ino])
 		}
@@ -242,6 +242,9 @@ func runNetstat(g cli.Global, args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// programHeader is " %-20s" of "PID/Program name".
+const programHeader = " PID/Program name    "
 
 type netstatWriter struct {
 	o      *netstatOptions
