@@ -3,7 +3,6 @@ package sockdiag
 import (
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -41,7 +40,7 @@ func Owners(procRoot string) (map[uint32][]Owner, error) {
 			pids = append(pids, pid)
 		}
 	}
-	sort.Ints(pids)
+	sortInts(pids)
 	m := make(map[uint32][]Owner)
 	for _, pid := range pids {
 		dir := filepath.Join(procRoot, strconv.Itoa(pid), "fd")
@@ -57,7 +56,7 @@ func Owners(procRoot string) (map[uint32][]Owner, error) {
 				nums = append(nums, n)
 			}
 		}
-		sort.Ints(nums)
+		sortInts(nums)
 		var comm, argv0 string
 		loaded := false
 		for _, fd := range nums {
@@ -77,6 +76,37 @@ func Owners(procRoot string) (map[uint32][]Owner, error) {
 		}
 	}
 	return m, nil
+}
+
+// sortInts sorts x in increasing order. It is a heapsort: sort.Ints
+// would link slices.Sort's instantiation for int (4 KB) for these two
+// calls alone.
+func sortInts(x []int) {
+	for i := len(x)/2 - 1; i >= 0; i-- {
+		siftDown(x, i, len(x))
+	}
+	for end := len(x) - 1; end > 0; end-- {
+		x[0], x[end] = x[end], x[0]
+		siftDown(x, 0, end)
+	}
+}
+
+// siftDown moves x[root] down the max-heap x[:n] to its place.
+func siftDown(x []int, root, n int) {
+	for {
+		c := 2*root + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && x[c+1] > x[c] {
+			c++
+		}
+		if x[root] >= x[c] {
+			return
+		}
+		x[root], x[c] = x[c], x[root]
+		root = c
+	}
 }
 
 // SocketInode parses a descriptor link "socket:[12345]".

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/rand"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -329,5 +331,22 @@ func TestParseProcNet(t *testing.T) {
 	}
 	if _, err := ParseProcNet([]byte("h\n 1: zz:0 00:0 01\n"), AF_INET); err == nil {
 		t.Error("bad line accepted")
+	}
+}
+
+// sortInts must order as slices.Sort does, duplicates and all.
+func TestSortInts(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	for n := 0; n < 300; n++ {
+		x := make([]int, n)
+		for i := range x {
+			x[i] = r.Intn(n/2 + 1)
+		}
+		want := slices.Clone(x)
+		slices.Sort(want)
+		sortInts(x)
+		if !slices.Equal(x, want) {
+			t.Fatalf("n=%d: got %v want %v", n, x, want)
+		}
 	}
 }
