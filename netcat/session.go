@@ -105,7 +105,7 @@ func (s *session) run() sessionEnd {
 		}
 	}
 
-	pfds := make([]unix.PollFd, 0, 4)
+	var pollSet [4]unix.PollFd
 	for {
 		if send != nil && !sendDead && send.done() {
 			s.io.inEOF = true
@@ -125,11 +125,12 @@ func (s *session) run() sessionEnd {
 		}
 
 		// Build the poll set from what each pump waits for.
-		pfds = pfds[:0]
+		pfds := pollSet[:0]
 		idx := [4]int{-1, -1, -1, -1} // send src, send dst, recv src, recv dst
 		add := func(slot, fd int, ev int16) {
 			idx[slot] = len(pfds)
-			pfds = append(pfds, unix.PollFd{Fd: int32(fd), Events: ev})
+			pfds = pollSet[:len(pfds)+1] // at most one per slot
+			pfds[idx[slot]] = unix.PollFd{Fd: int32(fd), Events: ev}
 		}
 		// A pump that waits for nothing can go on at once (it stopped
 		// only to let the other one have a turn): poll without waiting.
@@ -158,11 +159,9 @@ func (s *session) run() sessionEnd {
 
 		timeout := -1
 		now := time.Now()
-		var next time.Time
-		for _, t := range []time.Time{quitAt, idleAt} {
-			if !t.IsZero() && (next.IsZero() || t.Before(next)) {
-				next = t
-			}
+		next := quitAt
+		if !idleAt.IsZero() && (next.IsZero() || idleAt.Before(next)) {
+			next = idleAt
 		}
 		if !next.IsZero() {
 			left := next.Sub(now)

@@ -65,65 +65,31 @@ func addrPort(sa unix.Sockaddr) (netip.Addr, int) {
 	return netip.Addr{}, 0
 }
 
-// setCommonSockopts is netcat-openbsd's set_common_sockopts().
+// setCommonSockopts is netcat-openbsd's set_common_sockopts(): the
+// options asked for, in its order.
 func (o *Options) setCommonSockopts(fd, af int) error {
-	set := func(level, opt, v int, what string) error {
-		if err := unix.SetsockoptInt(fd, level, opt, v); err != nil {
-			return &errMsg{what + ": " + strerror(err)}
+	v4, v6 := af == unix.AF_INET, af == unix.AF_INET6
+	for _, s := range [...]struct {
+		on            bool
+		level, opt, v int
+		what          string
+	}{
+		{o.Broadcast, unix.SOL_SOCKET, unix.SO_BROADCAST, 1, "set SO_BROADCAST"},
+		{o.Debug, unix.SOL_SOCKET, unix.SO_DEBUG, 1, "set SO_DEBUG"},
+		{o.TOS >= 0 && v4, unix.IPPROTO_IP, unix.IP_TOS, o.TOS, "set IP ToS"},
+		{o.TOS >= 0 && v6, unix.IPPROTO_IPV6, unix.IPV6_TCLASS, o.TOS, "set IPv6 traffic class"},
+		{o.RcvBuf > 0, unix.SOL_SOCKET, unix.SO_RCVBUF, o.RcvBuf, "set TCP receive buffer size"},
+		{o.SndBuf > 0, unix.SOL_SOCKET, unix.SO_SNDBUF, o.SndBuf, "set TCP send buffer size"},
+		{o.TTL >= 0 && v4, unix.IPPROTO_IP, unix.IP_TTL, o.TTL, "set IP TTL"},
+		{o.TTL >= 0 && v6, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, o.TTL, "set IPv6 unicast hops"},
+		{o.MinTTL >= 0 && v4, unix.IPPROTO_IP, unix.IP_MINTTL, o.MinTTL, "set IP min TTL"},
+		{o.MinTTL >= 0 && v6, unix.IPPROTO_IPV6, unix.IPV6_MINHOPCOUNT, o.MinTTL, "set IPv6 min hop count"},
+	} {
+		if !s.on {
+			continue
 		}
-		return nil
-	}
-	if o.Broadcast {
-		if err := set(unix.SOL_SOCKET, unix.SO_BROADCAST, 1, "set SO_BROADCAST"); err != nil {
-			return err
-		}
-	}
-	if o.Debug {
-		if err := set(unix.SOL_SOCKET, unix.SO_DEBUG, 1, "set SO_DEBUG"); err != nil {
-			return err
-		}
-	}
-	if o.TOS >= 0 {
-		if af == unix.AF_INET {
-			if err := set(unix.IPPROTO_IP, unix.IP_TOS, o.TOS, "set IP ToS"); err != nil {
-				return err
-			}
-		} else if af == unix.AF_INET6 {
-			if err := set(unix.IPPROTO_IPV6, unix.IPV6_TCLASS, o.TOS, "set IPv6 traffic class"); err != nil {
-				return err
-			}
-		}
-	}
-	if o.RcvBuf > 0 {
-		if err := set(unix.SOL_SOCKET, unix.SO_RCVBUF, o.RcvBuf, "set TCP receive buffer size"); err != nil {
-			return err
-		}
-	}
-	if o.SndBuf > 0 {
-		if err := set(unix.SOL_SOCKET, unix.SO_SNDBUF, o.SndBuf, "set TCP send buffer size"); err != nil {
-			return err
-		}
-	}
-	if o.TTL >= 0 {
-		if af == unix.AF_INET {
-			if err := set(unix.IPPROTO_IP, unix.IP_TTL, o.TTL, "set IP TTL"); err != nil {
-				return err
-			}
-		} else if af == unix.AF_INET6 {
-			if err := set(unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, o.TTL, "set IPv6 unicast hops"); err != nil {
-				return err
-			}
-		}
-	}
-	if o.MinTTL >= 0 {
-		if af == unix.AF_INET {
-			if err := set(unix.IPPROTO_IP, unix.IP_MINTTL, o.MinTTL, "set IP min TTL"); err != nil {
-				return err
-			}
-		} else if af == unix.AF_INET6 {
-			if err := set(unix.IPPROTO_IPV6, unix.IPV6_MINHOPCOUNT, o.MinTTL, "set IPv6 min hop count"); err != nil {
-				return err
-			}
+		if err := unix.SetsockoptInt(fd, s.level, s.opt, s.v); err != nil {
+			return &errMsg{s.what + ": " + strerror(err)}
 		}
 	}
 	return nil

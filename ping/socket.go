@@ -203,14 +203,6 @@ func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error)
 		}
 	}
 
-	if s.raw && !s.v6 {
-		// struct icmp_filter: a set bit blocks that type.
-		pass := uint32(1<<icmpSourceQuench | 1<<icmpDestUnreach | 1<<icmpTimeExceeded |
-			1<<icmpParameterProb | 1<<icmpRedirect | 1<<icmpEchoReply)
-		if e := unix.SetsockoptInt(s.fd, unix.SOL_RAW, unix.ICMP_FILTER, int(int32(^pass))); e != nil {
-			warnings = append(warnings, "ping: WARNING: setsockopt(ICMP_FILTER): "+strerror(e))
-		}
-	}
 	if s.raw && s.v6 {
 		var f unix.ICMPv6Filter
 		for i := range f.Data {
@@ -221,50 +213,52 @@ func (s *socket) setup(c *config) (src netip.Addr, warnings []string, err error)
 			return src, nil, &SetupError{Op: "setsockopt(ICMP6_FILTER)", Err: e}
 		}
 	}
-	if s.v6 {
-		if err = setInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1, "IPV6_RECVERR"); err != nil {
-			return src, nil, err
-		}
-		if err = setInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, 1, "can't receive hop limit"); err != nil {
-			return src, nil, err
-		}
-	} else {
-		if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1); e != nil {
-			warnings = append(warnings, "ping: WARNING: your kernel is veeery old. No problems.")
-		}
-		if !s.raw {
-			if e := unix.SetsockoptInt(s.fd, unix.IPPROTO_IP, unix.IP_RECVTTL, 1); e != nil {
-				warnings = append(warnings, "ping: WARNING: setsockopt(IP_RECVTTL): "+strerror(e))
-			}
-		}
+	// struct icmp_filter: a set bit blocks that type.
+	pass := uint32(1<<icmpSourceQuench | 1<<icmpDestUnreach | 1<<icmpTimeExceeded |
+		1<<icmpParameterProb | 1<<icmpRedirect | 1<<icmpEchoReply)
+	hold := c.size + 8
+	hold += ((hold + 511) / 512) * (20 + 16 + 64 + 160)
+	if hold < 65536 {
+		hold = 65536
 	}
-	if c.ttl >= 0 {
-		if s.v6 {
-			if err = setInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, c.ttl, "can't set multicast hop limit"); err != nil {
-				return src, nil, err
-			}
-			if err = setInt(s.fd, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, c.ttl, "can't set unicast hop limit"); err != nil {
-				return src, nil, err
-			}
-		} else {
-			if err = setInt(s.fd, unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, c.ttl, "cannot set multicast time-to-live"); err != nil {
-				return src, nil, err
-			}
-			if err = setInt(s.fd, unix.IPPROTO_IP, unix.IP_TTL, c.ttl, "cannot set unicast time-to-live"); err != nil {
-				return src, nil, err
-			}
+	v4, ttl := !s.v6, c.ttl >= 0
+	// The int options, in iputils' order, those that apply ("on"). A
+	// failure ends the setup (fail: iputils' words for it), or is a
+	// warning line (warn; the errno's text follows a warning ending in
+	// ": "), or is of no consequence (neither).
+	for _, o := range [...]struct {
+		on         bool
+		level, opt int
+		v          int
+		fail, warn string
+	}{
+		{s.raw && v4, unix.SOL_RAW, unix.ICMP_FILTER, int(int32(^pass)), "", "ping: WARNING: setsockopt(ICMP_FILTER): "},
+		{s.v6, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1, "IPV6_RECVERR", ""},
+		{s.v6, unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, 1, "can't receive hop limit", ""},
+		{v4, unix.IPPROTO_IP, unix.IP_RECVERR, 1, "", "ping: WARNING: your kernel is veeery old. No problems."},
+		{v4 && !s.raw, unix.IPPROTO_IP, unix.IP_RECVTTL, 1, "", "ping: WARNING: setsockopt(IP_RECVTTL): "},
+		{ttl && s.v6, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, c.ttl, "can't set multicast hop limit", ""},
+		{ttl && s.v6, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, c.ttl, "can't set unicast hop limit", ""},
+		{ttl && v4, unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, c.ttl, "cannot set multicast time-to-live", ""},
+		{ttl && v4, unix.IPPROTO_IP, unix.IP_TTL, c.ttl, "cannot set unicast time-to-live", ""},
+		// Kernel receive timestamps for the round-trip time; without
+		// them the time of recvmsg is used.
+		{true, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1, "", ""},
+		{c.size > 0, unix.SOL_SOCKET, unix.SO_RCVBUF, hold, "", ""},
+	} {
+		if !o.on {
+			continue
 		}
-	}
-	// Kernel receive timestamps for the round-trip time; without them
-	// the time of recvmsg is used.
-	unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
-	if c.size > 0 {
-		hold := c.size + 8
-		hold += ((hold + 511) / 512) * (20 + 16 + 64 + 160)
-		if hold < 65536 {
-			hold = 65536
+		e := unix.SetsockoptInt(s.fd, o.level, o.opt, o.v)
+		switch {
+		case e == nil:
+		case o.fail != "":
+			return src, nil, &SetupError{Op: o.fail, Err: e}
+		case strings.HasSuffix(o.warn, ": "):
+			warnings = append(warnings, o.warn+strerror(e))
+		case o.warn != "":
+			warnings = append(warnings, o.warn)
 		}
-		unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, hold)
 	}
 	return src, warnings, nil
 }
