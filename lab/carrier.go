@@ -119,14 +119,14 @@ func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 			ports[e.NS+"\x00"+e.Master] = true
 		}
 	}
-	var waiting []End
+	var waiting []*End
 	for _, br := range l.Bridges {
 		if ports[br.NS+"\x00"+br.Name] { // a bridge without ports never has carrier
-			waiting = append(waiting, br.End)
+			waiting = append(waiting, &br.End)
 		}
 	}
 	for _, v := range l.Veths {
-		waiting = append(waiting, v.A, v.B)
+		waiting = append(waiting, &v.A, &v.B)
 	}
 	deadline := time.Now().Add(limit)
 	pause := 100 * time.Microsecond

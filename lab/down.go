@@ -44,9 +44,6 @@ func down(name string, out, errw io.Writer) error {
 	}
 	handled := map[string]bool{}
 	failed := 0
-	warn := func(format string, a ...any) {
-		fmt.Fprintf(errw, "lab %s: "+format+"\n", append([]any{name}, a...)...)
-	}
 	// netnsOK says whether a lab namespace is there and still the lab's.
 	netnsOK := func(ns string) bool {
 		if ns == "" {
@@ -76,7 +73,7 @@ func down(name string, out, errw io.Writer) error {
 			}
 			handled[key] = true
 			if err := x.delRoute(r, out); err != nil {
-				warn("%s", err)
+				warnf(errw, name, "%s", err)
 				failed++
 			}
 		case "sysctl":
@@ -87,7 +84,7 @@ func down(name string, out, errw io.Writer) error {
 			handled[key] = true
 			cur, err := readSysctl("", r.Key)
 			if err != nil {
-				warn("sysctl %s: %v", r.Key, err)
+				warnf(errw, name, "sysctl %s: %v", r.Key, err)
 				failed++
 				continue
 			}
@@ -96,7 +93,7 @@ func down(name string, out, errw io.Writer) error {
 			}
 			fmt.Fprintf(out, "+ sysctl -w %s=%s\n", r.Key, r.Old)
 			if err := writeSysctl("", r.Key, r.Old); err != nil {
-				warn("sysctl %s: %v", r.Key, err)
+				warnf(errw, name, "sysctl %s: %v", r.Key, err)
 				failed++
 			}
 		case "link":
@@ -110,7 +107,7 @@ func down(name string, out, errw io.Writer) error {
 				d = r
 			}
 			if err := x.delLink(d, netnsOK, out); err != nil {
-				warn("%s", err)
+				warnf(errw, name, "%s", err)
 				failed++
 			}
 		case "netns":
@@ -125,14 +122,14 @@ func down(name string, out, errw io.Writer) error {
 			case !file:
 				continue // gone already
 			case ex && d != nil && (d.Dev != id.dev || d.Ino != id.ino):
-				warn("netns %s is not the one lab up made (inode %d, journal says %d): left alone", r.Name, id.ino, d.Ino)
+				warnf(errw, name, "netns %s is not the one lab up made (inode %d, journal says %d): left alone", r.Name, id.ino, d.Ino)
 				failed++
 				continue
 			}
 			x.forget(r.Name)
 			fmt.Fprintf(out, "+ ip netns del %s\n", r.Name)
 			if err := nsenter.Delete(r.Name); err != nil {
-				warn("%s", errText(err))
+				warnf(errw, name, "%s", errText(err))
 				failed++
 			}
 		}
@@ -145,6 +142,14 @@ func down(name string, out, errw io.Writer) error {
 	}
 	fmt.Fprintf(out, "lab %s is down\n", name)
 	return nil
+}
+
+// warnf prints "lab NAME: MESSAGE" on errw. Not inlined: one call is
+// smaller than its body.
+//
+//go:noinline
+func warnf(errw io.Writer, lab, format string, a ...any) {
+	fmt.Fprintf(errw, "lab %s: "+format+"\n", append([]any{lab}, a...)...)
 }
 
 func ignorable(err error) bool {
@@ -178,26 +183,21 @@ func (x *exe) delLink(r *record, netnsOK func(string) bool, out io.Writer) error
 		var l *rtnl.Link
 		if !r.Intent {
 			l, err = c.LinkByIndex(e.index)
-			if err != nil {
-				if ignorable(err) {
-					continue
-				}
-				return fmt.Errorf("%s: %s", nsLabel(e.ns), errText(err))
+		} else {
+			l, err = c.LinkByName(e.name)
+		}
+		if err != nil {
+			if ignorable(err) {
+				continue
 			}
+			return fmt.Errorf("%s: %s", nsLabel(e.ns), errText(err))
+		}
+		if !r.Intent {
 			if l.Name != e.name {
 				return fmt.Errorf("ifindex %d in %s is now %s, not %s: left alone", e.index, nsLabel(e.ns), l.Name, e.name)
 			}
-		} else {
-			l, err = c.LinkByName(e.name)
-			if err != nil {
-				if ignorable(err) {
-					continue
-				}
-				return fmt.Errorf("%s: %s", nsLabel(e.ns), errText(err))
-			}
-			if k := linkKind(l); k != r.Kind {
-				return fmt.Errorf("%s in %s is a %s, not the %s lab up was making: left alone", e.name, nsLabel(e.ns), k, r.Kind)
-			}
+		} else if k := linkKind(l); k != r.Kind {
+			return fmt.Errorf("%s in %s is a %s, not the %s lab up was making: left alone", e.name, nsLabel(e.ns), k, r.Kind)
 		}
 		fmt.Fprintf(out, "+ %s\n", ipCmd(e.ns, "link del "+e.name))
 		m, err := rtnl.DelLinkRequest(l.Index, "")

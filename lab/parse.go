@@ -144,6 +144,13 @@ func (p *parser) errorf(format string, a ...any) error {
 	return &ParseError{File: p.file, Line: p.line, Msg: fmt.Sprintf(format, a...)}
 }
 
+// endErrorf is errorf about a link: "WHAT NAME: MESSAGE".
+//
+//go:noinline
+func (p *parser) endErrorf(what, name, format string, a ...any) error {
+	return p.errorf("%s %s: %s", what, name, fmt.Sprintf(format, a...))
+}
+
 // Parse reads a topology file. file names it in error messages and, when
 // the file has no "lab NAME" line, gives the lab its name (its base name
 // without extension).
@@ -201,6 +208,8 @@ func validLabName(s string) bool {
 
 // validLinkName is the kernel's dev_valid_name: 1..15 bytes, not "." or
 // "..", no '/', ':' or white space.
+//
+//go:noinline
 func validLinkName(s string) bool {
 	if s == "" || len(s) >= 16 || s == "." || s == ".." {
 		return false
@@ -304,18 +313,18 @@ func (p *parser) nsName(s string) (string, error) {
 	return s, nil
 }
 
-// end parses "NAME [NS] [ADDR [brd +|brd ADDR]]... [master BRIDGE]".
-func (p *parser) end(f []string, what string) (End, error) {
-	var e End
+// end parses "NAME [NS] [ADDR [brd +|brd ADDR]]... [master BRIDGE]" into
+// e (filled in place: a returned End would be copied at every return).
+func (p *parser) end(e *End, f []string, what string) error {
 	if len(f) == 0 {
-		return e, p.errorf("%s: missing link name", what)
+		return p.errorf("%s: missing link name", what)
 	}
 	e.Name = f[0]
 	if keywords[e.Name] {
-		return e, p.errorf("%s: %q is a keyword, not a link name", what, e.Name)
+		return p.errorf("%s: %q is a keyword, not a link name", what, e.Name)
 	}
 	if !validLinkName(e.Name) {
-		return e, p.errorf("%s: invalid link name %q (1 to 15 bytes, no '/', ':' or spaces)", what, e.Name)
+		return p.errorf("%s: invalid link name %q (1 to 15 bytes, no '/', ':' or spaces)", what, e.Name)
 	}
 	nsSet := false
 	for i := 1; i < len(f); i++ {
@@ -323,24 +332,24 @@ func (p *parser) end(f []string, what string) (End, error) {
 		switch {
 		case w == "master":
 			if i+1 >= len(f) {
-				return e, p.errorf("%s %s: \"master\" needs a bridge name", what, e.Name)
+				return p.endErrorf(what, e.Name, "\"master\" needs a bridge name")
 			}
 			if e.Master != "" {
-				return e, p.errorf("%s %s: two masters", what, e.Name)
+				return p.endErrorf(what, e.Name, "two masters")
 			}
 			i++
 			e.Master = f[i]
 		case w == "brd":
 			if i+1 >= len(f) {
-				return e, p.errorf("%s %s: \"brd\" needs \"+\" or an address", what, e.Name)
+				return p.endErrorf(what, e.Name, "\"brd\" needs \"+\" or an address")
 			}
 			if len(e.Addrs) == 0 {
-				return e, p.errorf("%s %s: \"brd\" must follow an address", what, e.Name)
+				return p.endErrorf(what, e.Name, "\"brd\" must follow an address")
 			}
 			i++
 			a := &e.Addrs[len(e.Addrs)-1]
 			if a.BrdPlus || a.Broadcast.IsValid() {
-				return e, p.errorf("%s %s: two broadcasts for %s", what, e.Name, a.Prefix)
+				return p.endErrorf(what, e.Name, "two broadcasts for %s", a.Prefix)
 			}
 			if f[i] == "+" {
 				a.BrdPlus = true
@@ -348,40 +357,40 @@ func (p *parser) end(f []string, what string) (End, error) {
 			}
 			b, err := netip.ParseAddr(f[i])
 			if err != nil || !b.Is4() {
-				return e, p.errorf("%s %s: invalid broadcast %q (want \"+\" or an IPv4 address)", what, e.Name, f[i])
+				return p.endErrorf(what, e.Name, "invalid broadcast %q (want \"+\" or an IPv4 address)", f[i])
 			}
 			a.Broadcast = b
 		case strings.Contains(w, "/") || strings.Contains(w, ".") && looksNumeric(w) || strings.Contains(w, ":") && looksHex(w):
 			pfx, err := netip.ParsePrefix(w)
 			if err != nil {
-				return e, p.errorf("%s %s: invalid address %q (want ADDRESS/LENGTH, e.g. 192.168.1.10/24)", what, e.Name, w)
+				return p.endErrorf(what, e.Name, "invalid address %q (want ADDRESS/LENGTH, e.g. 192.168.1.10/24)", w)
 			}
 			if !pfx.Addr().Is4() {
-				return e, p.errorf("%s %s: %s: only IPv4 addresses are supported", what, e.Name, w)
+				return p.endErrorf(what, e.Name, "%s: only IPv4 addresses are supported", w)
 			}
 			if pfx.Addr() == pfx.Masked().Addr() && pfx.Bits() < 31 {
-				return e, p.errorf("%s %s: %s is the network address of its prefix, not a host address", what, e.Name, w)
+				return p.endErrorf(what, e.Name, "%s is the network address of its prefix, not a host address", w)
 			}
 			if line, dup := p.addrs[pfx.Addr()]; dup {
-				return e, p.errorf("%s %s: address %s already used on line %d", what, e.Name, pfx.Addr(), line)
+				return p.endErrorf(what, e.Name, "address %s already used on line %d", pfx.Addr(), line)
 			}
 			p.addrs[pfx.Addr()] = p.line
 			e.Addrs = append(e.Addrs, Addr{Prefix: pfx})
 		default:
 			if nsSet {
-				return e, p.errorf("%s %s: unexpected %q (namespace already given)", what, e.Name, w)
+				return p.endErrorf(what, e.Name, "unexpected %q (namespace already given)", w)
 			}
 			if keywords[w] && w != DefaultNS {
-				return e, p.errorf("%s %s: unexpected keyword %q", what, e.Name, w)
+				return p.endErrorf(what, e.Name, "unexpected keyword %q", w)
 			}
 			ns, err := p.nsName(w)
 			if err != nil {
-				return e, err
+				return err
 			}
 			e.NS, nsSet = ns, true
 		}
 	}
-	return e, nil
+	return nil
 }
 
 func looksNumeric(s string) bool {
@@ -404,7 +413,7 @@ func looksHex(s string) bool {
 }
 
 // addLink records a link name in its namespace, refusing duplicates.
-func (p *parser) addLink(e End, kind string) error {
+func (p *parser) addLink(e *End, kind string) error {
 	m := p.links[e.NS]
 	if m == nil {
 		m = map[string]bool{}
@@ -418,25 +427,25 @@ func (p *parser) addLink(e End, kind string) error {
 	return nil
 }
 
-func (p *parser) checkMaster(e End, what string) error {
+func (p *parser) checkMaster(e *End, what string) error {
 	if e.Master == "" {
 		return nil
 	}
 	if p.kinds[e.NS+"\x00"+e.Master] != "bridge" {
-		return p.errorf("%s %s: master %q is not a bridge declared in %s before this line", what, e.Name, e.Master, nsLabel(e.NS))
+		return p.endErrorf(what, e.Name, "master %q is not a bridge declared in %s before this line", e.Master, nsLabel(e.NS))
 	}
 	return nil
 }
 
 func (p *parser) bridgeLine(f []string) error {
-	e, err := p.end(f, "bridge")
-	if err != nil {
+	var e End
+	if err := p.end(&e, f, "bridge"); err != nil {
 		return err
 	}
 	if e.Master != "" {
 		return p.errorf("bridge %s: a bridge cannot have a master here", e.Name)
 	}
-	if err := p.addLink(e, "bridge"); err != nil {
+	if err := p.addLink(&e, "bridge"); err != nil {
 		return err
 	}
 	p.lab.Bridges = append(p.lab.Bridges, &Bridge{End: e, Line: p.line})
@@ -456,27 +465,26 @@ func (p *parser) vethLine(f []string) error {
 	if sep < 0 {
 		return p.errorf("usage: veth NAME [NS] [ADDR] [master BR] -- PEER [NS] [ADDR] [master BR]")
 	}
-	a, err := p.end(f[:sep], "veth")
-	if err != nil {
+	var a, b End
+	if err := p.end(&a, f[:sep], "veth"); err != nil {
 		return err
 	}
-	b, err := p.end(f[sep+1:], "veth peer")
-	if err != nil {
+	if err := p.end(&b, f[sep+1:], "veth peer"); err != nil {
 		return err
 	}
 	if a.NS == b.NS && a.Name == b.Name {
 		return p.errorf("veth %s: both ends have the same name in the same namespace", a.Name)
 	}
-	if err := p.addLink(a, "veth"); err != nil {
+	if err := p.addLink(&a, "veth"); err != nil {
 		return err
 	}
-	if err := p.addLink(b, "veth"); err != nil {
+	if err := p.addLink(&b, "veth"); err != nil {
 		return err
 	}
-	if err := p.checkMaster(a, "veth"); err != nil {
+	if err := p.checkMaster(&a, "veth"); err != nil {
 		return err
 	}
-	if err := p.checkMaster(b, "veth peer"); err != nil {
+	if err := p.checkMaster(&b, "veth peer"); err != nil {
 		return err
 	}
 	p.lab.Veths = append(p.lab.Veths, &Veth{A: a, B: b, Line: p.line})
@@ -620,6 +628,8 @@ func lastAddr(p netip.Prefix) netip.Addr {
 }
 
 // Ends returns every link of the lab: bridges first, then veth ends.
+//
+//go:noinline
 func (l *Lab) Ends() []*End {
 	var out []*End
 	for _, b := range l.Bridges {
@@ -638,24 +648,11 @@ func (l *Lab) Format() string {
 	for _, n := range l.Netns {
 		fmt.Fprintf(&b, "netns %s\n", n.Name)
 	}
-	end := func(e End) string {
-		s := e.Name
-		if e.NS != "" {
-			s += " " + e.NS
-		}
-		for _, a := range e.Addrs {
-			s += " " + a.String()
-		}
-		if e.Master != "" {
-			s += " master " + e.Master
-		}
-		return s
-	}
 	for _, br := range l.Bridges {
-		fmt.Fprintf(&b, "bridge %s\n", end(br.End))
+		fmt.Fprintf(&b, "bridge %s\n", br.End.format())
 	}
 	for _, v := range l.Veths {
-		fmt.Fprintf(&b, "veth %s -- %s\n", end(v.A), end(v.B))
+		fmt.Fprintf(&b, "veth %s -- %s\n", v.A.format(), v.B.format())
 	}
 	for _, s := range l.Sysctls {
 		fmt.Fprintf(&b, "sysctl %s %s %s\n", nsWord(s.NS), s.Key, s.Value)
@@ -674,6 +671,21 @@ func (l *Lab) Format() string {
 		fmt.Fprintf(&b, "listen %s %s %d\n", nsWord(s.NS), s.Proto, s.Port)
 	}
 	return b.String()
+}
+
+// format is the end as a topology file writes it: "NAME [NS] [ADDR]... [master BR]".
+func (e *End) format() string {
+	s := e.Name
+	if e.NS != "" {
+		s += " " + e.NS
+	}
+	for _, a := range e.Addrs {
+		s += " " + a.String()
+	}
+	if e.Master != "" {
+		s += " master " + e.Master
+	}
+	return s
 }
 
 func routeDst(p netip.Prefix) string {

@@ -215,6 +215,7 @@ func nsPathFor(name string) string { return "/var/run/netns/" + name }
 // link assesses one lab link (e); peer is the other end of a veth.
 func (a *assessment) link(l *Lab, w *world, own owned, labLinks map[string]bool, e *End, kind string, peer *End, line int) {
 	s := w.ns[e.NS]
+	where := nsLabel(e.NS)
 	var got *rtnl.Link
 	if s != nil {
 		got = s.links[e.Name]
@@ -227,15 +228,15 @@ func (a *assessment) link(l *Lab, w *world, own owned, labLinks map[string]bool,
 			}
 			if x := w.ns[ns].links[e.Name]; x != nil {
 				a.add(&a.conflicts, line, "%s exists in %s (%s), the lab wants a %s of that name in %s",
-					e.Name, nsLabel(ns), linkKind(x), kind, nsLabel(e.NS))
+					e.Name, nsLabel(ns), linkKind(x), kind, where)
 				return
 			}
 		}
-		a.add(&a.missing, line, "%s %s in %s does not exist", kind, e.Name, nsLabel(e.NS))
+		a.add(&a.missing, line, "%s %s in %s does not exist", kind, e.Name, where)
 		return
 	}
 	if k := linkKind(got); k != kind {
-		a.add(&a.conflicts, line, "%s in %s is a %s, the lab wants a %s", e.Name, nsLabel(e.NS), k, kind)
+		a.add(&a.conflicts, line, "%s in %s is a %s, the lab wants a %s", e.Name, where, k, kind)
 		return
 	}
 	r := own.links[e.NS+"\x00"+e.Name]
@@ -251,7 +252,7 @@ func (a *assessment) link(l *Lab, w *world, own owned, labLinks map[string]bool,
 		}
 	}
 	if !mine {
-		a.add(&a.conflicts, line, "%s %s already exists in %s and was not made by lab %s", kind, e.Name, nsLabel(e.NS), l.Name)
+		a.add(&a.conflicts, line, "%s %s already exists in %s and was not made by lab %s", kind, e.Name, where, l.Name)
 		return
 	}
 	if peer != nil {
@@ -262,23 +263,23 @@ func (a *assessment) link(l *Lab, w *world, own owned, labLinks map[string]bool,
 				have = fmt.Sprintf("%s in %s", pl.Name, nsLabel(pns))
 			}
 			a.add(&a.conflicts, line, "veth %s in %s has %s as its peer, the lab wants %s in %s",
-				e.Name, nsLabel(e.NS), have, peer.Name, nsLabel(peer.NS))
+				e.Name, where, have, peer.Name, nsLabel(peer.NS))
 			return
 		}
 	}
-	a.add(&a.present, line, "%s %s in %s exists", kind, e.Name, nsLabel(e.NS))
+	a.add(&a.present, line, "%s %s in %s exists", kind, e.Name, where)
 	if !isUp(got) {
-		a.add(&a.missing, line, "%s in %s is down", e.Name, nsLabel(e.NS))
+		a.add(&a.missing, line, "%s in %s is down", e.Name, where)
 	}
 	if e.Master != "" {
 		br := s.links[e.Master]
 		if br == nil || got.Master == nil || *got.Master != br.Index {
-			a.add(&a.missing, line, "%s in %s is not a port of %s", e.Name, nsLabel(e.NS), e.Master)
+			a.add(&a.missing, line, "%s in %s is not a port of %s", e.Name, where, e.Master)
 		}
 	}
 	for _, want := range e.Addrs {
 		if !hasAddr(s.addrs[got.Index], want.Prefix) {
-			a.add(&a.missing, line, "%s is not on %s in %s", want.Prefix, e.Name, nsLabel(e.NS))
+			a.add(&a.missing, line, "%s is not on %s in %s", want.Prefix, e.Name, where)
 		}
 	}
 }
@@ -342,7 +343,7 @@ func overlaps(l *Lab, s *nsState, own owned) []clash {
 		}
 	}
 	for _, v := range l.Veths {
-		for _, e := range []End{v.A, v.B} {
+		for _, e := range []*End{&v.A, &v.B} {
 			for _, a := range e.Addrs {
 				subs = append(subs, sub{a.Prefix.Masked(), fmt.Sprintf("%s on %s", a.Prefix, e.Name), v.Line})
 			}
