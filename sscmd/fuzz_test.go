@@ -1,6 +1,7 @@
 package sscmd
 
 import (
+	"path"
 	"strings"
 	"testing"
 )
@@ -52,6 +53,25 @@ func FuzzParseFilter(f *testing.F) {
 		if err == nil && e != nil {
 			e.match(&sockView{})
 			e.match(&sockView{unix: true})
+		}
+	})
+}
+
+// classMatch must agree with path.Match, which fnmatch used for classes.
+func FuzzClassMatch(f *testing.F) {
+	for _, c := range []string{"a-z", "^a-z", "\\]", "a-", "-a", "", "^", "\\", "ab\\-c", "\xff", "é-ü", "*?[", "x-y-z"} {
+		for _, b := range []byte("a]-\\^zx\xc3") {
+			f.Add(c, b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string, b byte) {
+		if i := strings.IndexByte(s, ']'); i >= 0 {
+			s = s[:i]
+		}
+		class := "[" + s + "]"
+		want, err := path.Match(class, string([]byte{b}))
+		if got := classMatch(class, b); got != (want && err == nil) {
+			t.Fatalf("classMatch(%q, %q) = %v, path.Match: %v, %v", class, b, got, want, err)
 		}
 	})
 }
