@@ -41,6 +41,31 @@ func cgroupID(path string) (uint64, bool) {
 	return native64(h.Bytes()), true
 }
 
+// walk records the id of directory p and of the directories under it,
+// in lexical order, as filepath.WalkDir would visit them, not leaving
+// the mount (device dev) at mnt.
+func (c *cgroups) walk(mnt, p string, dev uint64) {
+	var s unix.Stat_t
+	if unix.Lstat(p, &s) != nil || s.Mode&unix.S_IFMT != unix.S_IFDIR || s.Dev != dev {
+		return
+	}
+	if cid, ok := cgroupID(p); ok {
+		rel := strings.TrimPrefix(p, mnt)
+		if rel == "" {
+			rel = "/"
+		}
+		if _, dup := c.byID[cid]; !dup {
+			c.byID[cid] = rel
+		}
+	}
+	ents, _ := os.ReadDir(p)
+	for _, e := range ents {
+		if e.IsDir() {
+			c.walk(mnt, filepath.Join(p, e.Name()), dev)
+		}
+	}
+}
+
 func (c *cgroups) path(id uint64) string {
 	if !c.loaded {
 		c.loaded = true
@@ -48,26 +73,7 @@ func (c *cgroups) path(id uint64) string {
 		if mnt := cgroup2Mount(); mnt != "" {
 			var st unix.Stat_t
 			if unix.Stat(mnt, &st) == nil {
-				dev := st.Dev
-				filepath.WalkDir(mnt, func(p string, d os.DirEntry, err error) error {
-					if err != nil || !d.IsDir() {
-						return nil
-					}
-					var s unix.Stat_t
-					if unix.Lstat(p, &s) != nil || s.Dev != dev {
-						return filepath.SkipDir
-					}
-					if cid, ok := cgroupID(p); ok {
-						rel := strings.TrimPrefix(p, mnt)
-						if rel == "" {
-							rel = "/"
-						}
-						if _, dup := c.byID[cid]; !dup {
-							c.byID[cid] = rel
-						}
-					}
-					return nil
-				})
+				c.walk(mnt, mnt, st.Dev)
 			}
 		}
 	}
