@@ -145,19 +145,21 @@ func getopt(args []string, posixlyCorrect bool) (opts []opt, operands []string, 
 			if !known {
 				return nil, nil, &errUsage{Msg: fmt.Sprintf("invalid option -- '%c'", c)}
 			}
-			if !hasArg {
-				opts = append(opts, opt{c: c})
-				continue
+			op := opt{c: c}
+			if hasArg {
+				if j+1 < len(a) {
+					op.arg = a[j+1:]
+				} else if i+1 < len(args) {
+					i++
+					op.arg = args[i]
+				} else {
+					return nil, nil, &errUsage{Msg: fmt.Sprintf("option requires an argument -- '%c'", c)}
+				}
 			}
-			if j+1 < len(a) {
-				opts = append(opts, opt{c: c, arg: a[j+1:]})
-			} else if i+1 < len(args) {
-				i++
-				opts = append(opts, opt{c: c, arg: args[i]})
-			} else {
-				return nil, nil, &errUsage{Msg: fmt.Sprintf("option requires an argument -- '%c'", c)}
+			opts = append(opts, op)
+			if hasArg {
+				break
 			}
-			break
 		}
 	}
 	return opts, operands, nil

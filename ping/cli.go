@@ -283,9 +283,9 @@ func strtolOrErr(s string, min, max int64) (int64, error) {
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			return 0, &usageError{msg: fmt.Sprintf("invalid argument: '%s': Numerical result out of range", s), code: exitNoReply}
+			return 0, &usageError{msg: "invalid argument: '" + s + "': Numerical result out of range", code: exitNoReply}
 		}
-		return 0, &usageError{msg: fmt.Sprintf("invalid argument: '%s'", s), code: exitNoReply}
+		return 0, &usageError{msg: "invalid argument: '" + s + "'", code: exitNoReply}
 	}
 	if n < min || n > max {
 		return 0, &usageError{msg: fmt.Sprintf("invalid argument: '%s': out of range: %d <= value <= %d", s, min, max), code: exitNoReply}

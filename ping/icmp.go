@@ -338,55 +338,20 @@ func icmpText(typ, code uint8, info uint32) string {
 	case icmpEchoReply:
 		return "Echo Reply"
 	case icmpDestUnreach:
-		switch code {
-		case 0:
-			return "Destination Net Unreachable"
-		case 1:
-			return "Destination Host Unreachable"
-		case 2:
-			return "Destination Protocol Unreachable"
-		case 3:
-			return "Destination Port Unreachable"
-		case 4:
+		if code == 4 {
 			return "Frag needed and DF set (mtu = " + uitoa(uint64(info)) + ")"
-		case 5:
-			return "Source Route Failed"
-		case 6:
-			return "Destination Net Unknown"
-		case 7:
-			return "Destination Host Unknown"
-		case 8:
-			return "Source Host Isolated"
-		case 9:
-			return "Destination Net Prohibited"
-		case 10:
-			return "Destination Host Prohibited"
-		case 11:
-			return "Destination Net Unreachable for Type of Service"
-		case 12:
-			return "Destination Host Unreachable for Type of Service"
-		case 13:
-			return "Packet filtered"
-		case 14:
-			return "Precedence Violation"
-		case 15:
-			return "Precedence Cutoff"
+		}
+		if int(code) < len(unreachText) {
+			return unreachText[code]
 		}
 		return "Dest Unreachable, Bad Code: " + uitoa(uint64(code))
 	case icmpSourceQuench:
 		return "Source Quench"
 	case icmpRedirect:
 		var s string
-		switch code {
-		case 0:
-			s = "Redirect Network"
-		case 1:
-			s = "Redirect Host"
-		case 2:
-			s = "Redirect Type of Service and Network"
-		case 3:
-			s = "Redirect Type of Service and Host"
-		default:
+		if int(code) < len(redirectText) {
+			s = redirectText[code]
+		} else {
 			s = "Redirect, Bad Code: " + uitoa(uint64(code))
 		}
 		var gw [4]byte
@@ -408,28 +373,53 @@ func icmpText(typ, code uint8, info uint32) string {
 	return "Bad ICMP type: " + uitoa(uint64(typ))
 }
 
+// The texts iputils prints for the codes of Destination Unreachable
+// (code 4, fragmentation needed, carries the MTU) and Redirect.
+var unreachText = [...]string{
+	0:  "Destination Net Unreachable",
+	1:  "Destination Host Unreachable",
+	2:  "Destination Protocol Unreachable",
+	3:  "Destination Port Unreachable",
+	5:  "Source Route Failed",
+	6:  "Destination Net Unknown",
+	7:  "Destination Host Unknown",
+	8:  "Source Host Isolated",
+	9:  "Destination Net Prohibited",
+	10: "Destination Host Prohibited",
+	11: "Destination Net Unreachable for Type of Service",
+	12: "Destination Host Unreachable for Type of Service",
+	13: "Packet filtered",
+	14: "Precedence Violation",
+	15: "Precedence Cutoff",
+}
+
+var redirectText = [...]string{
+	0: "Redirect Network",
+	1: "Redirect Host",
+	2: "Redirect Type of Service and Network",
+	3: "Redirect Type of Service and Host",
+}
+
+// unreach6Text is ICMPv6 Destination Unreachable's codes, as iputils
+// words them.
+var unreach6Text = [...]string{
+	0: "Destination unreachable: No route",
+	1: "Destination unreachable: Administratively prohibited",
+	2: "Destination unreachable: Beyond scope of source address",
+	3: "Destination unreachable: Address unreachable",
+	4: "Destination unreachable: Port unreachable",
+	5: "Destination unreachable: Source address failed ingress/egress policy",
+	6: "Destination unreachable: Reject route to destination",
+}
+
 // icmp6Text is iputils' print_icmp for ICMPv6 errors.
 func icmp6Text(typ, code uint8, info uint32) string {
 	switch typ {
 	case icmp6DestUnreach:
-		s := "Destination unreachable: "
-		switch code {
-		case 0:
-			return s + "No route"
-		case 1:
-			return s + "Administratively prohibited"
-		case 2:
-			return s + "Beyond scope of source address"
-		case 3:
-			return s + "Address unreachable"
-		case 4:
-			return s + "Port unreachable"
-		case 5:
-			return s + "Source address failed ingress/egress policy"
-		case 6:
-			return s + "Reject route to destination"
+		if int(code) < len(unreach6Text) {
+			return unreach6Text[code]
 		}
-		return s + "Unknown code " + uitoa(uint64(code))
+		return "Destination unreachable: Unknown code " + uitoa(uint64(code))
 	case icmp6PacketTooBig:
 		s := "Packet too big: mtu=" + uitoa(uint64(info))
 		if code != 0 {
