@@ -10,26 +10,22 @@ import (
 // RFC 3596 section 2.5: 4.3.2.1.in-addr.arpa, or the 32 nibbles of an
 // IPv6 address, lowest first, under ip6.arpa.
 func reverseName(a netip.Addr) string {
-	var sb strings.Builder
+	var buf [len("f.f.")*16 + len("ip6.arpa")]byte
+	b := buf[:0]
 	if a.Is4() {
-		b := a.As4()
+		v4 := a.As4()
 		for i := 3; i >= 0; i-- {
-			sb.WriteString(strconv.Itoa(int(b[i])))
-			sb.WriteByte('.')
+			b = strconv.AppendUint(b, uint64(v4[i]), 10)
+			b = append(b, '.')
 		}
-		sb.WriteString("in-addr.arpa")
-		return sb.String()
+		return string(append(b, "in-addr.arpa"...))
 	}
 	const hex = "0123456789abcdef"
-	b := a.As16()
+	v6 := a.As16()
 	for i := 15; i >= 0; i-- {
-		sb.WriteByte(hex[b[i]&0xf])
-		sb.WriteByte('.')
-		sb.WriteByte(hex[b[i]>>4])
-		sb.WriteByte('.')
+		b = append(b, hex[v6[i]&0xf], '.', hex[v6[i]>>4], '.')
 	}
-	sb.WriteString("ip6.arpa")
-	return sb.String()
+	return string(append(b, "ip6.arpa"...))
 }
 
 // ptr asks DNS for the name of a (no search list: the name is absolute).
