@@ -850,8 +850,14 @@ func unixNetid(typ uint8) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// queue is "%-6d".
-func queue(n uint32) string { return fmt.Sprintf("%-6d", int32(n)) }
+// queue is "%-6d" of the signed value.
+func queue(n uint32) string {
+	q := strconv.Itoa(int(int32(n)))
+	if len(q) < 6 {
+		q += "     "[:6-len(q)]
+	}
+	return q
+}
 
 func (w *ssWriter) users(ino uint32) string {
 	if !w.o.users || ino == 0 {
@@ -915,15 +921,10 @@ func unixName(n string) string {
 	return n
 }
 
+// shutdown is ss's " %c-%c": '<' unless RCV_SHUTDOWN (bit 0), '>'
+// unless SEND_SHUTDOWN (bit 1).
 func shutdown(mask uint8) string {
-	a, b := byte('<'), byte('>')
-	if mask&1 != 0 {
-		a = '-'
-	}
-	if mask&2 != 0 {
-		b = '-'
-	}
-	return " " + string(a) + "-" + string(b)
+	return [...]string{" <->", " -->", " <--", " ---"}[mask&3]
 }
 
 func (w *ssWriter) inetRow(r *[colMax]string, s *sockdiag.InetSocket, proto int) {
