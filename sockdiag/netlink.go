@@ -124,7 +124,7 @@ func ParseNetlink(b []byte) (*NetlinkSocket, error) {
 		case NETLINK_DIAG_MEMINFO:
 			s.MemInfo = words(d.Bytes())
 		case NETLINK_DIAG_GROUPS:
-			s.Groups = append([]byte(nil), d.Bytes()...)
+			s.Groups = clone(d.Bytes())
 		case NETLINK_DIAG_FLAGS:
 			s.Flags = d.Uint32()
 		default:
