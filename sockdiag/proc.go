@@ -1,6 +1,7 @@
 package sockdiag
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,15 +35,8 @@ func Owners(procRoot string) (map[uint32][]Owner, error) {
 	if err != nil {
 		return nil, err
 	}
-	var pids []int
-	for _, n := range names {
-		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
-			pids = append(pids, pid)
-		}
-	}
-	sortInts(pids)
 	m := make(map[uint32][]Owner)
-	for _, pid := range pids {
+	for _, pid := range numbers(names, 1) {
 		dir := filepath.Join(procRoot, strconv.Itoa(pid), "fd")
 		fdd, err := os.Open(dir)
 		if err != nil {
@@ -50,16 +44,9 @@ func Owners(procRoot string) (map[uint32][]Owner, error) {
 		}
 		fds, _ := fdd.Readdirnames(-1)
 		fdd.Close()
-		var nums []int
-		for _, f := range fds {
-			if n, err := strconv.Atoi(f); err == nil {
-				nums = append(nums, n)
-			}
-		}
-		sortInts(nums)
 		var comm, argv0 string
 		loaded := false
-		for _, fd := range nums {
+		for _, fd := range numbers(fds, math.MinInt) {
 			l, err := os.Readlink(filepath.Join(dir, strconv.Itoa(fd)))
 			if err != nil {
 				continue
@@ -76,6 +63,19 @@ func Owners(procRoot string) (map[uint32][]Owner, error) {
 		}
 	}
 	return m, nil
+}
+
+// numbers is the names that are decimal numbers of at least min, in
+// increasing order.
+func numbers(names []string, min int) []int {
+	var nums []int
+	for _, name := range names {
+		if n, err := strconv.Atoi(name); err == nil && n >= min {
+			nums = append(nums, n)
+		}
+	}
+	sortInts(nums)
+	return nums
 }
 
 // sortInts sorts x in increasing order. It is a heapsort: sort.Ints
