@@ -850,6 +850,11 @@ func unixNetid(typ uint8) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// queues fills in the Recv-Q and Send-Q fields.
+func queues(r *[colMax]string, rq, wq uint32) {
+	r[colRecvQ], r[colSendQ] = queue(rq), queue(wq)
+}
+
 // queue is "%-6d" of the signed value.
 func queue(n uint32) string {
 	q := strconv.Itoa(int(int32(n)))
@@ -878,8 +883,7 @@ func (w *ssWriter) users(ino uint32) string {
 func (w *ssWriter) unixRow(r *[colMax]string, u *sockdiag.UnixSocket) {
 	r[colNetid] = unixNetid(u.Type)
 	r[colState] = stateName(u.State)
-	r[colRecvQ] = queue(u.RQueue)
-	r[colSendQ] = queue(u.WQueue)
+	queues(r, u.RQueue, u.WQueue)
 	name := "*"
 	if u.HasName {
 		name = unixName(u.Name)
@@ -938,8 +942,7 @@ func (w *ssWriter) inetRow(r *[colMax]string, s *sockdiag.InetSocket, proto int)
 	}
 	r[colNetid] = protoName(typ)
 	r[colState] = stateName(s.State)
-	r[colRecvQ] = queue(s.RQueue)
-	r[colSendQ] = queue(s.WQueue)
+	queues(r, s.RQueue, s.WQueue)
 	v6only := s.Family == sockdiag.AF_INET6 && s.HasV6Only && s.V6Only
 	var dg string
 	switch proto {
@@ -1155,7 +1158,7 @@ func (w *ssWriter) netlinkRow(r *[colMax]string, n *sockdiag.NetlinkSocket) {
 	if len(n.MemInfo) > sockdiag.SK_MEMINFO_WMEM_ALLOC {
 		rq, wq = n.MemInfo[sockdiag.SK_MEMINFO_RMEM_ALLOC], n.MemInfo[sockdiag.SK_MEMINFO_WMEM_ALLOC]
 	}
-	r[colRecvQ], r[colSendQ] = queue(rq), queue(wq)
+	queues(r, rq, wq)
 	prot := strconv.Itoa(int(n.Protocol))
 	if int(n.Protocol) < len(nlProtoNames) && nlProtoNames[n.Protocol] != "" && !w.o.numeric {
 		prot = nlProtoNames[n.Protocol]
