@@ -121,8 +121,8 @@ var (
 
 // ParseIPv4 decodes what a raw IPPROTO_ICMP socket (withIPHeader: the IP
 // header comes first) or a ping socket (ICMP header first) returns.
-func ParseIPv4(b []byte, withIPHeader bool) (Message, error) {
-	m := Message{TTL: -1}
+func ParseIPv4(b []byte, withIPHeader bool) (m Message, err error) {
+	m.TTL = -1
 	if withIPHeader {
 		if len(b) < ipv4HeaderMinLen {
 			return m, errShort
@@ -185,8 +185,8 @@ func ParseIPv4(b []byte, withIPHeader bool) (Message, error) {
 
 // ParseIPv6 decodes what an IPPROTO_ICMPV6 socket returns (raw or ping
 // socket alike: the kernel never passes the IPv6 header up).
-func ParseIPv6(b []byte) (Message, error) {
-	m := Message{TTL: -1, ChecksumOK: true}
+func ParseIPv6(b []byte) (m Message, err error) {
+	m.TTL, m.ChecksumOK = -1, true
 	if len(b) < icmpHeaderLen {
 		return m, errShort
 	}
@@ -257,8 +257,7 @@ const (
 // native-order family, then port, (flowinfo,) address in network order, and
 // for IPv6 a native-order scope id that becomes the address's zone through
 // zone (nil: numeric zone).
-func ParseExtendedErr(b []byte, zone func(index uint32) string) (ExtendedErr, error) {
-	var e ExtendedErr
+func ParseExtendedErr(b []byte, zone func(index uint32) string) (e ExtendedErr, err error) {
 	if len(b) < sizeofSockExtendedErr {
 		return e, errShort
 	}
