@@ -99,7 +99,8 @@ func (t *table) calcWidth(screenWidth int) {
 		screenWidth = math.MaxInt32
 		compact = true
 	}
-	for k, r := range t.rows {
+	for k := range t.rows {
+		r := &t.rows[k]
 		for i := range t.cols {
 			if k == len(t.rows)-1 && t.data && i >= colExt {
 				break
@@ -182,7 +183,8 @@ func (t *table) render(w io.Writer, screenWidth int) error {
 	}
 	t.calcWidth(screenWidth)
 	bw := bufio.NewWriter(w)
-	for _, r := range t.rows {
+	for k := range t.rows {
+		r := &t.rows[k]
 		started := false
 		for i := range t.cols {
 			c := &t.cols[i]
