@@ -46,7 +46,7 @@ func cgroupID(path string) (uint64, bool) {
 // the mount (device dev) at mnt.
 func (c *cgroups) walk(mnt, p string, dev uint64) {
 	var s unix.Stat_t
-	if unix.Lstat(p, &s) != nil || s.Mode&unix.S_IFMT != unix.S_IFDIR || s.Dev != dev {
+	if unix.Lstat(p, &s) != nil || s.Mode&unix.S_IFMT != unix.S_IFDIR || uint64(s.Dev) != dev {
 		return
 	}
 	if cid, ok := cgroupID(p); ok {
@@ -73,7 +73,7 @@ func (c *cgroups) path(id uint64) string {
 		if mnt := cgroup2Mount(); mnt != "" {
 			var st unix.Stat_t
 			if unix.Stat(mnt, &st) == nil {
-				c.walk(mnt, mnt, st.Dev)
+				c.walk(mnt, mnt, uint64(st.Dev))
 			}
 		}
 	}
