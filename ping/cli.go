@@ -321,8 +321,9 @@ type command struct {
 	names          map[netip.Addr]string
 }
 
-func (c *command) errorf(format string, a ...any) {
-	fmt.Fprintf(c.stderr, "ping: "+format+"\n", a...)
+// errorLine prints "ping: S" on stderr.
+func (c *command) errorLine(s string) {
+	io.WriteString(c.stderr, "ping: "+s+"\n")
 }
 
 func (c *command) main(ctx context.Context, args []string, family int) int {
@@ -330,11 +331,11 @@ func (c *command) main(ctx context.Context, args []string, family int) int {
 	if err != nil {
 		var ue *usageError
 		if !errors.As(err, &ue) {
-			c.errorf("%s", err)
+			c.errorLine(err.Error())
 			return exitError
 		}
 		if ue.msg != "" {
-			c.errorf("%s", ue.msg)
+			c.errorLine(ue.msg)
 		}
 		if ue.usage {
 			fmt.Fprint(c.stderr, usageText)
@@ -361,14 +362,14 @@ func (c *command) main(ctx context.Context, args []string, family int) int {
 
 	addrs, hostname, numeric, err := c.resolve(ctx, o.target, o.family)
 	if err != nil {
-		c.errorf("%s: %s", o.target, err)
+		c.errorLine(o.target + ": " + err.Error())
 		return exitError
 	}
 	if numeric {
 		c.numeric = true
 	}
 	if o.source.IsValid() && o.source.Is4() != addrs[0].Is4() {
-		c.errorf("invalid source address: %s", o.source)
+		c.errorLine("invalid source address: " + o.source.String())
 		return exitError
 	}
 
@@ -386,7 +387,7 @@ func (c *command) main(ctx context.Context, args []string, family int) int {
 		}
 		break
 	}
-	c.errorf("%s", lastErr)
+	c.errorLine(lastErr.Error())
 	return exitError
 }
 
@@ -573,7 +574,7 @@ func (c *command) ping(ctx context.Context, o *options, dst netip.Addr, hostname
 			return
 		}
 		if e.Local {
-			c.errorf("%s", e.Text())
+			c.errorLine(e.Text())
 			return
 		}
 		sep := ""

@@ -100,7 +100,7 @@ func (e Error) Text() string {
 //
 // Ping opens its sockets on the calling goroutine's thread: a caller that
 // locked its thread into a network namespace pings from that namespace.
-func Ping(ctx context.Context, dst netip.Addr, opt Options) (Stats, error) {
+func Ping(ctx context.Context, dst netip.Addr, opt Options) (st Stats, err error) {
 	c := config{
 		dst:      dst,
 		count:    opt.Count,
@@ -126,12 +126,12 @@ func Ping(ctx context.Context, dst netip.Addr, opt Options) (Stats, error) {
 	if opt.TTL > 0 {
 		c.ttl = opt.TTL
 	}
-	if err := c.check(); err != nil {
-		return Stats{}, err
+	if err = c.check(); err != nil {
+		return st, err
 	}
 	p, err := newPinger(&c)
 	if err != nil {
-		return Stats{}, err
+		return st, err
 	}
 	defer p.close()
 	return p.run(ctx)
