@@ -101,16 +101,18 @@ func (r *record) String() string {
 		}
 		return fmt.Sprintf("%s %s %d %d", op, r.Name, r.Dev, r.Ino)
 	case "link":
+		// +link NS NAME KIND [PEERNS PEER] | link NS NAME INDEX [PEERNS PEER PEERINDEX]
+		s := op + " " + nsWord(r.NS) + " " + r.Name + " "
 		if r.Intent {
-			s := fmt.Sprintf("%s %s %s %s", op, nsWord(r.NS), r.Name, r.Kind)
-			if r.Peer != "" {
-				s += fmt.Sprintf(" %s %s", nsWord(r.PeerNS), r.Peer)
-			}
-			return s
+			s += r.Kind
+		} else {
+			s += strconv.Itoa(int(r.Index))
 		}
-		s := fmt.Sprintf("%s %s %s %d", op, nsWord(r.NS), r.Name, r.Index)
 		if r.Peer != "" {
-			s += fmt.Sprintf(" %s %s %d", nsWord(r.PeerNS), r.Peer, r.PeerIndex)
+			s += " " + nsWord(r.PeerNS) + " " + r.Peer
+			if !r.Intent {
+				s += " " + strconv.Itoa(int(r.PeerIndex))
+			}
 		}
 		return s
 	case "route":
