@@ -511,25 +511,25 @@ func (c *command) ping(ctx context.Context, o *options, dst netip.Addr, hostname
 		return fmt.Sprintf("[%d.%06d] ", now.Unix(), now.Nanosecond()/1000)
 	}
 	cfg.onSetup = func(src netip.Addr, raw bool) {
-		var b strings.Builder
+		var b []byte
 		if v6 {
-			fmt.Fprintf(&b, "PING %s(%s) ", hostname, c.addrName(ctx, dst))
+			b = fmt.Appendf(b, "PING %s(%s) ", hostname, c.addrName(ctx, dst))
 		} else {
-			fmt.Fprintf(&b, "PING %s (%s) ", hostname, dst)
+			b = fmt.Appendf(b, "PING %s (%s) ", hostname, dst)
 		}
 		if o.dev != "" || o.source.IsValid() {
 			s := src.String()
 			if v6 {
 				s = c.addrName(ctx, src)
 			}
-			fmt.Fprintf(&b, "from %s %s: ", s, o.dev)
+			b = fmt.Appendf(b, "from %s %s: ", s, o.dev)
 		}
 		if v6 {
-			fmt.Fprintf(&b, "%d data bytes\n", o.size)
+			b = fmt.Appendf(b, "%d data bytes\n", o.size)
 		} else {
-			fmt.Fprintf(&b, "%d(%d) bytes of data.\n", o.size, o.size+icmpHeaderLen+ipv4HeaderMinLen)
+			b = fmt.Appendf(b, "%d(%d) bytes of data.\n", o.size, o.size+icmpHeaderLen+ipv4HeaderMinLen)
 		}
-		io.WriteString(c.stdout, b.String())
+		c.stdout.Write(b)
 		cfg.warn = func(s string) {
 			if !o.quiet {
 				fmt.Fprintln(c.stderr, s)
@@ -540,34 +540,34 @@ func (c *command) ping(ctx context.Context, o *options, dst netip.Addr, hostname
 		if o.quiet {
 			return
 		}
-		var b strings.Builder
-		b.WriteString(stamp())
-		fmt.Fprintf(&b, "%d bytes from %s: icmp_seq=%d", r.Bytes, c.addrName(ctx, r.From), r.Seq)
+		var b []byte
+		b = append(b, stamp()...)
+		b = fmt.Appendf(b, "%d bytes from %s: icmp_seq=%d", r.Bytes, c.addrName(ctx, r.From), r.Seq)
 		if r.TTL >= 0 {
-			fmt.Fprintf(&b, " ttl=%d", r.TTL)
+			b = fmt.Appendf(b, " ttl=%d", r.TTL)
 		}
 		if r.Truncated {
-			b.WriteString(" (truncated)\n")
-			io.WriteString(c.stdout, b.String())
+			b = append(b, " (truncated)\n"...)
+			c.stdout.Write(b)
 			return
 		}
 		if timing {
-			fmt.Fprintf(&b, " time=%s ms", fmtRTT(int64(r.RTT/time.Microsecond)))
+			b = fmt.Appendf(b, " time=%s ms", fmtRTT(int64(r.RTT/time.Microsecond)))
 		}
 		if r.Dup && !multicast {
-			b.WriteString(" (DUP!)")
+			b = append(b, " (DUP!)"...)
 		}
 		if r.BadChecksum {
-			b.WriteString(" (BAD CHECKSUM!)")
+			b = append(b, " (BAD CHECKSUM!)"...)
 		}
 		if r.WrongSource {
-			b.WriteString(" (DIFFERENT ADDRESS!)")
+			b = append(b, " (DIFFERENT ADDRESS!)"...)
 		}
 		if o.audible {
-			b.WriteByte('\a')
+			b = append(b, '\a')
 		}
-		b.WriteByte('\n')
-		io.WriteString(c.stdout, b.String())
+		b = append(b, '\n')
+		c.stdout.Write(b)
 	}
 	cfg.onError = func(e Error) {
 		if o.quiet {

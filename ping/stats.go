@@ -2,7 +2,6 @@ package ping
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	fmt "nsbox/internal/printf"
@@ -103,9 +102,9 @@ func isqrt(a int64) int64 {
 	return x
 }
 
-// fmtMs prints microseconds as milliseconds with three decimals.
-func fmtMs(us int64) string {
-	return fmt.Sprintf("%d.%03d", us/1000, us%1000)
+// appendMs prints microseconds as milliseconds with three decimals.
+func appendMs(b []byte, us int64) []byte {
+	return fmt.Appendf(b, "%d.%03d", us/1000, us%1000)
 }
 
 // fmtRTT is the "time=" of a reply line: fewer decimals as it grows.
@@ -136,41 +135,46 @@ func Summary(host string, s Stats, timing bool) string {
 // summary adds, for a run with no interval (-i 0), iputils' "ipg/ewma":
 // the mean gap between probes and the moving average of the round trips.
 func summary(host string, s Stats, timing, flood bool) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "--- %s ping statistics ---\n", host)
-	fmt.Fprintf(&b, "%d packets transmitted, %d received", s.Transmitted, s.Received)
+	var b []byte
+	b = fmt.Appendf(b, "--- %s ping statistics ---\n", host)
+	b = fmt.Appendf(b, "%d packets transmitted, %d received", s.Transmitted, s.Received)
 	if s.Duplicates > 0 {
-		fmt.Fprintf(&b, ", +%d duplicates", s.Duplicates)
+		b = fmt.Appendf(b, ", +%d duplicates", s.Duplicates)
 	}
 	if s.Corrupted > 0 {
-		fmt.Fprintf(&b, ", +%d corrupted", s.Corrupted)
+		b = fmt.Appendf(b, ", +%d corrupted", s.Corrupted)
 	}
 	if s.Errors > 0 {
-		fmt.Fprintf(&b, ", +%d errors", s.Errors)
+		b = fmt.Appendf(b, ", +%d errors", s.Errors)
 	}
 	if s.Transmitted > 0 {
 		ms := (s.Time + 500*time.Microsecond) / time.Millisecond
-		fmt.Fprintf(&b, ", %s%% packet loss, time %dms", fmtLoss(s), ms)
+		b = fmt.Appendf(b, ", %s%% packet loss, time %dms", fmtLoss(s), ms)
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	comma := ""
 	if s.Received > 0 && timing && len(s.RTTs) > 0 {
-		us := func(d time.Duration) int64 { return int64(d / time.Microsecond) }
-		fmt.Fprintf(&b, "rtt min/avg/max/mdev = %s/%s/%s/%s ms",
-			fmtMs(us(s.Min)), fmtMs(us(s.Avg)), fmtMs(us(s.Max)), fmtMs(us(s.Mdev)))
+		b = append(b, "rtt min/avg/max/mdev = "...)
+		for i, d := range [...]time.Duration{s.Min, s.Avg, s.Max, s.Mdev} {
+			if i > 0 {
+				b = append(b, '/')
+			}
+			b = appendMs(b, int64(d/time.Microsecond))
+		}
+		b = append(b, " ms"...)
 		comma = ", "
 	}
 	if s.Pipe > 1 {
-		fmt.Fprintf(&b, "%spipe %d", comma, s.Pipe)
+		b = fmt.Appendf(b, "%spipe %d", comma, s.Pipe)
 		comma = ", "
 	}
 	if flood && s.Received > 0 && s.Transmitted > 1 {
 		ipg := int64(s.Time/time.Microsecond) / int64(s.Transmitted-1)
 		ewma := int64(s.EWMA / time.Microsecond)
-		fmt.Fprintf(&b, "%sipg/ewma %d.%03d/%d.%03d ms", comma, ipg/1000, ipg%1000, ewma/1000, ewma%1000)
+		b = fmt.Appendf(b, "%sipg/ewma %d.%03d/%d.%03d ms", comma, ipg/1000, ipg%1000, ewma/1000, ewma%1000)
 	}
-	b.WriteByte('\n')
-	return b.String()
+	b = append(b, '\n')
+	return string(b)
 }
 
 // statsFrom builds the exported summary from the accumulator.

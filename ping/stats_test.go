@@ -42,7 +42,7 @@ func TestSummaryMatchesIputils(t *testing.T) {
 		{us(1234567, 2000), "2.000/618.283/1234.567/616.283"},
 	} {
 		min, avg, max, mdev := StatsFromRTTs(tc.rtts)
-		m := func(d time.Duration) string { return fmtMs(int64(d / time.Microsecond)) }
+		m := func(d time.Duration) string { return string(appendMs(nil, int64(d/time.Microsecond))) }
 		got := m(min) + "/" + m(avg) + "/" + m(max) + "/" + m(mdev)
 		if got != tc.want {
 			t.Errorf("%v: %s, want %s", tc.rtts, got, tc.want)
