@@ -206,9 +206,7 @@ func (t *topo) text() string {
 		}
 	}
 	if len(brs) > 0 {
-		b.WriteString("\nbridges:\n")
-		b.WriteString(strings.Join(brs, "\n"))
-		b.WriteString("\n")
+		b.WriteString("\nbridges:\n" + strings.Join(brs, "\n") + "\n")
 	}
 	return b.String()
 }
