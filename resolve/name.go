@@ -45,7 +45,8 @@ func appendName(b []byte, name string) ([]byte, error) {
 // pointers, and returns it dotted (no trailing dot; "." for the root)
 // with the offset just past it in the original place.
 func readName(msg []byte, off int) (string, int, error) {
-	var sb strings.Builder
+	var buf [maxName]byte // the dotted name is never longer than the wire form
+	sb := buf[:0]
 	end := -1 // offset after the name where it started, once a pointer was taken
 	wire := 0
 	for hops := 0; ; {
@@ -59,10 +60,10 @@ func readName(msg []byte, off int) (string, int, error) {
 				if end < 0 {
 					end = off + 1
 				}
-				if sb.Len() == 0 {
+				if len(sb) == 0 {
 					return ".", end, nil
 				}
-				return sb.String(), end, nil
+				return string(sb), end, nil
 			}
 			if off+1+c > len(msg) {
 				return "", 0, errName
@@ -70,10 +71,10 @@ func readName(msg []byte, off int) (string, int, error) {
 			if wire += 1 + c; wire+1 > maxName {
 				return "", 0, errName
 			}
-			if sb.Len() > 0 {
-				sb.WriteByte('.')
+			if len(sb) > 0 {
+				sb = append(sb, '.')
 			}
-			sb.Write(msg[off+1 : off+1+c])
+			sb = append(sb, msg[off+1:off+1+c]...)
 			off += 1 + c
 		case 0xc0:
 			if off+1 >= len(msg) {
