@@ -115,37 +115,32 @@ func parseAddr(arg string, family uint8) (netip.Addr, bool) {
 
 // getPrefix is get_prefix(): on error iproute2 exits 1 on the spot.
 func getPrefix(arg string, family uint8) (prefix, error) {
-	bad := func() (prefix, error) {
-		return prefix{}, exitf("Error: %s prefix is expected rather than \"%s\".", familyVerbose(family), arg)
-	}
 	if arg == "default" || arg == "any" || arg == "all" {
 		return prefix{family: family, specified: true}, nil
 	}
 	addrPart, lenPart, hasLen := strings.Cut(arg, "/")
 	a, ok := parseAddr(addrPart, family)
-	if !ok {
-		return bad()
-	}
 	p := prefix{addr: a, bits: a.BitLen(), family: unix.AF_INET}
 	if a.Is6() {
 		p.family = unix.AF_INET6
 	}
-	if hasLen {
+	if ok && hasLen {
 		n, err := strconv.ParseUint(lenPart, 10, 16)
 		if err != nil || int(n) > a.BitLen() {
 			// a dotted netmask
-			m, ok := parseAddr(lenPart, unix.AF_INET)
-			if !ok || !a.Is4() {
-				return bad()
-			}
-			bits, ok := maskBits(m)
-			if !ok {
-				return bad()
+			m, isAddr := parseAddr(lenPart, unix.AF_INET)
+			bits := 0
+			ok = isAddr && a.Is4()
+			if ok {
+				bits, ok = maskBits(m)
 			}
 			n = uint64(bits)
 		}
 		p.bits = int(n)
 		p.specified = true
+	}
+	if !ok {
+		return prefix{}, exitf("Error: %s prefix is expected rather than \"%s\".", familyVerbose(family), arg)
 	}
 	return p, nil
 }
@@ -184,12 +179,11 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 		lclArg                 string
 		haveLocal              bool
 	)
-	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
 		case w == "peer" || w == "remote":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -204,7 +198,7 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			a.Address = peer.addr
 			a.PrefixLen = uint8(peer.bits)
 		case cli.Matches(w, "broadcast") || w == "brd":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -226,7 +220,7 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 				brd = b.BitLen() / 8
 			}
 		case w == "anycast":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -236,7 +230,7 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			}
 			a.Anycast = b
 		case w == "scope":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -247,13 +241,13 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			a.Scope = sc
 			scoped = true
 		case w == "dev":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
 			dev = v
 		case w == "label":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -271,7 +265,7 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			ifaFlags |= unix.IFA_F_MCAUTOJOIN
 		default:
 			if w == "local" {
-				v, err := next()
+				v, err := nextArg(&args)
 				if err != nil {
 					return err
 				}

@@ -34,7 +34,6 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 		if strings.HasPrefix(opt, "--") {
 			opt = opt[1:]
 		}
-		next := nextArg(&args)
 		switch {
 		case cli.Matches(opt, "-help"):
 			g.Help = true
@@ -48,11 +47,11 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 			g.Oneline = true
 		case cli.Matches(opt, "-timestamp"), cli.Matches(opt, "-tshort"):
 		case cli.Matches(opt, "-family"):
-			if _, err := next(); err != nil {
+			if _, err := nextArg(&args); err != nil {
 				return g, nil, err
 			}
 		case cli.Matches(opt, "-netns"):
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return g, nil, err
 			}
@@ -66,7 +65,7 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 		case cli.Matches(opt, "-pretty"):
 			g.Pretty = true
 		case cli.Matches(opt, "-batch"):
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return g, nil, err
 			}
@@ -74,7 +73,7 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 		case opt == "-wire":
 			g.Wire = true
 		case opt == "-pcap":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return g, nil, err
 			}

@@ -139,11 +139,10 @@ func parseLladdr(arg string) (rtnl.HardwareAddr, error) {
 func (s *session) parseLink(args []string) (*linkArgs, error) {
 	a := &linkArgs{}
 	l := &a.link
-	next := nextArg(&args)
 	// u32Once reads the value of an option given at most once
 	// (txqueuelen, mtu) into attribute typ
 	u32Once := func(key string, seen *bool, typ uint16) error {
-		v, err := next()
+		v, err := nextArg(&args)
 		if err != nil {
 			return err
 		}
@@ -159,21 +158,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 		return nil
 	}
 	onOff := func(key string, flag uint32, invert bool) error {
-		v, err := next()
-		if err != nil {
-			return err
-		}
-		l.Change |= flag
-		on := v == "on"
-		if !on && v != "off" {
-			return failf("Error: argument of \"%s\" must be \"on\" or \"off\", not \"%s\"", key, v)
-		}
-		if on != invert {
-			l.Flags |= flag
-		} else {
-			l.Flags &^= flag
-		}
-		return nil
+		return linkFlagArg(l, &args, key, flag, invert)
 	}
 	for len(args) > 0 {
 		w := args[0]
@@ -186,7 +171,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 			l.Change |= unix.IFF_UP
 			l.Flags &^= unix.IFF_UP
 		case w == "name":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -201,7 +186,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 				a.dev = v
 			}
 		case cli.Matches(w, "link"):
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -211,7 +196,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 			}
 			l.Link = idx
 		case cli.Matches(w, "address"):
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -219,7 +204,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 				return nil, err
 			}
 		case cli.Matches(w, "broadcast"), w == "brd":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -235,7 +220,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 				return nil, err
 			}
 		case w == "netns":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -263,7 +248,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 		case w == "arp":
 			err = onOff("arp", unix.IFF_NOARP, true)
 		case cli.Matches(w, "master"):
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -277,7 +262,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 			zero := int32(0)
 			l.Master = &zero
 		case cli.Matches(w, "type"):
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -285,7 +270,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 			a.kindArgs = args[1:]
 			return a, nil
 		case cli.Matches(w, "alias"):
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -294,7 +279,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 			}
 			l.Other = append(l.Other, rtnl.Attribute{Type: unix.IFLA_IFALIAS, Data: []byte(v)})
 		case w == "group":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -308,7 +293,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 				return nil, linkUsage()
 			}
 			if w == "dev" {
-				v, err := next()
+				v, err := nextArg(&args)
 				if err != nil {
 					return nil, err
 				}
@@ -328,6 +313,26 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 		args = args[1:]
 	}
 	return a, nil
+}
+
+// linkFlagArg reads the on/off after a flag's keyword (key) into
+// l.Flags and l.Change; invert for flags set by "off" (IFF_NOARP).
+func linkFlagArg(l *rtnl.Link, args *[]string, key string, flag uint32, invert bool) error {
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	l.Change |= flag
+	on := v == "on"
+	if !on && v != "off" {
+		return failf("Error: argument of \"%s\" must be \"on\" or \"off\", not \"%s\"", key, v)
+	}
+	if on != invert {
+		l.Flags |= flag
+	} else {
+		l.Flags &^= flag
+	}
+	return nil
 }
 
 func u32Attr(typ uint16, v uint32) rtnl.Attribute {
@@ -542,14 +547,13 @@ type linkFilter struct {
 
 func (s *session) parseShowFilter(args []string, addr bool) (*linkFilter, error) {
 	f := &linkFilter{scope: -1}
-	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
 		case w == "up":
 			f.up = true
 		case w == "master":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -561,19 +565,19 @@ func (s *session) parseShowFilter(args []string, addr bool) (*linkFilter, error)
 		case w == "nomaster":
 			f.master = -1
 		case w == "type":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
 			f.kind = v
 		case addr && w == "label":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
 			f.label = v
 		case addr && w == "scope":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return nil, err
 			}
@@ -586,7 +590,7 @@ func (s *session) parseShowFilter(args []string, addr bool) (*linkFilter, error)
 			}
 		default:
 			if w == "dev" {
-				v, err := next()
+				v, err := nextArg(&args)
 				if err != nil {
 					return nil, err
 				}
@@ -1589,6 +1593,7 @@ func printAttrs(p *printer, b []byte, fields []attrField) {
 			text = f.key
 		}
 		n, isUint := uintOf(x)
+		s := "" // the value, for the kinds printed as "text %s"
 		switch f.kind {
 		case attrNum:
 			if isUint {
@@ -1600,36 +1605,32 @@ func printAttrs(p *printer, b []byte, fields []attrField) {
 			}
 		case attrHex:
 			if isUint {
-				p.str(f.key, text+" %s ", fmt.Sprintf("%#x", n))
+				s = fmt.Sprintf("%#x", n)
 			}
 		case attrCHex, attrFwdMask:
 			if isUint {
-				p.str(f.key, text+" %s ", cHex(n))
-				if f.kind == attrFwdMask {
-					p.str("group_fwd_mask_str", "group_fwd_mask_str %s ", fmt.Sprintf("0x%x", n))
-				}
+				s = cHex(n)
 			}
 		case attrBridgeID:
 			if len(x) == 8 {
-				p.str(f.key, text+" %s ", bridgeID(x))
+				s = bridgeID(x)
 			}
 		case attrTimer:
 			printTimer(p, f.key, x)
 		case attrVlanProto:
 			if len(x) == 2 {
-				proto := binary.BigEndian.Uint16(x)
-				name := fmt.Sprintf("%#x", proto)
-				switch proto {
+				switch proto := binary.BigEndian.Uint16(x); proto {
 				case 0x8100:
-					name = "802.1Q"
+					s = "802.1Q"
 				case 0x88a8:
-					name = "802.1ad"
+					s = "802.1ad"
+				default:
+					s = fmt.Sprintf("%#x", proto)
 				}
-				p.str(f.key, text+" %s ", name)
 			}
 		case attrLLAddr:
 			if len(x) == 6 {
-				p.str(f.key, text+" %s ", lladdr(x))
+				s = lladdr(x)
 			}
 		case attrBoolOpt:
 			if len(x) == 8 {
@@ -1651,6 +1652,12 @@ func printAttrs(p *printer, b []byte, fields []attrField) {
 		case attrU8:
 			if len(x) == 1 {
 				p.uint(f.key, text+" %d ", uint64(x[0]))
+			}
+		}
+		if s != "" {
+			p.str(f.key, text+" %s ", s)
+			if f.kind == attrFwdMask {
+				p.str("group_fwd_mask_str", "group_fwd_mask_str %s ", fmt.Sprintf("0x%x", n))
 			}
 		}
 	}

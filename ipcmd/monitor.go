@@ -96,18 +96,18 @@ func parseMonitor(args []string) (monitorOpts, error) {
 		matched := false
 		switch {
 		case cli.Matches(a, "file"):
-			return o, cli.Usagef("ip monitor file is not supported: use \"nsbox decode -pcap FILE\" on a file written with -pcap")
+			return monitorOpts{}, cli.Usagef("ip monitor file is not supported: use \"nsbox decode -pcap FILE\" on a file written with -pcap")
 		case cli.Matches(a, "label"):
 			o.label, matched = true, true
 		case a == "all":
 			o.label, matched = true, true
 		case cli.Matches(a, "all-nsid"):
-			return o, cli.Usagef("ip monitor all-nsid is not supported")
+			return monitorOpts{}, cli.Usagef("ip monitor all-nsid is not supported")
 		case cli.Matches(a, "help"):
-			return o, cli.Usagef("%s", monitorUsage)
+			return monitorOpts{}, cli.Usagef("%s", monitorUsage)
 		case a == "dev":
 			if len(args) < 2 {
-				return o, cli.Usagef("Command line is not complete. Try option \"help\"")
+				return monitorOpts{}, cli.Usagef("Command line is not complete. Try option \"help\"")
 			}
 			o.dev = args[1]
 			args = args[1:]
@@ -123,7 +123,7 @@ func parseMonitor(args []string) (monitorOpts, error) {
 			}
 		}
 		if !matched {
-			return o, cli.Usagef("Argument \"%s\" is unknown, try \"ip monitor help\".", a)
+			return monitorOpts{}, cli.Usagef("Argument \"%s\" is unknown, try \"ip monitor help\".", a)
 		}
 		args = args[1:]
 	}
@@ -265,6 +265,9 @@ type eventPrinter struct {
 	dev   int32 // dev NAME filter: only events of this ifindex
 }
 
+// prefix prints the [OBJECT] of "label".
+//
+//go:noinline
 func (e *eventPrinter) prefix(s string) {
 	if e.label {
 		e.p.text("[%s]", s)
@@ -429,6 +432,15 @@ func (s *session) printNeigh(p *printer, t uint16, b []byte) {
 
 // printNetconf is print_netconf (text only): b is a netconfmsg and its
 // NETCONFA_* attributes.
+// netconfOnOff names the NETCONFA_* attributes printed as on/off.
+var netconfOnOff = [...]string{
+	2: "forwarding",                  // NETCONFA_FORWARDING
+	4: "mc_forwarding",               // NETCONFA_MC_FORWARDING
+	5: "proxy_neigh",                 // NETCONFA_PROXY_NEIGH
+	6: "ignore_routes_with_linkdown", // NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN
+	7: "input",                       // NETCONFA_INPUT
+}
+
 func (s *session) printNetconf(p *printer, b []byte) {
 	if len(b) < 4 {
 		return
@@ -461,9 +473,9 @@ func (s *session) printNetconf(p *printer, b []byte) {
 			default:
 				p.text("%s ", s.links.name(v))
 			}
-		case 2:
-			p.text("forwarding %s ", onOff(v))
-		case 3:
+		case 2, 4, 5, 6, 7:
+			p.text("%s %s ", netconfOnOff[d.Type()], onOff(v))
+		case 3: // NETCONFA_RP_FILTER
 			switch v {
 			case 0:
 				p.text("rp_filter off ")
@@ -474,14 +486,6 @@ func (s *session) printNetconf(p *printer, b []byte) {
 			default:
 				p.text("rp_filter unknown mode ")
 			}
-		case 4:
-			p.text("mc_forwarding %s ", onOff(v))
-		case 5:
-			p.text("proxy_neigh %s ", onOff(v))
-		case 6:
-			p.text("ignore_routes_with_linkdown %s ", onOff(v))
-		case 7:
-			p.text("input %s ", onOff(v))
 		}
 	}
 	p.text("\n")

@@ -39,6 +39,9 @@ var (
 	netnsStderr io.Writer = os.Stderr
 )
 
+// netnsErrorf prints one error line. Not inlined: it has ~40 callers.
+//
+//go:noinline
 func netnsErrorf(format string, a ...any) {
 	fmt.Fprintf(netnsStderr, format+"\n", a...)
 }
@@ -357,6 +360,8 @@ func hexDigit(c byte) int {
 }
 
 // invarg is iproute2's invarg(): one line, exit 255.
+//
+//go:noinline
 func invarg(msg, arg string) int {
 	netnsErrorf("Error: argument \"%s\" is wrong: %s", arg, msg)
 	return cli.ExitUsage
@@ -711,31 +716,20 @@ func (j *netnsJSON) end() {
 	io.WriteString(j.w, "\n")
 }
 
-// netnsJSONString quotes s as json_writer.c's jsonw_puts does.
+// netnsJSONString quotes s as json_writer.c's jsonw_puts does: the
+// characters of jsonEscaped get a backslash and the letter at the same
+// place in jsonEscapes.
 func netnsJSONString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
+	const jsonEscaped, jsonEscapes = "\t\n\r\f\b\\\"", `tnrfb\"`
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '\t':
-			b.WriteString(`\t`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '"':
-			b.WriteString(`\"`)
-		default:
-			b.WriteByte(c)
+		if k := strings.IndexByte(jsonEscaped, s[i]); k >= 0 {
+			b = append(b, '\\', jsonEscapes[k])
+		} else {
+			b = append(b, s[i])
 		}
 	}
-	b.WriteByte('"')
-	return b.String()
+	b = append(b, '"')
+	return string(b)
 }

@@ -79,12 +79,11 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 		gwOK, dstOK, scopeOK, typeOK, tblOK bool
 		hasMetric                           bool
 	)
-	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
 		case w == "src":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -94,7 +93,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			}
 			r.PrefSrc = a
 		case w == "via":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -108,7 +107,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			r.Gateway = a
 			gwOK = true
 		case cli.Matches(w, "metric"), cli.Matches(w, "priority"), w == "preference":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -122,7 +121,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			r.Priority = uint32(n)
 			hasMetric = true
 		case w == "scope":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -133,7 +132,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			r.Scope = sc
 			scopeOK = true
 		case w == "table":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -149,13 +148,13 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			}
 			tblOK = true
 		case w == "dev", w == "oif":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
 			dev = v
 		case cli.Matches(w, "protocol"):
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -168,7 +167,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			r.RtMsg.Flags |= unix.RTNH_F_ONLINK
 		default:
 			if w == "to" {
-				v, err := next()
+				v, err := nextArg(&args)
 				if err != nil {
 					return err
 				}
@@ -176,7 +175,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			}
 			if (w[0] < '0' || w[0] > '9') && w != "default" {
 				if t, ok := routeTypeA2n(w); ok {
-					v, err := next()
+					v, err := nextArg(&args)
 					if err != nil {
 						return err
 					}
@@ -271,12 +270,11 @@ func (s *session) routeShow(args []string) error {
 		return err
 	}
 	f := &routeFilter{table: unix.RT_TABLE_MAIN, proto: -1, scope: -1, typ: -1, family: uint8(s.g.Family)}
-	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
 		case w == "table":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -288,7 +286,7 @@ func (s *session) routeShow(args []string) error {
 				return invArg("table id value is invalid", v)
 			}
 		case w == "dev", w == "oif":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -298,7 +296,7 @@ func (s *session) routeShow(args []string) error {
 			}
 			f.oif = idx
 		case cli.Matches(w, "protocol"):
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -308,7 +306,7 @@ func (s *session) routeShow(args []string) error {
 			}
 			f.proto = int(p)
 		case w == "scope":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -318,7 +316,7 @@ func (s *session) routeShow(args []string) error {
 			}
 			f.scope = int(sc)
 		case w == "type":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -329,7 +327,7 @@ func (s *session) routeShow(args []string) error {
 			f.typ = int(t)
 		default:
 			if w == "to" || w == "exact" {
-				v, err := next()
+				v, err := nextArg(&args)
 				if err != nil {
 					return err
 				}
@@ -563,7 +561,9 @@ func (s *session) printRoute(p *printer, r *rtnl.Route, f *routeFilter) {
 	p.closeObject()
 }
 
-var rtaxNames = map[uint16]string{
+// rtaxNames are the RTAX_* metrics by number ("" for none): an array,
+// not a map built at start.
+var rtaxNames = [...]string{
 	2: "mtu", 3: "window", 4: "rtt", 5: "rttvar", 6: "ssthresh", 7: "cwnd",
 	8: "advmss", 9: "reordering", 10: "hoplimit", 11: "initcwnd", 12: "features",
 	13: "rto_min", 14: "initrwnd", 15: "quickack", 16: "congctl", 17: "fastopen_no_cookie",
@@ -574,10 +574,11 @@ func printMetrics(p *printer, b []byte) {
 	d := rtnl.NewAttributeDecoder(b)
 	p.openObject("metrics")
 	for d.Next() {
-		name, ok := rtaxNames[d.Type()]
-		if !ok || d.Type() == 16 || d.Len() != 4 {
+		t := int(d.Type())
+		if t >= len(rtaxNames) || rtaxNames[t] == "" || t == 16 || d.Len() != 4 {
 			continue
 		}
+		name := rtaxNames[t]
 		v := d.Uint32()
 		p.uint(name, name+" %d ", uint64(v))
 	}
@@ -590,12 +591,11 @@ func (s *session) routeGet(args []string) error {
 	q.Family = uint8(s.g.Family)
 	found := false
 	var oif, iif string
-	next := nextArg(&args)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
 		case w == "from":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
@@ -608,20 +608,20 @@ func (s *session) routeGet(args []string) error {
 			}
 			q.SrcLen = uint8(a.bits)
 		case w == "iif":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
 			iif = v
 		case w == "oif", w == "dev":
-			v, err := next()
+			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
 			oif = v
 		default:
 			if w == "to" {
-				v, err := next()
+				v, err := nextArg(&args)
 				if err != nil {
 					return err
 				}
