@@ -430,9 +430,6 @@ func listen(o *Options, io *stdio) error {
 	}
 }
 
-// udpServe is UDP listen mode: the first datagram's sender becomes the
-// peer (the socket is connected to it); with -k the socket stays
-// unconnected and replies go to whoever sent last.
 // serveConn serves one accepted stream connection, with -e CMD or as a
 // session between it and stdio, and closes it. quit says the listener
 // must stop too (stdio is finished), whatever -k says.
@@ -446,6 +443,9 @@ func serveConn(o *Options, io *stdio, fd int) (ret int, quit bool) {
 	return end.status, end.quit
 }
 
+// udpServe is UDP listen mode: the first datagram's sender becomes the
+// peer (the socket is connected to it); with -k the socket stays
+// unconnected and replies go to whoever sent last.
 func udpServe(o *Options, io *stdio, fd int) error {
 	var buf [1]byte
 	var from unix.Sockaddr
@@ -482,14 +482,14 @@ func udpServe(o *Options, io *stdio, fd int) error {
 		return status(s.run().status)
 	}
 	peer := from
-	last := fmt.Sprint(addrPort(from))
+	lastAddr, lastPort := addrPort(from)
 	s := &session{o: o, io: io, sock: fd, stream: false}
 	s.recvFrom = func(fd int, p []byte) (int, error) {
 		n, sa, err := unix.Recvfrom(fd, p, 0)
 		if err == nil && sa != nil {
 			peer = sa
-			if k := fmt.Sprint(addrPort(sa)); k != last {
-				last = k
+			if a, port := addrPort(sa); a != lastAddr || port != lastPort {
+				lastAddr, lastPort = a, port
 				announce(sa)
 			}
 		}
