@@ -96,63 +96,76 @@ func run(b []byte, mode int, format string, a []any) []byte {
 	return p.buf
 }
 
+// The print functions below are marked go:noinline: a call instead of a
+// copy of the body at each of the product's hundreds of call sites.
+
 // Fprintf formats according to a format specifier and writes to w.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Fprintf(w io.Writer, format string, a ...any) (n int, err error) {
 	return w.Write(run(nil, 0, format, a))
 }
 
 // Printf formats according to a format specifier and writes to standard output.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Printf(format string, a ...any) (n int, err error) {
 	return Fprintf(os.Stdout, format, a...)
 }
 
 // Sprintf formats according to a format specifier and returns the string.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Sprintf(format string, a ...any) string {
 	return string(run(nil, 0, format, a))
 }
 
 // Appendf formats according to a format specifier and appends to b.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Appendf(b []byte, format string, a ...any) []byte {
 	return run(b, 0, format, a)
 }
 
 // Fprint writes the operands to w, with spaces between operands when
 // neither is a string.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Fprint(w io.Writer, a ...any) (n int, err error) {
 	return w.Write(run(nil, 1, "", a))
 }
 
 // Print is Fprint to standard output.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Print(a ...any) (n int, err error) {
 	return Fprint(os.Stdout, a...)
 }
 
 // Sprint is Fprint to a string.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Sprint(a ...any) string {
 	return string(run(nil, 1, "", a))
 }
 
 // Fprintln writes the operands to w with spaces between them and a newline.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Fprintln(w io.Writer, a ...any) (n int, err error) {
 	return w.Write(run(nil, 2, "", a))
 }
 
 // Println is Fprintln to standard output.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Println(a ...any) (n int, err error) {
 	return Fprintln(os.Stdout, a...)
 }
 
 // Sprintln is Fprintln to a string.
-//go:noinline // one call, not a copy at each of hundreds of sites
+//
+//go:noinline
 func Sprintln(a ...any) string {
 	return string(run(nil, 2, "", a))
 }
