@@ -387,9 +387,9 @@ func listen(o *Options, io *stdio) error {
 	if lfd < 0 {
 		return &errMsg{strerror(lastErr)}
 	}
-	defer func() { closeFd(lfd) }()
 	if !o.UDP {
 		if err := unix.Listen(lfd, 16); err != nil {
+			closeFd(lfd)
 			return &errMsg{"listen: " + strerror(err)}
 		}
 	}
@@ -404,12 +404,25 @@ func listen(o *Options, io *stdio) error {
 		}
 	}
 	if o.UDP {
-		return udpServe(o, io, lfd)
+		err := udpServe(o, io, lfd)
+		closeFd(lfd)
+		return err
 	}
-	ret := 0
+	return acceptLoop(o, io, lfd, func(sa unix.Sockaddr) {
+		a, p := addrPort(sa)
+		fmt.Fprintf(os.Stderr, "Connection received on %s %d\n", o.nameOf(a), p)
+	})
+}
+
+// acceptLoop serves the connections of the listening socket lfd (TCP or
+// unix stream) one at a time, only the first without -k; announce
+// reports each under -v. lfd is closed when it returns (without -k at
+// the first connection, as netcat-openbsd does).
+func acceptLoop(o *Options, io *stdio, lfd int, announce func(peer unix.Sockaddr)) error {
 	for {
 		fd, sa, err := acceptConn(lfd)
 		if err != nil {
+			closeFd(lfd)
 			return &errMsg{"accept: " + strerror(err)}
 		}
 		if !o.Keep {
@@ -417,14 +430,10 @@ func listen(o *Options, io *stdio) error {
 			lfd = -1
 		}
 		if o.Verbose {
-			a, p := addrPort(sa)
-			fmt.Fprintf(os.Stderr, "Connection received on %s %d\n", o.nameOf(a), p)
+			announce(sa)
 		}
-		var quit bool
-		if ret, quit = serveConn(o, io, fd); quit {
-			return status(ret)
-		}
-		if !o.Keep {
+		if ret, quit := serveConn(o, io, fd); quit || !o.Keep {
+			closeFd(lfd)
 			return status(ret)
 		}
 	}

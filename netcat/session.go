@@ -59,18 +59,27 @@ func warnf(format string, a ...any) {
 //   - -w: no byte either way for that long ends the session.
 //   - stdout gone (EPIPE): stop reading the socket, keep sending stdin.
 func (s *session) run() sessionEnd {
-	o := s.o
 	dgram := !s.stream
-	var send, recv *pump
-	if !o.NoStdin && !s.io.inEOF {
+	var send *pump
+	if !s.o.NoStdin && !s.io.inEOF {
 		send = newPump(0, s.io.inKind, s.sock, kindSocket, sideDst, dgram)
 		send.sendTo = s.sendTo
-		defer send.close()
 	}
-	recv = newPump(s.sock, kindSocket, 1, s.io.outKind, sideSrc, dgram)
+	recv := newPump(s.sock, kindSocket, 1, s.io.outKind, sideSrc, dgram)
 	recv.recvFrom = s.recvFrom
-	defer recv.close()
+	end := s.loop(send, recv)
+	recv.close()
+	if send != nil {
+		send.close()
+	}
+	return end
+}
 
+// loop is run's poll loop over the two pumps (send is nil without
+// stdin); run closes them after it.
+func (s *session) loop(send, recv *pump) sessionEnd {
+	o := s.o
+	dgram := !s.stream
 	status := 0
 	sendDead := send == nil // no more stdin -> socket
 	recvDead := false       // stdout gone: no more socket -> stdout

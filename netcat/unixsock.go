@@ -57,11 +57,11 @@ func unixListen(o *Options, io *stdio) error {
 	if err != nil {
 		return &errMsg{strerror(err)}
 	}
-	defer func() { closeFd(lfd) }()
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
 		os.Remove(path)
 	}
 	if err := unix.Bind(lfd, &unix.SockaddrUnix{Name: path}); err != nil {
+		closeFd(lfd)
 		return &errMsg{strerror(err)}
 	}
 	cleanMu.Lock()
@@ -71,30 +71,13 @@ func unixListen(o *Options, io *stdio) error {
 		fmt.Fprintf(os.Stderr, "Bound on %s\n", path)
 	}
 	if err := unix.Listen(lfd, 16); err != nil {
+		closeFd(lfd)
 		return &errMsg{strerror(err)}
 	}
 	if o.Verbose {
 		fmt.Fprintf(os.Stderr, "Listening on %s\n", path)
 	}
-	ret := 0
-	for {
-		fd, _, err := acceptConn(lfd)
-		if err != nil {
-			return &errMsg{"accept: " + strerror(err)}
-		}
-		if !o.Keep {
-			closeFd(lfd)
-			lfd = -1
-		}
-		if o.Verbose {
-			fmt.Fprintf(os.Stderr, "Connection received on %s\n", path)
-		}
-		var quit bool
-		if ret, quit = serveConn(o, io, fd); quit {
-			return status(ret)
-		}
-		if !o.Keep {
-			return status(ret)
-		}
-	}
+	return acceptLoop(o, io, lfd, func(unix.Sockaddr) {
+		fmt.Fprintf(os.Stderr, "Connection received on %s\n", path)
+	})
 }
