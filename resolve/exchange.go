@@ -47,7 +47,19 @@ func exchange(server netip.AddrPort, qs []*query, timeout time.Duration, useVC b
 	if err != nil {
 		return err
 	}
-	defer unix.Close(fd)
+	err = exchangeUDP(fd, qs, timeout)
+	for _, q := range qs {
+		if err == nil && q.resp.Truncated {
+			err = exchangeTCP(server, q, timeout)
+		}
+	}
+	unix.Close(fd)
+	return err
+}
+
+// exchangeUDP sends all qs on the connected UDP socket fd and reads
+// until each has its reply.
+func exchangeUDP(fd int, qs []*query, timeout time.Duration) error {
 	for _, q := range qs {
 		if _, err := unix.Write(fd, q.msg); err != nil {
 			return err
@@ -90,13 +102,6 @@ func exchange(server netip.AddrPort, qs []*query, timeout time.Duration, useVC b
 			}
 		}
 	}
-	for _, q := range qs {
-		if q.resp.Truncated {
-			if err := exchangeTCP(server, q, timeout); err != nil {
-				return err
-			}
-		}
-	}
 	return nil
 }
 
@@ -107,7 +112,13 @@ func exchangeTCP(server netip.AddrPort, q *query, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	defer unix.Close(fd)
+	err = askTCP(fd, q)
+	unix.Close(fd)
+	return err
+}
+
+// askTCP is exchangeTCP on the connected socket fd.
+func askTCP(fd int, q *query) error {
 	out := binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(q.msg)), uint16(len(q.msg)))
 	out = append(out, q.msg...)
 	if err := writeAll(fd, out); err != nil {
