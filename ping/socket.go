@@ -284,13 +284,18 @@ func (s *socket) probeSource(c *config, dst netip.Addr, warnings *[]string) (net
 	if err != nil {
 		return netip.Addr{}, &SetupError{Op: "socket", Err: err}
 	}
-	defer unix.Close(probe)
+	src, err := s.probeWith(probe, c, dst, warnings)
+	unix.Close(probe)
+	return src, err
+}
+
+// probeWith is probeSource with its UDP socket.
+func (s *socket) probeWith(probe int, c *config, dst netip.Addr, warnings *[]string) (netip.Addr, error) {
 	if c.dev != "" {
-		if e := bindToDevice(probe, c.dev); e != nil {
-			return netip.Addr{}, s.bindError(c.dev, e)
-		}
-		if e := bindToDevice(s.fd, c.dev); e != nil {
-			return netip.Addr{}, s.bindError(c.dev, e)
+		for _, fd := range [...]int{probe, s.fd} {
+			if e := bindToDevice(fd, c.dev); e != nil {
+				return netip.Addr{}, s.bindError(c.dev, e)
+			}
 		}
 	}
 	psa, _ := sockaddr(dst, 1025)
