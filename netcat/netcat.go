@@ -158,7 +158,7 @@ func (o *Options) hostLabel(host string, a netip.Addr) string {
 	if o.Numeric || host == a.String() {
 		return host
 	}
-	return fmt.Sprintf("%s (%s)", host, a)
+	return host + " (" + a.String() + ")"
 }
 
 // connect is client mode (and -z): each port in turn, each address of
