@@ -286,10 +286,10 @@ func TestInterruptWhileResolving(t *testing.T) {
 	s.Set("slow.test", dnstest.Silent)
 	status := func(argv ...string) string {
 		cmd := exec.Command(argv[0], argv[1:]...)
+		n := len(s.Asked()) // before Start: a quick child may ask before Start returns
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		n := len(s.Asked())
 		for i := 0; len(s.Asked()) == n; i++ { // until the question is in
 			if i > 6000 {
 				cmd.Process.Kill()
