@@ -13,14 +13,19 @@
 #   4. nc throughput: bench/nc.sh (the netcat bench), its table as is
 #   5. footprint: binary sizes, peak RSS
 #
-# Times are medians of RUNS trials (BIGRUNS for the large cases); trials of
+# Times are medians of RUNS trials (case 2
+# takes SCALERUNS, one count per N: building 1,000 veth pairs varies by
+# +-25% from trial to trial with the kernel's RCU waits, so 3 trials can
+# turn the order of two tools around); trials of
 # the tools compared are interleaved so that background work of the kernel
 # (namespaces being torn down) falls on all of them alike. Ratios are
 # peer time / nsbox time: above 1 means nsbox is faster. A tool or mode
 # nsbox does not have yet reads "n/a (not implemented)"; a run that failed
 # or left the wrong result reads "failed", never a figure.
 #
-# Environment: NSBOX (binary, default ./nsbox), RUNS (5), BIGRUNS (3),
+# Environment: NSBOX (binary, default ./nsbox), RUNS (5), BIGRUNS (3: case 2's
+# trials when SCALERUNS is empty),
+# SCALERUNS ("9 5", trials for each N of SCALES),
 # SCALES ("1000 10000"), READS ("2000 20000").
 [ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
 set -u
@@ -30,6 +35,7 @@ root=$PWD
 NSBOX=${NSBOX:-$root/nsbox}
 RUNS=${RUNS:-5}
 BIGRUNS=${BIGRUNS:-3}
+SCALERUNS=${SCALERUNS:-"9 5"}
 SCALES=${SCALES:-"1000 10000"}
 READS=${READS:-"2000 20000"}
 TIME=/usr/bin/time
@@ -142,7 +148,7 @@ say ""
 say "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr), $(nproc) CPUs, $(ip -V 2>&1 | head -1), $(go version 2>/dev/null | awk '{print $3}')."
 say "Every trial runs in its own throwaway network + mount namespace (unshare -n -m, private /run)."
 say "Load average when the run began: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes every figure noisier; the trials of the tools compared are interleaved, so it falls on all of them)."
-say "Medians of $RUNS trials ($BIGRUNS for the large cases); ratio = peer time / nsbox time (above 1: nsbox is faster)."
+say "Medians of $RUNS trials (case 2: $SCALERUNS for N = $SCALES); ratio = peer time / nsbox time (above 1: nsbox is faster)."
 say ""
 
 # ---------------------------------------------------------------- 1. the reference exercise
@@ -277,9 +283,14 @@ for n in $SCALES; do
 	f=$work/scale-$n.batch
 	scale_batch "$n" "$f"
 	check="[ \$(ip -o link show | grep -c '[<,]UP[,>].* master br[0-9]* ') = $n ] && [ \$(ip -4 -o addr show | grep -c ' 10\.') = $n ]"
-	note "bench: 2. scale N=$n ($BIGRUNS trials each)"
+	set -- $SCALERUNS
+	runs=${1:-$BIGRUNS}
+	SCALERUNS=${SCALERUNS#"$runs"}
+	SCALERUNS=${SCALERUNS# }
+	[ -n "$SCALERUNS" ] || SCALERUNS=$runs
+	note "bench: 2. scale N=$n ($runs trials each)"
 	for tool in nsbox force ip peer; do : >"$work/s$n.$tool"; done
-	for ((r = 0; r < BIGRUNS; r++)); do
+	for ((r = 0; r < runs; r++)); do
 		if has_batch; then
 			trial "" "$NSBOX -batch $f" "$check" "$work/rss.s$n.nsbox" >>"$work/s$n.nsbox"
 			trial "" "$NSBOX -force -batch $f" "$check" "$work/rss.s$n.force" >>"$work/s$n.force"
