@@ -73,7 +73,7 @@ func family(name string) (int, bool) {
 		return 10, true
 	case "bridge":
 		return 7, true
-	case "link", "packet":
+	case "link":
 		return 17, true
 	case "mpls":
 		return 28, true
@@ -105,10 +105,14 @@ func ParseGlobal(prog string, args []string) (Global, []string, error) {
 				return g, nil, err
 			}
 			f, ok := family(v)
-			if v == "help" || !ok {
-				return g, nil, Usagef("Unknown family \"%s\"", v)
+			switch {
+			case v == "help": // ip(8): usage()
+				g.Help = true
+			case !ok: // ip(8): read_family, then invarg()
+				return g, nil, Usagef("Error: argument \"%s\" is wrong: invalid protocol family", v)
+			default:
+				g.Family = f
 			}
-			g.Family = f
 		case opt == "-4":
 			g.Family = 2
 		case opt == "-6":

@@ -26,7 +26,7 @@ func TestParseGlobal(t *testing.T) {
 		{[]string{"-f", "inet", "r"}, Global{Family: 2}, []string{"r"}},
 		{[]string{"-fam", "bridge", "r"}, Global{Family: 7}, []string{"r"}},
 		{[]string{"-f", "link", "r"}, Global{Family: 17}, []string{"r"}},
-		{[]string{"-f", "packet", "r"}, Global{Family: 17}, []string{"r"}},
+		{[]string{"-f", "help", "l"}, Global{Help: true}, []string{"l"}},
 		{[]string{"-f", "mpls", "r"}, Global{Family: 28}, []string{"r"}},
 		{[]string{"-0", "r"}, Global{Family: 17}, []string{"r"}},
 		{[]string{"-d", "-s", "-s", "l"}, Global{Details: true, Stats: 2}, []string{"l"}},
@@ -51,9 +51,9 @@ func TestParseGlobal(t *testing.T) {
 	}{
 		{[]string{"-x", "l"}, `Option "-x" is unknown, try "ip -help".`},
 		{[]string{"-n"}, `Command line is not complete. Try option "help"`},
-		{[]string{"-f", "ipx", "l"}, `Unknown family "ipx"`},
-		{[]string{"-f", "help", "l"}, `Unknown family "help"`},
-		{[]string{"-f", "inet4", "l"}, `Unknown family "inet4"`},
+		{[]string{"-f", "ipx", "l"}, `Error: argument "ipx" is wrong: invalid protocol family`},
+		{[]string{"-f", "packet", "l"}, `Error: argument "packet" is wrong: invalid protocol family`},
+		{[]string{"-f", "inet4", "l"}, `Error: argument "inet4" is wrong: invalid protocol family`},
 	} {
 		_, _, err := ParseGlobal("ip", tc.args)
 		if _, ok := err.(*UsageError); !ok || err.Error() != tc.msg {

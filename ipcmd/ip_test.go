@@ -410,6 +410,9 @@ func TestBadInput(t *testing.T) {
 		"foo",
 		"-n nosuch link",
 		"-x link",
+		"-f ipx link",
+		"-f packet link",
+		"-family inet4 link",
 	}
 	if len(cases) < 25 {
 		t.Fatal("the table must hold at least 25 cases")
