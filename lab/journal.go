@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io/fs"
@@ -131,12 +130,19 @@ func (r *record) String() string {
 func parseJournal(data []byte) (string, []*record, error) {
 	var recs []*record
 	name := ""
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 512), maxLine)
+	// The journal is in memory already; its lines are as long as the
+	// records written (a quoted sysctl value may be 4x its length), so
+	// they are split here without a topology file's maxLine.
 	n := 0
-	for sc.Scan() {
+	for len(data) > 0 {
 		n++
-		line := sc.Text()
+		raw := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			raw, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line := strings.TrimSuffix(string(raw), "\r")
 		if n == 1 {
 			f := strings.Fields(line)
 			if len(f) != 2 || f[0] != "lab" || !validLabName(f[1]) {
@@ -153,9 +159,6 @@ func parseJournal(data []byte) (string, []*record, error) {
 			return name, recs, fmt.Errorf("journal line %d: %v", n, err)
 		}
 		recs = append(recs, r)
-	}
-	if err := sc.Err(); err != nil {
-		return name, recs, fmt.Errorf("journal line %d: %v", n+1, err)
 	}
 	if n == 0 {
 		return "", nil, errors.New("journal is empty")
