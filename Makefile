@@ -1,7 +1,8 @@
 # nsbox — one static binary for network-namespace labs.
 #   make            build ./nsbox (static, stripped)
 #   make test       everything: deps (as root), vet, unit + privileged tests,
-#                   fuzz targets briefly, cross-architecture unit tests
+#                   fuzz targets briefly, cross-architecture unit tests,
+#                   static builds for every architecture (make cross)
 #   make bench      throughput/speed as ratios against peers (see bench/)
 
 GO       ?= go
@@ -45,7 +46,7 @@ fuzz:
 test-cross:
 	@sh scripts/test-cross.sh
 
-test: deps fmt vet unit fuzz test-cross
+test: deps fmt vet unit fuzz test-cross cross
 
 cross:
 	@sh scripts/cross.sh
