@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/internal/sandbox"
 )
 
 // TestRawTCPLoopback trades data both ways over loopback with the raw
@@ -18,7 +20,7 @@ import (
 func TestRawTCPLoopback(t *testing.T) {
 	ln, err := listenTCP4(0)
 	if err != nil {
-		t.Skipf("no IPv4 loopback here: %v", err)
+		sandbox.Cannot(t, "no IPv4 loopback here: %v", err)
 	}
 	defer ln.Close()
 	sa, err := unix.Getsockname(int(ln.Fd()))

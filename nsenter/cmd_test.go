@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"nsbox/internal/sandbox"
 )
 
 // TestCmdMatchesOSExec runs the same children through Cmd and through
@@ -15,7 +17,7 @@ import (
 func TestCmdMatchesOSExec(t *testing.T) {
 	sh, err := exec.LookPath("sh")
 	if err != nil {
-		t.Skip("no sh")
+		sandbox.Cannot(t, "no sh")
 	}
 	scripts := []string{
 		"cat; echo err >&2; exit 3",
@@ -60,7 +62,7 @@ func trunc(s string) string {
 func TestCmdNilStreamsAndMissing(t *testing.T) {
 	sh, err := exec.LookPath("sh")
 	if err != nil {
-		t.Skip("no sh")
+		sandbox.Cannot(t, "no sh")
 	}
 	// nil stdin reads as empty; nil stdout/stderr go nowhere.
 	c := Command(sh, "-c", "test -z \"$(cat)\" && echo hidden")

@@ -178,7 +178,7 @@ func TestOraclePing(t *testing.T) {
 	sandbox.Require(t, "ping")
 	oracle, _ := exec.LookPath("ping")
 	if out, _ := exec.Command(oracle, "-V").CombinedOutput(); !strings.Contains(string(out), "iputils") {
-		t.Skipf("ping is not iputils: %s", out)
+		sandbox.Cannot(t, "ping is not iputils: %s", out)
 	}
 	nsbox := sandbox.Binary(t)
 	s := fakeWorld(t, hostsFile, "nameserver 127.0.0.1\nsearch lab\noptions timeout:1 attempts:1\n")

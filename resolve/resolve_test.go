@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/sandbox"
 	"nsbox/resolve/dnstest"
 )
 
@@ -261,7 +262,7 @@ func fake(t *testing.T, hosts string) (*dnstest.Server, *Resolver) {
 	t.Helper()
 	s, err := dnstest.Start("127.0.0.1:0")
 	if err != nil {
-		t.Skipf("no loopback: %v", err)
+		sandbox.Cannot(t, "no loopback: %v", err)
 	}
 	t.Cleanup(s.Close)
 	r := &Resolver{Hosts: ParseHosts([]byte(hosts)), Conf: &Config{

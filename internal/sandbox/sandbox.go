@@ -134,6 +134,17 @@ func Inside() bool { return reason == "" }
 // CI reports whether this run is CI's (CI=true), where nothing may skip.
 func CI() bool { return os.Getenv("CI") == "true" }
 
+// Cannot ends a test that cannot run here for a reason outside the code
+// under test (a tool or a loopback address missing): it fails under
+// CI=true, where nothing may skip, and skips otherwise.
+func Cannot(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if CI() {
+		t.Fatalf("cannot run under CI=true: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
 // Require marks a privileged test. It returns only when the test runs
 // inside the sandbox with every named tool on PATH.
 func Require(t testing.TB, tools ...string) {
