@@ -643,15 +643,10 @@ func (f *linkFilter) match(l *rtnl.Link) bool {
 
 // dumpLinks returns the links the filter selects (all of them cached).
 func (s *session) dumpLinks(f *linkFilter) ([]*rtnl.Link, error) {
-	if f.dev != "" {
-		l, err := s.conn.LinkByName(f.dev)
-		if err != nil || len(f.dev) >= 16 {
-			return nil, failf("Device \"%s\" does not exist.", f.dev)
-		}
-		s.links.put(l)
-		f.index = l.Index
-		// IFLA_STATS64 and the rest come with a dump: ask for it again
-		// by index through the dump, filtered here.
+	// IFLA_STATS64 and the rest come with a dump: dev is asked for
+	// again by index through the dump, filtered here.
+	if err := s.filterDev(f); err != nil {
+		return nil, err
 	}
 	// iproute2 dumps links of the -4/-6 family: for inet6 the kernel
 	// answers with fewer attributes (no qdisc, group, ...).
@@ -823,15 +818,25 @@ func (s *session) showFilter(args []string, addr bool) (*linkFilter, error) {
 		return nil, err
 	}
 	f.linkOnly = !addr
-	if f.dev != "" {
-		l, err := s.conn.LinkByName(f.dev)
-		if err != nil || len(f.dev) >= 16 {
-			return nil, failf("Device \"%s\" does not exist.", f.dev)
-		}
-		s.links.put(l)
-		f.index = l.Index
+	if err := s.filterDev(f); err != nil {
+		return nil, err
 	}
 	return f, nil
+}
+
+// filterDev turns the filter's "dev NAME" into its ifindex (and caches
+// the link), with iproute2's error for a name that does not exist.
+func (s *session) filterDev(f *linkFilter) error {
+	if f.dev == "" {
+		return nil
+	}
+	l, err := s.conn.LinkByName(f.dev)
+	if err != nil || len(f.dev) >= 16 {
+		return failf("Device \"%s\" does not exist.", f.dev)
+	}
+	s.links.put(l)
+	f.index = l.Index
+	return nil
 }
 
 // streamLinks is dumpLinks and the printing loop in one pass: each link
