@@ -15,7 +15,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/nsbox . \
+RUN CGO_ENABLED=0 go build -trimpath -gcflags='nsbox/...=-l' -ldflags="-s -w" -o /out/nsbox . \
  && mkdir -p /out/bin /out/run /out/tmp
 
 FROM scratch

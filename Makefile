@@ -7,7 +7,14 @@
 
 GO       ?= go
 BIN      := nsbox
-GOFLAGS_BUILD := -trimpath -ldflags="-s -w"
+# Inlining in nsbox's own packages is off: measured in file bytes it makes
+# the stripped binary smaller (3,408,034 -> 3,362,978 bytes when it was
+# chosen) with no pragma in the code; make bench is the check on speed.
+# scripts/cross.sh and scripts/size.sh build with the same flags.
+NSBOX_GCFLAGS ?= nsbox/...=-l
+NSBOX_LDFLAGS ?= -s -w
+export NSBOX_GCFLAGS NSBOX_LDFLAGS
+GOFLAGS_BUILD := -trimpath -gcflags='$(NSBOX_GCFLAGS)' -ldflags='$(NSBOX_LDFLAGS)'
 FUZZTIME ?= 4s
 export CGO_ENABLED := 0
 

@@ -42,11 +42,6 @@ type Global struct {
 // iproute2's matches(): a non-empty prefix.
 //
 //	int matches(const char *prefix, const char *string)
-//
-// Not inlined: the keyword parsers call it ~100 times, and a call is
-// smaller than the comparison written out at each of them.
-//
-//go:noinline
 func Matches(word, keyword string) bool {
 	return word != "" && strings.HasPrefix(keyword, word)
 }
@@ -57,8 +52,6 @@ type UsageError struct{ Msg string }
 func (e *UsageError) Error() string { return e.Msg }
 
 // Usagef builds a UsageError.
-//
-//go:noinline
 func Usagef(format string, a ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, a...)}
 }

@@ -40,47 +40,32 @@ type cmdError struct {
 
 func (e *cmdError) Error() string { return e.msg }
 
-// failf, usagef and exitf are called from many places, all of them on
-// the way out: a call is smaller than building the error in place.
-
 // failf is an ordinary failure (return -1 in iproute2: exit 1).
-//
-//go:noinline
 func failf(format string, a ...any) error {
 	return &cmdError{code: cli.ExitFail, msg: fmt.Sprintf(format, a...)}
 }
 
 // usagef is a command-line error (exit(-1) in iproute2: exit 255).
-//
-//go:noinline
 func usagef(format string, a ...any) error {
 	return &cmdError{code: cli.ExitUsage, msg: fmt.Sprintf(format, a...), fatal: true}
 }
 
 // exitf is an error iproute2 reports with exit(1) on the spot.
-//
-//go:noinline
 func exitf(format string, a ...any) error {
 	return &cmdError{code: cli.ExitFail, msg: fmt.Sprintf(format, a...), fatal: true}
 }
 
 // invArg is iproute2's invarg().
-//
-//go:noinline
 func invArg(msg, arg string) error {
 	return usagef("Error: argument \"%s\" is wrong: %s", arg, msg)
 }
 
 // dupArg is duparg().
-//
-//go:noinline
 func dupArg(key, arg string) error {
 	return usagef("Error: duplicate \"%s\": \"%s\" is the second value.", key, arg)
 }
 
 // dupArg2 is duparg2().
-//
-//go:noinline
 func dupArg2(key, arg string) error {
 	return usagef("Error: either \"%s\" is duplicate, or \"%s\" is a garbage.", key, arg)
 }
@@ -92,8 +77,6 @@ func incomplete() error {
 // nextArg is NEXT_ARG(): it steps *args on to the next word and returns
 // it, or fails when there is none. A call, not a copy at each of its ~50
 // callers.
-//
-//go:noinline
 func nextArg(args *[]string) (string, error) {
 	if len(*args) < 2 {
 		return "", incomplete()
@@ -104,14 +87,11 @@ func nextArg(args *[]string) (string, error) {
 
 // usage prints a command's usage text and fails as iproute2's usage()
 // does: exit 255, ending a batch.
-//
-//go:noinline
 func usage(text string) error {
 	io.WriteString(stderr, text)
 	return &cmdError{code: cli.ExitUsage, fatal: true}
 }
 
-//go:noinline
 func nodev(name string) error { return failf("Cannot find device \"%s\"", name) }
 
 // kernelError turns a refusal from the kernel into iproute2's line:
@@ -178,7 +158,6 @@ type session struct {
 	ports map[portKey]bool // batch: links made bridge ports, see carrierSync
 }
 
-//go:noinline
 func newSession(g cli.Global, prog string) *session {
 	return &session{g: g, prog: prog, out: bufio.NewWriterSize(stdout, 64*1024)}
 }

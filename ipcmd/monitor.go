@@ -266,8 +266,6 @@ type eventPrinter struct {
 }
 
 // prefix prints the [OBJECT] of "label".
-//
-//go:noinline
 func (e *eventPrinter) prefix(s string) {
 	if e.label {
 		e.p.text("[%s]", s)

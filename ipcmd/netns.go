@@ -39,9 +39,7 @@ var (
 	netnsStderr io.Writer = os.Stderr
 )
 
-// netnsErrorf prints one error line. Not inlined: it has ~40 callers.
-//
-//go:noinline
+// netnsErrorf prints one error line.
 func netnsErrorf(format string, a ...any) {
 	fmt.Fprintf(netnsStderr, format+"\n", a...)
 }
@@ -360,8 +358,6 @@ func hexDigit(c byte) int {
 }
 
 // invarg is iproute2's invarg(): one line, exit 255.
-//
-//go:noinline
 func invarg(msg, arg string) int {
 	netnsErrorf("Error: argument \"%s\" is wrong: %s", arg, msg)
 	return cli.ExitUsage

@@ -25,7 +25,6 @@ type printer struct {
 	scratch [64]byte    // scratch for other values (link-layer addresses)
 }
 
-//go:noinline
 func newPrinter(w *bufio.Writer, json, pretty, oneline bool) *printer {
 	return &printer{w: w, json: json, pretty: pretty, oneline: oneline}
 }

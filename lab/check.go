@@ -75,8 +75,6 @@ func (l *Lab) reaches(src string, addr netip.Addr) bool {
 }
 
 // namespaces is the default namespace and the lab's, in file order.
-//
-//go:noinline
 func (l *Lab) namespaces() []string {
 	out := []string{""}
 	for _, n := range l.Netns {

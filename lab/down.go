@@ -144,10 +144,7 @@ func down(name string, out, errw io.Writer) error {
 	return nil
 }
 
-// warnf prints "lab NAME: MESSAGE" on errw. Not inlined: one call is
-// smaller than its body.
-//
-//go:noinline
+// warnf prints "lab NAME: MESSAGE" on errw.
 func warnf(errw io.Writer, lab, format string, a ...any) {
 	fmt.Fprintf(errw, "lab %s: "+format+"\n", append([]any{lab}, a...)...)
 }

@@ -117,8 +117,6 @@ func readSysctl(ns, key string) (string, error) {
 }
 
 // writeSysctl sets the sysctl key to value in namespace ns.
-//
-//go:noinline
 func writeSysctl(ns, key, value string) error {
 	return inNS(ns, func() error {
 		// Opened on the locked thread: net.* sysctls belong to the

@@ -137,16 +137,12 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 
-// Not inlined: it is called from many places, and one call is smaller than its body.
-//
-//go:noinline
+// errorf is a ParseError at the parser's current line.
 func (p *parser) errorf(format string, a ...any) error {
 	return &ParseError{File: p.file, Line: p.line, Msg: fmt.Sprintf(format, a...)}
 }
 
 // endErrorf is errorf about a link: "WHAT NAME: MESSAGE".
-//
-//go:noinline
 func (p *parser) endErrorf(what, name, format string, a ...any) error {
 	return p.errorf("%s %s: %s", what, name, fmt.Sprintf(format, a...))
 }
@@ -208,8 +204,6 @@ func validLabName(s string) bool {
 
 // validLinkName is the kernel's dev_valid_name: 1..15 bytes, not "." or
 // "..", no '/', ':' or white space.
-//
-//go:noinline
 func validLinkName(s string) bool {
 	if s == "" || len(s) >= 16 || s == "." || s == ".." {
 		return false
@@ -594,8 +588,6 @@ func (p *parser) listenLine(f []string) error {
 }
 
 // nsLabel names a namespace in messages.
-//
-//go:noinline
 func nsLabel(ns string) string {
 	if ns == "" {
 		return "the default namespace"
@@ -604,8 +596,6 @@ func nsLabel(ns string) string {
 }
 
 // nsWord names a namespace the way a lab file does.
-//
-//go:noinline
 func nsWord(ns string) string {
 	if ns == "" {
 		return DefaultNS
@@ -628,8 +618,6 @@ func lastAddr(p netip.Prefix) netip.Addr {
 }
 
 // Ends returns every link of the lab: bridges first, then veth ends.
-//
-//go:noinline
 func (l *Lab) Ends() []*End {
 	var out []*End
 	for _, b := range l.Bridges {

@@ -37,8 +37,6 @@ type tlink struct {
 type wire struct{ a, b *tlink }
 
 // key names a link across namespaces: NS/NAME.
-//
-//go:noinline
 func key(ns, name string) string { return nsWord(ns) + "/" + name }
 
 // readTopo reads every namespace.

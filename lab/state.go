@@ -137,9 +137,7 @@ type assessment struct {
 	conflicts []finding // things in the way, not the lab's
 }
 
-// Not inlined: it is called from many places, and one call is smaller than its body.
-//
-//go:noinline
+// add appends a finding at line to list.
 func (a *assessment) add(list *[]finding, line int, format string, args ...any) {
 	*list = append(*list, finding{line, fmt.Sprintf(format, args...)})
 }

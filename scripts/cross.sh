@@ -9,7 +9,7 @@ failed=""
 for t in amd64 386 arm:7 arm64 mips mipsle mips64 ppc64le riscv64 s390x; do
 	arch=${t%%:*}; arm=""
 	[ "$arch" = arm ] && arm=${t#*:}
-	if GOARCH=$arch GOARM=$arm go build -trimpath -ldflags="-s -w" -o "dist/nsbox-linux-$arch" . >"$log" 2>&1; then
+	if GOARCH=$arch GOARM=$arm go build -trimpath -gcflags="${NSBOX_GCFLAGS-nsbox/...=-l}" -ldflags="${NSBOX_LDFLAGS--s -w}" -o "dist/nsbox-linux-$arch" . >"$log" 2>&1; then
 		printf '%-10s %9d bytes\n' "$arch" "$(stat -c %s "dist/nsbox-linux-$arch")"
 	else
 		printf '%-10s FAILED\n' "$arch"

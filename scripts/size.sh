@@ -9,7 +9,7 @@ bin=${1:-nsbox}
 printf 'stripped binary (%s): %d bytes\n' "$bin" "$(stat -c %s "$bin")"
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-CGO_ENABLED=0 go build -trimpath -o "$tmp" .
+CGO_ENABLED=0 go build -trimpath -gcflags="${NSBOX_GCFLAGS-nsbox/...=-l}" -o "$tmp" .
 printf 'unstripped build: %d bytes\n\n' "$(stat -c %s "$tmp")"
 go tool nm -size "$tmp" | awk '
 {

@@ -351,9 +351,7 @@ func ParseInet(b []byte) (*InetSocket, error) {
 }
 
 // words splits b into native-order __u32 values (a trailing partial word
-// is dropped). (Not inlined: one copy for its five callers.)
-//
-//go:noinline
+// is dropped).
 func words(b []byte) []uint32 {
 	w := make([]uint32, 0, len(b)/4)
 	for i := 0; i+4 <= len(b); i += 4 {
@@ -457,33 +455,24 @@ func dump[P any](c *rtnl.Conn, m rtnl.Message, parse func([]byte) (P, error)) ([
 }
 
 // clone copies an attribute's value out of the receive buffer (nil
-// for an empty one). (Not inlined: one copy for its three callers.)
-//
-//go:noinline
+// for an empty one).
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
 
 // appendOther keeps a copy of the attribute d is at, one the parser
-// does not decode. (Not inlined: one copy serves the three parsers.)
-//
-//go:noinline
+// does not decode.
 func appendOther(other []rtnl.Attribute, d *rtnl.AttributeDecoder) []rtnl.Attribute {
 	return append(other, rtnl.Attribute{Type: d.Type(), Data: clone(d.Bytes())})
 }
 
-// The decoders' errors, written once (and not inlined: they are cold
-// paths, one copy each is enough).
-//
-//go:noinline
+// The decoders' errors, written once.
 func shortMsg(name string, n, need int) error {
 	return fmt.Errorf("sockdiag: %d bytes, need %d for struct %s", n, need, name)
 }
 
-//go:noinline
 func familyErr(msg string, family uint8) error {
 	return fmt.Errorf("sockdiag: %s of family %d", msg, family)
 }
 
-//go:noinline
 func shortAttr(attr string, n, need int) error {
 	return fmt.Errorf("sockdiag: %s of %d bytes, need %d: %w", attr, n, need, rtnl.ErrAttrLength)
 }

@@ -68,9 +68,7 @@ func ParseProcNet(b []byte, family uint8) ([]*InetSocket, error) {
 }
 
 // badField is the error for a field of a /proc/net line that does not parse
-// (cold: not inlined, one copy for the five call sites).
-//
-//go:noinline
+// (written once for the five call sites).
 func badField(what, field string) error {
 	return fmt.Errorf("sockdiag: bad %s %q", what, field)
 }

@@ -342,8 +342,6 @@ func (p *filterParser) unary() (expr, error) {
 var errEndOfFilter = errors.New("unexpected end of filter")
 
 // quoted is the error pre"word"post.
-//
-//go:noinline
 func quoted(pre, word, post string) error {
 	return errors.New(pre + "\"" + word + "\"" + post)
 }

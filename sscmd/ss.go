@@ -294,10 +294,7 @@ type ssError struct {
 
 func (e *ssError) Error() string { return e.msg }
 
-// usageErr is a command-line error: msg, exit code cli.ExitUsage. (Not
-// inlined: one copy for its dozen call sites.)
-//
-//go:noinline
+// usageErr is a command-line error: msg, exit code cli.ExitUsage.
 func usageErr(msg string) error {
 	return &ssError{msg, cli.ExitUsage}
 }

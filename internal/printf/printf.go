@@ -96,76 +96,53 @@ func run(b []byte, mode int, format string, a []any) []byte {
 	return p.buf
 }
 
-// The print functions below are marked go:noinline: a call instead of a
-// copy of the body at each of the product's hundreds of call sites.
-
 // Fprintf formats according to a format specifier and writes to w.
-//
-//go:noinline
 func Fprintf(w io.Writer, format string, a ...any) (n int, err error) {
 	return w.Write(run(nil, 0, format, a))
 }
 
 // Printf formats according to a format specifier and writes to standard output.
-//
-//go:noinline
 func Printf(format string, a ...any) (n int, err error) {
 	return Fprintf(os.Stdout, format, a...)
 }
 
 // Sprintf formats according to a format specifier and returns the string.
-//
-//go:noinline
 func Sprintf(format string, a ...any) string {
 	return string(run(nil, 0, format, a))
 }
 
 // Appendf formats according to a format specifier and appends to b.
-//
-//go:noinline
 func Appendf(b []byte, format string, a ...any) []byte {
 	return run(b, 0, format, a)
 }
 
 // Fprint writes the operands to w, with spaces between operands when
 // neither is a string.
-//
-//go:noinline
 func Fprint(w io.Writer, a ...any) (n int, err error) {
 	return w.Write(run(nil, 1, "", a))
 }
 
 // Print is Fprint to standard output.
-//
-//go:noinline
 func Print(a ...any) (n int, err error) {
 	return Fprint(os.Stdout, a...)
 }
 
 // Sprint is Fprint to a string.
-//
-//go:noinline
 func Sprint(a ...any) string {
 	return string(run(nil, 1, "", a))
 }
 
 // Fprintln writes the operands to w with spaces between them and a newline.
-//
-//go:noinline
 func Fprintln(w io.Writer, a ...any) (n int, err error) {
 	return w.Write(run(nil, 2, "", a))
 }
 
 // Println is Fprintln to standard output.
-//
-//go:noinline
 func Println(a ...any) (n int, err error) {
 	return Fprintln(os.Stdout, a...)
 }
 
 // Sprintln is Fprintln to a string.
-//
-//go:noinline
 func Sprintln(a ...any) string {
 	return string(run(nil, 2, "", a))
 }
@@ -217,13 +194,8 @@ func (e *wrapErrors) Unwrap() []error { return e.errs }
 
 // ---- format.go ----
 
-// The small writers below are kept out of line: an inlined append is a few
-// dozen bytes of code at each of the many call sites.
-
-//go:noinline
 func (p *printer) ws(s string) { p.buf = append(p.buf, s...) }
 
-//go:noinline
 func (p *printer) wb(c byte) { p.buf = append(p.buf, c) }
 
 // bang writes "%!", the verb and s, the start of every complaint.
@@ -233,7 +205,6 @@ func (p *printer) bang(verb rune, s string) {
 	p.ws(s)
 }
 
-//go:noinline
 func (p *printer) writePadding(n int) {
 	c := byte(' ')
 	if p.zero && !p.minus {
@@ -264,14 +235,12 @@ func (p *printer) padFrom(start int) {
 	}
 }
 
-//go:noinline
 func (p *printer) padS(s string) {
 	start := len(p.buf)
 	p.ws(s)
 	p.padFrom(start)
 }
 
-//go:noinline
 func (p *printer) padB(b []byte) {
 	start := len(p.buf)
 	p.buf = append(p.buf, b...)
@@ -771,7 +740,6 @@ func tooLarge(x int) bool {
 	return x > max || x < -max
 }
 
-//go:noinline
 func parsenum(s string, start, end int) (num int, isnum bool, newi int) {
 	if start >= end {
 		return 0, false, end
