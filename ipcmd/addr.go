@@ -9,6 +9,7 @@ import (
 
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
@@ -35,11 +36,11 @@ func doAddr(s *session, args []string) error {
 	w := args[0]
 	switch {
 	case cli.Matches(w, "add"):
-		return s.addrModify(unix.RTM_NEWADDR, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL, args[1:])
+		return s.addrModify(unix.RTM_NEWADDR, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL, args[1:])
 	case cli.Matches(w, "change"), w == "chg":
-		return s.addrModify(unix.RTM_NEWADDR, rtnl.NLM_F_REPLACE, args[1:])
+		return s.addrModify(unix.RTM_NEWADDR, netlink.NLM_F_REPLACE, args[1:])
 	case cli.Matches(w, "replace"):
-		return s.addrModify(unix.RTM_NEWADDR, rtnl.NLM_F_CREATE|rtnl.NLM_F_REPLACE, args[1:])
+		return s.addrModify(unix.RTM_NEWADDR, netlink.NLM_F_CREATE|netlink.NLM_F_REPLACE, args[1:])
 	case cli.Matches(w, "delete"):
 		return s.addrModify(unix.RTM_DELADDR, 0, args[1:])
 	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
@@ -331,7 +332,7 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 		return err
 	}
 	a.Index = uint32(idx)
-	var m rtnl.Message
+	var m netlink.Message
 	if cmd == unix.RTM_DELADDR {
 		m, err = rtnl.DelAddrRequest(a)
 	} else {
@@ -421,7 +422,7 @@ func (s *session) dumpAddrs(family uint8) ([]*rtnl.Addr, error) {
 			addrs = append(addrs, a)
 			return nil
 		})
-		if err == rtnl.ErrDumpInterrupted && try < rtnl.DumpRetries {
+		if err == netlink.ErrDumpInterrupted && try < netlink.DumpRetries {
 			continue
 		}
 		if err != nil {
@@ -653,7 +654,7 @@ func (s *session) addrFlush(args []string) error {
 		if err != nil {
 			return err
 		}
-		var reqs []rtnl.Message
+		var reqs []netlink.Message
 		for _, a := range addrs {
 			if !want[a.Index] || !f.matchAddr(a, uint8(s.g.Family)) {
 				continue

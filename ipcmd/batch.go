@@ -11,8 +11,8 @@ import (
 
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
-	"nsbox/rtnl"
 )
 
 // Batch mode (ip -batch FILE, ip -force -batch FILE).
@@ -28,7 +28,7 @@ import (
 // Speed: every line shares one netlink socket and one cache of link
 // names. With -force, where a failing line must not stop the ones after
 // it, requests are pipelined: they are queued and sent together
-// (rtnl.Conn.Batch, many per datagram, up to rtnl.BatchWindow in flight)
+// (rtnl.Conn.Batch, many per datagram, up to netlink.BatchWindow in flight)
 // and their ACKs matched to their lines afterwards. Requests that take a
 // name (link set/del: RTM_NEWLINK/RTM_DELLINK with IFLA_IFNAME and
 // ifindex 0) need no lookup; when a line needs an ifindex the cache does
@@ -54,7 +54,7 @@ import (
 // pipeline queues requests of a -force batch.
 type pipeline struct {
 	s      *session
-	reqs   []rtnl.Message
+	reqs   []netlink.Message
 	lines  []int
 	byName []string // device name the request was sent by, or ""
 	file   string
@@ -64,13 +64,13 @@ type pipeline struct {
 const pipelineMax = 4096
 
 // addQuiet queues a request whose failure is not reported (line 0).
-func (p *pipeline) addQuiet(m rtnl.Message) {
+func (p *pipeline) addQuiet(m netlink.Message) {
 	p.reqs = append(p.reqs, m)
 	p.lines = append(p.lines, 0)
 	p.byName = append(p.byName, "")
 }
 
-func (p *pipeline) add(m rtnl.Message) {
+func (p *pipeline) add(m netlink.Message) {
 	p.reqs = append(p.reqs, m)
 	p.lines = append(p.lines, p.s.lineNo)
 	p.byName = append(p.byName, p.s.curByName)
@@ -106,7 +106,7 @@ func (p *pipeline) flush() error {
 }
 
 func isErrno(err error, errno unix.Errno) bool {
-	var re *rtnl.Error
+	var re *netlink.Error
 	return errors.As(err, &re) && re.Errno == errno
 }
 

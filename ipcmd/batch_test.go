@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
@@ -13,7 +14,7 @@ import (
 // index when it had one), once; nothing for other links and requests or
 // outside a batch.
 func TestCarrierSync(t *testing.T) {
-	req := func(l *rtnl.Link, flags uint16) rtnl.Message {
+	req := func(l *rtnl.Link, flags uint16) netlink.Message {
 		m, err := rtnl.NewLinkRequest(l, flags)
 		if err != nil {
 			t.Fatal(err)
@@ -27,7 +28,7 @@ func TestCarrierSync(t *testing.T) {
 	down := rtnl.IfInfomsg{Change: unix.IFF_UP}
 	type step struct {
 		byName string // curByName for the line
-		m      rtnl.Message
+		m      netlink.Message
 		sync   bool
 		index  int32
 		name   string
@@ -65,7 +66,7 @@ func TestCarrierSync(t *testing.T) {
 			{"vh0", req(&rtnl.Link{IfInfomsg: up, Name: "vh0"}, 0), false, 0, ""},
 		}},
 		{"not NEWLINK", true, []step{
-			{"vh0", rtnl.Message{Header: rtnl.Header{Type: unix.RTM_NEWADDR}, Data: make([]byte, 16)}, false, 0, ""},
+			{"vh0", netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWADDR}, Data: make([]byte, 16)}, false, 0, ""},
 		}},
 	} {
 		s := &session{batch: tc.batch}

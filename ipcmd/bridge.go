@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
@@ -221,7 +222,7 @@ func printPortState(p *printer, st uint8) {
 }
 
 func hasBrport(b []byte, typ uint16) bool {
-	d := rtnl.NewAttributeDecoder(b)
+	d := netlink.NewAttributeDecoder(b)
 	for d.Next() {
 		if d.Type() == typ {
 			return true

@@ -16,6 +16,7 @@ import (
 
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 	"nsbox/wire"
@@ -97,7 +98,7 @@ func nodev(name string) error { return failf("Cannot find device \"%s\"", name) 
 // kernelError turns a refusal from the kernel into iproute2's line:
 // "Error: <extack>." or "RTNETLINK answers: <strerror>", exit 2.
 func kernelError(err error) error {
-	var re *rtnl.Error
+	var re *netlink.Error
 	if errors.As(err, &re) {
 		if re.Message != "" {
 			return &cmdError{code: cli.ExitKernel, msg: "Error: " + withPeriod(re.Message)}
@@ -172,7 +173,7 @@ func (s *session) dial() (*rtnl.Conn, error) {
 	if s.g.Netns != "" {
 		err = nsenter.Do(s.g.Netns, func() error {
 			var err error
-			conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+			conn, err = rtnl.Dial()
 			return err
 		})
 		if err != nil {
@@ -183,7 +184,7 @@ func (s *session) dial() (*rtnl.Conn, error) {
 			return nil, usagef("%v", err)
 		}
 	} else {
-		conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		conn, err = rtnl.Dial()
 		if err != nil {
 			return nil, failf("Cannot open netlink socket: %s", nsenter.Strerror(err))
 		}
@@ -193,7 +194,7 @@ func (s *session) dial() (*rtnl.Conn, error) {
 		fmt.Fprintf(stderr, "Warning: %s\n", withPeriod(msg))
 	}
 	if s.g.Wire || s.g.Pcap != "" {
-		closer, err := wire.Attach(conn, s.g)
+		closer, err := wire.Attach(conn.Conn, s.g)
 		if err != nil {
 			conn.Close()
 			return nil, failf("%v", err)
@@ -221,7 +222,7 @@ func (s *session) close() {
 
 // exec sends one request and waits for its ACK (or queues it when a
 // pipeline is active).
-func (s *session) exec(m rtnl.Message) error {
+func (s *session) exec(m netlink.Message) error {
 	if q, ok := s.carrierSync(m); ok {
 		if s.pipe != nil {
 			s.pipe.addQuiet(q)
@@ -257,17 +258,17 @@ func (s *session) exec(m rtnl.Message) error {
 // bridge. iproute2 gets the same sync from the name lookup it sends
 // before every such line. The answer is not used; a failure is left to
 // the request that follows.
-func (s *session) carrierSync(m rtnl.Message) (rtnl.Message, bool) {
+func (s *session) carrierSync(m netlink.Message) (netlink.Message, bool) {
 	if !s.batch || m.Header.Type != unix.RTM_NEWLINK {
-		return rtnl.Message{}, false
+		return netlink.Message{}, false
 	}
 	h, err := rtnl.ParseIfInfomsg(m.Data)
 	if err != nil {
-		return rtnl.Message{}, false
+		return netlink.Message{}, false
 	}
 	s.notePort(m, h)
 	if m.Header.Flags&unix.NLM_F_CREATE != 0 || h.Change&h.Flags&unix.IFF_UP == 0 {
-		return rtnl.Message{}, false
+		return netlink.Message{}, false
 	}
 	l := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: h.Index}, ExtMask: rtnl.RTEXT_FILTER_SKIP_STATS}
 	switch {
@@ -277,13 +278,13 @@ func (s *session) carrierSync(m rtnl.Message) (rtnl.Message, bool) {
 		delete(s.ports, portKey{name: s.curByName})
 		l.Name = s.curByName
 	default:
-		return rtnl.Message{}, false
+		return netlink.Message{}, false
 	}
 	b, err := l.AppendBinary(nil)
 	if err != nil {
-		return rtnl.Message{}, false
+		return netlink.Message{}, false
 	}
-	return rtnl.Message{Header: rtnl.Header{Type: unix.RTM_GETLINK}, Data: b}, true
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK}, Data: b}, true
 }
 
 // portKey names a link a batch line gave a master: by ifindex, or (index
@@ -295,10 +296,10 @@ type portKey struct {
 
 // notePort remembers the link of an RTM_NEWLINK that sets IFLA_MASTER
 // (not 0), for carrierSync.
-func (s *session) notePort(m rtnl.Message, h rtnl.IfInfomsg) {
+func (s *session) notePort(m netlink.Message, h rtnl.IfInfomsg) {
 	var name string
 	master := false
-	d := rtnl.NewAttributeDecoder(m.Data[rtnl.IfInfomsgLen:])
+	d := netlink.NewAttributeDecoder(m.Data[rtnl.IfInfomsgLen:])
 	for d.Next() {
 		switch d.Type() {
 		case unix.IFLA_IFNAME:

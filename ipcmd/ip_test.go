@@ -24,7 +24,7 @@ import (
 	"nsbox/cli"
 	"nsbox/internal/golden"
 	"nsbox/internal/sandbox"
-	"nsbox/rtnl"
+	"nsbox/netlink"
 )
 
 type result struct {
@@ -719,8 +719,8 @@ func TestGoldenRequestsEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sent [][]byte
-	conn.Tap = func(dir rtnl.Direction, b []byte) {
-		if dir == rtnl.Sent {
+	conn.Tap = func(dir netlink.Direction, b []byte) {
+		if dir == netlink.Sent {
 			sent = append(sent, append([]byte(nil), b...))
 		}
 	}
@@ -747,7 +747,7 @@ func TestGoldenRequestsEndToEnd(t *testing.T) {
 		}
 		var got []byte
 		for _, d := range sent {
-			msgs, err := rtnl.ParseMessages(d)
+			msgs, err := netlink.ParseMessages(d)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -789,7 +789,7 @@ func goldenRequest(t *testing.T, file string, typ uint16) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		msgs, err := rtnl.ParseMessages(nb)
+		msgs, err := netlink.ParseMessages(nb)
 		if err != nil {
 			t.Fatal(err)
 		}

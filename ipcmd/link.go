@@ -14,6 +14,7 @@ import (
 
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 )
@@ -61,11 +62,11 @@ func doLink(s *session, args []string) error {
 	w := args[0]
 	switch {
 	case cli.Matches(w, "add"):
-		return s.linkModify(unix.RTM_NEWLINK, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL, args[1:])
+		return s.linkModify(unix.RTM_NEWLINK, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL, args[1:])
 	case cli.Matches(w, "set"), cli.Matches(w, "change"):
 		return s.linkModify(unix.RTM_NEWLINK, 0, args[1:])
 	case cli.Matches(w, "replace"):
-		return s.linkModify(unix.RTM_NEWLINK, rtnl.NLM_F_CREATE, args[1:])
+		return s.linkModify(unix.RTM_NEWLINK, netlink.NLM_F_CREATE, args[1:])
 	case cli.Matches(w, "delete"):
 		return s.linkModify(unix.RTM_DELLINK, 0, args[1:])
 	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
@@ -277,7 +278,7 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 			if len(v) >= 256 {
 				return nil, invArg("alias too long", v)
 			}
-			l.Other = append(l.Other, rtnl.Attribute{Type: unix.IFLA_IFALIAS, Data: []byte(v)})
+			l.Other = append(l.Other, netlink.Attribute{Type: unix.IFLA_IFALIAS, Data: []byte(v)})
 		case w == "group":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -335,8 +336,8 @@ func linkFlagArg(l *rtnl.Link, args *[]string, key string, flag uint32, invert b
 	return nil
 }
 
-func u32Attr(typ uint16, v uint32) rtnl.Attribute {
-	return rtnl.Attribute{Type: typ, Data: binary.NativeEndian.AppendUint32(nil, v)}
+func u32Attr(typ uint16, v uint32) netlink.Attribute {
+	return netlink.Attribute{Type: typ, Data: binary.NativeEndian.AppendUint32(nil, v)}
 }
 
 func (s *session) keep(files []*os.File) {
@@ -357,7 +358,7 @@ func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
 	}
 	s.keep(a.files)
 	l := &a.link
-	create := flags&rtnl.NLM_F_CREATE != 0
+	create := flags&netlink.NLM_F_CREATE != 0
 	if a.kind != "" {
 		info := &rtnl.LinkInfo{Kind: a.kind}
 		if len(a.kindArgs) > 0 {
@@ -408,7 +409,7 @@ func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
 		}
 		l.Name = name
 	}
-	var m rtnl.Message
+	var m netlink.Message
 	if cmd == unix.RTM_DELLINK {
 		d := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: l.Index}, Name: l.Name, Info: l.Info}
 		if d.Index != 0 {
@@ -418,7 +419,7 @@ func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
 		if err != nil {
 			return failf("nsbox: %v", err)
 		}
-		m = rtnl.Message{Header: rtnl.Header{Type: unix.RTM_DELLINK}, Data: b}
+		m = netlink.Message{Header: netlink.Header{Type: unix.RTM_DELLINK}, Data: b}
 	} else {
 		m, err = rtnl.NewLinkRequest(l, flags)
 		if err != nil {
@@ -765,7 +766,7 @@ func (s *session) linkShowDev(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		// ll_name_to_index() took "ifN" for index N without asking,
 		// and iplink_get() failed: rtnl_talk()'s line, then perror()'s.
 		msg := nsenter.Strerror(unix.ENODEV)
-		var re *rtnl.Error
+		var re *netlink.Error
 		if errors.As(err, &re) {
 			msg = nsenter.Strerror(re.Errno)
 		}
@@ -910,7 +911,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		waiting = waiting[:0]
 		s.links.fresh()
 		matched = 0
-		err := s.conn.Dump(rtnl.LinkDumpRequest(family, mask), func(m rtnl.Message) error {
+		err := s.conn.Dump(rtnl.LinkDumpRequest(family, mask), func(m netlink.Message) error {
 			if m.Header.Type != unix.RTM_NEWLINK {
 				return nil
 			}
@@ -943,7 +944,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 			waiting = append(waiting[:0], waiting[n:]...)
 			return nil
 		})
-		if errors.Is(err, rtnl.ErrDumpInterrupted) && try < rtnl.DumpRetries {
+		if errors.Is(err, netlink.ErrDumpInterrupted) && try < netlink.DumpRetries {
 			continue
 		}
 		if err != nil {
@@ -1231,12 +1232,12 @@ func addrGenMode(l *rtnl.Link) (uint8, bool) {
 		if a.Kind() != unix.IFLA_AF_SPEC {
 			continue
 		}
-		d := rtnl.NewAttributeDecoder(a.Data)
+		d := netlink.NewAttributeDecoder(a.Data)
 		for d.Next() {
 			if d.Type() != unix.AF_INET6 {
 				continue
 			}
-			nd := rtnl.NewAttributeDecoder(d.Bytes())
+			nd := netlink.NewAttributeDecoder(d.Bytes())
 			for nd.Next() {
 				if nd.Type() == unix.IFLA_INET6_ADDR_GEN_MODE && nd.Len() == 1 {
 					return nd.Bytes()[0], true
@@ -1425,7 +1426,7 @@ func printStats(p *printer, st *rtnl.LinkStats64) {
 // attrValues maps each attribute of b to its value.
 func attrValues(b []byte) map[uint16][]byte {
 	v := map[uint16][]byte{}
-	d := rtnl.NewAttributeDecoder(b)
+	d := netlink.NewAttributeDecoder(b)
 	for d.Next() {
 		v[d.Type()] = d.Bytes()
 	}

@@ -16,6 +16,7 @@ import (
 
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 	"nsbox/wire"
@@ -149,10 +150,10 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 	var ev, q *rtnl.Conn
 	open := func() error {
 		var err error
-		if ev, err = rtnl.Dial(unix.NETLINK_ROUTE); err != nil {
+		if ev, err = rtnl.Dial(); err != nil {
 			return err
 		}
-		if q, err = rtnl.Dial(unix.NETLINK_ROUTE); err != nil {
+		if q, err = rtnl.Dial(); err != nil {
 			ev.Close()
 			return err
 		}
@@ -176,7 +177,7 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 		return 1
 	}
 	if tap != nil {
-		see := func(dir rtnl.Direction, b []byte) { tap.See(dir == rtnl.Sent, b) }
+		see := func(dir netlink.Direction, b []byte) { tap.See(dir == netlink.Sent, b) }
 		ev.Tap, q.Tap = see, see
 		defer tap.Close()
 	}
@@ -280,7 +281,7 @@ func (e *eventPrinter) deleted(yes bool) {
 }
 
 // event prints one message as ip monitor does.
-func (e *eventPrinter) event(m rtnl.Message) {
+func (e *eventPrinter) event(m netlink.Message) {
 	s, p := e.s, e.p
 	// namespaces come and go while the monitor runs: look names up anew
 	s.nsids = nil
@@ -378,7 +379,7 @@ func (s *session) printNeigh(p *printer, t uint16, b []byte) {
 	var dst netip.Addr
 	var lladdr []byte
 	proto := -1
-	d := rtnl.NewAttributeDecoder(b[12:])
+	d := netlink.NewAttributeDecoder(b[12:])
 	for d.Next() {
 		switch d.Type() {
 		case unix.NDA_DST:
@@ -455,7 +456,7 @@ func (s *session) printNetconf(p *printer, b []byte) {
 		}
 		return "off"
 	}
-	d := rtnl.NewAttributeDecoder(b[4:])
+	d := netlink.NewAttributeDecoder(b[4:])
 	for d.Next() {
 		if d.Len() != 4 {
 			continue

@@ -18,6 +18,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/sandbox"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 	"nsbox/wire"
@@ -72,7 +73,7 @@ func TestMonitor(t *testing.T) {
 	conn := dialIn(t, ns)
 	addLink := func(name, peer string) {
 		t.Helper()
-		m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: peer}}}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL)
+		m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: peer}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +142,7 @@ func TestMonitor(t *testing.T) {
 		IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: uint32(wv0.Index)},
 		Local:     netip.MustParseAddr("192.168.1.10"), Address: netip.MustParseAddr("192.168.1.10"),
 		Broadcast: netip.MustParseAddr("192.168.1.255"),
-	}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL)
+	}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ func TestMonitorBinary(t *testing.T) {
 				cmd.Process.Kill()
 				t.Fatalf("monitor shows nothing: %s %s", out.String(), errb.String())
 			}
-			m, _ := rtnl.NewLinkRequest(&rtnl.Link{Name: fmt.Sprintf("wmb%d", i), Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: fmt.Sprintf("wmp%d", i)}}}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL)
+			m, _ := rtnl.NewLinkRequest(&rtnl.Link{Name: fmt.Sprintf("wmb%d", i), Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: fmt.Sprintf("wmp%d", i)}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 			if _, err := conn.Execute(m); err != nil {
 				t.Fatal(err)
 			}
@@ -263,7 +264,7 @@ func dialIn(t *testing.T, ns string) *rtnl.Conn {
 	t.Cleanup(func() { nsenter.Delete(ns) })
 	var conn *rtnl.Conn
 	if err := nsenter.Do(ns, func() (err error) {
-		conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		conn, err = rtnl.Dial()
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 )
@@ -366,7 +367,7 @@ func invarg(msg, arg string) int {
 // netnsKernelError prints a refusal from the kernel as iproute2 does:
 // the extended ack as "Error: <message>.", else "RTNETLINK answers: ...".
 func netnsKernelError(err error) int {
-	var re *rtnl.Error
+	var re *netlink.Error
 	if errors.As(err, &re) {
 		if re.Message != "" {
 			msg := re.Message
@@ -387,12 +388,12 @@ func netnsKernelError(err error) int {
 // this one.
 func netnsDial(g cli.Global) (*rtnl.Conn, error) {
 	if g.Netns == "" {
-		return rtnl.Dial(unix.NETLINK_ROUTE)
+		return rtnl.Dial()
 	}
 	var c *rtnl.Conn
 	err := nsenter.Do(g.Netns, func() error {
 		var err error
-		c, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		c, err = rtnl.Dial()
 		return err
 	})
 	return c, err

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
@@ -40,17 +41,17 @@ func doRoute(s *session, args []string) error {
 	w := args[0]
 	switch {
 	case cli.Matches(w, "add"):
-		return s.routeModify(unix.RTM_NEWROUTE, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL, args[1:])
 	case cli.Matches(w, "change"), w == "chg":
-		return s.routeModify(unix.RTM_NEWROUTE, rtnl.NLM_F_REPLACE, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_REPLACE, args[1:])
 	case cli.Matches(w, "replace"):
-		return s.routeModify(unix.RTM_NEWROUTE, rtnl.NLM_F_CREATE|rtnl.NLM_F_REPLACE, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE|netlink.NLM_F_REPLACE, args[1:])
 	case cli.Matches(w, "prepend"):
-		return s.routeModify(unix.RTM_NEWROUTE, rtnl.NLM_F_CREATE, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE, args[1:])
 	case cli.Matches(w, "append"):
-		return s.routeModify(unix.RTM_NEWROUTE, rtnl.NLM_F_CREATE|rtnl.NLM_F_APPEND, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE|netlink.NLM_F_APPEND, args[1:])
 	case cli.Matches(w, "test"):
-		return s.routeModify(unix.RTM_NEWROUTE, rtnl.NLM_F_EXCL, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_EXCL, args[1:])
 	case cli.Matches(w, "delete"):
 		return s.routeModify(unix.RTM_DELROUTE, 0, args[1:])
 	case cli.Matches(w, "list"), cli.Matches(w, "show"), cli.Matches(w, "lst"):
@@ -237,7 +238,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 		r.Type == unix.RTN_NAT || r.Type == unix.RTN_ANYCAST) {
 		r.Table = unix.RT_TABLE_LOCAL
 	}
-	var m rtnl.Message
+	var m netlink.Message
 	var err error
 	if cmd == unix.RTM_DELROUTE {
 		m, err = rtnl.DelRouteRequest(r)
@@ -529,7 +530,7 @@ func (s *session) printRoute(p *printer, r *rtnl.Route, f *routeFilter) {
 		p.closeArray("")
 	}
 	for _, o := range r.Other {
-		if o.Type&rtnl.NLA_TYPE_MASK == rtnl.RTA_CACHEINFO && len(o.Data) >= 16 {
+		if o.Type&netlink.NLA_TYPE_MASK == rtnl.RTA_CACHEINFO && len(o.Data) >= 16 {
 			exp := int32(binary.NativeEndian.Uint32(o.Data[8:12]))
 			if exp != 0 {
 				p.int("expires", "expires %dsec ", int64(exp/100))
@@ -571,7 +572,7 @@ var rtaxNames = [...]string{
 
 // printMetrics is print_rta_metrics() for the plain numeric metrics.
 func printMetrics(p *printer, b []byte) {
-	d := rtnl.NewAttributeDecoder(b)
+	d := netlink.NewAttributeDecoder(b)
 	p.openObject("metrics")
 	for d.Next() {
 		t := int(d.Type())

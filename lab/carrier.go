@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
@@ -64,7 +65,7 @@ func (ev *linkEvents) drain() {
 // oper the operstate of each link it announces (AF_UNSPEC RTM_NEWLINK;
 // RTM_DELLINK forgets the link). A malformed datagram is an error.
 func noteLinkEvents(b []byte, oper map[int32]uint8) error {
-	msgs, err := rtnl.ParseMessages(b)
+	msgs, err := netlink.ParseMessages(b)
 	if err != nil {
 		return err
 	}

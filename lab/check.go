@@ -15,9 +15,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/ping"
-	"nsbox/rtnl"
 	"nsbox/sockdiag"
 )
 
@@ -316,7 +316,7 @@ func (c *checker) sockets(l *Lab, servers []*server) {
 		}
 		var socks []*sockdiag.InetSocket
 		err := inNS(ns, func() error {
-			conn, err := rtnl.Dial(unix.NETLINK_SOCK_DIAG)
+			conn, err := netlink.Dial(unix.NETLINK_SOCK_DIAG)
 			if err != nil {
 				return err
 			}

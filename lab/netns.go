@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 )
@@ -26,7 +27,7 @@ func dial(ns string) (*rtnl.Conn, error) {
 	var c *rtnl.Conn
 	err := inNS(ns, func() error {
 		var err error
-		c, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		c, err = rtnl.Dial()
 		return err
 	})
 	return c, err
@@ -78,7 +79,7 @@ func statNetns(name string) (exists bool, fileExists bool, id nsIdent) {
 
 // errText spells a failure as iproute2 would.
 func errText(err error) string {
-	var re *rtnl.Error
+	var re *netlink.Error
 	if errors.As(err, &re) {
 		if re.Message != "" {
 			return "Error: " + re.Message + "."

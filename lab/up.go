@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 )
@@ -129,7 +130,7 @@ func (x *exe) index(ns, name string) (int32, error) {
 	return l.Index, nil
 }
 
-func (x *exe) do(ns string, m rtnl.Message, err error) error {
+func (x *exe) do(ns string, m netlink.Message, err error) error {
 	if err != nil {
 		return err
 	}
@@ -141,7 +142,7 @@ func (x *exe) do(ns string, m rtnl.Message, err error) error {
 	return err
 }
 
-const createExcl = rtnl.NLM_F_CREATE | rtnl.NLM_F_EXCL
+const createExcl = netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
 
 // plan lists the steps that build the lab, in order.
 func plan(l *Lab) []*step {
@@ -161,7 +162,7 @@ func plan(l *Lab) []*step {
 				err := nsenter.AddDo(name, func() error {
 					ev, _ = openLinkEvents() // none: its links are asked about
 					var err error
-					c, err = rtnl.Dial(unix.NETLINK_ROUTE)
+					c, err = rtnl.Dial()
 					return err
 				})
 				x.mu.Lock()
@@ -236,7 +237,7 @@ func plan(l *Lab) []*step {
 				req := &rtnl.Link{Name: e.Name, Info: &rtnl.LinkInfo{Kind: "bridge"}}
 				// NLM_F_ECHO: the kernel (6.3 on) answers with the new
 				// link, ifindex included; older ones are asked after.
-				m, err := rtnl.NewLinkRequest(req, createExcl|rtnl.NLM_F_ECHO)
+				m, err := rtnl.NewLinkRequest(req, createExcl|netlink.NLM_F_ECHO)
 				if err != nil {
 					return nil, err
 				}

@@ -3,7 +3,6 @@ package nsenter_test
 import (
 	"bufio"
 	"fmt"
-	"golang.org/x/sys/unix"
 	"net"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
 	"nsbox/nsenter"

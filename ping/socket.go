@@ -332,7 +332,7 @@ func onDevice(dev string, a netip.Addr) bool {
 	if err != nil {
 		return false
 	}
-	c, err := rtnl.Dial(unix.NETLINK_ROUTE)
+	c, err := rtnl.Dial()
 	if err != nil {
 		return false
 	}

@@ -3,6 +3,8 @@ package rtnl
 import (
 	"net/netip"
 
+	"nsbox/netlink"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -77,12 +79,12 @@ type Addr struct {
 	ExtFlags  uint32
 	CacheInfo *AddrCacheInfo // IFA_CACHEINFO
 	Protocol  uint8          // IFA_PROTO
-	Other     []Attribute
+	Other     []netlink.Attribute
 }
 
 // AppendBinary appends the address as a request payload.
 func (a *Addr) AppendBinary(b []byte) ([]byte, error) {
-	e := NewAttributeEncoder(a.IfAddrmsg.AppendBinary(b))
+	e := netlink.NewAttributeEncoder(a.IfAddrmsg.AppendBinary(b))
 	if a.Local.IsValid() {
 		e.Addr(IFA_LOCAL, a.Local)
 	}
@@ -127,7 +129,7 @@ func ParseAddr(b []byte) (*Addr, error) {
 		return nil, err
 	}
 	a := &Addr{IfAddrmsg: h}
-	d := NewAttributeDecoder(b[IfAddrmsgLen:])
+	d := netlink.NewAttributeDecoder(b[IfAddrmsgLen:])
 	for d.Next() {
 		switch d.Type() {
 		case IFA_LOCAL:
@@ -145,8 +147,7 @@ func ParseAddr(b []byte) (*Addr, error) {
 		case IFA_PROTO:
 			a.Protocol = d.Uint8()
 		case IFA_CACHEINFO:
-			if d.Len() != 16 {
-				d.want(16)
+			if !d.Want(16) {
 				break
 			}
 			v := d.Bytes()
@@ -155,7 +156,7 @@ func ParseAddr(b []byte) (*Addr, error) {
 				Created: native.Uint32(v[8:]), Updated: native.Uint32(v[12:]),
 			}
 		default:
-			a.Other = append(a.Other, Attribute{Type: d.typ, Data: d.Bytes()})
+			a.Other = append(a.Other, d.Attribute())
 		}
 	}
 	return a, d.Err()
@@ -171,29 +172,29 @@ func (a *Addr) AllFlags() uint32 {
 
 // NewAddrRequest builds RTM_NEWADDR (flags: NLM_F_CREATE|NLM_F_EXCL to
 // add, NLM_F_CREATE|NLM_F_REPLACE to replace).
-func NewAddrRequest(a *Addr, flags uint16) (Message, error) {
+func NewAddrRequest(a *Addr, flags uint16) (netlink.Message, error) {
 	b, err := a.AppendBinary(make([]byte, 0, 64))
-	return Message{Header: Header{Type: unix.RTM_NEWADDR, Flags: flags}, Data: b}, err
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWADDR, Flags: flags}, Data: b}, err
 }
 
 // DelAddrRequest builds RTM_DELADDR.
-func DelAddrRequest(a *Addr) (Message, error) {
+func DelAddrRequest(a *Addr) (netlink.Message, error) {
 	b, err := a.AppendBinary(make([]byte, 0, 64))
-	return Message{Header: Header{Type: unix.RTM_DELADDR}, Data: b}, err
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_DELADDR}, Data: b}, err
 }
 
 // AddrDumpRequest builds the RTM_GETADDR dump request. With strict
 // checking the kernel filters by family and, when index is non-zero, by
 // ifindex itself.
-func AddrDumpRequest(family uint8, index uint32) Message {
+func AddrDumpRequest(family uint8, index uint32) netlink.Message {
 	h := IfAddrmsg{Family: family, Index: index}
-	return Message{Header: Header{Type: unix.RTM_GETADDR}, Data: h.AppendBinary(nil)}
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETADDR}, Data: h.AppendBinary(nil)}
 }
 
 // Addrs dumps addresses of family (0: all) on ifindex (0: all links),
 // streaming: fn sees each as it is decoded.
 func (c *Conn) Addrs(family uint8, index uint32, fn func(*Addr) error) error {
-	return c.Dump(AddrDumpRequest(family, index), func(m Message) error {
+	return c.Dump(AddrDumpRequest(family, index), func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWADDR {
 			return nil
 		}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/golden"
+	"nsbox/netlink"
 )
 
 func loadGolden(t testing.TB, name string) (string, []golden.Call) {
@@ -45,7 +46,7 @@ func goldenLink(t testing.TB, file, link string) *Link {
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
-		msgs, err := ParseMessages(nb)
+		msgs, err := netlink.ParseMessages(nb)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
@@ -68,7 +69,7 @@ func goldenLink(t testing.TB, file, link string) *Link {
 
 // goldenMessages returns the messages of type want from the last call
 // that carries any, converted to native byte order.
-func goldenMessages(t testing.TB, name string) []Message {
+func goldenMessages(t testing.TB, name string) []netlink.Message {
 	t.Helper()
 	want, calls := loadGolden(t, name)
 	typ := map[string]uint16{
@@ -84,11 +85,11 @@ func goldenMessages(t testing.TB, name string) []Message {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		msgs, err := ParseMessages(native)
+		msgs, err := netlink.ParseMessages(native)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var out []Message
+		var out []netlink.Message
 		for _, m := range msgs {
 			if m.Header.Type == typ {
 				out = append(out, m)
@@ -104,9 +105,9 @@ func goldenMessages(t testing.TB, name string) []Message {
 
 // request returns m as iproute2 sent it: flags plus REQUEST|ACK,
 // sequence and port id zero.
-func requestBytes(t *testing.T, m Message) []byte {
+func requestBytes(t *testing.T, m netlink.Message) []byte {
 	t.Helper()
-	m.Header.Flags |= NLM_F_REQUEST | NLM_F_ACK
+	m.Header.Flags |= netlink.NLM_F_REQUEST | netlink.NLM_F_ACK
 	b, err := m.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +138,7 @@ func compareGolden(t *testing.T, name string, got []byte) {
 func TestGoldenLinkAddVeth(t *testing.T) {
 	// ip link add veth1 type veth peer name br-veth1
 	m, err := NewLinkRequest(&Link{Name: "veth1", Info: &LinkInfo{Kind: "veth",
-		Peer: &Link{Name: "br-veth1"}}}, NLM_F_CREATE|NLM_F_EXCL)
+		Peer: &Link{Name: "br-veth1"}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestGoldenLinkAddVeth(t *testing.T) {
 
 func TestGoldenLinkAddBridge(t *testing.T) {
 	// ip link add name br1 type bridge
-	m, err := NewLinkRequest(&Link{Name: "br1", Info: &LinkInfo{Kind: "bridge"}}, NLM_F_CREATE|NLM_F_EXCL)
+	m, err := NewLinkRequest(&Link{Name: "br1", Info: &LinkInfo{Kind: "bridge"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestGoldenAddrAddBrd(t *testing.T) {
 		Local:     netip.MustParseAddr("192.168.1.10"),
 		Address:   netip.MustParseAddr("192.168.1.10"),
 		Broadcast: netip.MustParseAddr("192.168.1.255")}
-	m, err := NewAddrRequest(a, NLM_F_CREATE|NLM_F_EXCL)
+	m, err := NewAddrRequest(a, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func TestGoldenRouteAddDefault(t *testing.T) {
 	r := &Route{RtMsg: RtMsg{Family: unix.AF_INET, Table: unix.RT_TABLE_MAIN,
 		Protocol: unix.RTPROT_BOOT, Scope: unix.RT_SCOPE_UNIVERSE, Type: unix.RTN_UNICAST},
 		Gateway: netip.MustParseAddr("192.168.1.1")}
-	m, err := NewRouteRequest(r, NLM_F_CREATE|NLM_F_EXCL)
+	m, err := NewRouteRequest(r, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}

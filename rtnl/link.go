@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 )
 
 // IfInfomsg is struct ifinfomsg, the family header of RTM_*LINK.
@@ -126,7 +127,7 @@ type Link struct {
 	NetNSPID *uint32
 	// ExtMask is IFLA_EXT_MASK (RTEXT_FILTER_*), request only.
 	ExtMask uint32
-	Other   []Attribute
+	Other   []netlink.Attribute
 	// Seen records which IFLA_* attributes a decoded message carried
 	// (the kernel leaves some out, e.g. in AF_INET6 link dumps).
 	Seen AttrSet
@@ -203,12 +204,12 @@ const (
 // AppendBinary appends the link as a request payload: the ifinfomsg, then
 // the attributes that are set, in the order iproute2 sends them.
 func (l *Link) AppendBinary(b []byte) ([]byte, error) {
-	e := NewAttributeEncoder(l.IfInfomsg.AppendBinary(b))
+	e := netlink.NewAttributeEncoder(l.IfInfomsg.AppendBinary(b))
 	l.encode(e)
 	return e.Encode()
 }
 
-func (l *Link) encode(e *AttributeEncoder) {
+func (l *Link) encode(e *netlink.AttributeEncoder) {
 	if l.ExtMask != 0 {
 		e.Uint32(unix.IFLA_EXT_MASK, l.ExtMask)
 	}
@@ -291,7 +292,9 @@ func (l *Link) Decode(b []byte) error {
 	*l = Link{}
 	l.IfInfomsg = h
 	var seen AttrSet
-	d := AttributeDecoder{b: b[IfInfomsgLen:]}
+	var d netlink.AttributeDecoder
+	d.Reset(b[IfInfomsgLen:])
+	var nestErr error
 	for d.Next() {
 		typ := d.Type()
 		if typ < 256 {
@@ -305,11 +308,11 @@ func (l *Link) Decode(b []byte) error {
 		case unix.IFLA_TXQLEN:
 			l.TxQLen = d.Uint32()
 		case unix.IFLA_ADDRESS:
-			l.Address = d.data
+			l.Address = d.Bytes()
 		case unix.IFLA_BROADCAST:
-			l.Broadcast = d.data
+			l.Broadcast = d.Bytes()
 		case unix.IFLA_PERM_ADDRESS:
-			l.PermAddress = d.data
+			l.PermAddress = d.Bytes()
 		case unix.IFLA_MASTER:
 			l.store.master = d.Int32()
 			l.Master = &l.store.master
@@ -325,7 +328,7 @@ func (l *Link) Decode(b []byte) error {
 		case unix.IFLA_GROUP:
 			l.Group = d.Uint32()
 		case unix.IFLA_QDISC:
-			l.Qdisc = d.knownString()
+			l.Qdisc = knownString(&d)
 		case unix.IFLA_IFALIAS:
 			l.Alias = d.String()
 		case unix.IFLA_PROMISCUITY:
@@ -350,29 +353,30 @@ func (l *Link) Decode(b []byte) error {
 		case unix.IFLA_LINKINFO:
 			in := &l.store.info
 			l.Info = in
-			nd := AttributeDecoder{b: d.data}
+			var nd netlink.AttributeDecoder
+			nd.Reset(d.Bytes())
 			for nd.Next() {
 				switch nd.Type() {
 				case IFLA_INFO_KIND:
-					in.Kind = nd.knownString()
+					in.Kind = knownString(&nd)
 				case IFLA_INFO_DATA:
-					in.Data = nd.data
+					in.Data = nd.Bytes()
 				case IFLA_INFO_SLAVE_KIND:
-					in.SlaveKind = nd.knownString()
+					in.SlaveKind = knownString(&nd)
 				case IFLA_INFO_SLAVE_DATA:
-					in.SlaveData = nd.data
+					in.SlaveData = nd.Bytes()
 				}
 			}
-			if err := nd.Err(); err != nil {
-				d.err = fmt.Errorf("rtnl: in attribute type %d: %w", typ, err)
+			if err := nd.Err(); err != nil && nestErr == nil {
+				nestErr = fmt.Errorf("rtnl: in attribute type %d: %w", typ, err)
 			}
 		case unix.IFLA_STATS64:
-			if err := parseStats64(&l.store.stats64, d.data); err != nil {
+			if err := parseStats64(&l.store.stats64, d.Bytes()); err != nil {
 				return err
 			}
 			l.Stats64 = &l.store.stats64
 		case unix.IFLA_PROTINFO:
-			l.ProtInfo = d.data
+			l.ProtInfo = d.Bytes()
 		default:
 			if cap(other) == 0 {
 				// room for the rest at once: a link dump carries
@@ -381,16 +385,20 @@ func (l *Link) Decode(b []byte) error {
 				for c := d; c.Next(); {
 					n++
 				}
-				other = make([]Attribute, 0, n)
+				other = make([]netlink.Attribute, 0, n)
 			}
-			other = append(other, Attribute{Type: d.typ, Data: d.data})
+			other = append(other, d.Attribute())
 		}
 	}
 	if len(other) > 0 {
 		l.Other = other
 	}
 	l.Seen = seen
-	if err := d.Err(); err != nil {
+	err = d.Err()
+	if err == nil {
+		err = nestErr
+	}
+	if err != nil {
 		return fmt.Errorf("ifindex %d: %w", h.Index, err)
 	}
 	return nil
@@ -398,8 +406,8 @@ func (l *Link) Decode(b []byte) error {
 
 // knownString is String without an allocation for the values a link dump
 // repeats thousands of times (qdiscs, kinds).
-func (d *AttributeDecoder) knownString() string {
-	b := d.data
+func knownString(d *netlink.AttributeDecoder) string {
+	b := d.Bytes()
 	if n := len(b); n > 0 && b[n-1] == 0 {
 		b = b[:n-1]
 	}
@@ -471,13 +479,13 @@ type BridgePort struct {
 	FastLeave bool
 	Learning  bool
 	Flood     bool
-	Other     []Attribute
+	Other     []netlink.Attribute
 }
 
 // ParseBridgePort decodes IFLA_PROTINFO of an AF_BRIDGE RTM_NEWLINK.
 func ParseBridgePort(b []byte) (*BridgePort, error) {
 	p := &BridgePort{}
-	d := NewAttributeDecoder(b)
+	d := netlink.NewAttributeDecoder(b)
 	for d.Next() {
 		switch d.Type() {
 		case IFLA_BRPORT_STATE:
@@ -499,7 +507,7 @@ func ParseBridgePort(b []byte) (*BridgePort, error) {
 		case IFLA_BRPORT_UNICAST_FLOOD:
 			p.Flood = d.Uint8() != 0
 		default:
-			p.Other = append(p.Other, Attribute{Type: d.typ, Data: d.Bytes()})
+			p.Other = append(p.Other, d.Attribute())
 		}
 	}
 	return p, d.Err()
@@ -507,27 +515,27 @@ func ParseBridgePort(b []byte) (*BridgePort, error) {
 
 // NewLinkRequest builds RTM_NEWLINK with the given flags (NLM_F_CREATE|
 // NLM_F_EXCL to add, none to change an existing link).
-func NewLinkRequest(l *Link, flags uint16) (Message, error) {
+func NewLinkRequest(l *Link, flags uint16) (netlink.Message, error) {
 	b, err := l.AppendBinary(make([]byte, 0, 128))
-	return Message{Header: Header{Type: unix.RTM_NEWLINK, Flags: flags}, Data: b}, err
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINK, Flags: flags}, Data: b}, err
 }
 
 // DelLinkRequest builds RTM_DELLINK for ifindex (or, index 0, by name).
-func DelLinkRequest(index int32, name string) (Message, error) {
+func DelLinkRequest(index int32, name string) (netlink.Message, error) {
 	l := &Link{IfInfomsg: IfInfomsg{Index: index}}
 	if index == 0 {
 		l.Name = name
 	}
 	b, err := l.AppendBinary(nil)
-	return Message{Header: Header{Type: unix.RTM_DELLINK}, Data: b}, err
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_DELLINK}, Data: b}, err
 }
 
 // LinkDumpRequest builds the RTM_GETLINK dump request for family
 // (AF_UNSPEC, or AF_BRIDGE for bridge ports), with IFLA_EXT_MASK.
-func LinkDumpRequest(family uint8, extMask uint32) Message {
+func LinkDumpRequest(family uint8, extMask uint32) netlink.Message {
 	l := &Link{IfInfomsg: IfInfomsg{Family: family}, ExtMask: extMask}
 	b, _ := l.AppendBinary(nil)
-	return Message{Header: Header{Type: unix.RTM_GETLINK}, Data: b}
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK}, Data: b}
 }
 
 // LinkByName asks for one link by name (RTM_GETLINK + IFLA_IFNAME), as
@@ -556,8 +564,8 @@ func (c *Conn) LinkByIndex(index int32) (*Link, error) {
 // name of IFNAMSIZ bytes or more (only an alternative name can be that
 // long), then IFLA_EXT_MASK. iproute2 asks with family AF_PACKET for
 // "ip link show dev NAME"; the kernel answers any family with the link.
-func GetLinkRequest(family uint8, name string, extMask uint32) (Message, error) {
-	e := NewAttributeEncoder(IfInfomsg{Family: family}.AppendBinary(nil))
+func GetLinkRequest(family uint8, name string, extMask uint32) (netlink.Message, error) {
+	e := netlink.NewAttributeEncoder(IfInfomsg{Family: family}.AppendBinary(nil))
 	if len(name) < unix.IFNAMSIZ {
 		e.String(unix.IFLA_IFNAME, name)
 	} else {
@@ -565,18 +573,18 @@ func GetLinkRequest(family uint8, name string, extMask uint32) (Message, error) 
 	}
 	e.Uint32(unix.IFLA_EXT_MASK, extMask)
 	b, err := e.Encode()
-	return Message{Header: Header{Type: unix.RTM_GETLINK}, Data: b}, err
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK}, Data: b}, err
 }
 
 // GetLink sends one RTM_GETLINK request (see GetLinkRequest) and decodes
 // the link the kernel answers with. A missing link is an *Error with
 // ENODEV.
-func (c *Conn) GetLink(m Message) (*Link, error) {
+func (c *Conn) GetLink(m netlink.Message) (*Link, error) {
 	return c.getLink(m.Data)
 }
 
 func (c *Conn) getLink(b []byte) (*Link, error) {
-	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_GETLINK}, Data: b})
+	replies, err := c.Execute(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK}, Data: b})
 	if err != nil {
 		return nil, err
 	}
@@ -585,14 +593,14 @@ func (c *Conn) getLink(b []byte) (*Link, error) {
 			return ParseLink(r.Data)
 		}
 	}
-	return nil, &Error{Errno: unix.ENODEV, Offset: -1}
+	return nil, &netlink.Error{Errno: unix.ENODEV, Offset: -1}
 }
 
 // Links dumps every link, streaming: fn sees each as it is decoded. fn
 // may keep the Link, but its byte slices (addresses, Other, Info.Data,
 // ProtInfo) alias the dump's buffer and are valid only during the call.
 func (c *Conn) Links(family uint8, fn func(*Link) error) error {
-	return c.Dump(LinkDumpRequest(family, RTEXT_FILTER_VF), func(m Message) error {
+	return c.Dump(LinkDumpRequest(family, RTEXT_FILTER_VF), func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWLINK {
 			return nil
 		}

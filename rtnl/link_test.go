@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"nsbox/netlink"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -23,7 +25,7 @@ func goldenLinkMessages(t testing.TB, file string) [][]byte {
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
-		msgs, err := ParseMessages(nb)
+		msgs, err := netlink.ParseMessages(nb)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
@@ -136,12 +138,12 @@ func TestGetLinkRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := NewAttributeDecoder(m.Data[IfInfomsgLen:])
+	d := netlink.NewAttributeDecoder(m.Data[IfInfomsgLen:])
 	if !d.Next() || d.Type() != unix.IFLA_ALT_IFNAME || d.String() != long {
 		t.Fatalf("long name: % x", m.Data)
 	}
 	m, _ = GetLinkRequest(0, long[:unix.IFNAMSIZ-1], 0)
-	d = NewAttributeDecoder(m.Data[IfInfomsgLen:])
+	d = netlink.NewAttributeDecoder(m.Data[IfInfomsgLen:])
 	if !d.Next() || d.Type() != unix.IFLA_IFNAME {
 		t.Fatalf("15 bytes: % x", m.Data)
 	}

@@ -2,6 +2,8 @@ package rtnl
 
 import (
 	"golang.org/x/sys/unix"
+
+	"nsbox/netlink"
 )
 
 // Namespace id messages (RTM_NEWNSID, RTM_GETNSID) carry a struct rtgenmsg,
@@ -37,27 +39,27 @@ type NSID struct {
 // SetNSID assigns id to the namespace open at fd (RTM_NEWNSID), as seen
 // from this socket's namespace. id -1 lets the kernel choose (auto).
 func (c *Conn) SetNSID(fd int, id int32) error {
-	e := NewAttributeEncoder(rtgenmsg)
+	e := netlink.NewAttributeEncoder(rtgenmsg)
 	e.Uint32(NETNSA_FD, uint32(fd))
 	e.Int32(NETNSA_NSID, id)
 	b, err := e.Encode()
 	if err != nil {
 		return err
 	}
-	_, err = c.Execute(Message{Header: Header{Type: unix.RTM_NEWNSID}, Data: b})
+	_, err = c.Execute(netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWNSID}, Data: b})
 	return err
 }
 
 // GetNSID returns the id of the namespace open at fd (RTM_GETNSID), or
 // NETNSA_NSID_NOT_ASSIGNED.
 func (c *Conn) GetNSID(fd int) (int32, error) {
-	e := NewAttributeEncoder(rtgenmsg)
+	e := netlink.NewAttributeEncoder(rtgenmsg)
 	e.Uint32(NETNSA_FD, uint32(fd))
 	b, err := e.Encode()
 	if err != nil {
 		return 0, err
 	}
-	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_GETNSID}, Data: b})
+	replies, err := c.Execute(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETNSID}, Data: b})
 	if err != nil {
 		return 0, err
 	}
@@ -78,7 +80,7 @@ func (c *Conn) NSIDs() ([]NSID, error) { return c.NSIDsIn(-1) }
 // from here) is target (NETNSA_TARGET_NSID); target -1 means this
 // socket's own namespace. Interrupted dumps start over (DumpAll).
 func (c *Conn) NSIDsIn(target int32) ([]NSID, error) {
-	e := NewAttributeEncoder(rtgenmsg)
+	e := netlink.NewAttributeEncoder(rtgenmsg)
 	if target >= 0 {
 		e.Int32(NETNSA_TARGET_NSID, target)
 	}
@@ -86,7 +88,7 @@ func (c *Conn) NSIDsIn(target int32) ([]NSID, error) {
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := c.DumpAll(Message{Header: Header{Type: unix.RTM_GETNSID}, Data: b})
+	msgs, err := c.DumpAll(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETNSID}, Data: b})
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +111,7 @@ func (c *Conn) NSIDsIn(target int32) ([]NSID, error) {
 // (NETNSA_TARGET_NSID): the answer's Current is then this namespace's id
 // there. ENOENT when there is no such peer.
 func (c *Conn) NSIDByID(nsid, target int32) (NSID, error) {
-	e := NewAttributeEncoder(rtgenmsg)
+	e := netlink.NewAttributeEncoder(rtgenmsg)
 	e.Int32(NETNSA_NSID, nsid)
 	if target >= 0 {
 		e.Int32(NETNSA_TARGET_NSID, target)
@@ -118,7 +120,7 @@ func (c *Conn) NSIDByID(nsid, target int32) (NSID, error) {
 	if err != nil {
 		return NSID{}, err
 	}
-	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_GETNSID}, Data: b})
+	replies, err := c.Execute(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETNSID}, Data: b})
 	if err != nil {
 		return NSID{}, err
 	}
@@ -127,7 +129,7 @@ func (c *Conn) NSIDByID(nsid, target int32) (NSID, error) {
 			return ParseNSID(r.Data)
 		}
 	}
-	return NSID{}, &Error{Errno: unix.ENOENT, Offset: -1}
+	return NSID{}, &netlink.Error{Errno: unix.ENOENT, Offset: -1}
 }
 
 // ParseNSID decodes the payload of RTM_NEWNSID.
@@ -136,7 +138,7 @@ func ParseNSID(b []byte) (NSID, error) {
 	if len(b) < len(rtgenmsg) {
 		return n, errShort("struct rtgenmsg", len(b), len(rtgenmsg))
 	}
-	d := NewAttributeDecoder(b[len(rtgenmsg):])
+	d := netlink.NewAttributeDecoder(b[len(rtgenmsg):])
 	for d.Next() {
 		switch d.Type() {
 		case NETNSA_NSID:

@@ -3,6 +3,8 @@ package rtnl
 import (
 	"net/netip"
 
+	"nsbox/netlink"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -70,7 +72,7 @@ type Route struct {
 	Expires uint32  // RTA_EXPIRES
 	Metrics []byte  // RTA_METRICS as received (nested RTAX_*)
 	UID     *uint32 // RTA_UID
-	Other   []Attribute
+	Other   []netlink.Attribute
 }
 
 // RTA_* attributes (<linux/rtnetlink.h>).
@@ -95,7 +97,7 @@ const (
 
 // AppendBinary appends the route as a request payload.
 func (r *Route) AppendBinary(b []byte) ([]byte, error) {
-	e := NewAttributeEncoder(r.RtMsg.AppendBinary(b))
+	e := netlink.NewAttributeEncoder(r.RtMsg.AppendBinary(b))
 	if r.Dst.IsValid() {
 		e.Addr(RTA_DST, r.Dst)
 	}
@@ -153,7 +155,7 @@ func ParseRoute(b []byte) (*Route, error) {
 		return nil, err
 	}
 	r := &Route{RtMsg: h}
-	d := NewAttributeDecoder(b[RtMsgLen:])
+	d := netlink.NewAttributeDecoder(b[RtMsgLen:])
 	for d.Next() {
 		switch d.Type() {
 		case RTA_DST:
@@ -184,7 +186,7 @@ func ParseRoute(b []byte) (*Route, error) {
 			v := d.Uint32()
 			r.UID = &v
 		default:
-			r.Other = append(r.Other, Attribute{Type: d.typ, Data: d.Bytes()})
+			r.Other = append(r.Other, d.Attribute())
 		}
 	}
 	return r, d.Err()
@@ -192,26 +194,26 @@ func ParseRoute(b []byte) (*Route, error) {
 
 // NewRouteRequest builds RTM_NEWROUTE (flags: NLM_F_CREATE|NLM_F_EXCL to
 // add, NLM_F_CREATE|NLM_F_REPLACE to replace).
-func NewRouteRequest(r *Route, flags uint16) (Message, error) {
+func NewRouteRequest(r *Route, flags uint16) (netlink.Message, error) {
 	b, err := r.AppendBinary(make([]byte, 0, 64))
-	return Message{Header: Header{Type: unix.RTM_NEWROUTE, Flags: flags}, Data: b}, err
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWROUTE, Flags: flags}, Data: b}, err
 }
 
 // DelRouteRequest builds RTM_DELROUTE.
-func DelRouteRequest(r *Route) (Message, error) {
+func DelRouteRequest(r *Route) (netlink.Message, error) {
 	b, err := r.AppendBinary(make([]byte, 0, 64))
-	return Message{Header: Header{Type: unix.RTM_DELROUTE}, Data: b}, err
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_DELROUTE}, Data: b}, err
 }
 
 // RouteDumpRequest builds the RTM_GETROUTE dump request for family.
-func RouteDumpRequest(family uint8) Message {
+func RouteDumpRequest(family uint8) netlink.Message {
 	h := RtMsg{Family: family}
-	return Message{Header: Header{Type: unix.RTM_GETROUTE}, Data: h.AppendBinary(nil)}
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: h.AppendBinary(nil)}
 }
 
 // Routes dumps the routes of family (0: all), streaming.
 func (c *Conn) Routes(family uint8, fn func(*Route) error) error {
-	return c.Dump(RouteDumpRequest(family), func(m Message) error {
+	return c.Dump(RouteDumpRequest(family), func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWROUTE {
 			return nil
 		}
@@ -229,7 +231,7 @@ func (c *Conn) RouteGet(q *Route) (*Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_GETROUTE}, Data: b})
+	replies, err := c.Execute(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: b})
 	if err != nil {
 		return nil, err
 	}
@@ -238,5 +240,5 @@ func (c *Conn) RouteGet(q *Route) (*Route, error) {
 			return ParseRoute(m.Data)
 		}
 	}
-	return nil, &Error{Errno: unix.ENETUNREACH, Offset: -1}
+	return nil, &netlink.Error{Errno: unix.ENETUNREACH, Offset: -1}
 }

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 
 	fmt "nsbox/internal/printf"
-	"nsbox/rtnl"
+	"nsbox/netlink"
 )
 
 var native = binary.NativeEndian
@@ -201,15 +201,15 @@ func (r InetRequest) AppendBinary(b []byte) []byte {
 }
 
 // Message is the netlink message for a dump of the request.
-func (r InetRequest) Message() rtnl.Message {
+func (r InetRequest) Message() netlink.Message {
 	b := r.AppendBinary(make([]byte, 0, InetReqLen+8))
 	if r.ExtProtocol > 255 {
 		b[1] = uint8(r.ExtProtocol)
-		e := rtnl.NewAttributeEncoder(b)
+		e := netlink.NewAttributeEncoder(b)
 		e.Uint32(INET_DIAG_REQ_PROTOCOL, r.ExtProtocol)
 		b, _ = e.Encode()
 	}
-	return rtnl.Message{Header: rtnl.Header{Type: SOCK_DIAG_BY_FAMILY}, Data: b}
+	return netlink.Message{Header: netlink.Header{Type: SOCK_DIAG_BY_FAMILY}, Data: b}
 }
 
 // InetMsg is struct inet_diag_msg.
@@ -279,7 +279,7 @@ type InetSocket struct {
 	Info      []byte
 	MemInfo   *MemInfo // INET_DIAG_MEMINFO
 	SKMemInfo []uint32 // INET_DIAG_SKMEMINFO: SK_MEMINFO_* words
-	Other     []rtnl.Attribute
+	Other     []netlink.Attribute
 	// FromProc says the socket was read from /proc/net (ParseProcNet),
 	// not from a sock_diag reply.
 	FromProc bool
@@ -309,7 +309,7 @@ func ParseInet(b []byte) (*InetSocket, error) {
 	s.UID = native.Uint32(b[o+12:])
 	s.Inode = native.Uint32(b[o+16:])
 
-	d := rtnl.NewAttributeDecoder(b[InetMsgLen:])
+	d := netlink.NewAttributeDecoder(b[InetMsgLen:])
 	for d.Next() {
 		switch d.Type() {
 		case INET_DIAG_PROTOCOL:
@@ -435,7 +435,7 @@ func ParseTCPInfo(b []byte) (*TCPInfo, error) {
 // dump sends m (a SOCK_DIAG_BY_FAMILY dump request) on c and decodes
 // every SOCK_DIAG_BY_FAMILY reply with parse. Every family's Dump is
 // this one function: P is a pointer, so one instantiation serves them all.
-func dump[P any](c *rtnl.Conn, m rtnl.Message, parse func([]byte) (P, error)) ([]P, error) {
+func dump[P any](c *netlink.Conn, m netlink.Message, parse func([]byte) (P, error)) ([]P, error) {
 	msgs, err := c.DumpAll(m)
 	if err != nil {
 		return nil, err
@@ -460,8 +460,8 @@ func clone(b []byte) []byte { return append([]byte(nil), b...) }
 
 // appendOther keeps a copy of the attribute d is at, one the parser
 // does not decode.
-func appendOther(other []rtnl.Attribute, d *rtnl.AttributeDecoder) []rtnl.Attribute {
-	return append(other, rtnl.Attribute{Type: d.Type(), Data: clone(d.Bytes())})
+func appendOther(other []netlink.Attribute, d *netlink.AttributeDecoder) []netlink.Attribute {
+	return append(other, netlink.Attribute{Type: d.Type(), Data: clone(d.Bytes())})
 }
 
 // The decoders' errors, written once.
@@ -474,7 +474,7 @@ func familyErr(msg string, family uint8) error {
 }
 
 func shortAttr(attr string, n, need int) error {
-	return fmt.Errorf("sockdiag: %s of %d bytes, need %d: %w", attr, n, need, rtnl.ErrAttrLength)
+	return fmt.Errorf("sockdiag: %s of %d bytes, need %d: %w", attr, n, need, netlink.ErrAttrLength)
 }
 
 func isBigEndian() bool {
@@ -485,6 +485,6 @@ func isBigEndian() bool {
 
 // DumpInet sends the request as a SOCK_DIAG_BY_FAMILY dump on c (a
 // NETLINK_SOCK_DIAG socket) and decodes every reply.
-func DumpInet(c *rtnl.Conn, r InetRequest) ([]*InetSocket, error) {
+func DumpInet(c *netlink.Conn, r InetRequest) ([]*InetSocket, error) {
 	return dump(c, r.Message(), ParseInet)
 }

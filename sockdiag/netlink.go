@@ -1,6 +1,8 @@
 package sockdiag
 
-import "nsbox/rtnl"
+import (
+	"nsbox/netlink"
+)
 
 // AF_NETLINK and what a netlink_diag request asks to be shown
 // (<linux/netlink_diag.h>).
@@ -58,9 +60,9 @@ func (r NetlinkRequest) AppendBinary(b []byte) []byte {
 }
 
 // Message is the netlink message for a dump of the request.
-func (r NetlinkRequest) Message() rtnl.Message {
-	return rtnl.Message{
-		Header: rtnl.Header{Type: SOCK_DIAG_BY_FAMILY},
+func (r NetlinkRequest) Message() netlink.Message {
+	return netlink.Message{
+		Header: netlink.Header{Type: SOCK_DIAG_BY_FAMILY},
 		Data:   r.AppendBinary(make([]byte, 0, NetlinkReqLen)),
 	}
 }
@@ -103,7 +105,7 @@ type NetlinkSocket struct {
 	// (the kernel's word size).
 	Groups []byte
 	Flags  uint32 // NETLINK_DIAG_FLAGS
-	Other  []rtnl.Attribute
+	Other  []netlink.Attribute
 }
 
 // ParseNetlink decodes one netlink_diag reply payload.
@@ -118,7 +120,7 @@ func ParseNetlink(b []byte) (*NetlinkSocket, error) {
 	}
 	w := words(b[4:NetlinkMsgLen])
 	s.PortID, s.DstPortID, s.DstGroup, s.Ino, s.Cookie[0], s.Cookie[1] = w[0], w[1], w[2], w[3], w[4], w[5]
-	d := rtnl.NewAttributeDecoder(b[NetlinkMsgLen:])
+	d := netlink.NewAttributeDecoder(b[NetlinkMsgLen:])
 	for d.Next() {
 		switch d.Type() {
 		case NETLINK_DIAG_MEMINFO:
@@ -139,6 +141,6 @@ func ParseNetlink(b []byte) (*NetlinkSocket, error) {
 
 // DumpNetlink sends the request as a SOCK_DIAG_BY_FAMILY dump on c and
 // decodes every reply.
-func DumpNetlink(c *rtnl.Conn, r NetlinkRequest) ([]*NetlinkSocket, error) {
+func DumpNetlink(c *netlink.Conn, r NetlinkRequest) ([]*NetlinkSocket, error) {
 	return dump(c, r.Message(), ParseNetlink)
 }

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
-	"nsbox/rtnl"
+	"nsbox/netlink"
 )
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
@@ -63,7 +63,7 @@ func TestDumpFindsSockets(t *testing.T) {
 	defer fu.Close()
 	uino := fdInode(t, fu)
 
-	c, err := rtnl.Dial(unix.NETLINK_SOCK_DIAG)
+	c, err := netlink.Dial(unix.NETLINK_SOCK_DIAG)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"nsbox/rtnl"
+	"nsbox/netlink"
 )
 
 // inetMsgBytes builds a struct inet_diag_msg field by field, host fields
@@ -33,7 +33,7 @@ func inetMsgBytes() []byte {
 	b = ne.AppendUint32(b, 7)                     // idiag_wqueue
 	b = ne.AppendUint32(b, 1000)                  // idiag_uid
 	b = ne.AppendUint32(b, 424242)                // idiag_inode
-	e := rtnl.NewAttributeEncoder(b)
+	e := netlink.NewAttributeEncoder(b)
 	e.Uint8(INET_DIAG_SHUTDOWN, 2)
 	e.Uint8(INET_DIAG_PROTOCOL, IPPROTO_TCP)
 	e.Uint64(INET_DIAG_CGROUP_ID, 0x0102030405060708)
@@ -86,7 +86,7 @@ func TestParseInet6(t *testing.T) {
 	m.ID.SPort = 8080
 	a := netip.MustParseAddr("2001:db8::1").As16()
 	m.ID.Src = a
-	e := rtnl.NewAttributeEncoder(m.AppendBinary(nil))
+	e := netlink.NewAttributeEncoder(m.AppendBinary(nil))
 	e.Uint8(INET_DIAG_SKV6ONLY, 1)
 	b, _ := e.Encode()
 	s, err := ParseInet(b)
@@ -120,7 +120,7 @@ func TestParseInetErrors(t *testing.T) {
 }
 
 func attr(typ uint16, v []byte) []byte {
-	e := rtnl.NewAttributeEncoder(nil)
+	e := netlink.NewAttributeEncoder(nil)
 	e.Bytes(typ, v)
 	b, _ := e.Encode()
 	return b
@@ -166,7 +166,7 @@ func TestParseUnix(t *testing.T) {
 	b = ne.AppendUint32(b, 777)
 	b = ne.AppendUint32(b, 1)
 	b = ne.AppendUint32(b, 2)
-	e := rtnl.NewAttributeEncoder(b)
+	e := netlink.NewAttributeEncoder(b)
 	e.Bytes(UNIX_DIAG_NAME, []byte("\x00abstract"))
 	e.Uint32(UNIX_DIAG_PEER, 778)
 	rq := ne.AppendUint32(nil, 3)
@@ -287,7 +287,7 @@ func TestNetlink(t *testing.T) {
 	for _, v := range []uint32{0xfffffff5, 0, 1, 1234, 9, 0} {
 		b = ne.AppendUint32(b, v)
 	}
-	e := rtnl.NewAttributeEncoder(b)
+	e := netlink.NewAttributeEncoder(b)
 	mem := []byte{}
 	for i := uint32(0); i < 9; i++ {
 		mem = ne.AppendUint32(mem, i*100)

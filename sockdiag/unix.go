@@ -1,6 +1,8 @@
 package sockdiag
 
-import "nsbox/rtnl"
+import (
+	"nsbox/netlink"
+)
 
 // What a unix_diag request asks to be shown (udiag_show bits,
 // <linux/unix_diag.h>).
@@ -64,9 +66,9 @@ func (r UnixRequest) AppendBinary(b []byte) []byte {
 }
 
 // Message is the netlink message for a dump of the request.
-func (r UnixRequest) Message() rtnl.Message {
-	return rtnl.Message{
-		Header: rtnl.Header{Type: SOCK_DIAG_BY_FAMILY},
+func (r UnixRequest) Message() netlink.Message {
+	return netlink.Message{
+		Header: netlink.Header{Type: SOCK_DIAG_BY_FAMILY},
 		Data:   r.AppendBinary(make([]byte, 0, UnixReqLen)),
 	}
 }
@@ -120,7 +122,7 @@ type UnixSocket struct {
 	UID            uint32 // UNIX_DIAG_UID
 	HasUID         bool
 	MemInfo        []uint32 // UNIX_DIAG_MEMINFO: SK_MEMINFO_* words
-	Other          []rtnl.Attribute
+	Other          []netlink.Attribute
 }
 
 // ParseUnix decodes one unix_diag reply payload (after struct nlmsghdr).
@@ -136,7 +138,7 @@ func ParseUnix(b []byte) (*UnixSocket, error) {
 	s.Ino = native.Uint32(b[4:])
 	s.Cookie[0] = native.Uint32(b[8:])
 	s.Cookie[1] = native.Uint32(b[12:])
-	d := rtnl.NewAttributeDecoder(b[UnixMsgLen:])
+	d := netlink.NewAttributeDecoder(b[UnixMsgLen:])
 	for d.Next() {
 		switch d.Type() {
 		case UNIX_DIAG_NAME:
@@ -175,6 +177,6 @@ func ParseUnix(b []byte) (*UnixSocket, error) {
 
 // DumpUnix sends the request as a SOCK_DIAG_BY_FAMILY dump on c and
 // decodes every reply.
-func DumpUnix(c *rtnl.Conn, r UnixRequest) ([]*UnixSocket, error) {
+func DumpUnix(c *netlink.Conn, r UnixRequest) ([]*UnixSocket, error) {
 	return dump(c, r.Message(), ParseUnix)
 }

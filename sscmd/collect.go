@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 	"nsbox/sockdiag"
@@ -59,7 +60,7 @@ func missing(err error) bool {
 func collect(g cli.Global, p plan) (*snapshot, error) {
 	snap := &snapshot{}
 	run := func() error {
-		c, err := rtnl.Dial(unix.NETLINK_SOCK_DIAG)
+		c, err := netlink.Dial(unix.NETLINK_SOCK_DIAG)
 		if err != nil {
 			return err
 		}
@@ -84,7 +85,7 @@ func collect(g cli.Global, p plan) (*snapshot, error) {
 
 // dump makes the dumps p asks for on c (a NETLINK_SOCK_DIAG socket in
 // the namespace queried), then reads what the rows need besides.
-func (snap *snapshot) dump(c *rtnl.Conn, p *plan) error {
+func (snap *snapshot) dump(c *netlink.Conn, p *plan) error {
 	var err error
 	if p.netlink {
 		s, err := sockdiag.DumpNetlink(c, sockdiag.NetlinkRequest{
@@ -175,7 +176,7 @@ func (s *snapshot) interfaceNames() error {
 	if !need {
 		return nil
 	}
-	c, err := rtnl.Dial(unix.NETLINK_ROUTE)
+	c, err := rtnl.Dial()
 	if err != nil {
 		return err
 	}
@@ -224,7 +225,7 @@ func parseUnixRefs(b []byte) map[uint32]uint32 {
 }
 
 // rawDiagMissing asks whether the kernel has a raw_diag handler.
-func rawDiagMissing(c *rtnl.Conn) bool {
+func rawDiagMissing(c *netlink.Conn) bool {
 	_, err := sockdiag.DumpInet(c, sockdiag.InetRequest{Family: sockdiag.AF_INET, Protocol: sockdiag.IPPROTO_RAW})
 	return err != nil && missing(err)
 }

@@ -8,7 +8,7 @@ import (
 
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
-	"nsbox/rtnl"
+	"nsbox/netlink"
 )
 
 // Attach makes conn show its traffic as the global options ask: -wire
@@ -16,7 +16,7 @@ import (
 // -pcap FILE writes every one to a pcap file. The returned function
 // flushes and closes the pcap file; call it once the command is done
 // (it is safe to call when neither option is set).
-func Attach(conn *rtnl.Conn, g cli.Global) (closeFn func() error, err error) {
+func Attach(conn *netlink.Conn, g cli.Global) (closeFn func() error, err error) {
 	t, err := NewTap(conn.Protocol(), g, os.Stderr)
 	if err != nil {
 		return func() error { return nil }, err
@@ -25,11 +25,11 @@ func Attach(conn *rtnl.Conn, g cli.Global) (closeFn func() error, err error) {
 		return func() error { return nil }, nil
 	}
 	prev := conn.Tap
-	conn.Tap = func(dir rtnl.Direction, b []byte) {
+	conn.Tap = func(dir netlink.Direction, b []byte) {
 		if prev != nil {
 			prev(dir, b)
 		}
-		t.See(dir == rtnl.Sent, b)
+		t.See(dir == netlink.Sent, b)
 	}
 	return t.Close, nil
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
+	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
@@ -33,8 +34,8 @@ func docsSeq(i int) uint32 { return 1000 + uint32(i) }
 
 type docStep struct {
 	title, command, text string
-	msgs                 []rtnl.Message // sent, each followed by its answer
-	answers              []rtnl.Message
+	msgs                 []netlink.Message // sent, each followed by its answer
+	answers              []netlink.Message
 	after                string
 }
 
@@ -43,7 +44,7 @@ func docsSteps(t testing.TB) []docStep {
 		Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: "br-veth1"}}}, create)), req|ack, docsSeq(1))
 	bridge := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "br1",
 		Info: &rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, docsSeq(2))
-	getLink := func(name string, seq uint32) rtnl.Message {
+	getLink := func(name string, seq uint32) netlink.Message {
 		l := &rtnl.Link{ExtMask: rtnl.RTEXT_FILTER_VF | rtnl.RTEXT_FILTER_SKIP_STATS, Name: name}
 		b, _ := l.AppendBinary(nil)
 		return msg(unix.RTM_GETLINK, req|ack, seq, 0, b)
@@ -59,12 +60,12 @@ func docsSteps(t testing.TB) []docStep {
 		Info: &rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, docsSeq(8))
 	tooLong := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "a-name-too-long-for-linux",
 		Info: &rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, docsSeq(9))
-	okAck := func(r rtnl.Message) rtnl.Message {
+	okAck := func(r netlink.Message) netlink.Message {
 		m := nlmsgerr(t, 0, r, true, nil)
 		m.Header.PID = docsPID
 		return m
 	}
-	fail := func(errno unix.Errno, r rtnl.Message, extack func(e *rtnl.AttributeEncoder)) rtnl.Message {
+	fail := func(errno unix.Errno, r netlink.Message, extack func(e *netlink.AttributeEncoder)) netlink.Message {
 		m := nlmsgerr(t, -int32(errno), r, false, extack)
 		m.Header.PID = docsPID
 		return m
@@ -82,16 +83,16 @@ IFLA_IFNAME carries "veth1" with its NUL (len 4+6 = 10, then 2 bytes of padding)
 IFLA_LINKINFO nests IFLA_INFO_KIND "veth" (sent without a NUL, as iproute2 does) and
 IFLA_INFO_DATA, whose meaning depends on the kind: for veth it holds VETH_INFO_PEER, which is
 a whole struct ifinfomsg followed by the peer's own IFLA_* attributes.`,
-		msgs:    []rtnl.Message{veth},
-		answers: []rtnl.Message{okAck(veth)},
+		msgs:    []netlink.Message{veth},
+		answers: []netlink.Message{okAck(veth)},
 		after: `The answer is NLMSG_ERROR with error 0: an ACK. NLM_F_CAPPED says the kernel echoed only
 the request's header, not its payload (it does that when extended ACKs are on and all went well).`,
 	}, {
 		title:   "2. A bridge",
 		command: "nsbox link add br1 type bridge",
 		text:    `The same shape with kind "bridge" and no IFLA_INFO_DATA: a bridge needs no options to exist.`,
-		msgs:    []rtnl.Message{bridge},
-		answers: []rtnl.Message{okAck(bridge)},
+		msgs:    []netlink.Message{bridge},
+		answers: []netlink.Message{okAck(bridge)},
 	}, {
 		title:   "3. A bridge port",
 		command: "nsbox link set br-veth1 master br1",
@@ -100,8 +101,8 @@ name (IFLA_IFNAME), with IFLA_EXT_MASK asking the kernel to leave out statistics
 an RTM_NEWLINK describing the link (left out here: a kilobyte of attributes) and, since nsbox
 asks with NLM_F_ACK, an ACK. Then RTM_NEWLINK without CREATE: change link 2 (br-veth1),
 setting IFLA_MASTER to 4 (br1).`,
-		msgs:    []rtnl.Message{getLink("br-veth1", docsSeq(3)), getLink("br1", docsSeq(4)), setMaster},
-		answers: []rtnl.Message{{}, {}, okAck(setMaster)},
+		msgs:    []netlink.Message{getLink("br-veth1", docsSeq(3)), getLink("br1", docsSeq(4)), setMaster},
+		answers: []netlink.Message{{}, {}, okAck(setMaster)},
 	}, {
 		title:   "4. An address",
 		command: "nsbox addr add 192.168.1.10/24 brd + dev br1",
@@ -110,16 +111,16 @@ length (24) and the ifindex (4, br1). IFA_LOCAL is the address itself, IFA_ADDRE
 (on a point-to-point link it would be the peer), IFA_BROADCAST the broadcast address that
 "brd +" computed. Addresses travel in network byte order (c0 a8 01 0a); everything else in the
 host's.`,
-		msgs:    []rtnl.Message{addr},
-		answers: []rtnl.Message{okAck(addr)},
+		msgs:    []netlink.Message{addr},
+		answers: []netlink.Message{okAck(addr)},
 	}, {
 		title:   "5. When the kernel says no",
 		command: "nsbox link add br1 type bridge   # again",
 		text: `The answer to a refused request is NLMSG_ERROR with a negative errno, here -EEXIST. It echoes
 the whole request (no NLM_F_CAPPED), so a program can tell which of several requests in flight
 failed.`,
-		msgs:    []rtnl.Message{again},
-		answers: []rtnl.Message{fail(unix.EEXIST, again, nil)},
+		msgs:    []netlink.Message{again},
+		answers: []netlink.Message{fail(unix.EEXIST, again, nil)},
 	}, {
 		title:   "6. Extended ACK: the kernel points at the byte",
 		command: "nsbox link add a-name-too-long-for-linux type bridge",
@@ -128,11 +129,11 @@ and, because nsbox turned NETLINK_EXT_ACK on, says why in attributes after the e
 (NLM_F_ACK_TLVS): NLMSGERR_ATTR_MSG is the text iproute2 prints as "Error: ...",
 NLMSGERR_ATTR_OFFS the offset in the request of the attribute at fault (32: IFLA_IFNAME), and
 NLMSGERR_ATTR_POLICY the rule it broke (a string of at most 15 bytes).`,
-		msgs: []rtnl.Message{tooLong},
-		answers: []rtnl.Message{fail(unix.ERANGE, tooLong, func(e *rtnl.AttributeEncoder) {
-			e.String(rtnl.NLMSGERR_ATTR_MSG, "Attribute failed policy validation")
-			e.Uint32(rtnl.NLMSGERR_ATTR_OFFS, 32)
-			e.Nested(rtnl.NLMSGERR_ATTR_POLICY|rtnl.NLA_F_NESTED, func(e *rtnl.AttributeEncoder) {
+		msgs: []netlink.Message{tooLong},
+		answers: []netlink.Message{fail(unix.ERANGE, tooLong, func(e *netlink.AttributeEncoder) {
+			e.String(netlink.NLMSGERR_ATTR_MSG, "Attribute failed policy validation")
+			e.Uint32(netlink.NLMSGERR_ATTR_OFFS, 32)
+			e.Nested(netlink.NLMSGERR_ATTR_POLICY|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 				e.Uint32(7, 15) // NL_POLICY_TYPE_ATTR_MAX_LENGTH
 				e.Uint32(1, 11) // NL_POLICY_TYPE_ATTR_TYPE: NL_ATTR_TYPE_STRING
 			})
@@ -219,8 +220,8 @@ func TestDocsAnswers(t *testing.T) {
 	for _, s := range docsSteps(t) {
 		for i, m := range s.msgs {
 			var answer []byte
-			conn.Tap = func(dir rtnl.Direction, b []byte) {
-				if dir == rtnl.Received {
+			conn.Tap = func(dir netlink.Direction, b []byte) {
+				if dir == netlink.Received {
 					answer = append([]byte(nil), b...)
 				}
 			}

@@ -13,14 +13,15 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
 var ne = binary.NativeEndian
 
 // enc builds attributes natively; fn fills them.
-func enc(prefix []byte, fn func(e *rtnl.AttributeEncoder)) []byte {
-	e := rtnl.NewAttributeEncoder(prefix)
+func enc(prefix []byte, fn func(e *netlink.AttributeEncoder)) []byte {
+	e := netlink.NewAttributeEncoder(prefix)
 	fn(e)
 	b, err := e.Encode()
 	if err != nil {
@@ -29,17 +30,17 @@ func enc(prefix []byte, fn func(e *rtnl.AttributeEncoder)) []byte {
 	return b
 }
 
-func msg(typ, flags uint16, seq, pid uint32, data []byte) rtnl.Message {
-	return rtnl.Message{Header: rtnl.Header{Type: typ, Flags: flags, Sequence: seq, PID: pid}, Data: data}
+func msg(typ, flags uint16, seq, pid uint32, data []byte) netlink.Message {
+	return netlink.Message{Header: netlink.Header{Type: typ, Flags: flags, Sequence: seq, PID: pid}, Data: data}
 }
 
 const (
-	req    = rtnl.NLM_F_REQUEST
-	ack    = rtnl.NLM_F_ACK
-	create = rtnl.NLM_F_CREATE | rtnl.NLM_F_EXCL
+	req    = netlink.NLM_F_REQUEST
+	ack    = netlink.NLM_F_ACK
+	create = netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
 )
 
-func mustMsg(m rtnl.Message, err error) rtnl.Message {
+func mustMsg(m netlink.Message, err error) netlink.Message {
 	if err != nil {
 		panic(err)
 	}
@@ -47,29 +48,29 @@ func mustMsg(m rtnl.Message, err error) rtnl.Message {
 }
 
 // withHeader sets the header fields a Conn would set.
-func withHeader(m rtnl.Message, flags uint16, seq uint32) rtnl.Message {
+func withHeader(m netlink.Message, flags uint16, seq uint32) netlink.Message {
 	m.Header.Flags |= flags
 	m.Header.Sequence = seq
 	return m
 }
 
 // nlmsgerr builds NLMSG_ERROR answering request r.
-func nlmsgerr(t testing.TB, errno int32, r rtnl.Message, capped bool, extack func(e *rtnl.AttributeEncoder)) rtnl.Message {
+func nlmsgerr(t testing.TB, errno int32, r netlink.Message, capped bool, extack func(e *netlink.AttributeEncoder)) netlink.Message {
 	var b []byte
 	b = ne.AppendUint32(b, uint32(errno))
 	flags := uint16(0)
 	rb := datagram(t, r)
 	if capped {
 		b = append(b, rb[:16]...)
-		flags |= rtnl.NLM_F_CAPPED
+		flags |= netlink.NLM_F_CAPPED
 	} else {
 		b = append(b, rb...)
 	}
 	if extack != nil {
-		flags |= rtnl.NLM_F_ACK_TLVS
+		flags |= netlink.NLM_F_ACK_TLVS
 		b = enc(b, extack)
 	}
-	return msg(rtnl.NLMSG_ERROR, flags, r.Header.Sequence, 4242, b)
+	return msg(netlink.NLMSG_ERROR, flags, r.Header.Sequence, 4242, b)
 }
 
 // goldenCases are logical messages, built natively on every host.
@@ -92,7 +93,7 @@ func goldenCases(t testing.TB) []struct {
 		RtMsg:   rtnl.RtMsg{Family: unix.AF_INET, DstLen: 16, Table: unix.RT_TABLE_MAIN, Protocol: unix.RTPROT_BOOT, Type: unix.RTN_UNICAST},
 		Dst:     netip.MustParseAddr("10.9.0.0"),
 		Gateway: netip.MustParseAddr("192.168.1.1"),
-		Other: []rtnl.Attribute{{Type: rtnl.RTA_METRICS, Data: enc(nil, func(e *rtnl.AttributeEncoder) {
+		Other: []netlink.Attribute{{Type: rtnl.RTA_METRICS, Data: enc(nil, func(e *netlink.AttributeEncoder) {
 			e.Uint32(unix.RTAX_MTU, 1400)
 			e.String(unix.RTAX_CC_ALGO, "cubic")
 		})}},
@@ -100,7 +101,7 @@ func goldenCases(t testing.TB) []struct {
 	// a route with two next hops: struct rtnexthop + RTA_GATEWAY each
 	var mp []byte
 	for i, gw := range []string{"192.168.1.1", "192.168.1.2"} {
-		nh := enc(nil, func(e *rtnl.AttributeEncoder) { e.Addr(rtnl.RTA_GATEWAY, netip.MustParseAddr(gw)) })
+		nh := enc(nil, func(e *netlink.AttributeEncoder) { e.Addr(rtnl.RTA_GATEWAY, netip.MustParseAddr(gw)) })
 		mp = ne.AppendUint16(mp, uint16(8+len(nh)))
 		mp = append(mp, 0, byte(i))
 		mp = ne.AppendUint32(mp, 4)
@@ -108,25 +109,25 @@ func goldenCases(t testing.TB) []struct {
 	}
 	multipath := withHeader(mustMsg(rtnl.NewRouteRequest(&rtnl.Route{
 		RtMsg: rtnl.RtMsg{Family: unix.AF_INET, Table: unix.RT_TABLE_MAIN, Protocol: unix.RTPROT_STATIC, Type: unix.RTN_UNICAST},
-		Other: []rtnl.Attribute{{Type: rtnl.RTA_MULTIPATH, Data: mp}},
+		Other: []netlink.Attribute{{Type: rtnl.RTA_MULTIPATH, Data: mp}},
 	}, create)), req|ack, 1006)
 
 	// what the kernel says about a new bridge port: a multicast event
 	portEvent := msg(unix.RTM_NEWLINK, 0, 0, 0, enc(rtnl.IfInfomsg{Family: unix.AF_BRIDGE, Type: unix.ARPHRD_ETHER, Index: 3,
 		Flags: unix.IFF_BROADCAST | unix.IFF_MULTICAST | unix.IFF_UP | unix.IFF_LOWER_UP | unix.IFF_RUNNING}.AppendBinary(nil),
-		func(e *rtnl.AttributeEncoder) {
+		func(e *netlink.AttributeEncoder) {
 			e.String(unix.IFLA_IFNAME, "veth1")
 			e.Uint32(unix.IFLA_MASTER, 4)
 			e.Uint32(unix.IFLA_MTU, 1500)
 			e.Uint8(unix.IFLA_OPERSTATE, 6)
 			e.Bytes(unix.IFLA_ADDRESS, net.HardwareAddr{0x02, 0x00, 0x00, 0x00, 0x00, 0x01})
-			e.Nested(unix.IFLA_PROTINFO|rtnl.NLA_F_NESTED, func(e *rtnl.AttributeEncoder) {
+			e.Nested(unix.IFLA_PROTINFO|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 				e.Uint8(rtnl.IFLA_BRPORT_STATE, 3)
 				e.Uint16(rtnl.IFLA_BRPORT_PRIORITY, 32)
 				e.Uint32(rtnl.IFLA_BRPORT_COST, 2)
 				e.Uint8(rtnl.IFLA_BRPORT_LEARNING, 1)
 			})
-			e.Nested(unix.IFLA_AF_SPEC, func(e *rtnl.AttributeEncoder) {
+			e.Nested(unix.IFLA_AF_SPEC, func(e *netlink.AttributeEncoder) {
 				// IFLA_BRIDGE_VLAN_INFO: flags PVID|UNTAGGED, vid 1
 				e.Bytes(2, ne.AppendUint16(ne.AppendUint16(nil, 6), 1))
 			})
@@ -134,7 +135,7 @@ func goldenCases(t testing.TB) []struct {
 		}))
 	brEvent := msg(unix.RTM_NEWLINK, 0, 0, 0, enc(rtnl.IfInfomsg{Type: unix.ARPHRD_ETHER, Index: 4,
 		Flags: unix.IFF_BROADCAST | unix.IFF_MULTICAST}.AppendBinary(nil),
-		func(e *rtnl.AttributeEncoder) {
+		func(e *netlink.AttributeEncoder) {
 			e.String(unix.IFLA_IFNAME, "br1")
 			e.Uint32(unix.IFLA_TXQLEN, 1000)
 			e.Uint8(unix.IFLA_OPERSTATE, 2)
@@ -142,9 +143,9 @@ func goldenCases(t testing.TB) []struct {
 			e.String(unix.IFLA_QDISC, "noop")
 			e.Bytes(unix.IFLA_ADDRESS, net.HardwareAddr{0x02, 0x00, 0x00, 0x00, 0x00, 0x04})
 			e.Bytes(unix.IFLA_BROADCAST, net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
-			e.Nested(unix.IFLA_LINKINFO, func(e *rtnl.AttributeEncoder) {
+			e.Nested(unix.IFLA_LINKINFO, func(e *netlink.AttributeEncoder) {
 				e.String(rtnl.IFLA_INFO_KIND, "bridge")
-				e.Nested(rtnl.IFLA_INFO_DATA|rtnl.NLA_F_NESTED, func(e *rtnl.AttributeEncoder) {
+				e.Nested(rtnl.IFLA_INFO_DATA|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 					e.Uint32(unix.IFLA_BR_FORWARD_DELAY, 1500)
 					e.Uint32(unix.IFLA_BR_STP_STATE, 0)
 					e.Uint16(unix.IFLA_BR_PRIORITY, 32768)
@@ -154,30 +155,30 @@ func goldenCases(t testing.TB) []struct {
 					e.Uint64(unix.IFLA_BR_HELLO_TIMER, 0)
 				})
 			})
-			e.Nested(unix.IFLA_AF_SPEC, func(e *rtnl.AttributeEncoder) {
-				e.Nested(unix.AF_INET, func(e *rtnl.AttributeEncoder) {
+			e.Nested(unix.IFLA_AF_SPEC, func(e *netlink.AttributeEncoder) {
+				e.Nested(unix.AF_INET, func(e *netlink.AttributeEncoder) {
 					b := []byte{}
 					for _, v := range []uint32{0, 1, 1, 1, 1, 0} {
 						b = ne.AppendUint32(b, v)
 					}
 					e.Bytes(1, b)
 				})
-				e.Nested(unix.AF_INET6, func(e *rtnl.AttributeEncoder) {
+				e.Nested(unix.AF_INET6, func(e *netlink.AttributeEncoder) {
 					e.Uint32(1, 0x80000000)
 					e.Uint8(8, 0)
 					e.Addr(7, netip.MustParseAddr("::"))
 				})
 			})
 		}))
-	getLink := withHeader(mustMsg(func() (rtnl.Message, error) {
+	getLink := withHeader(mustMsg(func() (netlink.Message, error) {
 		l := &rtnl.Link{ExtMask: rtnl.RTEXT_FILTER_VF | rtnl.RTEXT_FILTER_SKIP_STATS, Name: "br1"}
 		b, err := l.AppendBinary(nil)
 		return msg(unix.RTM_GETLINK, 0, 0, 0, b), err
 	}()), req, 1007)
-	dump := withHeader(rtnl.LinkDumpRequest(0, rtnl.RTEXT_FILTER_VF), req|rtnl.NLM_F_DUMP, 1008)
-	done := msg(rtnl.NLMSG_DONE, rtnl.NLM_F_MULTI, 1008, 4242, ne.AppendUint32(nil, 0))
-	addrEvent := msg(unix.RTM_NEWADDR, rtnl.NLM_F_MULTI, 1009, 4242, enc(rtnl.IfAddrmsg{Family: unix.AF_INET6, PrefixLen: 64,
-		Flags: 0x80, Scope: unix.RT_SCOPE_LINK, Index: 4}.AppendBinary(nil), func(e *rtnl.AttributeEncoder) {
+	dump := withHeader(rtnl.LinkDumpRequest(0, rtnl.RTEXT_FILTER_VF), req|netlink.NLM_F_DUMP, 1008)
+	done := msg(netlink.NLMSG_DONE, netlink.NLM_F_MULTI, 1008, 4242, ne.AppendUint32(nil, 0))
+	addrEvent := msg(unix.RTM_NEWADDR, netlink.NLM_F_MULTI, 1009, 4242, enc(rtnl.IfAddrmsg{Family: unix.AF_INET6, PrefixLen: 64,
+		Flags: 0x80, Scope: unix.RT_SCOPE_LINK, Index: 4}.AppendBinary(nil), func(e *netlink.AttributeEncoder) {
 		e.Addr(rtnl.IFA_ADDRESS, netip.MustParseAddr("fe80::1"))
 		ci := []byte{}
 		for _, v := range []uint32{0xffffffff, 0xffffffff, 1234, 5678} {
@@ -187,7 +188,7 @@ func goldenCases(t testing.TB) []struct {
 		e.Uint32(rtnl.IFA_FLAGS, 0x280)
 		e.Uint8(rtnl.IFA_PROTO, 3)
 	}))
-	nsid := msg(unix.RTM_NEWNSID, 0, 0, 0, enc([]byte{0, 0, 0, 0}, func(e *rtnl.AttributeEncoder) {
+	nsid := msg(unix.RTM_NEWNSID, 0, 0, 0, enc([]byte{0, 0, 0, 0}, func(e *netlink.AttributeEncoder) {
 		e.Int32(rtnl.NETNSA_NSID, 0)
 	}))
 
@@ -197,7 +198,7 @@ func goldenCases(t testing.TB) []struct {
 		dir   Direction
 		b     []byte
 	}
-	add := func(name string, proto int, dir Direction, msgs ...rtnl.Message) {
+	add := func(name string, proto int, dir Direction, msgs ...netlink.Message) {
 		out = append(out, struct {
 			name  string
 			proto int
@@ -213,9 +214,9 @@ func goldenCases(t testing.TB) []struct {
 	add("newroute-multipath", protoRoute, DirSent, multipath)
 	add("getlink", protoRoute, DirSent, getLink)
 	add("ack", protoRoute, DirReceived, nlmsgerr(t, 0, veth, true, nil))
-	add("error-extack", protoRoute, DirReceived, nlmsgerr(t, -int32(unix.EEXIST), bridge, false, func(e *rtnl.AttributeEncoder) {
-		e.String(rtnl.NLMSGERR_ATTR_MSG, "Device or resource busy")
-		e.Uint32(rtnl.NLMSGERR_ATTR_OFFS, 32)
+	add("error-extack", protoRoute, DirReceived, nlmsgerr(t, -int32(unix.EEXIST), bridge, false, func(e *netlink.AttributeEncoder) {
+		e.String(netlink.NLMSGERR_ATTR_MSG, "Device or resource busy")
+		e.Uint32(netlink.NLMSGERR_ATTR_OFFS, 32)
 	}))
 	add("event-bridge-port", protoRoute, DirReceived, portEvent)
 	add("event-bridge", protoRoute, DirReceived, brEvent)
@@ -248,16 +249,16 @@ func goldenCases(t testing.TB) []struct {
 }
 
 // sockDiagRequest is ss -tln's question: TCP sockets in LISTEN, IPv4.
-func sockDiagRequest() rtnl.Message {
+func sockDiagRequest() netlink.Message {
 	b := []byte{unix.AF_INET, unix.IPPROTO_TCP, 1<<1 | 1<<7, 0}
 	b = ne.AppendUint32(b, 1<<10) // TCP_LISTEN
 	b = append(b, make([]byte, 48)...)
 	ne.PutUint32(b[8+40:], 0xffffffff) // cookie: INET_DIAG_NOCOOKIE
 	ne.PutUint32(b[8+44:], 0xffffffff)
-	return msg(20, req|rtnl.NLM_F_DUMP, 2001, 0, b)
+	return msg(20, req|netlink.NLM_F_DUMP, 2001, 0, b)
 }
 
-func sockDiagAnswer(t testing.TB) rtnl.Message {
+func sockDiagAnswer(t testing.TB) netlink.Message {
 	b := []byte{unix.AF_INET, 10, 0, 0} // TCP_LISTEN
 	id := make([]byte, 48)
 	binary.BigEndian.PutUint16(id[0:], 8080)
@@ -267,7 +268,7 @@ func sockDiagAnswer(t testing.TB) rtnl.Message {
 	for _, v := range []uint32{0, 0, 128, 0, 31337} { // expires rqueue wqueue uid inode
 		b = ne.AppendUint32(b, v)
 	}
-	b = enc(b, func(e *rtnl.AttributeEncoder) {
+	b = enc(b, func(e *netlink.AttributeEncoder) {
 		e.Uint8(8, 0)        // INET_DIAG_SHUTDOWN
 		e.String(4, "cubic") // INET_DIAG_CONG
 		sk := []byte{}
@@ -276,31 +277,31 @@ func sockDiagAnswer(t testing.TB) rtnl.Message {
 		}
 		e.Bytes(7, sk) // INET_DIAG_SKMEMINFO
 	})
-	return msg(20, rtnl.NLM_F_MULTI, 2001, 4242, b)
+	return msg(20, netlink.NLM_F_MULTI, 2001, 4242, b)
 }
 
-func unixDiagRequest() rtnl.Message {
+func unixDiagRequest() netlink.Message {
 	b := []byte{unix.AF_UNIX, 0, 0, 0}
 	b = ne.AppendUint32(b, 1<<10|1<<1) // LISTEN|ESTABLISHED
 	b = ne.AppendUint32(b, 0)
 	b = ne.AppendUint32(b, 0x1|0x10) // UDIAG_SHOW_NAME|RQLEN
 	b = ne.AppendUint32(b, 0xffffffff)
 	b = ne.AppendUint32(b, 0xffffffff)
-	return msg(20, req|rtnl.NLM_F_DUMP, 2002, 0, b)
+	return msg(20, req|netlink.NLM_F_DUMP, 2002, 0, b)
 }
 
-func unixDiagAnswer(t testing.TB) rtnl.Message {
+func unixDiagAnswer(t testing.TB) netlink.Message {
 	b := []byte{unix.AF_UNIX, unix.SOCK_SEQPACKET, 10, 0} // SOCK_SEQPACKET: the same number on every arch
 	b = ne.AppendUint32(b, 4711)
 	b = ne.AppendUint32(b, 0x99)
 	b = ne.AppendUint32(b, 0)
-	b = enc(b, func(e *rtnl.AttributeEncoder) {
+	b = enc(b, func(e *netlink.AttributeEncoder) {
 		e.Bytes(0, append([]byte{0}, "abstract"...)) // UNIX_DIAG_NAME, abstract
 		rq := ne.AppendUint32(nil, 0)
 		rq = ne.AppendUint32(rq, 128)
 		e.Bytes(4, rq) // UNIX_DIAG_RQLEN
 	})
-	return msg(20, rtnl.NLM_F_MULTI, 2002, 4242, b)
+	return msg(20, netlink.NLM_F_MULTI, 2002, 4242, b)
 }
 
 var reDumpLine = regexp.MustCompile(`^[0-9a-f]{4,}  `)

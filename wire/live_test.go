@@ -13,6 +13,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/sandbox"
+	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
@@ -20,7 +21,7 @@ import (
 // way the seed exercise does, and returns the names and address used.
 func seedRequests(t *testing.T, conn *rtnl.Conn) {
 	t.Helper()
-	must := func(m rtnl.Message, err error) {
+	must := func(m netlink.Message, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
@@ -29,8 +30,8 @@ func seedRequests(t *testing.T, conn *rtnl.Conn) {
 			t.Fatal(err)
 		}
 	}
-	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wveth1", Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: "wbr-veth1"}}}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL))
-	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wbr1", Info: &rtnl.LinkInfo{Kind: "bridge"}}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL))
+	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wveth1", Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: "wbr-veth1"}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
+	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wbr1", Info: &rtnl.LinkInfo{Kind: "bridge"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
 	br, err := conn.LinkByName("wbr1")
 	if err != nil {
 		t.Fatal(err)
@@ -45,18 +46,18 @@ func seedRequests(t *testing.T, conn *rtnl.Conn) {
 		IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: uint32(br.Index)},
 		Local:     netip.MustParseAddr("192.168.1.10"), Address: netip.MustParseAddr("192.168.1.10"),
 		Broadcast: netip.MustParseAddr("192.168.1.255"),
-	}, rtnl.NLM_F_CREATE|rtnl.NLM_F_EXCL))
+	}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
 }
 
 func TestPcapTshark(t *testing.T) {
 	sandbox.Require(t, "tshark")
 	path := filepath.Join(t.TempDir(), "seed.pcap")
-	conn, err := rtnl.Dial(unix.NETLINK_ROUTE)
+	conn, err := rtnl.Dial()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	closeFn, err := Attach(conn, cli.Global{Pcap: path})
+	closeFn, err := Attach(conn.Conn, cli.Global{Pcap: path})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func checkTshark(t *testing.T, path string) (string, map[uint16]bool) {
 	var want []string
 	sentTypes := map[uint16]bool{}
 	for i, p := range pkts {
-		msgs, err := rtnl.ParseMessages(p.Data)
+		msgs, err := netlink.ParseMessages(p.Data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,8 +125,8 @@ func checkTshark(t *testing.T, path string) (string, map[uint16]bool) {
 				sentTypes[m.Header.Type] = true
 			}
 			switch m.Header.Type {
-			case rtnl.NLMSG_ERROR:
-				h, _ := rtnl.ParseHeader(m.Data[4:])
+			case netlink.NLMSG_ERROR:
+				h, _ := netlink.ParseHeader(m.Data[4:])
 				hdrTypes = append(hdrTypes, "0x0002", fmt.Sprintf("0x%04x", h.Type))
 			case unix.RTM_NEWLINK, unix.RTM_GETLINK:
 				routeTypes = append(routeTypes, fmt.Sprint(m.Header.Type))

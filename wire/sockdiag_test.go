@@ -12,7 +12,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/sandbox"
-	"nsbox/rtnl"
+	"nsbox/netlink"
 )
 
 // TestSockDiagLive asks the kernel for this process's listening TCP and
@@ -33,7 +33,7 @@ func TestSockDiagLive(t *testing.T) {
 	}
 	defer uln.Close()
 
-	conn, err := rtnl.Dial(unix.NETLINK_SOCK_DIAG)
+	conn, err := netlink.Dial(unix.NETLINK_SOCK_DIAG)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,20 +43,20 @@ func TestSockDiagLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn.Tap = func(dir rtnl.Direction, b []byte) {
-		tap.See(dir == rtnl.Sent, b)
+	conn.Tap = func(dir netlink.Direction, b []byte) {
+		tap.See(dir == netlink.Sent, b)
 		if _, err := DumpDatagram(conn.Protocol(), DirReceived, b); err != nil {
 			t.Errorf("malformed by the dumper's reading: %v", err)
 		}
 	}
 	inet := sockDiagRequest()
 	inet.Header.Flags = 0
-	if err := conn.Dump(inet, func(rtnl.Message) error { return nil }); err != nil {
+	if err := conn.Dump(inet, func(netlink.Message) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	ux := unixDiagRequest()
 	ux.Header.Flags = 0
-	if err := conn.Dump(ux, func(rtnl.Message) error { return nil }); err != nil {
+	if err := conn.Dump(ux, func(netlink.Message) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	text := wire.String()

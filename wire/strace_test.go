@@ -13,6 +13,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/sandbox"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 )
@@ -49,7 +50,7 @@ func maskSeq(bo binary.ByteOrder, b []byte) []byte {
 	for off := 0; off+16 <= len(b); {
 		l := int(bo.Uint32(b[off:]))
 		copy(b[off+8:off+16], make([]byte, 8))
-		if bo.Uint16(b[off+4:]) == rtnl.NLMSG_ERROR && l >= 36 && off+36 <= len(b) {
+		if bo.Uint16(b[off+4:]) == netlink.NLMSG_ERROR && l >= 36 && off+36 <= len(b) {
 			copy(b[off+28:off+36], make([]byte, 8)) // the echoed request's
 		}
 		if l < 16 {
@@ -62,14 +63,14 @@ func maskSeq(bo binary.ByteOrder, b []byte) []byte {
 
 // seedEquivalents are nsbox's own requests for the captured commands, in
 // the order iproute2 sent them (ifindex 3 is veth1, 4 is br1 there).
-func seedEquivalents() map[string][]rtnl.Message {
-	getLink := func(name string) rtnl.Message {
+func seedEquivalents() map[string][]netlink.Message {
+	getLink := func(name string) netlink.Message {
 		l := &rtnl.Link{ExtMask: rtnl.RTEXT_FILTER_VF | rtnl.RTEXT_FILTER_SKIP_STATS, Name: name}
 		b, _ := l.AppendBinary(nil)
 		return msg(unix.RTM_GETLINK, req, 0, 0, b)
 	}
 	master := int32(4)
-	return map[string][]rtnl.Message{
+	return map[string][]netlink.Message{
 		"iproute2-link-add-veth.strace": {withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "veth1",
 			Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: "br-veth1"}}}, create)), req|ack, 0)},
 		"iproute2-link-add-bridge.strace": {withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "br1",
@@ -121,7 +122,7 @@ func TestWireMatchesIproute2(t *testing.T) {
 	defer nsenter.Delete(ns)
 	var conn *rtnl.Conn
 	if err := nsenter.Do(ns, func() (err error) {
-		conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		conn, err = rtnl.Dial()
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -132,7 +133,7 @@ func TestWireMatchesIproute2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn.Tap = func(dir rtnl.Direction, b []byte) { tap.See(dir == rtnl.Sent, b) }
+	conn.Tap = func(dir netlink.Direction, b []byte) { tap.See(dir == netlink.Sent, b) }
 	eq := seedEquivalents()
 	var sent [][]byte // what iproute2 sent, in order
 	for _, file := range straceFiles {
@@ -193,7 +194,7 @@ func dialIn(t *testing.T, ns string) *rtnl.Conn {
 	t.Cleanup(func() { nsenter.Delete(ns) })
 	var conn *rtnl.Conn
 	if err := nsenter.Do(ns, func() (err error) {
-		conn, err = rtnl.Dial(unix.NETLINK_ROUTE)
+		conn, err = rtnl.Dial()
 		return err
 	}); err != nil {
 		t.Fatal(err)

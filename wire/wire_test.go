@@ -7,7 +7,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/sandbox"
-	"nsbox/rtnl"
+	"nsbox/netlink"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden and docs/wire.md from what the code produces now")
@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden and docs/wire
 func TestMain(m *testing.M) { sandbox.Main(m) }
 
 // datagram encodes messages natively, as the kernel would read them.
-func datagram(t testing.TB, msgs ...rtnl.Message) []byte {
+func datagram(t testing.TB, msgs ...netlink.Message) []byte {
 	t.Helper()
 	var b []byte
 	for _, m := range msgs {
@@ -36,6 +36,6 @@ func writeFile(t testing.TB, path string, b []byte) {
 
 func cliGlobal() cli.Global { return cli.Global{} }
 
-type rtnlMessage = rtnl.Message
+type rtnlMessage = netlink.Message
 
-func parseMsgs(b []byte) ([]rtnl.Message, error) { return rtnl.ParseMessages(b) }
+func parseMsgs(b []byte) ([]netlink.Message, error) { return netlink.ParseMessages(b) }

@@ -1,4 +1,4 @@
-package rtnl
+package netlink
 
 import (
 	"errors"
@@ -76,7 +76,7 @@ func parseError(m Message) (ack, error) {
 	a := ack{offset: -1}
 	b := m.Data
 	if len(b) < 4+HeaderLen {
-		return a, fmt.Errorf("rtnl: NLMSG_ERROR of %d bytes, need %d for struct nlmsgerr", len(b), 4+HeaderLen)
+		return a, fmt.Errorf("netlink: NLMSG_ERROR of %d bytes, need %d for struct nlmsgerr", len(b), 4+HeaderLen)
 	}
 	a.errno = int32(native.Uint32(b[0:4]))
 	a.request, _ = ParseHeader(b[4:])
@@ -87,12 +87,12 @@ func parseError(m Message) (ack, error) {
 	if m.Header.Flags&NLM_F_CAPPED == 0 {
 		// uint64: on 32-bit hosts int(a.request.Length) may be negative.
 		if uint64(a.request.Length) > uint64(len(b)) {
-			return a, fmt.Errorf("rtnl: NLMSG_ERROR: echoed request of %d bytes runs past the %d-byte message", a.request.Length, len(b))
+			return a, fmt.Errorf("netlink: NLMSG_ERROR: echoed request of %d bytes runs past the %d-byte message", a.request.Length, len(b))
 		}
 		tlv = 4 + nlmsgAlign(int(a.request.Length))
 	}
 	if tlv > len(b) {
-		return a, fmt.Errorf("rtnl: NLMSG_ERROR: echoed request of %d bytes runs past the %d-byte message", a.request.Length, len(b))
+		return a, fmt.Errorf("netlink: NLMSG_ERROR: echoed request of %d bytes runs past the %d-byte message", a.request.Length, len(b))
 	}
 	return a, a.extack(b[tlv:])
 }
@@ -139,5 +139,5 @@ func (a ack) err() error {
 }
 
 func errShort(what string, have, need int) error {
-	return fmt.Errorf("rtnl: %d bytes, need %d for %s", have, need, what)
+	return fmt.Errorf("netlink: %d bytes, need %d for %s", have, need, what)
 }

@@ -1,4 +1,4 @@
-package rtnl
+package netlink
 
 // #define NLMSG_ALIGNTO	4U
 // #define NLMSG_ALIGN(len) ( ((len)+NLMSG_ALIGNTO-1) & ~(NLMSG_ALIGNTO-1) )

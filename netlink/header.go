@@ -1,4 +1,4 @@
-package rtnl
+package netlink
 
 import (
 	"encoding/binary"
@@ -71,7 +71,7 @@ type Message struct {
 func (m Message) AppendBinary(b []byte) ([]byte, error) {
 	n := HeaderLen + len(m.Data)
 	if uint64(n) > 1<<32-1 { // nlmsg_len is a __u32
-		return b, fmt.Errorf("rtnl: message of %d bytes is too long", n)
+		return b, fmt.Errorf("netlink: message of %d bytes is too long", n)
 	}
 	b = native.AppendUint32(b, uint32(n))
 	b = native.AppendUint16(b, m.Header.Type)
@@ -93,7 +93,7 @@ func (m Message) MarshalBinary() ([]byte, error) {
 // ParseHeader decodes a struct nlmsghdr from the first 16 bytes of b.
 func ParseHeader(b []byte) (Header, error) {
 	if len(b) < HeaderLen {
-		return Header{}, fmt.Errorf("rtnl: %d bytes left, need %d for struct nlmsghdr", len(b), HeaderLen)
+		return Header{}, fmt.Errorf("netlink: %d bytes left, need %d for struct nlmsghdr", len(b), HeaderLen)
 	}
 	return Header{
 		Length:   native.Uint32(b[0:4]),
@@ -129,11 +129,11 @@ func ParseMessages(b []byte) ([]Message, error) {
 func nextMessage(b []byte, off int) (Message, int, error) {
 	h, err := ParseHeader(b[off:])
 	if err != nil {
-		return Message{}, 0, fmt.Errorf("rtnl: at offset %d: %d bytes left, need %d for struct nlmsghdr", off, len(b)-off, HeaderLen)
+		return Message{}, 0, fmt.Errorf("netlink: at offset %d: %d bytes left, need %d for struct nlmsghdr", off, len(b)-off, HeaderLen)
 	}
 	// Compared as uint64: on 32-bit hosts int(h.Length) may be negative.
 	if h.Length < HeaderLen || uint64(h.Length) > uint64(len(b)-off) {
-		return Message{}, 0, fmt.Errorf("rtnl: at offset %d: nlmsg_len %d is outside %d..%d", off, h.Length, HeaderLen, len(b)-off)
+		return Message{}, 0, fmt.Errorf("netlink: at offset %d: nlmsg_len %d is outside %d..%d", off, h.Length, HeaderLen, len(b)-off)
 	}
 	m := Message{Header: h, Data: b[off+HeaderLen : off+int(h.Length)]}
 	next := off + nlmsgAlign(int(h.Length))

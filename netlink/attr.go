@@ -1,4 +1,4 @@
-package rtnl
+package netlink
 
 import (
 	"encoding/binary"
@@ -71,7 +71,7 @@ func (e *AttributeEncoder) header(typ uint16, n int) {
 		return
 	}
 	if AttrHeaderLen+n > 0xffff {
-		e.err = fmt.Errorf("rtnl: attribute type %d: %d bytes do not fit nla_len", typ&NLA_TYPE_MASK, n)
+		e.err = fmt.Errorf("netlink: attribute type %d: %d bytes do not fit nla_len", typ&NLA_TYPE_MASK, n)
 		return
 	}
 	e.pad() // the previous attribute (or the family header)
@@ -143,7 +143,7 @@ func (e *AttributeEncoder) Uint16BE(typ uint16, v uint16) {
 func (e *AttributeEncoder) Addr(typ uint16, a netip.Addr) {
 	if !a.IsValid() {
 		if e.err == nil {
-			e.err = fmt.Errorf("rtnl: attribute type %d: invalid address", typ)
+			e.err = fmt.Errorf("netlink: attribute type %d: invalid address", typ)
 		}
 		return
 	}
@@ -180,7 +180,7 @@ func (e *AttributeEncoder) End(mark int) {
 	e.pad()
 	n := len(e.b) - mark
 	if n > 0xffff {
-		e.err = fmt.Errorf("rtnl: nested attribute of %d bytes does not fit nla_len", n)
+		e.err = fmt.Errorf("netlink: nested attribute of %d bytes does not fit nla_len", n)
 		return
 	}
 	native.PutUint16(e.b[mark:], uint16(n))
@@ -206,7 +206,7 @@ func (e *AttributeEncoder) Encode() ([]byte, error) {
 
 // An AttributeDecoder walks attributes one by one:
 //
-//	d := rtnl.NewAttributeDecoder(b)
+//	d := netlink.NewAttributeDecoder(b)
 //	for d.Next() {
 //		switch d.Type() {
 //		case unix.IFLA_IFNAME:
@@ -228,6 +228,11 @@ type AttributeDecoder struct {
 // NewAttributeDecoder decodes the attributes in b.
 func NewAttributeDecoder(b []byte) *AttributeDecoder { return &AttributeDecoder{b: b} }
 
+// Reset makes d decode the attributes in b from the start, as a new
+// decoder would: a decoder kept in a variable walks message after message
+// without an allocation.
+func (d *AttributeDecoder) Reset(b []byte) { *d = AttributeDecoder{b: b} }
+
 // ErrAttrLength is wrapped by every length error of the decoder.
 var ErrAttrLength = errors.New("bad attribute length")
 
@@ -242,12 +247,12 @@ func (d *AttributeDecoder) Next() bool {
 	}
 	rest := d.b[d.off:]
 	if len(rest) < AttrHeaderLen {
-		d.err = fmt.Errorf("rtnl: at offset %d: %d bytes left, need %d for struct nlattr: %w", d.off, len(rest), AttrHeaderLen, ErrAttrLength)
+		d.err = fmt.Errorf("netlink: at offset %d: %d bytes left, need %d for struct nlattr: %w", d.off, len(rest), AttrHeaderLen, ErrAttrLength)
 		return false
 	}
 	n := int(native.Uint16(rest[0:2]))
 	if n < AttrHeaderLen || n > len(rest) {
-		d.err = fmt.Errorf("rtnl: at offset %d: nla_len %d is outside %d..%d: %w", d.off, n, AttrHeaderLen, len(rest), ErrAttrLength)
+		d.err = fmt.Errorf("netlink: at offset %d: nla_len %d is outside %d..%d: %w", d.off, n, AttrHeaderLen, len(rest), ErrAttrLength)
 		return false
 	}
 	d.typ = native.Uint16(rest[2:4])
@@ -265,18 +270,24 @@ func (d *AttributeDecoder) Type() uint16 { return d.typ & NLA_TYPE_MASK }
 // Nested reports whether NLA_F_NESTED is set on the current attribute.
 func (d *AttributeDecoder) Nested() bool { return d.typ&NLA_F_NESTED != 0 }
 
+// Attribute is the current attribute: its type as on the wire (flag bits
+// included) and its value, which aliases the decoded buffer.
+func (d *AttributeDecoder) Attribute() Attribute { return Attribute{Type: d.typ, Data: d.data} }
+
 // Bytes returns the current value; it aliases the decoded buffer.
 func (d *AttributeDecoder) Bytes() []byte { return d.data }
 
 // Len is the length of the current value.
 func (d *AttributeDecoder) Len() int { return len(d.data) }
 
-func (d *AttributeDecoder) want(n int) bool {
+// Want reports whether the current value is n bytes long; if it is not,
+// it records a length error naming the attribute, as a getter would.
+func (d *AttributeDecoder) Want(n int) bool {
 	if d.err != nil {
 		return false
 	}
 	if len(d.data) != n {
-		d.err = fmt.Errorf("rtnl: attribute type %d: %d bytes, want %d: %w", d.Type(), len(d.data), n, ErrAttrLength)
+		d.err = fmt.Errorf("netlink: attribute type %d: %d bytes, want %d: %w", d.Type(), len(d.data), n, ErrAttrLength)
 		return false
 	}
 	return true
@@ -294,7 +305,7 @@ func (d *AttributeDecoder) String() string {
 
 // Uint8 returns a one-byte value.
 func (d *AttributeDecoder) Uint8() uint8 {
-	if !d.want(1) {
+	if !d.Want(1) {
 		return 0
 	}
 	return d.data[0]
@@ -303,7 +314,7 @@ func (d *AttributeDecoder) Uint8() uint8 {
 // Uint16 returns a two-byte value in native order (network order when
 // NLA_F_NET_BYTEORDER is set).
 func (d *AttributeDecoder) Uint16() uint16 {
-	if !d.want(2) {
+	if !d.Want(2) {
 		return 0
 	}
 	if d.typ&NLA_F_NET_BYTEORDER != 0 {
@@ -315,7 +326,7 @@ func (d *AttributeDecoder) Uint16() uint16 {
 // Uint32 returns a four-byte value in native order (network order when
 // NLA_F_NET_BYTEORDER is set).
 func (d *AttributeDecoder) Uint32() uint32 {
-	if !d.want(4) {
+	if !d.Want(4) {
 		return 0
 	}
 	if d.typ&NLA_F_NET_BYTEORDER != 0 {
@@ -329,7 +340,7 @@ func (d *AttributeDecoder) Int32() int32 { return int32(d.Uint32()) }
 
 // Uint64 returns an eight-byte value in native order.
 func (d *AttributeDecoder) Uint64() uint64 {
-	if !d.want(8) {
+	if !d.Want(8) {
 		return 0
 	}
 	return native.Uint64(d.data)
@@ -342,7 +353,7 @@ func (d *AttributeDecoder) Addr() netip.Addr {
 	}
 	a, ok := netip.AddrFromSlice(d.data)
 	if !ok || (len(d.data) != 4 && len(d.data) != 16) {
-		d.err = fmt.Errorf("rtnl: attribute type %d: %d bytes is not an IPv4 or IPv6 address: %w", d.Type(), len(d.data), ErrAttrLength)
+		d.err = fmt.Errorf("netlink: attribute type %d: %d bytes is not an IPv4 or IPv6 address: %w", d.Type(), len(d.data), ErrAttrLength)
 		return netip.Addr{}
 	}
 	return a
@@ -360,7 +371,7 @@ func (d *AttributeDecoder) Decode(fn func(nd *AttributeDecoder) error) {
 		return
 	}
 	if err := nd.Err(); err != nil {
-		d.err = fmt.Errorf("rtnl: in attribute type %d: %w", d.Type(), err)
+		d.err = fmt.Errorf("netlink: in attribute type %d: %w", d.Type(), err)
 	}
 }
 

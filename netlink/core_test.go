@@ -1,4 +1,4 @@
-package rtnl
+package netlink
 
 // Unit tests of the netlink core: header, message splitting, attribute
 // encoder and decoder, struct nlmsgerr and NLMSG_DONE. Every vector is
@@ -239,9 +239,9 @@ func TestAttributeEncoderNesting(t *testing.T) {
 	e := NewAttributeEncoder(ifi)
 	e.String(unix.IFLA_IFNAME, "veth1")
 	li := e.Nest(unix.IFLA_LINKINFO)
-	e.Bytes(IFLA_INFO_KIND, []byte("veth"))
-	e.Nested(IFLA_INFO_DATA, func(e *AttributeEncoder) {
-		peer := e.Nest(VETH_INFO_PEER)
+	e.Bytes(unix.IFLA_INFO_KIND, []byte("veth"))
+	e.Nested(unix.IFLA_INFO_DATA, func(e *AttributeEncoder) {
+		peer := e.Nest(vethInfoPeer)
 		e.Raw(make([]byte, 16)) // the peer's struct ifinfomsg, no attribute header
 		e.String(unix.IFLA_IFNAME, "br-veth1")
 		e.End(peer)
@@ -252,36 +252,36 @@ func TestAttributeEncoderNesting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	peer := nla(VETH_INFO_PEER, cat(make([]byte, 16), nla(unix.IFLA_IFNAME, []byte("br-veth1\x00"))))
+	peer := nla(vethInfoPeer, cat(make([]byte, 16), nla(unix.IFLA_IFNAME, []byte("br-veth1\x00"))))
 	want := cat(ifi,
 		nla(unix.IFLA_IFNAME, []byte("veth1\x00")),
-		nla(unix.IFLA_LINKINFO, cat(nla(IFLA_INFO_KIND, []byte("veth")), nla(IFLA_INFO_DATA, peer))),
+		nla(unix.IFLA_LINKINFO, cat(nla(unix.IFLA_INFO_KIND, []byte("veth")), nla(unix.IFLA_INFO_DATA, peer))),
 		nla(unix.IFLA_MTU, u32(1400)))
 	if !bytes.Equal(got, want) {
 		t.Fatalf("encoded:\n got % x\nwant % x", got, want)
 	}
 	// The lengths iproute2 sends for "ip link add veth1 type veth peer
 	// name br-veth1" (strace, testdata/iproute2/link-add-veth.txt):
-	// IFLA_LINKINFO 52, IFLA_INFO_DATA 40, VETH_INFO_PEER 36, the inner
+	// IFLA_LINKINFO 52, unix.IFLA_INFO_DATA 40, vethInfoPeer 36, the inner
 	// nest lengths counting the padding of their last attribute.
 	if l := ne.Uint16(got[16+12:]); l != 52 {
 		t.Errorf("IFLA_LINKINFO nla_len %d, iproute2 sends 52", l)
 	}
 	if l := ne.Uint16(got[16+12+12:]); l != 40 {
-		t.Errorf("IFLA_INFO_DATA nla_len %d, iproute2 sends 40", l)
+		t.Errorf("unix.IFLA_INFO_DATA nla_len %d, iproute2 sends 40", l)
 	}
 	if l := ne.Uint16(got[16+12+16:]); l != 36 {
-		t.Errorf("VETH_INFO_PEER nla_len %d, iproute2 sends 36", l)
+		t.Errorf("vethInfoPeer nla_len %d, iproute2 sends 36", l)
 	}
 
 	// A nest whose last attribute needs padding counts it (kernel's
 	// nla_nest_end, iproute2's addattr_nest_end): "bridge" is 6 bytes.
 	e = NewAttributeEncoder(nil)
 	li = e.Nest(unix.IFLA_LINKINFO | NLA_F_NESTED)
-	e.Bytes(IFLA_INFO_KIND, []byte("bridge"))
+	e.Bytes(unix.IFLA_INFO_KIND, []byte("bridge"))
 	e.End(li)
 	got, _ = e.Encode()
-	want = cat(u16(16), u16(unix.IFLA_LINKINFO|NLA_F_NESTED), u16(10), u16(IFLA_INFO_KIND), []byte("bridge\x00\x00"))
+	want = cat(u16(16), u16(unix.IFLA_LINKINFO|NLA_F_NESTED), u16(10), u16(unix.IFLA_INFO_KIND), []byte("bridge\x00\x00"))
 	if !bytes.Equal(got, want) {
 		t.Fatalf("nest with padding:\n got % x\nwant % x", got, want)
 	}
@@ -360,7 +360,7 @@ func TestAttributeDecoderWalk(t *testing.T) {
 	b := cat(
 		nla(unix.IFLA_IFNAME, []byte("eth0\x00")),
 		nla(unix.IFLA_MTU, u32(1500)),
-		nla(unix.IFLA_LINKINFO|NLA_F_NESTED, nla(IFLA_INFO_KIND, []byte("veth"))),
+		nla(unix.IFLA_LINKINFO|NLA_F_NESTED, nla(unix.IFLA_INFO_KIND, []byte("veth"))),
 		nla(9, []byte{7}),
 		nla(10, u16(0xbeef)),
 		nla(11, u64(1<<40+5)),
@@ -391,7 +391,7 @@ func TestAttributeDecoderWalk(t *testing.T) {
 			kind := ""
 			d.Decode(func(nd *AttributeDecoder) error {
 				for nd.Next() {
-					if nd.Type() == IFLA_INFO_KIND {
+					if nd.Type() == unix.IFLA_INFO_KIND {
 						kind = nd.String()
 					}
 				}
@@ -578,7 +578,7 @@ func TestAttributeDecoderNestedErrors(t *testing.T) {
 			})
 		}
 	}
-	wantErrContains(t, d.Err(), "in attribute type 18: rtnl: at offset 8: nla_len 40 is outside 4..4")
+	wantErrContains(t, d.Err(), "in attribute type 18: netlink: at offset 8: nla_len 40 is outside 4..4")
 	if n != 1 || !errors.Is(d.Err(), ErrAttrLength) {
 		t.Fatalf("n=%d err=%v", n, d.Err())
 	}
@@ -592,7 +592,7 @@ func TestAttributeDecoderNestedErrors(t *testing.T) {
 		}
 		return nil
 	})
-	wantErrContains(t, d.Err(), "in attribute type 18: rtnl: attribute type 7: 2 bytes, want 4")
+	wantErrContains(t, d.Err(), "in attribute type 18: netlink: attribute type 7: 2 bytes, want 4")
 	// fn's own error sticks as is.
 	mine := errors.New("mine")
 	d = NewAttributeDecoder(cat(b, b))
@@ -854,7 +854,7 @@ func walkAttrs(t *testing.T, b []byte, depth int) error {
 }
 
 func FuzzAttributeDecoder(f *testing.F) {
-	f.Add(cat(nla(unix.IFLA_IFNAME, []byte("eth0\x00")), nla(unix.IFLA_LINKINFO|NLA_F_NESTED, nla(IFLA_INFO_KIND, []byte("veth")))))
+	f.Add(cat(nla(unix.IFLA_IFNAME, []byte("eth0\x00")), nla(unix.IFLA_LINKINFO|NLA_F_NESTED, nla(unix.IFLA_INFO_KIND, []byte("veth")))))
 	f.Add(cat(nla(1, u32(1)), []byte{1, 2, 3}))
 	f.Add(cat(u16(0), u16(1)))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -939,82 +939,6 @@ func FuzzParseDone(f *testing.F) {
 	})
 }
 
-func FuzzParseLink(f *testing.F) {
-	ifi := (IfInfomsg{Index: 3, Flags: unix.IFF_UP}).AppendBinary(nil)
-	f.Add(cat(ifi, nla(unix.IFLA_IFNAME, []byte("veth1\x00")), nla(unix.IFLA_LINKINFO, cat(nla(IFLA_INFO_KIND, []byte("veth")), nla(IFLA_INFO_DATA, nil)))))
-	f.Add(cat(ifi, nla(unix.IFLA_STATS64, make([]byte, 79))))
-	f.Add(cat(ifi, nla(unix.IFLA_MASTER, []byte{1})))
-	f.Add(ifi[:15])
-	f.Fuzz(func(t *testing.T, b []byte) {
-		l, err := ParseLink(b)
-		if (l == nil) == (err == nil) {
-			t.Fatalf("ParseLink: %v and %v", l, err)
-		}
-		if l != nil && l.ProtInfo != nil {
-			ParseBridgePort(l.ProtInfo)
-		}
-	})
-}
-
-func FuzzParseBridgePort(f *testing.F) {
-	f.Add(cat(nla(IFLA_BRPORT_STATE, []byte{3}), nla(IFLA_BRPORT_PRIORITY, u16(32)), nla(IFLA_BRPORT_COST, u32(2)), nla(IFLA_BRPORT_LEARNING, []byte{1})))
-	f.Add(nla(IFLA_BRPORT_COST, u16(2)))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := ParseBridgePort(b)
-		if p == nil {
-			t.Fatal("nil BridgePort")
-		}
-		if err == nil {
-			if _, perr := ParseAttributes(b); perr != nil {
-				t.Fatalf("ParseBridgePort accepted what ParseAttributes refuses: %v", perr)
-			}
-		}
-	})
-}
-
-func FuzzParseAddr(f *testing.F) {
-	ifa := []byte{unix.AF_INET, 24, 0, 0, 0, 0, 0, 0}
-	f.Add(cat(ifa, nla(unix.IFA_LOCAL, []byte{192, 168, 1, 10}), nla(unix.IFA_ADDRESS, []byte{192, 168, 1, 10}), nla(unix.IFA_LABEL, []byte("br1\x00"))))
-	f.Add(cat(ifa, nla(unix.IFA_LOCAL, []byte{192, 168, 1})))
-	f.Add(ifa[:7])
-	f.Fuzz(func(t *testing.T, b []byte) {
-		a, err := ParseAddr(b)
-		if a == nil && err == nil {
-			t.Fatal("ParseAddr: no address and no error")
-		}
-		if a != nil {
-			a.Prefix()
-			a.AllFlags()
-		}
-	})
-}
-
-func FuzzParseRoute(f *testing.F) {
-	rtm := []byte{unix.AF_INET, 16, 0, 0, unix.RT_TABLE_MAIN, unix.RTPROT_BOOT, unix.RT_SCOPE_UNIVERSE, unix.RTN_UNICAST, 0, 0, 0, 0}
-	f.Add(cat(rtm, nla(unix.RTA_DST, []byte{10, 9, 0, 0}), nla(unix.RTA_GATEWAY, []byte{192, 168, 1, 1}), nla(unix.RTA_OIF, u32(2)), nla(unix.RTA_TABLE, u32(254))))
-	f.Add(cat(rtm, nla(unix.RTA_DST, []byte{10, 9, 0})))
-	f.Add(rtm[:11])
-	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := ParseRoute(b)
-		if r == nil && err == nil {
-			t.Fatal("ParseRoute: no route and no error")
-		}
-		if r != nil {
-			r.Prefix()
-			r.TableNumber()
-		}
-	})
-}
-
-func FuzzParseNSID(f *testing.F) {
-	f.Add(cat(rtgenmsg, nla(NETNSA_NSID, u32(5))))
-	f.Add(cat(rtgenmsg, nla(NETNSA_NSID, u32(5)), nla(NETNSA_CURRENT_NSID, u32(0xffffffff))))
-	f.Add(cat(rtgenmsg, nla(NETNSA_NSID, u16(5))))
-	f.Add([]byte{0})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		n, err := ParseNSID(b)
-		if err != nil && (n.ID != NETNSA_NSID_NOT_ASSIGNED && len(b) < 4) {
-			t.Fatalf("short input gave id %d", n.ID)
-		}
-	})
-}
+// vethInfoPeer is VETH_INFO_PEER (<linux/veth.h>), a nested attribute
+// with a struct ifinfomsg before its attributes.
+const vethInfoPeer = 1
