@@ -41,8 +41,9 @@ func tcpServer(t *testing.T, handle func(c *net.TCPConn)) int {
 	return p
 }
 
-// TestHalfClose: the client's FIN goes out at the end of its stdin; the
-// server answers only after seeing it; nc prints the answer and exits 0.
+// TestHalfClose is "echo question | nc HOST PORT": the client's FIN goes
+// out at the end of its stdin, since stdin sent something; the server
+// answers only after seeing it; nc prints the answer and exits 0.
 // netcat-openbsd without -N would never send the FIN.
 func TestHalfClose(t *testing.T) {
 	sandbox.Require(t, "nc.openbsd", "socat", "busybox")
@@ -89,7 +90,9 @@ func TestHalfCloseListener(t *testing.T) {
 }
 
 // TestListenerWaitsForClientData: a listener whose stdin ends at once
-// (</dev/null) sends FIN first, yet still receives everything.
+// (</dev/null) receives everything from an nsbox client and ends when
+// the client's FIN comes (TestEmptyStdinListenerReceivesAll has the
+// other peers).
 func TestListenerWaitsForClientData(t *testing.T) {
 	sandbox.Require(t, "nc.openbsd", "socat", "busybox")
 	nc := ncPath(t)

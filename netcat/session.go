@@ -10,11 +10,13 @@ import (
 )
 
 // stdio is what every session of one nc run shares: the kinds of stdin
-// and stdout, and whether stdin has already reached end of file (with
-// -k, later clients then get FIN at once).
+// and stdout, whether stdin has already reached end of file (with -k,
+// later clients then get no stdin), and whether any byte of stdin was
+// ever sent (only then does its end shut the write side; see run).
 type stdio struct {
 	inKind, outKind int
 	inEOF           bool
+	sent            bool
 }
 
 func newStdio() *stdio {
@@ -52,8 +54,11 @@ func warnf(format string, a ...any) {
 }
 
 // run is the data phase. The rules (see the package doc):
-//   - stdin EOF: shutdown(SHUT_WR) (stream sockets), then keep reading;
-//     -q 0 ends at once, -q N ends N seconds later at the latest.
+//   - stdin EOF: shutdown(SHUT_WR) (stream sockets) if stdin gave nc
+//     something to send, or with -N; then keep reading. An empty stdin
+//     (</dev/null, a detached listener) sends no FIN, as in
+//     netcat-openbsd. -q 0 ends at once, -q N ends N seconds later at
+//     the latest.
 //   - socket EOF: everything received is written out; the session ends
 //     when stdin is over too (at once if stdin is a terminal).
 //   - -w: no byte either way for that long ends the session.
@@ -95,7 +100,7 @@ func (s *session) loop(send, recv *pump) sessionEnd {
 			return false
 		}
 		shut = true
-		if s.stream {
+		if s.stream && (s.io.sent || o.ShutdownN) {
 			unix.Shutdown(s.sock, unix.SHUT_WR)
 		}
 		if o.Quit == 0 {
@@ -219,6 +224,9 @@ func (s *session) loop(send, recv *pump) sessionEnd {
 		if canSend {
 			n, perr := send.step()
 			moved += n
+			if n > 0 {
+				s.io.sent = true
+			}
 			if perr != nil {
 				sendDead = true
 				if perr.side == sideSrc {
