@@ -77,20 +77,25 @@
 // refused, timed out, reset, unreachable, bind failures and bad usage,
 // with netcat-openbsd's one-line words on stderr:
 //
-//	nc: connect to 192.168.1.11 port 8080 (tcp) failed: Connection refused
-//	nc: connect to 192.0.2.2 port 80 (tcp) timed out: Operation now in progress
+//	nc: connect to 192.168.1.11 port 8080 (tcp) failed: Connection refused   (-v only)
+//	nc: connect to 192.0.2.2 port 80 (tcp) timed out: Operation now in progress   (-v only)
 //	nc: Address already in use
 //	nc: getaddrinfo for host "x" port 80: Name or service not known
 //	nc: read failed: Connection reset by peer
 //	nc: invalid option -- 'Q' (then the usage line)
+//	nc: -e: empty command (then the usage line: "-e ''" is an error, as in busybox nc)
 //
-// Without -v only the last address's failure is printed (one line); -v
-// prints each, and the -v connection lines: "Connection to H P port
-// [tcp/SVC] succeeded!", "Listening on A P", "Bound on A P" (UDP),
-// "Connection received on H P". SIGINT ends nc with status 0 (as
-// netcat-openbsd), SIGTERM by its default action; both stop a -e child
-// and remove a unix socket file nc created. Listening sockets get
-// SO_REUSEADDR but not SO_REUSEPORT, so a port in use is an error.
+// A failed connect says nothing without -v (status 1), as in
+// netcat-openbsd; -v prints one line per address tried, and the -v
+// connection lines: "Connection to H P port [tcp/SVC] succeeded!",
+// "Listening on A P", "Bound on A P" (UDP), "Connection received on H
+// P". A UDP peer that answers with ICMP port unreachable is the same
+// failed connect (status 1, where netcat-openbsd's UDP client exits 0).
+// SIGINT ends nc with status 0 (as netcat-openbsd), SIGTERM and SIGHUP
+// by their default action; all three first stop a -e child and remove a
+// unix socket file nc created. A signal nc was started with ignored
+// (nohup) stays ignored. Listening sockets get SO_REUSEADDR but not
+// SO_REUSEPORT, so a port in use is an error.
 //
 // # Names
 //

@@ -36,7 +36,8 @@ type session struct {
 	recvFrom func(fd int, p []byte) (int, error)
 	havePeer func() bool
 
-	// refused words ECONNREFUSED on a connected UDP socket.
+	// refused words ECONNREFUSED on a connected UDP socket (the ICMP
+	// port unreachable of an earlier datagram): a failed connect.
 	refused func() string
 }
 
@@ -51,6 +52,20 @@ func warn(s string) { os.Stderr.WriteString("nc: " + s + "\n") }
 
 func warnf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "nc: "+format+"\n", a...)
+}
+
+// failed reports an error of the socket: "read failed: ..." or "write
+// failed: ...", but a refused UDP peer as the failed connect it is, and
+// like every failed connect only under -v (netcat-openbsd is silent
+// without it; the status is 1 either way).
+func (s *session) failed(op string, err error) {
+	if !s.stream && err == unix.ECONNREFUSED && s.refused != nil {
+		if s.o.Verbose {
+			warn(s.refused())
+		}
+		return
+	}
+	warn(op + " failed: " + strerror(err))
 }
 
 // run is the data phase. The rules (see the package doc):
@@ -241,11 +256,7 @@ func (s *session) loop(send, recv *pump) sessionEnd {
 						return sessionEnd{status, true}
 					}
 				} else {
-					if dgram && perr.err == unix.ECONNREFUSED && s.refused != nil {
-						warn(s.refused())
-					} else {
-						warn("write failed: " + strerror(perr.err))
-					}
+					s.failed("write", perr.err)
 					status = 1
 					if dgram {
 						return sessionEnd{status, false}
@@ -259,11 +270,7 @@ func (s *session) loop(send, recv *pump) sessionEnd {
 			if perr != nil {
 				if perr.side == sideSrc {
 					recv.flush()
-					if dgram && perr.err == unix.ECONNREFUSED && s.refused != nil {
-						warn(s.refused())
-					} else {
-						warn("read failed: " + strerror(perr.err))
-					}
+					s.failed("read", perr.err)
 					return sessionEnd{1, false}
 				}
 				// stdout is gone: like netcat-openbsd, stop reading

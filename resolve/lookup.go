@@ -38,8 +38,33 @@ func Reverse(a netip.Addr) (string, error) {
 }
 
 func (r *Resolver) Lookup(host string, family int) ([]netip.Addr, error) {
+	if family == unix.AF_INET && digitsDots(host) {
+		// Asked for IPv4 only and no canonical name, getaddrinfo
+		// takes gethostbyname2_r's path, whose
+		// __nss_hostname_digits_dots refuses a name of digits and
+		// dots (no dot at its end) that inet_aton does not take,
+		// without asking /etc/hosts or DNS: "-4 999.1.1.1".
+		if a, ok := ParseNumeric(host); ok && a.Is4() {
+			return []netip.Addr{a}, nil
+		}
+		return nil, NoName
+	}
 	addrs, _, err := r.LookupCanon(host, family)
 	return addrs, err
+}
+
+// digitsDots: host starts with a digit, has only digits and dots, and
+// does not end in a dot (glibc's nss/digits_dots.c).
+func digitsDots(host string) bool {
+	if host == "" || host[0] < '0' || host[0] > '9' || host[len(host)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // LookupCanon is Lookup under AI_CANONNAME: it also returns the
