@@ -90,8 +90,8 @@ func exchangeUDP(fd int, qs []*query, timeout time.Duration) error {
 			}
 			return err // ECONNREFUSED: nobody listens there
 		}
-		r, err := ParseResponse(buf[:n])
-		if err != nil {
+		r, _ := ParseResponse(buf[:n])
+		if r == nil {
 			continue // not a reply we can read; wait for a better one
 		}
 		for _, q := range qs {
@@ -136,8 +136,8 @@ func askTCP(fd int, q *query, deadline time.Time) error {
 	if err := readFull(fd, msg, deadline); err != nil {
 		return err
 	}
-	r, err := ParseResponse(msg)
-	if err != nil || !r.matches(q.id, q.name, q.qtype) {
+	r, _ := ParseResponse(msg)
+	if r == nil || !r.matches(q.id, q.name, q.qtype) {
 		return errNoAnswer
 	}
 	q.resp = r

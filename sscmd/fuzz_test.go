@@ -17,17 +17,6 @@ func FuzzParseServices(f *testing.F) {
 	})
 }
 
-func FuzzParseHosts(f *testing.F) {
-	f.Add([]byte("127.0.0.1 localhost\n::1 localhost ip6-localhost\nfe80::1%lo x\n# c\n"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		for a, n := range parseHosts(b) {
-			if !a.IsValid() || n == "" || a.Zone() != "" {
-				t.Fatalf("bad entry %v %q", a, n)
-			}
-		}
-	})
-}
-
 func FuzzPasswdName(f *testing.F) {
 	f.Add([]byte("root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534::/:/usr/sbin/nologin\n"), uint32(0))
 	f.Fuzz(func(t *testing.T, b []byte, uid uint32) {

@@ -364,8 +364,8 @@ func (n *netstatWriter) addrPort(a netip.Addr, port uint16, proto string) string
 }
 
 // host is INET_rresolve / INET6_rresolve: numeric with -n; otherwise the
-// wildcard as 0.0.0.0 or [::], and other addresses by name from
-// /etc/hosts when they have one.
+// wildcard as 0.0.0.0 or [::], and other addresses by name
+// (gethostbyaddr: /etc/hosts, then DNS) when they have one.
 func (n *netstatWriter) host(a netip.Addr) string {
 	if n.o.numHost {
 		return ntop(a)

@@ -583,7 +583,7 @@ const ssUsage = `Usage: ss [ OPTIONS ]
    -h, --help          this message
    -V, --version       output version information
    -n, --numeric       don't resolve service names
-   -r, --resolve       resolve host names (from /etc/hosts)
+   -r, --resolve       resolve host names
    -a, --all           display all sockets
    -l, --listening     display listening sockets
    -o, --options       show timer information
@@ -1040,7 +1040,8 @@ func (w *ssWriter) addr(a netip.Addr, port int, ifname string, v6only bool, dg s
 	return ap + ":", w.service(port, dg)
 }
 
-// host is format_host(): a name from /etc/hosts with -r, else numeric.
+// host is format_host(): with -r the name of a (/etc/hosts, then DNS),
+// else numeric.
 func (w *ssWriter) host(a netip.Addr) string {
 	if w.o.resolve {
 		if n, ok := w.hosts.lookup(a); ok {
