@@ -431,7 +431,7 @@ func TestSignalCleanup(t *testing.T) {
 	})
 }
 
-// TestEmptyExec: "-e ”" (an unset $CMD) is a usage error before any
+// TestEmptyExec: an empty -e (an unset $CMD) is a usage error before any
 // connection, not a plain session; busybox nc, whose -e nsbox's
 // follows, refuses it the same way (exit 1, nothing connected).
 func TestEmptyExec(t *testing.T) {

@@ -564,7 +564,8 @@ func parseSS(args []string) (*ssOptions, error) {
 	}
 	o.f.mergeDefaults()
 	if o.filterWords != nil {
-		fp := &filterParser{svc: &services{}, tcp: o.f.dbs&(1<<tcpDB) != 0, udp: o.f.dbs&(1<<udpDB) != 0}
+		fp := &filterParser{svc: &services{}, tcp: o.f.dbs&(1<<tcpDB) != 0, udp: o.f.dbs&(1<<udpDB) != 0,
+			unix: o.preferred == afUnix}
 		e, err := parseFilter(o.filterWords, fp)
 		if err != nil {
 			msg := err.Error()
@@ -872,7 +873,7 @@ func (w *ssWriter) users(ino uint32) string {
 	parts := make([]string, 0, len(own))
 	// ss keeps them in a hash chain, newest first.
 	for i := len(own) - 1; i >= 0; i-- {
-		parts = append(parts, fmt.Sprintf("(\"%s\",pid=%d,fd=%d)", own[i].Comm, own[i].PID, own[i].FD))
+		parts = append(parts, fmt.Sprintf("(\"%s\",pid=%d,fd=%d)", printable(own[i].Comm), own[i].PID, own[i].FD))
 	}
 	return " users:(" + strings.Join(parts, ",") + ")"
 }
@@ -883,7 +884,7 @@ func (w *ssWriter) unixRow(r *[colMax]string, u *sockdiag.UnixSocket) {
 	queues(r, u.RQueue, u.WQueue)
 	name := "*"
 	if u.HasName {
-		name = unixName(u.Name)
+		name = printable(unixName(u.Name))
 	}
 	r[colAddr] = name + " "
 	r[colServ] = strconv.FormatUint(uint64(u.Ino), 10)
@@ -977,7 +978,7 @@ func (w *ssWriter) inetRow(r *[colMax]string, s *sockdiag.InetSocket, proto int)
 			ext += " fwmark:0x" + strconv.FormatUint(uint64(s.Mark), 16)
 		}
 		if s.CgroupID != 0 {
-			ext += " cgroup:" + w.cg.path(s.CgroupID)
+			ext += " cgroup:" + printable(w.cg.path(s.CgroupID))
 		}
 		if s.Family == sockdiag.AF_INET6 && s.HasV6Only {
 			if s.V6Only {
@@ -1174,7 +1175,7 @@ func (w *ssWriter) netlinkRow(r *[colMax]string, n *sockdiag.NetlinkSocket) {
 		proc = strconv.Itoa(pid)
 		if pid > 0 {
 			if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && strings.Contains(string(b), "(") {
-				proc = sockdiag.ParseStatComm(b) + "/" + strconv.Itoa(pid)
+				proc = printable(sockdiag.ParseStatComm(b)) + "/" + strconv.Itoa(pid)
 			}
 		}
 	}
