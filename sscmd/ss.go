@@ -1,6 +1,12 @@
 // Package sscmd is the ss and netstat front end: argv in, sock_diag
 // dumps (package sockdiag) in the namespace asked for, text out in
 // iproute2's ss layout or net-tools' netstat layout.
+//
+// What other users choose is untrusted here: unix socket names are
+// matched by filters in time bounded by the pattern and name lengths
+// (fnmatch.go), and those names, process names and cgroup paths are
+// printed with their control bytes escaped (escape.go); host names (ss
+// -r, netstat) come from package resolve, which checks them.
 package sscmd
 
 import (
