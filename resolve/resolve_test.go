@@ -354,7 +354,7 @@ func TestLookupServers(t *testing.T) {
 }
 
 // TestTCPTrickle: a server that trickles its TCP reply a byte every
-// 100 ms (the whole reply would take seconds) is given up on when the
+// 200 ms (the whole reply would take 9 s) is given up on when the
 // configured timeout (1 s) has passed since the exchange began: the
 // lookup fails as "temporary failure" and the server sees the client
 // go away before its last byte. A per-read timeout would have read it
@@ -365,6 +365,7 @@ func TestTCPTrickle(t *testing.T) {
 			s, r := fake(t, "")
 			s.Add("slow.test", dnstest.RR{Type: 1, Addr: netip.MustParseAddr("192.0.2.1")})
 			s.Set("slow.test", dnstest.Trickle)
+			s.TrickleDelay = 200 * time.Millisecond // the whole reply: 9 s
 			r.Conf.Timeout = time.Second
 			r.Conf.UseVC = useVC
 			addrs, err := r.Lookup("slow.test", unix.AF_INET)
