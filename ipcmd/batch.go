@@ -151,7 +151,9 @@ func splitArgs(line string, max int) ([]string, error) {
 // joined with the lines its "\" continues to (a command has at most 100
 // words here, as makeargs() splits them: a few KB with long names and
 // aliases); a batch is at most maxBatch bytes (bench case 2's batch for
-// 10,000 veth pairs on ten bridges is 1.2 MB in 40,020 lines). Lines are
+// 10,000 veth pairs on ten bridges is 1.2 MB in 40,020 lines: 16 MiB is
+// 130,000 pairs, more than a hundred bridges hold; 16 million blank
+// lines read in under a second here, 64 million took 4 to 8 s). Lines are
 // read one at a time, so a batch takes no more memory than one line,
 // however long it runs. A NUL byte in a line is an error: ip reads lines
 // as C strings, so a NUL cuts the line and the rest of it is not run (and
@@ -161,7 +163,7 @@ func splitArgs(line string, max int) ([]string, error) {
 // on stderr, exit 1, the lines before it done.
 const (
 	maxBatchLine = 64 << 10
-	maxBatch     = 64 << 20
+	maxBatch     = 16 << 20
 )
 
 // lineReader is getcmdline(): one logical line, comments cut, "\"
