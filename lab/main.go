@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"nsbox/cli"
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 )
 
@@ -155,23 +156,30 @@ func report(errw io.Writer, err error) int {
 	return 1
 }
 
-// load reads and parses a topology file; "" is the built-in lab.
+// load reads and parses a topology file; "" is the built-in lab. It
+// reads at most maxFile bytes (see Parse): a larger file, or a device
+// that never ends, is one line of error.
 func load(file string) (*Lab, error) {
+	var data []byte
+	var err error
+	name := file
 	switch file {
 	case "":
 		return Parse("default.lab", defaultLab)
 	case "-":
-		data, err := io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
-		if err != nil {
-			return nil, fmt.Errorf("nsbox lab: standard input: %v", err)
-		}
-		return Parse("<stdin>", data)
+		name = "<stdin>"
+		data, err = bounded.ReadAll(os.Stdin, maxFile, "a topology file")
+	default:
+		data, err = bounded.ReadFile(file, maxFile, "a topology file")
 	}
-	data, err := os.ReadFile(file)
+	var be *bounded.Error
+	if errors.As(err, &be) {
+		return nil, fmt.Errorf("nsbox lab: %s: %v", name, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("nsbox lab: %v", err)
 	}
-	return Parse(file, data)
+	return Parse(name, data)
 }
 
 // runLab is lab run: up, check, down. The lab must not be up already.

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -127,61 +128,138 @@ type Packet struct {
 	Order binary.ByteOrder
 }
 
-// ReadPcap reads every packet of a LINKTYPE_NETLINK pcap file. Errors
-// name the byte offset in the file and what was expected there.
-func ReadPcap(b []byte) ([]Packet, error) {
-	if len(b) >= 4 && string(b[:4]) == "\x0a\x0d\x0d\x0a" {
+// MaxPcapRecord bounds one record of a pcap file: 262,144 bytes, the
+// largest snaplen libpcap accepts for any link type (MAXIMUM_SNAPLEN) and
+// the default of tcpdump and dumpcap, so no capture tool writes a bigger
+// record; a netlink datagram is at most 32 KiB when the kernel sends a
+// dump (netlink_recvmsg caps it) and rarely more than a page otherwise.
+// A record may not be longer than the file's own snaplen either (0 in the
+// header, as some writers leave it, means this bound).
+const MaxPcapRecord = pcapSnaplen
+
+// PcapReader reads a pcap file one record at a time: it holds one record
+// in memory, never the file.
+type PcapReader struct {
+	r       io.Reader
+	bo      binary.ByteOrder
+	nano    bool
+	snaplen int
+	off     int64 // of the next record in the file
+	n       int   // records read
+	buf     []byte
+}
+
+// NewPcapReader reads the file header from r and checks that it is a
+// LINKTYPE_NETLINK pcap file. Errors name the byte offset in the file and
+// what was expected there.
+func NewPcapReader(r io.Reader) (*PcapReader, error) {
+	var h [24]byte
+	n, err := io.ReadFull(r, h[:])
+	if n >= 4 && string(h[:4]) == "\x0a\x0d\x0d\x0a" {
 		return nil, errors.New("offset 0: this is a pcapng file; only classic pcap is read (convert: editcap -F pcap IN OUT)")
 	}
-	if len(b) < 24 {
-		return nil, fmt.Errorf("offset 0: %d bytes, need 24 for the pcap file header", len(b))
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("offset 0: %d bytes, need 24 for the pcap file header", n)
 	}
-	var bo binary.ByteOrder
-	nano := false
+	if err != nil {
+		return nil, err
+	}
+	p := &PcapReader{r: r, off: 24}
 	switch {
-	case binary.LittleEndian.Uint32(b) == pcapMagic:
-		bo = binary.LittleEndian
-	case binary.BigEndian.Uint32(b) == pcapMagic:
-		bo = binary.BigEndian
-	case binary.LittleEndian.Uint32(b) == pcapMagicNano:
-		bo, nano = binary.LittleEndian, true
-	case binary.BigEndian.Uint32(b) == pcapMagicNano:
-		bo, nano = binary.BigEndian, true
+	case binary.LittleEndian.Uint32(h[:]) == pcapMagic:
+		p.bo = binary.LittleEndian
+	case binary.BigEndian.Uint32(h[:]) == pcapMagic:
+		p.bo = binary.BigEndian
+	case binary.LittleEndian.Uint32(h[:]) == pcapMagicNano:
+		p.bo, p.nano = binary.LittleEndian, true
+	case binary.BigEndian.Uint32(h[:]) == pcapMagicNano:
+		p.bo, p.nano = binary.BigEndian, true
 	default:
-		return nil, fmt.Errorf("offset 0: magic %02x %02x %02x %02x is not a pcap file's (a1 b2 c3 d4 in either byte order)", b[0], b[1], b[2], b[3])
+		return nil, fmt.Errorf("offset 0: magic %02x %02x %02x %02x is not a pcap file's (a1 b2 c3 d4 in either byte order)", h[0], h[1], h[2], h[3])
 	}
-	if lt := bo.Uint32(b[20:]) & 0x0fffffff; lt != linktypeNetlink {
+	if lt := p.bo.Uint32(h[20:]) & 0x0fffffff; lt != linktypeNetlink {
 		return nil, fmt.Errorf("offset 20: link type %d, want %d (LINKTYPE_NETLINK)", lt, linktypeNetlink)
 	}
-	var pkts []Packet
-	for off := 24; off < len(b); {
-		if len(b)-off < 16 {
-			return pkts, fmt.Errorf("offset %d: %d bytes left, need 16 for a packet record header", off, len(b)-off)
-		}
-		sec, frac := bo.Uint32(b[off:]), bo.Uint32(b[off+4:])
-		incl := int(bo.Uint32(b[off+8:]))
-		if incl < 0 || incl > len(b)-off-16 {
-			return pkts, fmt.Errorf("offset %d: packet %d: incl_len %d runs past the end of the file (%d bytes left)", off+8, len(pkts)+1, incl, len(b)-off-16)
-		}
-		data := b[off+16 : off+16+incl]
-		if incl < cookedLen {
-			return pkts, fmt.Errorf("offset %d: packet %d: %d bytes, need %d for the netlink pseudo-header", off+16, len(pkts)+1, incl, cookedLen)
-		}
-		if hw := binary.BigEndian.Uint16(data[2:]); hw != arphrdNetlink {
-			return pkts, fmt.Errorf("offset %d: packet %d: ARPHRD %d in the pseudo-header, want %d (ARPHRD_NETLINK)", off+18, len(pkts)+1, hw, arphrdNetlink)
-		}
-		ns := int64(frac) * 1000
-		if nano {
-			ns = int64(frac)
-		}
-		pkts = append(pkts, Packet{
-			Sent:     binary.BigEndian.Uint16(data[0:]) == pktOutgoing,
-			Protocol: int(binary.BigEndian.Uint16(data[14:])),
-			Time:     time.Unix(int64(sec), ns),
-			Data:     data[cookedLen:],
-			Order:    bo,
-		})
-		off += 16 + incl
+	p.snaplen = int(p.bo.Uint32(h[16:]))
+	if p.snaplen <= 0 || p.snaplen > MaxPcapRecord {
+		p.snaplen = MaxPcapRecord // as libpcap reads such a header
 	}
-	return pkts, nil
+	return p, nil
+}
+
+// Offset is where the next record starts in the file.
+func (p *PcapReader) Offset() int64 { return p.off }
+
+// Next returns the next packet, its Data valid until the next call; io.EOF
+// after the last. A record longer than the file's snaplen or
+// MaxPcapRecord is an error, found before its bytes are read.
+func (p *PcapReader) Next() (Packet, error) {
+	var h [16]byte
+	n, err := io.ReadFull(p.r, h[:])
+	if err == io.EOF {
+		return Packet{}, io.EOF
+	}
+	off := p.off
+	if err == io.ErrUnexpectedEOF {
+		return Packet{}, fmt.Errorf("offset %d: %d bytes left, need 16 for a packet record header", off, n)
+	}
+	if err != nil {
+		return Packet{}, err
+	}
+	num := p.n + 1
+	sec, frac := p.bo.Uint32(h[0:]), p.bo.Uint32(h[4:])
+	incl := p.bo.Uint32(h[8:])
+	if incl > uint32(p.snaplen) {
+		return Packet{}, fmt.Errorf("offset %d: packet %d: incl_len %d is larger than the file's snaplen, %d (a damaged file?)", off+8, num, incl, p.snaplen)
+	}
+	if incl < cookedLen {
+		return Packet{}, fmt.Errorf("offset %d: packet %d: %d bytes, need %d for the netlink pseudo-header", off+16, num, incl, cookedLen)
+	}
+	if cap(p.buf) < int(incl) {
+		p.buf = make([]byte, incl)
+	}
+	data := p.buf[:incl]
+	if n, err := io.ReadFull(p.r, data); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return Packet{}, fmt.Errorf("offset %d: packet %d: incl_len %d runs past the end of the file (%d bytes left)", off+8, num, incl, n)
+		}
+		return Packet{}, err
+	}
+	if hw := binary.BigEndian.Uint16(data[2:]); hw != arphrdNetlink {
+		return Packet{}, fmt.Errorf("offset %d: packet %d: ARPHRD %d in the pseudo-header, want %d (ARPHRD_NETLINK)", off+18, num, hw, arphrdNetlink)
+	}
+	p.off += 16 + int64(incl)
+	p.n++
+	ns := int64(frac) * 1000
+	if p.nano {
+		ns = int64(frac)
+	}
+	return Packet{
+		Sent:     binary.BigEndian.Uint16(data[0:]) == pktOutgoing,
+		Protocol: int(binary.BigEndian.Uint16(data[14:])),
+		Time:     time.Unix(int64(sec), ns),
+		Data:     data[cookedLen:],
+		Order:    p.bo,
+	}, nil
+}
+
+// ReadPcap reads every packet of a LINKTYPE_NETLINK pcap file held in b
+// (see PcapReader); on an error it returns the packets before it.
+func ReadPcap(b []byte) ([]Packet, error) {
+	p, err := NewPcapReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	var pkts []Packet
+	for {
+		pk, err := p.Next()
+		if err == io.EOF {
+			return pkts, nil
+		}
+		if err != nil {
+			return pkts, err
+		}
+		pk.Data = bytes.Clone(pk.Data)
+		pkts = append(pkts, pk)
+	}
 }
