@@ -17,7 +17,6 @@ import (
 	"net/netip"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -185,10 +184,8 @@ func (h *Handle) open(o Options) (uint32, error) {
 	if err := unix.IoctlIfreq(fd, unix.SIOCGIFHWADDR, ifr); err != nil {
 		return 0, &Error{Msg: fmt.Sprintf("%s: SIOCGIFHWADDR: %s", o.Device, nsenter.Strerror(err)), Err: err}
 	}
-	// struct ifreq: the name, then struct sockaddr ifr_hwaddr, whose
-	// first field (sa_family) is the ARPHRD_ type.
-	raw := (*[unix.IFNAMSIZ + 2]byte)(unsafe.Pointer(ifr))
-	switch hw := *(*uint16)(unsafe.Pointer(&raw[unix.IFNAMSIZ])); hw {
+	// ifr_hwaddr is a struct sockaddr whose sa_family is the ARPHRD_ type.
+	switch hw := ifr.Uint16(); hw {
 	case arphrdEther, arphrdLoop:
 		h.LinkType = pcap.LinkTypeEthernet
 	default:
@@ -401,7 +398,10 @@ func (h *Handle) packet(f *frame) Packet {
 	b[0], b[1], b[2], b[3] = byte(proto>>8), byte(proto), 0, 0
 	b[4], b[5], b[6], b[7] = byte(f.ifindex>>24), byte(f.ifindex>>16), byte(f.ifindex>>8), byte(f.ifindex)
 	b[8], b[9], b[10], b[11] = byte(f.hatype>>8), byte(f.hatype), f.pkttype, f.halen
-	copy(b[12:20], f.addr[:])
+	// Only halen bytes of sll_addr are the kernel's; the rest is what
+	// the ring held before (libpcap copies it along; nsbox zeroes it).
+	clear(b[12:20])
+	copy(b[12:12+min(int(f.halen), 8)], f.addr[:])
 	if f.vlan {
 		b = append(b, byte(f.tci>>8), byte(f.tci), byte(f.protocol>>8), byte(f.protocol))
 		length += vlanTagLen

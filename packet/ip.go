@@ -600,7 +600,7 @@ func demux(d *decoder, h *ipHeader, b []byte, length int, proto uint8) {
 		udp(d, h, b, length)
 	case protoICMP:
 		if h.v6 {
-			d.s("[ICMP requires IPv6] (invalid)")
+			d.s("[ICMP requires IPv4] (invalid)")
 			return
 		}
 		icmp(d, h, b, length)
@@ -610,6 +610,12 @@ func demux(d *decoder, h *ipHeader, b []byte, length int, proto uint8) {
 			return
 		}
 		icmp6(d, h, b, length)
+	case protoIGMP:
+		if h.v6 {
+			d.s("[IGMP requires IPv4] (invalid)")
+			return
+		}
+		igmp(d, b, length)
 	case protoNone:
 		d.s("no next header")
 	default:

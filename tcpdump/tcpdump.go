@@ -299,17 +299,13 @@ func (c *cmd) readFile() error {
 	}
 	r, err := pcap.NewReader(in)
 	if err != nil {
-		return err
+		return c.readError(err)
 	}
 	h := r.Header()
 	if o.dump > 0 {
 		return c.dumpProgram(h.LinkType, 0)
 	}
-	name := o.read
-	if name == "-" {
-		name = "-"
-	}
-	fmt.Fprintf(c.stderr, "reading from file %s, link-type %s, snapshot length %d\n", name, h.LinkType, h.Snaplen)
+	fmt.Fprintf(c.stderr, "reading from file %s, link-type %s, snapshot length %d\n", packet.Escape(o.read), h.LinkType, h.Snaplen)
 	f, err := bpf.Compile(o.expr, bpf.Options{LinkType: h.LinkType, Snaplen: uint32(h.Snaplen), LookupHost: lookupHost})
 	if err != nil {
 		return err
@@ -329,7 +325,7 @@ func (c *cmd) readFile() error {
 		}
 		if err != nil {
 			c.finish()
-			return err
+			return c.readError(err)
 		}
 		if f.Program.Run(rec.Data, rec.Length, nil) == 0 {
 			continue
@@ -343,6 +339,17 @@ func (c *cmd) readFile() error {
 		return c.writeError(err)
 	}
 	return nil
+}
+
+// readError keeps a file's format errors as they are (tcpdump's
+// sentences) and names the file in the others ("x: Is a directory").
+func (c *cmd) readError(err error) error {
+	var fe *pcap.FormatError
+	if errors.As(err, &fe) {
+		return err
+	}
+	c.looping = false
+	return fmt.Errorf("%s: %s", c.o.read, strerror(unwrapPath(err)))
 }
 
 func (c *cmd) writeError(err error) error {
