@@ -13,6 +13,7 @@
 package capture
 
 import (
+	"encoding/binary"
 	"errors"
 	"net/netip"
 	"sync/atomic"
@@ -107,7 +108,13 @@ const (
 	defaultTimer = 100 * time.Millisecond
 )
 
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
+// htons is the native-order value whose bytes in memory are v in network
+// order (and back: it is its own inverse), for sll_protocol.
+func htons(v uint16) uint16 {
+	var b [2]byte
+	binary.BigEndian.PutUint16(b[:], v)
+	return binary.NativeEndian.Uint16(b[:])
+}
 
 // Open starts a capture. The filter is compiled for the device's link
 // type before anything is received.

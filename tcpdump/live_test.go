@@ -404,3 +404,41 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("tcpdump applet: %v %q", err, out)
 	}
 }
+
+// TestRotate: -G N -W M writes M files of N seconds each (named by
+// strftime) and then ends by itself: tcpdump's duration limit.
+func TestRotate(t *testing.T) {
+	sandbox.Require(t, "ip", "tshark")
+	nsbox := sandbox.Binary(t)
+	dir := t.TempDir()
+	cmd := exec.Command(nsbox, "capture", "-i", "lo", "-G", "1", "-W", "2", "-w", filepath.Join(dir, "cap-%s.pcap"))
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	go exec.Command("ping", "-c", "20", "-i", "0.2", "127.0.0.1").Run()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%v\n%s", err, errb.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("-G 1 -W 2 did not end by itself:\n%s", errb.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "cap-*.pcap"))
+	if len(files) != 2 {
+		t.Fatalf("%d files: %v\n%s", len(files), files, errb.String())
+	}
+	total := 0
+	for _, f := range files {
+		n, _ := tshark(t, f)
+		total += n
+	}
+	if !strings.Contains(errb.String(), strconv.Itoa(total)+" packets captured") {
+		t.Errorf("files hold %d packets; %s", total, errb.String())
+	}
+}
