@@ -64,4 +64,3 @@ func TestKernelProgram(t *testing.T) {
 		t.Error("a load of sll2_hatype went to the kernel")
 	}
 }
-
