@@ -82,13 +82,14 @@ func (r *ring) setup(fd, snaplen, size int, timeout time.Duration) error {
 	page := unix.Getpagesize()
 	// One frame holds the headers, the sockaddr_ll, room for the
 	// link-level header the kernel may leave before the data, and a
-	// snapshot-length packet.
+	// snapshot-length packet; a block is the smallest power-of-two pages
+	// that holds a frame, as libpcap sizes it, and the ring as many
+	// blocks as fit in size (at least 2).
 	frameSize := align(tpacket3HdrLen+sockaddrLLLen+64+snaplen, tpacketAlign)
-	blockSize := max(align(frameSize, page), 1<<20)
-	for blockSize > size && blockSize > align(frameSize, page) {
-		blockSize /= 2
+	blockSize := page
+	for blockSize < frameSize {
+		blockSize <<= 1
 	}
-	blockSize = align(max(blockSize, frameSize), page)
 	blocks := max(size/blockSize, 2)
 	req := unix.TpacketReq3{
 		Block_size:     uint32(blockSize),
