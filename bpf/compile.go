@@ -757,13 +757,19 @@ func (c *compiler) scode(n idNode) (*block, error) {
 // portOfProto reconciles the qualifier (tcp, udp, sctp or none) with the
 // protocol a service name is registered for (-1: more than one).
 func portOfProto(proto string, real int, what string) (int, error) {
-	want := map[string]int{"tcp": protoTCP, "udp": protoUDP, "sctp": protoSCTP}[proto]
-	names := map[int]string{protoTCP: "tcp", protoUDP: "udp", protoSCTP: "sctp"}
 	if proto == "" {
 		return real, nil
 	}
+	want, _ := portProto(proto, "port")
 	if real >= 0 && real != want {
-		return 0, errorf("%s is %s", what, names[real])
+		name := "sctp"
+		switch real {
+		case protoTCP:
+			name = "tcp"
+		case protoUDP:
+			name = "udp"
+		}
+		return 0, errorf("%s is %s", what, name)
 	}
 	return want, nil
 }
@@ -829,8 +835,30 @@ func linkDescription(lt pcap.LinkType) string {
 	return s
 }
 
-var aluOps = map[string]uint16{"+": AluADD, "-": AluSUB, "*": AluMUL, "/": AluDIV, "%": AluMOD,
-	"&": AluAND, "|": AluOR, "^": AluXOR, "<<": AluLSH, ">>": AluRSH}
+// aluOp is the BPF operation of an arithmetic operator.
+func aluOp(op string) uint16 {
+	switch op {
+	case "+":
+		return AluADD
+	case "-":
+		return AluSUB
+	case "*":
+		return AluMUL
+	case "/":
+		return AluDIV
+	case "%":
+		return AluMOD
+	case "&":
+		return AluAND
+	case "|":
+		return AluOR
+	case "^":
+		return AluXOR
+	case "<<":
+		return AluLSH
+	}
+	return AluRSH
+}
 
 // constOf is the value of an arithmetic expression that libpcap's
 // optimizer folds to a constant: constants, and anything multiplied or
@@ -844,7 +872,7 @@ func constOf(a arth) (uint32, bool) {
 		return -v, ok
 	case binArth:
 		r, rok := constOf(a.r)
-		op := aluOps[a.op]
+		op := aluOp(a.op)
 		if rok && r == 0 && (op == AluMUL || op == AluAND) {
 			return 0, true
 		}
@@ -912,7 +940,7 @@ func (c *compiler) arith(a arth) (arthCode, error) {
 		x.stmts = append(x.stmts, Instruction{Op: ClassALU | AluNEG})
 		return x, nil
 	case binArth:
-		op := aluOps[a.op]
+		op := aluOp(a.op)
 		if k, ok := constOf(a.r); ok {
 			switch {
 			case op == AluDIV && k == 0:

@@ -2,6 +2,7 @@ package bpf
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,57 +33,211 @@ type token struct {
 	pos  int // byte offset in the expression
 }
 
-// keywords are scanner.l's reserved words. Those nsbox does not compile
-// are still words, so that an expression using them is refused by name
-// instead of being read as a host name.
-var keywords = map[string]string{
-	"dst": "dst", "src": "src",
-	"link": "link", "ether": "link", "ppp": "link", "slip": "link", "fddi": "link", "tr": "link", "wlan": "link",
-	"arp": "arp", "rarp": "rarp", "ip": "ip", "sctp": "sctp", "tcp": "tcp", "udp": "udp", "icmp": "icmp",
-	"igmp": "igmp", "igrp": "igrp", "pim": "pim", "vrrp": "vrrp", "carp": "carp", "radio": "radio",
-	"ip6": "ip6", "icmp6": "icmp6", "ah": "ah", "esp": "esp",
-	"atalk": "atalk", "aarp": "aarp", "decnet": "decnet", "lat": "lat", "sca": "sca", "moprc": "moprc", "mopdl": "mopdl",
-	"iso": "iso", "esis": "esis", "es-is": "esis", "isis": "isis", "is-is": "isis", "l1": "l1", "l2": "l2",
-	"iih": "iih", "lsp": "lsp", "snp": "snp", "csnp": "csnp", "psnp": "psnp", "clnp": "clnp", "stp": "stp",
-	"ipx": "ipx", "netbeui": "netbeui",
-	"host": "host", "net": "net", "mask": "mask", "port": "port", "portrange": "portrange", "proto": "proto",
-	"protochain": "protochain", "gateway": "gateway",
-	"type": "type", "subtype": "subtype", "direction": "dir", "dir": "dir",
-	"address1": "addr1", "addr1": "addr1", "address2": "addr2", "addr2": "addr2",
-	"address3": "addr3", "addr3": "addr3", "address4": "addr4", "addr4": "addr4", "ra": "ra", "ta": "ta",
-	"less": "less", "greater": "greater", "byte": "byte", "broadcast": "broadcast", "multicast": "multicast",
-	"len": "len", "length": "len", "inbound": "inbound", "outbound": "outbound", "ifindex": "ifindex",
-	"vlan": "vlan", "mpls": "mpls", "pppoed": "pppoed", "pppoes": "pppoes", "geneve": "geneve",
-	"lane": "lane", "llc": "llc", "metac": "metac", "bcc": "bcc", "oam": "oam", "oamf4": "oamf4",
-	"oamf4ec": "oamf4ec", "oamf4sc": "oamf4sc", "sc": "sc", "ilmic": "ilmic", "vpi": "vpi", "vci": "vci",
-	"connectmsg": "connectmsg", "metaconnect": "metaconnect",
-	"on": "ifname", "ifname": "ifname", "rset": "rset", "ruleset": "rset", "rnr": "rnr", "rulenum": "rnr",
-	"srnr": "srnr", "subrulenum": "srnr", "reason": "reason", "action": "action",
-	"fisu": "fisu", "lssu": "lssu", "lsu": "lssu", "msu": "msu", "hfisu": "hfisu", "hlssu": "hlssu",
-	"hmsu": "hmsu", "sio": "sio", "opc": "opc", "dpc": "dpc", "sls": "sls", "hsio": "hsio", "hopc": "hopc",
-	"hdpc": "hdpc", "hsls": "hsls",
+// keywords are scanner.l's reserved words (sorted: a table in the
+// binary, nothing built at program start), each with the keyword it
+// stands for. Those nsbox does not compile are still words, so that an
+// expression using them is refused by name instead of being read as a
+// host name.
+var keywords = [...]struct{ word, key string }{
+	{"aarp", "aarp"},
+	{"action", "action"},
+	{"addr1", "addr1"},
+	{"addr2", "addr2"},
+	{"addr3", "addr3"},
+	{"addr4", "addr4"},
+	{"address1", "addr1"},
+	{"address2", "addr2"},
+	{"address3", "addr3"},
+	{"address4", "addr4"},
+	{"ah", "ah"},
+	{"arp", "arp"},
+	{"atalk", "atalk"},
+	{"bcc", "bcc"},
+	{"broadcast", "broadcast"},
+	{"byte", "byte"},
+	{"carp", "carp"},
+	{"clnp", "clnp"},
+	{"connectmsg", "connectmsg"},
+	{"csnp", "csnp"},
+	{"decnet", "decnet"},
+	{"dir", "dir"},
+	{"direction", "dir"},
+	{"dpc", "dpc"},
+	{"dst", "dst"},
+	{"es-is", "esis"},
+	{"esis", "esis"},
+	{"esp", "esp"},
+	{"ether", "link"},
+	{"fddi", "link"},
+	{"fisu", "fisu"},
+	{"gateway", "gateway"},
+	{"geneve", "geneve"},
+	{"greater", "greater"},
+	{"hdpc", "hdpc"},
+	{"hfisu", "hfisu"},
+	{"hlssu", "hlssu"},
+	{"hmsu", "hmsu"},
+	{"hopc", "hopc"},
+	{"host", "host"},
+	{"hsio", "hsio"},
+	{"hsls", "hsls"},
+	{"icmp", "icmp"},
+	{"icmp6", "icmp6"},
+	{"ifindex", "ifindex"},
+	{"ifname", "ifname"},
+	{"igmp", "igmp"},
+	{"igrp", "igrp"},
+	{"iih", "iih"},
+	{"ilmic", "ilmic"},
+	{"inbound", "inbound"},
+	{"ip", "ip"},
+	{"ip6", "ip6"},
+	{"ipx", "ipx"},
+	{"is-is", "isis"},
+	{"isis", "isis"},
+	{"iso", "iso"},
+	{"l1", "l1"},
+	{"l2", "l2"},
+	{"lane", "lane"},
+	{"lat", "lat"},
+	{"len", "len"},
+	{"length", "len"},
+	{"less", "less"},
+	{"link", "link"},
+	{"llc", "llc"},
+	{"lsp", "lsp"},
+	{"lssu", "lssu"},
+	{"lsu", "lssu"},
+	{"mask", "mask"},
+	{"metac", "metac"},
+	{"metaconnect", "metaconnect"},
+	{"mopdl", "mopdl"},
+	{"moprc", "moprc"},
+	{"mpls", "mpls"},
+	{"msu", "msu"},
+	{"multicast", "multicast"},
+	{"net", "net"},
+	{"netbeui", "netbeui"},
+	{"oam", "oam"},
+	{"oamf4", "oamf4"},
+	{"oamf4ec", "oamf4ec"},
+	{"oamf4sc", "oamf4sc"},
+	{"on", "ifname"},
+	{"opc", "opc"},
+	{"outbound", "outbound"},
+	{"pim", "pim"},
+	{"port", "port"},
+	{"portrange", "portrange"},
+	{"ppp", "link"},
+	{"pppoed", "pppoed"},
+	{"pppoes", "pppoes"},
+	{"proto", "proto"},
+	{"protochain", "protochain"},
+	{"psnp", "psnp"},
+	{"ra", "ra"},
+	{"radio", "radio"},
+	{"rarp", "rarp"},
+	{"reason", "reason"},
+	{"rnr", "rnr"},
+	{"rset", "rset"},
+	{"rulenum", "rnr"},
+	{"ruleset", "rset"},
+	{"sc", "sc"},
+	{"sca", "sca"},
+	{"sctp", "sctp"},
+	{"sio", "sio"},
+	{"slip", "link"},
+	{"sls", "sls"},
+	{"snp", "snp"},
+	{"src", "src"},
+	{"srnr", "srnr"},
+	{"stp", "stp"},
+	{"subrulenum", "srnr"},
+	{"subtype", "subtype"},
+	{"ta", "ta"},
+	{"tcp", "tcp"},
+	{"tr", "link"},
+	{"type", "type"},
+	{"udp", "udp"},
+	{"vci", "vci"},
+	{"vlan", "vlan"},
+	{"vpi", "vpi"},
+	{"vrrp", "vrrp"},
+	{"wlan", "link"},
 }
 
-// constants are scanner.l's named numbers.
-var constants = map[string]uint32{
-	"icmptype": 0, "icmpcode": 1, "icmp-echoreply": 0, "icmp-unreach": 3, "icmp-sourcequench": 4,
-	"icmp-redirect": 5, "icmp-echo": 8, "icmp-routeradvert": 9, "icmp-routersolicit": 10,
-	"icmp-timxceed": 11, "icmp-paramprob": 12, "icmp-tstamp": 13, "icmp-tstampreply": 14,
-	"icmp-ireq": 15, "icmp-ireqreply": 16, "icmp-maskreq": 17, "icmp-maskreply": 18,
-	"icmp6type": 0, "icmp6code": 1, "icmp6-destinationunreach": 1, "icmp6-packettoobig": 2,
-	"icmp6-timeexceeded": 3, "icmp6-parameterproblem": 4, "icmp6-echo": 128, "icmp6-echoreply": 129,
-	"icmp6-multicastlistenerquery": 130, "icmp6-multicastlistenerreportv1": 131,
-	"icmp6-multicastlistenerdone": 132, "icmp6-routersolicit": 133, "icmp6-routeradvert": 134,
-	"icmp6-neighborsolicit": 135, "icmp6-neighboradvert": 136, "icmp6-redirect": 137,
-	"icmp6-routerrenum": 138, "icmp6-nodeinformationquery": 139, "icmp6-nodeinformationresponse": 140,
-	"icmp6-ineighbordiscoverysolicit": 141, "icmp6-ineighbordiscoveryadvert": 142,
-	"icmp6-multicastlistenerreportv2": 143, "icmp6-homeagentdiscoveryrequest": 144,
-	"icmp6-homeagentdiscoveryreply": 145, "icmp6-mobileprefixsolicit": 146,
-	"icmp6-mobileprefixadvert": 147, "icmp6-certpathsolicit": 148, "icmp6-certpathadvert": 149,
-	"icmp6-multicastrouteradvert": 151, "icmp6-multicastroutersolicit": 152,
-	"icmp6-multicastrouterterm": 153,
-	"tcpflags":                  13, "tcp-fin": 0x01, "tcp-syn": 0x02, "tcp-rst": 0x04, "tcp-push": 0x08,
-	"tcp-ack": 0x10, "tcp-urg": 0x20, "tcp-ece": 0x40, "tcp-cwr": 0x80,
+// constants are scanner.l's named numbers (sorted).
+var constants = [...]struct {
+	name string
+	v    uint32
+}{
+	{"icmp-echo", 8},
+	{"icmp-echoreply", 0},
+	{"icmp-ireq", 15},
+	{"icmp-ireqreply", 16},
+	{"icmp-maskreply", 18},
+	{"icmp-maskreq", 17},
+	{"icmp-paramprob", 12},
+	{"icmp-redirect", 5},
+	{"icmp-routeradvert", 9},
+	{"icmp-routersolicit", 10},
+	{"icmp-sourcequench", 4},
+	{"icmp-timxceed", 11},
+	{"icmp-tstamp", 13},
+	{"icmp-tstampreply", 14},
+	{"icmp-unreach", 3},
+	{"icmp6-certpathadvert", 149},
+	{"icmp6-certpathsolicit", 148},
+	{"icmp6-destinationunreach", 1},
+	{"icmp6-echo", 128},
+	{"icmp6-echoreply", 129},
+	{"icmp6-homeagentdiscoveryreply", 145},
+	{"icmp6-homeagentdiscoveryrequest", 144},
+	{"icmp6-ineighbordiscoveryadvert", 142},
+	{"icmp6-ineighbordiscoverysolicit", 141},
+	{"icmp6-mobileprefixadvert", 147},
+	{"icmp6-mobileprefixsolicit", 146},
+	{"icmp6-multicastlistenerdone", 132},
+	{"icmp6-multicastlistenerquery", 130},
+	{"icmp6-multicastlistenerreportv1", 131},
+	{"icmp6-multicastlistenerreportv2", 143},
+	{"icmp6-multicastrouteradvert", 151},
+	{"icmp6-multicastroutersolicit", 152},
+	{"icmp6-multicastrouterterm", 153},
+	{"icmp6-neighboradvert", 136},
+	{"icmp6-neighborsolicit", 135},
+	{"icmp6-nodeinformationquery", 139},
+	{"icmp6-nodeinformationresponse", 140},
+	{"icmp6-packettoobig", 2},
+	{"icmp6-parameterproblem", 4},
+	{"icmp6-redirect", 137},
+	{"icmp6-routeradvert", 134},
+	{"icmp6-routerrenum", 138},
+	{"icmp6-routersolicit", 133},
+	{"icmp6-timeexceeded", 3},
+	{"icmp6code", 1},
+	{"icmp6type", 0},
+	{"icmpcode", 1},
+	{"icmptype", 0},
+	{"tcp-ack", 0x10},
+	{"tcp-cwr", 0x80},
+	{"tcp-ece", 0x40},
+	{"tcp-fin", 0x01},
+	{"tcp-push", 0x08},
+	{"tcp-rst", 0x04},
+	{"tcp-syn", 0x02},
+	{"tcp-urg", 0x20},
+	{"tcpflags", 13},
+}
+
+func keyword(s string) (string, bool) {
+	i, ok := slices.BinarySearchFunc(keywords[:], s, func(k struct{ word, key string }, s string) int {
+		return strings.Compare(k.word, s)
+	})
+	if !ok {
+		return "", false
+	}
+	return keywords[i].key, true
 }
 
 // ops are the punctuation tokens, two-character ones first.
@@ -230,7 +385,14 @@ func parseNum(s string) (uint32, error) {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			return 0, fmt.Errorf("number %s overflows 32 bits", s)
 		}
-		return 0, fmt.Errorf("number %s contains non-%s digit", s, map[int]string{8: "octal", 10: "decimal", 16: "hexadecimal"}[base])
+		kind := "decimal"
+		switch base {
+		case 8:
+			kind = "octal"
+		case 16:
+			kind = "hexadecimal"
+		}
+		return 0, fmt.Errorf("number %s contains non-%s digit", s, kind)
 	}
 	return uint32(v), nil
 }
@@ -327,7 +489,7 @@ func quoteChar(c byte) string {
 func longestWord(w string) (token, int, bool) {
 	for n := len(w); n > 0; n-- {
 		s := w[:n]
-		if k, ok := keywords[s]; ok {
+		if k, ok := keyword(s); ok {
 			return token{kind: tKey, s: k}, n, true
 		}
 		switch s {
@@ -353,8 +515,13 @@ func longestWord(w string) (token, int, bool) {
 		if isBogusMAC(s) {
 			return token{kind: tEID, s: s}, n, true
 		}
-		if v, ok := constants[s]; ok {
-			return token{kind: tNum, n: v}, n, true
+		if i, ok := slices.BinarySearchFunc(constants[:], s, func(c struct {
+			name string
+			v    uint32
+		}, s string) int {
+			return strings.Compare(c.name, s)
+		}); ok {
+			return token{kind: tNum, n: constants[i].v}, n, true
 		}
 		if isID(s) {
 			return token{kind: tID, s: s}, n, true

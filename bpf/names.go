@@ -119,26 +119,90 @@ func lookupPortRange(name string) (lo, hi, proto int, ok bool) {
 	return lo, hi, proto, true
 }
 
-// ipProtocols is a fallback for getprotobyname without /etc/protocols.
-var ipProtocols = map[string]uint32{
-	"icmp": 1, "igmp": 2, "ipencap": 4, "tcp": 6, "egp": 8, "igp": 9, "udp": 17,
-	"ipv6": 41, "ipv6-route": 43, "ipv6-frag": 44, "gre": 47, "esp": 50, "ah": 51,
-	"ipv6-icmp": 58, "icmp6": 58, "ipv6-nonxt": 59, "ipv6-opts": 60, "ospf": 89,
-	"pim": 103, "vrrp": 112, "sctp": 132,
+// ipProtocol is a fallback for getprotobyname without /etc/protocols.
+func ipProtocol(name string) (uint32, bool) {
+	switch name {
+	case "icmp":
+		return 1, true
+	case "igmp":
+		return 2, true
+	case "ipencap":
+		return 4, true
+	case "tcp":
+		return 6, true
+	case "egp":
+		return 8, true
+	case "igp":
+		return 9, true
+	case "udp":
+		return 17, true
+	case "ipv6":
+		return 41, true
+	case "ipv6-route":
+		return 43, true
+	case "ipv6-frag":
+		return 44, true
+	case "gre":
+		return 47, true
+	case "esp":
+		return 50, true
+	case "ah":
+		return 51, true
+	case "ipv6-icmp":
+		return 58, true
+	case "icmp6":
+		return 58, true
+	case "ipv6-nonxt":
+		return 59, true
+	case "ipv6-opts":
+		return 60, true
+	case "ospf":
+		return 89, true
+	case "pim":
+		return 103, true
+	case "vrrp":
+		return 112, true
+	case "sctp":
+		return 132, true
+	}
+	return 0, false
 }
 
-// etherProtocols is libpcap's eproto_db.
-var etherProtocols = map[string]uint32{
-	"aarp": 0x80f3, "arp": 0x0806, "atalk": 0x809b, "decnet": 0x6003, "ip": 0x0800,
-	"ip6": 0x86dd, "lat": 0x6004, "loopback": 0x9000, "mopdl": 0x6001, "moprc": 0x6002,
-	"rarp": 0x8035, "sca": 0x6007,
+// etherProtocol is libpcap's eproto_db.
+func etherProtocol(name string) (uint32, bool) {
+	switch name {
+	case "aarp":
+		return 0x80f3, true
+	case "arp":
+		return 0x0806, true
+	case "atalk":
+		return 0x809b, true
+	case "decnet":
+		return 0x6003, true
+	case "ip":
+		return 0x0800, true
+	case "ip6":
+		return 0x86dd, true
+	case "lat":
+		return 0x6004, true
+	case "loopback":
+		return 0x9000, true
+	case "mopdl":
+		return 0x6001, true
+	case "moprc":
+		return 0x6002, true
+	case "rarp":
+		return 0x8035, true
+	case "sca":
+		return 0x6007, true
+	}
+	return 0, false
 }
 
 // lookupProto is libpcap's lookup_proto: a protocol name for "proto".
 func lookupProto(name, proto string) (uint32, bool) {
 	if proto == "link" {
-		v, ok := etherProtocols[name]
-		return v, ok
+		return etherProtocol(name)
 	}
 	found, v := false, uint32(0)
 	eachLine(protocolsFile, func(f []string) bool {
@@ -158,6 +222,5 @@ func lookupProto(name, proto string) (uint32, bool) {
 	if found {
 		return v, true
 	}
-	v, ok := ipProtocols[name]
-	return v, ok
+	return ipProtocol(name)
 }

@@ -168,13 +168,13 @@ func (p *parser) expr(q qual) (node, qual, error) {
 	}
 }
 
-var pnames = map[string]bool{
-	"link": true, "ip": true, "arp": true, "rarp": true, "sctp": true, "tcp": true, "udp": true,
-	"icmp": true, "igmp": true, "igrp": true, "pim": true, "vrrp": true, "carp": true, "atalk": true,
-	"aarp": true, "decnet": true, "lat": true, "sca": true, "moprc": true, "mopdl": true, "ip6": true,
-	"icmp6": true, "ah": true, "esp": true, "iso": true, "esis": true, "isis": true, "l1": true,
-	"l2": true, "iih": true, "lsp": true, "snp": true, "psnp": true, "csnp": true, "clnp": true,
-	"stp": true, "ipx": true, "netbeui": true, "radio": true,
+// isPname says whether a keyword names a protocol (grammar.y's pname).
+func isPname(k string) bool {
+	switch k {
+	case "link", "ip", "arp", "rarp", "sctp", "tcp", "udp", "icmp", "igmp", "igrp", "pim", "vrrp", "carp", "atalk", "aarp", "decnet", "lat", "sca", "moprc", "mopdl", "ip6", "icmp6", "ah", "esp", "iso", "esis", "isis", "l1", "l2", "iih", "lsp", "snp", "psnp", "csnp", "clnp", "stp", "ipx", "netbeui", "radio":
+		return true
+	}
+	return false
 }
 
 func (p *parser) term(q qual) (node, qual, error) {
@@ -210,7 +210,7 @@ func (p *parser) term(q qual) (node, qual, error) {
 	case t.kind == tNum || t.kind == tOp && t.s == "-" || t.kind == tKey && t.s == "len":
 		n, err := p.relation()
 		return n, qerr, err
-	case t.kind == tKey && pnames[t.s] && p.peekN(1).kind == tOp && p.peekN(1).s == "[":
+	case t.kind == tKey && isPname(t.s) && p.peekN(1).kind == tOp && p.peekN(1).s == "[":
 		n, err := p.relation()
 		return n, qerr, err
 	case t.kind == tKey:
@@ -245,7 +245,7 @@ func (p *parser) keyTerm(q qual) (node, qual, error) {
 		return nil, q, unsupported(t.s)
 	}
 	var h qual
-	if pnames[t.s] {
+	if isPname(t.s) {
 		h.proto = t.s
 	} else {
 		p.i-- // t is a qualifier keyword: read it again below
@@ -456,7 +456,7 @@ func (p *parser) arith(minBP int) (arth, error) {
 		}
 		p.next()
 		left = x
-	case t.kind == tKey && pnames[t.s] && p.isOp("["):
+	case t.kind == tKey && isPname(t.s) && p.isOp("["):
 		p.next()
 		idx, err := p.arith(0)
 		if err != nil {

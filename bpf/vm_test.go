@@ -144,3 +144,23 @@ func FuzzCompile(f *testing.F) {
 		}
 	})
 }
+
+// The keyword and constant tables are searched by halves: sorted, and
+// every word found.
+func TestTablesSorted(t *testing.T) {
+	for i := 1; i < len(keywords); i++ {
+		if keywords[i-1].word >= keywords[i].word {
+			t.Errorf("keywords: %q before %q", keywords[i-1].word, keywords[i].word)
+		}
+	}
+	for i := 1; i < len(constants); i++ {
+		if constants[i-1].name >= constants[i].name {
+			t.Errorf("constants: %q before %q", constants[i-1].name, constants[i].name)
+		}
+	}
+	for _, k := range keywords {
+		if got, ok := keyword(k.word); !ok || got != k.key {
+			t.Errorf("keyword(%q) = %q %v", k.word, got, ok)
+		}
+	}
+}

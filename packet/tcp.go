@@ -280,9 +280,7 @@ func tcpOptions(d *decoder, b []byte, hlen int, rev bool, thseq, thack uint32) b
 			d.s(" ecr ")
 			d.u(uint64(d.u32(b, off+4)))
 		default:
-			names := map[uint8]string{6: "echo", 7: "echoreply", 11: "cc", 12: "ccnew", 13: "ccecho",
-				19: "md5", 20: "scps", 28: "uto", 29: "tcp-ao", 30: "mptcp", 34: "tfo", 253: "exp", 254: "exp"}
-			if name, ok := names[opt]; ok {
+			if name := tcpOptionName(opt); name != "" {
 				d.s(name)
 			} else {
 				d.s("unknown-")
@@ -316,6 +314,38 @@ func tcpOptions(d *decoder, b []byte, hlen int, rev bool, thseq, thack uint32) b
 	}
 	d.s("]")
 	return true
+}
+
+// tcpOptionName is tcpdump's tcp_option_values, for the options the
+// switch above does not decode.
+func tcpOptionName(opt uint8) string {
+	switch opt {
+	case 6:
+		return "echo"
+	case 7:
+		return "echoreply"
+	case 11:
+		return "cc"
+	case 12:
+		return "ccnew"
+	case 13:
+		return "ccecho"
+	case 19:
+		return "md5"
+	case 20:
+		return "scps"
+	case 28:
+		return "uto"
+	case 29:
+		return "tcp-ao"
+	case 30:
+		return "mptcp"
+	case 34:
+		return "tfo"
+	case 253, 254:
+		return "exp"
+	}
+	return ""
 }
 
 // httpMethods are tcpdump's httpcmds.
