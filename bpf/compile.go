@@ -512,7 +512,7 @@ func (c *compiler) gen(n node) (*block, error) {
 	case relNode:
 		return c.relation(n)
 	}
-	return nil, errorf("internal error: node %T", n)
+	return nil, errorf("internal error: a node of an unknown kind")
 }
 
 // id is gen_ncode, gen_mcode, gen_mcode6, gen_ecode and gen_scode: a
@@ -965,7 +965,7 @@ func (c *compiler) arith(a arth) (arthCode, error) {
 	case loadArth:
 		return c.load(a)
 	}
-	return arthCode{}, errorf("internal error: arith %T", a)
+	return arthCode{}, errorf("internal error: an arithmetic node of an unknown kind")
 }
 
 // pair computes l into A and r into X: l; st M[t]; r; tax; ld M[t].
