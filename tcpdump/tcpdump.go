@@ -42,7 +42,7 @@ func run(prog string, args []string) (code int) {
 	}()
 	o, err := parse(args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %s\n", prog, err)
+		fmt.Fprintf(os.Stderr, "%s: %s\n", prog, packet.Escape(err.Error()))
 		return 1
 	}
 	switch {
@@ -60,7 +60,9 @@ func run(prog string, args []string) (code int) {
 		case errors.As(err, &fe) && c.looping:
 			fmt.Fprintf(os.Stderr, "%s: pcap_loop: %s\n", prog, fe.Msg)
 		default:
-			fmt.Fprintf(os.Stderr, "%s: %s\n", prog, oneLine(err.Error()))
+			// Names from the command line (devices, files) go to the
+			// terminal escaped.
+			fmt.Fprintf(os.Stderr, "%s: %s\n", prog, packet.Escape(oneLine(err.Error())))
 		}
 		return 1
 	}
