@@ -19,6 +19,7 @@ import (
 	"nsbox/nsenter"
 	"nsbox/ping"
 	"nsbox/sscmd"
+	"nsbox/tcpdump"
 	"nsbox/wire"
 )
 
@@ -45,12 +46,14 @@ func applet(name string) command {
 		return sscmd.SS
 	case "netstat":
 		return sscmd.Netstat
+	case "tcpdump":
+		return tcpdump.Main
 	}
 	return nil
 }
 
 // appletNames are applet's names, sorted.
-var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "ping6", "ss"}
+var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "ping6", "ss", "tcpdump"}
 
 // nsboxCommand is one of nsbox's own words besides the ip objects (link,
 // addr, route, netns, monitor, ...), which go to ipcmd.
@@ -70,6 +73,10 @@ func nsboxCommand(word string) command {
 		return lab.Main
 	case "decode":
 		return wire.Decode
+	case "capture":
+		return tcpdump.Capture
+	case "tcpdump":
+		return tcpdump.Main
 	}
 	return nil
 }
@@ -146,12 +153,13 @@ const usage = `Usage: nsbox [ OPTIONS ] { link | address | route | netns | monit
        nsbox [ OPTIONS ] bridge link [ show ] [ dev DEV ]
        nsbox [ -force ] -batch FILE
        nsbox [ -n NAME ] { nc | ping | ss | netstat } ARGS...
+       nsbox [ -n NAME ] capture [ -i DEV|any ] [ -w FILE ] [ -r FILE ] [ -c N ] ... [ EXPRESSION ]
        nsbox lab { up | down | check | run | show | print } [ -isolated ] [ FILE ]
        nsbox decode [ -proto route|sock_diag ] [ FILE | -pcap FILE ]
        nsbox --install DIR | --list
 where  OPTIONS := { -j[son] | -p[retty] | -br[ief] | -d[etails] | -s[tatistics] | -4 | -6 |
                     -o[neline] | -n[etns] NAME | -force | -wire | -pcap FILE | -V[ersion] }
-Invoked as ip, bridge, nc, netcat, ping, ping6, ss or netstat (see --install), nsbox is that tool.
+Invoked as ip, bridge, nc, netcat, ping, ping6, ss, netstat or tcpdump (see --install), nsbox is that tool.
 `
 
 // oneLine is s with its control characters (newlines among them) shown

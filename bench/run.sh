@@ -433,6 +433,27 @@ for n in $READS; do
 	done
 done
 say ""
+# ---------------------------------------------------------------- 6. packet capture
+
+# bench/capture.sh: 64-byte frames at fixed rates, nsbox capture vs
+# tcpdump capturing them at the same time; its table as is.
+say "## 6. Packet capture"
+say ""
+if [ -f bench/capture.sh ]; then
+	note "bench: 6. packet capture (bench/capture.sh)"
+	if NSBOX=$NSBOX bash bench/capture.sh >"$work/capture.out" 2> >(tee "$work/capture.err" >&2); then
+		tee -a "$report" <"$work/capture.out"
+	else
+		say "bench/capture.sh failed (exit $?):"
+		say ""
+		say '```'
+		tail -5 "$work/capture.err" | tee -a "$report"
+		say '```'
+	fi
+else
+	say "n/a (not implemented): bench/capture.sh is not there."
+fi
+say ""
 if [ -s "$work/errors.log" ]; then
 	say "Errors printed by failed trials (first lines):"
 	say ""

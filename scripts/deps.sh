@@ -5,7 +5,7 @@
 set -e
 need="ip:iproute2 nc.openbsd:netcat-openbsd socat:socat iperf3:iperf3 tshark:tshark
 qemu-mips:qemu-user busybox:busybox-static strace:strace netstat:net-tools ping:iputils-ping
-unshare:util-linux time:time ncat:ncat telnet:telnet"
+unshare:util-linux time:time ncat:ncat telnet:telnet tcpdump:tcpdump"
 missing=""
 for pair in $need; do
 	tool=${pair%%:*}; pkg=${pair#*:}

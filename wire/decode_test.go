@@ -167,7 +167,7 @@ func TestDecodeErrors(t *testing.T) {
 	writeFile(t, path, b)
 	var out, errb bytes.Buffer
 	code := decode(cli.Global{}, []string{"-pcap", path}, strings.NewReader(""), &out, &errb)
-	if code != 1 || !strings.Contains(errb.String(), "need 16 for a packet record header") || !strings.Contains(out.String(), "RTM_NEWADDR") {
+	if code != 1 || !strings.Contains(errb.String(), "offset 104: truncated dump file; tried to read 16 header bytes, only got 3") || !strings.Contains(out.String(), "RTM_NEWADDR") {
 		t.Errorf("broken pcap: exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
 	if _, err := os.Stat(path); err != nil {
