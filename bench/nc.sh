@@ -10,10 +10,15 @@
 # stdin is one of two sources:
 #   pipe: "head -c NC_BYTES /dev/zero |" -- a pipe, filled by head's
 #         small writes. nsbox's sender splices pipe -> socket.
-#   file: "<zero" -- a sparse regular file of NC_BYTES (truncate -s) in
-#         the bench's private tmp dir, a tmpfs: reading it costs no disk
-#         I/O and fills no page cache (its holes read as the zero page). nsbox's sender uses
-#         sendfile(2); netcat-openbsd and socat read(2)/write(2).
+#   file: "<data" -- a regular file of NC_BYTES random bytes, written
+#         out in full (no holes) on a disk filesystem (NC_FILE_DIR,
+#         default /var/tmp) and read once before timing, so that it is
+#         in the page cache: before and after every timed trial fincore
+#         counts its resident bytes, and the table says whether every
+#         trial had it all in memory (or how many did not). nsbox's
+#         sender uses sendfile(2); netcat-openbsd and socat read(2)/write(2).
+#         (A sparse file would read its holes as the shared zero page:
+#         no copy from real pages, a figure no real file gives.)
 # nsbox's receiver splices socket -> private pipe -> /dev/null. The time
 # runs from the sender's start to the receiver's exit (every byte
 # arrived); MiB/s = NC_BYTES / time. Medians of NC_RUNS.
@@ -28,8 +33,9 @@
 # a file, as above) to a receiver that writes a file; its size and
 # sha256 must equal the source's, or the bench stops.
 #
-# Environment: NC_BYTES (4294967296), NC_RUNS (3), NSBOX (binary, if no
-# argument).
+# Environment: NC_BYTES (4294967296), NC_RUNS (3), NC_FILE_DIR
+# (/var/tmp: where the file source is written; NC_BYTES free space
+# needed), NSBOX (binary, if no argument).
 set -eu
 NSBOX=${1:-${NSBOX:-./nsbox}}
 case $NSBOX in /*) ;; *) NSBOX=$(pwd)/$NSBOX ;; esac
@@ -43,7 +49,7 @@ if [ "${NC_BENCH_INNER:-}" != 1 ]; then
 		exit 1
 	fi
 	[ -x "$NSBOX" ] || { echo "nc.sh: $NSBOX: no nsbox binary (make build)" >&2; exit 1; }
-	NC_BENCH_INNER=1 NC_BYTES=$BYTES NC_RUNS=$RUNS exec unshare -n -m sh "$0" "$NSBOX"
+	NC_BENCH_INNER=1 NC_BYTES=$BYTES NC_RUNS=$RUNS NC_FILE_DIR=${NC_FILE_DIR:-/var/tmp} exec unshare -n -m sh "$0" "$NSBOX"
 fi
 
 # Inside: private mounts, a private /run/netns, lo up, two namespaces
@@ -64,11 +70,11 @@ ip -n ncbench-a link set ncb0 up
 ip -n ncbench-b link set ncb1 up
 
 work=$(mktemp -d /tmp/nc-bench.XXXXXX)
-# The private tmp dir is a tmpfs in this mount namespace: a hole in a
-# tmpfs file reads (read, splice, sendfile) as the shared zero page, with
-# no disk I/O and no page-cache fill, the same for every tool and run.
-mount -t tmpfs -o size=$((BYTES + 268435456)) nc-bench-tmp "$work"
-trap 'umount "$work"; rmdir "$work"' EXIT
+# The private tmp dir (check files, received bytes) is a tmpfs in this
+# mount namespace; the file source is on disk (see above).
+mount -t tmpfs -o size=536870912 nc-bench-tmp "$work"
+data=$(mktemp "${NC_FILE_DIR:-/var/tmp}/nc-bench-data.XXXXXX")
+trap 'umount "$work"; rmdir "$work"; rm -f "$data"' EXIT
 # nsbox answers to "nc" through a link (busybox style).
 ln -s "$NSBOX" "$work/nc"
 NC=$work/nc
@@ -92,7 +98,7 @@ wait_listen() {
 }
 
 # send SOURCE CMD...: runs the sender with stdin from SOURCE ("pipe":
-# head -c BYTES /dev/zero through a pipe; "file": the sparse file;
+# head -c BYTES /dev/zero through a pipe; "file": the data file;
 # "check": cat of the random check file through a pipe; "checkfile": the
 # random check file itself).
 send() {
@@ -100,16 +106,25 @@ send() {
 	shift
 	case $src in
 	pipe) head -c "$BYTES" /dev/zero | "$@" ;;
-	file) "$@" <"$work/zero" ;;
+	file) "$@" <"$data" ;;
 	check) cat "$work/rand" | "$@" ;;
 	checkfile) "$@" <"$work/rand" ;;
 	esac
 }
 
+# resident: how many bytes of the data file are in the page cache.
+resident() { fincore -b -n -o RES "$data" | awk '{print $1}'; }
+
 # trial TOOL PATH SOURCE [OUT]: one transfer; prints the seconds it took,
-# or "fail". The receiver writes to OUT (/dev/null by default).
+# or "fail". The receiver writes to OUT (/dev/null by default). For the
+# file source, the data file's resident bytes before and after go to
+# $work/resident (and a file not all in memory is read in first).
 trial() {
 	tool=$1 path=$2 src=$3 out=${4:-/dev/null}
+	if [ "$src" = file ]; then
+		[ "$(resident)" -ge "$BYTES" ] || cat "$data" >/dev/null
+		res0=$(resident)
+	fi
 	port=$((port + 1))
 	if [ "$path" = loopback ]; then
 		rx="" tx="" host=127.0.0.1
@@ -152,6 +167,8 @@ trial() {
 	else
 		echo fail
 	fi
+	[ "$src" = file ] && echo "$res0 $(resident)" >>"$work/resident"
+	return 0
 }
 
 median() {
@@ -183,9 +200,19 @@ avail() {
 	esac
 }
 
-# The sources: a sparse file of BYTES for the timed "file" rows, 64 MiB
-# of random bytes for the check trials.
-truncate -s "$BYTES" "$work/zero"
+# The sources: BYTES of random bytes on disk for the timed "file" rows
+# (read back once: in the page cache), 64 MiB of random bytes for the
+# check trials.
+printf 'nc.sh: writing %s bytes of random data to %s\n' "$BYTES" "$data" >&2
+head -c "$BYTES" /dev/urandom >"$data"
+sync "$data"
+cat "$data" >/dev/null
+fstype=$(findmnt -n -o FSTYPE -T "$data" 2>/dev/null || stat -f -c %T "$data")
+blocks=$(stat -c '%b*%B' "$data")
+if [ $(($blocks)) -lt "$BYTES" ]; then
+	echo "nc.sh: $data is sparse ($(($blocks)) of $BYTES bytes allocated)" >&2
+	exit 1
+fi
 head -c 67108864 /dev/urandom >"$work/rand"
 want=$(sha256sum <"$work/rand")
 checks=0
@@ -208,6 +235,7 @@ for path in loopback veth; do
 	done
 done
 
+: >"$work/resident"
 for path in loopback veth; do
 	for k in pipe.nsbox pipe.openbsd pipe.socat file.nsbox file.openbsd file.socat iperf3; do
 		: >"$work/$path.$k"
@@ -227,7 +255,14 @@ for path in loopback veth; do
 done
 
 gib=$(awk -v b="$BYTES" 'BEGIN {printf "%.3g", b / 1073741824}')
-echo "nc throughput: $gib GiB per transfer, receiver to /dev/null; MiB/s, medians of $RUNS runs; $(nproc) CPUs, $(uname -r). Source \"pipe\": head -c ... /dev/zero through a pipe into the sender's stdin. Source \"file\": stdin is a sparse regular file (no disk I/O). iperf3: memory to memory, no stdin (same measurement on both rows of a path). Ratios: nsbox / peer (above 1: nsbox is faster). Checked before timing: $checks transfers of 64 MiB random bytes (each tool, source, path) arrived with the right size and sha256."
+ftrials=$(wc -l <"$work/resident")
+cold=$(awk -v b="$BYTES" '$1 < b || $2 < b {n++} END {print n + 0}' "$work/resident")
+if [ "$cold" = 0 ]; then
+	incache="all of it in the page cache before and after each of the $ftrials timed file trials (fincore)"
+else
+	incache="NOT all in the page cache before or after $cold of the $ftrials timed file trials (fincore): those read from disk"
+fi
+echo "nc throughput: $gib GiB per transfer, receiver to /dev/null; MiB/s, medians of $RUNS runs; $(nproc) CPUs, $(uname -r). Source \"pipe\": head -c ... /dev/zero through a pipe into the sender's stdin. Source \"file\": stdin is a regular file of $gib GiB of random bytes, all blocks allocated, on $fstype, $incache. iperf3: memory to memory, no stdin (same measurement on both rows of a path). Ratios: nsbox / peer (above 1: nsbox is faster). Checked before timing: $checks transfers of 64 MiB random bytes (each tool, source, path) arrived with the right size and sha256."
 echo ""
 echo "| source | path | nsbox nc | netcat-openbsd | socat | iperf3 (ceiling) | nsbox / netcat-openbsd | nsbox / socat | nsbox / iperf3 |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -241,7 +276,7 @@ for src in pipe file; do
 		label=$path
 		[ "$path" = veth ] && label="veth (two namespaces)"
 		slabel="pipe (head -c)"
-		[ "$src" = file ] && slabel="file (sparse, sendfile for nsbox)"
+		[ "$src" = file ] && slabel="file (page cache, sendfile for nsbox)"
 		echo "| $slabel | $label | $m_nsbox | $m_openbsd | $m_socat | $m_iperf3 | $(ratio "$m_nsbox" "$m_openbsd") | $(ratio "$m_nsbox" "$m_socat") | $(ratio "$m_nsbox" "$m_iperf3") |"
 	done
 done
