@@ -20,6 +20,7 @@
 package sandbox
 
 import (
+	"debug/buildinfo"
 	"errors"
 	"flag"
 	"fmt"
@@ -241,16 +242,25 @@ func Cannot(t testing.TB, format string, args ...any) {
 // (xxd, hexdump) starts with it: a missing peer fails under CI=true,
 // where nothing may skip, and skips otherwise. Require checks tools the
 // same way for privileged tests.
+//
+// A tool found on PATH that is nsbox itself (an applet link made by
+// "nsbox --install", say) is no peer: a test comparing with it would
+// compare nsbox with nsbox and could not fail. Need treats it as missing.
 func Need(t testing.TB, tools ...string) {
 	t.Helper()
 	var missing []string
 	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
+		p, err := exec.LookPath(tool)
+		if err != nil {
 			missing = append(missing, tool)
+			continue
+		}
+		if bi, err := buildinfo.ReadFile(p); err == nil && bi.Path == "nsbox" {
+			missing = append(missing, tool+" ("+p+" is nsbox itself)")
 		}
 	}
 	if len(missing) > 0 {
-		Cannot(t, "missing tools: %s (make deps installs them)", strings.Join(missing, " "))
+		Cannot(t, "missing tools: %s (make deps installs them)", strings.Join(missing, ", "))
 	}
 }
 

@@ -291,3 +291,45 @@ func upperState(uppers []string) string {
 	sort.Strings(lines)
 	return strings.Join(lines, "\n") + "\n"
 }
+
+// ended records how Need ended a test (Cannot: Fatalf under CI=true,
+// Skipf otherwise) instead of ending it.
+type ended struct {
+	testing.TB
+	msg string
+}
+
+func (e *ended) Helper()                           {}
+func (e *ended) Fatalf(format string, args ...any) { e.msg = fmt.Sprintf(format, args...) }
+func (e *ended) Skipf(format string, args ...any)  { e.msg = fmt.Sprintf(format, args...) }
+
+// TestNeed: a tool on PATH passes; a missing one, or one that is nsbox
+// itself (an applet link), ends the test, naming it.
+func TestNeed(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink(sandbox.Binary(t), filepath.Join(dir, "ip")); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(sh, filepath.Join(dir, "sh")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	for _, c := range []struct {
+		tools []string
+		want  string
+	}{
+		{[]string{"sh"}, ""},
+		{[]string{"sh", "nsbox-no-such-tool"}, "missing tools: nsbox-no-such-tool "},
+		{[]string{"ip", "sh"}, "missing tools: ip (" + filepath.Join(dir, "ip") + " is nsbox itself) "},
+	} {
+		e := &ended{TB: t}
+		sandbox.Need(e, c.tools...)
+		if !strings.Contains(e.msg, c.want) || (c.want == "") != (e.msg == "") {
+			t.Errorf("Need(%q): %q, want %q", c.tools, e.msg, c.want)
+		}
+	}
+}
