@@ -23,9 +23,10 @@ ping:iputils-ping
 dot:graphviz
 xxd:xxd
 hexdump:bsdextrautils
-od:coreutils stty:coreutils timeout:coreutils sha256sum:coreutils
+od:coreutils stty:coreutils timeout:coreutils sha256sum:coreutils cat:coreutils ls:coreutils
+sleep:coreutils true:coreutils sh:dash awk:mawk cmp:diffutils diff:diffutils
 script:bsdutils
-unshare:util-linux
+unshare:util-linux findmnt:util-linux fincore:util-linux
 /usr/bin/time:time
 "
 # has TOOL: whether TOOL is there (a path must be executable; a name is
