@@ -244,8 +244,9 @@ func Cannot(t testing.TB, format string, args ...any) {
 // same way for privileged tests.
 //
 // A tool found on PATH that is nsbox itself (an applet link made by
-// "nsbox --install", say) is no peer: a test comparing with it would
-// compare nsbox with nsbox and could not fail. Need treats it as missing.
+// "nsbox --install", say: a Go binary of module nsbox) is no peer: a test
+// comparing with it would compare nsbox with nsbox and could not fail.
+// Need treats it as missing.
 func Need(t testing.TB, tools ...string) {
 	t.Helper()
 	var missing []string
@@ -255,7 +256,7 @@ func Need(t testing.TB, tools ...string) {
 			missing = append(missing, tool)
 			continue
 		}
-		if bi, err := buildinfo.ReadFile(p); err == nil && bi.Path == "nsbox" {
+		if bi, err := buildinfo.ReadFile(p); err == nil && bi.Main.Path == "nsbox" {
 			missing = append(missing, tool+" ("+p+" is nsbox itself)")
 		}
 	}

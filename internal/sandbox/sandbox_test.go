@@ -304,10 +304,15 @@ func (e *ended) Fatalf(format string, args ...any) { e.msg = fmt.Sprintf(format,
 func (e *ended) Skipf(format string, args ...any)  { e.msg = fmt.Sprintf(format, args...) }
 
 // TestNeed: a tool on PATH passes; a missing one, or one that is nsbox
-// itself (an applet link), ends the test, naming it.
+// itself (an applet link; here to this test binary, of module nsbox as
+// the nsbox binary is), ends the test, naming it.
 func TestNeed(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.Symlink(sandbox.Binary(t), filepath.Join(dir, "ip")); err != nil {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(self, filepath.Join(dir, "ip")); err != nil {
 		t.Fatal(err)
 	}
 	sh, err := exec.LookPath("sh")
