@@ -77,6 +77,8 @@ work=$(mktemp -d /tmp/nc-bench.XXXXXX)
 mount -t tmpfs -o size=536870912 nc-bench-tmp "$work"
 data=$(mktemp "${NC_FILE_DIR:-/var/tmp}/nc-bench-data.XXXXXX")
 trap 'umount "$work"; rmdir "$work"; rm -f "$data"' EXIT
+# killed by a signal (^C, a closed pipe), still remove the 4 GiB file
+trap 'exit 1' INT TERM HUP PIPE
 # nsbox answers to "nc" through a link (busybox style).
 ln -s "$NSBOX" "$work/nc"
 NC=$work/nc
