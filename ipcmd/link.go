@@ -257,11 +257,10 @@ func (s *session) parseLink(args []string) (*linkArgs, error) {
 			if idx == 0 {
 				return nil, invArg("Device does not exist", v)
 			}
-			l.Master = &idx
+			l.Master, l.NoMaster = idx, false
 			a.masterName = v
 		case cli.Matches(w, "nomaster"):
-			zero := int32(0)
-			l.Master = &zero
+			l.Master, l.NoMaster = 0, true
 		case cli.Matches(w, "type"):
 			v, err := nextArg(&args)
 			if err != nil {
@@ -360,14 +359,14 @@ func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
 	l := &a.link
 	create := flags&netlink.NLM_F_CREATE != 0
 	if a.kind != "" {
-		info := &rtnl.LinkInfo{Kind: a.kind}
+		info := rtnl.LinkInfo{Kind: a.kind}
 		if len(a.kindArgs) > 0 {
 			if a.kind == "veth" || a.kind == "vxcan" {
 				peer, err := s.parsePeer(a.kindArgs)
 				if err != nil {
 					return err
 				}
-				info.Peer = peer
+				info.Data = &rtnl.Veth{Peer: peer}
 			} else {
 				if cli.Matches(a.kindArgs[0], "help") {
 					return linkUsage()
@@ -620,17 +619,14 @@ func (f *linkFilter) match(l *rtnl.Link) bool {
 	if f.up && l.Flags&unix.IFF_UP == 0 {
 		return false
 	}
-	if f.master > 0 && (l.Master == nil || *l.Master != f.master) {
+	if f.master > 0 && l.Master != f.master {
 		return false
 	}
-	if f.master < 0 && l.Master != nil && *l.Master != 0 {
+	if f.master < 0 && l.Master != 0 {
 		return false
 	}
 	if f.kind != "" {
-		kind, slave := "", ""
-		if l.Info != nil {
-			kind, slave = l.Info.Kind, l.Info.SlaveKind
-		}
+		kind, slave := l.Info.Kind, l.Info.SlaveKind
 		if strings.HasSuffix(f.kind, "_slave") {
 			if slave != strings.TrimSuffix(f.kind, "_slave") {
 				return false
@@ -867,10 +863,11 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 	// ready: every link l names by index has been cached by this dump.
 	ready := func(l *rtnl.Link) bool {
 		known := func(i int32) bool { return i == 0 || family != unix.AF_BRIDGE && s.links.putSince(i) }
-		if l.LinkNetNSID == nil && !known(l.Link) || l.Master != nil && !known(*l.Master) {
+		netnsid := l.Seen.Has(unix.IFLA_LINK_NETNSID)
+		if !netnsid && !known(l.Link) || !known(l.Master) {
 			return false
 		}
-		return s.nsids != nil || (l.LinkNetNSID == nil || p.json) && !hasOther(l, unix.IFLA_NEW_NETNSID)
+		return s.nsids != nil || (!netnsid || p.json) && !hasOther(l, unix.IFLA_NEW_NETNSID)
 	}
 	// A link that can be shown at once is decoded into scratch, straight
 	// from the dump's buffer. One that must wait is decoded from a copy
@@ -979,7 +976,7 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 	name := l.Name
 	mdown := false
 	if l.Link != 0 {
-		if l.LinkNetNSID != nil {
+		if l.Seen.Has(unix.IFLA_LINK_NETNSID) {
 			if p.json {
 				p.jint("link_index", int64(l.Link))
 			} else {
@@ -1125,8 +1122,8 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 	if l.Qdisc != "" {
 		p.str("qdisc", "qdisc %s ", l.Qdisc)
 	}
-	if l.Master != nil && *l.Master != 0 {
-		p.str("master", "master %s ", s.links.name(*l.Master))
+	if l.Master != 0 {
+		p.str("master", "master %s ", s.links.name(l.Master))
 	}
 	if l.Seen.Has(unix.IFLA_OPERSTATE) {
 		s.printOperstate(p, l.OperState)
@@ -1172,8 +1169,8 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 			p.llAddr("permaddr", " permaddr %s", l.PermAddress, l.Type)
 		}
 	}
-	if l.LinkNetNSID != nil {
-		id := *l.LinkNetNSID
+	if l.Seen.Has(unix.IFLA_LINK_NETNSID) {
+		id := l.LinkNetNSID
 		if p.json {
 			p.jint("link_netnsid", int64(id))
 		} else if id >= 0 {
@@ -1209,8 +1206,8 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 		p.nl()
 		p.str("ifalias", "    alias %s", l.Alias)
 	}
-	if doLink && s.g.Stats > 0 && l.Stats64 != nil {
-		printStats(p, l.Stats64)
+	if doLink && s.g.Stats > 0 && l.Seen.Has(unix.IFLA_STATS64) {
+		printStats(p, &l.Stats64)
 	}
 }
 
@@ -1264,21 +1261,21 @@ func (s *session) printDetails(p *printer, l *rtnl.Link, doLink bool) {
 	if l.Seen.Has(unix.IFLA_MAX_MTU) {
 		p.uint("max_mtu", "maxmtu %d ", uint64(l.MaxMTU))
 	}
-	if l.Info != nil && l.Info.Kind != "" {
+	if l.Info.Kind != "" {
 		p.openObject("linkinfo")
 		p.nl()
 		p.str("info_kind", "    %s ", l.Info.Kind)
-		if l.Info.Kind == "bridge" && len(l.Info.Data) > 0 {
+		if l.Info.Kind == "bridge" && len(l.Info.RawData) > 0 {
 			p.openObject("info_data")
-			printBridgeOpts(p, l.Info.Data)
+			printBridgeOpts(p, l.Info.RawData)
 			p.closeObject()
 		}
 		if l.Info.SlaveKind != "" {
 			p.nl()
 			p.str("info_slave_kind", "    %s_slave ", l.Info.SlaveKind)
-			if l.Info.SlaveKind == "bridge" && len(l.Info.SlaveData) > 0 {
+			if l.Info.SlaveKind == "bridge" && len(l.Info.RawSlaveData) > 0 {
 				p.openObject("info_slave_data")
-				printBridgeSlave(p, l.Info.SlaveData)
+				printBridgeSlave(p, l.Info.RawSlaveData)
 				p.closeObject()
 			}
 		}
@@ -1543,15 +1540,15 @@ var bridgeOpts = [...]attrField{
 // bridgeSlaveOpts is bridge_slave_print_opt()'s order of IFLA_BRPORT_*
 // attributes.
 var bridgeSlaveOpts = [...]attrField{
-	{rtnl.IFLA_BRPORT_STATE, attrPortState, "state", ""},
-	{rtnl.IFLA_BRPORT_PRIORITY, attrNum, "priority", ""},
-	{rtnl.IFLA_BRPORT_COST, attrNum, "cost", ""},
-	{rtnl.IFLA_BRPORT_MODE, attrOnOff, "hairpin", ""},
-	{rtnl.IFLA_BRPORT_GUARD, attrOnOff, "guard", ""},
-	{rtnl.IFLA_BRPORT_PROTECT, attrOnOff, "root_block", ""},
-	{rtnl.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "fastleave", ""},
-	{rtnl.IFLA_BRPORT_LEARNING, attrOnOff, "learning", ""},
-	{rtnl.IFLA_BRPORT_UNICAST_FLOOD, attrOnOff, "flood", ""},
+	{unix.IFLA_BRPORT_STATE, attrPortState, "state", ""},
+	{unix.IFLA_BRPORT_PRIORITY, attrNum, "priority", ""},
+	{unix.IFLA_BRPORT_COST, attrNum, "cost", ""},
+	{unix.IFLA_BRPORT_MODE, attrOnOff, "hairpin", ""},
+	{unix.IFLA_BRPORT_GUARD, attrOnOff, "guard", ""},
+	{unix.IFLA_BRPORT_PROTECT, attrOnOff, "root_block", ""},
+	{unix.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "fastleave", ""},
+	{unix.IFLA_BRPORT_LEARNING, attrOnOff, "learning", ""},
+	{unix.IFLA_BRPORT_UNICAST_FLOOD, attrOnOff, "flood", ""},
 	{17, attrHex, "id", "port_id"}, // IFLA_BRPORT_ID
 	{18, attrHex, "no", "port_no"}, // IFLA_BRPORT_NO
 	{15, attrNum, "designated_port", ""},
@@ -1566,7 +1563,7 @@ var bridgeSlaveOpts = [...]attrField{
 	{10, attrOnOff, "proxy_arp", ""},
 	{12, attrOnOff, "proxy_arp_wifi", ""},
 	{25, attrNum, "multicast_router", "mcast_router"},
-	{rtnl.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "", "mcast_fast_leave"},
+	{unix.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "", "mcast_fast_leave"},
 	{27, attrOnOff, "mcast_flood", ""},
 	{30, attrOnOff, "bcast_flood", ""},
 	{28, attrOnOff, "mcast_to_unicast", ""},

@@ -124,7 +124,7 @@ func (x *exe) index(ns, name string) (int32, error) {
 		return 0, fmt.Errorf("Cannot find device \"%s\" in %s: %s", name, nsLabel(ns), errText(err))
 	}
 	x.idx[ns+"\x00"+name] = l.Index
-	if p := x.peerOf[ns+"\x00"+name]; p != "" && l.Link > 0 && l.Info != nil && l.Info.Kind == "veth" {
+	if p := x.peerOf[ns+"\x00"+name]; p != "" && l.Link > 0 && l.Info.Kind == "veth" {
 		x.idx[p] = l.Link
 	}
 	return l.Index, nil
@@ -234,7 +234,7 @@ func plan(l *Lab) []*step {
 			cmd:    ipCmd(e.NS, "link add name "+e.Name+" type bridge"),
 			intent: &record{Op: "link", Intent: true, NS: e.NS, Name: e.Name, Kind: "bridge"},
 			run: func(x *exe) (*record, error) {
-				req := &rtnl.Link{Name: e.Name, Info: &rtnl.LinkInfo{Kind: "bridge"}}
+				req := &rtnl.Link{Name: e.Name, Info: rtnl.LinkInfo{Kind: "bridge"}}
 				// NLM_F_ECHO: the kernel (6.3 on) answers with the new
 				// link, ifindex included; older ones are asked after.
 				m, err := rtnl.NewLinkRequest(req, createExcl|netlink.NLM_F_ECHO)
@@ -290,8 +290,8 @@ func plan(l *Lab) []*step {
 					return nil, err
 				}
 				x.peerOf[a.NS+"\x00"+a.Name] = b.NS + "\x00" + b.Name
-				req := &rtnl.Link{Name: a.Name, NetNSFD: &fa, Info: &rtnl.LinkInfo{Kind: "veth",
-					Peer: &rtnl.Link{Name: b.Name, NetNSFD: &fb}}}
+				req := &rtnl.Link{Name: a.Name, NetNSFD: &fa, Info: rtnl.LinkInfo{Kind: "veth",
+					Data: &rtnl.Veth{Peer: &rtnl.Link{Name: b.Name, NetNSFD: &fb}}}}
 				m, err := rtnl.NewLinkRequest(req, createExcl)
 				if err := x.do("", m, err); err != nil {
 					return nil, err
@@ -325,7 +325,7 @@ func plan(l *Lab) []*step {
 			if err != nil {
 				return nil, err
 			}
-			m, err := rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: idx}, Master: &br}, 0)
+			m, err := rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: idx}, Master: br}, 0)
 			return nil, x.do(e.NS, m, err)
 		}})
 	}
