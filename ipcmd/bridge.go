@@ -233,14 +233,14 @@ var bridgePortDetails = [...]attrField{
 	{unix.IFLA_BRPORT_FAST_LEAVE, attrFlag8, "fastleave", ""},
 	{unix.IFLA_BRPORT_LEARNING, attrFlag8, "learning", ""},
 	{unix.IFLA_BRPORT_UNICAST_FLOOD, attrFlag8, "flood", ""},
-	{27, attrFlag8, "mcast_flood", ""},      // IFLA_BRPORT_MCAST_FLOOD
-	{30, attrFlag8, "bcast_flood", ""},      // IFLA_BRPORT_BCAST_FLOOD
-	{25, attrU8, "mcast_router", ""},        // IFLA_BRPORT_MULTICAST_ROUTER
-	{28, attrFlag8, "mcast_to_unicast", ""}, // IFLA_BRPORT_MCAST_TO_UCAST
-	{32, attrFlag8, "neigh_suppress", ""},   // IFLA_BRPORT_NEIGH_SUPPRESS
-	{29, attrFlag8, "vlan_tunnel", ""},      // IFLA_BRPORT_VLAN_TUNNEL
-	{33, attrFlag8, "isolated", ""},         // IFLA_BRPORT_ISOLATED
-	{39, attrFlag8, "locked", ""},           // IFLA_BRPORT_LOCKED
+	{unix.IFLA_BRPORT_MCAST_FLOOD, attrFlag8, "mcast_flood", ""},
+	{unix.IFLA_BRPORT_BCAST_FLOOD, attrFlag8, "bcast_flood", ""},
+	{unix.IFLA_BRPORT_MULTICAST_ROUTER, attrU8, "mcast_router", ""},
+	{unix.IFLA_BRPORT_MCAST_TO_UCAST, attrFlag8, "mcast_to_unicast", ""},
+	{unix.IFLA_BRPORT_NEIGH_SUPPRESS, attrFlag8, "neigh_suppress", ""},
+	{unix.IFLA_BRPORT_VLAN_TUNNEL, attrFlag8, "vlan_tunnel", ""},
+	{unix.IFLA_BRPORT_ISOLATED, attrFlag8, "isolated", ""},
+	{unix.IFLA_BRPORT_LOCKED, attrFlag8, "locked", ""},
 }
 
 // printBridgePortDetails is the -d part of print_protinfo().
