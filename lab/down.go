@@ -9,6 +9,7 @@ import (
 
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
@@ -218,9 +219,7 @@ func (x *exe) delRoute(r *record, out io.Writer) error {
 	if err != nil {
 		return nil // its device is gone, and the route with it
 	}
-	req.Protocol = 0
-	req.Scope = unix.RT_SCOPE_NOWHERE
-	m, err := rtnl.DelRouteRequest(req)
+	m, err := req.Message(request.Delete)
 	if err != nil {
 		return err
 	}
