@@ -93,7 +93,4 @@
 // IFLA_LINK_NETNSID against the namespace ids (RTM_GETNSID) each namespace
 // has for the others. It draws each namespace as a box and lists the
 // wires (veth pairs) and bridges; -dot writes the same as a Graphviz graph.
-//
-// NSBOX_LAB_PAUSE_AT=N (tests only) makes lab up stop after step N ran and
-// before its done record, so a test can SIGKILL it at the worst moment.
 package lab

@@ -216,9 +216,13 @@ func TestBrokenFile(t *testing.T) {
 }
 
 // lab up killed with SIGKILL at several points; lab down then restores
-// exactly the state from before, and what existed before survives.
+// exactly the state from before, and what existed before survives. The
+// points are netlink requests: strace stops lab up after each one it
+// sends (SIGSTOP, injected after every sendto(2)), the test lets it go on
+// request by request, and kills it right after the kernel has done the
+// one of the point: lab up has neither read the answer nor journaled it.
 func TestKillDuringUp(t *testing.T) {
-	sandbox.Require(t, "ip")
+	sandbox.Require(t, "ip", "strace")
 	env := labEnv(t)
 	cleanDefault(t, env)
 	// Things that are not the lab's and must survive it.
@@ -231,74 +235,110 @@ func TestKillDuringUp(t *testing.T) {
 	})
 	before := snapshot(t)
 	journal := filepath.Join(env[0][len("NSBOX_LAB_DIR="):], "lab-default.journal")
-	// 1: first netns made, no done record; 6: veth1 made, no done
-	// record; 11: addresses half set; 12: the last step.
-	for _, at := range []string{"1", "6", "11", "12"} {
-		cmd := exec.Command(sandbox.Binary(t), "lab", "up")
-		cmd.Env = append(append(os.Environ(), env...), "NSBOX_LAB_PAUSE_AT="+at)
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		paused := make(chan bool, 1)
-		go func() {
-			sc := bufio.NewScanner(stderr)
-			for sc.Scan() {
-				if strings.Contains(sc.Text(), "paused after step") {
-					paused <- true
-					return
-				}
-			}
-			paused <- false
-		}()
-		select {
-		case ok := <-paused:
-			if !ok {
-				cmd.Process.Kill()
-				cmd.Wait()
-				t.Fatalf("pause at %s: lab up ended without pausing", at)
-			}
-		case <-time.After(60 * time.Second):
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("pause at %s: lab up did not pause", at)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+	// lab up of the seed sends 13 requests: 3 dumps (the safety check),
+	// lo up in each new namespace (4, 5), the bridge (6), each veth
+	// pair's create and its peer's up (7, 8 and 9, 10), the addresses
+	// (11 to 13). The journal's last line at each point says where it is.
+	for _, at := range []struct {
+		request  int
+		lastLine string
+	}{
+		{4, "+netns namespace2"},                            // namespaces made, no done record
+		{7, "+link namespace1 veth1 veth default br-veth1"}, // veth1 made, no done record
+		{12, "link namespace2 veth2 "},                      // addresses half set
+		{13, "link namespace2 veth2 "},                      // the last request
+	} {
+		upKilledAfter(t, env, at.request)
 		j, err := os.ReadFile(journal)
-		if err != nil || strings.Count(string(j), "\n") < 2 {
-			t.Fatalf("pause at %s: journal %q: %v", at, j, err)
+		lines := strings.Split(strings.TrimSuffix(string(j), "\n"), "\n")
+		if err != nil || !strings.HasPrefix(lines[len(lines)-1], at.lastLine) {
+			t.Fatalf("killed after request %d: journal %q (want its last line to be %q): %v", at.request, j, at.lastLine, err)
 		}
-		if at == "12" {
+		if at.request == 13 {
 			// Killed at the very end: to iproute2 the lab looks up.
 			out := sh(t, "ip", "-n", "namespace1", "-br", "addr", "show", "dev", "veth1")
 			if !strings.Contains(out, "192.168.1.11/24") {
-				t.Errorf("lab up killed at the end: veth1 has %q", out)
+				t.Errorf("lab up killed after its last request: veth1 has %q", out)
 			}
 		}
 		// A second lab up sees the half-made lab and changes nothing.
 		mid := snapshot(t)
 		r := nsbox(t, "", env, "lab", "up")
-		if at != "12" && (r.code == 0 || !strings.Contains(r.stderr, "lab default is half up:")) {
-			t.Errorf("pause at %s: second lab up: exit %d\n%s%s", at, r.code, r.stdout, r.stderr)
+		if at.request != 13 && (r.code == 0 || !strings.Contains(r.stderr, "lab default is half up:")) {
+			t.Errorf("killed after request %d: second lab up: exit %d\n%s%s", at.request, r.code, r.stdout, r.stderr)
 		}
-		if at != "12" && snapshot(t) != mid {
-			t.Errorf("pause at %s: lab up on a half-made lab changed things", at)
+		if at.request != 13 && snapshot(t) != mid {
+			t.Errorf("killed after request %d: lab up on a half-made lab changed things", at.request)
 		}
 		r = nsbox(t, "", env, "lab", "down")
 		if r.code != 0 {
-			t.Fatalf("pause at %s: lab down: exit %d\n%s%s", at, r.code, r.stdout, r.stderr)
+			t.Fatalf("killed after request %d: lab down: exit %d\n%s%s", at.request, r.code, r.stdout, r.stderr)
 		}
 		if after := snapshot(t); after != before {
-			t.Fatalf("pause at %s: lab down left a different state:\nbefore:\n%s\nafter:\n%s\ndown said:\n%s", at, before, after, r.stdout)
+			t.Fatalf("killed after request %d: lab down left a different state:\nbefore:\n%s\nafter:\n%s\ndown said:\n%s", at.request, before, after, r.stdout)
 		}
 		if _, err := os.Stat(journal); err == nil {
-			t.Errorf("pause at %s: journal still there after lab down", at)
+			t.Errorf("killed after request %d: journal still there after lab down", at.request)
 		}
 	}
+}
+
+// upKilledAfter runs "nsbox lab up" under strace, which stops it with
+// SIGSTOP after every sendto(2) it makes (each netlink request); every
+// stop is let go with SIGCONT but the one after request k, where lab up
+// is killed with SIGKILL.
+func upKilledAfter(t *testing.T, env []string, k int) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := exec.Command("strace", "-f", "-qq", "-o", "/dev/fd/3", "-e", "trace=sendto",
+		"-e", "inject=sendto:signal=SIGSTOP", sandbox.Binary(t), "lab", "up")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	killed := make(chan bool, 1)
+	go func() {
+		defer func() { killed <- false }()
+		pid := 0
+		sent := 0
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			line := sc.Text()
+			if pid == 0 {
+				// nsbox is strace's child
+				b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
+				fmt.Sscan(string(b), &pid)
+			}
+			switch {
+			case pid == 0:
+			case strings.Contains(line, "sendto") && regexp.MustCompile(`\) += \d+$`).MatchString(line):
+				if sent++; sent == k {
+					syscall.Kill(pid, syscall.SIGKILL)
+					killed <- true
+					return
+				}
+			case strings.Contains(line, "--- stopped by SIGSTOP ---"):
+				syscall.Kill(pid, syscall.SIGCONT)
+			}
+		}
+	}()
+	select {
+	case ok := <-killed:
+		if !ok {
+			cmd.Wait()
+			t.Fatalf("lab up ended before its request %d", k)
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("lab up under strace: no request %d within a minute", k)
+	}
+	cmd.Wait()
 }
 
 func TestOverlapRefused(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -531,7 +530,6 @@ func apply(l *Lab, out, errw io.Writer) error {
 	// else is said), not one write(2) per line.
 	bw := bufio.NewWriter(out)
 	defer bw.Flush()
-	pauseAt, _ := strconv.Atoi(os.Getenv("NSBOX_LAB_PAUSE_AT"))
 	// Link events of the default namespace, for waitCarrier; those of
 	// lab namespaces are opened as they are made.
 	x.listen("")
@@ -594,18 +592,6 @@ func apply(l *Lab, out, errw io.Writer) error {
 			if n > 1 && (failed < 0 || failed == k) {
 				fmt.Fprintf(bw, "+ %s\n", group[k].cmd)
 			}
-		}
-		if pauseAt > i && pauseAt <= i+n {
-			// Test hook: hold still after the step ran and before its
-			// done record, so a SIGKILL lands at the worst moment.
-			for k := 0; k < pauseAt-1-i; k++ {
-				if dones[k] != nil {
-					j.add(dones[k])
-				}
-			}
-			bw.Flush()
-			fmt.Fprintf(errw, "nsbox lab: paused after step %d (NSBOX_LAB_PAUSE_AT)\n", pauseAt)
-			select {}
 		}
 		// Done records of every step that worked, also in a group with
 		// a failure: lab down then knows them by identity.
