@@ -30,132 +30,128 @@ type linkArgs struct {
 // linkOptions is iplink_parse()'s grammar, in its order. Options that
 // iproute2 sends as it reads them (mtu, txqueuelen, alias, group) go to
 // link.Other, so that they keep the command line's order on the wire.
-var linkOptions []option[linkArgs]
-
-func init() {
-	linkOptions = []option[linkArgs]{
-		{[]keyword{is("up")}, func(s *session, a *linkArgs, args *[]string) error {
-			a.link.Change |= unix.IFF_UP
-			a.link.Flags |= unix.IFF_UP
-			return nil
-		}},
-		{[]keyword{is("down")}, func(s *session, a *linkArgs, args *[]string) error {
-			a.link.Change |= unix.IFF_UP
-			a.link.Flags &^= unix.IFF_UP
-			return nil
-		}},
-		{[]keyword{is("name")}, func(s *session, a *linkArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if a.name != "" {
-				return dupArg("name", v)
-			}
-			if !checkIfname(v) {
-				return invArg("\"name\" not a valid ifname", v)
-			}
-			a.name = v
-			if a.dev == "" {
-				a.dev = v
-			}
-			return nil
-		}},
-		{[]keyword{abbrev("link")}, func(s *session, a *linkArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if a.link.Link = s.index(v); a.link.Link == 0 {
-				return nodev(v)
-			}
-			return nil
-		}},
-		{[]keyword{abbrev("address")}, func(s *session, a *linkArgs, args *[]string) (err error) {
-			a.link.Address, err = lladdrArg(args)
+var linkOptions = []option[linkArgs]{
+	{[]keyword{is("up")}, func(s *session, a *linkArgs, args *[]string) error {
+		a.link.Change |= unix.IFF_UP
+		a.link.Flags |= unix.IFF_UP
+		return nil
+	}},
+	{[]keyword{is("down")}, func(s *session, a *linkArgs, args *[]string) error {
+		a.link.Change |= unix.IFF_UP
+		a.link.Flags &^= unix.IFF_UP
+		return nil
+	}},
+	{[]keyword{is("name")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-		{[]keyword{abbrev("broadcast"), is("brd")}, func(s *session, a *linkArgs, args *[]string) (err error) {
-			a.link.Broadcast, err = lladdrArg(args)
+		}
+		if a.name != "" {
+			return dupArg("name", v)
+		}
+		if !checkIfname(v) {
+			return invArg("\"name\" not a valid ifname", v)
+		}
+		a.name = v
+		if a.dev == "" {
+			a.dev = v
+		}
+		return nil
+	}},
+	{[]keyword{abbrev("link")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-		{[]keyword{abbrev("txqueuelen"), is("qlen"), abbrev("txqlen")}, func(s *session, a *linkArgs, args *[]string) error {
-			return u32Once(&a.link, args, "txqueuelen", &a.hasQlen, unix.IFLA_TXQLEN)
-		}},
-		{[]keyword{is("mtu")}, func(s *session, a *linkArgs, args *[]string) error {
-			return u32Once(&a.link, args, "mtu", &a.hasMTU, unix.IFLA_MTU)
-		}},
-		{[]keyword{is("netns")}, func(s *session, a *linkArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if a.hasNetns {
-				return dupArg("netns", v)
-			}
-			a.hasNetns, a.moveNetns = true, true
-			if f, ferr := nsenter.Open(v); ferr == nil {
-				a.files = append(a.files, f)
-				a.link.NetNSFD = new(int32(f.Fd()))
-			} else if n, ok := getInteger(v); ok {
-				a.link.NetNSPID = new(uint32(n))
-			} else {
-				return invArg("Invalid \"netns\" value", v)
-			}
-			return nil
-		}},
-		{[]keyword{is("multicast")}, linkFlag("multicast", unix.IFF_MULTICAST, false)},
-		{[]keyword{is("allmulticast")}, linkFlag("allmulticast", unix.IFF_ALLMULTI, false)},
-		{[]keyword{is("promisc")}, linkFlag("promisc", unix.IFF_PROMISC, false)},
-		{[]keyword{is("arp")}, linkFlag("arp", unix.IFF_NOARP, true)},
-		{[]keyword{abbrev("master")}, func(s *session, a *linkArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if a.link.Master = s.index(v); a.link.Master == 0 {
-				return invArg("Device does not exist", v)
-			}
-			a.link.NoMaster = false
-			return nil
-		}},
-		{[]keyword{abbrev("nomaster")}, func(s *session, a *linkArgs, args *[]string) error {
-			a.link.Master, a.link.NoMaster = 0, true
-			return nil
-		}},
-		{[]keyword{abbrev("type")}, func(s *session, a *linkArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			a.kind, a.kindArgs = v, (*args)[1:]
-			*args = nil // the rest is the kind's
-			return nil
-		}},
-		{[]keyword{abbrev("alias")}, func(s *session, a *linkArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if len(v) >= 256 {
-				return invArg("alias too long", v)
-			}
-			a.link.Other = append(a.link.Other, netlink.Attribute{Type: unix.IFLA_IFALIAS, Data: []byte(v)})
-			return nil
-		}},
-		{[]keyword{is("group")}, func(s *session, a *linkArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			g, ok := groupNames.a2n(v)
-			if !ok {
-				return invArg("Invalid \"group\" value", v)
-			}
-			a.link.Other = append(a.link.Other, u32Attr(unix.IFLA_GROUP, g))
-			return nil
-		}},
-	}
+		}
+		if a.link.Link = s.index(v); a.link.Link == 0 {
+			return nodev(v)
+		}
+		return nil
+	}},
+	{[]keyword{abbrev("address")}, func(s *session, a *linkArgs, args *[]string) (err error) {
+		a.link.Address, err = lladdrArg(args)
+		return err
+	}},
+	{[]keyword{abbrev("broadcast"), is("brd")}, func(s *session, a *linkArgs, args *[]string) (err error) {
+		a.link.Broadcast, err = lladdrArg(args)
+		return err
+	}},
+	{[]keyword{abbrev("txqueuelen"), is("qlen"), abbrev("txqlen")}, func(s *session, a *linkArgs, args *[]string) error {
+		return u32Once(&a.link, args, "txqueuelen", &a.hasQlen, unix.IFLA_TXQLEN)
+	}},
+	{[]keyword{is("mtu")}, func(s *session, a *linkArgs, args *[]string) error {
+		return u32Once(&a.link, args, "mtu", &a.hasMTU, unix.IFLA_MTU)
+	}},
+	{[]keyword{is("netns")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if a.hasNetns {
+			return dupArg("netns", v)
+		}
+		a.hasNetns, a.moveNetns = true, true
+		if f, ferr := nsenter.Open(v); ferr == nil {
+			a.files = append(a.files, f)
+			a.link.NetNSFD = new(int32(f.Fd()))
+		} else if n, ok := getInteger(v); ok {
+			a.link.NetNSPID = new(uint32(n))
+		} else {
+			return invArg("Invalid \"netns\" value", v)
+		}
+		return nil
+	}},
+	{[]keyword{is("multicast")}, linkFlag("multicast", unix.IFF_MULTICAST, false)},
+	{[]keyword{is("allmulticast")}, linkFlag("allmulticast", unix.IFF_ALLMULTI, false)},
+	{[]keyword{is("promisc")}, linkFlag("promisc", unix.IFF_PROMISC, false)},
+	{[]keyword{is("arp")}, linkFlag("arp", unix.IFF_NOARP, true)},
+	{[]keyword{abbrev("master")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if a.link.Master = s.index(v); a.link.Master == 0 {
+			return invArg("Device does not exist", v)
+		}
+		a.link.NoMaster = false
+		return nil
+	}},
+	{[]keyword{abbrev("nomaster")}, func(s *session, a *linkArgs, args *[]string) error {
+		a.link.Master, a.link.NoMaster = 0, true
+		return nil
+	}},
+	{[]keyword{abbrev("type")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		a.kind, a.kindArgs = v, (*args)[1:]
+		*args = nil // the rest is the kind's
+		return nil
+	}},
+	{[]keyword{abbrev("alias")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if len(v) >= 256 {
+			return invArg("alias too long", v)
+		}
+		a.link.Other = append(a.link.Other, netlink.Attribute{Type: unix.IFLA_IFALIAS, Data: []byte(v)})
+		return nil
+	}},
+	{[]keyword{is("group")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		g, ok := groupNames.a2n(v)
+		if !ok {
+			return invArg("Invalid \"group\" value", v)
+		}
+		a.link.Other = append(a.link.Other, u32Attr(unix.IFLA_GROUP, g))
+		return nil
+	}},
 }
 
 // parseLink is iplink_parse(): the words up to "type", and the words

@@ -34,13 +34,14 @@ func SetUp(index int32, name string) (netlink.Message, error) {
 	return Link(l, Change)
 }
 
-// Bridge is a bridge to create: "ip link add name NAME [up] [mtu N] type
-// bridge [options]", one request.
+// Bridge is a bridge to create with the kernel's defaults for its
+// options: "ip link add name NAME [up] [mtu N] type bridge", one request.
+// (Bridge options are rtnl.Bridge, the kind's data; the intent takes
+// them when a caller needs one.)
 type Bridge struct {
-	Name    string
-	Up      bool
-	MTU     uint32
-	Options *rtnl.Bridge // IFLA_BR_* to set (nil: the kernel's defaults)
+	Name string
+	Up   bool
+	MTU  uint32
 }
 
 // Message builds the RTM_NEWLINK that creates the bridge, with
@@ -48,9 +49,6 @@ type Bridge struct {
 // ifindex needs no lookup (see Echoed).
 func (b Bridge) Message() (netlink.Message, error) {
 	l := &rtnl.Link{Name: b.Name, MTU: b.MTU, Info: rtnl.LinkInfo{Kind: "bridge"}}
-	if b.Options != nil {
-		l.Info.Data = b.Options
-	}
 	if b.Up {
 		l.Flags, l.Change = unix.IFF_UP, unix.IFF_UP
 	}
