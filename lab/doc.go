@@ -33,8 +33,13 @@
 //	listen NS tcp PORT                a listener lab check starts and connects to
 //
 // ADDR is IPv4 with its prefix length (192.168.1.10/24); "brd +" sets the
-// broadcast address to the last one of the prefix, as iproute2 does. Every
-// link is brought up, and lo in every lab namespace. The built-in lab:
+// broadcast address to the last one of the prefix, as iproute2 does (none
+// for a /31 or /32). Every link is brought up, and lo in every lab
+// namespace. lab up sends the fewest requests the kernel accepts, built
+// by package request: a bridge is created up; a veth pair is created
+// with both ends in their namespaces and its bridge port a port and up,
+// in one request, and the other end set up by a second one. The built-in
+// lab:
 //
 //	lab default
 //	netns namespace1

@@ -36,6 +36,7 @@
 //	request.Route{Dst: p, Gateway: gw, Dev: idx}.Message(request.Add)
 //	request.Link(&rtnl.Link{...}, request.Change)
 //	request.Bridge{Name: "br1", Up: true}.Message()
-//	request.VethPair{A: end, B: end}.Plan(from) -> []Step{NS, Message, ...}
-//	request.Echoed(replies, name) -> the link an NLM_F_ECHO create made
+//	steps := (&request.VethPair{A: end, B: end}).Plan(from)  // each Step: NS, what it does, Message()
+//	request.Echoed(replies, name)  // the link an NLM_F_ECHO create made
+//	request.SetUp(index, name)
 package request
