@@ -149,8 +149,8 @@ func TestRunIsolatedDefault(t *testing.T) {
 	// 4 pings, 2 listeners, 2 connections, 2 socket listings.
 	runIsolatedAndCheck(t, "", 10,
 		"+ ip netns add namespace1\n",
-		"+ ip link add br-veth1 master br1 up type veth peer name veth1 netns namespace1\n",
-		"+ ip -n namespace1 link set veth1 up\n",
+		"+ ip link add name br-veth1 master br1 up type veth peer name veth1 netns namespace1\n",
+		"+ ip -n namespace1 link set dev veth1 up\n",
 		"+ ip addr add 192.168.1.10/24 brd + dev br1\n",
 		"PASS  ping  default -> 192.168.1.11 (veth1 in namespace1): 3/3 replies",
 		"PASS  ping  namespace1 -> 192.168.1.12 (veth2 in namespace2): 3/3 replies",
@@ -681,4 +681,133 @@ func TestBrdPlusLikeIproute2(t *testing.T) {
 			t.Errorf("%s brd +: lab up set %q, ip addr add set %q (%s), want %q", c.addr, byLab, byIP, strings.TrimSpace(string(ipErr)), c.want)
 		}
 	}
+}
+
+// The "+ ip ..." lines lab up prints are commands that do what lab up
+// did: run by iproute2 itself, one after the other, they build the same
+// links (names, kinds, flags, masters) with the same addresses and routes
+// in every namespace: for the seed, for router.lab (two bridges, routes,
+// a sysctl) and for pairs between two lab namespaces (the create sent
+// from the default namespace names neither end's bridge; a bridge in a
+// lab namespace).
+func TestStepsAreIproute2Commands(t *testing.T) {
+	sandbox.Require(t, "ip")
+	env := labEnv(t)
+	pairs := filepath.Join(t.TempDir(), "pairs.lab")
+	err := os.WriteFile(pairs, []byte("netns x\nnetns y\nbridge bry y 10.9.1.1/24\n"+
+		"bridge brx x\nveth a x 10.9.0.1/30 -- b y 10.9.0.2/30 brd +\nveth c x master brx -- d y master bry\n"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{"", "testdata/router.lab", pairs} {
+		args := []string{"lab", "up"}
+		if file != "" {
+			args = append(args, file)
+		}
+		l, err := load(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := nsbox(t, "", env, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+		byLab := labState(t, l)
+		var cmds [][]string
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if cmd, ok := strings.CutPrefix(line, "+ "); ok {
+				cmds = append(cmds, strings.Fields(cmd))
+			}
+		}
+		if r := nsbox(t, "", env, append([]string{"lab", "down"}, args[2:]...)...); r.code != 0 {
+			t.Fatalf("lab down: %d %s", r.code, r.stderr)
+		}
+		for _, c := range cmds {
+			if c[0] == "sysctl" || c[0] == "ip" && len(c) > 3 && c[1] == "netns" && c[2] == "exec" {
+				c = append([]string{"sh", "-c"}, strings.Join(c, " ")) // sysctl -w, in its namespace
+			}
+			if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v\n%s", strings.Join(c, " "), err, out)
+			}
+		}
+		byIP := labState(t, l)
+		for _, n := range l.Netns {
+			exec.Command("ip", "netns", "del", n.Name).Run()
+		}
+		for _, b := range l.Bridges {
+			exec.Command("ip", "link", "del", b.Name).Run()
+		}
+		if byLab != byIP {
+			t.Errorf("%v: lab up made\n%s\nits steps run by ip made\n%s", args, byLab, byIP)
+		}
+	}
+}
+
+// labState is what ip -j says of the links and addresses in the lab's
+// namespaces and the default one, without what differs from run to run
+// (ifindexes, MAC addresses, link-local addresses), once it holds still.
+func labState(t *testing.T, l *Lab) string {
+	t.Helper()
+	read := func() string {
+		var b strings.Builder
+		for _, ns := range l.namespaces() {
+			ip := []string{"ip"}
+			if ns != "" {
+				ip = append(ip, "-n", ns)
+			}
+			var links []struct {
+				Name      string   `json:"ifname"`
+				Flags     []string `json:"flags"`
+				MTU       int      `json:"mtu"`
+				Master    string   `json:"master"`
+				Link      string   `json:"link"`
+				Operstate string   `json:"operstate"`
+				Info      struct {
+					Kind string `json:"info_kind"`
+				} `json:"linkinfo"`
+				Addrs []struct {
+					Family    string `json:"family"`
+					Local     string `json:"local"`
+					PrefixLen int    `json:"prefixlen"`
+					Broadcast string `json:"broadcast"`
+					Scope     string `json:"scope"`
+				} `json:"addr_info"`
+			}
+			out, err := exec.Command(ip[0], append(ip[1:], "-d", "-j", "addr", "show")...).Output()
+			if err != nil {
+				t.Fatalf("%v addr show: %v", ip, err)
+			}
+			if err := json.Unmarshal(out, &links); err != nil {
+				t.Fatal(err)
+			}
+			routes, _ := exec.Command(ip[0], append(ip[1:], "route", "show")...).Output()
+			fmt.Fprintf(&b, "%s:\n", nsWord(ns))
+			for _, k := range links {
+				fmt.Fprintf(&b, "  %s %s %v mtu %d master %q peer %q %s\n", k.Name, k.Info.Kind, k.Flags, k.MTU, k.Master, k.Link, k.Operstate)
+				for _, a := range k.Addrs {
+					if a.Scope != "link" {
+						fmt.Fprintf(&b, "    %s %s/%d brd %q %s\n", a.Family, a.Local, a.PrefixLen, a.Broadcast, a.Scope)
+					}
+				}
+			}
+			fmt.Fprintf(&b, "  routes:\n%s", routes)
+		}
+		return b.String()
+	}
+	// Carrier and operstate settle a little after (linkwatch may hold a
+	// change for a second): wait for a view that holds still for 1.5 s.
+	prev := read()
+	for try := 0; try < 10; try++ {
+		stable := true
+		for i := 0; i < 15 && stable; i++ {
+			time.Sleep(100 * time.Millisecond)
+			if now := read(); now != prev {
+				prev, stable = now, false
+			}
+		}
+		if stable {
+			break
+		}
+	}
+	return prev
 }

@@ -380,9 +380,11 @@ func vethSteps(v *Veth) []*step {
 }
 
 // planCmd is the iproute2 command that sends what step s of a veth plan
-// sends: "ip link add MAIN [netns NS] [master BR] [up] type veth peer
-// name PEER [netns NS]" for the create, "ip [-n NS] link set NAME
-// [master BR] [up]" for the others.
+// sends: "ip link add name MAIN [netns NS] [master BR] [up] type veth
+// peer name PEER [netns NS]" for the create, "ip [-n NS] link set dev
+// NAME [master BR] [up]" for the others. The names follow "name" and
+// "dev": iproute2 reads a name such as "a" as an abbreviation of a
+// keyword ("address") otherwise.
 func planCmd(s *request.Step) string {
 	e := s.End
 	opts := ""
@@ -393,9 +395,9 @@ func planCmd(s *request.Step) string {
 		opts += " up"
 	}
 	if !s.Create {
-		return ipCmd(s.NS, "link set "+e.Name+opts)
+		return ipCmd(s.NS, "link set dev "+e.Name+opts)
 	}
-	cmd := "link add " + e.Name
+	cmd := "link add name " + e.Name
 	if e.NS != s.NS {
 		cmd += " netns " + e.NS
 	}
