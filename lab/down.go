@@ -198,7 +198,7 @@ func (x *exe) delLink(r *record, netnsOK func(string) bool, out io.Writer) error
 			return fmt.Errorf("%s in %s is a %s, not the %s lab up was making: left alone", e.name, nsLabel(e.ns), k, r.Kind)
 		}
 		fmt.Fprintf(out, "+ %s\n", ipCmd(e.ns, "link del "+e.name))
-		m, err := rtnl.DelLinkRequest(l.Index, "")
+		m, err := request.Link(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: l.Index}}, request.Delete)
 		if err := x.do(e.ns, m, err); err != nil && !ignorable(err) {
 			return fmt.Errorf("link del %s: %s", e.name, errText(err))
 		}

@@ -235,10 +235,11 @@ func TestKillDuringUp(t *testing.T) {
 	})
 	before := snapshot(t)
 	journal := filepath.Join(env[0][len("NSBOX_LAB_DIR="):], "lab-default.journal")
-	// lab up of the seed sends 13 requests: 3 dumps (the safety check),
+	// lab up of the seed sends 14 requests: 3 dumps (the safety check),
 	// lo up in each new namespace (4, 5), the bridge (6), each veth
 	// pair's create and its peer's up (7, 8 and 9, 10), the addresses
-	// (11 to 13). The journal's last line at each point says where it is.
+	// (11 to 13), a look at the bridge (14, see syncBridges). The
+	// journal's last line at each point says where it is.
 	for _, at := range []struct {
 		request  int
 		lastLine string
@@ -246,7 +247,7 @@ func TestKillDuringUp(t *testing.T) {
 		{4, "+netns namespace2"},                            // namespaces made, no done record
 		{7, "+link namespace1 veth1 veth default br-veth1"}, // veth1 made, no done record
 		{12, "link namespace2 veth2 "},                      // addresses half set
-		{13, "link namespace2 veth2 "},                      // the last request
+		{13, "link namespace2 veth2 "},                      // the last change
 	} {
 		upKilledAfter(t, env, at.request)
 		j, err := os.ReadFile(journal)

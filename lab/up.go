@@ -618,12 +618,36 @@ func apply(l *Lab, out, errw io.Writer) error {
 		}
 		i += n
 	}
+	x.syncBridges(l)
 	if waiting := x.waitCarrier(l, 5*time.Second); len(waiting) > 0 {
 		bw.Flush()
 		fmt.Fprintf(errw, "lab %s: warning: no carrier yet on %s\n", l.Name, strings.Join(waiting, ", "))
 	}
 	fmt.Fprintf(bw, "lab %s is up (%d steps; journal %s)\n", l.Name, len(steps), j.path)
 	return nil
+}
+
+// syncBridges asks the kernel for each bridge that has ports, now that
+// they are up. A bridge created up has its carrier from the start, so
+// when its ports come up nothing urgent happens to it: its operstate
+// would read UNKNOWN until linkwatch's next unhurried run, up to a second
+// later, and waitCarrier would wait for that. Answering RTM_GETLINK for
+// it, the kernel runs its pending linkwatch event at once
+// (rtnl_getlink: linkwatch_sync_dev), and the event socket hears
+// operstate UP. One request per bridge; its answer is not needed.
+func (x *exe) syncBridges(l *Lab) {
+	ports := map[string]bool{}
+	for _, e := range l.Ends() {
+		if e.Master != "" {
+			ports[e.NS+"\x00"+e.Master] = true
+		}
+	}
+	for _, br := range l.Bridges {
+		idx, ok := x.idx[br.NS+"\x00"+br.Name]
+		if c := x.conns[br.NS]; ok && c != nil && ports[br.NS+"\x00"+br.Name] {
+			c.LinkByIndex(idx)
+		}
+	}
 }
 
 const ifOperUp = 6 // IF_OPER_UP
