@@ -1,5 +1,7 @@
 package ipcmd
 
+import "nsbox/cli"
+
 // iproute2's parsers are chains of "else if (matches(*argv, "link") ==
 // 0)": each keyword compared exactly (strcmp) or as an abbreviation
 // (matches: any prefix of it, one letter or more), in an order that
@@ -21,7 +23,7 @@ func abbrev(word string) keyword { return keyword{word, true} }
 
 func (k keyword) match(w string) bool {
 	if k.abbrev {
-		return w != "" && len(w) <= len(k.word) && k.word[:len(w)] == w
+		return cli.Matches(w, k.word)
 	}
 	return w == k.word
 }

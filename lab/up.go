@@ -308,11 +308,12 @@ func plan(l *Lab) []*step {
 }
 
 // vethSteps are the steps that make veth pair v, as request.VethPair
-// plans them (sent from the default namespace): one RTM_NEWLINK makes
-// both ends, each in its namespace, the end that is a bridge port in the
-// default namespace a port and up; one more request in the other end's
-// namespace makes that end a port and up (the kernel takes neither in
-// the same request; see request.VethPair.Plan).
+// plans them from the default namespace: one RTM_NEWLINK makes both
+// ends, each in its namespace, and makes the main end (a bridge port in
+// the default namespace, if there is one) a port and up; one more
+// request, in the other end's namespace, makes that end up and a port
+// (the kernel takes neither for the peer of a create; see
+// request.VethPair.Plan).
 func vethSteps(v *Veth) []*step {
 	end := func(e *End) request.VethEnd {
 		return request.VethEnd{Name: e.Name, NS: e.NS, Bridge: e.Master, Up: true}
@@ -321,7 +322,6 @@ func vethSteps(v *Veth) []*step {
 	a, b := &pair.A, &pair.B
 	var out []*step
 	for _, rs := range pair.Plan("") {
-		rs := rs
 		s := &step{cmd: planCmd(&rs)}
 		if rs.Create {
 			s.intent = &record{Op: "link", Intent: true, NS: a.NS, Name: a.Name, Kind: "veth", PeerNS: b.NS, Peer: b.Name}
