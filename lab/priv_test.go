@@ -21,9 +21,22 @@ import (
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
 
-// labEnv is a journal directory of the test's own.
+// labEnv is a journal directory of the test's own (lab makes it, 0700).
 func labEnv(t *testing.T) []string {
-	return []string{"NSBOX_LAB_DIR=" + t.TempDir()}
+	return []string{"NSBOX_LAB_DIR=" + filepath.Join(t.TempDir(), "nsbox")}
+}
+
+// journals lists the journals in the journal directory of env (lock
+// files stay: they are never removed).
+func journals(env []string) []string {
+	ents, _ := os.ReadDir(env[0][len("NSBOX_LAB_DIR="):])
+	var out []string
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".journal") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
 
 type result struct {
@@ -244,10 +257,10 @@ func TestKillDuringUp(t *testing.T) {
 		request  int
 		lastLine string
 	}{
-		{4, "+netns namespace2"},                            // namespaces made, no done record
-		{7, "+link namespace1 veth1 veth default br-veth1"}, // veth1 made, no done record
-		{12, "link namespace2 veth2 "},                      // addresses half set
-		{13, "link namespace2 veth2 "},                      // the last change
+		{4, "+netns namespace"},             // a namespace made, no done record (the other one being made)
+		{7, "+link namespace1 veth1 veth "}, // veth1 made, no done record
+		{12, "link namespace2 veth2 veth "}, // addresses half set
+		{13, "link namespace2 veth2 veth "}, // the last change
 	} {
 		upKilledAfter(t, env, at.request)
 		j, err := os.ReadFile(journal)
@@ -463,7 +476,8 @@ func TestUpTwiceAndHalf(t *testing.T) {
 }
 
 // A namespace that was replaced after lab up is not the lab's: lab down
-// leaves it alone and says so.
+// leaves it alone and says so, and is done (the lab's own namespace is
+// gone: nothing of the lab is left to undo, and the journal goes).
 func TestDownLeavesReplacedNamespace(t *testing.T) {
 	sandbox.Require(t, "ip")
 	env := labEnv(t)
@@ -473,13 +487,26 @@ func TestDownLeavesReplacedNamespace(t *testing.T) {
 	}
 	sh(t, "ip", "netns", "del", "namespace2")
 	sh(t, "ip", "netns", "add", "namespace2")
+	theirs := statIno(t, "/run/netns/namespace2")
 	r := nsbox(t, "", env, "lab", "down")
-	if r.code == 0 || !strings.Contains(r.stderr, "netns namespace2 is not the one lab up made") {
+	if r.code != 0 || !strings.Contains(r.stderr, "netns namespace2 is not the one lab up made") || strings.Contains(r.stdout, "netns del namespace2") {
 		t.Errorf("lab down: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if out := sh(t, "ip", "netns", "list"); !strings.Contains(out, "namespace2") || strings.Contains(out, "namespace1") {
+	if out := sh(t, "ip", "netns", "list"); !strings.Contains(out, "namespace2") || strings.Contains(out, "namespace1") || statIno(t, "/run/netns/namespace2") != theirs {
 		t.Errorf("after lab down: ip netns list = %q", out)
 	}
+	if js := journals(env); len(js) != 0 {
+		t.Errorf("journal kept: %v", js)
+	}
+}
+
+// statIno is the inode stat(2) gives for path (0 if none).
+func statIno(t *testing.T, path string) uint64 {
+	var st syscall.Stat_t
+	if syscall.Stat(path, &st) != nil {
+		return 0
+	}
+	return st.Ino
 }
 
 func TestShowAndCheck(t *testing.T) {
@@ -627,8 +654,8 @@ func TestUpFailsAndUndoes(t *testing.T) {
 	if after := snapshot(t); after != before {
 		t.Errorf("failed lab up left things:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	if ents, _ := os.ReadDir(env[0][len("NSBOX_LAB_DIR="):]); len(ents) != 0 {
-		t.Errorf("journal left after the undo: %v", ents)
+	if js := journals(env); len(js) != 0 {
+		t.Errorf("journal left after the undo: %v", js)
 	}
 }
 
