@@ -53,7 +53,7 @@ func openLabDir() (*labDir, error) {
 	}
 	if st.Uid != uint32(os.Geteuid()) || st.Mode&0o7777 != 0o700 {
 		unix.Close(fd)
-		return nil, fmt.Errorf("journal directory %s is owned by uid %d with mode %04o: refused (lab keeps its journals in a directory of its user's alone, mode 0700)",
+		return nil, fmt.Errorf("journal directory %s is owned by uid %d with mode %04o: refused (lab keeps its journals in a directory of its user's alone, mode 0700; an older nsbox made it 0755)",
 			path, st.Uid, st.Mode&0o7777)
 	}
 	return &labDir{path: path, fd: fd}, nil
@@ -68,14 +68,14 @@ func (d *labDir) close() {
 
 // checkFile refuses a journal or lock file that is not a regular file of
 // lab's user, mode 0600, with one link.
-func (d *labDir) checkFile(fd int, name string) error {
+func (d *labDir) checkFile(fd int) error {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		return err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Uid != uint32(os.Geteuid()) || st.Mode&0o7777 != 0o600 || st.Nlink != 1 {
-		return fmt.Errorf("%s/%s is not a file of uid %d alone (uid %d, mode %04o, %d links): refused",
-			d.path, name, os.Geteuid(), st.Uid, st.Mode&0o7777, st.Nlink)
+		return fmt.Errorf("not a file of uid %d alone (uid %d, mode %04o, %d links): refused",
+			os.Geteuid(), st.Uid, st.Mode&0o7777, st.Nlink)
 	}
 	return nil
 }
@@ -89,7 +89,7 @@ func (d *labDir) open(name string, flags int) (int, error) {
 	if flags&unix.O_CREAT != 0 {
 		unix.Fchmod(fd, 0o600) // whatever the umask
 	}
-	if err := d.checkFile(fd, name); err != nil {
+	if err := d.checkFile(fd); err != nil {
 		unix.Close(fd)
 		return -1, err
 	}
