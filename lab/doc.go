@@ -112,8 +112,8 @@
 // lab up waits for it (saying which process holds the lock), then takes
 // the whole lab down. lab check takes the lab's lock shared. lab up
 // refuses a default-namespace sysctl another lab's journal holds. The
-// directory is root's alone (0700), each journal root's, 0600; anything
-// else is refused.
+// directory is root's alone (0700; one only root can write is made so),
+// each journal root's, 0600; anything else is refused.
 //
 // lab run -isolated re-executes nsbox under unshare(CLONE_NEWNET|
 // CLONE_NEWNS) with / private, fresh tmpfs mounts on /run (so
@@ -143,4 +143,6 @@
 // IFLA_LINK_NETNSID against the namespace ids (RTM_GETNSID) each namespace
 // has for the others. It draws each namespace as a box and lists the
 // wires (veth pairs) and bridges; -dot writes the same as a Graphviz graph.
+// A namespace it cannot enter (not root) is named on standard error and
+// left out of the drawing, and lab show exits 1.
 package lab

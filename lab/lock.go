@@ -28,7 +28,9 @@ type labDir struct {
 }
 
 // openLabDir opens the journal directory, making it (0700) if it is
-// missing, and refuses one that is not root's alone.
+// missing, and refuses one that is not root's alone. One that is root's
+// and that only root can write (an older nsbox made it 0755) is made
+// 0700.
 func openLabDir() (*labDir, error) {
 	path := filepath.Clean(journalDir())
 	err := unix.Mkdir(path, 0o700)
@@ -51,9 +53,16 @@ func openLabDir() (*labDir, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("journal directory %s: %s", path, strerror(err))
 	}
+	if st.Uid == uint32(os.Geteuid()) && st.Mode&0o7777 != 0o700 && st.Mode&0o7022 == 0 {
+		// Only its owner can write it (an older nsbox made it 0755):
+		// made 0700, as lab makes it.
+		if unix.Fchmod(fd, 0o700) == nil {
+			st.Mode = st.Mode&^0o7777 | 0o700
+		}
+	}
 	if st.Uid != uint32(os.Geteuid()) || st.Mode&0o7777 != 0o700 {
 		unix.Close(fd)
-		return nil, fmt.Errorf("journal directory %s is owned by uid %d with mode %04o: refused (lab keeps its journals in a directory of its user's alone, mode 0700; an older nsbox made it 0755)",
+		return nil, fmt.Errorf("journal directory %s is owned by uid %d with mode %04o: refused (lab keeps its journals in a directory of its user's alone, mode 0700)",
 			path, st.Uid, st.Mode&0o7777)
 	}
 	return &labDir{path: path, fd: fd}, nil

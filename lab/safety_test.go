@@ -447,7 +447,7 @@ func TestDownRefusesForgedJournal(t *testing.T) {
 		want string
 	}{
 		{journal, 0o644, "lab-fg.journal: not a file of uid 0 alone (uid 0, mode 0644, 1 links): refused"},
-		{dir, 0o755, dir + " is owned by uid 0 with mode 0755: refused"},
+		{dir, 0o775, dir + " is owned by uid 0 with mode 0775: refused"},
 	} {
 		os.Chmod(c.path, c.mode)
 		r := nsbox(t, "", env, "lab", "down", file)
@@ -458,10 +458,15 @@ func TestDownRefusesForgedJournal(t *testing.T) {
 			t.Errorf("refused lab down changed things")
 		}
 	}
-	os.Chmod(dir, 0o700)
+	// A directory only root can write (0755, as an older nsbox made it)
+	// is made 0700.
+	os.Chmod(dir, 0o755)
 	os.Chmod(journal, 0o600)
 	if r := nsbox(t, "", env, "lab", "down", file); r.code != 0 {
 		t.Errorf("lab down of the lab's journal: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("journal directory 0755 not made 0700: %v %v", fi.Mode(), err)
 	}
 	if ifindex(t, "", "hostbr") == 0 || ifindex(t, "", "hostv") == 0 || statIno(t, "/run/netns/hostns") == 0 {
 		t.Errorf("lab down removed the machine's things")
