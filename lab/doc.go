@@ -104,7 +104,8 @@
 // written back, all of them, every time, the kernel's side effects after
 // the key that causes them. lab down -force removes nothing: it shows
 // what lab down would remove (or the lines of a journal it cannot read,
-// such as one of an older nsbox) and clears the journal.
+// such as one of an older nsbox) and clears the journal; for a topology
+// file that is gone, it finds the journal by the path it holds.
 //
 // lab up, lab down and lab run take the lab's lock (flock on
 // /run/nsbox/lab-NAME.lock) and, while they change things, the journal

@@ -1,9 +1,11 @@
 package lab
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,7 +133,11 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 		return report(errw, showCmd(out, errw, dot))
 	}
 	l, err := load(file)
-	if err != nil {
+	if _, serr := os.Stat(file); err != nil && force && file != "-" && errors.Is(serr, fs.ErrNotExist) {
+		// The file is gone: its journal is found by the path it holds.
+		l = labOfJournal(file)
+	}
+	if l == nil {
 		fmt.Fprintln(errw, err)
 		return 1
 	}
@@ -237,6 +243,34 @@ func load(file string) (*Lab, error) {
 		l.Ident = ident
 	}
 	return l, err
+}
+
+// labOfJournal is, for lab down -force of a topology file that is gone,
+// the lab whose journal was written for that file (by its absolute path):
+// its name and identity, nothing declared. nil if there is none.
+func labOfJournal(file string) *Lab {
+	ident, err := filepath.Abs(file)
+	if err != nil {
+		return nil
+	}
+	d, err := openLabDir()
+	if err != nil {
+		return nil
+	}
+	defer d.close()
+	for _, name := range d.list("lab-", ".journal") {
+		data, err := d.read(name)
+		if err != nil {
+			continue
+		}
+		var h header
+		if i := bytes.IndexByte(data, '\n'); i >= 0 && string(data[:i]) == journalFormat {
+			if line, _, _ := bytes.Cut(data[i+1:], []byte("\n")); h.parse(string(line)) == nil && h.Ident == ident {
+				return &Lab{Name: h.Name, File: file, Ident: ident}
+			}
+		}
+	}
+	return nil
 }
 
 // runLab is lab run: up, check, down, holding the lab's lock throughout

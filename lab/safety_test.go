@@ -655,6 +655,28 @@ func TestDownForce(t *testing.T) {
 	if after := snapshot(t); after != before {
 		t.Errorf("lab down -force changed things")
 	}
+	// The topology file is gone: lab down cannot read it, lab down -force
+	// finds the journal by the path it holds.
+	file := writeLab(t, t.TempDir(), "gone.lab", "netns gns\nbridge gbr 10.84.0.1/24\n")
+	t.Cleanup(func() {
+		exec.Command("ip", "netns", "del", "gns").Run()
+		exec.Command("ip", "link", "del", "gbr").Run()
+	})
+	if r := nsbox(t, "", env, "lab", "up", file); r.code != 0 {
+		t.Fatalf("lab up: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	os.Remove(file)
+	gone := snapshot(t)
+	if r := nsbox(t, "", env, "lab", "down", file); r.code == 0 {
+		t.Errorf("lab down of a file that is gone: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	r = nsbox(t, "", env, "lab", "down", "-force", file)
+	if r.code != 0 || !strings.Contains(r.stdout, "would: + ip link del gbr\nwould: + ip netns del gns\n") || !strings.Contains(r.stdout, "lab gone: journal ") {
+		t.Errorf("lab down -force of a file that is gone: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	if js := journals(env); len(js) != 0 || snapshot(t) != gone {
+		t.Errorf("lab down -force of a file that is gone: journals %v, or it changed things", js)
+	}
 }
 
 func TestShowNotRoot(t *testing.T) {
