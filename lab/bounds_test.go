@@ -128,4 +128,17 @@ func TestJournalBounds(t *testing.T) {
 	if j, err := readJournal(d, "none"); j != nil || err != nil {
 		t.Errorf("no journal: %v, %v", j, err)
 	}
+	// An empty one (lab up killed before its first write) is none, and
+	// goes.
+	f, err := d.create(journalName("empty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if j, err := readJournal(d, "empty"); j != nil || err != nil {
+		t.Errorf("empty journal: %v, %v", j, err)
+	}
+	if _, err := os.Stat(journalPath("empty")); !os.IsNotExist(err) {
+		t.Errorf("empty journal left: %v", err)
+	}
 }

@@ -229,11 +229,19 @@ func parseJournal(data []byte) (*journal, error) {
 		r.Line = n
 		j.recs = append(j.recs, r)
 	}
+	if n == 0 {
+		return nil, errEmptyJournal
+	}
 	if n < 2 {
-		return nil, errors.New("journal is empty")
+		return nil, errors.New("journal line 2: missing")
 	}
 	return j, nil
 }
+
+// errEmptyJournal is a journal file with nothing in it: a lab up killed
+// between creating it and writing its first lines (one write), which
+// made nothing.
+var errEmptyJournal = errors.New("journal is empty")
 
 func (h *header) parse(line string) error {
 	f, err := tokens(line)
@@ -440,9 +448,10 @@ func (j *journalWriter) add(r *record) error { return j.line(r.String()) }
 func (j *journalWriter) close() error { return j.f.Close() }
 
 // readJournal reads lab's journal in d, at most maxJournal bytes of it;
-// (nil, nil) if there is none. The file must be a regular file of
-// lab's user (root), mode 0600, with no other link: anything else is
-// refused, unread.
+// (nil, nil) if there is none (an empty one is removed). The file must
+// be a regular file of lab's user (root), mode 0600, with no other link:
+// anything else is refused, unread. The caller holds the lab's lock, or
+// the journal directory's.
 func readJournal(d *labDir, lab string) (*journal, error) {
 	data, err := d.read(journalName(lab))
 	if errors.Is(err, unix.ENOENT) {
@@ -452,6 +461,11 @@ func readJournal(d *labDir, lab string) (*journal, error) {
 		return nil, fmt.Errorf("%s/%s: %v", d.path, journalName(lab), err)
 	}
 	j, err := parseJournal(data)
+	if err == errEmptyJournal {
+		// Nothing was made after it: as good as none. (Read under the
+		// lab's lock: no lab up is writing it.)
+		return nil, d.remove(journalName(lab))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s/%s: %v", d.path, journalName(lab), err)
 	}
