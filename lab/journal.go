@@ -188,9 +188,14 @@ type journal struct {
 // errOldJournal is a journal of nsbox's first format.
 var errOldJournal = errors.New("a journal of an older nsbox (its first format); lab down -force clears it")
 
-// parseJournal decodes a journal.
+// parseJournal decodes a journal. A last line without its newline is a
+// record a kill cut short in its write(2) (a long sysctl record is
+// written page by page): the step it announced had not started, and the
+// line is left out. A journal without its first two lines whole is
+// errEmptyJournal: nothing was made after them.
 func parseJournal(data []byte) (*journal, error) {
 	j := &journal{}
+	data = data[:bytes.LastIndexByte(data, '\n')+1]
 	// The journal is in memory already; its lines are as long as the
 	// records written (a sysctl record holds many values), so they are
 	// split here without a topology file's maxLine.
@@ -229,18 +234,15 @@ func parseJournal(data []byte) (*journal, error) {
 		r.Line = n
 		j.recs = append(j.recs, r)
 	}
-	if n == 0 {
-		return nil, errEmptyJournal
-	}
 	if n < 2 {
-		return nil, errors.New("journal line 2: missing")
+		return nil, errEmptyJournal
 	}
 	return j, nil
 }
 
-// errEmptyJournal is a journal file with nothing in it: a lab up killed
-// between creating it and writing its first lines (one write), which
-// made nothing.
+// errEmptyJournal is a journal file without its first two lines: a lab
+// up killed between creating it and writing them (one write), which made
+// nothing.
 var errEmptyJournal = errors.New("journal is empty")
 
 func (h *header) parse(line string) error {

@@ -87,6 +87,14 @@ func TestJournalBad(t *testing.T) {
 			t.Errorf("parseJournal(%q): no error", text)
 		}
 	}
+	// A last line cut short by a kill is left out: its step never began.
+	if j, err := parseJournal([]byte(head + "+link default br1 bridge 5\n+sysctl default net.ipv4.ip_forward \"0\" net.ipv4.conf.a")); err != nil || len(j.recs) != 1 {
+		t.Errorf("journal with a cut last line: %v %v", j, err)
+	}
+	// One cut within its first two lines made nothing.
+	if _, err := parseJournal([]byte(journalFormat + "\nlab x \"/x.l")); err != errEmptyJournal {
+		t.Errorf("journal cut in its header: %v", err)
+	}
 	// A journal of the first format is refused with what to do.
 	if _, err := parseJournal([]byte("lab default\n+netns namespace1\n")); err != errOldJournal {
 		t.Errorf("old journal: %v", err)
