@@ -189,12 +189,7 @@ func (u *undo) run() {
 	// out. The records of one object (intent, done) are undone once; a
 	// sysctl's every intent is (newest first, so that the oldest value,
 	// the one from before lab up, is written last).
-	refused := map[string]bool{}
-	for _, r := range u.j.recs {
-		if r.Failed {
-			refused[r.key()] = true
-		}
-	}
+	refused := refusedKeys(u.j.recs)
 	handled := map[string]bool{}
 	for i := len(u.j.recs) - 1; i >= 0; i-- {
 		r := u.j.recs[i]

@@ -477,6 +477,18 @@ func readJournal(d *labDir, lab string) (*journal, error) {
 	return j, nil
 }
 
+// refusedKeys are the objects (record.key) whose create the kernel
+// refused: they were never made, whatever their intent says.
+func refusedKeys(recs []*record) map[string]bool {
+	refused := map[string]bool{}
+	for _, r := range recs {
+		if r.Failed {
+			refused[r.key()] = true
+		}
+	}
+	return refused
+}
+
 // owned sums up a journal: what the lab made (or was making), by
 // identity. Creates the kernel refused are left out.
 type owned struct {
@@ -486,12 +498,7 @@ type owned struct {
 
 func ownedBy(recs []*record) owned {
 	o := owned{netns: map[string][]nsenter.Claim{}, links: map[string][]int32{}}
-	refused := map[string]bool{}
-	for _, r := range recs {
-		if r.Failed {
-			refused[r.key()] = true
-		}
-	}
+	refused := refusedKeys(recs)
 	for _, r := range recs {
 		if r.Failed || refused[r.key()] {
 			continue

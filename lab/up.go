@@ -644,8 +644,9 @@ func tmpName(lab, ns string) string {
 // hasUndo says whether a journal holds changes outside lab namespaces
 // (default-namespace routes and sysctls) that only lab down can undo.
 func hasUndo(recs []*record) bool {
+	refused := refusedKeys(recs)
 	for _, r := range recs {
-		if (r.Op == "route" || r.Op == "sysctl") && r.NS == "" && !r.Failed {
+		if (r.Op == "route" || r.Op == "sysctl") && r.NS == "" && !refused[r.key()] {
 			return true
 		}
 	}
