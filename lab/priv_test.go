@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -298,61 +297,13 @@ func TestKillDuringUp(t *testing.T) {
 }
 
 // upKilledAfter runs "nsbox lab up" under strace, which stops it with
-// SIGSTOP after every sendto(2) it makes (each netlink request); every
-// stop is let go with SIGCONT but the one after request k, where lab up
-// is killed with SIGKILL.
+// SIGSTOP after every sendto(2) it makes (each netlink request), and
+// kills it (SIGKILL) at the stop after request k (see traced).
 func upKilledAfter(t *testing.T, env []string, k int) {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
+	if r := traced(t, env, "sendto", anyLine, k, func(int) bool { return true }, "lab", "up"); r.code != -1 {
+		t.Fatalf("lab up was not killed after request %d: exit %d\n%s%s", k, r.code, r.stdout, r.stderr)
 	}
-	defer r.Close()
-	cmd := exec.Command("strace", "-f", "-qq", "-o", "/dev/fd/3", "-e", "trace=sendto",
-		"-e", "inject=sendto:signal=SIGSTOP", sandbox.Binary(t), "lab", "up")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	killed := make(chan bool, 1)
-	go func() {
-		defer func() { killed <- false }()
-		pid := 0
-		sent := 0
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			line := sc.Text()
-			if pid == 0 {
-				// nsbox is strace's child
-				b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
-				fmt.Sscan(string(b), &pid)
-			}
-			switch {
-			case pid == 0:
-			case strings.Contains(line, "sendto") && regexp.MustCompile(`\) += \d+$`).MatchString(line):
-				if sent++; sent == k {
-					syscall.Kill(pid, syscall.SIGKILL)
-					killed <- true
-					return
-				}
-			case strings.Contains(line, "--- stopped by SIGSTOP ---"):
-				syscall.Kill(pid, syscall.SIGCONT)
-			}
-		}
-	}()
-	select {
-	case ok := <-killed:
-		if !ok {
-			cmd.Wait()
-			t.Fatalf("lab up ended before its request %d", k)
-		}
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("lab up under strace: no request %d within a minute", k)
-	}
-	cmd.Wait()
 }
 
 func TestOverlapRefused(t *testing.T) {

@@ -20,12 +20,20 @@ import (
 
 // The scenarios of issue #11: lab never touches what it did not make.
 
-// traced runs nsbox ARGS under strace, which stops it with SIGSTOP after
+// traced runs nsbox ARGS under strace, which stops it (SIGSTOP) after
 // every system call of the kind traced (e.g. "sendto": each netlink
-// request) and lets it go on, but at the k-th one that matches (a line of
-// strace's that match accepts): there, once it is stopped, at runs; it
-// returns whether to kill nsbox (SIGKILL) rather than let it go on. The
-// result is what nsbox printed and its exit code (-1: killed).
+// request), and lets it go on (SIGCONT), but at the k-th one that match
+// accepts (the call as strace prints it): there, once it is stopped, at
+// runs; it returns whether to kill nsbox (SIGKILL) rather than let it go
+// on. The result is what nsbox printed and its exit code (-1: killed).
+//
+// strace prints, for each injected stop, "TID --- SIGSTOP {...} ---" from
+// the thread that made the call, then "--- stopped by SIGSTOP ---" from
+// every thread as it enters the group stop, in any order and some of them
+// late. A stop is answered once, when the thread that made the call says
+// it is stopped: the group stop has begun, so the SIGCONT cannot come
+// before it (and leave nsbox stopped), and no second SIGCONT can cancel
+// the next call's SIGSTOP (and let nsbox run past it).
 func traced(t *testing.T, env []string, syscallName string, match func(string) bool, k int, at func(pid int) bool, args ...string) result {
 	t.Helper()
 	r, w, err := os.Pipe()
@@ -45,28 +53,52 @@ func traced(t *testing.T, env []string, syscallName string, match func(string) b
 	w.Close()
 	reached := make(chan bool, 1)
 	var killed atomic.Bool
+	var tracee atomic.Int64 // nsbox, strace's child
 	go func() {
 		defer func() { reached <- false }()
-		pid, seen, waiting := 0, 0, false
+		seen, held := 0, false
+		stopper := ""                     // the thread whose stop is not answered yet
+		unfinished := map[string]string{} // tid -> the start of a call strace split
+		line := regexp.MustCompile(`^(\d+) +(.*)$`)
+		resumed := regexp.MustCompile(`^<\.\.\. ` + syscallName + ` resumed>(.*)$`)
+		done := regexp.MustCompile(`\) += -?\d+`)
 		sc := bufio.NewScanner(r)
 		sc.Buffer(nil, 1<<20)
-		done := regexp.MustCompile(`\) += \d+$`)
 		for sc.Scan() {
-			line := sc.Text()
-			if pid == 0 {
-				// nsbox is strace's child
+			m := line.FindStringSubmatch(sc.Text())
+			if m == nil {
+				continue
+			}
+			tid, text := m[1], m[2]
+			if tracee.Load() == 0 {
 				b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
+				var pid int64
 				fmt.Sscan(string(b), &pid)
+				tracee.Store(pid)
+			}
+			pid := int(tracee.Load())
+			switch {
+			case strings.HasSuffix(text, " <unfinished ...>"):
+				unfinished[tid] = strings.TrimSuffix(text, " <unfinished ...>")
+				continue
+			case resumed.MatchString(text):
+				text = unfinished[tid] + resumed.FindStringSubmatch(text)[1]
+				delete(unfinished, tid)
 			}
 			switch {
-			case pid == 0:
-			case strings.Contains(line, syscallName+"(") && done.MatchString(line) && match(line):
-				if seen++; seen == k {
-					waiting = true
+			case strings.HasPrefix(text, syscallName+"(") && done.MatchString(text):
+				if match(text) {
+					if seen++; seen == k {
+						held = true
+					}
 				}
-			case strings.Contains(line, "--- stopped by SIGSTOP ---"):
-				if waiting {
-					waiting = false
+			case strings.HasPrefix(text, "--- SIGSTOP {"):
+				stopper = tid
+			case text == "--- stopped by SIGSTOP ---" && tid == stopper && pid != 0:
+				stopper = ""
+				if held {
+					held = false
+					waitStopped(pid)
 					reached <- true
 					if at(pid) {
 						killed.Store(true)
@@ -78,6 +110,15 @@ func traced(t *testing.T, env []string, syscallName string, match func(string) b
 			}
 		}
 	}()
+	// stop ends a run that went wrong: nsbox too, which strace would
+	// leave stopped (and holding its locks).
+	stop := func() {
+		if pid := tracee.Load(); pid != 0 {
+			syscall.Kill(int(pid), syscall.SIGKILL)
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
 	select {
 	case ok := <-reached:
 		if !ok {
@@ -85,10 +126,17 @@ func traced(t *testing.T, env []string, syscallName string, match func(string) b
 			t.Fatalf("nsbox %v ended before its %s number %d\n%s%s", args, syscallName, k, out.String(), errb.String())
 		}
 	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("nsbox %v under strace: no %s number %d within a minute", args, syscallName, k)
+		stop()
+		t.Fatalf("nsbox %v under strace: no %s number %d within a minute\n%s%s", args, syscallName, k, out.String(), errb.String())
 	}
-	err = cmd.Wait()
+	ended := make(chan error, 1)
+	go func() { ended <- cmd.Wait() }()
+	select {
+	case err = <-ended:
+	case <-time.After(2 * time.Minute):
+		stop()
+		t.Fatalf("nsbox %v under strace: not ended 2 minutes after its %s number %d\n%s%s", args, syscallName, k, out.String(), errb.String())
+	}
 	code := exitCode(err) // strace exits as its tracee did
 	if killed.Load() {
 		code = -1
@@ -97,6 +145,26 @@ func traced(t *testing.T, env []string, syscallName string, match func(string) b
 }
 
 func anyLine(string) bool { return true }
+
+// waitStopped waits (a few seconds at most) until every thread of pid is
+// stopped.
+func waitStopped(pid int) {
+	for try := 0; try < 500; try++ {
+		tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+		stopped := len(tasks) > 0
+		for _, task := range tasks {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+			// pid (comm) STATE ...: comm may hold spaces, not ')'
+			if i := bytes.LastIndexByte(b, ')'); i < 0 || i+2 >= len(b) || (b[i+2] != 't' && b[i+2] != 'T') {
+				stopped = false
+			}
+		}
+		if stopped {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
 
 // writeLab writes a topology file into dir.
 func writeLab(t *testing.T, dir, name, text string) string {
@@ -147,7 +215,7 @@ func TestForeignMadeDuringUpSurvives(t *testing.T) {
 	before := snapshot(t)
 	for _, c := range []struct {
 		what    string
-		request int // lab up is held after this request: 3 the last dump, 5 lo up in its 2nd namespace
+		request int // lab up is held after this request: 3, the last dump of its check
 		make    [][]string
 		undo    [][]string
 		theirs  func() string
@@ -158,7 +226,7 @@ func TestForeignMadeDuringUpSurvives(t *testing.T) {
 			func() string {
 				return fmt.Sprintf("inode %d, fv %d", statIno(t, "/run/netns/shns"), ifindex(t, "shns", "fv"))
 			}},
-		{"bridge shbr", 5,
+		{"bridge shbr", 3,
 			[][]string{{"ip", "link", "add", "shbr", "type", "bridge"}},
 			[][]string{{"ip", "link", "del", "shbr"}},
 			func() string { return fmt.Sprintf("shbr %d", ifindex(t, "", "shbr")) }},
@@ -344,8 +412,11 @@ func TestDownDuringUp(t *testing.T) {
 			if !kill && r.code != 0 {
 				t.Fatalf("request %d: lab up: exit %d\n%s%s", k, r.code, r.stdout, r.stderr)
 			}
+			// Killed before its journal (after the checks' dumps), lab up
+			// made nothing: lab down finds no journal.
+			finished := strings.Contains(down.stdout, "lab default is down") || kill && strings.Contains(down.stdout, "lab default is not up")
 			if down.code != 0 || !strings.Contains(down.stderr, "lab default: waiting for ") || !strings.Contains(down.stderr, "held by pid ") ||
-				!strings.Contains(down.stderr, "lab up") || !strings.Contains(down.stdout, "lab default is down") {
+				!strings.Contains(down.stderr, "lab up") || !finished {
 				t.Fatalf("request %d, kill %v: lab down during lab up: exit %d\n%s%s\nlab up said:\n%s%s", k, kill, down.code, down.stdout, down.stderr, r.stdout, r.stderr)
 			}
 			if after := snapshot(t); after != before {
