@@ -18,7 +18,7 @@ import (
 )
 
 // soakRounds is how many rounds TestSoak runs: NSBOX_LAB_SOAK_ROUNDS, or
-// 200 (a minute or two on 2 busy CPUs).
+// 200 (about a minute on 2 busy CPUs).
 func soakRounds(t *testing.T) int {
 	if s := os.Getenv("NSBOX_LAB_SOAK_ROUNDS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -69,10 +69,13 @@ type foreign struct {
 // labs, ip commands on the same names (making namespaces and bridges the
 // labs want, deleting the labs' and their own), and SIGKILLs of the lab
 // commands at random moments. After every round, everything not made by
-// a lab is still there, the same object (inode, ifindex). At the end
-// lab down of both takes everything of the labs away, and once the soak
-// has deleted its own things the sandbox is exactly as it started:
-// links, addresses, routes, namespaces, sysctls, mounts.
+// a lab is still there, the same object (inode, ifindex), and the
+// machine's address and route. Every 20 rounds and at the end, lab down
+// of both takes everything of the labs away, and once the soak has
+// deleted its own things the sandbox is exactly as it started: links,
+// addresses, routes, namespaces, sysctls, mounts. 200 rounds take about
+// a minute on 2 CPUs under load (most of it settling: machine waits for
+// the sandbox to hold still).
 func TestSoak(t *testing.T) {
 	sandbox.Require(t, "ip")
 	rounds := soakRounds(t)
@@ -159,6 +162,38 @@ func TestSoak(t *testing.T) {
 			}
 		}
 	}
+	// settle is lab down of both labs, after which nothing of theirs is
+	// left and everything not theirs is: once the soak has deleted what
+	// it made with ip (but the machine's own), the sandbox is exactly as
+	// it started.
+	settle := func(round int) {
+		for _, lab := range []string{"a", "b"} {
+			if r := nsbox(t, "", env, "lab", "down", files[lab]); r.code != 0 {
+				t.Fatalf("round %d: lab down %s: exit %d\n%s%s", round, lab, r.code, r.stdout, r.stderr)
+			}
+		}
+		if js := journals(env); len(js) != 0 {
+			t.Fatalf("round %d: journals left after lab down of both: %v", round, js)
+		}
+		if err := f.check(t); err != "" {
+			t.Fatalf("round %d: after lab down of both: %s", round, err)
+		}
+		for n := range f.netns {
+			if !permanent[n] {
+				sh(t, "ip", "netns", "del", n)
+				delete(f.netns, n)
+			}
+		}
+		for n := range f.links {
+			if !permanent[n] {
+				sh(t, "ip", "link", "del", n)
+				delete(f.links, n)
+			}
+		}
+		if end := machine(t); end != start {
+			t.Fatalf("round %d: after lab down of both, the sandbox is not as it started:\nbefore:\n%s\nafter:\n%s", round, start, end)
+		}
+	}
 	for round := 0; round < rounds; round++ {
 		var wg sync.WaitGroup
 		n := 1 + rng.IntN(3)
@@ -188,35 +223,16 @@ func TestSoak(t *testing.T) {
 		if err := f.check(t); err != "" {
 			t.Fatalf("round %d: something not made by a lab is gone: %s", round, err)
 		}
+		// Every 20 rounds (and after the last), both labs down: the
+		// sandbox as it started. In between, what the rounds left (a lab
+		// up, half up, killed) is the next round's start.
+		if round%20 == 19 || round == rounds-1 {
+			settle(round)
+		}
 	}
 	t.Logf("%d rounds: %d lab up, %d lab down done, %d killed, %d refused or failed, %d ip commands", rounds, stats.ups, stats.downs, stats.killed, stats.refused, stats.foreignOps)
 	if stats.ups == 0 || stats.killed == 0 {
 		t.Errorf("the soak brought no lab up, or killed nothing: it proves nothing")
-	}
-	for _, lab := range []string{"a", "b"} {
-		r := nsbox(t, "", env, "lab", "down", files[lab])
-		if r.code != 0 {
-			t.Errorf("final lab down %s: exit %d\n%s%s", lab, r.code, r.stdout, r.stderr)
-		}
-	}
-	if js := journals(env); len(js) != 0 {
-		t.Errorf("journals left: %v", js)
-	}
-	if err := f.check(t); err != "" {
-		t.Fatalf("after lab down of both: %s", err)
-	}
-	for n := range f.netns {
-		if !permanent[n] {
-			sh(t, "ip", "netns", "del", n)
-		}
-	}
-	for n := range f.links {
-		if !permanent[n] {
-			sh(t, "ip", "link", "del", n)
-		}
-	}
-	if end := machine(t); end != start {
-		t.Errorf("the sandbox is not as it started:\nbefore:\n%s\nafter:\n%s", start, end)
 	}
 }
 
@@ -293,9 +309,16 @@ func (f *foreign) act(t *testing.T, rng *rand.Rand, permanent map[string]bool) {
 	}
 }
 
-// check says what of the soak's own things is gone or not the same.
+// check says what of the soak's own things is gone or not the same: its
+// namespaces and links, and the address and route of the machine's veth.
 func (f *foreign) check(t *testing.T) string {
 	var bad []string
+	if out, _ := exec.Command("ip", "-4", "-o", "addr", "show", "dev", "keep0").Output(); !strings.Contains(string(out), " 10.95.0.1/24 ") {
+		bad = append(bad, "10.95.0.1/24 on keep0")
+	}
+	if out, _ := exec.Command("ip", "route", "show", "10.96.0.0/24").Output(); !strings.Contains(string(out), "10.96.0.0/24 via 10.95.0.2 dev keep0") {
+		bad = append(bad, "route 10.96.0.0/24 via 10.95.0.2")
+	}
 	for n, ino := range f.netns {
 		if got := statIno(t, "/run/netns/"+n); got != ino {
 			bad = append(bad, fmt.Sprintf("netns %s (inode %d, now %d)", n, ino, got))
