@@ -3,9 +3,7 @@ package netlink
 import (
 	"errors"
 	"os"
-	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -33,6 +31,9 @@ type Conn struct {
 	seq   uint32
 	buf   []byte
 
+	kernel   unix.SockaddrNetlink // nl_pid 0: where requests go
+	deadline time.Time
+
 	// Tap, when set, sees every datagram as it is sent or received, whole
 	// (nsbox -wire and -pcap). It must not keep b.
 	Tap func(dir Direction, b []byte)
@@ -40,13 +41,6 @@ type Conn struct {
 	// successful ACK: the kernel's warnings.
 	Warn func(msg string)
 }
-
-// Socket options at SOL_NETLINK (<linux/netlink.h>).
-const (
-	solNetlink          = 270 // SOL_NETLINK
-	netlinkExtAck       = 11  // NETLINK_EXT_ACK
-	netlinkGetStrictChk = 12  // NETLINK_GET_STRICT_CHK
-)
 
 // Dial opens a netlink socket of protocol proto (unix.NETLINK_ROUTE,
 // unix.NETLINK_SOCK_DIAG, ...) and binds it. Extended acks and strict
@@ -56,7 +50,7 @@ func Dial(proto int) (*Conn, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	c := &Conn{fd: fd, proto: proto, buf: make([]byte, 32*1024)}
+	c := &Conn{fd: fd, proto: proto, buf: make([]byte, 32*1024), kernel: unix.SockaddrNetlink{Family: unix.AF_NETLINK}}
 	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("bind", err)
@@ -70,8 +64,8 @@ func Dial(proto int) (*Conn, error) {
 		c.pid = nl.Pid
 	}
 	// Old kernels answer ENOPROTOOPT: they send no extack, check loosely.
-	_ = unix.SetsockoptInt(fd, solNetlink, netlinkExtAck, 1)
-	_ = unix.SetsockoptInt(fd, solNetlink, netlinkGetStrictChk, 1)
+	_ = unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_EXT_ACK, 1)
+	_ = unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1)
 	c.seq = uint32(time.Now().Unix())
 	return c, nil
 }
@@ -98,9 +92,19 @@ func (c *Conn) SetReceiveBuffer(n int) error {
 	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, n))
 }
 
-// JoinGroup subscribes to a multicast group (RTNLGRP_LINK, ...).
+// JoinGroup subscribes the socket to a multicast group (RTNLGRP_LINK,
+// ...): from then on the kernel queues every event of the group on it,
+// read with Receive. Use a Conn that joined a group for events only: an
+// event arriving while Execute or Dump waits for its answer would be
+// taken for a reply with the wrong sequence number.
 func (c *Conn) JoinGroup(group uint32) error {
-	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(c.fd, solNetlink, unix.NETLINK_ADD_MEMBERSHIP, int(group)))
+	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(group)))
+}
+
+// LeaveGroup unsubscribes the socket from a multicast group; events
+// already queued stay queued.
+func (c *Conn) LeaveGroup(group uint32) error {
+	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(group)))
 }
 
 func (c *Conn) nextSeq() uint32 {
@@ -108,26 +112,20 @@ func (c *Conn) nextSeq() uint32 {
 	return c.seq
 }
 
-// write sends one datagram holding one or more messages (see noRawCalls).
+// write sends one datagram holding one or more messages to the kernel.
+//
+// sendto(2) on a netlink socket does not wait for room at the receiver,
+// but the kernel may handle the request inside the call and wait there
+// for a lock (RTNL, while another process changes links): it goes
+// through unix.Sendto, a system call the Go scheduler knows is blocking,
+// so that the thread's P runs other goroutines and a garbage
+// collection's stop-the-world does not wait for it.
 func (c *Conn) write(b []byte) error {
 	if c.Tap != nil {
 		c.Tap(Sent, b)
 	}
-	to := unix.RawSockaddrNetlink{Family: unix.AF_NETLINK}
 	for {
-		var err error
-		if !noRawCalls.Load() {
-			_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(c.fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), 0, uintptr(unsafe.Pointer(&to)), unix.SizeofSockaddrNetlink)
-			if e == unix.ENOSYS {
-				noRawCalls.Store(true)
-				continue
-			}
-			if e != 0 {
-				err = e
-			}
-		} else {
-			err = unix.Sendto(c.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
-		}
+		err := unix.Sendto(c.fd, b, 0, &c.kernel)
 		if err == unix.EINTR {
 			continue
 		}
@@ -136,57 +134,70 @@ func (c *Conn) write(b []byte) error {
 }
 
 // recv is recvfrom(2) into b: the datagram's full length (flags hold
-// MSG_TRUNC) and the sender's port id. A datagram already queued is taken
-// with a raw call and MSG_DONTWAIT (see noRawCalls); only when nothing is
-// queued yet (multicast events) does recv block, through the scheduler.
+// MSG_TRUNC) and the sender's port id. It never blocks in recvfrom
+// (MSG_DONTWAIT): when nothing is queued it waits in poll(2) for a
+// datagram, until the deadline if one is set.
 func (c *Conn) recv(b []byte, flags int) (int, uint32, error) {
 	for {
-		var from unix.RawSockaddrNetlink
-		fromLen := uint32(unix.SizeofSockaddrNetlink)
-		if !noRawCalls.Load() {
-			n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(c.fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), uintptr(flags|unix.MSG_DONTWAIT), uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&fromLen)))
-			switch e {
-			case 0:
-				return int(n), from.Pid, nil
-			case unix.ENOSYS:
-				noRawCalls.Store(true)
-				continue
-			case unix.EINTR:
-				continue
-			case unix.EAGAIN:
-			default:
-				return 0, 0, os.NewSyscallError("recvfrom", e)
+		n, from, err := unix.Recvfrom(c.fd, b, flags|unix.MSG_DONTWAIT)
+		switch err {
+		case nil:
+			var pid uint32
+			if nl, ok := from.(*unix.SockaddrNetlink); ok {
+				pid = nl.Pid
 			}
-		}
-		n, sa, err := unix.Recvfrom(c.fd, b, flags)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
+			return n, pid, nil
+		case unix.EINTR:
+		case unix.EAGAIN:
+			if err := c.wait(); err != nil {
+				return 0, 0, err
+			}
+		default:
 			return 0, 0, os.NewSyscallError("recvfrom", err)
 		}
-		var pid uint32
-		if nl, ok := sa.(*unix.SockaddrNetlink); ok {
-			pid = nl.Pid
-		}
-		return n, pid, nil
 	}
 }
 
-// noRawCalls, while false, has write and recv make sendto(2) and
-// recvfrom(2) as raw system calls, which the Go scheduler is not told
-// about (no entersyscall), so that its sysmon thread is not kept awake to
-// hand the P to another thread: on a batch of thousands of requests that
-// bookkeeping, and the threads it wakes, cost more CPU than nsbox's own
-// user-space work. The kernel handles a request to NETLINK_ROUTE (and
-// the other netlink families nsbox speaks) inside sendto and queues the
-// answer before returning, and builds the next part of a dump inside
-// recvfrom, so neither call waits for anything outside the kernel; they
-// may wait for the RTNL lock, which delays only a garbage collection's
-// stop-the-world. Set when the kernel lacks the direct socket calls (386
-// and s390x before Linux 4.3 have only socketcall(2), which x/sys uses
-// there).
-var noRawCalls atomic.Bool
+// wait blocks in poll(2) until a datagram is queued on the socket, or
+// returns the deadline error once the deadline has passed.
+func (c *Conn) wait() error {
+	fds := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}}
+	for {
+		timeout := -1 // no deadline: wait as long as it takes
+		if !c.deadline.IsZero() {
+			left := time.Until(c.deadline)
+			if left <= 0 {
+				return errDeadline
+			}
+			timeout = int((left + time.Millisecond - 1) / time.Millisecond)
+		}
+		n, err := unix.Poll(fds, timeout)
+		switch {
+		case err == unix.EINTR || err == nil && n == 0:
+			// a signal, or poll's millisecond ended a little early:
+			// look at the deadline again
+		case err != nil:
+			return os.NewSyscallError("poll", err)
+		default:
+			return nil // readable, or POLLERR: recvfrom says which
+		}
+	}
+}
+
+// errDeadline is what a receive returns when the deadline has passed.
+var errDeadline = fmt.Errorf("netlink: receive: %w", os.ErrDeadlineExceeded)
+
+// SetDeadline sets the time after which a receive (Receive, or the wait
+// for the answer to Execute, Dump, DumpAll or Batch) gives up with an
+// error for which errors.Is(err, os.ErrDeadlineExceeded) is true; the
+// zero time means no deadline. A deadline already passed makes Receive
+// non-blocking: it returns a datagram that is queued, or that error at
+// once. Sending never waits for the kernel, so the deadline bounds only
+// receiving.
+func (c *Conn) SetDeadline(t time.Time) error {
+	c.deadline = t
+	return nil
+}
 
 // read receives one datagram from the kernel, sized first with
 // MSG_PEEK|MSG_TRUNC so that nothing is ever cut, and splits it into
@@ -194,7 +205,7 @@ var noRawCalls atomic.Bool
 // overwrites.
 func (c *Conn) read() ([]Message, error) {
 	for {
-		n, _, err := c.recv(c.buf, unix.MSG_PEEK|unix.MSG_TRUNC)
+		n, _, err := c.recv(c.buf[:0], unix.MSG_PEEK|unix.MSG_TRUNC)
 		if err != nil {
 			return nil, err
 		}
@@ -428,7 +439,11 @@ func (c *Conn) Batch(reqs []Message) ([]error, error) {
 }
 
 // Receive reads the next datagram (for multicast events, after
-// JoinGroup) and returns copies of its messages.
+// JoinGroup) and returns copies of its messages. It waits until one is
+// queued or the deadline passes (see SetDeadline). When the socket's
+// receive queue overflowed, the kernel dropped events: Receive then
+// fails once with an error for which errors.Is(err, unix.ENOBUFS) is
+// true, and whoever keeps state from events should read it anew.
 func (c *Conn) Receive() ([]Message, error) {
 	msgs, err := c.read()
 	for i := range msgs {

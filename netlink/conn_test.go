@@ -11,9 +11,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -438,5 +440,34 @@ func TestFakeReceiveCopies(t *testing.T) {
 	}
 	if linkName(first[1].Data) != "ev2" {
 		t.Fatal("Receive's messages alias the buffer")
+	}
+}
+
+// A receive with a deadline: the deadline error when nothing comes (from
+// Receive and from Execute waiting for its ACK), a datagram already
+// queued even with a deadline in the past, and no deadline after the
+// zero time.
+func TestFakeDeadline(t *testing.T) {
+	c, k := newFakeConn(t)
+	c.SetDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := c.Receive(); !errors.Is(err, os.ErrDeadlineExceeded) || !strings.HasPrefix(err.Error(), "netlink: ") {
+		t.Fatalf("Receive: %v, want the deadline error", err)
+	}
+	if _, err := c.Execute(getLink()); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Execute: %v, want the deadline error", err)
+	}
+	c.SetDeadline(time.Now().Add(-time.Hour))
+	k.send(linkMsg(0, 0, 5, "queued"))
+	msgs, err := c.Receive()
+	if err != nil || len(msgs) != 1 || linkName(msgs[0].Data) != "queued" {
+		t.Fatalf("Receive with a past deadline and a datagram queued: %v %+v", err, msgs)
+	}
+	if _, err := c.Receive(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Receive with a past deadline, nothing queued: %v", err)
+	}
+	c.SetDeadline(time.Time{})
+	go k.send(linkMsg(0, 0, 6, "later"))
+	if msgs, err := c.Receive(); err != nil || linkName(msgs[0].Data) != "later" {
+		t.Fatalf("Receive without a deadline: %v %+v", err, msgs)
 	}
 }
