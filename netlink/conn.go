@@ -1,7 +1,6 @@
 package netlink
 
 import (
-	"errors"
 	"os"
 	"time"
 
@@ -288,14 +287,50 @@ func (c *Conn) Execute(m Message) ([]Message, error) {
 	}
 }
 
-// Dump sends a dump request (NLM_F_REQUEST|NLM_F_DUMP added) and calls fn
-// for every message until NLMSG_DONE. The message given to fn is valid
-// only during the call. An error in NLMSG_DONE is returned as *Error. If
-// any part of the dump had NLM_F_DUMP_INTR, Dump reads it to the end and
-// returns ErrDumpInterrupted: the caller decides whether to start over.
-// If fn fails, the rest of the dump is read and dropped, and fn's error
-// is returned.
-func (c *Conn) Dump(m Message, fn func(Message) error) error {
+// DumpAttempts is how many times Dump asks for a dump that keeps being
+// interrupted before it gives up with ErrDumpInterrupted. Measured with
+// 300 links while other processes added and deleted veth pairs without
+// pause (an ip loop and an nsbox -force -batch loop; TestDumpsUnderChurn
+// does it with a goroutine): 10 to 25% of link and address dumps were
+// interrupted, and no command needed more than 5 attempts in 300 runs.
+// At 32 attempts a dump interrupted half the time fails once in 4
+// billion, one interrupted 80% of the time once in 1,250; a table that
+// changes faster than it can be read (ip prints "Dump was interrupted"
+// for every dump) costs 32 dumps before the error.
+const DumpAttempts = 32
+
+// Dump sends m as a dump request (NLM_F_REQUEST|NLM_F_DUMP added) and
+// calls fn for every message of the answer, until NLMSG_DONE. The message
+// given to fn is valid only during the call.
+//
+// A dump is the kernel walking a table (links, addresses, sockets) a
+// datagram at a time; when the table changed between two of them (another
+// process added a link), the kernel flags the later ones NLM_F_DUMP_INTR
+// and what fn saw may be inconsistent: an entry missed, or seen twice.
+// Dump then reads that answer to its end without handing fn any more of
+// it and asks again, up to DumpAttempts times in all, before it gives up
+// with ErrDumpInterrupted. start, when not nil, is called before every
+// attempt, the first included: it must drop whatever fn kept from an
+// earlier one (fn may keep nothing, or only what a later attempt
+// overwrites, and start be nil).
+//
+// An error in NLMSG_DONE is returned as *Error. If fn fails, the rest of
+// the answer is read and dropped, and fn's error is returned.
+func (c *Conn) Dump(m Message, start func(), fn func(Message) error) error {
+	for attempt := 1; ; attempt++ {
+		if start != nil {
+			start()
+		}
+		err := c.dumpOnce(m, fn)
+		if err != ErrDumpInterrupted || attempt == DumpAttempts {
+			return err
+		}
+	}
+}
+
+// dumpOnce asks for the dump once; ErrDumpInterrupted if the answer had
+// NLM_F_DUMP_INTR.
+func (c *Conn) dumpOnce(m Message, fn func(Message) error) error {
 	b := c.prepare(&m, NLM_F_DUMP)
 	if err := c.write(b); err != nil {
 		return err
@@ -340,7 +375,7 @@ func (c *Conn) Dump(m Message, fn func(Message) error) error {
 				}
 			case NLMSG_NOOP:
 			default:
-				if fnErr == nil {
+				if fnErr == nil && !intr {
 					fnErr = fn(r)
 				}
 			}
@@ -348,24 +383,15 @@ func (c *Conn) Dump(m Message, fn func(Message) error) error {
 	}
 }
 
-// DumpRetries is how many times DumpAll starts over after
-// NLM_F_DUMP_INTR before it gives up and reports ErrDumpInterrupted.
-const DumpRetries = 5
-
-// DumpAll is Dump that keeps a copy of every message, starting over when
-// the dump was interrupted (up to DumpRetries times).
+// DumpAll is Dump keeping a copy of every message of the attempt that
+// was not interrupted.
 func (c *Conn) DumpAll(m Message) ([]Message, error) {
-	for try := 0; ; try++ {
-		var msgs []Message
-		err := c.Dump(m, func(r Message) error {
-			msgs = append(msgs, cloneMessage(r))
-			return nil
-		})
-		if errors.Is(err, ErrDumpInterrupted) && try < DumpRetries {
-			continue
-		}
-		return msgs, err
-	}
+	var msgs []Message
+	err := c.Dump(m, func() { msgs = msgs[:0] }, func(r Message) error {
+		msgs = append(msgs, cloneMessage(r))
+		return nil
+	})
+	return msgs, err
 }
 
 // BatchWindow is how many requests Batch keeps in flight before it reads

@@ -235,7 +235,7 @@ func TestFakeDump(t *testing.T) {
 		cat(linkMsg(101, NLM_F_MULTI, 3, "b"), nlmsg(NLMSG_NOOP, 0, 101, fakePID, nil), doneMsg(101, 0, u32(0))),
 	)
 	var names []string
-	err := c.Dump(getLink(), func(m Message) error {
+	err := c.Dump(getLink(), nil, func(m Message) error {
 		names = append(names, linkName(m.Data))
 		return nil
 	})
@@ -248,20 +248,52 @@ func TestFakeDump(t *testing.T) {
 	}
 }
 
+// An interrupted answer is read to its end, fn sees none of it after the
+// flag, and Dump asks again (a new sequence number) after calling start.
 func TestFakeDumpInterrupted(t *testing.T) {
 	c, k := newFakeConn(t)
 	k.send(
 		linkMsg(101, NLM_F_MULTI, 1, "lo"),
 		cat(linkMsg(101, NLM_F_MULTI|NLM_F_DUMP_INTR, 2, "a"), doneMsg(101, NLM_F_DUMP_INTR, u32(0))),
-		ackMsg(102, 0, 0, nil), // the next request's answer: the dump was read to its end
+		cat(linkMsg(102, NLM_F_MULTI, 1, "lo"), linkMsg(102, NLM_F_MULTI, 3, "b"), doneMsg(102, 0, u32(0))),
+		ackMsg(103, 0, 0, nil), // the next request's answer: the dumps were read to their end
 	)
-	n := 0
-	err := c.Dump(getLink(), func(Message) error { n++; return nil })
-	if !errors.Is(err, ErrDumpInterrupted) || n != 2 {
-		t.Fatalf("Dump: %v after %d messages", err, n)
+	var seen []string
+	starts := 0
+	err := c.Dump(getLink(), func() { starts++; seen = append(seen, "|") }, func(m Message) error {
+		seen = append(seen, linkName(m.Data))
+		return nil
+	})
+	if err != nil || starts != 2 || strings.Join(seen, " ") != "| lo | lo b" {
+		t.Fatalf("Dump: %v, %d starts, saw %v", err, starts, seen)
+	}
+	var seqs []uint32
+	for _, d := range k.requests() {
+		seqs = append(seqs, d[0].Header.Sequence)
+	}
+	if fmt.Sprint(seqs) != "[101 102]" {
+		t.Fatalf("requests with sequence numbers %v", seqs)
 	}
 	if _, err := c.Execute(getLink()); err != nil {
 		t.Fatalf("after an interrupted dump: %v", err)
+	}
+	// Interrupted every time: Dump gives up after DumpAttempts.
+	c, k = newFakeConn(t)
+	for i := 0; i < DumpAttempts; i++ {
+		seq := uint32(101 + i)
+		k.send(cat(linkMsg(seq, NLM_F_MULTI|NLM_F_DUMP_INTR, 1, "lo"), doneMsg(seq, NLM_F_DUMP_INTR, u32(0))))
+	}
+	k.send(ackMsg(uint32(101+DumpAttempts), 0, 0, nil))
+	n := 0
+	err = c.Dump(getLink(), nil, func(Message) error { n++; return nil })
+	if !errors.Is(err, ErrDumpInterrupted) || n != 0 {
+		t.Fatalf("Dump: %v after %d messages", err, n)
+	}
+	if got := len(k.requests()); got != DumpAttempts {
+		t.Fatalf("%d dump requests, want %d", got, DumpAttempts)
+	}
+	if _, err := c.Execute(getLink()); err != nil {
+		t.Fatalf("after giving up: %v", err)
 	}
 }
 
@@ -269,7 +301,7 @@ func TestFakeDumpErrors(t *testing.T) {
 	// NLMSG_DONE carrying an error and extack.
 	c, k := newFakeConn(t)
 	k.send(doneMsg(101, NLM_F_ACK_TLVS, cat(u32(neg(unix.EINVAL)), nla(NLMSGERR_ATTR_MSG, []byte("Invalid header for link dump\x00")))))
-	err := c.Dump(getLink(), func(Message) error { return nil })
+	err := c.Dump(getLink(), nil, func(Message) error { return nil })
 	var re *Error
 	if !errors.As(err, &re) || re.Errno != unix.EINVAL || re.Message != "Invalid header for link dump" {
 		t.Fatalf("Dump: %#v", err)
@@ -277,7 +309,7 @@ func TestFakeDumpErrors(t *testing.T) {
 	// NLMSG_ERROR instead of a dump (e.g. strict checking refusing it).
 	c, k = newFakeConn(t)
 	k.send(ackMsg(101, unix.EOPNOTSUPP, 0, nil))
-	if err := c.Dump(getLink(), func(Message) error { return nil }); !errors.Is(err, unix.EOPNOTSUPP) {
+	if err := c.Dump(getLink(), nil, func(Message) error { return nil }); !errors.Is(err, unix.EOPNOTSUPP) {
 		t.Fatalf("Dump: %v", err)
 	}
 	// fn fails on the first message: the rest is read and dropped, fn's
@@ -290,7 +322,7 @@ func TestFakeDumpErrors(t *testing.T) {
 	)
 	mine := errors.New("mine")
 	calls := 0
-	err = c.Dump(getLink(), func(Message) error { calls++; return mine })
+	err = c.Dump(getLink(), nil, func(Message) error { calls++; return mine })
 	if err != mine || calls != 1 {
 		t.Fatalf("Dump: %v after %d calls", err, calls)
 	}
@@ -300,7 +332,7 @@ func TestFakeDumpErrors(t *testing.T) {
 	// A stranger's sequence number in the middle of a dump.
 	c, k = newFakeConn(t)
 	k.send(linkMsg(101, NLM_F_MULTI, 1, "lo"), linkMsg(99, NLM_F_MULTI, 2, "a"))
-	wantErrContains(t, c.Dump(getLink(), func(Message) error { return nil }), "reply with sequence 99 to request 101")
+	wantErrContains(t, c.Dump(getLink(), nil, func(Message) error { return nil }), "reply with sequence 99 to request 101")
 }
 
 func TestFakeDumpAll(t *testing.T) {
@@ -308,7 +340,7 @@ func TestFakeDumpAll(t *testing.T) {
 	// sequence number and keeps only the second, consistent, dump.
 	c, k := newFakeConn(t)
 	k.send(
-		cat(linkMsg(101, NLM_F_MULTI|NLM_F_DUMP_INTR, 1, "old"), doneMsg(101, NLM_F_DUMP_INTR, u32(0))),
+		cat(linkMsg(101, NLM_F_MULTI, 1, "old"), linkMsg(101, NLM_F_MULTI|NLM_F_DUMP_INTR, 2, "x"), doneMsg(101, NLM_F_DUMP_INTR, u32(0))),
 		cat(linkMsg(102, NLM_F_MULTI, 1, "lo"), linkMsg(102, NLM_F_MULTI, 2, "a"), doneMsg(102, 0, u32(0))),
 	)
 	msgs, err := c.DumpAll(getLink())
@@ -319,19 +351,6 @@ func TestFakeDumpAll(t *testing.T) {
 		if name := linkName(msgs[i].Data); name != want {
 			t.Errorf("message %d: %q", i, name)
 		}
-	}
-	// Always interrupted: it gives up after DumpRetries restarts.
-	c, k = newFakeConn(t)
-	for i := 0; i <= DumpRetries; i++ {
-		seq := uint32(101 + i)
-		k.send(cat(linkMsg(seq, NLM_F_MULTI|NLM_F_DUMP_INTR, 1, "lo"), doneMsg(seq, NLM_F_DUMP_INTR, u32(0))))
-	}
-	msgs, err = c.DumpAll(getLink())
-	if !errors.Is(err, ErrDumpInterrupted) || len(msgs) != 1 {
-		t.Fatalf("DumpAll: %d messages, %v", len(msgs), err)
-	}
-	if n := len(k.requests()); n != DumpRetries+1 {
-		t.Fatalf("%d dump requests, want %d", n, DumpRetries+1)
 	}
 }
 

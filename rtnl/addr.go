@@ -192,9 +192,10 @@ func AddrDumpRequest(family uint8, index uint32) netlink.Message {
 }
 
 // Addrs dumps addresses of family (0: all) on ifindex (0: all links),
-// streaming: fn sees each as it is decoded.
-func (c *Conn) Addrs(family uint8, index uint32, fn func(*Addr) error) error {
-	return c.Dump(AddrDumpRequest(family, index), func(m netlink.Message) error {
+// streaming: fn sees each as it is decoded. An interrupted dump starts
+// over, with start called before every attempt (see netlink.Conn.Dump).
+func (c *Conn) Addrs(family uint8, index uint32, start func(), fn func(*Addr) error) error {
+	return c.Dump(AddrDumpRequest(family, index), start, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWADDR {
 			return nil
 		}

@@ -147,7 +147,7 @@ func TestKernelDump(t *testing.T) {
 		}
 	}
 	var got []ipLink
-	err := c.Dump(LinkDumpRequest(unix.AF_UNSPEC, RTEXT_FILTER_VF), func(m netlink.Message) error {
+	err := c.Dump(LinkDumpRequest(unix.AF_UNSPEC, RTEXT_FILTER_VF), func() { got = nil }, func(m netlink.Message) error {
 		l, err := ParseLink(m.Data)
 		if err != nil {
 			return err
@@ -173,7 +173,7 @@ func TestKernelDump(t *testing.T) {
 		}
 	}
 	n := 0
-	if err := c.Links(unix.AF_UNSPEC, func(*Link) error { n++; return nil }); err != nil || n != len(want) {
+	if err := c.Links(unix.AF_UNSPEC, func() { n = 0 }, func(*Link) error { n++; return nil }); err != nil || n != len(want) {
 		t.Fatalf("Links: %d, %v", n, err)
 	}
 }
@@ -214,7 +214,7 @@ func TestKernelBigMessage(t *testing.T) {
 	c := dialT(t)
 	const start = 32 * 1024 // netlink.Conn's first receive buffer
 	biggest, names := 0, 0
-	err := c.Dump(LinkDumpRequest(unix.AF_UNSPEC, RTEXT_FILTER_VF), func(m netlink.Message) error {
+	err := c.Dump(LinkDumpRequest(unix.AF_UNSPEC, RTEXT_FILTER_VF), nil, func(m netlink.Message) error {
 		l, err := ParseLink(m.Data)
 		if err != nil {
 			return err
@@ -301,7 +301,7 @@ func TestKernelBatch(t *testing.T) {
 				return fmt.Errorf("request %d: got %v, want errno %v", i, e, want[i])
 			}
 		}
-		return c.Links(unix.AF_UNSPEC, func(*Link) error { links++; return nil })
+		return c.Links(unix.AF_UNSPEC, func() { links = 0 }, func(*Link) error { links++; return nil })
 	})
 	ok := 0
 	for _, w := range want {

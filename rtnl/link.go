@@ -599,8 +599,10 @@ func (c *Conn) getLink(b []byte) (*Link, error) {
 // Links dumps every link, streaming: fn sees each as it is decoded. fn
 // may keep the Link, but its byte slices (addresses, Other, Info.Data,
 // ProtInfo) alias the dump's buffer and are valid only during the call.
-func (c *Conn) Links(family uint8, fn func(*Link) error) error {
-	return c.Dump(LinkDumpRequest(family, RTEXT_FILTER_VF), func(m netlink.Message) error {
+// An interrupted dump starts over, with start called before every
+// attempt (see netlink.Conn.Dump).
+func (c *Conn) Links(family uint8, start func(), fn func(*Link) error) error {
+	return c.Dump(LinkDumpRequest(family, RTEXT_FILTER_VF), start, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWLINK {
 			return nil
 		}

@@ -78,7 +78,7 @@ func (c *Conn) NSIDs() ([]NSID, error) { return c.NSIDsIn(-1) }
 
 // NSIDsIn dumps the ids assigned in the peer namespace whose id (seen
 // from here) is target (NETNSA_TARGET_NSID); target -1 means this
-// socket's own namespace. Interrupted dumps start over (DumpAll).
+// socket's own namespace. An interrupted dump starts over (DumpAll).
 func (c *Conn) NSIDsIn(target int32) ([]NSID, error) {
 	e := netlink.NewAttributeEncoder(rtgenmsg)
 	if target >= 0 {

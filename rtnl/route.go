@@ -211,9 +211,11 @@ func RouteDumpRequest(family uint8) netlink.Message {
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: h.AppendBinary(nil)}
 }
 
-// Routes dumps the routes of family (0: all), streaming.
-func (c *Conn) Routes(family uint8, fn func(*Route) error) error {
-	return c.Dump(RouteDumpRequest(family), func(m netlink.Message) error {
+// Routes dumps the routes of family (0: all), streaming: fn sees each as
+// it is decoded. An interrupted dump starts over, with start called
+// before every attempt (see netlink.Conn.Dump).
+func (c *Conn) Routes(family uint8, start func(), fn func(*Route) error) error {
+	return c.Dump(RouteDumpRequest(family), start, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWROUTE {
 			return nil
 		}
