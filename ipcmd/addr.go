@@ -36,11 +36,11 @@ func doAddr(s *session, args []string) error {
 	w := args[0]
 	switch {
 	case cli.Matches(w, "add"):
-		return s.addrModify(unix.RTM_NEWADDR, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL, args[1:])
+		return s.addrModify(unix.RTM_NEWADDR, unix.NLM_F_CREATE|unix.NLM_F_EXCL, args[1:])
 	case cli.Matches(w, "change"), w == "chg":
-		return s.addrModify(unix.RTM_NEWADDR, netlink.NLM_F_REPLACE, args[1:])
+		return s.addrModify(unix.RTM_NEWADDR, unix.NLM_F_REPLACE, args[1:])
 	case cli.Matches(w, "replace"):
-		return s.addrModify(unix.RTM_NEWADDR, netlink.NLM_F_CREATE|netlink.NLM_F_REPLACE, args[1:])
+		return s.addrModify(unix.RTM_NEWADDR, unix.NLM_F_CREATE|unix.NLM_F_REPLACE, args[1:])
 	case cli.Matches(w, "delete"):
 		return s.addrModify(unix.RTM_DELADDR, 0, args[1:])
 	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
@@ -167,7 +167,7 @@ func getAddr(arg string, family uint8) (netip.Addr, error) {
 }
 
 // addrModify is ipaddr_modify(): addr add, change, replace, del.
-func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
+func (s *session) addrModify(cmd uint16, flags netlink.HeaderFlags, args []string) error {
 	a := &rtnl.Addr{}
 	a.Family = uint8(s.g.Family)
 	var (

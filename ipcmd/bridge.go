@@ -198,10 +198,10 @@ func (s *session) printBridgePort(p *printer, l *rtnl.Link) {
 		bp, err := rtnl.ParseBridgePort(l.ProtInfo)
 		if err == nil {
 			printPortState(p, bp.State)
-			if hasBrport(l.ProtInfo, rtnl.IFLA_BRPORT_PRIORITY) {
+			if hasBrport(l.ProtInfo, unix.IFLA_BRPORT_PRIORITY) {
 				p.uint("priority", "priority %d ", uint64(bp.Priority))
 			}
-			if hasBrport(l.ProtInfo, rtnl.IFLA_BRPORT_COST) {
+			if hasBrport(l.ProtInfo, unix.IFLA_BRPORT_COST) {
 				p.uint("cost", "cost %d ", uint64(bp.Cost))
 			}
 			if s.g.Details {
@@ -234,12 +234,12 @@ func hasBrport(b []byte, typ uint16) bool {
 // bridgePortDetails is the -d part of print_protinfo(): flags read from
 // their first byte, IFLA_BRPORT_MULTICAST_ROUTER a u8.
 var bridgePortDetails = [...]attrField{
-	{rtnl.IFLA_BRPORT_MODE, attrFlag8, "hairpin", ""},
-	{rtnl.IFLA_BRPORT_GUARD, attrFlag8, "guard", ""},
-	{rtnl.IFLA_BRPORT_PROTECT, attrFlag8, "root_block", ""},
-	{rtnl.IFLA_BRPORT_FAST_LEAVE, attrFlag8, "fastleave", ""},
-	{rtnl.IFLA_BRPORT_LEARNING, attrFlag8, "learning", ""},
-	{rtnl.IFLA_BRPORT_UNICAST_FLOOD, attrFlag8, "flood", ""},
+	{unix.IFLA_BRPORT_MODE, attrFlag8, "hairpin", ""},
+	{unix.IFLA_BRPORT_GUARD, attrFlag8, "guard", ""},
+	{unix.IFLA_BRPORT_PROTECT, attrFlag8, "root_block", ""},
+	{unix.IFLA_BRPORT_FAST_LEAVE, attrFlag8, "fastleave", ""},
+	{unix.IFLA_BRPORT_LEARNING, attrFlag8, "learning", ""},
+	{unix.IFLA_BRPORT_UNICAST_FLOOD, attrFlag8, "flood", ""},
 	{27, attrFlag8, "mcast_flood", ""},      // IFLA_BRPORT_MCAST_FLOOD
 	{30, attrFlag8, "bcast_flood", ""},      // IFLA_BRPORT_BCAST_FLOOD
 	{25, attrU8, "mcast_router", ""},        // IFLA_BRPORT_MULTICAST_ROUTER

@@ -62,11 +62,11 @@ func doLink(s *session, args []string) error {
 	w := args[0]
 	switch {
 	case cli.Matches(w, "add"):
-		return s.linkModify(unix.RTM_NEWLINK, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL, args[1:])
+		return s.linkModify(unix.RTM_NEWLINK, unix.NLM_F_CREATE|unix.NLM_F_EXCL, args[1:])
 	case cli.Matches(w, "set"), cli.Matches(w, "change"):
 		return s.linkModify(unix.RTM_NEWLINK, 0, args[1:])
 	case cli.Matches(w, "replace"):
-		return s.linkModify(unix.RTM_NEWLINK, netlink.NLM_F_CREATE, args[1:])
+		return s.linkModify(unix.RTM_NEWLINK, unix.NLM_F_CREATE, args[1:])
 	case cli.Matches(w, "delete"):
 		return s.linkModify(unix.RTM_DELLINK, 0, args[1:])
 	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
@@ -345,7 +345,7 @@ func (s *session) keep(files []*os.File) {
 }
 
 // linkModify is iplink_modify(): link add, set, replace and delete.
-func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
+func (s *session) linkModify(cmd uint16, flags netlink.HeaderFlags, args []string) error {
 	if _, err := s.dial(); err != nil {
 		return err
 	}
@@ -358,7 +358,7 @@ func (s *session) linkModify(cmd uint16, flags uint16, args []string) error {
 	}
 	s.keep(a.files)
 	l := &a.link
-	create := flags&netlink.NLM_F_CREATE != 0
+	create := flags&unix.NLM_F_CREATE != 0
 	if a.kind != "" {
 		info := &rtnl.LinkInfo{Kind: a.kind}
 		if len(a.kindArgs) > 0 {
@@ -1539,15 +1539,15 @@ var bridgeOpts = [...]attrField{
 // bridgeSlaveOpts is bridge_slave_print_opt()'s order of IFLA_BRPORT_*
 // attributes.
 var bridgeSlaveOpts = [...]attrField{
-	{rtnl.IFLA_BRPORT_STATE, attrPortState, "state", ""},
-	{rtnl.IFLA_BRPORT_PRIORITY, attrNum, "priority", ""},
-	{rtnl.IFLA_BRPORT_COST, attrNum, "cost", ""},
-	{rtnl.IFLA_BRPORT_MODE, attrOnOff, "hairpin", ""},
-	{rtnl.IFLA_BRPORT_GUARD, attrOnOff, "guard", ""},
-	{rtnl.IFLA_BRPORT_PROTECT, attrOnOff, "root_block", ""},
-	{rtnl.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "fastleave", ""},
-	{rtnl.IFLA_BRPORT_LEARNING, attrOnOff, "learning", ""},
-	{rtnl.IFLA_BRPORT_UNICAST_FLOOD, attrOnOff, "flood", ""},
+	{unix.IFLA_BRPORT_STATE, attrPortState, "state", ""},
+	{unix.IFLA_BRPORT_PRIORITY, attrNum, "priority", ""},
+	{unix.IFLA_BRPORT_COST, attrNum, "cost", ""},
+	{unix.IFLA_BRPORT_MODE, attrOnOff, "hairpin", ""},
+	{unix.IFLA_BRPORT_GUARD, attrOnOff, "guard", ""},
+	{unix.IFLA_BRPORT_PROTECT, attrOnOff, "root_block", ""},
+	{unix.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "fastleave", ""},
+	{unix.IFLA_BRPORT_LEARNING, attrOnOff, "learning", ""},
+	{unix.IFLA_BRPORT_UNICAST_FLOOD, attrOnOff, "flood", ""},
 	{17, attrHex, "id", "port_id"}, // IFLA_BRPORT_ID
 	{18, attrHex, "no", "port_no"}, // IFLA_BRPORT_NO
 	{15, attrNum, "designated_port", ""},
@@ -1562,7 +1562,7 @@ var bridgeSlaveOpts = [...]attrField{
 	{10, attrOnOff, "proxy_arp", ""},
 	{12, attrOnOff, "proxy_arp_wifi", ""},
 	{25, attrNum, "multicast_router", "mcast_router"},
-	{rtnl.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "", "mcast_fast_leave"},
+	{unix.IFLA_BRPORT_FAST_LEAVE, attrOnOff, "", "mcast_fast_leave"},
 	{27, attrOnOff, "mcast_flood", ""},
 	{30, attrOnOff, "bcast_flood", ""},
 	{28, attrOnOff, "mcast_to_unicast", ""},

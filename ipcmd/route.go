@@ -41,17 +41,17 @@ func doRoute(s *session, args []string) error {
 	w := args[0]
 	switch {
 	case cli.Matches(w, "add"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL, args[1:])
 	case cli.Matches(w, "change"), w == "chg":
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_REPLACE, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, unix.NLM_F_REPLACE, args[1:])
 	case cli.Matches(w, "replace"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE|netlink.NLM_F_REPLACE, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_REPLACE, args[1:])
 	case cli.Matches(w, "prepend"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, unix.NLM_F_CREATE, args[1:])
 	case cli.Matches(w, "append"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE|netlink.NLM_F_APPEND, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_APPEND, args[1:])
 	case cli.Matches(w, "test"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_EXCL, args[1:])
+		return s.routeModify(unix.RTM_NEWROUTE, unix.NLM_F_EXCL, args[1:])
 	case cli.Matches(w, "delete"):
 		return s.routeModify(unix.RTM_DELROUTE, 0, args[1:])
 	case cli.Matches(w, "list"), cli.Matches(w, "show"), cli.Matches(w, "lst"):
@@ -65,7 +65,7 @@ func doRoute(s *session, args []string) error {
 }
 
 // routeModify is iproute_modify().
-func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
+func (s *session) routeModify(cmd uint16, flags netlink.HeaderFlags, args []string) error {
 	r := &rtnl.Route{}
 	r.Family = uint8(s.g.Family)
 	r.Table = unix.RT_TABLE_MAIN
@@ -530,7 +530,7 @@ func (s *session) printRoute(p *printer, r *rtnl.Route, f *routeFilter) {
 		p.closeArray("")
 	}
 	for _, o := range r.Other {
-		if o.Type&netlink.NLA_TYPE_MASK == rtnl.RTA_CACHEINFO && len(o.Data) >= 16 {
+		if o.Type&netlink.NLA_TYPE_MASK == unix.RTA_CACHEINFO && len(o.Data) >= 16 {
 			exp := int32(binary.NativeEndian.Uint32(o.Data[8:12]))
 			if exp != 0 {
 				p.int("expires", "expires %dsec ", int64(exp/100))

@@ -142,7 +142,7 @@ func (x *exe) do(ns string, m netlink.Message, err error) error {
 	return err
 }
 
-const createExcl = netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
+const createExcl = unix.NLM_F_CREATE | unix.NLM_F_EXCL
 
 // plan lists the steps that build the lab, in order.
 func plan(l *Lab) []*step {
@@ -237,7 +237,7 @@ func plan(l *Lab) []*step {
 				req := &rtnl.Link{Name: e.Name, Info: &rtnl.LinkInfo{Kind: "bridge"}}
 				// NLM_F_ECHO: the kernel (6.3 on) answers with the new
 				// link, ifindex included; older ones are asked after.
-				m, err := rtnl.NewLinkRequest(req, createExcl|netlink.NLM_F_ECHO)
+				m, err := rtnl.NewLinkRequest(req, createExcl|unix.NLM_F_ECHO)
 				if err != nil {
 					return nil, err
 				}

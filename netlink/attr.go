@@ -5,19 +5,19 @@ import (
 	"errors"
 	"net/netip"
 
+	"golang.org/x/sys/unix"
+
 	fmt "nsbox/internal/printf"
 )
 
-// Flags carried in the top bits of nla_type.
+// NLA_TYPE_MASK clears the flags carried in the top bits of nla_type
+// (unix.NLA_F_NESTED, unix.NLA_F_NET_BYTEORDER) from it; x/sys/unix does
+// not have it.
 //
 //	#define NLA_F_NESTED		(1 << 15)
 //	#define NLA_F_NET_BYTEORDER	(1 << 14)
 //	#define NLA_TYPE_MASK		~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)
-const (
-	NLA_F_NESTED        = 1 << 15
-	NLA_F_NET_BYTEORDER = 1 << 14
-	NLA_TYPE_MASK       = ^uint16(NLA_F_NESTED | NLA_F_NET_BYTEORDER)
-)
+const NLA_TYPE_MASK = ^uint16(unix.NLA_F_NESTED | unix.NLA_F_NET_BYTEORDER)
 
 // Attribute is one struct nlattr and its value.
 //
@@ -209,7 +209,7 @@ func (e *AttributeEncoder) Encode() ([]byte, error) {
 //	d := netlink.NewAttributeDecoder(b)
 //	for d.Next() {
 //		switch d.Type() {
-//		case unix.IFLA_IFNAME:
+//		case IFLA_IFNAME:
 //			name = d.String()
 //		}
 //	}
@@ -268,7 +268,7 @@ func (d *AttributeDecoder) Offset() int { return d.off - nlaAlign(AttrHeaderLen+
 func (d *AttributeDecoder) Type() uint16 { return d.typ & NLA_TYPE_MASK }
 
 // Nested reports whether NLA_F_NESTED is set on the current attribute.
-func (d *AttributeDecoder) Nested() bool { return d.typ&NLA_F_NESTED != 0 }
+func (d *AttributeDecoder) Nested() bool { return d.typ&unix.NLA_F_NESTED != 0 }
 
 // Attribute is the current attribute: its type as on the wire (flag bits
 // included) and its value, which aliases the decoded buffer.
@@ -317,7 +317,7 @@ func (d *AttributeDecoder) Uint16() uint16 {
 	if !d.Want(2) {
 		return 0
 	}
-	if d.typ&NLA_F_NET_BYTEORDER != 0 {
+	if d.typ&unix.NLA_F_NET_BYTEORDER != 0 {
 		return binary.BigEndian.Uint16(d.data)
 	}
 	return native.Uint16(d.data)
@@ -329,7 +329,7 @@ func (d *AttributeDecoder) Uint32() uint32 {
 	if !d.Want(4) {
 		return 0
 	}
-	if d.typ&NLA_F_NET_BYTEORDER != 0 {
+	if d.typ&unix.NLA_F_NET_BYTEORDER != 0 {
 		return binary.BigEndian.Uint32(d.data)
 	}
 	return native.Uint32(d.data)

@@ -244,8 +244,8 @@ func cloneMessage(m Message) Message {
 	return Message{Header: m.Header, Data: append([]byte(nil), m.Data...)}
 }
 
-func (c *Conn) prepare(m *Message, flags uint16) []byte {
-	m.Header.Flags |= NLM_F_REQUEST | flags
+func (c *Conn) prepare(m *Message, flags HeaderFlags) []byte {
+	m.Header.Flags |= unix.NLM_F_REQUEST | flags
 	m.Header.Sequence = c.nextSeq()
 	m.Header.PID = 0 // the kernel's port id
 	b, _ := m.AppendBinary(nil)
@@ -257,7 +257,7 @@ func (c *Conn) prepare(m *Message, flags uint16) []byte {
 // answer to a GET, or an NLM_F_ECHO copy) are returned. A refusal is an
 // *Error carrying errno and the extended ack.
 func (c *Conn) Execute(m Message) ([]Message, error) {
-	b := c.prepare(&m, NLM_F_ACK)
+	b := c.prepare(&m, unix.NLM_F_ACK)
 	if err := c.write(b); err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func (c *Conn) Execute(m Message) ([]Message, error) {
 			if err := c.check(r, m.Header.Sequence); err != nil {
 				return replies, err
 			}
-			if r.Header.Type != NLMSG_ERROR {
+			if r.Header.Type != unix.NLMSG_ERROR {
 				replies = append(replies, cloneMessage(r))
 				continue
 			}
@@ -331,7 +331,7 @@ func (c *Conn) Dump(m Message, start func(), fn func(Message) error) error {
 // dumpOnce asks for the dump once; ErrDumpInterrupted if the answer had
 // NLM_F_DUMP_INTR.
 func (c *Conn) dumpOnce(m Message, fn func(Message) error) error {
-	b := c.prepare(&m, NLM_F_DUMP)
+	b := c.prepare(&m, unix.NLM_F_DUMP)
 	if err := c.write(b); err != nil {
 		return err
 	}
@@ -346,11 +346,11 @@ func (c *Conn) dumpOnce(m Message, fn func(Message) error) error {
 			if err := c.check(r, m.Header.Sequence); err != nil {
 				return err
 			}
-			if r.Header.Flags&NLM_F_DUMP_INTR != 0 {
+			if r.Header.Flags&unix.NLM_F_DUMP_INTR != 0 {
 				intr = true
 			}
 			switch r.Header.Type {
-			case NLMSG_DONE:
+			case unix.NLMSG_DONE:
 				a, err := parseDone(r)
 				if err != nil {
 					return err
@@ -365,7 +365,7 @@ func (c *Conn) dumpOnce(m Message, fn func(Message) error) error {
 					return ErrDumpInterrupted
 				}
 				return nil
-			case NLMSG_ERROR:
+			case unix.NLMSG_ERROR:
 				a, err := parseError(r)
 				if err != nil {
 					return err
@@ -373,7 +373,7 @@ func (c *Conn) dumpOnce(m Message, fn func(Message) error) error {
 				if err := a.err(); err != nil {
 					return err
 				}
-			case NLMSG_NOOP:
+			case unix.NLMSG_NOOP:
 			default:
 				if fnErr == nil && !intr {
 					fnErr = fn(r)
@@ -422,7 +422,7 @@ func (c *Conn) Batch(reqs []Message) ([]error, error) {
 	for sent < len(reqs) || pending > 0 {
 		for sent < len(reqs) && pending < BatchWindow {
 			m := reqs[sent]
-			b := c.prepare(&m, NLM_F_ACK)
+			b := c.prepare(&m, unix.NLM_F_ACK)
 			if len(out)+len(b) > maxDatagram {
 				if err := flush(); err != nil {
 					return errs, err
@@ -447,7 +447,7 @@ func (c *Conn) Batch(reqs []Message) ([]error, error) {
 			if i < 0 || i >= sent {
 				return errs, fmt.Errorf("netlink: reply with sequence %d outside the batch", r.Header.Sequence)
 			}
-			if r.Header.Type != NLMSG_ERROR {
+			if r.Header.Type != unix.NLMSG_ERROR {
 				continue // an echo or answer: Batch reports ACKs only
 			}
 			a, err := parseError(r)

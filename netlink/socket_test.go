@@ -121,7 +121,7 @@ func TestKernelWrongSequence(t *testing.T) {
 	// A request sent behind Conn's back, with a sequence number Conn did
 	// not give: its answer arrives first and must be refused.
 	m := getLink()
-	m.Header.Flags = NLM_F_REQUEST | NLM_F_ACK
+	m.Header.Flags = unix.NLM_F_REQUEST | unix.NLM_F_ACK
 	m.Header.Sequence = c.seq + 50
 	b, _ := m.MarshalBinary()
 	if err := unix.Sendto(c.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {

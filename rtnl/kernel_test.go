@@ -33,7 +33,7 @@ func dialT(t *testing.T) *Conn {
 }
 
 func vethRequest(t testing.TB, name, peer string) netlink.Message {
-	m, err := NewLinkRequest(&Link{Name: name, Info: &LinkInfo{Kind: "veth", Peer: &Link{Name: peer}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	m, err := NewLinkRequest(&Link{Name: name, Info: &LinkInfo{Kind: "veth", Peer: &Link{Name: peer}}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestKernelExecute(t *testing.T) {
 	t.Logf("short IFLA_MTU: %v (offset %d)", err, re.Offset)
 
 	// An unknown kind: the kernel's extack text.
-	m, _ := NewLinkRequest(&Link{Name: "ex1", Info: &LinkInfo{Kind: "nosuchkind"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	m, _ := NewLinkRequest(&Link{Name: "ex1", Info: &LinkInfo{Kind: "nosuchkind"}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	_, err = c.Execute(m)
 	if !errors.As(err, &re) || re.Errno != unix.EOPNOTSUPP || re.Message != "Unknown device type" {
 		t.Fatalf("unknown kind: %#v", err)
@@ -270,7 +270,7 @@ func TestKernelBatch(t *testing.T) {
 	for i := range reqs {
 		switch {
 		case i%97 == 50:
-			m, _ := NewLinkRequest(&Link{Name: fmt.Sprintf("bx%d", i), Info: &LinkInfo{Kind: "nosuchkind"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+			m, _ := NewLinkRequest(&Link{Name: fmt.Sprintf("bx%d", i), Info: &LinkInfo{Kind: "nosuchkind"}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 			reqs[i], want[i] = m, unix.EOPNOTSUPP
 		case i%10 == 9:
 			reqs[i], want[i] = vethRequest(t, fmt.Sprintf("b%d", i-1), fmt.Sprintf("b%dq", i-1)), unix.EEXIST
@@ -338,7 +338,7 @@ func TestKernelNSID(t *testing.T) {
 	if out, err := exec.Command("ip", "netns", "set", "nsb", "9").CombinedOutput(); err != nil {
 		t.Fatalf("ip netns set: %v %s", err, out)
 	}
-	for fd, want := range map[int]int32{fa: 7, fb: 9, fc: NETNSA_NSID_NOT_ASSIGNED} {
+	for fd, want := range map[int]int32{fa: 7, fb: 9, fc: unix.NETNSA_NSID_NOT_ASSIGNED} {
 		if id, err := c.GetNSID(fd); err != nil || id != want {
 			t.Fatalf("GetNSID: %d %v, want %d", id, err, want)
 		}

@@ -51,15 +51,9 @@ func ParseIfInfomsg(b []byte) (IfInfomsg, error) {
 	}, nil
 }
 
-// Attributes of IFLA_LINKINFO, and of the veth kind's IFLA_INFO_DATA.
+// Attributes of the veth kind's IFLA_INFO_DATA (<linux/veth.h>), which
+// x/sys/unix does not have. (IFLA_LINKINFO's are unix.IFLA_INFO_*.)
 const (
-	IFLA_INFO_UNSPEC     = 0
-	IFLA_INFO_KIND       = 1
-	IFLA_INFO_DATA       = 2
-	IFLA_INFO_XSTATS     = 3
-	IFLA_INFO_SLAVE_KIND = 4
-	IFLA_INFO_SLAVE_DATA = 5
-
 	VETH_INFO_UNSPEC = 0
 	VETH_INFO_PEER   = 1 // struct ifinfomsg, then IFLA_* of the peer
 )
@@ -194,7 +188,7 @@ type LinkStats64 struct {
 	RxCompressed, TxCompressed, RxNoHandler        uint64
 }
 
-// RTEXT_FILTER_* for IFLA_EXT_MASK.
+// RTEXT_FILTER_* for IFLA_EXT_MASK (<linux/rtnetlink.h>; not in x/sys/unix).
 const (
 	RTEXT_FILTER_VF         = 1 << 0
 	RTEXT_FILTER_BRVLAN     = 1 << 1
@@ -249,17 +243,17 @@ func (l *Link) encode(e *netlink.AttributeEncoder) {
 	if in := l.Info; in != nil {
 		li := e.Nest(unix.IFLA_LINKINFO)
 		// iproute2 sends the kind without its NUL: addattr_l(..., strlen(type))
-		e.Bytes(IFLA_INFO_KIND, []byte(in.Kind))
+		e.Bytes(unix.IFLA_INFO_KIND, []byte(in.Kind))
 		switch {
 		case in.Peer != nil:
-			data := e.Nest(IFLA_INFO_DATA)
+			data := e.Nest(unix.IFLA_INFO_DATA)
 			peer := e.Nest(VETH_INFO_PEER)
 			e.Raw(in.Peer.IfInfomsg.AppendBinary(nil))
 			in.Peer.encode(e)
 			e.End(peer)
 			e.End(data)
 		case len(in.Data) > 0:
-			e.Bytes(IFLA_INFO_DATA, in.Data)
+			e.Bytes(unix.IFLA_INFO_DATA, in.Data)
 		}
 		e.End(li)
 	}
@@ -357,13 +351,13 @@ func (l *Link) Decode(b []byte) error {
 			nd.Reset(d.Bytes())
 			for nd.Next() {
 				switch nd.Type() {
-				case IFLA_INFO_KIND:
+				case unix.IFLA_INFO_KIND:
 					in.Kind = knownString(&nd)
-				case IFLA_INFO_DATA:
+				case unix.IFLA_INFO_DATA:
 					in.Data = nd.Bytes()
-				case IFLA_INFO_SLAVE_KIND:
+				case unix.IFLA_INFO_SLAVE_KIND:
 					in.SlaveKind = knownString(&nd)
-				case IFLA_INFO_SLAVE_DATA:
+				case unix.IFLA_INFO_SLAVE_DATA:
 					in.SlaveData = nd.Bytes()
 				}
 			}
@@ -455,19 +449,6 @@ func parseStats64(s *LinkStats64, b []byte) error {
 	return nil
 }
 
-// Bridge port attributes, nested in IFLA_PROTINFO of AF_BRIDGE messages.
-const (
-	IFLA_BRPORT_STATE         = 1 // u8: BR_STATE_*
-	IFLA_BRPORT_PRIORITY      = 2 // u16
-	IFLA_BRPORT_COST          = 3 // u32
-	IFLA_BRPORT_MODE          = 4 // u8: hairpin
-	IFLA_BRPORT_GUARD         = 5
-	IFLA_BRPORT_PROTECT       = 6
-	IFLA_BRPORT_FAST_LEAVE    = 7
-	IFLA_BRPORT_LEARNING      = 8
-	IFLA_BRPORT_UNICAST_FLOOD = 9
-)
-
 // BridgePort is what `bridge link` shows of a port (IFLA_PROTINFO).
 type BridgePort struct {
 	State     uint8 // BR_STATE_DISABLED=0, LISTENING, LEARNING, FORWARDING, BLOCKING
@@ -482,29 +463,30 @@ type BridgePort struct {
 	Other     []netlink.Attribute
 }
 
-// ParseBridgePort decodes IFLA_PROTINFO of an AF_BRIDGE RTM_NEWLINK.
+// ParseBridgePort decodes IFLA_PROTINFO of an AF_BRIDGE RTM_NEWLINK: the
+// port's unix.IFLA_BRPORT_* attributes.
 func ParseBridgePort(b []byte) (*BridgePort, error) {
 	p := &BridgePort{}
 	d := netlink.NewAttributeDecoder(b)
 	for d.Next() {
 		switch d.Type() {
-		case IFLA_BRPORT_STATE:
+		case unix.IFLA_BRPORT_STATE:
 			p.State = d.Uint8()
-		case IFLA_BRPORT_PRIORITY:
+		case unix.IFLA_BRPORT_PRIORITY:
 			p.Priority = d.Uint16()
-		case IFLA_BRPORT_COST:
+		case unix.IFLA_BRPORT_COST:
 			p.Cost = d.Uint32()
-		case IFLA_BRPORT_MODE:
+		case unix.IFLA_BRPORT_MODE:
 			p.Hairpin = d.Uint8() != 0
-		case IFLA_BRPORT_GUARD:
+		case unix.IFLA_BRPORT_GUARD:
 			p.Guard = d.Uint8() != 0
-		case IFLA_BRPORT_PROTECT:
+		case unix.IFLA_BRPORT_PROTECT:
 			p.Protect = d.Uint8() != 0
-		case IFLA_BRPORT_FAST_LEAVE:
+		case unix.IFLA_BRPORT_FAST_LEAVE:
 			p.FastLeave = d.Uint8() != 0
-		case IFLA_BRPORT_LEARNING:
+		case unix.IFLA_BRPORT_LEARNING:
 			p.Learning = d.Uint8() != 0
-		case IFLA_BRPORT_UNICAST_FLOOD:
+		case unix.IFLA_BRPORT_UNICAST_FLOOD:
 			p.Flood = d.Uint8() != 0
 		default:
 			p.Other = append(p.Other, d.Attribute())
@@ -515,7 +497,7 @@ func ParseBridgePort(b []byte) (*BridgePort, error) {
 
 // NewLinkRequest builds RTM_NEWLINK with the given flags (NLM_F_CREATE|
 // NLM_F_EXCL to add, none to change an existing link).
-func NewLinkRequest(l *Link, flags uint16) (netlink.Message, error) {
+func NewLinkRequest(l *Link, flags netlink.HeaderFlags) (netlink.Message, error) {
 	b, err := l.AppendBinary(make([]byte, 0, 128))
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINK, Flags: flags}, Data: b}, err
 }

@@ -154,9 +154,9 @@ func TestGetLinkRequest(t *testing.T) {
 func FuzzLinkDecode(f *testing.F) {
 	ifi := (IfInfomsg{Index: 3, Flags: unix.IFF_UP}).AppendBinary(nil)
 	f.Add(cat(ifi, nla(unix.IFLA_IFNAME, []byte("veth1\x00")), nla(unix.IFLA_MASTER, u32(2)),
-		nla(unix.IFLA_LINKINFO, cat(nla(IFLA_INFO_KIND, []byte("veth")), nla(IFLA_INFO_SLAVE_KIND, []byte("bridge\x00"))))))
+		nla(unix.IFLA_LINKINFO, cat(nla(unix.IFLA_INFO_KIND, []byte("veth")), nla(unix.IFLA_INFO_SLAVE_KIND, []byte("bridge\x00"))))))
 	f.Add(cat(ifi, nla(unix.IFLA_STATS64, make([]byte, 80)), nla(unix.IFLA_ADDRESS, []byte{2, 0, 0, 0, 0, 1}), nla(999, nil)))
-	f.Add(cat(ifi, nla(unix.IFLA_LINKINFO, nla(IFLA_INFO_KIND, []byte{1}))[:12]))
+	f.Add(cat(ifi, nla(unix.IFLA_LINKINFO, nla(unix.IFLA_INFO_KIND, []byte{1}))[:12]))
 	prev := cat(ifi, nla(unix.IFLA_IFNAME, []byte("prev\x00")), nla(unix.IFLA_CARRIER, []byte{1}),
 		nla(unix.IFLA_LINK_NETNSID, u32(4)), nla(unix.IFLA_PROTINFO, nil), nla(200, []byte{1}))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/netlink"
 )
 
 var native = binary.NativeEndian
@@ -26,22 +28,10 @@ const (
 	ifinfomsgLen = 16
 	ifaddrmsgLen = 8
 	rtmsgLen     = 12
-	nlaTypeMask  = 0x3fff
 
-	iflaInfoData      = 2
-	iflaInfoSlaveData = 5
-	vethInfoPeer      = 1
-	ifaCacheinfo      = 6
-	ifaFlags          = 8
-	ifaRtPriority     = 9
-	rtaOIF            = 4
-	rtaIIF            = 3
-	rtaPriority       = 6
-	rtaMetrics        = 8
-	rtaCacheinfo      = 12
-	rtaTable          = 15
-	rtaExpires        = 23
-	rtaUID            = 25
+	// VETH_INFO_PEER: rtnl.VETH_INFO_PEER, which this package cannot
+	// import (rtnl's tests import it).
+	vethInfoPeer = 1
 )
 
 func align(n int) int { return (n + 3) &^ 3 }
@@ -172,8 +162,8 @@ var (
 	brportSchema = schema{2: 'u', 3: 'u', 15: 'u', 16: 'u', 17: 'u', 18: 'u', 21: 'u',
 		22: 'u', 23: 'u', 31: 'u', 37: 'u', 38: 'u', 41: 'u', 42: 'u'}
 	vethPeer   = schema{} // vethInfoPeer: ifinfomsg + link attributes
-	infoSchema = schema{iflaInfoData: schema{vethInfoPeer: vethPeer},
-		iflaInfoSlaveData: brportSchema}
+	infoSchema = schema{unix.IFLA_INFO_DATA: schema{vethInfoPeer: vethPeer},
+		unix.IFLA_INFO_SLAVE_DATA: brportSchema}
 	linkSchema = schema{
 		unix.IFLA_MTU: 'u', unix.IFLA_LINK: 'u', unix.IFLA_MASTER: 'u',
 		unix.IFLA_TXQLEN: 'u', unix.IFLA_NET_NS_PID: 'u', unix.IFLA_NET_NS_FD: 'u',
@@ -188,9 +178,9 @@ var (
 		unix.IFLA_STATS64: 'Q', unix.IFLA_STATS: 'U', unix.IFLA_LINKINFO: infoSchema,
 		unix.IFLA_PROTINFO: brportSchema,
 	}
-	addrSchema  = schema{ifaCacheinfo: 'U', ifaFlags: 'u', ifaRtPriority: 'u'}
-	routeSchema = schema{rtaOIF: 'u', rtaIIF: 'u', rtaPriority: 'u', rtaTable: 'u',
-		rtaCacheinfo: 'U', rtaUID: 'u', rtaExpires: 'u', rtaMetrics: schema{}}
+	addrSchema  = schema{unix.IFA_CACHEINFO: 'U', unix.IFA_FLAGS: 'u', unix.IFA_RT_PRIORITY: 'u'}
+	routeSchema = schema{unix.RTA_OIF: 'u', unix.RTA_IIF: 'u', unix.RTA_PRIORITY: 'u', unix.RTA_TABLE: 'u',
+		unix.RTA_CACHEINFO: 'U', unix.RTA_UID: 'u', unix.RTA_EXPIRES: 'u', unix.RTA_METRICS: schema{}}
 )
 
 func init() {
@@ -212,7 +202,7 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 		out = native.AppendUint16(out, uint16(n))
 		out = native.AppendUint16(out, typ)
 		v := b[off+4 : off+n]
-		switch how := sc[typ&nlaTypeMask].(type) {
+		switch how := sc[typ&netlink.NLA_TYPE_MASK].(type) {
 		case rune:
 			switch {
 			case how == 'u' && len(v) == 2:
@@ -229,7 +219,7 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 				out = append(out, v...)
 			}
 		case schema:
-			if typ&nlaTypeMask == vethInfoPeer && len(how) > 0 {
+			if typ&netlink.NLA_TYPE_MASK == vethInfoPeer && len(how) > 0 {
 				if len(v) < ifinfomsgLen { // a bridge's IFLA_BR_FORWARD_DELAY, not a peer
 					out = native.AppendUint32(out, le.Uint32(v))
 					break
@@ -242,7 +232,7 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 				break
 			}
 			sub := how
-			if len(how) == 0 && typ&nlaTypeMask == rtaMetrics {
+			if len(how) == 0 && typ&netlink.NLA_TYPE_MASK == unix.RTA_METRICS {
 				sub = schema{}
 				for i := uint16(0); i < 32; i++ {
 					sub[i] = 'u'
