@@ -49,22 +49,37 @@ func Dial(proto int) (*Conn, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	c := &Conn{fd: fd, proto: proto, buf: make([]byte, 32*1024), kernel: unix.SockaddrNetlink{Family: unix.AF_NETLINK}}
 	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("bind", err)
 	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		unix.Close(fd)
-		return nil, os.NewSyscallError("getsockname", err)
-	}
-	if nl, ok := sa.(*unix.SockaddrNetlink); ok {
-		c.pid = nl.Pid
-	}
 	// Old kernels answer ENOPROTOOPT: they send no extack, check loosely.
 	_ = unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_EXT_ACK, 1)
 	_ = unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1)
+	c, err := NewConn(fd, proto)
+	if err != nil {
+		unix.Close(fd)
+	}
+	return c, err
+}
+
+// NewConn returns a Conn on fd, a socket of protocol proto that is open
+// and bound already, and takes it over (Close closes it): a netlink socket
+// made elsewhere (inherited, or passed over a unix socket), or, in tests,
+// one end of a socket pair whose other end plays the kernel (package
+// nltest). Its port id is getsockname's nl_pid (0 for a socket that is not
+// netlink's).
+func NewConn(fd, proto int) (*Conn, error) {
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return nil, os.NewSyscallError("getsockname", err)
+	}
+	c := &Conn{fd: fd, proto: proto, buf: make([]byte, 32*1024), kernel: unix.SockaddrNetlink{Family: unix.AF_NETLINK}}
+	if nl, ok := sa.(*unix.SockaddrNetlink); ok {
+		c.pid = nl.Pid
+	}
+	// Sequence numbers start from the time, as iproute2's do
+	// (rtnl_open: rth->seq = time(NULL)).
 	c.seq = uint32(time.Now().Unix())
 	return c, nil
 }
