@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -371,9 +372,22 @@ func (d *AttributeDecoder) Decode(fn func(nd *AttributeDecoder) error) {
 		return
 	}
 	if err := nd.Err(); err != nil {
-		d.err = fmt.Errorf("netlink: in attribute type %d: %w", d.Type(), err)
+		d.err = &nestedError{typ: d.Type(), err: err}
 	}
 }
+
+// nestedError is an error inside a nested attribute, with the nest's
+// type for context: "netlink: in attribute type 18: at offset 8: ...".
+type nestedError struct {
+	typ uint16
+	err error
+}
+
+func (e *nestedError) Error() string {
+	return fmt.Sprintf("netlink: in attribute type %d: %s", e.typ, strings.TrimPrefix(e.err.Error(), "netlink: "))
+}
+
+func (e *nestedError) Unwrap() error { return e.err }
 
 // Err returns the first error met.
 func (d *AttributeDecoder) Err() error { return d.err }

@@ -578,7 +578,7 @@ func TestAttributeDecoderNestedErrors(t *testing.T) {
 			})
 		}
 	}
-	wantErrContains(t, d.Err(), "in attribute type 18: netlink: at offset 8: nla_len 40 is outside 4..4")
+	wantErrContains(t, d.Err(), "netlink: in attribute type 18: at offset 8: nla_len 40 is outside 4..4")
 	if n != 1 || !errors.Is(d.Err(), ErrAttrLength) {
 		t.Fatalf("n=%d err=%v", n, d.Err())
 	}
@@ -592,7 +592,7 @@ func TestAttributeDecoderNestedErrors(t *testing.T) {
 		}
 		return nil
 	})
-	wantErrContains(t, d.Err(), "in attribute type 18: netlink: attribute type 7: 2 bytes, want 4")
+	wantErrContains(t, d.Err(), "netlink: in attribute type 18: attribute type 7: 2 bytes, want 4")
 	// fn's own error sticks as is.
 	mine := errors.New("mine")
 	d = NewAttributeDecoder(cat(b, b))

@@ -3,9 +3,10 @@ package rtnl
 import (
 	"net/netip"
 
-	"nsbox/netlink"
-
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 )
 
 // IfAddrmsg is struct ifaddrmsg, the family header of RTM_*ADDR.
@@ -147,7 +148,10 @@ func ParseAddr(b []byte) (*Addr, error) {
 			a.Other = append(a.Other, d.Attribute())
 		}
 	}
-	return a, d.Err()
+	if err := d.Err(); err != nil {
+		return a, fmt.Errorf("rtnl: address on ifindex %d: %w", h.Index, err)
+	}
+	return a, nil
 }
 
 // AllFlags returns the address flags (IFA_F_*): IFA_FLAGS, which holds

@@ -362,11 +362,11 @@ func (l *Link) Decode(b []byte) error {
 				}
 			}
 			if err := nd.Err(); err != nil && nestErr == nil {
-				nestErr = fmt.Errorf("rtnl: in attribute type %d: %w", typ, err)
+				nestErr = fmt.Errorf("in IFLA_LINKINFO: %w", err)
 			}
 		case unix.IFLA_STATS64:
 			if err := parseStats64(&l.store.stats64, d.Bytes()); err != nil {
-				return err
+				return fmt.Errorf("rtnl: ifindex %d: %w", h.Index, err)
 			}
 			l.Stats64 = &l.store.stats64
 		case unix.IFLA_PROTINFO:
@@ -393,7 +393,7 @@ func (l *Link) Decode(b []byte) error {
 		err = nestErr
 	}
 	if err != nil {
-		return fmt.Errorf("ifindex %d: %w", h.Index, err)
+		return fmt.Errorf("rtnl: ifindex %d: %w", h.Index, err)
 	}
 	return nil
 }
@@ -428,7 +428,7 @@ func parseStats64(s *LinkStats64, b []byte) error {
 	// struct rtnl_link_stats64 grew over time; read what is there, at
 	// least the first ten counters.
 	if len(b) < 10*8 {
-		return errShort("struct rtnl_link_stats64", len(b), 10*8)
+		return fmt.Errorf("IFLA_STATS64 of %d bytes, need %d for struct rtnl_link_stats64", len(b), 10*8)
 	}
 	*s = LinkStats64{}
 	for i, p := range [...]*uint64{
@@ -492,7 +492,10 @@ func ParseBridgePort(b []byte) (*BridgePort, error) {
 			p.Other = append(p.Other, d.Attribute())
 		}
 	}
-	return p, d.Err()
+	if err := d.Err(); err != nil {
+		return p, fmt.Errorf("rtnl: bridge port: %w", err)
+	}
+	return p, nil
 }
 
 // NewLinkRequest builds RTM_NEWLINK with the given flags (NLM_F_CREATE|

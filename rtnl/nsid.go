@@ -3,6 +3,7 @@ package rtnl
 import (
 	"golang.org/x/sys/unix"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 )
 
@@ -136,5 +137,8 @@ func ParseNSID(b []byte) (NSID, error) {
 			n.Current = d.Int32()
 		}
 	}
-	return n, d.Err()
+	if err := d.Err(); err != nil {
+		return n, fmt.Errorf("rtnl: nsid: %w", err)
+	}
+	return n, nil
 }

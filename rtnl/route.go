@@ -3,9 +3,10 @@ package rtnl
 import (
 	"net/netip"
 
-	"nsbox/netlink"
-
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 )
 
 // RtMsg is struct rtmsg, the family header of RTM_*ROUTE.
@@ -170,7 +171,10 @@ func ParseRoute(b []byte) (*Route, error) {
 			r.Other = append(r.Other, d.Attribute())
 		}
 	}
-	return r, d.Err()
+	if err := d.Err(); err != nil {
+		return r, fmt.Errorf("rtnl: route in table %d: %w", r.TableNumber(), err)
+	}
+	return r, nil
 }
 
 // NewRouteRequest builds RTM_NEWROUTE (flags: NLM_F_CREATE|NLM_F_EXCL to
