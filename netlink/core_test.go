@@ -905,6 +905,129 @@ func checkAck(t *testing.T, a ack) {
 	}
 }
 
+// ackByFormat reads the payload of NLMSG_ERROR (done false) or NLMSG_DONE
+// by its format alone (netlink(7)): an int, for NLMSG_ERROR the echoed
+// request's struct nlmsghdr and the rest of it unless NLM_F_CAPPED, then,
+// with NLM_F_ACK_TLVS, NLMSGERR_ATTR_* attributes as ParseAttributes
+// splits them. ok says whether the payload is well formed: what
+// parseError and parseDone must agree with.
+func ackByFormat(data []byte, flags HeaderFlags, done bool) (a ack, ok bool) {
+	a.offset = -1
+	need, tlvAt := 20, 20
+	if done {
+		if len(data) < 4 {
+			return a, true // old kernels: no payload at all
+		}
+		need, tlvAt = 4, 4
+	}
+	if len(data) < need {
+		return a, false
+	}
+	a.errno = int32(ne.Uint32(data))
+	if !done {
+		a.request, _ = ParseHeader(data[4:])
+	}
+	if flags&unix.NLM_F_ACK_TLVS == 0 {
+		return a, true
+	}
+	if !done && flags&unix.NLM_F_CAPPED == 0 {
+		end := 4 + (uint64(a.request.Length)+3)&^3 // after the whole request, aligned
+		if end > uint64(len(data)) {
+			return a, false
+		}
+		tlvAt = int(end)
+	}
+	attrs, err := ParseAttributes(data[tlvAt:])
+	if err != nil {
+		return a, false
+	}
+	for _, at := range attrs {
+		u32 := func() (uint32, bool) {
+			if len(at.Data) != 4 {
+				return 0, false
+			}
+			if at.Type&unix.NLA_F_NET_BYTEORDER != 0 {
+				return binary.BigEndian.Uint32(at.Data), true
+			}
+			return ne.Uint32(at.Data), true
+		}
+		switch at.Kind() {
+		case unix.NLMSGERR_ATTR_MSG:
+			a.message, _, _ = strings.Cut(string(at.Data), "\x00")
+		case unix.NLMSGERR_ATTR_OFFS:
+			v, good := u32()
+			if !good {
+				return a, false
+			}
+			a.offset = int(v)
+		case NLMSGERR_ATTR_MISS_TYPE:
+			v, good := u32()
+			if !good {
+				return a, false
+			}
+			a.missing = v
+		}
+	}
+	return a, true
+}
+
+// appendAck encodes a as the kernel would send it in NLMSG_ERROR (done
+// false, the request's header only: NLM_F_CAPPED) or NLMSG_DONE, with the
+// extended ack as TLVs; it returns the payload and the message's flags.
+func appendAck(a ack, done bool) ([]byte, HeaderFlags) {
+	b := ne.AppendUint32(nil, uint32(a.errno))
+	flags := HeaderFlags(unix.NLM_F_ACK_TLVS)
+	if !done {
+		h, _ := Message{Header: a.request}.MarshalBinary()
+		ne.PutUint32(h, a.request.Length) // the echoed length, not 16
+		b = append(b, h...)
+		flags |= unix.NLM_F_CAPPED
+	}
+	e := NewAttributeEncoder(b)
+	if a.message != "" {
+		e.String(unix.NLMSGERR_ATTR_MSG, a.message)
+	}
+	if a.offset >= 0 {
+		e.Uint32(unix.NLMSGERR_ATTR_OFFS, uint32(a.offset))
+	}
+	if a.missing != 0 {
+		e.Uint32(NLMSGERR_ATTR_MISS_TYPE, a.missing)
+	}
+	out, _ := e.Encode()
+	return out, flags
+}
+
+// fuzzAck checks parse (parseError or parseDone) on every message of b:
+// it accepts exactly the well-formed payloads (ackByFormat, which reads
+// the TLVs with ParseAttributes) and decodes them to the same fields;
+// the ack it decodes, encoded again, decodes to itself; its error value
+// is an *Error carrying the errno and message.
+func fuzzAck(t *testing.T, b []byte, done bool, parse func(Message) (ack, error)) {
+	msgs, _ := ParseMessages(b)
+	for _, m := range msgs {
+		a, err := parse(m)
+		want, ok := ackByFormat(m.Data, m.Header.Flags, done)
+		if (err == nil) != ok {
+			t.Fatalf("parse: %v; by the format the payload is well formed: %v", err, ok)
+		}
+		if err != nil {
+			continue
+		}
+		if a != want {
+			t.Fatalf("parse: %+v\nby the format: %+v", a, want)
+		}
+		checkAck(t, a)
+		if len(a.message) > len(m.Data) {
+			t.Fatalf("message of %d bytes from a payload of %d", len(a.message), len(m.Data))
+		}
+		payload, flags := appendAck(a, done)
+		again, err := parse(Message{Header: Header{Flags: flags}, Data: payload})
+		if err != nil || again != a {
+			t.Fatalf("round trip: %+v, %v\nwant %+v", again, err, a)
+		}
+	}
+}
+
 func FuzzParseError(f *testing.F) {
 	req := testRequest()
 	extack := cat(nla(unix.NLMSGERR_ATTR_MSG, []byte("Unknown device type\x00")), nla(unix.NLMSGERR_ATTR_OFFS, u32(36)))
@@ -913,30 +1036,15 @@ func FuzzParseError(f *testing.F) {
 	f.Add(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_ACK_TLVS, 1, 2, nlerr(-int32(unix.EINVAL), req, extack)))
 	f.Add(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_ACK_TLVS|unix.NLM_F_CAPPED, 1, 2, nlerr(-int32(unix.EINVAL), req[:16], extack)))
 	f.Add(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_ACK_TLVS, 1, 2, nlerr(-1, cat(u32(0xfffffff0), req[4:16]), nil)))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		msgs, _ := ParseMessages(b)
-		for _, m := range msgs {
-			a, err := parseError(m)
-			if err == nil {
-				checkAck(t, a)
-			}
-		}
-	})
+	f.Add(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_ACK_TLVS|unix.NLM_F_CAPPED, 1, 2, nlerr(-1, req[:16], nla(NLMSGERR_ATTR_MISS_TYPE|unix.NLA_F_NET_BYTEORDER, []byte{0, 0, 0, 7}))))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzAck(t, b, false, parseError) })
 }
 
 func FuzzParseDone(f *testing.F) {
 	f.Add(nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI, 1, 2, nil))
 	f.Add(nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI, 1, 2, u32(neg(unix.EMSGSIZE))))
 	f.Add(nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI|unix.NLM_F_ACK_TLVS, 1, 2, cat(u32(neg(unix.EINVAL)), nla(unix.NLMSGERR_ATTR_MSG, []byte("Invalid header for link dump\x00")))))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		msgs, _ := ParseMessages(b)
-		for _, m := range msgs {
-			a, err := parseDone(m)
-			if err == nil {
-				checkAck(t, a)
-			}
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzAck(t, b, true, parseDone) })
 }
 
 // vethInfoPeer is VETH_INFO_PEER (<linux/veth.h>), a nested attribute
