@@ -140,7 +140,8 @@ func (e *AttributeEncoder) Uint16BE(typ uint16, v uint16) {
 }
 
 // Addr adds an IP address: 4 bytes for IPv4, 16 for IPv6 (network order,
-// as the kernel keeps them).
+// as the kernel keeps them). An IPv4-mapped IPv6 address (::ffff:1.2.3.4)
+// is IPv6: 16 bytes, as ip sends it.
 func (e *AttributeEncoder) Addr(typ uint16, a netip.Addr) {
 	if !a.IsValid() {
 		if e.err == nil {
@@ -148,7 +149,7 @@ func (e *AttributeEncoder) Addr(typ uint16, a netip.Addr) {
 		}
 		return
 	}
-	e.Bytes(typ, a.Unmap().AsSlice())
+	e.Bytes(typ, a.AsSlice())
 }
 
 // Raw appends b at the current position without an attribute header,

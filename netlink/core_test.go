@@ -203,7 +203,7 @@ func TestAttributeEncoderScalars(t *testing.T) {
 	e.Int32(11, -1)
 	e.Addr(12, netip.MustParseAddr("192.168.1.10"))
 	e.Addr(13, netip.MustParseAddr("2001:db8::1"))
-	e.Addr(14, netip.MustParseAddr("::ffff:10.0.0.1")) // sent as IPv4
+	e.Addr(14, netip.MustParseAddr("::ffff:10.0.0.1")) // IPv6: 16 bytes, as ip sends it
 	e.Bytes(15, []byte{0xaa, 0xbb, 0xcc})
 	got, err := e.Encode()
 	if err != nil {
@@ -221,7 +221,7 @@ func TestAttributeEncoderScalars(t *testing.T) {
 		nla(11, []byte{0xff, 0xff, 0xff, 0xff}),
 		nla(12, []byte{192, 168, 1, 10}),
 		nla(13, netip.MustParseAddr("2001:db8::1").AsSlice()),
-		nla(14, []byte{10, 0, 0, 1}),
+		nla(14, netip.MustParseAddr("::ffff:10.0.0.1").AsSlice()),
 		nla(15, []byte{0xaa, 0xbb, 0xcc}), // padded by Encode
 	)
 	if !bytes.Equal(got, want) {
