@@ -206,8 +206,9 @@ var errDeadline = fmt.Errorf("netlink: receive: %w", os.ErrDeadlineExceeded)
 // error for which errors.Is(err, os.ErrDeadlineExceeded) is true; the
 // zero time means no deadline. A deadline already passed makes Receive
 // non-blocking: it returns a datagram that is queued, or that error at
-// once. Sending never waits for the kernel, so the deadline bounds only
-// receiving.
+// once. The deadline bounds receiving only: sendto(2) to the kernel
+// never waits for room, only, at times, for a lock the kernel takes to
+// carry the request out.
 func (c *Conn) SetDeadline(t time.Time) error {
 	c.deadline = t
 	return nil
