@@ -133,7 +133,11 @@ func (c *Conn) nextSeq() uint32 {
 // for a lock (RTNL, while another process changes links): it goes
 // through unix.Sendto, a system call the Go scheduler knows is blocking,
 // so that the thread's P runs other goroutines and a garbage
-// collection's stop-the-world does not wait for it.
+// collection's stop-the-world does not wait for it. Measured against raw
+// system calls (RawSyscall6, as nsbox made them before), this costs
+// about 5% more CPU time on a dump of 20,000 links (ip link/addr show,
+// 25 runs of each interleaved) and nothing that stands out of the noise
+// in make bench's other cases; the wall time there is the kernel's.
 func (c *Conn) write(b []byte) error {
 	if c.Tap != nil {
 		c.Tap(Sent, b)
