@@ -338,11 +338,15 @@ func (l *Link) Decode(b []byte) error {
 	return nil
 }
 
-// sameString is string(b) without its trailing NUL; it is old, not a new
-// string, when old spells the same.
+// sameString is the string in b up to its first NUL, as iproute2 reads
+// a name the kernel sent with nla_put_string (a C string); it is old, not
+// a new string, when old spells the same.
 func sameString(old string, b []byte) string {
-	if n := len(b); n > 0 && b[n-1] == 0 {
-		b = b[:n-1]
+	for i, c := range b {
+		if c == 0 {
+			b = b[:i]
+			break
+		}
 	}
 	if string(b) == old {
 		return old
