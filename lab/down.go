@@ -357,7 +357,7 @@ func findExact(x *exe, r *record) bool {
 		return false
 	}
 	found := false
-	c.Routes(unix.AF_INET, func(k *rtnl.Route) error {
+	c.Routes(unix.AF_INET, func() { found = false }, func(k *rtnl.Route) error {
 		if k.TableNumber() == unix.RT_TABLE_MAIN && k.Prefix() == r.Dst && k.Gateway == r.Via && int32(k.OIF) == r.OIF && k.Protocol == unix.RTPROT_BOOT {
 			found = true
 		}
