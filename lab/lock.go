@@ -198,6 +198,20 @@ func lockLab(lab string, exclusive bool, errw io.Writer) (*held, error) {
 	return h, nil
 }
 
+// lockChange takes what lab up and lab down hold: the lab's lock
+// (exclusive), then the journal directory's.
+func lockChange(lab string, errw io.Writer) (*held, error) {
+	h, err := lockLab(lab, true, errw)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.lockDir(); err != nil {
+		h.release()
+		return nil, err
+	}
+	return h, nil
+}
+
 // lockDir takes the journal directory's lock (exclusive).
 func (h *held) lockDir() error {
 	if h.dirHeld {

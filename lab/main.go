@@ -152,14 +152,11 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 	case "up", "down":
 		// The lab's lock, then the journal directory's: one lab command
 		// at a time per lab, one up or down at a time on the machine.
-		h, err := lockLab(l.Name, true, errw)
+		h, err := lockChange(l.Name, errw)
 		if err != nil {
 			return report(errw, err)
 		}
 		defer h.release()
-		if err := h.lockDir(); err != nil {
-			return report(errw, err)
-		}
 		if cmd == "up" {
 			return report(errw, up(l, h, out, errw, false))
 		}
@@ -277,14 +274,11 @@ func labOfJournal(file string) *Lab {
 // (and the journal directory's for up and for down). The lab must not be
 // up already.
 func runLab(l *Lab, out, errw io.Writer, isolated bool) int {
-	h, err := lockLab(l.Name, true, errw)
+	h, err := lockChange(l.Name, errw)
 	if err != nil {
 		return report(errw, err)
 	}
 	defer h.release()
-	if err := h.lockDir(); err != nil {
-		return report(errw, err)
-	}
 	j, err := readJournal(h.dir, l.Name)
 	if err != nil {
 		return report(errw, err)

@@ -77,12 +77,18 @@ func sh(t *testing.T, args ...string) string {
 // for a second and a half.
 func snapshot(t *testing.T) string {
 	t.Helper()
-	prev := rawSnapshot(t)
+	return steady(func() string { return rawSnapshot(t) })
+}
+
+// steady is what read returns once it holds still for a second and a
+// half (after 15 s at most: the last read).
+func steady(read func() string) string {
+	prev := read()
 	for try := 0; try < 10; try++ {
 		stable := true
 		for i := 0; i < 15 && stable; i++ {
 			time.Sleep(100 * time.Millisecond)
-			if now := rawSnapshot(t); now != prev {
+			if now := read(); now != prev {
 				prev, stable = now, false
 			}
 		}
@@ -782,18 +788,5 @@ func labState(t *testing.T, l *Lab) string {
 	}
 	// Carrier and operstate settle a little after (linkwatch may hold a
 	// change for a second): wait for a view that holds still for 1.5 s.
-	prev := read()
-	for try := 0; try < 10; try++ {
-		stable := true
-		for i := 0; i < 15 && stable; i++ {
-			time.Sleep(100 * time.Millisecond)
-			if now := read(); now != prev {
-				prev, stable = now, false
-			}
-		}
-		if stable {
-			break
-		}
-	}
-	return prev
+	return steady(read)
 }

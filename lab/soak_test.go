@@ -367,18 +367,5 @@ func machine(t *testing.T) string {
 		b.WriteString(strings.Join(mounts, "\n") + "\n")
 		return b.String()
 	}
-	prev := read()
-	for try := 0; try < 10; try++ {
-		stable := true
-		for i := 0; i < 15 && stable; i++ {
-			time.Sleep(100 * time.Millisecond)
-			if now := read(); now != prev {
-				prev, stable = now, false
-			}
-		}
-		if stable {
-			break
-		}
-	}
-	return prev
+	return steady(read)
 }
