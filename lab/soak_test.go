@@ -63,7 +63,12 @@ type foreign struct {
 	mu    sync.Mutex        // one ip command at a time
 	netns map[string]uint64 // name -> inode
 	links map[string]int    // name -> ifindex (default namespace)
+	route bool              // foreignRoute, to the destination of lab a's route
 }
+
+// foreignRoute goes where lab a's route goes (10.93.0.0/24 via
+// 10.91.0.2), through another gateway: the route is someone else's.
+var foreignRoute = []string{"10.93.0.0/24", "via", "10.95.0.2"}
 
 // TestSoak: rounds of random interleavings of lab up and lab down of two
 // labs, ip commands on the same names (making namespaces and bridges the
@@ -190,6 +195,10 @@ func TestSoak(t *testing.T) {
 				delete(f.links, n)
 			}
 		}
+		if f.route {
+			sh(t, append([]string{"ip", "route", "del"}, foreignRoute...)...)
+			f.route = false
+		}
 		if end := machine(t); end != start {
 			t.Fatalf("round %d: after lab down of both, the sandbox is not as it started:\nbefore:\n%s\nafter:\n%s", round, start, end)
 		}
@@ -237,10 +246,11 @@ func TestSoak(t *testing.T) {
 }
 
 // act is one or two ip commands on a name the labs use: make a
-// namespace or a bridge under it (recorded, if it worked); replace what
-// is under it (a lab's, say) by one of its own, as "ip link del X; ip
-// link add X ..." does; delete one of its own (its identity checked
-// first); or delete whatever a lab has under a name.
+// namespace or a bridge under it, or a route to lab a's route's
+// destination (recorded, if it worked); replace what is under a name (a
+// lab's, say) by one of its own, as "ip link del X; ip link add X ..."
+// does; delete one of its own (its identity checked first); or delete
+// whatever a lab has under a name, or lab a's route.
 func (f *foreign) act(t *testing.T, rng *rand.Rand, permanent map[string]bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -256,11 +266,17 @@ func (f *foreign) act(t *testing.T, rng *rand.Rand, permanent map[string]bool) {
 			f.links[n] = ifindex(t, "", n)
 		}
 	}
-	op := rng.IntN(20)
+	op := rng.IntN(22)
 	if len(f.netns)+len(f.links) > len(permanent)+1 {
 		op = 10 // two of its own in the labs' way are enough
 	}
 	switch {
+	case op == 20:
+		if exec.Command("ip", append([]string{"route", "add"}, foreignRoute...)...).Run() == nil {
+			f.route = true
+		}
+	case op == 21: // lab a's route, by its key
+		exec.Command("ip", "route", "del", "10.93.0.0/24", "via", "10.91.0.2").Run()
 	case op < 3:
 		makeNS(nsNames[rng.IntN(len(nsNames))])
 	case op < 6:
@@ -294,6 +310,10 @@ func (f *foreign) act(t *testing.T, rng *rand.Rand, permanent map[string]bool) {
 				return
 			}
 		}
+		if f.route {
+			exec.Command("ip", append([]string{"route", "del"}, foreignRoute...)...).Run()
+			f.route = false
+		}
 	default: // a lab's, by name
 		if rng.IntN(2) == 0 {
 			n := nsNames[rng.IntN(len(nsNames))]
@@ -310,9 +330,13 @@ func (f *foreign) act(t *testing.T, rng *rand.Rand, permanent map[string]bool) {
 }
 
 // check says what of the soak's own things is gone or not the same: its
-// namespaces and links, and the address and route of the machine's veth.
+// namespaces, links and route, and the address and route of the
+// machine's veth.
 func (f *foreign) check(t *testing.T) string {
 	var bad []string
+	if out, _ := exec.Command("ip", "route", "show", foreignRoute[0]).Output(); f.route && !strings.Contains(string(out), strings.Join(foreignRoute, " ")+" dev keep0") {
+		bad = append(bad, "route "+strings.Join(foreignRoute, " "))
+	}
 	if out, _ := exec.Command("ip", "-4", "-o", "addr", "show", "dev", "keep0").Output(); !strings.Contains(string(out), " 10.95.0.1/24 ") {
 		bad = append(bad, "10.95.0.1/24 on keep0")
 	}
