@@ -18,7 +18,7 @@ import (
 )
 
 // soakRounds is how many rounds TestSoak runs: NSBOX_LAB_SOAK_ROUNDS, or
-// 200 (about a minute on 2 busy CPUs).
+// 200 (70 to 90 s on 2 CPUs under load 15).
 func soakRounds(t *testing.T) int {
 	if s := os.Getenv("NSBOX_LAB_SOAK_ROUNDS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -78,8 +78,8 @@ var foreignRoute = []string{"10.93.0.0/24", "via", "10.95.0.2"}
 // machine's address and route. Every 20 rounds and at the end, lab down
 // of both takes everything of the labs away, and once the soak has
 // deleted its own things the sandbox is exactly as it started: links,
-// addresses, routes, namespaces, sysctls, mounts. 200 rounds take about
-// a minute on 2 CPUs under load (most of it settling: machine waits for
+// addresses, routes, namespaces, sysctls, mounts. 200 rounds take 70 to
+// 90 s on 2 CPUs under load 15 (half of it settling: machine waits for
 // the sandbox to hold still).
 func TestSoak(t *testing.T) {
 	sandbox.Require(t, "ip")
