@@ -413,9 +413,8 @@ func listen(o *Options, io *stdio) error {
 		}
 	}
 	if o.UDP {
-		err := udpServe(o, io, lfd)
-		closeFd(lfd)
-		return err
+		defer closeFd(lfd)
+		return udpServe(o, io, lfd)
 	}
 	return acceptLoop(o, io, lfd, func(sa unix.Sockaddr) {
 		a, p := addrPort(sa)
@@ -428,10 +427,10 @@ func listen(o *Options, io *stdio) error {
 // reports each under -v. lfd is closed when it returns (without -k at
 // the first connection, as netcat-openbsd does).
 func acceptLoop(o *Options, io *stdio, lfd int, announce func(peer unix.Sockaddr)) error {
+	defer func() { closeFd(lfd) }() // lfd is -1 once closed early
 	for {
 		fd, sa, err := acceptConn(lfd)
 		if err != nil {
-			closeFd(lfd)
 			return errorLine("accept: " + strerror(err))
 		}
 		if !o.Keep {
@@ -442,7 +441,6 @@ func acceptLoop(o *Options, io *stdio, lfd int, announce func(peer unix.Sockaddr
 			announce(sa)
 		}
 		if ret, quit := serveConn(o, io, fd); quit || !o.Keep {
-			closeFd(lfd)
 			return status(ret)
 		}
 	}
