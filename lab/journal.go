@@ -61,8 +61,6 @@ func journalPath(lab string) string {
 
 // record is one journal line.
 type record struct {
-	_ [0]func() // not comparable: no generated equality function (~900 bytes)
-
 	Op     string // netns, link, route, sysctl
 	Intent bool
 	NS     string // "" is the default namespace
