@@ -1,6 +1,10 @@
 package cli
 
-import fmt "nsbox/internal/printf"
+import (
+	"strconv"
+
+	fmt "nsbox/internal/printf"
+)
 
 // Error is how a command fails, for every nsbox command (ip, bridge, nc,
 // ping, ss, netstat, tcpdump, ...): Msg is printed on stderr as one line,
@@ -17,7 +21,14 @@ type Error struct {
 	Fatal bool
 }
 
-func (e *Error) Error() string { return e.Msg }
+// Error is Msg, or "exit status N" when the command printed its message
+// itself (never empty, for whoever logs it).
+func (e *Error) Error() string {
+	if e.Msg == "" {
+		return "exit status " + strconv.Itoa(e.Code)
+	}
+	return e.Msg
+}
 
 // Errorf is an *Error with exit code code and the formatted message.
 func Errorf(code int, format string, a ...any) error {
