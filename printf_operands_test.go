@@ -220,31 +220,57 @@ func verbs(format string) (vs []string, ok bool) {
 }
 
 // check reports why internal/printf cannot print an operand of type t
-// with verb ("" if it can). methodVerbs are those it hands to String and
-// Error, as fmt does.
+// with verb ("" if it can): verb is one of verbs' results ("#v" has the
+// # flag). The verbs each kind takes are vet's and fmt's, less what
+// internal/printf leaves out (%U, %p, # on floating-point verbs; %#v of
+// an error or Stringer), which vet does not know; and vet checks an
+// Errorf call only up to its %w.
 func (c *operandChecker) check(t types.Type, verb string) string {
-	if verb == "*" {
+	sharp := len(verb) > 1 && verb[0] == '#'
+	v := verb[len(verb)-1:]
+	switch v {
+	case "*":
 		if b, ok := t.(*types.Basic); ok && b.Info()&types.IsInteger != 0 {
 			return ""
 		}
 		return "a '*' width or precision that is not an unnamed integer"
+	case "U", "p":
+		return "%" + v + ", which internal/printf leaves out"
 	}
-	if types.Identical(t, c.duration) {
-		return ""
-	}
+	verbs := "" // the verbs t takes; "" when it is not a basic type
 	switch u := t.(type) {
 	case *types.Basic:
-		if u.Info()&(types.IsBoolean|types.IsInteger|types.IsFloat|types.IsString) != 0 || u.Kind() == types.UntypedNil {
-			return ""
+		switch {
+		case u.Kind() == types.UntypedNil:
+			verbs = "v"
+		case u.Info()&types.IsBoolean != 0:
+			verbs = "tv"
+		case u.Info()&types.IsInteger != 0:
+			verbs = "bcdoOqxXv"
+		case u.Info()&types.IsFloat != 0:
+			verbs = "beEfFgGxXv"
+			if sharp && strings.Contains("eEfFgG", v) {
+				return "%#" + v + ", which internal/printf leaves out"
+			}
+		case u.Info()&types.IsString != 0:
+			verbs = "sqxXv"
 		}
 	case *types.Slice:
 		if b, ok := u.Elem().(*types.Basic); ok && b.Kind() == types.Byte {
-			return ""
+			verbs = "sqxXdv"
 		}
 	}
+	if types.Identical(t, c.duration) {
+		verbs = "bcdoOqxXsv" // String for %v %s %x %X %q, the number otherwise
+	}
+	if verbs != "" {
+		if v == "T" || strings.Contains(verbs, v) {
+			return ""
+		}
+		return "%" + v + " of " + t.String()
+	}
 	if types.Implements(t, c.errorT) || types.Implements(t, c.stringer) {
-		switch verb {
-		case "v", "s", "x", "X", "q", "w":
+		if v == "T" || strings.Contains("vsxXqw", v) && verb != "#v" {
 			return ""
 		}
 		return "%" + verb + " of an error or Stringer"
@@ -293,12 +319,6 @@ func (c *operandChecker) checkCalls(info *types.Info, files []*ast.File) {
 						break // vet reports the extra operand
 					}
 					verb = vs[i]
-					if verb[0] == '#' {
-						verb = verb[1:]
-						if verb == "v" {
-							verb = "#v"
-						}
-					}
 				}
 				if why := c.check(info.Types[arg].Type, verb); why != "" {
 					c.found = append(c.found, c.fset.Position(arg.Pos()).String()+": "+obj.Name()+": "+why)
@@ -476,6 +496,10 @@ func calls() {
 	_ = fmt.Sprintf("%*d", k, 1) // bad
 	_ = fmt.Errorf("%#v", a) // bad
 	_ = fmt.Errorf("%w", fmt.Errorf("x"))
+	_ = fmt.Errorf("%w: %d", fmt.Errorf("x"), "s") // bad
+	_ = fmt.Sprintf("%U", 'x') // bad
+	_ = fmt.Sprintf("%#g %g %x %T", 1.5, 2.5, 3.5, a) // bad
+	_ = fmt.Sprintf("%5.2f%% %-8s %08x %+d %q %c %t %T", 1.5, "s", 1, -1, 'x', 'y', true, a)
 	_ = fmt.Sprint(e) // bad
 	_ = fmt.Sprint([]byte("x"), 1.5, true, nil, 'x', uint64(1), "s")
 	if p := recover(); p != nil {
