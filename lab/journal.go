@@ -81,8 +81,6 @@ func journalPath(lab string) string { return journalDir() + "/" + journalName(la
 
 // record is one journal line.
 type record struct {
-	_ [0]func() // not comparable: no generated equality function (~900 bytes)
-
 	Op     string // netns, link, route, sysctl
 	Line   int    // where it was read (not written)
 	Intent bool   // "+": about to be made
@@ -134,6 +132,7 @@ func undash(s string) string {
 	return s
 }
 
+// String is the record as a journal line, which parseRecord reads back.
 func (r *record) String() string {
 	op := r.Op
 	switch {
@@ -144,21 +143,25 @@ func (r *record) String() string {
 	}
 	switch r.Op {
 	case "netns":
+		// netns NAME NSDEV NSINO FILEDEV FILEINO
 		c := r.Claim
 		return fmt.Sprintf("%s %s %d %d %d %d", op, r.Name, c.NS.Dev, c.NS.Ino, c.File.Dev, c.File.Ino)
 	case "link":
-		s := op + " " + nsWord(r.NS) + " " + r.Name + " " + r.Kind + " " + strconv.Itoa(int(r.Index))
-		if r.Peer != "" {
-			s += " " + nsWord(r.PeerNS) + " " + r.Peer + " " + strconv.Itoa(int(r.PeerIndex))
+		// link NS NAME KIND INDEX [PEERNS PEER PEERINDEX]
+		if r.Peer == "" {
+			return fmt.Sprintf("%s %s %s %s %d", op, nsWord(r.NS), r.Name, r.Kind, r.Index)
 		}
-		return s
+		return fmt.Sprintf("%s %s %s %s %d %s %s %d", op, nsWord(r.NS), r.Name, r.Kind, r.Index, nsWord(r.PeerNS), r.Peer, r.PeerIndex)
 	case "route":
+		// route NS DST VIA|- DEV|- OIF
 		via := "-"
 		if r.Via.IsValid() {
 			via = r.Via.String()
 		}
 		return fmt.Sprintf("%s %s %s %s %s %d", op, nsWord(r.NS), r.Dst, via, dash(r.RDev), r.OIF)
 	case "sysctl":
+		// sysctl NS KEY "OLD" [KEY "OLD"]...: the key written first, then
+		// those the kernel changes with it
 		s := op + " " + nsWord(r.NS)
 		for _, v := range r.Saved {
 			s += " " + v.Key + " " + strconv.Quote(v.Old)
@@ -317,6 +320,7 @@ func parseRecord(line string) (*record, error) {
 	if err != nil || len(f) == 0 {
 		return nil, errors.New("malformed record")
 	}
+	bad := func() (*record, error) { return nil, fmt.Errorf("malformed %q record", f[0]) }
 	r := &record{Op: f[0]}
 	switch r.Op[0] {
 	case '+':
@@ -330,72 +334,72 @@ func parseRecord(line string) (*record, error) {
 		c := &r.Claim
 		if len(f) != 6 || !parseU64(f[2], &c.NS.Dev) || !parseU64(f[3], &c.NS.Ino) ||
 			!parseU64(f[4], &c.File.Dev) || !parseU64(f[5], &c.File.Ino) {
-			goto bad
+			return bad()
 		}
 		if r.Name, err = journalNS(f[1]); err != nil || r.Name == "" {
-			goto bad
+			return bad()
 		}
 	case "link":
 		if len(f) != 5 && len(f) != 8 {
-			goto bad
+			return bad()
 		}
 		if r.NS, err = journalNS(f[1]); err != nil {
-			goto bad
+			return bad()
 		}
 		r.Name, r.Kind = f[2], f[3]
 		if !validLinkName(r.Name) || r.Kind != "bridge" && r.Kind != "veth" || (r.Kind == "veth") != (len(f) == 8) {
-			goto bad
+			return bad()
 		}
 		if r.Index, ok = parseIndex(f[4]); !ok {
-			goto bad
+			return bad()
 		}
 		if len(f) == 8 {
 			if r.PeerNS, err = journalNS(f[5]); err != nil || !validLinkName(f[6]) {
-				goto bad
+				return bad()
 			}
 			r.Peer = f[6]
 			if r.PeerIndex, ok = parseIndex(f[7]); !ok {
-				goto bad
+				return bad()
 			}
 		}
 	case "route":
 		if len(f) != 6 {
-			goto bad
+			return bad()
 		}
 		if r.NS, err = journalNS(f[1]); err != nil {
-			goto bad
+			return bad()
 		}
 		if r.Dst, err = netip.ParsePrefix(f[2]); err != nil || !r.Dst.Addr().Is4() || r.Dst != r.Dst.Masked() {
-			goto bad
+			return bad()
 		}
 		if f[3] != "-" {
 			if r.Via, err = netip.ParseAddr(f[3]); err != nil || !r.Via.Is4() {
-				goto bad
+				return bad()
 			}
 		}
 		r.RDev = undash(f[4])
 		if r.RDev != "" && !validLinkName(r.RDev) {
-			goto bad
+			return bad()
 		}
 		oif, err := strconv.ParseInt(f[5], 10, 32)
 		if err != nil || oif < 0 || (oif == 0) != (r.RDev == "") {
-			goto bad
+			return bad()
 		}
 		r.OIF = int32(oif)
 	case "sysctl":
 		if len(f) < 4 || len(f)%2 != 0 {
-			goto bad
+			return bad()
 		}
 		if r.NS, err = journalNS(f[1]); err != nil {
-			goto bad
+			return bad()
 		}
 		for i := 2; i < len(f); i += 2 {
 			v := sysctlValue{Key: f[i]}
 			if !validSysctlKey(v.Key) {
-				goto bad
+				return bad()
 			}
 			if v.Old, err = strconv.Unquote(f[i+1]); err != nil || len(v.Old) > maxSysctl {
-				goto bad
+				return bad()
 			}
 			r.Saved = append(r.Saved, v)
 		}
@@ -403,8 +407,6 @@ func parseRecord(line string) (*record, error) {
 		return nil, fmt.Errorf("unknown record %q", f[0])
 	}
 	return r, nil
-bad:
-	return nil, fmt.Errorf("malformed %q record", f[0])
 }
 
 // journalWriter appends records to a lab's journal file, one write(2)
