@@ -6,6 +6,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -181,19 +182,35 @@ func oneLine(s string) string {
 	return b.String()
 }
 
-// install makes DIR/APPLET a symbolic link to this binary for every applet.
+// install makes DIR/APPLET a symbolic link to this binary for every
+// applet, all of them or none: when one cannot be made (a file of that
+// name, a directory that is not writable), the links this call made are
+// removed again (each only if it is still the link it made) and the one
+// error is said.
 func install(dir string) int {
 	self, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nsbox: %v\n", err)
 		return 1
 	}
+	var made []string
 	for _, n := range appletNames {
 		link := filepath.Join(dir, n)
 		if err := os.Symlink(self, link); err != nil {
-			fmt.Fprintf(os.Stderr, "nsbox: %s\n", strings.TrimPrefix(err.Error(), "symlink "))
+			for _, m := range made {
+				if t, err := os.Readlink(m); err == nil && t == self {
+					os.Remove(m)
+				}
+			}
+			why := err
+			var le *os.LinkError
+			if errors.As(err, &le) {
+				why = le.Err
+			}
+			fmt.Fprintf(os.Stderr, "nsbox: --install: %s: %s; no link was made\n", link, nsenter.Strerror(why))
 			return 1
 		}
+		made = append(made, link)
 	}
 	return 0
 }

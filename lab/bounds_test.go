@@ -98,14 +98,18 @@ func TestParseBounds(t *testing.T) {
 // record that would pass it fails, so up undoes what it did), and a
 // journal past it is one line of error when read.
 func TestJournalBounds(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("NSBOX_LAB_DIR", dir)
-	j, err := createJournal("big")
+	t.Setenv("NSBOX_LAB_DIR", filepath.Join(t.TempDir(), "nsbox"))
+	d, err := openLabDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	j, err := createJournal(d, &header{Name: "big", Ident: "/big.lab"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j.close()
-	j.size = maxJournal - 20 // as if written: the test writes no 16 MiB
+	j.size = maxJournal - 40 // as if written: the test writes no 16 MiB
 	if err := j.add(&record{Op: "netns", Intent: true, Name: "a"}); err != nil {
 		t.Errorf("a record within the bound: %v", err)
 	}
@@ -117,11 +121,24 @@ func TestJournalBounds(t *testing.T) {
 	if err := os.Truncate(journalPath("big"), maxJournal+1); err != nil {
 		t.Fatal(err)
 	}
-	_, err = readJournal("big")
+	_, err = readJournal(d, "big")
 	if err == nil || err.Error() != journalPath("big")+": larger than 16 MiB (the bound for a lab journal)" {
 		t.Errorf("readJournal of %d bytes: %v", maxJournal+1, err)
 	}
-	if recs, err := readJournal("none"); recs != nil || err != nil {
-		t.Errorf("no journal: %v, %v", recs, err)
+	if j, err := readJournal(d, "none"); j != nil || err != nil {
+		t.Errorf("no journal: %v, %v", j, err)
+	}
+	// An empty one (lab up killed before its first write) is none, and
+	// goes.
+	f, err := d.create(journalName("empty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if j, err := readJournal(d, "empty"); j != nil || err != nil {
+		t.Errorf("empty journal: %v, %v", j, err)
+	}
+	if _, err := os.Stat(journalPath("empty")); !os.IsNotExist(err) {
+		t.Errorf("empty journal left: %v", err)
 	}
 }

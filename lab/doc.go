@@ -3,7 +3,7 @@
 // netlink, namespace, ping and netstat code.
 //
 //	nsbox lab up     [FILE]              build it, printing each step as the iproute2 command that does the same
-//	nsbox lab down   [FILE]              remove exactly what lab up made (also after lab up was killed)
+//	nsbox lab down   [-force] [FILE]     remove exactly what lab up made (also after lab up was killed)
 //	nsbox lab check  [FILE]              ping, connect, list sockets: one PASS/FAIL line per check
 //	nsbox lab run    [-isolated] [FILE]  up, check, down
 //	nsbox lab show   [-dot]              the live topology, read back from the kernel
@@ -62,6 +62,8 @@
 //
 // # Safety
 //
+// lab never touches what it did not make.
+//
 // lab up refuses, before it creates anything, a lab whose subnets overlap
 // an address or route already in the default namespace (192.168.1.0/24
 // is many a home network), and a lab where a namespace or link of the
@@ -69,12 +71,50 @@
 // changes nothing and says so; a lab that is half up is listed (present /
 // missing, with file lines), never overwritten.
 //
+// A lab is its topology file: its absolute path (links resolved) is the
+// lab's identity, and its name (the "lab" line, or the file's base name)
+// keys its journal and lock. lab up or down of another file of the same
+// name is refused, both files named.
+//
 // lab up keeps a journal, /run/nsbox/lab-NAME.journal (NSBOX_LAB_DIR
-// overrides the directory): before each creation step an intent record is
-// appended, after it a record with the identity of what was
-// made (a namespace's nsfs inode, a link's ifindex). lab down undoes the
-// journal newest first and removes a namespace or link only if it is
-// still the one made; what existed before lab up survives lab down.
+// overrides the directory), in which every object is recorded with what
+// identifies it before it is made, and again (done, or failed when the
+// kernel refused it) after: a namespace by its nsfs inode and that of its
+// file in /var/run/netns, made and journaled before the name appears (the
+// file is made under a temporary name of the lab's and linked to its
+// name, see nsenter.AddClaimed); a link by the ifindex lab up gives it
+// (iproute2's "index N": lab up numbers its links from 1000 above the
+// highest ifindex in use, so that the kernel's own choice for someone
+// else's link of that name does not come back to the lab's) in a
+// namespace the lab made; a default-namespace route by its exact key; a
+// default-namespace sysctl with its value before, and those of the keys
+// the kernel changes with it (writing net.ipv4.ip_forward sets
+// conf.all.accept_redirects, default and every link's forwarding). So a
+// lab up killed at any moment leaves nothing under a lab's name that its
+// journal cannot tell from someone else's.
+//
+// lab down first checks the journal: written for this topology file, in
+// this network namespace, every record something the file declares; one
+// that is not is refused whole, its records named, and nothing is done.
+// It then undoes the journal newest first, removing an object only while
+// it is the one made (same identity); never a create the kernel refused
+// (EEXIST: the name was someone else's); a name now someone else's is
+// said and left alone. No symbolic link in /var/run/netns is followed
+// (UMOUNT_NOFOLLOW, lstat with device and inode checks). Every sysctl is
+// written back, all of them, every time, the kernel's side effects after
+// the key that causes them. lab down -force removes nothing: it shows
+// what lab down would remove (or the lines of a journal it cannot read,
+// such as one of an older nsbox) and clears the journal; for a topology
+// file that is gone, it finds the journal by the path it holds.
+//
+// lab up, lab down and lab run take the lab's lock (flock on
+// /run/nsbox/lab-NAME.lock) and, while they change things, the journal
+// directory's: one lab changes the machine at a time, and lab down during
+// lab up waits for it (saying which process holds the lock), then takes
+// the whole lab down. lab check takes the lab's lock shared. lab up
+// refuses a default-namespace sysctl another lab's journal holds. The
+// directory is root's alone (0700; one only root can write is made so),
+// each journal root's, 0600; anything else is refused.
 //
 // lab run -isolated re-executes nsbox under unshare(CLONE_NEWNET|
 // CLONE_NEWNS) with / private, fresh tmpfs mounts on /run (so
@@ -104,4 +144,6 @@
 // IFLA_LINK_NETNSID against the namespace ids (RTM_GETNSID) each namespace
 // has for the others. It draws each namespace as a box and lists the
 // wires (veth pairs) and bridges; -dot writes the same as a Graphviz graph.
+// A namespace it cannot enter (not root) is named on standard error and
+// left out of the drawing, and lab show exits 1.
 package lab

@@ -41,30 +41,43 @@ func FuzzParse(f *testing.F) {
 }
 
 // FuzzJournal: the journal decoder never panics, and what it decodes
-// encodes back to records it decodes the same way.
+// encodes back to a journal it decodes the same way; every record it
+// takes is one line, and no sysctl key it takes leaves /proc/sys/net.
 func FuzzJournal(f *testing.F) {
-	f.Add([]byte("lab default\n+netns namespace1\nnetns namespace1 4 4026532946\n+link default br1 bridge\nlink default br1 3\n+link namespace1 veth1 veth default br-veth1\nlink namespace1 veth1 2 default br-veth1 7\n+route default 10.0.2.0/24 10.0.1.1 -\n+sysctl default net.ipv4.ip_forward \"0\"\n"))
-	f.Add([]byte("lab x\nsysctl default net.a \"1\\t0\"\n"))
+	f.Add([]byte(journalFormat + "\nlab default \"<built-in>\" 4 4026531840\n+netns namespace1 4 4026532946 25 17\nnetns namespace1 4 4026532946 25 17\n" +
+		"+link default br1 bridge 1001\nlink default br1 bridge 1001\n+link namespace1 veth1 veth 1002 default br-veth1 1003\n-link namespace1 veth1 veth 1002 default br-veth1 1003\n" +
+		"+route default 10.0.2.0/24 10.0.1.1 - 0\n+sysctl default net.ipv4.ip_forward \"0\" net.ipv4.conf.eth0/1.forwarding \"1\"\n"))
+	f.Add([]byte(journalFormat + "\nlab x \"/a b\" 1 2\nsysctl default net.a \"1\\t0\"\n"))
+	f.Add([]byte("lab default\n+netns namespace1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		name, recs, err := parseJournal(data)
+		j, err := parseJournal(data)
 		if err != nil {
 			return
 		}
 		var b strings.Builder
-		b.WriteString("lab " + name + "\n")
-		for _, r := range recs {
-			b.WriteString(r.String() + "\n")
+		b.WriteString(journalFormat + "\n" + j.header.String() + "\n")
+		for _, r := range j.recs {
+			s := r.String()
+			if strings.ContainsAny(s, "\n\r") {
+				t.Fatalf("record %q spans lines", s)
+			}
+			for _, v := range r.Saved {
+				if p := sysctlPath(v.Key); !strings.HasPrefix(p, "/proc/sys/net/") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/..") {
+					t.Fatalf("key %q is file %s", v.Key, p)
+				}
+			}
+			b.WriteString(s + "\n")
 		}
-		_, again, err := parseJournal([]byte(b.String()))
-		if err != nil || len(again) != len(recs) {
+		again, err := parseJournal([]byte(b.String()))
+		if err != nil || len(again.recs) != len(j.recs) || again.header != j.header {
 			t.Fatalf("re-encoded journal: %v\n%s", err, b.String())
 		}
-		for i := range recs {
-			if again[i].String() != recs[i].String() {
-				t.Fatalf("record %d: %q != %q", i, again[i].String(), recs[i].String())
+		for i := range j.recs {
+			if again.recs[i].String() != j.recs[i].String() {
+				t.Fatalf("record %d: %q != %q", i, again.recs[i].String(), j.recs[i].String())
 			}
 		}
-		ownedBy(recs)
+		ownedBy(j.recs)
 	})
 }
 

@@ -114,7 +114,7 @@ func setupIsolated() error {
 			nsenter.RunDir = runDir + "/netns"
 		}
 	}
-	dirs := []string{runDir + "/netns", runDir + "/nsbox"}
+	dirs := []string{runDir + "/netns"} // runDir/nsbox: made 0700 by lab
 	if varRun {
 		dirs = append(dirs, "/var/run/netns")
 	}

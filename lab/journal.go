@@ -3,49 +3,69 @@ package lab
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
 
 	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
+	"nsbox/nsenter"
 )
 
 // The journal is what lab up did, so that lab down can undo exactly that,
-// also after lab up was killed half-way. Before each creation step an
-// intent record is appended; after the step, a done record with the
-// identity of what was made (namespace inode, link ifindex). Each record
-// is one write(2), done before the next step: what was written survives
-// a killed lab up in the page cache. There is no fsync: everything a lab
-// makes (namespaces, links, routes, sysctl values) is kernel state that a
-// machine crash takes with it, so a record made durable would only
-// outlive what it describes.
-// One record per line, fields separated by spaces:
+// also after lab up was killed half-way, and nothing else. Every object
+// is journaled with what identifies that object before it is made
+// (intent), and again once the kernel has made it (done), or as failed
+// when the kernel refused it: a failed create made nothing, and lab down
+// never undoes it. The identity is known before the object exists
+// because lab up chooses it: a namespace is made (unshare) and its file
+// created under a temporary name before the name appears (see
+// nsenter.AddClaimed); a link is created with an ifindex lab up picks
+// (ifi_index). So whatever a kill leaves, each object under a lab's
+// name is either one the journal identifies or not the lab's.
 //
-//	lab NAME                                   first line
-//	+netns NAME                                about to create netns NAME
-//	netns NAME DEV INO                         created: its nsfs dev and inode
-//	+link NS NAME KIND [PEERNS PEER]           about to create a link (veth: a pair)
-//	link NS NAME IFINDEX [PEERNS PEER IFINDEX] created, with its ifindex(es)
-//	+route NS DST GW DEV                       about to add a route ("-" for none)
-//	route NS DST GW DEV                        added
-//	+sysctl NS KEY "OLD"                       about to write KEY; OLD is quoted
-//	sysctl NS KEY "OLD"                        written
+// Each record is one write(2), done before the next step: what was
+// written survives a killed lab up in the page cache. There is no fsync:
+// everything a lab makes (namespaces, links, routes, sysctl values) is
+// kernel state that a machine crash takes with it, so a record made
+// durable would only outlive what it describes.
 //
-// NS is "default" or a namespace name.
+// One record per line, fields separated by spaces; a record is an intent
+// ("+OP"), done ("OP") or failed ("-OP"), each with the same fields:
+//
+//	nsbox-lab-journal 2                      first line: the format
+//	lab NAME "FILE" NSDEV NSINO              second: the lab, the topology file it was
+//	                                         brought up from, the default namespace's nsfs identity
+//	+netns NAME NSDEV NSINO FDEV FINO        namespace NAME: its nsfs identity, and its file's
+//	+link NS NAME KIND INDEX [PEERNS PEER PEERINDEX]
+//	                                         a link (veth: a pair) with the ifindex(es) it gets
+//	+route NS DST GW DEV OIF                 a route ("-" for no GW, DEV; OIF 0 for none)
+//	+sysctl NS KEY "OLD" [KEY "OLD"]...      KEY is about to be written; its value and those of
+//	                                         the keys the kernel changes with it, before
+//
+// NS is "default" or a namespace name; FILE and OLD are Go-quoted. A
+// journal of the first format (no format line) is refused, with how to
+// clear it (lab down -force).
 //
 // A journal is at most maxJournal bytes: lab up writes two records (an
 // intent, then what was done) for each step of a topology file of at most
-// 1 MiB, each about as long as the step's line, a sysctl's old value
-// quoted (at most 4 times maxSysctl): a 1 MiB file of namespaces and veth
-// pairs makes a journal of ~4 MiB. lab up that would write past the bound
-// fails and undoes what it did, so every journal it writes can be read.
+// 1 MiB, each about as long as the step's line; a sysctl record also
+// holds the keys the kernel changes with it (forwarding: one per link of
+// the default namespace) and their values, quoted. A 1 MiB file of
+// namespaces and veth pairs makes a journal of ~4 MiB. lab up that would
+// write past the bound fails and undoes what it did, so every journal it
+// writes can be read.
 const maxJournal = 16 << 20
 
-// journalDirDefault is where journals live; NSBOX_LAB_DIR overrides it.
+// journalFormat is the journal's first line.
+const journalFormat = "nsbox-lab-journal 2"
+
+// journalDirDefault is where journals and locks live; NSBOX_LAB_DIR
+// overrides it.
 const journalDirDefault = "/run/nsbox"
 
 func journalDir() string {
@@ -55,18 +75,20 @@ func journalDir() string {
 	return journalDirDefault
 }
 
-func journalPath(lab string) string {
-	return filepath.Join(journalDir(), "lab-"+lab+".journal")
-}
+func journalName(lab string) string { return "lab-" + lab + ".journal" }
+
+func journalPath(lab string) string { return journalDir() + "/" + journalName(lab) }
 
 // record is one journal line.
 type record struct {
 	Op     string // netns, link, route, sysctl
-	Intent bool
+	Line   int    // where it was read (not written)
+	Intent bool   // "+": about to be made
+	Failed bool   // "-": the kernel refused it; nothing was made
 	NS     string // "" is the default namespace
 	Name   string
-	// netns
-	Dev, Ino uint64
+	// netns: the namespace and the file it is mounted on
+	Claim nsenter.Claim
 	// link
 	Kind      string
 	Index     int32
@@ -77,8 +99,23 @@ type record struct {
 	Dst  netip.Prefix
 	Via  netip.Addr
 	RDev string
-	// sysctl
-	Key, Old string
+	OIF  int32
+	// sysctl: the key written first, then those the kernel changes with
+	// it, each with its value before
+	Saved []sysctlValue
+}
+
+type sysctlValue struct{ Key, Old string }
+
+// header is the journal's second line.
+type header struct {
+	Name  string
+	Ident string         // the topology file (Lab.Ident)
+	NS    nsenter.FileID // the default namespace lab up ran in
+}
+
+func (h *header) String() string {
+	return fmt.Sprintf("lab %s %s %d %d", h.Name, strconv.Quote(h.Ident), h.NS.Dev, h.NS.Ino)
 }
 
 func dash(s string) string {
@@ -98,48 +135,73 @@ func undash(s string) string {
 // String is the record as a journal line, which parseRecord reads back.
 func (r *record) String() string {
 	op := r.Op
-	if r.Intent {
+	switch {
+	case r.Intent:
 		op = "+" + op
+	case r.Failed:
+		op = "-" + op
 	}
 	switch r.Op {
 	case "netns":
-		// +netns NAME | netns NAME DEV INO
-		if r.Intent {
-			return fmt.Sprintf("%s %s", op, r.Name)
-		}
-		return fmt.Sprintf("%s %s %d %d", op, r.Name, r.Dev, r.Ino)
+		// netns NAME NSDEV NSINO FILEDEV FILEINO
+		c := r.Claim
+		return fmt.Sprintf("%s %s %d %d %d %d", op, r.Name, c.NS.Dev, c.NS.Ino, c.File.Dev, c.File.Ino)
 	case "link":
-		// +link NS NAME KIND [PEERNS PEER] | link NS NAME INDEX [PEERNS PEER PEERINDEX]
-		switch {
-		case r.Intent && r.Peer == "":
-			return fmt.Sprintf("%s %s %s %s", op, nsWord(r.NS), r.Name, r.Kind)
-		case r.Intent:
-			return fmt.Sprintf("%s %s %s %s %s %s", op, nsWord(r.NS), r.Name, r.Kind, nsWord(r.PeerNS), r.Peer)
-		case r.Peer == "":
-			return fmt.Sprintf("%s %s %s %d", op, nsWord(r.NS), r.Name, r.Index)
+		// link NS NAME KIND INDEX [PEERNS PEER PEERINDEX]
+		if r.Peer == "" {
+			return fmt.Sprintf("%s %s %s %s %d", op, nsWord(r.NS), r.Name, r.Kind, r.Index)
 		}
-		return fmt.Sprintf("%s %s %s %d %s %s %d", op, nsWord(r.NS), r.Name, r.Index, nsWord(r.PeerNS), r.Peer, r.PeerIndex)
+		return fmt.Sprintf("%s %s %s %s %d %s %s %d", op, nsWord(r.NS), r.Name, r.Kind, r.Index, nsWord(r.PeerNS), r.Peer, r.PeerIndex)
 	case "route":
-		// +route NS DST VIA|- DEV|-
+		// route NS DST VIA|- DEV|- OIF
 		via := "-"
 		if r.Via.IsValid() {
 			via = r.Via.String()
 		}
-		return fmt.Sprintf("%s %s %s %s %s", op, nsWord(r.NS), r.Dst, via, dash(r.RDev))
+		return fmt.Sprintf("%s %s %s %s %s %d", op, nsWord(r.NS), r.Dst, via, dash(r.RDev), r.OIF)
 	case "sysctl":
-		// +sysctl NS KEY "OLD"
-		return fmt.Sprintf("%s %s %s %s", op, nsWord(r.NS), r.Key, strconv.Quote(r.Old))
+		// sysctl NS KEY "OLD" [KEY "OLD"]...: the key written first, then
+		// those the kernel changes with it
+		s := op + " " + nsWord(r.NS)
+		for _, v := range r.Saved {
+			s += " " + v.Key + " " + strconv.Quote(v.Old)
+		}
+		return s
 	}
 	return op
 }
 
-// parseJournal decodes a journal. It returns the lab name and records.
-func parseJournal(data []byte) (string, []*record, error) {
-	var recs []*record
-	name := ""
+// key names the object a record is about: the records of one object
+// (intent, done, failed) share it.
+func (r *record) key() string {
+	s := *r
+	s.Intent, s.Failed = false, false
+	if r.Op == "sysctl" && len(r.Saved) > 0 {
+		return "sysctl " + nsWord(r.NS) + " " + r.Saved[0].Key
+	}
+	return s.String()
+}
+
+// journal is a parsed journal.
+type journal struct {
+	header
+	recs []*record
+}
+
+// errOldJournal is a journal of nsbox's first format.
+var errOldJournal = errors.New("a journal of an older nsbox (its first format); lab down -force clears it")
+
+// parseJournal decodes a journal. A last line without its newline is a
+// record a kill cut short in its write(2) (a long sysctl record is
+// written page by page): the step it announced had not started, and the
+// line is left out. A journal without its first two lines whole is
+// errEmptyJournal: nothing was made after them.
+func parseJournal(data []byte) (*journal, error) {
+	j := &journal{}
+	data = data[:bytes.LastIndexByte(data, '\n')+1]
 	// The journal is in memory already; its lines are as long as the
-	// records written (a quoted sysctl value may be 4x its length), so
-	// they are split here without a topology file's maxLine.
+	// records written (a sysctl record holds many values), so they are
+	// split here without a topology file's maxLine.
 	n := 0
 	for len(data) > 0 {
 		n++
@@ -149,13 +211,20 @@ func parseJournal(data []byte) (string, []*record, error) {
 		} else {
 			data = nil
 		}
-		line := strings.TrimSuffix(string(raw), "\r")
-		if n == 1 {
-			f := strings.Fields(line)
-			if len(f) != 2 || f[0] != "lab" || !validLabName(f[1]) {
-				return "", nil, fmt.Errorf("journal line 1: not an nsbox lab journal")
+		line := string(raw)
+		switch n {
+		case 1:
+			if line == journalFormat {
+				continue
 			}
-			name = f[1]
+			if f := strings.Fields(line); len(f) == 2 && f[0] == "lab" {
+				return nil, errOldJournal
+			}
+			return nil, errors.New("journal line 1: not an nsbox lab journal")
+		case 2:
+			if err := j.header.parse(line); err != nil {
+				return nil, fmt.Errorf("journal line 2: %v", err)
+			}
 			continue
 		}
 		if strings.TrimSpace(line) == "" {
@@ -163,104 +232,144 @@ func parseJournal(data []byte) (string, []*record, error) {
 		}
 		r, err := parseRecord(line)
 		if err != nil {
-			return name, recs, fmt.Errorf("journal line %d: %v", n, err)
+			return j, fmt.Errorf("journal line %d: %v", n, err)
 		}
-		recs = append(recs, r)
+		r.Line = n
+		j.recs = append(j.recs, r)
 	}
-	if n == 0 {
-		return "", nil, errors.New("journal is empty")
+	if n < 2 {
+		return nil, errEmptyJournal
 	}
-	return name, recs, nil
+	return j, nil
+}
+
+// errEmptyJournal is a journal file without its first two lines: a lab
+// up killed between creating it and writing them (one write), which made
+// nothing.
+var errEmptyJournal = errors.New("journal is empty")
+
+func (h *header) parse(line string) error {
+	f, err := tokens(line)
+	if err != nil || len(f) != 5 || f[0] != "lab" || !validLabName(f[1]) {
+		return errors.New("malformed lab record")
+	}
+	h.Name = f[1]
+	if h.Ident, err = strconv.Unquote(f[2]); err != nil || h.Ident == "" {
+		return errors.New("malformed lab record")
+	}
+	if h.NS.Dev, err = strconv.ParseUint(f[3], 10, 64); err != nil {
+		return errors.New("malformed lab record")
+	}
+	if h.NS.Ino, err = strconv.ParseUint(f[4], 10, 64); err != nil {
+		return errors.New("malformed lab record")
+	}
+	return nil
+}
+
+// tokens splits a journal line at spaces, keeping a Go-quoted string
+// (which may hold spaces) one token.
+func tokens(line string) ([]string, error) {
+	var out []string
+	for {
+		line = strings.TrimLeft(line, " ")
+		if line == "" {
+			return out, nil
+		}
+		if line[0] == '"' {
+			q, err := strconv.QuotedPrefix(line)
+			if err != nil {
+				return nil, err
+			}
+			out, line = append(out, q), line[len(q):]
+			if line != "" && line[0] != ' ' {
+				return nil, errors.New("no space after a quoted string")
+			}
+			continue
+		}
+		i := strings.IndexByte(line, ' ')
+		if i < 0 {
+			i = len(line)
+		}
+		out, line = append(out, line[:i]), line[i:]
+	}
 }
 
 func journalNS(s string) (string, error) {
 	if s == DefaultNS {
 		return "", nil
 	}
-	if keywords[s] || s == "" || strings.Contains(s, "/") || s == "." || s == ".." {
+	if keywords[s] || nsenter.ValidateName(s) != nil || !isText(s) {
 		return "", fmt.Errorf("bad namespace %q", s)
 	}
 	return s, nil
 }
 
+func parseIndex(s string) (int32, bool) {
+	i, err := strconv.ParseInt(s, 10, 32)
+	return int32(i), err == nil && i > 0
+}
+
+func parseU64(s string, v *uint64) bool {
+	var err error
+	*v, err = strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
 func parseRecord(line string) (*record, error) {
-	f := strings.Fields(line)
-	if len(f) == 0 {
-		return nil, errors.New("empty record")
+	f, err := tokens(line)
+	if err != nil || len(f) == 0 {
+		return nil, errors.New("malformed record")
 	}
 	bad := func() (*record, error) { return nil, fmt.Errorf("malformed %q record", f[0]) }
 	r := &record{Op: f[0]}
-	if strings.HasPrefix(r.Op, "+") {
+	switch r.Op[0] {
+	case '+':
 		r.Op, r.Intent = r.Op[1:], true
+	case '-':
+		r.Op, r.Failed = r.Op[1:], true
 	}
-	var err error
+	var ok bool
 	switch r.Op {
 	case "netns":
-		if r.Intent && len(f) != 2 || !r.Intent && len(f) != 4 {
+		c := &r.Claim
+		if len(f) != 6 || !parseU64(f[2], &c.NS.Dev) || !parseU64(f[3], &c.NS.Ino) ||
+			!parseU64(f[4], &c.File.Dev) || !parseU64(f[5], &c.File.Ino) {
 			return bad()
 		}
 		if r.Name, err = journalNS(f[1]); err != nil || r.Name == "" {
 			return bad()
 		}
-		if !r.Intent {
-			if r.Dev, err = strconv.ParseUint(f[2], 10, 64); err != nil {
-				return bad()
-			}
-			if r.Ino, err = strconv.ParseUint(f[3], 10, 64); err != nil {
-				return bad()
-			}
-		}
 	case "link":
-		if len(f) < 4 {
+		if len(f) != 5 && len(f) != 8 {
 			return bad()
 		}
 		if r.NS, err = journalNS(f[1]); err != nil {
 			return bad()
 		}
-		r.Name = f[2]
-		if !validLinkName(r.Name) {
+		r.Name, r.Kind = f[2], f[3]
+		if !validLinkName(r.Name) || r.Kind != "bridge" && r.Kind != "veth" || (r.Kind == "veth") != (len(f) == 8) {
 			return bad()
 		}
-		if r.Intent {
-			r.Kind = f[3]
-			if r.Kind != "bridge" && r.Kind != "veth" || r.Kind == "veth" && len(f) != 6 || r.Kind == "bridge" && len(f) != 4 {
-				return bad()
-			}
-			if r.Kind == "veth" {
-				if r.PeerNS, err = journalNS(f[4]); err != nil || !validLinkName(f[5]) {
-					return bad()
-				}
-				r.Peer = f[5]
-			}
-			break
-		}
-		if len(f) != 4 && len(f) != 7 {
+		if r.Index, ok = parseIndex(f[4]); !ok {
 			return bad()
 		}
-		idx, err := strconv.ParseInt(f[3], 10, 32)
-		if err != nil || idx <= 0 {
-			return bad()
-		}
-		r.Index = int32(idx)
-		if len(f) == 7 {
-			if r.PeerNS, err = journalNS(f[4]); err != nil || !validLinkName(f[5]) {
+		if len(f) == 8 {
+			if r.PeerNS, err = journalNS(f[5]); err != nil || !validLinkName(f[6]) {
 				return bad()
 			}
-			r.Peer = f[5]
-			idx, err := strconv.ParseInt(f[6], 10, 32)
-			if err != nil || idx <= 0 {
+			r.Peer = f[6]
+			if r.PeerIndex, ok = parseIndex(f[7]); !ok {
 				return bad()
 			}
-			r.PeerIndex = int32(idx)
 		}
 	case "route":
-		if len(f) != 5 {
+		if len(f) != 6 {
 			return bad()
 		}
 		if r.NS, err = journalNS(f[1]); err != nil {
 			return bad()
 		}
-		if r.Dst, err = netip.ParsePrefix(f[2]); err != nil || !r.Dst.Addr().Is4() {
+		if r.Dst, err = netip.ParsePrefix(f[2]); err != nil || !r.Dst.Addr().Is4() || r.Dst != r.Dst.Masked() {
 			return bad()
 		}
 		if f[3] != "-" {
@@ -272,22 +381,27 @@ func parseRecord(line string) (*record, error) {
 		if r.RDev != "" && !validLinkName(r.RDev) {
 			return bad()
 		}
+		oif, err := strconv.ParseInt(f[5], 10, 32)
+		if err != nil || oif < 0 || (oif == 0) != (r.RDev == "") {
+			return bad()
+		}
+		r.OIF = int32(oif)
 	case "sysctl":
-		// sysctl NS KEY "OLD": OLD may hold spaces, so split by hand.
-		rest := strings.TrimLeft(line, " \t")
-		parts := strings.SplitN(rest, " ", 4)
-		if len(parts) != 4 {
+		if len(f) < 4 || len(f)%2 != 0 {
 			return bad()
 		}
-		if r.NS, err = journalNS(parts[1]); err != nil {
+		if r.NS, err = journalNS(f[1]); err != nil {
 			return bad()
 		}
-		r.Key = parts[2]
-		if !strings.HasPrefix(r.Key, "net.") || strings.Contains(r.Key, "/") || strings.Contains(r.Key, "..") {
-			return bad()
-		}
-		if r.Old, err = strconv.Unquote(parts[3]); err != nil {
-			return bad()
+		for i := 2; i < len(f); i += 2 {
+			v := sysctlValue{Key: f[i]}
+			if !validSysctlKey(v.Key) {
+				return bad()
+			}
+			if v.Old, err = strconv.Unquote(f[i+1]); err != nil || len(v.Old) > maxSysctl {
+				return bad()
+			}
+			r.Saved = append(r.Saved, v)
 		}
 	default:
 		return nil, fmt.Errorf("unknown record %q", f[0])
@@ -295,35 +409,34 @@ func parseRecord(line string) (*record, error) {
 	return r, nil
 }
 
-// journal appends records to a lab's journal file, one write(2) each.
-type journal struct {
+// journalWriter appends records to a lab's journal file, one write(2)
+// each; add may be called from several goroutines.
+type journalWriter struct {
+	mu   sync.Mutex
 	f    *os.File
 	path string
 	size int // bytes written
 }
 
 // createJournal starts a new journal (O_EXCL: an old one must have been
-// dealt with first).
-func createJournal(lab string) (*journal, error) {
-	dir := journalDir()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create journal directory: %v", err)
-	}
-	path := journalPath(lab)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
+// dealt with first), root's and 0600, in the checked directory d.
+func createJournal(d *labDir, h *header) (*journalWriter, error) {
+	f, err := d.create(journalName(h.Name))
 	if err != nil {
 		return nil, fmt.Errorf("cannot create journal: %v", err)
 	}
-	j := &journal{f: f, path: path}
-	if err := j.line("lab " + lab); err != nil {
+	j := &journalWriter{f: f, path: d.path + "/" + journalName(h.Name)}
+	if err := j.line(journalFormat + "\n" + h.String()); err != nil {
 		f.Close()
-		os.Remove(path)
+		d.remove(journalName(h.Name))
 		return nil, err
 	}
 	return j, nil
 }
 
-func (j *journal) line(s string) error {
+func (j *journalWriter) line(s string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if j.size+len(s)+1 > maxJournal {
 		return fmt.Errorf("journal %s: %v", j.path, &bounded.Error{Limit: maxJournal, What: "a lab journal"})
 	}
@@ -334,60 +447,104 @@ func (j *journal) line(s string) error {
 	return nil
 }
 
-func (j *journal) add(r *record) error { return j.line(r.String()) }
+func (j *journalWriter) add(r *record) error { return j.line(r.String()) }
 
-func (j *journal) close() error { return j.f.Close() }
+func (j *journalWriter) close() error { return j.f.Close() }
 
-// readJournal reads a lab's journal, at most maxJournal bytes of it;
-// (nil, nil) if there is none.
-func readJournal(lab string) ([]*record, error) {
-	data, err := bounded.ReadFile(journalPath(lab), maxJournal, "a lab journal")
-	if _, ok := err.(*bounded.Error); ok {
-		return nil, fmt.Errorf("%s: %v", journalPath(lab), err)
-	}
-	if errors.Is(err, fs.ErrNotExist) {
+// readJournal reads lab's journal in d, at most maxJournal bytes of it;
+// (nil, nil) if there is none (an empty one is removed). The file must
+// be a regular file of lab's user (root), mode 0600, with no other link:
+// anything else is refused, unread. The caller holds the lab's lock, or
+// the journal directory's.
+func readJournal(d *labDir, lab string) (*journal, error) {
+	data, err := d.read(journalName(lab))
+	if errors.Is(err, unix.ENOENT) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s/%s: %v", d.path, journalName(lab), err)
 	}
-	name, recs, err := parseJournal(data)
+	j, err := parseJournal(data)
+	if err == errEmptyJournal {
+		// Nothing was made after it: as good as none. (Read under the
+		// lab's lock: no lab up is writing it.)
+		return nil, d.remove(journalName(lab))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", journalPath(lab), err)
+		return nil, fmt.Errorf("%s/%s: %v", d.path, journalName(lab), err)
 	}
-	if name != lab {
-		return nil, fmt.Errorf("%s: journal of lab %q, not %q", journalPath(lab), name, lab)
+	if j.Name != lab {
+		return nil, fmt.Errorf("%s/%s: journal of lab %q, not %q", d.path, journalName(lab), j.Name, lab)
 	}
-	if recs == nil {
-		recs = []*record{}
-	}
-	return recs, nil
+	return j, nil
 }
 
-// owned sums up a journal: what the lab made, by identity.
+// refusedKeys are the objects (record.key) whose create the kernel
+// refused: they were never made, whatever their intent says.
+func refusedKeys(recs []*record) map[string]bool {
+	refused := map[string]bool{}
+	for _, r := range recs {
+		if r.Failed {
+			refused[r.key()] = true
+		}
+	}
+	return refused
+}
+
+// owned sums up a journal: what the lab made (or was making), by
+// identity. Creates the kernel refused are left out.
 type owned struct {
-	netns map[string]*record // name -> done (or intent) record
-	links map[string]*record // ns+"\x00"+name -> record (both ends of a veth)
+	netns map[string][]nsenter.Claim // name -> namespaces journaled under it
+	links map[string][]int32         // ns+"\x00"+name -> ifindexes journaled
 }
 
 func ownedBy(recs []*record) owned {
-	o := owned{netns: map[string]*record{}, links: map[string]*record{}}
+	o := owned{netns: map[string][]nsenter.Claim{}, links: map[string][]int32{}}
+	refused := refusedKeys(recs)
 	for _, r := range recs {
+		if r.Failed || refused[r.key()] {
+			continue
+		}
 		switch r.Op {
 		case "netns":
-			if old := o.netns[r.Name]; old == nil || old.Intent {
-				o.netns[r.Name] = r
-			}
+			o.netns[r.Name] = append(o.netns[r.Name], r.Claim)
 		case "link":
-			for _, k := range []string{r.NS + "\x00" + r.Name, r.PeerNS + "\x00" + r.Peer} {
-				if k == r.PeerNS+"\x00" {
-					continue
-				}
-				if old := o.links[k]; old == nil || old.Intent {
-					o.links[k] = r
-				}
+			k := r.NS + "\x00" + r.Name
+			o.links[k] = append(o.links[k], r.Index)
+			if r.Peer != "" {
+				k = r.PeerNS + "\x00" + r.Peer
+				o.links[k] = append(o.links[k], r.PeerIndex)
 			}
 		}
 	}
 	return o
+}
+
+func (o owned) hasNetns(name string, ns nsenter.FileID) bool {
+	for _, c := range o.netns[name] {
+		if c.NS == ns {
+			return true
+		}
+	}
+	return false
+}
+
+// hasNetnsFile says whether file is one the journal claimed for name:
+// a lab up killed between naming it and mounting the namespace on it.
+func (o owned) hasNetnsFile(name string, file nsenter.FileID) bool {
+	for _, c := range o.netns[name] {
+		if c.File == file {
+			return true
+		}
+	}
+	return false
+}
+
+func (o owned) hasLink(ns, name string, index int32) bool {
+	for _, i := range o.links[ns+"\x00"+name] {
+		if i == index {
+			return true
+		}
+	}
+	return false
 }

@@ -1,10 +1,13 @@
 package lab
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"nsbox/cli"
@@ -16,7 +19,8 @@ import (
 var defaultLab []byte
 
 const usage = `Usage: nsbox lab up     [FILE]          build the lab, printing each step
-       nsbox lab down   [FILE]          remove exactly what lab up made
+       nsbox lab down   [-force] [FILE]   remove exactly what lab up made
+                                        (-force: remove nothing, show what it would, clear the journal)
        nsbox lab check  [-capture DIR] [FILE]   ping, connect, list sockets: PASS/FAIL report
                                         (-capture: every link recorded into DIR/LINK.pcap meanwhile)
        nsbox lab run    [-isolated] [FILE]   up, check, down
@@ -80,7 +84,7 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 		fmt.Fprintln(out, usage)
 		return 0
 	}
-	var isolated, dot bool
+	var isolated, dot, force bool
 	file, captureDir := "", ""
 	for i := 1; i < len(args); i++ {
 		a := args[i]
@@ -98,6 +102,12 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 				return cli.ExitUsage
 			}
 			isolated = true
+		case a == "-force" || a == "--force" || a == "-f":
+			if cmd != "down" {
+				fmt.Fprintf(errw, "nsbox lab %s: -force goes with \"lab down\" only\n", cmd)
+				return cli.ExitUsage
+			}
+			force = true
 		case a == "-dot" || a == "--dot":
 			if cmd != "show" {
 				fmt.Fprintf(errw, "nsbox lab %s: -dot goes with \"lab show\" only\n", cmd)
@@ -123,7 +133,11 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 		return report(errw, showCmd(out, errw, dot))
 	}
 	l, err := load(file)
-	if err != nil {
+	if _, serr := os.Stat(file); err != nil && force && file != "-" && errors.Is(serr, fs.ErrNotExist) {
+		// The file is gone: its journal is found by the path it holds.
+		l = labOfJournal(file)
+	}
+	if l == nil {
 		fmt.Fprintln(errw, err)
 		return 1
 	}
@@ -135,11 +149,25 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 		}
 		io.WriteString(out, l.Format())
 		return 0
-	case "up":
-		return report(errw, up(l, out, errw, false))
-	case "down":
-		return report(errw, down(l.Name, out, errw))
+	case "up", "down":
+		// The lab's lock, then the journal directory's: one lab command
+		// at a time per lab, one up or down at a time on the machine.
+		h, err := lockChange(l.Name, errw)
+		if err != nil {
+			return report(errw, err)
+		}
+		defer h.release()
+		if cmd == "up" {
+			return report(errw, up(l, h, out, errw, false))
+		}
+		return report(errw, down(l, h.dir, out, errw, force))
 	case "check":
+		// Shared: checks may run together, never with an up or down.
+		h, err := lockLab(l.Name, false, errw)
+		if err != nil {
+			return report(errw, err)
+		}
+		defer h.release()
 		if captureDir != "" {
 			return checkCapture(l, captureDir, out, errw)
 		}
@@ -174,19 +202,31 @@ func report(errw io.Writer, err error) int {
 
 // load reads and parses a topology file; "" is the built-in lab. It
 // reads at most maxFile bytes (see Parse): a larger file, or a device
-// that never ends, is one line of error.
+// that never ends, is one line of error. The lab's Ident is the file's
+// absolute path, links resolved ("<built-in>", "<stdin>").
 func load(file string) (*Lab, error) {
 	var data []byte
 	var err error
-	name := file
+	name, ident := file, "<stdin>"
 	switch file {
 	case "":
-		return Parse("default.lab", defaultLab)
+		l, err := Parse("default.lab", defaultLab)
+		if l != nil {
+			l.Ident = "<built-in>"
+		}
+		return l, err
 	case "-":
 		name = "<stdin>"
 		data, err = bounded.ReadAll(os.Stdin, maxFile, "a topology file")
 	default:
-		data, err = bounded.ReadFile(file, maxFile, "a topology file")
+		if ident, err = filepath.Abs(file); err == nil {
+			if p, lerr := filepath.EvalSymlinks(ident); lerr == nil {
+				ident = p
+			}
+		}
+		if err == nil {
+			data, err = bounded.ReadFile(file, maxFile, "a topology file")
+		}
 	}
 	var be *bounded.Error
 	if errors.As(err, &be) {
@@ -195,24 +235,67 @@ func load(file string) (*Lab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nsbox lab: %v", err)
 	}
-	return Parse(name, data)
+	l, err := Parse(name, data)
+	if l != nil {
+		l.Ident = ident
+	}
+	return l, err
 }
 
-// runLab is lab run: up, check, down. The lab must not be up already.
+// labOfJournal is, for lab down -force of a topology file that is gone,
+// the lab whose journal was written for that file (by its absolute path):
+// its name and identity, nothing declared. nil if there is none.
+func labOfJournal(file string) *Lab {
+	ident, err := filepath.Abs(file)
+	if err != nil {
+		return nil
+	}
+	d, err := openLabDir()
+	if err != nil {
+		return nil
+	}
+	defer d.close()
+	for _, name := range d.list("lab-", ".journal") {
+		data, err := d.read(name)
+		if err != nil {
+			continue
+		}
+		var h header
+		if i := bytes.IndexByte(data, '\n'); i >= 0 && string(data[:i]) == journalFormat {
+			if line, _, _ := bytes.Cut(data[i+1:], []byte("\n")); h.parse(string(line)) == nil && h.Ident == ident {
+				return &Lab{Name: h.Name, File: file, Ident: ident}
+			}
+		}
+	}
+	return nil
+}
+
+// runLab is lab run: up, check, down, holding the lab's lock throughout
+// (and the journal directory's for up and for down). The lab must not be
+// up already.
 func runLab(l *Lab, out, errw io.Writer, isolated bool) int {
-	recs, err := readJournal(l.Name)
+	h, err := lockChange(l.Name, errw)
 	if err != nil {
 		return report(errw, err)
 	}
-	if recs != nil {
+	defer h.release()
+	j, err := readJournal(h.dir, l.Name)
+	if err != nil {
+		return report(errw, err)
+	}
+	if j != nil {
 		fmt.Fprintf(errw, "nsbox lab run: lab %s is up already (journal %s); use \"lab check\", or \"lab down\" first\n", l.Name, journalPath(l.Name))
 		return 1
 	}
-	if err := up(l, out, errw, isolated); err != nil {
+	if err := up(l, h, out, errw, isolated); err != nil {
 		return report(errw, err)
 	}
+	h.unlockDir()
 	code := checkCmd(l, out, errw)
-	if err := down(l.Name, out, errw); err != nil {
+	if err := h.lockDir(); err != nil {
+		return report(errw, err)
+	}
+	if err := down(l, h.dir, out, errw, false); err != nil {
 		report(errw, err)
 		return 1
 	}

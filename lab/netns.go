@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -55,9 +54,6 @@ func openNS(ns string) (*os.File, error) {
 	return r.f, r.err
 }
 
-// nsIdent is a namespace's identity: the dev and inode of its nsfs file.
-type nsIdent struct{ dev, ino uint64 }
-
 var nsfsDev = func() uint64 {
 	var st unix.Stat_t
 	if unix.Stat("/proc/thread-self/ns/net", &st) != nil {
@@ -68,14 +64,14 @@ var nsfsDev = func() uint64 {
 
 // statNetns says whether the named namespace exists: its file in
 // /var/run/netns is a bind mount of a network namespace (not an empty
-// file left by an add that was killed), and its identity.
-func statNetns(name string) (exists bool, fileExists bool, id nsIdent) {
-	var st unix.Stat_t
-	if err := unix.Stat(nsenter.Path(name), &st); err != nil {
+// file left by an add that was killed, nor a symbolic link), and its
+// identity.
+func statNetns(name string) (exists bool, fileExists bool, id nsenter.FileID) {
+	id, st, err := nsenter.Stat(name)
+	if err != nil {
 		return false, false, id
 	}
-	id = nsIdent{uint64(st.Dev), uint64(st.Ino)}
-	return uint64(st.Dev) == nsfsDev() && st.Mode&unix.S_IFMT == unix.S_IFREG, true, id
+	return id.Dev == nsfsDev() && st.Mode&unix.S_IFMT == unix.S_IFREG, true, id
 }
 
 // errText spells a failure as iproute2 would.
@@ -115,57 +111,6 @@ func linkKind(l *rtnl.Link) string {
 }
 
 func isUp(l *rtnl.Link) bool { return l.Flags&unix.IFF_UP != 0 }
-
-// maxSysctl bounds a value read from /proc/sys: net.* values are numbers
-// and short words (the kernel's proc handlers print them into a page), but
-// for port bitmaps such as ip_local_reserved_ports, whose ranges are
-// printed one by one; 64 KiB holds thousands of those.
-const maxSysctl = 64 << 10
-
-// readSysctl reads /proc/sys/KEY in ns (at most maxSysctl bytes).
-func readSysctl(ns, key string) (string, error) {
-	var v string
-	err := inNS(ns, func() error {
-		b, err := bounded.ReadFile(sysctlPath(key), maxSysctl, "a sysctl value")
-		v = string(trimNL(b))
-		return err
-	})
-	return v, err
-}
-
-// writeSysctl sets the sysctl key to value in namespace ns.
-func writeSysctl(ns, key, value string) error {
-	return inNS(ns, func() error {
-		// Opened on the locked thread: net.* sysctls belong to the
-		// namespace of the task that opens them.
-		f, err := os.OpenFile(sysctlPath(key), os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		_, err = f.WriteString(value)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	})
-}
-
-func sysctlPath(key string) string {
-	b := []byte(key)
-	for i, c := range b {
-		if c == '.' {
-			b[i] = '/'
-		}
-	}
-	return "/proc/sys/" + string(b)
-}
-
-func trimNL(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == ' ') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
 
 // ipCmd is the iproute2 command that teaches a step: "ip -n NS ARGS".
 func ipCmd(ns string, args string) string {

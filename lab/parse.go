@@ -22,6 +22,7 @@ const DefaultNS = "default"
 type Lab struct {
 	Name    string // the lab's name: journal file, messages
 	File    string // the file name used in messages ("lab.conf")
+	Ident   string // the topology file's absolute path: what the journal records (see load)
 	Netns   []*Netns
 	Bridges []*Bridge
 	Veths   []*Veth

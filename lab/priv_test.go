@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -21,9 +20,22 @@ import (
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
 
-// labEnv is a journal directory of the test's own.
+// labEnv is a journal directory of the test's own (lab makes it, 0700).
 func labEnv(t *testing.T) []string {
-	return []string{"NSBOX_LAB_DIR=" + t.TempDir()}
+	return []string{"NSBOX_LAB_DIR=" + filepath.Join(t.TempDir(), "nsbox")}
+}
+
+// journals lists the journals in the journal directory of env (lock
+// files stay: they are never removed).
+func journals(env []string) []string {
+	ents, _ := os.ReadDir(env[0][len("NSBOX_LAB_DIR="):])
+	var out []string
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".journal") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
 
 type result struct {
@@ -65,12 +77,18 @@ func sh(t *testing.T, args ...string) string {
 // for a second and a half.
 func snapshot(t *testing.T) string {
 	t.Helper()
-	prev := rawSnapshot(t)
+	return steady(func() string { return rawSnapshot(t) })
+}
+
+// steady is what read returns once it holds still for a second and a
+// half (after 15 s at most: the last read).
+func steady(read func() string) string {
+	prev := read()
 	for try := 0; try < 10; try++ {
 		stable := true
 		for i := 0; i < 15 && stable; i++ {
 			time.Sleep(100 * time.Millisecond)
-			if now := rawSnapshot(t); now != prev {
+			if now := read(); now != prev {
 				prev, stable = now, false
 			}
 		}
@@ -244,10 +262,10 @@ func TestKillDuringUp(t *testing.T) {
 		request  int
 		lastLine string
 	}{
-		{4, "+netns namespace2"},                            // namespaces made, no done record
-		{7, "+link namespace1 veth1 veth default br-veth1"}, // veth1 made, no done record
-		{12, "link namespace2 veth2 "},                      // addresses half set
-		{13, "link namespace2 veth2 "},                      // the last change
+		{4, "+netns namespace"},             // a namespace made, no done record (the other one being made)
+		{7, "+link namespace1 veth1 veth "}, // veth1 made, no done record
+		{12, "link namespace2 veth2 veth "}, // addresses half set
+		{13, "link namespace2 veth2 veth "}, // the last change
 	} {
 		upKilledAfter(t, env, at.request)
 		j, err := os.ReadFile(journal)
@@ -285,61 +303,13 @@ func TestKillDuringUp(t *testing.T) {
 }
 
 // upKilledAfter runs "nsbox lab up" under strace, which stops it with
-// SIGSTOP after every sendto(2) it makes (each netlink request); every
-// stop is let go with SIGCONT but the one after request k, where lab up
-// is killed with SIGKILL.
+// SIGSTOP after every sendto(2) it makes (each netlink request), and
+// kills it (SIGKILL) at the stop after request k (see traced).
 func upKilledAfter(t *testing.T, env []string, k int) {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
+	if r := traced(t, env, "sendto", anyLine, k, func(int) bool { return true }, "lab", "up"); r.code != -1 {
+		t.Fatalf("lab up was not killed after request %d: exit %d\n%s%s", k, r.code, r.stdout, r.stderr)
 	}
-	defer r.Close()
-	cmd := exec.Command("strace", "-f", "-qq", "-o", "/dev/fd/3", "-e", "trace=sendto",
-		"-e", "inject=sendto:signal=SIGSTOP", sandbox.Binary(t), "lab", "up")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	killed := make(chan bool, 1)
-	go func() {
-		defer func() { killed <- false }()
-		pid := 0
-		sent := 0
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			line := sc.Text()
-			if pid == 0 {
-				// nsbox is strace's child
-				b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
-				fmt.Sscan(string(b), &pid)
-			}
-			switch {
-			case pid == 0:
-			case strings.Contains(line, "sendto") && regexp.MustCompile(`\) += \d+$`).MatchString(line):
-				if sent++; sent == k {
-					syscall.Kill(pid, syscall.SIGKILL)
-					killed <- true
-					return
-				}
-			case strings.Contains(line, "--- stopped by SIGSTOP ---"):
-				syscall.Kill(pid, syscall.SIGCONT)
-			}
-		}
-	}()
-	select {
-	case ok := <-killed:
-		if !ok {
-			cmd.Wait()
-			t.Fatalf("lab up ended before its request %d", k)
-		}
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("lab up under strace: no request %d within a minute", k)
-	}
-	cmd.Wait()
 }
 
 func TestOverlapRefused(t *testing.T) {
@@ -463,7 +433,8 @@ func TestUpTwiceAndHalf(t *testing.T) {
 }
 
 // A namespace that was replaced after lab up is not the lab's: lab down
-// leaves it alone and says so.
+// leaves it alone and says so, and is done (the lab's own namespace is
+// gone: nothing of the lab is left to undo, and the journal goes).
 func TestDownLeavesReplacedNamespace(t *testing.T) {
 	sandbox.Require(t, "ip")
 	env := labEnv(t)
@@ -473,13 +444,26 @@ func TestDownLeavesReplacedNamespace(t *testing.T) {
 	}
 	sh(t, "ip", "netns", "del", "namespace2")
 	sh(t, "ip", "netns", "add", "namespace2")
+	theirs := statIno(t, "/run/netns/namespace2")
 	r := nsbox(t, "", env, "lab", "down")
-	if r.code == 0 || !strings.Contains(r.stderr, "netns namespace2 is not the one lab up made") {
+	if r.code != 0 || !strings.Contains(r.stderr, "netns namespace2 is not the one lab up made") || strings.Contains(r.stdout, "netns del namespace2") {
 		t.Errorf("lab down: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if out := sh(t, "ip", "netns", "list"); !strings.Contains(out, "namespace2") || strings.Contains(out, "namespace1") {
+	if out := sh(t, "ip", "netns", "list"); !strings.Contains(out, "namespace2") || strings.Contains(out, "namespace1") || statIno(t, "/run/netns/namespace2") != theirs {
 		t.Errorf("after lab down: ip netns list = %q", out)
 	}
+	if js := journals(env); len(js) != 0 {
+		t.Errorf("journal kept: %v", js)
+	}
+}
+
+// statIno is the inode stat(2) gives for path (0 if none).
+func statIno(t *testing.T, path string) uint64 {
+	var st syscall.Stat_t
+	if syscall.Stat(path, &st) != nil {
+		return 0
+	}
+	return st.Ino
 }
 
 func TestShowAndCheck(t *testing.T) {
@@ -627,8 +611,8 @@ func TestUpFailsAndUndoes(t *testing.T) {
 	if after := snapshot(t); after != before {
 		t.Errorf("failed lab up left things:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	if ents, _ := os.ReadDir(env[0][len("NSBOX_LAB_DIR="):]); len(ents) != 0 {
-		t.Errorf("journal left after the undo: %v", ents)
+	if js := journals(env); len(js) != 0 {
+		t.Errorf("journal left after the undo: %v", js)
 	}
 }
 
@@ -804,18 +788,5 @@ func labState(t *testing.T, l *Lab) string {
 	}
 	// Carrier and operstate settle a little after (linkwatch may hold a
 	// change for a second): wait for a view that holds still for 1.5 s.
-	prev := read()
-	for try := 0; try < 10; try++ {
-		stable := true
-		for i := 0; i < 15 && stable; i++ {
-			time.Sleep(100 * time.Millisecond)
-			if now := read(); now != prev {
-				prev, stable = now, false
-			}
-		}
-		if stable {
-			break
-		}
-	}
-	return prev
+	return steady(read)
 }

@@ -20,6 +20,7 @@ import (
 type topo struct {
 	spaces []*space
 	wires  []wire // veth pairs, each once
+	left   int    // namespaces that could not be read (not root?)
 }
 
 type space struct {
@@ -76,7 +77,9 @@ func readTopo(errw io.Writer) (*topo, error) {
 		w.ns[n] = s
 		got = append(got, n)
 	}
-	return buildTopo(w, got), nil
+	t := buildTopo(w, got)
+	t.left = len(read) - len(got)
+	return t, nil
 }
 
 func buildTopo(w *world, order []string) *topo {
@@ -141,6 +144,10 @@ func showCmd(out, errw io.Writer, dot bool) error {
 		io.WriteString(out, t.dot())
 	} else {
 		io.WriteString(out, t.text())
+	}
+	if t.left > 0 {
+		// What could be read is drawn; the picture is not whole.
+		return fmt.Errorf("%d of the named namespaces could not be read (lab show reads each from inside it: run it as root)", t.left)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	fmt "nsbox/internal/printf"
+	"nsbox/nsenter"
 	"nsbox/rtnl"
 )
 
@@ -102,7 +103,18 @@ type world struct {
 
 type netnsInfo struct {
 	exists, file bool
-	id           nsIdent
+	id           nsenter.FileID
+}
+
+// maxIndex is the highest ifindex in the namespaces read.
+func (w *world) maxIndex() int32 {
+	var m int32
+	for _, s := range w.ns {
+		for i := range s.byIndex {
+			m = max(m, i)
+		}
+	}
+	return m
 }
 
 // observe reads the default namespace and every lab namespace that exists.
@@ -150,13 +162,12 @@ func assess(l *Lab, w *world, recs []*record) *assessment {
 	own := ownedBy(recs)
 	for _, n := range l.Netns {
 		info := w.netns[n.Name]
-		r := own.netns[n.Name]
 		switch {
-		case info.exists && r != nil && (r.Intent || r.Ino == info.id.ino && r.Dev == info.id.dev):
+		case info.exists && own.hasNetns(n.Name, info.id):
 			a.add(&a.present, n.Line, "netns %s exists", n.Name)
 		case info.exists:
 			a.add(&a.conflicts, n.Line, "netns %s already exists and was not made by lab %s", n.Name, l.Name)
-		case info.file && r != nil:
+		case info.file && own.hasNetnsFile(n.Name, info.id):
 			a.add(&a.present, n.Line, "netns %s: file %s is left from an interrupted lab up", n.Name, nsPathFor(n.Name))
 		case info.file:
 			a.add(&a.conflicts, n.Line, "netns %s: %s exists but is not a network namespace", n.Name, nsPathFor(n.Name))
@@ -238,19 +249,7 @@ func (a *assessment) link(l *Lab, w *world, own owned, labLinks map[string]bool,
 		a.add(&a.conflicts, line, "%s in %s is a %s, the lab wants a %s", e.Name, where, k, kind)
 		return
 	}
-	r := own.links[e.NS+"\x00"+e.Name]
-	mine := false
-	if r != nil {
-		switch {
-		case r.Intent:
-			mine = true // made by a lab up killed before its done record
-		case r.NS == e.NS && r.Name == e.Name:
-			mine = r.Index == got.Index
-		default:
-			mine = r.PeerIndex == got.Index
-		}
-	}
-	if !mine {
+	if !own.hasLink(e.NS, e.Name, got.Index) {
 		a.add(&a.conflicts, line, "%s %s already exists in %s and was not made by lab %s", kind, e.Name, where, l.Name)
 		return
 	}
@@ -355,7 +354,7 @@ func overlaps(l *Lab, s *nsState, own owned) []clash {
 	}
 	ownIdx := map[int32]bool{}
 	for _, l := range s.order {
-		if rec := own.links["\x00"+l.Name]; rec != nil {
+		if own.hasLink("", l.Name, l.Index) {
 			ownIdx[l.Index] = true
 		}
 	}

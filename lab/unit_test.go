@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/nsenter"
 	"nsbox/rtnl"
 )
 
@@ -23,55 +24,80 @@ func readTestdata(t testing.TB, name string) string {
 	return string(b)
 }
 
+func claim(ns, file uint64) nsenter.Claim {
+	return nsenter.Claim{NS: nsenter.FileID{Dev: 4, Ino: ns}, File: nsenter.FileID{Dev: 25, Ino: file}}
+}
+
 func TestJournalRoundTrip(t *testing.T) {
 	recs := []*record{
-		{Op: "netns", Intent: true, Name: "namespace1"},
-		{Op: "netns", Name: "namespace1", Dev: 4, Ino: 4026532946},
-		{Op: "link", Intent: true, Name: "br1", Kind: "bridge"},
-		{Op: "link", Name: "br1", Index: 3},
-		{Op: "link", Intent: true, NS: "namespace1", Name: "veth1", Kind: "veth", Peer: "br-veth1"},
-		{Op: "link", NS: "namespace1", Name: "veth1", Index: 2, Peer: "br-veth1", PeerIndex: 7},
+		{Op: "netns", Intent: true, Name: "namespace1", Claim: claim(4026532946, 17)},
+		{Op: "netns", Name: "namespace1", Claim: claim(4026532946, 17)},
+		{Op: "netns", Failed: true, Name: "namespace2", Claim: claim(4026533000, 18)},
+		{Op: "link", Intent: true, Name: "br1", Kind: "bridge", Index: 1001},
+		{Op: "link", Failed: true, Name: "br1", Kind: "bridge", Index: 1001},
+		{Op: "link", Name: "br1", Kind: "bridge", Index: 1002},
+		{Op: "link", Intent: true, NS: "namespace1", Name: "veth1", Kind: "veth", Index: 1003, Peer: "br-veth1", PeerIndex: 1004},
+		{Op: "link", NS: "namespace1", Name: "veth1", Kind: "veth", Index: 1003, Peer: "br-veth1", PeerIndex: 1004},
 		{Op: "route", Intent: true, Dst: netip.MustParsePrefix("10.0.2.0/24"), Via: netip.MustParseAddr("10.0.1.1")},
-		{Op: "route", Dst: netip.MustParsePrefix("0.0.0.0/0"), RDev: "br1"},
-		{Op: "sysctl", Intent: true, Key: "net.ipv4.ping_group_range", Old: "1\t0"},
-		{Op: "sysctl", Key: "net.ipv4.ip_forward", Old: "0"},
+		{Op: "route", Dst: netip.MustParsePrefix("0.0.0.0/0"), RDev: "br1", OIF: 1002},
+		{Op: "sysctl", Intent: true, Saved: []sysctlValue{{"net.ipv4.ping_group_range", "1\t0"}}},
+		{Op: "sysctl", Saved: []sysctlValue{{"net.ipv4.ip_forward", "0"}, {"net.ipv4.conf.all.accept_redirects", "1"},
+			{"net.ipv4.conf.eth0/100.forwarding", "a \"b\" c"}}},
 	}
+	h := header{Name: "default", Ident: "/home/a b/x.lab", NS: nsenter.FileID{Dev: 4, Ino: 4026531840}}
 	var b strings.Builder
-	b.WriteString("lab default\n")
-	for _, r := range recs {
+	b.WriteString(journalFormat + "\n" + h.String() + "\n")
+	for i, r := range recs {
 		b.WriteString(r.String() + "\n")
+		r.Line = i + 3
 	}
-	name, got, err := parseJournal([]byte(b.String()))
+	j, err := parseJournal([]byte(b.String()))
 	if err != nil {
 		t.Fatalf("parseJournal: %v\n%s", err, b.String())
 	}
-	if name != "default" || !reflect.DeepEqual(got, recs) {
-		t.Errorf("round trip:\n%s", b.String())
-		for i := range got {
-			if !reflect.DeepEqual(got[i], recs[i]) {
-				t.Errorf("record %d: got %+v want %+v", i, got[i], recs[i])
+	if j.header != h || !reflect.DeepEqual(j.recs, recs) {
+		t.Errorf("round trip: %+v\n%s", j.header, b.String())
+		for i := range j.recs {
+			if !reflect.DeepEqual(j.recs[i], recs[i]) {
+				t.Errorf("record %d: got %+v want %+v", i, j.recs[i], recs[i])
 			}
 		}
 	}
-	own := ownedBy(got)
-	if r := own.links["\x00br-veth1"]; r == nil || r.PeerIndex != 7 || r.Intent {
-		t.Errorf("owned peer end: %+v", r)
+	own := ownedBy(j.recs)
+	if !own.hasLink("", "br-veth1", 1004) || !own.hasLink("", "br1", 1002) || own.hasLink("", "br1", 1001) {
+		t.Errorf("owned links: %v", own.links)
 	}
-	if r := own.netns["namespace1"]; r == nil || r.Ino != 4026532946 {
-		t.Errorf("owned netns: %+v", r)
+	if !own.hasNetns("namespace1", claim(4026532946, 0).NS) || len(own.netns["namespace2"]) != 0 {
+		t.Errorf("owned netns: %v", own.netns)
 	}
 }
 
 func TestJournalBad(t *testing.T) {
+	head := journalFormat + "\nlab x \"/x.lab\" 4 5\n"
 	for _, text := range []string{
-		"", "nonsense\n", "lab x\nnetns\n", "lab x\nlink default br1 0\n",
-		"lab x\n+link default br1 dummy\n", "lab x\nsysctl default kernel.x \"0\"\n",
-		"lab x\nroute default 10.0.0.0/33 - -\n", "lab x\nnetns ../etc 1 2\n",
-		"lab x\nwhat\n", "lab x\nsysctl default net.x 0\n",
+		"", "nonsense\n", journalFormat + "\n", journalFormat + "\nlab x\n", journalFormat + "\nlab x /x.lab 4 5\n",
+		head + "netns\n", head + "link default br1 bridge 0\n",
+		head + "+link default br1 dummy 5\n", head + "sysctl default kernel.x \"0\"\n",
+		head + "route default 10.0.0.0/33 - - 0\n", head + "route default 10.0.0.1/24 - - 0\n",
+		head + "route default 10.0.0.0/24 - br1 0\n", head + "netns ../etc 1 2 3 4\n",
+		head + "what\n", head + "sysctl default net.x 0\n", head + "sysctl default net.a.. \"0\"\n",
+		head + "sysctl default net.a./.. \"0\"\n", head + "sysctl default net.ipv4.ip_forward \"0\"x\n",
 	} {
-		if _, _, err := parseJournal([]byte(text)); err == nil {
+		if _, err := parseJournal([]byte(text)); err == nil {
 			t.Errorf("parseJournal(%q): no error", text)
 		}
+	}
+	// A last line cut short by a kill is left out: its step never began.
+	if j, err := parseJournal([]byte(head + "+link default br1 bridge 5\n+sysctl default net.ipv4.ip_forward \"0\" net.ipv4.conf.a")); err != nil || len(j.recs) != 1 {
+		t.Errorf("journal with a cut last line: %v %v", j, err)
+	}
+	// One cut within its first two lines made nothing.
+	if _, err := parseJournal([]byte(journalFormat + "\nlab x \"/x.l")); err != errEmptyJournal {
+		t.Errorf("journal cut in its header: %v", err)
+	}
+	// A journal of the first format is refused with what to do.
+	if _, err := parseJournal([]byte("lab default\n+netns namespace1\n")); err != errOldJournal {
+		t.Errorf("old journal: %v", err)
 	}
 }
 
@@ -121,18 +147,18 @@ func fakeWorld() *world {
 	w.ns[""] = mkState("", def, []*rtnl.Addr{addr(1, "127.0.0.1/8"), addr(3, "192.168.1.10/24")}, map[int32]string{0: "namespace1", 1: "namespace2"})
 	w.ns["namespace1"] = mkState("namespace1", ns1, []*rtnl.Addr{addr(1, "127.0.0.1/8"), addr(2, "192.168.1.11/24")}, map[int32]string{0: ""})
 	w.ns["namespace2"] = mkState("namespace2", ns2, []*rtnl.Addr{addr(1, "127.0.0.1/8"), addr(2, "192.168.1.12/24")}, map[int32]string{0: ""})
-	w.netns["namespace1"] = netnsInfo{exists: true, file: true, id: nsIdent{4, 100}}
-	w.netns["namespace2"] = netnsInfo{exists: true, file: true, id: nsIdent{4, 200}}
+	w.netns["namespace1"] = netnsInfo{exists: true, file: true, id: nsenter.FileID{Dev: 4, Ino: 100}}
+	w.netns["namespace2"] = netnsInfo{exists: true, file: true, id: nsenter.FileID{Dev: 4, Ino: 200}}
 	return w
 }
 
 func fakeJournal() []*record {
 	return []*record{
-		{Op: "netns", Name: "namespace1", Dev: 4, Ino: 100},
-		{Op: "netns", Name: "namespace2", Dev: 4, Ino: 200},
-		{Op: "link", Name: "br1", Index: 3},
-		{Op: "link", NS: "namespace1", Name: "veth1", Index: 2, Peer: "br-veth1", PeerIndex: 4},
-		{Op: "link", NS: "namespace2", Name: "veth2", Index: 2, Peer: "br-veth2", PeerIndex: 5},
+		{Op: "netns", Name: "namespace1", Claim: claim(100, 1)},
+		{Op: "netns", Name: "namespace2", Claim: claim(200, 2)},
+		{Op: "link", Name: "br1", Kind: "bridge", Index: 3},
+		{Op: "link", NS: "namespace1", Name: "veth1", Kind: "veth", Index: 2, Peer: "br-veth1", PeerIndex: 4},
+		{Op: "link", NS: "namespace2", Name: "veth2", Kind: "veth", Index: 2, Peer: "br-veth2", PeerIndex: 5},
 	}
 }
 
@@ -157,7 +183,7 @@ func TestAssess(t *testing.T) {
 		t.Errorf("missing %v", a.missing)
 	}
 	// namespace1 replaced by another namespace of that name.
-	w.netns["namespace1"] = netnsInfo{exists: true, file: true, id: nsIdent{4, 999}}
+	w.netns["namespace1"] = netnsInfo{exists: true, file: true, id: nsenter.FileID{Dev: 4, Ino: 999}}
 	a = assess(l, w, fakeJournal())
 	if len(a.conflicts) != 1 || !strings.Contains(a.conflicts[0].msg, "netns namespace1 already exists and was not made by lab default") {
 		t.Errorf("conflicts %v", a.conflicts)

@@ -1,8 +1,8 @@
 package lab
 
 import (
-	"bufio"
 	"errors"
+	"hash/fnv"
 	"io"
 	"net/netip"
 	"os"
@@ -22,11 +22,13 @@ import (
 // step is one action of lab up, shown as the iproute2 command that does
 // the same.
 type step struct {
-	cmd    string
-	intent *record // appended to the journal before the step, if any
-	run    func(x *exe) (*record, error)
+	cmd string
+	// run does the step, journaling what it makes before it makes it;
+	// the record it returns (done or failed, nil if none) is journaled
+	// after it, also when it returns an error.
+	run func(x *exe) (*record, error)
 	// parallel steps next to each other run at the same time; their
-	// run may only touch x through x.mu.
+	// run may only touch x through x.mu (and x.j, which locks itself).
 	parallel bool
 }
 
@@ -36,21 +38,23 @@ type exe struct {
 	conns map[string]*rtnl.Conn
 	fds   map[string]*os.File
 	mu    sync.Mutex // for parallel steps
-	// idx caches ifindexes by ns+"\x00"+name: lab links are neither
-	// renamed nor moved while lab up runs, so one lookup per link will do.
+	// idx caches ifindexes by ns+"\x00"+name: those lab up gave its
+	// links, and those it looked up (lab links are neither renamed nor
+	// moved while lab up runs, so one lookup per link will do).
 	idx map[string]int32
 	ev  map[string]*linkEvents // by namespace
-	// peerOf names, for a veth end lab up made, the other end
-	// (ns+"\x00"+name both): its ifindex comes with the first end's.
-	peerOf map[string]string
 	// loUp holds, per namespace made by its netns step, how bringing
 	// its lo up went (done there, reported by the lo step).
 	loUp map[string]error
+	j    *journalWriter // lab up's journal
+	lab  string         // the lab's name
+	// next is the ifindex the next link lab up makes gets (see newIndex).
+	next int32
 }
 
 // newExe returns an exe with its maps made.
 func newExe() *exe {
-	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}, ev: map[string]*linkEvents{}, peerOf: map[string]string{}, loUp: map[string]error{}}
+	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}, ev: map[string]*linkEvents{}, loUp: map[string]error{}}
 }
 
 func (x *exe) close() {
@@ -124,9 +128,6 @@ func (x *exe) index(ns, name string) (int32, error) {
 		return 0, fmt.Errorf("Cannot find device \"%s\" in %s: %s", name, nsLabel(ns), errText(err))
 	}
 	x.idx[ns+"\x00"+name] = l.Index
-	if p := x.peerOf[ns+"\x00"+name]; p != "" && l.Link > 0 && l.Info.Kind == "veth" {
-		x.idx[p] = l.Link
-	}
 	return l.Index, nil
 }
 
@@ -142,7 +143,10 @@ func (x *exe) do(ns string, m netlink.Message, err error) error {
 	return err
 }
 
-// plan lists the steps that build the lab, in order.
+// plan lists the steps that build the lab, in order. A step that makes
+// something journals it itself, with its identity, before it makes it
+// (x.j), and returns the record that says how it went: done, or failed
+// when the kernel refused it.
 func plan(l *Lab) []*step {
 	var steps []*step
 	add := func(s *step) { steps = append(steps, s) }
@@ -150,14 +154,19 @@ func plan(l *Lab) []*step {
 		name := n.Name
 		add(&step{
 			cmd:      "ip netns add " + name,
-			intent:   &record{Op: "netns", Intent: true, Name: name},
 			parallel: true,
 			run: func(x *exe) (*record, error) {
 				// The namespace's netlink socket is opened while the
 				// thread that made it is still inside.
 				var c *rtnl.Conn
 				var ev *linkEvents
-				err := nsenter.AddDo(name, func() error {
+				var intent *record
+				named := false
+				err := nsenter.AddClaimed(name, tmpName(x.lab, name), func(cl nsenter.Claim) error {
+					intent = &record{Op: "netns", Intent: true, Name: name, Claim: cl}
+					return x.j.add(intent)
+				}, func() error {
+					named = true
 					ev, _ = openLinkEvents() // none: its links are asked about
 					var err error
 					c, err = rtnl.Dial()
@@ -174,8 +183,20 @@ func plan(l *Lab) []*step {
 					x.ev[name] = ev
 				}
 				x.mu.Unlock()
+				if intent == nil {
+					return nil, err // nothing made, nothing journaled
+				}
+				rec := *intent
+				rec.Intent = false
+				if err != nil && !named {
+					// AddClaimed leaves nothing when it fails before
+					// the namespace is named (EEXIST: the name is
+					// someone else's).
+					rec.Failed = true
+					return &rec, err
+				}
 				if err != nil {
-					return nil, err
+					return &rec, err
 				}
 				// lo comes up now, while other namespaces are still being
 				// made; the "link set lo up" step reports how it went.
@@ -183,11 +204,7 @@ func plan(l *Lab) []*step {
 				x.mu.Lock()
 				x.loUp[name] = loErr
 				x.mu.Unlock()
-				ex, _, id := statNetns(name)
-				if !ex {
-					return nil, fmt.Errorf("netns %s vanished after it was made", name)
-				}
-				return &record{Op: "netns", Name: name, Dev: id.dev, Ino: id.ino}, nil
+				return &rec, nil
 			},
 		})
 	}
@@ -209,49 +226,46 @@ func plan(l *Lab) []*step {
 		if sc.NS != "" {
 			cmd = "ip netns exec " + sc.NS + " " + cmd
 		}
-		s := &step{cmd: cmd}
-		if sc.NS == "" {
-			s.intent = &record{Op: "sysctl", Intent: true, Key: sc.Key}
-		}
-		s.run = func(x *exe) (*record, error) {
+		add(&step{cmd: cmd, run: func(x *exe) (*record, error) {
+			// A lab namespace's sysctls go with it; the default
+			// namespace's are journaled with their values before, and
+			// those of the keys the kernel changes with them.
+			var intent *record
+			if sc.NS == "" {
+				intent = &record{Op: "sysctl", Intent: true}
+				for i, k := range append([]string{sc.Key}, sideEffects(sc.Key)...) {
+					old, err := readSysctl("", k)
+					if err != nil && i == 0 {
+						return nil, fmt.Errorf("sysctl %s: %v", sc.Key, err)
+					}
+					if err == nil { // else a link gone meanwhile
+						intent.Saved = append(intent.Saved, sysctlValue{k, old})
+					}
+				}
+				if err := x.j.add(intent); err != nil {
+					return nil, err
+				}
+			}
 			if err := writeSysctl(sc.NS, sc.Key, sc.Value); err != nil {
 				return nil, fmt.Errorf("sysctl %s: %v", sc.Key, err)
 			}
-			if s.intent != nil {
-				done := *s.intent
-				done.Intent = false
-				return &done, nil
+			if intent == nil {
+				return nil, nil
 			}
-			return nil, nil
-		}
-		add(s)
+			done := *intent
+			done.Intent = false
+			return &done, nil
+		}})
 	}
 	for _, br := range l.Bridges {
 		e := br.End
 		add(&step{
-			cmd:    ipCmd(e.NS, "link add name "+e.Name+" up type bridge"),
-			intent: &record{Op: "link", Intent: true, NS: e.NS, Name: e.Name, Kind: "bridge"},
+			cmd: ipCmd(e.NS, "link add name "+e.Name+" up type bridge"),
 			run: func(x *exe) (*record, error) {
-				m, err := request.Bridge{Name: e.Name, Up: true}.Message()
-				if err != nil {
-					return nil, err
-				}
-				c, err := x.conn(e.NS)
-				if err != nil {
-					return nil, err
-				}
-				replies, err := c.Execute(m)
-				if err != nil {
-					return nil, err
-				}
-				if ln := request.Echoed(replies, e.Name); ln != nil {
-					x.idx[e.NS+"\x00"+e.Name] = ln.Index
-				}
-				idx, err := x.index(e.NS, e.Name)
-				if err != nil {
-					return nil, err
-				}
-				return &record{Op: "link", NS: e.NS, Name: e.Name, Index: idx}, nil
+				r := &record{Op: "link", NS: e.NS, Name: e.Name, Kind: "bridge"}
+				return x.createLink(e.NS, r, func(r *record) (netlink.Message, error) {
+					return request.Bridge{Name: e.Name, Up: true, Index: r.Index}.Message()
+				})
 			},
 		})
 	}
@@ -282,27 +296,36 @@ func plan(l *Lab) []*step {
 		if r.Dev != "" {
 			args += " dev " + r.Dev
 		}
-		s := &step{cmd: ipCmd(r.NS, args)}
-		if r.NS == "" {
-			s.intent = &record{Op: "route", Intent: true, NS: r.NS, Dst: r.Dst, Via: r.Via, RDev: r.Dev}
-		}
-		s.run = func(x *exe) (*record, error) {
+		add(&step{cmd: ipCmd(r.NS, args), run: func(x *exe) (*record, error) {
 			req, err := routeRequest(x, r.NS, r.Dst, r.Via, r.Dev)
 			if err != nil {
 				return nil, err
 			}
 			m, err := req.Message(request.Add)
-			if err := x.do(r.NS, m, err); err != nil {
+			if r.NS != "" {
+				return nil, x.do(r.NS, m, err) // goes with its namespace
+			}
+			if err != nil {
 				return nil, err
 			}
-			if s.intent == nil {
-				return nil, nil
+			// In the default namespace: journaled by its exact key.
+			intent := &record{Op: "route", Intent: true, Dst: r.Dst, Via: r.Via, RDev: r.Dev, OIF: req.Dev}
+			if err := x.j.add(intent); err != nil {
+				return nil, err
 			}
-			done := *s.intent
-			done.Intent = false
-			return &done, nil
-		}
-		add(s)
+			rec := *intent
+			rec.Intent = false
+			err = x.do("", m, nil)
+			var ne *netlink.Error
+			switch {
+			case err == nil:
+				return &rec, nil
+			case errors.As(err, &ne):
+				rec.Failed = true // refused: nothing was added
+				return &rec, err
+			}
+			return nil, err // the intent stands: lab down looks for it
+		}})
 	}
 	return steps
 }
@@ -323,9 +346,6 @@ func vethSteps(v *Veth) []*step {
 	var out []*step
 	for _, rs := range pair.Plan("") {
 		s := &step{cmd: planCmd(&rs)}
-		if rs.Create {
-			s.intent = &record{Op: "link", Intent: true, NS: a.NS, Name: a.Name, Kind: "veth", PeerNS: b.NS, Peer: b.Name}
-		}
 		s.run = func(x *exe) (*record, error) {
 			for _, e := range []*request.VethEnd{a, b} {
 				var err error
@@ -340,43 +360,109 @@ func vethSteps(v *Veth) []*step {
 					}
 				}
 			}
-			m, err := rs.Message()
-			if err != nil {
-				return nil, err
-			}
-			c, err := x.conn(rs.NS)
-			if err != nil {
-				return nil, err
-			}
-			replies, err := c.Execute(m)
-			if err != nil {
-				return nil, err
-			}
 			if !rs.Create {
-				return nil, nil
+				m, err := rs.Message()
+				return nil, x.do(rs.NS, m, err)
 			}
-			// The echoed link is the main end; its IFLA_LINK the peer's
-			// ifindex (in the peer's namespace). Without an echo (a
-			// kernel before 6.3), one lookup does for both.
-			main, peer := rs.End, rs.Peer
-			x.peerOf[main.NS+"\x00"+main.Name] = peer.NS + "\x00" + peer.Name
-			if ln := request.Echoed(replies, main.Name); ln != nil && ln.Link > 0 {
-				x.idx[main.NS+"\x00"+main.Name] = ln.Index
-				x.idx[peer.NS+"\x00"+peer.Name] = ln.Link
-			}
-			ia, err := x.index(a.NS, a.Name)
-			if err != nil {
-				return nil, err
-			}
-			ib, err := x.index(b.NS, b.Name)
-			if err != nil {
-				return nil, err
-			}
-			return &record{Op: "link", NS: a.NS, Name: a.Name, Index: ia, PeerNS: b.NS, Peer: b.Name, PeerIndex: ib}, nil
+			r := &record{Op: "link", NS: a.NS, Name: a.Name, Kind: "veth", PeerNS: b.NS, Peer: b.Name}
+			return x.createLink(rs.NS, r, func(r *record) (netlink.Message, error) {
+				a.Index, b.Index = r.Index, r.PeerIndex
+				return rs.Message()
+			})
 		}
 		out = append(out, s)
 	}
 	return out
+}
+
+// indexGap is how far above the highest ifindex in use lab up starts
+// numbering its links (see newIndex).
+const indexGap = 1000
+
+// newIndex is the ifindex for the next link lab up makes. lab up names
+// each link's ifindex in the create (ifi_index, iproute2's "index N"),
+// so that the journal knows the link before it exists: counting up from
+// indexGap above the highest in use in the namespaces it read. The
+// kernel gives anyone else's link the next index after the last it gave
+// (dev_index_reserve, cyclic), well below these: a link someone makes
+// under a lab's name, once the lab's is gone, does not get the lab's
+// ifindex back for a thousand links more, and is not taken for the
+// lab's.
+func (x *exe) newIndex() int32 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.next++
+	return x.next - 1
+}
+
+// maxIndexTries bounds createLink's tries with new ifindexes when one is
+// in use (someone else chose the same explicitly, say).
+const maxIndexTries = 8
+
+// createLink makes a link (a veth pair: with its peer) from namespace
+// sendNS: r says which (NS, Name, Kind, Peer...), msg builds the request
+// for the ifindexes r is given. It journals the intent with those
+// ifindexes, sends the request and returns the record of how it went:
+// done; failed when the kernel refused it (a refused create makes
+// nothing, and lab down never undoes it); nil with the error when the
+// outcome is unknown (the intent stands, and lab down goes by it). A
+// refusal for an ifindex in use (EEXIST or EBUSY while the names are
+// free) is tried again with new ones.
+func (x *exe) createLink(sendNS string, r *record, msg func(r *record) (netlink.Message, error)) (*record, error) {
+	c, err := x.conn(sendNS)
+	if err != nil {
+		return nil, err
+	}
+	for try := 1; ; try++ {
+		rec := *r
+		rec.Intent = true
+		rec.Index = x.newIndex()
+		if rec.Peer != "" {
+			rec.PeerIndex = x.newIndex()
+		}
+		m, err := msg(&rec)
+		if err != nil {
+			return nil, err
+		}
+		if err := x.j.add(&rec); err != nil {
+			return nil, err
+		}
+		_, err = c.Execute(m)
+		rec.Intent = false
+		var ne *netlink.Error
+		switch {
+		case err == nil:
+			x.idx[rec.NS+"\x00"+rec.Name] = rec.Index
+			if rec.Peer != "" {
+				x.idx[rec.PeerNS+"\x00"+rec.Peer] = rec.PeerIndex
+			}
+			return &rec, nil
+		case !errors.As(err, &ne):
+			return nil, err
+		}
+		rec.Failed = true
+		if (errors.Is(err, unix.EEXIST) || errors.Is(err, unix.EBUSY)) && try < maxIndexTries && !x.nameTaken(&rec) {
+			if err := x.j.add(&rec); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return &rec, err
+	}
+}
+
+// nameTaken says whether a name of link record r is in use (or cannot be
+// looked up): the kernel's EEXIST was for the name, not the ifindex.
+func (x *exe) nameTaken(r *record) bool {
+	taken := func(ns, name string) bool {
+		c, err := x.conn(ns)
+		if err != nil {
+			return true
+		}
+		_, err = c.LinkByName(name)
+		return !errors.Is(err, unix.ENODEV)
+	}
+	return taken(r.NS, r.Name) || r.Peer != "" && taken(r.PeerNS, r.Peer)
 }
 
 // planCmd is the iproute2 command that sends what step s of a veth plan
@@ -450,13 +536,22 @@ func (x *exe) setUp(ns, name string) error {
 // errReported is a failure whose reason has been printed already.
 var errReported = errors.New("reported")
 
-// up brings the lab up. isolated skips the overlap check (the default
-// namespace is a fresh one). It returns errReported after printing the
-// reason of a refusal.
-func up(l *Lab, out, errw io.Writer, isolated bool) error {
-	recs, err := readJournal(l.Name)
+// up brings the lab up, holding h (the lab's lock and the journal
+// directory's). isolated skips the overlap check (the default namespace
+// is a fresh one). It returns errReported after printing the reason of a
+// refusal.
+func up(l *Lab, h *held, out, errw io.Writer, isolated bool) error {
+	j, err := readJournal(h.dir, l.Name)
 	if err != nil {
 		return err
+	}
+	var recs []*record
+	if j != nil {
+		if why := foreignJournal(l, j); why != "" {
+			fmt.Fprintf(errw, "lab %s: refused: %s\n", l.Name, why)
+			return errReported
+		}
+		recs = j.recs
 	}
 	w, err := observe(l)
 	if err != nil {
@@ -489,6 +584,14 @@ func up(l *Lab, out, errw io.Writer, isolated bool) error {
 		fmt.Fprintf(errw, "lab %s: nothing was changed; run \"nsbox lab down\" with the same file first\n", l.Name)
 		return errReported
 	}
+	if cl := sysctlsHeld(l, h.dir); len(cl) > 0 {
+		fmt.Fprintf(errw, "lab %s: refused, another lab holds sysctls it would change:\n", l.Name)
+		for _, c := range cl {
+			fmt.Fprintf(errw, "  %s:%d: %s\n", l.File, c.line, c.msg)
+		}
+		fmt.Fprintf(errw, "lab %s: nothing was changed\n", l.Name)
+		return errReported
+	}
 	if !isolated {
 		if cl := overlaps(l, w.ns[""], ownedBy(nil)); len(cl) > 0 {
 			fmt.Fprintf(errw, "lab %s: refused, its subnets clash with this machine's:\n", l.Name)
@@ -499,70 +602,134 @@ func up(l *Lab, out, errw io.Writer, isolated bool) error {
 			return errReported
 		}
 	}
-	if recs != nil {
+	if j != nil {
 		// A journal with nothing left to undo (its objects are gone).
-		os.Remove(journalPath(l.Name))
+		if err := h.dir.remove(journalName(l.Name)); err != nil {
+			return err
+		}
 	}
-	return apply(l, out, errw)
+	return apply(l, h.dir, w, out, errw)
+}
+
+// foreignJournal says why journal j is not one lab l can go by ("" if
+// it is): written for another topology file of the same lab name, or in
+// another network namespace.
+func foreignJournal(l *Lab, j *journal) string {
+	if j.Ident != l.Ident {
+		return fmt.Sprintf("lab %s is up from %s (journal %s), and this is %s: two labs cannot have one name (give one a \"lab NAME\" line)",
+			l.Name, escapeText(j.Ident), journalPath(l.Name), escapeText(l.Ident))
+	}
+	if ns, err := defaultNS(); err != nil || ns != j.NS {
+		return fmt.Sprintf("journal %s was written in another network namespace (inode %d; this one is %d)", journalPath(l.Name), j.NS.Ino, ns.Ino)
+	}
+	return ""
+}
+
+// defaultNS is the identity of the namespace lab runs in: that of any
+// thread not inside nsenter.Do, which this goroutine's is.
+func defaultNS() (nsenter.FileID, error) {
+	dev, ino, err := nsenter.ThreadNS()
+	return nsenter.FileID{Dev: dev, Ino: ino}, err
+}
+
+// tmpName is the temporary name lab's netns step makes namespace ns's
+// file under (see nsenter.AddClaimed): one of its own, by lab and
+// namespace, so that lab down finds one a killed lab up left.
+func tmpName(lab, ns string) string {
+	h := fnv.New64a()
+	h.Write([]byte(lab + "\x00" + ns))
+	return fmt.Sprintf(".nsbox-lab-%016x", h.Sum64())
 }
 
 // hasUndo says whether a journal holds changes outside lab namespaces
 // (default-namespace routes and sysctls) that only lab down can undo.
 func hasUndo(recs []*record) bool {
+	refused := refusedKeys(recs)
 	for _, r := range recs {
-		if (r.Op == "route" || r.Op == "sysctl") && r.NS == "" {
+		if (r.Op == "route" || r.Op == "sysctl") && r.NS == "" && !refused[r.key()] {
 			return true
 		}
 	}
 	return false
 }
 
-// apply runs every step, journaling each creation first. On a failure it
-// undoes what it did, so nothing is left half-done.
-func apply(l *Lab, out, errw io.Writer) error {
+// sysctlsHeld lists the default-namespace sysctls lab l would write (and
+// those the kernel changes with them) that another lab's journal in d
+// holds: each lab puts back the values from before its own up, so two
+// labs changing one key would leave it as the one that went up second
+// found it.
+func sysctlsHeld(l *Lab, d *labDir) []clash {
+	var out []clash
+	var mine []*Sysctl
+	for _, sc := range l.Sysctls {
+		if sc.NS == "" {
+			mine = append(mine, sc)
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	held := map[string]string{} // key -> lab
+	for _, name := range d.list("lab-", ".journal") {
+		other := name[len("lab-") : len(name)-len(".journal")]
+		if other == l.Name {
+			continue
+		}
+		j, err := readJournal(d, other)
+		if err != nil || j == nil {
+			continue
+		}
+		for _, r := range j.recs {
+			if r.Op == "sysctl" && r.NS == "" && !r.Failed {
+				for _, v := range r.Saved {
+					held[v.Key] = other
+				}
+			}
+		}
+	}
+	for _, sc := range mine {
+		for _, k := range append([]string{sc.Key}, sideEffects(sc.Key)...) {
+			if other := held[k]; other != "" {
+				out = append(out, clash{sc.Line, fmt.Sprintf("sysctl %s: lab %s changed %s and will put it back (journal %s)", sc.Key, other, k, journalPath(other))})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// apply runs every step, each printed as it starts and journaled by its
+// identity before it makes anything (see step). On a failure it undoes
+// what it did, so nothing is left half-done.
+func apply(l *Lab, d *labDir, w *world, out, errw io.Writer) error {
 	steps := plan(l)
-	j, err := createJournal(l.Name)
+	ns, err := defaultNS()
+	if err != nil {
+		return err
+	}
+	j, err := createJournal(d, &header{Name: l.Name, Ident: l.Ident, NS: ns})
 	if err != nil {
 		return err
 	}
 	defer j.close()
 	x := newExe()
 	defer x.close()
-	// Step lines are written as a whole at the end (or before anything
-	// else is said), not one write(2) per line.
-	bw := bufio.NewWriter(out)
-	defer bw.Flush()
+	x.j, x.lab, x.next = j, l.Name, w.maxIndex()+indexGap
 	// Link events of the default namespace, for waitCarrier; those of
 	// lab namespaces are opened as they are made.
 	x.listen("")
 	for i := 0; i < len(steps); {
-		// A run of parallel steps (netns add) goes at once: each
-		// intent is journaled first, then all run, each on its own
-		// thread, then their done records follow in order.
+		// A run of parallel steps (netns add) goes at once, each on its
+		// own thread; their records follow in order.
 		n := 1
 		for steps[i].parallel && i+n < len(steps) && steps[i+n].parallel {
 			n++
 		}
 		group := steps[i : i+n]
-		if n == 1 {
-			fmt.Fprintf(bw, "+ %s\n", group[0].cmd)
-		}
+		// Each line is written as its step starts (stdout unbuffered:
+		// what a killed lab up printed is what it had started).
 		for _, s := range group {
-			if s.intent != nil && s.intent.Op == "sysctl" {
-				// Journaled with the value it had, to put back on lab down.
-				old, err := readSysctl(s.intent.NS, s.intent.Key)
-				if err != nil {
-					bw.Flush()
-					return fmt.Errorf("sysctl %s: %v", s.intent.Key, err)
-				}
-				s.intent.Old = old
-			}
-			if s.intent != nil {
-				if err := j.add(s.intent); err != nil {
-					bw.Flush()
-					return err
-				}
-			}
+			fmt.Fprintf(out, "+ %s\n", s.cmd)
 		}
 		dones := make([]*record, n)
 		errs := make([]error, n)
@@ -588,31 +755,24 @@ func apply(l *Lab, out, errw io.Writer) error {
 		}
 		failed := -1
 		for k := range group {
+			// Done and failed records of every step, also in a group with
+			// a failure: lab down then knows them by identity.
+			if dones[k] != nil {
+				if err := j.add(dones[k]); err != nil && errs[k] == nil {
+					errs[k] = err
+				}
+			}
 			if errs[k] != nil && failed < 0 {
 				failed = k
 			}
-			if n > 1 && (failed < 0 || failed == k) {
-				fmt.Fprintf(bw, "+ %s\n", group[k].cmd)
-			}
-		}
-		// Done records of every step that worked, also in a group with
-		// a failure: lab down then knows them by identity.
-		for k := range group {
-			if errs[k] == nil && dones[k] != nil {
-				if err := j.add(dones[k]); err != nil {
-					bw.Flush()
-					return err
-				}
-			}
 		}
 		if failed >= 0 {
-			bw.Flush()
 			fmt.Fprintf(errw, "lab %s: %s: %s\n", l.Name, group[failed].cmd, errText(errs[failed]))
 			fmt.Fprintf(errw, "lab %s: undoing what was done\n", l.Name)
 			x.close()
 			j.close()
-			if derr := down(l.Name, out, errw); derr != nil {
-				fmt.Fprintf(errw, "lab %s: undo: %v\n", l.Name, derr)
+			if derr := down(l, d, out, errw, false); derr != nil && !errors.Is(derr, errReported) {
+				fmt.Fprintf(errw, "lab %s: undo: %s\n", l.Name, errText(derr))
 			}
 			return errReported
 		}
@@ -620,10 +780,9 @@ func apply(l *Lab, out, errw io.Writer) error {
 	}
 	x.syncBridges(l)
 	if waiting := x.waitCarrier(l, 5*time.Second); len(waiting) > 0 {
-		bw.Flush()
 		fmt.Fprintf(errw, "lab %s: warning: no carrier yet on %s\n", l.Name, strings.Join(waiting, ", "))
 	}
-	fmt.Fprintf(bw, "lab %s is up (%d steps; journal %s)\n", l.Name, len(steps), j.path)
+	fmt.Fprintf(out, "lab %s is up (%d steps; journal %s)\n", l.Name, len(steps), j.path)
 	return nil
 }
 

@@ -152,7 +152,7 @@ func createFile(path string) error {
 
 // remove undoes createFile and a bind mount on it, if there is one.
 func remove(path string) error {
-	unix.Unmount(path, unix.MNT_DETACH)
+	unix.Unmount(path, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW)
 	return unix.Unlink(path)
 }
 
@@ -224,12 +224,19 @@ func makeRunDir() error {
 
 // Delete unmounts (MNT_DETACH) and removes the named namespace's file.
 // The namespace itself lives on while a process or an open file holds it.
+//
+// Unlike iproute2, Delete follows no symbolic link: iproute2's
+// umount2(path, MNT_DETACH) unmounts whatever a link in RunDir points to
+// ("ln -s /some/mountpoint /var/run/netns/x; ip netns del x" unmounts
+// /some/mountpoint). UMOUNT_NOFOLLOW makes umount2 fail on a link
+// (EINVAL: a link is no mount point); the unlink that follows removes the
+// link itself, as iproute2's does. Everything else is iproute2's.
 func Delete(name string) error {
 	if err := ValidateName(name); err != nil {
 		return err
 	}
 	path := Path(name)
-	unix.Unmount(path, unix.MNT_DETACH)
+	unix.Unmount(path, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW)
 	if err := unix.Unlink(path); err != nil {
 		return errorf(err, "Cannot remove namespace file \"%s\": %s", path, err)
 	}

@@ -42,13 +42,17 @@ type Bridge struct {
 	Name string
 	Up   bool
 	MTU  uint32
+	// Index is the ifindex to give it (ifi_index, "ip link add ...
+	// index N"); 0: the kernel picks one. The kernel refuses one in use
+	// with EEXIST, as it does a name in use.
+	Index int32
 }
 
 // Message builds the RTM_NEWLINK that creates the bridge, with
 // NLM_F_ECHO: the kernel (6.3 on) answers with the new link, so its
 // ifindex needs no lookup (see Echoed).
 func (b Bridge) Message() (netlink.Message, error) {
-	l := &rtnl.Link{Name: b.Name, MTU: b.MTU, Info: rtnl.LinkInfo{Kind: "bridge"}}
+	l := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: b.Index}, Name: b.Name, MTU: b.MTU, Info: rtnl.LinkInfo{Kind: "bridge"}}
 	if b.Up {
 		l.Flags, l.Change = unix.IFF_UP, unix.IFF_UP
 	}

@@ -29,6 +29,12 @@ type VethEnd struct {
 	Up          bool
 	MTU         uint32            // IFLA_MTU; 0: the kernel's
 	Addr        rtnl.HardwareAddr // IFLA_ADDRESS; nil: a random one
+	// Index is the ifindex the create gives the end (ifi_index, "ip
+	// link add ... index N"; the peer's in VETH_INFO_PEER's ifinfomsg);
+	// 0: the kernel picks one. The kernel takes the peer's only with the
+	// main end's, and refuses one in use (EEXIST for the main end,
+	// EBUSY for the peer).
+	Index int32
 }
 
 // VethPair is a veth pair to make, each end set up as it says.
@@ -130,7 +136,7 @@ func (s *Step) Message() (netlink.Message, error) {
 // link is the end's own part of the create: name, namespace (when not
 // from), MTU, address.
 func (e *VethEnd) link(from string) *rtnl.Link {
-	l := &rtnl.Link{Name: e.Name, MTU: e.MTU, Address: e.Addr}
+	l := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: e.Index}, Name: e.Name, MTU: e.MTU, Address: e.Addr}
 	if e.NS != from {
 		l.NetNSFD = new(e.NSFD)
 	}
