@@ -21,7 +21,11 @@ func TestMain(m *testing.M) { sandbox.Main(m) }
 
 func sh(t *testing.T, script string) string {
 	t.Helper()
-	out, err := exec.Command("sh", "-ec", script).CombinedOutput()
+	cmd := exec.Command("sh", "-ec", script)
+	// A script that fails leaves its background jobs holding the output
+	// pipe; WaitDelay stops waiting for them.
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, out)
 	}
@@ -68,7 +72,13 @@ ping -c 2 -i 0.2 192.168.1.11 >/dev/null
 ping -c 2 -i 0.2 192.168.1.12 >/dev/null
 ip netns exec namespace1 nc.openbsd -l 8080 >/dev/null &
 ip netns exec namespace2 sh -c 'echo "HTTP/1.1 200 OK" | nc.openbsd -l 8080' >/dev/null &
-sleep 0.3
+# Both listeners are up before a client connects (a fixed sleep was
+# not enough under load: the client was refused and the script ended).
+for i in $(seq 100); do
+	ip netns exec namespace1 ss -Hltn 'sport = :8080' | grep -q . &&
+	ip netns exec namespace2 ss -Hltn 'sport = :8080' | grep -q . && break
+	sleep 0.1
+done
 printf 'GET / HTTP/1.1\r\nHost: lab\r\n\r\n' | nc.openbsd -N 192.168.1.11 8080
 echo hello | nc.openbsd -N -w 2 192.168.1.12 8080 >/dev/null
 echo udp | nc.openbsd -u -w 1 192.168.1.11 9999 || true
