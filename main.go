@@ -18,6 +18,7 @@ import (
 	"nsbox/nsenter"
 	"nsbox/ping"
 	"nsbox/sscmd"
+	"nsbox/tccmd"
 	"nsbox/wire"
 )
 
@@ -44,12 +45,14 @@ func applet(name string) command {
 		return sscmd.SS
 	case "netstat":
 		return sscmd.Netstat
+	case "tc":
+		return tccmd.Main
 	}
 	return nil
 }
 
 // appletNames are applet's names, sorted.
-var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "ping6", "ss"}
+var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "ping6", "ss", "tc"}
 
 // nsboxCommand is one of nsbox's own words besides the ip objects (link,
 // addr, route, netns, monitor, ...), which go to ipcmd.
@@ -65,6 +68,8 @@ func nsboxCommand(word string) command {
 		return sscmd.SS
 	case "netstat":
 		return sscmd.Netstat
+	case "tc":
+		return tccmd.Main
 	case "lab":
 		return lab.Main
 	case "decode":
@@ -130,13 +135,13 @@ func nsbox(args []string) int {
 const usage = `Usage: nsbox [ OPTIONS ] { link | address | route | netns | monitor } { COMMAND | help }
        nsbox [ OPTIONS ] bridge link [ show ] [ dev DEV ]
        nsbox [ -force ] -batch FILE
-       nsbox [ -n NAME ] { nc | ping | ss | netstat } ARGS...
+       nsbox [ -n NAME ] { nc | ping | ss | netstat | tc } ARGS...
        nsbox lab { up | down | check | run | show | print } [ -isolated ] [ FILE ]
        nsbox decode [ -proto route|sock_diag ] [ FILE | -pcap FILE ]
        nsbox --install DIR | --list
 where  OPTIONS := { -j[son] | -p[retty] | -br[ief] | -d[etails] | -s[tatistics] | -4 | -6 |
                     -o[neline] | -n[etns] NAME | -force | -wire | -pcap FILE | -V[ersion] }
-Invoked as ip, bridge, nc, netcat, ping, ping6, ss or netstat (see --install), nsbox is that tool.
+Invoked as ip, bridge, nc, netcat, ping, ping6, ss, netstat or tc (see --install), nsbox is that tool.
 `
 
 // install makes DIR/APPLET a symbolic link to this binary for every applet.

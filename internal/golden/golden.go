@@ -129,7 +129,7 @@ func ToNative(b []byte) ([]byte, error) {
 
 func convertBody(typ uint16, b []byte) ([]byte, error) {
 	if isTC(typ) {
-		return convertTC(b) // tc.go
+		return convertTC(typ, b) // tc.go
 	}
 	switch typ {
 	case unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_DELLINK, unix.RTM_SETLINK:

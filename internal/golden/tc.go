@@ -124,13 +124,22 @@ func attrString(b []byte, typ uint16) string {
 }
 
 // convertTC converts the payload of a qdisc, class or filter message.
-func convertTC(b []byte) ([]byte, error) {
+// A filter's tcm_info is TC_H_MAKE(prio<<16, protocol) with the
+// protocol in network order: the low half's bytes stay as they are.
+func convertTC(typ uint16, b []byte) ([]byte, error) {
 	if len(b) < tcmsgLen {
 		return nil, fmt.Errorf("short tcmsg")
 	}
 	h := append([]byte(nil), b[:4]...)
-	for i := 4; i < tcmsgLen; i += 4 {
+	for i := 4; i < 16; i += 4 {
 		h = native.AppendUint32(h, le.Uint32(b[i:]))
+	}
+	switch typ {
+	case unix.RTM_NEWTFILTER, unix.RTM_DELTFILTER, unix.RTM_GETTFILTER:
+		proto := native.Uint16(b[16:18]) // __be16: the same bytes on every host
+		h = native.AppendUint32(h, uint32(le.Uint16(b[18:]))<<16|uint32(proto))
+	default:
+		h = native.AppendUint32(h, le.Uint32(b[16:]))
 	}
 	attrs := b[tcmsgLen:]
 	sc := schema{11: 'u', 12: 'u', 13: 'u', 14: 'u', 7: statsSchema, 15: u32s}
