@@ -370,25 +370,31 @@ func (s *session) listFilters(a *args) error {
 	return nil
 }
 
-// printFilter is print_filter.
+// printFilter is print_filter (for tc monitor, of chains too).
 func (s *session) printFilter(typ, flags uint16, t *rtnl.TC, f *filterShow) {
 	p := s.p
-	if t.Kind == "" {
+	isFilter := typ == unix.RTM_NEWTFILTER || typ == unix.RTM_DELTFILTER || typ == unix.RTM_GETTFILTER
+	if t.Kind == "" && isFilter {
 		s.out.Flush()
 		io.WriteString(stderr, "print_filter: NULL kind\n")
 		return
 	}
 	p.openObject("")
-	if typ == unix.RTM_DELTFILTER {
+	if typ == unix.RTM_DELTFILTER || typ == unix.RTM_DELCHAIN {
 		p.bool(pANY, "deleted", "deleted ", true)
 	}
-	if typ == unix.RTM_NEWTFILTER && flags&netlink.NLM_F_CREATE != 0 && flags&netlink.NLM_F_EXCL == 0 {
+	isNew := typ == unix.RTM_NEWTFILTER || typ == unix.RTM_NEWCHAIN
+	if isNew && flags&netlink.NLM_F_CREATE != 0 && flags&netlink.NLM_F_EXCL == 0 {
 		p.bool(pANY, "replaced", "replaced ", true)
 	}
-	if typ == unix.RTM_NEWTFILTER && flags&netlink.NLM_F_CREATE != 0 && flags&netlink.NLM_F_EXCL != 0 {
+	if isNew && flags&netlink.NLM_F_CREATE != 0 && flags&netlink.NLM_F_EXCL != 0 {
 		p.bool(pANY, "added", "added ", true)
 	}
-	p.text("filter ")
+	if isFilter {
+		p.text("filter ")
+	} else {
+		p.text("chain ")
+	}
 	if uint32(t.Ifindex) == rtnl.TCM_IFINDEX_MAGIC_BLOCK {
 		p.uint(pANY, "block", "block %d ", uint64(t.Parent))
 	} else {
@@ -409,7 +415,7 @@ func (s *session) printFilter(typ, flags uint16, t *rtnl.TC, f *filterShow) {
 		}
 	}
 	var proto uint16
-	if t.Info != 0 {
+	if t.Info != 0 && isFilter {
 		proto = ntohs(uint16(t.Info))
 		prio := t.Info >> 16
 		if (f.protocol == 0 || f.protocol != proto) && proto != 0 {
@@ -419,11 +425,13 @@ func (s *session) printFilter(typ, flags uint16, t *rtnl.TC, f *filterShow) {
 			p.uint(pANY, "pref", "pref %d ", uint64(prio))
 		}
 	}
-	p.str(pANY, "kind", "%s ", t.Kind)
+	if t.Kind != "" {
+		p.str(pANY, "kind", "%s ", t.Kind)
+	}
 	if t.Chain != nil && (f.chain == nil || *f.chain != *t.Chain) {
 		p.uint(pANY, "chain", "chain %d ", uint64(*t.Chain))
 	}
-	if t.HasOptions {
+	if t.Kind != "" && t.HasOptions {
 		p.openObject("options")
 		if t.Kind == "u32" {
 			s.printU32(t, proto)

@@ -98,13 +98,15 @@ func (s *session) monitor(ctx context.Context, ready chan<- struct{}) error {
 	}
 }
 
-// event is accept_tcmsg.
+// event is accept_tcmsg (its actions' events, RTM_*ACTION, are left
+// out: nsbox has no "tc actions").
 func (s *session) event(m netlink.Message) {
 	typ := m.Header.Type
 	switch typ {
 	case unix.RTM_NEWQDISC, unix.RTM_DELQDISC, unix.RTM_NEWTCLASS, unix.RTM_DELTCLASS,
-		unix.RTM_NEWTFILTER, unix.RTM_DELTFILTER:
-	case unix.NLMSG_ERROR, unix.NLMSG_NOOP, unix.NLMSG_DONE:
+		unix.RTM_NEWTFILTER, unix.RTM_DELTFILTER, unix.RTM_NEWCHAIN, unix.RTM_DELCHAIN:
+	case unix.NLMSG_ERROR, unix.NLMSG_NOOP, unix.NLMSG_DONE,
+		unix.RTM_NEWACTION, unix.RTM_DELACTION, unix.RTM_GETACTION:
 		return
 	default:
 		s.out.Flush()

@@ -368,7 +368,7 @@ func (s *session) ifindex(name string) (int32, error) {
 func (s *session) ifname(index int32) string {
 	if s.names == nil {
 		s.names = map[int32]string{}
-		if conn, err := s.dial(); err == nil {
+		if conn, err := s.dial(); err == nil && s.lookup == nil {
 			conn.Links(unix.AF_UNSPEC, func(l *rtnl.Link) error {
 				s.names[l.Index] = l.Name
 				return nil
@@ -378,7 +378,7 @@ func (s *session) ifname(index int32) string {
 	if n, ok := s.names[index]; ok {
 		return n
 	}
-	if conn, err := s.dial(); err == nil && index > 0 {
+	if conn, err := s.dial(); err == nil && index > 0 && s.lookup == nil {
 		if l, err := conn.LinkByIndex(index); err == nil {
 			s.names[index] = l.Name
 			return l.Name
