@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"nsbox/cli"
 	"nsbox/rtnl"
 )
 
@@ -124,178 +125,12 @@ func getInt(s string, base int) (int32, bool) {
 	return int32(v), true
 }
 
-// strtod is C's strtod: the number at the start of s (decimal with
-// exponent, hex with p-exponent, inf, nan) and how many bytes it took.
-func strtod(s string) (float64, int) {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
-		i++
-	}
-	start := i
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	lower := strings.ToLower(s[i:])
-	switch {
-	case strings.HasPrefix(lower, "infinity"):
-		i += 8
-	case strings.HasPrefix(lower, "inf"):
-		i += 3
-	case strings.HasPrefix(lower, "nan"):
-		i += 3
-	default:
-		hexa := strings.HasPrefix(lower, "0x")
-		j := i
-		if hexa {
-			j += 2
-		}
-		digits := 0
-		isDigit := func(c byte) bool {
-			if hexa {
-				return digit(c) < 16
-			}
-			return c >= '0' && c <= '9'
-		}
-		for j < len(s) && isDigit(s[j]) {
-			j++
-			digits++
-		}
-		if j < len(s) && s[j] == '.' {
-			j++
-			for j < len(s) && isDigit(s[j]) {
-				j++
-				digits++
-			}
-		}
-		if digits == 0 {
-			if hexa { // "0x" with no hex digit: the "0" alone
-				v, _ := strconv.ParseFloat(s[start:i+1], 64)
-				return v, i + 1
-			}
-			return 0, 0
-		}
-		exp := byte('e')
-		if hexa {
-			exp = 'p'
-		}
-		if j < len(s) && (s[j]|0x20) == exp {
-			k := j + 1
-			if k < len(s) && (s[k] == '+' || s[k] == '-') {
-				k++
-			}
-			if k < len(s) && s[k] >= '0' && s[k] <= '9' {
-				for k < len(s) && s[k] >= '0' && s[k] <= '9' {
-					k++
-				}
-				j = k
-			}
-		}
-		i = j
-	}
-	text := s[start:i]
-	if strings.HasPrefix(strings.ToLower(strings.TrimLeft(text, "+-")), "0x") && !strings.ContainsAny(text, "pP") {
-		text += "p0" // Go wants the exponent of a hex float
-	}
-	v, err := strconv.ParseFloat(text, 64)
-	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return v, i // ±Inf or 0, as strtod with ERANGE
-		}
-		return 0, 0
-	}
-	return v, i
-}
-
-// cU32 is C's double to unsigned int (cvttsd2si to 64 bits, low 32).
-func cU32(x float64) uint32 { return uint32(cI64(x)) }
-
-// cI64 is cvttsd2si: NaN and values out of range are 1<<63.
-func cI64(x float64) int64 {
-	if x != x || x >= 1<<63 || x < -(1<<63) {
-		return math.MinInt64
-	}
-	return int64(x)
-}
-
-// cU64 is C's double to __u64: exact up to 2^64; negative values wrap.
-func cU64(x float64) uint64 {
-	if x >= 1<<63 && x < 1<<64 {
-		return uint64(x-(1<<63)) + 1<<63
-	}
-	return uint64(cI64(x))
-}
-
-// rateSuffixes are get_rate's units (case does not matter), in bits
-// per second.
-var rateSuffixes = [...]struct {
-	name  string
-	scale float64
-}{
-	{"bit", 1}, {"Kibit", 1024}, {"kbit", 1000}, {"mibit", 1024 * 1024}, {"mbit", 1000000},
-	{"gibit", 1024 * 1024 * 1024}, {"gbit", 1000000000}, {"tibit", 1024 * 1024 * 1024 * 1024},
-	{"tbit", 1000000000000}, {"Bps", 8}, {"KiBps", 8 * 1024}, {"KBps", 8000},
-	{"MiBps", 8 * 1024 * 1024}, {"MBps", 8000000}, {"GiBps", 8 * 1024 * 1024 * 1024},
-	{"GBps", 8000000000}, {"TiBps", 8 * 1024 * 1024 * 1024 * 1024}, {"TBps", 8000000000000},
-}
-
-// getRate64 is get_rate64: a rate with a unit ("10mbit"; a bare number
-// is bits per second) in bytes per second.
-func getRate64(s string) (uint64, bool) {
-	bps, n := strtod(s)
-	if n == 0 {
-		return 0, false
-	}
-	rest := s[n:]
-	for _, u := range rateSuffixes {
-		if strings.EqualFold(u.name, rest) {
-			bps *= u.scale
-			rest = ""
-			break
-		}
-	}
-	if rest != "" {
-		return 0, false
-	}
-	return cU64(bps / 8), true
-}
-
-// getSize is get_size: bytes, with b, k/kb, m/mb, g/gb, kbit, mbit, gbit.
-func getSize(s string) (uint32, bool) {
-	sz, n := strtod(s)
-	if n == 0 {
-		return 0, false
-	}
-	switch rest := strings.ToLower(s[n:]); rest {
-	case "":
-	case "kb", "k":
-		sz *= 1024
-	case "gb", "g":
-		sz *= 1024 * 1024 * 1024
-	case "gbit":
-		sz *= 1024 * 1024 * 1024 / 8
-	case "mb", "m":
-		sz *= 1024 * 1024
-	case "mbit":
-		sz *= 1024 * 1024 / 8
-	case "kbit":
-		sz *= 1024 / 8
-	case "b":
-	default:
-		return 0, false
-	}
-	v := cU32(sz)
-	if float64(v) != math.Floor(sz) { // "detect if an overflow happened"
-		return 0, false
-	}
-	return v, true
-}
-
 // getSizeAndCell is get_size_and_cell: "SIZE[/CELL]", CELL a power of
 // two, returned as its log (-1 when absent).
 func getSizeAndCell(s string) (size uint32, cellLog int, ok bool) {
 	cellLog = -1
 	sz, cell, slash := strings.Cut(s, "/")
-	size, ok = getSize(sz)
+	size, ok = cli.ParseSize(sz)
 	if !ok {
 		return 0, -1, false
 	}
@@ -312,46 +147,6 @@ func getSizeAndCell(s string) (size uint32, cellLog int, ok bool) {
 		return 0, -1, false
 	}
 	return size, -1, true
-}
-
-// getTime is get_time: microseconds, with s/sec/secs, ms/msec/msecs,
-// us/usec/usecs (a bare number is microseconds).
-func getTime(s string) (uint32, bool) {
-	t, n := strtod(s)
-	if n == 0 {
-		return 0, false
-	}
-	switch strings.ToLower(s[n:]) {
-	case "":
-	case "s", "sec", "secs":
-		t *= rtnl.TIME_UNITS_PER_SEC
-	case "ms", "msec", "msecs":
-		t *= rtnl.TIME_UNITS_PER_SEC / 1000
-	case "us", "usec", "usecs":
-	default:
-		return 0, false
-	}
-	return cU32(t), true
-}
-
-// getTime64 is get_time64: nanoseconds, with s, ms, us and ns units.
-func getTime64(s string) (int64, bool) {
-	t, n := strtod(s)
-	if n == 0 {
-		return 0, false
-	}
-	switch strings.ToLower(s[n:]) {
-	case "", "ns", "nsec", "nsecs":
-	case "s", "sec", "secs":
-		t *= 1e9
-	case "ms", "msec", "msecs":
-		t *= 1e6
-	case "us", "usec", "usecs":
-		t *= 1e3
-	default:
-		return 0, false
-	}
-	return cI64(t), true
 }
 
 // getQdiscHandle is get_qdisc_handle: "MAJ[:]" in hex, or "none".

@@ -2,10 +2,10 @@ package tccmd
 
 import (
 	"bufio"
-	"math"
 	"strconv"
 	"strings"
 
+	"nsbox/cli"
 	fmt "nsbox/internal/printf"
 )
 
@@ -139,9 +139,9 @@ func cHex(v uint64) string {
 // formatted as C's %g) in text.
 func (p *printer) float(t int, key, format string, v float64) {
 	if p.jsonCtx(t) {
-		p.jw.num(key, cG(v, 6))
+		p.jw.num(key, cli.FormatG(v, 6))
 	} else if p.fpCtx(t) {
-		fmt.Fprintf(p.w, format, cG(v, 6))
+		fmt.Fprintf(p.w, format, cli.FormatG(v, 6))
 	}
 }
 
@@ -178,26 +178,8 @@ func (p *printer) rate(t int, key, format string, bps uint64) {
 	if p.jsonCtx(t) {
 		p.jw.num(key, strconv.FormatUint(bps, 10))
 	} else if p.fpCtx(t) {
-		fmt.Fprintf(p.w, format, rateString(bps))
+		fmt.Fprintf(p.w, format, cli.FormatRate(bps))
 	}
-}
-
-// rateString is print_color_rate's text: bits per second, divided by
-// 1000 while it stays whole or is above a million.
-func rateString(bps uint64) string {
-	units := [...]string{"", "K", "M", "G", "T"}
-	r := bps << 3
-	i := 0
-	for ; i < len(units)-1; i++ {
-		if r < 1000 {
-			break
-		}
-		if r%1000 != 0 && r < 1000*1000 {
-			break
-		}
-		r /= 1000
-	}
-	return strconv.FormatUint(r, 10) + units[i] + "bit"
 }
 
 // size is print_size: bytes as a number in JSON, sprint_size in text.
@@ -205,52 +187,8 @@ func (p *printer) size(t int, key, format string, sz uint32) {
 	if p.jsonCtx(t) {
 		p.jw.num(key, strconv.FormatUint(uint64(sz), 10))
 	} else if p.fpCtx(t) {
-		fmt.Fprintf(p.w, format, sizeString(sz))
+		fmt.Fprintf(p.w, format, cli.FormatSize(sz))
 	}
-}
-
-// sizeString is sprint_size: "32Kb", "1Mb", "1600b".
-func sizeString(sz uint32) string {
-	const kilo, mega = 1024, 1024 * 1024
-	v := float64(sz)
-	if sz >= mega && math.Abs(mega*math.RoundToEven(v/mega)-v) < 1024 {
-		return cG(math.RoundToEven(v/mega), 6) + "Mb"
-	}
-	if sz >= kilo && math.Abs(kilo*math.RoundToEven(v/kilo)-v) < 16 {
-		return cG(math.RoundToEven(v/kilo), 6) + "Kb"
-	}
-	return strconv.FormatUint(uint64(sz), 10) + "b"
-}
-
-// timeString is sprint_time: microseconds as "%.3gs", "%.3gms" or "%uus".
-func timeString(usec uint32) string {
-	t := float64(usec)
-	switch {
-	case t >= 1000000:
-		return cG(t/1000000, 3) + "s"
-	case t >= 1000:
-		return cG(t/1000, 3) + "ms"
-	}
-	return strconv.FormatUint(uint64(usec), 10) + "us"
-}
-
-// time64String is sprint_time64: nanoseconds with a unit.
-func time64String(ns int64) string {
-	t := float64(ns)
-	switch {
-	case ns >= 1000000000:
-		return cG(t/1e9, 3) + "s"
-	case ns >= 1000000:
-		return cG(t/1e6, 3) + "ms"
-	case ns >= 1000:
-		return cG(t/1e3, 3) + "us"
-	}
-	return strconv.FormatInt(ns, 10) + "ns"
-}
-
-// cG is C's "%.<prec>g".
-func cG(v float64, prec int) string {
-	return strconv.FormatFloat(v, 'g', prec, 64)
 }
 
 // openObject is open_json_object(key) ("" inside an array).

@@ -88,7 +88,7 @@ func parseTBF(s *session, _ string, a *args, dev string) (rtnl.Options, error) {
 				return nil, failf("tbf: specifying both \"latency\" and \"limit\" is not allowed")
 			}
 			var ok bool
-			if p.Limit, ok = getSize(v); !ok {
+			if p.Limit, ok = cli.ParseSize(v); !ok {
 				return nil, illegal("limit", v)
 			}
 		case matches(w, "latency"):
@@ -103,7 +103,7 @@ func parseTBF(s *session, _ string, a *args, dev string) (rtnl.Options, error) {
 				return nil, failf("tbf: specifying both \"limit\" and \"/latency\" is not allowed")
 			}
 			var ok bool
-			if p.Latency, ok = getTime(v); !ok {
+			if p.Latency, ok = cli.ParseTime(v); !ok {
 				return nil, illegal("latency", v)
 			}
 		case matches(w, "burst"), w == "buffer", w == "maxburst":
@@ -139,7 +139,7 @@ func parseTBF(s *session, _ string, a *args, dev string) (rtnl.Options, error) {
 				return nil, failf("tbf: duplicate \"mpu\" specification")
 			}
 			var ok bool
-			if p.MPU, ok = getSize(v); !ok {
+			if p.MPU, ok = cli.ParseSize(v); !ok {
 				return nil, illegal("mpu", v)
 			}
 		case w == "rate", matches(w, "peakrate"):
@@ -223,7 +223,7 @@ func getLinklayer(s string) (rtnl.LinkLayer, bool) {
 // the percent reader printed before failing.
 func rateArg(v, dev string) (rate uint64, msg string, ok bool) {
 	if !strings.Contains(v, "%") {
-		rate, ok = getRate64(v)
+		rate, ok = cli.ParseRate(v)
 		return rate, "", ok
 	}
 	if dev == "" {
@@ -247,7 +247,7 @@ func rateArg(v, dev string) (rate uint64, msg string, ok bool) {
 	if n == 0 {
 		return 0, "Specified rate value could not be read or is malformed\n", false
 	}
-	num, used := strtod(v[:n])
+	num, used := cli.Strtod(v[:n])
 	perc := num / 100
 	if perc > 1 || perc < 0 {
 		return 0, "Invalid rate specified; should be between [0,100]% but is " + v + "\n", false
@@ -259,7 +259,7 @@ func rateArg(v, dev string) (rate uint64, msg string, ok bool) {
 	if len(text) >= 20 {
 		return 0, "Unable to parse calculated rate\n", false
 	}
-	rate, ok = getRate64(text)
+	rate, ok = cli.ParseRate(text)
 	return rate, "", ok
 }
 
@@ -285,7 +285,7 @@ func printTBF(s *session, _ string, opt []byte, _ bool) {
 	p.rate(pANY, "rate", "rate %s ", t.Rate64)
 	buffer := c.XmitSize(t.Rate64, q.Buffer)
 	if s.o.details {
-		p.str(pANY, "burst", "burst %s ", sizeString(buffer)+"/"+strconv.Itoa(1<<q.Rate.CellLog))
+		p.str(pANY, "burst", "burst %s ", cli.FormatSize(buffer)+"/"+strconv.Itoa(1<<q.Rate.CellLog))
 		p.size(pANY, "mpu", "mpu %s ", uint32(q.Rate.MPU))
 	} else {
 		p.size(pANY, "burst", "burst %s ", buffer)
@@ -298,7 +298,7 @@ func printTBF(s *session, _ string, opt []byte, _ bool) {
 		if q.MTU != 0 || q.PeakRate.MPU != 0 {
 			mtu := c.XmitSize(t.PeakRate64, q.MTU)
 			if s.o.details {
-				p.str(pANY, "mtu", "mtu %s ", sizeString(mtu)+"/"+strconv.Itoa(1<<q.PeakRate.CellLog))
+				p.str(pANY, "mtu", "mtu %s ", cli.FormatSize(mtu)+"/"+strconv.Itoa(1<<q.PeakRate.CellLog))
 				p.size(pANY, "mpu", "mpu %s ", uint32(q.PeakRate.MPU))
 			} else {
 				p.size(pANY, "minburst", "minburst %s ", mtu)
@@ -316,8 +316,8 @@ func printTBF(s *session, _ string, opt []byte, _ bool) {
 		}
 	}
 	if latency >= 0 {
-		p.uint(pJSON, "lat", "", cU64(latency))
-		p.text("lat %s ", timeString(cU32(latency)))
+		p.uint(pJSON, "lat", "", cli.CUint64(latency))
+		p.text("lat %s ", cli.FormatTime(cli.CUint32(latency)))
 	}
 	if s.o.raw || latency < 0 {
 		p.size(pANY, "limit", "limit %s ", q.Limit)
@@ -592,7 +592,7 @@ func parseFIFO(_ *session, kind string, a *args, _ string) (rtnl.Options, error)
 			if err != nil {
 				return nil, err
 			}
-			l, ok := getSize(v)
+			l, ok := cli.ParseSize(v)
 			if !ok {
 				return nil, failf("%s: Illegal value for \"limit\": \"%s\"", kind, v)
 			}
@@ -687,7 +687,7 @@ const netemUsage = `Usage: ... netem [ limit PACKETS ]
 // parsePercent is parse_percent: "30%" or "30" as 0.3; 1 means out of
 // [0,100], -1 malformed.
 func parsePercent(s string) (float64, int) {
-	v, n := strtod(s)
+	v, n := cli.Strtod(s)
 	v /= 100
 	if v > 1 || v < 0 {
 		return v, 1
@@ -724,7 +724,7 @@ func parseNetem(s *session, _ string, a *args, dev string) (rtnl.Options, error)
 	nextIsNumber := func() bool { p := a.peek(); return a.nextOK() && p != "" && p[0] >= '0' && p[0] <= '9' }
 	nextIsSigned := func() bool { p := a.peek(); return nextIsNumber() || a.nextOK() && p != "" && p[0] == '-' }
 	ticks := func(v string, dst *uint32) error {
-		t, ok := getTime(v)
+		t, ok := cli.ParseTime(v)
 		if !ok {
 			return illegal("latency")
 		}
@@ -754,7 +754,7 @@ func parseNetem(s *session, _ string, a *args, dev string) (rtnl.Options, error)
 				return nil, err
 			}
 			var ok bool
-			if n.Qopt.Limit, ok = getSize(v); !ok {
+			if n.Qopt.Limit, ok = cli.ParseSize(v); !ok {
 				return nil, illegal("limit")
 			}
 		case matches(w, "latency"), matches(w, "delay"):
@@ -934,12 +934,12 @@ func parseNetem(s *session, _ string, a *args, dev string) (rtnl.Options, error)
 			v, _ := a.next()
 			presentSlot = true
 			var ok bool
-			if slot.MinDelay, ok = getTime64(v); !ok {
+			if slot.MinDelay, ok = cli.ParseTime64(v); !ok {
 				return nil, illegal("slot min_delay")
 			}
 			if nextIsNumber() {
 				v, _ := a.next()
-				if slot.MaxDelay, ok = getTime64(v); !ok || slot.MaxDelay < slot.MinDelay {
+				if slot.MaxDelay, ok = cli.ParseTime64(v); !ok || slot.MaxDelay < slot.MinDelay {
 					return nil, illegal("slot max_delay")
 				}
 			} else {
@@ -960,7 +960,7 @@ func parseNetem(s *session, _ string, a *args, dev string) (rtnl.Options, error)
 				if !a.nextOK() {
 					return nil, illegal("slot bytes")
 				}
-				b, ok := getSize(a.peek())
+				b, ok := cli.ParseSize(a.peek())
 				if !ok {
 					return nil, illegal("slot bytes")
 				}
@@ -1046,9 +1046,9 @@ func printNetem(s *session, _ string, opt []byte, _ bool) {
 	if q.Latency != 0 {
 		p.openObject("delay")
 		if !p.isJSON() {
-			p.text(" delay %s", timeString(c.Tick2Time(q.Latency)))
+			p.text(" delay %s", cli.FormatTime(c.Tick2Time(q.Latency)))
 			if q.Jitter != 0 {
-				p.text("  %s", timeString(c.Tick2Time(q.Jitter)))
+				p.text("  %s", cli.FormatTime(c.Tick2Time(q.Jitter)))
 			}
 		} else {
 			p.float(pJSON, "delay", "", float64(c.Tick2Time(q.Latency))/1000000)
@@ -1134,7 +1134,7 @@ func printNetem(s *session, _ string, opt []byte, _ bool) {
 	if sl := n.Slot; sl != nil {
 		p.openObject("slot")
 		t64 := func(key, text string, v int64) {
-			p.text(text+" %s", time64String(v))
+			p.text(text+" %s", cli.FormatTime64(v))
 			p.float(pJSON, key, "", float64(v)/1e9)
 		}
 		if sl.DistJitter > 0 {

@@ -1,6 +1,9 @@
 package tccmd
 
-import "nsbox/rtnl"
+import (
+	"nsbox/cli"
+	"nsbox/rtnl"
+)
 
 // printStats is print_tcstats_attr (and print_tcstats2_attr): what the
 // kernel counted, each line starting with prefix.
@@ -17,7 +20,7 @@ func (s *session) printStats(st *rtnl.TCStats, prefix string) {
 			if st.BPS != 0 || st.PPS != 0 {
 				p.text("rate ")
 				if st.BPS != 0 {
-					p.text("%s ", rateString(st.BPS))
+					p.text("%s ", cli.FormatRate(st.BPS))
 				}
 				if st.PPS != 0 {
 					p.text("%dpps ", st.PPS)
@@ -26,7 +29,7 @@ func (s *session) printStats(st *rtnl.TCStats, prefix string) {
 			if st.Qlen != 0 || st.Backlog != 0 {
 				p.text("backlog ")
 				if st.Backlog != 0 {
-					p.text("%s ", sizeString(st.Backlog))
+					p.text("%s ", cli.FormatSize(st.Backlog))
 				}
 				if st.Qlen != 0 {
 					p.text("%dp ", st.Qlen)
