@@ -271,9 +271,15 @@ func plan(l *Lab) []*step {
 		if a.NS != "" {
 			args += " netns " + a.NS
 		}
+		if a.Link.MTU != 0 {
+			args += " mtu " + strconv.FormatUint(uint64(a.Link.MTU), 10)
+		}
 		args += " type veth peer name " + b.Name
 		if b.NS != "" {
 			args += " netns " + b.NS
+		}
+		if b.Link.MTU != 0 {
+			args += " mtu " + strconv.FormatUint(uint64(b.Link.MTU), 10)
 		}
 		add(&step{
 			cmd:    "ip " + args,
@@ -290,8 +296,8 @@ func plan(l *Lab) []*step {
 					return nil, err
 				}
 				x.peerOf[a.NS+"\x00"+a.Name] = b.NS + "\x00" + b.Name
-				req := &rtnl.Link{Name: a.Name, NetNSFD: &fa, Info: &rtnl.LinkInfo{Kind: "veth",
-					Peer: &rtnl.Link{Name: b.Name, NetNSFD: &fb}}}
+				req := &rtnl.Link{Name: a.Name, NetNSFD: &fa, MTU: a.Link.MTU, Info: &rtnl.LinkInfo{Kind: "veth",
+					Peer: &rtnl.Link{Name: b.Name, NetNSFD: &fb, MTU: b.Link.MTU}}}
 				m, err := rtnl.NewLinkRequest(req, createExcl)
 				if err := x.do("", m, err); err != nil {
 					return nil, err
@@ -351,6 +357,13 @@ func plan(l *Lab) []*step {
 		add(&step{cmd: ipCmd(e.NS, "link set "+e.Name+" up"), run: func(x *exe) (*record, error) {
 			return nil, x.setUp(e.NS, e.Name)
 		}})
+	}
+	for _, v := range l.Veths {
+		for _, e := range []*End{&v.A, &v.B} {
+			if e.Link.Shaped() {
+				add(shapeStep(e))
+			}
+		}
 	}
 	for _, r := range l.Routes {
 		r := r
@@ -484,6 +497,10 @@ func up(l *Lab, out, errw io.Writer, isolated bool) error {
 			fmt.Fprintf(errw, "lab %s: nothing was changed; pick other subnets, or run it with \"nsbox lab run -isolated\"\n", l.Name)
 			return errReported
 		}
+	}
+	if msg := netemRefusal(l); msg != "" {
+		io.WriteString(errw, msg)
+		return errReported
 	}
 	if recs != nil {
 		// A journal with nothing left to undo (its objects are gone).

@@ -1,0 +1,387 @@
+package lab
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"nsbox/cli"
+	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
+	"nsbox/nsenter"
+	"nsbox/rtnl"
+)
+
+// Imperfect links: a veth end's "rate", "delay" and "loss" become qdiscs
+// on its egress, built with rtnl's traffic-control messages as tc builds
+// them: tbf for the rate (root, handle 1:), netem for delay and loss
+// (root, or under the tbf as its child: parent 1:1, handle 10:), as
+// Mininet's TCLink stacks a shaper and netem.
+
+// DefaultBurst is the tbf bucket of a "rate" without "burst": 32 KiB,
+// room for a few full-size frames at any rate, small against a second
+// of traffic at the rates a lab wants.
+const DefaultBurst = 32 * 1024
+
+// tbfLatency is how long a packet may wait in the tbf's queue (tc's
+// "latency", which sets its limit).
+const tbfLatency = 50000 // 50 ms
+
+// The handles lab up gives its qdiscs.
+var (
+	tbfHandle   = rtnl.MakeHandle(1, 0)
+	netemHandle = rtnl.MakeHandle(10, 0)
+)
+
+func (a *LinkAttrs) burst() uint32 {
+	if a.Burst != 0 {
+		return a.Burst
+	}
+	return DefaultBurst
+}
+
+// qdiscs are the qdiscs that shape the end's egress, in the order they
+// are made.
+func (a *LinkAttrs) qdiscs(clock rtnl.Clock, ifindex int32) []*rtnl.TC {
+	var out []*rtnl.TC
+	parent := rtnl.TC_H_ROOT
+	if a.Rate > 0 {
+		tbf := clock.NewTBF(rtnl.TBFParams{Rate: a.Rate, Burst: a.burst(), Latency: tbfLatency,
+			RateCellLog: -1, PeakCellLog: -1})
+		out = append(out, &rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: ifindex, Handle: tbfHandle, Parent: parent}, Kind: "tbf", Options: tbf})
+		parent = tbfHandle | 1
+	}
+	if a.NeedsNetem() {
+		n := &rtnl.Netem{Qopt: rtnl.NetemQopt{Limit: 1000, Latency: clock.Time2Tick(a.Delay),
+			Jitter: clock.Time2Tick(a.Jitter), Loss: rtnl.NetemProb(a.Loss)}}
+		out = append(out, &rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: ifindex, Handle: netemHandle, Parent: parent}, Kind: "netem", Options: n})
+	}
+	return out
+}
+
+// tcCommands are the tc commands that do the same as qdiscs, for the
+// "+ ..." lines of lab up.
+func (a *LinkAttrs) tcCommands(ns, dev string) []string {
+	pre := "tc "
+	if ns != "" {
+		pre = "tc -n " + ns + " "
+	}
+	var out []string
+	where := "root"
+	if a.Rate > 0 {
+		burst := strconv.FormatUint(uint64(a.burst()), 10)
+		if a.burst()%1024 == 0 {
+			burst = strconv.FormatUint(uint64(a.burst()/1024), 10) + "kb"
+		}
+		out = append(out, fmt.Sprintf("%sqdisc add dev %s root handle 1: tbf rate %s burst %s latency 50ms",
+			pre, dev, strings.ToLower(cli.FormatRate(a.Rate)), burst))
+		where = "parent 1:1"
+	}
+	if a.NeedsNetem() {
+		c := fmt.Sprintf("%sqdisc add dev %s %s handle 10: netem", pre, dev, where)
+		if a.Delay > 0 {
+			c += " delay " + usec(a.Delay)
+			if a.Jitter > 0 {
+				c += " " + usec(a.Jitter)
+			}
+		}
+		if a.Loss > 0 {
+			c += " loss " + strconv.FormatFloat(a.Loss*100, 'g', -1, 64) + "%"
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// usec writes a time exactly as tc reads it: "10ms", "1500us".
+func usec(t uint32) string {
+	if t%1000 == 0 {
+		return strconv.FormatUint(uint64(t/1000), 10) + "ms"
+	}
+	return strconv.FormatUint(uint64(t), 10) + "us"
+}
+
+// shapeStep is the step that gives end e its qdiscs.
+func shapeStep(e *End) *step {
+	return &step{cmd: strings.Join(e.Link.tcCommands(e.NS, e.Name), "\n+ "), run: func(x *exe) (*record, error) {
+		idx, err := x.index(e.NS, e.Name)
+		if err != nil {
+			return nil, err
+		}
+		clock, _ := rtnl.ReadClock() // tc goes on with its defaults too
+		for _, q := range e.Link.qdiscs(clock, idx) {
+			m, err := rtnl.NewQdiscRequest(q, createExcl)
+			if err := x.do(e.NS, m, err); err != nil {
+				return nil, fmt.Errorf("qdisc %s: %s", q.Kind, kernelText(err))
+			}
+		}
+		return nil, nil
+	}}
+}
+
+// kernelText is a refusal as tc prints it: the extended ack, else the
+// errno's text.
+func kernelText(err error) string {
+	var re *netlink.Error
+	if errors.As(err, &re) && re.Message != "" {
+		return "Error: " + strings.TrimSuffix(re.Message, ".") + "."
+	}
+	return errText(err)
+}
+
+// probeNetem asks the kernel, in a namespace of its own that vanishes
+// at once, whether it has netem: a netem qdisc on that namespace's lo.
+// nil means it has; otherwise the error is the kernel's refusal. Nothing
+// any lab or other program sees is touched.
+func probeNetem() error {
+	return nsenter.DoNew(func() error {
+		c, err := rtnl.Dial()
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		q := &rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: 1, Parent: rtnl.TC_H_ROOT}, Kind: "netem",
+			Options: &rtnl.Netem{Qopt: rtnl.NetemQopt{Limit: 1000}}} // lo is ifindex 1 in every namespace
+		m, err := rtnl.NewQdiscRequest(q, createExcl)
+		if err != nil {
+			return err
+		}
+		_, err = c.Execute(m)
+		return err
+	})
+}
+
+// netemRefusal says, before lab up creates anything, which lines ask for
+// delay or loss when the kernel has no netem; "" when none do or it has.
+func netemRefusal(l *Lab) string {
+	var lines []string
+	for _, v := range l.Veths {
+		for _, e := range []*End{&v.A, &v.B} {
+			if e.Link.NeedsNetem() {
+				lines = append(lines, fmt.Sprintf("  %s:%d: %s (%s) asks for %s", l.File, v.Line, e.Name, nsWord(e.NS), netemWords(&e.Link)))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	err := probeNetem()
+	if err == nil {
+		return ""
+	}
+	return fmt.Sprintf("lab %s: refused: delay and loss need the netem qdisc, and this kernel has none (%s):\n%s\nlab %s: nothing was changed\n",
+		l.Name, kernelText(err), strings.Join(lines, "\n"), l.Name)
+}
+
+func netemWords(a *LinkAttrs) string {
+	var w []string
+	if a.Delay > 0 {
+		w = append(w, "delay")
+	}
+	if a.Loss > 0 {
+		w = append(w, "loss")
+	}
+	return strings.Join(w, " and ")
+}
+
+// shapingOf reads back, for lab show, what shapes each link of ns: its
+// tbf and netem, as "rate 20Mbit burst 32Kb delay 10ms 2ms loss 1%".
+func shapingOf(ns string) map[int32]string {
+	c, err := dial(ns)
+	if err != nil {
+		return nil
+	}
+	defer c.Close()
+	clock, _ := rtnl.ReadClock()
+	out := map[int32]string{}
+	c.Qdiscs(0, func(q *rtnl.TC) error {
+		var s string
+		switch q.Kind {
+		case "tbf":
+			t, err := rtnl.ParseTBF(q.RawOptions)
+			if err != nil {
+				return nil
+			}
+			s = "rate " + cli.FormatRate(t.Rate64) + " burst " + cli.FormatSize(clock.XmitSize(t.Rate64, t.Parms.Buffer))
+		case "netem":
+			n, err := rtnl.ParseNetem(q.RawOptions)
+			if err != nil {
+				return nil
+			}
+			if n.Qopt.Latency > 0 {
+				s = "delay " + cli.FormatTime(clock.Tick2Time(n.Qopt.Latency))
+				if n.Qopt.Jitter > 0 {
+					s += " " + cli.FormatTime(clock.Tick2Time(n.Qopt.Jitter))
+				}
+			}
+			if n.Qopt.Loss > 0 {
+				s = strings.TrimSpace(s + " loss " + strconv.FormatFloat(100*float64(n.Qopt.Loss)/0xffffffff, 'g', 3, 64) + "%")
+			}
+		}
+		if s != "" {
+			out[q.Ifindex] = strings.TrimSpace(out[q.Ifindex] + " " + s)
+		}
+		return nil
+	})
+	return out
+}
+
+// meter counts the bytes written to it and when the first and the last
+// came.
+type meter struct {
+	mu          sync.Mutex
+	n, first    int64
+	start, last time.Time
+}
+
+func (m *meter) Write(b []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	if m.n == 0 {
+		m.start, m.first = now, int64(len(b))
+	}
+	m.n += int64(len(b))
+	m.last = now
+	return len(b), nil
+}
+
+// bitsPerSecond is the rate from the first write to the last, the first
+// write's bytes left out (they came at no measured time).
+func (m *meter) bitsPerSecond() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.last.Sub(m.start).Seconds()
+	if d <= 0 {
+		return 0
+	}
+	return float64(m.n-m.first) * 8 / d
+}
+
+// zeros is an endless reader of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
+}
+
+// measure sends n bytes with nsbox's own nc (the binary self, run as
+// "nc") from namespace src to dst:port, where nc listens in namespace
+// dstNS, and returns the rate the receiver saw, in bits per second.
+func measure(self, src, dstNS, dst string, port int, n int64, timeout time.Duration) (float64, error) {
+	m := &meter{}
+	var recvErr strings.Builder
+	recv := nsenter.Command("nc", "-l", strconv.Itoa(port))
+	recv.Path = self // nsbox's nc, started inside the namespace
+	recv.Stdin = strings.NewReader("")
+	recv.Stdout, recv.Stderr = m, &recvErr
+	if err := inNS(dstNS, recv.Start); err != nil {
+		return 0, fmt.Errorf("nc -l %d in %s: %v", port, nsWord(dstNS), err)
+	}
+	recvDone := make(chan error, 1)
+	go func() { recvDone <- recv.Wait() }()
+	defer func() {
+		recv.Process.Kill()
+		<-recvDone
+	}()
+	deadline := time.Now().Add(timeout)
+	for {
+		var sendErr strings.Builder
+		send := nsenter.Command("nc", "-N", dst, strconv.Itoa(port))
+		send.Path = self
+		send.Stdin = io.LimitReader(zeros{}, n)
+		send.Stderr = &sendErr
+		if err := inNS(src, send.Start); err != nil {
+			return 0, fmt.Errorf("nc %s %d in %s: %v", dst, port, nsWord(src), err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- send.Wait() }()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(time.Until(deadline)):
+			send.Process.Kill()
+			<-done
+			return 0, fmt.Errorf("nc %s %d: no end in %s", dst, port, timeout)
+		}
+		if err == nil {
+			break
+		}
+		// the listener may not listen yet: "Connection refused"
+		if !strings.Contains(sendErr.String(), "refused") || time.Now().After(deadline) {
+			return 0, fmt.Errorf("nc %s %d: %s", dst, port, strings.TrimSpace(sendErr.String()+" "+err.Error()))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case <-recvDone:
+		recvDone <- nil // for the deferred wait
+	case <-time.After(time.Until(deadline)):
+		return 0, fmt.Errorf("nc -l %d: the transfer did not end in %s", port, timeout)
+	}
+	if m.n != n {
+		return 0, fmt.Errorf("nc -l %d received %d bytes of %d %s", port, m.n, n, strings.TrimSpace(recvErr.String()))
+	}
+	return m.bitsPerSecond(), nil
+}
+
+// rateTolerance is how far from its configured rate a shaped link may
+// measure and pass: tbf holds the rate, TCP fills it in bursts.
+const rateTolerance = 0.15
+
+// rates measures, with nsbox's nc, each end that has a rate: from its
+// namespace to an address beyond it (its peer's, or the bridge's its
+// peer is a port of), and compares the rate with the configured one.
+func (c *checker) rates(l *Lab) {
+	port := 50000
+	for _, v := range l.Veths {
+		for _, pair := range [][2]*End{{&v.A, &v.B}, {&v.B, &v.A}} {
+			e, peer := pair[0], pair[1]
+			if e.Link.Rate == 0 {
+				continue
+			}
+			port++
+			want := float64(e.Link.Rate) * 8
+			what := fmt.Sprintf("rate  %s (%s)", e.Name, nsWord(e.NS))
+			dst, dstNS := farAddr(l, peer)
+			if dst == "" {
+				c.result(false, "%s: no address beyond it to send to", what)
+				continue
+			}
+			// three seconds at the configured rate, within bounds
+			n := min(max(int64(e.Link.Rate)*3, 256<<10), 256<<20)
+			timeout := time.Duration(float64(n)/float64(e.Link.Rate)*3*float64(time.Second)) + 5*time.Second
+			got, err := measure(nsenter.Self, e.NS, dstNS, dst, port, n, timeout)
+			if err != nil {
+				c.result(false, "%s -> %s: %v", what, dst, err)
+				continue
+			}
+			ratio := got / want
+			c.result(ratio >= 1-rateTolerance && ratio <= 1+rateTolerance,
+				"%s -> %s: %s measured with nc (%d bytes), %s configured (%.0f%%)",
+				what, dst, mbit(got), n, mbit(want), ratio*100)
+		}
+	}
+}
+
+func mbit(bps float64) string { return strconv.FormatFloat(bps/1e6, 'f', 2, 64) + " Mbit/s" }
+
+// farAddr is where traffic leaving end e's peer side is sent: the peer's
+// first address, or that of the bridge the peer is a port of.
+func farAddr(l *Lab, peer *End) (addr, ns string) {
+	if len(peer.Addrs) > 0 {
+		return peer.Addrs[0].Prefix.Addr().String(), peer.NS
+	}
+	if peer.Master != "" {
+		for _, b := range l.Bridges {
+			if b.Name == peer.Master && b.NS == peer.NS && len(b.Addrs) > 0 {
+				return b.Addrs[0].Prefix.Addr().String(), b.NS
+			}
+		}
+	}
+	return "", ""
+}
