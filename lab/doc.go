@@ -40,7 +40,7 @@
 // and times read as tc reads them:
 //
 //	rate RATE [burst SIZE]            tbf on the end's egress: "rate 10mbit burst 32kb"
-//	                                  (burst 32kb when not given; a 50 ms queue)
+//	                                  (burst: 10 ms at the rate, 64kb at least; a 50 ms queue)
 //	delay TIME [JITTER]               netem: "delay 10ms 5ms"
 //	loss PERCENT                      netem: "loss 1%"
 //	mtu N                             the end's MTU (68 to 65535)

@@ -21,10 +21,12 @@ import (
 // (root, or under the tbf as its child: parent 1:1, handle 10:), as
 // Mininet's TCLink stacks a shaper and netem.
 
-// DefaultBurst is the tbf bucket of a "rate" without "burst": 32 KiB,
-// room for a few full-size frames at any rate, small against a second
-// of traffic at the rates a lab wants.
-const DefaultBurst = 32 * 1024
+// MinBurst is the smallest tbf bucket of a "rate" without "burst"; the
+// default is 10 ms at the rate, at least this. A veth hands tbf GSO
+// packets of up to 64 KiB, which a smaller bucket cuts into segments
+// first; 10 ms lets a fast rate (1gbit) be held with the kernel's timer
+// slack (measured here: a 32 KiB bucket held 1gbit at half of it).
+const MinBurst = 64 * 1024
 
 // tbfLatency is how long a packet may wait in the tbf's queue (tc's
 // "latency", which sets its limit).
@@ -40,7 +42,7 @@ func (a *LinkAttrs) burst() uint32 {
 	if a.Burst != 0 {
 		return a.Burst
 	}
-	return DefaultBurst
+	return uint32(max(MinBurst, min(a.Rate/100, 1<<30)))
 }
 
 // qdiscs are the qdiscs that shape the end's egress, in the order they

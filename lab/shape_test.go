@@ -30,7 +30,7 @@ func TestParseLinkAttrs(t *testing.T) {
 	if y.Delay != 10000 || y.Jitter != 2000 || y.Loss != 0.005 || y.Rate != 0 || !y.NeedsNetem() {
 		t.Errorf("y: %+v", y)
 	}
-	if p, q := l.Veths[1].A.Link, l.Veths[1].B.Link; p.Rate != 187500 || p.burst() != DefaultBurst || q.Delay != 500 || q.Loss != 0.01 {
+	if p, q := l.Veths[1].A.Link, l.Veths[1].B.Link; p.Rate != 187500 || p.burst() != MinBurst || q.Delay != 500 || q.Loss != 0.01 {
 		t.Errorf("p %+v q %+v", p, q)
 	}
 	// the file as written comes back, words and all
@@ -134,7 +134,7 @@ func TestShapedLink(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("lab up: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, w := range []string{"+ tc -n shA qdisc add dev sa root handle 1: tbf rate 20mbit burst 32kb latency 50ms\n",
+	for _, w := range []string{"+ tc -n shA qdisc add dev sa root handle 1: tbf rate 20mbit burst 64kb latency 50ms\n",
 		"+ ip link add ma netns shA mtu 1400 type veth peer name mb netns shB mtu 1400\n"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("lab up output lacks %q:\n%s", w, r.stdout)
@@ -157,7 +157,7 @@ func TestShapedLink(t *testing.T) {
 		t.Errorf("mb: %s", out)
 	}
 	show := nsbox(t, dir, env, "lab", "show")
-	for _, w := range []string{"rate 20Mbit burst 32Kb", "mtu 1400"} {
+	for _, w := range []string{"rate 20Mbit burst 64Kb", "mtu 1400"} {
 		if !strings.Contains(show.stdout, w) {
 			t.Errorf("lab show lacks %q:\n%s", w, show.stdout)
 		}
