@@ -3,10 +3,12 @@ package lab
 import (
 	"errors"
 	"io"
+	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
@@ -231,78 +233,63 @@ func shapingOf(ns string) map[int32]string {
 	return out
 }
 
-// meter counts the bytes written to it and when the first and the last
-// came.
-type meter struct {
-	mu          sync.Mutex
-	n, first    int64
-	start, last time.Time
-}
-
-func (m *meter) Write(b []byte) (int, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := time.Now()
-	if m.n == 0 {
-		m.start, m.first = now, int64(len(b))
-	}
-	m.n += int64(len(b))
-	m.last = now
-	return len(b), nil
-}
-
-// bitsPerSecond is the rate from the first write to the last, the first
-// write's bytes left out (they came at no measured time).
-func (m *meter) bitsPerSecond() float64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d := m.last.Sub(m.start).Seconds()
-	if d <= 0 {
-		return 0
-	}
-	return float64(m.n-m.first) * 8 / d
-}
-
-// zeros is an endless reader of zero bytes.
-type zeros struct{}
-
-func (zeros) Read(b []byte) (int, error) {
-	clear(b)
-	return len(b), nil
-}
-
 // measure sends n bytes with nsbox's own nc (the binary self, run as
 // "nc") from namespace src to dst:port, where nc listens in namespace
-// dstNS, and returns the rate the receiver saw, in bits per second.
+// dstNS, and returns the rate in bits per second: n bytes over the time
+// from starting the sender to the listener's exit, which comes once it
+// has read the last byte (what the sender has handed its socket may
+// still be on its way when the sender exits). The sender reads a sparse in-memory file
+// (memfd), which nc sends with sendfile(2), and the listener writes to
+// /dev/null: no copy through this process, so that a busy machine slows
+// the measure as little as can be.
 func measure(self, src, dstNS, dst string, port int, n int64, timeout time.Duration) (float64, error) {
-	m := &meter{}
+	data, err := zeroFile(n)
+	if err != nil {
+		return 0, err
+	}
+	defer data.Close()
+	var sink io.Writer = io.Discard
+	if null, err := os.OpenFile("/dev/null", os.O_WRONLY, 0); err == nil {
+		defer null.Close()
+		sink = null
+	}
 	var recvErr strings.Builder
 	recv := nsenter.Command("nc", "-l", strconv.Itoa(port))
 	recv.Path = self // nsbox's nc, started inside the namespace
 	recv.Stdin = strings.NewReader("")
-	recv.Stdout, recv.Stderr = m, &recvErr
+	recv.Stdout, recv.Stderr = sink, &recvErr
 	if err := inNS(dstNS, recv.Start); err != nil {
 		return 0, fmt.Errorf("nc -l %d in %s: %v", port, nsWord(dstNS), err)
 	}
 	recvDone := make(chan error, 1)
-	go func() { recvDone <- recv.Wait() }()
+	var recvEnd time.Time
+	go func() {
+		err := recv.Wait()
+		recvEnd = time.Now()
+		recvDone <- err
+	}()
+	waited := false
 	defer func() {
-		recv.Process.Kill()
-		<-recvDone
+		if !waited {
+			recv.Process.Kill()
+			<-recvDone
+		}
 	}()
 	deadline := time.Now().Add(timeout)
 	for {
+		if _, err := data.Seek(0, io.SeekStart); err != nil {
+			return 0, err
+		}
 		var sendErr strings.Builder
 		send := nsenter.Command("nc", "-N", dst, strconv.Itoa(port))
 		send.Path = self
-		send.Stdin = io.LimitReader(zeros{}, n)
-		send.Stderr = &sendErr
+		send.Stdin, send.Stderr = data, &sendErr
+		start := time.Now()
 		if err := inNS(src, send.Start); err != nil {
 			return 0, fmt.Errorf("nc %s %d in %s: %v", dst, port, nsWord(src), err)
 		}
 		done := make(chan error, 1)
 		go func() { done <- send.Wait() }()
-		var err error
 		select {
 		case err = <-done:
 		case <-time.After(time.Until(deadline)):
@@ -311,7 +298,16 @@ func measure(self, src, dstNS, dst string, port int, n int64, timeout time.Durat
 			return 0, fmt.Errorf("nc %s %d: no end in %s", dst, port, timeout)
 		}
 		if err == nil {
-			break
+			select {
+			case err := <-recvDone:
+				waited = true
+				if err != nil {
+					return 0, fmt.Errorf("nc -l %d: %v %s", port, err, strings.TrimSpace(recvErr.String()))
+				}
+			case <-time.After(time.Until(deadline)):
+				return 0, fmt.Errorf("nc -l %d: no end in %s", port, timeout)
+			}
+			return float64(n) * 8 / recvEnd.Sub(start).Seconds(), nil
 		}
 		// the listener may not listen yet: "Connection refused"
 		if !strings.Contains(sendErr.String(), "refused") || time.Now().After(deadline) {
@@ -319,16 +315,21 @@ func measure(self, src, dstNS, dst string, port int, n int64, timeout time.Durat
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	select {
-	case <-recvDone:
-		recvDone <- nil // for the deferred wait
-	case <-time.After(time.Until(deadline)):
-		return 0, fmt.Errorf("nc -l %d: the transfer did not end in %s", port, timeout)
+}
+
+// zeroFile is a file of n zero bytes that takes no memory until read
+// (a sparse memfd), for nc to send from.
+func zeroFile(n int64) (*os.File, error) {
+	fd, err := unix.MemfdCreate("nsbox-lab-check", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("memfd_create: %v", err)
 	}
-	if m.n != n {
-		return 0, fmt.Errorf("nc -l %d received %d bytes of %d %s", port, m.n, n, strings.TrimSpace(recvErr.String()))
+	f := os.NewFile(uintptr(fd), "nsbox-lab-check")
+	if err := f.Truncate(n); err != nil {
+		f.Close()
+		return nil, err
 	}
-	return m.bitsPerSecond(), nil
+	return f, nil
 }
 
 // rateTolerance is how far from its configured rate a shaped link may

@@ -69,7 +69,7 @@ func TestShapingRequests(t *testing.T) {
 		handle rtnl.Handle
 	}{
 		// tc qdisc add dev v0 root tbf rate 10mbit burst 32kb latency 50ms
-		{"qdisc-tbf.txt", LinkAttrs{Rate: 1250000}, tbfHandle},
+		{"qdisc-tbf.txt", LinkAttrs{Rate: 1250000, Burst: 32 * 1024}, tbfHandle},
 		// tc qdisc add dev v0 root netem delay 10ms
 		{"qdisc-netem-delay.txt", LinkAttrs{Delay: 10000}, netemHandle},
 		// tc qdisc add dev v0 root netem loss 1%
