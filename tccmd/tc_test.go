@@ -180,6 +180,13 @@ func TestShowEqual(t *testing.T) {
 	if b := run(t, sandbox.Binary(t), "-n", "tc-show", "tc", "-s", "-j", "qdisc", "show"); a != b {
 		t.Errorf("nsbox -n tc-show tc -s -j qdisc show:\n%s%s\nwant\n%s", b.out, b.err, a.out)
 	}
+	// tc's own -n
+	for _, argv := range [][]string{{"-n", "tc-show", "-s", "-j", "qdisc", "show"}, {"-n", "nosuch", "qdisc", "show"},
+		{"-n", "tc-show", "filter", "show", "dev", "v0", "parent", "ffff:"}} {
+		if a, b := run(t, "tc", argv...), run(t, ours, argv...); a != b {
+			t.Errorf("tc %v:\n--- tc (exit %d)\n%s%s--- nsbox (exit %d)\n%s%s", argv, a.code, a.out, a.err, b.code, b.out, b.err)
+		}
+	}
 }
 
 // TestNetemRefused: the kernel here has no netem; nsbox sends tc's
