@@ -1,10 +1,10 @@
 package rtnl
 
 import (
-	"os"
 	"strconv"
 	"strings"
 
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 )
 
@@ -69,10 +69,11 @@ func ParsePsched(text string) (Clock, error) {
 	return c, nil
 }
 
-// ReadClock reads /proc/net/psched; when it cannot, it returns
-// DefaultClock and the error (tc goes on with its defaults then).
+// ReadClock reads /proc/net/psched (four hex words: 36 bytes; 4 KiB is
+// the bound); when it cannot, it returns DefaultClock and the error (tc
+// goes on with its defaults then).
 func ReadClock() (Clock, error) {
-	b, err := os.ReadFile("/proc/net/psched")
+	b, err := bounded.ReadFile("/proc/net/psched", 4096, "/proc/net/psched")
 	if err != nil {
 		return DefaultClock, err
 	}

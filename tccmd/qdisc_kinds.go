@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"nsbox/cli"
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/rtnl"
 )
@@ -230,7 +231,8 @@ func rateArg(v, dev string) (rate uint64, msg string, ok bool) {
 		return 0, "No device specified; specify device to rate limit by percentage\n", false
 	}
 	fname := "/sys/class/net/" + dev + "/speed"
-	b, err := os.ReadFile(fname)
+	// a number of Mbit/s and a newline; sysfs gives a page at most
+	b, err := bounded.ReadFile(fname, 4096, fname)
 	if err != nil {
 		return 0, "fopen " + fname + ": " + errText(err) + "\n", false
 	}
