@@ -33,8 +33,13 @@
 //	listen NS tcp PORT                a listener lab check starts and connects to
 //
 // ADDR is IPv4 with its prefix length (192.168.1.10/24); "brd +" sets the
-// broadcast address to the last one of the prefix, as iproute2 does. Every
-// link is brought up, and lo in every lab namespace.
+// broadcast address to the last one of the prefix, as iproute2 does (none
+// for a /31 or /32). Every link is brought up, and lo in every lab
+// namespace. lab up sends the fewest requests the kernel accepts, built
+// by package request: a bridge is created up; a veth pair is created
+// with both ends in their namespaces (with their MTU) and its bridge port
+// a port and up, in one request, and the other end set up by a second
+// one.
 //
 // LINK makes a veth end imperfect, as Mininet's TCLink does; rates, sizes
 // and times read as tc reads them:
@@ -47,14 +52,15 @@
 //
 // A rate is a tbf qdisc at the root (handle 1:), delay and loss a netem
 // qdisc at the root or, with a rate, under the tbf (parent 1:1, handle
-// 10:). lab up prints each as the tc command that does the same, lab show
-// prints them back from the kernel, lab down takes them away with the
-// link, and lab check sends three seconds' worth of data through each
-// end that has a rate, with nsbox's own nc, and passes when it measures
-// within 15% of the rate. A kernel without netem (no module, not built
-// in) cannot have delay or loss: lab up asks it first, in a throwaway
-// namespace of its own, and refuses the lab before it creates anything,
-// naming the lines and the kernel's answer. The built-in lab:
+// 10:); package request builds them (request.Shaping). lab up prints each
+// as the tc command that does the same, lab show prints them back from
+// the kernel, lab down takes them away with the link, and lab check sends
+// three seconds' worth of data through each end that has a rate, with
+// nsbox's own nc, and passes when it measures within 15% of the rate. A
+// kernel without netem (no module, not built in) cannot have delay or
+// loss: lab up asks it first, in a throwaway namespace of its own, and
+// refuses the lab before it creates anything, naming the lines and the
+// kernel's answer. The built-in lab:
 //
 //	lab default
 //	netns namespace1
@@ -119,7 +125,4 @@
 // IFLA_LINK_NETNSID against the namespace ids (RTM_GETNSID) each namespace
 // has for the others. It draws each namespace as a box and lists the
 // wires (veth pairs) and bridges; -dot writes the same as a Graphviz graph.
-//
-// NSBOX_LAB_PAUSE_AT=N (tests only) makes lab up stop after step N ran and
-// before its done record, so a test can SIGKILL it at the worst moment.
 package lab

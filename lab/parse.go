@@ -12,6 +12,7 @@ import (
 	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
+	"nsbox/request"
 )
 
 // DefaultNS is how a lab file names the namespace nsbox runs in (the
@@ -43,12 +44,15 @@ type Addr struct {
 	BrdPlus   bool         // "brd +": the last address of the prefix
 }
 
-// Brd returns the broadcast address to set, if any.
-func (a Addr) Brd() netip.Addr {
+// request is the address as a request on link idx: "brd +" is
+// computed where iproute2's is, in package request (a /31 or /32 gets
+// none).
+func (a Addr) request(idx int32) request.Addr {
+	r := request.Addr{Link: idx, Local: a.Prefix, Broadcast: a.Broadcast}
 	if a.BrdPlus {
-		return lastAddr(a.Prefix)
+		r.Brd = request.BrdSet
 	}
-	return a.Broadcast
+	return r
 }
 
 func (a Addr) String() string {
@@ -75,19 +79,10 @@ type End struct {
 // netem), "mtu N" sets its MTU. Rates, sizes and times read as tc reads
 // them.
 type LinkAttrs struct {
-	Rate          uint64  // bytes per second; 0: no rate
-	Burst         uint32  // bytes; 0: DefaultBurst
-	Delay, Jitter uint32  // microseconds
-	Loss          float64 // 0..1
-	MTU           uint32  // 0: the kernel's
-	words         []string
+	request.Shaping        // rate, burst, delay, jitter, loss
+	MTU             uint32 // 0: the kernel's
+	words           []string
 }
-
-// Shaped says whether the end's egress gets a qdisc.
-func (a *LinkAttrs) Shaped() bool { return a.Rate > 0 || a.NeedsNetem() }
-
-// NeedsNetem says whether the end asks for what only netem does.
-func (a *LinkAttrs) NeedsNetem() bool { return a.Delay > 0 || a.Loss > 0 }
 
 // Bridge is a "bridge NAME [NS] [ADDR [brd +]]..." line.
 type Bridge struct {
@@ -721,20 +716,6 @@ func nsWord(ns string) string {
 		return DefaultNS
 	}
 	return ns
-}
-
-// lastAddr is the last address of an IPv4 prefix ("brd +").
-func lastAddr(p netip.Prefix) netip.Addr {
-	a := p.Masked().Addr().As4()
-	bits := p.Bits()
-	for i := 0; i < 4; i++ {
-		for b := 0; b < 8; b++ {
-			if i*8+b >= bits {
-				a[i] |= 0x80 >> b
-			}
-		}
-	}
-	return netip.AddrFrom4(a)
 }
 
 // Ends returns every link of the lab: bridges first, then veth ends.

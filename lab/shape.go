@@ -14,59 +14,22 @@ import (
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
-// Imperfect links: a veth end's "rate", "delay" and "loss" become qdiscs
-// on its egress, built with rtnl's traffic-control messages as tc builds
-// them: tbf for the rate (root, handle 1:), netem for delay and loss
-// (root, or under the tbf as its child: parent 1:1, handle 10:), as
-// Mininet's TCLink stacks a shaper and netem.
+// Imperfect links: a veth end's "rate", "delay" and "loss" are a
+// request.Shaping, whose qdiscs package request builds as tc builds them:
+// tbf for the rate (root, handle 1:), netem for delay and loss (root, or
+// under the tbf as its child: parent 1:1, handle 10:), as Mininet's
+// TCLink stacks a shaper and netem. This file says them as tc commands,
+// sends them, reads them back and measures them.
 
-// MinBurst is the smallest tbf bucket of a "rate" without "burst"; the
-// default is 10 ms at the rate, at least this. A veth hands tbf GSO
-// packets of up to 64 KiB, which a smaller bucket cuts into segments
-// first; 10 ms lets a fast rate (1gbit) be held with the kernel's timer
-// slack (measured here: a 32 KiB bucket held 1gbit at half of it).
-const MinBurst = 64 * 1024
+// MinBurst is the smallest tbf bucket of a "rate" without "burst" (see
+// request.MinBurst).
+const MinBurst = request.MinBurst
 
-// tbfLatency is how long a packet may wait in the tbf's queue (tc's
-// "latency", which sets its limit).
-const tbfLatency = 50000 // 50 ms
-
-// The handles lab up gives its qdiscs.
-var (
-	tbfHandle   = rtnl.MakeHandle(1, 0)
-	netemHandle = rtnl.MakeHandle(10, 0)
-)
-
-func (a *LinkAttrs) burst() uint32 {
-	if a.Burst != 0 {
-		return a.Burst
-	}
-	return uint32(max(MinBurst, min(a.Rate/100, 1<<30)))
-}
-
-// qdiscs are the qdiscs that shape the end's egress, in the order they
-// are made.
-func (a *LinkAttrs) qdiscs(clock rtnl.Clock, ifindex int32) []*rtnl.TC {
-	var out []*rtnl.TC
-	parent := rtnl.TC_H_ROOT
-	if a.Rate > 0 {
-		tbf := clock.NewTBF(rtnl.TBFParams{Rate: a.Rate, Burst: a.burst(), Latency: tbfLatency,
-			RateCellLog: -1, PeakCellLog: -1})
-		out = append(out, &rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: ifindex, Handle: tbfHandle, Parent: parent}, Kind: "tbf", Options: tbf})
-		parent = tbfHandle | 1
-	}
-	if a.NeedsNetem() {
-		n := &rtnl.Netem{Qopt: rtnl.NetemQopt{Limit: 1000, Latency: clock.Time2Tick(a.Delay),
-			Jitter: clock.Time2Tick(a.Jitter), Loss: rtnl.NetemProb(a.Loss)}}
-		out = append(out, &rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: ifindex, Handle: netemHandle, Parent: parent}, Kind: "netem", Options: n})
-	}
-	return out
-}
-
-// tcCommands are the tc commands that do the same as qdiscs, for the
+// tcCommands are the tc commands that do the same as the Shaping's qdiscs, for the
 // "+ ..." lines of lab up.
 func (a *LinkAttrs) tcCommands(ns, dev string) []string {
 	pre := "tc "
@@ -76,9 +39,9 @@ func (a *LinkAttrs) tcCommands(ns, dev string) []string {
 	var out []string
 	where := "root"
 	if a.Rate > 0 {
-		burst := strconv.FormatUint(uint64(a.burst()), 10)
-		if a.burst()%1024 == 0 {
-			burst = strconv.FormatUint(uint64(a.burst()/1024), 10) + "kb"
+		burst := strconv.FormatUint(uint64(a.Bucket()), 10)
+		if a.Bucket()%1024 == 0 {
+			burst = strconv.FormatUint(uint64(a.Bucket()/1024), 10) + "kb"
 		}
 		out = append(out, fmt.Sprintf("%sqdisc add dev %s root handle 1: tbf rate %s burst %s latency 50ms",
 			pre, dev, strings.ToLower(cli.FormatRate(a.Rate)), burst))
@@ -116,10 +79,14 @@ func shapeStep(e *End) *step {
 			return nil, err
 		}
 		clock, _ := rtnl.ReadClock() // tc goes on with its defaults too
-		for _, q := range e.Link.qdiscs(clock, idx) {
-			m, err := rtnl.NewQdiscRequest(q, createExcl)
-			if err := x.do(e.NS, m, err); err != nil {
-				return nil, fmt.Errorf("qdisc %s: %s", q.Kind, kernelText(err))
+		qs := e.Link.Qdiscs(clock, idx)
+		ms, err := e.Link.Messages(clock, idx)
+		if err != nil {
+			return nil, err
+		}
+		for i, m := range ms {
+			if err := x.do(e.NS, m, nil); err != nil {
+				return nil, fmt.Errorf("qdisc %s: %s", qs[i].Kind, kernelText(err))
 			}
 		}
 		return nil, nil
@@ -147,9 +114,7 @@ func probeNetem() error {
 			return err
 		}
 		defer c.Close()
-		q := &rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: 1, Parent: rtnl.TC_H_ROOT}, Kind: "netem",
-			Options: &rtnl.Netem{Qopt: rtnl.NetemQopt{Limit: 1000}}} // lo is ifindex 1 in every namespace
-		m, err := rtnl.NewQdiscRequest(q, createExcl)
+		m, err := request.NetemProbe()
 		if err != nil {
 			return err
 		}

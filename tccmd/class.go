@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"nsbox/netlink"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
@@ -28,13 +28,13 @@ func (s *session) doClass(argv []string) error {
 	a := &args{w: argv, i: 1}
 	switch w := argv[0]; {
 	case matches(w, "add"):
-		return s.modifyClass(unix.RTM_NEWTCLASS, netlink.NLM_F_EXCL|netlink.NLM_F_CREATE, a)
+		return s.modifyClass(request.Add, a)
 	case matches(w, "change"):
-		return s.modifyClass(unix.RTM_NEWTCLASS, 0, a)
+		return s.modifyClass(request.Change, a)
 	case matches(w, "replace"):
-		return s.modifyClass(unix.RTM_NEWTCLASS, netlink.NLM_F_CREATE, a)
+		return s.modifyClass(request.Replace, a)
 	case matches(w, "delete"):
-		return s.modifyClass(unix.RTM_DELTCLASS, 0, a)
+		return s.modifyClass(request.Delete, a)
 	case matches(w, "list"), matches(w, "show"), matches(w, "lst"):
 		return s.listClasses(a)
 	case matches(w, "help"):
@@ -45,8 +45,8 @@ func (s *session) doClass(argv []string) error {
 	}
 }
 
-// modifyClass is tc_class_modify.
-func (s *session) modifyClass(cmd uint16, flags uint16, a *args) error {
+// modifyClass is tc_class_modify; package request builds the message.
+func (s *session) modifyClass(op request.Op, a *args) error {
 	t := &rtnl.TC{}
 	dev, kind := "", ""
 	var q *qdiscKind
@@ -141,13 +141,7 @@ loop:
 		}
 		t.Ifindex = idx
 	}
-	var m netlink.Message
-	var err error
-	if cmd == unix.RTM_DELTCLASS {
-		m, err = rtnl.DelClassRequest(t)
-	} else {
-		m, err = rtnl.NewClassRequest(t, flags)
-	}
+	m, err := request.Class(t, op)
 	if err := s.talk(m, err); err != nil {
 		return kernelError(err)
 	}

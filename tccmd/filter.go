@@ -8,6 +8,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/netlink"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
@@ -46,13 +47,13 @@ func (s *session) doFilter(argv []string) error {
 	a := &args{w: argv, i: 1}
 	switch w := argv[0]; {
 	case matches(w, "add"):
-		return s.modifyFilter(unix.RTM_NEWTFILTER, netlink.NLM_F_EXCL|netlink.NLM_F_CREATE, a)
+		return s.modifyFilter(request.Add, a)
 	case matches(w, "change"):
-		return s.modifyFilter(unix.RTM_NEWTFILTER, 0, a)
+		return s.modifyFilter(request.Change, a)
 	case matches(w, "replace"):
-		return s.modifyFilter(unix.RTM_NEWTFILTER, netlink.NLM_F_CREATE, a)
+		return s.modifyFilter(request.Replace, a)
 	case matches(w, "delete"):
-		return s.modifyFilter(unix.RTM_DELTFILTER, 0, a)
+		return s.modifyFilter(request.Delete, a)
 	case matches(w, "get"):
 		return usageErr("nsbox: \"tc filter get\" is not implemented")
 	case matches(w, "list"), matches(w, "show"), matches(w, "lst"):
@@ -70,13 +71,13 @@ func (s *session) doFilter(argv []string) error {
 var tcFilters = [...]string{"basic", "bpf", "cgroup", "flow", "flower", "fw", "matchall", "route",
 	"rsvp", "rsvp6", "tcindex"}
 
-// modifyFilter is tc_filter_modify.
-func (s *session) modifyFilter(cmd uint16, flags uint16, a *args) error {
+// modifyFilter is tc_filter_modify; package request builds the message.
+func (s *session) modifyFilter(op request.Op, a *args) error {
 	t := &rtnl.TC{}
 	var prio uint32
 	var protocol uint16 // host order
 	protocolSet := false
-	if cmd == unix.RTM_NEWTFILTER && flags&netlink.NLM_F_CREATE != 0 {
+	if op == request.Add || op == request.Replace { // NLM_F_CREATE
 		protocol = ethPAll
 	}
 	dev, kind, fhandle := "", "", ""
@@ -225,13 +226,7 @@ loop:
 			return usageErr("Garbage instead of arguments \"%s ...\". Try \"tc filter help\".", a.cur())
 		}
 	}
-	var m netlink.Message
-	var err error
-	if cmd == unix.RTM_DELTFILTER {
-		m, err = rtnl.DelFilterRequest(t)
-	} else {
-		m, err = rtnl.NewFilterRequest(t, flags)
-	}
+	m, err := request.Filter(t, op)
 	if err := s.talk(m, err); err != nil {
 		ke := kernelError(err).(*tcError)
 		ke.msg += "\nWe have an error talking to the kernel"

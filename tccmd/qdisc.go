@@ -9,6 +9,7 @@ import (
 	"nsbox/cli"
 	"nsbox/netlink"
 	"nsbox/nsenter"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
@@ -36,15 +37,15 @@ func (s *session) doQdisc(argv []string) error {
 	a := &args{w: argv, i: 1}
 	switch w := argv[0]; {
 	case matches(w, "add"):
-		return s.modifyQdisc(unix.RTM_NEWQDISC, netlink.NLM_F_EXCL|netlink.NLM_F_CREATE, a)
+		return s.modifyQdisc(request.Add, a)
 	case matches(w, "change"):
-		return s.modifyQdisc(unix.RTM_NEWQDISC, 0, a)
+		return s.modifyQdisc(request.Change, a)
 	case matches(w, "replace"):
-		return s.modifyQdisc(unix.RTM_NEWQDISC, netlink.NLM_F_CREATE|netlink.NLM_F_REPLACE, a)
+		return s.modifyQdisc(request.Replace, a)
 	case matches(w, "link"):
-		return s.modifyQdisc(unix.RTM_NEWQDISC, netlink.NLM_F_REPLACE, a)
+		return s.modifyQdisc(request.Graft, a)
 	case matches(w, "delete"):
-		return s.modifyQdisc(unix.RTM_DELQDISC, 0, a)
+		return s.modifyQdisc(request.Delete, a)
 	case matches(w, "list"), matches(w, "show"), matches(w, "lst"):
 		return s.listQdiscs(a)
 	case matches(w, "help"):
@@ -55,8 +56,9 @@ func (s *session) doQdisc(argv []string) error {
 	}
 }
 
-// modifyQdisc is tc_qdisc_modify: add, change, replace, link, delete.
-func (s *session) modifyQdisc(cmd uint16, flags uint16, a *args) error {
+// modifyQdisc is tc_qdisc_modify: add, change, replace, link, delete;
+// package request builds the message.
+func (s *session) modifyQdisc(op request.Op, a *args) error {
 	t := &rtnl.TC{}
 	dev := ""
 	kind := ""
@@ -156,14 +158,7 @@ parsed:
 		}
 		t.Ifindex = idx
 	}
-	var m netlink.Message
-	var err error
-	if cmd == unix.RTM_DELQDISC {
-		m, err = rtnl.DelQdiscRequest(t)
-	} else {
-		m, err = rtnl.NewQdiscRequest(t, flags)
-	}
-	m.Header.Flags |= flags
+	m, err := request.Qdisc(t, op)
 	if err := s.talk(m, err); err != nil {
 		return kernelError(err)
 	}
