@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"nsbox/internal/golden"
 	"nsbox/netlink"
 	"nsbox/rtnl"
@@ -73,7 +75,7 @@ func TestTCOps(t *testing.T) {
 			t.Fatalf("%s: %v", c.file, err)
 		}
 		if tc.HasOptions {
-			tc.Other = append(tc.Other, netlink.Attribute{Type: rtnl.TCA_OPTIONS, Data: tc.RawOptions})
+			tc.Other = append(tc.Other, netlink.Attribute{Type: unix.TCA_OPTIONS, Data: tc.RawOptions})
 		}
 		m, err := c.of(tc, c.op)
 		sameAsTC(t, c.file, m, err, want)

@@ -128,26 +128,16 @@ func hexString(v uint32) string {
 	return string(b[i:])
 }
 
-// TCA_* attributes of qdiscs, classes and filters (<linux/rtnetlink.h>).
-const (
-	TCA_UNSPEC         = 0
-	TCA_KIND           = 1  // string: "tbf", "htb", "u32", ...
-	TCA_OPTIONS        = 2  // by kind
-	TCA_STATS          = 3  // struct tc_stats (the old statistics)
-	TCA_XSTATS         = 4  // by kind
-	TCA_RATE           = 5  // struct tc_estimator
-	TCA_FCNT           = 6  // u32
-	TCA_STATS2         = 7  // nested TCA_STATS_*
-	TCA_STAB           = 8  // nested TCA_STAB_*
-	TCA_PAD            = 9  //
-	TCA_DUMP_INVISIBLE = 10 // flag
-	TCA_CHAIN          = 11 // u32
-	TCA_HW_OFFLOAD     = 12 // u8
-	TCA_INGRESS_BLOCK  = 13 // u32
-	TCA_EGRESS_BLOCK   = 14 // u32
-	TCA_DUMP_FLAGS     = 15 // struct nla_bitfield32
-	TCA_EXT_WARN_MSG   = 16 // string
-)
+// The TCA_* attributes of qdiscs, classes and filters
+// (<linux/rtnetlink.h>) are x/sys/unix's: unix.TCA_KIND (string: "tbf",
+// "htb", "u32", ...), unix.TCA_OPTIONS (by kind), unix.TCA_STATS (struct
+// tc_stats, the old statistics), unix.TCA_XSTATS (by kind),
+// unix.TCA_STATS2 (nested TCA_STATS_*), unix.TCA_CHAIN (u32),
+// unix.TCA_INGRESS_BLOCK and unix.TCA_EGRESS_BLOCK (u32),
+// unix.TCA_HW_OFFLOAD (u8), unix.TCA_DUMP_INVISIBLE (flag),
+// unix.TCA_DUMP_FLAGS (struct nla_bitfield32), unix.TCA_EXT_WARN_MSG
+// (string). What the kinds nest inside TCA_OPTIONS is not in x/sys/unix:
+// its constants are below and in tc_qdisc.go and tc_filter.go.
 
 // TCA_STATS_* attributes, nested in TCA_STATS2 (<linux/gen_stats.h>).
 const (
@@ -195,16 +185,16 @@ type TC struct {
 func (t *TC) AppendBinary(b []byte) ([]byte, error) {
 	e := netlink.NewAttributeEncoder(t.Tcmsg.AppendBinary(b))
 	if t.Chain != nil {
-		e.Uint32(TCA_CHAIN, *t.Chain)
+		e.Uint32(unix.TCA_CHAIN, *t.Chain)
 	}
 	if t.Kind != "" {
-		e.String(TCA_KIND, t.Kind)
+		e.String(unix.TCA_KIND, t.Kind)
 	}
 	if t.IngressBlock != 0 {
-		e.Uint32(TCA_INGRESS_BLOCK, t.IngressBlock)
+		e.Uint32(unix.TCA_INGRESS_BLOCK, t.IngressBlock)
 	}
 	if t.EgressBlock != 0 {
-		e.Uint32(TCA_EGRESS_BLOCK, t.EgressBlock)
+		e.Uint32(unix.TCA_EGRESS_BLOCK, t.EgressBlock)
 	}
 	if t.Options != nil {
 		t.Options.appendOptions(e)
@@ -227,31 +217,31 @@ func ParseTC(b []byte) (*TC, error) {
 	d := netlink.NewAttributeDecoder(b[TcmsgLen:])
 	for d.Next() {
 		switch d.Type() {
-		case TCA_KIND:
+		case unix.TCA_KIND:
 			t.Kind = d.String()
-		case TCA_OPTIONS:
+		case unix.TCA_OPTIONS:
 			t.RawOptions, t.HasOptions = d.Bytes(), true
-		case TCA_CHAIN:
+		case unix.TCA_CHAIN:
 			v := d.Uint32()
 			t.Chain = &v
-		case TCA_INGRESS_BLOCK:
+		case unix.TCA_INGRESS_BLOCK:
 			t.IngressBlock = d.Uint32()
-		case TCA_EGRESS_BLOCK:
+		case unix.TCA_EGRESS_BLOCK:
 			t.EgressBlock = d.Uint32()
-		case TCA_HW_OFFLOAD:
+		case unix.TCA_HW_OFFLOAD:
 			t.HWOffload = d.Uint8()
-		case TCA_STATS2:
-			s, app, err := ParseStats2(d.Bytes())
+		case unix.TCA_STATS2:
+			s, app, err := parseStats2(d.Bytes())
 			if err != nil {
-				return nil, fmt.Errorf("rtnl: TCA_STATS2: %w", err)
+				return nil, fmt.Errorf("rtnl: tc ifindex %d: in TCA_STATS2: %w", h.Ifindex, err)
 			}
 			t.Stats = s
 			if app != nil {
 				t.XStats = app
 			}
-		case TCA_STATS:
+		case unix.TCA_STATS:
 			compat = parseTCStatsCompat(d.Bytes())
-		case TCA_XSTATS:
+		case unix.TCA_XSTATS:
 			if t.XStats == nil {
 				t.XStats = d.Bytes()
 			}
@@ -263,7 +253,7 @@ func ParseTC(b []byte) (*TC, error) {
 		t.Stats = compat
 	}
 	if err := d.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rtnl: tc ifindex %d: %w", h.Ifindex, err)
 	}
 	return t, nil
 }
@@ -301,6 +291,16 @@ type TCStats struct {
 // Structs shorter than the kernel's are read as far as they go, as tc
 // does (memcpy of MIN(RTA_PAYLOAD, sizeof)).
 func ParseStats2(b []byte) (s *TCStats, app []byte, err error) {
+	s, app, err = parseStats2(b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rtnl: TCA_STATS2: %w", err)
+	}
+	return s, app, nil
+}
+
+// parseStats2 is ParseStats2 with the attribute decoder's error as it
+// is, for callers that say where the statistics were.
+func parseStats2(b []byte) (s *TCStats, app []byte, err error) {
 	s = &TCStats{}
 	d := netlink.NewAttributeDecoder(b)
 	for d.Next() {
@@ -412,7 +412,7 @@ func DelFilterRequest(t *TC) (netlink.Message, error) { return tcRequest(unix.RT
 func QdiscDumpRequest(ifindex int32, invisible bool) netlink.Message {
 	e := netlink.NewAttributeEncoder(Tcmsg{Ifindex: ifindex}.AppendBinary(nil))
 	if invisible {
-		e.Flag(TCA_DUMP_INVISIBLE)
+		e.Flag(unix.TCA_DUMP_INVISIBLE)
 	}
 	b, _ := e.Encode()
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETQDISC}, Data: b}
@@ -436,10 +436,10 @@ const TCA_DUMP_FLAGS_TERSE = 1 << 0
 func FilterDumpRequest(h Tcmsg, chain *uint32, terse bool) netlink.Message {
 	e := netlink.NewAttributeEncoder(h.AppendBinary(nil))
 	if chain != nil {
-		e.Uint32(TCA_CHAIN, *chain)
+		e.Uint32(unix.TCA_CHAIN, *chain)
 	}
 	if terse {
-		e.Bytes(TCA_DUMP_FLAGS, u32s(TCA_DUMP_FLAGS_TERSE, TCA_DUMP_FLAGS_TERSE))
+		e.Bytes(unix.TCA_DUMP_FLAGS, u32s(TCA_DUMP_FLAGS_TERSE, TCA_DUMP_FLAGS_TERSE))
 	}
 	b, _ := e.Encode()
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETTFILTER}, Data: b}

@@ -3,6 +3,9 @@ package rtnl
 import (
 	"encoding/binary"
 
+	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 )
 
@@ -154,7 +157,7 @@ type U32 struct {
 }
 
 func (u *U32) appendOptions(e *netlink.AttributeEncoder) {
-	e.Nested(TCA_OPTIONS, func(e *netlink.AttributeEncoder) {
+	e.Nested(unix.TCA_OPTIONS, func(e *netlink.AttributeEncoder) {
 		order := u.Order
 		if order == nil {
 			order = []uint16{TCA_U32_CLASSID, TCA_U32_DIVISOR, TCA_U32_LINK, TCA_U32_INDEV, TCA_U32_ACT, TCA_U32_MARK}
@@ -256,7 +259,7 @@ func ParseU32(b []byte) (*U32, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rtnl: u32 options: %w", err)
 	}
 	return u, nil
 }
@@ -422,7 +425,7 @@ func ParseActions(b []byte) ([]*Action, error) {
 		acts[prio] = a
 	}
 	if err := d.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rtnl: actions: %w", err)
 	}
 	out := make([]*Action, 0, n)
 	for _, a := range acts {
@@ -446,9 +449,9 @@ func parseAction(b []byte) (*Action, error) {
 		case TCA_ACT_INDEX:
 			a.Index = d.Uint32()
 		case TCA_ACT_STATS:
-			s, _, err := ParseStats2(v)
+			s, _, err := parseStats2(v)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("rtnl: action %q: in TCA_ACT_STATS: %w", a.Kind, err)
 			}
 			a.Stats = s
 		case TCA_ACT_COOKIE:
@@ -463,7 +466,7 @@ func parseAction(b []byte) (*Action, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rtnl: action %q: %w", a.Kind, err)
 	}
 	if a.Options == nil {
 		return a, nil
@@ -501,7 +504,7 @@ func parseAction(b []byte) (*Action, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rtnl: action %q options: %w", a.Kind, err)
 	}
 	return a, nil
 }

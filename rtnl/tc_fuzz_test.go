@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"nsbox/netlink"
 )
 
@@ -18,7 +20,7 @@ func encodeOptions(t *testing.T, o Options) []byte {
 		t.Fatalf("encode: %v", err)
 	}
 	d := netlink.NewAttributeDecoder(b)
-	if !d.Next() || d.Type() != TCA_OPTIONS {
+	if !d.Next() || d.Type() != unix.TCA_OPTIONS {
 		t.Fatalf("encoded options are not one TCA_OPTIONS: % x", b)
 	}
 	return d.Bytes()
@@ -30,11 +32,11 @@ func encodeOptions(t *testing.T, o Options) []byte {
 // normalizes; after it, decoding and encoding are each other's inverse).
 func FuzzParseTC(f *testing.F) {
 	h := Tcmsg{Ifindex: 3, Handle: MakeHandle(1, 0), Parent: TC_H_ROOT}.AppendBinary(nil)
-	f.Add(cat(h, nla(TCA_KIND, []byte("tbf\x00")), nla(TCA_OPTIONS, nla(TCA_TBF_PARMS, make([]byte, 36)))))
-	f.Add(cat(h, nla(TCA_KIND, []byte("htb\x00")), nla(TCA_OPTIONS, nla(TCA_HTB_INIT, make([]byte, 20)))))
-	f.Add(cat(h, nla(TCA_KIND, []byte("u32\x00")), nla(TCA_OPTIONS, cat(nla(TCA_U32_SEL, make([]byte, 32)),
+	f.Add(cat(h, nla(unix.TCA_KIND, []byte("tbf\x00")), nla(unix.TCA_OPTIONS, nla(TCA_TBF_PARMS, make([]byte, 36)))))
+	f.Add(cat(h, nla(unix.TCA_KIND, []byte("htb\x00")), nla(unix.TCA_OPTIONS, nla(TCA_HTB_INIT, make([]byte, 20)))))
+	f.Add(cat(h, nla(unix.TCA_KIND, []byte("u32\x00")), nla(unix.TCA_OPTIONS, cat(nla(TCA_U32_SEL, make([]byte, 32)),
 		nla(TCA_U32_ACT, nla(1, cat(nla(TCA_ACT_KIND, []byte("mirred\x00")), nla(TCA_ACT_OPTIONS, nla(TCA_MIRRED_PARMS, make([]byte, 28))))))))))
-	f.Add(cat(h, nla(TCA_STATS2, cat(nla(TCA_STATS_BASIC, make([]byte, 16)), nla(TCA_STATS_QUEUE, make([]byte, 20))))))
+	f.Add(cat(h, nla(unix.TCA_STATS2, cat(nla(TCA_STATS_BASIC, make([]byte, 16)), nla(TCA_STATS_QUEUE, make([]byte, 20))))))
 	f.Add(h[:19])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tc, err := ParseTC(b)

@@ -3,6 +3,9 @@ package rtnl
 import (
 	"math"
 
+	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 )
 
@@ -101,7 +104,7 @@ func (c Clock) NewTBF(p TBFParams) *TBF {
 
 func (t *TBF) appendOptions(e *netlink.AttributeEncoder) {
 	q := &t.Parms
-	e.Nested(TCA_OPTIONS, func(e *netlink.AttributeEncoder) {
+	e.Nested(unix.TCA_OPTIONS, func(e *netlink.AttributeEncoder) {
 		b := q.Rate.appendBinary(make([]byte, 0, TBFQoptLen))
 		b = q.PeakRate.appendBinary(b)
 		b = native.AppendUint32(b, q.Limit)
@@ -152,7 +155,7 @@ func ParseTBF(b []byte) (*TBF, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rtnl: tbf options: %w", err)
 	}
 	if !parms {
 		return nil, errShort("TCA_TBF_PARMS", 0, TBFQoptLen)
@@ -278,7 +281,7 @@ func (c Clock) NewHTBClass(p HTBClassParams) *HTB {
 }
 
 func (h *HTB) appendOptions(e *netlink.AttributeEncoder) {
-	e.Nested(TCA_OPTIONS, func(e *netlink.AttributeEncoder) {
+	e.Nested(unix.TCA_OPTIONS, func(e *netlink.AttributeEncoder) {
 		if o := h.Parms; o != nil {
 			if h.Rate64 >= 1<<32 {
 				e.Uint64(TCA_HTB_RATE64, h.Rate64)
@@ -353,7 +356,7 @@ func ParseHTB(b []byte) (*HTB, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rtnl: htb options: %w", err)
 	}
 	if h.Parms != nil {
 		if h.Rate64 == 0 {
@@ -385,7 +388,7 @@ func ParseHTBXStats(b []byte) (HTBXStats, error) {
 // queue's length in packets (pfifo) or bytes (bfifo).
 type FIFO struct{ Limit uint32 }
 
-func (f *FIFO) appendOptions(e *netlink.AttributeEncoder) { e.Uint32(TCA_OPTIONS, f.Limit) }
+func (f *FIFO) appendOptions(e *netlink.AttributeEncoder) { e.Uint32(unix.TCA_OPTIONS, f.Limit) }
 
 // ParseFIFO decodes pfifo's or bfifo's TCA_OPTIONS.
 func ParseFIFO(b []byte) (*FIFO, error) {
@@ -423,7 +426,10 @@ func ParsePrio(b []byte) (*Prio, error) {
 			p.MQ = &v
 		}
 	}
-	return p, d.Err()
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("rtnl: prio options: %w", err)
+	}
+	return p, nil
 }
 
 // TCA_NETEM_* attributes, after struct tc_netem_qopt in netem's
@@ -515,7 +521,7 @@ func NetemProb(p float64) uint32 { return cUint32(math.RoundToEven(p * math.MaxU
 
 func (n *Netem) appendOptions(e *netlink.AttributeEncoder) {
 	q := &n.Qopt
-	mark := e.Nest(TCA_OPTIONS)
+	mark := e.Nest(unix.TCA_OPTIONS)
 	var b []byte
 	for _, v := range [...]uint32{q.Latency, q.Limit, q.Loss, q.Gap, q.Duplicate, q.Jitter} {
 		b = native.AppendUint32(b, v)
@@ -642,7 +648,7 @@ func ParseNetem(b []byte) (*Netem, error) {
 				}
 			}
 			if err := ld.Err(); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("rtnl: netem options: in TCA_NETEM_LOSS: %w", err)
 			}
 		case TCA_NETEM_LATENCY64, TCA_NETEM_JITTER64:
 			x := int64(d.Uint64())
@@ -664,7 +670,7 @@ func ParseNetem(b []byte) (*Netem, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rtnl: netem options: %w", err)
 	}
 	return n, nil
 }

@@ -8,6 +8,7 @@ package rtnl
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -266,7 +267,7 @@ func TestNewTBFGolden(t *testing.T) {
 		clock.NewTBF(c.p).appendOptions(e)
 		got, _ := e.Encode()
 		wantOpt := netlink.NewAttributeEncoder(nil)
-		wantOpt.Bytes(TCA_OPTIONS, want.RawOptions)
+		wantOpt.Bytes(unix.TCA_OPTIONS, want.RawOptions)
 		w, _ := wantOpt.Encode()
 		if !bytes.Equal(got, w) {
 			t.Errorf("%s: NewTBF differs from tc's options\n got: % x\nwant: % x", c.file, got, w)
@@ -306,5 +307,49 @@ func TestParsePsched(t *testing.T) {
 	}
 	if c, _ := ParsePsched("1 0 0 0"); c != DefaultClock {
 		t.Errorf("zero divisor: %+v", c)
+	}
+}
+
+// Every tc decode error says "rtnl:" and what it was decoding (the
+// ifindex, the kind, the action), and still unwraps to the attribute
+// decoder's error.
+func TestTCDecodeErrorContext(t *testing.T) {
+	tcm := Tcmsg{Ifindex: 3, Parent: TC_H_ROOT}.AppendBinary(nil)
+	cut := nla(unix.TCA_KIND, []byte("tbf\x00"))[:6] // nla_len 8, 2 bytes left
+	for _, c := range []struct {
+		name   string
+		decode func() error
+		want   string
+		attr   bool // wraps netlink.ErrAttrLength
+	}{
+		{"short tcmsg", func() error { _, err := ParseTC(tcm[:19]); return err }, "rtnl: 19 bytes, need 20 for struct tcmsg", false},
+		{"tc attribute", func() error { _, err := ParseTC(cat(tcm, cut)); return err }, "rtnl: tc ifindex 3: netlink: at offset 0: nla_len 8 is outside 4..6", true},
+		{"stats", func() error {
+			_, err := ParseTC(cat(tcm, nla(unix.TCA_STATS2, nla(TCA_STATS_PKT64, u32(1)))))
+			return err
+		}, "rtnl: tc ifindex 3: in TCA_STATS2: netlink: attribute type 8: 4 bytes, want 8", true},
+		{"tbf", func() error { _, err := ParseTBF(nla(TCA_TBF_BURST, u16(1))); return err }, "rtnl: tbf options: netlink: attribute type 6: 2 bytes, want 4", true},
+		{"tbf parms", func() error { _, err := ParseTBF(nla(TCA_TBF_PARMS, make([]byte, 35))); return err }, "rtnl: 35 bytes, need 36 for struct tc_tbf_qopt", false},
+		{"htb", func() error { _, err := ParseHTB(cut); return err }, "rtnl: htb options: netlink: at offset 0", true},
+		{"netem", func() error { _, err := ParseNetem(cat(make([]byte, 24), cut)); return err }, "rtnl: netem options: netlink: at offset 0", true},
+		{"u32", func() error { _, err := ParseU32(nla(TCA_U32_FLAGS, u16(1))); return err }, "rtnl: u32 options: netlink: attribute type 11: 2 bytes, want 4", true},
+		{"action", func() error {
+			_, err := ParseActions(nla(1, cat(nla(TCA_ACT_KIND, []byte("mirred\x00")), nla(TCA_ACT_INDEX, u16(1)))))
+			return err
+		}, `rtnl: action "mirred": netlink: attribute type 3: 2 bytes, want 4`, true},
+		{"action stats", func() error {
+			_, err := ParseActions(nla(1, cat(nla(TCA_ACT_KIND, []byte("gact\x00")), nla(TCA_ACT_STATS, nla(TCA_STATS_PKT64, u16(1))))))
+			return err
+		}, `rtnl: action "gact": in TCA_ACT_STATS: netlink: attribute type 8: 2 bytes, want 8`, true},
+		{"stats2", func() error { _, _, err := ParseStats2(nla(TCA_STATS_PKT64, u16(1))); return err }, "rtnl: TCA_STATS2: netlink: attribute type 8", true},
+	} {
+		err := c.decode()
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: %v\nwant %s...", c.name, err, c.want)
+			continue
+		}
+		if errors.Is(err, netlink.ErrAttrLength) != c.attr {
+			t.Errorf("%s: errors.Is(ErrAttrLength) is %v", c.name, !c.attr)
+		}
 	}
 }
