@@ -236,7 +236,7 @@ type HTB struct {
 type HTBClassParams struct {
 	Rate, Ceil    uint64 // ceil 0: the rate
 	Burst, CBurst uint32 // 0: computed from the rate and the mtu
-	MTU           uint32 // 0: 1600
+	MTU           uint32 // tc's default is 1600; 0 is 0, as tc's "mtu 0" (burst = rate/HZ)
 	MPU, Overhead uint16
 	Linklayer     LinkLayer // 0: ethernet
 	Prio, Quantum uint32
@@ -249,9 +249,6 @@ type HTBClassParams struct {
 func (c Clock) NewHTBClass(p HTBClassParams) *HTB {
 	if p.Linklayer == 0 {
 		p.Linklayer = TC_LINKLAYER_ETHERNET
-	}
-	if p.MTU == 0 {
-		p.MTU = 1600
 	}
 	if p.Ceil == 0 {
 		p.Ceil = p.Rate

@@ -98,6 +98,7 @@ var setup = [][]string{
 	{"class", "add", "dev", "v1", "parent", "1:1", "classid", "1:10", "htb", "rate", "20mbit", "ceil", "50mbit", "burst", "15k", "prio", "1"},
 	{"class", "add", "dev", "v1", "parent", "1:1", "classid", "1:20", "htb", "rate", "1gbit", "ceil", "8gbit", "quantum", "60000"},
 	{"class", "change", "dev", "v1", "parent", "1:1", "classid", "1:20", "htb", "rate", "2gbit", "ceil", "8gbit", "quantum", "60000"},
+	{"class", "add", "dev", "v1", "parent", "1:1", "classid", "1:30", "htb", "rate", "5mbit", "mtu", "0"}, // burst = rate/HZ, no mtu in it
 	{"qdisc", "add", "dev", "v1", "parent", "1:10", "handle", "20:", "pfifo", "limit", "50"},
 	{"qdisc", "add", "dev", "v1", "parent", "1:20", "handle", "30:", "bfifo", "limit", "64kb"},
 	{"filter", "add", "dev", "v1", "parent", "1:", "protocol", "ip", "prio", "1", "u32", "match", "ip", "dst", "10.0.0.0/8", "match", "ip", "dport", "80", "0xffff", "flowid", "1:10"},
@@ -229,9 +230,16 @@ var badInputs = []string{
 	"class add dev v1 parent 1: classid 1:1 htb rate 1mbit ceil 1mbit ceil 2mbit",
 	"class add dev v1 parent 1: classid 1:5 htb rate 1mbit burst 10/3", // a cell that is no power of two
 	"class add dev v1 parent 1: classid 1:1 htb rate 1mbit prio -1",
-	"qdisc add dev v0 root tbf rate 10mbit latency 10ms", // no burst
-	"qdisc add dev v0 root tbf burst 10k latency 10ms",   // no rate
-	"qdisc add dev v0 root tbf rate 10mbit burst 10k",    // no limit nor latency
+	"qdisc add dev v0 root tbf rate 10mbit latency 10ms",                                    // no burst
+	"qdisc add dev v0 root tbf rate 10mbit burst 0 latency 10ms",                            // a burst of nothing
+	"qdisc add dev v0 root tbf rate 10mbit burst -10k latency 1ms",                          // a negative burst
+	"qdisc add dev v0 root tbf rate 7bit burst 10k latency 1s",                              // a rate under 1 byte/s
+	"qdisc add dev v0 root tbf rate 10mbit burst 10k latency 10ms peakrate 10mbit mtu 1500", // a peak rate not above the rate (the kernel's EINVAL)
+	"qdisc add dev v0 root handle :1 htb",                                                   // a qdisc handle with a minor
+	"class add dev v1 parent 1: classid 2:1 htb rate 1mbit",                                 // a class of another qdisc (the kernel's EINVAL)
+	"qdisc add dev v0 root netem delay 10ms -5ms",                                           // a negative jitter
+	"qdisc add dev v0 root tbf burst 10k latency 10ms",                                      // no rate
+	"qdisc add dev v0 root tbf rate 10mbit burst 10k",                                       // no limit nor latency
 	"qdisc add dev v0 root tbf rate 10mbit burst 10k limit 10k latency 1ms",
 	"qdisc add dev v0 root tbf rate 10mbit burst 10k latency 10ms foo",
 	"qdisc add dev v0 root tbf rate 10mbit burst 10k latency 10ms peakrate 20mbit",
