@@ -361,7 +361,8 @@ Where: 	ACTION := reclassify | drop | continue | pass | pipe |
 	VAL : = value not exceeding 10000
 	JUMP_COUNT := Absolute jump from start of action list
 	INDEX := index value used
-`
+
+` // m_gact.c's explain() ends with an empty line
 
 // parseGact is parse_gact.
 func (s *session) parseGact(a *args) (*rtnl.Action, error) {

@@ -254,7 +254,7 @@ func (s *session) report(err error) int {
 		te = kernelError(err).(*tcError)
 	}
 	if te.msg != "" {
-		fmt.Fprintln(stderr, strings.TrimRight(te.msg, "\n"))
+		fmt.Fprintln(stderr, strings.TrimSuffix(te.msg, "\n"))
 	}
 	return te.code
 }

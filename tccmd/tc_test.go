@@ -269,6 +269,7 @@ var badInputs = []string{
 	"filter add dev v0 parent ffff: protocol ip u32 match ip dst 10.0.0.1 flowid zz",
 	"filter add dev v0 parent ffff: protocol ip u32 match mark 1 0xff",
 	"filter add dev v0 parent ffff: protocol ip u32 match ip protocol 1 0xff action drop", // no act_gact in this kernel
+	"filter add dev v0 parent ffff: protocol ip u32 match ip dst 1.1.1.1 action foo",      // gact's usage, its empty last line too
 	"qdisc frob",
 	"foo",
 	"-x qdisc",
