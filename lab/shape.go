@@ -166,7 +166,7 @@ func shapingOf(ns string) map[int32]string {
 	defer c.Close()
 	clock, _ := rtnl.ReadClock()
 	out := map[int32]string{}
-	c.Qdiscs(0, func(q *rtnl.TC) error {
+	c.Qdiscs(0, func() { clear(out) }, func(q *rtnl.TC) error {
 		var s string
 		switch q.Kind {
 		case "tbf":

@@ -1,12 +1,14 @@
 package lab
 
 import (
+	"errors"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 
 	"golang.org/x/sys/unix"
@@ -65,7 +67,7 @@ func readTopo(errw io.Writer) (*topo, error) {
 	for _, n := range read {
 		s, err := readNS(n, read)
 		if err != nil {
-			if n == "" {
+			if n == "" || errors.Is(err, netlink.ErrDumpInterrupted) {
 				return nil, err
 			}
 			// One namespace that cannot be entered (not root?) does

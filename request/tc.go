@@ -3,6 +3,8 @@ package request
 import (
 	"errors"
 
+	"golang.org/x/sys/unix"
+
 	"nsbox/netlink"
 	"nsbox/rtnl"
 )
@@ -17,25 +19,25 @@ import (
 // NLM_F_CREATE|NLM_F_REPLACE for a qdisc and NLM_F_CREATE alone for a
 // class or filter, change nothing, link (a qdisc's only)
 // NLM_F_REPLACE. ok is false for an operation tc has not.
-func (op Op) tcFlags(qdisc bool) (flags uint16, ok bool) {
+func (op Op) tcFlags(qdisc bool) (flags netlink.HeaderFlags, ok bool) {
 	switch op {
 	case Add:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_EXCL, true
+		return unix.NLM_F_CREATE | unix.NLM_F_EXCL, true
 	case Replace:
 		if qdisc {
-			return netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE, true
+			return unix.NLM_F_CREATE | unix.NLM_F_REPLACE, true
 		}
-		return netlink.NLM_F_CREATE, true
+		return unix.NLM_F_CREATE, true
 	case Change, Delete:
 		return 0, true
 	case Graft:
-		return netlink.NLM_F_REPLACE, qdisc
+		return unix.NLM_F_REPLACE, qdisc
 	}
 	return 0, false
 }
 
 func tcRequest(what string, t *rtnl.TC, op Op, qdisc bool,
-	add func(*rtnl.TC, uint16) (netlink.Message, error), del func(*rtnl.TC) (netlink.Message, error)) (netlink.Message, error) {
+	add func(*rtnl.TC, netlink.HeaderFlags) (netlink.Message, error), del func(*rtnl.TC) (netlink.Message, error)) (netlink.Message, error) {
 	flags, ok := op.tcFlags(qdisc)
 	if !ok {
 		return netlink.Message{}, errors.New("request: no " + op.String() + " for a " + what)

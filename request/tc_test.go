@@ -39,7 +39,7 @@ func sameAsTC(t *testing.T, what string, m netlink.Message, err error, want []by
 		t.Errorf("%s: %v", what, err)
 		return
 	}
-	m.Header.Flags |= netlink.NLM_F_REQUEST | netlink.NLM_F_ACK
+	m.Header.Flags |= unix.NLM_F_REQUEST | unix.NLM_F_ACK
 	m.Header.Sequence = ne.Uint32(want[8:])
 	got, _ := m.MarshalBinary()
 	if !bytes.Equal(got, want) {
@@ -82,7 +82,7 @@ func TestTCOps(t *testing.T) {
 	}
 	// "tc qdisc link": NLM_F_REPLACE alone; a class or filter has none
 	q := &rtnl.TC{Kind: "pfifo"}
-	if m, err := Qdisc(q, Graft); err != nil || m.Header.Flags != netlink.NLM_F_REPLACE {
+	if m, err := Qdisc(q, Graft); err != nil || m.Header.Flags != unix.NLM_F_REPLACE {
 		t.Errorf("qdisc link: %#x %v", m.Header.Flags, err)
 	}
 	for _, op := range []Op{Graft, Prepend, Append, Test} {
@@ -139,7 +139,7 @@ func TestShaping(t *testing.T) {
 	m, err := NetemProbe()
 	tc, _ := rtnl.ParseTC(m.Data)
 	if err != nil || tc.Kind != "netem" || tc.Ifindex != 1 || tc.Parent != rtnl.TC_H_ROOT ||
-		m.Header.Flags != netlink.NLM_F_CREATE|netlink.NLM_F_EXCL {
+		m.Header.Flags != unix.NLM_F_CREATE|unix.NLM_F_EXCL {
 		t.Errorf("probe: %+v %#x %v", tc, m.Header.Flags, err)
 	}
 }

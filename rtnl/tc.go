@@ -376,13 +376,13 @@ func parseTCStatsCompat(v []byte) *TCStats {
 // NLM_F_CREATE|NLM_F_REPLACE to replace (a class or filter: NLM_F_CREATE
 // only), 0 to change.
 
-func tcRequest(typ uint16, t *TC, flags uint16) (netlink.Message, error) {
+func tcRequest(typ netlink.HeaderType, t *TC, flags netlink.HeaderFlags) (netlink.Message, error) {
 	b, err := t.AppendBinary(make([]byte, 0, 128))
 	return netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: b}, err
 }
 
 // NewQdiscRequest builds RTM_NEWQDISC.
-func NewQdiscRequest(t *TC, flags uint16) (netlink.Message, error) {
+func NewQdiscRequest(t *TC, flags netlink.HeaderFlags) (netlink.Message, error) {
 	return tcRequest(unix.RTM_NEWQDISC, t, flags)
 }
 
@@ -390,7 +390,7 @@ func NewQdiscRequest(t *TC, flags uint16) (netlink.Message, error) {
 func DelQdiscRequest(t *TC) (netlink.Message, error) { return tcRequest(unix.RTM_DELQDISC, t, 0) }
 
 // NewClassRequest builds RTM_NEWTCLASS.
-func NewClassRequest(t *TC, flags uint16) (netlink.Message, error) {
+func NewClassRequest(t *TC, flags netlink.HeaderFlags) (netlink.Message, error) {
 	return tcRequest(unix.RTM_NEWTCLASS, t, flags)
 }
 
@@ -398,7 +398,7 @@ func NewClassRequest(t *TC, flags uint16) (netlink.Message, error) {
 func DelClassRequest(t *TC) (netlink.Message, error) { return tcRequest(unix.RTM_DELTCLASS, t, 0) }
 
 // NewFilterRequest builds RTM_NEWTFILTER.
-func NewFilterRequest(t *TC, flags uint16) (netlink.Message, error) {
+func NewFilterRequest(t *TC, flags netlink.HeaderFlags) (netlink.Message, error) {
 	return tcRequest(unix.RTM_NEWTFILTER, t, flags)
 }
 
@@ -446,9 +446,11 @@ func FilterDumpRequest(h Tcmsg, chain *uint32, terse bool) netlink.Message {
 }
 
 // TCDump sends a qdisc, class or filter dump request and calls fn with
-// the type and decoded payload of each answer (RTM_NEWQDISC, ...).
-func (c *Conn) TCDump(req netlink.Message, fn func(typ uint16, flags uint16, t *TC) error) error {
-	return c.Dump(req, func(m netlink.Message) error {
+// the type, flags and decoded payload of each answer (RTM_NEWQDISC,
+// ...). An interrupted dump starts over, with start called before every
+// attempt (see netlink.Conn.Dump).
+func (c *Conn) TCDump(req netlink.Message, start func(), fn func(typ netlink.HeaderType, flags netlink.HeaderFlags, t *TC) error) error {
+	return c.Dump(req, start, func(m netlink.Message) error {
 		switch m.Header.Type {
 		case unix.RTM_NEWQDISC, unix.RTM_DELQDISC, unix.RTM_NEWTCLASS, unix.RTM_DELTCLASS,
 			unix.RTM_NEWTFILTER, unix.RTM_DELTFILTER:
@@ -463,9 +465,11 @@ func (c *Conn) TCDump(req netlink.Message, fn func(typ uint16, flags uint16, t *
 	})
 }
 
-// Qdiscs dumps the qdiscs of ifindex (0: of every link).
-func (c *Conn) Qdiscs(ifindex int32, fn func(*TC) error) error {
-	return c.TCDump(QdiscDumpRequest(ifindex, false), func(_, _ uint16, t *TC) error {
+// Qdiscs dumps the qdiscs of ifindex (0: of every link), streaming: fn
+// sees each as it is decoded. An interrupted dump starts over, with start
+// called before every attempt (see netlink.Conn.Dump).
+func (c *Conn) Qdiscs(ifindex int32, start func(), fn func(*TC) error) error {
+	return c.TCDump(QdiscDumpRequest(ifindex, false), start, func(_ netlink.HeaderType, _ netlink.HeaderFlags, t *TC) error {
 		if ifindex != 0 && t.Ifindex != ifindex {
 			return nil
 		}

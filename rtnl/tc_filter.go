@@ -384,13 +384,13 @@ func appendActions(e *netlink.AttributeEncoder, typ uint16, acts []*Action) {
 				e.String(TCA_ACT_KIND, a.Kind)
 				switch {
 				case a.Mirred != nil:
-					e.Nested(TCA_ACT_OPTIONS|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
+					e.Nested(TCA_ACT_OPTIONS|unix.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 						b := a.Mirred.TcGen.appendBinary(nil)
 						b = native.AppendUint32(b, uint32(a.Mirred.Eaction))
 						e.Bytes(TCA_MIRRED_PARMS, native.AppendUint32(b, a.Mirred.Ifindex))
 					})
 				case a.Gact != nil:
-					e.Nested(TCA_ACT_OPTIONS|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
+					e.Nested(TCA_ACT_OPTIONS|unix.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 						e.Bytes(TCA_GACT_PARMS, a.Gact.appendBinary(nil))
 					})
 				}

@@ -545,7 +545,7 @@ func (n *Netem) appendOptions(e *netlink.AttributeEncoder) {
 		e.Bytes(TCA_NETEM_SLOT, native.AppendUint64(b, uint64(s.DistJitter)))
 	}
 	if n.LossGI != nil || n.LossGE != nil {
-		e.Nested(TCA_NETEM_LOSS|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
+		e.Nested(TCA_NETEM_LOSS|unix.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 			if g := n.LossGI; g != nil {
 				e.Bytes(NETEM_LOSS_GI, u32s(g.P13, g.P31, g.P32, g.P14, g.P23))
 			} else if g := n.LossGE; g != nil {

@@ -81,7 +81,7 @@ func TestTCGoldenRequests(t *testing.T) {
 				t.Fatalf("attributes without a field: %v", tc.Other)
 			}
 			tc.Options = typedOptions(t, tc)
-			flags := h.Flags &^ (netlink.NLM_F_REQUEST | netlink.NLM_F_ACK)
+			flags := h.Flags &^ (unix.NLM_F_REQUEST | unix.NLM_F_ACK)
 			var m netlink.Message
 			switch h.Type {
 			case unix.RTM_NEWQDISC:
@@ -102,7 +102,7 @@ func TestTCGoldenRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m.Header.Flags |= netlink.NLM_F_REQUEST | netlink.NLM_F_ACK
+			m.Header.Flags |= unix.NLM_F_REQUEST | unix.NLM_F_ACK
 			m.Header.Sequence, m.Header.PID = h.Sequence, h.PID
 			got, err := m.MarshalBinary()
 			if err != nil {
@@ -148,7 +148,7 @@ func TestTCGoldenDumpRequests(t *testing.T) {
 		want := msgs[0]
 		h, _ := netlink.ParseHeader(want)
 		m := c.build(links(f)["v0"])
-		m.Header.Flags |= netlink.NLM_F_REQUEST | netlink.NLM_F_DUMP
+		m.Header.Flags |= unix.NLM_F_REQUEST | unix.NLM_F_DUMP
 		m.Header.Sequence = h.Sequence
 		got, _ := m.MarshalBinary()
 		if !bytes.Equal(got, want) {

@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/netlink"
 	"nsbox/request"
 	"nsbox/rtnl"
 )
@@ -231,7 +232,7 @@ func (s *session) listClasses(a *args) error {
 			return nodev(dev)
 		}
 	}
-	err = conn.TCDump(rtnl.ClassDumpRequest(ifindex, parent), func(typ, _ uint16, t *rtnl.TC) error {
+	err = s.dump(conn, rtnl.ClassDumpRequest(ifindex, parent), false, func(typ netlink.HeaderType, _ netlink.HeaderFlags, t *rtnl.TC) error {
 		if filterQdisc != 0 && (t.Handle^filterQdisc)&rtnl.TC_H_MAJ_MASK != 0 ||
 			filterClassID != 0 && t.Handle != filterClassID {
 			return nil
@@ -247,7 +248,7 @@ func (s *session) listClasses(a *args) error {
 
 // printClass is print_class: text even with -j (tc opens no JSON
 // object for classes).
-func (s *session) printClass(typ uint16, t *rtnl.TC, filtered, byQdisc bool) {
+func (s *session) printClass(typ netlink.HeaderType, t *rtnl.TC, filtered, byQdisc bool) {
 	p := s.p
 	if t.Kind == "" {
 		s.out.Flush()

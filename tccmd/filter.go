@@ -352,21 +352,18 @@ func (s *session) listFilters(a *args) error {
 		}
 		f.ifindex = h.Ifindex
 	}
-	s.p.newJSON(s.o.json)
-	err = conn.TCDump(rtnl.FilterDumpRequest(h, f.chain, s.o.brief), func(typ, flags uint16, t *rtnl.TC) error {
+	err = s.dump(conn, rtnl.FilterDumpRequest(h, f.chain, s.o.brief), true, func(typ netlink.HeaderType, flags netlink.HeaderFlags, t *rtnl.TC) error {
 		s.printFilter(typ, flags, t, &f)
 		return nil
 	})
 	if err != nil {
-		s.p.endJSON()
 		return s.dumpError(err)
 	}
-	s.p.endJSON()
 	return nil
 }
 
 // printFilter is print_filter (for tc monitor, of chains too).
-func (s *session) printFilter(typ, flags uint16, t *rtnl.TC, f *filterShow) {
+func (s *session) printFilter(typ netlink.HeaderType, flags netlink.HeaderFlags, t *rtnl.TC, f *filterShow) {
 	p := s.p
 	isFilter := typ == unix.RTM_NEWTFILTER || typ == unix.RTM_DELTFILTER || typ == unix.RTM_GETTFILTER
 	if t.Kind == "" && isFilter {
@@ -379,10 +376,10 @@ func (s *session) printFilter(typ, flags uint16, t *rtnl.TC, f *filterShow) {
 		p.bool(pANY, "deleted", "deleted ", true)
 	}
 	isNew := typ == unix.RTM_NEWTFILTER || typ == unix.RTM_NEWCHAIN
-	if isNew && flags&netlink.NLM_F_CREATE != 0 && flags&netlink.NLM_F_EXCL == 0 {
+	if isNew && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_EXCL == 0 {
 		p.bool(pANY, "replaced", "replaced ", true)
 	}
-	if isNew && flags&netlink.NLM_F_CREATE != 0 && flags&netlink.NLM_F_EXCL != 0 {
+	if isNew && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_EXCL != 0 {
 		p.bool(pANY, "added", "added ", true)
 	}
 	if isFilter {

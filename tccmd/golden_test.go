@@ -17,6 +17,8 @@ import (
 	"nsbox/internal/golden"
 	"nsbox/netlink"
 	"nsbox/rtnl"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestGoldenCommands(t *testing.T) {
@@ -51,7 +53,7 @@ func TestGoldenCommands(t *testing.T) {
 			s.clock = &clock
 			s.lookup = func(name string) int32 { return links[name] }
 			s.send = func(m netlink.Message) error {
-				m.Header.Flags |= netlink.NLM_F_REQUEST | netlink.NLM_F_ACK
+				m.Header.Flags |= unix.NLM_F_REQUEST | unix.NLM_F_ACK
 				m.Header.Sequence = binary.NativeEndian.Uint32(want[8:])
 				got, err = m.MarshalBinary()
 				return err

@@ -263,8 +263,7 @@ func (s *session) listQdiscs(a *args) error {
 	} else {
 		s.ifname(0) // ll_init_map: the names, before the dump
 	}
-	s.p.newJSON(s.o.json)
-	err = conn.TCDump(rtnl.QdiscDumpRequest(ifindex, invisible), func(typ, flags uint16, t *rtnl.TC) error {
+	err = s.dump(conn, rtnl.QdiscDumpRequest(ifindex, invisible), true, func(typ netlink.HeaderType, flags netlink.HeaderFlags, t *rtnl.TC) error {
 		if ifindex != 0 && t.Ifindex != ifindex ||
 			filterHandle != 0 && t.Handle != filterHandle ||
 			filterParent != 0 && t.Parent != filterParent {
@@ -274,10 +273,8 @@ func (s *session) listQdiscs(a *args) error {
 		return nil
 	})
 	if err != nil {
-		s.p.endJSON()
 		return s.dumpError(err)
 	}
-	s.p.endJSON()
 	return nil
 }
 
@@ -303,7 +300,7 @@ func (s *session) dumpError(err error) error {
 
 // printQdisc is print_qdisc. filtered: the dump was for one link (no
 // "dev").
-func (s *session) printQdisc(typ, flags uint16, t *rtnl.TC, filtered bool) {
+func (s *session) printQdisc(typ netlink.HeaderType, flags netlink.HeaderFlags, t *rtnl.TC, filtered bool) {
 	p := s.p
 	if t.Kind == "" {
 		s.out.Flush()
@@ -314,10 +311,10 @@ func (s *session) printQdisc(typ, flags uint16, t *rtnl.TC, filtered bool) {
 	if typ == unix.RTM_DELQDISC {
 		p.bool(pANY, "deleted", "deleted ", true)
 	}
-	if typ == unix.RTM_NEWQDISC && flags&netlink.NLM_F_CREATE != 0 && flags&netlink.NLM_F_REPLACE != 0 {
+	if typ == unix.RTM_NEWQDISC && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_REPLACE != 0 {
 		p.bool(pANY, "replaced", "replaced ", true)
 	}
-	if typ == unix.RTM_NEWQDISC && flags&netlink.NLM_F_CREATE != 0 && flags&netlink.NLM_F_EXCL != 0 {
+	if typ == unix.RTM_NEWQDISC && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_EXCL != 0 {
 		p.bool(pANY, "added", "added ", true)
 	}
 	p.str(pANY, "kind", "qdisc %s", t.Kind)

@@ -577,8 +577,8 @@ func printHTBXStats(s *session, b []byte) {
 	if err != nil || s.p.isJSON() {
 		return
 	}
-	fmt.Fprintf(s.out, " lended: %d borrowed: %d giants: %d\n", x.Lends, x.Borrows, x.Giants)
-	fmt.Fprintf(s.out, " tokens: %d ctokens: %d\n", x.Tokens, x.CTokens)
+	fmt.Fprintf(s.p.w, " lended: %d borrowed: %d giants: %d\n", x.Lends, x.Borrows, x.Giants)
+	fmt.Fprintf(s.p.w, " tokens: %d ctokens: %d\n", x.Tokens, x.CTokens)
 }
 
 // ---- pfifo, bfifo, pfifo_head_drop (q_fifo.c) ----

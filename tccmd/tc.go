@@ -9,6 +9,7 @@ package tccmd
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -369,7 +370,7 @@ func (s *session) ifname(index int32) string {
 	if s.names == nil {
 		s.names = map[int32]string{}
 		if conn, err := s.dial(); err == nil && s.lookup == nil {
-			conn.Links(unix.AF_UNSPEC, func(l *rtnl.Link) error {
+			conn.Links(unix.AF_UNSPEC, func() { clear(s.names) }, func(l *rtnl.Link) error {
 				s.names[l.Index] = l.Name
 				return nil
 			})
@@ -385,6 +386,29 @@ func (s *session) ifname(index int32) string {
 		}
 	}
 	return fmt.Sprintf("if%d", index)
+}
+
+// dump sends a qdisc, class or filter dump request and prints what fn
+// prints of its answer, in a JSON array when array is set (tc's
+// new_json_obj, for qdiscs and filters). What fn prints is held until
+// the dump is whole: an interrupted dump (NLM_F_DUMP_INTR) starts over
+// (netlink.Conn.Dump), and what the attempt before printed is dropped.
+func (s *session) dump(conn *rtnl.Conn, req netlink.Message, array bool, fn func(netlink.HeaderType, netlink.HeaderFlags, *rtnl.TC) error) error {
+	out := s.p.w
+	var buf bytes.Buffer
+	held := bufio.NewWriter(&buf)
+	s.p.w = held
+	err := conn.TCDump(req, func() {
+		buf.Reset()
+		held.Reset(&buf)
+		s.p.jw = nil
+		s.p.newJSON(array && s.o.json)
+	}, fn)
+	s.p.endJSON()
+	held.Flush()
+	s.p.w = out
+	out.Write(buf.Bytes())
+	return err
 }
 
 // talk sends one request and waits for its ACK.

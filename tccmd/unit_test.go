@@ -48,7 +48,7 @@ func FuzzPrint(f *testing.F) {
 		if msgs, err := golden.WantMessages(file); err == nil {
 			for _, m := range msgs {
 				h, _ := netlink.ParseHeader(m)
-				f.Add(h.Type, h.Flags, m[netlink.HeaderLen:])
+				f.Add(uint16(h.Type), uint16(h.Flags), m[netlink.HeaderLen:])
 			}
 		}
 	}
@@ -70,11 +70,11 @@ func FuzzPrint(f *testing.F) {
 			s.p.newJSON(j)
 			switch typ % 3 {
 			case 0:
-				s.printQdisc(unix.RTM_NEWQDISC, flags, tc, false)
+				s.printQdisc(unix.RTM_NEWQDISC, netlink.HeaderFlags(flags), tc, false)
 			case 1:
-				s.printFilter(unix.RTM_NEWTFILTER, flags, tc, &filterShow{})
+				s.printFilter(unix.RTM_NEWTFILTER, netlink.HeaderFlags(flags), tc, &filterShow{})
 			default:
-				s.printFilter(unix.RTM_DELCHAIN, flags, tc, &filterShow{})
+				s.printFilter(unix.RTM_DELCHAIN, netlink.HeaderFlags(flags), tc, &filterShow{})
 			}
 			s.p.endJSON()
 			s.out.Flush()

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/netlink"
 )
 
 // Traffic-control messages: struct tcmsg, then TCA_* attributes whose
@@ -109,7 +111,7 @@ func attrString(b []byte, typ uint16) string {
 		if n < 4 || off+n > len(b) {
 			return ""
 		}
-		if le.Uint16(b[off+2:])&nlaTypeMask == typ {
+		if le.Uint16(b[off+2:])&netlink.NLA_TYPE_MASK == typ {
 			v := b[off+4 : off+n]
 			for i, c := range v {
 				if c == 0 {
