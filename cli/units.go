@@ -222,20 +222,29 @@ func ParseTime64(s string) (int64, bool) {
 
 // FormatRate is print_color_rate's text: bits per second, divided by
 // 1000 while it stays whole or is above a million.
-func FormatRate(bps uint64) string {
+func FormatRate(bps uint64) string { return formatRate(bps, 1000, "") }
+
+// FormatRateIEC is sprint_rate under tc -iec: powers of 1024, "Kibit",
+// "Mibit" ("976562Kibit" for 1gbit).
+func FormatRateIEC(bps uint64) string { return formatRate(bps, 1024, "i") }
+
+func formatRate(bps, kilo uint64, iec string) string {
 	units := [...]string{"", "K", "M", "G", "T"}
 	r := bps << 3
 	i := 0
 	for ; i < len(units)-1; i++ {
-		if r < 1000 {
+		if r < kilo {
 			break
 		}
-		if r%1000 != 0 && r < 1000*1000 {
+		if r%kilo != 0 && r < 1000*kilo {
 			break
 		}
-		r /= 1000
+		r /= kilo
 	}
-	return strconv.FormatUint(r, 10) + units[i] + "bit"
+	if i == 0 {
+		iec = "" // "1000bit", not "1000ibit"
+	}
+	return strconv.FormatUint(r, 10) + units[i] + iec + "bit"
 }
 
 // FormatSize is sprint_size: "32Kb", "1Mb", "1600b".

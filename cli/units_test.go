@@ -39,6 +39,12 @@ func TestUnits(t *testing.T) {
 			t.Errorf("rate %d: %q, want %q", v, got, want)
 		}
 	}
+	// tc -iec, as tc 6.1 prints 1gbit, 2gbit, 10mbit, 1kbit and 1kibit
+	for v, want := range map[uint64]string{125000000: "976562Kibit", 250000000: "1907Mibit", 1250000: "9765Kibit", 125: "1000bit", 128: "1Kibit"} {
+		if got := FormatRateIEC(v); got != want {
+			t.Errorf("-iec rate %d: %q, want %q", v, got, want)
+		}
+	}
 	for v, want := range map[uint32]string{32767: "32Kb", 1600: "1600b", 1 << 20: "1Mb", 95268: "95268b", 1100: "1100b"} {
 		if got := FormatSize(v); got != want {
 			t.Errorf("size %d: %q, want %q", v, got, want)

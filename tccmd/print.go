@@ -18,6 +18,7 @@ import (
 type printer struct {
 	w      *bufio.Writer
 	pretty bool
+	iec    bool        // tc -iec: rates in powers of 1024
 	jw     *jsonWriter // nil: text
 	nlText string      // print_nl's text: "\n", or "\\" with -oneline
 }
@@ -178,8 +179,16 @@ func (p *printer) rate(t int, key, format string, bps uint64) {
 	if p.jsonCtx(t) {
 		p.jw.num(key, strconv.FormatUint(bps, 10))
 	} else if p.fpCtx(t) {
-		fmt.Fprintf(p.w, format, cli.FormatRate(bps))
+		fmt.Fprintf(p.w, format, p.formatRate(bps))
 	}
+}
+
+// formatRate is sprint_rate: powers of 1000, or of 1024 under -iec.
+func (p *printer) formatRate(bps uint64) string {
+	if p.iec {
+		return cli.FormatRateIEC(bps)
+	}
+	return cli.FormatRate(bps)
 }
 
 // size is print_size: bytes as a number in JSON, sprint_size in text.

@@ -20,7 +20,7 @@ func (s *session) printStats(st *rtnl.TCStats, prefix string) {
 			if st.BPS != 0 || st.PPS != 0 {
 				p.text("rate ")
 				if st.BPS != 0 {
-					p.text("%s ", cli.FormatRate(st.BPS))
+					p.text("%s ", p.formatRate(st.BPS))
 				}
 				if st.PPS != 0 {
 					p.text("%dpps ", st.PPS)

@@ -100,7 +100,7 @@ func (a *args) peek() string {
 // -pcap.
 type options struct {
 	stats, details, raw, pretty, json, oneline, brief bool
-	graph                                             bool
+	graph, iec                                        bool
 	netns                                             string
 	g                                                 cli.Global // -wire, -pcap, and what nsbox's own options gave
 }
@@ -138,6 +138,7 @@ func Main(g cli.Global, argv []string) (code int) {
 			fmt.Fprintln(stdout, "tc utility, nsbox (iproute2-6.1.0 compatible)")
 			return 0
 		case matches(opt, "-iec"):
+			o.iec = true
 		case matches(opt, "-help"):
 			io.WriteString(stderr, usageText)
 			return 0
@@ -225,7 +226,7 @@ type session struct {
 
 func newSession(o options) *session {
 	s := &session{o: o, out: bufio.NewWriterSize(stdout, 32*1024)}
-	s.p = &printer{w: s.out, pretty: o.pretty, nlText: "\n"}
+	s.p = &printer{w: s.out, pretty: o.pretty, iec: o.iec, nlText: "\n"}
 	if o.oneline {
 		s.p.nlText = "\\"
 	}

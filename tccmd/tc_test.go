@@ -164,7 +164,7 @@ func TestShowEqual(t *testing.T) {
 		{"filter", "show", "dev", "v1"}, {"-p", "filter", "show", "dev", "v1"}, {"-d", "filter", "show", "dev", "v1", "parent", "1:"},
 		{"filter", "show", "dev", "v1", "parent", "1:", "prio", "2"}, {"filter", "show", "dev", "v1", "protocol", "ip"},
 		{"filter", "show", "dev", "v0", "parent", "ffff:"}, {"-p", "filter", "show", "dev", "v0", "parent", "ffff:"},
-		{"-o", "filter", "show", "dev", "lo", "egress"}, {"filter", "show", "dev", "v0"}, {"qdisc", "show", "dev", "nosuch"},
+		{"-o", "filter", "show", "dev", "lo", "egress"}, {"-i", "-s", "-d", "qdisc", "show"}, {"-iec", "-d", "class", "show", "dev", "v1"}, {"filter", "show", "dev", "v0"}, {"qdisc", "show", "dev", "nosuch"},
 	}...) {
 		a, b := tcIn(t, "tc-show", "tc", s...), tcIn(t, "tc-show", ours, s...)
 		if a != b {
