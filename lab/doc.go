@@ -46,6 +46,8 @@
 //
 //	rate RATE [burst SIZE]            tbf on the end's egress: "rate 10mbit burst 32kb"
 //	                                  (burst: 10 ms at the rate, 64kb at least; a 50 ms queue)
+//	                                  (a rate needs its unit: tc reads "rate 10" as 10 bit/s;
+//	                                  a burst holds one packet at least: mtu + 14 bytes)
 //	delay TIME [JITTER]               netem: "delay 10ms 5ms"
 //	loss PERCENT                      netem: "loss 1%"
 //	mtu N                             the end's MTU (68 to 65535)

@@ -418,6 +418,18 @@ func (p *parser) end(e *End, f []string, what string) error {
 			e.NS, nsSet = ns, true
 		}
 	}
+	// tbf drops a packet bigger than its bucket: one that cannot hold a
+	// full-size frame (the MTU and the Ethernet header the kernel counts
+	// in psched_mtu) would let nothing of a bulk transfer through
+	if a := e.Link; a.Burst != 0 {
+		mtu := a.MTU
+		if mtu == 0 {
+			mtu = 1500
+		}
+		if a.Burst < mtu+14 {
+			return p.endErrorf(what, e.Name, "burst %s is smaller than one packet of %d bytes (mtu %d and a 14-byte Ethernet header): tbf would drop every full-size packet", cli.FormatSize(a.Burst), mtu+14, mtu)
+		}
+	}
 	return nil
 }
 
@@ -444,6 +456,11 @@ func (p *parser) linkAttr(e *End, what string, f []string) (int, error) {
 		r, ok := cli.ParseRate(v)
 		if !ok || r == 0 {
 			return 0, p.endErrorf(what, e.Name, "invalid rate %q (as tc reads it: 10mbit, 1gbit, 500kbit, ...)", v)
+		}
+		if _, used := cli.Strtod(v); used == len(v) {
+			// tc takes a bare number as bits per second; in a lab file
+			// "rate 10" is far more likely a missing "mbit"
+			return 0, p.endErrorf(what, e.Name, "rate %q has no unit (10mbit, 1gbit, 500kbit, 8000bit, ...)", v)
 		}
 		a.Rate = r
 	case "burst":

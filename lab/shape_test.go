@@ -36,6 +36,10 @@ func TestParseLinkAttrs(t *testing.T) {
 	}
 	for _, c := range []struct{ line, want string }{
 		{"veth x a rate 10m -- y b", `veth x: invalid rate "10m"`},
+		{"veth x a rate 10 -- y b", `veth x: rate "10" has no unit`},
+		{"veth x a rate 10mbit burst 1k -- y b", "veth x: burst 1Kb is smaller than one packet of 1514 bytes (mtu 1500"},
+		{"veth x a rate 10mbit burst 1500 mtu 1400 -- y b", ""},
+		{"veth x a mtu 9000 rate 10mbit burst 8k -- y b", "veth x: burst 8Kb is smaller than one packet of 9014 bytes (mtu 9000"},
 		{"veth x a rate -- y b", `veth x: "rate" needs a value`},
 		{"veth x a burst 32kb rate 1mbit -- y b", `veth x: "burst" must follow "rate"`},
 		{"veth x a rate 1mbit rate 2mbit -- y b", "veth x: two rates"},
@@ -48,6 +52,12 @@ func TestParseLinkAttrs(t *testing.T) {
 		{"veth rate a -- y b", `veth: "rate" is a keyword, not a link name`},
 	} {
 		_, err := Parse("s.lab", []byte("netns a\nnetns b\n"+c.line+"\n"))
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%q: %v", c.line, err)
+			}
+			continue
+		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want %q", c.line, err, c.want)
 		}
