@@ -68,3 +68,31 @@ func TestDumpInterruptedStartsOver(t *testing.T) {
 		}
 	}
 }
+
+// A dump interrupted every time fails after netlink.DumpAttempts tries
+// with iproute2's line and exit 1.
+func TestDumpAlwaysInterrupted(t *testing.T) {
+	dumps := 0
+	c, err := nltest.Dial(unix.NETLINK_ROUTE, func(req []netlink.Message) []netlink.Message {
+		dumps++
+		m, _ := rtnl.NewClassRequest(&rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: 1, Handle: 0x10001, Parent: rtnl.TC_H_ROOT}, Kind: "htb"}, 0)
+		m.Header.Flags |= unix.NLM_F_DUMP_INTR
+		return nltest.Dump(req[0], m)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := newSession(options{})
+	var out bytes.Buffer
+	s.out = bufio.NewWriter(&out)
+	s.p.w = s.out
+	s.conn = &rtnl.Conn{Conn: c}
+	s.names = map[int32]string{1: "lo"}
+	s.lookup = func(string) int32 { return 1 }
+	err = s.do([]string{"class", "show", "dev", "lo"})
+	te, ok := err.(*tcError)
+	if !ok || te.code != 1 || te.msg != "Dump was interrupted and may be inconsistent." || dumps != netlink.DumpAttempts {
+		t.Errorf("%d dumps: %#v", dumps, err)
+	}
+}

@@ -280,8 +280,13 @@ func (s *session) listQdiscs(a *args) error {
 
 // dumpError is what tc prints when a dump fails (rtnl_dump_done): the
 // kernel's extended ack, or nothing for ENOENT and EOPNOTSUPP, or
-// "RTNETLINK answers: ...", then "Dump terminated"; exit 1.
+// "RTNETLINK answers: ...", then "Dump terminated"; exit 1. A dump still
+// interrupted after netlink.DumpAttempts tries is iproute2's one line,
+// exit 1, as nsbox's ip and ss have it.
 func (s *session) dumpError(err error) error {
+	if errors.Is(err, netlink.ErrDumpInterrupted) {
+		return errorf(cli.ExitFail, "Dump was interrupted and may be inconsistent.")
+	}
 	msg := ""
 	var re *netlink.Error
 	switch {
