@@ -165,12 +165,12 @@ func (s *session) parseActions(a *args) ([]*rtnl.Action, error) {
 			act, err = s.parseGact(a)
 		}
 		if err != nil {
-			te := err.(*tcError)
-			if te.code != cli.ExitFail {
+			te := err.(*cli.Error)
+			if te.Code != cli.ExitFail {
 				return nil, te
 			}
 			a.i = start // tc reports the words as they were before the kind
-			return nil, badValue(joinLines(te.msg, "bad action parsing"))
+			return nil, badValue(joinLines(te.Msg, "bad action parsing"))
 		}
 		for a.more() && (a.cur() == "cookie" || matches(a.cur(), "hw_stats") || a.cur() == "no_percpu") {
 			return nil, usageErr("nsbox: \"tc ... action ... %s\" is not implemented", a.cur())
@@ -393,11 +393,11 @@ func (s *session) parseGact(a *args) (*rtnl.Action, error) {
 	}
 	v, err := parseControl(a)
 	if err != nil {
-		te := err.(*tcError)
-		if te.code != cli.ExitFail {
+		te := err.(*cli.Error)
+		if te.Code != cli.ExitFail {
 			return nil, te
 		}
-		return nil, usageErr("%s", joinLines(te.msg, gactUsage))
+		return nil, usageErr("%s", joinLines(te.Msg, gactUsage))
 	}
 	g.Action = v
 	if a.more() {

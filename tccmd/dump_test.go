@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/cli"
 	"nsbox/netlink"
 	"nsbox/netlink/nltest"
 	"nsbox/rtnl"
@@ -91,8 +92,8 @@ func TestDumpAlwaysInterrupted(t *testing.T) {
 	s.names = map[int32]string{1: "lo"}
 	s.lookup = func(string) int32 { return 1 }
 	err = s.do([]string{"class", "show", "dev", "lo"})
-	te, ok := err.(*tcError)
-	if !ok || te.code != 1 || te.msg != "Dump was interrupted and may be inconsistent." || dumps != netlink.DumpAttempts {
+	te, ok := err.(*cli.Error)
+	if !ok || te.Code != 1 || te.Msg != "Dump was interrupted and may be inconsistent." || dumps != netlink.DumpAttempts {
 		t.Errorf("%d dumps: %#v", dumps, err)
 	}
 }

@@ -228,8 +228,8 @@ loop:
 	}
 	m, err := request.Filter(t, op)
 	if err := s.talk(m, err); err != nil {
-		ke := kernelError(err).(*tcError)
-		ke.msg += "\nWe have an error talking to the kernel"
+		ke := kernelError(err).(*cli.Error)
+		ke.Msg += "\nWe have an error talking to the kernel"
 		return ke
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"nsbox/cli"
 	"nsbox/rtnl"
 )
 
@@ -767,11 +768,11 @@ func (s *session) parseU32(t *rtnl.TC, handle string, haveHandle bool, a *args) 
 			}
 			acts, err := s.parseActions(a)
 			if err != nil {
-				te := err.(*tcError)
-				if te.code != 1 { // exit(-1) on the spot
+				te := err.(*cli.Error)
+				if te.Code != 1 { // exit(-1) on the spot
 					return te
 				}
-				return failf("%s\nIllegal \"action\"", te.msg)
+				return failf("%s\nIllegal \"action\"", te.Msg)
 			}
 			if len(acts) > 0 && len(u.Actions) == 0 {
 				u.Order = append(u.Order, rtnl.TCA_U32_ACT)

@@ -32,19 +32,11 @@ var (
 	stderr io.Writer = os.Stderr
 )
 
-// tcError is a failed command: what tc prints (maybe several lines, ""
-// for nothing) and its exit code: 255 for tc's "return -1" and exit(-1),
-// 1, or 2 for a refusal by the kernel.
-type tcError struct {
-	code int
-	msg  string
-}
+// A failed command is a *cli.Error: what tc prints (maybe several lines,
+// "" for nothing) and its exit code: 255 for tc's "return -1" and
+// exit(-1), 1, or 2 for a refusal by the kernel.
 
-func (e *tcError) Error() string { return e.msg }
-
-func errorf(code int, format string, a ...any) error {
-	return &tcError{code: code, msg: fmt.Sprintf(format, a...)}
-}
+func errorf(code int, format string, a ...any) error { return cli.Errorf(code, format, a...) }
 
 // usageErr is tc's "return -1" after printing msg: exit 255.
 func usageErr(format string, a ...any) error { return errorf(cli.ExitUsage, format, a...) }
@@ -251,14 +243,14 @@ func (s *session) report(err error) int {
 	if err == nil {
 		return cli.ExitOK
 	}
-	var te *tcError
+	var te *cli.Error
 	if !errors.As(err, &te) {
-		te = kernelError(err).(*tcError)
+		te = kernelError(err).(*cli.Error)
 	}
-	if te.msg != "" {
-		fmt.Fprintln(stderr, strings.TrimSuffix(te.msg, "\n"))
+	if te.Msg != "" {
+		fmt.Fprintln(stderr, strings.TrimSuffix(te.Msg, "\n"))
 	}
-	return te.code
+	return te.Code
 }
 
 // kernelError is how tc reports a refusal: the extended ack as
@@ -267,15 +259,15 @@ func kernelError(err error) error {
 	var re *netlink.Error
 	if errors.As(err, &re) {
 		if re.Message != "" {
-			return &tcError{code: cli.ExitKernel, msg: "Error: " + withPeriod(re.Message)}
+			return &cli.Error{Code: cli.ExitKernel, Msg: "Error: " + withPeriod(re.Message)}
 		}
-		return &tcError{code: cli.ExitKernel, msg: "RTNETLINK answers: " + nsenter.Strerror(re.Errno)}
+		return &cli.Error{Code: cli.ExitKernel, Msg: "RTNETLINK answers: " + nsenter.Strerror(re.Errno)}
 	}
-	var te *tcError
+	var te *cli.Error
 	if errors.As(err, &te) {
 		return te
 	}
-	return &tcError{code: cli.ExitKernel, msg: "nsbox: " + err.Error()}
+	return &cli.Error{Code: cli.ExitKernel, Msg: "nsbox: " + err.Error()}
 }
 
 func withPeriod(s string) string {
