@@ -1,5 +1,5 @@
 # nsbox in a FROM scratch image: one static binary, its applet links in
-# /bin (ip, bridge, nc, ping, ss, netstat), nothing else.
+# /bin (ip, bridge, nc, ping, ss, netstat, tc, tcpdump), nothing else.
 #
 #   docker build -t nsbox .
 #   docker run --rm --privileged nsbox                      # nsbox lab run -isolated

@@ -20,6 +20,7 @@ import (
 	"nsbox/nsenter"
 	"nsbox/ping"
 	"nsbox/sscmd"
+	"nsbox/tccmd"
 	"nsbox/tcpdump"
 	"nsbox/wire"
 )
@@ -47,6 +48,8 @@ func applet(name string) command {
 		return sscmd.SS
 	case "netstat":
 		return sscmd.Netstat
+	case "tc":
+		return tccmd.Main
 	case "tcpdump":
 		return tcpdump.Main
 	}
@@ -54,7 +57,7 @@ func applet(name string) command {
 }
 
 // appletNames are applet's names, sorted.
-var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "ping6", "ss", "tcpdump"}
+var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "ping6", "ss", "tc", "tcpdump"}
 
 // nsboxCommand is one of nsbox's own words besides the ip objects (link,
 // addr, route, netns, monitor, ...), which go to ipcmd.
@@ -70,6 +73,8 @@ func nsboxCommand(word string) command {
 		return sscmd.SS
 	case "netstat":
 		return sscmd.Netstat
+	case "tc":
+		return tccmd.Main
 	case "lab":
 		return lab.Main
 	case "decode":
@@ -153,14 +158,14 @@ func nsbox(args []string) int {
 const usage = `Usage: nsbox [ OPTIONS ] { link | address | route | netns | monitor } { COMMAND | help }
        nsbox [ OPTIONS ] bridge link [ show ] [ dev DEV ]
        nsbox [ -force ] -batch FILE
-       nsbox [ -n NAME ] { nc | ping | ss | netstat } ARGS...
+       nsbox [ -n NAME ] { nc | ping | ss | netstat | tc } ARGS...
        nsbox [ -n NAME ] capture [ -i DEV|any ] [ -w FILE ] [ -r FILE ] [ -c N ] ... [ EXPRESSION ]
        nsbox lab { up | down | check | run | show | print } [ -isolated ] [ FILE ]
        nsbox decode [ -proto route|sock_diag ] [ FILE | -pcap FILE ]
        nsbox --install DIR | --list
 where  OPTIONS := { -j[son] | -p[retty] | -br[ief] | -d[etails] | -s[tatistics] | -4 | -6 |
                     -o[neline] | -n[etns] NAME | -force | -wire | -pcap FILE | -V[ersion] }
-Invoked as ip, bridge, nc, netcat, ping, ping6, ss, netstat or tcpdump (see --install), nsbox is that tool.
+Invoked as ip, bridge, nc, netcat, ping, ping6, ss, netstat, tc or tcpdump (see --install), nsbox is that tool.
 `
 
 // oneLine is s with its control characters (newlines among them) shown

@@ -14,6 +14,8 @@
 #   5. footprint: binary sizes, and the peak RSS rows the cases gave
 #      (rssrow): each row is one process of nsbox and one of its peer
 #      doing the same work
+#   6. packet capture: bench/capture.sh, nsbox capture vs tcpdump
+#   7. shaped links: lab "rate" measured with nsbox's nc and iperf3
 #
 # Adding a case: a section below that runs its tools through trial (or,
 # for reads of one state, in one inns) round by round, each round running
@@ -487,6 +489,64 @@ else
 	say "n/a (not implemented): bench/capture.sh is not there."
 fi
 say ""
+# ---------------------------------------------------------------- 7. shaped links
+# A lab of veth pairs whose first end has "rate R": lab check measures each
+# with nsbox's nc (3 s of data), iperf3 measures the same link for 3 s;
+# both against the configured rate (tbf counts headers, TCP payload is
+# ~95% of the rate). The unshaped pair is the reference: how much the
+# shaping holds back. SHAPERUNS trials (3), medians.
+
+say "## 7. Shaped links (lab \"rate\"): throughput against the configured rate"
+say ""
+SHAPERUNS=${SHAPERUNS:-3}
+SHAPES=${SHAPES:-"10mbit 20mbit 100mbit 1gbit"}
+if ! "$NSBOX" lab print 2>/dev/null | grep -q . || ! printf 'netns a\nveth x a rate 1mbit -- y\n' | "$NSBOX" lab print /dev/stdin >/dev/null 2>&1; then
+	say "n/a (not implemented): nsbox lab has no \"rate\"."
+else
+	note "bench: 7. shaped links ($SHAPES, $SHAPERUNS trials)"
+	for r in $(seq "$SHAPERUNS"); do
+		settle
+		inns '
+			nsbox=$1 shapes=$2 work=$3
+			f=$work/shaped.lab
+			{ echo "lab shaped"; echo "netns sA"; echo "netns sB"; i=0
+			  for s in $shapes; do i=$((i+1)); echo "veth a$i sA 10.90.$i.1/24 rate $s -- b$i sB 10.90.$i.2/24"; done
+			  echo "veth a0 sA 10.90.0.1/24 -- b0 sB 10.90.0.2/24"; } >"$f"
+			"$nsbox" lab up "$f" >/dev/null 2>>"$work/errors.log" || exit 0
+			"$nsbox" lab check "$f" 2>>"$work/errors.log" |
+				sed -n "s/^[PASFIL]*  rate  a\([0-9]*\) (sA) -> [0-9.]*: \([0-9.]*\) Mbit\/s measured.*/nc \1 \2/p"
+			command -v iperf3 >/dev/null || exit 0
+			ip netns exec sB iperf3 -s -p 5299 >/dev/null 2>&1 &
+			i=0
+			for s in x $shapes; do
+				[ "$s" = x ] && n=0 || { i=$((i+1)); n=$i; }
+				for try in $(seq 100); do
+					out=$(ip netns exec sA iperf3 -c 10.90.$n.2 -p 5299 -t 3 -J 2>/dev/null)
+					case $out in *"Connection refused"*) sleep 0.05 ;; *) break ;; esac
+				done
+				echo "$out" | awk -v n=$n "/\"sum_received\"/ {r=1} r && /bits_per_second/ {gsub(/[^0-9.e+]/, \"\", \$2); printf \"iperf %s %.2f\\n\", n, \$2/1e6; exit}"
+			done
+			kill %1 2>/dev/null
+			"$nsbox" lab down "$f" >/dev/null 2>&1
+		' "$NSBOX" "$SHAPES" "$work" >>"$work/shape.out"
+	done
+	say "| configured rate | nsbox nc (lab check) | measured / configured | iperf3 | measured / configured |"
+	say "|---|---|---|---|---|"
+	i=0
+	for s in $SHAPES; do
+		i=$((i+1))
+		conf=$(printf '%s\n' "$s" | awk '{v=$1; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+/, "", v); m = u == "kbit" ? 0.001 : u == "gbit" ? 1000 : 1; print v*m}')
+		nc=$(awk -v i=$i '$1 == "nc" && $2 == i {print $3}' "$work/shape.out" | sort -n | awk '{v[++n]=$1} END {if (n) print v[int((n+1)/2)]}')
+		ip=$(awk -v i=$i '$1 == "iperf" && $2 == i {print $3}' "$work/shape.out" | sort -n | awk '{v[++n]=$1} END {if (n) print v[int((n+1)/2)]}')
+		pct() { [ -n "$1" ] && awk -v a="$1" -v b="$conf" 'BEGIN {printf "%.0f%%", 100*a/b}' || echo failed; }
+		say "| $s | ${nc:-failed}${nc:+ Mbit/s} | $(pct "$nc") | ${ip:-n/a}${ip:+ Mbit/s} | $( [ -n "$ip" ] && pct "$ip" || echo -) |"
+	done
+	free=$(awk '$1 == "iperf" && $2 == 0 {print $3}' "$work/shape.out" | sort -n | awk '{v[++n]=$1} END {if (n) print v[int((n+1)/2)]}')
+	say ""
+	say "The same kind of veth pair without a rate (iperf3): ${free:-n/a}${free:+ Mbit/s}."
+fi
+say ""
+
 if [ -s "$work/errors.log" ]; then
 	say "Errors printed by failed trials (first lines):"
 	say ""

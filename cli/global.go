@@ -1,7 +1,8 @@
 // Package cli holds what every nsbox front end shares: the global options
 // (iproute2's, plus nsbox's own -wire and -pcap), keyword matching with
-// iproute2's abbreviation rule, exit codes, and Error, the one error type
-// every command fails with.
+// iproute2's abbreviation rule, exit codes, Error, the one error type
+// every command fails with, and rates, sizes and times as tc reads and
+// prints them (units.go: tc and lab link attributes).
 package cli
 
 import (

@@ -135,6 +135,7 @@ func checkCmd(l *Lab, out, errw io.Writer) int {
 	fmt.Fprintf(out, "lab %s: checking\n", l.Name)
 	c.pings(l)
 	c.tcp(l)
+	c.rates(l)
 	fmt.Fprintf(out, "lab %s: %d checks, %d passed, %d failed\n", l.Name, c.pass+c.failed, c.pass, c.failed)
 	if c.failed > 0 {
 		return 1

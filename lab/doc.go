@@ -26,7 +26,7 @@
 //	bridge NAME [NS] [ADDR [brd +|brd B]]...
 //	                                  a bridge, in NS or the default namespace
 //	veth END -- END                   a veth pair; each END is
-//	                                  NAME [NS] [ADDR [brd +|brd B]]... [master BRIDGE]
+//	                                  NAME [NS] [ADDR [brd +|brd B]]... [master BRIDGE] [LINK]...
 //	route NS DEST [via GW] [dev LINK] a route (DEST is a prefix or "default")
 //	sysctl NS KEY VALUE               a per-namespace net.* sysctl, e.g.
 //	                                  sysctl router net.ipv4.ip_forward 1
@@ -37,9 +37,32 @@
 // for a /31 or /32). Every link is brought up, and lo in every lab
 // namespace. lab up sends the fewest requests the kernel accepts, built
 // by package request: a bridge is created up; a veth pair is created
-// with both ends in their namespaces and its bridge port a port and up,
-// in one request, and the other end set up by a second one. The built-in
-// lab:
+// with both ends in their namespaces (with their MTU) and its bridge port
+// a port and up, in one request, and the other end set up by a second
+// one.
+//
+// LINK makes a veth end imperfect, as Mininet's TCLink does; rates, sizes
+// and times read as tc reads them:
+//
+//	rate RATE [burst SIZE]            tbf on the end's egress: "rate 10mbit burst 32kb"
+//	                                  (burst: 10 ms at the rate, 64kb at least; a 50 ms queue)
+//	                                  (a rate needs its unit: tc reads "rate 10" as 10 bit/s;
+//	                                  a burst holds one packet at least: mtu + 14 bytes)
+//	delay TIME [JITTER]               netem: "delay 10ms 5ms"
+//	loss PERCENT                      netem: "loss 1%"
+//	mtu N                             the end's MTU (68 to 65535)
+//
+// A rate is a tbf qdisc at the root (handle 1:), delay and loss a netem
+// qdisc at the root or, with a rate, under the tbf (parent 1:1, handle
+// 10:); package request builds them (request.Shaping). lab up prints each
+// as the tc command that does the same, lab show prints them back from
+// the kernel, lab down takes them away with the link, and lab check sends
+// three seconds' worth of data through each end that has a rate, with
+// nsbox's own nc, and passes when it measures within 15% of the rate. A
+// kernel without netem (no module, not built in) cannot have delay or
+// loss: lab up asks it first, in a throwaway namespace of its own, and
+// refuses the lab before it creates anything, naming the lines and the
+// kernel's answer. The built-in lab:
 //
 //	lab default
 //	netns namespace1

@@ -16,6 +16,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(defaultLab)
 	f.Add([]byte("netns a\nvet b\n"))
 	f.Add([]byte("netns r\nbridge b 10.0.0.1/24 brd 10.0.0.255\nveth x r 10.0.0.2/24 -- y master b\nroute r default via 10.0.0.1 dev x\nsysctl r net.ipv4.ip_forward 1\nlisten r tcp 1\n"))
+	f.Add([]byte("netns a\nveth x a 10.1.0.1/24 rate 20mbit burst 64kb mtu 1400 -- y delay 10ms 2ms loss 0.5%\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		l, err := Parse("f.lab", data)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"nsbox/cli"
 	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
@@ -71,6 +72,17 @@ type End struct {
 	NS     string // "" is the default namespace
 	Addrs  []Addr
 	Master string // bridge (in the same namespace), "" if none
+	Link   LinkAttrs
+}
+
+// LinkAttrs are what a veth end's line says of its link: "rate R [burst
+// B]" and "delay D [JITTER]", "loss P%" shape what leaves the end (tbf,
+// netem), "mtu N" sets its MTU. Rates, sizes and times read as tc reads
+// them.
+type LinkAttrs struct {
+	request.Shaping        // rate, burst, delay, jitter, loss
+	MTU             uint32 // 0: the kernel's
+	words           []string
 }
 
 // Bridge is a "bridge NAME [NS] [ADDR [brd +]]..." line.
@@ -113,6 +125,7 @@ var keywords = map[string]bool{
 	"lab": true, "netns": true, "bridge": true, "veth": true, "route": true,
 	"sysctl": true, "listen": true, "master": true, "brd": true, "via": true,
 	"dev": true, "--": true, DefaultNS: true,
+	"rate": true, "burst": true, "delay": true, "loss": true, "mtu": true,
 }
 
 // Bounds of a topology file: maxLine bytes a line (a veth line with a
@@ -340,6 +353,12 @@ func (p *parser) end(e *End, f []string, what string) error {
 	for i := 1; i < len(f); i++ {
 		w := f[i]
 		switch {
+		case w == "rate" || w == "burst" || w == "delay" || w == "loss" || w == "mtu":
+			n, err := p.linkAttr(e, what, f[i:])
+			if err != nil {
+				return err
+			}
+			i += n
 		case w == "master":
 			if i+1 >= len(f) {
 				return p.endErrorf(what, e.Name, "\"master\" needs a bridge name")
@@ -400,7 +419,102 @@ func (p *parser) end(e *End, f []string, what string) error {
 			e.NS, nsSet = ns, true
 		}
 	}
+	// tbf drops a packet bigger than its bucket: one that cannot hold a
+	// full-size frame (the MTU and the Ethernet header the kernel counts
+	// in psched_mtu) would let nothing of a bulk transfer through
+	if a := e.Link; a.Burst != 0 {
+		mtu := a.MTU
+		if mtu == 0 {
+			mtu = 1500
+		}
+		if a.Burst < mtu+14 {
+			return p.endErrorf(what, e.Name, "burst %s is smaller than one packet of %d bytes (mtu %d and a 14-byte Ethernet header): tbf would drop every full-size packet", cli.FormatSize(a.Burst), mtu+14, mtu)
+		}
+	}
 	return nil
+}
+
+// maxDelay is the largest delay netem's 32-bit psched ticks hold (at
+// 15.625 ticks a microsecond, today's kernels): tc's "time (too large)".
+const maxDelay = 274877906
+
+// linkAttr parses one link attribute at f[0] ("rate 10mbit", "burst
+// 32kb", "delay 10ms [5ms]", "loss 1%", "mtu 1400") into e and returns
+// how many words after f[0] it took.
+func (p *parser) linkAttr(e *End, what string, f []string) (int, error) {
+	a := &e.Link
+	w := f[0]
+	if len(f) < 2 {
+		return 0, p.endErrorf(what, e.Name, "%q needs a value", w)
+	}
+	v := f[1]
+	n := 1
+	switch w {
+	case "rate":
+		if a.Rate != 0 {
+			return 0, p.endErrorf(what, e.Name, "two rates")
+		}
+		r, ok := cli.ParseRate(v)
+		if !ok || r == 0 {
+			return 0, p.endErrorf(what, e.Name, "invalid rate %q (as tc reads it: 10mbit, 1gbit, 500kbit, ...)", v)
+		}
+		if _, used := cli.Strtod(v); used == len(v) {
+			// tc takes a bare number as bits per second; in a lab file
+			// "rate 10" is far more likely a missing "mbit"
+			return 0, p.endErrorf(what, e.Name, "rate %q has no unit (10mbit, 1gbit, 500kbit, 8000bit, ...)", v)
+		}
+		a.Rate = r
+	case "burst":
+		if a.Rate == 0 {
+			return 0, p.endErrorf(what, e.Name, "\"burst\" must follow \"rate\"")
+		}
+		if a.Burst != 0 {
+			return 0, p.endErrorf(what, e.Name, "two bursts")
+		}
+		b, ok := cli.ParseSize(v)
+		if !ok || b == 0 {
+			return 0, p.endErrorf(what, e.Name, "invalid burst %q (a size as tc reads it: 32kb, 10k, 1600, ...)", v)
+		}
+		a.Burst = b
+	case "delay":
+		if a.Delay != 0 {
+			return 0, p.endErrorf(what, e.Name, "two delays")
+		}
+		d, ok := cli.ParseTime(v)
+		if !ok || d == 0 || d > maxDelay || strings.HasPrefix(v, "-") {
+			return 0, p.endErrorf(what, e.Name, "invalid delay %q (a time as tc reads it, above 0 and below 274s: 10ms, 500us, ...)", v)
+		}
+		a.Delay = d
+		if len(f) > 2 {
+			if j, ok := cli.ParseTime(f[2]); ok && !strings.HasPrefix(f[2], "-") {
+				if j > maxDelay {
+					return 0, p.endErrorf(what, e.Name, "invalid jitter %q (below 274s)", f[2])
+				}
+				a.Jitter, n = j, 2
+			}
+		}
+	case "loss":
+		if a.Loss != 0 {
+			return 0, p.endErrorf(what, e.Name, "two losses")
+		}
+		num, used := cli.Strtod(v)
+		rest := v[used:]
+		if used == 0 || (rest != "" && rest != "%") || !(num > 0 && num <= 100) {
+			return 0, p.endErrorf(what, e.Name, "invalid loss %q (a percentage above 0, up to 100: 1%%, 0.5%%)", v)
+		}
+		a.Loss = num / 100
+	case "mtu":
+		if a.MTU != 0 {
+			return 0, p.endErrorf(what, e.Name, "two MTUs")
+		}
+		m, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || m < 68 || m > 65535 {
+			return 0, p.endErrorf(what, e.Name, "invalid mtu %q (68 to 65535)", v)
+		}
+		a.MTU = uint32(m)
+	}
+	a.words = append(a.words, f[:n+1]...)
+	return n, nil
 }
 
 func looksNumeric(s string) bool {
@@ -454,6 +568,9 @@ func (p *parser) bridgeLine(f []string) error {
 	}
 	if e.Master != "" {
 		return p.errorf("bridge %s: a bridge cannot have a master here", e.Name)
+	}
+	if len(e.Link.words) > 0 {
+		return p.errorf("bridge %s: rate, burst, delay, loss and mtu are for veth ends", e.Name)
 	}
 	if err := p.addLink(&e, "bridge"); err != nil {
 		return err
@@ -674,6 +791,9 @@ func (e *End) format() string {
 	}
 	if e.Master != "" {
 		s += " master " + e.Master
+	}
+	if len(e.Link.words) > 0 {
+		s += " " + strings.Join(e.Link.words, " ")
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	fmt "nsbox/internal/printf"
@@ -37,6 +38,7 @@ type tlink struct {
 	peerNS, peer   string   // veth
 	hasPeer        bool
 	peerNote       string // a veth peer that is not in a named namespace
+	shape          string // "rate 20Mbit burst 32Kb", "mtu 1400", ...
 }
 
 type wire struct{ a, b *tlink }
@@ -74,6 +76,7 @@ func readTopo(errw io.Writer) (*topo, error) {
 			fmt.Fprintf(errw, "nsbox lab show: netns %s left out: %s\n", n, errText(err))
 			continue
 		}
+		s.shaping = shapingOf(n)
 		w.ns[n] = s
 		got = append(got, n)
 	}
@@ -89,7 +92,10 @@ func buildTopo(w *world, order []string) *topo {
 		s := w.ns[n]
 		sp := &space{name: n}
 		for _, l := range s.order {
-			tl := &tlink{ns: n, name: l.Name, kind: linkKind(l), up: isUp(l)}
+			tl := &tlink{ns: n, name: l.Name, kind: linkKind(l), up: isUp(l), shape: s.shaping[l.Index]}
+			if tl.kind == "veth" && l.MTU != 0 && l.MTU != 1500 {
+				tl.shape = strings.TrimSpace(tl.shape + " mtu " + strconv.FormatUint(uint64(l.MTU), 10))
+			}
 			for _, a := range s.addrs[l.Index] {
 				tl.addrs = append(tl.addrs, a.Prefix().String())
 			}
@@ -180,6 +186,9 @@ func (t *topo) text() string {
 			}
 			if l.master != "" {
 				note = strings.TrimSpace("port of " + l.master + "  " + note)
+			}
+			if l.shape != "" {
+				note = strings.TrimSpace(note + "  " + l.shape)
 			}
 			rows = append(rows, []string{l.name, l.kind, l.state(), strings.Join(l.addrs, " "), note})
 		}
@@ -272,6 +281,9 @@ func (t *topo) dot() string {
 			label := l.name + "\n" + l.kind + " " + l.state()
 			for _, a := range l.addrs {
 				label += "\n" + a
+			}
+			if l.shape != "" {
+				label += "\n" + l.shape
 			}
 			shape := "box"
 			if l.kind == "bridge" {

@@ -20,6 +20,9 @@ type nsState struct {
 	addrs   map[int32][]*rtnl.Addr
 	routes  []*rtnl.Route
 	nsids   map[int32]string // netnsid -> namespace ("" default)
+	// shaping is, by ifindex, what shapes a link (lab show only: tbf
+	// and netem read back, see shapingOf)
+	shaping map[int32]string
 }
 
 // readNS dumps links, IPv4 addresses and routes of ns; others are the

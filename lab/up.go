@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -287,6 +288,13 @@ func plan(l *Lab) []*step {
 			}})
 		}
 	}
+	for _, v := range l.Veths {
+		for _, e := range []*End{&v.A, &v.B} {
+			if e.Link.Shaped() {
+				add(shapeStep(e))
+			}
+		}
+	}
 	for _, r := range l.Routes {
 		r := r
 		args := "route add " + routeDst(r.Dst)
@@ -339,7 +347,7 @@ func plan(l *Lab) []*step {
 // request.VethPair.Plan).
 func vethSteps(v *Veth) []*step {
 	end := func(e *End) request.VethEnd {
-		return request.VethEnd{Name: e.Name, NS: e.NS, Bridge: e.Master, Up: true}
+		return request.VethEnd{Name: e.Name, NS: e.NS, Bridge: e.Master, Up: true, MTU: e.Link.MTU}
 	}
 	pair := &request.VethPair{A: end(&v.A), B: end(&v.B)}
 	a, b := &pair.A, &pair.B
@@ -487,9 +495,15 @@ func planCmd(s *request.Step) string {
 	if e.NS != s.NS {
 		cmd += " netns " + e.NS
 	}
+	if e.MTU != 0 {
+		cmd += " mtu " + strconv.FormatUint(uint64(e.MTU), 10)
+	}
 	cmd += opts + " type veth peer name " + s.Peer.Name
 	if s.Peer.NS != s.NS {
 		cmd += " netns " + s.Peer.NS
+	}
+	if s.Peer.MTU != 0 {
+		cmd += " mtu " + strconv.FormatUint(uint64(s.Peer.MTU), 10)
 	}
 	return ipCmd(s.NS, cmd)
 }
@@ -601,6 +615,10 @@ func up(l *Lab, h *held, out, errw io.Writer, isolated bool) error {
 			fmt.Fprintf(errw, "lab %s: nothing was changed; pick other subnets, or run it with \"nsbox lab run -isolated\"\n", l.Name)
 			return errReported
 		}
+	}
+	if msg := netemRefusal(l); msg != "" {
+		io.WriteString(errw, msg)
+		return errReported
 	}
 	if j != nil {
 		// A journal with nothing left to undo (its objects are gone).

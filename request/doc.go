@@ -18,12 +18,16 @@
 //
 //   - One request, as iproute2 sends it: Addr, Route, and Link (an
 //     rtnl.Link as "ip link add|set|del" fills it). For these the bytes
-//     are iproute2's own, so that nsbox's ip sends what ip sends.
+//     are iproute2's own, so that nsbox's ip sends what ip sends. So
+//     are Qdisc, Class and Filter (an rtnl.TC as "tc qdisc|class|filter"
+//     fills it, with tc's flags for each operation) for nsbox's tc.
 //   - A plan of the fewest requests the kernel accepts for something
-//     bigger: Bridge (created up, in one request) and VethPair (created
+//     bigger: Bridge (created up, in one request), VethPair (created
 //     with each end's namespace, the main end's bridge and up state in
 //     one RTM_NEWLINK; the peer's bridge and up state need one more, see
-//     VethPair.Plan for why). lab uses these; so will the CNI plugin.
+//     VethPair.Plan for why) and Shaping (a link's rate, delay and loss
+//     as a tbf and a netem qdisc, as tc computes them). lab uses these;
+//     so will the CNI plugin.
 //
 // A plan's steps name the namespace each request goes to with the
 // caller's own names (lab's namespace names, a CNI netns path), and carry
@@ -38,5 +42,8 @@
 //	request.Bridge{Name: "br1", Up: true}.Message()
 //	steps := (&request.VethPair{A: end, B: end}).Plan(from)  // each Step: NS, what it does, Message()
 //	request.Echoed(replies, name)  // the link an NLM_F_ECHO create made
+//	request.Qdisc(&rtnl.TC{...}, request.Replace)  // Class, Filter alike; Graft is "tc qdisc link"
+//	(&request.Shaping{Rate: r, Delay: d}).Messages(clock, idx)  // tbf at 1:, netem at 10:
+//	request.NetemProbe()  // does this kernel have netem?
 //	request.SetUp(index, name)
 package request

@@ -30,6 +30,9 @@ const (
 	Test
 	// Delete removes the object: RTM_DEL*.
 	Delete
+	// Graft attaches a qdisc that exists where another was ("tc qdisc
+	// link"): NLM_F_REPLACE alone. Traffic control only.
+	Graft
 )
 
 // String is the iproute2 word for the operation.
@@ -49,6 +52,8 @@ func (op Op) String() string {
 		return "test"
 	case Delete:
 		return "delete"
+	case Graft:
+		return "link"
 	}
 	return "Op(" + strconv.Itoa(int(op)) + ")"
 }

@@ -10,7 +10,7 @@
 # nsbox or Go itself.
 set -e
 need="
-ip:iproute2 bridge:iproute2 ss:iproute2
+ip:iproute2 bridge:iproute2 ss:iproute2 tc:iproute2
 nc.openbsd:netcat-openbsd
 socat:socat
 iperf3:iperf3
@@ -24,7 +24,7 @@ dot:graphviz
 xxd:xxd
 hexdump:bsdextrautils
 od:coreutils stty:coreutils timeout:coreutils sha256sum:coreutils cat:coreutils ls:coreutils
-sleep:coreutils true:coreutils sh:dash awk:mawk cmp:diffutils diff:diffutils
+sleep:coreutils seq:coreutils true:coreutils sh:dash awk:mawk cmp:diffutils diff:diffutils
 script:bsdutils
 unshare:util-linux findmnt:util-linux fincore:util-linux
 /usr/bin/time:time

@@ -467,6 +467,16 @@ func (p *printer) structAt(s *structDef, b []byte, off int, depth int, c *ctx) i
 	n := 0
 	for i := range s.fields {
 		f := &s.fields[i]
+		if f.kind == fArray {
+			for j := 0; n+f.elem.size() <= len(b); j++ {
+				for _, ef := range f.elem.fields {
+					v := b[n : n+ef.size]
+					p.line(off+n, depth+1, padRight(f.name+"["+itoa(j)+"]."+ef.name, 14)+" "+ef.show(v, c), v)
+					n += ef.size
+				}
+			}
+			break
+		}
 		if n+f.size > len(b) {
 			if f.kind == fPad && n == len(b) {
 				break
@@ -519,6 +529,11 @@ func uintOf(bo binary.ByteOrder, b []byte) uint64 {
 
 // attrs dumps the attributes in b (offset off) named by sp.
 func (p *printer) attrs(sp *space, b []byte, off int, depth int, c *ctx) {
+	if sp != nil && sp.kindAttr != 0 { // TCA_KIND: what TCA_OPTIONS holds
+		c2 := *c
+		c2.kind = kindOf(p.bo, b, sp.kindAttr)
+		c = &c2
+	}
 	for o := 0; o < len(b); {
 		rest := b[o:]
 		if len(rest) < 4 {
@@ -589,6 +604,9 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 	k := typ & 0x3fff
 	val := a[4:]
 	s, known := sp.lookup(k)
+	if o, ok := sp.overlay(c.kind).lookup(k); ok {
+		s, known = o, true
+	}
 	nested := typ&0x8000 != 0
 	flagText := ""
 	if nested {
@@ -842,6 +860,26 @@ func quoteC(v []byte) string {
 		return fmt.Sprintf("%s + NUL + %d more bytes", q, len(v)-i-1)
 	}
 	return q
+}
+
+// kindOf is the string value of the attribute of type typ in b ("" if
+// there is none).
+func kindOf(bo binary.ByteOrder, b []byte, typ uint16) string {
+	for o := 0; o+4 <= len(b); {
+		l := int(bo.Uint16(b[o:]))
+		if l < 4 || o+l > len(b) {
+			break
+		}
+		if bo.Uint16(b[o+2:])&0x3fff == typ {
+			v := b[o+4 : o+l]
+			if i := strings.IndexByte(string(v), 0); i >= 0 {
+				v = v[:i]
+			}
+			return string(v)
+		}
+		o += align(l)
+	}
+	return ""
 }
 
 // linkKinds finds IFLA_INFO_KIND and IFLA_INFO_SLAVE_KIND in the

@@ -35,6 +35,8 @@ const (
 	fCookie                    // a socket cookie, __u32[2], shown as one number
 	fMAC                       // a link-layer address
 	fWscale                    // tcp_info's two 4-bit window scales
+	fBE32                      // "%#x (network order)"
+	fArray                     // the rest of the value: elements of struct elem
 )
 
 // A field of a C struct: name, size, and how to show its value.
@@ -42,7 +44,8 @@ type field struct {
 	name  string
 	size  int
 	kind  fieldKind
-	names []bitName // of fEnum, fFlags
+	names []bitName  // of fEnum, fFlags
+	elem  *structDef // of fArray
 }
 
 // structDef is a C struct as fields in order.
@@ -104,6 +107,8 @@ func (f *field) show(b []byte, c *ctx) string {
 		return macString(b)
 	case fWscale:
 		return "snd " + strconv.Itoa(int(b[0]&0xf)) + " rcv " + strconv.Itoa(int(b[0]>>4)) + " (4 bits each)"
+	case fBE32:
+		return hex(uint64(binary.BigEndian.Uint32(b))) + " (network order)"
 	}
 	return uintString(c.bo, b)
 }
@@ -173,6 +178,19 @@ func (s *spec) child(c *ctx) *space {
 type space struct {
 	name  string // "IFLA_*" for unknown types
 	specs []spec // by type; a spec without a name is not known
+	// kindAttr is the type of the attribute ("kind" in the tables) whose
+	// string says how its siblings are typed (TCA_KIND), 0 if none;
+	// overlays are the spaces "ID/KIND" that retype some of them.
+	kindAttr uint16
+	overlays map[string]*space
+}
+
+// overlay returns the space that retypes sp's attributes for kind.
+func (sp *space) overlay(kind string) *space {
+	if sp == nil || kind == "" {
+		return nil
+	}
+	return sp.overlays[kind]
 }
 
 // lookup returns the spec of attribute type k.
@@ -242,7 +260,7 @@ var fieldTypes = [...]struct {
 }{
 	{"u8", 1, fUint}, {"u16", 2, fUint}, {"u32", 4, fUint}, {"u64", 8, fUint}, {"s32", 4, fS32},
 	{"be16", 2, fBE16}, {"ipaddr", 16, fIPAddr}, {"cookie", 8, fCookie}, {"mac", 6, fMAC},
-	{"lifetime", 4, fLifetime}, {"wscale", 1, fWscale},
+	{"lifetime", 4, fLifetime}, {"wscale", 1, fWscale}, {"be32", 4, fBE32},
 }
 
 // parseSchema reads the format described in tables.go.
@@ -273,6 +291,22 @@ func parseSchema(text string) (map[string][]bitName, map[string]*structDef, map[
 			if s.sp = p.spaces[s.nest]; s.sp == nil && p.err == nil {
 				p.err = errors.New("schema: " + s.name + ": no space " + s.nest)
 			}
+		}
+	}
+	// "space ID/KIND" retypes attributes of space ID for that kind
+	for id, sp := range p.spaces {
+		if base, kind, ok := strings.Cut(id, "/"); ok {
+			b := p.spaces[base]
+			if b == nil {
+				if p.err == nil {
+					p.err = errors.New("schema: space " + id + ": no space " + base)
+				}
+				continue
+			}
+			if b.overlays == nil {
+				b.overlays = map[string]*space{}
+			}
+			b.overlays[kind] = sp
 		}
 	}
 	if p.err != nil {
@@ -396,6 +430,15 @@ func (p *schemaParser) fieldLine(line string, w []string) {
 		}
 		p.curStruct.fields = append(p.curStruct.fields, in.fields...)
 		return
+	case strings.HasPrefix(t, "struct[]="):
+		// an array of structs to the end of the value (tc_u32_sel's keys)
+		in, ok := p.structs[t[len("struct[]="):]]
+		if !ok || len(w) != 2 || in.size() == 0 {
+			p.fail(name + ": no struct " + strconv.Quote(t) + " before this")
+			return
+		}
+		p.curStruct.fields = append(p.curStruct.fields, field{name: name, kind: fArray, elem: in})
+		return
 	case t == "pad":
 		n, err := strconv.Atoi(strings.Join(w[2:], ""))
 		if err != nil || n <= 0 {
@@ -474,6 +517,10 @@ func (p *schemaParser) attrLine(w []string) {
 				if ak.word == m {
 					s.kind = ak.kind
 				}
+			}
+			if m == "kind" { // a string that types its siblings
+				s.kind = vString
+				p.curSpace.kindAttr = uint16(k)
 			}
 			if s.kind < 0 {
 				p.fail(s.name + ": unknown type " + strconv.Quote(m))

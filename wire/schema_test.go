@@ -48,6 +48,8 @@ func TestSchemaText(t *testing.T) {
 		"inet_diag_sockid": 48, "inet_diag_req_v2": 56, "inet_diag_msg": 72, "unix_diag_req": 24,
 		"unix_diag_msg": 16, "netlink_diag_req": 20, "netlink_diag_msg": 28, "packet_diag_req": 20,
 		"packet_diag_msg": 16, "bridge_vlan_info": 4, "ifla_bridge_id": 8, "rta_mfc_stats": 24,
+		"tc_tbf_qopt": 36, "tc_htb_opt": 44, "tc_htb_glob": 20, "tc_netem_qopt": 24, "tc_u32_sel": 16,
+		"tc_u32_key": 16, "tc_mirred": 28, "tc_gact": 20, "tc_prio_qopt": 20, "tc_netem_slot": 40,
 	} {
 		if s := structs[name]; s == nil || s.size() != want {
 			t.Errorf("struct %s: %v, want %d bytes", name, s, want)
@@ -62,7 +64,7 @@ func TestSchemaText(t *testing.T) {
 		}
 	}
 	for n := range structs {
-		if !strings.Contains(text, "struct="+n) && !used(n) {
+		if !strings.Contains(text, "struct="+n) && !strings.Contains(text, "struct[]="+n) && !used(n) {
 			t.Errorf("struct %s is not used", n)
 		}
 	}

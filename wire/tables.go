@@ -214,6 +214,18 @@ names udiag_show
 0x10 UDIAG_SHOW_RQLEN  0x20 UDIAG_SHOW_MEMINFO  0x40 UDIAG_SHOW_UID
 names netlink_diag_flags
 1 CB_RUNNING  2 PKTINFO  4 BROADCAST_ERROR  8 NO_ENOBUFS  16 LISTEN_ALL_NSID  32 CAP_ACK
+# <linux/pkt_sched.h>, <linux/pkt_cls.h>, <linux/tc_act/tc_mirred.h>
+names tc_linklayer
+0 TC_LINKLAYER_UNAWARE  1 TC_LINKLAYER_ETHERNET  2 TC_LINKLAYER_ATM
+names tc_u32_flags
+1 TC_U32_TERMINAL  2 TC_U32_OFFSET  4 TC_U32_VAROFFSET  8 TC_U32_EAT
+names tca_cls_flags
+1 SKIP_HW  2 SKIP_SW  4 IN_HW  8 NOT_IN_HW  16 VERBOSE
+names tc_act
+0 TC_ACT_OK  1 TC_ACT_RECLASSIFY  2 TC_ACT_SHOT  3 TC_ACT_PIPE  4 TC_ACT_STOLEN  5 TC_ACT_QUEUED
+6 TC_ACT_REPEAT  7 TC_ACT_REDIRECT  8 TC_ACT_TRAP  0xffffffff TC_ACT_UNSPEC
+names tc_mirred_eaction
+1 TCA_EGRESS_REDIR  2 TCA_EGRESS_MIRROR  3 TCA_INGRESS_REDIR  4 TCA_INGRESS_MIRROR
 # names sock_type (SOCK_STREAM, ...) is in schema.go: its numbers differ on mips
 
 # ---- C structs: family headers ----
@@ -582,6 +594,213 @@ tcpi_rehash               u32
 tcpi_total_rto            u16
 tcpi_total_rto_recoveries u16
 tcpi_total_rto_time       u32
+
+# ---- traffic control (<linux/pkt_sched.h>, <linux/pkt_cls.h>,
+# <linux/gen_stats.h>, <linux/tc_act/tc_mirred.h>) ----
+
+struct tc_stats
+bytes      u64
+packets    u32
+drops      u32
+overlimits u32
+bps        u32
+pps        u32
+qlen       u32
+backlog    u32
+(padding to 8) pad 4
+
+struct tc_estimator
+interval u8
+ewma_log u8
+
+struct nla_bitfield32
+value    u32 hex
+selector u32 hex
+
+struct gnet_stats_basic
+bytes           u64
+packets         u32
+(padding to 8)  pad 4
+
+struct gnet_stats_rate_est
+bps u32
+pps u32
+
+struct gnet_stats_rate_est64
+bps u64
+pps u64
+
+struct gnet_stats_queue
+qlen       u32
+backlog    u32
+drops      u32
+requeues   u32
+overlimits u32
+
+struct tc_tbf_qopt
+rate.cell_log       u8
+rate.linklayer      u8 enum=tc_linklayer
+rate.overhead       u16
+rate.cell_align     u16
+rate.mpu            u16
+rate.rate           u32
+peakrate.cell_log   u8
+peakrate.linklayer  u8 enum=tc_linklayer
+peakrate.overhead   u16
+peakrate.cell_align u16
+peakrate.mpu        u16
+peakrate.rate       u32
+limit               u32
+buffer              u32
+mtu                 u32
+
+struct tc_htb_opt
+rate.cell_log   u8
+rate.linklayer  u8 enum=tc_linklayer
+rate.overhead   u16
+rate.cell_align u16
+rate.mpu        u16
+rate.rate       u32
+ceil.cell_log   u8
+ceil.linklayer  u8 enum=tc_linklayer
+ceil.overhead   u16
+ceil.cell_align u16
+ceil.mpu        u16
+ceil.rate       u32
+buffer          u32
+cbuffer         u32
+quantum         u32
+level           u32
+prio            u32
+
+struct tc_htb_glob
+version      u32 hex
+rate2quantum u32
+defcls       u32 hex
+debug        u32 hex
+direct_pkts  u32
+
+struct tc_htb_xstats
+lends   u32
+borrows u32
+giants  u32
+tokens  s32
+ctokens s32
+
+struct tc_netem_qopt
+latency   u32
+limit     u32
+loss      u32
+gap       u32
+duplicate u32
+jitter    u32
+
+struct tc_netem_corr
+delay_corr u32
+loss_corr  u32
+dup_corr   u32
+
+struct tc_netem_reorder
+probability u32
+correlation u32
+
+struct tc_netem_corrupt
+probability u32
+correlation u32
+
+struct tc_netem_rate
+rate            u32
+packet_overhead s32
+cell_size       u32
+cell_overhead   s32
+
+struct tc_netem_slot
+min_delay   u64
+max_delay   u64
+max_packets s32
+max_bytes   s32
+dist_delay  u64
+dist_jitter u64
+
+struct tc_netem_gimodel
+p13 u32
+p31 u32
+p32 u32
+p14 u32
+p23 u32
+
+struct tc_netem_gemodel
+p  u32
+r  u32
+h  u32
+k1 u32
+
+struct tc_fifo_qopt
+limit u32
+
+struct tc_prio_qopt
+bands       s32
+priomap[0]   u8
+priomap[1]   u8
+priomap[2]   u8
+priomap[3]   u8
+priomap[4]   u8
+priomap[5]   u8
+priomap[6]   u8
+priomap[7]   u8
+priomap[8]   u8
+priomap[9]   u8
+priomap[10]  u8
+priomap[11]  u8
+priomap[12]  u8
+priomap[13]  u8
+priomap[14]  u8
+priomap[15]  u8
+
+struct tc_u32_key
+mask    be32
+val     be32
+off     s32
+offmask s32
+
+struct tc_u32_sel
+flags    u8 flags=tc_u32_flags
+offshift u8
+nkeys    u8
+pad      pad 1
+offmask  be16 hex
+off      u16
+offoff   u16
+hoff     u16
+hmask    be32
+keys     struct[]=tc_u32_key
+
+struct tc_u32_mark
+val     u32 hex
+mask    u32 hex
+success u32
+
+struct tcf_t
+install  u64
+lastuse  u64
+expires  u64
+firstuse u64
+
+struct tc_mirred
+index   u32
+capab   u32
+action  u32 enum=tc_act
+refcnt  s32
+bindcnt s32
+eaction u32 enum=tc_mirred_eaction
+ifindex u32
+
+struct tc_gact
+index   u32
+capab   u32
+action  u32 enum=tc_act
+refcnt  s32
+bindcnt s32
 
 # ---- attribute spaces ----
 
@@ -956,14 +1175,17 @@ FRA_IP_PROTO           u8 enum=ipproto
 FRA_SPORT_RANGE        struct=fib_rule_port_range
 FRA_DPORT_RANGE        struct=fib_rule_port_range
 
+# <linux/rtnetlink.h>, <linux/pkt_sched.h>, <linux/pkt_cls.h>, <linux/gen_stats.h>:
+# traffic control. TCA_KIND says what TCA_OPTIONS holds: the spaces
+# "tca/KIND" retype it (and TCA_XSTATS) for each kind.
 space tca 1 TCA_*
-TCA_KIND           string
+TCA_KIND           kind
 TCA_OPTIONS        binary
-TCA_STATS          binary
+TCA_STATS          struct=tc_stats
 TCA_XSTATS         binary
-TCA_RATE           binary
-TCA_FCNT           binary
-TCA_STATS2         nest
+TCA_RATE           struct=tc_estimator
+TCA_FCNT           u32
+TCA_STATS2         nest=tca_stats
 TCA_STAB           nest
 TCA_PAD            binary
 TCA_DUMP_INVISIBLE flag
@@ -971,8 +1193,164 @@ TCA_CHAIN          u32
 TCA_HW_OFFLOAD     u8
 TCA_INGRESS_BLOCK  u32
 TCA_EGRESS_BLOCK   u32
-TCA_DUMP_FLAGS     binary
+TCA_DUMP_FLAGS     struct=nla_bitfield32
 TCA_EXT_WARN_MSG   string
+
+space tca/tbf 2 TCA_*
+TCA_OPTIONS nest=tca_tbf
+space tca/htb 2 TCA_*
+TCA_OPTIONS nest=tca_htb
+4 TCA_XSTATS struct=tc_htb_xstats
+space tca/netem 2 TCA_*
+TCA_OPTIONS struct=tc_netem_qopt nest=tca_netem
+space tca/pfifo 2 TCA_*
+TCA_OPTIONS struct=tc_fifo_qopt
+space tca/bfifo 2 TCA_*
+TCA_OPTIONS struct=tc_fifo_qopt
+space tca/pfifo_head_drop 2 TCA_*
+TCA_OPTIONS struct=tc_fifo_qopt
+space tca/pfifo_fast 2 TCA_*
+TCA_OPTIONS struct=tc_prio_qopt nest=tca_prio
+space tca/prio 2 TCA_*
+TCA_OPTIONS struct=tc_prio_qopt nest=tca_prio
+space tca/ingress 2 TCA_*
+TCA_OPTIONS nest
+space tca/clsact 2 TCA_*
+TCA_OPTIONS nest
+space tca/u32 2 TCA_*
+TCA_OPTIONS nest=tca_u32
+
+space tca_stats 1 TCA_STATS_*
+TCA_STATS_BASIC      struct=gnet_stats_basic
+TCA_STATS_RATE_EST   struct=gnet_stats_rate_est
+TCA_STATS_QUEUE      struct=gnet_stats_queue
+TCA_STATS_APP        binary (the kind's own statistics)
+TCA_STATS_RATE_EST64 struct=gnet_stats_rate_est64
+TCA_STATS_PAD        binary
+TCA_STATS_BASIC_HW   struct=gnet_stats_basic
+TCA_STATS_PKT64      u64
+space tca_stats/htb 4 TCA_STATS_*
+TCA_STATS_APP struct=tc_htb_xstats
+
+space tca_tbf 1 TCA_TBF_*
+TCA_TBF_PARMS   struct=tc_tbf_qopt
+TCA_TBF_RTAB    u32[] (rate table: ticks to send (i+1)<<cell_log bytes)
+TCA_TBF_PTAB    u32[] (peak rate table)
+TCA_TBF_RATE64  u64 (bytes/s)
+TCA_TBF_PRATE64 u64 (bytes/s)
+TCA_TBF_BURST   u32 (bytes)
+TCA_TBF_PBURST  u32 (bytes)
+TCA_TBF_PAD     binary
+
+space tca_htb 1 TCA_HTB_*
+TCA_HTB_PARMS       struct=tc_htb_opt
+TCA_HTB_INIT        struct=tc_htb_glob
+TCA_HTB_CTAB        u32[] (ceil rate table)
+TCA_HTB_RTAB        u32[] (rate table)
+TCA_HTB_DIRECT_QLEN u32 (packets)
+TCA_HTB_RATE64      u64 (bytes/s)
+TCA_HTB_CEIL64      u64 (bytes/s)
+TCA_HTB_PAD         binary
+TCA_HTB_OFFLOAD     flag
+
+space tca_netem 1 TCA_NETEM_*
+TCA_NETEM_CORR      struct=tc_netem_corr
+TCA_NETEM_DELAY_DIST binary
+TCA_NETEM_REORDER   struct=tc_netem_reorder
+TCA_NETEM_CORRUPT   struct=tc_netem_corrupt
+TCA_NETEM_LOSS      nest=netem_loss
+TCA_NETEM_RATE      struct=tc_netem_rate
+TCA_NETEM_ECN       u32
+TCA_NETEM_RATE64    u64 (bytes/s)
+TCA_NETEM_PAD       binary
+TCA_NETEM_LATENCY64 s64 (ns)
+TCA_NETEM_JITTER64  s64 (ns)
+TCA_NETEM_SLOT      struct=tc_netem_slot
+TCA_NETEM_SLOT_DIST binary
+
+space netem_loss 1 NETEM_LOSS_*
+NETEM_LOSS_GI struct=tc_netem_gimodel
+NETEM_LOSS_GE struct=tc_netem_gemodel
+
+space tca_prio 1 TCA_PRIO_*
+TCA_PRIO_MQ u8
+
+space tca_u32 1 TCA_U32_*
+TCA_U32_CLASSID u32 (flowid: major<<16 | minor)
+TCA_U32_HASH    u32 (hash table<<20 | bucket<<12)
+TCA_U32_LINK    u32 (hash table<<20)
+TCA_U32_DIVISOR u32
+TCA_U32_SEL     struct=tc_u32_sel
+TCA_U32_POLICE  nest
+TCA_U32_ACT     nest=tca_act_list
+TCA_U32_INDEV   string
+TCA_U32_PCNT    binary
+TCA_U32_MARK    struct=tc_u32_mark
+TCA_U32_FLAGS   u32 flags=tca_cls_flags
+TCA_U32_PAD     binary
+
+# a filter's actions: nested under their order numbers 1, 2, ... (up to
+# TCA_ACT_MAX_PRIO), each one action's TCA_ACT_*
+space tca_act_list 1 action order *
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+action nest=tca_act
+
+space tca_act 1 TCA_ACT_*
+TCA_ACT_KIND          kind
+TCA_ACT_OPTIONS       nest
+TCA_ACT_INDEX         u32
+TCA_ACT_STATS         nest=tca_stats
+TCA_ACT_PAD           binary
+TCA_ACT_COOKIE        binary
+TCA_ACT_FLAGS         struct=nla_bitfield32
+TCA_ACT_HW_STATS      struct=nla_bitfield32
+TCA_ACT_USED_HW_STATS struct=nla_bitfield32
+TCA_ACT_IN_HW_COUNT   u32
+space tca_act/mirred 2 TCA_ACT_*
+TCA_ACT_OPTIONS nest=tca_mirred
+space tca_act/gact 2 TCA_ACT_*
+TCA_ACT_OPTIONS nest=tca_gact
+
+space tca_mirred 1 TCA_MIRRED_*
+TCA_MIRRED_TM    struct=tcf_t
+TCA_MIRRED_PARMS struct=tc_mirred
+TCA_MIRRED_PAD   binary
+
+space tca_gact 1 TCA_GACT_*
+TCA_GACT_TM    struct=tcf_t
+TCA_GACT_PARMS struct=tc_gact
+TCA_GACT_PROB  binary
+TCA_GACT_PAD   binary
 
 space netconfa 1 NETCONFA_*
 NETCONFA_IFINDEX                     s32 enum=netconfa_ifindex

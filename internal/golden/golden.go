@@ -4,8 +4,9 @@
 // compare nsbox's requests and decoders with iproute2's on any host,
 // big-endian included. It knows the integer fields of the rtnetlink
 // messages nsbox uses (nlmsghdr, ifinfomsg, ifaddrmsg, rtmsg and the
-// IFLA_/IFA_/RTA_ attributes that hold integers); everything else is
-// copied as it is. Used by tests only.
+// IFLA_/IFA_/RTA_ attributes that hold integers; tcmsg and the TCA_*
+// attributes, by kind, in tc.go); everything else is copied as it is.
+// Used by tests only.
 package golden
 
 import (
@@ -117,6 +118,9 @@ func ToNative(b []byte) ([]byte, error) {
 }
 
 func convertBody(typ uint16, b []byte) ([]byte, error) {
+	if isTC(typ) {
+		return convertTC(typ, b) // tc.go
+	}
 	switch typ {
 	case unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_DELLINK, unix.RTM_SETLINK:
 		if len(b) < ifinfomsgLen {
@@ -222,6 +226,16 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 		out = native.AppendUint16(out, uint16(n))
 		out = native.AppendUint16(out, typ)
 		v := b[off+4 : off+n]
+		if conv, ok, err := convertSpecial(sc[typ&netlink.NLA_TYPE_MASK], v); ok {
+			if err != nil {
+				return nil, fmt.Errorf("in %d: %w", typ&netlink.NLA_TYPE_MASK, err)
+			}
+			out = append(out, conv...)
+			next := min(off+align(n), len(b))
+			out = append(out, b[off+n:next]...)
+			off = next
+			continue
+		}
 		switch how := sc[typ&netlink.NLA_TYPE_MASK].(type) {
 		case rune:
 			switch {

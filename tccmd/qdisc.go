@@ -1,0 +1,401 @@
+package tccmd
+
+import (
+	"errors"
+	"io"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+	"nsbox/netlink"
+	"nsbox/nsenter"
+	"nsbox/request"
+	"nsbox/rtnl"
+)
+
+// tc qdisc: tc_qdisc.c.
+
+const qdiscUsage = `Usage: tc qdisc [ add | del | replace | change | show ] dev STRING
+       [ handle QHANDLE ] [ root | ingress | clsact | parent CLASSID ]
+       [ estimator INTERVAL TIME_CONSTANT ]
+       [ stab [ help | STAB_OPTIONS] ]
+       [ ingress_block BLOCK_INDEX ] [ egress_block BLOCK_INDEX ]
+       [ [ QDISC_KIND ] [ help | OPTIONS ] ]
+
+       tc qdisc { show | list } [ dev STRING ] [ QDISC_ID ] [ invisible ]
+Where:
+QDISC_KIND := { [p|b]fifo | tbf | prio | cbq | red | etc. }
+OPTIONS := ... try tc qdisc add <desired QDISC_KIND> help
+STAB_OPTIONS := ... try tc qdisc add stab help
+QDISC_ID := { root | ingress | handle QHANDLE | parent CLASSID }
+`
+
+func (s *session) doQdisc(argv []string) error {
+	if len(argv) == 0 {
+		return s.listQdiscs(&args{})
+	}
+	a := &args{w: argv, i: 1}
+	switch w := argv[0]; {
+	case matches(w, "add"):
+		return s.modifyQdisc(request.Add, a)
+	case matches(w, "change"):
+		return s.modifyQdisc(request.Change, a)
+	case matches(w, "replace"):
+		return s.modifyQdisc(request.Replace, a)
+	case matches(w, "link"):
+		return s.modifyQdisc(request.Graft, a)
+	case matches(w, "delete"):
+		return s.modifyQdisc(request.Delete, a)
+	case matches(w, "list"), matches(w, "show"), matches(w, "lst"):
+		return s.listQdiscs(a)
+	case matches(w, "help"):
+		io.WriteString(stderr, qdiscUsage)
+		return nil
+	default:
+		return usageErr("Command \"%s\" is unknown, try \"tc qdisc help\".", w)
+	}
+}
+
+// modifyQdisc is tc_qdisc_modify: add, change, replace, link, delete;
+// package request builds the message.
+func (s *session) modifyQdisc(op request.Op, a *args) error {
+	t := &rtnl.TC{}
+	dev := ""
+	kind := ""
+	var q *qdiscKind
+	for ; a.more(); a.skip() {
+		w := a.cur()
+		switch {
+		case w == "dev":
+			v, err := a.next()
+			if err != nil {
+				return err
+			}
+			if dev != "" {
+				return duparg("dev", v)
+			}
+			dev = cut(v)
+		case w == "handle":
+			if t.Handle != 0 {
+				return duparg("handle", w)
+			}
+			v, err := a.next()
+			if err != nil {
+				return err
+			}
+			h, ok := getQdiscHandle(v)
+			if !ok {
+				return invarg("invalid qdisc ID", v)
+			}
+			t.Handle = h
+		case w == "root":
+			if t.Parent != 0 {
+				return usageErr("Error: \"root\" is duplicate parent ID")
+			}
+			t.Parent = rtnl.TC_H_ROOT
+		case w == "clsact", w == "ingress":
+			if t.Parent != 0 {
+				if w == "clsact" {
+					return usageErr("Error: \"clsact\" is a duplicate parent ID")
+				}
+				return usageErr("Error: \"ingress\" is a duplicate parent ID")
+			}
+			t.Parent = rtnl.TC_H_INGRESS
+			kind, q = w, lookupQdisc(w)
+			t.Handle = rtnl.TC_H_INGRESS & rtnl.TC_H_MAJ_MASK
+			a.skip()
+			goto parsed
+		case w == "parent":
+			v, err := a.next()
+			if err != nil {
+				return err
+			}
+			if t.Parent != 0 {
+				return duparg("parent", v)
+			}
+			h, ok := getClassID(v)
+			if !ok {
+				return invarg("invalid parent ID", v)
+			}
+			t.Parent = h
+		case matches(w, "estimator"), matches(w, "stab"), matches(w, "ingress_block"), matches(w, "egress_block"):
+			return usageErr("nsbox: \"tc qdisc ... %s\" is not implemented", w)
+		case matches(w, "help"):
+			io.WriteString(stderr, qdiscUsage)
+		default:
+			kind, q = cutKind(w), lookupQdisc(cutKind(w))
+			a.skip()
+			goto parsed
+		}
+	}
+parsed:
+	t.Kind = kind
+	if q != nil {
+		if q.parse == nil {
+			return usageErr("nsbox: tc qdisc \"%s\" is not implemented", kind)
+		}
+		opts, err := q.parse(s, kind, a, dev)
+		if err != nil {
+			return err
+		}
+		t.Options = opts
+	} else if kind != "" && a.more() {
+		// get_qdisc_kind's stand-in for a kind tc does not know
+		return errorf(cli.ExitFail, "Unknown qdisc \"%s\", hence option \"%s\" is unparsable", kind, a.cur())
+	} else if a.more() {
+		if matches(a.cur(), "help") {
+			io.WriteString(stderr, qdiscUsage)
+		}
+		return usageErr("Garbage instead of arguments \"%s ...\". Try \"tc qdisc help\".", a.cur())
+	}
+	if dev != "" {
+		idx, err := s.ifindex(dev)
+		if err != nil {
+			return err
+		}
+		if idx == 0 {
+			return nodev(dev)
+		}
+		t.Ifindex = idx
+	}
+	m, err := request.Qdisc(t, op)
+	if err := s.talk(m, err); err != nil {
+		return kernelError(err)
+	}
+	return nil
+}
+
+// cut is strncpy(d, arg, IFNAMSIZ-1): a device name as tc keeps it.
+func cut(s string) string {
+	if len(s) >= unix.IFNAMSIZ {
+		return s[:unix.IFNAMSIZ-1]
+	}
+	return s
+}
+
+// cutKind is strncpy(k, arg, FILTER_NAMESZ-1).
+func cutKind(s string) string {
+	if len(s) >= 16 {
+		return s[:15]
+	}
+	return s
+}
+
+// listQdiscs is tc_qdisc_list.
+func (s *session) listQdiscs(a *args) error {
+	dev := ""
+	var filterParent, filterHandle rtnl.Handle
+	invisible := false
+	for ; a.more(); a.skip() {
+		w := a.cur()
+		already := func() error {
+			if filterParent != 0 {
+				return invarg("parent is already specified", w)
+			}
+			if filterHandle != 0 {
+				return invarg("handle is already specified", w)
+			}
+			return nil
+		}
+		switch {
+		case w == "dev":
+			v, err := a.next()
+			if err != nil {
+				return err
+			}
+			dev = cut(v)
+		case w == "root":
+			if err := already(); err != nil {
+				return err
+			}
+			filterParent = rtnl.TC_H_ROOT
+		case w == "ingress", w == "clsact":
+			if err := already(); err != nil {
+				return err
+			}
+			filterParent = rtnl.TC_H_INGRESS
+		case matches(w, "parent"):
+			if err := already(); err != nil {
+				return err
+			}
+			v, err := a.next()
+			if err != nil {
+				return err
+			}
+			h, ok := getClassID(v)
+			if !ok {
+				return invarg("invalid parent ID", v)
+			}
+			filterParent = h
+		case matches(w, "handle"):
+			if err := already(); err != nil {
+				return err
+			}
+			v, err := a.next()
+			if err != nil {
+				return err
+			}
+			h, ok := getQdiscHandle(v)
+			if !ok {
+				return invarg("invalid handle ID", v)
+			}
+			filterHandle = h
+		case matches(w, "help"):
+			io.WriteString(stderr, qdiscUsage)
+		case w == "invisible":
+			invisible = true
+		default:
+			return usageErr("What is \"%s\"? Try \"tc qdisc help\".", w)
+		}
+	}
+	conn, err := s.dial()
+	if err != nil {
+		return err
+	}
+	var ifindex int32
+	if dev != "" {
+		if ifindex, err = s.ifindex(dev); err != nil {
+			return err
+		}
+		if ifindex == 0 {
+			return nodev(dev)
+		}
+	} else {
+		s.ifname(0) // ll_init_map: the names, before the dump
+	}
+	err = s.dump(conn, rtnl.QdiscDumpRequest(ifindex, invisible), true, func(typ netlink.HeaderType, flags netlink.HeaderFlags, t *rtnl.TC) error {
+		if ifindex != 0 && t.Ifindex != ifindex ||
+			filterHandle != 0 && t.Handle != filterHandle ||
+			filterParent != 0 && t.Parent != filterParent {
+			return nil
+		}
+		s.printQdisc(typ, flags, t, ifindex != 0)
+		return nil
+	})
+	if err != nil {
+		return s.dumpError(err)
+	}
+	return nil
+}
+
+// dumpError is what tc prints when a dump fails (rtnl_dump_done): the
+// kernel's extended ack, or nothing for ENOENT and EOPNOTSUPP, or
+// "RTNETLINK answers: ...", then "Dump terminated"; exit 1. A dump still
+// interrupted after netlink.DumpAttempts tries is iproute2's one line,
+// exit 1, as nsbox's ip and ss have it.
+func (s *session) dumpError(err error) error {
+	if errors.Is(err, netlink.ErrDumpInterrupted) {
+		return errorf(cli.ExitFail, "Dump was interrupted and may be inconsistent.")
+	}
+	msg := ""
+	var re *netlink.Error
+	switch {
+	case !errors.As(err, &re):
+		msg = "nsbox: " + err.Error() + "\n"
+	case re.Message != "":
+		msg = "Error: " + withPeriod(re.Message) + "\n"
+	case re.Errno == unix.ENOENT, re.Errno == unix.EOPNOTSUPP:
+	case re.Errno == unix.EMSGSIZE:
+		msg = "Error: Buffer too small for object.\n"
+	default:
+		msg = "RTNETLINK answers: " + nsenter.Strerror(re.Errno) + "\n"
+	}
+	return errorf(cli.ExitFail, "%sDump terminated", msg)
+}
+
+// printQdisc is print_qdisc. filtered: the dump was for one link (no
+// "dev").
+func (s *session) printQdisc(typ netlink.HeaderType, flags netlink.HeaderFlags, t *rtnl.TC, filtered bool) {
+	p := s.p
+	if t.Kind == "" {
+		s.out.Flush()
+		io.WriteString(stderr, "print_qdisc: NULL kind\n")
+		return
+	}
+	p.openObject("")
+	if typ == unix.RTM_DELQDISC {
+		p.bool(pANY, "deleted", "deleted ", true)
+	}
+	if typ == unix.RTM_NEWQDISC && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_REPLACE != 0 {
+		p.bool(pANY, "replaced", "replaced ", true)
+	}
+	if typ == unix.RTM_NEWQDISC && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_EXCL != 0 {
+		p.bool(pANY, "added", "added ", true)
+	}
+	p.str(pANY, "kind", "qdisc %s", t.Kind)
+	p.str(pANY, "handle", " %s", hexString(uint32(t.Handle.Major()))+":")
+	if s.o.raw {
+		p.text("[%08x]", uint32(t.Handle))
+	}
+	p.text(" ")
+	if !filtered {
+		s.printDev(t.Ifindex)
+	}
+	if t.Parent == rtnl.TC_H_ROOT {
+		p.bool(pANY, "root", "root ", true)
+	} else if t.Parent != 0 {
+		p.str(pANY, "parent", "parent %s ", t.Parent.String())
+	}
+	if t.Info != 1 {
+		p.uint(pANY, "refcnt", "refcnt %d ", uint64(t.Info))
+	}
+	if t.HWOffload != 0 {
+		p.bool(pANY, "offloaded", "offloaded ", true)
+	}
+	if t.IngressBlock != 0 {
+		p.uint(pANY, "ingress_block", "ingress_block %d ", uint64(t.IngressBlock))
+	}
+	if t.EgressBlock != 0 {
+		p.uint(pANY, "egress_block", "egress_block %d ", uint64(t.EgressBlock))
+	}
+	kind := t.Kind
+	if kind == "pfifo_fast" {
+		kind = "prio" // "pfifo_fast is generic enough to warrant the hardcoding"
+	}
+	q := lookupQdisc(kind)
+	p.openObject("options")
+	if t.HasOptions {
+		switch {
+		case q == nil || q.print == nil:
+			if len(t.RawOptions) > 0 {
+				p.text("[Unknown qdisc, optlen=%d] ", len(t.RawOptions))
+			}
+		default:
+			q.print(s, kind, t.RawOptions, false)
+		}
+	}
+	p.closeObject()
+	p.nl()
+	if s.o.stats {
+		if t.Stats != nil || t.XStats != nil {
+			s.printStats(t.Stats, " ")
+			p.nl()
+		}
+		if q != nil && q.xstats != nil && t.XStats != nil {
+			q.xstats(s, t.XStats)
+			p.nl()
+		}
+	}
+	p.closeObject()
+}
+
+// printDev is print_devname.
+func (s *session) printDev(ifindex int32) {
+	s.p.text("dev ")
+	s.p.str(pANY, "dev", "%s ", s.ifname(ifindex))
+}
+
+func hexString(v uint32) string {
+	const digits = "0123456789abcdef"
+	if v == 0 {
+		return "0"
+	}
+	var b [8]byte
+	i := len(b)
+	for v > 0 {
+		i--
+		b[i] = digits[v&0xf]
+		v >>= 4
+	}
+	return string(b[i:])
+}
