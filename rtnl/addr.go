@@ -66,8 +66,10 @@ type AddrCacheInfo struct {
 }
 
 // Addr is an address as RTM_NEWADDR describes it. A request sends only
-// the fields that are set, in iproute2's order: IFA_LOCAL, IFA_ADDRESS,
-// IFA_BROADCAST, IFA_LABEL, IFA_FLAGS.
+// the fields that are set, in the order IFA_LOCAL, IFA_ADDRESS,
+// IFA_BROADCAST, IFA_ANYCAST, IFA_LABEL, IFA_RT_PRIORITY, IFA_FLAGS,
+// IFA_CACHEINFO, IFA_PROTO (iproute2 adds the first six in the order
+// the words come; for "ADDR/LEN brd + dev D" the bytes are the same).
 type Addr struct {
 	IfAddrmsg
 	Local     netip.Addr // IFA_LOCAL: the address itself (IPv4)
@@ -77,9 +79,12 @@ type Addr struct {
 	Label     string     // IFA_LABEL
 	// ExtFlags is IFA_FLAGS, the 32-bit flags that supersede ifa_flags.
 	ExtFlags  uint32
-	CacheInfo *AddrCacheInfo // IFA_CACHEINFO
-	Protocol  uint8          // IFA_PROTO
-	Other     []netlink.Attribute
+	CacheInfo *AddrCacheInfo // IFA_CACHEINFO (a request sends the lifetimes)
+	// RtPriority is IFA_RT_PRIORITY: the metric of the prefix route the
+	// kernel adds for the address; nil: none.
+	RtPriority *uint32
+	Protocol   uint8 // IFA_PROTO
+	Other      []netlink.Attribute
 }
 
 // AppendBinary appends the address as a request payload.
@@ -100,8 +105,18 @@ func (a *Addr) AppendBinary(b []byte) ([]byte, error) {
 	if a.Label != "" {
 		e.String(IFA_LABEL, a.Label)
 	}
+	if a.RtPriority != nil {
+		e.Uint32(IFA_RT_PRIORITY, *a.RtPriority)
+	}
 	if a.ExtFlags != 0 {
 		e.Uint32(IFA_FLAGS, a.ExtFlags)
+	}
+	if ci := a.CacheInfo; ci != nil {
+		v := native.AppendUint32(nil, ci.Preferred)
+		v = native.AppendUint32(v, ci.Valid)
+		v = native.AppendUint32(v, ci.Created)
+		v = native.AppendUint32(v, ci.Updated)
+		e.Bytes(IFA_CACHEINFO, v)
 	}
 	if a.Protocol != 0 {
 		e.Uint8(IFA_PROTO, a.Protocol)
@@ -146,6 +161,9 @@ func ParseAddr(b []byte) (*Addr, error) {
 			a.ExtFlags = d.Uint32()
 		case IFA_PROTO:
 			a.Protocol = d.Uint8()
+		case IFA_RT_PRIORITY:
+			v := d.Uint32()
+			a.RtPriority = &v
 		case IFA_CACHEINFO:
 			if !d.Want(16) {
 				break

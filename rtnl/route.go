@@ -53,7 +53,11 @@ func ParseRtMsg(b []byte) (RtMsg, error) {
 
 // Route is a route as RTM_NEWROUTE describes it. A request sends only the
 // fields that are set, in the order: RTA_DST, RTA_SRC, RTA_GATEWAY,
-// RTA_PRIORITY, RTA_PREFSRC, RTA_TABLE, RTA_OIF.
+// RTA_VIA, RTA_PRIORITY, RTA_PREFSRC, RTA_TABLE, RTA_PREF, RTA_EXPIRES,
+// RTA_UID, RTA_IIF, RTA_OIF, RTA_MARK, RTA_METRICS, RTA_MULTIPATH, then
+// Other. iproute2 adds the attributes of "ip route add" in the order
+// the words come, then RTA_OIF, RTA_METRICS and RTA_MULTIPATH; for words
+// in the order of its usage text the bytes are the same.
 type Route struct {
 	RtMsg
 	Dst      netip.Addr // RTA_DST (with DstLen); invalid for default
@@ -70,9 +74,15 @@ type Route struct {
 	TableID uint32
 	Pref    *uint8  // RTA_PREF (IPv6 router preference)
 	Expires uint32  // RTA_EXPIRES
-	Metrics []byte  // RTA_METRICS as received (nested RTAX_*)
+	Metrics Metrics // RTA_METRICS (nested RTAX_*); nil: none
 	UID     *uint32 // RTA_UID
-	Other   []netlink.Attribute
+	Mark    uint32  // RTA_MARK (route get: the packet's fwmark)
+	// Via is RTA_VIA: a gateway of another family than the route's
+	// (an IPv6 next hop for an IPv4 route, "via inet6 ADDR").
+	Via netip.Addr
+	// NextHops is RTA_MULTIPATH: the next hops of a multipath route.
+	NextHops []NextHop
+	Other    []netlink.Attribute
 }
 
 // RTA_* attributes (<linux/rtnetlink.h>).
@@ -93,6 +103,9 @@ const (
 	RTA_PREF      = 20
 	RTA_EXPIRES   = 23
 	RTA_UID       = 25
+	RTA_SPORT     = 28
+	RTA_DPORT     = 29
+	RTA_IP_PROTO  = 27
 )
 
 // AppendBinary appends the route as a request payload.
@@ -107,6 +120,9 @@ func (r *Route) AppendBinary(b []byte) ([]byte, error) {
 	if r.Gateway.IsValid() {
 		e.Addr(RTA_GATEWAY, r.Gateway)
 	}
+	if r.Via.IsValid() {
+		e.Bytes(RTA_VIA, appendVia(nil, r.Via))
+	}
 	if r.Priority != 0 || r.HasPriority {
 		e.Uint32(RTA_PRIORITY, r.Priority)
 	}
@@ -116,11 +132,37 @@ func (r *Route) AppendBinary(b []byte) ([]byte, error) {
 	if r.TableID != 0 {
 		e.Uint32(RTA_TABLE, r.TableID)
 	}
+	if r.Pref != nil {
+		e.Uint8(RTA_PREF, *r.Pref)
+	}
+	if r.Expires != 0 {
+		e.Uint32(RTA_EXPIRES, r.Expires)
+	}
+	if r.UID != nil {
+		e.Uint32(RTA_UID, *r.UID)
+	}
 	if r.IIF != 0 {
 		e.Uint32(RTA_IIF, r.IIF)
 	}
 	if r.OIF != 0 {
 		e.Uint32(RTA_OIF, r.OIF)
+	}
+	if r.Mark != 0 {
+		e.Uint32(RTA_MARK, r.Mark)
+	}
+	if r.Metrics != nil {
+		v, err := r.Metrics.appendBinary(nil)
+		if err != nil {
+			return nil, err
+		}
+		e.Bytes(RTA_METRICS, v)
+	}
+	if r.NextHops != nil {
+		v, err := appendMultipath(nil, r.NextHops)
+		if err != nil {
+			return nil, err
+		}
+		e.Bytes(RTA_MULTIPATH, v)
 	}
 	for _, o := range r.Other {
 		e.Bytes(o.Type, o.Data)
@@ -181,10 +223,31 @@ func ParseRoute(b []byte) (*Route, error) {
 		case RTA_EXPIRES:
 			r.Expires = d.Uint32()
 		case RTA_METRICS:
-			r.Metrics = d.Bytes()
+			m, err := parseMetrics(d.Bytes())
+			if err != nil {
+				return r, err
+			}
+			if m == nil {
+				m = Metrics{}
+			}
+			r.Metrics = m
 		case RTA_UID:
 			v := d.Uint32()
 			r.UID = &v
+		case RTA_MARK:
+			r.Mark = d.Uint32()
+		case RTA_VIA:
+			if a, ok := parseVia(d.Bytes()); ok {
+				r.Via = a
+			} else {
+				r.Other = append(r.Other, d.Attribute())
+			}
+		case RTA_MULTIPATH:
+			hops, err := parseMultipath(d.Bytes())
+			if err != nil {
+				return r, err
+			}
+			r.NextHops = hops
 		default:
 			r.Other = append(r.Other, d.Attribute())
 		}
@@ -209,6 +272,16 @@ func DelRouteRequest(r *Route) (netlink.Message, error) {
 func RouteDumpRequest(family uint8) netlink.Message {
 	h := RtMsg{Family: family}
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: h.AppendBinary(nil)}
+}
+
+// RouteDumpFilterRequest builds the RTM_GETROUTE dump request iproute2
+// sends with a selector: with strict checking the kernel returns only
+// the routes of q's rtm_protocol (if not 0), of RTA_TABLE (an error if
+// that table does not exist) and of RTA_OIF, and with RTM_F_CLONED in
+// rtm_flags the cached routes.
+func RouteDumpFilterRequest(q *Route) (netlink.Message, error) {
+	b, err := q.AppendBinary(make([]byte, 0, 32))
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: b}, err
 }
 
 // Routes dumps the routes of family (0: all), streaming.

@@ -3,9 +3,10 @@
 // little-endian x86 bytes to the host's native order, so that tests can
 // compare nsbox's requests and decoders with iproute2's on any host,
 // big-endian included. It knows the integer fields of the rtnetlink
-// messages nsbox uses (nlmsghdr, ifinfomsg, ifaddrmsg, rtmsg and the
-// IFLA_/IFA_/RTA_ attributes that hold integers); everything else is
-// copied as it is. Used by tests only.
+// messages nsbox uses (nlmsghdr, ifinfomsg, ifaddrmsg, rtmsg, ndmsg,
+// fib_rule_hdr and the IFLA_/IFA_/RTA_/NDA_/FRA_ attributes that hold
+// integers, struct rtnexthop and struct rtvia included); everything else
+// is copied as it is. Used by tests only.
 package golden
 
 import (
@@ -26,6 +27,9 @@ const (
 	ifinfomsgLen = 16
 	ifaddrmsgLen = 8
 	rtmsgLen     = 12
+	ndmsgLen     = 12
+	ruleHdrLen   = 12
+	rtnexthopLen = 8
 	nlaTypeMask  = 0x3fff
 
 	iflaInfoData      = 2
@@ -42,6 +46,11 @@ const (
 	rtaTable          = 15
 	rtaExpires        = 23
 	rtaUID            = 25
+	rtaMultipath      = 9
+	rtaFlow           = 11
+	rtaMark           = 16
+	rtaVia            = 18
+	rtaNHID           = 30
 )
 
 func align(n int) int { return (n + 3) &^ 3 }
@@ -147,6 +156,22 @@ func convertBody(typ uint16, b []byte) ([]byte, error) {
 		h := append([]byte(nil), b[:8]...)
 		h = native.AppendUint32(h, le.Uint32(b[8:]))
 		return convertAttrs(h, b[rtmsgLen:], routeSchema)
+	case unix.RTM_NEWNEIGH, unix.RTM_GETNEIGH, unix.RTM_DELNEIGH:
+		if len(b) < ndmsgLen {
+			return nil, fmt.Errorf("short ndmsg")
+		}
+		h := append([]byte(nil), b[:4]...)
+		h = native.AppendUint32(h, le.Uint32(b[4:]))
+		h = native.AppendUint16(h, le.Uint16(b[8:]))
+		h = append(h, b[10:12]...)
+		return convertAttrs(h, b[ndmsgLen:], neighSchema)
+	case unix.RTM_NEWRULE, unix.RTM_GETRULE, unix.RTM_DELRULE:
+		if len(b) < ruleHdrLen {
+			return nil, fmt.Errorf("short fib_rule_hdr")
+		}
+		h := append([]byte(nil), b[:8]...)
+		h = native.AppendUint32(h, le.Uint32(b[8:]))
+		return convertAttrs(h, b[ruleHdrLen:], ruleSchema)
 	case unix.NLMSG_ERROR, unix.NLMSG_DONE:
 		if len(b) >= 4 {
 			return append(native.AppendUint32(nil, le.Uint32(b)), b[4:]...), nil
@@ -164,8 +189,10 @@ func ifinfoLE(b []byte) []byte {
 }
 
 // A schema says how to convert each attribute's value: 'u' = integers of
-// the value's own width (2, 4 or 8 bytes), 'U' = an array of u32, 'Q' =
-// an array of u64, a nested schema, or bytes as they are.
+// the value's own width (2, 4 or 8 bytes), 'U' = an array of u32, 'H' =
+// an array of u16, 'Q' = an array of u64, 'M' = RTA_MULTIPATH (struct
+// rtnexthop and RTA_* each), 'V' = struct rtvia (a u16 family, then the
+// address), a nested schema, or bytes as they are.
 type schema map[uint16]any
 
 var (
@@ -201,7 +228,14 @@ var (
 	}
 	addrSchema  = schema{ifaCacheinfo: 'U', ifaFlags: 'u', ifaRtPriority: 'u'}
 	routeSchema = schema{rtaOIF: 'u', rtaIIF: 'u', rtaPriority: 'u', rtaTable: 'u',
-		rtaCacheinfo: 'U', rtaUID: 'u', rtaExpires: 'u', rtaMetrics: schema{}}
+		rtaCacheinfo: 'U', rtaUID: 'u', rtaExpires: 'u', rtaMetrics: schema{},
+		rtaMultipath: 'M', rtaFlow: 'u', rtaMark: 'u', rtaVia: 'V', rtaNHID: 'u'}
+	// NDA_*: NDA_PORT is in network order.
+	neighSchema = schema{3: 'U', 4: 'u', 5: 'u', 7: 'u', 8: 'u', 9: 'u', 10: 'u', 11: 'u',
+		13: 'u', 15: 'u', 16: 'u'}
+	// FRA_*: FRA_TUN_ID is in network order; the port ranges are two u16.
+	ruleSchema = schema{4: 'u', 6: 'u', 10: 'u', 11: 'u', 13: 'u', 14: 'u', 15: 'u', 16: 'u',
+		20: 'U', 23: 'H', 24: 'H'}
 )
 
 // kindOf is the IFLA_INFO_KIND in the attributes of IFLA_LINKINFO.
@@ -241,6 +275,19 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 				for i := 0; i < len(v); i += 4 {
 					out = native.AppendUint32(out, le.Uint32(v[i:]))
 				}
+			case how == 'H' && len(v)%2 == 0:
+				for i := 0; i < len(v); i += 2 {
+					out = native.AppendUint16(out, le.Uint16(v[i:]))
+				}
+			case how == 'V' && len(v) >= 2:
+				out = native.AppendUint16(out, le.Uint16(v))
+				out = append(out, v[2:]...)
+			case how == 'M':
+				nested, err := convertMultipath(v)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, nested...)
 			case how == 'u' && len(v) == 8, how == 'Q' && len(v)%8 == 0:
 				for i := 0; i < len(v); i += 8 {
 					out = native.AppendUint64(out, le.Uint64(v[i:]))
@@ -280,6 +327,33 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 		if next > len(b) {
 			next = len(b)
 		}
+		out = append(out, b[off+n:next]...)
+		off = next
+	}
+	return out, nil
+}
+
+// convertMultipath converts RTA_MULTIPATH's next hops: struct rtnexthop
+// (rtnh_len u16, flags, hops, rtnh_ifindex s32), then its RTA_*.
+func convertMultipath(b []byte) ([]byte, error) {
+	var out []byte
+	for off := 0; off < len(b); {
+		if len(b)-off < rtnexthopLen {
+			return append(out, b[off:]...), nil
+		}
+		n := int(le.Uint16(b[off:]))
+		if n < rtnexthopLen || off+n > len(b) {
+			return nil, fmt.Errorf("bad rtnh_len %d at %d", n, off)
+		}
+		out = native.AppendUint16(out, uint16(n))
+		out = append(out, b[off+2], b[off+3])
+		out = native.AppendUint32(out, le.Uint32(b[off+4:]))
+		nested, err := convertAttrs(nil, b[off+rtnexthopLen:off+n], routeSchema)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, nested...)
+		next := min(off+align(n), len(b))
 		out = append(out, b[off+n:next]...)
 		off = next
 	}
