@@ -99,7 +99,9 @@ func (s *session) bridge(args []string) error {
 	case cli.Matches(w, "help"):
 		bridgeUsage()
 		return &cmdError{code: cli.ExitUsage, fatal: true}
-	case cli.Matches(w, "fdb"), cli.Matches(w, "mdb"), cli.Matches(w, "vlan"),
+	case cli.Matches(w, "fdb"):
+		return s.bridgeFdb(args[1:])
+	case cli.Matches(w, "mdb"), cli.Matches(w, "vlan"),
 		cli.Matches(w, "monitor"), cli.Matches(w, "vni"):
 		return usagef("nsbox: \"bridge %s\" is not implemented", w)
 	}
