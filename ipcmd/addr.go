@@ -768,14 +768,17 @@ func (s *session) addrShowLink(p *printer, f *addrFilter, l *rtnl.Link, list []*
 	if f.family != unix.AF_PACKET {
 		p.openArray("addr_info", "")
 		for _, a := range list {
-			if f.family != 0 && f.family != a.Family || !s.matchAddr(f, a) {
+			if f.family != 0 && f.family != a.Family {
 				continue
 			}
+			// print_addrinfo()'s own filter leaves its object empty
 			p.openObject("")
-			if s.g.Brief {
-				printAddrBriefEntry(p, a)
-			} else {
-				s.printAddrLine(p, unix.RTM_NEWADDR, a, s.g.Oneline)
+			if s.matchAddr(f, a) {
+				if s.g.Brief {
+					printAddrBriefEntry(p, a)
+				} else {
+					s.printAddrLine(p, unix.RTM_NEWADDR, a, s.g.Oneline)
+				}
 			}
 			p.closeObject()
 		}
