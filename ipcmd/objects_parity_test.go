@@ -246,4 +246,3 @@ func parityState(t *testing.T, ns string) string {
 
 // stateMask finds lifetimes in seconds and MAC addresses.
 var stateMask = regexp.MustCompile(`\b[0-9]+sec|\b[0-9a-f]{2}(:[0-9a-f]{2}){5}\b`)
-
