@@ -66,10 +66,12 @@ type AddrCacheInfo struct {
 }
 
 // Addr is an address as RTM_NEWADDR describes it. A request sends only
-// the fields that are set, in the order IFA_LOCAL, IFA_ADDRESS,
-// IFA_BROADCAST, IFA_ANYCAST, IFA_LABEL, IFA_RT_PRIORITY, IFA_FLAGS,
-// IFA_CACHEINFO, IFA_PROTO (iproute2 adds the first six in the order
-// the words come; for "ADDR/LEN brd + dev D" the bytes are the same).
+// the fields that are set, in the order iproute2's ipaddr_modify() sends
+// them for "PREFIX [label L] [metric M] [anycast A] dev D [brd +]
+// [lifetimes]": IFA_LOCAL, IFA_LABEL, IFA_RT_PRIORITY, IFA_ANYCAST,
+// IFA_FLAGS, IFA_ADDRESS, IFA_BROADCAST, IFA_CACHEINFO, then IFA_PROTO.
+// (iproute2 adds the words' attributes as they come, "peer" and an
+// explicit "brd ADDR" among them; the kernel does not care.)
 type Addr struct {
 	IfAddrmsg
 	Local     netip.Addr // IFA_LOCAL: the address itself (IPv4)
@@ -93,23 +95,23 @@ func (a *Addr) AppendBinary(b []byte) ([]byte, error) {
 	if a.Local.IsValid() {
 		e.Addr(IFA_LOCAL, a.Local)
 	}
-	if a.Address.IsValid() {
-		e.Addr(IFA_ADDRESS, a.Address)
-	}
-	if a.Broadcast.IsValid() {
-		e.Addr(IFA_BROADCAST, a.Broadcast)
-	}
-	if a.Anycast.IsValid() {
-		e.Addr(IFA_ANYCAST, a.Anycast)
-	}
 	if a.Label != "" {
 		e.String(IFA_LABEL, a.Label)
 	}
 	if a.RtPriority != nil {
 		e.Uint32(IFA_RT_PRIORITY, *a.RtPriority)
 	}
+	if a.Anycast.IsValid() {
+		e.Addr(IFA_ANYCAST, a.Anycast)
+	}
 	if a.ExtFlags != 0 {
 		e.Uint32(IFA_FLAGS, a.ExtFlags)
+	}
+	if a.Address.IsValid() {
+		e.Addr(IFA_ADDRESS, a.Address)
+	}
+	if a.Broadcast.IsValid() {
+		e.Addr(IFA_BROADCAST, a.Broadcast)
 	}
 	if ci := a.CacheInfo; ci != nil {
 		v := native.AppendUint32(nil, ci.Preferred)
