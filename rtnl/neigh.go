@@ -210,8 +210,26 @@ func (n *Neigh) encodeRest(e *netlink.AttributeEncoder) {
 	if n.StateMask != 0 {
 		e.Uint16(NDA_NDM_STATE_MASK, n.StateMask)
 	}
-	if n.Family == unix.AF_BRIDGE && n.Protocol != 0 {
-		e.Uint8(NDA_PROTOCOL, n.Protocol) // bridge(8) never sends it
+	if n.Family == unix.AF_BRIDGE { // bridge(8) sends neither
+		if n.Protocol != 0 {
+			e.Uint8(NDA_PROTOCOL, n.Protocol)
+		}
+		if n.FlagsExt != 0 {
+			e.Uint32(NDA_FLAGS_EXT, n.FlagsExt)
+		}
+	}
+	// the kernel's own, in its answers (a request has no use for them)
+	if n.LinkNetNSID != nil {
+		e.Int32(NDA_LINK_NETNSID, *n.LinkNetNSID)
+	}
+	if ci := n.CacheInfo; ci != nil {
+		v := native.AppendUint32(nil, ci.Confirmed)
+		v = native.AppendUint32(v, ci.Used)
+		v = native.AppendUint32(v, ci.Updated)
+		e.Bytes(NDA_CACHEINFO, native.AppendUint32(v, ci.RefCnt))
+	}
+	if n.Probes != nil {
+		e.Uint32(NDA_PROBES, *n.Probes)
 	}
 }
 
