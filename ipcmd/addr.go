@@ -1053,7 +1053,7 @@ func (s *session) addrRestore() error {
 	if _, err := s.dial(); err != nil {
 		return err
 	}
-	err := routeMessages(in, -1, s.restoreOne)
+	err := routeMessages(in, stdinPos(), s.restoreOne)
 	return asExit(err, cli.ExitUsage)
 }
 
@@ -1069,7 +1069,7 @@ func (s *session) addrShowdump() error {
 	p := s.printer()
 	p.openObject("")
 	p.openArray("addr_info", "")
-	err := routeMessages(in, -1, func(m netlink.Message) error {
+	err := routeMessages(in, stdinPos(), func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWADDR && m.Header.Type != unix.RTM_DELADDR {
 			return nil
 		}

@@ -837,13 +837,7 @@ func (s *session) routeShowdump() error {
 	}
 	f := newRouteFilter(uint8(s.g.Family))
 	p := newPrinter(s.out, false, false, s.g.Oneline)
-	pos := int64(-1)
-	if fl, ok := stdin.(*os.File); ok {
-		if at, err := fl.Seek(0, io.SeekCurrent); err == nil {
-			pos = at
-		}
-	}
-	err := routeMessages(in, pos, func(m netlink.Message) error {
+	err := routeMessages(in, stdinPos(), func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWROUTE && m.Header.Type != unix.RTM_DELROUTE {
 			fmt.Fprintf(stderr, "Not a route: %08x %08x %08x\n", m.Header.Length, m.Header.Type, m.Header.Flags)
 			return nil
@@ -860,6 +854,16 @@ func (s *session) routeShowdump() error {
 		return asExit(err, cli.ExitKernel)
 	}
 	return nil
+}
+
+// stdinPos is ftell(stdin): where standard input is, -1 for a pipe.
+func stdinPos() int64 {
+	if f, ok := stdin.(*os.File); ok {
+		if at, err := f.Seek(0, io.SeekCurrent); err == nil {
+			return at
+		}
+	}
+	return -1
 }
 
 // isTerminal reports whether file descriptor fd is a terminal.

@@ -869,6 +869,6 @@ func (s *session) ruleRestore() error {
 	if _, err := s.dial(); err != nil {
 		return err
 	}
-	err := routeMessages(in, -1, s.restoreOne)
+	err := routeMessages(in, stdinPos(), s.restoreOne)
 	return asExit(err, cli.ExitUsage)
 }
