@@ -55,27 +55,17 @@ const (
 )
 
 // addrVerbs is do_ipaddr()'s chain.
-var addrVerbs []objVerb
-
-func init() {
-	mod := func(op request.Op) func(*session, []string) error {
-		return func(s *session, a []string) error { return s.addrModify(op, a) }
-	}
-	list := func(act addrAction) func(*session, []string) error {
-		return func(s *session, a []string) error { return s.addrList(a, act) }
-	}
-	addrVerbs = []objVerb{
-		{[]keyword{abbrev("add")}, mod(request.Add)},
-		{[]keyword{abbrev("change"), is("chg")}, mod(request.Change)},
-		{[]keyword{abbrev("replace")}, mod(request.Replace)},
-		{[]keyword{abbrev("delete")}, mod(request.Delete)},
-		{[]keyword{abbrev("list"), abbrev("show"), abbrev("lst")}, list(addrList)},
-		{[]keyword{abbrev("flush")}, list(addrFlushing)},
-		{[]keyword{abbrev("save")}, list(addrSaving)},
-		{[]keyword{abbrev("showdump")}, func(s *session, _ []string) error { return s.addrShowdump() }},
-		{[]keyword{abbrev("restore")}, func(s *session, _ []string) error { return s.addrRestore() }},
-		{[]keyword{abbrev("help")}, func(*session, []string) error { return addrUsage() }},
-	}
+var addrVerbs = []objVerb{
+	{[]keyword{{"add", anyPrefix}}, func(s *session, a []string) error { return s.addrModify(request.Add, a) }},
+	{[]keyword{{"change", anyPrefix}, {"chg", whole}}, func(s *session, a []string) error { return s.addrModify(request.Change, a) }},
+	{[]keyword{{"replace", anyPrefix}}, func(s *session, a []string) error { return s.addrModify(request.Replace, a) }},
+	{[]keyword{{"delete", anyPrefix}}, func(s *session, a []string) error { return s.addrModify(request.Delete, a) }},
+	{[]keyword{{"list", anyPrefix}, {"show", anyPrefix}, {"lst", anyPrefix}}, func(s *session, a []string) error { return s.addrList(a, addrList) }},
+	{[]keyword{{"flush", anyPrefix}}, func(s *session, a []string) error { return s.addrList(a, addrFlushing) }},
+	{[]keyword{{"save", anyPrefix}}, func(s *session, a []string) error { return s.addrList(a, addrSaving) }},
+	{[]keyword{{"showdump", anyPrefix}}, func(s *session, _ []string) error { return s.addrShowdump() }},
+	{[]keyword{{"restore", anyPrefix}}, func(s *session, _ []string) error { return s.addrRestore() }},
+	{[]keyword{{"help", anyPrefix}}, func(*session, []string) error { return addrUsage() }},
 }
 
 func doAddr(s *session, args []string) error {
@@ -129,100 +119,96 @@ type addrArgs struct {
 
 // addrOptions is ipaddr_modify()'s chain; the final else ([local]
 // PREFIX) is addrLocal.
-var addrOptions []option[addrArgs]
-
-func init() {
-	addrOptions = []option[addrArgs]{
-		{[]keyword{is("peer"), is("remote")}, func(s *session, x *addrArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if x.peerOK {
-				return dupArg("peer", v)
-			}
-			peer, err := prefixFor(v, &x.a.Family)
-			if err != nil {
-				return err
-			}
-			x.a.Peer = peer.netip()
-			x.peerOK = peer.bytelen != 0
-			return nil
-		}},
-		{[]keyword{abbrev("broadcast"), is("brd")}, func(s *session, x *addrArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if x.brdOK {
-				return dupArg("broadcast", v)
-			}
-			switch v {
-			case "+":
-				x.a.Brd = request.BrdSet
-			case "-":
-				x.a.Brd = request.BrdClear
-			default:
-				if x.a.Broadcast, err = addrFor(v, &x.a.Family); err != nil {
-					return err
-				}
-			}
-			x.brdOK = true
-			return nil
-		}},
-		{[]keyword{is("anycast")}, func(s *session, x *addrArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if x.anyOK {
-				return dupArg("anycast", v)
-			}
-			x.anyOK = true
-			x.a.Anycast, err = addrFor(v, &x.a.Family)
+var addrOptions = []option[addrArgs]{
+	{[]keyword{{"peer", whole}, {"remote", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-		{[]keyword{is("scope")}, func(s *session, x *addrArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
+		}
+		if x.peerOK {
+			return dupArg("peer", v)
+		}
+		peer, err := prefixFor(v, &x.a.Family)
+		if err != nil {
+			return err
+		}
+		x.a.Peer = peer.netip()
+		x.peerOK = peer.bytelen != 0
+		return nil
+	}},
+	{[]keyword{{"broadcast", anyPrefix}, {"brd", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if x.brdOK {
+			return dupArg("broadcast", v)
+		}
+		switch v {
+		case "+":
+			x.a.Brd = request.BrdSet
+		case "-":
+			x.a.Brd = request.BrdClear
+		default:
+			if x.a.Broadcast, err = addrFor(v, &x.a.Family); err != nil {
 				return err
 			}
-			sc, ok := scopeA2n(v)
-			if !ok {
-				return invArg("invalid scope value.", v)
-			}
-			x.a.Scope = &sc
-			return nil
-		}},
-		{[]keyword{is("dev")}, func(s *session, x *addrArgs, args *[]string) error {
-			v, err := nextArg(args)
-			x.dev = v
+		}
+		x.brdOK = true
+		return nil
+	}},
+	{[]keyword{{"anycast", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-		{[]keyword{is("label")}, func(s *session, x *addrArgs, args *[]string) error {
-			v, err := nextArg(args)
-			x.a.Label = v
+		}
+		if x.anyOK {
+			return dupArg("anycast", v)
+		}
+		x.anyOK = true
+		x.a.Anycast, err = addrFor(v, &x.a.Family)
+		return err
+	}},
+	{[]keyword{{"scope", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-		{[]keyword{abbrev("metric"), abbrev("priority"), abbrev("preference")}, func(s *session, x *addrArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			m, ok := getU32(v)
-			if !ok {
-				return invArg("\"metric\" value is invalid", v)
-			}
-			x.a.Metric = &m
-			return nil
-		}},
-		{[]keyword{abbrev("valid_lft")}, func(s *session, x *addrArgs, args *[]string) error {
-			return lifetimeArg(args, "valid_lft", &x.validSeen, &x.a.ValidLft)
-		}},
-		{[]keyword{abbrev("preferred_lft")}, func(s *session, x *addrArgs, args *[]string) error {
-			return lifetimeArg(args, "preferred_lft", &x.preferredSeen, &x.a.PreferredLft)
-		}},
-	}
+		}
+		sc, ok := scopeA2n(v)
+		if !ok {
+			return invArg("invalid scope value.", v)
+		}
+		x.a.Scope = &sc
+		return nil
+	}},
+	{[]keyword{{"dev", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		x.dev = v
+		return err
+	}},
+	{[]keyword{{"label", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		x.a.Label = v
+		return err
+	}},
+	{[]keyword{{"metric", anyPrefix}, {"priority", anyPrefix}, {"preference", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		m, ok := getU32(v)
+		if !ok {
+			return invArg("\"metric\" value is invalid", v)
+		}
+		x.a.Metric = &m
+		return nil
+	}},
+	{[]keyword{{"valid_lft", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
+		return lifetimeArg(args, "valid_lft", &x.validSeen, &x.a.ValidLft)
+	}},
+	{[]keyword{{"preferred_lft", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
+		return lifetimeArg(args, "preferred_lft", &x.preferredSeen, &x.a.PreferredLft)
+	}},
 }
 
 // lifetimeArg reads "forever" or a number of seconds (set_lifetime).

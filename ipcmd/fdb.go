@@ -37,22 +37,15 @@ func fdbUsage() error { return usage(fdbUsageText) }
 func brFail(msg string) error { return &cmdError{code: cli.ExitUsage, msg: msg} }
 
 // fdbVerbs is do_fdb()'s chain.
-var fdbVerbs []objVerb
-
-func init() {
-	mod := func(op request.Op) func(*session, []string) error {
-		return func(s *session, a []string) error { return s.fdbModify(op, a) }
-	}
-	fdbVerbs = []objVerb{
-		{[]keyword{abbrev("add")}, mod(request.Add)},
-		{[]keyword{abbrev("append")}, mod(request.Append)},
-		{[]keyword{abbrev("replace")}, mod(request.Replace)},
-		{[]keyword{abbrev("delete")}, mod(request.Delete)},
-		{[]keyword{abbrev("get")}, (*session).fdbGet},
-		{[]keyword{abbrev("show"), abbrev("lst"), abbrev("list")}, (*session).fdbShow},
-		{[]keyword{is("flush")}, (*session).fdbFlush},
-		{[]keyword{abbrev("help")}, func(*session, []string) error { return fdbUsage() }},
-	}
+var fdbVerbs = []objVerb{
+	{[]keyword{{"add", anyPrefix}}, func(s *session, a []string) error { return s.fdbModify(request.Add, a) }},
+	{[]keyword{{"append", anyPrefix}}, func(s *session, a []string) error { return s.fdbModify(request.Append, a) }},
+	{[]keyword{{"replace", anyPrefix}}, func(s *session, a []string) error { return s.fdbModify(request.Replace, a) }},
+	{[]keyword{{"delete", anyPrefix}}, func(s *session, a []string) error { return s.fdbModify(request.Delete, a) }},
+	{[]keyword{{"get", anyPrefix}}, (*session).fdbGet},
+	{[]keyword{{"show", anyPrefix}, {"lst", anyPrefix}, {"list", anyPrefix}}, (*session).fdbShow},
+	{[]keyword{{"flush", whole}}, (*session).fdbFlush},
+	{[]keyword{{"help", anyPrefix}}, func(*session, []string) error { return fdbUsage() }},
 }
 
 // bridgeFdb is do_fdb().

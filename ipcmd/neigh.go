@@ -30,19 +30,15 @@ STATE := { delay | failed | incomplete | noarp | none |
 func neighUsage() error { return usage(neighUsageText) }
 
 // neighVerbs is do_ipneigh()'s chain.
-var neighVerbs []objVerb
-
-func init() {
-	neighVerbs = []objVerb{
-		{[]keyword{abbrev("add")}, func(s *session, a []string) error { return s.neighModify(request.Add, a) }},
-		{[]keyword{abbrev("change"), is("chg")}, func(s *session, a []string) error { return s.neighModify(request.Change, a) }},
-		{[]keyword{abbrev("replace")}, func(s *session, a []string) error { return s.neighModify(request.Replace, a) }},
-		{[]keyword{abbrev("delete")}, func(s *session, a []string) error { return s.neighModify(request.Delete, a) }},
-		{[]keyword{abbrev("get")}, (*session).neighGet},
-		{[]keyword{abbrev("show"), abbrev("lst"), abbrev("list")}, func(s *session, a []string) error { return s.neighShow(a, false) }},
-		{[]keyword{abbrev("flush")}, func(s *session, a []string) error { return s.neighShow(a, true) }},
-		{[]keyword{abbrev("help")}, func(*session, []string) error { return neighUsage() }},
-	}
+var neighVerbs = []objVerb{
+	{[]keyword{{"add", anyPrefix}}, func(s *session, a []string) error { return s.neighModify(request.Add, a) }},
+	{[]keyword{{"change", anyPrefix}, {"chg", whole}}, func(s *session, a []string) error { return s.neighModify(request.Change, a) }},
+	{[]keyword{{"replace", anyPrefix}}, func(s *session, a []string) error { return s.neighModify(request.Replace, a) }},
+	{[]keyword{{"delete", anyPrefix}}, func(s *session, a []string) error { return s.neighModify(request.Delete, a) }},
+	{[]keyword{{"get", anyPrefix}}, (*session).neighGet},
+	{[]keyword{{"show", anyPrefix}, {"lst", anyPrefix}, {"list", anyPrefix}}, func(s *session, a []string) error { return s.neighShow(a, false) }},
+	{[]keyword{{"flush", anyPrefix}}, func(s *session, a []string) error { return s.neighShow(a, true) }},
+	{[]keyword{{"help", anyPrefix}}, func(*session, []string) error { return neighUsage() }},
 }
 
 func doNeigh(s *session, args []string) error {
@@ -103,7 +99,7 @@ type neighArgs struct {
 // neighOptions is ipneigh_modify()'s chain; the final else (the
 // address, after an optional "to") is neighDst.
 var neighOptions = []option[neighArgs]{
-	{[]keyword{abbrev("lladdr")}, func(s *session, a *neighArgs, args *[]string) error {
+	{[]keyword{{"lladdr", anyPrefix}}, func(s *session, a *neighArgs, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
@@ -114,7 +110,7 @@ var neighOptions = []option[neighArgs]{
 		a.lladdr, a.lladdrOK = v, true
 		return nil
 	}},
-	{[]keyword{is("nud")}, func(s *session, a *neighArgs, args *[]string) error {
+	{[]keyword{{"nud", whole}}, func(s *session, a *neighArgs, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
@@ -126,7 +122,7 @@ var neighOptions = []option[neighArgs]{
 		a.n.State = new(uint16(st))
 		return nil
 	}},
-	{[]keyword{abbrev("proxy")}, func(s *session, a *neighArgs, args *[]string) error {
+	{[]keyword{{"proxy", anyPrefix}}, func(s *session, a *neighArgs, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
@@ -144,15 +140,15 @@ var neighOptions = []option[neighArgs]{
 		a.n.Proxy = true
 		return nil
 	}},
-	{[]keyword{is("router")}, func(s *session, a *neighArgs, args *[]string) error { a.n.Router = true; return nil }},
-	{[]keyword{is("use")}, func(s *session, a *neighArgs, args *[]string) error { a.n.Use = true; return nil }},
-	{[]keyword{is("managed")}, func(s *session, a *neighArgs, args *[]string) error {
+	{[]keyword{{"router", whole}}, func(s *session, a *neighArgs, args *[]string) error { a.n.Router = true; return nil }},
+	{[]keyword{{"use", whole}}, func(s *session, a *neighArgs, args *[]string) error { a.n.Use = true; return nil }},
+	{[]keyword{{"managed", whole}}, func(s *session, a *neighArgs, args *[]string) error {
 		a.n.Managed = true
 		a.n.State = new(uint16(rtnl.NUD_NONE))
 		return nil
 	}},
-	{[]keyword{abbrev("extern_learn")}, func(s *session, a *neighArgs, args *[]string) error { a.n.ExternLearn = true; return nil }},
-	{[]keyword{is("dev")}, func(s *session, a *neighArgs, args *[]string) error {
+	{[]keyword{{"extern_learn", anyPrefix}}, func(s *session, a *neighArgs, args *[]string) error { a.n.ExternLearn = true; return nil }},
+	{[]keyword{{"dev", whole}}, func(s *session, a *neighArgs, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
@@ -160,7 +156,7 @@ var neighOptions = []option[neighArgs]{
 		a.dev, a.devOK = v, true
 		return nil
 	}},
-	{[]keyword{abbrev("protocol")}, func(s *session, a *neighArgs, args *[]string) error {
+	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *neighArgs, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err

@@ -76,31 +76,21 @@ ROUTE_GET_FLAGS := [ fibmatch ]
 func routeUsage() error { return usage(routeUsageText) }
 
 // routeVerbs is do_iproute()'s chain.
-var routeVerbs []objVerb
-
-func init() {
-	mod := func(op request.Op) func(*session, []string) error {
-		return func(s *session, a []string) error { return s.routeModify(op, a) }
-	}
-	list := func(act routeAction) func(*session, []string) error {
-		return func(s *session, a []string) error { return s.routeList(a, act) }
-	}
-	routeVerbs = []objVerb{
-		{[]keyword{abbrev("add")}, mod(request.Add)},
-		{[]keyword{abbrev("change"), is("chg")}, mod(request.Change)},
-		{[]keyword{abbrev("replace")}, mod(request.Replace)},
-		{[]keyword{abbrev("prepend")}, mod(request.Prepend)},
-		{[]keyword{abbrev("append")}, mod(request.Append)},
-		{[]keyword{abbrev("test")}, mod(request.Test)},
-		{[]keyword{abbrev("delete")}, mod(request.Delete)},
-		{[]keyword{abbrev("list"), abbrev("show"), abbrev("lst")}, list(routeList)},
-		{[]keyword{abbrev("get")}, (*session).routeGet},
-		{[]keyword{abbrev("flush")}, list(routeFlush)},
-		{[]keyword{abbrev("save")}, list(routeSave)},
-		{[]keyword{abbrev("restore")}, func(s *session, _ []string) error { return s.routeRestore() }},
-		{[]keyword{abbrev("showdump")}, func(s *session, _ []string) error { return s.routeShowdump() }},
-		{[]keyword{abbrev("help")}, func(*session, []string) error { return routeUsage() }},
-	}
+var routeVerbs = []objVerb{
+	{[]keyword{{"add", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Add, a) }},
+	{[]keyword{{"change", anyPrefix}, {"chg", whole}}, func(s *session, a []string) error { return s.routeModify(request.Change, a) }},
+	{[]keyword{{"replace", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Replace, a) }},
+	{[]keyword{{"prepend", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Prepend, a) }},
+	{[]keyword{{"append", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Append, a) }},
+	{[]keyword{{"test", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Test, a) }},
+	{[]keyword{{"delete", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Delete, a) }},
+	{[]keyword{{"list", anyPrefix}, {"show", anyPrefix}, {"lst", anyPrefix}}, func(s *session, a []string) error { return s.routeList(a, routeList) }},
+	{[]keyword{{"get", anyPrefix}}, (*session).routeGet},
+	{[]keyword{{"flush", anyPrefix}}, func(s *session, a []string) error { return s.routeList(a, routeFlush) }},
+	{[]keyword{{"save", anyPrefix}}, func(s *session, a []string) error { return s.routeList(a, routeSave) }},
+	{[]keyword{{"restore", anyPrefix}}, func(s *session, _ []string) error { return s.routeRestore() }},
+	{[]keyword{{"showdump", anyPrefix}}, func(s *session, _ []string) error { return s.routeShowdump() }},
+	{[]keyword{{"help", anyPrefix}}, func(*session, []string) error { return routeUsage() }},
 }
 
 func doRoute(s *session, args []string) error {
@@ -205,250 +195,246 @@ func boolMetric(typ uint16, name string) func(*session, *routeArgs, *[]string) e
 
 // routeOptions is iproute_modify()'s chain, in its order; the final
 // else ([to] [TYPE] PREFIX) is routeDst.
-var routeOptions []option[routeArgs]
-
-func init() {
-	routeOptions = []option[routeArgs]{
-		{[]keyword{is("src")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			a.r.PrefSrc, err = addrFor(v, &a.r.Family)
+var routeOptions = []option[routeArgs]{
+	{[]keyword{{"src", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-		{[]keyword{is("as")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if v == "to" {
-				if v, err = nextArg(args); err != nil {
-					return err
-				}
-			}
-			if _, err := addrFor(v, &a.r.Family); err != nil {
-				return err
-			}
-			return usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
-		}},
-		{[]keyword{is("via")}, func(s *session, a *routeArgs, args *[]string) error {
-			if a.gwOK {
-				return invArg("use nexthop syntax to specify multiple via", (*args)[0])
-			}
-			a.gwOK = true
-			gw, err := viaArg(args, &a.r.Family)
-			a.r.Gateway = gw.addr
+		}
+		a.r.PrefSrc, err = addrFor(v, &a.r.Family)
+		return err
+	}},
+	{[]keyword{{"as", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-		{[]keyword{is("from")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
+		}
+		if v == "to" {
+			if v, err = nextArg(args); err != nil {
 				return err
 			}
-			p, err := prefixFor(v, &a.r.Family)
-			a.r.Src = p.netip()
+		}
+		if _, err := addrFor(v, &a.r.Family); err != nil {
 			return err
-		}},
-		{[]keyword{is("tos"), abbrev("dsfield")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			t, ok := dsfieldA2N(v)
-			if !ok {
-				return invArg("\"tos\" value is invalid", v)
-			}
-			a.r.TOS = uint8(t)
-			return nil
-		}},
-		{[]keyword{is("expires")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			n, ok := getU32(v)
-			if !ok {
-				return invArg("\"expires\" value is invalid", v)
-			}
-			a.r.Expires = &n
-			return nil
-		}},
-		{[]keyword{abbrev("metric"), abbrev("priority"), is("preference")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			n, ok := getU32(v)
-			if !ok {
-				return invArg("\"metric\" value is invalid", v)
-			}
-			a.r.Metric = &n
-			return nil
-		}},
-		{[]keyword{is("scope")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			sc, ok := scopeA2n(v)
-			if !ok {
-				return invArg("invalid \"scope\" value", v)
-			}
-			a.r.Scope = &sc
-			return nil
-		}},
-		{[]keyword{is("mtu")}, uintMetric(rtnl.RTAX_MTU, "mtu", 0xffffffff)},
-		{[]keyword{is("hoplimit")}, uintMetric(rtnl.RTAX_HOPLIMIT, "hoplimit", 255)},
-		{[]keyword{is("advmss")}, uintMetric(rtnl.RTAX_ADVMSS, "mss", 0xffffffff)},
-		{[]keyword{abbrev("reordering")}, uintMetric(rtnl.RTAX_REORDERING, "reordering", 0xffffffff)},
-		{[]keyword{is("rtt")}, timeMetric(rtnl.RTAX_RTT, "rtt", 8, true)},
-		{[]keyword{is("rto_min")}, timeMetric(rtnl.RTAX_RTO_MIN, "rto_min", 1, false)},
-		{[]keyword{abbrev("window")}, uintMetric(rtnl.RTAX_WINDOW, "window", 0xffffffff)},
-		{[]keyword{abbrev("cwnd")}, uintMetric(rtnl.RTAX_CWND, "cwnd", 0xffffffff)},
-		{[]keyword{abbrev("initcwnd")}, uintMetric(rtnl.RTAX_INITCWND, "initcwnd", 0xffffffff)},
-		{[]keyword{abbrev("initrwnd")}, uintMetric(rtnl.RTAX_INITRWND, "initrwnd", 0xffffffff)},
-		{[]keyword{abbrev("features")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if v != "ecn" {
-				return invArg("\"features\" value not valid", v)
-			}
-			a.metric(rtnl.RTAX_FEATURES, rtnl.RTAX_FEATURE_ECN)
-			return nil
-		}},
-		{[]keyword{abbrev("quickack")}, boolMetric(rtnl.RTAX_QUICKACK, "quickack")},
-		{[]keyword{abbrev("congctl")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := a.lockable(args, rtnl.RTAX_CC_ALGO)
-			if err != nil {
-				return err
-			}
-			a.r.Metrics = append(a.r.Metrics, rtnl.Metric{Type: rtnl.RTAX_CC_ALGO, Name: v})
-			return nil
-		}},
-		{[]keyword{abbrev("rttvar")}, timeMetric(rtnl.RTAX_RTTVAR, "rttvar", 4, true)},
-		{[]keyword{abbrev("ssthresh")}, uintMetric(rtnl.RTAX_SSTHRESH, "ssthresh", 0xffffffff)},
-		{[]keyword{abbrev("realms")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			r, ok := getRealmsOrRaw(v)
-			if !ok {
-				return invArg("\"realm\" value is invalid", v)
-			}
-			a.r.Realms = &r
-			return nil
-		}},
-		{[]keyword{is("onlink")}, func(s *session, a *routeArgs, args *[]string) error {
-			a.r.Flags |= unix.RTNH_F_ONLINK
-			return nil
-		}},
-		{[]keyword{is("nexthop")}, func(s *session, a *routeArgs, args *[]string) error {
-			a.nhsOK = true
-			a.nhWords = *args
-			*args = nil
-			return nil
-		}},
-		{[]keyword{is("nhid")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			n, ok := getU32(v)
-			if !ok {
-				return invArg("\"id\" value is invalid", v)
-			}
-			a.r.NHID = n
-			return nil
-		}},
-		{[]keyword{abbrev("protocol")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				return invArg("\"protocol\" value is invalid", v)
-			}
-			a.r.Protocol = new(uint8(p))
-			return nil
-		}},
-		{[]keyword{abbrev("table")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			t, ok := tableNames.a2n(v)
-			if !ok {
-				return invArg("\"table\" value is invalid", v)
-			}
-			a.r.Table = &t
-			return nil
-		}},
-		{[]keyword{abbrev("vrf")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			t := s.vrfTable(v)
-			if t == 0 {
-				return invArg("Invalid VRF", v)
-			}
-			a.r.Table = &t
-			return nil
-		}},
-		{[]keyword{is("dev"), is("oif")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			a.dev = v
+		}
+		return usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
+	}},
+	{[]keyword{{"via", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		if a.gwOK {
+			return invArg("use nexthop syntax to specify multiple via", (*args)[0])
+		}
+		a.gwOK = true
+		gw, err := viaArg(args, &a.r.Family)
+		a.r.Gateway = gw.addr
+		return err
+	}},
+	{[]keyword{{"from", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-		{[]keyword{abbrev("pref")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
+		}
+		p, err := prefixFor(v, &a.r.Family)
+		a.r.Src = p.netip()
+		return err
+	}},
+	{[]keyword{{"tos", whole}, {"dsfield", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t, ok := dsfieldA2N(v)
+		if !ok {
+			return invArg("\"tos\" value is invalid", v)
+		}
+		a.r.TOS = uint8(t)
+		return nil
+	}},
+	{[]keyword{{"expires", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getU32(v)
+		if !ok {
+			return invArg("\"expires\" value is invalid", v)
+		}
+		a.r.Expires = &n
+		return nil
+	}},
+	{[]keyword{{"metric", anyPrefix}, {"priority", anyPrefix}, {"preference", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getU32(v)
+		if !ok {
+			return invArg("\"metric\" value is invalid", v)
+		}
+		a.r.Metric = &n
+		return nil
+	}},
+	{[]keyword{{"scope", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		sc, ok := scopeA2n(v)
+		if !ok {
+			return invArg("invalid \"scope\" value", v)
+		}
+		a.r.Scope = &sc
+		return nil
+	}},
+	{[]keyword{{"mtu", whole}}, uintMetric(rtnl.RTAX_MTU, "mtu", 0xffffffff)},
+	{[]keyword{{"hoplimit", whole}}, uintMetric(rtnl.RTAX_HOPLIMIT, "hoplimit", 255)},
+	{[]keyword{{"advmss", whole}}, uintMetric(rtnl.RTAX_ADVMSS, "mss", 0xffffffff)},
+	{[]keyword{{"reordering", anyPrefix}}, uintMetric(rtnl.RTAX_REORDERING, "reordering", 0xffffffff)},
+	{[]keyword{{"rtt", whole}}, timeMetric(rtnl.RTAX_RTT, "rtt", 8, true)},
+	{[]keyword{{"rto_min", whole}}, timeMetric(rtnl.RTAX_RTO_MIN, "rto_min", 1, false)},
+	{[]keyword{{"window", anyPrefix}}, uintMetric(rtnl.RTAX_WINDOW, "window", 0xffffffff)},
+	{[]keyword{{"cwnd", anyPrefix}}, uintMetric(rtnl.RTAX_CWND, "cwnd", 0xffffffff)},
+	{[]keyword{{"initcwnd", anyPrefix}}, uintMetric(rtnl.RTAX_INITCWND, "initcwnd", 0xffffffff)},
+	{[]keyword{{"initrwnd", anyPrefix}}, uintMetric(rtnl.RTAX_INITRWND, "initrwnd", 0xffffffff)},
+	{[]keyword{{"features", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if v != "ecn" {
+			return invArg("\"features\" value not valid", v)
+		}
+		a.metric(rtnl.RTAX_FEATURES, rtnl.RTAX_FEATURE_ECN)
+		return nil
+	}},
+	{[]keyword{{"quickack", anyPrefix}}, boolMetric(rtnl.RTAX_QUICKACK, "quickack")},
+	{[]keyword{{"congctl", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := a.lockable(args, rtnl.RTAX_CC_ALGO)
+		if err != nil {
+			return err
+		}
+		a.r.Metrics = append(a.r.Metrics, rtnl.Metric{Type: rtnl.RTAX_CC_ALGO, Name: v})
+		return nil
+	}},
+	{[]keyword{{"rttvar", anyPrefix}}, timeMetric(rtnl.RTAX_RTTVAR, "rttvar", 4, true)},
+	{[]keyword{{"ssthresh", anyPrefix}}, uintMetric(rtnl.RTAX_SSTHRESH, "ssthresh", 0xffffffff)},
+	{[]keyword{{"realms", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		r, ok := getRealmsOrRaw(v)
+		if !ok {
+			return invArg("\"realm\" value is invalid", v)
+		}
+		a.r.Realms = &r
+		return nil
+	}},
+	{[]keyword{{"onlink", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		a.r.Flags |= unix.RTNH_F_ONLINK
+		return nil
+	}},
+	{[]keyword{{"nexthop", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		a.nhsOK = true
+		a.nhWords = *args
+		*args = nil
+		return nil
+	}},
+	{[]keyword{{"nhid", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getU32(v)
+		if !ok {
+			return invArg("\"id\" value is invalid", v)
+		}
+		a.r.NHID = n
+		return nil
+	}},
+	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		p, ok := protoNames.a2n(v)
+		if !ok {
+			return invArg("\"protocol\" value is invalid", v)
+		}
+		a.r.Protocol = new(uint8(p))
+		return nil
+	}},
+	{[]keyword{{"table", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t, ok := tableNames.a2n(v)
+		if !ok {
+			return invArg("\"table\" value is invalid", v)
+		}
+		a.r.Table = &t
+		return nil
+	}},
+	{[]keyword{{"vrf", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t := s.vrfTable(v)
+		if t == 0 {
+			return invArg("Invalid VRF", v)
+		}
+		a.r.Table = &t
+		return nil
+	}},
+	{[]keyword{{"dev", whole}, {"oif", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		a.dev = v
+		return err
+	}},
+	{[]keyword{{"pref", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		var p uint8
+		switch v {
+		case "low":
+			p = 3
+		case "medium":
+			p = 0
+		case "high":
+			p = 1
+		default:
+			n, ok := getU8(v)
+			if !ok {
+				return invArg("\"pref\" value is invalid", v)
 			}
-			var p uint8
-			switch v {
-			case "low":
-				p = 3
-			case "medium":
-				p = 0
-			case "high":
-				p = 1
-			default:
-				n, ok := getU8(v)
-				if !ok {
-					return invArg("\"pref\" value is invalid", v)
-				}
-				p = n
-			}
-			a.r.Pref = &p
-			return nil
-		}},
-		{[]keyword{is("encap")}, func(s *session, a *routeArgs, args *[]string) error {
-			return usagef("nsbox: \"encap\" (lightweight tunnels) is not implemented")
-		}},
-		{[]keyword{is("ttl-propagate")}, func(s *session, a *routeArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			var t uint8
-			switch {
-			case cli.Matches(v, "enabled"):
-				t = 1
-			case cli.Matches(v, "disabled"):
-			default:
-				return invArg("\"ttl-propagate\" value is invalid", v)
-			}
-			a.r.TTLPropagate = &t
-			return nil
-		}},
-		{[]keyword{abbrev("fastopen_no_cookie")}, boolMetric(rtnl.RTAX_FASTOPEN_NO_COOKIE, "fastopen_no_cookie")},
-	}
+			p = n
+		}
+		a.r.Pref = &p
+		return nil
+	}},
+	{[]keyword{{"encap", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		return usagef("nsbox: \"encap\" (lightweight tunnels) is not implemented")
+	}},
+	{[]keyword{{"ttl-propagate", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		var t uint8
+		switch {
+		case cli.Matches(v, "enabled"):
+			t = 1
+		case cli.Matches(v, "disabled"):
+		default:
+			return invArg("\"ttl-propagate\" value is invalid", v)
+		}
+		a.r.TTLPropagate = &t
+		return nil
+	}},
+	{[]keyword{{"fastopen_no_cookie", anyPrefix}}, boolMetric(rtnl.RTAX_FASTOPEN_NO_COOKIE, "fastopen_no_cookie")},
 }
 
 // routeDst is the final else of iproute_modify(): [to] [TYPE] PREFIX.

@@ -48,21 +48,14 @@ const (
 )
 
 // ruleVerbs is do_iprule()'s chain.
-var ruleVerbs []objVerb
-
-func init() {
-	list := func(act ruleAction) func(*session, []string) error {
-		return func(s *session, a []string) error { return s.ruleList(a, act) }
-	}
-	ruleVerbs = []objVerb{
-		{[]keyword{abbrev("list"), abbrev("lst"), abbrev("show")}, list(ruleList)},
-		{[]keyword{abbrev("save")}, list(ruleSave)},
-		{[]keyword{abbrev("restore")}, func(s *session, _ []string) error { return s.ruleRestore() }},
-		{[]keyword{abbrev("add")}, func(s *session, a []string) error { return s.ruleModify(request.Add, a) }},
-		{[]keyword{abbrev("delete")}, func(s *session, a []string) error { return s.ruleModify(request.Delete, a) }},
-		{[]keyword{abbrev("flush")}, list(ruleFlush)},
-		{[]keyword{abbrev("help")}, func(*session, []string) error { return ruleUsage() }},
-	}
+var ruleVerbs = []objVerb{
+	{[]keyword{{"list", anyPrefix}, {"lst", anyPrefix}, {"show", anyPrefix}}, func(s *session, a []string) error { return s.ruleList(a, ruleList) }},
+	{[]keyword{{"save", anyPrefix}}, func(s *session, a []string) error { return s.ruleList(a, ruleSave) }},
+	{[]keyword{{"restore", anyPrefix}}, func(s *session, _ []string) error { return s.ruleRestore() }},
+	{[]keyword{{"add", anyPrefix}}, func(s *session, a []string) error { return s.ruleModify(request.Add, a) }},
+	{[]keyword{{"delete", anyPrefix}}, func(s *session, a []string) error { return s.ruleModify(request.Delete, a) }},
+	{[]keyword{{"flush", anyPrefix}}, func(s *session, a []string) error { return s.ruleList(a, ruleFlush) }},
+	{[]keyword{{"help", anyPrefix}}, func(*session, []string) error { return ruleUsage() }},
 }
 
 func doRule(s *session, args []string) error {
@@ -128,216 +121,217 @@ type ruleArgs struct {
 	table *uint32
 }
 
+// rulePrefix reads "from"'s and "to"'s prefix (get_prefix in the rule's
+// family); "all" is none.
+func rulePrefix(args *[]string, family uint8, dst *netip.Prefix) error {
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	p, err := getPrefix(v, family)
+	if err != nil {
+		return err
+	}
+	if p.bytelen > 0 {
+		*dst = netip.PrefixFrom(p.addr, p.bits)
+	} else if p.bits > 0 {
+		*dst = netip.PrefixFrom(zeroAddr(family), p.bits)
+	}
+	return nil
+}
+
+// ruleIfname reads a device name (check_ifname), msg its refusal.
+func ruleIfname(args *[]string, msg string, dst *string) error {
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	if !checkIfname(v) {
+		return invArg(msg, v)
+	}
+	*dst = v
+	return nil
+}
+
 // ruleOptions is iprule_modify()'s chain; the final else (a type, goto,
 // nop) is ruleType.
-var ruleOptions []option[ruleArgs]
-
-func init() {
-	u32 := func(key, msg string, set func(*ruleArgs, uint32)) func(*session, *ruleArgs, *[]string) error {
-		return func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			n, ok := getU32(v)
-			if !ok {
-				return invArg(msg, v)
-			}
-			set(a, n)
-			return nil
-		}
-	}
-	prefixOf := func(set func(*ruleArgs, netip.Prefix)) func(*session, *ruleArgs, *[]string) error {
-		return func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			p, err := getPrefix(v, a.r.Family)
-			if err != nil {
-				return err
-			}
-			if p.bytelen > 0 {
-				set(a, netip.PrefixFrom(p.addr, p.bits))
-			} else if p.bits > 0 {
-				set(a, netip.PrefixFrom(zeroAddr(a.r.Family), p.bits))
-			}
-			return nil
-		}
-	}
-	ifname := func(msg string, set func(*ruleArgs, string)) func(*session, *ruleArgs, *[]string) error {
-		return func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			if !checkIfname(v) {
-				return invArg(msg, v)
-			}
-			set(a, v)
-			return nil
-		}
-	}
-	ruleOptions = []option[ruleArgs]{
-		{[]keyword{is("not")}, func(s *session, a *ruleArgs, args *[]string) error { a.r.Not = true; return nil }},
-		{[]keyword{is("from")}, prefixOf(func(a *ruleArgs, p netip.Prefix) { a.r.Src = p })},
-		{[]keyword{is("to")}, prefixOf(func(a *ruleArgs, p netip.Prefix) { a.r.Dst = p })},
-		{[]keyword{abbrev("preference"), abbrev("order"), abbrev("priority")},
-			u32("pref", "preference value is invalid", func(a *ruleArgs, v uint32) { a.r.Priority = &v })},
-		{[]keyword{is("tos"), abbrev("dsfield")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			t, ok := dsfieldA2N(v)
-			if !ok {
-				return invArg("TOS value is invalid", v)
-			}
-			a.r.TOS = uint8(t)
-			return nil
-		}},
-		{[]keyword{is("fwmark")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			mark, mask, err := fwmarkArg(v)
-			if err != nil {
-				return err
-			}
-			a.r.FwMark, a.r.FwMask = &mark, mask
-			return nil
-		}},
-		{[]keyword{abbrev("realms")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			r, ok := getRealmsOrRaw(v)
-			if !ok {
-				return invArg("invalid realms", v)
-			}
-			a.r.Realms = &r
-			return nil
-		}},
-		{[]keyword{abbrev("protocol")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				return invArg("\"protocol\" value is invalid", v)
-			}
-			a.r.Protocol = new(uint8(p))
-			return nil
-		}},
-		{[]keyword{abbrev("tun_id")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			n, ok := getU64(v)
-			if !ok {
-				return invArg("\"tun_id\" value is invalid", v)
-			}
-			a.r.TunID = &n
-			return nil
-		}},
-		{[]keyword{abbrev("table"), is("lookup")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			t, ok := tableNames.a2n(v)
-			if !ok {
-				return invArg("invalid table ID", v)
-			}
-			a.table = &t
-			return nil
-		}},
-		{[]keyword{abbrev("suppress_prefixlength"), is("sup_pl")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			pl, ok := getS32(v)
-			if !ok || pl < 0 {
-				return invArg("suppress_prefixlength value is invalid", v)
-			}
-			n := uint32(pl)
-			a.r.SuppressPrefixLen = &n
-			return nil
-		}},
-		{[]keyword{abbrev("suppress_ifgroup"), is("sup_group")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			g, ok := groupNames.a2n(v)
-			if !ok {
-				return invArg("Invalid \"suppress_ifgroup\" value", v)
-			}
-			a.r.SuppressIfGroup = &g
-			return nil
-		}},
-		{[]keyword{is("dev"), is("iif")}, ifname("\"iif\"/\"dev\" not a valid ifname", func(a *ruleArgs, v string) { a.r.IIF = v })},
-		{[]keyword{is("oif")}, ifname("\"oif\" not a valid ifname", func(a *ruleArgs, v string) { a.r.OIF = v })},
-		{[]keyword{is("l3mdev")}, func(s *session, a *ruleArgs, args *[]string) error { a.r.L3MDev = true; return nil }},
-		{[]keyword{is("uidrange")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			r, n := scanRange(v, 32)
-			if n != 2 {
-				return invArg("invalid UID range", v)
-			}
-			a.r.UIDRange = &r
-			return nil
-		}},
-		{[]keyword{is("nat"), abbrev("map-to")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stderr, "Warning: route NAT is deprecated\n")
-			p, ok := getAddr1(v, unix.AF_INET)
-			if !ok || !p.addr.IsValid() {
-				return exitf("Error: an IP address is expected rather than \"%s\"", v)
-			}
-			a.r.NAT = p.addr
-			return nil
-		}},
-		{[]keyword{is("ipproto")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			p, ok := inetProtoA2N(v)
-			if !ok {
-				return invArg("Invalid \"ipproto\" value", v)
-			}
-			a.r.IPProto = &p
-			return nil
-		}},
-		{[]keyword{is("sport")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			a.r.SPort, err = portRange(v, "invalid port range")
+var ruleOptions = []option[ruleArgs]{
+	{[]keyword{{"not", whole}}, func(s *session, a *ruleArgs, args *[]string) error { a.r.Not = true; return nil }},
+	{[]keyword{{"from", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		return rulePrefix(args, a.r.Family, &a.r.Src)
+	}},
+	{[]keyword{{"to", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		return rulePrefix(args, a.r.Family, &a.r.Dst)
+	}},
+	{[]keyword{{"preference", anyPrefix}, {"order", anyPrefix}, {"priority", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-		{[]keyword{is("dport")}, func(s *session, a *ruleArgs, args *[]string) error {
-			v, err := nextArg(args)
-			if err != nil {
-				return err
-			}
-			a.r.DPort, err = portRange(v, "invalid dport range")
+		}
+		n, ok := getU32(v)
+		if !ok {
+			return invArg("preference value is invalid", v)
+		}
+		a.r.Priority = &n
+		return nil
+	}},
+	{[]keyword{{"tos", whole}, {"dsfield", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
 			return err
-		}},
-	}
+		}
+		t, ok := dsfieldA2N(v)
+		if !ok {
+			return invArg("TOS value is invalid", v)
+		}
+		a.r.TOS = uint8(t)
+		return nil
+	}},
+	{[]keyword{{"fwmark", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		mark, mask, err := fwmarkArg(v)
+		if err != nil {
+			return err
+		}
+		a.r.FwMark, a.r.FwMask = &mark, mask
+		return nil
+	}},
+	{[]keyword{{"realms", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		r, ok := getRealmsOrRaw(v)
+		if !ok {
+			return invArg("invalid realms", v)
+		}
+		a.r.Realms = &r
+		return nil
+	}},
+	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		p, ok := protoNames.a2n(v)
+		if !ok {
+			return invArg("\"protocol\" value is invalid", v)
+		}
+		a.r.Protocol = new(uint8(p))
+		return nil
+	}},
+	{[]keyword{{"tun_id", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getU64(v)
+		if !ok {
+			return invArg("\"tun_id\" value is invalid", v)
+		}
+		a.r.TunID = &n
+		return nil
+	}},
+	{[]keyword{{"table", anyPrefix}, {"lookup", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t, ok := tableNames.a2n(v)
+		if !ok {
+			return invArg("invalid table ID", v)
+		}
+		a.table = &t
+		return nil
+	}},
+	{[]keyword{{"suppress_prefixlength", anyPrefix}, {"sup_pl", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		pl, ok := getS32(v)
+		if !ok || pl < 0 {
+			return invArg("suppress_prefixlength value is invalid", v)
+		}
+		n := uint32(pl)
+		a.r.SuppressPrefixLen = &n
+		return nil
+	}},
+	{[]keyword{{"suppress_ifgroup", anyPrefix}, {"sup_group", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		g, ok := groupNames.a2n(v)
+		if !ok {
+			return invArg("Invalid \"suppress_ifgroup\" value", v)
+		}
+		a.r.SuppressIfGroup = &g
+		return nil
+	}},
+	{[]keyword{{"dev", whole}, {"iif", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		return ruleIfname(args, "\"iif\"/\"dev\" not a valid ifname", &a.r.IIF)
+	}},
+	{[]keyword{{"oif", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		return ruleIfname(args, "\"oif\" not a valid ifname", &a.r.OIF)
+	}},
+	{[]keyword{{"l3mdev", whole}}, func(s *session, a *ruleArgs, args *[]string) error { a.r.L3MDev = true; return nil }},
+	{[]keyword{{"uidrange", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		r, n := scanRange(v, 32)
+		if n != 2 {
+			return invArg("invalid UID range", v)
+		}
+		a.r.UIDRange = &r
+		return nil
+	}},
+	{[]keyword{{"nat", whole}, {"map-to", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "Warning: route NAT is deprecated\n")
+		p, ok := getAddr1(v, unix.AF_INET)
+		if !ok || !p.addr.IsValid() {
+			return exitf("Error: an IP address is expected rather than \"%s\"", v)
+		}
+		a.r.NAT = p.addr
+		return nil
+	}},
+	{[]keyword{{"ipproto", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		p, ok := inetProtoA2N(v)
+		if !ok {
+			return invArg("Invalid \"ipproto\" value", v)
+		}
+		a.r.IPProto = &p
+		return nil
+	}},
+	{[]keyword{{"sport", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		a.r.SPort, err = portRange(v, "invalid port range")
+		return err
+	}},
+	{[]keyword{{"dport", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		a.r.DPort, err = portRange(v, "invalid dport range")
+		return err
+	}},
 }
 
 // ruleType is the final else of iprule_modify(): [type] goto N, nop, or

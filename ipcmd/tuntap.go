@@ -56,15 +56,11 @@ const (
 )
 
 // tuntapVerbs is do_iptuntap()'s chain.
-var tuntapVerbs []objVerb
-
-func init() {
-	tuntapVerbs = []objVerb{
-		{[]keyword{abbrev("add")}, func(s *session, a []string) error { return s.tuntapModify(a, true) }},
-		{[]keyword{abbrev("delete")}, func(s *session, a []string) error { return s.tuntapModify(a, false) }},
-		{[]keyword{abbrev("show"), abbrev("lst"), abbrev("list")}, (*session).tuntapShow},
-		{[]keyword{abbrev("help")}, func(*session, []string) error { return tuntapUsage() }},
-	}
+var tuntapVerbs = []objVerb{
+	{[]keyword{{"add", anyPrefix}}, func(s *session, a []string) error { return s.tuntapModify(a, true) }},
+	{[]keyword{{"delete", anyPrefix}}, func(s *session, a []string) error { return s.tuntapModify(a, false) }},
+	{[]keyword{{"show", anyPrefix}, {"lst", anyPrefix}, {"list", anyPrefix}}, (*session).tuntapShow},
+	{[]keyword{{"help", anyPrefix}}, func(*session, []string) error { return tuntapUsage() }},
 }
 
 func doTuntap(s *session, args []string) error {

@@ -29,3 +29,11 @@ func runVerb(s *session, args []string, verbs []objVerb, dflt func(*session, []s
 	}
 	return usagef("Command \"%s\" is unknown, try \"%s help\".", args[0], help)
 }
+
+// How a keyword of a table is compared, for tables written as data
+// (keyword{"add", anyPrefix}): a table of literals is laid out by the
+// compiler, where one built with is() and abbrev() is code run at start.
+const (
+	anyPrefix = true  // matches(): any prefix of the word
+	whole     = false // strcmp(): the word itself
+)
