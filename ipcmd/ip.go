@@ -61,6 +61,12 @@ func invArg(msg, arg string) error {
 	return usagef("Error: argument \"%s\" is wrong: %s", arg, msg)
 }
 
+// invArgNL is invarg() for the messages iproute2 writes with a "\n" of
+// their own: an empty line follows.
+func invArgNL(msg, arg string) error {
+	return usagef("Error: argument \"%s\" is wrong: %s\n", arg, msg)
+}
+
 // dupArg is duparg().
 func dupArg(key, arg string) error {
 	return usagef("Error: duplicate \"%s\": \"%s\" is the second value.", key, arg)
@@ -129,7 +135,11 @@ func report(err error) int {
 	if !errors.As(err, &ce) {
 		ce = kernelError(err).(*cmdError)
 	}
-	if ce.msg != "" {
+	switch {
+	case strings.HasSuffix(ce.msg, "\n\n"), strings.HasSuffix(ce.msg, "\n") && ce.fatal:
+		// a message iproute2 ends with "\n" itself, then its own one
+		io.WriteString(stderr, ce.msg+"\n")
+	case ce.msg != "":
 		fmt.Fprintln(stderr, strings.TrimRight(ce.msg, "\n"))
 	}
 	return ce.code

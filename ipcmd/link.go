@@ -1,6 +1,8 @@
 package ipcmd
 
 import (
+	"golang.org/x/sys/unix"
+
 	"nsbox/cli"
 	"nsbox/request"
 	"nsbox/rtnl"
@@ -69,13 +71,54 @@ func (s *session) linkModify(op request.Op, args []string) error {
 	if _, err := s.dial(); err != nil {
 		return err
 	}
-	a, err := s.parseLink(args)
+	create := op == request.Add || op == request.Replace
+	a, err := s.parseLink(args, create)
 	s.keep(a.files)
 	if err != nil {
 		return err
 	}
 	l := &a.link
-	create := op == request.Add || op == request.Replace
+	if a.index != 0 && !create && !a.moveNetns {
+		return usagef("index can be used only when creating devices or when moving device to another netns.")
+	}
+	if a.group && a.dev == "" {
+		// "ip link set group G ..." and "ip link del group G": the
+		// kernel acts on every link of the group (ifindex 0, no name)
+		if a.kind != "" && len(a.kindArgs) > 0 {
+			return usagef("Garbage instead of arguments \"%s ...\". Try \"ip link help\".", a.kindArgs[0])
+		}
+		if create {
+			return usagef("group cannot be used when creating devices.")
+		}
+		l.Info = rtnl.LinkInfo{}
+		m, err := request.Link(l, op)
+		if err != nil {
+			return failf("nsbox: %v", err)
+		}
+		s.links.forgetAll()
+		return s.exec(m)
+	}
+	if !create {
+		if a.dev == "" {
+			return usagef("Not enough information: \"dev\" argument is required.")
+		}
+		l.Link = 0 // "link DEV" counts only when creating
+		idx, byName := s.devIndex(a.dev)
+		if idx == 0 && !byName {
+			return nodev(a.dev)
+		}
+		l.Index = idx
+		if a.index != 0 {
+			l.Other = append(l.Other, u32Attr(unix.IFLA_NEW_IFINDEX, uint32(a.index)))
+		}
+		if err := s.checkAddrLen(idx, l); err != nil {
+			return err
+		}
+	} else if a.linkDev != "" {
+		if l.Link = s.index(a.linkDev); l.Link == 0 {
+			return nodev(a.linkDev)
+		}
+	}
 	if a.kind != "" {
 		if err := s.kindOptions(a); err != nil {
 			return err
@@ -84,18 +127,7 @@ func (s *session) linkModify(op request.Op, args []string) error {
 		return failf("Not enough information: \"type\" argument is required")
 	}
 	if !create {
-		if a.dev == "" {
-			return usagef("Not enough information: \"dev\" argument is required.")
-		}
-		idx, byName := s.devIndex(a.dev)
-		if idx == 0 && !byName {
-			return nodev(a.dev)
-		}
-		l.Index = idx
-		if err := s.checkAddrLen(idx, l); err != nil {
-			return err
-		}
-		if byName {
+		if l.Index == 0 {
 			// RTM_NEWLINK/RTM_DELLINK with ifindex 0 find the link by
 			// IFLA_IFNAME: no lookup needed (pipelined batch).
 			l.Name = a.dev
@@ -107,6 +139,7 @@ func (s *session) linkModify(op request.Op, args []string) error {
 			l.Name = a.name
 		}
 	} else {
+		l.Index = a.index
 		l.Name = a.name
 		if l.Name == "" {
 			l.Name = a.dev

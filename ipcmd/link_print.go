@@ -318,9 +318,9 @@ func (s *session) printDetails(p *printer, l *rtnl.Link, doLink bool) {
 		p.openObject("linkinfo")
 		p.nl()
 		p.str("info_kind", "    %s ", l.Info.Kind)
-		if l.Info.Kind == "bridge" && len(l.Info.RawData) > 0 {
+		if print := kindPrinters[l.Info.Kind]; print != nil && len(l.Info.RawData) > 0 {
 			p.openObject("info_data")
-			printBridgeOpts(p, l.Info.RawData)
+			print(s, p, l.Info.RawData)
 			p.closeObject()
 		}
 		if l.Info.SlaveKind != "" {

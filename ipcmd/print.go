@@ -427,3 +427,13 @@ func pad(s string, n int) string {
 	}
 	return s + strings.Repeat(" ", n-len(s))
 }
+
+// boolOpt is print_bool(PRINT_ANY, key, text, true): true under key in
+// JSON, text as it is otherwise.
+func (p *printer) boolOpt(key, text string) {
+	if p.json {
+		p.jbool(key, true)
+		return
+	}
+	p.text("%s", text)
+}

@@ -20,6 +20,12 @@ func Link(l *rtnl.Link, op Op) (netlink.Message, error) {
 	if d.Index == 0 {
 		d.Name = l.Name
 	}
+	// "ip link delete group G": no index, no name, the group
+	for _, a := range l.Other {
+		if a.Type == unix.IFLA_GROUP {
+			d.Other = append(d.Other, a)
+		}
+	}
 	b, err := d.AppendBinary(nil)
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_DELLINK}, Data: b}, err
 }
