@@ -504,7 +504,8 @@ func parseLladdr(arg string) (rtnl.HardwareAddr, error) {
 // words.
 func parseVethOpts(s *session, a *linkArgs, args []string) error {
 	if args[0] != "peer" {
-		// iproute2 6.1 returns -1 here without a word (exit 1)
+		// veth_parse_opt: usage() (on stdout, as ip 6.1 prints it), -1
+		s.out.WriteString(vethUsage)
 		return &cmdError{code: cli.ExitFail}
 	}
 	pa, err := s.parseLink(args[1:], a.create)
@@ -516,6 +517,7 @@ func parseVethOpts(s *session, a *linkArgs, args []string) error {
 		return dupArg("type", pa.kind)
 	}
 	p := pa.link
+	p.Index = pa.index
 	p.Name = pa.name
 	if p.Name == "" {
 		p.Name = pa.dev
@@ -550,3 +552,5 @@ func (s *session) netnsidOf(name string) (int32, bool) {
 	id := netnsIDOf(s.conn, name)
 	return id, id >= 0
 }
+
+const vethUsage = "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n"
