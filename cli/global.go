@@ -251,16 +251,17 @@ func colorOpt(opt string, g *Global) bool {
 
 // atoi is C's atoi(): leading digits after an optional sign, 0 for none.
 func atoi(v string) int {
-	i, neg, n := 0, false, 0
+	i, neg, n := 0, false, int64(0)
 	if i < len(v) && (v[i] == '-' || v[i] == '+') {
 		neg = v[i] == '-'
 		i++
 	}
 	for ; i < len(v) && v[i] >= '0' && v[i] <= '9' && n < 1<<31; i++ {
-		n = n*10 + int(v[i]-'0')
+		n = n*10 + int64(v[i]-'0')
 	}
+	n = min(n, 1<<31-1)
 	if neg {
-		return -n
+		return int(-n)
 	}
-	return n
+	return int(n)
 }

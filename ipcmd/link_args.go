@@ -398,21 +398,18 @@ func unsignedAttr(l *rtnl.Link, args *[]string, key string, typ uint16, max uint
 
 // atoi is C's atoi(): the leading digits (after a sign), 0 for none.
 func atoi(v string) int {
-	n, neg, i := 0, false, 0
+	n, neg, i := int64(0), false, 0
 	if i < len(v) && (v[i] == '-' || v[i] == '+') {
 		neg = v[i] == '-'
 		i++
 	}
 	for ; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
-		n = n*10 + int(v[i]-'0')
-		if n > 1<<31 {
-			n = 1 << 31
-		}
+		n = min(n*10+int64(v[i]-'0'), 1<<31-1)
 	}
 	if neg {
-		return -n
+		return int(-n)
 	}
-	return n
+	return int(n)
 }
 
 func u32Attr(typ uint16, v uint32) netlink.Attribute {
