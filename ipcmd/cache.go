@@ -67,6 +67,12 @@ func (c *linkCache) forget(name string) {
 	}
 }
 
+// forgetAll empties the cache (a request changed links it cannot name).
+func (c *linkCache) forgetAll() {
+	clear(c.byName)
+	clear(c.byIndex)
+}
+
 func (c *linkCache) forgetIndex(i int32) {
 	if l, ok := c.byIndex[i]; ok {
 		delete(c.byName, l.name)

@@ -61,6 +61,12 @@ func invArg(msg, arg string) error {
 	return usagef("Error: argument \"%s\" is wrong: %s", arg, msg)
 }
 
+// invArgNL is invarg() for the messages iproute2 writes with a "\n" of
+// their own: an empty line follows.
+func invArgNL(msg, arg string) error {
+	return usagef("Error: argument \"%s\" is wrong: %s\n", arg, msg)
+}
+
 // dupArg is duparg().
 func dupArg(key, arg string) error {
 	return usagef("Error: duplicate \"%s\": \"%s\" is the second value.", key, arg)
@@ -129,7 +135,11 @@ func report(err error) int {
 	if !errors.As(err, &ce) {
 		ce = kernelError(err).(*cmdError)
 	}
-	if ce.msg != "" {
+	switch {
+	case strings.HasSuffix(ce.msg, "\n\n"), strings.HasSuffix(ce.msg, "\n") && ce.fatal:
+		// a message iproute2 ends with "\n" itself, then its own one
+		io.WriteString(stderr, ce.msg+"\n")
+	case ce.msg != "":
 		fmt.Fprintln(stderr, strings.TrimRight(ce.msg, "\n"))
 	}
 	return ce.code
@@ -333,6 +343,9 @@ func (s *session) sync() error {
 // IP is the ip applet: args still hold the global options.
 func IP(g cli.Global, args []string) int {
 	g, rest, err := cli.ParseGlobal("ip", args)
+	if err == cli.ErrUsage {
+		return ipUsage()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return cli.ExitUsage
@@ -372,15 +385,22 @@ func run(g cli.Global, prog string, args []string) (code int) {
 	return report(s.do(args))
 }
 
+// ipUsageText is ip.c usage(), word for word.
 const ipUsageText = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
        ip [ -force ] -batch filename
-where  OBJECT := { address | help | link | monitor | netns | route }
+where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
+                   link | macsec | maddress | monitor | mptcp | mroute | mrule |
+                   neighbor | neighbour | netconf | netns | nexthop | ntable |
+                   ntbl | route | rule | sr | tap | tcpmetrics |
+                   token | tunnel | tuntap | vrf | xfrm }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } |
-                    -4 | -6 | -0 | -br[ief] | -o[neline] | -b[atch] [filename] |
-                    -n[etns] name | -N[umeric] | -a[ll] | -c[olor] |
-                    -wire | -pcap FILE }
+                    -4 | -6 | -M | -B | -0 |
+                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
+                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
+                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
+                    -c[olor]}
 `
 
 func ipUsage() int {
@@ -483,6 +503,10 @@ func Bridge(g cli.Global, args []string) (code int) {
 	}
 	if g.Help {
 		return bridgeUsage()
+	}
+	if g.Version {
+		io.WriteString(stdout, "bridge utility, nsbox (iproute2-6.1.0 compatible)\n")
+		return cli.ExitOK
 	}
 	if g.Batch != "" {
 		return runBatch(g, "bridge", func(s *session, a []string) error { return s.bridge(a) })

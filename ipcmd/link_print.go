@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -20,7 +21,9 @@ func hasOther(l *rtnl.Link, typ uint16) bool {
 }
 
 func (s *session) printer() *printer {
-	return newPrinter(s.out, s.g.JSON, s.g.Pretty, s.g.Oneline)
+	p := newPrinter(s.out, s.g.JSON, s.g.Pretty, s.g.Oneline)
+	p.color = palette(s.g.Color, s.g.JSON)
+	return p
 }
 
 // printNameAndLink is print_name_and_link(): "NAME@LINK" and, in JSON,
@@ -46,7 +49,7 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 			}
 			if p.json {
 				p.jstr("link", pname)
-			} else if format == "%s: " {
+			} else if format == "%s: " && p.color == nil {
 				// the usual line: "NAME@PEER: " without a new string
 				p.w.WriteString(name)
 				p.w.WriteByte('@')
@@ -59,6 +62,10 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 		}
 	} else if l.Seen.Has(unix.IFLA_LINK) && !p.json {
 		name += "@NONE"
+	}
+	if p.color != nil && !p.json {
+		p.text("%s", p.paint(colorIfname, fmt.Sprintf(format, name)))
+		return mdown
 	}
 	p.str("ifname", format, name)
 	return mdown
@@ -133,6 +140,12 @@ func ipLladdr(b rtnl.HardwareAddr, typ uint16) bool {
 // llAddr prints a link-layer address as str(key, format, llAddr(b, typ))
 // does, without making a string of it.
 func (p *printer) llAddr(key, format string, b rtnl.HardwareAddr, typ uint16) {
+	if p.color != nil && !p.json {
+		// print_color_string: the format from its %s on is coloured
+		i := strings.Index(format, "%s")
+		p.text("%s", format[:i]+p.paint(colorMAC, fmt.Sprintf(format[i:], llAddr(b, typ))))
+		return
+	}
 	if ipLladdr(b, typ) || 3*len(b) > len(p.scratch) {
 		p.str(key, format, llAddr(b, typ))
 		return
@@ -149,10 +162,19 @@ func (s *session) printOperstate(p *printer, st uint8) {
 		}
 		return
 	}
+	attr := -1
+	switch st {
+	case 6: // IF_OPER_UP
+		attr = colorOperUp
+	case 2: // IF_OPER_DOWN
+		attr = colorOperDown
+	}
 	if int(st) >= len(operStates) {
 		p.text("state %#x ", st)
 	} else if s.g.Brief {
-		p.text("%-14s ", operStates[st])
+		p.text("%s", p.paint(attr, fmt.Sprintf("%-14s ", operStates[st])))
+	} else if p.color != nil {
+		p.text("state %s", p.paint(attr, operStates[st]+" "))
 	} else {
 		p.str("", "state %s ", operStates[st]) // text mode: no fmt
 	}
@@ -189,7 +211,11 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 		}
 	}
 	if l.Seen.Has(unix.IFLA_GROUP) {
-		p.str("group", "group %s ", groupNames.n2a(l.Group))
+		if s.g.Numeric {
+			p.str("group", "group %s ", strconv.Itoa(int(l.Group)))
+		} else {
+			p.str("group", "group %s ", groupNames.n2a(l.Group))
+		}
 	}
 	if !s.monitor { // filter.showqueue
 		qlen := l.TxQLen
@@ -205,7 +231,11 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 	}
 	if family == 0 || family == unix.AF_PACKET || s.g.Details {
 		p.nl()
-		p.str("link_type", "    link/%s ", arphrdName(l.Type))
+		if s.g.Numeric {
+			p.str("link_type", "    link/%s ", "["+strconv.Itoa(int(l.Type))+"]")
+		} else {
+			p.str("link_type", "    link/%s ", arphrdName(l.Type))
+		}
 		if len(l.Address) > 0 {
 			p.llAddr("address", "%s", l.Address, l.Type)
 		}
@@ -318,9 +348,9 @@ func (s *session) printDetails(p *printer, l *rtnl.Link, doLink bool) {
 		p.openObject("linkinfo")
 		p.nl()
 		p.str("info_kind", "    %s ", l.Info.Kind)
-		if l.Info.Kind == "bridge" && len(l.Info.RawData) > 0 {
+		if print := kindPrinters[l.Info.Kind]; print != nil && len(l.Info.RawData) > 0 {
 			p.openObject("info_data")
-			printBridgeOpts(p, l.Info.RawData)
+			print(s, p, l.Info.RawData)
 			p.closeObject()
 		}
 		if l.Info.SlaveKind != "" {

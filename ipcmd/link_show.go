@@ -387,6 +387,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		buf.Reset()
 		bw.Reset(&buf)
 		p = newPrinter(bw, s.g.JSON, s.g.Pretty, s.g.Oneline)
+		p.color = palette(s.g.Color, s.g.JSON)
 		spare = append(spare, waiting...)
 		waiting = waiting[:0]
 		s.links.fresh()

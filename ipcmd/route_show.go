@@ -865,9 +865,3 @@ func stdinPos() int64 {
 	}
 	return -1
 }
-
-// isTerminal reports whether file descriptor fd is a terminal.
-func isTerminal(fd int) bool {
-	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	return err == nil
-}

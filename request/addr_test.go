@@ -111,7 +111,7 @@ func TestOpFlags(t *testing.T) {
 		name      string
 	}{
 		{Add, netlink.NLM_F_CREATE | netlink.NLM_F_EXCL, netlink.NLM_F_CREATE | netlink.NLM_F_EXCL, "add"},
-		{Replace, netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE, netlink.NLM_F_CREATE, "replace"},
+		{Replace, netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE, netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE, "replace"},
 		{Change, netlink.NLM_F_REPLACE, 0, "change"},
 		{Prepend, netlink.NLM_F_CREATE, 0, "prepend"},
 		{Append, netlink.NLM_F_CREATE | netlink.NLM_F_APPEND, 0, "append"},

@@ -20,6 +20,12 @@ func Link(l *rtnl.Link, op Op) (netlink.Message, error) {
 	if d.Index == 0 {
 		d.Name = l.Name
 	}
+	// "ip link delete group G": no index, no name, the group
+	for _, a := range l.Other {
+		if a.Type == unix.IFLA_GROUP {
+			d.Other = append(d.Other, a)
+		}
+	}
 	b, err := d.AppendBinary(nil)
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_DELLINK}, Data: b}, err
 }
@@ -68,4 +74,29 @@ func Echoed(replies []netlink.Message, name string) *rtnl.Link {
 		}
 	}
 	return nil
+}
+
+// BridgePort is "bridge link set dev DEV ...": an RTM_SETLINK of family
+// AF_BRIDGE for the port with ifindex index, its options in
+// IFLA_PROTINFO (nested, NLA_F_NESTED as bridge sends it) and, when flags
+// or mode (not -1) are given, IFLA_AF_SPEC { IFLA_BRIDGE_FLAGS,
+// IFLA_BRIDGE_MODE }.
+func BridgePort(index int32, p *rtnl.BridgePort, flags uint16, mode int) (netlink.Message, error) {
+	h := rtnl.IfInfomsg{Family: unix.AF_BRIDGE, Index: index}
+	e := netlink.NewAttributeEncoder(h.AppendBinary(nil))
+	n := e.Nest(unix.IFLA_PROTINFO | unix.NLA_F_NESTED)
+	p.AppendAttributes(e)
+	e.End(n)
+	if flags != 0 || mode >= 0 {
+		n := e.Nest(unix.IFLA_AF_SPEC)
+		if flags != 0 {
+			e.Uint16(0, flags) // IFLA_BRIDGE_FLAGS
+		}
+		if mode >= 0 {
+			e.Uint16(1, uint16(mode)) // IFLA_BRIDGE_MODE
+		}
+		e.End(n)
+	}
+	b, err := e.Encode()
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_SETLINK}, Data: b}, err
 }

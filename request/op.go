@@ -16,7 +16,8 @@ const (
 	// Add creates the object and fails if it exists: NLM_F_CREATE|NLM_F_EXCL.
 	Add Op = iota + 1
 	// Replace creates the object or replaces the one there:
-	// NLM_F_CREATE|NLM_F_REPLACE (NLM_F_CREATE alone for a link).
+	// NLM_F_CREATE|NLM_F_REPLACE (for a link that exists, the kernel says
+	// EOPNOTSUPP).
 	Replace
 	// Change changes an existing object: NLM_F_REPLACE ("ip addr
 	// change", "ip route change"); for a link no flag ("ip link set").
@@ -54,7 +55,7 @@ func (op Op) String() string {
 }
 
 // flags is nlmsg_flags for op on an address or a route (links differ
-// for Replace and Change, see Link).
+// for Change, see linkFlags).
 func (op Op) flags() uint16 {
 	switch op {
 	case Add:
@@ -73,14 +74,16 @@ func (op Op) flags() uint16 {
 	return 0
 }
 
-// linkFlags is nlmsg_flags for op on a link: "ip link replace" is
-// NLM_F_CREATE alone and "ip link set" no flag at all (iplink.c).
+// linkFlags is nlmsg_flags for op on a link: as for an address or a
+// route, but "ip link set" sends no flag at all (iplink.c). "ip link
+// replace" is NLM_F_CREATE|NLM_F_REPLACE, which the kernel refuses for
+// a link that exists (EOPNOTSUPP: a link is not replaced).
 func (op Op) linkFlags() uint16 {
 	switch op {
 	case Add:
 		return netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
 	case Replace:
-		return netlink.NLM_F_CREATE
+		return netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE
 	}
 	return 0
 }
