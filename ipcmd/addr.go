@@ -198,7 +198,7 @@ var addrOptions = []option[addrArgs]{
 		}
 		m, ok := getU32(v)
 		if !ok {
-			return invArg("\"metric\" value is invalid", v)
+			return invArgNL("\"metric\" value is invalid", v)
 		}
 		x.a.Metric = &m
 		return nil
@@ -398,7 +398,7 @@ func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
 			sc, ok := scopeA2n(v)
 			if !ok {
 				if v != "all" {
-					return nil, invArg("invalid \"scope\"", v)
+					return nil, invArgNL("invalid \"scope\"", v)
 				}
 				sc, f.scopeMsk = unix.RT_SCOPE_NOWHERE, 0
 			}
@@ -419,7 +419,7 @@ func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
 			}
 			g, ok := groupNames.a2n(v)
 			if !ok {
-				return nil, invArg("Invalid \"group\" value", v)
+				return nil, invArgNL("Invalid \"group\" value", v)
 			}
 			f.group = int64(int32(g))
 		case w == "master":
@@ -428,7 +428,7 @@ func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
 				return nil, err
 			}
 			if f.master = s.links.index(v); f.master == 0 {
-				return nil, invArg("Device does not exist", v)
+				return nil, invArgNL("Device does not exist", v)
 			}
 		case w == "vrf":
 			v, err := nextArg(&args)
@@ -436,7 +436,7 @@ func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
 				return nil, err
 			}
 			if f.master = s.links.index(v); f.master == 0 || !s.isVRF(v) {
-				return nil, invArg("Not a valid VRF name", v)
+				return nil, invArgNL("Not a valid VRF name", v)
 			}
 		case w == "nomaster":
 			f.master = -1

@@ -349,7 +349,7 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 			}
 			n, ok := getU32(v)
 			if !ok {
-				return invArg("\"id\" value is invalid", v)
+				return invArgNL("\"id\" value is invalid", v)
 			}
 			e.NHID = n
 		case w == "port":
@@ -361,11 +361,11 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 			if k < len(v) {
 				p, ok := udpService(v)
 				if !ok {
-					return invArg("invalid port", v)
+					return invArgNL("invalid port", v)
 				}
 				n = uint64(p)
 			} else if overflow || n > 0xffff {
-				return invArg("invalid port", v)
+				return invArgNL("invalid port", v)
 			}
 			e.Port = uint16(n)
 		case w == "vni", w == "src_vni":
@@ -376,9 +376,9 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 			n, overflow, ok := strtoul(v, 0)
 			if !ok || overflow || n>>24 != 0 {
 				if w == "vni" {
-					return invArg("invalid VNI", v)
+					return invArgNL("invalid VNI", v)
 				}
-				return invArg("invalid src VNI", v)
+				return invArgNL("invalid src VNI", v)
 			}
 			x := uint32(n)
 			if w == "vni" {
@@ -503,7 +503,7 @@ func (s *session) fdbGet(args []string) error {
 			}
 			n, overflow, ok := strtoul(v, 0)
 			if !ok || overflow || n>>24 != 0 {
-				return invArg("invalid VNI", v)
+				return invArgNL("invalid VNI", v)
 			}
 			x := uint32(n)
 			vni = &x

@@ -163,7 +163,7 @@ var neighOptions = []option[neighArgs]{
 		}
 		p, ok := protoNames.a2n(v)
 		if !ok {
-			return invArg("\"protocol\" value is invalid", v)
+			return invArgNL("\"protocol\" value is invalid", v)
 		}
 		a.n.Protocol = uint8(p)
 		return nil
@@ -338,7 +338,7 @@ func (s *session) neighShow(args []string, flush bool) error {
 				return err
 			}
 			if f.master = s.links.index(v); f.master == 0 {
-				return invArg("Device does not exist", v)
+				return invArgNL("Device does not exist", v)
 			}
 		case w == "vrf":
 			v, err := nextArg(&args)
@@ -346,7 +346,7 @@ func (s *session) neighShow(args []string, flush bool) error {
 				return err
 			}
 			if f.master = s.links.index(v); f.master == 0 || !s.isVRF(v) {
-				return invArg("Not a valid VRF name", v)
+				return invArgNL("Not a valid VRF name", v)
 			}
 		case w == "nomaster":
 			f.master = -1
@@ -385,7 +385,7 @@ func (s *session) neighShow(args []string, flush bool) error {
 			p, ok := protoNames.a2n(v)
 			if !ok {
 				if v != "all" {
-					return invArg("invalid \"protocol\"", v)
+					return invArgNL("invalid \"protocol\"", v)
 				}
 				p = 0
 			}

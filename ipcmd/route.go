@@ -140,7 +140,7 @@ func uintMetric(typ uint16, name string, max uint32) func(*session, *routeArgs, 
 		}
 		n, ok := getUnsigned(v)
 		if !ok || n > max {
-			return invArg("\""+name+"\" value is invalid", v)
+			return invArgNL("\""+name+"\" value is invalid", v)
 		}
 		a.metric(typ, n)
 		return nil
@@ -164,7 +164,7 @@ func timeMetric(typ uint16, name string, scale uint32, lockable bool) func(*sess
 		}
 		t, raw, ok := getTimeRTT(v)
 		if !ok {
-			return invArg("\""+name+"\" value is invalid", v)
+			return invArgNL("\""+name+"\" value is invalid", v)
 		}
 		if !raw {
 			t *= scale
@@ -183,10 +183,10 @@ func boolMetric(typ uint16, name string) func(*session, *routeArgs, *[]string) e
 		}
 		n, ok := getUnsigned(v)
 		if !ok {
-			return invArg("\""+name+"\" value is invalid", v)
+			return invArgNL("\""+name+"\" value is invalid", v)
 		}
 		if n != 0 && n != 1 {
-			return invArg("\""+name+"\" value should be 0 or 1", v)
+			return invArgNL("\""+name+"\" value should be 0 or 1", v)
 		}
 		a.metric(typ, n)
 		return nil
@@ -221,7 +221,7 @@ var routeOptions = []option[routeArgs]{
 	}},
 	{[]keyword{{"via", whole}}, func(s *session, a *routeArgs, args *[]string) error {
 		if a.gwOK {
-			return invArg("use nexthop syntax to specify multiple via", (*args)[0])
+			return invArgNL("use nexthop syntax to specify multiple via", (*args)[0])
 		}
 		a.gwOK = true
 		gw, err := viaArg(args, &a.r.Family)
@@ -244,7 +244,7 @@ var routeOptions = []option[routeArgs]{
 		}
 		t, ok := dsfieldA2N(v)
 		if !ok {
-			return invArg("\"tos\" value is invalid", v)
+			return invArgNL("\"tos\" value is invalid", v)
 		}
 		a.r.TOS = uint8(t)
 		return nil
@@ -256,7 +256,7 @@ var routeOptions = []option[routeArgs]{
 		}
 		n, ok := getU32(v)
 		if !ok {
-			return invArg("\"expires\" value is invalid", v)
+			return invArgNL("\"expires\" value is invalid", v)
 		}
 		a.r.Expires = &n
 		return nil
@@ -268,7 +268,7 @@ var routeOptions = []option[routeArgs]{
 		}
 		n, ok := getU32(v)
 		if !ok {
-			return invArg("\"metric\" value is invalid", v)
+			return invArgNL("\"metric\" value is invalid", v)
 		}
 		a.r.Metric = &n
 		return nil
@@ -280,7 +280,7 @@ var routeOptions = []option[routeArgs]{
 		}
 		sc, ok := scopeA2n(v)
 		if !ok {
-			return invArg("invalid \"scope\" value", v)
+			return invArgNL("invalid \"scope\" value", v)
 		}
 		a.r.Scope = &sc
 		return nil
@@ -301,7 +301,7 @@ var routeOptions = []option[routeArgs]{
 			return err
 		}
 		if v != "ecn" {
-			return invArg("\"features\" value not valid", v)
+			return invArgNL("\"features\" value not valid", v)
 		}
 		a.metric(rtnl.RTAX_FEATURES, rtnl.RTAX_FEATURE_ECN)
 		return nil
@@ -324,7 +324,7 @@ var routeOptions = []option[routeArgs]{
 		}
 		r, ok := getRealmsOrRaw(v)
 		if !ok {
-			return invArg("\"realm\" value is invalid", v)
+			return invArgNL("\"realm\" value is invalid", v)
 		}
 		a.r.Realms = &r
 		return nil
@@ -346,7 +346,7 @@ var routeOptions = []option[routeArgs]{
 		}
 		n, ok := getU32(v)
 		if !ok {
-			return invArg("\"id\" value is invalid", v)
+			return invArgNL("\"id\" value is invalid", v)
 		}
 		a.r.NHID = n
 		return nil
@@ -358,7 +358,7 @@ var routeOptions = []option[routeArgs]{
 		}
 		p, ok := protoNames.a2n(v)
 		if !ok {
-			return invArg("\"protocol\" value is invalid", v)
+			return invArgNL("\"protocol\" value is invalid", v)
 		}
 		a.r.Protocol = new(uint8(p))
 		return nil
@@ -370,7 +370,7 @@ var routeOptions = []option[routeArgs]{
 		}
 		t, ok := tableNames.a2n(v)
 		if !ok {
-			return invArg("\"table\" value is invalid", v)
+			return invArgNL("\"table\" value is invalid", v)
 		}
 		a.r.Table = &t
 		return nil
@@ -382,7 +382,7 @@ var routeOptions = []option[routeArgs]{
 		}
 		t := s.vrfTable(v)
 		if t == 0 {
-			return invArg("Invalid VRF", v)
+			return invArgNL("Invalid VRF", v)
 		}
 		a.r.Table = &t
 		return nil
@@ -408,7 +408,7 @@ var routeOptions = []option[routeArgs]{
 		default:
 			n, ok := getU8(v)
 			if !ok {
-				return invArg("\"pref\" value is invalid", v)
+				return invArgNL("\"pref\" value is invalid", v)
 			}
 			p = n
 		}
@@ -429,7 +429,7 @@ var routeOptions = []option[routeArgs]{
 			t = 1
 		case cli.Matches(v, "disabled"):
 		default:
-			return invArg("\"ttl-propagate\" value is invalid", v)
+			return invArgNL("\"ttl-propagate\" value is invalid", v)
 		}
 		a.r.TTLPropagate = &t
 		return nil
@@ -571,7 +571,7 @@ func (s *session) parseNexthops(a *routeArgs, args []string) error {
 				}
 				n, ok := getUnsigned(v)
 				if !ok || n == 0 || n > 256 {
-					return invArg("\"weight\" is invalid", v)
+					return invArgNL("\"weight\" is invalid", v)
 				}
 				nh.Weight = int(n)
 			case w == "onlink":
@@ -583,7 +583,7 @@ func (s *session) parseNexthops(a *routeArgs, args []string) error {
 				}
 				r, ok := getRealmsOrRaw(v)
 				if !ok {
-					return invArg("\"realm\" value is invalid", v)
+					return invArgNL("\"realm\" value is invalid", v)
 				}
 				nh.Realms = &r
 			case w == "encap":

@@ -30,7 +30,7 @@ func (s *session) routeGet(args []string) error {
 			}
 			t, ok := dsfieldA2N(v)
 			if !ok {
-				return invArg("TOS value is invalid", v)
+				return invArgNL("TOS value is invalid", v)
 			}
 			q.TOS = uint8(t)
 		case cli.Matches(w, "from"):
@@ -82,7 +82,7 @@ func (s *session) routeGet(args []string) error {
 				return err
 			}
 			if !s.isVRF(v) {
-				return invArg("Invalid VRF", v)
+				return invArgNL("Invalid VRF", v)
 			}
 			odev = v
 		case cli.Matches(w, "uid"):
@@ -92,7 +92,7 @@ func (s *session) routeGet(args []string) error {
 			}
 			u, ok := getUnsigned(v)
 			if !ok {
-				return invArg("invalid UID", v)
+				return invArgNL("invalid UID", v)
 			}
 			q.UID = &u
 		case cli.Matches(w, "fibmatch"):
@@ -107,9 +107,9 @@ func (s *session) routeGet(args []string) error {
 			port, ok := getU16(v)
 			if !ok {
 				if cli.Matches(w, "sport") {
-					return invArg("invalid sport", v)
+					return invArgNL("invalid sport", v)
 				}
-				return invArg("invalid dport", v)
+				return invArgNL("invalid dport", v)
 			}
 			typ := uint16(rtnl.RTA_SPORT)
 			if !cli.Matches(w, "sport") {
@@ -123,7 +123,7 @@ func (s *session) routeGet(args []string) error {
 			}
 			proto, ok := inetProtoA2N(v)
 			if !ok {
-				return invArg("Invalid \"ipproto\" value", v)
+				return invArgNL("Invalid \"ipproto\" value", v)
 			}
 			q.Other = append(q.Other, netlink.Attribute{Type: rtnl.RTA_IP_PROTO, Data: []byte{proto}})
 		default:

@@ -88,7 +88,7 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 				case "help":
 					return 0, routeUsage()
 				default:
-					return 0, invArg("table id value is invalid", v)
+					return 0, invArgNL("table id value is invalid", v)
 				}
 			}
 		case cli.Matches(w, "vrf"):
@@ -98,7 +98,7 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 			}
 			t := s.vrfTable(v)
 			if t == 0 {
-				return 0, invArg("Invalid VRF", v)
+				return 0, invArgNL("Invalid VRF", v)
 			}
 			f.tb = t
 			f.typeMask = ^uint64(1<<unix.RTN_LOCAL | 1<<unix.RTN_BROADCAST)
@@ -111,7 +111,7 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 			}
 			t, ok := dsfieldA2N(v)
 			if !ok {
-				return 0, invArg("TOS value is invalid", v)
+				return 0, invArgNL("TOS value is invalid", v)
 			}
 			f.tos, f.tosMask = int(t), -1
 		case cli.Matches(w, "protocol"):
@@ -123,7 +123,7 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 			p, ok := protoNames.a2n(v)
 			if !ok {
 				if v != "all" {
-					return 0, invArg("invalid \"protocol\"", v)
+					return 0, invArgNL("invalid \"protocol\"", v)
 				}
 				p, f.protoMask = 0, 0
 			}
@@ -137,7 +137,7 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 			sc, ok := scopeA2n(v)
 			if !ok {
 				if v != "all" {
-					return 0, invArg("invalid \"scope\"", v)
+					return 0, invArgNL("invalid \"scope\"", v)
 				}
 				sc, f.scopeMask = unix.RT_SCOPE_NOWHERE, 0
 			}
@@ -149,7 +149,7 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 			}
 			t, ok := routeTypeA2n(v)
 			if !ok {
-				return 0, invArg("node type value is invalid", v)
+				return 0, invArgNL("node type value is invalid", v)
 			}
 			f.typeMask = 1 << (t & 63)
 		case w == "dev", w == "oif":
@@ -181,7 +181,7 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 			}
 			m, ok := getU32(v)
 			if !ok {
-				return 0, invArg("\"metric\" value is invalid", v)
+				return 0, invArgNL("\"metric\" value is invalid", v)
 			}
 			f.metric, f.metricMask = m, 0xffffffff
 		case w == "via":
@@ -213,7 +213,7 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 			}
 			r, ok := getRealmsOrRaw(v)
 			if !ok {
-				return 0, invArg("invalid realms", v)
+				return 0, invArgNL("invalid realms", v)
 			}
 			f.realm, f.realmMask = r, ^uint32(0)
 			if r&0xffff == 0 && v[len(v)-1] == '/' {

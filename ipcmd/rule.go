@@ -93,7 +93,7 @@ func portRange(arg, msg string) (*rtnl.RuleRange, error) {
 		r.End = r.Start
 	case 2:
 	default:
-		return nil, invArg(msg, arg)
+		return nil, invArgNL(msg, arg)
 	}
 	return &r, nil
 }
@@ -103,12 +103,12 @@ func fwmarkArg(arg string) (mark uint32, mask *uint32, err error) {
 	m, mk, slash := strings.Cut(arg, "/")
 	v, ok := getU32(m)
 	if !ok {
-		return 0, nil, invArg("fwmark value is invalid", m)
+		return 0, nil, invArgNL("fwmark value is invalid", m)
 	}
 	if slash {
 		k, ok := getU32(mk)
 		if !ok {
-			return 0, nil, invArg("fwmask value is invalid", mk)
+			return 0, nil, invArgNL("fwmask value is invalid", mk)
 		}
 		mask = &k
 	}
@@ -170,7 +170,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		n, ok := getU32(v)
 		if !ok {
-			return invArg("preference value is invalid", v)
+			return invArgNL("preference value is invalid", v)
 		}
 		a.r.Priority = &n
 		return nil
@@ -182,7 +182,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		t, ok := dsfieldA2N(v)
 		if !ok {
-			return invArg("TOS value is invalid", v)
+			return invArgNL("TOS value is invalid", v)
 		}
 		a.r.TOS = uint8(t)
 		return nil
@@ -206,7 +206,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		r, ok := getRealmsOrRaw(v)
 		if !ok {
-			return invArg("invalid realms", v)
+			return invArgNL("invalid realms", v)
 		}
 		a.r.Realms = &r
 		return nil
@@ -218,7 +218,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		p, ok := protoNames.a2n(v)
 		if !ok {
-			return invArg("\"protocol\" value is invalid", v)
+			return invArgNL("\"protocol\" value is invalid", v)
 		}
 		a.r.Protocol = new(uint8(p))
 		return nil
@@ -230,7 +230,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		n, ok := getU64(v)
 		if !ok {
-			return invArg("\"tun_id\" value is invalid", v)
+			return invArgNL("\"tun_id\" value is invalid", v)
 		}
 		a.r.TunID = &n
 		return nil
@@ -242,7 +242,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		t, ok := tableNames.a2n(v)
 		if !ok {
-			return invArg("invalid table ID", v)
+			return invArgNL("invalid table ID", v)
 		}
 		a.table = &t
 		return nil
@@ -254,7 +254,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		pl, ok := getS32(v)
 		if !ok || pl < 0 {
-			return invArg("suppress_prefixlength value is invalid", v)
+			return invArgNL("suppress_prefixlength value is invalid", v)
 		}
 		n := uint32(pl)
 		a.r.SuppressPrefixLen = &n
@@ -267,7 +267,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		g, ok := groupNames.a2n(v)
 		if !ok {
-			return invArg("Invalid \"suppress_ifgroup\" value", v)
+			return invArgNL("Invalid \"suppress_ifgroup\" value", v)
 		}
 		a.r.SuppressIfGroup = &g
 		return nil
@@ -286,7 +286,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		r, n := scanRange(v, 32)
 		if n != 2 {
-			return invArg("invalid UID range", v)
+			return invArgNL("invalid UID range", v)
 		}
 		a.r.UIDRange = &r
 		return nil
@@ -311,7 +311,7 @@ var ruleOptions = []option[ruleArgs]{
 		}
 		p, ok := inetProtoA2N(v)
 		if !ok {
-			return invArg("Invalid \"ipproto\" value", v)
+			return invArgNL("Invalid \"ipproto\" value", v)
 		}
 		a.r.IPProto = &p
 		return nil
@@ -356,7 +356,7 @@ func ruleType(s *session, a *ruleArgs, args *[]string) error {
 		}
 		target, ok := getU32(v)
 		if !ok {
-			return invArg("invalid target", v)
+			return invArgNL("invalid target", v)
 		}
 		a.r.Goto = &target
 		t = rtnl.FR_ACT_GOTO
@@ -431,7 +431,7 @@ func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
 			}
 			n, ok := getU32(v)
 			if !ok {
-				return nil, invArg("preference value is invalid", v)
+				return nil, invArgNL("preference value is invalid", v)
 			}
 			f.pref, f.prefSet = n, true
 		case w == "not":
@@ -443,7 +443,7 @@ func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
 			}
 			t, ok := dsfieldA2N(v)
 			if !ok {
-				return nil, invArg("TOS value is invalid", v)
+				return nil, invArgNL("TOS value is invalid", v)
 			}
 			f.tos, f.tosSet = uint8(t), true
 		case w == "fwmark":
@@ -487,7 +487,7 @@ func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
 			r, n := scanRange(v, 32)
 			f.uidrange = &r
 			if n != 2 {
-				return nil, invArg("invalid UID range", v)
+				return nil, invArgNL("invalid UID range", v)
 			}
 		case cli.Matches(w, "tun_id"):
 			v, err := next()
@@ -496,7 +496,7 @@ func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
 			}
 			n, ok := getU64(v)
 			if !ok {
-				return nil, invArg("\"tun_id\" value is invalid", v)
+				return nil, invArgNL("\"tun_id\" value is invalid", v)
 			}
 			f.tunID = n
 		case cli.Matches(w, "lookup"), cli.Matches(w, "table"):
@@ -506,7 +506,7 @@ func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
 			}
 			t, ok := tableNames.a2n(v)
 			if !ok {
-				return nil, invArg("table id value is invalid", v)
+				return nil, invArgNL("table id value is invalid", v)
 			}
 			f.tb = t
 		case cli.Matches(w, "from"), cli.Matches(w, "src"):
@@ -526,7 +526,7 @@ func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
 			p, ok := protoNames.a2n(v)
 			if !ok {
 				if v != "all" {
-					return nil, invArg("invalid \"protocol\"", v)
+					return nil, invArgNL("invalid \"protocol\"", v)
 				}
 				p, f.protocolMask = 0, 0
 			}
@@ -538,7 +538,7 @@ func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
 			}
 			p, ok := inetProtoA2N(v)
 			if !ok {
-				return nil, invArg("Invalid \"ipproto\" value", v)
+				return nil, invArgNL("Invalid \"ipproto\" value", v)
 			}
 			f.ipproto = p
 		case w == "sport", w == "dport":
