@@ -44,6 +44,8 @@ type Global struct {
 	Rcvbuf    int  // -rcvbuf N: the netlink socket's receive buffer, 0 for the default
 	Echo      bool // -echo: the kernel echoes the request
 	Color     int  // -color[=always|auto|never]: ColorAlways, ColorAuto, ColorNever; 0 none given
+
+	CompressVlans bool // bridge -compressvlans: VLAN ranges as ranges (RTEXT_FILTER_BRVLAN_COMPRESSED)
 }
 
 // The values of -color (lib/color.c: COLOR_OPT_*).

@@ -79,6 +79,7 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 			}
 			g.Netns = v
 		case cli.Matches(opt, "-compressvlans"):
+			g.CompressVlans = true
 		case strings.HasPrefix(opt, "-color"), strings.HasPrefix(opt, "-colour"):
 		case cli.Matches(opt, "-force"):
 			g.Force = true
@@ -123,8 +124,9 @@ func (s *session) bridge(args []string) error {
 		return &cmdError{code: cli.ExitUsage, fatal: true}
 	case cli.Matches(w, "fdb"):
 		return s.bridgeFdb(args[1:])
-	case cli.Matches(w, "mdb"), cli.Matches(w, "vlan"),
-		cli.Matches(w, "monitor"), cli.Matches(w, "vni"):
+	case cli.Matches(w, "vlan"):
+		return s.bridgeVlan(args[1:])
+	case cli.Matches(w, "mdb"), cli.Matches(w, "monitor"), cli.Matches(w, "vni"):
 		return usagef("nsbox: \"bridge %s\" is not implemented", w)
 	}
 	return usagef("Object \"%s\" is unknown, try \"bridge help\".", w)
