@@ -292,6 +292,136 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 	if doLink && s.g.Stats > 0 && l.Seen.Has(unix.IFLA_STATS64) {
 		printStats(p, &l.Stats64)
 	}
+	if doLink || s.g.Details {
+		s.printVFs(p, l)
+	}
+}
+
+// IFLA_VF_* (<linux/if_link.h>): the attributes of one IFLA_VF_INFO.
+const (
+	iflaVFMAC       = 1 // struct ifla_vf_mac { __u32 vf; __u8 mac[32]; }
+	iflaVFVlan      = 2 // struct ifla_vf_vlan { __u32 vf, vlan, qos; }
+	iflaVFTxRate    = 3 // struct ifla_vf_tx_rate { __u32 vf, rate; }
+	iflaVFSpoofChk  = 4 // struct ifla_vf_spoofchk { __u32 vf, setting; }
+	iflaVFLinkState = 5 // struct ifla_vf_link_state { __u32 vf, link_state; }
+	iflaVFRate      = 6 // struct ifla_vf_rate { __u32 vf, min_tx_rate, max_tx_rate; }
+	iflaVFRSSQuery  = 7
+	iflaVFTrust     = 9
+	iflaVFBroadcast = 13 // struct ifla_vf_broadcast { __u8 broadcast[32]; }
+)
+
+// printVFs is print_linkinfo()'s IFLA_VFINFO_LIST part (print_vfinfo()
+// for each virtual function of an SR-IOV device): printed when the link
+// has both the list and IFLA_NUM_VF. A VF without its MAC (which
+// iproute2 would read through a NULL pointer) prints no line.
+func (s *session) printVFs(p *printer, l *rtnl.Link) {
+	var list []byte
+	hasNum := false
+	for _, a := range l.Other {
+		switch a.Kind() {
+		case unix.IFLA_VFINFO_LIST:
+			list = a.Data
+		case unix.IFLA_NUM_VF:
+			hasNum = true
+		}
+	}
+	if list == nil || !hasNum {
+		return
+	}
+	ne := binary.NativeEndian
+	u32 := func(b []byte, i int) uint32 {
+		if len(b) < 4*(i+1) {
+			return 0
+		}
+		return ne.Uint32(b[4*i:])
+	}
+	alen := 6
+	if l.Type == unix.ARPHRD_INFINIBAND {
+		alen = 20
+	}
+	p.openArray("vfinfo_list", "")
+	d := netlink.NewAttributeDecoder(list)
+	for d.Next() {
+		p.openObject("")
+		vf := map[uint16][]byte{}
+		vd := netlink.NewAttributeDecoder(d.Bytes())
+		for vd.Next() {
+			vf[vd.Type()] = vd.Bytes()
+		}
+		mac := vf[iflaVFMAC]
+		if d.Type() != unix.IFLA_VF_INFO || len(mac) < 4+alen {
+			p.closeObject()
+			continue
+		}
+		p.nl()
+		p.text("    ")
+		p.int("vf", "vf %d ", int64(int32(u32(mac, 0))))
+		p.str("link_type", "    link/%s ", arphrdName(l.Type))
+		p.llAddr("address", "%s", rtnl.HardwareAddr(mac[4:4+alen]), l.Type)
+		if b := vf[iflaVFBroadcast]; len(b) >= alen {
+			if l.Flags&unix.IFF_POINTOPOINT != 0 {
+				p.text(" peer ")
+				p.jbool("link_pointtopoint", true)
+			} else {
+				p.text(" brd ")
+			}
+			p.llAddr("broadcast", "%s", rtnl.HardwareAddr(b[:alen]), l.Type)
+		}
+		if v := vf[iflaVFVlan]; v != nil {
+			if vlan := u32(v, 1); vlan != 0 {
+				p.int("vlan", ", vlan %d", int64(int32(vlan)))
+			}
+			if qos := u32(v, 2); qos != 0 {
+				p.int("qos", ", qos %d", int64(int32(qos)))
+			}
+		}
+		if rate := u32(vf[iflaVFTxRate], 1); rate != 0 {
+			p.uint("tx_rate", ", tx rate %d (Mbps)", uint64(rate))
+		}
+		if r := vf[iflaVFRate]; r != nil {
+			min, max := u32(r, 1), u32(r, 2)
+			if p.json {
+				p.openObject("rate")
+				p.juint("max_tx", uint64(max))
+				p.juint("min_tx", uint64(min))
+				p.closeObject()
+			} else {
+				if max != 0 {
+					p.text(", max_tx_rate %dMbps", max)
+				}
+				if min != 0 {
+					p.text(", min_tx_rate %dMbps", min)
+				}
+			}
+		}
+		onOff := func(typ uint16, key, on, off string) {
+			if b := vf[typ]; b != nil {
+				if v := int32(u32(b, 1)); v != -1 {
+					p.jbool(key, v != 0)
+					if v != 0 {
+						p.text("%s", on)
+					} else {
+						p.text("%s", off)
+					}
+				}
+			}
+		}
+		onOff(iflaVFSpoofChk, "spoofchk", ", spoof checking on", ", spoof checking off")
+		if b := vf[iflaVFLinkState]; b != nil {
+			st := "disable"
+			switch u32(b, 1) {
+			case 0: // IFLA_VF_LINK_STATE_AUTO
+				st = "auto"
+			case 1:
+				st = "enable"
+			}
+			p.str("link_state", ", link-state %s", st)
+		}
+		onOff(iflaVFTrust, "trust", ", trust on", ", trust off")
+		onOff(iflaVFRSSQuery, "query_rss_en", ", query_rss on", ", query_rss off")
+		p.closeObject()
+	}
+	p.closeArray("")
 }
 
 // otherU32 returns an attribute rtnl keeps in Other, as a u32.

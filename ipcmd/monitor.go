@@ -66,6 +66,7 @@ const (
 )
 
 type monitorOpts struct {
+	file   string // "file FILE": print the messages saved in FILE
 	groups []uint32
 	label  bool
 	dev    string
@@ -97,7 +98,12 @@ func parseMonitor(args []string) (monitorOpts, error) {
 		matched := false
 		switch {
 		case cli.Matches(a, "file"):
-			return monitorOpts{}, cli.Usagef("ip monitor file is not supported: use \"nsbox decode -pcap FILE\" on a file written with -pcap")
+			if len(args) < 2 {
+				return monitorOpts{}, cli.Usagef("Command line is not complete. Try option \"help\"")
+			}
+			o.file = args[1]
+			args = args[1:]
+			matched = true
 		case cli.Matches(a, "label"):
 			o.label, matched = true, true
 		case a == "all":
@@ -145,6 +151,9 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return cli.ExitUsage
+	}
+	if o.file != "" {
+		return monitorFile(g, o, stdout, stderr)
 	}
 	// ev receives the events, q answers the name lookups the printers make
 	var ev, q *rtnl.Conn
@@ -255,6 +264,32 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+}
+
+// monitorFile is "ip monitor file FILE": the rtnetlink messages saved in
+// FILE (struct nlmsghdr and payload, one after another, as "ip route
+// save" writes them and rtnl_from_file() reads them), each printed as an
+// event, whatever the objects named; -d prints details, as it does for
+// ip. No socket is opened.
+func monitorFile(g cli.Global, o monitorOpts, stdout, stderr io.Writer) int {
+	f, err := os.Open(o.file)
+	if err != nil {
+		fmt.Fprintf(stderr, "Cannot fopen: %s\n", nsenter.Strerror(err))
+		return cli.ExitUsage
+	}
+	defer f.Close()
+	s := &session{g: cli.Global{Oneline: true, Details: g.Details}, out: bufio.NewWriter(stdout), links: newLinkCache(nil), monitor: true}
+	e := &eventPrinter{s: s, p: newPrinter(s.out, false, false, false), label: o.label}
+	err = routeMessages(f, 0, func(m netlink.Message) error {
+		e.event(m)
+		return nil
+	})
+	s.out.Flush()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1 // do_ipmonitor's -1, which ip's main turns into 1
+	}
+	return 0
 }
 
 // eventPrinter is ipmonitor.c's accept_msg: one event, its [OBJECT]
