@@ -775,12 +775,12 @@ func (s *session) addrShowLink(p *printer, f *addrFilter, l *rtnl.Link, list []*
 	}
 	if printed && s.g.Stats > 0 && l.Seen.Has(unix.IFLA_STATS64) {
 		if p.json {
-			printStats(p, &l.Stats64)
+			printStats(p, l, s.g.Stats)
 		} else {
 			// print_link_stats(): the block starts a line of its own
 			var b bytes.Buffer
 			w := bufio.NewWriter(&b)
-			printStats(newPrinter(w, false, false, s.g.Oneline), &l.Stats64)
+			printStats(newPrinter(w, false, false, s.g.Oneline), l, s.g.Stats)
 			w.Flush()
 			out := b.String()
 			if s.g.Oneline {

@@ -101,10 +101,75 @@ func doLink(s *session, args []string) error {
 		return s.linkModify(request.Delete, args[1:])
 	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
 		return s.linkShow(args[1:])
+	case cli.Matches(w, "property"):
+		return s.linkProperty(args[1:])
 	case cli.Matches(w, "help"):
 		return s.linkHelp(args[1:])
 	}
 	return usagef("Command \"%s\" is unknown, try \"ip link help\".", w)
+}
+
+// linkProperty is iplink_prop(): "ip link property add|del dev DEV
+// altname NAME...", an RTM_NEWLINKPROP or RTM_DELLINKPROP.
+func (s *session) linkProperty(args []string) error {
+	if len(args) == 0 {
+		return linkUsage()
+	}
+	p := request.LinkProperty{Family: uint8(s.g.Family)}
+	switch w := args[0]; {
+	case cli.Matches(w, "add"):
+	case cli.Matches(w, "del"):
+		p.Delete = true
+	case cli.Matches(w, "help"):
+		return linkUsage()
+	default:
+		return usagef("Operator required")
+	}
+	dev := ""
+	for args = args[1:]; len(args) > 0; args = args[1:] {
+		w := args[0]
+		switch {
+		case cli.Matches(w, "altname"):
+			v, err := nextArg(&args)
+			if err != nil {
+				return err
+			}
+			if !checkAltIfname(v) {
+				return invArg("not a valid altname", v)
+			}
+			p.AltNames = append(p.AltNames, v)
+		case cli.Matches(w, "help"):
+			return linkUsage()
+		default:
+			if w == "dev" {
+				v, err := nextArg(&args)
+				if err != nil {
+					return err
+				}
+				w = v
+			}
+			if dev != "" {
+				return dupArg2("dev", w)
+			}
+			if !checkAltIfname(w) {
+				return invArg("\"dev\" not a valid ifname", w)
+			}
+			dev = w
+		}
+	}
+	if dev == "" {
+		return usagef("Not enough of information: \"dev\" argument is required.")
+	}
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	if p.Link = s.links.index(dev); p.Link == 0 {
+		return nodev(dev)
+	}
+	if err := s.exec(p.Message()); err != nil {
+		return asExit(err, cli.ExitKernel)
+	}
+	return nil
 }
 
 // linkModify is iplink_modify(): link add, set, replace and delete.

@@ -446,12 +446,14 @@ func checkIfname(name string) bool {
 	return checkAltIfname(name)
 }
 
+// checkAltIfname is check_altifname(): not empty, no '/' and no white
+// space (the kernel's dev_valid_name refuses the rest).
 func checkAltIfname(name string) bool {
-	if name == "" || len(name) >= 128 {
+	if name == "" {
 		return false
 	}
 	for _, c := range []byte(name) {
-		if c == '/' || c == ':' || c == ' ' || (c >= '\t' && c <= '\r') {
+		if c == '/' || c == ' ' || (c >= '\t' && c <= '\r') {
 			return false
 		}
 	}

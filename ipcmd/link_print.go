@@ -290,10 +290,25 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 		p.str("ifalias", "    alias %s", l.Alias)
 	}
 	if doLink && s.g.Stats > 0 && l.Seen.Has(unix.IFLA_STATS64) {
-		printStats(p, &l.Stats64)
+		printStats(p, l, s.g.Stats)
 	}
 	if doLink || s.g.Details {
 		s.printVFs(p, l)
+	}
+	for _, a := range l.Other {
+		if a.Kind() != unix.IFLA_PROP_LIST {
+			continue
+		}
+		p.openArray("altnames", "")
+		d := netlink.NewAttributeDecoder(a.Data)
+		for d.Next() {
+			if d.Type() == unix.IFLA_ALT_IFNAME {
+				p.nl()
+				p.text("    altname ")
+				p.str("", "%s", d.String())
+			}
+		}
+		p.closeArray("")
 	}
 }
 
@@ -570,7 +585,12 @@ func (s *session) printLinkBrief(p *printer, l *rtnl.Link) {
 
 // printStats is print_link_stats64() for -s: column widths grow with
 // the numbers (size_columns).
-func printStats(p *printer, st *rtnl.LinkStats64) {
+func printStats(p *printer, l *rtnl.Link, level int) {
+	st := &l.Stats64
+	var cc *uint32 // IFLA_CARRIER_CHANGES: the "transns" column of -s -s
+	if l.Seen.Has(unix.IFLA_CARRIER_CHANGES) {
+		cc = &l.CarrierChanges
+	}
 	if p.json {
 		p.openObject("stats64")
 		p.openObject("rx")
@@ -583,6 +603,19 @@ func printStats(p *printer, st *rtnl.LinkStats64) {
 		if st.RxCompressed != 0 {
 			p.uint("compressed", "", st.RxCompressed)
 		}
+		if level > 1 {
+			p.uint("length_errors", "", st.RxLengthErrors)
+			p.uint("crc_errors", "", st.RxCRCErrors)
+			p.uint("frame_errors", "", st.RxFrameErrors)
+			p.uint("fifo_errors", "", st.RxFIFOErrors)
+			p.uint("missed_errors", "", st.RxMissedErrors)
+			if st.RxNoHandler != 0 {
+				p.uint("nohandler", "", st.RxNoHandler)
+			}
+			if st.RxOtherhostDropped != 0 {
+				p.uint("otherhost", "", st.RxOtherhostDropped)
+			}
+		}
 		p.closeObject()
 		p.openObject("tx")
 		p.uint("bytes", "", st.TxBytes)
@@ -594,12 +627,22 @@ func printStats(p *printer, st *rtnl.LinkStats64) {
 		if st.TxCompressed != 0 {
 			p.uint("compressed", "", st.TxCompressed)
 		}
+		if level > 1 {
+			p.uint("aborted_errors", "", st.TxAbortedErrors)
+			p.uint("fifo_errors", "", st.TxFIFOErrors)
+			p.uint("window_errors", "", st.TxWindowErrors)
+			p.uint("heartbeat_errors", "", st.TxHeartbeatErrors)
+			if cc != nil {
+				p.uint("carrier_changes", "", uint64(*cc))
+			}
+		}
 		p.closeObject()
 		p.closeObject()
 		return
 	}
-	cols := []int{len("*X:  bytes"), len("packets"), len("errors"), len("dropped"),
-		len("heartbt"), len("overrun"), len("compressed")}
+	// size_columns(): each column as wide as its title or widest number
+	cols := []int{len("*X errors:"), len("packets"), len("errors"), len("dropped"),
+		len("heartbt"), len("overrun"), len("compressed"), len("otherhost")}
 	size := func(vals ...uint64) {
 		for i, v := range vals {
 			if n := len(strconv.FormatUint(v, 10)); n > cols[i] {
@@ -607,28 +650,80 @@ func printStats(p *printer, st *rtnl.LinkStats64) {
 			}
 		}
 	}
-	rx := []uint64{st.RxBytes, st.RxPackets, st.RxErrors, st.RxDropped, st.RxMissedErrors, st.Multicast, st.RxCompressed}
-	tx := []uint64{st.TxBytes, st.TxPackets, st.TxErrors, st.TxDropped, st.TxCarrierErrors, st.Collisions, st.TxCompressed}
-	size(rx...)
-	size(tx...)
-	row := func(dir string, names []string, vals []uint64) {
-		p.nl()
-		comp := ""
-		if vals[6] != 0 {
-			comp = "compressed"
-		}
-		p.text("    %s: %*s %*s %*s %*s %*s %*s %*s", dir, cols[0]-4, "bytes", cols[1], "packets",
-			cols[2], "errors", cols[3], "dropped", cols[4], names[0], cols[5], names[1], cols[6], comp)
-		p.nl()
-		p.text("    ")
-		n := 6
-		if vals[6] != 0 {
-			n = 7
-		}
-		for i := 0; i < n; i++ {
-			p.text("%*d ", cols[i], vals[i])
+	var ccv uint64
+	if cc != nil {
+		ccv = uint64(*cc)
+	}
+	size(st.RxBytes, st.RxPackets, st.RxErrors, st.RxDropped, st.RxMissedErrors, st.Multicast, st.RxCompressed, 0)
+	if level > 1 {
+		size(0, st.RxLengthErrors, st.RxCRCErrors, st.RxFrameErrors, st.RxFIFOErrors, st.RxOverErrors, st.RxNoHandler, st.RxOtherhostDropped)
+	}
+	size(st.TxBytes, st.TxPackets, st.TxErrors, st.TxDropped, st.TxCarrierErrors, st.Collisions, st.TxCompressed, 0)
+	if level > 1 {
+		size(0, 0, st.TxAbortedErrors, st.TxFIFOErrors, st.TxWindowErrors, st.TxHeartbeatErrors, ccv, 0)
+	}
+	nums := func(from int, vals ...uint64) {
+		for i, v := range vals {
+			p.text("%*d ", cols[from+i], v)
 		}
 	}
-	row("RX", []string{"missed", "mcast"}, rx)
-	row("TX", []string{"carrier", "collsns"}, tx)
+	either := func(cond bool, s string) string {
+		if cond {
+			return s
+		}
+		return ""
+	}
+	p.nl()
+	p.text("    RX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
+		cols[2], "errors", cols[3], "dropped", cols[4], "missed", cols[5], "mcast",
+		cols[6], either(st.RxCompressed != 0, "compressed"))
+	p.nl()
+	p.text("    ")
+	nums(0, st.RxBytes, st.RxPackets, st.RxErrors, st.RxDropped, st.RxMissedErrors, st.Multicast)
+	if st.RxCompressed != 0 {
+		nums(6, st.RxCompressed)
+	}
+	if level > 1 {
+		p.nl()
+		w6, w7 := 0, 0
+		if st.RxNoHandler != 0 {
+			w6 = cols[6] + 1
+		}
+		if st.RxOtherhostDropped != 0 {
+			w7 = cols[7] + 1
+		}
+		p.text("    RX errors:%*s %*s %*s %*s %*s %*s%*s%*s", cols[0]-10, "", cols[1], "length",
+			cols[2], "crc", cols[3], "frame", cols[4], "fifo", cols[5], "overrun",
+			w6, either(st.RxNoHandler != 0, " nohandler"), w7, either(st.RxOtherhostDropped != 0, " otherhost"))
+		p.nl()
+		p.text("%*s", cols[0]+5, "")
+		nums(1, st.RxLengthErrors, st.RxCRCErrors, st.RxFrameErrors, st.RxFIFOErrors, st.RxOverErrors)
+		if st.RxNoHandler != 0 {
+			nums(6, st.RxNoHandler)
+		}
+		if st.RxOtherhostDropped != 0 {
+			nums(7, st.RxOtherhostDropped)
+		}
+	}
+	p.nl()
+	p.text("    TX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
+		cols[2], "errors", cols[3], "dropped", cols[4], "carrier", cols[5], "collsns",
+		cols[6], either(st.TxCompressed != 0, "compressed"))
+	p.nl()
+	p.text("    ")
+	nums(0, st.TxBytes, st.TxPackets, st.TxErrors, st.TxDropped, st.TxCarrierErrors, st.Collisions)
+	if st.TxCompressed != 0 {
+		nums(6, st.TxCompressed)
+	}
+	if level > 1 {
+		p.nl()
+		p.text("    TX errors:%*s %*s %*s %*s %*s %*s", cols[0]-10, "", cols[1], "aborted",
+			cols[2], "fifo", cols[3], "window", cols[4], "heartbt", cols[5], either(cc != nil, "transns"))
+		p.nl()
+		p.text("%*s", cols[0]+5, "")
+		nums(1, st.TxAbortedErrors, st.TxFIFOErrors, st.TxWindowErrors, st.TxHeartbeatErrors)
+		if cc != nil {
+			nums(5, ccv)
+		}
+	}
 }

@@ -100,3 +100,32 @@ func BridgePort(index int32, p *rtnl.BridgePort, flags uint16, mode int) (netlin
 	b, err := e.Encode()
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_SETLINK}, Data: b}, err
 }
+
+// LinkProperty is "ip link property add|del dev DEV altname NAME...":
+// an RTM_NEWLINKPROP (NLM_F_CREATE|NLM_F_EXCL|NLM_F_APPEND) or
+// RTM_DELLINKPROP for ifindex Link, of family Family (ip's -4/-6/-0,
+// AF_UNSPEC without), with IFLA_PROP_LIST (NLA_F_NESTED) holding one
+// IFLA_ALT_IFNAME per name, as iplink_prop_mod() sends it.
+type LinkProperty struct {
+	Family   uint8
+	Link     int32
+	AltNames []string
+	Delete   bool
+}
+
+// Message builds the request.
+func (p LinkProperty) Message() netlink.Message {
+	h := rtnl.IfInfomsg{Family: p.Family, Index: p.Link}
+	e := netlink.NewAttributeEncoder(h.AppendBinary(nil))
+	n := e.Nest(unix.IFLA_PROP_LIST | unix.NLA_F_NESTED)
+	for _, name := range p.AltNames {
+		e.String(unix.IFLA_ALT_IFNAME, name)
+	}
+	e.End(n)
+	b, _ := e.Encode()
+	m := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINKPROP, Flags: netlink.NLM_F_CREATE | netlink.NLM_F_EXCL | netlink.NLM_F_APPEND}, Data: b}
+	if p.Delete {
+		m.Header = netlink.Header{Type: unix.RTM_DELLINKPROP}
+	}
+	return m
+}
