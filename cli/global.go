@@ -73,6 +73,10 @@ func matchesColor(opt string) (int, bool) {
 	return 0, false
 }
 
+// MatchesColor is matches_color() for the other tools' option parsers
+// (bridge): the -color value opt selects, and whether it is -color.
+func MatchesColor(opt string) (int, bool) { return matchesColor(opt) }
+
 // Matches reports whether word is an abbreviation of keyword, as
 // iproute2's matches(): a non-empty prefix.
 //

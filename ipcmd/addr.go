@@ -807,10 +807,10 @@ func printAddrBriefEntry(p *printer, a *rtnl.Addr) {
 	if !local.IsValid() {
 		return
 	}
-	p.str("local", "%s", local.String())
+	p.cstr(familyColor(a.Family), "local", "%s", local.String())
 	if address != local {
 		p.text(" %s ", "peer")
-		p.str("address", "%s", address.String())
+		p.cstr(familyColor(a.Family), "address", "%s", address.String())
 	}
 	p.int("prefixlen", "/%d ", int64(a.PrefixLen))
 	if a.RtPriority != nil {
@@ -853,10 +853,10 @@ func (s *session) printAddrLine(p *printer, typ uint16, a *rtnl.Addr, prefix boo
 		address = local
 	}
 	if local.IsValid() {
-		p.str("local", "%s", local.String())
+		p.cstr(familyColor(a.Family), "local", "%s", local.String())
 		if address != local {
 			p.text(" %s ", "peer")
-			p.str("address", "%s", address.String())
+			p.cstr(familyColor(a.Family), "address", "%s", address.String())
 		}
 		p.int("prefixlen", "/%d ", int64(a.PrefixLen))
 		if a.RtPriority != nil {
@@ -865,11 +865,11 @@ func (s *session) printAddrLine(p *printer, typ uint16, a *rtnl.Addr, prefix boo
 	}
 	if a.Broadcast.IsValid() {
 		p.text("%s ", "brd")
-		p.str("broadcast", "%s ", a.Broadcast.String())
+		p.cstr(familyColor(a.Family), "broadcast", "%s ", a.Broadcast.String())
 	}
 	if a.Anycast.IsValid() {
 		p.text("%s ", "any")
-		p.str("anycast", "%s ", a.Anycast.String())
+		p.cstr(familyColor(a.Family), "anycast", "%s ", a.Anycast.String())
 	}
 	p.str("scope", "scope %s ", scopeNames.n2a(uint32(a.Scope)))
 	flags := a.AllFlags()

@@ -78,9 +78,9 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 				return g, nil, err
 			}
 			g.Netns = v
+		case colorOpt(opt, &g):
 		case cli.Matches(opt, "-compressvlans"):
 			g.CompressVlans = true
-		case strings.HasPrefix(opt, "-color"), strings.HasPrefix(opt, "-colour"):
 		case cli.Matches(opt, "-force"):
 			g.Force = true
 		case cli.Matches(opt, "-json"):
@@ -107,6 +107,16 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 		args = args[1:]
 	}
 	return g, args, nil
+}
+
+// colorOpt is bridge's matches_color(): -color[=always|auto|never] sets
+// g.Color.
+func colorOpt(opt string, g *cli.Global) bool {
+	c, ok := cli.MatchesColor(opt)
+	if ok {
+		g.Color = c
+	}
+	return ok
 }
 
 // bridge runs one bridge command line.
@@ -213,7 +223,7 @@ func (s *session) printBridgePort(p *printer, l *rtnl.Link) {
 			name += "@" + pname
 		}
 	}
-	p.str("ifname", "%s: ", name)
+	p.cstr(colorIfname, "ifname", "%s: ", name)
 	printLinkFlags(p, l.Flags, mdown)
 	if l.MTU != 0 {
 		p.uint("mtu", "mtu %d ", uint64(l.MTU))

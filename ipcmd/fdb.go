@@ -222,11 +222,11 @@ func (s *session) printFDB(p *printer, typ uint16, n *rtnl.Neigh, f *fdbFilter) 
 	}
 	if f.index == 0 && n.Index != 0 {
 		p.text("dev ")
-		p.str("ifname", "%s ", s.links.name(n.Index))
+		p.cstr(colorIfname, "ifname", "%s ", s.links.name(n.Index))
 	}
 	if n.Dst.IsValid() {
 		p.text("dst ")
-		p.str("dst", "%s ", n.Dst.String())
+		p.cstr(familyColor(familyOf(n.Dst)), "dst", "%s ", n.Dst.String())
 	}
 	if n.Vlan != nil && *n.Vlan != 0 {
 		p.uint("vlan", "vlan %d ", uint64(*n.Vlan))

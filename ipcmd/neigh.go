@@ -571,24 +571,24 @@ func (s *session) printNeighEntry(p *printer, typ uint16, n *rtnl.Neigh, f *neig
 	}
 	if s.g.Brief {
 		if n.Dst.IsValid() {
-			p.str("dst", "%-39s ", n.Dst.String())
+			p.cstr(familyColor(familyOf(n.Dst)), "dst", "%-39s ", n.Dst.String())
 		}
 		if f.index == 0 && n.Index != 0 {
-			p.str("dev", "%-16s ", s.links.name(n.Index))
+			p.cstr(colorIfname, "dev", "%-16s ", s.links.name(n.Index))
 		}
 		if n.LLAddr != nil {
-			p.str("lladdr", "%s", llAddr(n.LLAddr, s.linkType(n.Index)))
+			p.cstr(colorMAC, "lladdr", "%s", llAddr(n.LLAddr, s.linkType(n.Index)))
 		}
 		p.text("\n")
 		p.closeObject()
 		return
 	}
 	if n.Dst.IsValid() {
-		p.str("dst", "%s ", n.Dst.String())
+		p.cstr(familyColor(familyOf(n.Dst)), "dst", "%s ", n.Dst.String())
 	}
 	if f.index == 0 && n.Index != 0 {
 		p.text("dev ")
-		p.str("dev", "%s ", s.links.name(n.Index))
+		p.cstr(colorIfname, "dev", "%s ", s.links.name(n.Index))
 	}
 	if n.LLAddr != nil {
 		p.text("lladdr ")

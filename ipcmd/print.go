@@ -468,6 +468,28 @@ func (p *printer) paint(attr int, s string) string {
 	return p.color[attr] + s + "\x1b[0m"
 }
 
+// cstr is print_color_string(PRINT_ANY, attr, key, format, s): in text
+// the whole formatted string in the attribute's colour.
+func (p *printer) cstr(attr int, key, format, s string) {
+	if p.json || p.color == nil || attr < 0 {
+		p.str(key, format, s)
+		return
+	}
+	p.text("%s", p.paint(attr, fmt.Sprintf(format, s)))
+}
+
+// familyColor is ifa_family_color(): the colour of an address of family
+// fam, -1 (COLOR_NONE) for other families.
+func familyColor(fam uint8) int {
+	switch fam {
+	case unix.AF_INET:
+		return colorInet
+	case unix.AF_INET6:
+		return colorInet6
+	}
+	return -1
+}
+
 // palette is check_enable_color(): colours for text output with -color
 // (or -color=always), or -color=auto on a terminal; dark ones when the
 // last field of $COLORFGBG is 0-6 or 8.

@@ -44,13 +44,17 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 	default:
 		dst = "default"
 	}
-	p.str("dst", "%s ", dst)
+	color := -1
+	if r.Dst.IsValid() {
+		color = familyColor(familyOf(r.Dst))
+	}
+	p.cstr(color, "dst", "%s ", dst)
 	if r.Src.IsValid() {
 		src := r.Src.String()
 		if int(r.SrcLen) != hostLen {
 			src += "/" + strconv.Itoa(int(r.SrcLen))
 		}
-		p.str("from", "from %s ", src)
+		p.cstr(familyColor(familyOf(r.Src)), "from", "from %s ", src)
 	} else if r.SrcLen != 0 {
 		p.str("src", "from %s ", "0/"+strconv.Itoa(int(r.SrcLen)))
 	}
@@ -62,7 +66,8 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 	}
 	if r.Gateway.IsValid() && f.rvia.bits != hostLen {
 		p.jstr("gateway", r.Gateway.String())
-		p.text("via %s ", r.Gateway.String())
+		p.text("via ")
+		p.cstr(familyColor(r.Family), "", "%s ", r.Gateway.String())
 	}
 	if r.Via.IsValid() {
 		printVia(p, r.Via)
@@ -76,8 +81,7 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 		p.closeObject()
 	}
 	if r.OIF != 0 && f.oifMask != -1 {
-		p.jstr("dev", s.links.name(int32(r.OIF)))
-		p.text("dev %s ", s.links.name(int32(r.OIF)))
+		printIfidx(p, "dev", s.links.name(int32(r.OIF)))
 	}
 	table := r.TableNumber()
 	if table != 0 && (table != unix.RT_TABLE_MAIN || details) && f.tb == 0 {
@@ -93,7 +97,8 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 	}
 	if r.PrefSrc.IsValid() && f.rprefsrc.bits != hostLen {
 		p.jstr("prefsrc", r.PrefSrc.String())
-		p.text("src %s ", r.PrefSrc.String())
+		p.text("src ")
+		p.cstr(familyColor(r.Family), "", "%s ", r.PrefSrc.String())
 	}
 	if r.HasPriority && f.metricMask != 0xffffffff {
 		p.uint("metric", "metric %d ", uint64(r.Priority))
@@ -127,8 +132,7 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 		printMetrics(p, r.Metrics)
 	}
 	if r.IIF != 0 && f.iifMask != -1 {
-		p.jstr("iif", s.links.name(int32(r.IIF)))
-		p.text("iif %s ", s.links.name(int32(r.IIF)))
+		printIfidx(p, "iif", s.links.name(int32(r.IIF)))
 	}
 	if r.Pref != nil {
 		switch *r.Pref {
@@ -168,7 +172,19 @@ func printVia(p *printer, a netip.Addr) {
 		p.closeObject()
 		return
 	}
-	p.text("via %s %s ", fam, a.String())
+	p.text("via %s ", fam)
+	p.cstr(familyColor(familyOf(a)), "", "%s ", a.String())
+}
+
+// printIfidx is print_rta_ifidx(): "dev NAME" (or "iif NAME"), the name
+// in the interface colour.
+func printIfidx(p *printer, prefix, name string) {
+	if p.json {
+		p.jstr(prefix, name)
+		return
+	}
+	p.text("%s ", prefix)
+	p.text("%s", p.paint(colorIfname, name+" "))
 }
 
 // printFlow is print_rta_flow(): realms, FROM/TO.
@@ -398,7 +414,8 @@ func (s *session) printMultipath(p *printer, r *rtnl.Route) {
 		}
 		if nh.Gateway.IsValid() {
 			p.jstr("gateway", nh.Gateway.String())
-			p.text("via %s ", nh.Gateway.String())
+			p.text("via ")
+			p.cstr(familyColor(r.Family), "", "%s ", nh.Gateway.String())
 		}
 		if nh.Via.IsValid() {
 			printVia(p, nh.Via)
