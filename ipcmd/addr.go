@@ -576,20 +576,14 @@ func fnmatch(pattern, s string) bool {
 // every link), as the kernel filters them.
 func (s *session) dumpAddrs(family uint8, ifindex int32) ([]*rtnl.Addr, error) {
 	var addrs []*rtnl.Addr
-	for try := 0; ; try++ {
-		addrs = addrs[:0]
-		err := s.conn.Addrs(family, uint32(ifindex), func(a *rtnl.Addr) error {
-			addrs = append(addrs, a)
-			return nil
-		})
-		if err == netlink.ErrDumpInterrupted && try < netlink.DumpRetries {
-			continue
-		}
-		if err != nil {
-			return nil, dumpFailed(err, "Dump terminated", cli.ExitFail)
-		}
-		return addrs, nil
+	err := s.conn.Addrs(family, uint32(ifindex), func() { addrs = addrs[:0] }, func(a *rtnl.Addr) error {
+		addrs = append(addrs, a)
+		return nil
+	})
+	if err != nil {
+		return nil, dumpFailed(err, "Dump terminated", cli.ExitFail)
 	}
+	return addrs, nil
 }
 
 // addrList is ipaddr_list_flush_or_save(): list, flush or save.
@@ -1012,12 +1006,15 @@ func (s *session) addrSave(f *addrFilter) error {
 		return exitf("Not sending a binary stream to stdout")
 	}
 	s.out.Write(binary.NativeEndian.AppendUint32(nil, addrDumpMagic))
-	err := s.conn.Dump(rtnl.AddrDumpRequest(uint8(s.g.Family), uint32(f.ifindex)), func(m netlink.Message) error {
+	// a dump that starts over (NLM_F_DUMP_INTR) writes its messages anew
+	var buf bytes.Buffer
+	err := s.conn.Dump(rtnl.AddrDumpRequest(uint8(s.g.Family), uint32(f.ifindex)), buf.Reset, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWADDR {
 			return nil
 		}
-		return writeMessage(s.out, m)
+		return writeMessage(&buf, m)
 	})
+	s.out.Write(buf.Bytes())
 	if err != nil {
 		return dumpFailed(err, "Save terminated", cli.ExitFail)
 	}
@@ -1066,7 +1063,7 @@ func (s *session) addrShowdump() error {
 		p.openObject("")
 		p.int("index", "if%d:", int64(a.Index))
 		p.nl()
-		s.printAddrLine(p, m.Header.Type, a, false)
+		s.printAddrLine(p, uint16(m.Header.Type), a, false)
 		p.closeObject()
 		return nil
 	})

@@ -172,7 +172,7 @@ func (s *session) fdbShow(args []string) error {
 			return failf("nsbox: %v", err)
 		}
 		if f.match(n) {
-			s.printFDB(p, m.Header.Type, n, f)
+			s.printFDB(p, uint16(m.Header.Type), n, f)
 		}
 		return nil
 	})
@@ -577,7 +577,7 @@ func (s *session) fdbGet(args []string) error {
 	p := s.printer()
 	for _, m := range replies {
 		if n, err := rtnl.ParseNeigh(m.Data); err == nil && (m.Header.Type == unix.RTM_NEWNEIGH || m.Header.Type == unix.RTM_DELNEIGH) {
-			s.printFDB(p, m.Header.Type, n, &fdbFilter{})
+			s.printFDB(p, uint16(m.Header.Type), n, &fdbFilter{})
 		}
 	}
 	return p.flush()

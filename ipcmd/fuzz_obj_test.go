@@ -14,7 +14,7 @@ import (
 // longer than iproute2's 16 KiB, and what it reads, written back as the
 // save commands write it, reads back the same.
 func FuzzRouteMessages(f *testing.F) {
-	msg := func(typ uint16, payload []byte) []byte {
+	msg := func(typ netlink.HeaderType, payload []byte) []byte {
 		var b bytes.Buffer
 		writeMessage(&b, netlink.Message{Header: netlink.Header{Type: typ, Flags: 2, Sequence: 7, PID: 9}, Data: payload})
 		return b.Bytes()

@@ -84,7 +84,7 @@ func TestGoldenObjectsEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range msgs {
-				if m.Header.Type == st.typ {
+				if uint16(m.Header.Type) == st.typ {
 					got, _ = m.MarshalBinary()
 				}
 			}

@@ -432,11 +432,11 @@ func (s *session) neighShow(args []string, flush bool) error {
 		if err != nil || !ok {
 			return err
 		}
-		if f.master != 0 && m.Header.Flags&netlink.NLM_F_DUMP_FILTERED == 0 && !warned {
+		if f.master != 0 && m.Header.Flags&unix.NLM_F_DUMP_FILTERED == 0 && !warned {
 			warned = true
 			p.text("\nWARNING: Kernel does not support filtering by master device\n\n")
 		}
-		s.printNeighEntry(p, m.Header.Type, n, f)
+		s.printNeighEntry(p, uint16(m.Header.Type), n, f)
 		return nil
 	})
 	if err != nil {
@@ -503,7 +503,7 @@ func (s *session) neighFlush(f *neighFilter, req netlink.Message) error {
 			}
 			dels = append(dels, d)
 			if s.g.Stats >= 2 {
-				s.printNeighEntry(p, m.Header.Type, n, f)
+				s.printNeighEntry(p, uint16(m.Header.Type), n, f)
 			}
 			return nil
 		})
@@ -727,7 +727,7 @@ func (s *session) neighGet(args []string) error {
 		if n, ok, err := f.match(m); err != nil {
 			return err
 		} else if ok {
-			s.printNeighEntry(p, m.Header.Type, n, f)
+			s.printNeighEntry(p, uint16(m.Header.Type), n, f)
 		}
 	}
 	return p.flush()

@@ -111,9 +111,9 @@ func (s *session) routeGet(args []string) error {
 				}
 				return invArgNL("invalid dport", v)
 			}
-			typ := uint16(rtnl.RTA_SPORT)
+			typ := uint16(unix.RTA_SPORT)
 			if !cli.Matches(w, "sport") {
-				typ = rtnl.RTA_DPORT
+				typ = unix.RTA_DPORT
 			}
 			q.Other = append(q.Other, netlink.Attribute{Type: typ, Data: []byte{byte(port >> 8), byte(port)}})
 		case cli.Matches(w, "ipproto"):
@@ -125,7 +125,7 @@ func (s *session) routeGet(args []string) error {
 			if !ok {
 				return invArgNL("Invalid \"ipproto\" value", v)
 			}
-			q.Other = append(q.Other, netlink.Attribute{Type: rtnl.RTA_IP_PROTO, Data: []byte{proto}})
+			q.Other = append(q.Other, netlink.Attribute{Type: unix.RTA_IP_PROTO, Data: []byte{proto}})
 		default:
 			if w == "to" {
 				v, err := nextArg(&args)
@@ -233,7 +233,7 @@ func (s *session) routeAsk(q *rtnl.Route) (*rtnl.Route, uint16, error) {
 			if err != nil {
 				return nil, 0, failf("nsbox: %v", err)
 			}
-			return r, m.Header.Type, nil
+			return r, uint16(m.Header.Type), nil
 		}
 	}
 	return nil, 0, failf("An error :-)")

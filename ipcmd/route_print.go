@@ -114,7 +114,7 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 			p.text("mark %d ", r.Mark)
 		}
 	}
-	if v, ok := attrU32(r.Other, rtnl.RTA_FLOW); ok && f.realmMask != ^uint32(0) {
+	if v, ok := attrU32(r.Other, unix.RTA_FLOW); ok && f.realmMask != ^uint32(0) {
 		printFlow(p, v)
 	}
 	if r.UID != nil {
@@ -124,7 +124,7 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 		printCacheFlags(p, r.RtMsg.Flags)
 	}
 	if r.Family == unix.AF_INET || r.Family == unix.AF_INET6 {
-		if v, ok := attrValue(r.Other, rtnl.RTA_CACHEINFO); ok && len(v) >= 32 {
+		if v, ok := attrValue(r.Other, unix.RTA_CACHEINFO); ok && len(v) >= 32 {
 			s.printRtaCacheinfo(p, v)
 		}
 	}

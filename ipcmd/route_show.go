@@ -490,7 +490,7 @@ func (p prefix) addrOr(family uint8) netip.Addr {
 // routeRealms is RTA_FLOW, 0 if absent.
 func routeRealms(r *rtnl.Route) uint32 {
 	for _, o := range r.Other {
-		if o.Kind() == rtnl.RTA_FLOW && len(o.Data) == 4 {
+		if o.Kind() == unix.RTA_FLOW && len(o.Data) == 4 {
 			return binary.NativeEndian.Uint32(o.Data)
 		}
 	}
@@ -578,8 +578,8 @@ func (s *session) routeList(args []string, act routeAction) error {
 func writeMessage(w io.Writer, m netlink.Message) error {
 	h := make([]byte, 0, 16)
 	h = binary.NativeEndian.AppendUint32(h, uint32(16+len(m.Data)))
-	h = binary.NativeEndian.AppendUint16(h, m.Header.Type)
-	h = binary.NativeEndian.AppendUint16(h, m.Header.Flags)
+	h = binary.NativeEndian.AppendUint16(h, uint16(m.Header.Type))
+	h = binary.NativeEndian.AppendUint16(h, uint16(m.Header.Flags))
 	h = binary.NativeEndian.AppendUint32(h, m.Header.Sequence)
 	h = binary.NativeEndian.AppendUint32(h, m.Header.PID)
 	if _, err := w.Write(h); err != nil {
@@ -805,7 +805,7 @@ func (s *session) routeRestore() error {
 // restoreOne is restore_handler(): the saved message sent again with
 // NLM_F_CREATE; a refusal is printed, and only EEXIST is passed over.
 func (s *session) restoreOne(m netlink.Message) error {
-	m.Header.Flags |= netlink.NLM_F_CREATE
+	m.Header.Flags |= unix.NLM_F_CREATE
 	m.Header.Sequence, m.Header.PID = 0, 0
 	if _, err := s.conn.Execute(m); err != nil {
 		ce := kernelError(err).(*cmdError)

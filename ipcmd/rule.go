@@ -700,7 +700,7 @@ func (s *session) ruleList(args []string, act ruleAction) error {
 			}
 			return nil
 		}
-		s.printRule(p, m.Header.Type, r)
+		s.printRule(p, uint16(m.Header.Type), r)
 		return nil
 	})
 	if err != nil {

@@ -33,7 +33,7 @@ var ErrVlanRangePVID = errors.New("pvid cannot be configured for a vlan range")
 
 // Message builds the request; op is Add or Delete.
 func (v BridgeVlan) Message(op Op) (netlink.Message, error) {
-	typ := uint16(unix.RTM_SETLINK)
+	typ := netlink.HeaderType(unix.RTM_SETLINK)
 	if op == Delete {
 		typ = unix.RTM_DELLINK
 	}

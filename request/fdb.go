@@ -85,7 +85,7 @@ func (f FDB) Message(op Op) (netlink.Message, error) {
 	case Delete:
 		return rtnl.DelNeighRequest(m, 0)
 	case Append:
-		return rtnl.NewNeighRequest(m, netlink.NLM_F_CREATE|netlink.NLM_F_APPEND)
+		return rtnl.NewNeighRequest(m, unix.NLM_F_CREATE|unix.NLM_F_APPEND)
 	}
 	return rtnl.NewNeighRequest(m, op.flags())
 }
@@ -123,5 +123,5 @@ func (f FDBFlush) Message() (netlink.Message, error) {
 	if m.Flags&(rtnl.NTF_SELF|rtnl.NTF_MASTER) == 0 {
 		m.Flags |= rtnl.NTF_SELF
 	}
-	return rtnl.DelNeighRequest(m, netlink.NLM_F_BULK)
+	return rtnl.DelNeighRequest(m, unix.NLM_F_BULK)
 }

@@ -58,7 +58,7 @@ func (b Bridge) Message() (netlink.Message, error) {
 	if b.Up {
 		l.Flags, l.Change = unix.IFF_UP, unix.IFF_UP
 	}
-	return rtnl.NewLinkRequest(l, Add.linkFlags()|netlink.NLM_F_ECHO)
+	return rtnl.NewLinkRequest(l, Add.linkFlags()|unix.NLM_F_ECHO)
 }
 
 // Echoed returns the link called name among the answers to a create sent
@@ -123,7 +123,7 @@ func (p LinkProperty) Message() netlink.Message {
 	}
 	e.End(n)
 	b, _ := e.Encode()
-	m := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINKPROP, Flags: netlink.NLM_F_CREATE | netlink.NLM_F_EXCL | netlink.NLM_F_APPEND}, Data: b}
+	m := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINKPROP, Flags: unix.NLM_F_CREATE | unix.NLM_F_EXCL | unix.NLM_F_APPEND}, Data: b}
 	if p.Delete {
 		m.Header = netlink.Header{Type: unix.RTM_DELLINKPROP}
 	}

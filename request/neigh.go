@@ -118,7 +118,7 @@ func NeighGet(dst netip.Addr, link int32, proxy bool) (netlink.Message, error) {
 // resent as RTM_DELNEIGH, RTM_DELROUTE or RTM_DELADDR (so it names the
 // object exactly, whatever its attributes).
 func Deletion(m netlink.Message) (netlink.Message, error) {
-	var typ uint16
+	var typ netlink.HeaderType
 	switch m.Header.Type {
 	case unix.RTM_NEWNEIGH:
 		typ = unix.RTM_DELNEIGH

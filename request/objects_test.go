@@ -20,17 +20,17 @@ func TestNeighDefaults(t *testing.T) {
 		what  string
 		n     Neigh
 		op    Op
-		typ   uint16
-		flags uint16
+		typ   netlink.HeaderType
+		flags netlink.HeaderFlags
 		want  rtnl.Ndmsg
 		ext   uint32
 	}{
-		{"add: permanent", Neigh{Dst: dst, Link: 3}, Add, unix.RTM_NEWNEIGH, netlink.NLM_F_CREATE | netlink.NLM_F_EXCL,
+		{"add: permanent", Neigh{Dst: dst, Link: 3}, Add, unix.RTM_NEWNEIGH, unix.NLM_F_CREATE | unix.NLM_F_EXCL,
 			rtnl.Ndmsg{Family: unix.AF_INET, Index: 3, State: rtnl.NUD_PERMANENT}, 0},
-		{"change with a state", Neigh{Dst: dst, Link: 3, State: &stale, Router: true}, Change, unix.RTM_NEWNEIGH, netlink.NLM_F_REPLACE,
+		{"change with a state", Neigh{Dst: dst, Link: 3, State: &stale, Router: true}, Change, unix.RTM_NEWNEIGH, unix.NLM_F_REPLACE,
 			rtnl.Ndmsg{Family: unix.AF_INET, Index: 3, State: rtnl.NUD_STALE, Flags: rtnl.NTF_ROUTER}, 0},
 		{"managed: state none", Neigh{Dst: netip.MustParseAddr("2001:db8::1"), Link: 3, Managed: true}, Replace, unix.RTM_NEWNEIGH,
-			netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE, rtnl.Ndmsg{Family: unix.AF_INET6, Index: 3, State: rtnl.NUD_NONE}, rtnl.NTF_EXT_MANAGED},
+			unix.NLM_F_CREATE | unix.NLM_F_REPLACE, rtnl.Ndmsg{Family: unix.AF_INET6, Index: 3, State: rtnl.NUD_NONE}, rtnl.NTF_EXT_MANAGED},
 		{"delete keeps the state", Neigh{Dst: dst, Link: 3, Proxy: true}, Delete, unix.RTM_DELNEIGH, 0,
 			rtnl.Ndmsg{Family: unix.AF_INET, Index: 3, State: rtnl.NUD_PERMANENT, Flags: rtnl.NTF_PROXY}, 0},
 	} {
@@ -54,15 +54,15 @@ func TestFDBDefaults(t *testing.T) {
 		what  string
 		f     FDB
 		op    Op
-		flags uint16
+		flags netlink.HeaderFlags
 		state uint16
 		ntf   uint8
 	}{
-		{"self, permanent", FDB{MAC: mac, Link: 6}, Add, netlink.NLM_F_CREATE | netlink.NLM_F_EXCL,
+		{"self, permanent", FDB{MAC: mac, Link: 6}, Add, unix.NLM_F_CREATE | unix.NLM_F_EXCL,
 			rtnl.NUD_NOARP | rtnl.NUD_PERMANENT, rtnl.NTF_SELF},
-		{"master static", FDB{MAC: mac, Link: 6, Master: true, Static: true}, Append, netlink.NLM_F_CREATE | netlink.NLM_F_APPEND,
+		{"master static", FDB{MAC: mac, Link: 6, Master: true, Static: true}, Append, unix.NLM_F_CREATE | unix.NLM_F_APPEND,
 			rtnl.NUD_NOARP | rtnl.NUD_REACHABLE, rtnl.NTF_MASTER},
-		{"dynamic: aged", FDB{MAC: mac, Link: 6, Master: true, Dynamic: true, Sticky: true}, Replace, netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE,
+		{"dynamic: aged", FDB{MAC: mac, Link: 6, Master: true, Dynamic: true, Sticky: true}, Replace, unix.NLM_F_CREATE | unix.NLM_F_REPLACE,
 			rtnl.NUD_REACHABLE, rtnl.NTF_MASTER | rtnl.NTF_STICKY},
 	} {
 		m, err := c.f.Message(c.op)
@@ -113,12 +113,12 @@ func TestRuleDefaults(t *testing.T) {
 }
 
 func TestDeletion(t *testing.T) {
-	for _, c := range []struct{ from, to uint16 }{
+	for _, c := range []struct{ from, to netlink.HeaderType }{
 		{unix.RTM_NEWROUTE, unix.RTM_DELROUTE}, {unix.RTM_NEWADDR, unix.RTM_DELADDR},
 		{unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH}, {unix.RTM_NEWRULE, unix.RTM_DELRULE},
 	} {
 		data := []byte{1, 2, 3, 4}
-		d, err := Deletion(netlink.Message{Header: netlink.Header{Type: c.from, Flags: netlink.NLM_F_MULTI, Sequence: 9}, Data: data})
+		d, err := Deletion(netlink.Message{Header: netlink.Header{Type: c.from, Flags: unix.NLM_F_MULTI, Sequence: 9}, Data: data})
 		if err != nil || d.Header.Type != c.to || d.Header.Flags != 0 || d.Header.Sequence != 0 || string(d.Data) != string(data) {
 			t.Errorf("%d: %+v %v", c.from, d, err)
 		}

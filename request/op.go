@@ -56,20 +56,20 @@ func (op Op) String() string {
 
 // flags is nlmsg_flags for op on an address or a route (links differ
 // for Change, see linkFlags).
-func (op Op) flags() uint16 {
+func (op Op) flags() netlink.HeaderFlags {
 	switch op {
 	case Add:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
+		return unix.NLM_F_CREATE | unix.NLM_F_EXCL
 	case Replace:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE
+		return unix.NLM_F_CREATE | unix.NLM_F_REPLACE
 	case Change:
-		return netlink.NLM_F_REPLACE
+		return unix.NLM_F_REPLACE
 	case Prepend:
-		return netlink.NLM_F_CREATE
+		return unix.NLM_F_CREATE
 	case Append:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_APPEND
+		return unix.NLM_F_CREATE | unix.NLM_F_APPEND
 	case Test:
-		return netlink.NLM_F_EXCL
+		return unix.NLM_F_EXCL
 	}
 	return 0
 }
@@ -78,12 +78,12 @@ func (op Op) flags() uint16 {
 // route, but "ip link set" sends no flag at all (iplink.c). "ip link
 // replace" is NLM_F_CREATE|NLM_F_REPLACE, which the kernel refuses for
 // a link that exists (EOPNOTSUPP: a link is not replaced).
-func (op Op) linkFlags() uint16 {
+func (op Op) linkFlags() netlink.HeaderFlags {
 	switch op {
 	case Add:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
+		return unix.NLM_F_CREATE | unix.NLM_F_EXCL
 	case Replace:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE
+		return unix.NLM_F_CREATE | unix.NLM_F_REPLACE
 	}
 	return 0
 }

@@ -145,7 +145,7 @@ func (r Route) rtnl(op Op) (*rtnl.Route, error) {
 		m.Expires = *r.Expires
 	}
 	if r.Realms != nil {
-		m.Other = append(m.Other, netlink.Attribute{Type: rtnl.RTA_FLOW, Data: native32(*r.Realms)})
+		m.Other = append(m.Other, netlink.Attribute{Type: unix.RTA_FLOW, Data: native32(*r.Realms)})
 	}
 	if r.NHID != 0 {
 		m.Other = append(m.Other, netlink.Attribute{Type: rtnl.RTA_NH_ID, Data: native32(r.NHID)})

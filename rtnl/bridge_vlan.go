@@ -127,7 +127,10 @@ func ParseBridgeAFSpec(b []byte) (*BridgeAFSpec, error) {
 			}
 		}
 	}
-	return s, d.Err()
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("rtnl: bridge IFLA_AF_SPEC: %w", err)
+	}
+	return s, nil
 }
 
 // AFSpec returns the payload of the link's IFLA_AF_SPEC (kept in Other),
@@ -175,7 +178,7 @@ func ParseBridgeVlanStats(b []byte) (index int32, stats []BridgeVlanXstats, firs
 		}
 	}
 	if err := d.Err(); err != nil {
-		return 0, nil, 0, err
+		return 0, nil, 0, fmt.Errorf("rtnl: statistics of ifindex %d: %w", index, err)
 	}
 	for i, x := range byType {
 		xd := netlink.NewAttributeDecoder(x)

@@ -65,16 +65,16 @@ func FuzzParseRule(f *testing.F) {
 	})
 }
 
-func FuzzRouteRoundTrip(f *testing.F) {
+func FuzzRouteMessageRoundTrip(f *testing.F) {
 	rtm := []byte{unix.AF_INET, 16, 0, 0, unix.RT_TABLE_MAIN, unix.RTPROT_BOOT, unix.RT_SCOPE_UNIVERSE, unix.RTN_UNICAST, 0, 0, 0, 0}
 	nh := func(hops byte, idx uint32, attrs []byte) []byte {
 		return cat(u16(uint16(8+len(attrs))), []byte{0, hops}, u32(idx), attrs)
 	}
-	f.Add(cat(rtm, nla(RTA_DST, []byte{10, 4, 0, 0}),
-		nla(RTA_MULTIPATH, cat(nh(1, 3, nla(RTA_GATEWAY, []byte{10, 0, 0, 2})), nh(0, 3, nla(RTA_GATEWAY, []byte{10, 0, 0, 3}))))))
-	f.Add(cat(rtm, nla(RTA_DST, []byte{10, 2, 0, 0}), nla(RTA_METRICS, cat(nla(RTAX_MTU, u32(1400)), nla(RTAX_CC_ALGO, []byte("reno")), nla(RTAX_LOCK, u32(4))))))
-	f.Add(cat(rtm, nla(RTA_VIA, cat(u16(unix.AF_INET6), make([]byte, 16))), nla(RTA_OIF, u32(3)), nla(RTA_MARK, u32(7))))
-	f.Add(cat(rtm, nla(RTA_MULTIPATH, []byte{20, 0, 0, 0, 1, 0, 0, 0})))
+	f.Add(cat(rtm, nla(unix.RTA_DST, []byte{10, 4, 0, 0}),
+		nla(unix.RTA_MULTIPATH, cat(nh(1, 3, nla(unix.RTA_GATEWAY, []byte{10, 0, 0, 2})), nh(0, 3, nla(unix.RTA_GATEWAY, []byte{10, 0, 0, 3}))))))
+	f.Add(cat(rtm, nla(unix.RTA_DST, []byte{10, 2, 0, 0}), nla(unix.RTA_METRICS, cat(nla(RTAX_MTU, u32(1400)), nla(RTAX_CC_ALGO, []byte("reno")), nla(RTAX_LOCK, u32(4))))))
+	f.Add(cat(rtm, nla(RTA_VIA, cat(u16(unix.AF_INET6), make([]byte, 16))), nla(unix.RTA_OIF, u32(3)), nla(unix.RTA_MARK, u32(7))))
+	f.Add(cat(rtm, nla(unix.RTA_MULTIPATH, []byte{20, 0, 0, 0, 1, 0, 0, 0})))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := ParseRoute(b)
 		if err != nil {

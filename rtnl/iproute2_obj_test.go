@@ -36,7 +36,7 @@ func goldenOf(t *testing.T, name string, typ uint16) []byte {
 			t.Fatalf("%s: %v", name, err)
 		}
 		for _, m := range msgs {
-			if m.Header.Type == typ {
+			if uint16(m.Header.Type) == typ {
 				out, _ = m.MarshalBinary()
 			}
 		}
@@ -68,7 +68,7 @@ func repliesOf(t *testing.T, name string, typ uint16) []netlink.Message {
 			t.Fatalf("%s: %v", name, err)
 		}
 		for _, m := range msgs {
-			if m.Header.Type == typ {
+			if uint16(m.Header.Type) == typ {
 				out = append(out, m)
 			}
 		}
@@ -95,7 +95,7 @@ func TestGoldenNeighAdd(t *testing.T) {
 	// ip neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev v1 (v1 is 3)
 	m, err := NewNeighRequest(&Neigh{Ndmsg: Ndmsg{Family: unix.AF_INET, Index: 3, State: NUD_PERMANENT},
 		Dst: netip.MustParseAddr("10.0.0.2"), LLAddr: HardwareAddr{2, 0, 0, 0, 0, 2}},
-		netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	compareGoldenOf(t, "neigh-add.txt", unix.RTM_NEWNEIGH, m, err)
 }
 
@@ -103,7 +103,7 @@ func TestGoldenNeighAddProxy(t *testing.T) {
 	// ip -6 neigh add proxy 2001:db8::50 dev v1 router
 	m, err := NewNeighRequest(&Neigh{Ndmsg: Ndmsg{Family: unix.AF_INET6, Index: 3, State: NUD_PERMANENT,
 		Flags: NTF_PROXY | NTF_ROUTER}, Dst: netip.MustParseAddr("2001:db8::50")},
-		netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	compareGoldenOf(t, "neigh-add-proxy.txt", unix.RTM_NEWNEIGH, m, err)
 }
 
@@ -111,7 +111,7 @@ func TestGoldenFDBAdd(t *testing.T) {
 	// bridge fdb add 02:00:00:00:00:33 dev v3 master static (v3 is 6)
 	m, err := NewNeighRequest(&Neigh{Ndmsg: Ndmsg{Family: unix.AF_BRIDGE, Index: 6, State: NUD_NOARP | NUD_REACHABLE,
 		Flags: NTF_MASTER}, LLAddr: HardwareAddr{2, 0, 0, 0, 0, 0x33}},
-		netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	compareGoldenOf(t, "fdb-add.txt", unix.RTM_NEWNEIGH, m, err)
 }
 
@@ -120,7 +120,7 @@ func TestGoldenFDBFlush(t *testing.T) {
 	// (br1 is 4, v3 is 6)
 	vlan := uint16(7)
 	m, err := DelNeighRequest(&Neigh{Ndmsg: Ndmsg{Family: unix.AF_BRIDGE, Index: 4, Flags: NTF_EXT_LEARNED | NTF_SELF},
-		IfIndex: 6, Vlan: &vlan, FlagsMask: NTF_EXT_LEARNED, StateMask: NUD_NOARP}, netlink.NLM_F_BULK)
+		IfIndex: 6, Vlan: &vlan, FlagsMask: NTF_EXT_LEARNED, StateMask: NUD_NOARP}, unix.NLM_F_BULK)
 	compareGoldenOf(t, "fdb-flush.txt", unix.RTM_DELNEIGH, m, err)
 }
 
@@ -128,7 +128,7 @@ func TestGoldenRuleAdd(t *testing.T) {
 	// ip rule add from 10.0.0.0/8 table 100 pref 100
 	pref := uint32(100)
 	m, err := NewRuleRequest(&Rule{FibRuleHdr: FibRuleHdr{Family: unix.AF_INET, SrcLen: 8, Table: 100, Action: FR_ACT_TO_TBL},
-		Src: netip.MustParseAddr("10.0.0.0"), Priority: &pref}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		Src: netip.MustParseAddr("10.0.0.0"), Priority: &pref}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	compareGoldenOf(t, "rule-add.txt", unix.RTM_NEWRULE, m, err)
 }
 
@@ -140,7 +140,7 @@ func TestGoldenRuleAddSelectors(t *testing.T) {
 		Action: FR_ACT_TO_TBL, Flags: FIB_RULE_INVERT},
 		Src: netip.MustParseAddr("10.1.0.0"), Dst: netip.MustParseAddr("10.2.0.0"), Priority: &pref,
 		FwMark: &mark, FwMask: &mask, TableID: 1000, IIFName: "v1", IPProto: &proto,
-		DPort: &RuleRange{80, 90}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		DPort: &RuleRange{80, 90}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	compareGoldenOf(t, "rule-add-fwmark.txt", unix.RTM_NEWRULE, m, err)
 }
 
@@ -154,7 +154,7 @@ func TestGoldenRouteMetrics(t *testing.T) {
 		Gateway: netip.MustParseAddr("10.0.0.2"), OIF: 3,
 		Metrics: Metrics{{Type: RTAX_MTU, Value: 1400}, {Type: RTAX_ADVMSS, Value: 1300},
 			{Type: RTAX_RTT, Value: 240}, {Type: RTAX_LOCK, Value: 1 << RTAX_MTU}}},
-		netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	compareGoldenOf(t, "route-add-metrics.txt", unix.RTM_NEWROUTE, m, err)
 }
 
@@ -164,14 +164,14 @@ func TestGoldenRouteMultipath(t *testing.T) {
 	m, err := NewRouteRequest(&Route{RtMsg: mainRoute, Dst: netip.MustParseAddr("10.4.0.0"),
 		NextHops: []NextHop{{Hops: 1, IfIndex: 3, Gateway: netip.MustParseAddr("10.0.0.2")},
 			{IfIndex: 3, Gateway: netip.MustParseAddr("10.0.0.3")}}},
-		netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	compareGoldenOf(t, "route-add-multipath.txt", unix.RTM_NEWROUTE, m, err)
 }
 
 func TestGoldenRouteViaInet6(t *testing.T) {
 	// ip route add 10.7.0.0/16 via inet6 2001:db8::2 dev v1
 	m, err := NewRouteRequest(&Route{RtMsg: mainRoute, Dst: netip.MustParseAddr("10.7.0.0"),
-		Via: netip.MustParseAddr("2001:db8::2"), OIF: 3}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		Via: netip.MustParseAddr("2001:db8::2"), OIF: 3}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	compareGoldenOf(t, "route-add-via-inet6.txt", unix.RTM_NEWROUTE, m, err)
 }
 
@@ -181,7 +181,7 @@ func TestGoldenAddrLifetimes(t *testing.T) {
 	local := netip.MustParseAddr("10.0.1.1")
 	m, err := NewAddrRequest(&Addr{IfAddrmsg: IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: 3},
 		Local: local, Address: local, RtPriority: &seven,
-		CacheInfo: &AddrCacheInfo{Valid: 100, Preferred: 20}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		CacheInfo: &AddrCacheInfo{Valid: 100, Preferred: 20}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	compareGoldenOf(t, "addr-add-lifetime.txt", unix.RTM_NEWADDR, m, err)
 }
 

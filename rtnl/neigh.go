@@ -297,14 +297,14 @@ func ParseNeigh(b []byte) (*Neigh, error) {
 // NewNeighRequest builds RTM_NEWNEIGH (flags: NLM_F_CREATE|NLM_F_EXCL to
 // add, NLM_F_CREATE|NLM_F_REPLACE to replace, NLM_F_REPLACE to change,
 // NLM_F_CREATE|NLM_F_APPEND to append a bridge fdb entry).
-func NewNeighRequest(n *Neigh, flags uint16) (netlink.Message, error) {
+func NewNeighRequest(n *Neigh, flags netlink.HeaderFlags) (netlink.Message, error) {
 	b, err := n.AppendBinary(make([]byte, 0, 64))
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWNEIGH, Flags: flags}, Data: b}, err
 }
 
 // DelNeighRequest builds RTM_DELNEIGH (flags: NLM_F_BULK for bridge fdb
 // flush, which deletes every entry the masks select).
-func DelNeighRequest(n *Neigh, flags uint16) (netlink.Message, error) {
+func DelNeighRequest(n *Neigh, flags netlink.HeaderFlags) (netlink.Message, error) {
 	b, err := n.AppendBinary(make([]byte, 0, 64))
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_DELNEIGH, Flags: flags}, Data: b}, err
 }

@@ -3,9 +3,10 @@ package rtnl
 import (
 	"net/netip"
 
-	"nsbox/netlink"
-
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 )
 
 // RtMsg is struct rtmsg, the family header of RTM_*ROUTE.
@@ -85,84 +86,61 @@ type Route struct {
 	Other    []netlink.Attribute
 }
 
-// RTA_* attributes (<linux/rtnetlink.h>).
-const (
-	RTA_DST       = 1
-	RTA_SRC       = 2
-	RTA_IIF       = 3
-	RTA_OIF       = 4
-	RTA_GATEWAY   = 5
-	RTA_PRIORITY  = 6
-	RTA_PREFSRC   = 7
-	RTA_METRICS   = 8
-	RTA_MULTIPATH = 9
-	RTA_FLOW      = 11
-	RTA_CACHEINFO = 12
-	RTA_TABLE     = 15
-	RTA_MARK      = 16
-	RTA_PREF      = 20
-	RTA_EXPIRES   = 23
-	RTA_UID       = 25
-	RTA_SPORT     = 28
-	RTA_DPORT     = 29
-	RTA_IP_PROTO  = 27
-)
-
 // AppendBinary appends the route as a request payload.
 func (r *Route) AppendBinary(b []byte) ([]byte, error) {
 	e := netlink.NewAttributeEncoder(r.RtMsg.AppendBinary(b))
 	if r.Dst.IsValid() {
-		e.Addr(RTA_DST, r.Dst)
+		e.Addr(unix.RTA_DST, r.Dst)
 	}
 	if r.Src.IsValid() {
-		e.Addr(RTA_SRC, r.Src)
+		e.Addr(unix.RTA_SRC, r.Src)
 	}
 	if r.Gateway.IsValid() {
-		e.Addr(RTA_GATEWAY, r.Gateway)
+		e.Addr(unix.RTA_GATEWAY, r.Gateway)
 	}
 	if r.Via.IsValid() {
 		e.Bytes(RTA_VIA, appendVia(nil, r.Via))
 	}
 	if r.Priority != 0 || r.HasPriority {
-		e.Uint32(RTA_PRIORITY, r.Priority)
+		e.Uint32(unix.RTA_PRIORITY, r.Priority)
 	}
 	if r.PrefSrc.IsValid() {
-		e.Addr(RTA_PREFSRC, r.PrefSrc)
+		e.Addr(unix.RTA_PREFSRC, r.PrefSrc)
 	}
 	if r.TableID != 0 {
-		e.Uint32(RTA_TABLE, r.TableID)
+		e.Uint32(unix.RTA_TABLE, r.TableID)
 	}
 	if r.Pref != nil {
-		e.Uint8(RTA_PREF, *r.Pref)
+		e.Uint8(unix.RTA_PREF, *r.Pref)
 	}
 	if r.Expires != 0 {
-		e.Uint32(RTA_EXPIRES, r.Expires)
+		e.Uint32(unix.RTA_EXPIRES, r.Expires)
 	}
 	if r.UID != nil {
-		e.Uint32(RTA_UID, *r.UID)
+		e.Uint32(unix.RTA_UID, *r.UID)
 	}
 	if r.IIF != 0 {
-		e.Uint32(RTA_IIF, r.IIF)
+		e.Uint32(unix.RTA_IIF, r.IIF)
 	}
 	if r.OIF != 0 {
-		e.Uint32(RTA_OIF, r.OIF)
+		e.Uint32(unix.RTA_OIF, r.OIF)
 	}
 	if r.Mark != 0 {
-		e.Uint32(RTA_MARK, r.Mark)
+		e.Uint32(unix.RTA_MARK, r.Mark)
 	}
 	if r.Metrics != nil {
 		v, err := r.Metrics.appendBinary(nil)
 		if err != nil {
 			return nil, err
 		}
-		e.Bytes(RTA_METRICS, v)
+		e.Bytes(unix.RTA_METRICS, v)
 	}
 	if r.NextHops != nil {
 		v, err := appendMultipath(nil, r.NextHops)
 		if err != nil {
 			return nil, err
 		}
-		e.Bytes(RTA_MULTIPATH, v)
+		e.Bytes(unix.RTA_MULTIPATH, v)
 	}
 	for _, o := range r.Other {
 		e.Bytes(o.Type, o.Data)
@@ -200,29 +178,29 @@ func ParseRoute(b []byte) (*Route, error) {
 	d := netlink.NewAttributeDecoder(b[RtMsgLen:])
 	for d.Next() {
 		switch d.Type() {
-		case RTA_DST:
+		case unix.RTA_DST:
 			r.Dst = d.Addr()
-		case RTA_SRC:
+		case unix.RTA_SRC:
 			r.Src = d.Addr()
-		case RTA_GATEWAY:
+		case unix.RTA_GATEWAY:
 			r.Gateway = d.Addr()
-		case RTA_PREFSRC:
+		case unix.RTA_PREFSRC:
 			r.PrefSrc = d.Addr()
-		case RTA_OIF:
+		case unix.RTA_OIF:
 			r.OIF = d.Uint32()
-		case RTA_IIF:
+		case unix.RTA_IIF:
 			r.IIF = d.Uint32()
-		case RTA_PRIORITY:
+		case unix.RTA_PRIORITY:
 			r.Priority = d.Uint32()
 			r.HasPriority = true
-		case RTA_TABLE:
+		case unix.RTA_TABLE:
 			r.TableID = d.Uint32()
-		case RTA_PREF:
+		case unix.RTA_PREF:
 			v := d.Uint8()
 			r.Pref = &v
-		case RTA_EXPIRES:
+		case unix.RTA_EXPIRES:
 			r.Expires = d.Uint32()
-		case RTA_METRICS:
+		case unix.RTA_METRICS:
 			m, err := parseMetrics(d.Bytes())
 			if err != nil {
 				return r, err
@@ -231,10 +209,10 @@ func ParseRoute(b []byte) (*Route, error) {
 				m = Metrics{}
 			}
 			r.Metrics = m
-		case RTA_UID:
+		case unix.RTA_UID:
 			v := d.Uint32()
 			r.UID = &v
-		case RTA_MARK:
+		case unix.RTA_MARK:
 			r.Mark = d.Uint32()
 		case RTA_VIA:
 			if a, ok := parseVia(d.Bytes()); ok {
@@ -242,7 +220,7 @@ func ParseRoute(b []byte) (*Route, error) {
 			} else {
 				r.Other = append(r.Other, d.Attribute())
 			}
-		case RTA_MULTIPATH:
+		case unix.RTA_MULTIPATH:
 			hops, err := parseMultipath(d.Bytes())
 			if err != nil {
 				return r, err
@@ -252,12 +230,15 @@ func ParseRoute(b []byte) (*Route, error) {
 			r.Other = append(r.Other, d.Attribute())
 		}
 	}
-	return r, d.Err()
+	if err := d.Err(); err != nil {
+		return r, fmt.Errorf("rtnl: route in table %d: %w", r.TableNumber(), err)
+	}
+	return r, nil
 }
 
 // NewRouteRequest builds RTM_NEWROUTE (flags: NLM_F_CREATE|NLM_F_EXCL to
 // add, NLM_F_CREATE|NLM_F_REPLACE to replace).
-func NewRouteRequest(r *Route, flags uint16) (netlink.Message, error) {
+func NewRouteRequest(r *Route, flags netlink.HeaderFlags) (netlink.Message, error) {
 	b, err := r.AppendBinary(make([]byte, 0, 64))
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWROUTE, Flags: flags}, Data: b}, err
 }
@@ -285,8 +266,8 @@ func RouteDumpFilterRequest(q *Route) (netlink.Message, error) {
 }
 
 // Routes dumps the routes of family (0: all), streaming.
-func (c *Conn) Routes(family uint8, fn func(*Route) error) error {
-	return c.Dump(RouteDumpRequest(family), func(m netlink.Message) error {
+func (c *Conn) Routes(family uint8, start func(), fn func(*Route) error) error {
+	return c.Dump(RouteDumpRequest(family), start, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWROUTE {
 			return nil
 		}

@@ -93,13 +93,13 @@ func appendMultipath(b []byte, hops []NextHop) ([]byte, error) {
 		b = native.AppendUint32(b, uint32(nh.IfIndex))
 		e := netlink.NewAttributeEncoder(nil)
 		if nh.Gateway.IsValid() {
-			e.Addr(RTA_GATEWAY, nh.Gateway)
+			e.Addr(unix.RTA_GATEWAY, nh.Gateway)
 		}
 		if nh.Via.IsValid() {
 			e.Bytes(RTA_VIA, appendVia(nil, nh.Via))
 		}
 		if nh.Flow != nil {
-			e.Uint32(RTA_FLOW, *nh.Flow)
+			e.Uint32(unix.RTA_FLOW, *nh.Flow)
 		}
 		for _, o := range nh.Other {
 			e.Bytes(o.Type, o.Data)
@@ -130,7 +130,7 @@ func parseMultipath(b []byte) ([]NextHop, error) {
 		d := netlink.NewAttributeDecoder(b[RtNexthopLen:n])
 		for d.Next() {
 			switch d.Type() {
-			case RTA_GATEWAY:
+			case unix.RTA_GATEWAY:
 				nh.Gateway = d.Addr()
 			case RTA_VIA:
 				if a, ok := parseVia(d.Bytes()); ok {
@@ -138,7 +138,7 @@ func parseMultipath(b []byte) ([]NextHop, error) {
 				} else {
 					nh.Other = append(nh.Other, d.Attribute())
 				}
-			case RTA_FLOW:
+			case unix.RTA_FLOW:
 				v := d.Uint32()
 				nh.Flow = &v
 			default:

@@ -280,7 +280,7 @@ func ParseRule(b []byte) (*Rule, error) {
 
 // NewRuleRequest builds RTM_NEWRULE (flags: NLM_F_CREATE|NLM_F_EXCL, as
 // "ip rule add" sends).
-func NewRuleRequest(r *Rule, flags uint16) (netlink.Message, error) {
+func NewRuleRequest(r *Rule, flags netlink.HeaderFlags) (netlink.Message, error) {
 	b, err := r.AppendBinary(make([]byte, 0, 64))
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWRULE, Flags: flags}, Data: b}, err
 }
