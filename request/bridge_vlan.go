@@ -46,27 +46,20 @@ func (v BridgeVlan) Message(op Op) (netlink.Message, error) {
 	if v.Bridge != 0 {
 		e.Uint16(rtnl.IFLA_BRIDGE_FLAGS, v.Bridge)
 	}
-	tunnel := func(vid uint16, id uint32, flags uint16) {
-		n := e.Nest(rtnl.IFLA_BRIDGE_VLAN_TUNNEL_INFO)
-		e.Uint32(rtnl.IFLA_BRIDGE_VLAN_TUNNEL_ID, id)
-		e.Uint16(rtnl.IFLA_BRIDGE_VLAN_TUNNEL_VID, vid)
-		e.Uint16(rtnl.IFLA_BRIDGE_VLAN_TUNNEL_FLAGS, flags)
-		e.End(n)
-	}
+	var spec rtnl.BridgeAFSpec
 	switch {
 	case v.Tunnel && v.VidEnd > v.Vid:
-		tunnel(v.Vid, v.TunID, rtnl.BRIDGE_VLAN_INFO_RANGE_BEGIN)
-		tunnel(v.VidEnd, v.TunIDEnd, rtnl.BRIDGE_VLAN_INFO_RANGE_END)
+		spec.Tunnels = []rtnl.BridgeVlanTunnel{{ID: v.TunID, Vid: v.Vid, Flags: rtnl.BRIDGE_VLAN_INFO_RANGE_BEGIN},
+			{ID: v.TunIDEnd, Vid: v.VidEnd, Flags: rtnl.BRIDGE_VLAN_INFO_RANGE_END}}
 	case v.Tunnel:
-		tunnel(v.Vid, v.TunID, 0)
+		spec.Tunnels = []rtnl.BridgeVlanTunnel{{ID: v.TunID, Vid: v.Vid}}
 	case v.VidEnd != 0:
-		info := rtnl.BridgeVlanInfo{Flags: v.Flags | rtnl.BRIDGE_VLAN_INFO_RANGE_BEGIN, Vid: v.Vid}
-		e.Bytes(rtnl.IFLA_BRIDGE_VLAN_INFO, info.AppendBinary(nil))
-		info = rtnl.BridgeVlanInfo{Flags: v.Flags | rtnl.BRIDGE_VLAN_INFO_RANGE_END, Vid: v.VidEnd}
-		e.Bytes(rtnl.IFLA_BRIDGE_VLAN_INFO, info.AppendBinary(nil))
+		spec.Vlans = []rtnl.BridgeVlanInfo{{Flags: v.Flags | rtnl.BRIDGE_VLAN_INFO_RANGE_BEGIN, Vid: v.Vid},
+			{Flags: v.Flags | rtnl.BRIDGE_VLAN_INFO_RANGE_END, Vid: v.VidEnd}}
 	default:
-		e.Bytes(rtnl.IFLA_BRIDGE_VLAN_INFO, rtnl.BridgeVlanInfo{Flags: v.Flags, Vid: v.Vid}.AppendBinary(nil))
+		spec.Vlans = []rtnl.BridgeVlanInfo{{Flags: v.Flags, Vid: v.Vid}}
 	}
+	spec.AppendAttributes(e)
 	e.End(af)
 	b, err := e.Encode()
 	return netlink.Message{Header: netlink.Header{Type: typ}, Data: b}, err

@@ -82,7 +82,6 @@ type BridgeVlanTunnel struct {
 	ID    uint32 // IFLA_BRIDGE_VLAN_TUNNEL_ID
 	Vid   uint16 // IFLA_BRIDGE_VLAN_TUNNEL_VID
 	Flags uint16 // IFLA_BRIDGE_VLAN_TUNNEL_FLAGS
-	HasID bool   // the message held a VID (entries without one are skipped)
 }
 
 // BridgeAFSpec is the VLAN part of an AF_BRIDGE link's IFLA_AF_SPEC, in
@@ -90,6 +89,22 @@ type BridgeVlanTunnel struct {
 type BridgeAFSpec struct {
 	Vlans   []BridgeVlanInfo
 	Tunnels []BridgeVlanTunnel
+}
+
+// AppendAttributes encodes the VLANs, then the tunnels, as the attributes
+// of an IFLA_AF_SPEC (the caller opens the nest): what ParseBridgeAFSpec
+// reads back.
+func (s *BridgeAFSpec) AppendAttributes(e *netlink.AttributeEncoder) {
+	for _, v := range s.Vlans {
+		e.Bytes(IFLA_BRIDGE_VLAN_INFO, v.AppendBinary(nil))
+	}
+	for _, t := range s.Tunnels {
+		n := e.Nest(IFLA_BRIDGE_VLAN_TUNNEL_INFO)
+		e.Uint32(IFLA_BRIDGE_VLAN_TUNNEL_ID, t.ID)
+		e.Uint16(IFLA_BRIDGE_VLAN_TUNNEL_VID, t.Vid)
+		e.Uint16(IFLA_BRIDGE_VLAN_TUNNEL_FLAGS, t.Flags)
+		e.End(n)
+	}
 }
 
 // ParseBridgeAFSpec decodes the payload of IFLA_AF_SPEC. A VLAN info
@@ -108,13 +123,14 @@ func ParseBridgeAFSpec(b []byte) (*BridgeAFSpec, error) {
 			s.Vlans = append(s.Vlans, BridgeVlanInfo{binary.NativeEndian.Uint16(v), binary.NativeEndian.Uint16(v[2:])})
 		case IFLA_BRIDGE_VLAN_TUNNEL_INFO:
 			var t BridgeVlanTunnel
+			hasVid := false
 			td := netlink.NewAttributeDecoder(d.Bytes())
 			for td.Next() {
 				switch td.Type() {
 				case IFLA_BRIDGE_VLAN_TUNNEL_ID:
 					t.ID = td.Uint32()
 				case IFLA_BRIDGE_VLAN_TUNNEL_VID:
-					t.Vid, t.HasID = td.Uint16(), true
+					t.Vid, hasVid = td.Uint16(), true
 				case IFLA_BRIDGE_VLAN_TUNNEL_FLAGS:
 					t.Flags = td.Uint16()
 				}
@@ -122,7 +138,7 @@ func ParseBridgeAFSpec(b []byte) (*BridgeAFSpec, error) {
 			if err := td.Err(); err != nil {
 				return nil, fmt.Errorf("rtnl: IFLA_BRIDGE_VLAN_TUNNEL_INFO: %w", err)
 			}
-			if t.HasID {
+			if hasVid {
 				s.Tunnels = append(s.Tunnels, t)
 			}
 		}

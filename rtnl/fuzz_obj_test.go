@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"nsbox/netlink"
 	"reflect"
 	"testing"
 
@@ -90,6 +91,62 @@ func FuzzRouteMessageRoundTrip(f *testing.F) {
 		}
 		if !reflect.DeepEqual(r, r2) {
 			t.Fatalf("round trip:\n%+v\n%+v", r, r2)
+		}
+	})
+}
+
+// FuzzParseBridgeAFSpec: a bridge port's IFLA_AF_SPEC decodes to no more
+// VLANs and tunnels than its bytes can hold, and what it decodes,
+// encoded again, decodes to the same.
+func FuzzParseBridgeAFSpec(f *testing.F) {
+	vinfo := func(flags, vid uint16) []byte { return nla(IFLA_BRIDGE_VLAN_INFO, cat(u16(flags), u16(vid))) }
+	tinfo := func(id uint32, vid, flags uint16) []byte {
+		return nla(IFLA_BRIDGE_VLAN_TUNNEL_INFO, cat(nla(IFLA_BRIDGE_VLAN_TUNNEL_ID, u32(id)),
+			nla(IFLA_BRIDGE_VLAN_TUNNEL_VID, u16(vid)), nla(IFLA_BRIDGE_VLAN_TUNNEL_FLAGS, u16(flags))))
+	}
+	f.Add(cat(vinfo(BRIDGE_VLAN_INFO_PVID|BRIDGE_VLAN_INFO_UNTAGGED, 1), vinfo(BRIDGE_VLAN_INFO_RANGE_BEGIN, 10), vinfo(BRIDGE_VLAN_INFO_RANGE_END, 20)))
+	f.Add(cat(tinfo(1000, 1000, 0), tinfo(1010, 1010, BRIDGE_VLAN_INFO_RANGE_BEGIN), tinfo(1020, 1020, BRIDGE_VLAN_INFO_RANGE_END)))
+	f.Add(cat(nla(IFLA_BRIDGE_FLAGS, u16(BRIDGE_FLAGS_SELF)), nla(IFLA_BRIDGE_VLAN_INFO, u16(1))))
+	f.Add(nla(IFLA_BRIDGE_VLAN_TUNNEL_INFO, nla(IFLA_BRIDGE_VLAN_TUNNEL_ID, u32(5))))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseBridgeAFSpec(b)
+		if err != nil {
+			return
+		}
+		if len(s.Vlans)*8+len(s.Tunnels)*12 > len(b) {
+			t.Fatalf("%d VLANs and %d tunnels from %d bytes", len(s.Vlans), len(s.Tunnels), len(b))
+		}
+		e := netlink.NewAttributeEncoder(nil)
+		s.AppendAttributes(e)
+		enc, err := e.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, err := ParseBridgeAFSpec(enc)
+		if err != nil || !reflect.DeepEqual(s, s2) {
+			t.Fatalf("decoded %+v\nencoded and decoded again %+v, %v", s, s2, err)
+		}
+	})
+}
+
+// FuzzParseBridgeVlanStats: an RTM_NEWSTATS body yields no more VLAN
+// statistics than its bytes hold (36 each), split where the bridge's
+// end and the ports' begin.
+func FuzzParseBridgeVlanStats(f *testing.F) {
+	vst := func(vid, flags uint16) []byte {
+		return nla(BRIDGE_XSTATS_VLAN, cat(u64(1), u64(2), u64(3), u64(4), u16(vid), u16(flags), u32(0)))
+	}
+	hdr := cat([]byte{0, 0, 0, 0}, u32(4), u32(6))
+	f.Add(cat(hdr, nla(IFLA_STATS_LINK_XSTATS, nla(LINK_XSTATS_TYPE_BRIDGE, cat(vst(1, BRIDGE_VLAN_INFO_MASTER|BRIDGE_VLAN_INFO_BRENTRY), vst(5, 0))))))
+	f.Add(cat(hdr, nla(IFLA_STATS_LINK_XSTATS_SLAVE, nla(LINK_XSTATS_TYPE_BRIDGE, vst(7, BRIDGE_VLAN_INFO_PVID)))))
+	f.Add(hdr[:10])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, st, first, err := ParseBridgeVlanStats(b)
+		if err != nil {
+			return
+		}
+		if len(st)*36 > len(b) || first < 0 || first > len(st) {
+			t.Fatalf("%d statistics (%d first) from %d bytes", len(st), first, len(b))
 		}
 	})
 }

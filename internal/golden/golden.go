@@ -122,11 +122,22 @@ func ToNative(b []byte) ([]byte, error) {
 
 func convertBody(typ uint16, b []byte) ([]byte, error) {
 	switch typ {
-	case unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_DELLINK, unix.RTM_SETLINK:
+	case unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_DELLINK, unix.RTM_SETLINK,
+		unix.RTM_NEWLINKPROP, unix.RTM_DELLINKPROP:
 		if len(b) < ifinfomsgLen {
 			return nil, fmt.Errorf("short ifinfomsg")
 		}
-		return convertAttrs(ifinfoLE(b[:ifinfomsgLen]), b[ifinfomsgLen:], linkSchema)
+		sc := linkSchema
+		if b[0] == unix.AF_BRIDGE {
+			// an AF_BRIDGE link's IFLA_AF_SPEC holds IFLA_BRIDGE_*
+			sc = schema{unix.IFLA_AF_SPEC: bridgeAFSpecSchema}
+			for k, v := range linkSchema {
+				if k != unix.IFLA_AF_SPEC {
+					sc[k] = v
+				}
+			}
+		}
+		return convertAttrs(ifinfoLE(b[:ifinfomsgLen]), b[ifinfomsgLen:], sc)
 	case unix.RTM_NEWADDR, unix.RTM_GETADDR, unix.RTM_DELADDR:
 		if len(b) < ifaddrmsgLen {
 			return nil, fmt.Errorf("short ifaddrmsg")
@@ -209,10 +220,14 @@ var (
 		unix.IFLA_ALLMULTI: 'u', unix.IFLA_GRO_MAX_SIZE: 'u', unix.IFLA_TSO_MAX_SIZE: 'u',
 		unix.IFLA_TSO_MAX_SEGS: 'u', 63: 'u', 64: 'u', 66: 'u', 68: 'u', 69: 'u',
 		unix.IFLA_STATS64: 'Q', unix.IFLA_STATS: 'U', unix.IFLA_LINKINFO: infoSchema,
-		unix.IFLA_PROTINFO: brportSchema,
+		unix.IFLA_PROTINFO: brportSchema, unix.IFLA_PROP_LIST: schema{},
 	}
-	addrSchema  = schema{unix.IFA_CACHEINFO: 'U', unix.IFA_FLAGS: 'u', unix.IFA_RT_PRIORITY: 'u'}
-	routeSchema = schema{unix.RTA_OIF: 'u', unix.RTA_IIF: 'u', unix.RTA_PRIORITY: 'u', unix.RTA_TABLE: 'u',
+	// IFLA_BRIDGE_FLAGS, IFLA_BRIDGE_MODE, IFLA_BRIDGE_VLAN_INFO (struct
+	// bridge_vlan_info: two u16), IFLA_BRIDGE_VLAN_TUNNEL_INFO { ID, VID,
+	// FLAGS }.
+	bridgeAFSpecSchema = schema{0: 'u', 1: 'u', 2: 'H', 3: schema{1: 'u', 2: 'u', 3: 'u'}}
+	addrSchema         = schema{unix.IFA_CACHEINFO: 'U', unix.IFA_FLAGS: 'u', unix.IFA_RT_PRIORITY: 'u'}
+	routeSchema        = schema{unix.RTA_OIF: 'u', unix.RTA_IIF: 'u', unix.RTA_PRIORITY: 'u', unix.RTA_TABLE: 'u',
 		unix.RTA_CACHEINFO: 'U', unix.RTA_UID: 'u', unix.RTA_EXPIRES: 'u', unix.RTA_METRICS: schema{},
 		unix.RTA_MULTIPATH: 'M', unix.RTA_FLOW: 'u', unix.RTA_MARK: 'u', unix.RTA_VIA: 'V', 30 /* RTA_NH_ID */ : 'u'}
 	// NDA_*: NDA_PORT is in network order.
