@@ -136,8 +136,10 @@ func (s *session) bridge(args []string) error {
 		return s.bridgeFdb(args[1:])
 	case cli.Matches(w, "vlan"):
 		return s.bridgeVlan(args[1:])
-	case cli.Matches(w, "mdb"), cli.Matches(w, "monitor"), cli.Matches(w, "vni"):
+	case cli.Matches(w, "mdb"), cli.Matches(w, "vni"):
 		return usagef("nsbox: \"bridge %s\" is not implemented", w)
+	case cli.Matches(w, "monitor"):
+		return s.bridgeMonitor(args[1:])
 	}
 	return usagef("Object \"%s\" is unknown, try \"bridge help\".", w)
 }
@@ -206,12 +208,18 @@ func (s *session) bridgeLink(args []string) error {
 // printBridgePort is bridge/link.c print_linkinfo().
 func (s *session) printBridgePort(p *printer, l *rtnl.Link) {
 	p.openObject("")
+	s.printBridgePortBody(p, l)
+}
+
+// printBridgePortBody is print_linkinfo() after its JSON object is open
+// (bridge monitor puts "Deleted " first).
+func (s *session) printBridgePortBody(p *printer, l *rtnl.Link) {
 	p.int("ifindex", "%d: ", int64(l.Index))
 	name := l.Name
 	mdown := false
 	if l.Link != 0 {
 		pname := "if" + itoa(int(l.Link))
-		if peer, ok := s.links.byIndex[l.Link]; ok {
+		if peer := s.links.lookup(l.Link); peer != nil {
 			pname = peer.name
 			if !l.Seen.Has(unix.IFLA_LINK_NETNSID) {
 				mdown = peer.flags&unix.IFF_UP == 0

@@ -123,6 +123,9 @@ func (c *linkCache) lookup(i int32) *cachedLink {
 	if l, ok := c.byIndex[i]; ok {
 		return l
 	}
+	if c.conn == nil { // monitor file: no socket
+		return nil
+	}
 	l, err := c.conn.LinkByIndex(i)
 	if err != nil {
 		return nil

@@ -170,7 +170,8 @@ type session struct {
 	files   []*os.File       // namespace files sent as IFLA_NET_NS_FD
 	ioctlFD int              // AF_INET socket for SIOCGIFTXQLEN, 0: not yet
 
-	monitor bool // printing ip monitor events (no queue length)
+	monitor  bool // printing ip monitor events (no queue length)
+	bannerOn bool // bridge monitor all: print_headers() labels each event
 
 	batch     bool   // running a batch
 	lineNo    int    // batch: the line being run

@@ -135,8 +135,34 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 	if o.file != "" {
 		return monitorFile(g, o, stdout, stderr)
 	}
+	// ip monitor prints as iproute2's filter.oneline (addresses lead with
+	// their link) with newlines; it takes none of -d, -s, -j, -br, -f.
+	var e *eventPrinter
+	setup := func(s *session, q *rtnl.Conn) (func(netlink.Message), error) {
+		s.g = cli.Global{Oneline: true}
+		e = &eventPrinter{s: s, p: newPrinter(s.out, false, false, false), label: o.label}
+		if o.dev != "" {
+			l, err := q.LinkByName(o.dev)
+			if err != nil {
+				return nil, fmt.Errorf("Cannot find device \"%s\"", o.dev)
+			}
+			e.dev = l.Index
+		}
+		return e.event, nil
+	}
+	return listen(ctx, g, o.groups, stdout, stderr, ready, setup)
+}
+
+// listen is the loop of ip monitor and bridge monitor: a socket in the
+// namespace joined to groups, a second one for the name lookups the
+// printers make, and each event handed to the handler setup returns,
+// until ctx ends or the socket fails. ready, when not nil, is closed
+// once the groups are joined. -wire dumps go to stderr.
+func listen(ctx context.Context, g cli.Global, groups []uint32, stdout, stderr io.Writer, ready chan<- struct{},
+	setup func(s *session, q *rtnl.Conn) (func(netlink.Message), error)) int {
 	// ev receives the events, q answers the name lookups the printers make
 	var ev, q *rtnl.Conn
+	var err error
 	open := func() error {
 		var err error
 		if ev, err = rtnl.Dial(); err != nil {
@@ -171,27 +197,21 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 		defer tap.Close()
 	}
 	_ = ev.SetReceiveBuffer(1 << 20)
-	for _, grp := range o.groups {
+	for _, grp := range groups {
 		if err := ev.JoinGroup(grp); err != nil {
 			ev.Close()
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
 	}
-	// ip monitor prints as iproute2's filter.oneline (addresses lead with
-	// their link) with newlines; it takes none of -d, -s, -j, -br, -f.
-	s := &session{g: cli.Global{Oneline: true}, out: bufio.NewWriter(stdout), conn: q, links: newLinkCache(q), monitor: true}
-	e := &eventPrinter{s: s, p: newPrinter(s.out, false, false, false), label: o.label}
+	s := &session{g: g, out: bufio.NewWriter(stdout), conn: q, links: newLinkCache(q), monitor: true}
 	// iproute2's ll_init_map: learn every link's name first
 	_ = s.links.fill()
-	if o.dev != "" {
-		l, err := q.LinkByName(o.dev)
-		if err != nil {
-			ev.Close()
-			fmt.Fprintf(stderr, "Cannot find device \"%s\"\n", o.dev)
-			return 1
-		}
-		e.dev = l.Index
+	handle, err := setup(s, q)
+	if err != nil {
+		ev.Close()
+		fmt.Fprintln(stderr, err)
+		return 1
 	}
 	if ready != nil {
 		close(ready)
@@ -218,7 +238,7 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 				return
 			}
 			for _, m := range msgs {
-				e.event(m)
+				handle(m)
 			}
 			s.out.Flush()
 			mu.Unlock()

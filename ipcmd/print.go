@@ -478,6 +478,14 @@ func (p *printer) cstr(attr int, key, format, s string) {
 	p.text("%s", p.paint(attr, fmt.Sprintf(format, s)))
 }
 
+// ctext is print_color_string(PRINT_FP, attr, NULL, format, s): text
+// output only.
+func (p *printer) ctext(attr int, format, s string) {
+	if !p.json {
+		p.text("%s", p.paint(attr, fmt.Sprintf(format, s)))
+	}
+}
+
 // familyColor is ifa_family_color(): the colour of an address of family
 // fam, -1 (COLOR_NONE) for other families.
 func familyColor(fam uint8) int {

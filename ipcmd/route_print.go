@@ -67,7 +67,7 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 	if r.Gateway.IsValid() && f.rvia.bits != hostLen {
 		p.jstr("gateway", r.Gateway.String())
 		p.text("via ")
-		p.cstr(familyColor(r.Family), "", "%s ", r.Gateway.String())
+		p.ctext(familyColor(r.Family), "%s ", r.Gateway.String())
 	}
 	if r.Via.IsValid() {
 		printVia(p, r.Via)
@@ -98,7 +98,7 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 	if r.PrefSrc.IsValid() && f.rprefsrc.bits != hostLen {
 		p.jstr("prefsrc", r.PrefSrc.String())
 		p.text("src ")
-		p.cstr(familyColor(r.Family), "", "%s ", r.PrefSrc.String())
+		p.ctext(familyColor(r.Family), "%s ", r.PrefSrc.String())
 	}
 	if r.HasPriority && f.metricMask != 0xffffffff {
 		p.uint("metric", "metric %d ", uint64(r.Priority))
@@ -173,7 +173,7 @@ func printVia(p *printer, a netip.Addr) {
 		return
 	}
 	p.text("via %s ", fam)
-	p.cstr(familyColor(familyOf(a)), "", "%s ", a.String())
+	p.ctext(familyColor(familyOf(a)), "%s ", a.String())
 }
 
 // printIfidx is print_rta_ifidx(): "dev NAME" (or "iif NAME"), the name
@@ -415,7 +415,7 @@ func (s *session) printMultipath(p *printer, r *rtnl.Route) {
 		if nh.Gateway.IsValid() {
 			p.jstr("gateway", nh.Gateway.String())
 			p.text("via ")
-			p.cstr(familyColor(r.Family), "", "%s ", nh.Gateway.String())
+			p.ctext(familyColor(r.Family), "%s ", nh.Gateway.String())
 		}
 		if nh.Via.IsValid() {
 			printVia(p, nh.Via)

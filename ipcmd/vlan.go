@@ -674,64 +674,7 @@ func (s *session) vlanRTMDump(f *vlanFilter, global bool) error {
 	}
 	cur := int32(-1)
 	err := s.dumpEach(request.BridgeVlanDump(flags), func(m netlink.Message) error {
-		if m.Header.Type != unix.RTM_NEWVLAN || len(m.Data) < 8 || m.Data[0] != unix.AF_BRIDGE {
-			return nil
-		}
-		index := int32(binary.NativeEndian.Uint32(m.Data[4:]))
-		if f.index != 0 && f.index != index {
-			return nil
-		}
-		if cur != -1 && cur != index {
-			closeVlanPort(p)
-			cur = -1
-		}
-		d := netlink.NewAttributeDecoder(m.Data[8:])
-		for d.Next() {
-			if d.Type() != rtnl.BRIDGE_VLANDB_ENTRY || global {
-				continue
-			}
-			var info rtnl.BridgeVlanInfo
-			var end, state uint16
-			var router []byte
-			e := netlink.NewAttributeDecoder(d.Bytes())
-			for e.Next() {
-				switch b := e.Bytes(); e.Type() {
-				case rtnl.BRIDGE_VLANDB_ENTRY_INFO:
-					if len(b) >= 4 {
-						info = rtnl.BridgeVlanInfo{Flags: binary.NativeEndian.Uint16(b), Vid: binary.NativeEndian.Uint16(b[2:])}
-						if end == 0 {
-							end = info.Vid
-						}
-					}
-				case rtnl.BRIDGE_VLANDB_ENTRY_RANGE:
-					end = e.Uint16()
-				case rtnl.BRIDGE_VLANDB_ENTRY_STATE:
-					state = uint16(e.Uint8())
-				case rtnl.BRIDGE_VLANDB_ENTRY_MCAST_ROUTER:
-					router = b
-				}
-			}
-			if f.vlan != 0 && (f.vlan < info.Vid || f.vlan > end) {
-				continue
-			}
-			if cur != index {
-				s.openVlanPort(p, index, "vlans")
-				cur = index
-			} else {
-				p.text("%-16s  ", "")
-			}
-			p.openObject("")
-			vlanRange(p, "vlan", uint32(info.Vid), uint32(end))
-			printVlanFlags(p, info.Flags)
-			p.text("\n%-16s    ", "")
-			printPortState(p, uint8(state))
-			if len(router) > 0 {
-				p.uint("mcast_router", "mcast_router %d ", uint64(router[0]))
-			}
-			p.text("\n")
-			p.closeObject()
-		}
-		return d.Err()
+		return s.printVlanRTM(p, f, m, global, &cur)
 	})
 	if cur != -1 {
 		closeVlanPort(p)
@@ -741,4 +684,75 @@ func (s *session) vlanRTMDump(f *vlanFilter, global bool) error {
 		return dumpFailed(err, "Dump terminated", cli.ExitFail)
 	}
 	return p.flush()
+}
+
+// printVlanRTM is print_vlan_rtm() for one RTM_NEWVLAN or RTM_DELVLAN:
+// cur is the port whose JSON object is open (-1 none); a monitor passes
+// a fresh one for every event.
+func (s *session) printVlanRTM(p *printer, f *vlanFilter, m netlink.Message, global bool, cur *int32) error {
+	if m.Header.Type != unix.RTM_NEWVLAN && m.Header.Type != unix.RTM_DELVLAN || len(m.Data) < 8 || m.Data[0] != unix.AF_BRIDGE {
+		return nil
+	}
+	index := int32(binary.NativeEndian.Uint32(m.Data[4:]))
+	if f.index != 0 && f.index != index {
+		return nil
+	}
+	if s.monitor {
+		s.banner(p, "[VLAN]")
+	}
+	if m.Header.Type == unix.RTM_DELVLAN {
+		p.jbool("deleted", true)
+		p.text("Deleted ")
+	}
+	if *cur != -1 && *cur != index {
+		closeVlanPort(p)
+		*cur = -1
+	}
+	d := netlink.NewAttributeDecoder(m.Data[8:])
+	for d.Next() {
+		if d.Type() != rtnl.BRIDGE_VLANDB_ENTRY || global {
+			continue
+		}
+		var info rtnl.BridgeVlanInfo
+		var end, state uint16
+		var router []byte
+		e := netlink.NewAttributeDecoder(d.Bytes())
+		for e.Next() {
+			switch b := e.Bytes(); e.Type() {
+			case rtnl.BRIDGE_VLANDB_ENTRY_INFO:
+				if len(b) >= 4 {
+					info = rtnl.BridgeVlanInfo{Flags: binary.NativeEndian.Uint16(b), Vid: binary.NativeEndian.Uint16(b[2:])}
+					if end == 0 {
+						end = info.Vid
+					}
+				}
+			case rtnl.BRIDGE_VLANDB_ENTRY_RANGE:
+				end = e.Uint16()
+			case rtnl.BRIDGE_VLANDB_ENTRY_STATE:
+				state = uint16(e.Uint8())
+			case rtnl.BRIDGE_VLANDB_ENTRY_MCAST_ROUTER:
+				router = b
+			}
+		}
+		if f.vlan != 0 && (f.vlan < info.Vid || f.vlan > end) {
+			continue
+		}
+		if *cur != index {
+			s.openVlanPort(p, index, "vlans")
+			*cur = index
+		} else {
+			p.text("%-16s  ", "")
+		}
+		p.openObject("")
+		vlanRange(p, "vlan", uint32(info.Vid), uint32(end))
+		printVlanFlags(p, info.Flags)
+		p.text("\n%-16s    ", "")
+		printPortState(p, uint8(state))
+		if len(router) > 0 {
+			p.uint("mcast_router", "mcast_router %d ", uint64(router[0]))
+		}
+		p.text("\n")
+		p.closeObject()
+	}
+	return d.Err()
 }
