@@ -136,10 +136,11 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 		return monitorFile(g, o, stdout, stderr)
 	}
 	// ip monitor prints as iproute2's filter.oneline (addresses lead with
-	// their link) with newlines; it takes none of -d, -s, -j, -br, -f.
+	// their link) with newlines; of -d, -s, -j, -br, -f it takes -d
+	// (print_linkinfo's details).
 	var e *eventPrinter
 	setup := func(s *session, q *rtnl.Conn) (func(netlink.Message), error) {
-		s.g = cli.Global{Oneline: true}
+		s.g = cli.Global{Oneline: true, Details: g.Details}
 		e = &eventPrinter{s: s, p: newPrinter(s.out, false, false, false), label: o.label}
 		if o.dev != "" {
 			l, err := q.LinkByName(o.dev)
