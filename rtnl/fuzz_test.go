@@ -220,6 +220,8 @@ func FuzzParseBridgePort(f *testing.F) {
 				on(&want.FastLeave)
 			case unix.IFLA_BRPORT_LEARNING:
 				on(&want.Learning)
+			case unix.IFLA_BRPORT_LEARNING_SYNC:
+				on(&want.LearningSync)
 			case unix.IFLA_BRPORT_UNICAST_FLOOD:
 				on(&want.Flood)
 			case unix.IFLA_BRPORT_MCAST_FLOOD:
