@@ -53,7 +53,7 @@ func (nh *NextHop) Weight() int { return int(nh.Hops) + 1 }
 //	};
 func appendVia(b []byte, a netip.Addr) []byte {
 	b = native.AppendUint16(b, uint16(afOf(a)))
-	return append(b, a.Unmap().AsSlice()...)
+	return append(b, a.AsSlice()...)
 }
 
 // parseVia decodes struct rtvia: an IPv4 or IPv6 address; another family
@@ -76,7 +76,7 @@ func parseVia(b []byte) (netip.Addr, bool) {
 }
 
 func afOf(a netip.Addr) uint8 {
-	if a.Unmap().Is4() {
+	if a.Is4() { // an IPv4-mapped IPv6 address is AF_INET6, as the kernel sent it
 		return unix.AF_INET
 	}
 	return unix.AF_INET6
