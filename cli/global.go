@@ -1,13 +1,12 @@
 // Package cli holds what every nsbox front end shares: the global options
 // (iproute2's, plus nsbox's own -wire and -pcap), keyword matching with
-// iproute2's abbreviation rule, and exit codes.
+// iproute2's abbreviation rule, exit codes, and Error, the one error type
+// every command fails with.
 package cli
 
 import (
 	"strconv"
 	"strings"
-
-	fmt "nsbox/internal/printf"
 )
 
 // Exit codes, as iproute2 uses them.
@@ -87,17 +86,7 @@ func Matches(word, keyword string) bool {
 
 // ErrUsage is a command line ip answers with its usage text (an option
 // that takes a value given none: usage()).
-var ErrUsage = &UsageError{}
-
-// UsageError is a command-line error: printed as one line, exit 255.
-type UsageError struct{ Msg string }
-
-func (e *UsageError) Error() string { return e.Msg }
-
-// Usagef builds a UsageError.
-func Usagef(format string, a ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, a...)}
-}
+var ErrUsage = &Error{Code: ExitUsage, Usage: true, Fatal: true}
 
 // family is a name -f/-family accepts, with its number in
 // <linux/socket.h> (a switch, not a map: nothing built at start).

@@ -956,7 +956,7 @@ func (s *session) addrFlush(f *addrFilter) error {
 		}
 	}
 	p.flush()
-	return &cmdError{code: cli.ExitUsage, msg: fmt.Sprintf("*** Flush remains incomplete after %d rounds. ***", maxAddrFlushRounds)}
+	return &cli.Error{Code: cli.ExitUsage, Msg: fmt.Sprintf("*** Flush remains incomplete after %d rounds. ***", maxAddrFlushRounds)}
 }
 
 // maxAddrFlushRounds is iproute2's max_flush_loops.

@@ -102,7 +102,7 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 			}
 			g.Pcap = v
 		default:
-			return g, nil, usagef("Option \"%s\" is unknown, try \"bridge help\".", args[0])
+			return g, nil, cli.Usagef("Option \"%s\" is unknown, try \"bridge help\".", args[0])
 		}
 		args = args[1:]
 	}
@@ -131,17 +131,17 @@ func (s *session) bridge(args []string) error {
 		return s.bridgeLink(args[1:])
 	case cli.Matches(w, "help"):
 		bridgeUsage()
-		return &cmdError{code: cli.ExitUsage, fatal: true}
+		return &cli.Error{Code: cli.ExitUsage, Fatal: true}
 	case cli.Matches(w, "fdb"):
 		return s.bridgeFdb(args[1:])
 	case cli.Matches(w, "vlan"):
 		return s.bridgeVlan(args[1:])
 	case cli.Matches(w, "mdb"), cli.Matches(w, "vni"):
-		return usagef("nsbox: \"bridge %s\" is not implemented", w)
+		return cli.Usagef("nsbox: \"bridge %s\" is not implemented", w)
 	case cli.Matches(w, "monitor"):
 		return s.bridgeMonitor(args[1:])
 	}
-	return usagef("Object \"%s\" is unknown, try \"bridge help\".", w)
+	return cli.Usagef("Object \"%s\" is unknown, try \"bridge help\".", w)
 }
 
 func (s *session) bridgeLink(args []string) error {
@@ -154,11 +154,11 @@ func (s *session) bridgeLink(args []string) error {
 			args = args[1:]
 		case cli.Matches(w, "help"):
 			io.WriteString(stderr, bridgeLinkUsageText)
-			return &cmdError{code: cli.ExitUsage, fatal: true}
+			return &cli.Error{Code: cli.ExitUsage, Fatal: true}
 		case cli.Matches(w, "set"), cli.Matches(w, "change"):
 			return s.bridgeLinkSet(args[1:])
 		default:
-			return usagef("Command \"%s\" is unknown, try \"bridge link help\".", w)
+			return cli.Usagef("Command \"%s\" is unknown, try \"bridge link help\".", w)
 		}
 	}
 	var dev string
@@ -182,7 +182,7 @@ func (s *session) bridgeLink(args []string) error {
 	if dev != "" {
 		index = s.links.index(dev)
 		if index == 0 {
-			return usagef("Cannot find device \"%s\"", dev)
+			return cli.Usagef("Cannot find device \"%s\"", dev)
 		}
 	}
 	if err := s.links.fill(); err != nil {
@@ -317,7 +317,7 @@ func portOnOff(word string, field func(*rtnl.BridgePort) **bool) option[portSetA
 		}
 		on, err := parseOnOff(word, v)
 		if err != nil {
-			err.(*cmdError).code = 256 - int(unix.EINVAL)
+			err.(*cli.Error).Code = 256 - int(unix.EINVAL)
 			return err
 		}
 		*field(&a.port) = &on
@@ -375,7 +375,7 @@ var bridgeLinkOptions = []option[portSetArgs]{
 				}
 			}
 			if st < 0 {
-				return usagef("Error: invalid STP port state")
+				return cli.Usagef("Error: invalid STP port state")
 			}
 		}
 		if st >= 0 {
@@ -395,7 +395,7 @@ var bridgeLinkOptions = []option[portSetArgs]{
 		case "veb":
 			a.mode = 0
 		default:
-			return usagef("Mode argument must be \"vepa\" or \"veb\".")
+			return cli.Usagef("Mode argument must be \"vepa\" or \"veb\".")
 		}
 		return nil
 	}},
@@ -418,7 +418,7 @@ var bridgeLinkOptions = []option[portSetArgs]{
 		}
 		idx := s.index(v)
 		if idx == 0 {
-			return usagef("Error: device %s does not exist", v)
+			return cli.Usagef("Error: device %s does not exist", v)
 		}
 		a.port.BackupPort = new(uint32(idx))
 		return nil
@@ -438,25 +438,25 @@ func (s *session) bridgeLinkSet(args []string) error {
 	a := &portSetArgs{mode: -1}
 	err := parseOptions(s, a, args, bridgeLinkOptions, func(s *session, a *portSetArgs, args *[]string) error {
 		io.WriteString(stderr, bridgeLinkUsageText)
-		return &cmdError{code: cli.ExitUsage, fatal: true}
+		return &cli.Error{Code: cli.ExitUsage, Fatal: true}
 	})
 	if err != nil {
 		return err
 	}
 	if a.dev == "" {
-		return usagef("Device is a required argument.")
+		return cli.Usagef("Device is a required argument.")
 	}
 	idx := s.index(a.dev)
 	if idx == 0 {
-		return usagef("Cannot find bridge device \"%s\"", a.dev)
+		return cli.Usagef("Cannot find bridge device \"%s\"", a.dev)
 	}
 	m, err := request.BridgePort(idx, &a.port, a.flags, a.mode)
 	if err != nil {
 		return failf("nsbox: %v", err)
 	}
 	if _, err := s.conn.Execute(m); err != nil {
-		if ce := kernelError(err).(*cmdError); ce != nil {
-			ce.code = cli.ExitUsage // rtnl_talk failed: return -1
+		if ce := kernelError(err).(*cli.Error); ce != nil {
+			ce.Code = cli.ExitUsage // rtnl_talk failed: return -1
 			return ce
 		}
 	}

@@ -56,9 +56,9 @@ func parseBridgeMonitor(args []string) (bridgeMonitorOpts, error) {
 		case w == "all":
 			all, vlan, vni, o.banner = true, true, true, true
 		case cli.Matches(w, "help"):
-			return o, usagef("%s", bridgeMonitorUsage)
+			return o, cli.Usagef("%s", bridgeMonitorUsage)
 		default:
-			return o, usagef("Argument \"%s\" is unknown, try \"bridge monitor help\".", w)
+			return o, cli.Usagef("Argument \"%s\" is unknown, try \"bridge monitor help\".", w)
 		}
 	}
 	if all {
@@ -90,7 +90,7 @@ func (s *session) bridgeMonitor(args []string) error {
 	if o.file != "" {
 		f, err := os.Open(o.file)
 		if err != nil {
-			return usagef("Cannot fopen: %s", errnoText(err))
+			return cli.Usagef("Cannot fopen: %s", errnoText(err))
 		}
 		defer f.Close()
 		s.monitor, s.bannerOn = true, o.banner
@@ -116,7 +116,7 @@ func (s *session) bridgeMonitor(args []string) error {
 		return ls.bridgeEvent(), nil
 	})
 	if code != 0 {
-		return &cmdError{code: code}
+		return &cli.Error{Code: code}
 	}
 	return nil
 }

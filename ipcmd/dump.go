@@ -23,13 +23,13 @@ func dumpFailed(err error, what string, code int) error {
 		fmt.Fprintln(stderr, "Dump was interrupted and may be inconsistent.")
 		return nil
 	}
-	var ce *cmdError
+	var ce *cli.Error
 	if errors.As(err, &ce) {
 		return ce
 	}
 	var re *netlink.Error
 	if !errors.As(err, &re) {
-		return &cmdError{code: code, msg: "nsbox: " + err.Error() + "\n" + what}
+		return &cli.Error{Code: code, Msg: "nsbox: " + err.Error() + "\n" + what}
 	}
 	msg := ""
 	switch {
@@ -43,7 +43,7 @@ func dumpFailed(err error, what string, code int) error {
 	default:
 		msg = "RTNETLINK answers: " + nsenter.Strerror(re.Errno) + "\n"
 	}
-	return &cmdError{code: code, msg: msg + what}
+	return &cli.Error{Code: code, Msg: msg + what}
 }
 
 // errnoText is strerror() of the errno in err, as perror() prints it.
@@ -53,8 +53,8 @@ func errnoText(err error) string { return nsenter.Strerror(err) }
 // and whose failure it reports with the exit code code (rtnl_talk
 // printed the kernel's line already).
 func talkFailed(err error, code int) error {
-	ce := kernelError(err).(*cmdError)
-	return &cmdError{code: code, msg: ce.msg, fatal: ce.fatal}
+	ce := kernelError(err).(*cli.Error)
+	return &cli.Error{Code: code, Msg: ce.Msg, Fatal: ce.Fatal}
 }
 
 var _ = cli.ExitOK

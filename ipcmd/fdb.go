@@ -34,7 +34,7 @@ func fdbUsage() error { return usage(fdbUsageText) }
 
 // brFail is a failed bridge command: its message, exit 255 (return -1
 // from do_fdb's commands), the batch going on.
-func brFail(msg string) error { return &cmdError{code: cli.ExitUsage, msg: msg} }
+func brFail(msg string) error { return &cli.Error{Code: cli.ExitUsage, Msg: msg} }
 
 // fdbVerbs is do_fdb()'s chain.
 var fdbVerbs = []objVerb{
@@ -155,7 +155,7 @@ func (s *session) fdbShow(args []string) error {
 	}
 	if dev != "" {
 		if f.index = s.links.index(dev); f.index == 0 {
-			return brFail(nodev(dev).(*cmdError).msg)
+			return brFail(nodev(dev).(*cli.Error).Msg)
 		}
 	}
 	req, err := request.FDBQuery{Port: f.index, Bridge: f.master}.Message()
@@ -395,7 +395,7 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 				return err
 			}
 			if e.Via = s.links.index(v); e.Via == 0 {
-				return &cmdError{code: cli.ExitUsage, msg: nodev(v).(*cmdError).msg, fatal: true}
+				return &cli.Error{Code: cli.ExitUsage, Msg: nodev(v).(*cli.Error).Msg, Fatal: true}
 			}
 		case w == "self":
 			e.Self = true
@@ -461,7 +461,7 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 		return err
 	}
 	if e.Link = s.links.index(dev); e.Link == 0 {
-		return brFail(nodev(dev).(*cmdError).msg)
+		return brFail(nodev(dev).(*cli.Error).Msg)
 	}
 	m, err := e.Message(op)
 	if err != nil {
@@ -556,7 +556,7 @@ func (s *session) fdbGet(args []string) error {
 	}
 	if dev != "" {
 		if q.Index = s.links.index(dev); q.Index == 0 {
-			return brFail(nodev(dev).(*cmdError).msg)
+			return brFail(nodev(dev).(*cli.Error).Msg)
 		}
 	}
 	if br != "" {

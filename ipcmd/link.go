@@ -106,7 +106,7 @@ func doLink(s *session, args []string) error {
 	case cli.Matches(w, "help"):
 		return s.linkHelp(args[1:])
 	}
-	return usagef("Command \"%s\" is unknown, try \"ip link help\".", w)
+	return cli.Usagef("Command \"%s\" is unknown, try \"ip link help\".", w)
 }
 
 // linkProperty is iplink_prop(): "ip link property add|del dev DEV
@@ -123,7 +123,7 @@ func (s *session) linkProperty(args []string) error {
 	case cli.Matches(w, "help"):
 		return linkUsage()
 	default:
-		return usagef("Operator required")
+		return cli.Usagef("Operator required")
 	}
 	dev := ""
 	for args = args[1:]; len(args) > 0; args = args[1:] {
@@ -158,7 +158,7 @@ func (s *session) linkProperty(args []string) error {
 		}
 	}
 	if dev == "" {
-		return usagef("Not enough of information: \"dev\" argument is required.")
+		return cli.Usagef("Not enough of information: \"dev\" argument is required.")
 	}
 	if _, err := s.dial(); err != nil {
 		return err
@@ -185,16 +185,16 @@ func (s *session) linkModify(op request.Op, args []string) error {
 	}
 	l := &a.link
 	if a.index != 0 && !create && !a.moveNetns {
-		return usagef("index can be used only when creating devices or when moving device to another netns.")
+		return cli.Usagef("index can be used only when creating devices or when moving device to another netns.")
 	}
 	if a.group && a.dev == "" {
 		// "ip link set group G ..." and "ip link del group G": the
 		// kernel acts on every link of the group (ifindex 0, no name)
 		if a.kind != "" && len(a.kindArgs) > 0 {
-			return usagef("Garbage instead of arguments \"%s ...\". Try \"ip link help\".", a.kindArgs[0])
+			return cli.Usagef("Garbage instead of arguments \"%s ...\". Try \"ip link help\".", a.kindArgs[0])
 		}
 		if create {
-			return usagef("group cannot be used when creating devices.")
+			return cli.Usagef("group cannot be used when creating devices.")
 		}
 		l.Info = rtnl.LinkInfo{}
 		m, err := request.Link(l, op)
@@ -206,7 +206,7 @@ func (s *session) linkModify(op request.Op, args []string) error {
 	}
 	if !create {
 		if a.dev == "" {
-			return usagef("Not enough information: \"dev\" argument is required.")
+			return cli.Usagef("Not enough information: \"dev\" argument is required.")
 		}
 		l.Link = 0 // "link DEV" counts only when creating
 		idx, byName := s.devIndex(a.dev)

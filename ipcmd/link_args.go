@@ -282,7 +282,7 @@ func (s *session) parseLink(args []string, create bool) (*linkArgs, error) {
 	// "ip link add dev NAME" and "ip link add name NAME" are the same;
 	// both, naming two links, are not
 	if create && a.name != "" && a.dev != a.name {
-		return a, usagef("both \"name\" and \"dev\" cannot be used when creating devices.")
+		return a, cli.Usagef("both \"name\" and \"dev\" cannot be used when creating devices.")
 	}
 	return a, nil
 }
@@ -354,7 +354,7 @@ func parseOnOff(key, v string) (bool, error) {
 	case cli.Matches(v, "on"):
 		return true, nil
 	}
-	return false, &cmdError{code: int(unix.EINVAL), msg: fmt.Sprintf(
+	return false, &cli.Error{Code: int(unix.EINVAL), Msg: fmt.Sprintf(
 		"Error: argument of \"%s\" must be one of \"off\", \"on\", not \"%s\"", key, v)}
 }
 
@@ -489,7 +489,7 @@ func parseVethOpts(s *session, a *linkArgs, args []string) error {
 	if args[0] != "peer" {
 		// veth_parse_opt: usage() (on stdout, as ip 6.1 prints it), -1
 		s.out.WriteString(vethUsage)
-		return &cmdError{code: cli.ExitFail}
+		return &cli.Error{Code: cli.ExitFail}
 	}
 	pa, err := s.parseLink(args[1:], a.create)
 	s.keep(pa.files)

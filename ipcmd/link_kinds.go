@@ -57,7 +57,7 @@ func kindFail(msg, usage string) error {
 		io.WriteString(stderr, msg+"\n")
 	}
 	io.WriteString(stderr, usage)
-	return &cmdError{code: cli.ExitFail}
+	return &cli.Error{Code: cli.ExitFail}
 }
 
 // getUintBits is get_u8/u16/u32/u64 (strtoul with base 0, cnum.go):
@@ -325,8 +325,8 @@ func portFlag(word string, field func(*rtnl.BridgePort) **bool) option[rtnl.Brid
 		}
 		on, err := parseOnOff(word, v)
 		if err != nil {
-			err.(*cmdError).code = cli.ExitFail
-			err.(*cmdError).fatal = true
+			err.(*cli.Error).Code = cli.ExitFail
+			err.(*cli.Error).Fatal = true
 			return err
 		}
 		*field(p) = &on
@@ -679,7 +679,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		}
 		idx := s.index(v)
 		if idx == 0 {
-			return usagef("Cannot find device \"%s\"", v) // exit(nodev()): exit(-1)
+			return cli.Usagef("Cannot find device \"%s\"", v) // exit(nodev()): exit(-1)
 		}
 		b.v.Link = new(uint32(idx))
 		return nil

@@ -206,7 +206,7 @@ func (s *session) neighModify(op request.Op, args []string) error {
 		return err
 	}
 	if !a.devOK || !a.dstOK || a.dst.family == unix.AF_UNSPEC {
-		return usagef("Device and destination are required arguments.")
+		return cli.Usagef("Device and destination are required arguments.")
 	}
 	a.n.Dst = a.dst.addr
 	if a.lladdrOK && a.lladdr != "null" {
@@ -533,7 +533,7 @@ func (s *session) neighFlush(f *neighFilter, req netlink.Message) error {
 	}
 	p.text("*** Flush not complete bailing out after %d rounds\n", 10)
 	p.flush()
-	return &cmdError{code: cli.ExitUsage}
+	return &cli.Error{Code: cli.ExitUsage}
 }
 
 func plural(n int) string {

@@ -375,6 +375,7 @@ func (j *jsonWriter) puts(s string) {
 	j.w.WriteByte('"')
 }
 
+// value writes v, one of the three kinds printer.add is given.
 func (j *jsonWriter) value(v any) {
 	j.eor()
 	switch v := v.(type) {
@@ -388,8 +389,6 @@ func (j *jsonWriter) value(v any) {
 		} else {
 			j.w.WriteString("false")
 		}
-	default:
-		j.puts(fmt.Sprint(v))
 	}
 }
 

@@ -217,7 +217,7 @@ var routeOptions = []option[routeArgs]{
 		if _, err := addrFor(v, &a.r.Family); err != nil {
 			return err
 		}
-		return usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
+		return cli.Usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
 	}},
 	{[]keyword{{"via", whole}}, func(s *session, a *routeArgs, args *[]string) error {
 		if a.gwOK {
@@ -416,7 +416,7 @@ var routeOptions = []option[routeArgs]{
 		return nil
 	}},
 	{[]keyword{{"encap", whole}}, func(s *session, a *routeArgs, args *[]string) error {
-		return usagef("nsbox: \"encap\" (lightweight tunnels) is not implemented")
+		return cli.Usagef("nsbox: \"encap\" (lightweight tunnels) is not implemented")
 	}},
 	{[]keyword{{"ttl-propagate", whole}}, func(s *session, a *routeArgs, args *[]string) error {
 		v, err := nextArg(args)
@@ -537,10 +537,10 @@ func (s *session) routeModify(op request.Op, args []string) error {
 func (s *session) parseNexthops(a *routeArgs, args []string) error {
 	for len(args) > 0 {
 		if args[0] != "nexthop" {
-			return usagef("Error: \"nexthop\" or end of line is expected instead of \"%s\"", args[0])
+			return cli.Usagef("Error: \"nexthop\" or end of line is expected instead of \"%s\"", args[0])
 		}
 		if len(args) <= 1 {
-			return usagef("Error: unexpected end of line after \"nexthop\"")
+			return cli.Usagef("Error: unexpected end of line after \"nexthop\"")
 		}
 		var nh request.NextHop
 		args = args[1:]
@@ -560,8 +560,8 @@ func (s *session) parseNexthops(a *routeArgs, args []string) error {
 				}
 				idx := s.links.index(v)
 				if idx == 0 {
-					fmtNodev := nodev(v).(*cmdError)
-					return &cmdError{code: cli.ExitUsage, msg: fmtNodev.msg + "\nError: cannot parse nexthop", fatal: true}
+					fmtNodev := nodev(v).(*cli.Error)
+					return &cli.Error{Code: cli.ExitUsage, Msg: fmtNodev.Msg + "\nError: cannot parse nexthop", Fatal: true}
 				}
 				nh.Dev = idx
 			case w == "weight":
@@ -587,9 +587,9 @@ func (s *session) parseNexthops(a *routeArgs, args []string) error {
 				}
 				nh.Realms = &r
 			case w == "encap":
-				return usagef("nsbox: \"encap\" (lightweight tunnels) is not implemented")
+				return cli.Usagef("nsbox: \"encap\" (lightweight tunnels) is not implemented")
 			case w == "as":
-				return usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
+				return cli.Usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
 			default:
 				break loop
 			}

@@ -98,7 +98,7 @@ func (s *session) routeGet(args []string) error {
 		case cli.Matches(w, "fibmatch"):
 			fibMatch = true
 		case w == "as":
-			return usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
+			return cli.Usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
 		case cli.Matches(w, "sport"), cli.Matches(w, "dport"):
 			v, err := nextArg(&args)
 			if err != nil {

@@ -660,7 +660,7 @@ func (s *session) routeFlushLoop(f *routeFilter, family uint8) error {
 		round++
 		if err := s.flushSend(dels, nil); err != nil {
 			p.flush()
-			return &cmdError{code: cli.ExitKernel, msg: err.(*cmdError).msg}
+			return &cli.Error{Code: cli.ExitKernel, Msg: err.(*cli.Error).Msg}
 		}
 		if s.g.Stats > 0 {
 			p.text("\n*** Round %d, deleting %d entries ***\n", round, len(dels))
@@ -668,7 +668,7 @@ func (s *session) routeFlushLoop(f *routeFilter, family uint8) error {
 		if round >= maxFlushRounds {
 			p.text("\n*** Flush not completed after %d rounds, %d entries remain ***\n", round, len(dels))
 			p.flush()
-			return &cmdError{code: cli.ExitFail}
+			return &cli.Error{Code: cli.ExitFail}
 		}
 	}
 }
@@ -808,20 +808,20 @@ func (s *session) restoreOne(m netlink.Message) error {
 	m.Header.Flags |= unix.NLM_F_CREATE
 	m.Header.Sequence, m.Header.PID = 0, 0
 	if _, err := s.conn.Execute(m); err != nil {
-		ce := kernelError(err).(*cmdError)
+		ce := kernelError(err).(*cli.Error)
 		if !isErrno(err, unix.EEXIST) {
 			return ce
 		}
 		s.out.Flush()
-		fmt.Fprintln(stderr, ce.msg)
+		fmt.Fprintln(stderr, ce.Msg)
 	}
 	return nil
 }
 
 // asExit gives err the exit code code (keeping its message).
 func asExit(err error, code int) error {
-	if ce, ok := err.(*cmdError); ok {
-		return &cmdError{code: code, msg: ce.msg, fatal: ce.fatal}
+	if ce, ok := err.(*cli.Error); ok {
+		return &cli.Error{Code: code, Msg: ce.Msg, Fatal: ce.Fatal}
 	}
 	return err
 }

@@ -387,7 +387,7 @@ func (s *session) ruleModify(op request.Op, args []string) error {
 	}
 	a.r.Table = a.table
 	if a.r.L3MDev && a.table != nil && *a.table != 0 {
-		return &cmdError{code: int(unix.EINVAL), msg: request.ErrRuleL3MDevTable.Error()}
+		return &cli.Error{Code: int(unix.EINVAL), Msg: request.ErrRuleL3MDevTable.Error()}
 	}
 	if _, err := s.dial(); err != nil {
 		return err
@@ -695,8 +695,8 @@ func (s *session) ruleList(args []string, act ruleAction) error {
 			}
 			if _, err := s.conn.Execute(d); err != nil {
 				s.out.Flush()
-				fmt.Fprintln(stderr, kernelError(err).(*cmdError).msg)
-				return &cmdError{code: cli.ExitUsage, msg: "Dump terminated"}
+				fmt.Fprintln(stderr, kernelError(err).(*cli.Error).Msg)
+				return &cli.Error{Code: cli.ExitUsage, Msg: "Dump terminated"}
 			}
 			return nil
 		}

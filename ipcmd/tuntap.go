@@ -90,16 +90,16 @@ func parseTuntap(args []string, add bool) (*tuntapArgs, error) {
 			switch {
 			case cli.Matches(v, "tun"):
 				if t.flags&iffTap != 0 {
-					return nil, usagef("You managed to ask for more than one tunnel mode.")
+					return nil, cli.Usagef("You managed to ask for more than one tunnel mode.")
 				}
 				t.flags |= iffTun
 			case cli.Matches(v, "tap"):
 				if t.flags&iffTun != 0 {
-					return nil, usagef("You managed to ask for more than one tunnel mode.")
+					return nil, cli.Usagef("You managed to ask for more than one tunnel mode.")
 				}
 				t.flags |= iffTap
 			default:
-				return nil, usagef("Unknown tunnel mode \"%s\"", v)
+				return nil, cli.Usagef("Unknown tunnel mode \"%s\"", v)
 			}
 		case t.ownerWords && cli.Matches(w, "user"):
 			v, err := nextArg(&args)
@@ -108,7 +108,7 @@ func parseTuntap(args []string, add bool) (*tuntapArgs, error) {
 			}
 			id, ok := idArg(v, "/etc/passwd")
 			if !ok {
-				return nil, usagef("invalid user \"%s\"", v)
+				return nil, cli.Usagef("invalid user \"%s\"", v)
 			}
 			t.uid = id
 		case t.ownerWords && cli.Matches(w, "group"):
@@ -118,7 +118,7 @@ func parseTuntap(args []string, add bool) (*tuntapArgs, error) {
 			}
 			id, ok := idArg(v, "/etc/group")
 			if !ok {
-				return nil, usagef("invalid group \"%s\"", v)
+				return nil, cli.Usagef("invalid group \"%s\"", v)
 			}
 			t.gid = id
 		case cli.Matches(w, "pi"):
@@ -239,7 +239,7 @@ func (s *session) tuntapModify(args []string, add bool) error {
 	if s.g.Netns != "" {
 		err := nsenter.Do(s.g.Netns, do)
 		if ne := (*nsenter.Error)(nil); err != nil && asNsenter(err, &ne) {
-			return usagef("%s", ne.Msg)
+			return cli.Usagef("%s", ne.Msg)
 		}
 		return err
 	}

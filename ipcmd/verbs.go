@@ -1,5 +1,7 @@
 package ipcmd
 
+import "nsbox/cli"
+
 // An object's commands ("ip neigh add", "ip rule show", "bridge fdb
 // del") are, in iproute2, one more chain of matches(): do_ipneigh(),
 // do_iprule(), do_fdb(). nsbox keeps each as a table of verbs in that
@@ -27,7 +29,7 @@ func runVerb(s *session, args []string, verbs []objVerb, dflt func(*session, []s
 			}
 		}
 	}
-	return usagef("Command \"%s\" is unknown, try \"%s help\".", args[0], help)
+	return cli.Usagef("Command \"%s\" is unknown, try \"%s help\".", args[0], help)
 }
 
 // How a keyword of a table is compared, for tables written as data
