@@ -141,6 +141,10 @@ func TestInputBounds(t *testing.T) {
 		{"-force", "-batch", "F"},
 		{"-batch", "-"},
 		{"bridge", "-batch", "F"},
+		// saved dumps on standard input (ip route save's format): the
+		// magic number first, then messages of at most 16 KiB each
+		{"route", "restore"},
+		{"route", "showdump"},
 	}
 	inputs := []struct {
 		name  string

@@ -134,6 +134,10 @@ func nsbox(args []string) int {
 		}
 	}
 	g, rest, err := cli.ParseGlobal("nsbox", args)
+	if err == cli.ErrUsage {
+		fmt.Fprint(os.Stderr, usage)
+		return cli.ExitUsage
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return cli.ExitUsage

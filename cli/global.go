@@ -6,6 +6,7 @@
 package cli
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -36,7 +37,45 @@ type Global struct {
 	Pcap    string // -pcap FILE: every netlink message into a pcap file
 	Help    bool
 	Version bool
+
+	Loops     int  // -loops N: most rounds of a flush (iproute2's default 10)
+	Timestamp bool // -timestamp/-t: monitor events get a timestamp line
+	TShort    bool // -tshort: the short form, "[2026-12-04T21:04:04.123456]"
+	Rcvbuf    int  // -rcvbuf N: the netlink socket's receive buffer, 0 for the default
+	Echo      bool // -echo: the kernel echoes the request
+	Color     int  // -color[=always|auto|never]: ColorAlways, ColorAuto, ColorNever; 0 none given
+
+	CompressVlans bool // bridge -compressvlans: VLAN ranges as ranges (RTEXT_FILTER_BRVLAN_COMPRESSED)
 }
+
+// The values of -color (lib/color.c: COLOR_OPT_*).
+const (
+	ColorNever  = 1
+	ColorAuto   = 2
+	ColorAlways = 3
+)
+
+// matchesColor is matches_color(): "-c", "-col", "-color" (always),
+// "-color=always|auto|never".
+func matchesColor(opt string) (int, bool) {
+	name, val, hasVal := strings.Cut(opt, "=")
+	if !Matches(name, "-color") {
+		return 0, false
+	}
+	switch {
+	case !hasVal || val == "always":
+		return ColorAlways, true
+	case val == "auto":
+		return ColorAuto, true
+	case val == "never":
+		return ColorNever, true
+	}
+	return 0, false
+}
+
+// MatchesColor is matches_color() for the other tools' option parsers
+// (bridge): the -color value opt selects, and whether it is -color.
+func MatchesColor(opt string) (int, bool) { return matchesColor(opt) }
 
 // Matches reports whether word is an abbreviation of keyword, as
 // iproute2's matches(): a non-empty prefix.
@@ -45,6 +84,10 @@ type Global struct {
 func Matches(word, keyword string) bool {
 	return word != "" && strings.HasPrefix(keyword, word)
 }
+
+// ErrUsage is a command line ip answers with its usage text (an option
+// that takes a value given none: usage()).
+var ErrUsage = &Error{Code: ExitUsage, Usage: true, Fatal: true}
 
 // family is a name -f/-family accepts, with its number in
 // <linux/socket.h> (a switch, not a map: nothing built at start).
@@ -74,6 +117,15 @@ func ParseGlobal(prog string, args []string) (Global, []string, error) {
 		if strings.HasPrefix(opt, "--") {
 			opt = opt[1:]
 		}
+		// value is the value of -loops, -family, -batch, -rcvbuf: none is
+		// usage()
+		value := func() (string, error) {
+			if len(args) < 2 {
+				return "", ErrUsage
+			}
+			args = args[1:]
+			return args[0], nil
+		}
 		next := func() (string, error) {
 			if len(args) < 2 {
 				return "", Usagef("Command line is not complete. Try option \"help\"")
@@ -82,8 +134,14 @@ func ParseGlobal(prog string, args []string) (Global, []string, error) {
 			return args[0], nil
 		}
 		switch {
+		case Matches(opt, "-loops"):
+			v, err := value()
+			if err != nil {
+				return g, nil, err
+			}
+			g.Loops = atoi(v)
 		case Matches(opt, "-family"):
-			v, err := next()
+			v, err := value()
 			if err != nil {
 				return g, nil, err
 			}
@@ -102,6 +160,10 @@ func ParseGlobal(prog string, args []string) (Global, []string, error) {
 			g.Family = 10
 		case opt == "-0":
 			g.Family = 17
+		case opt == "-M":
+			g.Family = 28
+		case opt == "-B":
+			g.Family = 7
 		case Matches(opt, "-human"), Matches(opt, "-iec"):
 		case Matches(opt, "-stats"), Matches(opt, "-statistics"):
 			g.Stats++
@@ -110,12 +172,16 @@ func ParseGlobal(prog string, args []string) (Global, []string, error) {
 		case Matches(opt, "-resolve"):
 		case Matches(opt, "-oneline"):
 			g.Oneline = true
+		case Matches(opt, "-timestamp"):
+			g.Timestamp = true
+		case Matches(opt, "-tshort"):
+			g.Timestamp, g.TShort = true, true
 		case Matches(opt, "-Version"):
 			g.Version = true
 		case Matches(opt, "-force"):
 			g.Force = true
 		case Matches(opt, "-batch"):
-			v, err := next()
+			v, err := value()
 			if err != nil {
 				return g, nil, err
 			}
@@ -126,15 +192,24 @@ func ParseGlobal(prog string, args []string) (Global, []string, error) {
 			g.JSON = true
 		case Matches(opt, "-pretty"):
 			g.Pretty = true
-		case Matches(opt, "-pcap"):
-			v, err := next()
+		case Matches(opt, "-rcvbuf"):
+			v, err := value()
 			if err != nil {
 				return g, nil, err
 			}
-			g.Pcap = v
+			n, err := strconv.ParseUint(v, 0, 32)
+			if err != nil {
+				return g, nil, Usagef("Invalid rcvbuf size '%s'", v)
+			}
+			g.Rcvbuf = int(n)
+		case colorOpt(opt, &g):
 		case Matches(opt, "-help"):
 			g.Help = true
 		case Matches(opt, "-netns"):
+			if len(args) < 2 {
+				// ip's NEXT_ARG() here leaves argv[1] NULL for netns_switch()
+				return g, nil, Usagef("Cannot open network namespace \"(null)\": No such file or directory")
+			}
 			v, err := next()
 			if err != nil {
 				return g, nil, err
@@ -144,14 +219,45 @@ func ParseGlobal(prog string, args []string) (Global, []string, error) {
 			g.Numeric = true
 		case Matches(opt, "-all"):
 			g.All = true
+		case opt == "-echo":
+			g.Echo = true
+		case Matches(opt, "-pcap"):
+			v, err := next()
+			if err != nil {
+				return g, nil, err
+			}
+			g.Pcap = v
 		case Matches(opt, "-wire"):
 			g.Wire = true
-		case strings.HasPrefix(opt, "-color"), strings.HasPrefix(opt, "-colour"):
-			// accepted and ignored: nsbox prints no colour
 		default:
 			return g, nil, Usagef("Option \"%s\" is unknown, try \"%s -help\".", args[0], prog)
 		}
 		args = args[1:]
 	}
 	return g, args, nil
+}
+
+func colorOpt(opt string, g *Global) bool {
+	c, ok := matchesColor(opt)
+	if ok {
+		g.Color = c
+	}
+	return ok
+}
+
+// atoi is C's atoi(): leading digits after an optional sign, 0 for none.
+func atoi(v string) int {
+	i, neg, n := 0, false, int64(0)
+	if i < len(v) && (v[i] == '-' || v[i] == '+') {
+		neg = v[i] == '-'
+		i++
+	}
+	for ; i < len(v) && v[i] >= '0' && v[i] <= '9' && n < 1<<31; i++ {
+		n = n*10 + int64(v[i]-'0')
+	}
+	n = min(n, 1<<31-1)
+	if neg {
+		return int(-n)
+	}
+	return int(n)
 }

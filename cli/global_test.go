@@ -50,7 +50,7 @@ func TestParseGlobal(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"-x", "l"}, `Option "-x" is unknown, try "ip -help".`},
-		{[]string{"-n"}, `Command line is not complete. Try option "help"`},
+		{[]string{"-n"}, `Cannot open network namespace "(null)": No such file or directory`},
 		{[]string{"-f", "ipx", "l"}, `Error: argument "ipx" is wrong: invalid protocol family`},
 		{[]string{"-f", "packet", "l"}, `Error: argument "packet" is wrong: invalid protocol family`},
 		{[]string{"-f", "inet4", "l"}, `Error: argument "inet4" is wrong: invalid protocol family`},

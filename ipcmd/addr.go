@@ -1,317 +1,315 @@
 package ipcmd
 
 import (
-	"net/netip"
-	"strconv"
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"io"
 	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/request"
 	"nsbox/rtnl"
 )
 
+// "ip address", as iproute2's ipaddress.c: add/change/replace/del,
+// show/save/flush with its filters, showdump/restore.
+
 const addrUsageText = `Usage: ip address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
                                                       [ CONFFLAG-LIST ]
-       ip address del IFADDR dev IFNAME
-       ip address flush dev IFNAME
-       ip address [ show [ dev IFNAME ] [ scope SCOPE-ID ]
-                         [ label LABEL ] [up] [ type TYPE ] [ master DEV ] ]
+       ip address del IFADDR dev IFNAME [mngtmpaddr]
+       ip address {save|flush} [ dev IFNAME ] [ scope SCOPE-ID ]
+                            [ to PREFIX ] [ FLAG-LIST ] [ label LABEL ] [up]
+       ip address [ show [ dev IFNAME ] [ scope SCOPE-ID ] [ master DEVICE ]
+                         [ nomaster ]
+                         [ type TYPE ] [ to PREFIX ] [ FLAG-LIST ]
+                         [ label LABEL ] [up] [ vrf NAME ] ]
+       ip address {showdump|restore}
 IFADDR := PREFIX | ADDR peer PREFIX
           [ broadcast ADDR ] [ anycast ADDR ]
           [ label IFNAME ] [ scope SCOPE-ID ] [ metric METRIC ]
 SCOPE-ID := [ host | link | global | NUMBER ]
+FLAG-LIST := [ FLAG-LIST ] FLAG
+FLAG  := [ permanent | dynamic | secondary | primary |
+           [-]tentative | [-]deprecated | [-]dadfailed | temporary |
+           CONFFLAG-LIST ]
 CONFFLAG-LIST := [ CONFFLAG-LIST ] CONFFLAG
 CONFFLAG  := [ home | nodad | mngtmpaddr | noprefixroute | autojoin ]
+LIFETIME := [ valid_lft LFT ] [ preferred_lft LFT ]
+LFT := forever | SECONDS
 `
 
 func addrUsage() error { return usage(addrUsageText) }
 
+type addrAction int
+
+const (
+	addrList addrAction = iota
+	addrFlushing
+	addrSaving
+)
+
+// addrVerbs is do_ipaddr()'s chain.
+var addrVerbs = []objVerb{
+	{[]keyword{{"add", anyPrefix}}, func(s *session, a []string) error { return s.addrModify(request.Add, a) }},
+	{[]keyword{{"change", anyPrefix}, {"chg", whole}}, func(s *session, a []string) error { return s.addrModify(request.Change, a) }},
+	{[]keyword{{"replace", anyPrefix}}, func(s *session, a []string) error { return s.addrModify(request.Replace, a) }},
+	{[]keyword{{"delete", anyPrefix}}, func(s *session, a []string) error { return s.addrModify(request.Delete, a) }},
+	{[]keyword{{"list", anyPrefix}, {"show", anyPrefix}, {"lst", anyPrefix}}, func(s *session, a []string) error { return s.addrList(a, addrList) }},
+	{[]keyword{{"flush", anyPrefix}}, func(s *session, a []string) error { return s.addrList(a, addrFlushing) }},
+	{[]keyword{{"save", anyPrefix}}, func(s *session, a []string) error { return s.addrList(a, addrSaving) }},
+	{[]keyword{{"showdump", anyPrefix}}, func(s *session, _ []string) error { return s.addrShowdump() }},
+	{[]keyword{{"restore", anyPrefix}}, func(s *session, _ []string) error { return s.addrRestore() }},
+	{[]keyword{{"help", anyPrefix}}, func(*session, []string) error { return addrUsage() }},
+}
+
 func doAddr(s *session, args []string) error {
-	if len(args) == 0 {
-		return s.addrShow(nil)
+	return runVerb(s, args, addrVerbs, func(s *session, a []string) error { return s.addrList(a, addrList) }, "ip address")
+}
+
+// ifaFlag is ifa_flag_data[]: a flag's name, whether userspace may set
+// it, and whether only IPv6 addresses have it.
+type ifaFlag struct {
+	name     string
+	mask     uint32
+	readonly bool
+	v6only   bool
+}
+
+var ifaFlags = []ifaFlag{
+	{"secondary", unix.IFA_F_SECONDARY, true, false},
+	{"temporary", unix.IFA_F_SECONDARY, true, false},
+	{"nodad", unix.IFA_F_NODAD, false, true},
+	{"optimistic", unix.IFA_F_OPTIMISTIC, false, true},
+	{"dadfailed", unix.IFA_F_DADFAILED, true, true},
+	{"home", unix.IFA_F_HOMEADDRESS, false, true},
+	{"deprecated", unix.IFA_F_DEPRECATED, true, true},
+	{"tentative", unix.IFA_F_TENTATIVE, true, true},
+	{"permanent", unix.IFA_F_PERMANENT, true, true},
+	{"mngtmpaddr", unix.IFA_F_MANAGETEMPADDR, false, true},
+	{"noprefixroute", unix.IFA_F_NOPREFIXROUTE, false, false},
+	{"autojoin", unix.IFA_F_MCAUTOJOIN, false, false},
+	{"stable-privacy", unix.IFA_F_STABLE_PRIVACY, true, true},
+}
+
+func lookupIfaFlag(name string) *ifaFlag {
+	for i := range ifaFlags {
+		if ifaFlags[i].name == name {
+			return &ifaFlags[i]
+		}
 	}
-	w := args[0]
-	switch {
-	case cli.Matches(w, "add"):
-		return s.addrModify(request.Add, args[1:])
-	case cli.Matches(w, "change"), w == "chg":
-		return s.addrModify(request.Change, args[1:])
-	case cli.Matches(w, "replace"):
-		return s.addrModify(request.Replace, args[1:])
-	case cli.Matches(w, "delete"):
-		return s.addrModify(request.Delete, args[1:])
-	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
-		return s.addrShow(args[1:])
-	case cli.Matches(w, "flush"):
-		return s.addrFlush(args[1:])
-	case cli.Matches(w, "help"):
+	return nil
+}
+
+// addrArgs is what ipaddr_modify() collects.
+type addrArgs struct {
+	a                        request.Addr
+	dev                      string
+	lcl                      prefix
+	lclArg                   string
+	localOK, peerOK, brdOK   bool
+	anyOK                    bool
+	validSeen, preferredSeen bool
+}
+
+// addrOptions is ipaddr_modify()'s chain; the final else ([local]
+// PREFIX) is addrLocal.
+var addrOptions = []option[addrArgs]{
+	{[]keyword{{"peer", whole}, {"remote", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if x.peerOK {
+			return dupArg("peer", v)
+		}
+		peer, err := prefixFor(v, &x.a.Family)
+		if err != nil {
+			return err
+		}
+		x.a.Peer = peer.netip()
+		x.peerOK = peer.bytelen != 0
+		return nil
+	}},
+	{[]keyword{{"broadcast", anyPrefix}, {"brd", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if x.brdOK {
+			return dupArg("broadcast", v)
+		}
+		switch v {
+		case "+":
+			x.a.Brd = request.BrdSet
+		case "-":
+			x.a.Brd = request.BrdClear
+		default:
+			if x.a.Broadcast, err = addrFor(v, &x.a.Family); err != nil {
+				return err
+			}
+		}
+		x.brdOK = true
+		return nil
+	}},
+	{[]keyword{{"anycast", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if x.anyOK {
+			return dupArg("anycast", v)
+		}
+		x.anyOK = true
+		x.a.Anycast, err = addrFor(v, &x.a.Family)
+		return err
+	}},
+	{[]keyword{{"scope", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		sc, ok := scopeA2n(v)
+		if !ok {
+			return invArg("invalid scope value.", v)
+		}
+		x.a.Scope = &sc
+		return nil
+	}},
+	{[]keyword{{"dev", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		x.dev = v
+		return err
+	}},
+	{[]keyword{{"label", whole}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		x.a.Label = v
+		return err
+	}},
+	{[]keyword{{"metric", anyPrefix}, {"priority", anyPrefix}, {"preference", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		m, ok := getU32(v)
+		if !ok {
+			return invArgNL("\"metric\" value is invalid", v)
+		}
+		x.a.Metric = &m
+		return nil
+	}},
+	{[]keyword{{"valid_lft", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
+		return lifetimeArg(args, "valid_lft", &x.validSeen, &x.a.ValidLft)
+	}},
+	{[]keyword{{"preferred_lft", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
+		return lifetimeArg(args, "preferred_lft", &x.preferredSeen, &x.a.PreferredLft)
+	}},
+}
+
+// lifetimeArg reads "forever" or a number of seconds (set_lifetime).
+func lifetimeArg(args *[]string, key string, seen *bool, dst **uint32) error {
+	if *seen {
+		return dupArg(key, (*args)[0])
+	}
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	*seen = true
+	n := uint32(0xffffffff)
+	if v != "forever" {
+		var ok bool
+		if n, ok = getU32(v); !ok {
+			return invArg(key+" value", v)
+		}
+	}
+	*dst = &n
+	return nil
+}
+
+// addrLocal is the end of ipaddr_modify()'s chain: a flag's name (a
+// warning for the ones userspace cannot set), or [local] PREFIX.
+func addrLocal(s *session, x *addrArgs, args *[]string) error {
+	w := (*args)[0]
+	if f := lookupIfaFlag(w); f != nil {
+		switch {
+		case f.readonly:
+			fmt.Fprintf(stderr, "Warning: %s option is not mutable from userspace\n", f.name)
+		case f.v6only && x.a.Family != unix.AF_INET6:
+			fmt.Fprintf(stderr, "Warning: %s option can be set only for IPv6 addresses\n", f.name)
+		default:
+			x.a.Flags |= f.mask
+		}
+		return nil
+	}
+	if w == "local" {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		w = v
+	}
+	if cli.Matches(w, "help") {
 		return addrUsage()
 	}
-	return cli.Usagef("Command \"%s\" is unknown, try \"ip address help\".", w)
-}
-
-// prefix is iproute2's inet_prefix.
-type prefix struct {
-	family    uint8
-	addr      netip.Addr // invalid for "default"
-	bits      int
-	specified bool // "/N" was given
-}
-
-// netip is the prefix as a netip.Prefix; the zero Prefix for "default".
-func (p prefix) netip() netip.Prefix {
-	if !p.addr.IsValid() {
-		return netip.Prefix{}
+	if x.localOK {
+		return dupArg2("local", w)
 	}
-	return netip.PrefixFrom(p.addr, p.bits)
-}
-
-func (p prefix) bytelen() int {
-	if !p.addr.IsValid() {
-		return 0
+	x.lclArg = w
+	var err error
+	if x.lcl, err = prefixFor(w, &x.a.Family); err != nil {
+		return err
 	}
-	return p.addr.BitLen() / 8
-}
-
-func familyVerbose(f uint8) string {
-	switch f {
-	case unix.AF_INET:
-		return "inet"
-	case unix.AF_INET6:
-		return "inet6"
-	case unix.AF_UNSPEC:
-		return "any valid"
-	}
-	return familyName(f)
-}
-
-// parseAddr is get_addr_1(): an IPv4 address (1 to 4 dotted parts, as
-// iproute2's get_addr_ipv4) or an IPv6 one.
-func parseAddr(arg string, family uint8) (netip.Addr, bool) {
-	if strings.Contains(arg, ":") {
-		if family != unix.AF_UNSPEC && family != unix.AF_INET6 {
-			return netip.Addr{}, false
-		}
-		a, err := netip.ParseAddr(arg)
-		if err != nil || !a.Is6() || a.Zone() != "" {
-			return netip.Addr{}, false
-		}
-		return a, true
-	}
-	if family != unix.AF_UNSPEC && family != unix.AF_INET {
-		return netip.Addr{}, false
-	}
-	parts := strings.Split(arg, ".")
-	if len(parts) > 4 {
-		return netip.Addr{}, false
-	}
-	var b [4]byte
-	for i, p := range parts {
-		if p == "" || len(p) > 3 {
-			return netip.Addr{}, false
-		}
-		n, err := strconv.ParseUint(p, 10, 16)
-		if err != nil || n > 255 {
-			return netip.Addr{}, false
-		}
-		b[i] = byte(n)
-	}
-	return netip.AddrFrom4(b), true
-}
-
-// getPrefix is get_prefix(): on error iproute2 exits 1 on the spot.
-func getPrefix(arg string, family uint8) (prefix, error) {
-	if arg == "default" || arg == "any" || arg == "all" {
-		return prefix{family: family, specified: true}, nil
-	}
-	addrPart, lenPart, hasLen := strings.Cut(arg, "/")
-	a, ok := parseAddr(addrPart, family)
-	p := prefix{addr: a, bits: a.BitLen(), family: unix.AF_INET}
-	if a.Is6() {
-		p.family = unix.AF_INET6
-	}
-	if ok && hasLen {
-		n, err := strconv.ParseUint(lenPart, 10, 16)
-		if err != nil || int(n) > a.BitLen() {
-			// a dotted netmask
-			m, isAddr := parseAddr(lenPart, unix.AF_INET)
-			bits := 0
-			ok = isAddr && a.Is4()
-			if ok {
-				bits, ok = maskBits(m)
-			}
-			n = uint64(bits)
-		}
-		p.bits = int(n)
-		p.specified = true
-	}
-	if !ok {
-		return prefix{}, exitf("Error: %s prefix is expected rather than \"%s\".", familyVerbose(family), arg)
-	}
-	return p, nil
-}
-
-func maskBits(m netip.Addr) (int, bool) {
-	b := m.As4()
-	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	n := 0
-	for v&0x80000000 != 0 {
-		n++
-		v <<= 1
-	}
-	return n, v == 0
-}
-
-// getAddr is get_addr(): an address, no prefix length.
-func getAddr(arg string, family uint8) (netip.Addr, error) {
-	a, ok := parseAddr(arg, family)
-	if !ok {
-		return netip.Addr{}, exitf("Error: %s address is expected rather than \"%s\".", familyVerbose(family), arg)
-	}
-	return a, nil
+	x.a.Local = x.lcl.netip()
+	x.localOK = x.lcl.bytelen != 0
+	return nil
 }
 
 // addrModify is ipaddr_modify(): addr add, change, replace, del. The
 // words become a request.Addr, which computes what iproute2 computes
-// ("brd +", the scope, IFA_ADDRESS).
+// ("brd +", the scope, IFA_ADDRESS, the lifetimes).
 func (s *session) addrModify(op request.Op, args []string) error {
-	a := request.Addr{Family: uint8(s.g.Family)}
-	var (
-		dev       string
-		lcl       prefix
-		brdSet    bool
-		lclArg    string
-		haveLocal bool
-		peerGiven bool
-	)
-	for len(args) > 0 {
-		w := args[0]
-		switch {
-		case w == "peer" || w == "remote":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			if peerGiven {
-				return dupArg("peer", v)
-			}
-			peer, err := prefixFor(v, &a.Family)
-			if err != nil {
-				return err
-			}
-			a.Peer = peer.netip()
-			peerGiven = peer.bytelen() != 0
-		case cli.Matches(w, "broadcast") || w == "brd":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			if brdSet {
-				return dupArg("broadcast", v)
-			}
-			brdSet = true
-			switch v {
-			case "+":
-				a.Brd = request.BrdSet
-			case "-":
-				a.Brd = request.BrdClear
-			default:
-				if a.Broadcast, err = addrFor(v, &a.Family); err != nil {
-					return err
-				}
-			}
-		case w == "anycast":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			if a.Anycast, err = addrFor(v, &a.Family); err != nil {
-				return err
-			}
-		case w == "scope":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			sc, ok := scopeA2n(v)
-			if !ok {
-				return invArg("invalid scope value.", v)
-			}
-			a.Scope = &sc
-		case w == "dev":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			dev = v
-		case w == "label":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			a.Label = v
-		case w == "home":
-			a.Flags |= unix.IFA_F_HOMEADDRESS
-		case w == "nodad":
-			a.Flags |= unix.IFA_F_NODAD
-		case w == "mngtmpaddr":
-			a.Flags |= unix.IFA_F_MANAGETEMPADDR
-		case w == "noprefixroute":
-			a.Flags |= unix.IFA_F_NOPREFIXROUTE
-		case w == "autojoin":
-			a.Flags |= unix.IFA_F_MCAUTOJOIN
-		default:
-			if w == "local" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
-			}
-			if cli.Matches(w, "help") {
-				return addrUsage()
-			}
-			if haveLocal {
-				return dupArg2("local", w)
-			}
-			lclArg = w
-			var err error
-			if lcl, err = prefixFor(w, &a.Family); err != nil {
-				return err
-			}
-			a.Local = lcl.netip()
-			haveLocal = true
-		}
-		args = args[1:]
+	x := &addrArgs{a: request.Addr{Family: uint8(s.g.Family)}}
+	if err := parseOptions(s, x, args, addrOptions, addrLocal); err != nil {
+		return err
 	}
-	if dev == "" {
+	if x.dev == "" {
 		return failf("Not enough information: \"dev\" argument is required.")
 	}
-	if !peerGiven && lcl.bytelen() != 0 && op == request.Delete && lcl.family == unix.AF_INET && !lcl.specified {
+	if !x.peerOK && x.localOK && op == request.Delete && x.lcl.family == unix.AF_INET && !x.lcl.specified {
 		fmt.Fprintf(stderr, "Warning: Executing wildcard deletion to stay compatible with old scripts.\n"+
 			"         Explicitly specify the prefix length (%s/%d) to avoid this warning.\n"+
 			"         This special behaviour is likely to disappear in further releases,\n"+
-			"         fix your scripts!\n", lclArg, lcl.bytelen()*8)
-		a.AnyLength = true
+			"         fix your scripts!\n", x.lclArg, x.lcl.bytelen*8)
+		x.a.AnyLength = true
 	}
-	if err := a.Check(op); err != nil {
+	early := x.a
+	early.ValidLft, early.PreferredLft = nil, nil
+	if err := early.Check(op); err != nil {
 		return failf("%v", err)
 	}
 	if _, err := s.dial(); err != nil {
 		return err
 	}
-	idx, err := s.ifindex(dev)
+	idx, err := s.ifindex(x.dev)
 	if err != nil {
 		return err
 	}
-	a.Link = idx
-	m, err := a.Message(op)
+	x.a.Link = idx
+	if x.a.Flags&unix.IFA_F_MCAUTOJOIN != 0 && !x.a.Local.Addr().IsMulticast() {
+		if err := x.a.Check(op); err != nil {
+			return failf("%v", err)
+		}
+		return failf("autojoin needs multicast address")
+	}
+	m, err := x.a.Message(op)
 	if err != nil {
-		return failf("nsbox: %v", err)
+		return failf("%v", err)
 	}
 	return s.exec(m)
 }
@@ -333,167 +331,502 @@ func (s *session) ifindex(dev string) (int32, error) {
 	return i, nil
 }
 
-// prefixFor is getPrefix for a request of family *family, which an
-// unspecified family takes from the prefix.
-func prefixFor(arg string, family *uint8) (prefix, error) {
-	p, err := getPrefix(arg, *family)
-	if err == nil && *family == unix.AF_UNSPEC {
-		*family = p.family
-	}
-	return p, err
+// addrFilter is ipaddress.c's filter for addresses.
+type addrFilter struct {
+	family          uint8
+	ifindex         int32
+	scope, scopeMsk int
+	flags, flagMask uint32
+	label           string
+	pfx             prefix
+	up              bool
+	group           int64 // -1: any
+	master          int32 // >0: ports of; -1: nomaster
+	kind, slaveKind string
+	dev             string
 }
 
-// addrFor is getAddr the same way.
-func addrFor(arg string, family *uint8) (netip.Addr, error) {
-	a, err := getAddr(arg, *family)
-	if err == nil && *family == unix.AF_UNSPEC {
-		*family = familyOf(a)
+// getFilter is get_filter(): a flag name (or "-name", "primary",
+// "dynamic") as a filter on the address flags.
+func (f *addrFilter) getFilter(arg string) bool {
+	inv := false
+	if strings.HasPrefix(arg, "-") {
+		inv, arg = true, arg[1:]
 	}
-	return a, err
+	switch arg {
+	case "dynamic":
+		inv, arg = !inv, "permanent"
+	case "primary":
+		inv, arg = !inv, "secondary"
+	}
+	fl := lookupIfaFlag(arg)
+	if fl == nil {
+		return false
+	}
+	if inv {
+		f.flags &^= fl.mask
+	} else {
+		f.flags |= fl.mask
+	}
+	f.flagMask |= fl.mask
+	return true
 }
 
-func familyOf(a netip.Addr) uint8 {
-	if a.Is4() {
-		return unix.AF_INET
+// parseAddrFilter is ipaddr_list_flush_or_save()'s loop.
+func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
+	f := &addrFilter{family: uint8(s.g.Family), group: -1}
+	for len(args) > 0 {
+		w := args[0]
+		switch {
+		case w == "to":
+			v, err := nextArg(&args)
+			if err != nil {
+				return nil, err
+			}
+			if f.pfx, err = getPrefix(v, f.family); err != nil {
+				return nil, err
+			}
+			if f.family == unix.AF_UNSPEC {
+				f.family = f.pfx.family
+			}
+		case w == "scope":
+			v, err := nextArg(&args)
+			if err != nil {
+				return nil, err
+			}
+			f.scopeMsk = -1
+			sc, ok := scopeA2n(v)
+			if !ok {
+				if v != "all" {
+					return nil, invArgNL("invalid \"scope\"", v)
+				}
+				sc, f.scopeMsk = unix.RT_SCOPE_NOWHERE, 0
+			}
+			f.scope = int(sc)
+		case w == "up":
+			f.up = true
+		case f.getFilter(w):
+		case w == "label":
+			v, err := nextArg(&args)
+			if err != nil {
+				return nil, err
+			}
+			f.label = v
+		case w == "group":
+			v, err := nextArg(&args)
+			if err != nil {
+				return nil, err
+			}
+			g, ok := groupNames.a2n(v)
+			if !ok {
+				return nil, invArgNL("Invalid \"group\" value", v)
+			}
+			f.group = int64(int32(g))
+		case w == "master":
+			v, err := nextArg(&args)
+			if err != nil {
+				return nil, err
+			}
+			if f.master = s.links.index(v); f.master == 0 {
+				return nil, invArgNL("Device does not exist", v)
+			}
+		case w == "vrf":
+			v, err := nextArg(&args)
+			if err != nil {
+				return nil, err
+			}
+			if f.master = s.links.index(v); f.master == 0 || !s.isVRF(v) {
+				return nil, invArgNL("Not a valid VRF name", v)
+			}
+		case w == "nomaster":
+			f.master = -1
+		case w == "type":
+			v, err := nextArg(&args)
+			if err != nil {
+				return nil, err
+			}
+			if k, ok := strings.CutSuffix(v, "_slave"); ok {
+				f.slaveKind = k
+			} else {
+				f.kind = v
+			}
+		default:
+			if w == "dev" {
+				v, err := nextArg(&args)
+				if err != nil {
+					return nil, err
+				}
+				w = v
+			} else if cli.Matches(w, "help") {
+				return nil, addrUsage()
+			}
+			if f.dev != "" {
+				return nil, dupArg2("dev", w)
+			}
+			f.dev = w
+		}
+		args = args[1:]
 	}
-	return unix.AF_INET6
+	if f.dev != "" {
+		if f.ifindex = s.links.index(f.dev); f.ifindex <= 0 {
+			return nil, failf("Device \"%s\" does not exist.", f.dev)
+		}
+	}
+	return f, nil
 }
 
-// dumpAddrs returns every address of the family (0: all).
-func (s *session) dumpAddrs(family uint8) ([]*rtnl.Addr, error) {
+// matchAddr is print_addrinfo()'s filter: index, scope, flags, family,
+// label (the link's name when the address has none), prefix.
+func (s *session) matchAddr(f *addrFilter, a *rtnl.Addr) bool {
+	if f.ifindex != 0 && uint32(f.ifindex) != a.Index {
+		return false
+	}
+	if (f.scope^int(a.Scope))&f.scopeMsk != 0 {
+		return false
+	}
+	if (f.flags^a.AllFlags())&f.flagMask != 0 {
+		return false
+	}
+	if f.family != 0 && f.family != a.Family {
+		return false
+	}
+	if f.label != "" {
+		label := a.Label
+		if label == "" {
+			label = s.links.name(int32(a.Index))
+		}
+		if !fnmatch(f.label, label) {
+			return false
+		}
+	}
+	local := a.Local
+	if !local.IsValid() {
+		local = a.Address
+	}
+	return f.pfx.matchRTA(local)
+}
+
+// fnmatch is fnmatch(3) with no flags: "*", "?", "[...]" and "\"
+// escapes.
+func fnmatch(pattern, s string) bool {
+	for len(pattern) > 0 {
+		switch c := pattern[0]; c {
+		case '*':
+			for i := 0; i <= len(s); i++ {
+				if fnmatch(pattern[1:], s[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if s == "" {
+				return false
+			}
+			pattern, s = pattern[1:], s[1:]
+		case '[':
+			end := strings.IndexByte(pattern[1:], ']')
+			if end < 0 || s == "" {
+				if s == "" || s[0] != '[' {
+					return false
+				}
+				pattern, s = pattern[1:], s[1:]
+				continue
+			}
+			if end == 0 { // "[]...]": the first ] is part of the set
+				if e := strings.IndexByte(pattern[2:], ']'); e >= 0 {
+					end = e + 1
+				}
+			}
+			set := pattern[1 : 1+end]
+			neg := len(set) > 0 && (set[0] == '!' || set[0] == '^')
+			if neg {
+				set = set[1:]
+			}
+			in := false
+			for i := 0; i < len(set); i++ {
+				if i+2 < len(set) && set[i+1] == '-' {
+					if set[i] <= s[0] && s[0] <= set[i+2] {
+						in = true
+					}
+					i += 2
+				} else if set[i] == s[0] {
+					in = true
+				}
+			}
+			if in == neg {
+				return false
+			}
+			pattern, s = pattern[2+end:], s[1:]
+		case '\\':
+			if len(pattern) > 1 {
+				pattern = pattern[1:]
+			}
+			fallthrough
+		default:
+			if s == "" || s[0] != pattern[0] {
+				return false
+			}
+			pattern, s = pattern[1:], s[1:]
+		}
+	}
+	return s == ""
+}
+
+// dumpAddrs returns every address of family (0: all) on ifindex (0:
+// every link), as the kernel filters them.
+func (s *session) dumpAddrs(family uint8, ifindex int32) ([]*rtnl.Addr, error) {
 	var addrs []*rtnl.Addr
-	err := s.conn.Addrs(family, 0, func() { addrs = addrs[:0] }, func(a *rtnl.Addr) error {
+	err := s.conn.Addrs(family, uint32(ifindex), func() { addrs = addrs[:0] }, func(a *rtnl.Addr) error {
 		addrs = append(addrs, a)
 		return nil
 	})
 	if err != nil {
-		return nil, kernelError(err)
+		return nil, dumpFailed(err, "Dump terminated", cli.ExitFail)
 	}
 	return addrs, nil
 }
 
-func (f *linkFilter) matchAddr(a *rtnl.Addr, family uint8) bool {
-	if family != 0 && a.Family != family {
-		return false
+// addrList is ipaddr_list_flush_or_save(): list, flush or save.
+func (s *session) addrList(args []string, act addrAction) error {
+	if _, err := s.dial(); err != nil {
+		return err
 	}
-	if f.scope >= 0 && int(a.Scope) != f.scope {
-		return false
+	if err := s.sync(); err != nil {
+		return err
 	}
-	if f.label != "" {
-		lab := a.Label
-		if ok, _ := pathMatch(f.label, lab); !ok {
-			return false
+	if act == addrFlushing {
+		if len(args) == 0 {
+			return failf("Flush requires arguments.")
+		}
+		if s.g.Family == unix.AF_PACKET {
+			return failf("Cannot flush link addresses.")
 		}
 	}
-	return true
-}
-
-// pathMatch is fnmatch(3) without flags, enough for label patterns.
-func pathMatch(pattern, s string) (bool, error) {
-	if pattern == "" {
-		return s == "", nil
-	}
-	switch pattern[0] {
-	case '*':
-		for i := 0; i <= len(s); i++ {
-			if ok, _ := pathMatch(pattern[1:], s[i:]); ok {
-				return true, nil
-			}
-		}
-		return false, nil
-	case '?':
-		return len(s) > 0 && mustMatch(pathMatch(pattern[1:], s[1:])), nil
-	}
-	return len(s) > 0 && s[0] == pattern[0] && mustMatch(pathMatch(pattern[1:], s[1:])), nil
-}
-
-func mustMatch(ok bool, _ error) bool { return ok }
-
-func (s *session) addrShow(args []string) error {
-	f, err := s.showFilter(args, true)
+	f, err := s.parseAddrFilter(args)
 	if err != nil {
 		return err
 	}
-	family := uint8(s.g.Family)
-	if family == unix.AF_PACKET {
-		// ip -0 addr: links only
-		return s.streamLinks(f, func(p *printer, l *rtnl.Link) {
-			s.printLink(p, l, false)
-			p.text("\n")
-			p.closeObject()
-		})
+	switch act {
+	case addrFlushing:
+		return s.addrFlush(f)
+	case addrSaving:
+		return s.addrSave(f)
 	}
-	// the addresses first (small), then the links as they stream
-	addrs, err := s.dumpAddrs(family)
-	if err != nil {
-		return err
-	}
+	return s.addrShow(f)
+}
+
+// addrShow is the listing: the links (one, asked by index, for "dev
+// NAME"; else a dump, which for -6 is inet6's shorter one), those
+// without a matching address left out, each with its addresses.
+func (s *session) addrShow(f *addrFilter) error {
+	family := f.family
 	byLink := map[uint32][]*rtnl.Addr{}
-	for _, a := range addrs {
-		if f.matchAddr(a, family) {
+	ok := map[uint32]bool{}
+	hasAddr := map[uint32]bool{}
+	if family != unix.AF_PACKET {
+		addrs, err := s.dumpAddrs(family, f.ifindex)
+		if err != nil {
+			return err
+		}
+		for _, a := range addrs {
 			byLink[a.Index] = append(byLink[a.Index], a)
+			hasAddr[a.Index] = true
+			if f.family != 0 && f.family != a.Family || (f.scope^int(a.Scope))&f.scopeMsk != 0 ||
+				(f.flags^a.AllFlags())&f.flagMask != 0 || !s.labelMatch(f, a) {
+				continue
+			}
+			local := a.Local
+			if !local.IsValid() {
+				local = a.Address
+			}
+			if f.pfx.matchRTA(local) {
+				ok[a.Index] = true
+			}
 		}
 	}
-	addrs = nil
-	return s.streamLinks(f, func(p *printer, l *rtnl.Link) {
-		list := byLink[uint32(l.Index)]
-		if (family != 0 || f.label != "" || f.scope >= 0) && len(list) == 0 {
+	show := func(p *printer, l *rtnl.Link) {
+		idx := uint32(l.Index)
+		if family != unix.AF_PACKET && !ok[idx] && (hasAddr[idx] || family != unix.AF_UNSPEC) {
+			return // ipaddr_filter()
+		}
+		s.addrShowLink(p, f, l, byLink[idx])
+	}
+	if f.ifindex != 0 {
+		mask := uint32(rtnl.RTEXT_FILTER_VF)
+		if s.g.Stats == 0 {
+			mask |= rtnl.RTEXT_FILTER_SKIP_STATS
+		}
+		b, err := (&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Family: family, Index: f.ifindex}, ExtMask: mask}).AppendBinary(nil)
+		if err != nil {
+			return failf("nsbox: %v", err)
+		}
+		l, err := s.conn.GetLink(netlink.Message{Data: b})
+		if err != nil {
+			fmt.Fprintf(stderr, "RTNETLINK answers: %s\nCannot send link request: %s\n", errnoText(err), errnoText(err))
+			return s.printer().flush()
+		}
+		s.links.put(l)
+		p := s.printer()
+		show(p, l)
+		return p.flush()
+	}
+	// the kernel filters the dump by master and kind (iplink_filter_req);
+	// "up" and "group" are print_linkinfo()'s, in addrShowLink
+	lf := &linkFilter{master: f.master}
+	if f.kind != "" {
+		lf.kind = f.kind
+	} else if f.slaveKind != "" {
+		lf.kind = f.slaveKind + "_slave"
+	}
+	return s.streamLinks(lf, show)
+}
+
+// labelMatch is ifa_label_match_rta() == 0.
+func (s *session) labelMatch(f *addrFilter, a *rtnl.Addr) bool {
+	if f.label == "" {
+		return true
+	}
+	label := a.Label
+	if label == "" {
+		label = s.links.name(int32(a.Index))
+	}
+	return fnmatch(f.label, label)
+}
+
+// addrShowLink is one turn of ipaddr_list_flush_or_save()'s loop: the
+// link's JSON object, print_linkinfo() (whose own filters, up, group,
+// master and kind, leave the object empty; with a label filter it prints
+// nothing of the link and filters nothing more), the addresses
+// (print_selected_addrinfo), and with -s the link's statistics.
+func (s *session) addrShowLink(p *printer, f *addrFilter, l *rtnl.Link, list []*rtnl.Addr) {
+	opened := false
+	open := func() {
+		if !opened {
+			p.openObject("")
+			opened = true
+		}
+	}
+	defer func() {
+		open()
+		p.closeObject()
+	}()
+	if f.up && l.Flags&unix.IFF_UP == 0 {
+		return
+	}
+	printed := false // print_linkinfo() returned 1
+	if f.label == "" {
+		if f.group != -1 && l.Seen.Has(unix.IFLA_GROUP) && int64(int32(l.Group)) != f.group ||
+			f.master > 0 && l.Master != f.master || f.kind != "" && l.Info.Kind != f.kind ||
+			f.slaveKind != "" && l.Info.SlaveKind != f.slaveKind {
 			return
 		}
-		if s.g.Brief {
-			s.printAddrBrief(p, l, list)
-			return
-		}
-		if s.g.Oneline {
-			// -o prints each address on its own line, no link line
-			for _, a := range list {
-				p.openObject("")
-				s.printAddr(p, a, l.Name)
-				p.closeObject()
+		switch {
+		case s.g.Brief:
+			open()
+			s.printNameAndLink(p, "%-16s ", l)
+			s.printOperstate(p, l.OperState)
+			if f.family == unix.AF_PACKET {
+				if len(l.Address) > 0 {
+					p.llAddr("address", "%s ", l.Address, l.Type)
+				}
+				printLinkFlags(p, l.Flags, false)
+				p.text("\n")
 			}
-			return
+		case !s.g.Oneline || f.family == unix.AF_PACKET:
+			// print_linkinfo() decides on filter.family, which "to
+			// PREFIX" sets too
+			global := s.g.Family
+			s.g.Family = int(f.family)
+			s.printLink(p, l, false) // opens the object
+			s.g.Family = global
+			opened = true
+			p.text("\n")
+			printed = true
 		}
-		s.printLink(p, l, false)
-		p.text("\n")
+	}
+	open()
+	if f.family != unix.AF_PACKET {
 		p.openArray("addr_info", "")
 		for _, a := range list {
+			if f.family != 0 && f.family != a.Family {
+				continue
+			}
+			// print_addrinfo()'s own filter leaves its object empty
 			p.openObject("")
-			s.printAddr(p, a, l.Name)
+			if s.matchAddr(f, a) {
+				if s.g.Brief {
+					printAddrBriefEntry(p, a)
+				} else {
+					s.printAddrLine(p, unix.RTM_NEWADDR, a, s.g.Oneline)
+				}
+			}
 			p.closeObject()
 		}
 		p.closeArray("")
-		p.closeObject()
-	})
-}
-
-// printAddrBrief is the -brief line of ip addr.
-func (s *session) printAddrBrief(p *printer, l *rtnl.Link, list []*rtnl.Addr) {
-	p.openObject("")
-	s.printNameAndLink(p, "%-16s ", l)
-	s.printOperstate(p, l.OperState)
-	p.openArray("addr_info", "")
-	for _, a := range list {
-		p.openObject("")
-		local := a.Local
-		if !local.IsValid() {
-			local = a.Address
+		if s.g.Brief {
+			p.text("\n")
 		}
-		p.str("local", "%s", local.String())
-		if a.Address.IsValid() && local.IsValid() && a.Address != local {
-			p.text(" %s ", "peer")
-			p.str("address", "%s", a.Address.String())
-		}
-		p.int("prefixlen", "/%d ", int64(a.PrefixLen))
-		p.closeObject()
 	}
-	p.closeArray("")
-	p.text("\n")
-	p.closeObject()
+	if printed && s.g.Stats > 0 && l.Seen.Has(unix.IFLA_STATS64) {
+		if p.json {
+			printStats(p, l, s.g.Stats)
+		} else {
+			// print_link_stats(): the block starts a line of its own
+			var b bytes.Buffer
+			w := bufio.NewWriter(&b)
+			printStats(newPrinter(w, false, false, s.g.Oneline), l, s.g.Stats)
+			w.Flush()
+			out := b.String()
+			if s.g.Oneline {
+				out = strings.TrimPrefix(out, "\\")
+			} else {
+				out = strings.TrimPrefix(out, "\n")
+			}
+			p.text("%s", out)
+			p.nl()
+		}
+	}
 }
 
-// printAddr is print_addrinfo(); dev is the name of a's link.
+// printAddrBriefEntry is print_addrinfo() under -brief: the address and
+// its length.
+func printAddrBriefEntry(p *printer, a *rtnl.Addr) {
+	local, address := a.Local, a.Address
+	if !local.IsValid() {
+		local = address
+	}
+	if !address.IsValid() {
+		address = local
+	}
+	if !local.IsValid() {
+		return
+	}
+	p.cstr(familyColor(a.Family), "local", "%s", local.String())
+	if address != local {
+		p.text(" %s ", "peer")
+		p.cstr(familyColor(a.Family), "address", "%s", address.String())
+	}
+	p.int("prefixlen", "/%d ", int64(a.PrefixLen))
+	if a.RtPriority != nil {
+		p.uint("metric", "metric %d ", uint64(*a.RtPriority))
+	}
+}
+
+// printAddr is print_addrinfo() for one address of link dev, with the
+// "N: DEV" prefix of -oneline.
 func (s *session) printAddr(p *printer, a *rtnl.Addr, dev string) {
-	if s.g.Oneline {
+	s.printAddrLine(p, unix.RTM_NEWADDR, a, s.g.Oneline)
+}
+
+// printAddrLine is print_addrinfo(): prefix adds "N: DEV" before it
+// (-oneline, flush).
+func (s *session) printAddrLine(p *printer, typ uint16, a *rtnl.Addr, prefix bool) {
+	if typ == unix.RTM_DELADDR {
+		p.jbool("deleted", true)
+		p.text("Deleted ")
+	}
+	if prefix {
+		dev := s.links.name(int32(a.Index))
 		if p.json {
 			p.jint("index", int64(a.Index))
 			p.jstr("dev", dev)
@@ -514,41 +847,46 @@ func (s *session) printAddr(p *printer, a *rtnl.Addr, dev string) {
 		address = local
 	}
 	if local.IsValid() {
-		p.str("local", "%s", local.String())
+		p.cstr(familyColor(a.Family), "local", "%s", local.String())
 		if address != local {
 			p.text(" %s ", "peer")
-			p.str("address", "%s", address.String())
+			p.cstr(familyColor(a.Family), "address", "%s", address.String())
 		}
 		p.int("prefixlen", "/%d ", int64(a.PrefixLen))
+		if a.RtPriority != nil {
+			p.uint("metric", "metric %d ", uint64(*a.RtPriority))
+		}
 	}
 	if a.Broadcast.IsValid() {
 		p.text("%s ", "brd")
-		p.str("broadcast", "%s ", a.Broadcast.String())
+		p.cstr(familyColor(a.Family), "broadcast", "%s ", a.Broadcast.String())
 	}
 	if a.Anycast.IsValid() {
 		p.text("%s ", "any")
-		p.str("anycast", "%s ", a.Anycast.String())
+		p.cstr(familyColor(a.Family), "anycast", "%s ", a.Anycast.String())
 	}
 	p.str("scope", "scope %s ", scopeNames.n2a(uint32(a.Scope)))
 	flags := a.AllFlags()
-	for i, name := range ifaFlagNames {
-		mask := uint32(1) << i
-		if mask == unix.IFA_F_PERMANENT {
-			if flags&mask == 0 {
+	for _, fl := range ifaFlags {
+		if fl.mask == unix.IFA_F_PERMANENT {
+			if flags&fl.mask == 0 {
 				p.jbool("dynamic", true)
 				p.text("dynamic ")
 			}
-		} else if flags&mask != 0 {
-			if mask == unix.IFA_F_SECONDARY && a.Family == unix.AF_INET6 {
+		} else if flags&fl.mask != 0 {
+			name := fl.name
+			if fl.mask == unix.IFA_F_SECONDARY && a.Family == unix.AF_INET6 {
 				name = "temporary"
 			}
 			p.jbool(name, true)
 			p.text("%s ", name)
 		}
-		flags &^= mask
+		flags &^= fl.mask
 	}
 	if flags != 0 {
-		p.uint("flags", "flags %02x ", uint64(flags))
+		hex := fmt.Sprintf("%02x", flags)
+		p.jstr("ifa_flags", hex)
+		p.text("flags %s ", hex)
 	}
 	if a.Label != "" {
 		p.str("label", "%s", a.Label)
@@ -575,50 +913,162 @@ func (s *session) printAddr(p *printer, a *rtnl.Addr, dev string) {
 	p.text("\n")
 }
 
-// addrFlush is "ip addr flush dev DEV ...": delete every address the
-// filter selects.
-func (s *session) addrFlush(args []string) error {
-	if len(args) == 0 {
-		return failf("Flush requires arguments.")
-	}
-	f, links, err := s.showLinks(args, true)
-	if err != nil {
-		return err
-	}
-	want := map[uint32]bool{}
-	for _, l := range links {
-		want[uint32(l.Index)] = true
-	}
-	for round := 0; round < 10; round++ {
-		addrs, err := s.dumpAddrs(uint8(s.g.Family))
+// addrFlush is ipaddr_flush(): rounds of a dump and the deletion of the
+// addresses print_addrinfo()'s filter selects (up to 10 rounds; one
+// when "primary" is asked, lest promoted secondaries go too).
+func (s *session) addrFlush(f *addrFilter) error {
+	p := s.printer()
+	for round := 0; round < maxAddrFlushRounds; {
+		addrs, msgs, err := s.dumpAddrMessages(f)
 		if err != nil {
-			return err
+			p.flush()
+			return asExit(err, cli.ExitFail)
 		}
-		var reqs []netlink.Message
-		for _, a := range addrs {
-			if !want[a.Index] || !f.matchAddr(a, uint8(s.g.Family)) {
+		var dels []netlink.Message
+		for i, a := range addrs {
+			if !s.matchAddr(f, a) {
 				continue
 			}
-			d := &rtnl.Addr{IfAddrmsg: a.IfAddrmsg, Local: a.Local, Address: a.Address}
-			m, err := rtnl.DelAddrRequest(d)
+			d, err := request.Deletion(msgs[i])
 			if err != nil {
 				return failf("nsbox: %v", err)
 			}
-			reqs = append(reqs, m)
-		}
-		if len(reqs) == 0 {
-			return nil
-		}
-		errs, err := s.conn.Batch(reqs)
-		if err != nil {
-			return kernelError(err)
-		}
-		for _, e := range errs {
-			// deleting a primary address takes its secondaries with it
-			if e != nil && !isErrno(e, unix.EADDRNOTAVAIL) {
-				return kernelError(e)
+			dels = append(dels, d)
+			if s.g.Stats >= 2 {
+				s.printAddrLine(p, unix.RTM_NEWADDR, a, true)
 			}
 		}
+		if len(dels) == 0 {
+			return s.flushDone(p, round)
+		}
+		round++
+		// the kernel may delete several addresses for one request
+		// (secondaries with their primary): EADDRNOTAVAIL is passed over
+		if err := s.flushSend(dels, func(e error) bool { return isErrno(e, unix.EADDRNOTAVAIL) }); err != nil {
+			p.flush()
+			return asExit(err, cli.ExitUsage)
+		}
+		if s.g.Stats > 0 {
+			p.text("\n*** Round %d, deleting %d addresses ***\n", round, len(dels))
+		}
+		if f.flags&unix.IFA_F_SECONDARY == 0 && f.flagMask&unix.IFA_F_SECONDARY != 0 {
+			return s.flushDone(p, round)
+		}
 	}
-	return failf("*** Flush remains incomplete after 10 rounds. ***")
+	p.flush()
+	return &cli.Error{Code: cli.ExitUsage, Msg: fmt.Sprintf("*** Flush remains incomplete after %d rounds. ***", maxAddrFlushRounds)}
+}
+
+// maxAddrFlushRounds is iproute2's max_flush_loops.
+const maxAddrFlushRounds = 10
+
+func (s *session) flushDone(p *printer, round int) error {
+	if s.g.Stats > 0 {
+		if round == 0 {
+			p.text("Nothing to flush.\n")
+		} else {
+			p.text("*** Flush is complete after %d round%s ***\n", round, plural(round))
+		}
+	}
+	return p.flush()
+}
+
+// dumpAddrMessages is the address dump of f's family and device, each
+// address with its message as the kernel sent it.
+func (s *session) dumpAddrMessages(f *addrFilter) ([]*rtnl.Addr, []netlink.Message, error) {
+	msgs, err := s.conn.DumpAll(rtnl.AddrDumpRequest(f.family, uint32(f.ifindex)))
+	if err != nil {
+		return nil, nil, dumpFailed(err, "Flush terminated", cli.ExitFail)
+	}
+	var addrs []*rtnl.Addr
+	var keep []netlink.Message
+	for _, m := range msgs {
+		if m.Header.Type != unix.RTM_NEWADDR {
+			continue
+		}
+		a, err := rtnl.ParseAddr(m.Data)
+		if err != nil {
+			return nil, nil, failf("nsbox: %v", err)
+		}
+		addrs = append(addrs, a)
+		keep = append(keep, m)
+	}
+	return addrs, keep, nil
+}
+
+// addrDumpMagic starts what "ip addr save" writes.
+const addrDumpMagic = 0x47361222
+
+// addrSave is "ip addr save": the magic, then every address of the
+// family and device as the kernel sent it (no other filter applies).
+func (s *session) addrSave(f *addrFilter) error {
+	if isTerminal(1) {
+		return exitf("Not sending a binary stream to stdout")
+	}
+	s.out.Write(binary.NativeEndian.AppendUint32(nil, addrDumpMagic))
+	// a dump that starts over (NLM_F_DUMP_INTR) writes its messages anew
+	var buf bytes.Buffer
+	err := s.conn.Dump(rtnl.AddrDumpRequest(uint8(s.g.Family), uint32(f.ifindex)), buf.Reset, func(m netlink.Message) error {
+		if m.Header.Type != unix.RTM_NEWADDR {
+			return nil
+		}
+		return writeMessage(&buf, m)
+	})
+	s.out.Write(buf.Bytes())
+	if err != nil {
+		return dumpFailed(err, "Save terminated", cli.ExitFail)
+	}
+	return nil
+}
+
+// addrInput is standard input for restore and showdump, bounded.
+func addrInput() io.Reader {
+	return bounded.LimitReader(stdin, maxRestore, "an address dump on standard input")
+}
+
+// addrRestore is ipaddr_restore(): each saved address sent again with
+// NLM_F_CREATE; one that exists is reported and passed over.
+func (s *session) addrRestore() error {
+	in := addrInput()
+	if err := checkMagic(in, addrDumpMagic, "address"); err != nil {
+		return asExit(err, cli.ExitUsage)
+	}
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	err := routeMessages(in, stdinPos(), s.restoreOne)
+	return asExit(err, cli.ExitUsage)
+}
+
+// addrShowdump is ipaddr_showdump(): a saved dump, printed.
+func (s *session) addrShowdump() error {
+	in := addrInput()
+	if err := checkMagic(in, addrDumpMagic, "address"); err != nil {
+		return asExit(err, cli.ExitUsage)
+	}
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	p := s.printer()
+	p.openObject("")
+	p.openArray("addr_info", "")
+	err := routeMessages(in, stdinPos(), func(m netlink.Message) error {
+		if m.Header.Type != unix.RTM_NEWADDR && m.Header.Type != unix.RTM_DELADDR {
+			return nil
+		}
+		a, err := rtnl.ParseAddr(m.Data)
+		if err != nil {
+			return nil
+		}
+		p.openObject("")
+		p.int("index", "if%d:", int64(a.Index))
+		p.nl()
+		s.printAddrLine(p, uint16(m.Header.Type), a, false)
+		p.closeObject()
+		return nil
+	})
+	p.closeArray("")
+	p.closeObject()
+	p.flush()
+	return asExit(err, cli.ExitUsage)
 }

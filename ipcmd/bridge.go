@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"nsbox/request"
+
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
@@ -13,7 +15,7 @@ import (
 
 const bridgeUsageText = `Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }
        bridge [ -force ] -batch filename
-where  OBJECT := { link }
+where  OBJECT := { link | fdb | mdb | vlan | monitor }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] |
                     -o[neline] | -t[imestamp] | -n[etns] name |
                     -c[ompressvlans] -color -p[retty] -j[son] }
@@ -24,7 +26,27 @@ func bridgeUsage() int {
 	return cli.ExitUsage
 }
 
-const bridgeLinkUsageText = `Usage: bridge link show [dev DEV]
+// bridgeLinkUsageText is bridge/link.c usage(), word for word.
+const bridgeLinkUsageText = `Usage: bridge link set dev DEV [ cost COST ] [ priority PRIO ] [ state STATE ]
+                               [ guard {on | off} ]
+                               [ hairpin {on | off} ]
+                               [ fastleave {on | off} ]
+                               [ root_block {on | off} ]
+                               [ learning {on | off} ]
+                               [ learning_sync {on | off} ]
+                               [ flood {on | off} ]
+                               [ mcast_router MULTICAST_ROUTER ]
+                               [ mcast_flood {on | off} ]
+                               [ bcast_flood {on | off} ]
+                               [ mcast_to_unicast {on | off} ]
+                               [ neigh_suppress {on | off} ]
+                               [ vlan_tunnel {on | off} ]
+                               [ isolated {on | off} ]
+                               [ locked {on | off} ]
+                               [ hwmode {vepa | veb} ]
+                               [ backup_port DEVICE ] [ nobackup_port ]
+                               [ self ] [ master ]
+       bridge link show [dev DEV]
 `
 
 // parseBridgeGlobal reads bridge(8)'s own options (bridge.c main()).
@@ -56,8 +78,9 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 				return g, nil, err
 			}
 			g.Netns = v
+		case colorOpt(opt, &g):
 		case cli.Matches(opt, "-compressvlans"):
-		case strings.HasPrefix(opt, "-color"), strings.HasPrefix(opt, "-colour"):
+			g.CompressVlans = true
 		case cli.Matches(opt, "-force"):
 			g.Force = true
 		case cli.Matches(opt, "-json"):
@@ -86,6 +109,16 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 	return g, args, nil
 }
 
+// colorOpt is bridge's matches_color(): -color[=always|auto|never] sets
+// g.Color.
+func colorOpt(opt string, g *cli.Global) bool {
+	c, ok := cli.MatchesColor(opt)
+	if ok {
+		g.Color = c
+	}
+	return ok
+}
+
 // bridge runs one bridge command line.
 func (s *session) bridge(args []string) error {
 	if s.g.Version {
@@ -99,9 +132,14 @@ func (s *session) bridge(args []string) error {
 	case cli.Matches(w, "help"):
 		bridgeUsage()
 		return &cli.Error{Code: cli.ExitUsage, Fatal: true}
-	case cli.Matches(w, "fdb"), cli.Matches(w, "mdb"), cli.Matches(w, "vlan"),
-		cli.Matches(w, "monitor"), cli.Matches(w, "vni"):
+	case cli.Matches(w, "fdb"):
+		return s.bridgeFdb(args[1:])
+	case cli.Matches(w, "vlan"):
+		return s.bridgeVlan(args[1:])
+	case cli.Matches(w, "mdb"), cli.Matches(w, "vni"):
 		return cli.Usagef("nsbox: \"bridge %s\" is not implemented", w)
+	case cli.Matches(w, "monitor"):
+		return s.bridgeMonitor(args[1:])
 	}
 	return cli.Usagef("Object \"%s\" is unknown, try \"bridge help\".", w)
 }
@@ -110,13 +148,15 @@ func (s *session) bridgeLink(args []string) error {
 	if len(args) > 0 {
 		w := args[0]
 		switch {
+		case cli.Matches(w, "set"), cli.Matches(w, "change"):
+			return s.bridgeLinkSet(args[1:])
 		case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
 			args = args[1:]
 		case cli.Matches(w, "help"):
 			io.WriteString(stderr, bridgeLinkUsageText)
 			return &cli.Error{Code: cli.ExitUsage, Fatal: true}
 		case cli.Matches(w, "set"), cli.Matches(w, "change"):
-			return cli.Usagef("nsbox: \"bridge link set\" is not implemented")
+			return s.bridgeLinkSet(args[1:])
 		default:
 			return cli.Usagef("Command \"%s\" is unknown, try \"bridge link help\".", w)
 		}
@@ -168,12 +208,18 @@ func (s *session) bridgeLink(args []string) error {
 // printBridgePort is bridge/link.c print_linkinfo().
 func (s *session) printBridgePort(p *printer, l *rtnl.Link) {
 	p.openObject("")
+	s.printBridgePortBody(p, l)
+}
+
+// printBridgePortBody is print_linkinfo() after its JSON object is open
+// (bridge monitor puts "Deleted " first).
+func (s *session) printBridgePortBody(p *printer, l *rtnl.Link) {
 	p.int("ifindex", "%d: ", int64(l.Index))
 	name := l.Name
 	mdown := false
 	if l.Link != 0 {
 		pname := "if" + itoa(int(l.Link))
-		if peer, ok := s.links.byIndex[l.Link]; ok {
+		if peer := s.links.lookup(l.Link); peer != nil {
 			pname = peer.name
 			if !l.Seen.Has(unix.IFLA_LINK_NETNSID) {
 				mdown = peer.flags&unix.IFF_UP == 0
@@ -185,7 +231,7 @@ func (s *session) printBridgePort(p *printer, l *rtnl.Link) {
 			name += "@" + pname
 		}
 	}
-	p.str("ifname", "%s: ", name)
+	p.cstr(colorIfname, "ifname", "%s: ", name)
 	printLinkFlags(p, l.Flags, mdown)
 	if l.MTU != 0 {
 		p.uint("mtu", "mtu %d ", uint64(l.MTU))
@@ -251,3 +297,168 @@ func (s *session) printBridgePortDetails(p *printer, b []byte) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// portSetArgs is what brlink_modify() collects.
+type portSetArgs struct {
+	dev   string
+	port  rtnl.BridgePort
+	flags uint16 // IFLA_BRIDGE_FLAGS: BRIDGE_FLAGS_SELF, _MASTER
+	mode  int    // IFLA_BRIDGE_MODE, -1 for none
+}
+
+// portOnOff is a port flag of "bridge link set": parse_on_off, whose
+// error ends the command with -EINVAL (exit 234, bridge's do_cmd
+// returning it as it is).
+func portOnOff(word string, field func(*rtnl.BridgePort) **bool) option[portSetArgs] {
+	return option[portSetArgs]{[]keyword{is(word)}, func(s *session, a *portSetArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		on, err := parseOnOff(word, v)
+		if err != nil {
+			err.(*cli.Error).Code = 256 - int(unix.EINVAL)
+			return err
+		}
+		*field(&a.port) = &on
+		return nil
+	}}
+}
+
+// bridgeLinkOptions is brlink_modify()'s grammar (bridge/link.c).
+var bridgeLinkOptions = []option[portSetArgs]{
+	{[]keyword{is("dev")}, func(s *session, a *portSetArgs, args *[]string) (err error) {
+		a.dev, err = nextArg(args)
+		return err
+	}},
+	portOnOff("guard", func(p *rtnl.BridgePort) **bool { return &p.Guard }),
+	portOnOff("hairpin", func(p *rtnl.BridgePort) **bool { return &p.Hairpin }),
+	portOnOff("fastleave", func(p *rtnl.BridgePort) **bool { return &p.FastLeave }),
+	portOnOff("root_block", func(p *rtnl.BridgePort) **bool { return &p.Protect }),
+	portOnOff("learning", func(p *rtnl.BridgePort) **bool { return &p.Learning }),
+	portOnOff("learning_sync", func(p *rtnl.BridgePort) **bool { return &p.LearningSync }),
+	portOnOff("flood", func(p *rtnl.BridgePort) **bool { return &p.Flood }),
+	{[]keyword{is("mcast_router")}, func(s *session, a *portSetArgs, args *[]string) error {
+		v, err := nextArg(args)
+		a.port.McastRouter = new(uint8(atoi(v)))
+		return err
+	}},
+	portOnOff("mcast_flood", func(p *rtnl.BridgePort) **bool { return &p.McastFlood }),
+	portOnOff("bcast_flood", func(p *rtnl.BridgePort) **bool { return &p.BcastFlood }),
+	portOnOff("mcast_to_unicast", func(p *rtnl.BridgePort) **bool { return &p.McastToUcast }),
+	{[]keyword{is("cost")}, func(s *session, a *portSetArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if c := uint32(atoi(v)); c > 0 && int32(c) > 0 {
+			a.port.Cost = &c
+		}
+		return err
+	}},
+	{[]keyword{is("priority")}, func(s *session, a *portSetArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if p := int16(atoi(v)); p >= 0 {
+			a.port.Priority = new(uint16(p))
+		}
+		return err
+	}},
+	{[]keyword{is("state")}, func(s *session, a *portSetArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		st := -1
+		if n, err := strconv.Atoi(v); err == nil {
+			st = int(int8(n))
+		} else {
+			for i, name := range brStates {
+				if strings.EqualFold(v, name) {
+					st = i
+				}
+			}
+			if st < 0 {
+				return cli.Usagef("Error: invalid STP port state")
+			}
+		}
+		if st >= 0 {
+			a.port.State = new(uint8(st))
+		}
+		return nil
+	}},
+	{[]keyword{is("hwmode")}, func(s *session, a *portSetArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		a.flags = 2 // BRIDGE_FLAGS_SELF
+		switch v {
+		case "vepa":
+			a.mode = 1
+		case "veb":
+			a.mode = 0
+		default:
+			return cli.Usagef("Mode argument must be \"vepa\" or \"veb\".")
+		}
+		return nil
+	}},
+	{[]keyword{is("self")}, func(s *session, a *portSetArgs, args *[]string) error {
+		a.flags |= 2 // BRIDGE_FLAGS_SELF
+		return nil
+	}},
+	{[]keyword{is("master")}, func(s *session, a *portSetArgs, args *[]string) error {
+		a.flags |= 1 // BRIDGE_FLAGS_MASTER
+		return nil
+	}},
+	portOnOff("neigh_suppress", func(p *rtnl.BridgePort) **bool { return &p.NeighSuppress }),
+	portOnOff("vlan_tunnel", func(p *rtnl.BridgePort) **bool { return &p.VlanTunnel }),
+	portOnOff("isolated", func(p *rtnl.BridgePort) **bool { return &p.Isolated }),
+	portOnOff("locked", func(p *rtnl.BridgePort) **bool { return &p.Locked }),
+	{[]keyword{is("backup_port")}, func(s *session, a *portSetArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		idx := s.index(v)
+		if idx == 0 {
+			return cli.Usagef("Error: device %s does not exist", v)
+		}
+		a.port.BackupPort = new(uint32(idx))
+		return nil
+	}},
+	{[]keyword{is("nobackup_port")}, func(s *session, a *portSetArgs, args *[]string) error {
+		a.port.BackupPort = new(uint32(0))
+		return nil
+	}},
+}
+
+// bridgeLinkSet is brlink_modify(): "bridge link set dev DEV ...", an
+// RTM_SETLINK of family AF_BRIDGE with the port's IFLA_PROTINFO.
+func (s *session) bridgeLinkSet(args []string) error {
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	a := &portSetArgs{mode: -1}
+	err := parseOptions(s, a, args, bridgeLinkOptions, func(s *session, a *portSetArgs, args *[]string) error {
+		io.WriteString(stderr, bridgeLinkUsageText)
+		return &cli.Error{Code: cli.ExitUsage, Fatal: true}
+	})
+	if err != nil {
+		return err
+	}
+	if a.dev == "" {
+		return cli.Usagef("Device is a required argument.")
+	}
+	idx := s.index(a.dev)
+	if idx == 0 {
+		return cli.Usagef("Cannot find bridge device \"%s\"", a.dev)
+	}
+	m, err := request.BridgePort(idx, &a.port, a.flags, a.mode)
+	if err != nil {
+		return failf("nsbox: %v", err)
+	}
+	if _, err := s.conn.Execute(m); err != nil {
+		if ce := kernelError(err).(*cli.Error); ce != nil {
+			ce.Code = cli.ExitUsage // rtnl_talk failed: return -1
+			return ce
+		}
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package ipcmd
 
 import (
 	"encoding/binary"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -249,7 +250,7 @@ func printAttrs(p *printer, b []byte, fields []attrField) {
 		if s != "" {
 			p.str(f.key, text+" %s ", s)
 			if f.kind == attrFwdMask {
-				p.str("group_fwd_mask_str", "group_fwd_mask_str %s ", fmt.Sprintf("0x%x", n))
+				p.str("group_fwd_mask_str", "group_fwd_mask_str %s ", fwdMaskString(uint16(n)))
 			}
 		}
 	}
@@ -276,4 +277,26 @@ func cHex(x uint64) string {
 		return "0"
 	}
 	return fmt.Sprintf("%#x", x)
+}
+
+// fwdMaskString is _bitmask2str() with fwd_mask_tbl: the bits of a
+// port's group_fwd_mask, by name where they have one (01:80:c2:00:00:0X,
+// X the bit), "0x0" for none.
+func fwdMaskString(mask uint16) string {
+	names := [16]string{0: "stp", 2: "lacp", 14: "lldp"}
+	var out []string
+	for i := 0; mask != 0; i, mask = i+1, mask>>1 {
+		if mask&1 == 0 {
+			continue
+		}
+		if names[i] != "" {
+			out = append(out, names[i])
+		} else {
+			out = append(out, fmt.Sprintf("0x%x", 1<<i))
+		}
+	}
+	if len(out) == 0 {
+		return "0x0"
+	}
+	return strings.Join(out, ",")
 }

@@ -67,6 +67,12 @@ func (c *linkCache) forget(name string) {
 	}
 }
 
+// forgetAll empties the cache (a request changed links it cannot name).
+func (c *linkCache) forgetAll() {
+	clear(c.byName)
+	clear(c.byIndex)
+}
+
 func (c *linkCache) forgetIndex(i int32) {
 	if l, ok := c.byIndex[i]; ok {
 		delete(c.byName, l.name)
@@ -116,6 +122,9 @@ func (c *linkCache) index(name string) int32 {
 func (c *linkCache) lookup(i int32) *cachedLink {
 	if l, ok := c.byIndex[i]; ok {
 		return l
+	}
+	if c.conn == nil { // monitor file: no socket
+		return nil
 	}
 	l, err := c.conn.LinkByIndex(i)
 	if err != nil {

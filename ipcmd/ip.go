@@ -49,6 +49,12 @@ func invArg(msg, arg string) error {
 	return cli.Usagef("Error: argument \"%s\" is wrong: %s", arg, msg)
 }
 
+// invArgNL is invarg() for the messages iproute2 writes with a "\n" of
+// their own: an empty line follows.
+func invArgNL(msg, arg string) error {
+	return cli.Usagef("Error: argument \"%s\" is wrong: %s\n", arg, msg)
+}
+
 // dupArg is duparg().
 func dupArg(key, arg string) error {
 	return cli.Usagef("Error: duplicate \"%s\": \"%s\" is the second value.", key, arg)
@@ -127,7 +133,11 @@ func report(err error) int {
 	if !errors.As(err, &ce) {
 		ce = kernelError(err).(*cli.Error)
 	}
-	if ce.Msg != "" {
+	switch {
+	case strings.HasSuffix(ce.Msg, "\n\n"), strings.HasSuffix(ce.Msg, "\n") && ce.Fatal:
+		// a message iproute2 ends with "\n" itself, then its own one
+		io.WriteString(stderr, ce.Msg+"\n")
+	case ce.Msg != "":
 		fmt.Fprintln(stderr, strings.TrimRight(ce.Msg, "\n"))
 	}
 	return ce.Code
@@ -148,7 +158,8 @@ type session struct {
 	files   []*os.File       // namespace files sent as IFLA_NET_NS_FD
 	ioctlFD int              // AF_INET socket for SIOCGIFTXQLEN, 0: not yet
 
-	monitor bool // printing ip monitor events (no queue length)
+	monitor  bool // printing ip monitor events (no queue length)
+	bannerOn bool // bridge monitor all: print_headers() labels each event
 
 	batch     bool   // running a batch
 	lineNo    int    // batch: the line being run
@@ -331,6 +342,9 @@ func (s *session) sync() error {
 // IP is the ip applet: args still hold the global options.
 func IP(g cli.Global, args []string) int {
 	g, rest, err := cli.ParseGlobal("ip", args)
+	if err == cli.ErrUsage {
+		return ipUsage()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return cli.ExitUsage
@@ -370,15 +384,22 @@ func run(g cli.Global, prog string, args []string) (code int) {
 	return report(s.do(args))
 }
 
+// ipUsageText is ip.c usage(), word for word.
 const ipUsageText = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
        ip [ -force ] -batch filename
-where  OBJECT := { address | help | link | monitor | netns | route }
+where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
+                   link | macsec | maddress | monitor | mptcp | mroute | mrule |
+                   neighbor | neighbour | netconf | netns | nexthop | ntable |
+                   ntbl | route | rule | sr | tap | tcpmetrics |
+                   token | tunnel | tuntap | vrf | xfrm }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } |
-                    -4 | -6 | -0 | -br[ief] | -o[neline] | -b[atch] [filename] |
-                    -n[etns] name | -N[umeric] | -a[ll] | -c[olor] |
-                    -wire | -pcap FILE }
+                    -4 | -6 | -M | -B | -0 |
+                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
+                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
+                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
+                    -c[olor]}
 `
 
 func ipUsage() int {
@@ -401,9 +422,9 @@ func init() {
 		{"addrlabel", nil},
 		{"maddress", nil},
 		{"route", doRoute},
-		{"rule", nil},
-		{"neighbor", nil},
-		{"neighbour", nil},
+		{"rule", doRule},
+		{"neighbor", doNeigh},
+		{"neighbour", doNeigh},
 		{"ntable", nil},
 		{"ntbl", nil},
 		{"link", doLink},
@@ -412,8 +433,8 @@ func init() {
 		{"ila", nil},
 		{"macsec", nil},
 		{"tunnel", nil},
-		{"tuntap", nil},
-		{"tap", nil},
+		{"tuntap", doTuntap},
+		{"tap", doTuntap},
 		{"token", nil},
 		{"tcpmetrics", nil},
 		{"tcp_metrics", nil},
@@ -481,6 +502,10 @@ func Bridge(g cli.Global, args []string) (code int) {
 	}
 	if g.Help {
 		return bridgeUsage()
+	}
+	if g.Version {
+		io.WriteString(stdout, "bridge utility, nsbox (iproute2-6.1.0 compatible)\n")
+		return cli.ExitOK
 	}
 	if g.Batch != "" {
 		return runBatch(g, "bridge", func(s *session, a []string) error { return s.bridge(a) })

@@ -3,11 +3,13 @@ package ipcmd
 import (
 	"encoding/binary"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
@@ -17,6 +19,7 @@ import (
 type linkArgs struct {
 	link      rtnl.Link
 	dev       string // the device word (or dev DEV)
+	linkDev   string // link DEV
 	name      string // name NAME
 	kind      string // type TYPE
 	kindArgs  []string
@@ -24,6 +27,12 @@ type linkArgs struct {
 	hasQlen   bool
 	hasNetns  bool
 	moveNetns bool
+	create    bool       // add or replace: iplink_parse with NLM_F_CREATE
+	index     int32      // index N: IFLA_NEW_IFINDEX, or the new link's ifindex
+	group     bool       // group G given
+	hasTxq    bool       // numtxqueues given
+	hasRxq    bool       // numrxqueues given
+	netnsid   bool       // link-netns or link-netnsid given
 	files     []*os.File // namespace files to keep open until sent
 }
 
@@ -58,15 +67,23 @@ var linkOptions = []option[linkArgs]{
 		}
 		return nil
 	}},
-	{[]keyword{abbrev("link")}, func(s *session, a *linkArgs, args *[]string) error {
+	{[]keyword{is("index")}, func(s *session, a *linkArgs, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
 		}
-		if a.link.Link = s.index(v); a.link.Link == 0 {
-			return nodev(v)
+		if a.index != 0 {
+			return dupArg("index", v)
+		}
+		if a.index = int32(atoi(v)); a.index <= 0 {
+			return invArg("Invalid \"index\" value", v)
 		}
 		return nil
+	}},
+	{[]keyword{abbrev("link")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		a.linkDev = v
+		return err
 	}},
 	{[]keyword{abbrev("address")}, func(s *session, a *linkArgs, args *[]string) (err error) {
 		a.link.Address, err = lladdrArg(args)
@@ -104,7 +121,11 @@ var linkOptions = []option[linkArgs]{
 	{[]keyword{is("multicast")}, linkFlag("multicast", unix.IFF_MULTICAST, false)},
 	{[]keyword{is("allmulticast")}, linkFlag("allmulticast", unix.IFF_ALLMULTI, false)},
 	{[]keyword{is("promisc")}, linkFlag("promisc", unix.IFF_PROMISC, false)},
+	{[]keyword{is("trailers")}, linkFlag("trailers", unix.IFF_NOTRAILERS, true)},
 	{[]keyword{is("arp")}, linkFlag("arp", unix.IFF_NOARP, true)},
+	{[]keyword{is("carrier")}, func(s *session, a *linkArgs, args *[]string) error {
+		return onOffAttr(&a.link, args, "carrier", unix.IFLA_CARRIER)
+	}},
 	{[]keyword{abbrev("master")}, func(s *session, a *linkArgs, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
@@ -120,6 +141,7 @@ var linkOptions = []option[linkArgs]{
 		a.link.Master, a.link.NoMaster = 0, true
 		return nil
 	}},
+	{[]keyword{abbrev("dynamic")}, linkFlag("dynamic", unix.IFF_DYNAMIC, false)},
 	{[]keyword{abbrev("type")}, func(s *session, a *linkArgs, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
@@ -145,20 +167,124 @@ var linkOptions = []option[linkArgs]{
 		if err != nil {
 			return err
 		}
+		if a.group {
+			return dupArg("group", v)
+		}
+		a.group = true
 		g, ok := groupNames.a2n(v)
 		if !ok {
-			return invArg("Invalid \"group\" value", v)
+			return invArgNL("Invalid \"group\" value", v)
 		}
 		a.link.Other = append(a.link.Other, u32Attr(unix.IFLA_GROUP, g))
+		return nil
+	}},
+	{[]keyword{is("mode")}, func(s *session, a *linkArgs, args *[]string) error {
+		return nameAttr(&a.link, args, unix.IFLA_LINKMODE, linkModes[:], "Invalid link mode")
+	}},
+	{[]keyword{is("state")}, func(s *session, a *linkArgs, args *[]string) error {
+		return nameAttr(&a.link, args, unix.IFLA_OPERSTATE, operStates[:], "Invalid operstate")
+	}},
+	{[]keyword{abbrev("numtxqueues")}, func(s *session, a *linkArgs, args *[]string) error {
+		return u32Once(&a.link, args, "numtxqueues", &a.hasTxq, unix.IFLA_NUM_TX_QUEUES)
+	}},
+	{[]keyword{abbrev("numrxqueues")}, func(s *session, a *linkArgs, args *[]string) error {
+		return u32Once(&a.link, args, "numrxqueues", &a.hasRxq, unix.IFLA_NUM_RX_QUEUES)
+	}},
+	{[]keyword{abbrev("addrgenmode")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		mode := -1
+		for i, m := range addrGenModes {
+			if strings.EqualFold(v, m) {
+				mode = i
+			}
+		}
+		if mode < 0 {
+			return invArgNL("Invalid address generation mode", v)
+		}
+		// IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE u8 } }
+		e := netlink.NewAttributeEncoder(nil)
+		af := e.Nest(unix.IFLA_AF_SPEC)
+		in6 := e.Nest(unix.AF_INET6)
+		e.Uint8(unix.IFLA_INET6_ADDR_GEN_MODE, uint8(mode))
+		e.End(in6)
+		e.End(af)
+		b, err := e.Encode()
+		if err != nil {
+			return failf("nsbox: %v", err)
+		}
+		a.link.Other = append(a.link.Other, netlink.Attribute{Type: unix.IFLA_AF_SPEC, Data: b[4:]})
+		return nil
+	}},
+	{[]keyword{abbrev("link-netns")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if a.netnsid {
+			return dupArg("link-netns/link-netnsid", v)
+		}
+		id, ok := s.netnsidOf(v)
+		if !ok {
+			return invArgNL("Invalid \"link-netns\" value", v)
+		}
+		a.netnsid = true
+		a.link.Other = append(a.link.Other, u32Attr(unix.IFLA_LINK_NETNSID, uint32(id)))
+		return nil
+	}},
+	{[]keyword{abbrev("link-netnsid")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if a.netnsid {
+			return dupArg("link-netns/link-netnsid", v)
+		}
+		id, ok := getInteger(v)
+		if !ok {
+			return invArgNL("Invalid \"link-netnsid\" value", v)
+		}
+		a.netnsid = true
+		a.link.Other = append(a.link.Other, u32Attr(unix.IFLA_LINK_NETNSID, uint32(id)))
+		return nil
+	}},
+	{[]keyword{is("protodown")}, func(s *session, a *linkArgs, args *[]string) error {
+		return onOffAttr(&a.link, args, "protodown", unix.IFLA_PROTO_DOWN)
+	}},
+	{[]keyword{is("gso_max_size")}, func(s *session, a *linkArgs, args *[]string) error {
+		return unsignedAttr(&a.link, args, "gso_max_size", unix.IFLA_GSO_MAX_SIZE, 0xffffffff)
+	}},
+	{[]keyword{is("gso_max_segs")}, func(s *session, a *linkArgs, args *[]string) error {
+		return unsignedAttr(&a.link, args, "gso_max_segs", unix.IFLA_GSO_MAX_SEGS, 65535)
+	}},
+	{[]keyword{is("gro_max_size")}, func(s *session, a *linkArgs, args *[]string) error {
+		return unsignedAttr(&a.link, args, "gro_max_size", unix.IFLA_GRO_MAX_SIZE, 0xffffffff)
+	}},
+	{[]keyword{is("parentdev")}, func(s *session, a *linkArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		a.link.Other = append(a.link.Other, netlink.Attribute{Type: unix.IFLA_PARENT_DEV_NAME, Data: append([]byte(v), 0)})
 		return nil
 	}},
 }
 
 // parseLink is iplink_parse(): the words up to "type", and the words
 // after it in kindArgs.
-func (s *session) parseLink(args []string) (*linkArgs, error) {
-	a := &linkArgs{}
-	return a, parseOptions(s, a, args, linkOptions, linkDev)
+func (s *session) parseLink(args []string, create bool) (*linkArgs, error) {
+	a := &linkArgs{create: create}
+	if err := parseOptions(s, a, args, linkOptions, linkDev); err != nil {
+		return a, err
+	}
+	// "ip link add dev NAME" and "ip link add name NAME" are the same;
+	// both, naming two links, are not
+	if create && a.name != "" && a.dev != a.name {
+		return a, cli.Usagef("both \"name\" and \"dev\" cannot be used when creating devices.")
+	}
+	return a, nil
 }
 
 // linkDev is iplink_parse()'s last else: "dev NAME", or the name alone.
@@ -199,6 +325,73 @@ func u32Once(l *rtnl.Link, args *[]string, key string, seen *bool, typ uint16) e
 		return invArg("Invalid \""+key+"\" value", v)
 	}
 	*seen = true
+	l.Other = append(l.Other, u32Attr(typ, uint32(n)))
+	return nil
+}
+
+// onOffAttr reads "on" or "off" (abbreviated: parse_on_off) after key
+// into a u8 attribute; anything else is parse_one_of's error, which
+// iproute2's ip exits on with 22 (-EINVAL returned through do_cmd).
+func onOffAttr(l *rtnl.Link, args *[]string, key string, typ uint16) error {
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	on, err := parseOnOff(key, v)
+	if err != nil {
+		return err
+	}
+	l.Other = append(l.Other, netlink.Attribute{Type: typ, Data: []byte{boolByte(on)}})
+	return nil
+}
+
+// parseOnOff is parse_on_off(): "on" or "off", any prefix of them ("o" is
+// off, the first of its list).
+func parseOnOff(key, v string) (bool, error) {
+	switch {
+	case cli.Matches(v, "off"):
+		return false, nil
+	case cli.Matches(v, "on"):
+		return true, nil
+	}
+	return false, &cli.Error{Code: int(unix.EINVAL), Msg: fmt.Sprintf(
+		"Error: argument of \"%s\" must be one of \"off\", \"on\", not \"%s\"", key, v)}
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// nameAttr reads one of names (case-insensitive, its index the value)
+// into a u8 attribute.
+func nameAttr(l *rtnl.Link, args *[]string, typ uint16, names []string, msg string) error {
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	for i, n := range names {
+		if strings.EqualFold(v, n) {
+			l.Other = append(l.Other, netlink.Attribute{Type: typ, Data: []byte{byte(i)}})
+			return nil
+		}
+	}
+	return invArgNL(msg, v)
+}
+
+// unsignedAttr reads get_unsigned()'s number, at most max, into a u32
+// attribute.
+func unsignedAttr(l *rtnl.Link, args *[]string, key string, typ uint16, max uint64) error {
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.ParseUint(v, 0, 32)
+	if err != nil || n > max {
+		return invArgNL("Invalid \""+key+"\" value", v)
+	}
 	l.Other = append(l.Other, u32Attr(typ, uint32(n)))
 	return nil
 }
@@ -253,12 +446,14 @@ func checkIfname(name string) bool {
 	return checkAltIfname(name)
 }
 
+// checkAltIfname is check_altifname(): not empty, no '/' and no white
+// space (the kernel's dev_valid_name refuses the rest).
 func checkAltIfname(name string) bool {
-	if name == "" || len(name) >= 128 {
+	if name == "" {
 		return false
 	}
 	for _, c := range []byte(name) {
-		if c == '/' || c == ':' || c == ' ' || (c >= '\t' && c <= '\r') {
+		if c == '/' || c == ' ' || (c >= '\t' && c <= '\r') {
 			return false
 		}
 	}
@@ -288,42 +483,15 @@ func parseLladdr(arg string) (rtnl.HardwareAddr, error) {
 	return b, nil
 }
 
-// linkKinds is the grammar after "type KIND": the kinds whose own
-// options nsbox reads (iproute2's link_util parse_opt), each filling the
-// link's Info. A kind not listed takes no options.
-var linkKinds = []struct {
-	kind  string
-	parse func(s *session, a *linkArgs, args []string) error
-}{
-	{"veth", parseVethOpts},
-	{"vxcan", parseVethOpts},
-}
-
-// kindOptions reads the words after "type KIND" into a.link.Info.
-func (s *session) kindOptions(a *linkArgs) error {
-	a.link.Info = rtnl.LinkInfo{Kind: a.kind}
-	if len(a.kindArgs) == 0 {
-		return nil
-	}
-	for _, k := range linkKinds {
-		if k.kind == a.kind {
-			return k.parse(s, a, a.kindArgs)
-		}
-	}
-	if cli.Matches(a.kindArgs[0], "help") {
-		return linkUsage()
-	}
-	return failf("Garbage instead of arguments \"%s ...\". Try \"ip link help\".", a.kindArgs[0])
-}
-
 // parseVethOpts is veth_parse_opt(): "peer" and the peer's own link
 // words.
 func parseVethOpts(s *session, a *linkArgs, args []string) error {
 	if args[0] != "peer" {
-		// iproute2 6.1 returns -1 here without a word (exit 1)
+		// veth_parse_opt: usage() (on stdout, as ip 6.1 prints it), -1
+		s.out.WriteString(vethUsage)
 		return &cli.Error{Code: cli.ExitFail}
 	}
-	pa, err := s.parseLink(args[1:])
+	pa, err := s.parseLink(args[1:], a.create)
 	s.keep(pa.files)
 	if err != nil {
 		return err
@@ -332,6 +500,7 @@ func parseVethOpts(s *session, a *linkArgs, args []string) error {
 		return dupArg("type", pa.kind)
 	}
 	p := pa.link
+	p.Index = pa.index
 	p.Name = pa.name
 	if p.Name == "" {
 		p.Name = pa.dev
@@ -349,3 +518,22 @@ func closeFiles(fs []*os.File) {
 		f.Close()
 	}
 }
+
+// netnsidOf is get_netnsid_from_name() for "link-netns NAME": the
+// namespace's nsid, assigned first (set_netnsid_from_name, id -1: the
+// kernel picks) when it has none.
+func (s *session) netnsidOf(name string) (int32, bool) {
+	if id := netnsIDOf(s.conn, name); id >= 0 {
+		return id, true
+	}
+	f, err := nsenter.Open(name)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	s.conn.SetNSID(int(f.Fd()), -1)
+	id := netnsIDOf(s.conn, name)
+	return id, id >= 0
+}
+
+const vethUsage = "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n"

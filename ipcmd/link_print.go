@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -20,7 +21,9 @@ func hasOther(l *rtnl.Link, typ uint16) bool {
 }
 
 func (s *session) printer() *printer {
-	return newPrinter(s.out, s.g.JSON, s.g.Pretty, s.g.Oneline)
+	p := newPrinter(s.out, s.g.JSON, s.g.Pretty, s.g.Oneline)
+	p.color = palette(s.g.Color, s.g.JSON)
+	return p
 }
 
 // printNameAndLink is print_name_and_link(): "NAME@LINK" and, in JSON,
@@ -46,7 +49,7 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 			}
 			if p.json {
 				p.jstr("link", pname)
-			} else if format == "%s: " {
+			} else if format == "%s: " && p.color == nil {
 				// the usual line: "NAME@PEER: " without a new string
 				p.w.WriteString(name)
 				p.w.WriteByte('@')
@@ -59,6 +62,10 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 		}
 	} else if l.Seen.Has(unix.IFLA_LINK) && !p.json {
 		name += "@NONE"
+	}
+	if p.color != nil && !p.json {
+		p.text("%s", p.paint(colorIfname, fmt.Sprintf(format, name)))
+		return mdown
 	}
 	p.str("ifname", format, name)
 	return mdown
@@ -133,6 +140,12 @@ func ipLladdr(b rtnl.HardwareAddr, typ uint16) bool {
 // llAddr prints a link-layer address as str(key, format, llAddr(b, typ))
 // does, without making a string of it.
 func (p *printer) llAddr(key, format string, b rtnl.HardwareAddr, typ uint16) {
+	if p.color != nil && !p.json {
+		// print_color_string: the format from its %s on is coloured
+		i := strings.Index(format, "%s")
+		p.text("%s", format[:i]+p.paint(colorMAC, fmt.Sprintf(format[i:], llAddr(b, typ))))
+		return
+	}
 	if ipLladdr(b, typ) || 3*len(b) > len(p.scratch) {
 		p.str(key, format, llAddr(b, typ))
 		return
@@ -149,10 +162,19 @@ func (s *session) printOperstate(p *printer, st uint8) {
 		}
 		return
 	}
+	attr := -1
+	switch st {
+	case 6: // IF_OPER_UP
+		attr = colorOperUp
+	case 2: // IF_OPER_DOWN
+		attr = colorOperDown
+	}
 	if int(st) >= len(operStates) {
 		p.text("state %#x ", st)
 	} else if s.g.Brief {
-		p.text("%-14s ", operStates[st])
+		p.text("%s", p.paint(attr, fmt.Sprintf("%-14s ", operStates[st])))
+	} else if p.color != nil {
+		p.text("state %s", p.paint(attr, operStates[st]+" "))
 	} else {
 		p.str("", "state %s ", operStates[st]) // text mode: no fmt
 	}
@@ -189,7 +211,11 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 		}
 	}
 	if l.Seen.Has(unix.IFLA_GROUP) {
-		p.str("group", "group %s ", groupNames.n2a(l.Group))
+		if s.g.Numeric {
+			p.str("group", "group %s ", strconv.Itoa(int(l.Group)))
+		} else {
+			p.str("group", "group %s ", groupNames.n2a(l.Group))
+		}
 	}
 	if !s.monitor { // filter.showqueue
 		qlen := l.TxQLen
@@ -205,7 +231,11 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 	}
 	if family == 0 || family == unix.AF_PACKET || s.g.Details {
 		p.nl()
-		p.str("link_type", "    link/%s ", arphrdName(l.Type))
+		if s.g.Numeric {
+			p.str("link_type", "    link/%s ", "["+strconv.Itoa(int(l.Type))+"]")
+		} else {
+			p.str("link_type", "    link/%s ", arphrdName(l.Type))
+		}
 		if len(l.Address) > 0 {
 			p.llAddr("address", "%s", l.Address, l.Type)
 		}
@@ -260,8 +290,153 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 		p.str("ifalias", "    alias %s", l.Alias)
 	}
 	if doLink && s.g.Stats > 0 && l.Seen.Has(unix.IFLA_STATS64) {
-		printStats(p, &l.Stats64)
+		printStats(p, l, s.g.Stats)
 	}
+	if doLink || s.g.Details {
+		s.printVFs(p, l)
+	}
+	for _, a := range l.Other {
+		if a.Kind() != unix.IFLA_PROP_LIST {
+			continue
+		}
+		p.openArray("altnames", "")
+		d := netlink.NewAttributeDecoder(a.Data)
+		for d.Next() {
+			if d.Type() == unix.IFLA_ALT_IFNAME {
+				p.nl()
+				p.text("    altname ")
+				p.str("", "%s", d.String())
+			}
+		}
+		p.closeArray("")
+	}
+}
+
+// IFLA_VF_* (<linux/if_link.h>): the attributes of one IFLA_VF_INFO.
+const (
+	iflaVFMAC       = 1 // struct ifla_vf_mac { __u32 vf; __u8 mac[32]; }
+	iflaVFVlan      = 2 // struct ifla_vf_vlan { __u32 vf, vlan, qos; }
+	iflaVFTxRate    = 3 // struct ifla_vf_tx_rate { __u32 vf, rate; }
+	iflaVFSpoofChk  = 4 // struct ifla_vf_spoofchk { __u32 vf, setting; }
+	iflaVFLinkState = 5 // struct ifla_vf_link_state { __u32 vf, link_state; }
+	iflaVFRate      = 6 // struct ifla_vf_rate { __u32 vf, min_tx_rate, max_tx_rate; }
+	iflaVFRSSQuery  = 7
+	iflaVFTrust     = 9
+	iflaVFBroadcast = 13 // struct ifla_vf_broadcast { __u8 broadcast[32]; }
+)
+
+// printVFs is print_linkinfo()'s IFLA_VFINFO_LIST part (print_vfinfo()
+// for each virtual function of an SR-IOV device): printed when the link
+// has both the list and IFLA_NUM_VF. A VF without its MAC (which
+// iproute2 would read through a NULL pointer) prints no line.
+func (s *session) printVFs(p *printer, l *rtnl.Link) {
+	var list []byte
+	hasNum := false
+	for _, a := range l.Other {
+		switch a.Kind() {
+		case unix.IFLA_VFINFO_LIST:
+			list = a.Data
+		case unix.IFLA_NUM_VF:
+			hasNum = true
+		}
+	}
+	if list == nil || !hasNum {
+		return
+	}
+	ne := binary.NativeEndian
+	u32 := func(b []byte, i int) uint32 {
+		if len(b) < 4*(i+1) {
+			return 0
+		}
+		return ne.Uint32(b[4*i:])
+	}
+	alen := 6
+	if l.Type == unix.ARPHRD_INFINIBAND {
+		alen = 20
+	}
+	p.openArray("vfinfo_list", "")
+	d := netlink.NewAttributeDecoder(list)
+	for d.Next() {
+		p.openObject("")
+		vf := map[uint16][]byte{}
+		vd := netlink.NewAttributeDecoder(d.Bytes())
+		for vd.Next() {
+			vf[vd.Type()] = vd.Bytes()
+		}
+		mac := vf[iflaVFMAC]
+		if d.Type() != unix.IFLA_VF_INFO || len(mac) < 4+alen {
+			p.closeObject()
+			continue
+		}
+		p.nl()
+		p.text("    ")
+		p.int("vf", "vf %d ", int64(int32(u32(mac, 0))))
+		p.str("link_type", "    link/%s ", arphrdName(l.Type))
+		p.llAddr("address", "%s", rtnl.HardwareAddr(mac[4:4+alen]), l.Type)
+		if b := vf[iflaVFBroadcast]; len(b) >= alen {
+			if l.Flags&unix.IFF_POINTOPOINT != 0 {
+				p.text(" peer ")
+				p.jbool("link_pointtopoint", true)
+			} else {
+				p.text(" brd ")
+			}
+			p.llAddr("broadcast", "%s", rtnl.HardwareAddr(b[:alen]), l.Type)
+		}
+		if v := vf[iflaVFVlan]; v != nil {
+			if vlan := u32(v, 1); vlan != 0 {
+				p.int("vlan", ", vlan %d", int64(int32(vlan)))
+			}
+			if qos := u32(v, 2); qos != 0 {
+				p.int("qos", ", qos %d", int64(int32(qos)))
+			}
+		}
+		if rate := u32(vf[iflaVFTxRate], 1); rate != 0 {
+			p.uint("tx_rate", ", tx rate %d (Mbps)", uint64(rate))
+		}
+		if r := vf[iflaVFRate]; r != nil {
+			min, max := u32(r, 1), u32(r, 2)
+			if p.json {
+				p.openObject("rate")
+				p.juint("max_tx", uint64(max))
+				p.juint("min_tx", uint64(min))
+				p.closeObject()
+			} else {
+				if max != 0 {
+					p.text(", max_tx_rate %dMbps", max)
+				}
+				if min != 0 {
+					p.text(", min_tx_rate %dMbps", min)
+				}
+			}
+		}
+		onOff := func(typ uint16, key, on, off string) {
+			if b := vf[typ]; b != nil {
+				if v := int32(u32(b, 1)); v != -1 {
+					p.jbool(key, v != 0)
+					if v != 0 {
+						p.text("%s", on)
+					} else {
+						p.text("%s", off)
+					}
+				}
+			}
+		}
+		onOff(iflaVFSpoofChk, "spoofchk", ", spoof checking on", ", spoof checking off")
+		if b := vf[iflaVFLinkState]; b != nil {
+			st := "disable"
+			switch u32(b, 1) {
+			case 0: // IFLA_VF_LINK_STATE_AUTO
+				st = "auto"
+			case 1:
+				st = "enable"
+			}
+			p.str("link_state", ", link-state %s", st)
+		}
+		onOff(iflaVFTrust, "trust", ", trust on", ", trust off")
+		onOff(iflaVFRSSQuery, "query_rss_en", ", query_rss on", ", query_rss off")
+		p.closeObject()
+	}
+	p.closeArray("")
 }
 
 // otherU32 returns an attribute rtnl keeps in Other, as a u32.
@@ -318,9 +493,9 @@ func (s *session) printDetails(p *printer, l *rtnl.Link, doLink bool) {
 		p.openObject("linkinfo")
 		p.nl()
 		p.str("info_kind", "    %s ", l.Info.Kind)
-		if l.Info.Kind == "bridge" && len(l.Info.RawData) > 0 {
+		if print := kindPrinters[l.Info.Kind]; print != nil && len(l.Info.RawData) > 0 {
 			p.openObject("info_data")
-			printBridgeOpts(p, l.Info.RawData)
+			print(s, p, l.Info.RawData)
 			p.closeObject()
 		}
 		if l.Info.SlaveKind != "" {
@@ -410,7 +585,12 @@ func (s *session) printLinkBrief(p *printer, l *rtnl.Link) {
 
 // printStats is print_link_stats64() for -s: column widths grow with
 // the numbers (size_columns).
-func printStats(p *printer, st *rtnl.LinkStats64) {
+func printStats(p *printer, l *rtnl.Link, level int) {
+	st := &l.Stats64
+	var cc *uint32 // IFLA_CARRIER_CHANGES: the "transns" column of -s -s
+	if l.Seen.Has(unix.IFLA_CARRIER_CHANGES) {
+		cc = &l.CarrierChanges
+	}
 	if p.json {
 		p.openObject("stats64")
 		p.openObject("rx")
@@ -423,6 +603,19 @@ func printStats(p *printer, st *rtnl.LinkStats64) {
 		if st.RxCompressed != 0 {
 			p.uint("compressed", "", st.RxCompressed)
 		}
+		if level > 1 {
+			p.uint("length_errors", "", st.RxLengthErrors)
+			p.uint("crc_errors", "", st.RxCRCErrors)
+			p.uint("frame_errors", "", st.RxFrameErrors)
+			p.uint("fifo_errors", "", st.RxFIFOErrors)
+			p.uint("missed_errors", "", st.RxMissedErrors)
+			if st.RxNoHandler != 0 {
+				p.uint("nohandler", "", st.RxNoHandler)
+			}
+			if st.RxOtherhostDropped != 0 {
+				p.uint("otherhost", "", st.RxOtherhostDropped)
+			}
+		}
 		p.closeObject()
 		p.openObject("tx")
 		p.uint("bytes", "", st.TxBytes)
@@ -434,12 +627,22 @@ func printStats(p *printer, st *rtnl.LinkStats64) {
 		if st.TxCompressed != 0 {
 			p.uint("compressed", "", st.TxCompressed)
 		}
+		if level > 1 {
+			p.uint("aborted_errors", "", st.TxAbortedErrors)
+			p.uint("fifo_errors", "", st.TxFIFOErrors)
+			p.uint("window_errors", "", st.TxWindowErrors)
+			p.uint("heartbeat_errors", "", st.TxHeartbeatErrors)
+			if cc != nil {
+				p.uint("carrier_changes", "", uint64(*cc))
+			}
+		}
 		p.closeObject()
 		p.closeObject()
 		return
 	}
-	cols := []int{len("*X:  bytes"), len("packets"), len("errors"), len("dropped"),
-		len("heartbt"), len("overrun"), len("compressed")}
+	// size_columns(): each column as wide as its title or widest number
+	cols := []int{len("*X errors:"), len("packets"), len("errors"), len("dropped"),
+		len("heartbt"), len("overrun"), len("compressed"), len("otherhost")}
 	size := func(vals ...uint64) {
 		for i, v := range vals {
 			if n := len(strconv.FormatUint(v, 10)); n > cols[i] {
@@ -447,28 +650,80 @@ func printStats(p *printer, st *rtnl.LinkStats64) {
 			}
 		}
 	}
-	rx := []uint64{st.RxBytes, st.RxPackets, st.RxErrors, st.RxDropped, st.RxMissedErrors, st.Multicast, st.RxCompressed}
-	tx := []uint64{st.TxBytes, st.TxPackets, st.TxErrors, st.TxDropped, st.TxCarrierErrors, st.Collisions, st.TxCompressed}
-	size(rx...)
-	size(tx...)
-	row := func(dir string, names []string, vals []uint64) {
-		p.nl()
-		comp := ""
-		if vals[6] != 0 {
-			comp = "compressed"
-		}
-		p.text("    %s: %*s %*s %*s %*s %*s %*s %*s", dir, cols[0]-4, "bytes", cols[1], "packets",
-			cols[2], "errors", cols[3], "dropped", cols[4], names[0], cols[5], names[1], cols[6], comp)
-		p.nl()
-		p.text("    ")
-		n := 6
-		if vals[6] != 0 {
-			n = 7
-		}
-		for i := 0; i < n; i++ {
-			p.text("%*d ", cols[i], vals[i])
+	var ccv uint64
+	if cc != nil {
+		ccv = uint64(*cc)
+	}
+	size(st.RxBytes, st.RxPackets, st.RxErrors, st.RxDropped, st.RxMissedErrors, st.Multicast, st.RxCompressed, 0)
+	if level > 1 {
+		size(0, st.RxLengthErrors, st.RxCRCErrors, st.RxFrameErrors, st.RxFIFOErrors, st.RxOverErrors, st.RxNoHandler, st.RxOtherhostDropped)
+	}
+	size(st.TxBytes, st.TxPackets, st.TxErrors, st.TxDropped, st.TxCarrierErrors, st.Collisions, st.TxCompressed, 0)
+	if level > 1 {
+		size(0, 0, st.TxAbortedErrors, st.TxFIFOErrors, st.TxWindowErrors, st.TxHeartbeatErrors, ccv, 0)
+	}
+	nums := func(from int, vals ...uint64) {
+		for i, v := range vals {
+			p.text("%*d ", cols[from+i], v)
 		}
 	}
-	row("RX", []string{"missed", "mcast"}, rx)
-	row("TX", []string{"carrier", "collsns"}, tx)
+	either := func(cond bool, s string) string {
+		if cond {
+			return s
+		}
+		return ""
+	}
+	p.nl()
+	p.text("    RX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
+		cols[2], "errors", cols[3], "dropped", cols[4], "missed", cols[5], "mcast",
+		cols[6], either(st.RxCompressed != 0, "compressed"))
+	p.nl()
+	p.text("    ")
+	nums(0, st.RxBytes, st.RxPackets, st.RxErrors, st.RxDropped, st.RxMissedErrors, st.Multicast)
+	if st.RxCompressed != 0 {
+		nums(6, st.RxCompressed)
+	}
+	if level > 1 {
+		p.nl()
+		w6, w7 := 0, 0
+		if st.RxNoHandler != 0 {
+			w6 = cols[6] + 1
+		}
+		if st.RxOtherhostDropped != 0 {
+			w7 = cols[7] + 1
+		}
+		p.text("    RX errors:%*s %*s %*s %*s %*s %*s%*s%*s", cols[0]-10, "", cols[1], "length",
+			cols[2], "crc", cols[3], "frame", cols[4], "fifo", cols[5], "overrun",
+			w6, either(st.RxNoHandler != 0, " nohandler"), w7, either(st.RxOtherhostDropped != 0, " otherhost"))
+		p.nl()
+		p.text("%*s", cols[0]+5, "")
+		nums(1, st.RxLengthErrors, st.RxCRCErrors, st.RxFrameErrors, st.RxFIFOErrors, st.RxOverErrors)
+		if st.RxNoHandler != 0 {
+			nums(6, st.RxNoHandler)
+		}
+		if st.RxOtherhostDropped != 0 {
+			nums(7, st.RxOtherhostDropped)
+		}
+	}
+	p.nl()
+	p.text("    TX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
+		cols[2], "errors", cols[3], "dropped", cols[4], "carrier", cols[5], "collsns",
+		cols[6], either(st.TxCompressed != 0, "compressed"))
+	p.nl()
+	p.text("    ")
+	nums(0, st.TxBytes, st.TxPackets, st.TxErrors, st.TxDropped, st.TxCarrierErrors, st.Collisions)
+	if st.TxCompressed != 0 {
+		nums(6, st.TxCompressed)
+	}
+	if level > 1 {
+		p.nl()
+		p.text("    TX errors:%*s %*s %*s %*s %*s %*s", cols[0]-10, "", cols[1], "aborted",
+			cols[2], "fifo", cols[3], "window", cols[4], "heartbt", cols[5], either(cc != nil, "transns"))
+		p.nl()
+		p.text("%*s", cols[0]+5, "")
+		nums(1, st.TxAbortedErrors, st.TxFIFOErrors, st.TxWindowErrors, st.TxHeartbeatErrors)
+		if cc != nil {
+			nums(5, ccv)
+		}
+	}
 }

@@ -25,7 +25,9 @@ type linkFilter struct {
 	label    string
 	scope    int // -1: any
 	scopeSet bool
-	linkOnly bool // ip link show: every link, link/ether lines always
+	linkOnly bool  // ip link show: every link, link/ether lines always
+	group    int64 // "group G": links of group G (when groupSet)
+	groupSet bool
 }
 
 func (s *session) parseShowFilter(args []string, addr bool) (*linkFilter, error) {
@@ -35,6 +37,16 @@ func (s *session) parseShowFilter(args []string, addr bool) (*linkFilter, error)
 		switch {
 		case w == "up":
 			f.up = true
+		case w == "group":
+			v, err := nextArg(&args)
+			if err != nil {
+				return nil, err
+			}
+			g, ok := groupNames.a2n(v)
+			if !ok {
+				return nil, invArgNL("Invalid \"group\" value", v)
+			}
+			f.group, f.groupSet = int64(int32(g)), true
 		case w == "master":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -96,10 +108,23 @@ func (s *session) parseShowFilter(args []string, addr bool) (*linkFilter, error)
 
 // match applies the filter to a link.
 func (f *linkFilter) match(l *rtnl.Link) bool {
-	if f.index != 0 && l.Index != f.index {
+	return f.matchDump(l) && f.matchPrint(l)
+}
+
+// matchPrint is the part of the filter print_linkinfo() applies, after
+// ipaddr_list_flush_or_save() opened the link's JSON object: with -j a
+// link it leaves out is an empty object.
+func (f *linkFilter) matchPrint(l *rtnl.Link) bool {
+	if f.up && l.Flags&unix.IFF_UP == 0 {
 		return false
 	}
-	if f.up && l.Flags&unix.IFF_UP == 0 {
+	return !f.groupSet || !l.Seen.Has(unix.IFLA_GROUP) || int64(int32(l.Group)) == f.group
+}
+
+// matchDump is the rest: what the kernel filters (master, kind) and the
+// device.
+func (f *linkFilter) matchDump(l *rtnl.Link) bool {
+	if f.index != 0 && l.Index != f.index {
 		return false
 	}
 	if f.master > 0 && l.Master != f.master {
@@ -209,6 +234,11 @@ func (s *session) linkShow(args []string) error {
 	}
 	f.linkOnly = true
 	show := func(p *printer, l *rtnl.Link) {
+		if !f.matchPrint(l) {
+			p.openObject("")
+			p.closeObject()
+			return
+		}
 		if s.g.Brief {
 			s.printLinkBrief(p, l)
 			if !p.json {
@@ -387,6 +417,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		buf.Reset()
 		bw.Reset(&buf)
 		p = newPrinter(bw, s.g.JSON, s.g.Pretty, s.g.Oneline)
+		p.color = palette(s.g.Color, s.g.JSON)
 		spare = append(spare, waiting...)
 		waiting = waiting[:0]
 		s.links.fresh()
@@ -403,7 +434,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		if family != unix.AF_BRIDGE {
 			s.links.put(l)
 		}
-		if f.match(l) {
+		if f.match(l) || p.json && f.matchDump(l) {
 			matched++
 			if len(waiting) == 0 && ready(l) {
 				show(p, l)

@@ -46,6 +46,7 @@ func doMonitor(s *session, args []string) error {
 }
 
 type monitorOpts struct {
+	file   string // "file FILE": print the messages saved in FILE
 	groups []uint32
 	label  bool
 	dev    string
@@ -77,7 +78,12 @@ func parseMonitor(args []string) (monitorOpts, error) {
 		matched := false
 		switch {
 		case cli.Matches(a, "file"):
-			return monitorOpts{}, cli.Usagef("ip monitor file is not supported: use \"nsbox decode -pcap FILE\" on a file written with -pcap")
+			if len(args) < 2 {
+				return monitorOpts{}, cli.Usagef("Command line is not complete. Try option \"help\"")
+			}
+			o.file = args[1]
+			args = args[1:]
+			matched = true
 		case cli.Matches(a, "label"):
 			o.label, matched = true, true
 		case a == "all":
@@ -126,8 +132,38 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, err)
 		return cli.ExitUsage
 	}
+	if o.file != "" {
+		return monitorFile(g, o, stdout, stderr)
+	}
+	// ip monitor prints as iproute2's filter.oneline (addresses lead with
+	// their link) with newlines; of -d, -s, -j, -br, -f it takes -d
+	// (print_linkinfo's details).
+	var e *eventPrinter
+	setup := func(s *session, q *rtnl.Conn) (func(netlink.Message), error) {
+		s.g = cli.Global{Oneline: true, Details: g.Details}
+		e = &eventPrinter{s: s, p: newPrinter(s.out, false, false, false), label: o.label}
+		if o.dev != "" {
+			l, err := q.LinkByName(o.dev)
+			if err != nil {
+				return nil, fmt.Errorf("Cannot find device \"%s\"", o.dev)
+			}
+			e.dev = l.Index
+		}
+		return e.event, nil
+	}
+	return listen(ctx, g, o.groups, stdout, stderr, ready, setup)
+}
+
+// listen is the loop of ip monitor and bridge monitor: a socket in the
+// namespace joined to groups, a second one for the name lookups the
+// printers make, and each event handed to the handler setup returns,
+// until ctx ends or the socket fails. ready, when not nil, is closed
+// once the groups are joined. -wire dumps go to stderr.
+func listen(ctx context.Context, g cli.Global, groups []uint32, stdout, stderr io.Writer, ready chan<- struct{},
+	setup func(s *session, q *rtnl.Conn) (func(netlink.Message), error)) int {
 	// ev receives the events, q answers the name lookups the printers make
 	var ev, q *rtnl.Conn
+	var err error
 	open := func() error {
 		var err error
 		if ev, err = rtnl.Dial(); err != nil {
@@ -162,27 +198,21 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 		defer tap.Close()
 	}
 	_ = ev.SetReceiveBuffer(1 << 20)
-	for _, grp := range o.groups {
+	for _, grp := range groups {
 		if err := ev.JoinGroup(grp); err != nil {
 			ev.Close()
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
 	}
-	// ip monitor prints as iproute2's filter.oneline (addresses lead with
-	// their link) with newlines; it takes none of -d, -s, -j, -br, -f.
-	s := &session{g: cli.Global{Oneline: true}, out: bufio.NewWriter(stdout), conn: q, links: newLinkCache(q), monitor: true}
-	e := &eventPrinter{s: s, p: newPrinter(s.out, false, false, false), label: o.label}
+	s := &session{g: g, out: bufio.NewWriter(stdout), conn: q, links: newLinkCache(q), monitor: true}
 	// iproute2's ll_init_map: learn every link's name first
 	_ = s.links.fill()
-	if o.dev != "" {
-		l, err := q.LinkByName(o.dev)
-		if err != nil {
-			ev.Close()
-			fmt.Fprintf(stderr, "Cannot find device \"%s\"\n", o.dev)
-			return 1
-		}
-		e.dev = l.Index
+	handle, err := setup(s, q)
+	if err != nil {
+		ev.Close()
+		fmt.Fprintln(stderr, err)
+		return 1
 	}
 	if ready != nil {
 		close(ready)
@@ -209,7 +239,7 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 				return
 			}
 			for _, m := range msgs {
-				e.event(m)
+				handle(m)
 			}
 			s.out.Flush()
 			mu.Unlock()
@@ -235,6 +265,32 @@ func monitor(ctx context.Context, g cli.Global, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+}
+
+// monitorFile is "ip monitor file FILE": the rtnetlink messages saved in
+// FILE (struct nlmsghdr and payload, one after another, as "ip route
+// save" writes them and rtnl_from_file() reads them), each printed as an
+// event, whatever the objects named; -d prints details, as it does for
+// ip. No socket is opened.
+func monitorFile(g cli.Global, o monitorOpts, stdout, stderr io.Writer) int {
+	f, err := os.Open(o.file)
+	if err != nil {
+		fmt.Fprintf(stderr, "Cannot fopen: %s\n", nsenter.Strerror(err))
+		return cli.ExitUsage
+	}
+	defer f.Close()
+	s := &session{g: cli.Global{Oneline: true, Details: g.Details}, out: bufio.NewWriter(stdout), links: newLinkCache(nil), monitor: true}
+	e := &eventPrinter{s: s, p: newPrinter(s.out, false, false, false), label: o.label}
+	err = routeMessages(f, 0, func(m netlink.Message) error {
+		e.event(m)
+		return nil
+	})
+	s.out.Flush()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1 // do_ipmonitor's -1, which ip's main turns into 1
+	}
+	return 0
 }
 
 // eventPrinter is ipmonitor.c's accept_msg: one event, its [OBJECT]

@@ -414,6 +414,36 @@ func netnsIDOf(c *rtnl.Conn, name string) int32 {
 	return id
 }
 
+// netnsMapInit is netns_map_init(), which "ip netns", "list" and
+// "list-id" run first: the nsid of every name, looked up (and thrown
+// away here), each refusal printed.
+func netnsMapInit(c *rtnl.Conn, names []string) {
+	for _, n := range names {
+		netnsNameID(c, n)
+	}
+}
+
+// netnsNameID is get_netnsid_from_name() as "ip netns list" calls it:
+// the kernel's refusal (a file in /run/netns that is not a namespace:
+// "Peer netns reference is invalid") is printed as rtnl_talk prints it,
+// and the name is listed without an id.
+func netnsNameID(c *rtnl.Conn, name string) int32 {
+	f, err := nsenter.Open(name)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	id, err := c.GetNSID(int(f.Fd()))
+	if err != nil {
+		var re *netlink.Error
+		if errors.As(err, &re) {
+			fmt.Fprintln(stderr, kernelError(err).Error())
+		}
+		return -1
+	}
+	return id
+}
+
 func netnsList(g cli.Global) int {
 	names, err := nsenter.List()
 	if err != nil {
@@ -433,6 +463,9 @@ func netnsList(g cli.Global) int {
 	} else {
 		defer c.Close()
 	}
+	if c != nil {
+		netnsMapInit(c, names)
+	}
 	w := bufio.NewWriter(netnsStdout)
 	defer w.Flush()
 	j := newNetnsJSON(w, g.JSON, g.Pretty)
@@ -440,7 +473,7 @@ func netnsList(g cli.Global) int {
 		j.open()
 		j.str("name", n, "%s")
 		if c != nil {
-			if id := netnsIDOf(c, n); id >= 0 {
+			if id := netnsNameID(c, n); id >= 0 {
 				j.num("id", int64(id), " (id: %d)")
 			}
 		}
@@ -535,6 +568,7 @@ func netnsListID(g cli.Global, args []string) int {
 	// once (iproute2's nsid cache drops an entry when it prints it).
 	cache := map[int32]string{}
 	names, _ := nsenter.List()
+	netnsMapInit(c, names)
 	for _, n := range names {
 		if id := netnsIDOf(c, n); id >= 0 {
 			if _, dup := cache[id]; !dup {

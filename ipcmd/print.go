@@ -3,9 +3,13 @@ package ipcmd
 import (
 	"bufio"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
 	fmt "nsbox/internal/printf"
 )
 
@@ -21,6 +25,7 @@ type printer struct {
 	oneline bool
 	jw      *jsonWriter // the top-level array, once its "[" is written
 	arrays  []bool      // open objects (false) and arrays (true), innermost last
+	color   []string    // the escape of each colour attribute (colorIfname, ...), nil: no colours
 	num     [24]byte    // scratch for numbers
 	scratch [64]byte    // scratch for other values (link-layer addresses)
 }
@@ -425,4 +430,88 @@ func pad(s string, n int) string {
 		return s
 	}
 	return s + strings.Repeat(" ", n-len(s))
+}
+
+// boolOpt is print_bool(PRINT_ANY, key, text, true): true under key in
+// JSON, text as it is otherwise.
+func (p *printer) boolOpt(key, text string) {
+	if p.json {
+		p.jbool(key, true)
+		return
+	}
+	p.text("%s", text)
+}
+
+// Colour attributes (lib/color.c enum color_attr) and their escapes for
+// a light background and, when $COLORFGBG says so, a dark one.
+const (
+	colorIfname = iota
+	colorMAC
+	colorInet
+	colorInet6
+	colorOperUp
+	colorOperDown
+)
+
+var (
+	colorsLight = []string{"\x1b[36m", "\x1b[33m", "\x1b[35m", "\x1b[34m", "\x1b[32m", "\x1b[31m"}
+	colorsDark  = []string{"\x1b[1;36m", "\x1b[1;33m", "\x1b[1;35m", "\x1b[1;34m", "\x1b[1;32m", "\x1b[1;31m"}
+)
+
+// paint is color_fprintf(): s in the attribute's colour, when colours
+// are on.
+func (p *printer) paint(attr int, s string) string {
+	if p.color == nil || attr < 0 {
+		return s
+	}
+	return p.color[attr] + s + "\x1b[0m"
+}
+
+// cstr is print_color_string(PRINT_ANY, attr, key, format, s): in text
+// the whole formatted string in the attribute's colour.
+func (p *printer) cstr(attr int, key, format, s string) {
+	if p.json || p.color == nil || attr < 0 {
+		p.str(key, format, s)
+		return
+	}
+	p.text("%s", p.paint(attr, fmt.Sprintf(format, s)))
+}
+
+// ctext is print_color_string(PRINT_FP, attr, NULL, format, s): text
+// output only.
+func (p *printer) ctext(attr int, format, s string) {
+	if !p.json {
+		p.text("%s", p.paint(attr, fmt.Sprintf(format, s)))
+	}
+}
+
+// familyColor is ifa_family_color(): the colour of an address of family
+// fam, -1 (COLOR_NONE) for other families.
+func familyColor(fam uint8) int {
+	switch fam {
+	case unix.AF_INET:
+		return colorInet
+	case unix.AF_INET6:
+		return colorInet6
+	}
+	return -1
+}
+
+// palette is check_enable_color(): colours for text output with -color
+// (or -color=always), or -color=auto on a terminal; dark ones when the
+// last field of $COLORFGBG is 0-6 or 8.
+func palette(color int, json bool) []string {
+	if json || color != cli.ColorAlways && !(color == cli.ColorAuto && isTerminal(1)) {
+		return nil
+	}
+	bg := os.Getenv("COLORFGBG")
+	if i := strings.LastIndexByte(bg, ';'); i >= 0 && len(bg) == i+2 && (bg[i+1] >= '0' && bg[i+1] <= '6' || bg[i+1] == '8') {
+		return colorsDark
+	}
+	return colorsLight
+}
+
+func isTerminal(fd int) bool {
+	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	return err == nil
 }

@@ -1,631 +1,642 @@
 package ipcmd
 
 import (
-	"encoding/binary"
-	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
-	"nsbox/netlink"
 	"nsbox/request"
 	"nsbox/rtnl"
 )
 
+// "ip route", as iproute2's iproute.c: route.go reads the commands that
+// change routes, route_show.go the selectors of list/flush/save,
+// route_print.go prints print_route()'s lines, route_get.go asks the
+// kernel which route it would take.
+
 const routeUsageText = `Usage: ip route { list | flush } SELECTOR
-       ip route get ADDRESS [ from ADDRESS ] [ iif STRING ]
-                            [ oif STRING ]
+       ip route save SELECTOR
+       ip route restore
+       ip route showdump
+       ip route get [ ROUTE_GET_FLAGS ] ADDRESS
+                            [ from ADDRESS iif STRING ]
+                            [ oif STRING ] [ tos TOS ]
+                            [ mark NUMBER ] [ vrf NAME ]
+                            [ uid NUMBER ] [ ipproto PROTOCOL ]
+                            [ sport NUMBER ] [ dport NUMBER ]
        ip route { add | del | change | append | replace } ROUTE
 SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ]
-            [ table TABLE_ID ] [ proto RTPROTO ]
-            [ type TYPE ] [ scope SCOPE ] [ dev STRING ]
+            [ table TABLE_ID ] [ vrf NAME ] [ proto RTPROTO ]
+            [ type TYPE ] [ scope SCOPE ]
 ROUTE := NODE_SPEC [ INFO_SPEC ]
 NODE_SPEC := [ TYPE ] PREFIX [ tos TOS ]
              [ table TABLE_ID ] [ proto RTPROTO ]
              [ scope SCOPE ] [ metric METRIC ]
-INFO_SPEC := NH OPTIONS
-NH := [ via ADDRESS ] [ dev STRING ] [ onlink ]
-OPTIONS := [ src ADDRESS ]
+             [ ttl-propagate { enabled | disabled } ]
+INFO_SPEC := { NH | nhid ID } OPTIONS FLAGS [ nexthop NH ]...
+NH := [ encap ENCAPTYPE ENCAPHDR ] [ via [ FAMILY ] ADDRESS ]
+      [ dev STRING ] [ weight NUMBER ] NHFLAGS
+FAMILY := [ inet | inet6 | mpls | bridge | link ]
+OPTIONS := FLAGS [ mtu NUMBER ] [ advmss NUMBER ] [ as [ to ] ADDRESS ]
+           [ rtt TIME ] [ rttvar TIME ] [ reordering NUMBER ]
+           [ window NUMBER ] [ cwnd NUMBER ] [ initcwnd NUMBER ]
+           [ ssthresh NUMBER ] [ realms REALM ] [ src ADDRESS ]
+           [ rto_min TIME ] [ hoplimit NUMBER ] [ initrwnd NUMBER ]
+           [ features FEATURES ] [ quickack BOOL ] [ congctl NAME ]
+           [ pref PREF ] [ expires TIME ] [ fastopen_no_cookie BOOL ]
 TYPE := { unicast | local | broadcast | multicast | throw |
           unreachable | prohibit | blackhole | nat }
 TABLE_ID := [ local | main | default | all | NUMBER ]
 SCOPE := [ host | link | global | NUMBER ]
+NHFLAGS := [ onlink | pervasive ]
 RTPROTO := [ kernel | boot | static | NUMBER ]
+PREF := [ low | medium | high ]
+TIME := NUMBER[s|ms]
+BOOL := [1|0]
+FEATURES := ecn
+ENCAPTYPE := [ mpls | ip | ip6 | seg6 | seg6local | rpl | ioam6 | xfrm ]
+ENCAPHDR := [ MPLSLABEL | SEG6HDR | SEG6LOCAL | IOAM6HDR | XFRMINFO ]
+SEG6HDR := [ mode SEGMODE ] segs ADDR1,ADDRi,ADDRn [hmac HMACKEYID] [cleanup]
+SEGMODE := [ encap | encap.red | inline | l2encap | l2encap.red ]
+SEG6LOCAL := action ACTION [ OPTIONS ] [ count ]
+ACTION := { End | End.X | End.T | End.DX2 | End.DX6 | End.DX4 |
+            End.DT6 | End.DT4 | End.DT46 | End.B6 | End.B6.Encaps |
+            End.BM | End.S | End.AS | End.AM | End.BPF }
+OPTIONS := OPTION [ OPTIONS ]
+OPTION := { flavors FLAVORS | srh SEG6HDR | nh4 ADDR | nh6 ADDR | iif DEV | oif DEV |
+            table TABLEID | vrftable TABLEID | endpoint PROGNAME }
+FLAVORS := { FLAVOR[,FLAVOR] }
+FLAVOR := { psp | usp | usd | next-csid }
+IOAM6HDR := trace prealloc type IOAM6_TRACE_TYPE ns IOAM6_NAMESPACE size IOAM6_TRACE_SIZE
+XFRMINFO := if_id IF_ID [ link_dev LINK ]
+ROUTE_GET_FLAGS := [ fibmatch ]
 `
 
 func routeUsage() error { return usage(routeUsageText) }
 
-func doRoute(s *session, args []string) error {
-	if len(args) == 0 {
-		return s.routeShow(nil)
-	}
-	w := args[0]
-	switch {
-	case cli.Matches(w, "add"):
-		return s.routeModify(request.Add, args[1:])
-	case cli.Matches(w, "change"), w == "chg":
-		return s.routeModify(request.Change, args[1:])
-	case cli.Matches(w, "replace"):
-		return s.routeModify(request.Replace, args[1:])
-	case cli.Matches(w, "prepend"):
-		return s.routeModify(request.Prepend, args[1:])
-	case cli.Matches(w, "append"):
-		return s.routeModify(request.Append, args[1:])
-	case cli.Matches(w, "test"):
-		return s.routeModify(request.Test, args[1:])
-	case cli.Matches(w, "delete"):
-		return s.routeModify(request.Delete, args[1:])
-	case cli.Matches(w, "list"), cli.Matches(w, "show"), cli.Matches(w, "lst"):
-		return s.routeShow(args[1:])
-	case cli.Matches(w, "get"):
-		return s.routeGet(args[1:])
-	case cli.Matches(w, "help"):
-		return routeUsage()
-	}
-	return cli.Usagef("Command \"%s\" is unknown, try \"ip route help\".", w)
+// routeVerbs is do_iproute()'s chain.
+var routeVerbs = []objVerb{
+	{[]keyword{{"add", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Add, a) }},
+	{[]keyword{{"change", anyPrefix}, {"chg", whole}}, func(s *session, a []string) error { return s.routeModify(request.Change, a) }},
+	{[]keyword{{"replace", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Replace, a) }},
+	{[]keyword{{"prepend", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Prepend, a) }},
+	{[]keyword{{"append", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Append, a) }},
+	{[]keyword{{"test", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Test, a) }},
+	{[]keyword{{"delete", anyPrefix}}, func(s *session, a []string) error { return s.routeModify(request.Delete, a) }},
+	{[]keyword{{"list", anyPrefix}, {"show", anyPrefix}, {"lst", anyPrefix}}, func(s *session, a []string) error { return s.routeList(a, routeList) }},
+	{[]keyword{{"get", anyPrefix}}, (*session).routeGet},
+	{[]keyword{{"flush", anyPrefix}}, func(s *session, a []string) error { return s.routeList(a, routeFlush) }},
+	{[]keyword{{"save", anyPrefix}}, func(s *session, a []string) error { return s.routeList(a, routeSave) }},
+	{[]keyword{{"restore", anyPrefix}}, func(s *session, _ []string) error { return s.routeRestore() }},
+	{[]keyword{{"showdump", anyPrefix}}, func(s *session, _ []string) error { return s.routeShowdump() }},
+	{[]keyword{{"help", anyPrefix}}, func(*session, []string) error { return routeUsage() }},
 }
 
-// routeModify is iproute_modify(): the words become a request.Route,
-// which fills in iproute2's defaults (table, protocol, scope, type).
-func (s *session) routeModify(op request.Op, args []string) error {
-	r := request.Route{Family: uint8(s.g.Family)}
-	var (
-		dev         string
-		gwOK, dstOK bool
-	)
-	for len(args) > 0 {
-		w := args[0]
-		switch {
-		case w == "src":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			if r.PrefSrc, err = addrFor(v, &r.Family); err != nil {
-				return err
-			}
-		case w == "via":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			if gwOK {
-				return dupArg("via", v)
-			}
-			if r.Gateway, err = addrFor(v, &r.Family); err != nil {
-				return err
-			}
-			gwOK = true
-		case cli.Matches(w, "metric"), cli.Matches(w, "priority"), w == "preference":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			if r.Metric != nil {
-				return dupArg("metric", v)
-			}
-			n, err := strconv.ParseUint(v, 0, 32)
-			if err != nil {
-				return invArg("\"metric\" value is invalid", v)
-			}
-			r.Metric = new(uint32(n))
-		case w == "scope":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			sc, ok := scopeA2n(v)
-			if !ok {
-				return invArg("invalid \"scope\" value", v)
-			}
-			r.Scope = &sc
-		case w == "table":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			t, ok := tableNames.a2n(v)
-			if !ok {
-				return invArg("\"table\" value is invalid", v)
-			}
-			r.Table = &t
-		case w == "dev", w == "oif":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			dev = v
-		case cli.Matches(w, "protocol"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				return invArg("\"protocol\" value is invalid", v)
-			}
-			r.Protocol = new(uint8(p))
-		case w == "onlink":
-			r.Flags |= unix.RTNH_F_ONLINK
-		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
-			}
-			if (w[0] < '0' || w[0] > '9') && w != "default" {
-				if t, ok := routeTypeA2n(w); ok {
-					v, err := nextArg(&args)
-					if err != nil {
-						return err
-					}
-					r.Type = &t
-					w = v
-				}
-			}
-			if cli.Matches(w, "help") {
-				return routeUsage()
-			}
-			if dstOK {
-				return dupArg2("to", w)
-			}
-			d, err := prefixFor(w, &r.Family)
-			if err != nil {
-				return err
-			}
-			r.Dst = d.netip()
-			dstOK = true
-		}
-		args = args[1:]
+func doRoute(s *session, args []string) error {
+	return runVerb(s, args, routeVerbs, list0, "ip route")
+}
+
+func list0(s *session, a []string) error { return s.routeList(a, routeList) }
+
+// routeArgs is what iproute_modify() collects.
+type routeArgs struct {
+	r       request.Route
+	dev     string
+	gwOK    bool
+	dstOK   bool
+	nhsOK   bool
+	nhWords []string // the words from the first "nexthop" on
+	lock    uint32   // RTAX_LOCK
+}
+
+// metric appends one RTAX_* value.
+func (a *routeArgs) metric(typ uint16, v uint32) {
+	a.r.Metrics = append(a.r.Metrics, rtnl.Metric{Type: typ, Value: v})
+}
+
+// lockable reads "[lock] VALUE" after a metric's keyword: the value's
+// word, with RTAX_LOCK's bit for typ set when "lock" came first.
+func (a *routeArgs) lockable(args *[]string, typ uint16) (string, error) {
+	v, err := nextArg(args)
+	if err != nil {
+		return "", err
 	}
-	if !dstOK {
+	if v == "lock" {
+		a.lock |= 1 << typ
+		if v, err = nextArg(args); err != nil {
+			return "", err
+		}
+	}
+	return v, nil
+}
+
+// uintMetric is a metric read by get_unsigned() with optional lock.
+func uintMetric(typ uint16, name string, max uint32) func(*session, *routeArgs, *[]string) error {
+	return func(s *session, a *routeArgs, args *[]string) error {
+		v, err := a.lockable(args, typ)
+		if err != nil {
+			return err
+		}
+		n, ok := getUnsigned(v)
+		if !ok || n > max {
+			return invArgNL("\""+name+"\" value is invalid", v)
+		}
+		a.metric(typ, n)
+		return nil
+	}
+}
+
+// timeMetric is rtt, rttvar and rto_min: get_time_rtt() (milliseconds,
+// "s" or "ms"), scaled as the kernel keeps them unless given raw.
+func timeMetric(typ uint16, name string, scale uint32, lockable bool) func(*session, *routeArgs, *[]string) error {
+	return func(s *session, a *routeArgs, args *[]string) error {
+		var v string
+		var err error
+		if lockable {
+			v, err = a.lockable(args, typ)
+		} else {
+			a.lock |= 1 << typ // rto_min is always locked (iproute2)
+			v, err = nextArg(args)
+		}
+		if err != nil {
+			return err
+		}
+		t, raw, ok := getTimeRTT(v)
+		if !ok {
+			return invArgNL("\""+name+"\" value is invalid", v)
+		}
+		if !raw {
+			t *= scale
+		}
+		a.metric(typ, t)
+		return nil
+	}
+}
+
+// boolMetric is quickack and fastopen_no_cookie: 0 or 1.
+func boolMetric(typ uint16, name string) func(*session, *routeArgs, *[]string) error {
+	return func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getUnsigned(v)
+		if !ok {
+			return invArgNL("\""+name+"\" value is invalid", v)
+		}
+		if n != 0 && n != 1 {
+			return invArgNL("\""+name+"\" value should be 0 or 1", v)
+		}
+		a.metric(typ, n)
+		return nil
+	}
+}
+
+// routeOptions is iproute_modify()'s chain, in its order; the final
+// else ([to] [TYPE] PREFIX) is routeDst.
+var routeOptions = []option[routeArgs]{
+	{[]keyword{{"src", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		a.r.PrefSrc, err = addrFor(v, &a.r.Family)
+		return err
+	}},
+	{[]keyword{{"as", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if v == "to" {
+			if v, err = nextArg(args); err != nil {
+				return err
+			}
+		}
+		if _, err := addrFor(v, &a.r.Family); err != nil {
+			return err
+		}
+		return cli.Usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
+	}},
+	{[]keyword{{"via", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		if a.gwOK {
+			return invArgNL("use nexthop syntax to specify multiple via", (*args)[0])
+		}
+		a.gwOK = true
+		gw, err := viaArg(args, &a.r.Family)
+		a.r.Gateway = gw.addr
+		return err
+	}},
+	{[]keyword{{"from", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		p, err := prefixFor(v, &a.r.Family)
+		a.r.Src = p.netip()
+		return err
+	}},
+	{[]keyword{{"tos", whole}, {"dsfield", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t, ok := dsfieldA2N(v)
+		if !ok {
+			return invArgNL("\"tos\" value is invalid", v)
+		}
+		a.r.TOS = uint8(t)
+		return nil
+	}},
+	{[]keyword{{"expires", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getU32(v)
+		if !ok {
+			return invArgNL("\"expires\" value is invalid", v)
+		}
+		a.r.Expires = &n
+		return nil
+	}},
+	{[]keyword{{"metric", anyPrefix}, {"priority", anyPrefix}, {"preference", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getU32(v)
+		if !ok {
+			return invArgNL("\"metric\" value is invalid", v)
+		}
+		a.r.Metric = &n
+		return nil
+	}},
+	{[]keyword{{"scope", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		sc, ok := scopeA2n(v)
+		if !ok {
+			return invArgNL("invalid \"scope\" value", v)
+		}
+		a.r.Scope = &sc
+		return nil
+	}},
+	{[]keyword{{"mtu", whole}}, uintMetric(rtnl.RTAX_MTU, "mtu", 0xffffffff)},
+	{[]keyword{{"hoplimit", whole}}, uintMetric(rtnl.RTAX_HOPLIMIT, "hoplimit", 255)},
+	{[]keyword{{"advmss", whole}}, uintMetric(rtnl.RTAX_ADVMSS, "mss", 0xffffffff)},
+	{[]keyword{{"reordering", anyPrefix}}, uintMetric(rtnl.RTAX_REORDERING, "reordering", 0xffffffff)},
+	{[]keyword{{"rtt", whole}}, timeMetric(rtnl.RTAX_RTT, "rtt", 8, true)},
+	{[]keyword{{"rto_min", whole}}, timeMetric(rtnl.RTAX_RTO_MIN, "rto_min", 1, false)},
+	{[]keyword{{"window", anyPrefix}}, uintMetric(rtnl.RTAX_WINDOW, "window", 0xffffffff)},
+	{[]keyword{{"cwnd", anyPrefix}}, uintMetric(rtnl.RTAX_CWND, "cwnd", 0xffffffff)},
+	{[]keyword{{"initcwnd", anyPrefix}}, uintMetric(rtnl.RTAX_INITCWND, "initcwnd", 0xffffffff)},
+	{[]keyword{{"initrwnd", anyPrefix}}, uintMetric(rtnl.RTAX_INITRWND, "initrwnd", 0xffffffff)},
+	{[]keyword{{"features", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if v != "ecn" {
+			return invArgNL("\"features\" value not valid", v)
+		}
+		a.metric(rtnl.RTAX_FEATURES, rtnl.RTAX_FEATURE_ECN)
+		return nil
+	}},
+	{[]keyword{{"quickack", anyPrefix}}, boolMetric(rtnl.RTAX_QUICKACK, "quickack")},
+	{[]keyword{{"congctl", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := a.lockable(args, rtnl.RTAX_CC_ALGO)
+		if err != nil {
+			return err
+		}
+		a.r.Metrics = append(a.r.Metrics, rtnl.Metric{Type: rtnl.RTAX_CC_ALGO, Name: v})
+		return nil
+	}},
+	{[]keyword{{"rttvar", anyPrefix}}, timeMetric(rtnl.RTAX_RTTVAR, "rttvar", 4, true)},
+	{[]keyword{{"ssthresh", anyPrefix}}, uintMetric(rtnl.RTAX_SSTHRESH, "ssthresh", 0xffffffff)},
+	{[]keyword{{"realms", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		r, ok := getRealmsOrRaw(v)
+		if !ok {
+			return invArgNL("\"realm\" value is invalid", v)
+		}
+		a.r.Realms = &r
+		return nil
+	}},
+	{[]keyword{{"onlink", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		a.r.Flags |= unix.RTNH_F_ONLINK
+		return nil
+	}},
+	{[]keyword{{"nexthop", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		a.nhsOK = true
+		a.nhWords = *args
+		*args = nil
+		return nil
+	}},
+	{[]keyword{{"nhid", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getU32(v)
+		if !ok {
+			return invArgNL("\"id\" value is invalid", v)
+		}
+		a.r.NHID = n
+		return nil
+	}},
+	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		p, ok := protoNames.a2n(v)
+		if !ok {
+			return invArgNL("\"protocol\" value is invalid", v)
+		}
+		a.r.Protocol = new(uint8(p))
+		return nil
+	}},
+	{[]keyword{{"table", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t, ok := tableNames.a2n(v)
+		if !ok {
+			return invArgNL("\"table\" value is invalid", v)
+		}
+		a.r.Table = &t
+		return nil
+	}},
+	{[]keyword{{"vrf", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t := s.vrfTable(v)
+		if t == 0 {
+			return invArgNL("Invalid VRF", v)
+		}
+		a.r.Table = &t
+		return nil
+	}},
+	{[]keyword{{"dev", whole}, {"oif", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		a.dev = v
+		return err
+	}},
+	{[]keyword{{"pref", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		var p uint8
+		switch v {
+		case "low":
+			p = 3
+		case "medium":
+			p = 0
+		case "high":
+			p = 1
+		default:
+			n, ok := getU8(v)
+			if !ok {
+				return invArgNL("\"pref\" value is invalid", v)
+			}
+			p = n
+		}
+		a.r.Pref = &p
+		return nil
+	}},
+	{[]keyword{{"encap", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		return cli.Usagef("nsbox: \"encap\" (lightweight tunnels) is not implemented")
+	}},
+	{[]keyword{{"ttl-propagate", whole}}, func(s *session, a *routeArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		var t uint8
+		switch {
+		case cli.Matches(v, "enabled"):
+			t = 1
+		case cli.Matches(v, "disabled"):
+		default:
+			return invArgNL("\"ttl-propagate\" value is invalid", v)
+		}
+		a.r.TTLPropagate = &t
+		return nil
+	}},
+	{[]keyword{{"fastopen_no_cookie", anyPrefix}}, boolMetric(rtnl.RTAX_FASTOPEN_NO_COOKIE, "fastopen_no_cookie")},
+}
+
+// routeDst is the final else of iproute_modify(): [to] [TYPE] PREFIX.
+func routeDst(s *session, a *routeArgs, args *[]string) error {
+	w := (*args)[0]
+	if w == "to" {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		w = v
+	}
+	if w != "" && (w[0] < '0' || w[0] > '9') {
+		if t, ok := routeTypeA2n(w); ok {
+			v, err := nextArg(args)
+			if err != nil {
+				return err
+			}
+			a.r.Type = &t
+			w = v
+		}
+	}
+	if cli.Matches(w, "help") {
+		return routeUsage()
+	}
+	if a.dstOK {
+		return dupArg2("to", w)
+	}
+	d, err := prefixFor(w, &a.r.Family)
+	if err != nil {
+		return err
+	}
+	a.r.Dst = d.netip()
+	a.dstOK = true
+	return nil
+}
+
+// viaArg reads "via [FAMILY] ADDRESS" (read_family()): an address of
+// the route's family, or of the one named, and gives the route its
+// family when it has none yet.
+func viaArg(args *[]string, family *uint8) (prefix, error) {
+	v, err := nextArg(args)
+	if err != nil {
+		return prefix{}, err
+	}
+	f := readFamily(v)
+	if f == unix.AF_UNSPEC {
+		f = *family
+	} else if v, err = nextArg(args); err != nil {
+		return prefix{}, err
+	}
+	p, err := getAddrPrefix(v, f)
+	if err != nil {
+		return prefix{}, err
+	}
+	if *family == unix.AF_UNSPEC {
+		*family = p.family
+	}
+	return p, nil
+}
+
+// routeModify is iproute_modify(): route add, change, replace, prepend,
+// append, test and del. The words become a request.Route, which fills
+// in iproute2's defaults (table, protocol, scope, type).
+func (s *session) routeModify(op request.Op, args []string) error {
+	a := &routeArgs{r: request.Route{Family: uint8(s.g.Family)}}
+	if err := parseOptions(s, a, args, routeOptions, routeDst); err != nil {
+		return err
+	}
+	if !a.dstOK {
 		return routeUsage()
 	}
 	if _, err := s.dial(); err != nil {
 		return err
 	}
-	if dev != "" {
-		idx, err := s.ifindex(dev)
+	if a.dev != "" {
+		idx, err := s.ifindex(a.dev)
 		if err != nil {
 			return err
 		}
-		r.Dev = idx
+		a.r.Dev = idx
 	}
-	m, err := r.Message(op)
+	if a.lock != 0 {
+		a.r.Metrics = append(a.r.Metrics, rtnl.Metric{Type: rtnl.RTAX_LOCK, Value: a.lock})
+	}
+	if a.nhsOK {
+		if err := s.parseNexthops(a, a.nhWords); err != nil {
+			return err
+		}
+	}
+	m, err := a.r.Message(op)
 	if err != nil {
 		return failf("nsbox: %v", err)
 	}
 	return s.exec(m)
 }
 
-// routeFilter is the selector of ip route show.
-type routeFilter struct {
-	table    uint32 // 0: all
-	oif      int32
-	proto    int
-	scope    int
-	typ      int
-	dst      *prefix
-	family   uint8
-	showType bool
-}
-
-func (s *session) routeShow(args []string) error {
-	if _, err := s.dial(); err != nil {
-		return err
-	}
-	if err := s.sync(); err != nil {
-		return err
-	}
-	f := &routeFilter{table: unix.RT_TABLE_MAIN, proto: -1, scope: -1, typ: -1, family: uint8(s.g.Family)}
+// parseNexthops is parse_nexthops(): "nexthop NH" repeated, each NH
+// parse_one_nh()'s words.
+func (s *session) parseNexthops(a *routeArgs, args []string) error {
 	for len(args) > 0 {
-		w := args[0]
-		switch {
-		case w == "table":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			if v == "all" {
-				f.table = 0
-			} else if t, ok := tableNames.a2n(v); ok {
-				f.table = t
-			} else {
-				return invArg("table id value is invalid", v)
-			}
-		case w == "dev", w == "oif":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			idx := s.links.index(v)
-			if idx == 0 {
-				return failf("Cannot find device \"%s\"", v)
-			}
-			f.oif = idx
-		case cli.Matches(w, "protocol"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				return invArg("invalid \"protocol\"", v)
-			}
-			f.proto = int(p)
-		case w == "scope":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			sc, ok := scopeA2n(v)
-			if !ok {
-				return invArg("invalid \"scope\"", v)
-			}
-			f.scope = int(sc)
-		case w == "type":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			t, ok := routeTypeA2n(v)
-			if !ok {
-				return invArg("node type value is invalid", v)
-			}
-			f.typ = int(t)
-		default:
-			if w == "to" || w == "exact" {
+		if args[0] != "nexthop" {
+			return cli.Usagef("Error: \"nexthop\" or end of line is expected instead of \"%s\"", args[0])
+		}
+		if len(args) <= 1 {
+			return cli.Usagef("Error: unexpected end of line after \"nexthop\"")
+		}
+		var nh request.NextHop
+		args = args[1:]
+	loop:
+		for len(args) > 0 {
+			switch w := args[0]; {
+			case w == "via":
+				gw, err := viaArg(&args, &a.r.Family)
+				if err != nil {
+					return err
+				}
+				nh.Gateway = gw.addr
+			case w == "dev":
 				v, err := nextArg(&args)
 				if err != nil {
 					return err
 				}
-				w = v
+				idx := s.links.index(v)
+				if idx == 0 {
+					fmtNodev := nodev(v).(*cli.Error)
+					return &cli.Error{Code: cli.ExitUsage, Msg: fmtNodev.Msg + "\nError: cannot parse nexthop", Fatal: true}
+				}
+				nh.Dev = idx
+			case w == "weight":
+				v, err := nextArg(&args)
+				if err != nil {
+					return err
+				}
+				n, ok := getUnsigned(v)
+				if !ok || n == 0 || n > 256 {
+					return invArgNL("\"weight\" is invalid", v)
+				}
+				nh.Weight = int(n)
+			case w == "onlink":
+				nh.Onlink = true
+			case cli.Matches(w, "realms"):
+				v, err := nextArg(&args)
+				if err != nil {
+					return err
+				}
+				r, ok := getRealmsOrRaw(v)
+				if !ok {
+					return invArgNL("\"realm\" value is invalid", v)
+				}
+				nh.Realms = &r
+			case w == "encap":
+				return cli.Usagef("nsbox: \"encap\" (lightweight tunnels) is not implemented")
+			case w == "as":
+				return cli.Usagef("nsbox: \"as\" (RTA_NEWDST, MPLS) is not implemented")
+			default:
+				break loop
 			}
-			if cli.Matches(w, "help") {
-				return routeUsage()
-			}
-			d, err := prefixFor(w, &f.family)
-			if err != nil {
-				return err
-			}
-			f.dst = &d
+			args = args[1:]
 		}
-		args = args[1:]
+		a.r.NextHops = append(a.r.NextHops, nh)
 	}
-	if f.family == 0 && f.table != 0 {
-		f.family = unix.AF_INET
-	}
-	msgs, err := s.conn.DumpAll(rtnl.RouteDumpRequest(f.family))
-	if err != nil {
-		return kernelError(err)
-	}
-	var routes []*rtnl.Route
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWROUTE {
-			continue
-		}
-		r, err := rtnl.ParseRoute(m.Data)
-		if err != nil {
-			return failf("nsbox: %v", err)
-		}
-		if f.match(r) {
-			routes = append(routes, r)
-		}
-	}
-	p := s.printer()
-	for _, r := range routes {
-		s.printRoute(p, r, f)
-	}
-	return p.flush()
+	return nil
 }
 
-func (f *routeFilter) match(r *rtnl.Route) bool {
-	if f.family != 0 && r.Family != f.family {
-		return false
-	}
-	if r.RtMsg.Flags&unix.RTM_F_CLONED != 0 {
-		return false
-	}
-	if f.table != 0 && r.TableNumber() != f.table {
-		return false
-	}
-	if f.oif != 0 && int32(r.OIF) != f.oif {
-		return false
-	}
-	if f.proto >= 0 && int(r.Protocol) != f.proto {
-		return false
-	}
-	if f.scope >= 0 && int(r.Scope) != f.scope {
-		return false
-	}
-	if f.typ >= 0 && int(r.Type) != f.typ {
-		return false
-	}
-	if f.dst != nil {
-		if int(r.DstLen) != f.dst.bits {
-			return false
-		}
-		want := f.dst.addr
-		if want.IsValid() {
-			pw, _ := want.Prefix(f.dst.bits)
-			pr := r.Prefix()
-			if !pr.Addr().IsValid() || pr.Masked() != pw.Masked() {
-				return false
-			}
-		}
-	}
-	return true
-}
+// vrfTable is ipvrf_get_table(): the table of VRF device name, 0 if
+// there is no such VRF. nsbox does not read VRF devices' tables (this
+// kernel has no VRF driver; "ip link add type vrf" is refused), so every
+// name is "Invalid VRF", as for iproute2 where there is none.
+func (s *session) vrfTable(name string) uint32 { return 0 }
 
-var rtFlagNames = []struct {
-	flag uint32
-	name string
-}{
-	{unix.RTNH_F_DEAD, "dead"}, {unix.RTNH_F_ONLINK, "onlink"},
-	{unix.RTNH_F_PERVASIVE, "pervasive"}, {unix.RTNH_F_OFFLOAD, "offload"},
-	{unix.RTNH_F_TRAP, "trap"}, {unix.RTM_F_NOTIFY, "notify"}, {unix.RTNH_F_LINKDOWN, "linkdown"},
-	{unix.RTNH_F_UNRESOLVED, "unresolved"}, {0x4000, "rt_offload"},
-	{0x8000, "rt_trap"}, {0x20000000, "rt_offload_failed"},
-}
-
-// printRoute is print_route().
-// Fields a selector fixes are not printed (iproute2's filter masks).
-func (s *session) printRoute(p *printer, r *rtnl.Route, f *routeFilter) {
-	allTables := f.table == 0
-	details := s.g.Details
-	hostLen := 32
-	if r.Family == unix.AF_INET6 {
-		hostLen = 128
-	}
-	p.openObject("")
-	if (r.Type != unix.RTN_UNICAST || details) && f.typ < 0 {
-		p.str("type", "%s ", routeTypeName(r.Type))
-	}
-	var dst string
-	switch {
-	case r.Dst.IsValid():
-		if int(r.DstLen) != hostLen {
-			dst = r.Dst.String() + "/" + strconv.Itoa(int(r.DstLen))
-		} else {
-			dst = r.Dst.String()
+// getTimeRTT is get_time_rtt(): a number of milliseconds, "raw" (a
+// value as the kernel keeps it) when it has no unit, or with "s"/"ms"
+// (fractions allowed: "1.5s"), rounded up.
+func getTimeRTT(arg string) (v uint32, raw, ok bool) {
+	var t float64
+	var n int
+	if strings.Contains(arg, ".") {
+		t, n = strtodPrefix(arg)
+		if n == 0 || t < 0 {
+			return 0, false, false
 		}
-	case r.DstLen != 0:
-		dst = "0/" + strconv.Itoa(int(r.DstLen))
+	} else {
+		u, k, overflow := strtoulPrefix(arg, 0)
+		if k == 0 || overflow {
+			return 0, false, false
+		}
+		t, n = float64(u), k
+	}
+	rest := arg[n:]
+	raw = rest == ""
+	switch strings.ToLower(rest) {
+	case "":
+	case "s", "sec", "secs":
+		t *= 1000
+	case "ms", "msec", "msecs":
 	default:
-		dst = "default"
+		return 0, false, false
 	}
-	p.str("dst", "%s ", dst)
-	if r.Src.IsValid() {
-		src := r.Src.String()
-		if int(r.SrcLen) != hostLen {
-			src += "/" + strconv.Itoa(int(r.SrcLen))
-		}
-		p.str("from", "from %s ", src)
-	} else if r.SrcLen != 0 {
-		p.str("src", "from %s ", "0/"+strconv.Itoa(int(r.SrcLen)))
+	v = uint32(uint64(t))
+	if float64(v) < t {
+		v++
 	}
-	if r.TOS != 0 {
-		p.str("tos", "tos %s ", "0x"+strconv.FormatUint(uint64(r.TOS), 16))
-	}
-	if r.Gateway.IsValid() {
-		p.str("gateway", "via %s ", r.Gateway.String())
-	}
-	if r.OIF != 0 && f.oif == 0 {
-		p.str("dev", "dev %s ", s.links.name(int32(r.OIF)))
-	}
-	table := r.TableNumber()
-	if table != 0 && (table != unix.RT_TABLE_MAIN || details) && allTables {
-		p.str("table", "table %s ", tableNames.n2a(table))
-	}
-	if r.RtMsg.Flags&unix.RTM_F_CLONED == 0 {
-		if (r.Protocol != unix.RTPROT_BOOT || details) && f.proto < 0 {
-			p.str("protocol", "proto %s ", protoNames.n2a(uint32(r.Protocol)))
-		}
-		if (r.Scope != unix.RT_SCOPE_UNIVERSE || details) && f.scope < 0 {
-			p.str("scope", "scope %s ", scopeNames.n2a(uint32(r.Scope)))
-		}
-	}
-	if r.PrefSrc.IsValid() {
-		p.jstr("prefsrc", r.PrefSrc.String())
-		p.text("src %s ", r.PrefSrc.String())
-	}
-	if r.Priority != 0 || r.HasPriority {
-		p.uint("metric", "metric %d ", uint64(r.Priority))
-	}
-	p.openArray("flags", "")
-	for _, f := range rtFlagNames {
-		if r.RtMsg.Flags&f.flag != 0 {
-			p.str("", "%s ", f.name)
-		}
-	}
-	p.closeArray("")
-	if r.UID != nil {
-		p.uint("uid", "uid %d ", uint64(*r.UID))
-	}
-	if r.Family == unix.AF_INET && r.RtMsg.Flags&unix.RTM_F_CLONED != 0 {
-		p.nl()
-		p.text("    cache ")
-		p.openArray("cache", "")
-		var names []string
-		fl := r.RtMsg.Flags &^ 0xffff
-		for _, c := range []struct {
-			f uint32
-			n string
-		}{{0x80000000, "local"}, {0x40000000, "reject"}, {0x20000000, "mc"},
-			{0x10000000, "brd"}, {0x08000000, "dst-nat"}, {0x00800000, "src-nat"},
-			{0x04000000, "masq"}, {0x02000000, "dst-direct"}, {0x01000000, "src-direct"},
-			{0x00400000, "redirected"}, {0x00200000, "redirect"}, {0x00100000, "fastroute"},
-			{0x00020000, "equalize"}, {0x00010000, "notify"}} {
-			if fl&c.f != 0 {
-				names = append(names, c.n)
-				fl &^= c.f
-			}
-		}
-		if len(names) > 0 || fl != 0 {
-			p.text("<")
-			for i, n := range names {
-				if i > 0 {
-					p.text(",")
-				}
-				p.str("", "%s", n)
-			}
-			if fl != 0 {
-				p.text("%x", fl)
-			}
-			p.text("> ")
-		}
-		p.closeArray("")
-	}
-	for _, o := range r.Other {
-		if o.Type&netlink.NLA_TYPE_MASK == unix.RTA_CACHEINFO && len(o.Data) >= 16 {
-			exp := int32(binary.NativeEndian.Uint32(o.Data[8:12]))
-			if exp != 0 {
-				p.int("expires", "expires %dsec ", int64(exp/100))
-			}
-			if e := binary.NativeEndian.Uint32(o.Data[12:16]); e != 0 {
-				p.uint("error", "error %d ", uint64(e))
-			}
-		}
-	}
-	if len(r.Metrics) > 0 {
-		printMetrics(p, r.Metrics)
-	}
-	if r.IIF != 0 {
-		p.str("iif", "iif %s ", s.links.name(int32(r.IIF)))
-	}
-	if r.Pref != nil {
-		name := strconv.Itoa(int(*r.Pref))
-		switch *r.Pref {
-		case 0:
-			name = "medium"
-		case 1:
-			name = "high"
-		case 3:
-			name = "low"
-		}
-		p.str("pref", "pref %s", name)
-	}
-	p.text("\n")
-	p.closeObject()
-}
-
-// rtaxNames are the RTAX_* metrics by number ("" for none): an array,
-// not a map built at start.
-var rtaxNames = [...]string{
-	2: "mtu", 3: "window", 4: "rtt", 5: "rttvar", 6: "ssthresh", 7: "cwnd",
-	8: "advmss", 9: "reordering", 10: "hoplimit", 11: "initcwnd", 12: "features",
-	13: "rto_min", 14: "initrwnd", 15: "quickack", 16: "congctl", 17: "fastopen_no_cookie",
-}
-
-// printMetrics is print_rta_metrics() for the plain numeric metrics.
-func printMetrics(p *printer, b []byte) {
-	d := netlink.NewAttributeDecoder(b)
-	p.openObject("metrics")
-	for d.Next() {
-		t := int(d.Type())
-		if t >= len(rtaxNames) || rtaxNames[t] == "" || t == 16 || d.Len() != 4 {
-			continue
-		}
-		name := rtaxNames[t]
-		v := d.Uint32()
-		p.uint(name, name+" %d ", uint64(v))
-	}
-	p.closeObject()
-}
-
-// routeGet is iproute_get().
-func (s *session) routeGet(args []string) error {
-	q := &rtnl.Route{}
-	q.Family = uint8(s.g.Family)
-	found := false
-	var oif, iif string
-	for len(args) > 0 {
-		w := args[0]
-		switch {
-		case w == "from":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			a, err := prefixFor(v, &q.Family)
-			if err != nil {
-				return err
-			}
-			if a.addr.IsValid() {
-				q.Src = a.addr
-			}
-			q.SrcLen = uint8(a.bits)
-		case w == "iif":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			iif = v
-		case w == "oif", w == "dev":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			oif = v
-		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
-			}
-			if cli.Matches(w, "help") {
-				return routeUsage()
-			}
-			a, err := prefixFor(w, &q.Family)
-			if err != nil {
-				return err
-			}
-			if a.addr.IsValid() {
-				q.Dst = a.addr
-			}
-			q.DstLen = uint8(a.bits)
-			found = true
-		}
-		args = args[1:]
-	}
-	if !found {
-		return failf("need at least a destination address")
-	}
-	if _, err := s.dial(); err != nil {
-		return err
-	}
-	if err := s.sync(); err != nil {
-		return err
-	}
-	if iif != "" {
-		i := s.links.index(iif)
-		if i == 0 {
-			return nodev(iif)
-		}
-		q.IIF = uint32(i)
-	}
-	if oif != "" {
-		i := s.links.index(oif)
-		if i == 0 {
-			return nodev(oif)
-		}
-		q.OIF = uint32(i)
-	}
-	if q.Family == 0 {
-		q.Family = unix.AF_INET
-	}
-	if q.Family == unix.AF_INET {
-		q.RtMsg.Flags |= unix.RTM_F_LOOKUP_TABLE
-	}
-	r, err := s.conn.RouteGet(q)
-	if err != nil {
-		return kernelError(err)
-	}
-	p := s.printer()
-	s.printRoute(p, r, &routeFilter{proto: -1, scope: -1, typ: -1})
-	return p.flush()
+	return v, raw, true
 }

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/cli"
+
 	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 )
@@ -189,7 +191,8 @@ func scopeA2n(s string) (uint8, bool) {
 	return uint8(v), ok && v <= 255
 }
 
-var routeTypes = []string{"unspec", "unicast", "local", "broadcast", "anycast",
+// routeTypes are rtnl_rtntype_n2a()'s names for RTN_*.
+var routeTypes = []string{"none", "unicast", "local", "broadcast", "anycast",
 	"multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"}
 
 func routeTypeName(t uint8) string {
@@ -199,13 +202,38 @@ func routeTypeName(t uint8) string {
 	return strconv.Itoa(int(t))
 }
 
+// routeTypeA2n is rtnl_rtntype_a2n(): local, nat, brd and throw exactly,
+// the others abbreviated, in its order, or a number up to 255.
 func routeTypeA2n(s string) (uint8, bool) {
-	for i, n := range routeTypes {
-		if n == s {
-			return uint8(i), true
-		}
+	switch {
+	case s == "local":
+		return unix.RTN_LOCAL, true
+	case s == "nat":
+		return unix.RTN_NAT, true
+	case cli.Matches(s, "broadcast"), s == "brd":
+		return unix.RTN_BROADCAST, true
+	case cli.Matches(s, "anycast"):
+		return unix.RTN_ANYCAST, true
+	case cli.Matches(s, "multicast"):
+		return unix.RTN_MULTICAST, true
+	case cli.Matches(s, "prohibit"):
+		return unix.RTN_PROHIBIT, true
+	case cli.Matches(s, "unreachable"):
+		return unix.RTN_UNREACHABLE, true
+	case cli.Matches(s, "blackhole"):
+		return unix.RTN_BLACKHOLE, true
+	case cli.Matches(s, "xresolve"):
+		return unix.RTN_XRESOLVE, true
+	case cli.Matches(s, "unicast"):
+		return unix.RTN_UNICAST, true
+	case s == "throw":
+		return unix.RTN_THROW, true
 	}
-	return 0, false
+	v, overflow, ok := strtoul(s, 0)
+	if !ok || overflow || v > 255 {
+		return 0, false
+	}
+	return uint8(v), true
 }
 
 func familyName(f uint8) string {

@@ -56,7 +56,20 @@ type Addr struct {
 	// no IFA_ADDRESS is sent (iproute2's wildcard deletion of an IPv4
 	// address given without a length).
 	AnyLength bool
+	// ValidLft and PreferredLft are the lifetimes in seconds
+	// (IFA_CACHEINFO; 0xffffffff is forever); both nil: none sent (the
+	// kernel's default, forever). One given alone leaves the other
+	// forever, as in iproute2.
+	ValidLft, PreferredLft *uint32
+	// Metric is IFA_RT_PRIORITY: the metric of the prefix route.
+	Metric *uint32
 }
+
+// Errors of lifetimes iproute2 refuses before it sends anything.
+var (
+	ErrValidLftZero   = errors.New("valid_lft is zero")
+	ErrPreferredLater = errors.New("preferred_lft is greater than valid_lft")
+)
 
 // Message builds the request: RTM_NEWADDR with op's flags, or
 // RTM_DELADDR for Delete.
@@ -128,6 +141,23 @@ func (a Addr) rtnl(op Op) (*rtnl.Addr, error) {
 		r.IfAddrmsg.Flags = uint8(a.Flags)
 	} else {
 		r.ExtFlags = a.Flags
+	}
+	r.RtPriority = a.Metric
+	if a.ValidLft != nil || a.PreferredLft != nil {
+		ci := &rtnl.AddrCacheInfo{Valid: 0xffffffff, Preferred: 0xffffffff}
+		if a.ValidLft != nil {
+			ci.Valid = *a.ValidLft
+		}
+		if a.PreferredLft != nil {
+			ci.Preferred = *a.PreferredLft
+		}
+		if ci.Valid == 0 {
+			return nil, ErrValidLftZero
+		}
+		if ci.Valid < ci.Preferred {
+			return nil, ErrPreferredLater
+		}
+		r.CacheInfo = ci
 	}
 	return r, nil
 }

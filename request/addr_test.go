@@ -111,7 +111,7 @@ func TestOpFlags(t *testing.T) {
 		name      string
 	}{
 		{Add, unix.NLM_F_CREATE | unix.NLM_F_EXCL, unix.NLM_F_CREATE | unix.NLM_F_EXCL, "add"},
-		{Replace, unix.NLM_F_CREATE | unix.NLM_F_REPLACE, unix.NLM_F_CREATE, "replace"},
+		{Replace, unix.NLM_F_CREATE | unix.NLM_F_REPLACE, unix.NLM_F_CREATE | unix.NLM_F_REPLACE, "replace"},
 		{Change, unix.NLM_F_REPLACE, 0, "change"},
 		{Prepend, unix.NLM_F_CREATE, 0, "prepend"},
 		{Append, unix.NLM_F_CREATE | unix.NLM_F_APPEND, 0, "append"},

@@ -16,8 +16,10 @@
 //
 // Two kinds of intent:
 //
-//   - One request, as iproute2 sends it: Addr, Route, and Link (an
-//     rtnl.Link as "ip link add|set|del" fills it). For these the bytes
+//   - One request, as iproute2 sends it: Addr, Route, Neigh, FDB, Rule,
+//     and Link (an rtnl.Link as "ip link add|set|del" fills it); the
+//     queries NeighQuery, FDBQuery, RuleQuery and FDBFlush; Deletion of
+//     an object a dump delivered (iproute2's flush). For these the bytes
 //     are iproute2's own, so that nsbox's ip sends what ip sends. So
 //     are Qdisc, Class and Filter (an rtnl.TC as "tc qdisc|class|filter"
 //     fills it, with tc's flags for each operation) for nsbox's tc.
@@ -38,6 +40,9 @@
 //
 //	request.Addr{Link: idx, Local: p, Brd: request.BrdSet}.Message(request.Add)
 //	request.Route{Dst: p, Gateway: gw, Dev: idx}.Message(request.Add)
+//	request.Neigh{Dst: ip, Link: idx, LLAddr: mac}.Message(request.Replace)
+//	request.FDB{MAC: mac, Link: port, Master: true, Static: true}.Message(request.Add)
+//	request.Rule{Src: p, Table: &t}.Message(request.Add)
 //	request.Link(&rtnl.Link{...}, request.Change)
 //	request.Bridge{Name: "br1", Up: true}.Message()
 //	steps := (&request.VethPair{A: end, B: end}).Plan(from)  // each Step: NS, what it does, Message()

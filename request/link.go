@@ -20,6 +20,12 @@ func Link(l *rtnl.Link, op Op) (netlink.Message, error) {
 	if d.Index == 0 {
 		d.Name = l.Name
 	}
+	// "ip link delete group G": no index, no name, the group
+	for _, a := range l.Other {
+		if a.Type == unix.IFLA_GROUP {
+			d.Other = append(d.Other, a)
+		}
+	}
 	b, err := d.AppendBinary(nil)
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_DELLINK}, Data: b}, err
 }
@@ -72,4 +78,58 @@ func Echoed(replies []netlink.Message, name string) *rtnl.Link {
 		}
 	}
 	return nil
+}
+
+// BridgePort is "bridge link set dev DEV ...": an RTM_SETLINK of family
+// AF_BRIDGE for the port with ifindex index, its options in
+// IFLA_PROTINFO (nested, NLA_F_NESTED as bridge sends it) and, when flags
+// or mode (not -1) are given, IFLA_AF_SPEC { IFLA_BRIDGE_FLAGS,
+// IFLA_BRIDGE_MODE }.
+func BridgePort(index int32, p *rtnl.BridgePort, flags uint16, mode int) (netlink.Message, error) {
+	h := rtnl.IfInfomsg{Family: unix.AF_BRIDGE, Index: index}
+	e := netlink.NewAttributeEncoder(h.AppendBinary(nil))
+	n := e.Nest(unix.IFLA_PROTINFO | unix.NLA_F_NESTED)
+	p.AppendAttributes(e)
+	e.End(n)
+	if flags != 0 || mode >= 0 {
+		n := e.Nest(unix.IFLA_AF_SPEC)
+		if flags != 0 {
+			e.Uint16(0, flags) // IFLA_BRIDGE_FLAGS
+		}
+		if mode >= 0 {
+			e.Uint16(1, uint16(mode)) // IFLA_BRIDGE_MODE
+		}
+		e.End(n)
+	}
+	b, err := e.Encode()
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_SETLINK}, Data: b}, err
+}
+
+// LinkProperty is "ip link property add|del dev DEV altname NAME...":
+// an RTM_NEWLINKPROP (NLM_F_CREATE|NLM_F_EXCL|NLM_F_APPEND) or
+// RTM_DELLINKPROP for ifindex Link, of family Family (ip's -4/-6/-0,
+// AF_UNSPEC without), with IFLA_PROP_LIST (NLA_F_NESTED) holding one
+// IFLA_ALT_IFNAME per name, as iplink_prop_mod() sends it.
+type LinkProperty struct {
+	Family   uint8
+	Link     int32
+	AltNames []string
+	Delete   bool
+}
+
+// Message builds the request.
+func (p LinkProperty) Message() netlink.Message {
+	h := rtnl.IfInfomsg{Family: p.Family, Index: p.Link}
+	e := netlink.NewAttributeEncoder(h.AppendBinary(nil))
+	n := e.Nest(unix.IFLA_PROP_LIST | unix.NLA_F_NESTED)
+	for _, name := range p.AltNames {
+		e.String(unix.IFLA_ALT_IFNAME, name)
+	}
+	e.End(n)
+	b, _ := e.Encode()
+	m := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINKPROP, Flags: unix.NLM_F_CREATE | unix.NLM_F_EXCL | unix.NLM_F_APPEND}, Data: b}
+	if p.Delete {
+		m.Header = netlink.Header{Type: unix.RTM_DELLINKPROP}
+	}
+	return m
 }

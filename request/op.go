@@ -16,7 +16,8 @@ const (
 	// Add creates the object and fails if it exists: NLM_F_CREATE|NLM_F_EXCL.
 	Add Op = iota + 1
 	// Replace creates the object or replaces the one there:
-	// NLM_F_CREATE|NLM_F_REPLACE (NLM_F_CREATE alone for a link).
+	// NLM_F_CREATE|NLM_F_REPLACE (for a link that exists, the kernel says
+	// EOPNOTSUPP).
 	Replace
 	// Change changes an existing object: NLM_F_REPLACE ("ip addr
 	// change", "ip route change"); for a link no flag ("ip link set").
@@ -59,7 +60,7 @@ func (op Op) String() string {
 }
 
 // flags is nlmsg_flags for op on an address or a route (links differ
-// for Replace and Change, see Link).
+// for Change, see linkFlags).
 func (op Op) flags() netlink.HeaderFlags {
 	switch op {
 	case Add:
@@ -78,14 +79,16 @@ func (op Op) flags() netlink.HeaderFlags {
 	return 0
 }
 
-// linkFlags is nlmsg_flags for op on a link: "ip link replace" is
-// NLM_F_CREATE alone and "ip link set" no flag at all (iplink.c).
+// linkFlags is nlmsg_flags for op on a link: as for an address or a
+// route, but "ip link set" sends no flag at all (iplink.c). "ip link
+// replace" is NLM_F_CREATE|NLM_F_REPLACE, which the kernel refuses for
+// a link that exists (EOPNOTSUPP: a link is not replaced).
 func (op Op) linkFlags() netlink.HeaderFlags {
 	switch op {
 	case Add:
 		return unix.NLM_F_CREATE | unix.NLM_F_EXCL
 	case Replace:
-		return unix.NLM_F_CREATE
+		return unix.NLM_F_CREATE | unix.NLM_F_REPLACE
 	}
 	return 0
 }

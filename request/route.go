@@ -1,6 +1,7 @@
 package request
 
 import (
+	"encoding/binary"
 	"errors"
 	"net/netip"
 
@@ -27,6 +28,10 @@ type Route struct {
 	Dev     int32      // RTA_OIF: the output link's ifindex
 	PrefSrc netip.Addr // RTA_PREFSRC ("src")
 	Metric  *uint32    // RTA_PRIORITY ("metric")
+	// Gateway is the next hop ("via"): RTA_GATEWAY, or RTA_VIA when it
+	// is of another family than the route ("via inet6 ADDR" for an IPv4
+	// route). (The field above.)
+	//
 	// Table is the routing table; nil: main, or local for the types
 	// local, broadcast, nat and anycast. Ids below 256 go in rtm_table,
 	// larger ones in RTA_TABLE.
@@ -40,6 +45,39 @@ type Route struct {
 	Scope *uint8
 	// Flags are rtm_flags: RTNH_F_ONLINK ("onlink").
 	Flags uint32
+	// Src is the source prefix a route applies to ("from": RTA_SRC and
+	// rtm_src_len, IPv6 only); the zero Prefix is none.
+	Src netip.Prefix
+	// TOS is rtm_tos ("tos"/"dsfield").
+	TOS uint8
+	// Metrics are RTA_METRICS (mtu, advmss, window, rtt, ...) in the
+	// order given, RTAX_LOCK last when any is locked; nil: none.
+	Metrics rtnl.Metrics
+	// NextHops make a multipath route (RTA_MULTIPATH): "nexthop via A
+	// dev D weight W" each.
+	NextHops []NextHop
+	// Pref is RTA_PREF (IPv6 router preference), Expires RTA_EXPIRES
+	// (seconds, IPv6), Realms RTA_FLOW, TTLPropagate RTA_TTL_PROPAGATE
+	// (MPLS); nil: none.
+	Pref         *uint8
+	Expires      *uint32
+	Realms       *uint32
+	TTLPropagate *uint8
+	// NHID is RTA_NH_ID: a nexthop object instead of a gateway.
+	NHID uint32
+}
+
+// NextHop is one next hop of a multipath route ("nexthop via ADDR dev
+// DEV weight N onlink").
+type NextHop struct {
+	// Gateway is the next hop's address: RTA_GATEWAY when it is of the
+	// route's family, RTA_VIA ("via inet6 ADDR") when it is not.
+	Gateway netip.Addr
+	Dev     int32 // rtnh_ifindex
+	// Weight is 1 to 256; 0 is 1.
+	Weight int
+	Onlink bool    // RTNH_F_ONLINK
+	Realms *uint32 // RTA_FLOW
 }
 
 // Message builds the request: RTM_NEWROUTE with op's flags, or
@@ -69,7 +107,7 @@ func (r Route) rtnl(op Op) (*rtnl.Route, error) {
 	if r.Protocol != nil {
 		m.Protocol = *r.Protocol
 	}
-	for _, a := range []netip.Addr{r.Dst.Addr(), r.Gateway, r.PrefSrc} {
+	for _, a := range []netip.Addr{r.Dst.Addr(), r.PrefSrc, r.Src.Addr()} {
 		if !a.IsValid() {
 			continue
 		}
@@ -80,21 +118,70 @@ func (r Route) rtnl(op Op) (*rtnl.Route, error) {
 			return nil, errors.New("request: addresses of two families in one route")
 		}
 	}
+	if m.Family == unix.AF_UNSPEC && r.Gateway.IsValid() {
+		m.Family = afOf(r.Gateway)
+	}
+	if m.Family == unix.AF_UNSPEC && len(r.NextHops) > 0 && r.NextHops[0].Gateway.IsValid() {
+		m.Family = afOf(r.NextHops[0].Gateway)
+	}
 	if r.Dst.IsValid() {
 		m.Dst = r.Dst.Addr()
 		m.DstLen = uint8(r.Dst.Bits())
 	}
-	m.Gateway = r.Gateway
+	if r.Src.IsValid() {
+		m.Src = r.Src.Addr()
+		m.SrcLen = uint8(r.Src.Bits())
+	}
+	m.TOS = r.TOS
+	if r.Gateway.IsValid() && m.Family != unix.AF_UNSPEC && afOf(r.Gateway) != m.Family {
+		m.Via = r.Gateway
+	} else {
+		m.Gateway = r.Gateway
+	}
 	m.PrefSrc = r.PrefSrc
+	m.Metrics = r.Metrics
+	m.Pref = r.Pref
+	if r.Expires != nil {
+		m.Expires = *r.Expires
+	}
+	if r.Realms != nil {
+		m.Other = append(m.Other, netlink.Attribute{Type: unix.RTA_FLOW, Data: native32(*r.Realms)})
+	}
+	if r.NHID != 0 {
+		m.Other = append(m.Other, netlink.Attribute{Type: rtnl.RTA_NH_ID, Data: native32(r.NHID)})
+	}
+	if r.TTLPropagate != nil {
+		m.Other = append(m.Other, netlink.Attribute{Type: rtnl.RTA_TTL_PROPAGATE, Data: []byte{*r.TTLPropagate}})
+	}
+	for _, h := range r.NextHops {
+		nh := rtnl.NextHop{IfIndex: h.Dev, Flow: h.Realms}
+		if h.Weight > 1 {
+			nh.Hops = uint8(h.Weight - 1)
+		}
+		if h.Onlink {
+			nh.Flags |= unix.RTNH_F_ONLINK
+		}
+		if h.Gateway.IsValid() && afOf(h.Gateway) != m.Family && m.Family != unix.AF_UNSPEC {
+			nh.Via = h.Gateway
+		} else {
+			nh.Gateway = h.Gateway
+		}
+		m.NextHops = append(m.NextHops, nh)
+	}
 	m.OIF = uint32(r.Dev)
 	if r.Metric != nil {
 		m.Priority = *r.Metric
 		m.HasPriority = true
 	}
 	m.RtMsg.Flags = r.Flags
+	if m.Family == unix.AF_UNSPEC {
+		m.Family = unix.AF_INET
+	}
 	switch {
 	case r.Scope != nil:
 		m.Scope = *r.Scope
+	case m.Family == unix.AF_INET6 || m.Family == unix.AF_MPLS:
+		m.Scope = unix.RT_SCOPE_UNIVERSE
 	default:
 		switch m.Type {
 		case unix.RTN_LOCAL, unix.RTN_NAT:
@@ -104,13 +191,10 @@ func (r Route) rtnl(op Op) (*rtnl.Route, error) {
 		case unix.RTN_UNICAST, unix.RTN_UNSPEC:
 			if op == Delete {
 				m.Scope = unix.RT_SCOPE_NOWHERE
-			} else if !r.Gateway.IsValid() {
+			} else if !r.Gateway.IsValid() && len(r.NextHops) == 0 && r.NHID == 0 {
 				m.Scope = unix.RT_SCOPE_LINK
 			}
 		}
-	}
-	if m.Family == unix.AF_UNSPEC {
-		m.Family = unix.AF_INET
 	}
 	switch {
 	case r.Table != nil && *r.Table < 256:
@@ -123,3 +207,5 @@ func (r Route) rtnl(op Op) (*rtnl.Route, error) {
 	}
 	return m, nil
 }
+
+func native32(v uint32) []byte { return binary.NativeEndian.AppendUint32(nil, v) }

@@ -46,9 +46,9 @@ func TestRouteDefaults(t *testing.T) {
 		{"delete: no protocol, type or scope", Route{Dst: netip.MustParsePrefix("10.2.0.0/16"), Gateway: gw}, Delete, rtnl.Route{
 			RtMsg: rtnl.RtMsg{Family: unix.AF_INET, DstLen: 16, Table: unix.RT_TABLE_MAIN, Scope: unix.RT_SCOPE_NOWHERE},
 			Dst:   netip.MustParseAddr("10.2.0.0"), Gateway: gw}},
-		{"IPv6 from the destination", Route{Dst: netip.MustParsePrefix("2001:db8:9::/48"), Dev: 4}, Add, rtnl.Route{
+		{"IPv6 from the destination: scope global, as for every IPv6 route (strace of ip 6.1)", Route{Dst: netip.MustParsePrefix("2001:db8:9::/48"), Dev: 4}, Add, rtnl.Route{
 			RtMsg: rtnl.RtMsg{Family: unix.AF_INET6, DstLen: 48, Table: unix.RT_TABLE_MAIN, Protocol: unix.RTPROT_BOOT,
-				Scope: unix.RT_SCOPE_LINK, Type: unix.RTN_UNICAST},
+				Scope: unix.RT_SCOPE_UNIVERSE, Type: unix.RTN_UNICAST},
 			Dst: netip.MustParseAddr("2001:db8:9::"), OIF: 4}},
 	} {
 		m, err := c.r.Message(c.op)
@@ -64,7 +64,17 @@ func TestRouteDefaults(t *testing.T) {
 			t.Errorf("%s:\n got %+v % x\nwant %+v % x", c.what, m.Header, m.Data, want.Header, want.Data)
 		}
 	}
-	if _, err := (Route{Dst: netip.MustParsePrefix("10.0.0.0/8"), Gateway: netip.MustParseAddr("2001:db8::1")}).Message(Add); err == nil {
+	if _, err := (Route{Dst: netip.MustParsePrefix("10.0.0.0/8"), PrefSrc: netip.MustParseAddr("2001:db8::1")}).Message(Add); err == nil {
 		t.Error("two families: no error")
+	}
+	// a gateway of the other family is RTA_VIA ("via inet6 ADDR"), and
+	// the route's scope is global as for any gateway
+	m, err := (Route{Dst: netip.MustParsePrefix("10.0.0.0/8"), Gateway: netip.MustParseAddr("2001:db8::1")}).Message(Add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := rtnl.ParseRoute(m.Data)
+	if err != nil || r.Gateway.IsValid() || r.Via != netip.MustParseAddr("2001:db8::1") || r.Scope != unix.RT_SCOPE_UNIVERSE {
+		t.Errorf("via inet6: %+v %v", r, err)
 	}
 }

@@ -29,9 +29,8 @@ type IfAddrmsg struct {
 // IfAddrmsgLen is sizeof(struct ifaddrmsg).
 const IfAddrmsgLen = 8
 
-// IFA_PROTO is the attribute x/sys/unix lacks of the IFA_* ones
-// (<linux/if_addr.h>): who added the address (IFAPROT_*).
-const IFA_PROTO = 11
+// IFA_* attributes (<linux/if_addr.h>).
+const IFA_PROTO = 11 // not in x/sys/unix yet
 
 // AppendBinary appends the 8 bytes of the header.
 func (h IfAddrmsg) AppendBinary(b []byte) []byte {
@@ -55,8 +54,12 @@ type AddrCacheInfo struct {
 }
 
 // Addr is an address as RTM_NEWADDR describes it. A request sends only
-// the fields that are set, in iproute2's order: IFA_LOCAL, IFA_ADDRESS,
-// IFA_BROADCAST, IFA_LABEL, IFA_FLAGS.
+// the fields that are set, in the order iproute2's ipaddr_modify() sends
+// them for "PREFIX [label L] [metric M] [anycast A] dev D [brd +]
+// [lifetimes]": IFA_LOCAL, IFA_LABEL, IFA_RT_PRIORITY, IFA_ANYCAST,
+// IFA_FLAGS, IFA_ADDRESS, IFA_BROADCAST, IFA_CACHEINFO, then IFA_PROTO.
+// (iproute2 adds the words' attributes as they come, "peer" and an
+// explicit "brd ADDR" among them; the kernel does not care.)
 type Addr struct {
 	IfAddrmsg
 	Local     netip.Addr // IFA_LOCAL: the address itself (IPv4)
@@ -66,9 +69,12 @@ type Addr struct {
 	Label     string     // IFA_LABEL
 	// ExtFlags is IFA_FLAGS, the 32-bit flags that supersede ifa_flags.
 	ExtFlags  uint32
-	CacheInfo *AddrCacheInfo // IFA_CACHEINFO
-	Protocol  uint8          // IFA_PROTO
-	Other     []netlink.Attribute
+	CacheInfo *AddrCacheInfo // IFA_CACHEINFO (a request sends the lifetimes)
+	// RtPriority is IFA_RT_PRIORITY: the metric of the prefix route the
+	// kernel adds for the address; nil: none.
+	RtPriority *uint32
+	Protocol   uint8 // IFA_PROTO
+	Other      []netlink.Attribute
 }
 
 // AppendBinary appends the address as a request payload.
@@ -77,20 +83,30 @@ func (a *Addr) AppendBinary(b []byte) ([]byte, error) {
 	if a.Local.IsValid() {
 		e.Addr(unix.IFA_LOCAL, a.Local)
 	}
+	if a.Label != "" {
+		e.String(unix.IFA_LABEL, a.Label)
+	}
+	if a.RtPriority != nil {
+		e.Uint32(unix.IFA_RT_PRIORITY, *a.RtPriority)
+	}
+	if a.Anycast.IsValid() {
+		e.Addr(unix.IFA_ANYCAST, a.Anycast)
+	}
+	if a.ExtFlags != 0 {
+		e.Uint32(unix.IFA_FLAGS, a.ExtFlags)
+	}
 	if a.Address.IsValid() {
 		e.Addr(unix.IFA_ADDRESS, a.Address)
 	}
 	if a.Broadcast.IsValid() {
 		e.Addr(unix.IFA_BROADCAST, a.Broadcast)
 	}
-	if a.Anycast.IsValid() {
-		e.Addr(unix.IFA_ANYCAST, a.Anycast)
-	}
-	if a.Label != "" {
-		e.String(unix.IFA_LABEL, a.Label)
-	}
-	if a.ExtFlags != 0 {
-		e.Uint32(unix.IFA_FLAGS, a.ExtFlags)
+	if ci := a.CacheInfo; ci != nil {
+		v := native.AppendUint32(nil, ci.Preferred)
+		v = native.AppendUint32(v, ci.Valid)
+		v = native.AppendUint32(v, ci.Created)
+		v = native.AppendUint32(v, ci.Updated)
+		e.Bytes(unix.IFA_CACHEINFO, v)
 	}
 	if a.Protocol != 0 {
 		e.Uint8(IFA_PROTO, a.Protocol)
@@ -135,6 +151,9 @@ func ParseAddr(b []byte) (*Addr, error) {
 			a.ExtFlags = d.Uint32()
 		case IFA_PROTO:
 			a.Protocol = d.Uint8()
+		case unix.IFA_RT_PRIORITY:
+			v := d.Uint32()
+			a.RtPriority = &v
 		case unix.IFA_CACHEINFO:
 			if !d.Want(16) {
 				break
@@ -154,8 +173,7 @@ func ParseAddr(b []byte) (*Addr, error) {
 	return a, nil
 }
 
-// AllFlags returns the address flags (IFA_F_*): IFA_FLAGS, which holds
-// all 32 of them, when the kernel sent it, else the 8 of ifa_flags.
+// Flags returns IFA_FLAGS when the kernel sent it, else ifa_flags.
 func (a *Addr) AllFlags() uint32 {
 	if a.ExtFlags != 0 {
 		return a.ExtFlags
@@ -185,8 +203,7 @@ func AddrDumpRequest(family uint8, index uint32) netlink.Message {
 }
 
 // Addrs dumps addresses of family (0: all) on ifindex (0: all links),
-// streaming: fn sees each as it is decoded. An interrupted dump starts
-// over, with start called before every attempt (see netlink.Conn.Dump).
+// streaming: fn sees each as it is decoded.
 func (c *Conn) Addrs(family uint8, index uint32, start func(), fn func(*Addr) error) error {
 	return c.Dump(AddrDumpRequest(family, index), start, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWADDR {

@@ -1,6 +1,7 @@
 // Package rtnl builds and reads rtnetlink messages (NETLINK_ROUTE): links,
-// addresses, routes and namespace ids, as typed Go values encoded in
-// iproute2's attribute order. The transport (socket, header, attributes,
+// addresses, routes (metrics, next hops, RTA_VIA), neighbours and bridge
+// forwarding entries (ndmsg), routing rules (fib_rule_hdr) and namespace
+// ids, as typed Go values encoded in iproute2's attribute order. The transport (socket, header, attributes,
 // ACKs, dumps) is package netlink; Conn is a netlink.Conn with rtnetlink's
 // requests as methods.
 //

@@ -220,6 +220,8 @@ func FuzzParseBridgePort(f *testing.F) {
 				on(&want.FastLeave)
 			case unix.IFLA_BRPORT_LEARNING:
 				on(&want.Learning)
+			case unix.IFLA_BRPORT_LEARNING_SYNC:
+				on(&want.LearningSync)
 			case unix.IFLA_BRPORT_UNICAST_FLOOD:
 				on(&want.Flood)
 			case unix.IFLA_BRPORT_MCAST_FLOOD:
@@ -375,8 +377,8 @@ func FuzzParseRoute(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !within(b, r.Metrics) {
-			t.Fatal("decoded more than the input holds")
+		if len(r.Metrics) > len(b)/8 {
+			t.Fatal("decoded more metrics than the input holds")
 		}
 		req, err := r.AppendBinary(nil)
 		if err != nil {

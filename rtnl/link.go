@@ -169,6 +169,7 @@ type LinkStats64 struct {
 	TxAbortedErrors, TxCarrierErrors, TxFIFOErrors uint64
 	TxHeartbeatErrors, TxWindowErrors              uint64
 	RxCompressed, TxCompressed, RxNoHandler        uint64
+	RxOtherhostDropped                             uint64
 }
 
 // RTEXT_FILTER_* for IFLA_EXT_MASK (<linux/rtnetlink.h>; not in x/sys/unix).
@@ -369,7 +370,8 @@ func parseStats64(s *LinkStats64, b []byte) error {
 		&s.RxFrameErrors, &s.RxFIFOErrors, &s.RxMissedErrors,
 		&s.TxAbortedErrors, &s.TxCarrierErrors, &s.TxFIFOErrors,
 		&s.TxHeartbeatErrors, &s.TxWindowErrors,
-		&s.RxCompressed, &s.TxCompressed,
+		&s.RxCompressed, &s.TxCompressed, &s.RxNoHandler,
+		&s.RxOtherhostDropped,
 	} {
 		if (i+1)*8 > len(b) {
 			break

@@ -165,6 +165,7 @@ type BridgePort struct {
 	Protect       *bool   // IFLA_BRPORT_PROTECT: iproute2's root_block
 	FastLeave     *bool   // IFLA_BRPORT_FAST_LEAVE
 	Learning      *bool   // IFLA_BRPORT_LEARNING
+	LearningSync  *bool   // IFLA_BRPORT_LEARNING_SYNC
 	Flood         *bool   // IFLA_BRPORT_UNICAST_FLOOD
 	McastFlood    *bool   // IFLA_BRPORT_MCAST_FLOOD
 	BcastFlood    *bool   // IFLA_BRPORT_BCAST_FLOOD
@@ -211,6 +212,7 @@ func (p *BridgePort) fields() []attrField {
 		{unix.IFLA_BRPORT_PROTECT, &p.Protect},
 		{unix.IFLA_BRPORT_FAST_LEAVE, &p.FastLeave},
 		{unix.IFLA_BRPORT_LEARNING, &p.Learning},
+		{unix.IFLA_BRPORT_LEARNING_SYNC, &p.LearningSync},
 		{unix.IFLA_BRPORT_UNICAST_FLOOD, &p.Flood},
 		{unix.IFLA_BRPORT_MCAST_FLOOD, &p.McastFlood},
 		{unix.IFLA_BRPORT_BCAST_FLOOD, &p.BcastFlood},

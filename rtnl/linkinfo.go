@@ -61,6 +61,8 @@ func newLinkData(kind string) LinkData {
 		return &Vxlan{}
 	case "macvlan", "macvtap":
 		return &Macvlan{kind: kind}
+	case "vlan":
+		return &Vlan{}
 	}
 	return nil
 }
@@ -160,6 +162,7 @@ func (i *LinkInfo) decode(b []byte, kind, slaveKind string) error {
 //	**BridgeID                              struct ifla_bridge_id
 //	**BridgeBoolOpt                         struct br_boolopt_multi
 //	**VxlanPortRange                        struct ifla_vxlan_port_range
+//	**VlanFlags                             struct ifla_vlan_flags
 type attrField struct {
 	typ uint16
 	v   any
@@ -233,6 +236,11 @@ func appendFields(e *netlink.AttributeEncoder, fields []attrField) {
 				b := binary.BigEndian.AppendUint16(nil, (*v).Low)
 				e.Bytes(f.typ, binary.BigEndian.AppendUint16(b, (*v).High))
 			}
+		case **VlanFlags:
+			if *v != nil {
+				b := native.AppendUint32(nil, (*v).Flags)
+				e.Bytes(f.typ, native.AppendUint32(b, (*v).Mask))
+			}
 		}
 	}
 }
@@ -285,6 +293,10 @@ next:
 			case **VxlanPortRange:
 				if d.Want(4) {
 					*v = &VxlanPortRange{Low: binary.BigEndian.Uint16(d.Bytes()), High: binary.BigEndian.Uint16(d.Bytes()[2:])}
+				}
+			case **VlanFlags:
+				if d.Want(8) {
+					*v = &VlanFlags{Flags: native.Uint32(d.Bytes()), Mask: native.Uint32(d.Bytes()[4:])}
 				}
 			}
 			continue next

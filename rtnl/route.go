@@ -54,7 +54,11 @@ func ParseRtMsg(b []byte) (RtMsg, error) {
 
 // Route is a route as RTM_NEWROUTE describes it. A request sends only the
 // fields that are set, in the order: RTA_DST, RTA_SRC, RTA_GATEWAY,
-// RTA_PRIORITY, RTA_PREFSRC, RTA_TABLE, RTA_OIF.
+// RTA_VIA, RTA_PRIORITY, RTA_PREFSRC, RTA_TABLE, RTA_PREF, RTA_EXPIRES,
+// RTA_UID, RTA_IIF, RTA_OIF, RTA_MARK, RTA_METRICS, RTA_MULTIPATH, then
+// Other. iproute2 adds the attributes of "ip route add" in the order
+// the words come, then RTA_OIF, RTA_METRICS and RTA_MULTIPATH; for words
+// in the order of its usage text the bytes are the same.
 type Route struct {
 	RtMsg
 	Dst      netip.Addr // RTA_DST (with DstLen); invalid for default
@@ -71,9 +75,15 @@ type Route struct {
 	TableID uint32
 	Pref    *uint8  // RTA_PREF (IPv6 router preference)
 	Expires uint32  // RTA_EXPIRES
-	Metrics []byte  // RTA_METRICS as received (nested RTAX_*)
+	Metrics Metrics // RTA_METRICS (nested RTAX_*); nil: none
 	UID     *uint32 // RTA_UID
-	Other   []netlink.Attribute
+	Mark    uint32  // RTA_MARK (route get: the packet's fwmark)
+	// Via is RTA_VIA: a gateway of another family than the route's
+	// (an IPv6 next hop for an IPv4 route, "via inet6 ADDR").
+	Via netip.Addr
+	// NextHops is RTA_MULTIPATH: the next hops of a multipath route.
+	NextHops []NextHop
+	Other    []netlink.Attribute
 }
 
 // AppendBinary appends the route as a request payload.
@@ -88,6 +98,9 @@ func (r *Route) AppendBinary(b []byte) ([]byte, error) {
 	if r.Gateway.IsValid() {
 		e.Addr(unix.RTA_GATEWAY, r.Gateway)
 	}
+	if r.Via.IsValid() {
+		e.Bytes(RTA_VIA, appendVia(nil, r.Via))
+	}
 	if r.Priority != 0 || r.HasPriority {
 		e.Uint32(unix.RTA_PRIORITY, r.Priority)
 	}
@@ -97,11 +110,37 @@ func (r *Route) AppendBinary(b []byte) ([]byte, error) {
 	if r.TableID != 0 {
 		e.Uint32(unix.RTA_TABLE, r.TableID)
 	}
+	if r.Pref != nil {
+		e.Uint8(unix.RTA_PREF, *r.Pref)
+	}
+	if r.Expires != 0 {
+		e.Uint32(unix.RTA_EXPIRES, r.Expires)
+	}
+	if r.UID != nil {
+		e.Uint32(unix.RTA_UID, *r.UID)
+	}
 	if r.IIF != 0 {
 		e.Uint32(unix.RTA_IIF, r.IIF)
 	}
 	if r.OIF != 0 {
 		e.Uint32(unix.RTA_OIF, r.OIF)
+	}
+	if r.Mark != 0 {
+		e.Uint32(unix.RTA_MARK, r.Mark)
+	}
+	if r.Metrics != nil {
+		v, err := r.Metrics.appendBinary(nil)
+		if err != nil {
+			return nil, err
+		}
+		e.Bytes(unix.RTA_METRICS, v)
+	}
+	if r.NextHops != nil {
+		v, err := appendMultipath(nil, r.NextHops)
+		if err != nil {
+			return nil, err
+		}
+		e.Bytes(unix.RTA_MULTIPATH, v)
 	}
 	for _, o := range r.Other {
 		e.Bytes(o.Type, o.Data)
@@ -121,8 +160,7 @@ func (r *Route) Prefix() netip.Prefix {
 	return netip.PrefixFrom(netip.IPv4Unspecified(), int(r.DstLen))
 }
 
-// TableNumber returns the table id: RTA_TABLE when sent (ids above 255
-// fit only there), else rtm_table.
+// Table returns the table id: RTA_TABLE when sent, else rtm_table.
 func (r *Route) TableNumber() uint32 {
 	if r.TableID != 0 {
 		return r.TableID
@@ -163,10 +201,31 @@ func ParseRoute(b []byte) (*Route, error) {
 		case unix.RTA_EXPIRES:
 			r.Expires = d.Uint32()
 		case unix.RTA_METRICS:
-			r.Metrics = d.Bytes()
+			m, err := parseMetrics(d.Bytes())
+			if err != nil {
+				return r, err
+			}
+			if m == nil {
+				m = Metrics{}
+			}
+			r.Metrics = m
 		case unix.RTA_UID:
 			v := d.Uint32()
 			r.UID = &v
+		case unix.RTA_MARK:
+			r.Mark = d.Uint32()
+		case RTA_VIA:
+			if a, ok := parseVia(d.Bytes()); ok {
+				r.Via = a
+			} else {
+				r.Other = append(r.Other, d.Attribute())
+			}
+		case unix.RTA_MULTIPATH:
+			hops, err := parseMultipath(d.Bytes())
+			if err != nil {
+				return r, err
+			}
+			r.NextHops = hops
 		default:
 			r.Other = append(r.Other, d.Attribute())
 		}
@@ -196,9 +255,17 @@ func RouteDumpRequest(family uint8) netlink.Message {
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: h.AppendBinary(nil)}
 }
 
-// Routes dumps the routes of family (0: all), streaming: fn sees each as
-// it is decoded. An interrupted dump starts over, with start called
-// before every attempt (see netlink.Conn.Dump).
+// RouteDumpFilterRequest builds the RTM_GETROUTE dump request iproute2
+// sends with a selector: with strict checking the kernel returns only
+// the routes of q's rtm_protocol (if not 0), of RTA_TABLE (an error if
+// that table does not exist) and of RTA_OIF, and with RTM_F_CLONED in
+// rtm_flags the cached routes.
+func RouteDumpFilterRequest(q *Route) (netlink.Message, error) {
+	b, err := q.AppendBinary(make([]byte, 0, 32))
+	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: b}, err
+}
+
+// Routes dumps the routes of family (0: all), streaming.
 func (c *Conn) Routes(family uint8, start func(), fn func(*Route) error) error {
 	return c.Dump(RouteDumpRequest(family), start, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWROUTE {

@@ -26,7 +26,7 @@ hexdump:bsdextrautils
 od:coreutils stty:coreutils timeout:coreutils sha256sum:coreutils cat:coreutils ls:coreutils
 sleep:coreutils seq:coreutils true:coreutils sh:dash awk:mawk cmp:diffutils diff:diffutils
 script:bsdutils
-unshare:util-linux findmnt:util-linux fincore:util-linux
+unshare:util-linux findmnt:util-linux fincore:util-linux nsenter:util-linux mount:mount cut:coreutils
 /usr/bin/time:time
 ncat:ncat
 telnet:telnet

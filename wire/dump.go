@@ -578,6 +578,7 @@ const (
 	vLinkInfo  // IFLA_LINKINFO: nested, data typed by IFLA_INFO_KIND
 	vMultipath // RTA_MULTIPATH: struct rtnexthop + RTA_* each
 	vSunPath   // a unix socket's path: "@name" when abstract (leading NUL)
+	vVia       // RTA_VIA: struct rtvia, a family and an address of it
 )
 
 // fixedSize is the size of a value of kind k, if it has one.
@@ -835,6 +836,17 @@ func leafString(s spec, kind valueKind, known bool, v []byte, c *ctx) (string, b
 			return "", false
 		}
 		return a.String(), true
+	case vVia:
+		// struct rtvia { __kernel_sa_family_t rtvia_family; __u8 rtvia_addr[]; }
+		if len(v) < 2 {
+			return "", false
+		}
+		fam := c.bo.Uint16(v)
+		name := enumString(uint64(fam), afNames)
+		if a, ok := netip.AddrFromSlice(v[2:]); ok && (fam == 2 && len(v) == 6 || fam == 10 && len(v) == 18) {
+			return name + " " + a.String() + " (struct rtvia)", true
+		}
+		return name + ", " + itoa(len(v)-2) + " bytes of address (struct rtvia)", true
 	}
 	if !known {
 		return fmt.Sprintf("%d bytes, type not known here: raw", len(v)), true

@@ -249,7 +249,7 @@ var attrKinds = [...]struct {
 	{"binary", vBinary}, {"u8", vU8}, {"u16", vU16}, {"u32", vU32}, {"u64", vU64}, {"s32", vS32}, {"s64", vS64},
 	{"be16", vBE16}, {"be32", vBE32}, {"string", vString}, {"mac", vMAC}, {"addr", vAddr}, {"flag", vFlag},
 	{"nest", vNested}, {"u32[]", vU32Array}, {"s32[]", vS32Array}, {"u64[]", vU64Array},
-	{"linkinfo", vLinkInfo}, {"multipath", vMultipath}, {"sunpath", vSunPath},
+	{"linkinfo", vLinkInfo}, {"multipath", vMultipath}, {"sunpath", vSunPath}, {"via", vVia},
 }
 
 // fieldTypes are the type words of a struct field line and their sizes.

@@ -21,7 +21,8 @@ package wire
 //	                     name; a leading number sets the type of the line.
 //	                     TYPE binary u8 u16 u32 u64 s32 s64 be16 be32 string mac addr
 //	                     flag nest u32[] s32[] u64[] sunpath, linkinfo (IFLA_LINKINFO)
-//	                     or multipath (RTA_MULTIPATH); MODIFIER enum=ID flags=ID
+//	                     multipath (RTA_MULTIPATH) or via (RTA_VIA: struct rtvia, a
+//	                     family and its address); MODIFIER enum=ID flags=ID
 //	                     struct=ID nest=ID (a $ID is chosen by the message: see
 //	                     (*spec).child). NOTE is appended to the value.
 const schemaText = `
@@ -1096,7 +1097,7 @@ RTA_MP_ALGO       binary
 RTA_TABLE         u32 enum=rt_table
 RTA_MARK          u32
 RTA_MFC_STATS     struct=rta_mfc_stats
-RTA_VIA           binary
+RTA_VIA           via
 RTA_NEWDST        binary
 RTA_PREF          u8 enum=icmpv6_router_pref
 RTA_ENCAP_TYPE    u16 enum=lwtunnel_encap

@@ -3,10 +3,11 @@
 // little-endian x86 bytes to the host's native order, so that tests can
 // compare nsbox's requests and decoders with iproute2's on any host,
 // big-endian included. It knows the integer fields of the rtnetlink
-// messages nsbox uses (nlmsghdr, ifinfomsg, ifaddrmsg, rtmsg and the
-// IFLA_/IFA_/RTA_ attributes that hold integers; tcmsg and the TCA_*
-// attributes, by kind, in tc.go); everything else is copied as it is.
-// Used by tests only.
+// messages nsbox uses (nlmsghdr, ifinfomsg, ifaddrmsg, rtmsg, ndmsg,
+// fib_rule_hdr and the IFLA_/IFA_/RTA_/NDA_/FRA_ attributes that hold
+// integers, struct rtnexthop and struct rtvia included; tcmsg and the
+// TCA_* attributes, by kind, in tc.go); everything else is copied as it
+// is. Used by tests only.
 package golden
 
 import (
@@ -29,6 +30,9 @@ const (
 	ifinfomsgLen = 16
 	ifaddrmsgLen = 8
 	rtmsgLen     = 12
+	ndmsgLen     = 12
+	ruleHdrLen   = 12
+	rtnexthopLen = 8
 
 	// VETH_INFO_PEER: rtnl.VETH_INFO_PEER, which this package cannot
 	// import (rtnl's tests import it).
@@ -122,11 +126,22 @@ func convertBody(typ uint16, b []byte) ([]byte, error) {
 		return convertTC(typ, b) // tc.go
 	}
 	switch typ {
-	case unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_DELLINK, unix.RTM_SETLINK:
+	case unix.RTM_NEWLINK, unix.RTM_GETLINK, unix.RTM_DELLINK, unix.RTM_SETLINK,
+		unix.RTM_NEWLINKPROP, unix.RTM_DELLINKPROP:
 		if len(b) < ifinfomsgLen {
 			return nil, fmt.Errorf("short ifinfomsg")
 		}
-		return convertAttrs(ifinfoLE(b[:ifinfomsgLen]), b[ifinfomsgLen:], linkSchema)
+		sc := linkSchema
+		if b[0] == unix.AF_BRIDGE {
+			// an AF_BRIDGE link's IFLA_AF_SPEC holds IFLA_BRIDGE_*
+			sc = schema{unix.IFLA_AF_SPEC: bridgeAFSpecSchema}
+			for k, v := range linkSchema {
+				if k != unix.IFLA_AF_SPEC {
+					sc[k] = v
+				}
+			}
+		}
+		return convertAttrs(ifinfoLE(b[:ifinfomsgLen]), b[ifinfomsgLen:], sc)
 	case unix.RTM_NEWADDR, unix.RTM_GETADDR, unix.RTM_DELADDR:
 		if len(b) < ifaddrmsgLen {
 			return nil, fmt.Errorf("short ifaddrmsg")
@@ -141,6 +156,22 @@ func convertBody(typ uint16, b []byte) ([]byte, error) {
 		h := append([]byte(nil), b[:8]...)
 		h = native.AppendUint32(h, le.Uint32(b[8:]))
 		return convertAttrs(h, b[rtmsgLen:], routeSchema)
+	case unix.RTM_NEWNEIGH, unix.RTM_GETNEIGH, unix.RTM_DELNEIGH:
+		if len(b) < ndmsgLen {
+			return nil, fmt.Errorf("short ndmsg")
+		}
+		h := append([]byte(nil), b[:4]...)
+		h = native.AppendUint32(h, le.Uint32(b[4:]))
+		h = native.AppendUint16(h, le.Uint16(b[8:]))
+		h = append(h, b[10:12]...)
+		return convertAttrs(h, b[ndmsgLen:], neighSchema)
+	case unix.RTM_NEWRULE, unix.RTM_GETRULE, unix.RTM_DELRULE:
+		if len(b) < ruleHdrLen {
+			return nil, fmt.Errorf("short fib_rule_hdr")
+		}
+		h := append([]byte(nil), b[:8]...)
+		h = native.AppendUint32(h, le.Uint32(b[8:]))
+		return convertAttrs(h, b[ruleHdrLen:], ruleSchema)
 	case unix.NLMSG_ERROR, unix.NLMSG_DONE:
 		if len(b) >= 4 {
 			return append(native.AppendUint32(nil, le.Uint32(b)), b[4:]...), nil
@@ -158,8 +189,10 @@ func ifinfoLE(b []byte) []byte {
 }
 
 // A schema says how to convert each attribute's value: 'u' = integers of
-// the value's own width (2, 4 or 8 bytes), 'U' = an array of u32, 'Q' =
-// an array of u64, a nested schema, or bytes as they are.
+// the value's own width (2, 4 or 8 bytes), 'U' = an array of u32, 'H' =
+// an array of u16, 'Q' = an array of u64, 'M' = RTA_MULTIPATH (struct
+// rtnexthop and RTA_* each), 'V' = struct rtvia (a u16 family, then the
+// address), a nested schema, or bytes as they are.
 type schema map[uint16]any
 
 var (
@@ -191,11 +224,24 @@ var (
 		unix.IFLA_ALLMULTI: 'u', unix.IFLA_GRO_MAX_SIZE: 'u', unix.IFLA_TSO_MAX_SIZE: 'u',
 		unix.IFLA_TSO_MAX_SEGS: 'u', 63: 'u', 64: 'u', 66: 'u', 68: 'u', 69: 'u',
 		unix.IFLA_STATS64: 'Q', unix.IFLA_STATS: 'U', unix.IFLA_LINKINFO: infoSchema,
-		unix.IFLA_PROTINFO: brportSchema,
+		unix.IFLA_PROTINFO: brportSchema, unix.IFLA_PROP_LIST: schema{},
 	}
-	addrSchema  = schema{unix.IFA_CACHEINFO: 'U', unix.IFA_FLAGS: 'u', unix.IFA_RT_PRIORITY: 'u'}
-	routeSchema = schema{unix.RTA_OIF: 'u', unix.RTA_IIF: 'u', unix.RTA_PRIORITY: 'u', unix.RTA_TABLE: 'u',
-		unix.RTA_CACHEINFO: 'U', unix.RTA_UID: 'u', unix.RTA_EXPIRES: 'u', unix.RTA_METRICS: schema{}}
+	// IFLA_BRIDGE_FLAGS, IFLA_BRIDGE_MODE, IFLA_BRIDGE_VLAN_INFO (struct
+	// bridge_vlan_info: two u16), IFLA_BRIDGE_VLAN_TUNNEL_INFO { ID, VID,
+	// FLAGS }.
+	bridgeAFSpecSchema = schema{0: 'u', 1: 'u', 2: 'H', 3: schema{1: 'u', 2: 'u', 3: 'u'}}
+	addrSchema         = schema{unix.IFA_CACHEINFO: 'U', unix.IFA_FLAGS: 'u', unix.IFA_RT_PRIORITY: 'u'}
+	routeSchema        = schema{unix.RTA_OIF: 'u', unix.RTA_IIF: 'u', unix.RTA_PRIORITY: 'u', unix.RTA_TABLE: 'u',
+		unix.RTA_CACHEINFO: 'U', unix.RTA_UID: 'u', unix.RTA_EXPIRES: 'u', unix.RTA_METRICS: schema{},
+		unix.RTA_MULTIPATH: 'M', unix.RTA_FLOW: 'u', unix.RTA_MARK: 'u', unix.RTA_VIA: 'V', 30 /* RTA_NH_ID */ : 'u'}
+	// NDA_*: NDA_PORT is in network order.
+	neighSchema = schema{unix.NDA_CACHEINFO: 'U', unix.NDA_PROBES: 'u', unix.NDA_VLAN: 'u', unix.NDA_VNI: 'u',
+		unix.NDA_IFINDEX: 'u', unix.NDA_MASTER: 'u', unix.NDA_LINK_NETNSID: 'u', unix.NDA_SRC_VNI: 'u',
+		13 /* NDA_NH_ID */ : 'u', 15 /* NDA_FLAGS_EXT */ : 'u', 16 /* NDA_NDM_STATE_MASK */ : 'u'}
+	// FRA_*: FRA_TUN_ID is in network order; the port ranges are two u16.
+	ruleSchema = schema{unix.FRA_GOTO: 'u', unix.FRA_PRIORITY: 'u', unix.FRA_FWMARK: 'u', unix.FRA_FWMASK: 'u', unix.FRA_FLOW: 'u',
+		unix.FRA_SUPPRESS_IFGROUP: 'u', unix.FRA_SUPPRESS_PREFIXLEN: 'u', unix.FRA_TABLE: 'u',
+		unix.FRA_UID_RANGE: 'U', unix.FRA_SPORT_RANGE: 'H', unix.FRA_DPORT_RANGE: 'H'}
 )
 
 // kindOf is the IFLA_INFO_KIND in the attributes of IFLA_LINKINFO.
@@ -245,6 +291,19 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 				for i := 0; i < len(v); i += 4 {
 					out = native.AppendUint32(out, le.Uint32(v[i:]))
 				}
+			case how == 'H' && len(v)%2 == 0:
+				for i := 0; i < len(v); i += 2 {
+					out = native.AppendUint16(out, le.Uint16(v[i:]))
+				}
+			case how == 'V' && len(v) >= 2:
+				out = native.AppendUint16(out, le.Uint16(v))
+				out = append(out, v[2:]...)
+			case how == 'M':
+				nested, err := convertMultipath(v)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, nested...)
 			case how == 'u' && len(v) == 8, how == 'Q' && len(v)%8 == 0:
 				for i := 0; i < len(v); i += 8 {
 					out = native.AppendUint64(out, le.Uint64(v[i:]))
@@ -284,6 +343,33 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 		if next > len(b) {
 			next = len(b)
 		}
+		out = append(out, b[off+n:next]...)
+		off = next
+	}
+	return out, nil
+}
+
+// convertMultipath converts RTA_MULTIPATH's next hops: struct rtnexthop
+// (rtnh_len u16, flags, hops, rtnh_ifindex s32), then its RTA_*.
+func convertMultipath(b []byte) ([]byte, error) {
+	var out []byte
+	for off := 0; off < len(b); {
+		if len(b)-off < rtnexthopLen {
+			return append(out, b[off:]...), nil
+		}
+		n := int(le.Uint16(b[off:]))
+		if n < rtnexthopLen || off+n > len(b) {
+			return nil, fmt.Errorf("bad rtnh_len %d at %d", n, off)
+		}
+		out = native.AppendUint16(out, uint16(n))
+		out = append(out, b[off+2], b[off+3])
+		out = native.AppendUint32(out, le.Uint32(b[off+4:]))
+		nested, err := convertAttrs(nil, b[off+rtnexthopLen:off+n], routeSchema)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, nested...)
+		next := min(off+align(n), len(b))
 		out = append(out, b[off+n:next]...)
 		off = next
 	}

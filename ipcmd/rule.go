@@ -1,0 +1,868 @@
+package ipcmd
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
+	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
+	"nsbox/request"
+	"nsbox/rtnl"
+)
+
+// "ip rule": policy routing rules, as iproute2's iprule.c.
+
+const ruleUsageText = `Usage: ip rule { add | del } SELECTOR ACTION
+       ip rule { flush | save | restore }
+       ip rule [ list [ SELECTOR ]]
+SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ]
+            [ fwmark FWMARK[/MASK] ]
+            [ iif STRING ] [ oif STRING ] [ pref NUMBER ] [ l3mdev ]
+            [ uidrange NUMBER-NUMBER ]
+            [ ipproto PROTOCOL ]
+            [ sport [ NUMBER | NUMBER-NUMBER ]
+            [ dport [ NUMBER | NUMBER-NUMBER ] ]
+ACTION := [ table TABLE_ID ]
+          [ protocol PROTO ]
+          [ nat ADDRESS ]
+          [ realms [SRCREALM/]DSTREALM ]
+          [ goto NUMBER ]
+          SUPPRESSOR
+SUPPRESSOR := [ suppress_prefixlength NUMBER ]
+              [ suppress_ifgroup DEVGROUP ]
+TABLE_ID := [ local | main | default | NUMBER ]
+`
+
+func ruleUsage() error { return usage(ruleUsageText) }
+
+type ruleAction int
+
+const (
+	ruleList ruleAction = iota
+	ruleFlush
+	ruleSave
+)
+
+// ruleVerbs is do_iprule()'s chain.
+var ruleVerbs = []objVerb{
+	{[]keyword{{"list", anyPrefix}, {"lst", anyPrefix}, {"show", anyPrefix}}, func(s *session, a []string) error { return s.ruleList(a, ruleList) }},
+	{[]keyword{{"save", anyPrefix}}, func(s *session, a []string) error { return s.ruleList(a, ruleSave) }},
+	{[]keyword{{"restore", anyPrefix}}, func(s *session, _ []string) error { return s.ruleRestore() }},
+	{[]keyword{{"add", anyPrefix}}, func(s *session, a []string) error { return s.ruleModify(request.Add, a) }},
+	{[]keyword{{"delete", anyPrefix}}, func(s *session, a []string) error { return s.ruleModify(request.Delete, a) }},
+	{[]keyword{{"flush", anyPrefix}}, func(s *session, a []string) error { return s.ruleList(a, ruleFlush) }},
+	{[]keyword{{"help", anyPrefix}}, func(*session, []string) error { return ruleUsage() }},
+}
+
+func doRule(s *session, args []string) error {
+	return runVerb(s, args, ruleVerbs, func(s *session, a []string) error { return s.ruleList(a, ruleList) }, "ip rule")
+}
+
+// scanRange is sscanf(arg, "%u-%u") (bits 32) or "%hu-%hu" (16): the
+// number of values read (a second is optional for the caller to check).
+func scanRange(arg string, bits uint) (rtnl.RuleRange, int) {
+	var r rtnl.RuleRange
+	first, k, _ := strtoulPrefix(arg, 10)
+	if k == 0 {
+		return r, 0
+	}
+	mask := uint64(1)<<bits - 1
+	r.Start = uint32(first & mask)
+	rest := arg[k:]
+	if !strings.HasPrefix(rest, "-") {
+		return r, 1
+	}
+	second, k2, _ := strtoulPrefix(rest[1:], 10)
+	if k2 == 0 {
+		return r, 1
+	}
+	r.End = uint32(second & mask)
+	return r, 2
+}
+
+// portRange reads a port or a range of ports ("%hu-%hu"; one port is a
+// range of one).
+func portRange(arg, msg string) (*rtnl.RuleRange, error) {
+	r, n := scanRange(arg, 16)
+	switch n {
+	case 1:
+		r.End = r.Start
+	case 2:
+	default:
+		return nil, invArgNL(msg, arg)
+	}
+	return &r, nil
+}
+
+// fwmarkArg reads "MARK[/MASK]" (get_u32 each).
+func fwmarkArg(arg string) (mark uint32, mask *uint32, err error) {
+	m, mk, slash := strings.Cut(arg, "/")
+	v, ok := getU32(m)
+	if !ok {
+		return 0, nil, invArgNL("fwmark value is invalid", m)
+	}
+	if slash {
+		k, ok := getU32(mk)
+		if !ok {
+			return 0, nil, invArgNL("fwmask value is invalid", mk)
+		}
+		mask = &k
+	}
+	return v, mask, nil
+}
+
+// ruleArgs is what iprule_modify() collects.
+type ruleArgs struct {
+	r     request.Rule
+	table *uint32
+}
+
+// rulePrefix reads "from"'s and "to"'s prefix (get_prefix in the rule's
+// family); "all" is none.
+func rulePrefix(args *[]string, family uint8, dst *netip.Prefix) error {
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	p, err := getPrefix(v, family)
+	if err != nil {
+		return err
+	}
+	if p.bytelen > 0 {
+		*dst = netip.PrefixFrom(p.addr, p.bits)
+	} else if p.bits > 0 {
+		*dst = netip.PrefixFrom(zeroAddr(family), p.bits)
+	}
+	return nil
+}
+
+// ruleIfname reads a device name (check_ifname), msg its refusal.
+func ruleIfname(args *[]string, msg string, dst *string) error {
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	if !checkIfname(v) {
+		return invArg(msg, v)
+	}
+	*dst = v
+	return nil
+}
+
+// ruleOptions is iprule_modify()'s chain; the final else (a type, goto,
+// nop) is ruleType.
+var ruleOptions = []option[ruleArgs]{
+	{[]keyword{{"not", whole}}, func(s *session, a *ruleArgs, args *[]string) error { a.r.Not = true; return nil }},
+	{[]keyword{{"from", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		return rulePrefix(args, a.r.Family, &a.r.Src)
+	}},
+	{[]keyword{{"to", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		return rulePrefix(args, a.r.Family, &a.r.Dst)
+	}},
+	{[]keyword{{"preference", anyPrefix}, {"order", anyPrefix}, {"priority", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getU32(v)
+		if !ok {
+			return invArgNL("preference value is invalid", v)
+		}
+		a.r.Priority = &n
+		return nil
+	}},
+	{[]keyword{{"tos", whole}, {"dsfield", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t, ok := dsfieldA2N(v)
+		if !ok {
+			return invArgNL("TOS value is invalid", v)
+		}
+		a.r.TOS = uint8(t)
+		return nil
+	}},
+	{[]keyword{{"fwmark", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		mark, mask, err := fwmarkArg(v)
+		if err != nil {
+			return err
+		}
+		a.r.FwMark, a.r.FwMask = &mark, mask
+		return nil
+	}},
+	{[]keyword{{"realms", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		r, ok := getRealmsOrRaw(v)
+		if !ok {
+			return invArgNL("invalid realms", v)
+		}
+		a.r.Realms = &r
+		return nil
+	}},
+	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		p, ok := protoNames.a2n(v)
+		if !ok {
+			return invArgNL("\"protocol\" value is invalid", v)
+		}
+		a.r.Protocol = new(uint8(p))
+		return nil
+	}},
+	{[]keyword{{"tun_id", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		n, ok := getU64(v)
+		if !ok {
+			return invArgNL("\"tun_id\" value is invalid", v)
+		}
+		a.r.TunID = &n
+		return nil
+	}},
+	{[]keyword{{"table", anyPrefix}, {"lookup", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t, ok := tableNames.a2n(v)
+		if !ok {
+			return invArgNL("invalid table ID", v)
+		}
+		a.table = &t
+		return nil
+	}},
+	{[]keyword{{"suppress_prefixlength", anyPrefix}, {"sup_pl", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		pl, ok := getS32(v)
+		if !ok || pl < 0 {
+			return invArgNL("suppress_prefixlength value is invalid", v)
+		}
+		n := uint32(pl)
+		a.r.SuppressPrefixLen = &n
+		return nil
+	}},
+	{[]keyword{{"suppress_ifgroup", anyPrefix}, {"sup_group", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		g, ok := groupNames.a2n(v)
+		if !ok {
+			return invArgNL("Invalid \"suppress_ifgroup\" value", v)
+		}
+		a.r.SuppressIfGroup = &g
+		return nil
+	}},
+	{[]keyword{{"dev", whole}, {"iif", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		return ruleIfname(args, "\"iif\"/\"dev\" not a valid ifname", &a.r.IIF)
+	}},
+	{[]keyword{{"oif", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		return ruleIfname(args, "\"oif\" not a valid ifname", &a.r.OIF)
+	}},
+	{[]keyword{{"l3mdev", whole}}, func(s *session, a *ruleArgs, args *[]string) error { a.r.L3MDev = true; return nil }},
+	{[]keyword{{"uidrange", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		r, n := scanRange(v, 32)
+		if n != 2 {
+			return invArgNL("invalid UID range", v)
+		}
+		a.r.UIDRange = &r
+		return nil
+	}},
+	{[]keyword{{"nat", whole}, {"map-to", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "Warning: route NAT is deprecated\n")
+		p, ok := getAddr1(v, unix.AF_INET)
+		if !ok || !p.addr.IsValid() {
+			return exitf("Error: an IP address is expected rather than \"%s\"", v)
+		}
+		a.r.NAT = p.addr
+		return nil
+	}},
+	{[]keyword{{"ipproto", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		p, ok := inetProtoA2N(v)
+		if !ok {
+			return invArgNL("Invalid \"ipproto\" value", v)
+		}
+		a.r.IPProto = &p
+		return nil
+	}},
+	{[]keyword{{"sport", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		a.r.SPort, err = portRange(v, "invalid port range")
+		return err
+	}},
+	{[]keyword{{"dport", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		a.r.DPort, err = portRange(v, "invalid dport range")
+		return err
+	}},
+}
+
+// ruleType is the final else of iprule_modify(): [type] goto N, nop, or
+// a route type (blackhole, unreachable, prohibit, ...) as the action.
+func ruleType(s *session, a *ruleArgs, args *[]string) error {
+	w := (*args)[0]
+	if w == "type" {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		w = v
+	}
+	var t uint8
+	switch {
+	case cli.Matches(w, "help"):
+		return ruleUsage()
+	case cli.Matches(w, "goto"):
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		target, ok := getU32(v)
+		if !ok {
+			return invArgNL("invalid target", v)
+		}
+		a.r.Goto = &target
+		t = rtnl.FR_ACT_GOTO
+	case cli.Matches(w, "nop"):
+		t = rtnl.FR_ACT_NOP
+	default:
+		rt, ok := routeTypeA2n(w)
+		if !ok {
+			return invArg("Failed to parse rule type", w)
+		}
+		t = rt
+	}
+	a.r.Action = &t
+	return nil
+}
+
+// ruleModify is iprule_modify(): rule add and del.
+func (s *session) ruleModify(op request.Op, args []string) error {
+	a := &ruleArgs{r: request.Rule{Family: uint8(s.g.Family)}}
+	if len(args) == 0 {
+		if op == request.Add {
+			return failf("\"ip rule add\" requires arguments.")
+		}
+		return failf("\"ip rule del\" requires arguments.")
+	}
+	if err := parseOptions(s, a, args, ruleOptions, ruleType); err != nil {
+		return err
+	}
+	a.r.Table = a.table
+	if a.r.L3MDev && a.table != nil && *a.table != 0 {
+		return &cli.Error{Code: int(unix.EINVAL), Msg: request.ErrRuleL3MDevTable.Error()}
+	}
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	m, err := a.r.Message(op)
+	if err != nil {
+		return failf("nsbox: %v", err)
+	}
+	return s.exec(m)
+}
+
+// ruleFilter is iprule.c's filter.
+type ruleFilter struct {
+	not, l3mdev            bool
+	iif, oif               string
+	uidrange               *rtnl.RuleRange
+	tb                     uint32
+	tos                    uint8
+	tosSet                 bool
+	pref                   uint32
+	prefSet                bool
+	fwmark, fwmask         uint32
+	tunID                  uint64
+	src, dst               prefix
+	protocol, protocolMask int
+	sport, dport           rtnl.RuleRange
+	ipproto                uint8
+}
+
+// parseRuleFilter is iprule_list_flush_or_save()'s loop.
+func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
+	f := &ruleFilter{}
+	for len(args) > 0 {
+		w := args[0]
+		next := func() (string, error) { return nextArg(&args) }
+		switch {
+		case cli.Matches(w, "preference"), cli.Matches(w, "order"), cli.Matches(w, "priority"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			n, ok := getU32(v)
+			if !ok {
+				return nil, invArgNL("preference value is invalid", v)
+			}
+			f.pref, f.prefSet = n, true
+		case w == "not":
+			f.not = true
+		case w == "tos", w == "dsfield":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			t, ok := dsfieldA2N(v)
+			if !ok {
+				return nil, invArgNL("TOS value is invalid", v)
+			}
+			f.tos, f.tosSet = uint8(t), true
+		case w == "fwmark":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			mark, mask, err := fwmarkArg(v)
+			if err != nil {
+				return nil, err
+			}
+			f.fwmark = mark
+			if mask != nil {
+				f.fwmask = *mask
+			}
+		case w == "dev", w == "iif":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if !checkIfname(v) {
+				return nil, invArg("\"iif\"/\"dev\" not a valid ifname", v)
+			}
+			f.iif = v
+		case w == "oif":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if !checkIfname(v) {
+				return nil, invArg("\"oif\" not a valid ifname", v)
+			}
+			f.oif = v
+		case w == "l3mdev":
+			f.l3mdev = true
+		case w == "uidrange":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			r, n := scanRange(v, 32)
+			f.uidrange = &r
+			if n != 2 {
+				return nil, invArgNL("invalid UID range", v)
+			}
+		case cli.Matches(w, "tun_id"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			n, ok := getU64(v)
+			if !ok {
+				return nil, invArgNL("\"tun_id\" value is invalid", v)
+			}
+			f.tunID = n
+		case cli.Matches(w, "lookup"), cli.Matches(w, "table"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			t, ok := tableNames.a2n(v)
+			if !ok {
+				return nil, invArgNL("table id value is invalid", v)
+			}
+			f.tb = t
+		case cli.Matches(w, "from"), cli.Matches(w, "src"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if f.src, err = getPrefix(v, af); err != nil {
+				return nil, err
+			}
+		case cli.Matches(w, "protocol"):
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			f.protocolMask = -1
+			p, ok := protoNames.a2n(v)
+			if !ok {
+				if v != "all" {
+					return nil, invArgNL("invalid \"protocol\"", v)
+				}
+				p, f.protocolMask = 0, 0
+			}
+			f.protocol = int(p)
+		case w == "ipproto":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			p, ok := inetProtoA2N(v)
+			if !ok {
+				return nil, invArgNL("Invalid \"ipproto\" value", v)
+			}
+			f.ipproto = p
+		case w == "sport", w == "dport":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			msg := "invalid port range"
+			if w == "dport" {
+				msg = "invalid dport range"
+			}
+			r, err := portRange(v, msg)
+			if err != nil {
+				return nil, err
+			}
+			if w == "sport" {
+				f.sport = *r
+			} else {
+				f.dport = *r
+			}
+		default:
+			if cli.Matches(w, "dst") || cli.Matches(w, "to") {
+				v, err := next()
+				if err != nil {
+					return nil, err
+				}
+				w = v
+			}
+			var err error
+			if f.dst, err = getPrefix(w, af); err != nil {
+				return nil, err
+			}
+		}
+		args = args[1:]
+	}
+	return f, nil
+}
+
+// match is filter_nlmsg().
+func (f *ruleFilter) match(r *rtnl.Rule, preferred uint8) bool {
+	if preferred != 0 && r.Family != preferred {
+		return false
+	}
+	if f.prefSet {
+		prio := uint32(0)
+		if r.Priority != nil {
+			prio = *r.Priority
+		}
+		if f.pref != prio {
+			return false
+		}
+	}
+	if f.not && r.Flags&rtnl.FIB_RULE_INVERT == 0 {
+		return false
+	}
+	for _, x := range []struct {
+		p    prefix
+		a    netip.Addr
+		plen uint8
+	}{{f.src, r.Src, r.SrcLen}, {f.dst, r.Dst, r.DstLen}} {
+		if x.p.family == 0 {
+			continue
+		}
+		if x.p.family != r.Family || x.p.bits > int(x.plen) || !x.p.matchRTA(x.a) {
+			return false
+		}
+	}
+	if f.tosSet && f.tos != r.TOS {
+		return false
+	}
+	if f.fwmark != 0 && (r.FwMark == nil || *r.FwMark != f.fwmark) {
+		return false
+	}
+	if f.fwmask != 0 && (r.FwMask == nil || *r.FwMask != f.fwmask) {
+		return false
+	}
+	if f.iif != "" && r.IIFName != f.iif || f.oif != "" && r.OIFName != f.oif {
+		return false
+	}
+	if f.l3mdev && (r.L3MDev == nil || *r.L3MDev == 0) {
+		return false
+	}
+	if f.uidrange != nil && (r.UIDRange == nil || *r.UIDRange != *f.uidrange) {
+		return false
+	}
+	if f.ipproto != 0 && (r.IPProto == nil || *r.IPProto != f.ipproto) {
+		return false
+	}
+	if f.sport.Start != 0 && (r.SPort == nil || *r.SPort != f.sport) {
+		return false
+	}
+	if f.dport.Start != 0 && (r.DPort == nil || *r.DPort != f.dport) {
+		return false
+	}
+	if f.tunID != 0 && (r.TunID == nil || *r.TunID != f.tunID) {
+		return false
+	}
+	return !(f.tb > 0 && f.tb != r.TableNumber())
+}
+
+// ruleDumpMagic starts what "ip rule save" writes.
+const ruleDumpMagic = 0x71706986
+
+// ruleList is iprule_list_flush_or_save().
+func (s *session) ruleList(args []string, act ruleAction) error {
+	af := uint8(s.g.Family)
+	if af == unix.AF_UNSPEC {
+		af = unix.AF_INET
+	}
+	if act == ruleSave {
+		if len(args) > 0 {
+			return failf("\"ip rule save\" does not take any arguments.")
+		}
+		if isTerminal(1) {
+			return failf("Not sending a binary stream to stdout")
+		}
+		s.out.Write(binary.NativeEndian.AppendUint32(nil, ruleDumpMagic))
+	}
+	f, err := parseRuleFilter(args, af)
+	if err != nil {
+		return err
+	}
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	if err := s.sync(); err != nil {
+		return err
+	}
+	p := s.printer()
+	err = s.dumpEach(request.RuleQuery(af), func(m netlink.Message) error {
+		if m.Header.Type != unix.RTM_NEWRULE && m.Header.Type != unix.RTM_DELRULE {
+			return nil
+		}
+		if act == ruleSave {
+			return writeMessage(s.out, m)
+		}
+		r, err := rtnl.ParseRule(m.Data)
+		if err != nil {
+			return failf("nsbox: %v", err)
+		}
+		if !f.match(r, uint8(s.g.Family)) {
+			return nil
+		}
+		if act == ruleFlush {
+			if r.Protocol != nil && (f.protocol^int(*r.Protocol))&f.protocolMask != 0 {
+				return nil
+			}
+			if r.Priority == nil {
+				return nil
+			}
+			d, err := request.Deletion(m)
+			if err != nil {
+				return err
+			}
+			if _, err := s.conn.Execute(d); err != nil {
+				s.out.Flush()
+				fmt.Fprintln(stderr, kernelError(err).(*cli.Error).Msg)
+				return &cli.Error{Code: cli.ExitUsage, Msg: "Dump terminated"}
+			}
+			return nil
+		}
+		s.printRule(p, uint16(m.Header.Type), r)
+		return nil
+	})
+	if err != nil {
+		p.flush()
+		return dumpFailed(err, "Dump terminated", cli.ExitUsage)
+	}
+	return p.flush()
+}
+
+// printRule is print_rule().
+func (s *session) printRule(p *printer, typ uint16, r *rtnl.Rule) {
+	hostLen := afBitLen(r.Family)
+	p.openObject("")
+	if typ == unix.RTM_DELRULE {
+		p.jbool("deleted", true)
+		p.text("Deleted ")
+	}
+	prio := uint32(0)
+	if r.Priority != nil {
+		prio = *r.Priority
+	}
+	p.uint("priority", "%d:\t", uint64(prio))
+	if r.Flags&rtnl.FIB_RULE_INVERT != 0 {
+		p.null("not", "not ", "")
+	}
+	switch {
+	case r.Src.IsValid():
+		p.text("from ")
+		p.str("src", "%s", r.Src.String())
+		if int(r.SrcLen) != hostLen {
+			p.uint("srclen", "/%d", uint64(r.SrcLen))
+		}
+	case r.SrcLen != 0:
+		p.str("src", "from %s", "0")
+		p.uint("srclen", "/%d", uint64(r.SrcLen))
+	default:
+		p.str("src", "from %s", "all")
+	}
+	switch {
+	case r.Dst.IsValid():
+		p.text(" to ")
+		p.str("dst", "%s", r.Dst.String())
+		if int(r.DstLen) != hostLen {
+			p.uint("dstlen", "/%d", uint64(r.DstLen))
+		}
+	case r.DstLen != 0:
+		p.str("dst", " to %s", "0")
+		p.uint("dstlen", "/%d", uint64(r.DstLen))
+	}
+	if r.TOS != 0 {
+		p.str("tos", " tos %s", dsfieldN2A(uint32(r.TOS)))
+	}
+	if r.FwMark != nil || r.FwMask != nil {
+		mark := uint32(0)
+		if r.FwMark != nil {
+			mark = *r.FwMark
+		}
+		p.hex0x("fwmark", " fwmark %s", uint64(mark))
+		if r.FwMask != nil && *r.FwMask != 0xffffffff {
+			p.hex0x("fwmask", "/%s", uint64(*r.FwMask))
+		}
+	}
+	if r.IIFName != "" {
+		p.text(" iif ")
+		p.str("iif", "%s", r.IIFName)
+		if r.Flags&rtnl.FIB_RULE_IIF_DETACHED != 0 {
+			p.null("iif_detached", " [detached]", "")
+		}
+	}
+	if r.OIFName != "" {
+		p.text(" oif ")
+		p.str("oif", "%s", r.OIFName)
+		if r.Flags&rtnl.FIB_RULE_OIF_DETACHED != 0 {
+			p.null("oif_detached", " [detached]", "")
+		}
+	}
+	if r.L3MDev != nil && *r.L3MDev != 0 {
+		p.null("l3mdev", " lookup [l3mdev-table]", "")
+	}
+	if r.UIDRange != nil {
+		p.uint("uid_start", " uidrange %d", uint64(r.UIDRange.Start))
+		p.uint("uid_end", "-%d", uint64(r.UIDRange.End))
+	}
+	if r.IPProto != nil {
+		p.str("ipproto", " ipproto %s", inetProtoN2A(*r.IPProto))
+	}
+	for _, x := range []struct {
+		r    *rtnl.RuleRange
+		name string
+	}{{r.SPort, "sport"}, {r.DPort, "dport"}} {
+		if x.r == nil {
+			continue
+		}
+		if x.r.Start == x.r.End {
+			p.uint(x.name, " "+x.name+" %d", uint64(x.r.Start))
+		} else {
+			p.uint(x.name+"_start", " "+x.name+" %d", uint64(x.r.Start))
+			p.uint(x.name+"_end", "-%d", uint64(x.r.End))
+		}
+	}
+	if r.TunID != nil {
+		p.uint("tun_id", " tun_id %d", *r.TunID)
+	}
+	if table := r.TableNumber(); table != 0 {
+		p.str("table", " lookup %s", tableNames.n2a(table))
+		if r.SuppressPrefixLen != nil && int32(*r.SuppressPrefixLen) != -1 {
+			p.int("suppress_prefixlen", " suppress_prefixlength %d", int64(int32(*r.SuppressPrefixLen)))
+		}
+		if r.SuppressIfGroup != nil && int32(*r.SuppressIfGroup) != -1 {
+			p.str("suppress_ifgroup", " suppress_ifgroup %s", groupNames.n2a(*r.SuppressIfGroup))
+		}
+	}
+	if r.Flow != nil {
+		to := *r.Flow
+		from := to >> 16
+		to &= 0xffff
+		if from != 0 {
+			p.str("flow_from", " realms %s/", realmNames.n2a(from))
+		} else {
+			p.text(" realms ")
+		}
+		p.str("flow_to", "%s", realmNames.n2a(to))
+	}
+	switch r.Action {
+	case unix.RTN_NAT:
+		if r.Gateway.IsValid() {
+			p.str("nat_gateway", " map-to %s", r.Gateway.String())
+		} else {
+			p.null("masquerade", " masquerade", "")
+		}
+	case rtnl.FR_ACT_GOTO:
+		if r.Goto != nil {
+			p.uint("goto", " goto %d", uint64(*r.Goto))
+		} else {
+			p.str("goto", " goto %s", "none")
+		}
+		if r.Flags&rtnl.FIB_RULE_UNRESOLVED != 0 {
+			p.null("unresolved", " [unresolved]", "")
+		}
+	case rtnl.FR_ACT_NOP:
+		p.null("nop", " nop", "")
+	case rtnl.FR_ACT_TO_TBL:
+	default:
+		p.str("action", " %s", routeTypeName(r.Action))
+	}
+	if r.Protocol != nil && (*r.Protocol != 0 && *r.Protocol != unix.RTPROT_KERNEL || s.g.Details) {
+		p.str("protocol", " proto %s", protoNames.n2a(uint32(*r.Protocol)))
+	}
+	p.text("\n")
+	p.closeObject()
+}
+
+// ruleRestore is iprule_restore(): each saved rule sent again with
+// NLM_F_CREATE; one that exists is reported and passed over.
+func (s *session) ruleRestore() error {
+	in := addrInput()
+	if err := checkMagic(in, ruleDumpMagic, "rule"); err != nil {
+		return asExit(err, cli.ExitUsage)
+	}
+	if _, err := s.dial(); err != nil {
+		return err
+	}
+	err := routeMessages(in, stdinPos(), s.restoreOne)
+	return asExit(err, cli.ExitUsage)
+}
