@@ -97,7 +97,7 @@ func main() {
 	// commands recover where they can say more; this is the last net.)
 	defer func() {
 		if p := recover(); p != nil {
-			fmt.Fprintf(os.Stderr, "nsbox: internal error: %s\n", oneLine(fmt.Sprint(p)))
+			fmt.Fprintf(os.Stderr, "nsbox: %s\n", cli.InternalError(p))
 			os.Exit(cli.ExitFail)
 		}
 	}()
@@ -161,25 +161,6 @@ where  OPTIONS := { -j[son] | -p[retty] | -br[ief] | -d[etails] | -s[tatistics] 
                     -o[neline] | -n[etns] NAME | -force | -wire | -pcap FILE | -V[ersion] }
 Invoked as ip, bridge, nc, netcat, ping, ping6, ss, netstat or tcpdump (see --install), nsbox is that tool.
 `
-
-// oneLine is s with its control characters (newlines among them) shown
-// escaped, so that it prints as one line.
-func oneLine(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c < ' ' || c == 0x7f:
-			b.WriteString(`\x`)
-			b.WriteByte("0123456789abcdef"[c>>4])
-			b.WriteByte("0123456789abcdef"[c&15])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
 
 // install makes DIR/APPLET a symbolic link to this binary for every applet.
 func install(dir string) int {

@@ -346,7 +346,7 @@ func Run(g cli.Global, args []string) int { return run(g, "ip", args) }
 func run(g cli.Global, prog string, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "nsbox: internal error: %v\n", r)
+			fmt.Fprintf(stderr, "nsbox: %s\n", cli.InternalError(r))
 			if os.Getenv("NSBOX_DEBUG") != "" {
 				buf := make([]byte, 64<<10)
 				stderr.Write(buf[:runtime.Stack(buf, false)])
@@ -473,7 +473,7 @@ func doNetns(s *session, args []string) error {
 func Bridge(g cli.Global, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "nsbox: internal error: %v\n", r)
+			fmt.Fprintf(stderr, "nsbox: %s\n", cli.InternalError(r))
 			code = cli.ExitFail
 		}
 	}()

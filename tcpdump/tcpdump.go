@@ -36,7 +36,7 @@ func strerror(err error) string { return nsenter.Strerror(err) }
 func run(prog string, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(os.Stderr, "%s: internal error: %v\n", prog, r)
+			fmt.Fprintf(os.Stderr, "%s: %s\n", prog, cli.InternalError(r))
 			code = 1
 		}
 	}()
