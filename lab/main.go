@@ -122,7 +122,7 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 		}
 		return report(errw, showCmd(out, errw, dot))
 	}
-	l, err := load(file)
+	l, data, err := loadData(file)
 	if err != nil {
 		fmt.Fprintln(errw, err)
 		return 1
@@ -155,7 +155,7 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 			return runLab(l, out, errw, true)
 		}
 		if isolated {
-			return runIsolated(file, errw)
+			return runIsolated(file, data, errw)
 		}
 		return runLab(l, out, errw, false)
 	}
@@ -176,12 +176,20 @@ func report(errw io.Writer, err error) int {
 // reads at most maxFile bytes (see Parse): a larger file, or a device
 // that never ends, is one line of error.
 func load(file string) (*Lab, error) {
+	l, _, err := loadData(file)
+	return l, err
+}
+
+// loadData is load, and the bytes it parsed (standard input can be read
+// only once: lab run -isolated hands them to its child).
+func loadData(file string) (*Lab, []byte, error) {
 	var data []byte
 	var err error
 	name := file
 	switch file {
 	case "":
-		return Parse("default.lab", defaultLab)
+		l, err := Parse("default.lab", defaultLab)
+		return l, defaultLab, err
 	case "-":
 		name = "<stdin>"
 		data, err = bounded.ReadAll(os.Stdin, maxFile, "a topology file")
@@ -190,12 +198,13 @@ func load(file string) (*Lab, error) {
 	}
 	var be *bounded.Error
 	if errors.As(err, &be) {
-		return nil, fmt.Errorf("nsbox lab: %s: %v", name, err)
+		return nil, nil, fmt.Errorf("nsbox lab: %s: %v", name, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("nsbox lab: %v", err)
+		return nil, nil, fmt.Errorf("nsbox lab: %v", err)
 	}
-	return Parse(name, data)
+	l, err := Parse(name, data)
+	return l, data, err
 }
 
 // runLab is lab run: up, check, down. The lab must not be up already.
