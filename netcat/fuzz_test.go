@@ -10,7 +10,7 @@ import (
 func FuzzParseServices(f *testing.F) {
 	f.Add([]byte(testServices))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		db := parseServices(strings.NewReader(string(data)))
+		db := parseServices(string(data))
 		for name, es := range db.names {
 			for _, e := range es {
 				if e.port < 0 || e.port > 65535 || e.proto == "" {
@@ -53,7 +53,7 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 		}
-		db := parseServices(strings.NewReader(testServices))
+		db := parseServices(testServices)
 		if ports, err := buildPorts(o.Ports, o.protoName(), db, false); err == nil {
 			for _, p := range ports {
 				if p < 1 || p > 65535 {
