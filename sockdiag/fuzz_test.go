@@ -61,6 +61,6 @@ func FuzzParseProcNet(f *testing.F) {
 		if fam != AF_INET6 {
 			fam = AF_INET
 		}
-		ParseProcNet(b, fam)
+		readProcNet(b, fam)
 	})
 }
