@@ -21,7 +21,11 @@ func TestMain(m *testing.M) { sandbox.Main(m) }
 
 func sh(t *testing.T, script string) string {
 	t.Helper()
-	out, err := exec.Command("sh", "-ec", script).CombinedOutput()
+	cmd := exec.Command("sh", "-ec", script)
+	// A script that fails leaves its background jobs holding the output
+	// pipe: stop waiting for it then.
+	cmd.WaitDelay = 10 * time.Second
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, out)
 	}
@@ -68,7 +72,10 @@ ping -c 2 -i 0.2 192.168.1.11 >/dev/null
 ping -c 2 -i 0.2 192.168.1.12 >/dev/null
 ip netns exec namespace1 nc.openbsd -l 8080 >/dev/null &
 ip netns exec namespace2 sh -c 'echo "HTTP/1.1 200 OK" | nc.openbsd -l 8080' >/dev/null &
-sleep 0.3
+for i in $(seq 200); do
+	ip netns exec namespace1 ss -Htln 'sport = :8080' | grep -q . && ip netns exec namespace2 ss -Htln 'sport = :8080' | grep -q . && break
+	sleep 0.05
+done
 printf 'GET / HTTP/1.1\r\nHost: lab\r\n\r\n' | nc.openbsd -N 192.168.1.11 8080
 echo hello | nc.openbsd -N -w 2 192.168.1.12 8080 >/dev/null
 echo udp | nc.openbsd -u -w 1 192.168.1.11 9999 || true
@@ -192,7 +199,7 @@ func tshark(t *testing.T, path string) (frames, bytes int) {
 // packets are the same bytes in the same order, and "nsbox capture -n
 // -r" prints the file line for line as "tcpdump -n -r" does.
 func TestCaptureLikeTcpdump(t *testing.T) {
-	sandbox.Require(t, "ip", "tcpdump", "tshark", "nc.openbsd", "ping")
+	sandbox.Require(t, "ip", "ss", "tcpdump", "tshark", "nc.openbsd", "ping")
 	nsbox := sandbox.Binary(t)
 	exercise(t)
 	dir := t.TempDir()
@@ -284,7 +291,7 @@ func diffLines(got, want string) string {
 // or from 8080, and the kernel's "received by filter" counts no more.
 // In a namespace too (nsbox -n NAME capture), on the -c'th packet.
 func TestKernelFilter(t *testing.T) {
-	sandbox.Require(t, "ip", "tcpdump", "nc.openbsd", "ping")
+	sandbox.Require(t, "ip", "ss", "tcpdump", "nc.openbsd", "ping")
 	nsbox := sandbox.Binary(t)
 	exercise(t)
 	dir := t.TempDir()
