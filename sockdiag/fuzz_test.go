@@ -2,6 +2,10 @@ package sockdiag
 
 import (
 	"bytes"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -47,20 +51,124 @@ func FuzzParseNetlink(f *testing.F) {
 	})
 }
 
+// FuzzParseStatComm: comm as ss reads it ("%*d (%[^)])"): for a stat
+// line as the kernel writes it ("PID (COMM) S ..." with a comm of at
+// most 15 bytes, no NUL), the comm up to its first ')' (ss stops there
+// too); for any text, a part of it with no ')'. SocketInode accepts
+// exactly the links the kernel writes for a socket, "socket:[INODE]"
+// with a 32-bit decimal inode, and reads back the inode in them.
 func FuzzParseStatComm(f *testing.F) {
-	f.Add([]byte("197 (nc.openbsd) S 1 197 197 0 -1 4194560"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		ParseStatComm(b)
-		SocketInode(string(b))
+	f.Add([]byte("197 (nc.openbsd) S 1 197 197 0 -1 4194560"), "nc.openbsd", uint32(197))
+	f.Add([]byte("1 (a) b) S 0"), "a) b", uint32(20179))
+	f.Add([]byte("socket:[20179]"), "(x", uint32(0))
+	f.Fuzz(func(t *testing.T, b []byte, comm string, n uint32) {
+		c := ParseStatComm(b)
+		if strings.Contains(c, ")") || !bytes.Contains(b, []byte(c)) {
+			t.Fatalf("%q: comm %q", b, c)
+		}
+		if bytes.IndexByte(b, '(') < 0 && c != "" {
+			t.Fatalf("%q, no '(': comm %q", b, c)
+		}
+		if len(comm) > 15 {
+			comm = comm[:15]
+		}
+		comm = strings.ReplaceAll(comm, "\x00", "")
+		line := strconv.FormatUint(uint64(n), 10) + " (" + comm + ") S 1 2 3 0 -1 4194560 " + string(b)
+		want := comm
+		if i := strings.IndexByte(comm, ')'); i >= 0 {
+			want = comm[:i]
+		}
+		if got := ParseStatComm([]byte(line)); got != want {
+			t.Fatalf("%q: comm %q, want %q", line, got, want)
+		}
+
+		link := "socket:[" + strconv.FormatUint(uint64(n), 10) + "]"
+		if ino, ok := SocketInode(link); !ok || ino != n {
+			t.Fatalf("%q: %d %v", link, ino, ok)
+		}
+		ino, ok := SocketInode(string(b))
+		digits, isSocket := strings.CutPrefix(string(b), "socket:[")
+		digits, isSocket = strings.CutSuffix(digits, "]")
+		v, err := strconv.ParseUint(digits, 10, 64)
+		isSocket = isSocket && digits != "" && strings.Trim(digits, "0123456789") == "" && err == nil && v <= math.MaxUint32
+		if ok != isSocket || ok && uint64(ino) != v {
+			t.Fatalf("SocketInode(%q) = %d, %v", b, ino, ok)
+		}
 	})
 }
 
+// procLine is a line of /proc/net/{tcp,udp,raw}[6] for s, as the kernel's
+// tcp4_seq_show/tcp6_seq_show write it: each __be32 word of an address as
+// a native integer (%08X), ports in host order.
+func procLine(sl int, s *InetSocket) string {
+	words := 1
+	if s.Family == AF_INET6 {
+		words = 4
+	}
+	addr := func(a [16]byte, port uint16) string {
+		var out string
+		for i := 0; i < words; i++ {
+			out += fmt.Sprintf("%08X", native.Uint32(a[4*i:]))
+		}
+		return out + fmt.Sprintf(":%04X", port)
+	}
+	return fmt.Sprintf("%4d: %s %s %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %016x %d %d %d %d %d",
+		sl, addr(s.ID.Src, s.ID.SPort), addr(s.ID.Dst, s.ID.DPort), s.State, s.WQueue, s.RQueue,
+		0, 0, 0, s.UID, 0, s.Inode, 2, 0, 20, 4, 30, 10, -1)
+}
+
+// sameProcSocket compares what a /proc/net line holds.
+func sameProcSocket(a, b *InetSocket) bool {
+	return a.Family == b.Family && a.ID.Src == b.ID.Src && a.ID.SPort == b.ID.SPort && a.ID.Dst == b.ID.Dst &&
+		a.ID.DPort == b.ID.DPort && a.State == b.State && a.WQueue == b.WQueue && a.RQueue == b.RQueue &&
+		a.UID == b.UID && a.Inode == b.Inode && a.FromProc && b.FromProc
+}
+
+// FuzzParseProcNet: a socket written as the kernel writes a /proc/net
+// line (its fields taken from the input) reads back the same; whatever
+// the text, every socket read is of the family asked, no more sockets
+// than lines after the heading, and each written back as the kernel
+// would reads back the same.
 func FuzzParseProcNet(f *testing.F) {
 	f.Add([]byte("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n   1: 0100007F:0011 0200007F:0000 01 00000000:00000000 00:00000000 00000000     0        0 937885 2 0000000000000000 0\n"), uint8(AF_INET))
 	f.Fuzz(func(t *testing.T, b []byte, fam uint8) {
 		if fam != AF_INET6 {
 			fam = AF_INET
 		}
-		readProcNet(b, fam)
+		socks, err := readProcNet(b, fam)
+		if lines := bytes.Count(b, []byte("\n")) + 1; len(socks) > lines-1 {
+			t.Fatalf("%d sockets from %d lines", len(socks), lines)
+		}
+		if err == nil {
+			for i, s := range socks {
+				if s.Family != fam || !s.FromProc {
+					t.Fatalf("socket %d: family %d, from /proc %v", i, s.Family, s.FromProc)
+				}
+				back, err := readProcNet([]byte("heading\n"+procLine(i, s)+"\n"), fam)
+				if err != nil || len(back) != 1 || !sameProcSocket(back[0], s) {
+					t.Fatalf("socket %d %+v written back as %q: %+v %v", i, s, procLine(i, s), back, err)
+				}
+			}
+		}
+
+		// a socket from the input's bytes
+		var in [52]byte
+		copy(in[:], b)
+		s := &InetSocket{FromProc: true}
+		s.Family = fam
+		n := 4
+		if fam == AF_INET6 {
+			n = 16
+		}
+		copy(s.ID.Src[:n], in[0:16])
+		copy(s.ID.Dst[:n], in[16:32])
+		s.ID.SPort, s.ID.DPort = native.Uint16(in[32:]), native.Uint16(in[34:])
+		s.State = in[36]
+		s.WQueue, s.RQueue, s.UID, s.Inode = native.Uint32(in[37:]), native.Uint32(in[41:]), native.Uint32(in[45:]), native.Uint32(in[48:])
+		text := "  sl  local_address ...\n" + procLine(0, s) + "\n\n" + procLine(1, s) + "\n"
+		back, err := readProcNet([]byte(text), fam)
+		if err != nil || len(back) != 2 || !sameProcSocket(back[0], s) || !sameProcSocket(back[1], s) {
+			t.Fatalf("%q: %+v %v; want %+v twice", text, back, err, s)
+		}
 	})
 }
