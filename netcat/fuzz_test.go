@@ -1,23 +1,70 @@
 package netcat
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // FuzzParseServices feeds services(5) text to the parser: it must never
-// panic, and every entry it keeps must be a valid port.
+// panic, every entry it keeps must be a valid port, and its lookups
+// agree with a reading of the text line by line as getservbyname(3) and
+// getservbyport(3) answer (the first line that has the name, or the
+// port, for the protocol): for every name and port the text holds, and
+// for none it does not.
 func FuzzParseServices(f *testing.F) {
 	f.Add([]byte(testServices))
+	f.Add([]byte("a 1/tcp b\nb 2/tcp a\nc 1/tcp\nd +3/udp\ne 70000/tcp\nf 9/ # x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		db := parseServices(string(data))
-		for name, es := range db.names {
+		type key struct{ name, proto string }
+		type pkey struct {
+			port  int
+			proto string
+		}
+		ports, names := map[key]int{}, map[pkey]string{}
+		var words []string
+		for _, line := range strings.Split(string(data), "\n") {
+			line, _, _ = strings.Cut(line, "#")
+			f := strings.Fields(line)
+			words = append(words, f...)
+			if len(f) < 2 {
+				continue
+			}
+			num, proto, ok := strings.Cut(f[1], "/")
+			port, err := strconv.Atoi(num)
+			if !ok || proto == "" || err != nil || port < 0 || port > 65535 {
+				continue
+			}
+			for _, n := range append([]string{f[0]}, f[2:]...) {
+				if _, seen := ports[key{n, proto}]; !seen {
+					ports[key{n, proto}] = port
+				}
+			}
+			if _, seen := names[pkey{port, proto}]; !seen {
+				names[pkey{port, proto}] = f[0]
+			}
+		}
+		for _, w := range words {
+			for _, proto := range []string{"tcp", "udp"} {
+				want, wok := ports[key{w, proto}]
+				if got, ok := db.port(w, proto); ok != wok || got != want {
+					t.Fatalf("port(%q, %s) = %d %v, want %d %v", w, proto, got, ok, want, wok)
+				}
+			}
+		}
+		for k, want := range names {
+			if got, ok := db.name(k.port, k.proto); !ok || got != want {
+				t.Fatalf("name(%d, %s) = %q %v, want %q", k.port, k.proto, got, ok, want)
+			}
+		}
+		for _, es := range db.names {
 			for _, e := range es {
 				if e.port < 0 || e.port > 65535 || e.proto == "" {
-					t.Fatalf("%q: bad entry %+v", name, e)
+					t.Fatalf("bad entry %+v", e)
 				}
-				if p, ok := db.port(name, e.proto); !ok || p < 0 || p > 65535 {
-					t.Fatalf("%q/%s: lookup %d %v", name, e.proto, p, ok)
+				if _, ok := names[pkey{e.port, e.proto}]; !ok {
+					t.Fatalf("entry %+v from no line", e)
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,6 +193,20 @@ func FuzzParseInotify(f *testing.F) {
 		}
 		if err == nil && len(b) > 0 && len(evs) == 0 {
 			t.Fatal("bytes but no events and no error")
+		}
+		// written back as the kernel writes them (the name NUL-padded
+		// to a multiple of 16, none for no name), they read back the same
+		var again []byte
+		for _, ev := range evs {
+			pad := 0
+			if ev.Name != "" {
+				pad = (len(ev.Name) + 16) &^ 15
+			}
+			again = append(again, inotifyEvent(ev.WD, ev.Mask, ev.Cookie, ev.Name, pad)...)
+		}
+		back, err := ParseInotify(again)
+		if err != nil || !slices.Equal(back, evs) {
+			t.Fatalf("%+v written back read as %+v, %v", evs, back, err)
 		}
 	})
 }
