@@ -91,16 +91,7 @@ func (r *Resolver) LookupCanon(host string, family int) ([]netip.Addr, string, e
 	if !validName(host) {
 		return nil, "", NoName
 	}
-	key := hostsKey(host)
-	hosts := r.hosts(func(_ netip.Addr, names []string) bool {
-		for _, n := range names {
-			if hostsKey(n) == key {
-				return true
-			}
-		}
-		return false
-	})
-	if addrs, canon := hostsFamily(hosts.entries(host), family); len(addrs) > 0 {
+	if addrs, canon := hostsFamily(r.hosts(ofName(host)).entries(host), family); len(addrs) > 0 {
 		return sortAddrs(addrs), printable(canon), nil
 	}
 	if isLocalhost(host) {
@@ -123,8 +114,7 @@ func (r *Resolver) LookupCanon(host string, family int) ([]netip.Addr, string, e
 // res_hnok, or a hosts file name with its control bytes escaped.
 func (r *Resolver) Reverse(a netip.Addr) (string, error) {
 	a = a.Unmap().WithZone("")
-	hosts := r.hosts(func(b netip.Addr, _ []string) bool { return b == a })
-	if names := hosts.Names(a); len(names) > 0 {
+	if names := r.hosts(ofAddr(a)).Names(a); len(names) > 0 {
 		return printable(names[0]), nil
 	}
 	return r.ptr(a.WithZone(""))
@@ -156,6 +146,24 @@ func (r *Resolver) hosts(keep func(a netip.Addr, names []string) bool) *Hosts {
 	})
 	bounded.Warn(p, err)
 	return h
+}
+
+// ofName keeps the hosts lines that name host, ofAddr those of address
+// a: all that Hosts.entries(host) and Hosts.Names(a) look at.
+func ofName(host string) func(netip.Addr, []string) bool {
+	key := hostsKey(host)
+	return func(_ netip.Addr, names []string) bool {
+		for _, n := range names {
+			if hostsKey(n) == key {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func ofAddr(a netip.Addr) func(netip.Addr, []string) bool {
+	return func(b netip.Addr, _ []string) bool { return b == a }
 }
 
 const (
