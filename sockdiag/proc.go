@@ -29,6 +29,13 @@ type Owner struct {
 // (gone, or not ours) are skipped. The socket table of another network
 // namespace is never consulted: callers look up the inodes of the
 // sockets their own dump returned.
+//
+// What it reads is the kernel's, not input: directory names and link
+// targets of at most a few dozen bytes each, one per process (pid_max,
+// at most 4,194,304) and per descriptor of each (fs.nr_open, 1,048,576
+// by default); memory and time grow with them, as ss -p's own table does.
+// One process's descriptors are listed at once (to visit them in
+// order), and only the links that are sockets are kept.
 func Owners(procRoot string) (map[uint32][]Owner, error) {
 	d, err := os.Open(procRoot)
 	if err != nil {
