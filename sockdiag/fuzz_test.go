@@ -87,10 +87,10 @@ func FuzzParseStatComm(f *testing.F) {
 			t.Fatalf("%q: %d %v", link, ino, ok)
 		}
 		ino, ok := SocketInode(string(b))
-		digits, isSocket := strings.CutPrefix(string(b), "socket:[")
-		digits, isSocket = strings.CutSuffix(digits, "]")
+		digits, prefix := strings.CutPrefix(string(b), "socket:[")
+		digits, suffix := strings.CutSuffix(digits, "]")
 		v, err := strconv.ParseUint(digits, 10, 64)
-		isSocket = isSocket && digits != "" && strings.Trim(digits, "0123456789") == "" && err == nil && v <= math.MaxUint32
+		isSocket := prefix && suffix && digits != "" && strings.Trim(digits, "0123456789") == "" && err == nil && v <= math.MaxUint32
 		if ok != isSocket || ok && uint64(ino) != v {
 			t.Fatalf("SocketInode(%q) = %d, %v", b, ino, ok)
 		}
