@@ -46,12 +46,12 @@ func FuzzParseServices(f *testing.F) {
 func FuzzPasswdName(f *testing.F) {
 	f.Add([]byte("root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534::/:/usr/sbin/nologin\n"), uint32(0))
 	f.Fuzz(func(t *testing.T, b []byte, uid uint32) {
-		n, ok := passwdName(b, uid)
+		n, ok := passwdName(textLines(b), uid)
 		if ok && strings.Contains(n, ":") {
 			t.Fatalf("name %q", n)
 		}
 		more := append(append(bytes.Clone(b), '\n'), "zz-added:x:"+strconv.FormatUint(uint64(uid), 10)+":0::/:/bin/sh\n"...)
-		n2, ok2 := passwdName(more, uid)
+		n2, ok2 := passwdName(textLines(more), uid)
 		if !ok2 || ok && n2 != n || !ok && n2 != "zz-added" {
 			t.Fatalf("%q, uid %d: %q %v; with a line added %q %v", b, uid, n, ok, n2, ok2)
 		}
@@ -288,4 +288,9 @@ func FuzzPrintable(f *testing.F) {
 			t.Fatalf("%q needs no escape, printed as %q", s, p)
 		}
 	})
+}
+
+// textLines gives the lines of b as passwdName reads them.
+func textLines(b []byte) func(func(string) bool) {
+	return func(fn func(string) bool) { eachLine(b, fn) }
 }

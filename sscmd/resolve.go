@@ -172,20 +172,15 @@ func (h *hosts) lookup(a netip.Addr) (string, bool) {
 // userName is getpwuid(3) from /etc/passwd: read line by line to the
 // first entry of uid (at most maxPasswd; see configLines).
 func userName(uid uint32) (string, bool) {
-	want := strconv.FormatUint(uint64(uid), 10)
-	name, found := "", false
-	configLines(passwdFile, maxPasswd, func(line string) bool {
-		name, found = passwdLine(line, want)
-		return !found
-	})
-	return name, found
+	return passwdName(func(fn func(string) bool) { configLines(passwdFile, maxPasswd, fn) }, uid)
 }
 
-// passwdName finds uid in passwd(5) text.
-func passwdName(b []byte, uid uint32) (string, bool) {
+// passwdName is the name of the first passwd(5) entry of uid among the
+// lines each gives (each stops when fn returns false).
+func passwdName(each func(fn func(line string) bool), uid uint32) (string, bool) {
 	want := strconv.FormatUint(uint64(uid), 10)
 	name, found := "", false
-	eachLine(b, func(line string) bool {
+	each(func(line string) bool {
 		name, found = passwdLine(line, want)
 		return !found
 	})
