@@ -208,6 +208,27 @@ func FuzzParseInotify(f *testing.F) {
 		if err != nil || !slices.Equal(back, evs) {
 			t.Fatalf("%+v written back read as %+v, %v", evs, back, err)
 		}
+		// events made of the input's bytes (wd, mask, cookie, a name of
+		// up to 31 bytes with no NUL), written as the kernel writes
+		// them, read back as they were
+		var want []InotifyEvent
+		var wire []byte
+		for in := b; len(in) >= 13; {
+			ne := binary.NativeEndian
+			n := min(int(in[12]%32), len(in)-13)
+			name := strings.ReplaceAll(string(in[13:13+n]), "\x00", "")
+			ev := InotifyEvent{WD: int32(ne.Uint32(in)), Mask: ne.Uint32(in[4:]), Cookie: ne.Uint32(in[8:]), Name: name}
+			pad := 0
+			if name != "" {
+				pad = (len(name) + 16) &^ 15
+			}
+			want = append(want, ev)
+			wire = append(wire, inotifyEvent(ev.WD, ev.Mask, ev.Cookie, ev.Name, pad)...)
+			in = in[13+n:]
+		}
+		if got, err := ParseInotify(wire); err != nil || !slices.Equal(got, want) {
+			t.Fatalf("% x read as %+v, %v; want %+v", wire, got, err, want)
+		}
 	})
 }
 
