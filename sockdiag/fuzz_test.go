@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"nsbox/netlink"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 func FuzzParseInet(f *testing.F) {
 	f.Add(inetMsgBytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
+		inetAttrsRoundTrip(t, b)
 		s, err := ParseInet(b)
 		if err != nil {
 			return
@@ -23,6 +26,60 @@ func FuzzParseInet(f *testing.F) {
 			ParseTCPInfo(s.Info)
 		}
 	})
+}
+
+// inetAttrsRoundTrip: a reply made of the input (its first InetMsgLen
+// bytes the header, of the family the input's first bit says; the rest
+// the values of the attributes ParseInet decodes, and one it does not)
+// reads back as made.
+func inetAttrsRoundTrip(t *testing.T, b []byte) {
+	t.Helper()
+	var in [InetMsgLen + 64]byte
+	copy(in[:], b)
+	in[0] = []uint8{AF_INET, AF_INET6}[in[0]&1]
+	v := in[InetMsgLen:]
+	want, err := ParseInet(in[:InetMsgLen])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Protocol, want.Shutdown, want.HasShutdown, want.V6Only, want.HasV6Only = v[0], v[1], true, v[2]&1 != 0, true
+	want.Mark, want.CgroupID, want.TOS, want.TClass, want.ClassID = native.Uint32(v[3:]), native.Uint64(v[7:]), v[15], v[16], native.Uint32(v[17:])
+	want.Cong = strings.ReplaceAll(string(v[21:21+v[21]%8]), "\x00", "")
+	want.Info = bytes.Clone(v[29 : 29+v[29]%24])
+	want.MemInfo = &MemInfo{native.Uint32(v[0:]), native.Uint32(v[4:]), native.Uint32(v[8:]), native.Uint32(v[12:])}
+	want.SKMemInfo = []uint32{native.Uint32(v[16:]), native.Uint32(v[20:])}
+	e := netlink.NewAttributeEncoder(nil)
+	e.Uint8(INET_DIAG_PROTOCOL, want.Protocol)
+	e.Uint8(INET_DIAG_SHUTDOWN, want.Shutdown)
+	e.Uint8(INET_DIAG_SKV6ONLY, v[2]&1)
+	e.Uint32(INET_DIAG_MARK, want.Mark)
+	e.Uint64(INET_DIAG_CGROUP_ID, want.CgroupID)
+	e.Uint8(INET_DIAG_TOS, want.TOS)
+	e.Uint8(INET_DIAG_TCLASS, want.TClass)
+	e.Uint32(INET_DIAG_CLASS_ID, want.ClassID)
+	e.String(INET_DIAG_CONG, want.Cong)
+	e.Bytes(INET_DIAG_INFO, want.Info)
+	e.Bytes(INET_DIAG_MEMINFO, v[0:16])
+	e.Bytes(INET_DIAG_SKMEMINFO, v[16:24])
+	e.Bytes(INET_DIAG_BBRINFO, v[24:28])
+	attrs, err := e.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseInet(append(in[:InetMsgLen:InetMsgLen], attrs...))
+	if err != nil {
+		t.Fatalf("% x: %v", attrs, err)
+	}
+	if len(got.Other) != 1 || got.Other[0].Type != INET_DIAG_BBRINFO || !bytes.Equal(got.Other[0].Data, v[24:28]) {
+		t.Fatalf("other attributes %+v, want INET_DIAG_BBRINFO % x", got.Other, v[24:28])
+	}
+	if !bytes.Equal(got.Info, want.Info) {
+		t.Fatalf("% x: INET_DIAG_INFO % x, want % x", attrs, got.Info, want.Info)
+	}
+	got.Other, want.Other, got.Info, want.Info = nil, nil, nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("% x read as %+v, want %+v", attrs, got, want)
+	}
 }
 
 func FuzzParseUnix(f *testing.F) {
