@@ -18,6 +18,8 @@ func FuzzParseResponse(f *testing.F) {
 	f.Add(reply(q, 0x8180, rr([]byte{0xc0, 12}, typeA, []byte{192, 0, 2, 1})))
 	f.Add(reply(q, 0x8180, rr([]byte{0xc0, 12}, typeCNAME, []byte{1, 'x', 0xc0, 12})))
 	f.Add(reply(q, 0x8383))
+	// a CNAME to a name that is no host name (a label with an escape)
+	f.Add(reply(q, 0x8180, rr([]byte{0xc0, 12}, typeCNAME, []byte("\x04\x1b[2J\x00")), rr([]byte("\x04\x1b[2J\x00"), typeA, []byte{192, 0, 2, 1})))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		r, err := ParseResponse(msg)
 		if err != nil {
