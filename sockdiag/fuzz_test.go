@@ -6,6 +6,7 @@ import (
 	"math"
 	"nsbox/netlink"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,6 +86,7 @@ func inetAttrsRoundTrip(t *testing.T, b []byte) {
 func FuzzParseUnix(f *testing.F) {
 	f.Add([]byte{AF_UNIX, SOCK_STREAM, TCP_LISTEN, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
+		unixAttrsRoundTrip(t, b)
 		s, err := ParseUnix(b)
 		if err != nil {
 			return
@@ -228,4 +230,57 @@ func FuzzParseProcNet(f *testing.F) {
 			t.Fatalf("%q: %+v %v; want %+v twice", text, back, err, s)
 		}
 	})
+}
+
+// unixAttrsRoundTrip: a reply made of the input (its first UnixMsgLen
+// bytes the header; the rest the values of every attribute ParseUnix
+// decodes, a name of up to 15 bytes that may start with a NUL as an
+// abstract one does, and one attribute it does not decode) reads back
+// as made.
+func unixAttrsRoundTrip(t *testing.T, b []byte) {
+	t.Helper()
+	var in [UnixMsgLen + 64]byte
+	copy(in[:], b)
+	in[0] = AF_UNIX
+	v := in[UnixMsgLen:]
+	want, err := ParseUnix(in[:UnixMsgLen])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Name, want.HasName = string(v[33:33+v[32]%16]), true
+	want.Peer, want.HasPeer = native.Uint32(v[0:]), true
+	want.RQueue, want.WQueue, want.HasRQLen = native.Uint32(v[4:]), native.Uint32(v[8:]), true
+	want.VFSIno, want.VFSDev, want.HasVFS = native.Uint32(v[12:]), native.Uint32(v[16:]), true
+	want.Icons = words(v[20 : 20+4*(v[20]%3)])
+	want.Shutdown, want.HasShutdown = v[24], true
+	want.UID, want.HasUID = native.Uint32(v[25:]), true
+	want.MemInfo = words(v[48:56])
+	e := netlink.NewAttributeEncoder(nil)
+	e.Bytes(UNIX_DIAG_NAME, []byte(want.Name))
+	e.Uint32(UNIX_DIAG_PEER, want.Peer)
+	e.Bytes(UNIX_DIAG_RQLEN, v[4:12])
+	e.Bytes(UNIX_DIAG_VFS, v[12:20])
+	e.Bytes(UNIX_DIAG_ICONS, v[20:20+4*(v[20]%3)])
+	e.Uint8(UNIX_DIAG_SHUTDOWN, want.Shutdown)
+	e.Uint32(UNIX_DIAG_UID, want.UID)
+	e.Bytes(UNIX_DIAG_MEMINFO, v[48:56])
+	e.Bytes(UNIX_DIAG_UID+1, v[56:60])
+	attrs, err := e.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseUnix(append(in[:UnixMsgLen:UnixMsgLen], attrs...))
+	if err != nil {
+		t.Fatalf("% x: %v", attrs, err)
+	}
+	if len(got.Other) != 1 || got.Other[0].Type != UNIX_DIAG_UID+1 || !bytes.Equal(got.Other[0].Data, v[56:60]) {
+		t.Fatalf("other attributes %+v, want type %d % x", got.Other, UNIX_DIAG_UID+1, v[56:60])
+	}
+	if !slices.Equal(got.Icons, want.Icons) {
+		t.Fatalf("% x: UNIX_DIAG_ICONS %v, want %v", attrs, got.Icons, want.Icons)
+	}
+	got.Other, want.Other, got.Icons, want.Icons = nil, nil, nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("% x read as %+v, want %+v", attrs, got, want)
+	}
 }
