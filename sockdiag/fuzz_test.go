@@ -99,7 +99,10 @@ func FuzzParseUnix(f *testing.F) {
 
 func FuzzParseNetlink(f *testing.F) {
 	f.Add(NetlinkMsg{Family: AF_NETLINK, Type: 3, Protocol: 4, PortID: 77, Ino: 5}.AppendBinary(nil))
+	// for the round trip: a groups bitmap of 12 bytes (three 32-bit longs)
+	f.Add(append(NetlinkMsg{Family: AF_NETLINK, Type: 3, Protocol: 16}.AppendBinary(nil), 1, 2, 3, 4, 5, 6, 7, 8, 12, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		netlinkAttrsRoundTrip(t, b)
 		s, err := ParseNetlink(b)
 		if err != nil {
 			return
@@ -282,5 +285,40 @@ func unixAttrsRoundTrip(t *testing.T, b []byte) {
 	got.Other, want.Other, got.Icons, want.Icons = nil, nil, nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("% x read as %+v, want %+v", attrs, got, want)
+	}
+}
+
+// netlinkAttrsRoundTrip: a reply made of the input (the header, then
+// NETLINK_DIAG_MEMINFO, _GROUPS, _FLAGS and a ring attribute, which
+// ParseNetlink keeps in Other) reads back as made.
+func netlinkAttrsRoundTrip(t *testing.T, b []byte) {
+	t.Helper()
+	var in [NetlinkMsgLen + 40]byte
+	copy(in[:], b)
+	in[0] = AF_NETLINK
+	v := in[NetlinkMsgLen:]
+	want, err := ParseNetlink(in[:NetlinkMsgLen])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.MemInfo = words(v[0:8])
+	want.Groups = v[8 : 8+v[8]%16]
+	want.Flags = native.Uint32(v[24:])
+	e := netlink.NewAttributeEncoder(nil)
+	e.Bytes(NETLINK_DIAG_MEMINFO, v[0:8])
+	e.Bytes(NETLINK_DIAG_GROUPS, want.Groups)
+	e.Uint32(NETLINK_DIAG_FLAGS, want.Flags)
+	e.Bytes(NETLINK_DIAG_RX_RING, v[28:40])
+	attrs, err := e.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseNetlink(append(in[:NetlinkMsgLen:NetlinkMsgLen], attrs...))
+	if err != nil {
+		t.Fatalf("% x: %v", attrs, err)
+	}
+	if got.NetlinkMsg != want.NetlinkMsg || !slices.Equal(got.MemInfo, want.MemInfo) || !bytes.Equal(got.Groups, want.Groups) ||
+		got.Flags != want.Flags || len(got.Other) != 1 || got.Other[0].Type != NETLINK_DIAG_RX_RING || !bytes.Equal(got.Other[0].Data, v[28:40]) {
+		t.Fatalf("% x read as %+v, want %+v and NETLINK_DIAG_RX_RING % x", attrs, got, want, v[28:40])
 	}
 }
