@@ -1,6 +1,7 @@
 package netcat
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -101,6 +102,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		db := parseServices(testServices)
+		portsRoundTrip(t, []byte(argv), db)
 		if ports, err := buildPorts(o.Ports, o.protoName(), db, false); err == nil {
 			for _, p := range ports {
 				if p < 1 || p > 65535 {
@@ -109,4 +111,39 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// portsRoundTrip: port arguments made of the input's bytes, each a
+// number, a range LO-HI in either order (at most 64 ports), or a
+// service name of the test's services file, give their ports in order,
+// each range from its lower end up (build_ports).
+func portsRoundTrip(t *testing.T, in []byte, db *services) {
+	t.Helper()
+	var args []string
+	var want []int
+	for len(in) >= 4 {
+		a := max(int(in[0])<<8|int(in[1]), 1)
+		switch in[3] % 3 {
+		case 0:
+			args, want = append(args, strconv.Itoa(a)), append(want, a)
+		case 1:
+			b := min(a+int(in[2]%64), 65535)
+			lo, hi := strconv.Itoa(a), strconv.Itoa(b)
+			if in[3]&4 != 0 {
+				lo, hi = hi, lo
+			}
+			args = append(args, lo+"-"+hi)
+			for p := a; p <= b; p++ {
+				want = append(want, p)
+			}
+		case 2:
+			name := []string{"http", "www", "http-alt", "webcache", "domain"}[int(in[2])%5]
+			args, want = append(args, name), append(want, map[string]int{"http": 80, "www": 80, "http-alt": 8080, "webcache": 8080, "domain": 53}[name])
+		}
+		in = in[4:]
+	}
+	got, err := buildPorts(args, "tcp", db, false)
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("%q: %v, %v; want %v", args, got, err, want)
+	}
 }
