@@ -36,7 +36,7 @@ func TestRunIsolatedStdin(t *testing.T) {
 	if err != nil || len(fail) > 0 || len(pass) != 4 {
 		t.Fatalf("lab run -isolated - : %v, %d PASS (want 4), FAIL %q\nstdout:\n%s\nstderr:\n%s", err, len(pass), fail, out.String(), errb.String())
 	}
-	for _, w := range []string{"+ ip netns add stdin1\n", "+ ip link add name br-stdin type bridge\n", "+ ip netns del stdin1\n"} {
+	for _, w := range []string{"+ ip netns add stdin1\n", "+ ip link add name br-stdin up type bridge\n", "+ ip netns del stdin1\n"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("output lacks %q:\n%s", w, out.String())
 		}
