@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
 )
 
 // makeargsRef is iproute2's makeargs() transliterated pointer by pointer
@@ -156,8 +158,8 @@ func FuzzGetPrefix(f *testing.F) {
 		prefixRoundTrip(t, []byte(arg), fam)
 		p, err := getPrefix(arg, family)
 		if err != nil {
-			ce, ok := err.(*cmdError)
-			if !ok || ce.code != 1 || !strings.HasPrefix(ce.msg, "Error: ") {
+			ce, ok := err.(*cli.Error)
+			if !ok || ce.Code != 1 || !strings.HasPrefix(ce.Msg, "Error: ") {
 				t.Fatalf("%q: %v", arg, err)
 			}
 			return

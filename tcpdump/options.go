@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"nsbox/cli"
 	"nsbox/internal/bounded"
-	fmt "nsbox/internal/printf"
 	"nsbox/pcap"
 )
 
@@ -40,13 +40,9 @@ type options struct {
 	expr       string
 }
 
-// usageError is a bad command line: one line, exit 1 (tcpdump's
-// usage() exits 1 too, after its usage text).
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+// usagef is a bad command line: one line, exit 1 (tcpdump's usage()
+// exits 1 too, after its usage text).
+func usagef(format string, a ...any) error { return cli.Errorf(cli.ExitFail, format, a...) }
 
 // parse reads argv as tcpdump's getopt_long does: options and operands
 // in any order ("--" ends the options), combined flags (-nnvX), values
@@ -273,7 +269,7 @@ func readFilterFile(name string) (string, error) {
 		return "", usagef("%s: filter file larger than %s", name, bounded.Size(maxFilterFile))
 	}
 	if err != nil {
-		return "", &usageError{fmt.Sprintf("%s: %s", name, strerror(unwrapPath(err)))}
+		return "", usagef("%s: %s", name, strerror(unwrapPath(err)))
 	}
 	var lines []string
 	for _, l := range strings.Split(string(b), "\n") {
