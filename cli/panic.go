@@ -3,16 +3,15 @@ package cli
 import (
 	"strings"
 	"unicode/utf8"
-
-	fmt "nsbox/internal/printf"
 )
 
 // InternalError is what a command prints for a Go panic it recovered:
-// "internal error: " and the panic's value as one line (OneLine), so no
-// stack trace, newline or terminal control in the value reaches a user.
-// Every front end's last recover prints "PROG: " InternalError(p).
-func InternalError(p any) string {
-	return "internal error: " + OneLine(fmt.Sprint(p))
+// "internal error: " and the panic's value (v, as fmt.Sprint prints it
+// where it was recovered) as one line (OneLine), so no stack trace,
+// newline or terminal control in the value reaches a user. Every front
+// end's last recover prints "PROG: " InternalError(fmt.Sprint(p)).
+func InternalError(v string) string {
+	return "internal error: " + OneLine(v)
 }
 
 // OneLine is s with its control characters (newlines among them) shown

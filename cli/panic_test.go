@@ -28,7 +28,7 @@ func TestInternalError(t *testing.T) {
 	if got, want := InternalError("boom\nPING forged"), `internal error: boom\nPING forged`; got != want {
 		t.Errorf("string panic: %q, want %q", got, want)
 	}
-	if got, want := InternalError(errors.New("e\x1b[31m")), `internal error: e\x1b[31m`; got != want {
+	if got, want := InternalError(errors.New("e\x1b[31m").Error()), `internal error: e\x1b[31m`; got != want {
 		t.Errorf("error panic: %q, want %q", got, want)
 	}
 }

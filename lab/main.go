@@ -31,7 +31,7 @@ func Main(g cli.Global, args []string) (code int) {
 	defer func() {
 		// No Go panic reaches a user.
 		if p := recover(); p != nil {
-			fmt.Fprintf(os.Stderr, "nsbox lab: %s\n", cli.InternalError(p))
+			fmt.Fprintf(os.Stderr, "nsbox lab: %s\n", cli.InternalError(fmt.Sprint(p)))
 			code = 1
 		}
 	}()

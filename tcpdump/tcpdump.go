@@ -37,7 +37,7 @@ func strerror(err error) string { return nsenter.Strerror(err) }
 func run(prog string, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(os.Stderr, "%s: %s\n", prog, cli.InternalError(r))
+			fmt.Fprintf(os.Stderr, "%s: %s\n", prog, cli.InternalError(fmt.Sprint(r)))
 			code = 1
 		}
 	}()
