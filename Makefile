@@ -1,7 +1,8 @@
 # nsbox — one static binary for network-namespace labs.
 #   make            build ./nsbox (static, stripped)
 #   make test       everything: deps (as root), vet, unit + privileged tests,
-#                   fuzz targets briefly, cross-architecture unit tests,
+#                   fuzz targets briefly, each fuzz target against a broken
+#                   copy of its function (make mutate), cross-architecture unit tests,
 #                   static builds for every architecture (make cross)
 #   make bench      throughput/speed as ratios against peers (see bench/)
 
@@ -16,9 +17,11 @@ NSBOX_LDFLAGS ?= -s -w
 export NSBOX_GCFLAGS NSBOX_LDFLAGS
 GOFLAGS_BUILD := -trimpath -gcflags='$(NSBOX_GCFLAGS)' -ldflags='$(NSBOX_LDFLAGS)'
 FUZZTIME ?= 4s
+# how long make mutate fuzzes a target whose seeds did not catch its mutation
+MUTATETIME ?= 20s
 export CGO_ENABLED := 0
 
-.PHONY: all build test deps fmt vet unit fuzz test-cross cross size bench clean
+.PHONY: all build test deps fmt vet unit fuzz mutate test-cross cross size bench clean
 
 all: build
 
@@ -56,10 +59,16 @@ unit: build
 fuzz:
 	@sh scripts/fuzz.sh $(FUZZTIME)
 
+# Every fuzz target must fail on a deliberately broken copy of the
+# function it tests (scripts/mutate/mutations.go: one mutation per
+# target, applied with go test -overlay; the tree is not changed).
+mutate:
+	$(GO) run ./scripts/mutate -fuzztime $(MUTATETIME)
+
 test-cross:
 	@sh scripts/test-cross.sh
 
-test: deps fmt vet unit fuzz test-cross cross
+test: deps fmt vet unit fuzz mutate test-cross cross
 
 cross:
 	@sh scripts/cross.sh

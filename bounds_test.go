@@ -32,9 +32,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -145,6 +147,10 @@ func TestInputBounds(t *testing.T) {
 		// magic number first, then messages of at most 16 KiB each
 		{"route", "restore"},
 		{"route", "showdump"},
+		{"capture", "-r", "F"},
+		{"capture", "-r", "-"},
+		{"tcpdump", "-r", "F"},
+		{"capture", "-d", "-F", "F"},
 	}
 	inputs := []struct {
 		name  string
@@ -247,5 +253,81 @@ func TestNamesFileBound(t *testing.T) {
 		t.Errorf("no routes shown:\n%s", clip(r.stdout))
 	case r.maxRSS >= boundsRSS:
 		t.Errorf("peak RSS %d KiB, bound %d KiB", r.maxRSS>>10, boundsRSS>>10)
+	}
+}
+
+// TestConfigFileBounds: the files commands read for names and settings
+// (/etc/hosts, resolv.conf, services, protocols, passwd) are not their
+// input: one past its bound (here each a link to /dev/zero, one line
+// with no end) is named once on stderr, the rest of it ignored, and the
+// command does its work as without the file: within the time and memory
+// bounds, exit 0. /etc is a tmpfs of the test's own mount namespace for
+// the test's length.
+func TestConfigFileBounds(t *testing.T) {
+	sandbox.Require(t)
+	bin := sandbox.Binary(t)
+	// port 80: out of the ephemeral range, so ss and netstat name it
+	ln, err := net.Listen("tcp4", "127.0.0.1:80")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	if err := unix.Mount("nsbox-test", "/etc", "tmpfs", 0, "mode=0755"); err != nil {
+		t.Fatalf("tmpfs on /etc: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount("/etc", unix.MNT_DETACH) })
+	files := []string{"hosts", "resolv.conf", "services", "protocols", "passwd"}
+	for _, f := range files {
+		if err := os.Symlink("/dev/zero", "/etc/"+f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	warning := func(f string) string {
+		return "nsbox: /etc/" + f + ": line 1: longer than 64 KiB (the bound for a line of /etc/" + f + "): ignored from there"
+	}
+	for _, c := range []struct {
+		args  []string
+		files []string // whose warning must be on stderr, once
+		out   string   // on stdout
+	}{
+		// (the replies' source named: hosts, then DNS)
+		{[]string{"ping", "-c", "1", "-W", "1", "-4", "localhost"}, []string{"hosts", "resolv.conf"}, "1 packets transmitted, 1 received"},
+		{[]string{"ss", "-tl"}, []string{"services"}, "127.0.0.1:80 "},
+		{[]string{"netstat", "-tle"}, []string{"hosts", "resolv.conf", "services", "passwd"}, "127.0.0.1:80 "},
+		{[]string{"nc", "-z", "-v", "-w", "1", "127.0.0.1", "80"}, []string{"services"}, ""},
+		{[]string{"capture", "-d", "ip", "proto", "gre"}, []string{"protocols"}, "jeq      #0x2f"},
+	} {
+		name := "nsbox " + strings.Join(c.args, " ")
+		r := runBounded(t, bin, nil, nil, c.args...)
+		switch {
+		case r.killed:
+			t.Errorf("%s: still running after %v (killed)", name, boundsTimeout)
+			continue
+		case r.code != 0:
+			t.Errorf("%s: exit %d, stderr %q", name, r.code, clip(r.stderr))
+		case !strings.Contains(r.stdout, c.out):
+			t.Errorf("%s: stdout lacks %q:\n%s", name, c.out, clip(r.stdout))
+		case r.maxRSS >= boundsRSS:
+			t.Errorf("%s: peak RSS %d KiB, bound %d KiB", name, r.maxRSS>>10, boundsRSS>>10)
+		}
+		for _, f := range files {
+			want := 0
+			if slices.Contains(c.files, f) {
+				want = 1
+			}
+			if n := strings.Count(r.stderr, warning(f)+"\n"); n != want {
+				t.Errorf("%s: %d warnings for /etc/%s, want %d; stderr:\n%s", name, n, f, want, clip(r.stderr))
+			}
+		}
+		t.Logf("%s: exit %d, %d KiB RSS\n%s", name, r.code, r.maxRSS>>10, r.stderr)
 	}
 }

@@ -103,7 +103,7 @@ func main() {
 	// commands recover where they can say more; this is the last net.)
 	defer func() {
 		if p := recover(); p != nil {
-			fmt.Fprintf(os.Stderr, "nsbox: internal error: %s\n", oneLine(fmt.Sprint(p)))
+			fmt.Fprintf(os.Stderr, "nsbox: %s\n", cli.InternalError(fmt.Sprint(p)))
 			os.Exit(cli.ExitFail)
 		}
 	}()

@@ -1,10 +1,10 @@
 package bpf
 
 import (
-	"bufio"
-	"os"
 	"strconv"
 	"strings"
+
+	"nsbox/internal/bounded"
 )
 
 // Files of names the compiler reads as libpcap does through libc
@@ -15,44 +15,29 @@ var (
 	protocolsFile = "/etc/protocols"
 )
 
-// maxNameFile bounds what is read of those files.
-const maxNameFile = 4 << 20
-
-// eachLine calls fn with the fields of every line of file, comments cut.
+// eachLine calls fn with the fields of every line of file, comments cut,
+// until fn returns false: at most maxNameLine a line and maxNameFile in
+// all (Debian's services file is 13 KB, IANA's whole registry under 1
+// MB). The files are configuration, not the command's input: past a
+// bound the rest is ignored, with one line on stderr, and the compiler
+// goes on with the names before it (a name not found is the same
+// "unknown port" error as without the file).
 func eachLine(file string, fn func(f []string) bool) {
-	fd, err := os.Open(file)
-	if err != nil {
-		return
-	}
-	defer fd.Close()
-	s := bufio.NewScanner(&limited{fd, maxNameFile})
-	for s.Scan() {
-		line := s.Text()
+	err := bounded.EachLine(file, maxNameLine, maxNameFile, "a line of "+file, file, func(b []byte) bool {
+		line := string(b)
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
-		if f := strings.Fields(line); len(f) > 0 && !fn(f) {
-			return
-		}
-	}
+		f := strings.Fields(line)
+		return len(f) == 0 || fn(f)
+	})
+	bounded.Warn(file, err)
 }
 
-type limited struct {
-	f *os.File
-	n int
-}
-
-func (l *limited) Read(b []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, os.ErrClosed
-	}
-	if len(b) > l.n {
-		b = b[:l.n]
-	}
-	n, err := l.f.Read(b)
-	l.n -= n
-	return n, err
-}
+const (
+	maxNameLine = 64 << 10
+	maxNameFile = 4 << 20
+)
 
 // service is getservbyname(name, proto): the port, or -1.
 func service(name, proto string) int {

@@ -108,7 +108,13 @@ func TestFormat(t *testing.T) {
 
 // FuzzCompile: any expression compiles to a valid program or is refused
 // with one line; a compiled program runs on every corpus packet, and
-// "not (E)" rejects every packet E accepts.
+// "not (E)" rejects every packet E accepts. The input is one expression
+// or two separated by a NUL: on every packet where neither gives up (a
+// load past the packet's end rejects it whatever the expression says:
+// that is when E and "not (E)" both reject), "(E1) and (E2)" and
+// "(E1) or (E2)" answer as E1 and E2 do, so what the compiler and its
+// optimizer make of a combination (tests of one side decided by the
+// other's outcome) is checked against the sides compiled alone.
 func FuzzCompile(f *testing.F) {
 	for _, e := range oracleExprs {
 		f.Add(e)
@@ -116,29 +122,65 @@ func FuzzCompile(f *testing.F) {
 	f.Add("((((((tcp))))))")
 	f.Add("host 1.2.3.4 and (5.6.7.8 or not 9.9.9.9)")
 	f.Add("tcp[tcp[0]:tcp[1]] > -len % 3 ^ 2")
+	f.Add("tcp\x00udp")
+	f.Add("port 8080\x00not tcp")
+	f.Add("ip proto 6\x00ip proto 17")
+	f.Add("icmp\x00host 192.168.1.11")
 	pkts := append(pkttest.Crafted(), pkttest.Exercise()...)
-	f.Fuzz(func(t *testing.T, expr string) {
+	f.Fuzz(func(t *testing.T, in string) {
+		e1, e2, two := strings.Cut(in, "\x00")
 		for _, lt := range []pcap.LinkType{pcap.LinkTypeEthernet, pcap.LinkTypeLinuxSLL2} {
-			fl, err := Compile(expr, Options{LinkType: lt})
-			if err != nil {
-				if strings.Contains(err.Error(), "\n") || err.Error() == "" {
-					t.Fatalf("%q: error %q", expr, err)
+			// verdicts of expr on every packet: 1 accept, 0 reject, -1 gave up
+			verdicts := func(expr string) []int {
+				fl, err := Compile(expr, Options{LinkType: lt})
+				if err != nil {
+					if strings.Contains(err.Error(), "\n") || err.Error() == "" {
+						t.Fatalf("%q: error %q", expr, err)
+					}
+					return nil
 				}
+				if err := fl.Program.Validate(); err != nil {
+					t.Fatalf("%q: %v", expr, err)
+				}
+				neg, err := Compile("not ("+expr+")", Options{LinkType: lt})
+				if err != nil {
+					return nil // "not (id)" needs qualifiers to inherit
+				}
+				v := make([]int, len(pkts))
+				for i, p := range pkts {
+					if lt == pcap.LinkTypeLinuxSLL2 {
+						p = pkttest.ToSLL2(p, 1, 0)
+					}
+					yes, no := fl.Program.Run(p.Data, p.Len, nil) != 0, neg.Program.Run(p.Data, p.Len, nil) != 0
+					switch {
+					case yes && no:
+						t.Fatalf("%q and its negation both accept %q", expr, p.Name)
+					case yes:
+						v[i] = 1
+					case !no:
+						v[i] = -1
+					}
+				}
+				return v
+			}
+			v1 := verdicts(e1)
+			if !two || v1 == nil {
 				continue
 			}
-			if err := fl.Program.Validate(); err != nil {
-				t.Fatalf("%q: %v", expr, err)
+			v2 := verdicts(e2)
+			if v2 == nil {
+				continue
 			}
-			neg, err := Compile("not ("+expr+")", Options{LinkType: lt})
-			if err != nil {
-				continue // "not (id)" needs qualifiers to inherit
-			}
-			for _, p := range pkts {
-				if lt == pcap.LinkTypeLinuxSLL2 {
-					p = pkttest.ToSLL2(p, 1, 0)
+			and, or := verdicts("("+e1+") and ("+e2+")"), verdicts("("+e1+") or ("+e2+")")
+			for i, p := range pkts {
+				if v1[i] < 0 || v2[i] < 0 {
+					continue
 				}
-				if fl.Program.Run(p.Data, p.Len, nil) != 0 && neg.Program.Run(p.Data, p.Len, nil) != 0 {
-					t.Fatalf("%q and its negation both accept %q", expr, p.Name)
+				if and != nil && and[i] != v1[i]&v2[i] {
+					t.Fatalf("(%s) and (%s) on %q: %d, the sides %d %d", e1, e2, p.Name, and[i], v1[i], v2[i])
+				}
+				if or != nil && or[i] != v1[i]|v2[i] {
+					t.Fatalf("(%s) or (%s) on %q: %d, the sides %d %d", e1, e2, p.Name, or[i], v1[i], v2[i])
 				}
 			}
 		}

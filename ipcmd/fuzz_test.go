@@ -2,11 +2,15 @@ package ipcmd
 
 import (
 	"fmt"
-	"nsbox/cli"
+	"net"
+	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/cli"
 )
 
 // makeargsRef is iproute2's makeargs() transliterated pointer by pointer
@@ -151,6 +155,7 @@ func FuzzGetPrefix(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, arg string, fam uint8) {
 		family := []uint8{unix.AF_UNSPEC, unix.AF_INET, unix.AF_INET6}[int(fam)%3]
+		prefixRoundTrip(t, []byte(arg), fam)
 		p, err := getPrefix(arg, family)
 		if err != nil {
 			ce, ok := err.(*cli.Error)
@@ -172,4 +177,29 @@ func FuzzGetPrefix(f *testing.F) {
 			t.Fatalf("%q: family %d, asked %d", arg, p.family, family)
 		}
 	})
+}
+
+// prefixRoundTrip: a prefix made of the input's bytes (IPv4 or IPv6, a
+// length up to the address's) written as ip writes it, "ADDR/LEN", and
+// for IPv4 also with the length as a dotted mask, reads back as made.
+func prefixRoundTrip(t *testing.T, in []byte, n uint8) {
+	t.Helper()
+	var b [16]byte
+	copy(b[:], in)
+	a := netip.AddrFrom16(b)
+	if n&1 == 0 {
+		a = netip.AddrFrom4([4]byte(b[:4]))
+	}
+	bits := int(n>>1) % (a.BitLen() + 1)
+	forms := []string{a.String() + "/" + strconv.Itoa(bits)}
+	if a.Is4() {
+		m := net.CIDRMask(bits, 32)
+		forms = append(forms, a.String()+"/"+netip.AddrFrom4([4]byte(m)).String())
+	}
+	for _, s := range forms {
+		p, err := getPrefix(s, unix.AF_UNSPEC)
+		if err != nil || p.addr != a || p.bits != bits || !p.specified || int(p.family) != map[bool]int{true: unix.AF_INET, false: unix.AF_INET6}[a.Is4()] {
+			t.Fatalf("%q read as %+v, %v; want %v/%d", s, p, err, a, bits)
+		}
+	}
 }

@@ -358,7 +358,7 @@ func Run(g cli.Global, args []string) int { return run(g, "ip", args) }
 func run(g cli.Global, prog string, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "nsbox: internal error: %v\n", r)
+			fmt.Fprintf(stderr, "nsbox: %s\n", cli.InternalError(fmt.Sprint(r)))
 			if os.Getenv("NSBOX_DEBUG") != "" {
 				buf := make([]byte, 64<<10)
 				stderr.Write(buf[:runtime.Stack(buf, false)])
@@ -492,7 +492,7 @@ func doNetns(s *session, args []string) error {
 func Bridge(g cli.Global, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "nsbox: internal error: %v\n", r)
+			fmt.Fprintf(stderr, "nsbox: %s\n", cli.InternalError(fmt.Sprint(r)))
 			code = cli.ExitFail
 		}
 	}()

@@ -1,6 +1,7 @@
 package ipcmd
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -56,19 +57,37 @@ func TestArphrdName(t *testing.T) {
 	}
 }
 
-// A table file never makes parse panic, add a number above max, or add
-// an empty name or one holding blanks.
+// FuzzNameTable: whatever the text, every name kept is a word for a value
+// up to max; and a line "VALUE NAME" added at the end, VALUE from the
+// input in decimal or 0x hex, names that value (rtnl_tab_initialize: a
+// later line overrides), also after a line the parser skips.
 func FuzzNameTable(f *testing.F) {
-	f.Add("# comment\n1 one\n0x10 sixteen\n")
-	f.Add("255 x\n256 y\n0x 1\n-1 z\n")
-	f.Add("1\n\n #\n2 #c\n3\tthree\r\n")
-	f.Fuzz(func(t *testing.T, text string) {
+	f.Add("# comment\n1 one\n0x10 sixteen\n", uint16(255), "last")
+	f.Add("255 x\n256 y\n0x 1\n-1 z\n", uint16(0x1ff), "y")
+	f.Add("1\n\n #\n2 #c\n3\tthree\r\n", uint16(0x103), "three")
+	f.Fuzz(func(t *testing.T, text string, v uint16, name string) {
 		tab := &nameTable{max: 255, names: map[uint32]string{}, loaded: true}
 		tab.parse(text)
 		for v, n := range tab.names {
 			if v > 255 || n == "" || strings.IndexFunc(n, unicode.IsSpace) >= 0 || n[0] == '#' {
 				t.Fatalf("%d: %q from %q", v, n, text)
 			}
+		}
+		// a word: blanks taken out (joining what is left may make a
+		// new one of the bytes around them: "\xc2 \x85" is U+0085)
+		name = strings.Join(strings.Fields(name), "")
+		if f := strings.Fields(name); len(f) != 1 || f[0] != name || name[0] == '#' {
+			return
+		}
+		value, hex := uint32(v&0xff), v&0x100 != 0
+		word := strconv.FormatUint(uint64(value), 10)
+		if hex {
+			word = "0x" + strconv.FormatUint(uint64(value), 16)
+		}
+		tab = &nameTable{max: 255, names: map[uint32]string{}, loaded: true}
+		tab.parse(text + "\n# skipped\n" + word + "\t" + name + " # x\n")
+		if got := tab.names[value]; got != name {
+			t.Fatalf("%q then %q %q: %d is %q", text, word, name, value, got)
 		}
 	})
 }

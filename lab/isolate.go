@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -18,14 +19,19 @@ const isolatedEnv = "NSBOX_LAB_ISOLATED"
 // runIsolated runs "nsbox lab run FILE" again in a fresh network and mount
 // namespace: the lab's "default namespace" is then a new, empty one, its
 // namespace files and journal live on private tmpfs mounts, and nothing
-// of the host (interfaces, routes, /var/run/netns) is touched.
-func runIsolated(file string, errw io.Writer) int {
+// of the host (interfaces, routes, /var/run/netns) is touched. The
+// topology from standard input ("-"), which this process has read
+// already, is the child's standard input: data, the bytes read.
+func runIsolated(file string, data []byte, errw io.Writer) int {
 	args := []string{"nsbox", "lab", "run"}
 	if file != "" {
 		args = append(args, file)
 	}
 	cmd := &nsenter.Cmd{Path: "/proc/self/exe", Args: args}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if file == "-" {
+		cmd.Stdin = bytes.NewReader(data)
+	}
 	cmd.Env = append(os.Environ(), isolatedEnv+"=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags: unix.CLONE_NEWNET | unix.CLONE_NEWNS,

@@ -35,7 +35,7 @@ func Main(g cli.Global, args []string) (code int) {
 	defer func() {
 		// No Go panic reaches a user.
 		if p := recover(); p != nil {
-			fmt.Fprintf(os.Stderr, "nsbox lab: internal error: %v\n", p)
+			fmt.Fprintf(os.Stderr, "nsbox lab: %s\n", cli.InternalError(fmt.Sprint(p)))
 			code = 1
 		}
 	}()
@@ -132,7 +132,7 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 		}
 		return report(errw, showCmd(out, errw, dot))
 	}
-	l, err := load(file)
+	l, data, err := loadData(file)
 	if _, serr := os.Stat(file); err != nil && force && file != "-" && errors.Is(serr, fs.ErrNotExist) {
 		// The file is gone: its journal is found by the path it holds.
 		l = labOfJournal(file)
@@ -183,7 +183,7 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 			return runLab(l, out, errw, true)
 		}
 		if isolated {
-			return runIsolated(file, errw)
+			return runIsolated(file, data, errw)
 		}
 		return runLab(l, out, errw, false)
 	}
@@ -205,6 +205,13 @@ func report(errw io.Writer, err error) int {
 // that never ends, is one line of error. The lab's Ident is the file's
 // absolute path, links resolved ("<built-in>", "<stdin>").
 func load(file string) (*Lab, error) {
+	l, _, err := loadData(file)
+	return l, err
+}
+
+// loadData is load, and the bytes it parsed (standard input can be read
+// only once: lab run -isolated hands them to its child).
+func loadData(file string) (*Lab, []byte, error) {
 	var data []byte
 	var err error
 	name, ident := file, "<stdin>"
@@ -214,7 +221,7 @@ func load(file string) (*Lab, error) {
 		if l != nil {
 			l.Ident = "<built-in>"
 		}
-		return l, err
+		return l, defaultLab, err
 	case "-":
 		name = "<stdin>"
 		data, err = bounded.ReadAll(os.Stdin, maxFile, "a topology file")
@@ -230,16 +237,16 @@ func load(file string) (*Lab, error) {
 	}
 	var be *bounded.Error
 	if errors.As(err, &be) {
-		return nil, fmt.Errorf("nsbox lab: %s: %v", name, err)
+		return nil, nil, fmt.Errorf("nsbox lab: %s: %v", name, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("nsbox lab: %v", err)
+		return nil, nil, fmt.Errorf("nsbox lab: %v", err)
 	}
 	l, err := Parse(name, data)
 	if l != nil {
 		l.Ident = ident
 	}
-	return l, err
+	return l, data, err
 }
 
 // labOfJournal is, for lab down -force of a topology file that is gone,

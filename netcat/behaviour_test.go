@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -378,6 +379,17 @@ func gone(pid int) bool {
 func TestSignalCleanup(t *testing.T) {
 	sandbox.Require(t, "nc.openbsd")
 	nc := ncPath(t)
+	// A signal ignored in this process (go test run under nohup, or
+	// from a script's "&", which ignores SIGINT) would be ignored in nc
+	// too, which keeps it so (see installSignals): caught here instead,
+	// exec gives nc the default, as from a terminal.
+	caught := make(chan os.Signal, 1)
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		if signal.Ignored(sig) {
+			signal.Notify(caught, sig)
+			defer signal.Ignore(sig)
+		}
+	}
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "sock")

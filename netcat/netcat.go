@@ -21,7 +21,7 @@ import (
 func Main(g cli.Global, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(os.Stderr, "nc: internal error: %v\n", r)
+			fmt.Fprintf(os.Stderr, "nc: %s\n", cli.InternalError(fmt.Sprint(r)))
 			code = 1
 		}
 	}()

@@ -227,7 +227,7 @@ short
 `
 
 func TestBuildPorts(t *testing.T) {
-	db := parseServices(strings.NewReader(testServices))
+	db := parseServices(testServices)
 	tests := []struct {
 		args  []string
 		proto string
@@ -282,7 +282,7 @@ func TestBuildPorts(t *testing.T) {
 }
 
 func TestServicePort(t *testing.T) {
-	db := parseServices(strings.NewReader(testServices))
+	db := parseServices(testServices)
 	for s, want := range map[string]int{"0": 0, "8080": 8080, "65535": 65535, "http": 80} {
 		if got, err := servicePort(s, "tcp", db); err != nil || got != want {
 			t.Errorf("servicePort(%q) = %d %v", s, got, err)

@@ -1,13 +1,12 @@
 package netcat
 
 import (
-	"bufio"
-	"io"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
+
+	"nsbox/internal/bounded"
 )
 
 // servicesPath is the services database; a missing file just means that
@@ -30,51 +29,66 @@ var (
 	servDB   *services
 )
 
+// loadServices reads servicesPath once, line by line: at most
+// maxServicesLine a line and maxServices in all (Debian's file is 13 KB,
+// IANA's whole registry under 1 MB, with lines of tens of bytes). The
+// file is configuration, not nc's input: past a bound the rest of it is
+// ignored, with one line on stderr, and nc goes on with the names before.
 func loadServices() *services {
 	servOnce.Do(func() {
-		f, err := os.Open(servicesPath)
-		if err != nil {
-			servDB = parseServices(strings.NewReader(""))
-			return
-		}
-		defer f.Close()
-		servDB = parseServices(f)
+		servDB = newServices()
+		err := bounded.EachLine(servicesPath, maxServicesLine, maxServices, "a line of "+servicesPath, servicesPath, func(line []byte) bool {
+			servDB.add(string(line))
+			return true
+		})
+		bounded.Warn(servicesPath, err)
 	})
 	return servDB
 }
 
-// parseServices reads services(5) lines: "name port/proto [aliases...]
-// [# comment]". Malformed lines are skipped, as getservent(3) does.
-func parseServices(r io.Reader) *services {
-	s := &services{names: map[string][]servEnt{}, byPort: map[servEnt]string{}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		pp := strings.SplitN(f[1], "/", 2)
-		if len(pp) != 2 || pp[1] == "" {
-			continue
-		}
-		port, err := strconv.Atoi(pp[0])
-		if err != nil || port < 0 || port > 65535 {
-			continue
-		}
-		e := servEnt{port, pp[1]}
-		if _, ok := s.byPort[servEnt{port, pp[1]}]; !ok {
-			s.byPort[servEnt{port, pp[1]}] = f[0]
-		}
-		for _, name := range append([]string{f[0]}, f[2:]...) {
-			s.names[name] = append(s.names[name], e)
-		}
+const (
+	maxServicesLine = 64 << 10
+	maxServices     = 4 << 20
+)
+
+func newServices() *services {
+	return &services{names: map[string][]servEnt{}, byPort: map[servEnt]string{}}
+}
+
+// parseServices reads services(5) text.
+func parseServices(text string) *services {
+	s := newServices()
+	for _, line := range strings.Split(text, "\n") {
+		s.add(line)
 	}
 	return s
+}
+
+// add reads one services(5) line: "name port/proto [aliases...]
+// [# comment]". Malformed lines are skipped, as getservent(3) does.
+func (s *services) add(line string) {
+	if i := strings.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return
+	}
+	pp := strings.SplitN(f[1], "/", 2)
+	if len(pp) != 2 || pp[1] == "" {
+		return
+	}
+	port, err := strconv.Atoi(pp[0])
+	if err != nil || port < 0 || port > 65535 {
+		return
+	}
+	e := servEnt{port, pp[1]}
+	if _, ok := s.byPort[e]; !ok {
+		s.byPort[e] = f[0]
+	}
+	for _, name := range append([]string{f[0]}, f[2:]...) {
+		s.names[name] = append(s.names[name], e)
+	}
 }
 
 // port returns the port of service name for proto ("tcp" or "udp").

@@ -784,6 +784,29 @@ func FuzzParseMessages(f *testing.F) {
 	f.Add(hdr(0xffffffff, 1, 0, 0, 0))
 	f.Add(hdr(0, 1, 0, 0, 0))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// Messages made of the input (type, flags, sequence from its
+		// bytes, data of 0 to 7 bytes, so most need padding), written
+		// one after another, parse back as made.
+		var made []Message
+		var wire []byte
+		for in := b; len(in) >= 5; {
+			n := min(int(in[4]%8), len(in)-5)
+			m := Message{Header: Header{Type: HeaderType(ne.Uint16(in)), Flags: HeaderFlags(in[2]), Sequence: uint32(in[3])}, Data: in[5 : 5+n]}
+			wire, _ = m.AppendBinary(wire)
+			m.Header.Length = uint32(HeaderLen + n)
+			made = append(made, m)
+			in = in[5+n:]
+		}
+		if got, err := ParseMessages(wire); err != nil || len(got) != len(made) {
+			t.Fatalf("% x: %d messages, %v; want %d", wire, len(got), err, len(made))
+		} else {
+			for i := range got {
+				if got[i].Header != made[i].Header || !bytes.Equal(got[i].Data, made[i].Data) {
+					t.Fatalf("% x: message %d %+v, want %+v", wire, i, got[i], made[i])
+				}
+			}
+		}
+
 		msgs, err := ParseMessages(b)
 		end := 0
 		for i, m := range msgs {

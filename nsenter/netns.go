@@ -260,7 +260,8 @@ func DeleteAll() error {
 
 // List returns the names in RunDir in readdir order, which is the order
 // ip netns list prints (newest first on tmpfs). A missing RunDir is an
-// empty list.
+// empty list. The directory is root's (0755: only root adds names), one
+// name of at most 255 bytes per namespace; the names are held at once.
 func List() ([]string, error) {
 	d, err := os.Open(RunDir)
 	if err != nil {
@@ -305,7 +306,8 @@ func Identify(pid int) ([]string, error) {
 }
 
 // Pids returns the processes (in /proc order) whose network namespace is
-// the named one.
+// the named one. /proc's names are held at once: one per process, at
+// most pid_max (4,194,304) of a few bytes, the kernel's, not input.
 func Pids(name string) ([]int, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err

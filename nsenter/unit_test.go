@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,6 +193,41 @@ func FuzzParseInotify(f *testing.F) {
 		}
 		if err == nil && len(b) > 0 && len(evs) == 0 {
 			t.Fatal("bytes but no events and no error")
+		}
+		// written back as the kernel writes them (the name NUL-padded
+		// to a multiple of 16, none for no name), they read back the same
+		var again []byte
+		for _, ev := range evs {
+			pad := 0
+			if ev.Name != "" {
+				pad = (len(ev.Name) + 16) &^ 15
+			}
+			again = append(again, inotifyEvent(ev.WD, ev.Mask, ev.Cookie, ev.Name, pad)...)
+		}
+		back, err := ParseInotify(again)
+		if err != nil || !slices.Equal(back, evs) {
+			t.Fatalf("%+v written back read as %+v, %v", evs, back, err)
+		}
+		// events made of the input's bytes (wd, mask, cookie, a name of
+		// up to 31 bytes with no NUL), written as the kernel writes
+		// them, read back as they were
+		var want []InotifyEvent
+		var wire []byte
+		for in := b; len(in) >= 13; {
+			ne := binary.NativeEndian
+			n := min(int(in[12]%32), len(in)-13)
+			name := strings.ReplaceAll(string(in[13:13+n]), "\x00", "")
+			ev := InotifyEvent{WD: int32(ne.Uint32(in)), Mask: ne.Uint32(in[4:]), Cookie: ne.Uint32(in[8:]), Name: name}
+			pad := 0
+			if name != "" {
+				pad = (len(name) + 16) &^ 15
+			}
+			want = append(want, ev)
+			wire = append(wire, inotifyEvent(ev.WD, ev.Mask, ev.Cookie, ev.Name, pad)...)
+			in = in[13+n:]
+		}
+		if got, err := ParseInotify(wire); err != nil || !slices.Equal(got, want) {
+			t.Fatalf("% x read as %+v, %v; want %+v", wire, got, err, want)
 		}
 	})
 }

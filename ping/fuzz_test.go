@@ -1,8 +1,12 @@
 package ping
 
 import (
+	"bytes"
 	"encoding/binary"
+	"net/netip"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // FuzzParseReply feeds the reply decoders what a socket could hand them:
@@ -12,6 +16,7 @@ func FuzzParseReply(f *testing.F) {
 	f.Add(echoReply4(1, 1, payload(56, 1, 2)), false, false)
 	f.Add(MarshalEchoRequest(true, 1, 1, payload(16, 1, 2)), true, false)
 	f.Fuzz(func(t *testing.T, b []byte, v6, ipHeader bool) {
+		echoRoundTrip(t, b, v6, ipHeader)
 		var m Message
 		var err error
 		if v6 {
@@ -80,6 +85,7 @@ func FuzzParseErrQueue(f *testing.F) {
 			}
 			return ""
 		}
+		errQueueRoundTrip(t, b, v6, zone)
 		if e, err := ParseExtendedErr(b, zone); err == nil {
 			if e.Offender.IsValid() && !e.Offender.Is4() && !e.Offender.Is6() {
 				t.Fatalf("offender %v", e.Offender)
@@ -93,4 +99,74 @@ func FuzzParseErrQueue(f *testing.F) {
 			t.Fatal("timestamp without cmsg")
 		}
 	})
+}
+
+// echoRoundTrip: an echo reply made of the input (identifier and
+// sequence from its first bytes, the rest its data; IPv4 with an IP
+// header of TTL b[4] when asked) reads back as it was made.
+func echoRoundTrip(t *testing.T, b []byte, v6, ipHeader bool) {
+	t.Helper()
+	if len(b) < 5 {
+		return
+	}
+	id, seq, ttl, data := binary.BigEndian.Uint16(b), binary.BigEndian.Uint16(b[2:]), b[4], b[5:]
+	var m Message
+	var err error
+	if v6 {
+		pkt := MarshalEchoRequest(true, id, seq, data)
+		pkt[0] = icmp6EchoReply
+		m, err = ParseIPv6(pkt)
+	} else {
+		pkt := echoReply4(id, seq, data)
+		if ipHeader {
+			pkt = append(ipv4Header(ttl, 1, [4]byte{127, 0, 0, 1}, [4]byte{127, 0, 0, 2}, int(ttl%3)*4, len(pkt)), pkt...)
+		}
+		m, err = ParseIPv4(pkt, ipHeader)
+	}
+	wantTTL := -1
+	if !v6 && ipHeader {
+		wantTTL = int(ttl)
+	}
+	if err != nil || m.Kind != KindEchoReply || m.ID != id || m.Seq != seq || !bytes.Equal(m.Data, data) ||
+		!m.ChecksumOK || m.TTL != wantTTL {
+		t.Fatalf("echo reply id %d seq %d ttl %d data % x (v6 %v, IP header %v) read as %+v, %v", id, seq, ttl, data, v6, ipHeader, m, err)
+	}
+}
+
+// errQueueRoundTrip: a sock_extended_err and the offender's sockaddr made
+// of the input, in an IP_RECVERR (IPV6_RECVERR) control message after a
+// TTL (hop limit) one, read back as they were made.
+func errQueueRoundTrip(t *testing.T, b []byte, v6 bool, zone func(uint32) string) {
+	t.Helper()
+	var in [48]byte
+	copy(in[:], b)
+	ne := binary.NativeEndian
+	want := ExtendedErr{Errno: ne.Uint32(in[0:]), Origin: in[4], Type: in[5], Code: in[6],
+		Info: ne.Uint32(in[8:]), Data: ne.Uint32(in[12:])}
+	ee := make([]byte, 16)
+	ne.PutUint32(ee[0:], want.Errno)
+	ee[4], ee[5], ee[6] = want.Origin, want.Type, want.Code
+	ne.PutUint32(ee[8:], want.Info)
+	ne.PutUint32(ee[12:], want.Data)
+	level, typ, ttlType := int32(unix.IPPROTO_IP), int32(unix.IP_RECVERR), int32(unix.IP_TTL)
+	if v6 {
+		a := netip.AddrFrom16([16]byte(in[16:32]))
+		scope := ne.Uint32(in[32:]) % 4
+		ee = append(ee, sockaddrIn6(a, scope)...)
+		want.Offender = a
+		if scope != 0 {
+			want.Offender = a.WithZone(zoneName(scope, zone))
+		}
+		level, typ, ttlType = unix.IPPROTO_IPV6, unix.IPV6_RECVERR, unix.IPV6_HOPLIMIT
+	} else {
+		ee = append(ee, sockaddrIn([4]byte(in[16:20]))...)
+		want.Offender = netip.AddrFrom4([4]byte(in[16:20]))
+	}
+	oob := append(cmsg(level, ttlType, nativeInt(int32(in[36]))), cmsg(level, typ, ee)...)
+	if got, ok := parseErrQueue(oob, v6, zone); !ok || got != want {
+		t.Fatalf("% x: %+v %v, want %+v", oob, got, ok, want)
+	}
+	if info := parseRxCmsgs(oob); info.ttl != int(in[36]) || info.haveStamp {
+		t.Fatalf("% x: TTL %d, timestamp %v; want TTL %d", oob, info.ttl, info.haveStamp, in[36])
+	}
 }

@@ -1,7 +1,6 @@
 package resolve
 
 import (
-	"bytes"
 	"net/netip"
 	"os"
 	"strconv"
@@ -34,61 +33,79 @@ type Config struct {
 // (127.0.0.1, then ::1), as glibc does; without search/domain the
 // domain part of the host name is the search list.
 func ParseConf(b []byte) *Config {
-	c := &Config{Ndots: 1, Timeout: 5 * time.Second, Attempts: 2}
-	haveSearch := false
-	for len(b) > 0 {
-		var line []byte
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			line, b = b, nil
+	var p confParser
+	eachLine(b, func(line []byte) bool {
+		p.line(line)
+		return true
+	})
+	return p.config()
+}
+
+// confParser reads a resolver configuration one line at a time.
+type confParser struct {
+	c          Config
+	started    bool
+	haveSearch bool
+}
+
+func (p *confParser) line(line []byte) {
+	c := &p.c
+	if !p.started {
+		*c = Config{Ndots: 1, Timeout: 5 * time.Second, Attempts: 2}
+		p.started = true
+	}
+	if len(line) > 0 && (line[0] == '#' || line[0] == ';') {
+		return
+	}
+	f := strings.Fields(string(line))
+	if len(f) == 0 {
+		return
+	}
+	switch f[0] {
+	case "nameserver":
+		if len(f) < 2 || len(c.Servers) >= maxNS {
+			return
 		}
-		if len(line) > 0 && (line[0] == '#' || line[0] == ';') {
-			continue
+		if a, err := netip.ParseAddr(f[1]); err == nil {
+			c.Servers = append(c.Servers, netip.AddrPortFrom(a.Unmap(), 53))
 		}
-		f := strings.Fields(string(line))
-		if len(f) == 0 {
-			continue
+	case "domain":
+		if len(f) >= 2 {
+			c.Search, p.haveSearch = []string{strings.TrimSuffix(f[1], ".")}, true
 		}
-		switch f[0] {
-		case "nameserver":
-			if len(f) < 2 || len(c.Servers) >= maxNS {
-				continue
+	case "search":
+		c.Search, p.haveSearch = nil, true
+		for _, d := range f[1:] {
+			if d = strings.TrimSuffix(d, "."); d != "" && len(c.Search) < maxDNSrch {
+				c.Search = append(c.Search, d)
 			}
-			if a, err := netip.ParseAddr(f[1]); err == nil {
-				c.Servers = append(c.Servers, netip.AddrPortFrom(a.Unmap(), 53))
-			}
-		case "domain":
-			if len(f) >= 2 {
-				c.Search, haveSearch = []string{strings.TrimSuffix(f[1], ".")}, true
-			}
-		case "search":
-			c.Search, haveSearch = nil, true
-			for _, d := range f[1:] {
-				if d = strings.TrimSuffix(d, "."); d != "" && len(c.Search) < maxDNSrch {
-					c.Search = append(c.Search, d)
-				}
-			}
-		case "options":
-			for _, o := range f[1:] {
-				c.option(o)
-			}
+		}
+	case "options":
+		for _, o := range f[1:] {
+			c.option(o)
 		}
 	}
+}
+
+// config is the configuration the lines made, with glibc's defaults for
+// what they did not say.
+func (p *confParser) config() *Config {
+	p.line(nil)
+	c := p.c
 	if len(c.Servers) == 0 {
 		c.Servers = []netip.AddrPort{
 			netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 53),
 			netip.AddrPortFrom(netip.IPv6Loopback(), 53),
 		}
 	}
-	if !haveSearch {
+	if !p.haveSearch {
 		if h, err := os.Hostname(); err == nil {
 			if i := strings.IndexByte(h, '.'); i >= 0 && i+1 < len(h) {
 				c.Search = []string{h[i+1:]}
 			}
 		}
 	}
-	return c
+	return &c
 }
 
 // option applies one word of an options line.

@@ -25,4 +25,11 @@
 // not a reason to wait for another. Names from /etc/hosts, which glibc
 // prints raw, come back with their control bytes as \DDD. So every name
 // this package returns may be printed to a terminal as it is.
+//
+// The files are read with bounds (internal/bounded), afresh for each
+// lookup as glibc reads them: /etc/hosts line by line, keeping only the
+// lines of the name or address asked (64 KiB a line, 256 MiB in all),
+// /etc/resolv.conf likewise (64 KiB a line, 1 MiB in all). They are
+// configuration, not input: past a bound the rest of the file is ignored
+// with one line on stderr, and the lookup goes on.
 package resolve

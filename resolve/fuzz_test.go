@@ -2,6 +2,8 @@ package resolve
 
 import (
 	"bytes"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -16,6 +18,8 @@ func FuzzParseResponse(f *testing.F) {
 	f.Add(reply(q, 0x8180, rr([]byte{0xc0, 12}, typeA, []byte{192, 0, 2, 1})))
 	f.Add(reply(q, 0x8180, rr([]byte{0xc0, 12}, typeCNAME, []byte{1, 'x', 0xc0, 12})))
 	f.Add(reply(q, 0x8383))
+	// a CNAME to a name that is no host name (a label with an escape)
+	f.Add(reply(q, 0x8180, rr([]byte{0xc0, 12}, typeCNAME, []byte("\x04\x1b[2J\x00")), rr([]byte("\x04\x1b[2J\x00"), typeA, []byte{192, 0, 2, 1})))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		r, err := ParseResponse(msg)
 		if err != nil {
@@ -65,8 +69,20 @@ func names(rs []Record) []string {
 	return out
 }
 
+// hostsOf reads b as the resolver reads the hosts file, keeping the
+// lines keep wants.
+func hostsOf(b []byte, keep func(netip.Addr, []string) bool) *Hosts {
+	h := newHosts()
+	eachLine(b, func(line []byte) bool {
+		h.add(line, keep)
+		return true
+	})
+	return h
+}
+
 // FuzzParseHosts: every name the parser keeps resolves to addresses
-// that list it back.
+// that list it back; and a lookup, which keeps only the lines of the
+// name or address asked, answers as the whole file parsed does.
 func FuzzParseHosts(f *testing.F) {
 	f.Add([]byte("127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\nff02::1 ip6-allnodes\n"))
 	f.Add([]byte("# c\n10.1 a b # x\nfe80::1%eth0 ll\n\t192.0.2.1\tWeb.\n"))
@@ -87,6 +103,16 @@ func FuzzParseHosts(f *testing.F) {
 				if !found {
 					t.Fatalf("%q -> %v, not back", name, e.addr)
 				}
+			}
+			// (name is a key: a host of that key is name with a dot
+			// after it, as "1.." is the host of key "1.")
+			if got := hostsOf(b, ofName(name+".")).entries(name + "."); !slices.Equal(got, ents) {
+				t.Fatalf("%q: the lines of the name give %v, the file %v", name, got, ents)
+			}
+		}
+		for a, names := range h.byAddr {
+			if got := hostsOf(b, ofAddr(a)).Names(a); !slices.Equal(got, names) {
+				t.Fatalf("%v: the lines of the address give %q, the file %q", a, got, names)
 			}
 		}
 	})

@@ -23,7 +23,54 @@ type hostEnt struct {
 
 // ParseHosts reads a hosts file.
 func ParseHosts(b []byte) *Hosts {
-	h := &Hosts{byName: map[string][]hostEnt{}, byAddr: map[netip.Addr][]string{}}
+	h := newHosts()
+	eachLine(b, func(line []byte) bool {
+		h.add(line, nil)
+		return true
+	})
+	return h
+}
+
+func newHosts() *Hosts {
+	return &Hosts{byName: map[string][]hostEnt{}, byAddr: map[netip.Addr][]string{}}
+}
+
+// add adds the names of one line of a hosts file, if it parses and keep
+// (nil: every line) wants it: keep sees the address and the names.
+func (h *Hosts) add(line []byte, keep func(a netip.Addr, names []string) bool) {
+	if i := bytes.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	f := strings.Fields(string(line))
+	if len(f) < 2 {
+		return
+	}
+	a, ok := hostsAddr(f[0])
+	if !ok || keep != nil && !keep(a, f[1:]) {
+		return
+	}
+names:
+	for _, name := range f[1:] {
+		key := hostsKey(name)
+		if key == "" {
+			continue
+		}
+		for _, e := range h.byName[key] {
+			if e.addr == a {
+				continue names
+			}
+		}
+		h.byName[key] = append(h.byName[key], hostEnt{a, f[1]})
+		h.byAddr[a] = append(h.byAddr[a], name)
+	}
+}
+
+// hostsKey is the name as hosts lookups compare it: case folded, a
+// trailing dot ignored.
+func hostsKey(name string) string { return lowerASCII(strings.TrimSuffix(name, ".")) }
+
+// eachLine calls fn with every line of b ("\n" cut) until it returns false.
+func eachLine(b []byte, fn func(line []byte) bool) {
 	for len(b) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -31,33 +78,10 @@ func ParseHosts(b []byte) *Hosts {
 		} else {
 			line, b = b, nil
 		}
-		if i := bytes.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		f := strings.Fields(string(line))
-		if len(f) < 2 {
-			continue
-		}
-		a, ok := hostsAddr(f[0])
-		if !ok {
-			continue
-		}
-	names:
-		for _, name := range f[1:] {
-			key := lowerASCII(strings.TrimSuffix(name, "."))
-			if key == "" {
-				continue
-			}
-			for _, e := range h.byName[key] {
-				if e.addr == a {
-					continue names
-				}
-			}
-			h.byName[key] = append(h.byName[key], hostEnt{a, f[1]})
-			h.byAddr[a] = append(h.byAddr[a], name)
+		if !fn(line) {
+			return
 		}
 	}
-	return h
 }
 
 // hostsAddr is the address column: inet_pton(3) for IPv6 (a zone is
@@ -84,7 +108,7 @@ func (h *Hosts) entries(name string) []hostEnt {
 	if h == nil {
 		return nil
 	}
-	return h.byName[lowerASCII(strings.TrimSuffix(name, "."))]
+	return h.byName[hostsKey(name)]
 }
 
 // Names returns the names for a, canonical name first.

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/internal/bounded"
 )
 
 // Resolver holds where the files are; the zero value reads the system's.
@@ -89,7 +91,7 @@ func (r *Resolver) LookupCanon(host string, family int) ([]netip.Addr, string, e
 	if !validName(host) {
 		return nil, "", NoName
 	}
-	if addrs, canon := hostsFamily(r.hosts().entries(host), family); len(addrs) > 0 {
+	if addrs, canon := hostsFamily(r.hosts(ofName(host)).entries(host), family); len(addrs) > 0 {
 		return sortAddrs(addrs), printable(canon), nil
 	}
 	if isLocalhost(host) {
@@ -111,15 +113,25 @@ func (r *Resolver) LookupCanon(host string, family int) ([]netip.Addr, string, e
 // Reverse's name is printable: a host name from DNS that passed
 // res_hnok, or a hosts file name with its control bytes escaped.
 func (r *Resolver) Reverse(a netip.Addr) (string, error) {
-	a = a.Unmap()
-	if names := r.hosts().Names(a.WithZone("")); len(names) > 0 {
+	a = a.Unmap().WithZone("")
+	if names := r.hosts(ofAddr(a)).Names(a); len(names) > 0 {
 		return printable(names[0]), nil
 	}
 	return r.ptr(a.WithZone(""))
 }
 
-// hosts reads the hosts file afresh (a missing file is an empty one).
-func (r *Resolver) hosts() *Hosts {
+// hosts reads the hosts file afresh, as glibc's files backend does for
+// each lookup: line by line, keeping only the lines keep wants (those of
+// the name or address asked for). A missing file is an empty one.
+//
+// Bounds: maxHostsLine a line, maxHosts in all. Memory is one line and
+// the lines kept, whatever the file's size; the total bound is on time
+// (a lookup reads the file to its end). The file is configuration, not
+// the command's input: past a bound the rest of it is ignored, with one
+// line on stderr (bounded.Warn), and the lookup goes on with the lines
+// before it. The largest hosts files in use, ad-blocking lists of a few
+// hundred thousand names, are tens of MB with lines of tens of bytes.
+func (r *Resolver) hosts(keep func(a netip.Addr, names []string) bool) *Hosts {
 	if r.Hosts != nil {
 		return r.Hosts
 	}
@@ -127,10 +139,42 @@ func (r *Resolver) hosts() *Hosts {
 	if p == "" {
 		p = "/etc/hosts"
 	}
-	b, _ := os.ReadFile(p)
-	return ParseHosts(b)
+	h := newHosts()
+	err := bounded.EachLine(p, maxHostsLine, maxHosts, "a line of "+p, p, func(line []byte) bool {
+		h.add(line, keep)
+		return true
+	})
+	bounded.Warn(p, err)
+	return h
 }
 
+// ofName keeps the hosts lines that name host, ofAddr those of address
+// a: all that Hosts.entries(host) and Hosts.Names(a) look at.
+func ofName(host string) func(netip.Addr, []string) bool {
+	key := hostsKey(host)
+	return func(_ netip.Addr, names []string) bool {
+		for _, n := range names {
+			if hostsKey(n) == key {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func ofAddr(a netip.Addr) func(netip.Addr, []string) bool {
+	return func(b netip.Addr, _ []string) bool { return b == a }
+}
+
+const (
+	maxHostsLine = 64 << 10
+	maxHosts     = 256 << 20
+)
+
+// conf reads the resolver configuration afresh, line by line: at most
+// maxConfLine a line and maxConf in all (a resolv.conf is a few lines:
+// three nameservers, a search list, options). It is configuration: past
+// a bound the rest is ignored, with one line on stderr (bounded.Warn).
 func (r *Resolver) conf() *Config {
 	if r.Conf != nil {
 		return r.Conf
@@ -139,11 +183,21 @@ func (r *Resolver) conf() *Config {
 	if p == "" {
 		p = "/etc/resolv.conf"
 	}
-	b, _ := os.ReadFile(p)
-	c := ParseConf(b)
+	var cp confParser
+	err := bounded.EachLine(p, maxConfLine, maxConf, "a line of "+p, p, func(line []byte) bool {
+		cp.line(line)
+		return true
+	})
+	bounded.Warn(p, err)
+	c := cp.config()
 	c.env(os.Getenv("LOCALDOMAIN"), os.Getenv("RES_OPTIONS"))
 	return c
 }
+
+const (
+	maxConfLine = 64 << 10
+	maxConf     = 1 << 20
+)
 
 func ofFamily(addrs []netip.Addr, family int) []netip.Addr {
 	var out []netip.Addr

@@ -280,7 +280,7 @@ type InetSocket struct {
 	MemInfo   *MemInfo // INET_DIAG_MEMINFO
 	SKMemInfo []uint32 // INET_DIAG_SKMEMINFO: SK_MEMINFO_* words
 	Other     []netlink.Attribute
-	// FromProc says the socket was read from /proc/net (ParseProcNet),
+	// FromProc says the socket was read from /proc/net (ReadProcNet),
 	// not from a sock_diag reply.
 	FromProc bool
 }

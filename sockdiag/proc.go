@@ -29,6 +29,13 @@ type Owner struct {
 // (gone, or not ours) are skipped. The socket table of another network
 // namespace is never consulted: callers look up the inodes of the
 // sockets their own dump returned.
+//
+// What it reads is the kernel's, not input: directory names and link
+// targets of at most a few dozen bytes each, one per process (pid_max,
+// at most 4,194,304) and per descriptor of each (fs.nr_open, 1,048,576
+// by default); memory and time grow with them, as ss -p's own table does.
+// One process's descriptors are listed at once (to visit them in
+// order), and only the links that are sockets are kept.
 func Owners(procRoot string) (map[uint32][]Owner, error) {
 	d, err := os.Open(procRoot)
 	if err != nil {
@@ -141,9 +148,7 @@ func SocketInode(link string) (uint32, bool) {
 // netstat reads them (one read(2) into char cmdlbuf[512]).
 func processNames(procRoot string, pid int) (comm, argv0 string) {
 	base := filepath.Join(procRoot, strconv.Itoa(pid))
-	if b, err := bounded.ReadFile(filepath.Join(base, "stat"), maxStat, "/proc/PID/stat"); err == nil {
-		comm = ParseStatComm(b)
-	}
+	comm, _ = Comm(procRoot, pid)
 	if fd, err := unix.Open(filepath.Join(base, "cmdline"), unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
 		var buf [511]byte
 		n, err := bounded.FD(fd).Read(buf[:])
@@ -160,6 +165,17 @@ func processNames(procRoot string, pid int) (comm, argv0 string) {
 }
 
 const maxStat = 4096
+
+// Comm is the comm of process pid from procRoot/PID/stat, read as
+// processNames reads it (at most maxStat bytes); false when there is
+// none to read (the process is gone, or its stat holds no "(").
+func Comm(procRoot string, pid int) (string, bool) {
+	b, err := bounded.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "stat"), maxStat, "/proc/PID/stat")
+	if err != nil || strings.IndexByte(string(b), '(') < 0 {
+		return "", false
+	}
+	return ParseStatComm(b), true
+}
 
 // ParseStatComm extracts comm from the text of /proc/PID/stat.
 func ParseStatComm(b []byte) string {

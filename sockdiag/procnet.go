@@ -1,70 +1,94 @@
 package sockdiag
 
 import (
-	"bufio"
-	"bytes"
+	"io"
 	"strconv"
 	"strings"
 
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 )
 
-// ParseProcNet reads the socket table of /proc/net/{tcp,udp,raw}[6], for
+// ReadProcNet reads the socket table of /proc/net/{tcp,udp,raw}[6], for
 // kernels without a sock_diag handler for the protocol (raw_diag is
-// optional: CONFIG_INET_RAW_DIAG). It returns the sockets as if
-// inet_diag had sent them, with FromProc set: there are no attributes.
+// optional: CONFIG_INET_RAW_DIAG), and calls fn with each socket, as if
+// inet_diag had sent it, with FromProc set: there are no attributes.
 //
 //	sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ...
 //	 1: 0100007F:0011 0200007F:0000 01 00000000:00000000 00:00000000 00000000     0        0 937885 ...
 //
 // Addresses are the __be32 words printed as native integers (%08X);
 // ports are in host order.
-func ParseProcNet(b []byte, family uint8) ([]*InetSocket, error) {
-	var out []*InetSocket
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	first := true
-	for sc.Scan() {
-		if first {
-			first = false
-			continue
+//
+// The table is read as a stream, one line at a time: a line is at most
+// MaxProcNetLine bytes (the kernel's are under 200), and the table as a
+// whole has no bound (bounded.Unbounded): a million sockets make it
+// ~150 MB, and it is never held, only the sockets fn keeps. A line past
+// the bound, or one that does not parse, is the error that ends it.
+func ReadProcNet(r io.Reader, family uint8, fn func(*InetSocket)) error {
+	ls := bounded.NewLines(r, MaxProcNetLine, bounded.Unbounded, "a line of /proc/net", "/proc/net")
+	for {
+		b, err := ls.Next()
+		if err == io.EOF {
+			return nil
 		}
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 {
-			continue
-		}
-		if len(f) < 10 {
-			return out, fmt.Errorf("sockdiag: /proc/net line with %d fields", len(f))
-		}
-		s := &InetSocket{FromProc: true}
-		s.Family = family
-		var err error
-		if s.ID.Src, s.ID.SPort, err = procAddr(f[1], family); err != nil {
-			return out, err
-		}
-		if s.ID.Dst, s.ID.DPort, err = procAddr(f[2], family); err != nil {
-			return out, err
-		}
-		st, err := strconv.ParseUint(f[3], 16, 8)
 		if err != nil {
-			return out, badField("state", f[3])
+			return err
 		}
-		s.State = uint8(st)
-		tx, rx, ok := strings.Cut(f[4], ":")
-		w, err1 := strconv.ParseUint(tx, 16, 32)
-		r, err2 := strconv.ParseUint(rx, 16, 32)
-		if !ok || err1 != nil || err2 != nil {
-			return out, badField("queues", f[4])
+		if ls.N() == 1 {
+			continue // the heading
 		}
-		s.WQueue, s.RQueue = uint32(w), uint32(r)
-		uid, err1 := strconv.ParseUint(f[7], 10, 32)
-		ino, err2 := strconv.ParseUint(f[9], 10, 32)
-		if err1 != nil || err2 != nil {
-			return out, fmt.Errorf("sockdiag: bad uid or inode %q %q", f[7], f[9])
+		s, err := parseProcNetLine(string(b), family)
+		if err != nil {
+			return err
 		}
-		s.UID, s.Inode = uint32(uid), uint32(ino)
-		out = append(out, s)
+		if s != nil {
+			fn(s)
+		}
 	}
-	return out, sc.Err()
+}
+
+// MaxProcNetLine bounds a line of a /proc/net table.
+const MaxProcNetLine = 4096
+
+// parseProcNetLine reads one line of the table: a socket, or nil for a
+// blank line.
+func parseProcNetLine(line string, family uint8) (*InetSocket, error) {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return nil, nil
+	}
+	if len(f) < 10 {
+		return nil, fmt.Errorf("sockdiag: /proc/net line with %d fields", len(f))
+	}
+	s := &InetSocket{FromProc: true}
+	s.Family = family
+	var err error
+	if s.ID.Src, s.ID.SPort, err = procAddr(f[1], family); err != nil {
+		return nil, err
+	}
+	if s.ID.Dst, s.ID.DPort, err = procAddr(f[2], family); err != nil {
+		return nil, err
+	}
+	st, err := strconv.ParseUint(f[3], 16, 8)
+	if err != nil {
+		return nil, badField("state", f[3])
+	}
+	s.State = uint8(st)
+	tx, rx, ok := strings.Cut(f[4], ":")
+	w, err1 := strconv.ParseUint(tx, 16, 32)
+	r, err2 := strconv.ParseUint(rx, 16, 32)
+	if !ok || err1 != nil || err2 != nil {
+		return nil, badField("queues", f[4])
+	}
+	s.WQueue, s.RQueue = uint32(w), uint32(r)
+	uid, err1 := strconv.ParseUint(f[7], 10, 32)
+	ino, err2 := strconv.ParseUint(f[9], 10, 32)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("sockdiag: bad uid or inode %q %q", f[7], f[9])
+	}
+	s.UID, s.Inode = uint32(uid), uint32(ino)
+	return s, nil
 }
 
 // badField is the error for a field of a /proc/net line that does not parse

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"nsbox/internal/bounded"
 	"nsbox/netlink"
 )
 
@@ -314,7 +315,7 @@ func TestParseProcNet(t *testing.T) {
 	word := func(a ...byte) string { return fmt.Sprintf("%08X", ne.Uint32(a)) }
 	v4 := "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" +
 		"   1: " + word(127, 0, 0, 1) + ":0011 " + word(127, 0, 0, 2) + ":0000 01 00000002:00000003 00:00000000 00000000  1000        0 937885 2 0000000000000000 0\n"
-	socks, err := ParseProcNet([]byte(v4), AF_INET)
+	socks, err := readProcNet([]byte(v4), AF_INET)
 	if err != nil || len(socks) != 1 {
 		t.Fatal(socks, err)
 	}
@@ -325,13 +326,28 @@ func TestParseProcNet(t *testing.T) {
 	}
 	v6 := "header\n   0: " + word(0, 0, 0, 0) + word(0, 0, 0, 0) + word(0, 0, 0, 0) + word(0, 0, 0, 1) + ":003A " +
 		strings.Repeat("0", 32) + ":0000 07 00000000:00000000 00:00000000 00000000     0        0 5 2 0000000000000000 0\n"
-	socks, err = ParseProcNet([]byte(v6), AF_INET6)
+	socks, err = readProcNet([]byte(v6), AF_INET6)
 	if err != nil || len(socks) != 1 || socks[0].Src().String() != "::1" || socks[0].ID.SPort != 58 || socks[0].State != TCP_CLOSE {
 		t.Errorf("%+v %v", socks, err)
 	}
-	if _, err := ParseProcNet([]byte("h\n 1: zz:0 00:0 01\n"), AF_INET); err == nil {
+	if _, err := readProcNet([]byte("h\n 1: zz:0 00:0 01\n"), AF_INET); err == nil {
 		t.Error("bad line accepted")
 	}
+	// a line past MaxProcNetLine ends the table with the bound's error,
+	// after the sockets before it
+	long := v4 + "   2: " + word(127, 0, 0, 1) + ":0012 " + word(127, 0, 0, 2) + ":0000 01 00000002:00000003 00:00000000 00000000  1000        0 937886 2 0000000000000000 0" +
+		strings.Repeat(" 0", MaxProcNetLine) + "\n"
+	socks, err = readProcNet([]byte(long), AF_INET)
+	if e, ok := err.(*bounded.Error); !ok || e.Line != 3 || len(socks) != 1 {
+		t.Errorf("long line: %d sockets, %v", len(socks), err)
+	}
+}
+
+// readProcNet is ReadProcNet of b, the sockets gathered.
+func readProcNet(b []byte, family uint8) ([]*InetSocket, error) {
+	var out []*InetSocket
+	err := ReadProcNet(bytes.NewReader(b), family, func(s *InetSocket) { out = append(out, s) })
+	return out, err
 }
 
 // sortInts must order as slices.Sort does, duplicates and all.

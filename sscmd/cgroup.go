@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/internal/bounded"
 )
 
 var mountsFile = "/proc/self/mounts"
@@ -20,10 +22,13 @@ type cgroups struct {
 	byID   map[uint64]string
 }
 
+// cgroup2Mount is the first cgroup2 mount of the mount table, read line
+// by line: at most maxConfigLine a line, and no bound in all
+// (bounded.Unbounded: the kernel's text, a line per mount, is never held
+// whole; a host with ten thousand mounts has ~2 MB of it).
 func cgroup2Mount() string {
-	b, _ := os.ReadFile(mountsFile)
 	mnt := ""
-	eachLine(b, func(line string) bool {
+	configLines(mountsFile, bounded.Unbounded, func(line string) bool {
 		fields := strings.Fields(line)
 		if len(fields) >= 3 && fields[2] == "cgroup2" {
 			mnt = fields[1]
@@ -41,7 +46,9 @@ func cgroupID(path string) (uint64, bool) {
 	return native64(h.Bytes()), true
 }
 
-// walk records the id of directory p and of the directories under it,
+// walk records the id of directory p and of the directories under it
+// (the kernel's cgroup tree: memory and time grow with the number of
+// cgroups, each a directory the kernel made; paths stop at PATH_MAX),
 // in lexical order, as filepath.WalkDir would visit them, not leaving
 // the mount (device dev) at mnt.
 func (c *cgroups) walk(mnt, p string, dev uint64) {

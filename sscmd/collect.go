@@ -2,13 +2,14 @@ package sscmd
 
 import (
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/bounded"
+	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
@@ -104,7 +105,9 @@ func (snap *snapshot) dump(c *netlink.Conn, p *plan) error {
 		}
 		snap.unix = s
 		if p.unixRefs {
-			snap.unixRefs = readUnixRefs("/proc/thread-self/net/unix")
+			if snap.unixRefs, err = readUnixRefs("/proc/thread-self/net/unix"); err != nil {
+				return err
+			}
 		}
 	}
 	families := []uint8{}
@@ -141,7 +144,9 @@ func (snap *snapshot) dump(c *netlink.Conn, p *plan) error {
 		if snap.raw == nil && rawDiagMissing(c) {
 			// no raw_diag in this kernel: read the namespace's
 			// /proc/net/raw{,6} instead, as ss and netstat do
-			snap.raw = procRaw(p.v4, p.v6, p.states)
+			if snap.raw, err = procRaw(p.v4, p.v6, p.states); err != nil {
+				return err
+			}
 		}
 	}
 	if p.udp {
@@ -200,28 +205,51 @@ func (s *snapshot) ifname(index uint32) string {
 //
 //	Num       RefCount Protocol Flags    Type St Inode Path
 //	0000000000000000: 00000002 00000000 00010000 0001 01 20179 /tmp/x
-func readUnixRefs(path string) map[uint32]uint32 {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
+//
+// The table is read as a stream, a line at a time: at most
+// sockdiag.MaxProcNetLine a line (the kernel's are under 200 bytes: a
+// path is at most 108), and no bound in all (bounded.Unbounded: a
+// million sockets make ~100 MB, never held; the map grows with the
+// sockets, as the dump does). It is the command's input: a line past the
+// bound is an error. A missing file (no /proc) gives no counts.
+func readUnixRefs(path string) (map[uint32]uint32, error) {
+	refs := map[uint32]uint32{}
+	heading := true
+	err := bounded.EachLine(path, sockdiag.MaxProcNetLine, bounded.Unbounded, "a line of "+path, path, func(line []byte) bool {
+		if !heading {
+			unixRefLine(refs, string(line))
+		}
+		heading = false
+		return true
+	})
+	if _, ok := err.(*bounded.Error); !ok {
+		err = nil
 	}
-	return parseUnixRefs(b)
+	return refs, err
 }
 
+// parseUnixRefs is readUnixRefs of the text b.
 func parseUnixRefs(b []byte) map[uint32]uint32 {
 	refs := map[uint32]uint32{}
 	for i, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if i == 0 || len(f) < 7 {
-			continue
-		}
-		ref, err1 := strconv.ParseUint(f[1], 16, 32)
-		ino, err2 := strconv.ParseUint(f[6], 10, 32)
-		if err1 == nil && err2 == nil {
-			refs[uint32(ino)] = uint32(ref)
+		if i > 0 {
+			unixRefLine(refs, line)
 		}
 	}
 	return refs
+}
+
+// unixRefLine adds the count of one line of the table to refs.
+func unixRefLine(refs map[uint32]uint32, line string) {
+	f := strings.Fields(line)
+	if len(f) < 7 {
+		return
+	}
+	ref, err1 := strconv.ParseUint(f[1], 16, 32)
+	ino, err2 := strconv.ParseUint(f[6], 10, 32)
+	if err1 == nil && err2 == nil {
+		refs[uint32(ino)] = uint32(ref)
+	}
 }
 
 // rawDiagMissing asks whether the kernel has a raw_diag handler.
@@ -231,8 +259,11 @@ func rawDiagMissing(c *netlink.Conn) bool {
 }
 
 // procRaw reads /proc/thread-self/net/raw and raw6 (the calling thread's
-// namespace), keeping the sockets in states.
-func procRaw(v4, v6 bool, states uint32) []*sockdiag.InetSocket {
+// namespace), keeping the sockets in states. The tables are streamed
+// (sockdiag.ReadProcNet: a bound on each line, none in all); a line past
+// the bound or one that does not parse is an error. A table that cannot
+// be opened shows nothing, as a protocol the kernel does not have.
+func procRaw(v4, v6 bool, states uint32) ([]*sockdiag.InetSocket, error) {
 	var out []*sockdiag.InetSocket
 	for _, f := range []struct {
 		on   bool
@@ -242,16 +273,19 @@ func procRaw(v4, v6 bool, states uint32) []*sockdiag.InetSocket {
 		if !f.on {
 			continue
 		}
-		b, err := os.ReadFile("/proc/thread-self/net/" + f.file)
+		fd, err := unix.Open("/proc/thread-self/net/"+f.file, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			continue
 		}
-		socks, _ := sockdiag.ParseProcNet(b, f.fam)
-		for _, s := range socks {
+		err = sockdiag.ReadProcNet(bounded.FD(fd), f.fam, func(s *sockdiag.InetSocket) {
 			if states&(1<<s.State) != 0 {
 				out = append(out, s)
 			}
+		})
+		unix.Close(fd)
+		if err != nil {
+			return out, fmt.Errorf("/proc/net/%s: %v", f.file, err)
 		}
 	}
-	return out
+	return out, nil
 }

@@ -1,13 +1,11 @@
 package sscmd
 
-import (
-	"os"
-	"strconv"
-)
+import "strconv"
 
 var protocolsFile = "/etc/protocols"
 
-// protocols is /etc/protocols, for getprotobynumber(3).
+// protocols is /etc/protocols, for getprotobynumber(3), read on first use
+// (at most maxNamesFile; see configLines).
 type protocols struct {
 	loaded bool
 	names  map[int]string
@@ -17,8 +15,7 @@ func (p *protocols) name(n int) string {
 	if !p.loaded {
 		p.loaded = true
 		p.names = map[int]string{}
-		b, _ := os.ReadFile(protocolsFile)
-		eachLine(b, func(line string) bool {
+		configLines(protocolsFile, maxNamesFile, func(line string) bool {
 			fields := configFields(line)
 			if len(fields) < 2 {
 				return true

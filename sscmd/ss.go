@@ -1177,8 +1177,8 @@ func (w *ssWriter) netlinkRow(r *[colMax]string, n *sockdiag.NetlinkSocket) {
 	default:
 		proc = strconv.Itoa(pid)
 		if pid > 0 {
-			if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && strings.Contains(string(b), "(") {
-				proc = printable(sockdiag.ParseStatComm(b)) + "/" + strconv.Itoa(pid)
+			if comm, ok := sockdiag.Comm("/proc", pid); ok {
+				proc = printable(comm) + "/" + strconv.Itoa(pid)
 			}
 		}
 	}

@@ -23,8 +23,8 @@ func sh(t *testing.T, script string) string {
 	t.Helper()
 	cmd := exec.Command("sh", "-ec", script)
 	// A script that fails leaves its background jobs holding the output
-	// pipe; WaitDelay stops waiting for them.
-	cmd.WaitDelay = 5 * time.Second
+	// pipe: stop waiting for it then.
+	cmd.WaitDelay = 10 * time.Second
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, out)
@@ -72,12 +72,9 @@ ping -c 2 -i 0.2 192.168.1.11 >/dev/null
 ping -c 2 -i 0.2 192.168.1.12 >/dev/null
 ip netns exec namespace1 nc.openbsd -l 8080 >/dev/null &
 ip netns exec namespace2 sh -c 'echo "HTTP/1.1 200 OK" | nc.openbsd -l 8080' >/dev/null &
-# Both listeners are up before a client connects (a fixed sleep was
-# not enough under load: the client was refused and the script ended).
-for i in $(seq 100); do
-	ip netns exec namespace1 ss -Hltn 'sport = :8080' | grep -q . &&
-	ip netns exec namespace2 ss -Hltn 'sport = :8080' | grep -q . && break
-	sleep 0.1
+for i in $(seq 200); do
+	ip netns exec namespace1 ss -Htln 'sport = :8080' | grep -q . && ip netns exec namespace2 ss -Htln 'sport = :8080' | grep -q . && break
+	sleep 0.05
 done
 printf 'GET / HTTP/1.1\r\nHost: lab\r\n\r\n' | nc.openbsd -N 192.168.1.11 8080
 echo hello | nc.openbsd -N -w 2 192.168.1.12 8080 >/dev/null
@@ -202,7 +199,7 @@ func tshark(t *testing.T, path string) (frames, bytes int) {
 // packets are the same bytes in the same order, and "nsbox capture -n
 // -r" prints the file line for line as "tcpdump -n -r" does.
 func TestCaptureLikeTcpdump(t *testing.T) {
-	sandbox.Require(t, "ip", "tcpdump", "tshark", "nc.openbsd", "ping")
+	sandbox.Require(t, "ip", "ss", "tcpdump", "tshark", "nc.openbsd", "ping")
 	nsbox := sandbox.Binary(t)
 	exercise(t)
 	dir := t.TempDir()
@@ -294,7 +291,7 @@ func diffLines(got, want string) string {
 // or from 8080, and the kernel's "received by filter" counts no more.
 // In a namespace too (nsbox -n NAME capture), on the -c'th packet.
 func TestKernelFilter(t *testing.T) {
-	sandbox.Require(t, "ip", "tcpdump", "nc.openbsd", "ping")
+	sandbox.Require(t, "ip", "ss", "tcpdump", "nc.openbsd", "ping")
 	nsbox := sandbox.Binary(t)
 	exercise(t)
 	dir := t.TempDir()

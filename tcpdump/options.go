@@ -5,11 +5,11 @@
 package tcpdump
 
 import (
-	"os"
 	"strconv"
 	"strings"
 
 	"nsbox/cli"
+	"nsbox/internal/bounded"
 	"nsbox/pcap"
 )
 
@@ -258,21 +258,21 @@ func (o *options) setDirection(v string) error {
 	return usagef("unknown capture direction '%s'", v)
 }
 
-// readFilterFile is -F: the expression from a file (at most 64 KiB),
-// '#' comments cut as tcpdump does.
+// readFilterFile is -F: the expression from a file, '#' comments cut as
+// tcpdump does. It is at most maxFilterFile bytes (an expression is a
+// line or a few; the longest nsbox compiles in its tests is ~100 bytes):
+// a larger file, or one that cannot be read (a directory), is a usage
+// error of one line.
 func readFilterFile(name string) (string, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return "", usagef("%s: %s", name, strerror(err))
+	b, err := bounded.ReadFile(name, maxFilterFile, "a filter file")
+	if _, ok := err.(*bounded.Error); ok {
+		return "", usagef("%s: filter file larger than %s", name, bounded.Size(maxFilterFile))
 	}
-	defer f.Close()
-	b := make([]byte, 64<<10+1)
-	n, _ := readFull(f, b)
-	if n > 64<<10 {
-		return "", usagef("%s: filter file larger than 64 KiB", name)
+	if err != nil {
+		return "", usagef("%s: %s", name, strerror(unwrapPath(err)))
 	}
 	var lines []string
-	for _, l := range strings.Split(string(b[:n]), "\n") {
+	for _, l := range strings.Split(string(b), "\n") {
 		if i := strings.IndexByte(l, '#'); i >= 0 {
 			l = l[:i]
 		}
@@ -281,17 +281,7 @@ func readFilterFile(name string) (string, error) {
 	return strings.Join(lines, " "), nil
 }
 
-func readFull(f *os.File, b []byte) (int, error) {
-	n := 0
-	for n < len(b) {
-		m, err := f.Read(b[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
+const maxFilterFile = 64 << 10
 
 const usage = `Usage: tcpdump [-deEhlnNpqStUvxX] [ -B size ] [ -c count ] [ -F file ] [ -G seconds ]
 		[ -i interface ] [ -Q in|out|inout ] [ -r file ] [ -s snaplen ]

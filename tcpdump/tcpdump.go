@@ -17,6 +17,7 @@ import (
 	"nsbox/bpf"
 	"nsbox/capture"
 	"nsbox/cli"
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/packet"
@@ -36,7 +37,7 @@ func strerror(err error) string { return nsenter.Strerror(err) }
 func run(prog string, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(os.Stderr, "%s: internal error: %v\n", prog, r)
+			fmt.Fprintf(os.Stderr, "%s: %s\n", prog, cli.InternalError(fmt.Sprint(r)))
 			code = 1
 		}
 	}()
@@ -116,39 +117,53 @@ func (c *cmd) main() error {
 func lookupHost(name string) ([]netip.Addr, error) { return resolve.Lookup(name, 0) }
 
 // defaultDevice is pcap_lookupdev's choice: the first interface that is
-// up and not a loopback, else "any".
+// up and not a loopback, else "any". /proc/net/dev is read a line at a
+// time (two heading lines, then one per interface, ~120 bytes each): at
+// most maxDevLine a line, and no bound in all (bounded.Unbounded: a host
+// with 100,000 interfaces has ~12 MB of it, never held). It is not the
+// capture's input: past the line bound the rest is ignored, with one
+// line on stderr.
 func defaultDevice() string {
-	b, err := os.ReadFile("/proc/net/dev")
-	if err != nil {
-		return "any"
-	}
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return "any"
 	}
 	defer unix.Close(fd)
 	best, bestIdx := "", uint32(0)
-	for _, l := range strings.Split(string(b), "\n")[2:] {
-		name, _, ok := strings.Cut(strings.TrimSpace(l), ":")
-		if !ok {
-			continue
+	n := 0
+	err = bounded.EachLine("/proc/net/dev", maxDevLine, bounded.Unbounded, "a line of /proc/net/dev", "/proc/net/dev", func(l []byte) bool {
+		if n++; n > 2 {
+			if name, ok := upDevice(fd, string(l)); ok {
+				idx, err := resolve.IfIndex(name)
+				if err == nil && (best == "" || idx < bestIdx) {
+					best, bestIdx = name, idx
+				}
+			}
 		}
-		ifr, err := unix.NewIfreq(name)
-		if err != nil || unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr) != nil {
-			continue
-		}
-		if fl := ifr.Uint16(); fl&unix.IFF_UP == 0 || fl&unix.IFF_LOOPBACK != 0 {
-			continue
-		}
-		idx, err := resolve.IfIndex(name)
-		if err == nil && (best == "" || idx < bestIdx) {
-			best, bestIdx = name, idx
-		}
-	}
+		return true
+	})
+	bounded.Warn("/proc/net/dev", err)
 	if best == "" {
 		return "any"
 	}
 	return best
+}
+
+const maxDevLine = 4096
+
+// upDevice is the interface of a line of /proc/net/dev, if it is up and
+// not a loopback.
+func upDevice(fd int, l string) (string, bool) {
+	name, _, ok := strings.Cut(strings.TrimSpace(l), ":")
+	if !ok {
+		return "", false
+	}
+	ifr, err := unix.NewIfreq(name)
+	if err != nil || unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr) != nil {
+		return "", false
+	}
+	fl := ifr.Uint16()
+	return name, fl&unix.IFF_UP != 0 && fl&unix.IFF_LOOPBACK == 0
 }
 
 func (c *cmd) dumpProgram(lt pcap.LinkType, netmask uint32) error {
@@ -287,7 +302,11 @@ func (c *cmd) finish() error {
 }
 
 // readFile is -r: packets from a pcap file ("-": standard input),
-// filtered in user space, printed or written again with -w.
+// filtered in user space, printed or written again with -w. The file is
+// streamed, a record at a time: each record is bounded by package pcap
+// (by the file's snapshot length and pcap.MaxSnaplen), the file as a
+// whole is not (as tcpdump, nsbox reads captures of any size; memory is
+// one record, and output grows with the records read).
 func (c *cmd) readFile() error {
 	o := c.o
 	var in io.Reader = os.Stdin

@@ -3,24 +3,31 @@ package wire
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"nsbox/pcap"
 )
 
 // FuzzParseText: no text makes decode panic; what it reads keeps the
 // bounds (MaxDatagram each, MaxDecoded in all, and without hexdump's "*"
 // no more bytes than half the hex digits of the text); every datagram
-// dumps within the output bound.
+// dumps within the output bound, and the dumps of all of them, one after
+// the other, read back to the same datagrams. And the text's own bytes,
+// written as xxd and as hexdump -C write them (decode_test's writers,
+// held to the real tools by TestDecodeFormats), read back to those bytes.
 func FuzzParseText(f *testing.F) {
 	f.Add("60 00 00 00 10 00 05 06\n")
 	f.Add("00000000: 3000 0000 1400 0506  0.......\n")
 	f.Add("00000000  30 00 00 00 14 00 05 06  |0.......|\n*\n00000020\n")
 	f.Add(" | 00000  20 00 00 00 10 00 05 00  00 00 00 00 00 00 00 00   ............... |\n")
 	f.Fuzz(func(t *testing.T, s string) {
+		checkHexForms(t, []byte(s))
 		ds, err := ParseText(s)
 		if err != nil {
 			return
@@ -40,7 +47,35 @@ func FuzzParseText(f *testing.F) {
 		if digits := countHexDigits(s); !strings.Contains(s, "*") && 2*total > digits {
 			t.Fatalf("%d bytes decoded from %d hex digits", total, digits)
 		}
+		var dumps strings.Builder
+		for _, d := range ds {
+			dumps.WriteString(FormatDatagram(protoRoute, d.Dir, d.Data))
+		}
+		if again, err := ParseText(dumps.String()); err != nil || len(again) != len(ds) {
+			t.Fatalf("the dumps of %d datagrams read back as %d: %v\n%s", len(ds), len(again), err, dumps.String())
+		} else {
+			for i := range ds {
+				if again[i].Dir != ds[i].Dir || !bytes.Equal(again[i].Data, ds[i].Data) {
+					t.Fatalf("datagram %d read back as %+v, want %+v", i, again[i], ds[i])
+				}
+			}
+		}
 	})
+}
+
+// checkHexForms: b written as xxd and hexdump -C write it reads back as
+// one datagram of exactly b.
+func checkHexForms(t *testing.T, b []byte) {
+	t.Helper()
+	if len(b) == 0 || len(b) > MaxDatagram {
+		return
+	}
+	for _, text := range []string{xxdText(b), hexdumpC(b)} {
+		ds, err := ParseText(text)
+		if err != nil || len(ds) != 1 || !bytes.Equal(ds[0].Data, b) {
+			t.Fatalf("% x written as\n%s\nread back as %+v, %v", b, text, ds, err)
+		}
+	}
 }
 
 func countHexDigits(s string) int {
@@ -54,9 +89,12 @@ func countHexDigits(s string) int {
 }
 
 // FuzzReadPcap: no file makes the pcap reader panic; every record it
-// returns is within MaxPcapRecord and the file it came from; the records
-// written back by PcapWriter read back the same (time in microseconds,
-// seconds as the file's 32 bits hold them).
+// returns is within MaxPcapRecord and the file it came from; the packets
+// are those package pcap reads, each record's 16-byte cooked header read
+// as Wireshark's netlink dissector reads it (wantPackets), up to the
+// first record that has none; the records written back by PcapWriter read
+// back the same (time in microseconds, seconds as the file's 32 bits hold
+// them).
 func FuzzReadPcap(f *testing.F) {
 	var buf bytes.Buffer
 	w, _ := NewPcapWriter(&buf)
@@ -64,7 +102,17 @@ func FuzzReadPcap(f *testing.F) {
 	w.Flush()
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
-		pkts, _ := ReadPcap(b)
+		pkts, err := ReadPcap(b)
+		want, wantErr := wantPackets(b)
+		if (err == nil) != (wantErr == nil) || len(pkts) != len(want) {
+			t.Fatalf("%d packets, %v; package pcap's records give %d, %v", len(pkts), err, len(want), wantErr)
+		}
+		for i := range want {
+			p, w := pkts[i], want[i]
+			if p.Sent != w.Sent || p.Protocol != w.Protocol || !p.Time.Equal(w.Time) || !bytes.Equal(p.Data, w.Data) || p.Order != w.Order {
+				t.Fatalf("packet %d: %+v, want %+v", i, p, w)
+			}
+		}
 		size := 24
 		for _, p := range pkts {
 			if cookedLen+len(p.Data) > MaxPcapRecord {
@@ -164,5 +212,35 @@ func TestFuzzCorpus(t *testing.T) {
 		if _, err := os.Stat(path); err != nil {
 			t.Errorf("seed corpus entry missing (go test -run TestFuzzCorpus -update): %v", err)
 		}
+	}
+}
+
+// wantPackets is what a LINKTYPE_NETLINK file holds, read with package
+// pcap: each record a cooked header (big-endian: packet type, 4 when
+// sent; ARPHRD_NETLINK; the netlink protocol at offset 14) and the
+// datagram, up to the first record without one.
+func wantPackets(b []byte) ([]Packet, error) {
+	r, err := pcap.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	if r.Header().LinkType != 253 {
+		return nil, fmt.Errorf("link type %d", r.Header().LinkType)
+	}
+	var out []Packet
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		d := rec.Data
+		if len(d) < 16 || d[2] != 824>>8 || d[3] != 824&0xff {
+			return out, fmt.Errorf("record %d: no cooked header", len(out)+1)
+		}
+		out = append(out, Packet{Sent: d[0] == 0 && d[1] == 4, Protocol: int(d[14])<<8 | int(d[15]), Time: rec.Time,
+			Data: bytes.Clone(d[16:]), Order: r.Header().Order})
 	}
 }

@@ -14,9 +14,11 @@ package bounded
 import (
 	"bufio"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -231,4 +233,79 @@ func (l *limitReader) Read(b []byte) (int, error) {
 	}
 	l.left -= n
 	return n, err
+}
+
+// Unbounded is the total bound of text read as a stream, line by line,
+// that needs none: the reader holds one line at a time (each bounded) and
+// keeps only what it was asked for, so memory does not grow with the
+// text, and time is that of reading it. The kernel's tables are such
+// text: /proc/net/tcp has a line per socket, ~150 MB for a million.
+const Unbounded = math.MaxInt
+
+// EachLine opens the file name and calls fn with each of its lines (the
+// "\n" cut), read by Lines with its two bounds, until fn returns false or
+// the text ends. It returns nil then; past a bound, the *Error (fn has
+// seen the lines before it); an *os.PathError for a file that cannot be
+// opened or read.
+func EachLine(name string, maxLine, limit int, lineWhat, what string, fn func(line []byte) bool) error {
+	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	for err == unix.EINTR {
+		fd, err = unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	}
+	if err != nil {
+		return &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	defer unix.Close(fd)
+	ls := NewLines(FD(fd), maxLine, limit, lineWhat, what)
+	for {
+		b, err := ls.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				err = &os.PathError{Op: "read", Path: name, Err: err}
+			}
+			return err
+		}
+		if n := len(b); n > 0 && b[n-1] == '\n' {
+			b = b[:n-1]
+		}
+		if !fn(b) {
+			return nil
+		}
+	}
+}
+
+// Stderr is where Warn writes (tests replace it).
+var Stderr io.Writer = os.Stderr
+
+var warned struct {
+	sync.Mutex
+	names map[string]bool
+}
+
+// Warn reports a configuration file that passed a bound: a file a command
+// reads for names or settings (/etc/services, /etc/hosts, /proc/self/
+// mounts), not the input it was asked to work on. The command goes on
+// with what it read before the bound, as iproute2 and libc go on without
+// a file they cannot read; the user is told once per file and process,
+// in one line: "nsbox: /etc/services: line 7: longer than 64 KiB (the
+// bound for a line of /etc/services): ignored from there". Any other
+// error (a missing file: an empty one) is not reported.
+func Warn(name string, err error) {
+	e, ok := err.(*Error)
+	if !ok {
+		return
+	}
+	warned.Lock()
+	defer warned.Unlock()
+	if warned.names[name] {
+		return
+	}
+	if warned.names == nil {
+		warned.names = map[string]bool{}
+	}
+	warned.names[name] = true
+	io.WriteString(Stderr, "nsbox: "+name+": "+e.Error()+": ignored from there\n")
 }

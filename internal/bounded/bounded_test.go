@@ -146,3 +146,55 @@ func TestSize(t *testing.T) {
 		}
 	}
 }
+
+// TestEachLine: the lines of a file, "\n" cut, until fn stops, the end,
+// or a bound (the lines before it seen); Warn reports a bound once per
+// file, and nothing else.
+func TestEachLine(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	if err := os.WriteFile(p, []byte("one\ntwo\n\nthree-long\nfour"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	collect := func(maxLine, limit int, stopAt string) ([]string, error) {
+		var got []string
+		err := EachLine(p, maxLine, limit, "a line of f", "f", func(l []byte) bool {
+			got = append(got, string(l))
+			return stopAt == "" || string(l) != stopAt
+		})
+		return got, err
+	}
+	if got, err := collect(100, 100, ""); err != nil || strings.Join(got, "|") != "one|two||three-long|four" {
+		t.Errorf("all: %q %v", got, err)
+	}
+	if got, err := collect(100, 100, "two"); err != nil || strings.Join(got, "|") != "one|two" {
+		t.Errorf("stopped: %q %v", got, err)
+	}
+	got, err := collect(5, 100, "")
+	if e, ok := err.(*Error); !ok || e.Line != 4 || strings.Join(got, "|") != "one|two|" {
+		t.Errorf("line bound: %q %v", got, err)
+	}
+	var warn strings.Builder
+	Stderr = &warn
+	defer func() { Stderr = os.Stderr }()
+	Warn(p, err)
+	Warn(p, err)
+	Warn(p+"x", os.ErrNotExist)
+	if want := "nsbox: " + p + ": line 4: longer than 5 bytes (the bound for a line of f): ignored from there\n"; warn.String() != want {
+		t.Errorf("Warn: %q, want %q", warn.String(), want)
+	}
+	got, err = collect(100, 8, "")
+	if e, ok := err.(*Error); !ok || e.Line != 0 || strings.Join(got, "|") != "one|two" {
+		t.Errorf("total bound: %q %v", got, err)
+	}
+	if _, err := collect(100, 100, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := EachLine(filepath.Join(dir, "none"), 10, 10, "l", "f", func([]byte) bool { return true }); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	// /dev/zero: one line with no end, stopped at the line bound
+	if err := EachLine("/dev/zero", 4096, Unbounded, "l", "f", func([]byte) bool { return true }); err == nil || err.Error() != "line 1: longer than 4 KiB (the bound for l)" {
+		t.Errorf("/dev/zero: %v", err)
+	}
+}
