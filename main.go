@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"nsbox/cli"
+	"nsbox/cni"
+	"nsbox/cni/hostlocal"
 	fmt "nsbox/internal/printf"
 	"nsbox/ipcmd"
 	"nsbox/lab"
@@ -51,6 +53,19 @@ func applet(name string) command {
 // appletNames are applet's names, sorted.
 var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "ping6", "ss"}
 
+// cniPlugin is the CNI plugin nsbox answers as when invoked through a
+// link called name in a CNI bin directory (see --install-cni).
+func cniPlugin(name string) *cni.Plugin {
+	switch name {
+	case "host-local":
+		return &hostlocal.Plugin
+	}
+	return nil
+}
+
+// cniNames are cniPlugin's names, sorted.
+var cniNames = []string{"host-local"}
+
 // nsboxCommand is one of nsbox's own words besides the ip objects (link,
 // addr, route, netns, monitor, ...), which go to ipcmd.
 func nsboxCommand(word string) command {
@@ -83,6 +98,11 @@ func main() {
 		}
 	}()
 	name := filepath.Base(os.Args[0])
+	// With CNI_COMMAND set, a link called bridge is the CNI plugin, not
+	// the iproute2 tool; host-local and loopback are only plugins.
+	if p := cniPlugin(name); p != nil && (name != "bridge" || os.Getenv("CNI_COMMAND") != "") {
+		os.Exit(cni.Main(*p, os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	}
 	if a := applet(name); a != nil {
 		os.Exit(a(cli.Global{}, os.Args[1:]))
 	}
@@ -102,7 +122,13 @@ func nsbox(args []string) int {
 				fmt.Fprintln(os.Stderr, "Usage: nsbox --install DIR")
 				return cli.ExitUsage
 			}
-			return install(args[1])
+			return install(args[1], appletNames)
+		case "--install-cni":
+			if len(args) != 2 {
+				fmt.Fprintln(os.Stderr, "Usage: nsbox --install-cni DIR")
+				return cli.ExitUsage
+			}
+			return install(args[1], cniNames)
 		}
 	}
 	g, rest, err := cli.ParseGlobal("nsbox", args)
@@ -133,20 +159,22 @@ const usage = `Usage: nsbox [ OPTIONS ] { link | address | route | netns | monit
        nsbox [ -n NAME ] { nc | ping | ss | netstat } ARGS...
        nsbox lab { up | down | check | run | show | print } [ -isolated ] [ FILE ]
        nsbox decode [ -proto route|sock_diag ] [ FILE | -pcap FILE ]
-       nsbox --install DIR | --list
+       nsbox --install DIR | --install-cni DIR | --list
 where  OPTIONS := { -j[son] | -p[retty] | -br[ief] | -d[etails] | -s[tatistics] | -4 | -6 |
                     -o[neline] | -n[etns] NAME | -force | -wire | -pcap FILE | -V[ersion] }
 Invoked as ip, bridge, nc, netcat, ping, ping6, ss or netstat (see --install), nsbox is that tool.
+With CNI_COMMAND set, invoked as bridge, host-local or loopback (see --install-cni), it is that
+CNI plugin.
 `
 
-// install makes DIR/APPLET a symbolic link to this binary for every applet.
-func install(dir string) int {
+// install makes DIR/NAME a symbolic link to this binary for every name.
+func install(dir string, names []string) int {
 	self, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nsbox: %v\n", err)
 		return 1
 	}
-	for _, n := range appletNames {
+	for _, n := range names {
 		link := filepath.Join(dir, n)
 		if err := os.Symlink(self, link); err != nil {
 			fmt.Fprintf(os.Stderr, "nsbox: %s\n", strings.TrimPrefix(err.Error(), "symlink "))
