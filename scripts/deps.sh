@@ -5,7 +5,7 @@
 set -e
 need="ip:iproute2 nc.openbsd:netcat-openbsd socat:socat iperf3:iperf3 tshark:tshark
 qemu-mips:qemu-user busybox:busybox-static strace:strace netstat:net-tools ping:iputils-ping
-unshare:util-linux time:time"
+unshare:util-linux time:time nft:nftables podman:podman crun:crun"
 missing=""
 for pair in $need; do
 	tool=${pair%%:*}; pkg=${pair#*:}
