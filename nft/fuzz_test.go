@@ -44,7 +44,7 @@ func FuzzParseRule(f *testing.F) {
 }
 
 func TestCommentLimit(t *testing.T) {
-	ok := strings.Repeat("c", CommentMaxLen-1)
+	ok := strings.Repeat("c", CommentMaxLen)
 	m, err := NewRuleRequest(Rule{Table: "t", Chain: "c", Comment: ok}, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -16,12 +16,12 @@ const (
 
 // Userdata TLV types of libnftnl (<libnftnl/udata.h>): the comment of a
 // table, chain or rule, a NUL-terminated string of at most
-// CommentMaxLen bytes.
+// CommentMaxLen characters (nft's "comment too long" limit).
 const (
 	NFTNL_UDATA_TABLE_COMMENT = 0
 	NFTNL_UDATA_CHAIN_COMMENT = 0
 	NFTNL_UDATA_RULE_COMMENT  = 0
-	CommentMaxLen             = 128 // NFTNL_UDATA_COMMENT_MAXLEN, NUL included
+	CommentMaxLen             = 128 // NFTNL_UDATA_COMMENT_MAXLEN, the NUL not counted
 )
 
 // userdataComment is libnftnl's TLV for a comment:
@@ -32,8 +32,8 @@ const (
 //		unsigned char value[];  /* the comment and its NUL */
 //	};
 func userdataComment(typ uint8, comment string) ([]byte, error) {
-	if len(comment)+1 > CommentMaxLen {
-		return nil, fmt.Errorf("nft: comment of %d bytes is longer than %d", len(comment), CommentMaxLen-1)
+	if len(comment) > CommentMaxLen {
+		return nil, fmt.Errorf("nft: comment of %d bytes is longer than %d", len(comment), CommentMaxLen)
 	}
 	b := []byte{typ, uint8(len(comment) + 1)}
 	b = append(b, comment...)
