@@ -2,7 +2,6 @@ package nft
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/hex"
 	"net/netip"
 	"path/filepath"
@@ -14,54 +13,7 @@ import (
 	"nsbox/netlink"
 )
 
-// nftToNative re-emits a little-endian nfnetlink datagram (an x86 strace
-// capture) in native order: struct nlmsghdr and every nlattr header are
-// native; nfgenmsg and the NFTA_* values are byte strings or big-endian
-// already. Nests are recognised by NLA_F_NESTED, which libmnl sets on
-// every one.
-func nftToNative(t testing.TB, b []byte) []byte {
-	t.Helper()
-	le := binary.LittleEndian
-	var attrs func(b []byte) []byte
-	attrs = func(b []byte) []byte {
-		var out []byte
-		for off := 0; off < len(b); {
-			if len(b)-off < 4 {
-				t.Fatalf("short nlattr at %d", off)
-			}
-			n, typ := int(le.Uint16(b[off:])), le.Uint16(b[off+2:])
-			if n < 4 || off+n > len(b) {
-				t.Fatalf("bad nla_len %d at %d", n, off)
-			}
-			out = binary.NativeEndian.AppendUint16(out, uint16(n))
-			out = binary.NativeEndian.AppendUint16(out, typ)
-			if typ&netlink.NLA_F_NESTED != 0 {
-				out = append(out, attrs(b[off+4:off+n])...)
-			} else {
-				out = append(out, b[off+4:off+n]...)
-			}
-			next := min(netlink.Align(off+n), len(b))
-			out = append(out, b[off+n:next]...)
-			off = next
-		}
-		return out
-	}
-	var out []byte
-	for off := 0; off < len(b); {
-		n := int(le.Uint32(b[off:]))
-		out = binary.NativeEndian.AppendUint32(out, uint32(n))
-		out = binary.NativeEndian.AppendUint16(out, le.Uint16(b[off+4:]))
-		out = binary.NativeEndian.AppendUint16(out, le.Uint16(b[off+6:]))
-		out = binary.NativeEndian.AppendUint32(out, le.Uint32(b[off+8:]))
-		out = binary.NativeEndian.AppendUint32(out, le.Uint32(b[off+12:]))
-		out = append(out, b[off+16:off+16+NfGenmsgLen]...)
-		out = append(out, attrs(b[off+16+NfGenmsgLen:off+n])...)
-		off = netlink.Align(off + n)
-	}
-	return out
-}
-
-// Capture returns the messages of the batch nft sent in
+// capturedBatch returns the messages of the batch nft sent in
 // testdata/nft-masq.txt, in native order.
 func capturedBatch(t testing.TB) []netlink.Message {
 	t.Helper()
@@ -72,7 +24,11 @@ func capturedBatch(t testing.TB) []netlink.Message {
 	if len(calls) != 1 {
 		t.Fatalf("%d calls in the capture, want 1", len(calls))
 	}
-	msgs, err := netlink.ParseMessages(nftToNative(t, calls[0].Data))
+	b, err := golden.NftToNative(calls[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := netlink.ParseMessages(b)
 	if err != nil {
 		t.Fatal(err)
 	}
