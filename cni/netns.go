@@ -58,6 +58,9 @@ func InNetns(path string, fn func() error) error {
 	return nsenter.DoFd(int(f.Fd()), fn)
 }
 
+// InNetnsFd is InNetns for a namespace already open (see OpenNetns).
+func InNetnsFd(fd int, fn func() error) error { return nsenter.DoFd(fd, fn) }
+
 // isOwnNetns reports whether path is the namespace the plugin runs in,
 // as the reference's ns.CheckNetNS: a path that cannot be opened is not.
 func isOwnNetns(path string) (bool, *Error) {
