@@ -5,12 +5,14 @@ import (
 	"encoding/hex"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/golden"
 	"nsbox/netlink"
+	"nsbox/wire"
 )
 
 // capturedBatch returns the messages of the batch nft sent in
@@ -99,5 +101,31 @@ func TestRequestsAreNftsBytes(t *testing.T) {
 			t.Errorf("message %d: nft sent type %#x flags %#x\n%s\nwe build type %#x flags %#x\n%s", i,
 				g.Header.Type, g.Header.Flags, hex.Dump(g.Data), w.Header.Type, w.Header.Flags, hex.Dump(w.Data))
 		}
+	}
+}
+
+// nsbox -wire shows nftables messages by name: the batch markers, the
+// NFT_MSG_* types, table, chain and rule attributes, the hook.
+func TestWireNamesNftables(t *testing.T) {
+	var b []byte
+	for _, m := range capturedBatch(t) {
+		var err error
+		if b, err = m.AppendBinary(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := wire.DumpDatagram(unix.NETLINK_NETFILTER, wire.DirSent, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"NFNL_MSG_BATCH_BEGIN", "NFT_MSG_NEWTABLE", "NFT_MSG_NEWCHAIN", "NFT_MSG_DELRULE", "NFT_MSG_NEWRULE",
+		"NFNL_MSG_BATCH_END", "NFPROTO_INET", "NFTA_TABLE_NAME (1) len 27", `"cni_plugins_masquerade"`, "NF_INET_POST_ROUTING",
+		`NFTA_CHAIN_TYPE (7) len 8: "nat"`, `NFTA_EXPR_NAME (1) len 9: "meta"`, "REQUEST|CREATE|APPEND"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the dump lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
 	}
 }
