@@ -1,7 +1,6 @@
 package cni
 
 import (
-	"errors"
 	"io"
 	"os"
 	"strings"
@@ -313,7 +312,3 @@ func call(fn func(*Call) error, c *Call) error {
 
 // Env is the process environment as a getenv function.
 func Env(name string) string { return os.Getenv(name) }
-
-// ErrNotFound is wrapped by errors for a netns path that does not exist,
-// which DEL treats as already deleted.
-var ErrNotFound = errors.New("no such network namespace")

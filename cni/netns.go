@@ -21,15 +21,17 @@ const (
 // nsGetNstype is NS_GET_NSTYPE (<linux/nsfs.h>): _IO(0xb7, 0x3).
 const nsGetNstype = 0xb703
 
-// OpenNetns opens path and checks that it is a network namespace. A path
-// that does not exist wraps ErrNotFound (DEL treats it as gone already).
+// OpenNetns opens path and checks that it is a network namespace. For a
+// path that does not exist, errors.Is(err, fs.ErrNotExist) holds (DEL
+// treats it as gone already).
 func OpenNetns(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("failed to Statfs %q: %w", path, ErrNotFound)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the errno, as the reference words it
 		}
-		return nil, fmt.Errorf("failed to open %q: %w", path, err)
+		return nil, fmt.Errorf("failed to Statfs %q: %w", path, err)
 	}
 	var fs unix.Statfs_t
 	if err := unix.Fstatfs(int(f.Fd()), &fs); err != nil {

@@ -38,14 +38,32 @@ type NetConf struct {
 // and refuses what this nsbox cannot do (VLAN filtering, spoof checking,
 // an iptables backend) before anything is created.
 func loadConf(c *cni.Call) (*NetConf, error) {
-	n, err := parseConf(c.Conf, c.Args)
+	n, err := parseConf(c.Conf)
 	if err != nil {
 		return nil, fmt.Errorf("failed to load netconf: %v", err)
+	}
+	// The container end's MAC: CNI_ARGS, then args.cni.mac, then
+	// runtimeConfig.mac, the last one given wins. (A CNI_ARGS error is
+	// reported as it is, as the reference does.)
+	var mac string
+	if err := cni.ParseArgs(c.Args, cni.ArgField{Key: "MAC", Set: func(v string) error {
+		mac = v
+		return nil
+	}}); err != nil {
+		return nil, err
+	}
+	if n.Mac == "" {
+		n.Mac = mac
+	}
+	if n.Mac != "" {
+		if _, err := parseMAC(n.Mac); err != nil {
+			return nil, fmt.Errorf("failed to make veth pair: %v", err)
+		}
 	}
 	return n, nil
 }
 
-func parseConf(j json.Value, envArgs string) (*NetConf, error) {
+func parseConf(j json.Value) (*NetConf, error) {
 	n := &NetConf{Bridge: DefaultBridge}
 	var err error
 	get := func(key string, p *string) {
@@ -116,16 +134,6 @@ func parseConf(j json.Value, envArgs string) (*NetConf, error) {
 		return nil, fmt.Errorf("unknown ipmasq backend %q", n.IPMasqBackend)
 	}
 
-	// The container end's MAC: CNI_ARGS, then args.cni.mac, then
-	// runtimeConfig.mac, the last one given wins.
-	if err := cni.ParseArgs(envArgs, cni.ArgField{Key: "MAC", Set: func(v string) error {
-		if v != "" {
-			n.Mac = v
-		}
-		return nil
-	}}); err != nil {
-		return nil, err
-	}
 	args, err := cni.GetObject(j, "args")
 	if err != nil {
 		return nil, err
@@ -147,11 +155,6 @@ func parseConf(j json.Value, envArgs string) (*NetConf, error) {
 		return nil, err
 	} else if m != "" {
 		n.Mac = m
-	}
-	if n.Mac != "" {
-		if _, err := parseMAC(n.Mac); err != nil {
-			return nil, err
-		}
 	}
 	n.prevResult = j.Get("prevResult")
 	return n, nil

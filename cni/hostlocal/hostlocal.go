@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 
@@ -45,11 +46,26 @@ func Add(c *cni.Call) (*cni.Result, error) {
 	defer s.Close()
 	requested := append([]netip.Addr(nil), conf.Requested...)
 	var done []int
+	// On a failure the reservations made go, and each range set's
+	// last_reserved_ip.N is put back as it was: a refused ADD leaves the
+	// store as it found it. (The reference keeps the moved hints.)
+	hints := make([][]byte, len(conf.Ranges))
+	for i := range conf.Ranges {
+		hints[i], _ = readSmall(s.path(lastIPFilePrefix + strconv.Itoa(i)))
+	}
 	release := func() {
-		for range done {
-			s.Lock()
+		s.Lock()
+		defer s.Unlock()
+		if len(done) > 0 {
 			s.ReleaseByID(c.ContainerID, c.IfName)
-			s.Unlock()
+		}
+		for i, h := range hints {
+			name := s.path(lastIPFilePrefix + strconv.Itoa(i))
+			if h == nil {
+				os.Remove(name)
+			} else {
+				os.WriteFile(name, h, 0o600)
+			}
 		}
 	}
 	for i, set := range conf.Ranges {

@@ -9,6 +9,7 @@ package cnitest
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -64,18 +65,17 @@ func setupRoot() error {
 	return nil
 }
 
-// ModuleRoot is the nsbox checkout the test runs from.
-func ModuleRoot(t testing.TB) string {
-	t.Helper()
+// moduleRoot is the nsbox checkout the test runs from.
+func moduleRoot() (string, error) {
 	_, file, _, _ := runtime.Caller(0)
 	if filepath.IsAbs(file) {
-		return filepath.Join(filepath.Dir(file), "..", "..", "..")
+		return filepath.Join(filepath.Dir(file), "..", "..", ".."), nil
 	}
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	return filepath.Dir(strings.TrimSpace(string(out)))
+	return filepath.Dir(strings.TrimSpace(string(out))), nil
 }
 
 var (
@@ -84,22 +84,42 @@ var (
 	oracleErr  error
 )
 
-// Oracle builds (once, cached across runs) the reference tools and
-// returns their directory: Oracle(t)+"/bin" holds cnitool, bridge,
-// host-local, loopback, ptp and bandwidth; Oracle(t)+"/plugins" the
-// plugins module's source.
+// PrepareOracle builds the reference tools (scripts/cni-oracle.sh) unless
+// they are in the cache already. TestMain calls it before
+// sandbox.Main: a cold build needs the Go module proxy, and the
+// sandbox's namespaces have no network; inside them it finds the cache.
+// Under -short (no privileged test runs) it does nothing.
+func PrepareOracle() {
+	flag.Parse()
+	if testing.Short() || os.Geteuid() != 0 {
+		return
+	}
+	oracleOnce.Do(buildOracle)
+}
+
+func buildOracle() {
+	root, err := moduleRoot()
+	if err != nil {
+		oracleErr = err
+		return
+	}
+	cmd := exec.Command("sh", filepath.Join(root, "scripts", "cni-oracle.sh"))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		oracleErr = fmt.Errorf("scripts/cni-oracle.sh: %v (a cold build needs the network)", err)
+		return
+	}
+	oracleDir = strings.TrimSpace(string(out))
+}
+
+// Oracle returns the directory of the reference tools: Oracle(t)+"/bin"
+// holds cnitool, bridge, host-local, loopback, ptp and bandwidth;
+// Oracle(t)+"/plugins" the plugins module's source and
+// Oracle(t)+"/integration.test" its integration suite, compiled.
 func Oracle(t testing.TB) string {
 	t.Helper()
-	oracleOnce.Do(func() {
-		cmd := exec.Command("sh", filepath.Join(ModuleRoot(t), "scripts", "cni-oracle.sh"))
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			oracleErr = fmt.Errorf("scripts/cni-oracle.sh: %v", err)
-			return
-		}
-		oracleDir = strings.TrimSpace(string(out))
-	})
+	oracleOnce.Do(buildOracle)
 	if oracleErr != nil {
 		t.Fatal(oracleErr)
 	}
