@@ -63,6 +63,20 @@ func (c *Conn) Apply(reqs []netlink.Message) error {
 	return err
 }
 
+// HasChain reports whether the chain exists (an NFT_MSG_GETCHAIN for it:
+// ENOENT when it, or its table, does not).
+func (c *Conn) HasChain(f Family, table, chain string) (bool, error) {
+	m, err := GetChainRequest(f, table, chain)
+	if err != nil {
+		return false, err
+	}
+	_, err = c.Execute(m)
+	if errors.Is(err, unix.ENOENT) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Rules dumps the rules of one chain. The kernel filters the dump by
 // table and chain: one that does not exist has no rules.
 func (c *Conn) Rules(f Family, table, chain string) ([]Rule, error) {

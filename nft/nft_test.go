@@ -138,3 +138,32 @@ func TestApplyAllOrNothing(t *testing.T) {
 		t.Fatalf("dump of a missing table: %v, %v; want no rules", rules, err)
 	}
 }
+
+func TestHasChain(t *testing.T) {
+	sandbox.Require(t, "nft")
+	c, err := Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if ok, err := c.HasChain(FamilyBridge, "nat", "x"); ok || err != nil {
+		t.Fatalf("no table: %v %v", ok, err)
+	}
+	tbl, _ := NewTableRequest(Table{Family: FamilyBridge, Name: "nat"}, 0)
+	ch, _ := NewChainRequest(Chain{Family: FamilyBridge, Table: "nat", Name: "x"}, netlink.NLM_F_CREATE)
+	if err := c.Apply([]netlink.Message{tbl, ch}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.HasChain(FamilyBridge, "nat", "x"); !ok || err != nil {
+		t.Fatalf("after add: %v %v", ok, err)
+	}
+	del, _ := DelChainRequest(FamilyBridge, "nat", "x")
+	if err := c.Apply([]netlink.Message{del}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.HasChain(FamilyBridge, "nat", "x"); ok || err != nil {
+		t.Fatalf("after delete: %v %v", ok, err)
+	}
+	dt, _ := DelTableRequest(FamilyBridge, "nat")
+	c.Apply([]netlink.Message{dt})
+}

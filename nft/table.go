@@ -127,7 +127,7 @@ type Chain struct {
 }
 
 // NewChainRequest builds NFT_MSG_NEWCHAIN, as nft sends it: table, name,
-// type, hook (number, priority), policy, userdata.
+// type, policy, hook (number, priority), userdata.
 func NewChainRequest(c Chain, flags uint16) (netlink.Message, error) {
 	var ud []byte
 	if c.Comment != "" {
@@ -142,14 +142,14 @@ func NewChainRequest(c Chain, flags uint16) (netlink.Message, error) {
 		if c.Type != "" {
 			e.String(unix.NFTA_CHAIN_TYPE, c.Type)
 		}
+		if c.Policy != nil {
+			putBE32(e, unix.NFTA_CHAIN_POLICY, *c.Policy)
+		}
 		if c.Hook != nil {
 			nest(e, unix.NFTA_CHAIN_HOOK, func() {
 				putBE32(e, unix.NFTA_HOOK_HOOKNUM, c.Hook.Num)
 				putBE32(e, unix.NFTA_HOOK_PRIORITY, uint32(c.Hook.Priority))
 			})
-		}
-		if c.Policy != nil {
-			putBE32(e, unix.NFTA_CHAIN_POLICY, *c.Policy)
 		}
 		if ud != nil {
 			e.Bytes(NFTA_CHAIN_USERDATA, ud)
@@ -163,5 +163,23 @@ func FlushChainRequest(f Family, table, chain string) (netlink.Message, error) {
 	return message(NFT_MSG_DELRULE, 0, f, func(e *netlink.AttributeEncoder) {
 		e.String(unix.NFTA_RULE_TABLE, table)
 		e.String(unix.NFTA_RULE_CHAIN, chain)
+	})
+}
+
+// DelChainRequest builds NFT_MSG_DELCHAIN: the chain and its rules (a
+// chain another rule still jumps to is refused, EBUSY, unless that rule
+// goes in the same transaction).
+func DelChainRequest(f Family, table, chain string) (netlink.Message, error) {
+	return message(NFT_MSG_DELCHAIN, 0, f, func(e *netlink.AttributeEncoder) {
+		e.String(unix.NFTA_CHAIN_TABLE, table)
+		e.String(unix.NFTA_CHAIN_NAME, chain)
+	})
+}
+
+// GetChainRequest builds NFT_MSG_GETCHAIN for one chain.
+func GetChainRequest(f Family, table, chain string) (netlink.Message, error) {
+	return message(NFT_MSG_GETCHAIN, 0, f, func(e *netlink.AttributeEncoder) {
+		e.String(unix.NFTA_CHAIN_TABLE, table)
+		e.String(unix.NFTA_CHAIN_NAME, chain)
 	})
 }

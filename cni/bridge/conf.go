@@ -35,8 +35,8 @@ type NetConf struct {
 }
 
 // loadConf reads the configuration as the reference's loadNetConf does,
-// and refuses what this nsbox cannot do (VLAN filtering, spoof checking,
-// an iptables backend) before anything is created.
+// and refuses what this nsbox cannot do (VLAN filtering, an iptables
+// backend) before anything is created.
 func loadConf(c *cni.Call) (*NetConf, error) {
 	n, err := parseConf(c.Conf)
 	if err != nil {
@@ -122,9 +122,6 @@ func parseConf(j json.Value) (*NetConf, error) {
 	}
 	if vlan != 0 || !trunk.IsNull() || preserve {
 		return nil, fmt.Errorf("vlan, vlanTrunk and preserveDefaultVlan need a bridge with VLAN filtering, which nsbox does not set up")
-	}
-	if n.MacSpoofCheck {
-		return nil, fmt.Errorf("macspoofchk is not supported by nsbox")
 	}
 	switch n.IPMasqBackend {
 	case "", "nftables":
