@@ -20,7 +20,7 @@ func TestAppletNames(t *testing.T) {
 			t.Errorf("%q answers as an applet", n)
 		}
 	}
-	for _, w := range []string{"bridge", "nc", "netcat", "ping", "ss", "netstat", "lab", "decode"} {
+	for _, w := range []string{"bridge", "nc", "netcat", "ping", "ss", "netstat", "lab", "decode", "capture", "tcpdump"} {
 		if nsboxCommand(w) == nil {
 			t.Errorf("nsbox %s: no command", w)
 		}

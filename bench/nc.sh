@@ -10,10 +10,17 @@
 # stdin is one of two sources:
 #   pipe: "head -c NC_BYTES /dev/zero |" -- a pipe, filled by head's
 #         small writes. nsbox's sender splices pipe -> socket.
-#   file: "<zero" -- a sparse regular file of NC_BYTES (truncate -s) in
-#         the bench's private tmp dir, a tmpfs: reading it costs no disk
-#         I/O and fills no page cache (its holes read as the zero page). nsbox's sender uses
-#         sendfile(2); netcat-openbsd and socat read(2)/write(2).
+#   file: "<data" -- a regular file of NC_BYTES random bytes, written
+#         out in full (no holes) on a disk filesystem (NC_FILE_DIR,
+#         default /var/tmp) and read again right before each timed
+#         trial, so that it is in the page cache: before and after every
+#         timed trial fincore counts its resident bytes, and the text
+#         above the table gives the least of each (this machine's
+#         kernel reclaims a little page cache even with memory free, so
+#         a few pages may be read from disk during a trial). nsbox's
+#         sender uses sendfile(2); netcat-openbsd and socat read(2)/write(2).
+#         (A sparse file would read its holes as the shared zero page:
+#         no copy from real pages, a figure no real file gives.)
 # nsbox's receiver splices socket -> private pipe -> /dev/null. The time
 # runs from the sender's start to the receiver's exit (every byte
 # arrived); MiB/s = NC_BYTES / time. Medians of NC_RUNS.
@@ -28,8 +35,9 @@
 # a file, as above) to a receiver that writes a file; its size and
 # sha256 must equal the source's, or the bench stops.
 #
-# Environment: NC_BYTES (4294967296), NC_RUNS (3), NSBOX (binary, if no
-# argument).
+# Environment: NC_BYTES (4294967296), NC_RUNS (3), NC_FILE_DIR
+# (/var/tmp: where the file source is written; NC_BYTES free space
+# needed), NSBOX (binary, if no argument).
 set -eu
 NSBOX=${1:-${NSBOX:-./nsbox}}
 case $NSBOX in /*) ;; *) NSBOX=$(pwd)/$NSBOX ;; esac
@@ -43,7 +51,7 @@ if [ "${NC_BENCH_INNER:-}" != 1 ]; then
 		exit 1
 	fi
 	[ -x "$NSBOX" ] || { echo "nc.sh: $NSBOX: no nsbox binary (make build)" >&2; exit 1; }
-	NC_BENCH_INNER=1 NC_BYTES=$BYTES NC_RUNS=$RUNS exec unshare -n -m sh "$0" "$NSBOX"
+	NC_BENCH_INNER=1 NC_BYTES=$BYTES NC_RUNS=$RUNS NC_FILE_DIR=${NC_FILE_DIR:-/var/tmp} exec unshare -n -m sh "$0" "$NSBOX"
 fi
 
 # Inside: private mounts, a private /run/netns, lo up, two namespaces
@@ -64,11 +72,13 @@ ip -n ncbench-a link set ncb0 up
 ip -n ncbench-b link set ncb1 up
 
 work=$(mktemp -d /tmp/nc-bench.XXXXXX)
-# The private tmp dir is a tmpfs in this mount namespace: a hole in a
-# tmpfs file reads (read, splice, sendfile) as the shared zero page, with
-# no disk I/O and no page-cache fill, the same for every tool and run.
-mount -t tmpfs -o size=$((BYTES + 268435456)) nc-bench-tmp "$work"
-trap 'umount "$work"; rmdir "$work"' EXIT
+# The private tmp dir (check files, received bytes) is a tmpfs in this
+# mount namespace; the file source is on disk (see above).
+mount -t tmpfs -o size=536870912 nc-bench-tmp "$work"
+data=$(mktemp "${NC_FILE_DIR:-/var/tmp}/nc-bench-data.XXXXXX")
+trap 'umount "$work"; rmdir "$work"; rm -f "$data"' EXIT
+# killed by a signal (^C, a closed pipe), still remove the 4 GiB file
+trap 'exit 1' INT TERM HUP PIPE
 # nsbox answers to "nc" through a link (busybox style).
 ln -s "$NSBOX" "$work/nc"
 NC=$work/nc
@@ -92,7 +102,7 @@ wait_listen() {
 }
 
 # send SOURCE CMD...: runs the sender with stdin from SOURCE ("pipe":
-# head -c BYTES /dev/zero through a pipe; "file": the sparse file;
+# head -c BYTES /dev/zero through a pipe; "file": the data file;
 # "check": cat of the random check file through a pipe; "checkfile": the
 # random check file itself).
 send() {
@@ -100,16 +110,25 @@ send() {
 	shift
 	case $src in
 	pipe) head -c "$BYTES" /dev/zero | "$@" ;;
-	file) "$@" <"$work/zero" ;;
+	file) "$@" <"$data" ;;
 	check) cat "$work/rand" | "$@" ;;
 	checkfile) "$@" <"$work/rand" ;;
 	esac
 }
 
+# resident: how many bytes of the data file are in the page cache.
+resident() { fincore -b -n -o RES "$data" | awk '{print $1}'; }
+
 # trial TOOL PATH SOURCE [OUT]: one transfer; prints the seconds it took,
-# or "fail". The receiver writes to OUT (/dev/null by default).
+# or "fail". The receiver writes to OUT (/dev/null by default). For the
+# file source, the data file is read first (into the page cache), and
+# its resident bytes before and after go to $work/resident.
 trial() {
 	tool=$1 path=$2 src=$3 out=${4:-/dev/null}
+	if [ "$src" = file ]; then
+		cat "$data" >/dev/null
+		res0=$(resident)
+	fi
 	port=$((port + 1))
 	if [ "$path" = loopback ]; then
 		rx="" tx="" host=127.0.0.1
@@ -152,6 +171,8 @@ trial() {
 	else
 		echo fail
 	fi
+	[ "$src" = file ] && echo "$res0 $(resident)" >>"$work/resident"
+	return 0
 }
 
 median() {
@@ -183,9 +204,19 @@ avail() {
 	esac
 }
 
-# The sources: a sparse file of BYTES for the timed "file" rows, 64 MiB
-# of random bytes for the check trials.
-truncate -s "$BYTES" "$work/zero"
+# The sources: BYTES of random bytes on disk for the timed "file" rows
+# (read back once: in the page cache), 64 MiB of random bytes for the
+# check trials.
+printf 'nc.sh: writing %s bytes of random data to %s\n' "$BYTES" "$data" >&2
+head -c "$BYTES" /dev/urandom >"$data"
+sync "$data"
+cat "$data" >/dev/null
+fstype=$(findmnt -n -o FSTYPE -T "$data" 2>/dev/null || stat -f -c %T "$data")
+blocks=$(stat -c '%b*%B' "$data")
+if [ $(($blocks)) -lt "$BYTES" ]; then
+	echo "nc.sh: $data is sparse ($(($blocks)) of $BYTES bytes allocated)" >&2
+	exit 1
+fi
 head -c 67108864 /dev/urandom >"$work/rand"
 want=$(sha256sum <"$work/rand")
 checks=0
@@ -208,6 +239,7 @@ for path in loopback veth; do
 	done
 done
 
+: >"$work/resident"
 for path in loopback veth; do
 	for k in pipe.nsbox pipe.openbsd pipe.socat file.nsbox file.openbsd file.socat iperf3; do
 		: >"$work/$path.$k"
@@ -227,7 +259,16 @@ for path in loopback veth; do
 done
 
 gib=$(awk -v b="$BYTES" 'BEGIN {printf "%.3g", b / 1073741824}')
-echo "nc throughput: $gib GiB per transfer, receiver to /dev/null; MiB/s, medians of $RUNS runs; $(nproc) CPUs, $(uname -r). Source \"pipe\": head -c ... /dev/zero through a pipe into the sender's stdin. Source \"file\": stdin is a sparse regular file (no disk I/O). iperf3: memory to memory, no stdin (same measurement on both rows of a path). Ratios: nsbox / peer (above 1: nsbox is faster). Checked before timing: $checks transfers of 64 MiB random bytes (each tool, source, path) arrived with the right size and sha256."
+# the least resident share, rounded down: 100.00% only if all of it
+incache=$(awk -v b="$BYTES" '
+	NR == 1 {lo0 = $1; lo1 = $2}
+	{if ($1 < lo0) lo0 = $1; if ($2 < lo1) lo1 = $2}
+	function pct(v) {if (v > b) v = b; return int(10000 * v / b) / 100}
+	END {
+		if (NR == 0) {print "no timed file trials"; exit}
+		printf "read into the page cache before each of the %d timed file trials: at least %.2f%% of it resident as a trial began, %.2f%% as it ended (fincore)", NR, pct(lo0), pct(lo1)
+	}' "$work/resident")
+echo "nc throughput: $gib GiB per transfer, receiver to /dev/null; MiB/s, medians of $RUNS runs; $(nproc) CPUs, $(uname -r). Source \"pipe\": head -c ... /dev/zero through a pipe into the sender's stdin. Source \"file\": stdin is a regular file of $gib GiB of random bytes, all blocks allocated, on $fstype, $incache. iperf3: memory to memory, no stdin (same measurement on both rows of a path). Ratios: nsbox / peer (above 1: nsbox is faster). Checked before timing: $checks transfers of 64 MiB random bytes (each tool, source, path) arrived with the right size and sha256."
 echo ""
 echo "| source | path | nsbox nc | netcat-openbsd | socat | iperf3 (ceiling) | nsbox / netcat-openbsd | nsbox / socat | nsbox / iperf3 |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -241,7 +282,7 @@ for src in pipe file; do
 		label=$path
 		[ "$path" = veth ] && label="veth (two namespaces)"
 		slabel="pipe (head -c)"
-		[ "$src" = file ] && slabel="file (sparse, sendfile for nsbox)"
+		[ "$src" = file ] && slabel="file (page cache, sendfile for nsbox)"
 		echo "| $slabel | $label | $m_nsbox | $m_openbsd | $m_socat | $m_iperf3 | $(ratio "$m_nsbox" "$m_openbsd") | $(ratio "$m_nsbox" "$m_socat") | $(ratio "$m_nsbox" "$m_iperf3") |"
 	done
 done

@@ -11,8 +11,14 @@
 #      using github.com/vishvananda/netlink (bench/peers, its own module)
 #   3. reading state with many links: link/addr show, -j too
 #   4. nc throughput: bench/nc.sh (the netcat bench), its table as is
-#   5. footprint: binary sizes, peak RSS
+#   5. footprint: binary sizes, and the peak RSS rows the cases gave
+#      (rssrow): each row is one process of nsbox and one of its peer
+#      doing the same work
 #
+# Adding a case: a section below that runs its tools through trial (or,
+# for reads of one state, in one inns) round by round, each round running
+# every tool once, so that noise falls on all of them; that prints its
+# table with say; and that gives rssrow its peak RSS rows.
 # Times are medians of RUNS trials (case 2
 # takes SCALERUNS, one count per N: building 1,000 veth pairs varies by
 # +-25% from trial to trial with the kernel's RCU waits, so 3 trials can
@@ -133,6 +139,11 @@ kib() {
 	esac
 }
 
+# rssrow CASE NSBOX PEER: a row of the peak RSS table (section 5); NSBOX
+# in KiB, PEER as text ("ip -batch: $(kib K)").
+rssrow() { printf '| %s | %s | %s |\n' "$1" "$(kib "$2")" "$3" >>"$work/rss.rows"; }
+: >"$work/rss.rows"
+
 # has WORDS...: whether nsbox accepts the command (its usage error and
 # "unknown command" both exit non-zero, "help" too, so probe the object).
 has_lab() { "$NSBOX" lab print >/dev/null 2>&1; }
@@ -219,21 +230,27 @@ done
 for tool in nsbox lab ip ipbatch; do
 	if [ -s "$work/c1.$tool" ]; then T[c1.$tool]=$(median <"$work/c1.$tool"); else T[c1.$tool]="n/a (not implemented)"; fi
 done
-# Peak RSS, one more trial each under /usr/bin/time (not timed).
-rss1=""
-if has_batch; then
+# Peak RSS, one more run of each batch file under /usr/bin/time (not
+# timed): nsbox -batch and ip -batch doing the same commands.
+for tool in nsbox ip; do
+	if [ $tool = nsbox ]; then
+		has_batch || continue
+		bin=$NSBOX
+	else
+		bin=ip
+	fi
 	inns '
-		'"$TIME"' -f %M -o '"$work"'/rss.c1a '"$NSBOX"' -batch '"$c1"'/host.batch &&
-		'"$TIME"' -f %M -o '"$work"'/rss.c1b '"$NSBOX"' -n namespace1 -batch '"$c1"'/ns1.batch' >/dev/null 2>&1
-	rss1=$(cat "$work/rss.c1a" "$work/rss.c1b" 2>/dev/null | sort -n | tail -1)
-fi
-rsslab=""
+		'"$TIME"' -f %M -o '"$work/rss.c1.$tool"'.host '"$bin"' -batch '"$c1"'/host.batch &&
+		'"$TIME"' -f %M -o '"$work/rss.c1.$tool"'.ns1 '"$bin"' -n namespace1 -batch '"$c1"'/ns1.batch' >/dev/null 2>&1
+done
+for f in host:"host batch (11 commands)" ns1:"namespace1 batch (3 commands, -n namespace1)"; do
+	k=${f%%:*} label=${f#*:}
+	rssrow "1. exercise, $label: nsbox -batch / ip -batch" "$(cat "$work/rss.c1.nsbox.$k" 2>/dev/null)" "ip -batch: $(kib "$(cat "$work/rss.c1.ip.$k" 2>/dev/null)")"
+done
 if has_lab; then
 	inns "$TIME -f %M -o $work/rss.lab $NSBOX lab up $c1/exercise.lab" >/dev/null 2>&1
-	rsslab=$(cat "$work/rss.lab" 2>/dev/null)
+	rssrow "1. exercise, all of it: nsbox lab up" "$(cat "$work/rss.lab" 2>/dev/null)" "(no iproute2 process does it all: the batch rows above)"
 fi
-inns "$TIME -f %M -o $work/rss.ip ip link add name br1 type bridge" >/dev/null 2>&1
-rssip=$(cat "$work/rss.ip" 2>/dev/null)
 
 say "## 1. The reference exercise's setup"
 say ""
@@ -303,6 +320,8 @@ for n in $SCALES; do
 		R2[$n.$tool]=$(cat "$work/rss.s$n.$tool" 2>/dev/null)
 	done
 	[ -z "$peer" ] && S[$n.peer]="n/a (bench/peers did not build)"
+	rssrow "2. scale N=$n: nsbox -batch" "${R2[$n.nsbox]}" "ip -batch: $(kib "${R2[$n.ip]}"), netlink: $(kib "${R2[$n.peer]}")"
+	rssrow "2. scale N=$n: nsbox -force -batch" "${R2[$n.force]}" "ip -batch: $(kib "${R2[$n.ip]}"), netlink: $(kib "${R2[$n.peer]}")"
 	say "| $n | $(ms "${S[$n.nsbox]}") | $(ms "${S[$n.force]}") | $(ms "${S[$n.ip]}") | $(ratio "${S[$n.ip]}" "${S[$n.nsbox]}") | $(ratio "${S[$n.ip]}" "${S[$n.force]}") | $(ms "${S[$n.peer]}") | $(ratio "${S[$n.peer]}" "${S[$n.nsbox]}") |"
 done
 set -- $SCALES
@@ -338,28 +357,40 @@ for n in $READS; do
 			printf "addr add 10.%d.%d.2/32 dev rb%d\n", int(i / 250), i % 250, i
 		}
 	}' >"$f"
+	# One state, read by every command and tool: first each output (kept,
+	# compared) and peak RSS, then RUNS rounds, each timing every command
+	# with each tool once, so that the tools are interleaved as in the
+	# other cases.
 	inns '
 		n=$1 nsbox=$2 batch=$3 runs=$4 work=$5 time=$6
 		ip -force -batch "$batch" >/dev/null 2>&1
 		have=$(ip -o link show | wc -l)
 		[ "$have" -ge "$n" ] || { echo "setup: $have links, want $n" >&2; exit 1; }
-		for c in "link show" "addr show" "-j link show" "-j addr show"; do
+		cmds=("link show" "addr show" "-j link show" "-j addr show")
+		declare -A lines rss
+		for c in "${cmds[@]}"; do
 			for tool in nsbox ip; do
 				if [ $tool = nsbox ]; then bin=$nsbox; else bin=ip; fi
 				$bin $c >"$work/out.$tool" 2>/dev/null
-				lines=$(wc -l <"$work/out.$tool")
+				lines[$c.$tool]=$(wc -l <"$work/out.$tool")
 				$time -f %M -o "$work/rss" $bin $c >/dev/null 2>&1
-				rss=$(cat "$work/rss")
-				for ((r = 0; r < runs; r++)); do
+				rss[$c.$tool]=$(cat "$work/rss")
+			done
+			if cmp -s "$work/out.nsbox" "$work/out.ip"; then same=identical; else same="differs in $(diff "$work/out.nsbox" "$work/out.ip" | grep -c "^<") lines"; fi
+			echo "$c|same|$same"
+		done
+		for ((r = 0; r < runs; r++)); do
+			for c in "${cmds[@]}"; do
+				for tool in nsbox ip; do
+					if [ $tool = nsbox ]; then bin=$nsbox; else bin=ip; fi
 					t0=$EPOCHREALTIME
 					$bin $c >/dev/null 2>>"$work/errors.log"
 					rc=$?
 					t1=$EPOCHREALTIME
-					if [ $rc = 0 ]; then echo "$c|$tool|$(( ${t1/./} - ${t0/./} ))|$lines|$rss"; else echo "$c|$tool|fail|$lines|$rss"; fi
+					if [ $rc = 0 ]; then us=$(( ${t1/./} - ${t0/./} )); else us=fail; fi
+					echo "$c|$tool|$us|${lines[$c.$tool]}|${rss[$c.$tool]}"
 				done
 			done
-			if cmp -s "$work/out.nsbox" "$work/out.ip"; then same=identical; else same="differs in $(diff "$work/out.nsbox" "$work/out.ip" | grep -c "^<") lines"; fi
-			echo "$c|same|$same"
 		done
 	' "$n" "$NSBOX" "$f" "$RUNS" "$work" "$TIME" >"$work/read-$n.out"
 	for c in "link show" "addr show" "-j link show" "-j addr show"; do
@@ -371,6 +402,7 @@ for n in $READS; do
 		done
 		same=$(awk -F'|' -v c="$c" '$1 == c && $2 == "same" {print $3}' "$work/read-$n.out")
 		say "| $n | $c | $(ms "${RR[$n.$c.nsbox]}") | $(ms "${RR[$n.$c.ip]}") | $(ratio "${RR[$n.$c.ip]}" "${RR[$n.$c.nsbox]}") | ${RR[$n.$c.nsbox.lines]:--} | ${RR[$n.$c.ip.lines]:--} | ${same:--} |"
+		rssrow "3. $n links: $c" "${RR[$n.$c.nsbox.rss]}" "ip: $(kib "${RR[$n.$c.ip.rss]}")"
 	done
 done
 say ""
@@ -418,20 +450,32 @@ else
 fi
 say "| iproute2 ip (dynamic, without its libraries) | $(mib "$ipsize") | |"
 say ""
-say "Peak RSS (max resident set, /usr/bin/time):"
+say "Peak RSS (max resident set, /usr/bin/time), nsbox and its peer doing the same work:"
 say ""
 say "| case | nsbox | peer |"
 say "|---|---|---|"
-say "| 1. exercise: nsbox -batch (largest of the runs) / one ip command | $(kib "$rss1") | ip: $(kib "$rssip") |"
-say "| 1. exercise: nsbox lab up | $(kib "$rsslab") | |"
-for n in $SCALES; do
-	say "| 2. scale N=$n: nsbox -batch / -force -batch | $(kib "${R2[$n.nsbox]}") / $(kib "${R2[$n.force]}") | ip -batch: $(kib "${R2[$n.ip]}"), netlink: $(kib "${R2[$n.peer]}") |"
-done
-for n in $READS; do
-	for c in "link show" "addr show" "-j link show" "-j addr show"; do
-		say "| 3. $n links: $c | $(kib "${RR[$n.$c.nsbox.rss]}") | ip: $(kib "${RR[$n.$c.ip.rss]}") |"
-	done
-done
+cat "$work/rss.rows" | tee -a "$report"
+say ""
+# ---------------------------------------------------------------- 6. packet capture
+
+# bench/capture.sh: 64-byte frames at fixed rates, nsbox capture vs
+# tcpdump capturing them at the same time; its table as is.
+say "## 6. Packet capture"
+say ""
+if [ -f bench/capture.sh ]; then
+	note "bench: 6. packet capture (bench/capture.sh)"
+	if NSBOX=$NSBOX bash bench/capture.sh >"$work/capture.out" 2> >(tee "$work/capture.err" >&2); then
+		tee -a "$report" <"$work/capture.out"
+	else
+		say "bench/capture.sh failed (exit $?):"
+		say ""
+		say '```'
+		tail -5 "$work/capture.err" | tee -a "$report"
+		say '```'
+	fi
+else
+	say "n/a (not implemented): bench/capture.sh is not there."
+fi
 say ""
 if [ -s "$work/errors.log" ]; then
 	say "Errors printed by failed trials (first lines):"

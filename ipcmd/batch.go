@@ -1,7 +1,7 @@
 package ipcmd
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -146,25 +147,55 @@ func splitArgs(line string, max int) ([]string, error) {
 	return args, nil
 }
 
+// Bounds of a batch. A line is at most maxBatchLine bytes, also when
+// joined with the lines its "\" continues to (a command has at most 100
+// words here, as makeargs() splits them: a few KB with long names and
+// aliases); a batch is at most maxBatch bytes (bench case 2's batch for
+// 10,000 veth pairs on ten bridges is 1.2 MB in 40,020 lines: 16 MiB is
+// 130,000 pairs, more than a hundred bridges hold; 16 million blank
+// lines read in under a second here, 64 million took 4 to 8 s). Lines are
+// read one at a time, so a batch takes no more memory than one line,
+// however long it runs. A NUL byte in a line is an error: ip reads lines
+// as C strings, so a NUL cuts the line and the rest of it is not run (and
+// "ip -batch /dev/zero" reads until memory runs out, then exits 0); nsbox
+// runs no command other than the one the file shows. Past a bound or at a
+// NUL the batch stops, as at any failing line without -force: one line
+// on stderr, exit 1, the lines before it done.
+const (
+	maxBatchLine = 64 << 10
+	maxBatch     = 16 << 20
+)
+
 // lineReader is getcmdline(): one logical line, comments cut, "\"
-// continuations joined; n counts physical lines.
+// continuations joined; N counts physical lines.
 type lineReader struct {
-	r *bufio.Reader
-	n int
+	r    *bounded.Lines
+	name string // the batch in errors: the file, or "standard input"
+}
+
+func newLineReader(r io.Reader, name string) *lineReader {
+	return &lineReader{r: bounded.NewLines(r, maxBatchLine, maxBatch, "a line of a batch file", "a batch file"), name: name}
+}
+
+// read is one physical line ("" and false at the end).
+func (lr *lineReader) read() (string, bool, error) {
+	b, err := lr.r.Next()
+	if be, ok := err.(*bounded.Error); ok {
+		return "", false, exitf("nsbox: -batch %s: %v", lr.name, be)
+	}
+	if err != nil {
+		return "", false, nil // EOF; a read error ends the batch as getline's does
+	}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return "", false, exitf("nsbox: -batch %s: line %d: a NUL byte (a batch file is text)", lr.name, lr.r.N())
+	}
+	return string(b), true, nil
 }
 
 func (lr *lineReader) next() (string, bool, error) {
-	read := func() (string, bool) {
-		s, err := lr.r.ReadString('\n')
-		if err != nil && s == "" {
-			return "", false
-		}
-		lr.n++
-		return s, true
-	}
-	line, ok := read()
+	line, ok, err := lr.read()
 	if !ok {
-		return "", false, nil
+		return "", false, err
 	}
 	if i := strings.IndexByte(line, '#'); i >= 0 {
 		line = line[:i]
@@ -174,12 +205,18 @@ func (lr *lineReader) next() (string, bool, error) {
 		if i < 0 {
 			break
 		}
-		more, ok := read()
+		more, ok, err := lr.read()
+		if err != nil {
+			return "", false, err
+		}
 		if !ok {
 			return "", false, failf("Missing continuation line")
 		}
 		if j := strings.IndexByte(more, '#'); j >= 0 {
 			more = more[:j]
+		}
+		if i+len(more) > maxBatchLine {
+			return "", false, exitf("nsbox: -batch %s: line %d: longer than %s with the lines it continues to (the bound for a line of a batch file)", lr.name, lr.r.N(), bounded.Size(maxBatchLine))
 		}
 		line = line[:i] + more
 	}
@@ -233,7 +270,11 @@ func runBatch(g cli.Global, prog string, do func(*session, []string) error) int 
 	if g.Force {
 		s.pipe = &pipeline{s: s, file: name}
 	}
-	lr := &lineReader{r: bufio.NewReaderSize(in, 64*1024)}
+	shown := name
+	if name == "-" {
+		shown = "standard input"
+	}
+	lr := newLineReader(in, shown)
 	ret := cli.ExitOK
 	for {
 		line, ok, err := lr.next()
@@ -252,7 +293,7 @@ func runBatch(g cli.Global, prog string, do func(*session, []string) error) int 
 		if len(args) == 0 {
 			continue
 		}
-		s.lineNo = lr.n
+		s.lineNo = lr.r.N()
 		s.curByName = ""
 		err = do(s, args)
 		if err == nil {
@@ -269,7 +310,7 @@ func runBatch(g cli.Global, prog string, do func(*session, []string) error) int 
 		if ce.fatal {
 			return code
 		}
-		fmt.Fprintf(stderr, "Command failed %s:%d\n", name, lr.n)
+		fmt.Fprintf(stderr, "Command failed %s:%d\n", name, lr.r.N())
 		ret = cli.ExitFail
 		if !g.Force {
 			break

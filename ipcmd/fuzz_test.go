@@ -1,7 +1,7 @@
 package ipcmd
 
 import (
-	"bufio"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -89,19 +89,27 @@ func FuzzSplitArgs(f *testing.F) {
 	})
 }
 
+// FuzzBatchLines: getcmdline's rules (comments cut, continuations
+// joined, physical lines counted) and the batch's bounds: no line comes
+// out with a NUL in it, and an input with a NUL ends in an error at the
+// NUL's line, never silently (ip runs what comes before the NUL).
 func FuzzBatchLines(f *testing.F) {
 	for _, s := range []string{
 		"link add a type veth\n# comment\nlink show\n",
 		"link add a \\\n type veth # x \\\n",
 		"a\\\n", "\\\n\\\n\\\nx", "no newline at end", "#\n#\n",
+		"link show\x00link del a\n", "a\n\x00\n", "a \\\nb\x00\n",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, input string) {
-		lr := &lineReader{r: bufio.NewReader(strings.NewReader(input))}
+		lr := newLineReader(strings.NewReader(input), "fuzz")
 		var lines int
+		var err error
 		for i := 0; i < len(input)+2; i++ {
-			line, ok, err := lr.next()
+			var line string
+			var ok bool
+			line, ok, err = lr.next()
 			if err != nil || !ok {
 				break
 			}
@@ -112,13 +120,25 @@ func FuzzBatchLines(f *testing.F) {
 			if strings.Contains(line, "\\\n") {
 				t.Fatalf("%q: continuation left in %q", input, line)
 			}
+			if strings.IndexByte(line, 0) >= 0 {
+				t.Fatalf("%q: a NUL in %q", input, line)
+			}
+			if len(line) > maxBatchLine {
+				t.Fatalf("%q: a line of %d bytes", input, len(line))
+			}
 			if _, err := splitArgs(line, 100); err != nil && !strings.Contains(err.Error(), "quoted") &&
 				!strings.Contains(err.Error(), "Too many") {
 				t.Fatalf("%q: %v", line, err)
 			}
 		}
-		if lr.n > strings.Count(input, "\n")+1 {
-			t.Fatalf("%q: counted %d physical lines", input, lr.n)
+		if nul := strings.IndexByte(input, 0); nul >= 0 {
+			want := fmt.Sprintf("line %d: a NUL byte", strings.Count(input[:nul], "\n")+1)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("%q: ended with %v, want an error at %q", input, err, want)
+			}
+		}
+		if n := lr.r.N(); n > strings.Count(input, "\n")+1 {
+			t.Fatalf("%q: counted %d physical lines", input, n)
 		}
 	})
 }

@@ -843,12 +843,10 @@ func TestModifyLikeIproute2(t *testing.T) {
 		{"route add 2001:db8:9::/48 dev br1 metric 7", "route add 2001:db8:8::/48 dev br1", "route del 2001:db8:8::/48"},
 		{"route add 10.3.0.0/16 via 10.0.0.7 onlink dev br1", "route append 10.2.0.0/16 dev veth1", "route change 10.2.0.0/16 dev br1"},
 	}
+	retried := 0
 	for _, seq := range seqs {
-		// A difference that a second and third try no longer show was the
-		// kernel settling late (linkwatch, bridge port states on a loaded
-		// machine); one that nsbox causes shows every time.
-		var states [2]string
-		for try := 0; try < 3; try++ {
+		tries := matchIproute2(t, fmt.Sprintf("%q", seq), 3, func() (ip, nb string) {
+			var states [2]string
 			for i, prog := range []string{"ip", nsbox} {
 				cleanLinks(t)
 				for _, c := range base {
@@ -862,15 +860,68 @@ func TestModifyLikeIproute2(t *testing.T) {
 				}
 				states[i] = modState(t)
 			}
-			if states[0] == states[1] {
-				break
-			}
-			t.Logf("%q: try %d: state differs", seq, try+1)
-		}
-		if states[0] != states[1] {
-			t.Errorf("%q: state differs\n--- nsbox\n%s\n--- ip\n%s", seq, states[1], states[0])
+			return states[0], states[1]
+		})
+		if tries > 1 {
+			retried++
 		}
 	}
+	t.Logf("%d of %d sequences needed more than one try", retried, len(seqs))
+}
+
+// matchIproute2 compares what nsbox did with what iproute2 did, as run
+// returns them, up to tries times. A difference that nsbox causes shows
+// every time; one that the kernel makes by settling late (linkwatch,
+// bridge port states on a loaded machine) does not show the same way
+// twice. So a try that matches ends it (logged with the number of tries
+// it took, which it returns), and a difference that two tries show alike
+// fails at once, as does the last try not matching (both return 0).
+func matchIproute2(t *testing.T, what string, tries int, run func() (ip, nsbox string)) int {
+	t.Helper()
+	seen := map[string]int{}
+	for try := 1; try <= tries; try++ {
+		ip, nb := run()
+		if ip == nb {
+			if try > 1 {
+				t.Logf("%s: matched iproute2 on try %d of %d", what, try, tries)
+			}
+			return try
+		}
+		d := lineDiff(ip, nb)
+		if prev, ok := seen[d]; ok {
+			t.Errorf("%s: tries %d and %d show the same difference (- ip, + nsbox):\n%s", what, prev, try, d)
+			return 0
+		}
+		seen[d] = try
+		t.Logf("%s: try %d differs (- ip, + nsbox):\n%s", what, try, d)
+	}
+	t.Errorf("%s: none of %d tries matched iproute2", what, tries)
+	return 0
+}
+
+// lineDiff lists the lines only a has ("- ") and only b has ("+ "),
+// counting repeated lines.
+func lineDiff(a, b string) string {
+	count := map[string]int{}
+	for _, l := range strings.Split(a, "\n") {
+		count[l]++
+	}
+	for _, l := range strings.Split(b, "\n") {
+		count[l]--
+	}
+	var d []string
+	for _, l := range strings.Split(a+"\n"+b, "\n") {
+		for ; count[l] > 0; count[l]-- {
+			d = append(d, "- "+l)
+		}
+		for ; count[l] < 0; count[l]++ {
+			d = append(d, "+ "+l)
+		}
+	}
+	if len(d) == 0 {
+		return "(the same lines in another order)"
+	}
+	return strings.Join(d, "\n")
 }
 
 // modState is links, addresses and routes without random MACs and the

@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/internal/bounded"
+	fmt "nsbox/internal/printf"
 )
 
 // Names iproute2 prints for numbers (lib/rt_names.c, ll_types.c), and the
@@ -82,9 +85,17 @@ func (t *nameTable) load() {
 	for _, e := range t.builtin {
 		t.names[e.v] = e.name
 	}
+	left := maxNamesFile
 	read := func(path string) {
-		if b, ok := readSmallFile(path); ok {
-			t.parse(b)
+		b, err := bounded.ReadFile(path, left, "the files of an iproute2 names table")
+		if be, ok := err.(*bounded.Error); ok {
+			fmt.Fprintf(stderr, "nsbox: %s: %v: ignored\n", path, be)
+			left = 0
+			return
+		}
+		if err == nil {
+			left -= len(b)
+			t.parse(string(b))
 		}
 	}
 	read("/etc/iproute2/" + t.file)
@@ -96,6 +107,15 @@ func (t *nameTable) load() {
 		}
 	}
 }
+
+// maxNamesFile bounds what a names table reads from /etc/iproute2, FILE
+// and FILE.d/*.conf together: 1 MiB is tens of thousands of names (the
+// files iproute2 ships are under 1 KB). The files are configuration, not
+// the command's input: one past the bound is named on stderr and ignored,
+// as iproute2 ignores one it cannot read, and the command goes on with
+// the names read before it. (A link to /dev/zero made iproute2 and nsbox
+// read forever.)
+const maxNamesFile = 1 << 20
 
 // parse adds the names of one file in iproute2's format: "NUMBER NAME"
 // per line (NUMBER decimal or 0x hex, at most max), '#' comments, other
@@ -121,33 +141,6 @@ func (t *nameTable) parse(b string) {
 			continue
 		}
 		t.names[uint32(n)] = fields[1]
-	}
-}
-
-// readSmallFile reads a configuration file with plain system calls: an
-// os.File would set up the runtime's network poller (an epoll instance,
-// an eventfd and their registrations) for a file read once, on the path
-// of every "link show".
-func readSmallFile(path string) (string, bool) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return "", false
-	}
-	defer unix.Close(fd)
-	var b []byte
-	buf := make([]byte, 4096)
-	for {
-		n, err := unix.Read(fd, buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return "", false
-		}
-		if n == 0 {
-			return string(b), true
-		}
-		b = append(b, buf[:n]...)
 	}
 }
 

@@ -116,6 +116,10 @@ const (
 	pingCount   = 3
 	dialTimeout = 3 * time.Second
 	ioTimeout   = 5 * time.Second
+	// maxMessage bounds what a check reads from a connection: one line,
+	// the greeting or the answer (~40 bytes). Whatever listens on the
+	// port, a longer line is read no further and fails the check.
+	maxMessage = 4096
 )
 
 // checkCmd is lab check: it prints one PASS/FAIL line per check and
@@ -193,7 +197,7 @@ func (s *server) serve() {
 		go func() {
 			defer s.wg.Done()
 			conn.SetDeadline(time.Now().Add(ioTimeout))
-			line, err := bufio.NewReader(conn).ReadString('\n')
+			line, err := bufio.NewReader(io.LimitReader(conn, maxMessage)).ReadString('\n')
 			if err != nil {
 				return
 			}
@@ -274,7 +278,7 @@ func (c *checker) tcp(l *Lab) {
 				c.result(false, "%s: send: %v", what, err)
 				continue
 			}
-			reply, err := bufio.NewReader(conn).ReadString('\n')
+			reply, err := bufio.NewReader(io.LimitReader(conn, maxMessage)).ReadString('\n')
 			if err != nil {
 				c.result(false, "%s: no answer: %v", what, err)
 				continue

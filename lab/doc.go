@@ -49,6 +49,12 @@
 //
 //	lab.conf:3: unknown keyword "vet" (want lab, netns, bridge, veth, route, sysctl or listen)
 //
+// A topology file is at most 1 MiB and its lines at most 4096 bytes
+// (tens of thousands of lines: more than a lab brings up in minutes);
+// a larger one, or a device or pipe that never ends, is such an error.
+// The journal is at most 16 MiB (lab up writes ~4 MiB for a 1 MiB
+// topology); lab up that would write past it fails and undoes its steps.
+//
 // # Safety
 //
 // lab up refuses, before it creates anything, a lab whose subnets overlap

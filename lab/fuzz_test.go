@@ -10,7 +10,8 @@ import (
 func cliGlobal() cli.Global { return cli.Global{} }
 
 // FuzzParse: any input gives a lab or one clear line naming the file,
-// never a panic; a lab that parses formats to a file that parses again.
+// never a panic; what parses keeps the bounds (maxFile in all, maxLine a
+// line) and formats to a file that parses again.
 func FuzzParse(f *testing.F) {
 	f.Add(defaultLab)
 	f.Add([]byte("netns a\nvet b\n"))
@@ -23,6 +24,14 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("bad error %q", msg)
 			}
 			return
+		}
+		if len(data) > maxFile {
+			t.Fatalf("%d bytes parsed", len(data))
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if len(strings.TrimSuffix(line, "\r")) > maxLine {
+				t.Fatalf("line %d of %d bytes parsed", i+1, len(line))
+			}
 		}
 		if _, err := Parse("g.lab", []byte(l.Format())); err != nil {
 			t.Fatalf("formatted lab does not parse: %v\n%s", err, l.Format())

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 )
 
@@ -35,6 +36,14 @@ import (
 //	sysctl NS KEY "OLD"                        written
 //
 // NS is "default" or a namespace name.
+//
+// A journal is at most maxJournal bytes: lab up writes two records (an
+// intent, then what was done) for each step of a topology file of at most
+// 1 MiB, each about as long as the step's line, a sysctl's old value
+// quoted (at most 4 times maxSysctl): a 1 MiB file of namespaces and veth
+// pairs makes a journal of ~4 MiB. lab up that would write past the bound
+// fails and undoes what it did, so every journal it writes can be read.
+const maxJournal = 16 << 20
 
 // journalDirDefault is where journals live; NSBOX_LAB_DIR overrides it.
 const journalDirDefault = "/run/nsbox"
@@ -293,6 +302,7 @@ bad:
 type journal struct {
 	f    *os.File
 	path string
+	size int // bytes written
 }
 
 // createJournal starts a new journal (O_EXCL: an old one must have been
@@ -317,9 +327,13 @@ func createJournal(lab string) (*journal, error) {
 }
 
 func (j *journal) line(s string) error {
+	if j.size+len(s)+1 > maxJournal {
+		return fmt.Errorf("journal %s: %v", j.path, &bounded.Error{Limit: maxJournal, What: "a lab journal"})
+	}
 	if _, err := j.f.WriteString(s + "\n"); err != nil {
 		return fmt.Errorf("journal %s: %v", j.path, err)
 	}
+	j.size += len(s) + 1
 	return nil
 }
 
@@ -327,9 +341,13 @@ func (j *journal) add(r *record) error { return j.line(r.String()) }
 
 func (j *journal) close() error { return j.f.Close() }
 
-// readJournal reads a lab's journal; (nil, nil) if there is none.
+// readJournal reads a lab's journal, at most maxJournal bytes of it;
+// (nil, nil) if there is none.
 func readJournal(lab string) ([]*record, error) {
-	data, err := os.ReadFile(journalPath(lab))
+	data, err := bounded.ReadFile(journalPath(lab), maxJournal, "a lab journal")
+	if _, ok := err.(*bounded.Error); ok {
+		return nil, fmt.Errorf("%s: %v", journalPath(lab), err)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

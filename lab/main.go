@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"nsbox/cli"
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 )
 
@@ -16,10 +17,12 @@ var defaultLab []byte
 
 const usage = `Usage: nsbox lab up     [FILE]          build the lab, printing each step
        nsbox lab down   [FILE]          remove exactly what lab up made
-       nsbox lab check  [FILE]          ping, connect, list sockets: PASS/FAIL report
+       nsbox lab check  [-capture DIR] [FILE]   ping, connect, list sockets: PASS/FAIL report
+                                        (-capture: every link recorded into DIR/LINK.pcap meanwhile)
        nsbox lab run    [-isolated] [FILE]   up, check, down
        nsbox lab show   [-dot]          the live topology, from the kernel
        nsbox lab print  [FILE]          the topology file (default: the built-in lab)
+       nsbox lab capture [FILE] LINK [-- OPTIONS]  nsbox capture on the lab's link, in its namespace
 FILE is a topology file ("-" for standard input); without it, the built-in
 lab: the reference exercise of docs/seed.md.`
 
@@ -35,7 +38,7 @@ func Main(g cli.Global, args []string) (code int) {
 	return run(g, args, os.Stdout, os.Stderr)
 }
 
-var commands = []string{"up", "down", "check", "run", "show", "print", "help"}
+var commands = []string{"up", "down", "check", "run", "show", "print", "capture", "help"}
 
 func run(g cli.Global, args []string, out, errw io.Writer) int {
 	if g.Help || len(args) == 0 {
@@ -69,15 +72,26 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 		fmt.Fprintf(errw, "nsbox lab: unknown command %q, try \"nsbox lab help\"\n", args[0])
 		return cli.ExitUsage
 	}
+	if cmd == "capture" {
+		return captureCmd(g, append(opts, args[1:]...), errw)
+	}
 	args = append(append([]string{args[0]}, opts...), args[1:]...)
 	if cmd == "help" {
 		fmt.Fprintln(out, usage)
 		return 0
 	}
 	var isolated, dot bool
-	file := ""
-	for _, a := range args[1:] {
+	file, captureDir := "", ""
+	for i := 1; i < len(args); i++ {
+		a := args[i]
 		switch {
+		case a == "-capture" || a == "--capture":
+			if cmd != "check" || i+1 == len(args) {
+				fmt.Fprintf(errw, "nsbox lab %s: -capture DIR goes with \"lab check\" only\n", cmd)
+				return cli.ExitUsage
+			}
+			i++
+			captureDir = args[i]
 		case a == "-isolated" || a == "--isolated":
 			if cmd != "run" {
 				fmt.Fprintf(errw, "nsbox lab %s: -isolated goes with \"lab run\" only\n", cmd)
@@ -126,6 +140,9 @@ func run(g cli.Global, args []string, out, errw io.Writer) int {
 	case "down":
 		return report(errw, down(l.Name, out, errw))
 	case "check":
+		if captureDir != "" {
+			return checkCapture(l, captureDir, out, errw)
+		}
 		return checkCmd(l, out, errw)
 	case "run":
 		if os.Getenv(isolatedEnv) != "" {
@@ -155,23 +172,30 @@ func report(errw io.Writer, err error) int {
 	return 1
 }
 
-// load reads and parses a topology file; "" is the built-in lab.
+// load reads and parses a topology file; "" is the built-in lab. It
+// reads at most maxFile bytes (see Parse): a larger file, or a device
+// that never ends, is one line of error.
 func load(file string) (*Lab, error) {
+	var data []byte
+	var err error
+	name := file
 	switch file {
 	case "":
 		return Parse("default.lab", defaultLab)
 	case "-":
-		data, err := io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
-		if err != nil {
-			return nil, fmt.Errorf("nsbox lab: standard input: %v", err)
-		}
-		return Parse("<stdin>", data)
+		name = "<stdin>"
+		data, err = bounded.ReadAll(os.Stdin, maxFile, "a topology file")
+	default:
+		data, err = bounded.ReadFile(file, maxFile, "a topology file")
 	}
-	data, err := os.ReadFile(file)
+	var be *bounded.Error
+	if errors.As(err, &be) {
+		return nil, fmt.Errorf("nsbox lab: %s: %v", name, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("nsbox lab: %v", err)
 	}
-	return Parse(file, data)
+	return Parse(name, data)
 }
 
 // runLab is lab run: up, check, down. The lab must not be up already.

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -106,11 +107,17 @@ func linkKind(l *rtnl.Link) string {
 
 func isUp(l *rtnl.Link) bool { return l.Flags&unix.IFF_UP != 0 }
 
-// readSysctl reads /proc/sys/KEY in ns.
+// maxSysctl bounds a value read from /proc/sys: net.* values are numbers
+// and short words (the kernel's proc handlers print them into a page), but
+// for port bitmaps such as ip_local_reserved_ports, whose ranges are
+// printed one by one; 64 KiB holds thousands of those.
+const maxSysctl = 64 << 10
+
+// readSysctl reads /proc/sys/KEY in ns (at most maxSysctl bytes).
 func readSysctl(ns, key string) (string, error) {
 	var v string
 	err := inNS(ns, func() error {
-		b, err := os.ReadFile(sysctlPath(key))
+		b, err := bounded.ReadFile(sysctlPath(key), maxSysctl, "a sysctl value")
 		v = string(trimNL(b))
 		return err
 	})

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 )
@@ -109,8 +110,14 @@ var keywords = map[string]bool{
 	"dev": true, "--": true, DefaultNS: true,
 }
 
-// maxLine bounds a line of a topology file.
-const maxLine = 4096
+// Bounds of a topology file: maxLine bytes a line (a veth line with a
+// dozen addresses is under 300 bytes) and maxFile in all (1 MiB is tens of
+// thousands of lines: more namespaces and links than a lab brings up in
+// minutes). Parse holds its data to both, and load reads no more.
+const (
+	maxLine = 4096
+	maxFile = 1 << 20
+)
 
 type parser struct {
 	lab   *Lab
@@ -149,8 +156,12 @@ func (p *parser) endErrorf(what, name, format string, a ...any) error {
 
 // Parse reads a topology file. file names it in error messages and, when
 // the file has no "lab NAME" line, gives the lab its name (its base name
-// without extension).
+// without extension). data is at most maxFile bytes in lines of at most
+// maxLine.
 func Parse(file string, data []byte) (*Lab, error) {
+	if len(data) > maxFile {
+		return nil, &ParseError{File: file, Msg: (&bounded.Error{Limit: maxFile, What: "a topology file"}).Error()}
+	}
 	p := &parser{
 		lab:   &Lab{File: file},
 		file:  file,
@@ -161,7 +172,7 @@ func Parse(file string, data []byte) (*Lab, error) {
 		lsn:   map[string]int{},
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 512), maxLine)
+	sc.Buffer(make([]byte, 0, 512), maxLine+1) // +1: the line's "\n"
 	for sc.Scan() {
 		p.line++
 		if err := p.parseLine(sc.Text()); err != nil {

@@ -439,7 +439,7 @@ func TestDownLeavesReplacedNamespace(t *testing.T) {
 }
 
 func TestShowAndCheck(t *testing.T) {
-	sandbox.Require(t, "ip")
+	sandbox.Require(t, "ip", "dot")
 	env := labEnv(t)
 	cleanDefault(t, env)
 	if r := nsbox(t, "", env, "lab", "up"); r.code != 0 {
@@ -479,11 +479,18 @@ func TestShowAndCheck(t *testing.T) {
 			t.Errorf("dot lacks %q", want)
 		}
 	}
-	if dot, err := exec.LookPath("dot"); err == nil {
-		cmd := exec.Command(dot, "-Tcanon")
-		cmd.Stdin = strings.NewReader(r.stdout)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("dot rejects the graph: %v\n%s", err, out)
+	// Graphviz itself reads the graph: no error, no warning, and the
+	// wires are edges in its own (canonical) rendering of it.
+	cmd := exec.Command("dot", "-Tcanon")
+	cmd.Stdin = strings.NewReader(r.stdout)
+	var canon, warn strings.Builder
+	cmd.Stdout, cmd.Stderr = &canon, &warn
+	if err := cmd.Run(); err != nil || warn.Len() > 0 {
+		t.Errorf("dot rejects the graph: %v\n%s\n%s", err, warn.String(), r.stdout)
+	}
+	for _, want := range []string{`"default/br-veth1" -- "namespace1/veth1"`, `"default/br-veth2" -- "namespace2/veth2"`, `"default/br-veth1" -- "default/br1"`} {
+		if !strings.Contains(canon.String(), want) {
+			t.Errorf("dot -Tcanon lacks %q:\n%s", want, canon.String())
 		}
 	}
 	if r := nsbox(t, "", env, "lab", "down"); r.code != 0 {

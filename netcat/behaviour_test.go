@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"nsbox/internal/sandbox"
 )
@@ -41,8 +42,9 @@ func tcpServer(t *testing.T, handle func(c *net.TCPConn)) int {
 	return p
 }
 
-// TestHalfClose: the client's FIN goes out at the end of its stdin; the
-// server answers only after seeing it; nc prints the answer and exits 0.
+// TestHalfClose is "echo question | nc HOST PORT": the client's FIN goes
+// out at the end of its stdin, since stdin sent something; the server
+// answers only after seeing it; nc prints the answer and exits 0.
 // netcat-openbsd without -N would never send the FIN.
 func TestHalfClose(t *testing.T) {
 	sandbox.Require(t, "nc.openbsd", "socat", "busybox")
@@ -89,7 +91,9 @@ func TestHalfCloseListener(t *testing.T) {
 }
 
 // TestListenerWaitsForClientData: a listener whose stdin ends at once
-// (</dev/null) sends FIN first, yet still receives everything.
+// (</dev/null) receives everything from an nsbox client and ends when
+// the client's FIN comes (TestEmptyStdinListenerReceivesAll has the
+// other peers).
 func TestListenerWaitsForClientData(t *testing.T) {
 	sandbox.Require(t, "nc.openbsd", "socat", "busybox")
 	nc := ncPath(t)
@@ -334,5 +338,132 @@ func TestNoPanicOnSignal(t *testing.T) {
 	cl.wait()
 	if s := cl.stderr.String(); s != "" {
 		t.Fatalf("stderr after SIGTERM: %q", s)
+	}
+}
+
+// children lists the child processes of pid (all its threads').
+func children(t *testing.T, pid int) []int {
+	t.Helper()
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var out []int
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		for _, w := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(w); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// gone reports whether pid has ended (no such process, or a zombie
+// waiting for its new parent to reap it).
+func gone(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] == 'Z' || s[i+2] == 'X'
+}
+
+// TestSignalCleanup: SIGINT, SIGTERM and SIGHUP each stop the -e child
+// and remove the -lU socket file before nc ends; nc ends as
+// netcat-openbsd does on the same signal (status 0 for SIGINT, killed
+// by the signal otherwise: the oracle runs "nc.openbsd -lU" and gets
+// the same signal). A signal nc was started with ignored (nohup) stays
+// ignored.
+func TestSignalCleanup(t *testing.T) {
+	sandbox.Require(t, "nc.openbsd")
+	nc := ncPath(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sock")
+			srv := spawn(t, nil, nil, nc, "-lU", path, "-e", "cat")
+			waitUnixListen(t, srv, path)
+			inR, inW := io.Pipe()
+			defer inW.Close()
+			var out syncBuf
+			cl := spawn(t, inR, &out, "nc.openbsd", "-U", path)
+			inW.Write([]byte("through cat\n"))
+			waitFor(t, &out, "through cat\n", cl) // the -e child runs
+			kids := children(t, srv.cmd.Process.Pid)
+			if len(kids) != 1 {
+				t.Fatalf("nc has children %v, want the one -e child", kids)
+			}
+			srv.cmd.Process.Signal(sig)
+			srv.wait()
+			got := srv.cmd.ProcessState.String()
+			for i := 0; !gone(kids[0]); i++ {
+				if i > int(safety/(10*time.Millisecond)) {
+					t.Fatalf("the -e child %d outlived nc (%s)", kids[0], got)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if _, err := os.Lstat(path); !os.IsNotExist(err) {
+				t.Errorf("socket file left behind: %v", err)
+			}
+			opath := filepath.Join(t.TempDir(), "oracle")
+			o := spawn(t, nil, nil, "nc.openbsd", "-lU", opath)
+			waitUnixListen(t, o, opath)
+			o.cmd.Process.Signal(sig)
+			o.wait()
+			want := o.cmd.ProcessState.String()
+			if sig == syscall.SIGINT {
+				want = "exit status 0" // nsbox's own choice, see the package doc
+			}
+			if got != want {
+				t.Errorf("nsbox nc ended with %q, netcat-openbsd with %q", got, o.cmd.ProcessState.String())
+			}
+		})
+	}
+	t.Run("nohup", func(t *testing.T) {
+		sandbox.Require(t, "nohup")
+		path := filepath.Join(t.TempDir(), "sock")
+		srv := spawn(t, nil, nil, "nohup", nc, "-lU", path)
+		waitUnixListen(t, srv, path)
+		srv.cmd.Process.Signal(syscall.SIGHUP)
+		cl := spawn(t, strings.NewReader("after SIGHUP\n"), nil, "nc.openbsd", "-N", "-U", path)
+		cl.mustExit(0)
+		srv.mustExit(0)
+	})
+}
+
+// TestEmptyExec: an empty -e (an unset $CMD) is a usage error before any
+// connection, not a plain session; busybox nc, whose -e nsbox's
+// follows, refuses it the same way (exit 1, nothing connected).
+func TestEmptyExec(t *testing.T) {
+	sandbox.Require(t, "busybox")
+	nc := ncPath(t)
+	accepted := make(chan string, 4)
+	p := tcpServer(t, func(c *net.TCPConn) {
+		b, _ := io.ReadAll(c)
+		accepted <- string(b)
+	})
+	for _, argv := range [][]string{
+		{nc, "-e", "", "127.0.0.1", strconv.Itoa(p)},
+		{nc, "-e", " ", "127.0.0.1", strconv.Itoa(p)},
+		{"busybox", "nc", "-e", "", "127.0.0.1", strconv.Itoa(p)},
+	} {
+		cl := spawn(t, strings.NewReader("data\n"), nil, argv...)
+		cl.mustExit(1)
+		if argv[0] == nc {
+			got := lines(cl.stderr.String())
+			if len(got) != 2 || got[0] != "nc: -e: empty command" || got[1] != usageLine {
+				t.Errorf("nc -e %q: stderr %q", argv[2], got)
+			}
+		}
+	}
+	// A connection of the test's own: the first the server saw.
+	c, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte("marker"))
+	c.Close()
+	if first := <-accepted; first != "marker" {
+		t.Fatalf("a refused -e connected and sent %q", first)
 	}
 }

@@ -20,23 +20,29 @@
 //
 // Both directions run at once: stdin -> socket and socket -> stdout.
 //
-//   - End of stdin: nc sends everything read, then shutdown(SHUT_WR)
-//     (the peer sees FIN), and goes on reading the socket. This is ncat's
-//     and busybox's behaviour, on both the connecting and the listening
-//     side.
+//   - End of stdin, after stdin gave nc something to send: nc sends
+//     everything read, then shutdown(SHUT_WR) (the peer sees FIN), and
+//     goes on reading the socket, on both the connecting and the
+//     listening side (ncat's and busybox's half-close), so that
+//     "echo q | nc HOST PORT" gets the answer a server gives after its
+//     EOF.
+//   - End of stdin before nc sent anything (</dev/null, an empty file, a
+//     detached "docker exec -d" or "nc -l 8080 </dev/null &"): no FIN.
+//     The connection stays open both ways until the peer closes it, as
+//     in netcat-openbsd (whose readwrite() shuts the write side only
+//     under -N): a detached listener keeps its client's session
+//     (ESTABLISHED, not FIN_WAIT2), and a sender that stops at the
+//     first FIN it sees (netcat-openbsd, busybox nc) delivers all it has.
 //   - End of socket (the peer's FIN): everything received is written to
 //     stdout. The session ends (exit 0) once stdin is over as well; when
 //     stdin is a terminal it ends at once (a person at the keyboard
-//     wants nc to quit when the peer does). So a listener started as
-//     "nc -l 8080 >file </dev/null", whose FIN goes out first, still
-//     gets all of "cat file | nc HOST 8080". Nothing received is dropped,
+//     wants nc to quit when the peer does). Nothing received is dropped,
 //     and nothing piped in is cut short by the peer's FIN; if the peer
 //     closed outright, sending fails ("nc: write failed: Broken pipe",
 //     exit 1).
-//   - -N: netcat-openbsd needs -N to get the shutdown above; here it is
-//     the default, so -N only matters with -d: -d -N shuts the write side
-//     down at once (the peer sees FIN immediately).
-//   - -q SECS: after end of stdin (and the shutdown), wait at most SECS
+//   - -N: shutdown(SHUT_WR) at the end of stdin even when stdin was
+//     empty; with -d, at once (the peer sees FIN immediately).
+//   - -q SECS: after end of stdin (and the shutdown, if any), wait at most SECS
 //     seconds for the peer to close, then quit (exit 0) whatever was not
 //     yet received. -q 0 quits as soon as stdin is used up. A negative
 //     value waits forever (the default). Whatever was read from the socket
@@ -44,7 +50,7 @@
 //     which closes the socket at end of stdin and only delays the exit,
 //     nc keeps receiving during the delay. With -k, -q ends nc itself, as
 //     in netcat-openbsd.
-//   - -d: stdin is never read and no FIN is sent for it (unless -N); the
+//   - -d: stdin is never read and no FIN is sent (unless -N); the
 //     session lasts until the peer closes (or -w).
 //   - -w SECS: connect timeout, and idle timeout: a session in which no
 //     byte moves either way for SECS ends (exit 0, as netcat-openbsd).
@@ -52,7 +58,8 @@
 //   - stdout gone (EPIPE): nc stops reading the socket (SHUT_RD) and keeps
 //     sending stdin, as netcat-openbsd does.
 //   - -k: clients are served one after the other; stdin is shared, so
-//     once it has ended, later clients get FIN right away.
+//     once it has ended later clients get nothing from it (and FIN right
+//     away if it had sent something, or with -N).
 //   - -e CMD: no data phase; CMD runs with the socket as stdin and stdout
 //     (via /bin/sh -c when CMD has blanks and /bin/sh exists, else split
 //     on blanks and run directly). nc's status is CMD's.
@@ -70,20 +77,25 @@
 // refused, timed out, reset, unreachable, bind failures and bad usage,
 // with netcat-openbsd's one-line words on stderr:
 //
-//	nc: connect to 192.168.1.11 port 8080 (tcp) failed: Connection refused
-//	nc: connect to 192.0.2.2 port 80 (tcp) timed out: Operation now in progress
+//	nc: connect to 192.168.1.11 port 8080 (tcp) failed: Connection refused   (-v only)
+//	nc: connect to 192.0.2.2 port 80 (tcp) timed out: Operation now in progress   (-v only)
 //	nc: Address already in use
 //	nc: getaddrinfo for host "x" port 80: Name or service not known
 //	nc: read failed: Connection reset by peer
 //	nc: invalid option -- 'Q' (then the usage line)
+//	nc: -e: empty command (then the usage line: "-e ''" is an error, as in busybox nc)
 //
-// Without -v only the last address's failure is printed (one line); -v
-// prints each, and the -v connection lines: "Connection to H P port
-// [tcp/SVC] succeeded!", "Listening on A P", "Bound on A P" (UDP),
-// "Connection received on H P". SIGINT ends nc with status 0 (as
-// netcat-openbsd), SIGTERM by its default action; both stop a -e child
-// and remove a unix socket file nc created. Listening sockets get
-// SO_REUSEADDR but not SO_REUSEPORT, so a port in use is an error.
+// A failed connect says nothing without -v (status 1), as in
+// netcat-openbsd; -v prints one line per address tried, and the -v
+// connection lines: "Connection to H P port [tcp/SVC] succeeded!",
+// "Listening on A P", "Bound on A P" (UDP), "Connection received on H
+// P". A UDP peer that answers with ICMP port unreachable is the same
+// failed connect (status 1, where netcat-openbsd's UDP client exits 0).
+// SIGINT ends nc with status 0 (as netcat-openbsd), SIGTERM and SIGHUP
+// by their default action; all three first stop a -e child and remove a
+// unix socket file nc created. A signal nc was started with ignored
+// (nohup) stays ignored. Listening sockets get SO_REUSEADDR but not
+// SO_REUSEPORT, so a port in use is an error.
 //
 // # Names
 //

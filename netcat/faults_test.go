@@ -68,8 +68,11 @@ func TestResetWhileWriting(t *testing.T) {
 	}
 }
 
-// TestRefused: a closed port, worded as netcat-openbsd words it (the
-// oracle runs the same command).
+// TestRefused: a closed port. netcat-openbsd (the oracle runs the same
+// command) says nothing without -v and exits 1; with -v it words the
+// failure in one line. A UDP peer's refusal (ICMP port unreachable) is
+// worded the same under -v, and silent without it; netcat-openbsd's
+// UDP client exits 0 there, nsbox 1 (the datagram was not delivered).
 func TestRefused(t *testing.T) {
 	sandbox.Require(t, "nc.openbsd", "socat", "busybox")
 	nc := ncPath(t)
@@ -78,17 +81,30 @@ func TestRefused(t *testing.T) {
 		{"127.0.0.1", p},
 		{"-v", "127.0.0.1", p},
 		{"-n", "127.0.0.1", p},
+		{"-vn", "127.0.0.1", p},
 		{"-u", "-w", "1", "127.0.0.1", p},
+		{"-vu", "-w", "1", "127.0.0.1", p},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			cl := spawn(t, strings.NewReader("x"), nil, append([]string{nc}, args...)...)
-			oneLine(t, cl, fmt.Sprintf("nc: connect to 127.0.0.1 port %s (%s) failed: Connection refused", p,
-				map[bool]string{true: "udp", false: "tcp"}[args[0] == "-u"]))
-			// netcat-openbsd words it the same, but only under -v (and
-			// says nothing for UDP): nsbox always prints the one line.
-			if args[0] != "-u" {
-				want, code := openbsd(t, append([]string{"-v"}, args...)...)
-				if code != 1 || !reflect.DeepEqual(want, lines(cl.stderr.String())) {
+			cl.mustExit(1)
+			got := lines(cl.stderr.String())
+			verbose := strings.HasPrefix(args[0], "-v")
+			udp := strings.Contains(args[0], "u")
+			var want []string
+			if verbose {
+				want = []string{fmt.Sprintf("nc: connect to 127.0.0.1 port %s (%s) failed: Connection refused", p,
+					map[bool]string{true: "udp", false: "tcp"}[udp])}
+				if udp {
+					want = append([]string{fmt.Sprintf("Connection to 127.0.0.1 %s port [udp/*] succeeded!", p)}, want...)
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("stderr %q, want %q", got, want)
+			}
+			if !udp {
+				want, code := openbsd(t, args...)
+				if code != 1 || !reflect.DeepEqual(want, got) {
 					t.Errorf("netcat-openbsd: %d %q", code, want)
 				}
 			}
@@ -131,17 +147,29 @@ func blackhole(t *testing.T) string {
 	return "198.51.100.2"
 }
 
-// TestConnectTimeout: -w 1 to an address that drops packets.
+// TestConnectTimeout: -w 1 to an address that drops packets: one line
+// under -v, nothing without, exit 1, as netcat-openbsd.
 func TestConnectTimeout(t *testing.T) {
 	sandbox.Require(t, "nc.openbsd", "socat", "busybox", "ip")
 	nc := ncPath(t)
 	dst := blackhole(t)
-	cl := spawn(t, nil, nil, nc, "-w", "1", dst, "80")
-	oneLine(t, cl, "nc: connect to 198.51.100.2 port 80 (tcp) timed out: Operation now in progress")
-	// netcat-openbsd says the same with -v (and nothing without).
-	want, code := openbsd(t, "-v", "-w", "1", dst, "80")
-	if code != 1 || !reflect.DeepEqual(want, lines(cl.stderr.String())) {
-		t.Errorf("netcat-openbsd: %d %q", code, want)
+	for _, v := range []bool{true, false} {
+		args := []string{"-w", "1", dst, "80"}
+		var want []string
+		if v {
+			args = append([]string{"-v"}, args...)
+			want = []string{"nc: connect to 198.51.100.2 port 80 (tcp) timed out: Operation now in progress"}
+		}
+		cl := spawn(t, nil, nil, append([]string{nc}, args...)...)
+		cl.mustExit(1)
+		got := lines(cl.stderr.String())
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("nc %v: stderr %q, want %q", args, got, want)
+		}
+		oracle, code := openbsd(t, args...)
+		if code != 1 || !reflect.DeepEqual(oracle, got) {
+			t.Errorf("netcat-openbsd %v: %d %q", args, code, oracle)
+		}
 	}
 }
 
@@ -182,6 +210,11 @@ func TestErrorOracle(t *testing.T) {
 		{"-lz", "80"},
 		{"-l", "foo"},
 		{"-s", "10.9.9.9", "127.0.0.1", "80"},
+		// getaddrinfo for AF_INET takes gethostbyname2's path, which
+		// refuses an all-digits-and-dots name that is no address
+		// without asking DNS.
+		{"-s", "999.1.1.1", "127.0.0.1", "80"},
+		{"-s", "1.1.1.999", "127.0.0.1", "80"},
 		{"-U", "/nonexistent/nc-test"},
 		{"-Q"},
 		{"-l", "-p", "1", "2"},

@@ -25,11 +25,15 @@ func FuzzParseServices(f *testing.F) {
 }
 
 // FuzzParse feeds argument vectors (NUL-separated) to the option parser
-// and the port list builder: errors are fine, panics are not.
+// and the port list builder: errors are fine, panics are not; what is
+// accepted has ports in range, and an -e that getopt saw always comes
+// with a command to run (an empty -e is an error, never "no -e").
 func FuzzParse(f *testing.F) {
 	f.Add("-lvnp\x008080")
 	f.Add("-zv\x00host\x0020-30")
 	f.Add("-w\x00abc\x00h\x001")
+	f.Add("-e\x00\x00h\x001")
+	f.Add("-le\x00 \x008080")
 	f.Fuzz(func(t *testing.T, argv string) {
 		args := strings.Split(argv, "\x00")
 		o, err := Parse(args, 0, false)
@@ -41,6 +45,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if !o.Unix && len(o.Ports) == 0 {
 			t.Fatalf("no ports: %+v", o)
+		}
+		if opts, _, err := getopt(args, false); err == nil {
+			for _, op := range opts {
+				if op.c == 'e' && strings.TrimSpace(o.Exec) == "" {
+					t.Fatalf("-e %q accepted as no command: %q", op.arg, args)
+				}
+			}
 		}
 		db := parseServices(strings.NewReader(testServices))
 		if ports, err := buildPorts(o.Ports, o.protoName(), db, false); err == nil {

@@ -108,6 +108,11 @@ var (
 func cleanup() {
 	cleanMu.Lock()
 	defer cleanMu.Unlock()
+	cleanupLocked()
+}
+
+// cleanupLocked is cleanup with cleanMu held.
+func cleanupLocked() {
 	if childProc != nil {
 		childProc.Signal(syscall.SIGTERM)
 		childProc = nil
@@ -118,21 +123,35 @@ func cleanup() {
 	}
 }
 
-// installSignals makes SIGINT and SIGTERM end nc cleanly: a -e child is
-// stopped, a unix socket file nc made is removed. SIGINT exits 0, as
-// netcat-openbsd's handler does; SIGTERM then takes its default action.
+// installSignals makes SIGINT, SIGTERM and SIGHUP end nc cleanly: a -e
+// child is stopped, a unix socket file nc made is removed. SIGINT exits
+// 0, as netcat-openbsd's handler does; SIGTERM and SIGHUP (the terminal
+// went away, or "kill -HUP") then take their default action, so the
+// parent sees nc killed by that signal, as it sees netcat-openbsd. A
+// signal nc was started with ignored stays ignored ("nohup nc -l ...",
+// "nc -l ... &" in a script, which ignores SIGINT), as it does for a C
+// program that never touches it.
 func installSignals() {
 	signalOnce.Do(func() {
 		c := make(chan os.Signal, 1)
-		signal.Notify(c, syscall.SIGINT, syscall.SIGTERM)
+		for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+			if !signal.Ignored(sig) {
+				signal.Notify(c, sig)
+			}
+		}
 		go func() {
 			sig := <-c
-			cleanup()
-			if sig == syscall.SIGTERM {
-				signal.Reset(syscall.SIGTERM)
-				syscall.Kill(os.Getpid(), syscall.SIGTERM)
+			// cleanMu stays locked: nc ends here, by the signal,
+			// and not by the main path, which a stopped -e child
+			// would otherwise let return first with the child's
+			// status (its deferred cleanup waits for the lock).
+			cleanMu.Lock()
+			cleanupLocked()
+			if sig, ok := sig.(syscall.Signal); ok && sig != syscall.SIGINT {
+				signal.Reset(sig)
+				syscall.Kill(os.Getpid(), sig)
 				time.Sleep(time.Second)
-				os.Exit(143)
+				os.Exit(128 + int(sig))
 			}
 			os.Exit(0)
 		}()
@@ -253,9 +272,9 @@ func remoteConnect(o *Options, addrs []netip.Addr, port int) (int, netip.Addr, e
 		if res == connOK {
 			return fd, a, nil
 		}
-		// One line per failed address under -v; otherwise only the
-		// last one (and nothing while scanning), as one error line.
-		if o.Verbose || (!o.Scan && i == len(addrs)-1) {
+		// One line per failed address under -v, nothing without it
+		// (netcat-openbsd's remote_connect: the status says it).
+		if o.Verbose {
 			how := "failed"
 			if res == connTimeout {
 				how = "timed out"

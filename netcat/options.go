@@ -223,6 +223,7 @@ func parseTOS(s string) (int, bool) {
 // one netcat-openbsd would print.
 func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) {
 	o := &Options{Quit: -1, TTL: -1, MinTTL: -1, TOS: -1}
+	execGiven := false
 	if defFamily == unix.AF_INET || defFamily == unix.AF_INET6 {
 		o.Family = defFamily
 	}
@@ -245,7 +246,7 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'd':
 			o.NoStdin = true
 		case 'e':
-			o.Exec = op.arg
+			o.Exec, execGiven = op.arg, true
 		case 'h':
 			return nil, errHelp{}
 		case 'I':
@@ -368,8 +369,11 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 	if o.Exec != "" && o.Scan {
 		return nil, &errMsg{"cannot use -e and -z"}
 	}
-	if o.Exec != "" && strings.TrimSpace(o.Exec) == "" {
-		return nil, &errMsg{"-e: empty command"}
+	if execGiven && strings.TrimSpace(o.Exec) == "" {
+		// An empty command is a mistake (an unset variable in
+		// "-e $CMD"), not "no -e": busybox nc refuses it with its
+		// usage, before connecting.
+		return nil, &errUsage{Msg: "-e: empty command"}
 	}
 	if o.Listen && len(o.Ports) > 1 {
 		return nil, &errUsage{}

@@ -149,7 +149,9 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"-x", "proxy:1080", "h", "1"}, "-x (proxies) is not supported by nsbox nc", false},
 		{[]string{"-C", "h", "1"}, "-C (CRLF line endings) is not supported by nsbox nc", false},
 		{[]string{"-z", "-e", "cat", "h", "1"}, "cannot use -e and -z", false},
-		{[]string{"-e", " ", "h", "1"}, "-e: empty command", false},
+		{[]string{"-e", " ", "h", "1"}, "-e: empty command", true},
+		{[]string{"-e", "", "h", "1"}, "-e: empty command", true},
+		{[]string{"-l", "-e", "", "1"}, "-e: empty command", true},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -10,11 +10,13 @@ import (
 )
 
 // stdio is what every session of one nc run shares: the kinds of stdin
-// and stdout, and whether stdin has already reached end of file (with
-// -k, later clients then get FIN at once).
+// and stdout, whether stdin has already reached end of file (with -k,
+// later clients then get no stdin), and whether any byte of stdin was
+// ever sent (only then does its end shut the write side; see run).
 type stdio struct {
 	inKind, outKind int
 	inEOF           bool
+	sent            bool
 }
 
 func newStdio() *stdio {
@@ -34,7 +36,8 @@ type session struct {
 	recvFrom func(fd int, p []byte) (int, error)
 	havePeer func() bool
 
-	// refused words ECONNREFUSED on a connected UDP socket.
+	// refused words ECONNREFUSED on a connected UDP socket (the ICMP
+	// port unreachable of an earlier datagram): a failed connect.
 	refused func() string
 }
 
@@ -51,9 +54,26 @@ func warnf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "nc: "+format+"\n", a...)
 }
 
+// failed reports an error of the socket: "read failed: ..." or "write
+// failed: ...", but a refused UDP peer as the failed connect it is, and
+// like every failed connect only under -v (netcat-openbsd is silent
+// without it; the status is 1 either way).
+func (s *session) failed(op string, err error) {
+	if !s.stream && err == unix.ECONNREFUSED && s.refused != nil {
+		if s.o.Verbose {
+			warn(s.refused())
+		}
+		return
+	}
+	warn(op + " failed: " + strerror(err))
+}
+
 // run is the data phase. The rules (see the package doc):
-//   - stdin EOF: shutdown(SHUT_WR) (stream sockets), then keep reading;
-//     -q 0 ends at once, -q N ends N seconds later at the latest.
+//   - stdin EOF: shutdown(SHUT_WR) (stream sockets) if stdin gave nc
+//     something to send, or with -N; then keep reading. An empty stdin
+//     (</dev/null, a detached listener) sends no FIN, as in
+//     netcat-openbsd. -q 0 ends at once, -q N ends N seconds later at
+//     the latest.
 //   - socket EOF: everything received is written out; the session ends
 //     when stdin is over too (at once if stdin is a terminal).
 //   - -w: no byte either way for that long ends the session.
@@ -95,7 +115,7 @@ func (s *session) loop(send, recv *pump) sessionEnd {
 			return false
 		}
 		shut = true
-		if s.stream {
+		if s.stream && (s.io.sent || o.ShutdownN) {
 			unix.Shutdown(s.sock, unix.SHUT_WR)
 		}
 		if o.Quit == 0 {
@@ -219,6 +239,9 @@ func (s *session) loop(send, recv *pump) sessionEnd {
 		if canSend {
 			n, perr := send.step()
 			moved += n
+			if n > 0 {
+				s.io.sent = true
+			}
 			if perr != nil {
 				sendDead = true
 				if perr.side == sideSrc {
@@ -233,11 +256,7 @@ func (s *session) loop(send, recv *pump) sessionEnd {
 						return sessionEnd{status, true}
 					}
 				} else {
-					if dgram && perr.err == unix.ECONNREFUSED && s.refused != nil {
-						warn(s.refused())
-					} else {
-						warn("write failed: " + strerror(perr.err))
-					}
+					s.failed("write", perr.err)
 					status = 1
 					if dgram {
 						return sessionEnd{status, false}
@@ -251,11 +270,7 @@ func (s *session) loop(send, recv *pump) sessionEnd {
 			if perr != nil {
 				if perr.side == sideSrc {
 					recv.flush()
-					if dgram && perr.err == unix.ECONNREFUSED && s.refused != nil {
-						warn(s.refused())
-					} else {
-						warn("read failed: " + strerror(perr.err))
-					}
+					s.failed("read", perr.err)
 					return sessionEnd{1, false}
 				}
 				// stdout is gone: like netcat-openbsd, stop reading

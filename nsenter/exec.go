@@ -19,7 +19,7 @@ const Self = "/proc/self/exe"
 // applets are the names nsbox answers to by argv[0] (main.go's table).
 var applets = map[string]bool{
 	"ip": true, "bridge": true, "nc": true, "netcat": true,
-	"ping": true, "ping6": true, "ss": true, "netstat": true,
+	"ping": true, "ping6": true, "ss": true, "netstat": true, "tcpdump": true,
 }
 
 // IsApplet reports whether name is one of nsbox's applet names.

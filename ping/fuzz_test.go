@@ -1,6 +1,7 @@
 package ping
 
 import (
+	"encoding/binary"
 	"testing"
 )
 
@@ -40,10 +41,31 @@ func FuzzParseReply(f *testing.F) {
 		if !v6 && ipHeader && (m.TTL < 0 || m.TTL > 255) {
 			t.Fatalf("TTL %d", m.TTL)
 		}
-		if !v6 && m.ChecksumOK != (Checksum(b[len(b)-m.ICMPLen:]) == 0) {
-			t.Fatal("checksum verdict differs from Checksum")
+		if !v6 {
+			checkVerdict(t, b, ipHeader, m)
 		}
 	})
+}
+
+// checkVerdict: the IPv4 checksum verdict covers every byte of the ICMP
+// message. The Internet checksum detects any one flipped bit, so with
+// the checksum field made right the message is ChecksumOK, and with one
+// bit of its last byte flipped (a payload or quoted byte: the same kind
+// of message) it is not, whenever it still parses.
+func checkVerdict(t *testing.T, b []byte, ipHeader bool, m Message) {
+	t.Helper()
+	icmp := len(b) - m.ICMPLen
+	good := append([]byte(nil), b...)
+	good[icmp+2], good[icmp+3] = 0, 0
+	binary.BigEndian.PutUint16(good[icmp+2:], Checksum(good[icmp:]))
+	if g, err := ParseIPv4(good, ipHeader); err == nil && !g.ChecksumOK {
+		t.Fatalf("% x: checksum field made right, verdict bad", good)
+	}
+	bad := append([]byte(nil), good...)
+	bad[len(bad)-1] ^= 1
+	if g, err := ParseIPv4(bad, ipHeader); err == nil && g.ChecksumOK {
+		t.Fatalf("% x: last bit flipped, verdict good", bad)
+	}
 }
 
 // FuzzParseErrQueue feeds control-message bytes to the decoders of

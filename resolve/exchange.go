@@ -90,8 +90,8 @@ func exchangeUDP(fd int, qs []*query, timeout time.Duration) error {
 			}
 			return err // ECONNREFUSED: nobody listens there
 		}
-		r, err := ParseResponse(buf[:n])
-		if err != nil {
+		r, _ := ParseResponse(buf[:n])
+		if r == nil {
 			continue // not a reply we can read; wait for a better one
 		}
 		for _, q := range qs {
@@ -106,42 +106,47 @@ func exchangeUDP(fd int, qs []*query, timeout time.Duration) error {
 }
 
 // exchangeTCP asks q over TCP, RFC 1035 section 4.2.2: each message
-// preceded by its length in two bytes.
+// preceded by its length in two bytes. The whole exchange, connect to
+// last byte, has one deadline, timeout from now (as glibc's timeout
+// bounds one try): a server that trickles its reply a byte at a time
+// is given up on then, whatever it still sends.
 func exchangeTCP(server netip.AddrPort, q *query, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
 	fd, err := dial(server, unix.SOCK_STREAM, timeout)
 	if err != nil {
 		return err
 	}
-	err = askTCP(fd, q)
+	err = askTCP(fd, q, deadline)
 	unix.Close(fd)
 	return err
 }
 
 // askTCP is exchangeTCP on the connected socket fd.
-func askTCP(fd int, q *query) error {
+func askTCP(fd int, q *query, deadline time.Time) error {
 	out := binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(q.msg)), uint16(len(q.msg)))
 	out = append(out, q.msg...)
-	if err := writeAll(fd, out); err != nil {
+	if err := writeAll(fd, out, deadline); err != nil {
 		return err
 	}
 	var l [2]byte
-	if err := readFull(fd, l[:]); err != nil {
+	if err := readFull(fd, l[:], deadline); err != nil {
 		return err
 	}
 	msg := make([]byte, binary.BigEndian.Uint16(l[:]))
-	if err := readFull(fd, msg); err != nil {
+	if err := readFull(fd, msg, deadline); err != nil {
 		return err
 	}
-	r, err := ParseResponse(msg)
-	if err != nil || !r.matches(q.id, q.name, q.qtype) {
+	r, _ := ParseResponse(msg)
+	if r == nil || !r.matches(q.id, q.name, q.qtype) {
 		return errNoAnswer
 	}
 	q.resp = r
 	return nil
 }
 
-// dial makes a socket connected to server. Send and receive time out
-// after timeout (SO_SNDTIMEO bounds a TCP connect as well).
+// dial makes a socket connected to server. A TCP connect gives up after
+// timeout (SO_SNDTIMEO bounds it); sends and receives wait on their own
+// deadline (waitFd).
 func dial(server netip.AddrPort, typ int, timeout time.Duration) (int, error) {
 	var sa unix.Sockaddr
 	af := unix.AF_INET
@@ -161,7 +166,6 @@ func dial(server netip.AddrPort, typ int, timeout time.Duration) (int, error) {
 	}
 	tv := unix.NsecToTimeval(int64(timeout))
 	unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
-	unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
 	if err = unix.Connect(fd, sa); err == unix.EINTR {
 		// The connect goes on in the kernel; wait for its outcome.
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
@@ -182,10 +186,35 @@ func dial(server netip.AddrPort, typ int, timeout time.Duration) (int, error) {
 	return fd, nil
 }
 
-func writeAll(fd int, b []byte) error {
+// waitFd waits until fd is ready for events or deadline passes
+// (errNoAnswer).
+func waitFd(fd int, events int16, deadline time.Time) error {
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return errNoAnswer
+		}
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: events}}
+		n, err := unix.Poll(pfd, int((left+time.Millisecond-1)/time.Millisecond))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return err
+		case n > 0:
+			return nil
+		}
+	}
+}
+
+// writeAll writes b before deadline.
+func writeAll(fd int, b []byte, deadline time.Time) error {
 	for len(b) > 0 {
+		if err := waitFd(fd, unix.POLLOUT, deadline); err != nil {
+			return err
+		}
 		n, err := unix.Write(fd, b)
-		if err == unix.EINTR {
+		if err == unix.EINTR || err == unix.EAGAIN {
 			continue
 		}
 		if err != nil {
@@ -196,10 +225,14 @@ func writeAll(fd int, b []byte) error {
 	return nil
 }
 
-func readFull(fd int, b []byte) error {
+// readFull fills b before deadline, however the bytes trickle in.
+func readFull(fd int, b []byte, deadline time.Time) error {
 	for len(b) > 0 {
+		if err := waitFd(fd, unix.POLLIN, deadline); err != nil {
+			return err
+		}
 		n, err := unix.Read(fd, b)
-		if err == unix.EINTR {
+		if err == unix.EINTR || err == unix.EAGAIN {
 			continue
 		}
 		if err != nil {

@@ -1,14 +1,16 @@
 package resolve
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
 
 // FuzzParseResponse feeds bytes from the network to the reply decoder:
 // errors are fine; what it accepts must be consistent (addresses of the
-// right family, names within RFC 1035's limits), and following the
-// CNAME chain must end.
+// right family, names within RFC 1035's limits and printable), and
+// following the CNAME chain must end on a canonical name that is a host
+// name (res_hnok) or the question itself.
 func FuzzParseResponse(f *testing.F) {
 	q, _ := appendQuery(nil, 7, "www.example.com", typeA)
 	f.Add(reply(q, 0x8180, rr([]byte{0xc0, 12}, typeA, []byte{192, 0, 2, 1})))
@@ -34,15 +36,33 @@ func FuzzParseResponse(f *testing.F) {
 				}
 			}
 		}
+		for _, n := range append([]string{r.Question}, names(r.Answers)...) {
+			for i := 0; i < len(n); i++ {
+				if n[i] <= ' ' || n[i] >= 0x7f {
+					t.Fatalf("name %q holds byte %#x", n, n[i])
+				}
+			}
+		}
 		for _, qt := range []uint16{typeA, typeAAAA} {
-			addrs, _ := r.addrs(r.Question, qt)
+			addrs, canon := r.addrs(r.Question, qt)
 			for _, a := range addrs {
 				if a.Is4() != (qt == typeA) {
 					t.Fatalf("type %d gave %v", qt, a)
 				}
 			}
+			if canon != r.Question && !hostnameOK(canon) {
+				t.Fatalf("canonical name %q is no host name", canon)
+			}
 		}
 	})
+}
+
+func names(rs []Record) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Name, r.Target)
+	}
+	return out
 }
 
 // FuzzParseHosts: every name the parser keeps resolves to addresses
@@ -90,6 +110,132 @@ func FuzzParseConf(f *testing.F) {
 		if c.Ndots < 0 || c.Ndots > maxNdots || c.Attempts < 1 || c.Attempts > maxRetry ||
 			c.Timeout <= 0 || c.Timeout > maxRetrans*1e9 {
 			t.Fatalf("options %+v", c)
+		}
+	})
+}
+
+// wireName is a reference decoder for the fuzz target below: the name
+// at off in msg as uncompressed wire bytes (pointers followed, at most
+// 255 bytes, reserved label types refused), written independently of
+// readName.
+func wireName(msg []byte, off int) ([]byte, bool) {
+	var out []byte
+	for hops := 0; hops <= maxHops; {
+		if off >= len(msg) {
+			return nil, false
+		}
+		l := int(msg[off])
+		switch {
+		case l == 0:
+			out = append(out, 0)
+			return out, len(out) <= maxName
+		case l >= 0xc0:
+			if off+1 >= len(msg) {
+				return nil, false
+			}
+			off = (l&0x3f)<<8 | int(msg[off+1])
+			hops++
+		case l > maxLabel:
+			return nil, false
+		default:
+			if off+1+l > len(msg) {
+				return nil, false
+			}
+			out = append(out, msg[off:off+1+l]...)
+			if len(out)+1 > maxName {
+				return nil, false
+			}
+			off += 1 + l
+		}
+	}
+	return nil, false
+}
+
+// pton is ns_name_pton(3) for what readName writes: dotted labels,
+// "\c" for a special character and "\DDD" for any byte.
+func pton(s string) ([]byte, bool) {
+	if s == "." {
+		return []byte{0}, true
+	}
+	var out, label []byte
+	flush := func() bool {
+		if len(label) == 0 || len(label) > maxLabel {
+			return false
+		}
+		out = append(append(out, byte(len(label))), label...)
+		label = label[:0]
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			if !flush() {
+				return nil, false
+			}
+		case c == '\\' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
+			if i+3 >= len(s) {
+				return nil, false
+			}
+			v := 0
+			for _, d := range s[i+1 : i+4] {
+				if d < '0' || d > '9' {
+					return nil, false
+				}
+				v = v*10 + int(d-'0')
+			}
+			if v > 255 {
+				return nil, false
+			}
+			label = append(label, byte(v))
+			i += 3
+		case c == '\\' && i+1 < len(s):
+			label = append(label, s[i+1])
+			i++
+		default:
+			label = append(label, c)
+		}
+	}
+	if !flush() {
+		return nil, false
+	}
+	return append(out, 0), true
+}
+
+// FuzzReadName: a name from the network comes back printable (bytes
+// '!' to '~' only: no control byte, no blank can reach a terminal) and
+// unambiguous: read back by ns_name_pton it is exactly the name on the
+// wire, label for label (a dot inside a label stays inside it), as the
+// reference decoder above finds it.
+func FuzzReadName(f *testing.F) {
+	f.Add([]byte("\x03www\x07example\x03com\x00"), 0)
+	f.Add([]byte("\x03a.b\x07example\x00"), 0)
+	f.Add([]byte("\x0f\x1b[2J\x1b]0;owned\x07\x03com\x00"), 0)
+	f.Add([]byte("\x04a\\\"b\x00\x01x\xc0\x00"), 6)
+	f.Add([]byte("\x00"), 0)
+	f.Add([]byte("\x01\xff\x01 \x00"), 0)
+	f.Fuzz(func(t *testing.T, msg []byte, off int) {
+		if off < 0 || off >= len(msg) {
+			return
+		}
+		name, _, err := readName(msg, off)
+		ref, ok := wireName(msg, off)
+		if err != nil {
+			if ok {
+				t.Fatalf("readName refused %q, the reference reads %q", msg[off:], ref)
+			}
+			return
+		}
+		if !ok {
+			t.Fatalf("readName took %q as %q, the reference refuses it", msg[off:], name)
+		}
+		for i := 0; i < len(name); i++ {
+			if name[i] <= ' ' || name[i] >= 0x7f {
+				t.Fatalf("%q: byte %#x printed", name, name[i])
+			}
+		}
+		back, ok := pton(name)
+		if !ok || !bytes.Equal(back, ref) {
+			t.Fatalf("%q read as %q, which is %q on the wire", ref, name, back)
 		}
 	})
 }

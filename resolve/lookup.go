@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 )
@@ -38,14 +39,40 @@ func Reverse(a netip.Addr) (string, error) {
 }
 
 func (r *Resolver) Lookup(host string, family int) ([]netip.Addr, error) {
+	if family == unix.AF_INET && digitsDots(host) {
+		// Asked for IPv4 only and no canonical name, getaddrinfo
+		// takes gethostbyname2_r's path, whose
+		// __nss_hostname_digits_dots refuses a name of digits and
+		// dots (no dot at its end) that inet_aton does not take,
+		// without asking /etc/hosts or DNS: "-4 999.1.1.1".
+		if a, ok := ParseNumeric(host); ok && a.Is4() {
+			return []netip.Addr{a}, nil
+		}
+		return nil, NoName
+	}
 	addrs, _, err := r.LookupCanon(host, family)
 	return addrs, err
+}
+
+// digitsDots: host starts with a digit, has only digits and dots, and
+// does not end in a dot (glibc's nss/digits_dots.c).
+func digitsDots(host string) bool {
+	if host == "" || host[0] < '0' || host[0] > '9' || host[len(host)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // LookupCanon is Lookup under AI_CANONNAME: it also returns the
 // canonical name (a numeric host as given, the first name of the hosts
 // line, or the name DNS answered for at the end of its CNAME chain,
-// search domain included).
+// search domain included). A name that came from DNS is a valid host
+// name (res_hnok); one from the hosts file is made printable.
 func (r *Resolver) LookupCanon(host string, family int) ([]netip.Addr, string, error) {
 	if host == "" {
 		return nil, "", NoName
@@ -63,7 +90,7 @@ func (r *Resolver) LookupCanon(host string, family int) ([]netip.Addr, string, e
 		return nil, "", NoName
 	}
 	if addrs, canon := hostsFamily(r.hosts().entries(host), family); len(addrs) > 0 {
-		return sortAddrs(addrs), canon, nil
+		return sortAddrs(addrs), printable(canon), nil
 	}
 	if isLocalhost(host) {
 		// RFC 6761 section 6.3: localhost is loopback, no DNS asked
@@ -81,10 +108,12 @@ func (r *Resolver) LookupCanon(host string, family int) ([]netip.Addr, string, e
 	return sortAddrs(addrs), canon, nil
 }
 
+// Reverse's name is printable: a host name from DNS that passed
+// res_hnok, or a hosts file name with its control bytes escaped.
 func (r *Resolver) Reverse(a netip.Addr) (string, error) {
 	a = a.Unmap()
 	if names := r.hosts().Names(a.WithZone("")); len(names) > 0 {
-		return names[0], nil
+		return printable(names[0]), nil
 	}
 	return r.ptr(a.WithZone(""))
 }
@@ -179,6 +208,30 @@ func hostnameOK(host string) bool {
 		}
 	}
 	return true
+}
+
+// printable is a name from a file as it may go to a terminal: control
+// bytes (C0, DEL, C1) and bytes that are not UTF-8 written as \DDD, as
+// ns_name_ntop writes them; the rest, UTF-8 letters included, as it is
+// (glibc prints a hosts file name raw).
+func printable(name string) string {
+	var b []byte // nil until something needs escaping
+	for i := 0; i < len(name); {
+		r, n := utf8.DecodeRuneInString(name[i:])
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) || (r == utf8.RuneError && n == 1) {
+			if b == nil {
+				b = []byte(name[:i])
+			}
+			b = appendLabel(b, []byte(name[i:i+n]))
+		} else if b != nil {
+			b = append(b, name[i:i+n]...)
+		}
+		i += n
+	}
+	if b == nil {
+		return name
+	}
+	return string(b)
 }
 
 // validName: what res_mkquery can put in a question (no empty labels,

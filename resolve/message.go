@@ -59,10 +59,10 @@ func appendQuery(b []byte, id uint16, name string, qtype uint16) ([]byte, error)
 // Record is one resource record of the answer section that this
 // package understands; others are kept with their type only.
 type Record struct {
-	Name   string     // owner
+	Name   string     // owner, in presentation form (see readName)
 	Type   uint16     // typeA, typeAAAA, typeCNAME, typePTR or other
 	Addr   netip.Addr // A, AAAA
-	Target string     // CNAME, PTR
+	Target string     // CNAME, PTR, in presentation form
 }
 
 // Response is a decoded reply.
@@ -73,12 +73,15 @@ type Response struct {
 	Question  string // first question's name ("" when none)
 	QType     uint16
 	Answers   []Record
+	Malformed bool // the answer section could not be read (see badAnswers)
 }
 
 // ParseResponse decodes a reply. Only the header, the questions and the
 // answer section are read; authority and additional records are left
 // alone (nothing here uses them). A record whose data does not fit its
-// type (an A record of 3 bytes) makes the message malformed.
+// type (an A record of 3 bytes) makes the message malformed; when only
+// its answer section is, the reply comes back too, marked Malformed.
+// Names are in presentation form (readName).
 func ParseResponse(msg []byte) (*Response, error) {
 	if len(msg) < headerLen {
 		return nil, errMessage
@@ -111,18 +114,18 @@ func ParseResponse(msg []byte) (*Response, error) {
 	for i := 0; i < an; i++ {
 		name, next, err := readName(msg, off)
 		if err != nil {
-			return r.partial(err)
+			return r.badAnswers()
 		}
 		// type, class, ttl (4), rdlength
 		if next+10 > len(msg) {
-			return r.partial(errMessage)
+			return r.badAnswers()
 		}
 		typ := binary.BigEndian.Uint16(msg[next:])
 		class := binary.BigEndian.Uint16(msg[next+2:])
 		rdlen := int(binary.BigEndian.Uint16(msg[next+8:]))
 		rd := next + 10
 		if rd+rdlen > len(msg) {
-			return r.partial(errMessage)
+			return r.badAnswers()
 		}
 		off = rd + rdlen
 		if class != classIN {
@@ -132,18 +135,18 @@ func ParseResponse(msg []byte) (*Response, error) {
 		switch typ {
 		case typeA:
 			if rdlen != 4 {
-				return nil, errMessage
+				return r.badAnswers()
 			}
 			rec.Addr = netip.AddrFrom4([4]byte(msg[rd : rd+4]))
 		case typeAAAA:
 			if rdlen != 16 {
-				return nil, errMessage
+				return r.badAnswers()
 			}
 			rec.Addr = netip.AddrFrom16([16]byte(msg[rd : rd+16]))
 		case typeCNAME, typePTR:
 			t, tend, err := readName(msg[:rd+rdlen], rd)
 			if err != nil || tend != rd+rdlen {
-				return nil, errMessage
+				return r.badAnswers()
 			}
 			rec.Target = t
 		}
@@ -162,6 +165,20 @@ func (r *Response) partial(err error) (*Response, error) {
 	return nil, err
 }
 
+// badAnswers: the header and question were read, the answer section
+// cannot be (a name past 255 bytes, a record past the end, an A record
+// of 3 bytes). The reply is still the server's answer to the question,
+// as glibc takes it (res_send is done; its getanswer then finds nothing
+// usable): r comes back with Malformed set and no records, along with
+// the error.
+func (r *Response) badAnswers() (*Response, error) {
+	if r.Truncated {
+		return r.partial(errMessage)
+	}
+	r.Answers, r.Malformed = nil, true
+	return r, errMessage
+}
+
 // matches reports whether r answers the query (id, name and type), as
 // res_queriesmatch checks before a reply is believed.
 func (r *Response) matches(id uint16, name string, qtype uint16) bool {
@@ -170,9 +187,11 @@ func (r *Response) matches(id uint16, name string, qtype uint16) bool {
 
 // addrs follows the CNAME chain from name through the answer section
 // and returns the addresses of type qtype owned by its end, and the
-// canonical name.
+// canonical name: the last name of the chain that is a host name
+// (res_hnok), as glibc's gaih_getanswer_slice keeps it (a CNAME target
+// with escapes is still followed, but never shown).
 func (r *Response) addrs(name string, qtype uint16) ([]netip.Addr, string) {
-	cur := name
+	cur, canon := name, name
 	for hop := 0; hop < 16; hop++ {
 		next := ""
 		for _, rec := range r.Answers {
@@ -185,6 +204,9 @@ func (r *Response) addrs(name string, qtype uint16) ([]netip.Addr, string) {
 			break
 		}
 		cur = next
+		if hostnameOK(cur) {
+			canon = cur
+		}
 	}
 	var out []netip.Addr
 	for _, rec := range r.Answers {
@@ -192,5 +214,5 @@ func (r *Response) addrs(name string, qtype uint16) ([]netip.Addr, string) {
 			out = append(out, rec.Addr)
 		}
 	}
-	return out, cur
+	return out, canon
 }

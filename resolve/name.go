@@ -42,10 +42,18 @@ func appendName(b []byte, name string) ([]byte, error) {
 }
 
 // readName decodes the name at off in msg, following compression
-// pointers, and returns it dotted (no trailing dot; "." for the root)
-// with the offset just past it in the original place.
+// pointers, and returns it in presentation form (no trailing dot; "."
+// for the root) with the offset just past it in the original place.
+//
+// Presentation form is glibc's ns_name_ntop(3), RFC 1035 section 5.1:
+// labels joined by dots, a label's own '.', '\', '"', ';', '(', ')',
+// '@' and '$' written with a backslash before them, and a byte that is
+// not printable ASCII as \DDD (three decimal digits). So a name read
+// from the network is always printable and never ambiguous: the label
+// "a.b" is "a\.b", an escape character is "\027". Whether such a name
+// may be used as a host name is hostnameOK's (res_hnok's) question.
 func readName(msg []byte, off int) (string, int, error) {
-	var buf [maxName]byte // the dotted name is never longer than the wire form
+	var buf [4 * maxName]byte // every byte of the wire form escaped at worst
 	sb := buf[:0]
 	end := -1 // offset after the name where it started, once a pointer was taken
 	wire := 0
@@ -74,7 +82,7 @@ func readName(msg []byte, off int) (string, int, error) {
 			if len(sb) > 0 {
 				sb = append(sb, '.')
 			}
-			sb = append(sb, msg[off+1:off+1+c]...)
+			sb = appendLabel(sb, msg[off+1:off+1+c])
 			off += 1 + c
 		case 0xc0:
 			if off+1 >= len(msg) {
@@ -91,6 +99,22 @@ func readName(msg []byte, off int) (string, int, error) {
 			return "", 0, errName
 		}
 	}
+}
+
+// appendLabel appends one label in presentation form (ns_name_ntop's
+// special() and printable()).
+func appendLabel(b, label []byte) []byte {
+	for _, c := range label {
+		switch {
+		case c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' || c == ')' || c == '@' || c == '$':
+			b = append(b, '\\', c)
+		case c <= ' ' || c >= 0x7f:
+			b = append(b, '\\', '0'+c/100, '0'+c/10%10, '0'+c%10)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
 }
 
 // equalName compares two dotted names as DNS does: ASCII case-insensitive.

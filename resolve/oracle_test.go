@@ -128,6 +128,10 @@ func TestOracleNetcat(t *testing.T) {
 		{"", "::1%lo"}, {"", "fe80::1%nope"}, {"", "a..b"}, {"", "1.2.3.256"}, {"", "::1%1"},
 		{"", "127.0.0.1%lo"}, {"", "bad%name"}, {"", "a_b.test"}, {"", "x-.test"},
 		{"", "a.-b.test"}, {"", "sp ace"}, {"", "UPPER.TEST"}, {"", "."}, {"", "x.test.."}, {"", "fe80::1%lo"},
+		// digits and dots only: IPv4-only getaddrinfo refuses what
+		// inet_aton does not take without asking DNS
+		{"-4", "999.1.1.1"}, {"", "999.1.1.1"}, {"-6", "999.1.1.1"}, {"-4", "1.2.3.4.5"}, {"-4", "1.2.3"},
+		{"-4", "999.1.1.1."}, {"-4", "0999.1"},
 	} {
 		args := []string{"-vz"}
 		if tc.flags != "" {

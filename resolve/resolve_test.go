@@ -352,3 +352,37 @@ func TestLookupServers(t *testing.T) {
 		t.Errorf("silent: %v", err)
 	}
 }
+
+// TestTCPTrickle: a server that trickles its TCP reply a byte every
+// 200 ms (the whole reply would take 9 s) is given up on when the
+// configured timeout (1 s) has passed since the exchange began: the
+// lookup fails as "temporary failure" and the server sees the client
+// go away before its last byte. A per-read timeout would have read it
+// all. Both ways to TCP: use-vc, and a truncated UDP reply.
+func TestTCPTrickle(t *testing.T) {
+	for _, useVC := range []bool{true, false} {
+		t.Run(fmt.Sprintf("use-vc=%v", useVC), func(t *testing.T) {
+			s, r := fake(t, "")
+			s.Add("slow.test", dnstest.RR{Type: 1, Addr: netip.MustParseAddr("192.0.2.1")})
+			s.Set("slow.test", dnstest.Trickle)
+			s.TrickleDelay = 200 * time.Millisecond // the whole reply: 9 s
+			r.Conf.Timeout = time.Second
+			r.Conf.UseVC = useVC
+			addrs, err := r.Lookup("slow.test", unix.AF_INET)
+			if err != Again {
+				t.Fatalf("Lookup = %v %v, want %v", addrs, err, Again)
+			}
+			// The server notes how far it got once a write fails,
+			// which takes a byte or two after the client closed.
+			for i := 0; len(s.Trickled()) == 0; i++ {
+				if i > 6000 {
+					t.Fatal("the trickle never ended")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if got := s.Trickled(); len(got) != 1 || got[0] < 0 {
+				t.Fatalf("trickled %v: the client read the whole reply", got)
+			}
+		})
+	}
+}

@@ -29,6 +29,8 @@ func reverseName(a netip.Addr) string {
 }
 
 // ptr asks DNS for the name of a (no search list: the name is absolute).
+// The CNAMEs on the way (RFC 2317) are followed whatever they say, as
+// glibc does; the name returned is a valid host name.
 func (r *Resolver) ptr(a netip.Addr) (string, error) {
 	c := r.conf()
 	name := reverseName(a)
@@ -43,6 +45,14 @@ func (r *Resolver) ptr(a netip.Addr) (string, error) {
 		for _, rec := range resp.Answers {
 			if equalName(rec.Name, cur) {
 				if rec.Type == typePTR {
+					// glibc's getanswer_ptr takes the first PTR
+					// of the chain's end and only if it is a
+					// host name (res_hnok): a target with
+					// escapes, a dot inside a label or a
+					// leading '-' is no name at all.
+					if !hostnameOK(rec.Target) {
+						return "", Fail
+					}
 					return strings.TrimSuffix(rec.Target, "."), nil
 				}
 				if rec.Type == typeCNAME { // RFC 2317 classless delegation

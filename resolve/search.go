@@ -150,7 +150,9 @@ func queryAddrs(c *Config, name string, qtypes []uint16) ([]netip.Addr, string, 
 	for _, r := range resps {
 		switch r.RCode {
 		case rcodeOK:
-			records = records || len(r.Answers) > 0
+			// A malformed answer section counts as records
+			// that lead nowhere, as glibc finds nothing in it.
+			records = records || len(r.Answers) > 0 || r.Malformed
 			continue
 		case rcodeNXDomain:
 			return nil, "", hNotFound

@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"nsbox/internal/bounded"
 )
 
 // Owner is one file descriptor that refers to a socket.
@@ -128,19 +132,32 @@ func SocketInode(link string) (uint32, bool) {
 
 // processNames reads comm from /proc/PID/stat ("PID (comm) ...": up to
 // the first ')', as ss's "%*d (%[^)])" does) and argv[0] from cmdline.
+// Both reads are bounded: stat is a line of numbers and a comm of at most
+// 15 bytes (a few hundred bytes: at most maxStat are read, a longer one
+// is skipped); of cmdline, which another user's process may make
+// megabytes long, only the first 511 bytes are read, as net-tools'
+// netstat reads them (one read(2) into char cmdlbuf[512]).
 func processNames(procRoot string, pid int) (comm, argv0 string) {
 	base := filepath.Join(procRoot, strconv.Itoa(pid))
-	if b, err := os.ReadFile(filepath.Join(base, "stat")); err == nil {
+	if b, err := bounded.ReadFile(filepath.Join(base, "stat"), maxStat, "/proc/PID/stat"); err == nil {
 		comm = ParseStatComm(b)
 	}
-	if b, err := os.ReadFile(filepath.Join(base, "cmdline")); err == nil {
-		if i := strings.IndexByte(string(b), 0); i >= 0 {
-			b = b[:i]
+	if fd, err := unix.Open(filepath.Join(base, "cmdline"), unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
+		var buf [511]byte
+		n, err := bounded.FD(fd).Read(buf[:])
+		unix.Close(fd)
+		if err == nil {
+			b := buf[:n]
+			if i := strings.IndexByte(string(b), 0); i >= 0 {
+				b = b[:i]
+			}
+			argv0 = string(b)
 		}
-		argv0 = string(b)
 	}
 	return comm, argv0
 }
+
+const maxStat = 4096
 
 // ParseStatComm extracts comm from the text of /proc/PID/stat.
 func ParseStatComm(b []byte) string {

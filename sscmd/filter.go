@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // An ss filter expression (iproute2's ssfilter.y): conditions on ports
@@ -71,7 +70,7 @@ func (e *addrExpr) match(s *sockView) bool {
 		if e.c.pattern == "" {
 			return true
 		}
-		return fnmatch(strings.ToLower(e.c.pattern), strings.ToLower(name))
+		return fnmatch(e.c.pattern, name)
 	}
 	port, a := s.lport, s.local
 	if e.remote {
@@ -141,29 +140,56 @@ type filterParser struct {
 	svc   *services
 	udp   bool // the tables the port names are looked up in
 	tcp   bool
+	unix  bool // the preferred family is unix (-x, -f unix): every address is a name pattern
 	ifidx func(string) (uint32, bool)
 }
 
-// tokenize splits words further at parentheses and a leading '!'.
+// tokenize splits ss's filter words into tokens as ss's
+// get_token_from_line does: each word at blanks (' ', '\t'), a
+// backslash escaping the next byte, blank included ("x\\ y" is one
+// token, "\\*" a '\' and a '*' for fnmatch to read as a plain '*'), the
+// backslash itself dropped. nsbox also splits at parentheses and a
+// leading '!' ("(dport", "!src"), where they are not escaped.
 func tokenize(words []string) []string {
 	var toks []string
-	for _, w := range strings.Fields(strings.Join(words, " ")) {
-		for strings.HasPrefix(w, "!") && w != "!" && w != "!=" {
-			toks = append(toks, "!")
-			w = w[1:]
-		}
-		for w != "" {
-			i := strings.IndexAny(w, "()")
-			if i < 0 {
-				toks = append(toks, w)
-				break
+	for _, w := range words {
+		var tok []byte
+		started := false
+		flush := func() {
+			if started {
+				toks = append(toks, string(tok))
+				tok, started = tok[:0], false
 			}
-			if i > 0 {
-				toks = append(toks, w[:i])
-			}
-			toks = append(toks, w[i:i+1])
-			w = w[i+1:]
 		}
+		for i := 0; i < len(w); i++ {
+			switch c := w[i]; {
+			case c == '\\':
+				started = true
+				if i+1 < len(w) {
+					i++
+					tok = append(tok, w[i])
+				}
+			case c == ' ' || c == '\t':
+				flush()
+			case c == '(' || c == ')':
+				flush()
+				toks = append(toks, string(c))
+			case c == '!' && !started:
+				rest := w[i:]
+				if j := strings.IndexAny(rest, " \t"); j >= 0 {
+					rest = rest[:j]
+				}
+				if rest != "!" && rest != "!=" {
+					toks = append(toks, "!")
+					continue
+				}
+				fallthrough
+			default:
+				started = true
+				tok = append(tok, c)
+			}
+		}
+		flush()
 	}
 	return toks
 }
@@ -348,102 +374,6 @@ func quoted(pre, word, post string) error {
 
 func notPrefix(s string) error { return quoted("an inet prefix is expected rather than ", s, "") }
 
-// fnmatch is fnmatch(3) without FNM_PATHNAME: '*' and '?' match '/' too.
-func fnmatch(pattern, name string) bool {
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			for i := len(name); i >= 0; i-- {
-				if fnmatch(pattern[1:], name[i:]) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if name == "" {
-				return false
-			}
-		case '[':
-			end := strings.IndexByte(pattern[1:], ']')
-			if end < 0 || name == "" {
-				return pattern == name
-			}
-			if !classMatch(pattern[:end+2], name[0]) {
-				return false
-			}
-			pattern, name = pattern[end+2:], name[1:]
-			continue
-		case '\\':
-			if len(pattern) > 1 {
-				pattern = pattern[1:]
-			}
-			fallthrough
-		default:
-			if name == "" || name[0] != pattern[0] {
-				return false
-			}
-		}
-		pattern, name = pattern[1:], name[1:]
-	}
-	return name == ""
-}
-
-// classMatch is path.Match(class, s) for a bracket expression class,
-// "[...]" up to its first ']', and a string s of one byte b; a malformed
-// class matches nothing. (path.Match, for this one use, cost 2.5 KB.)
-//
-//	'[' [ '^' ] { character-range } ']'
-//	character-range: c (c != '\\', '-', ']') | '\\' c | lo '-' hi
-func classMatch(class string, b byte) bool {
-	r := rune(b)
-	if b >= utf8.RuneSelf {
-		r = utf8.RuneError // a lone byte of a multi-byte character
-	}
-	c := class[1:]
-	negated := strings.HasPrefix(c, "^")
-	if negated {
-		c = c[1:]
-	}
-	match, n := false, 0
-	for {
-		if len(c) > 0 && c[0] == ']' && n > 0 {
-			return len(c) == 1 && match != negated
-		}
-		lo, rest, ok := classChar(c)
-		if !ok {
-			return false
-		}
-		hi := lo
-		if rest[0] == '-' {
-			if hi, rest, ok = classChar(rest[1:]); !ok {
-				return false
-			}
-		}
-		c = rest
-		match = match || lo <= r && r <= hi
-		n++
-	}
-}
-
-// classChar is path's getEsc(): one character of a class, and what
-// follows it, which must not be empty.
-func classChar(c string) (rune, string, bool) {
-	if c == "" || c[0] == '-' || c[0] == ']' {
-		return 0, "", false
-	}
-	if c[0] == '\\' {
-		c = c[1:]
-		if c == "" {
-			return 0, "", false
-		}
-	}
-	r, n := utf8.DecodeRuneInString(c)
-	if r == utf8.RuneError && n == 1 || len(c) == n {
-		return 0, "", false
-	}
-	return r, c[n:], true
-}
-
 // hostcond is parse_hostcond() for the inet and unix forms.
 // It fills in c.
 func (p *filterParser) hostcond(c *hostCond, s string, isPort bool) error {
@@ -455,7 +385,10 @@ func (p *filterParser) hostcond(c *hostCond, s string, isPort bool) error {
 		c.unix, c.pattern = true, rest
 		return nil
 	}
-	if strings.HasPrefix(s, "/") && !isPort {
+	if p.unix || (strings.HasPrefix(s, "/") && !isPort) {
+		// parse_hostcond: with preferred_family AF_UNIX (-x, -f
+		// unix) the word is a pattern whatever it looks like
+		// ("*sock", "@abs*", even a port).
 		c.unix, c.pattern = true, s
 		return nil
 	}

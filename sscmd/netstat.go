@@ -343,7 +343,7 @@ func (n *netstatWriter) program(ino uint32) string {
 	if len(s) > 19 {
 		s = s[:19]
 	}
-	return s
+	return printable(s)
 }
 
 // addrPort is addr_do_one(): "host:port", cut to 22 bytes plus the ':'
@@ -364,8 +364,8 @@ func (n *netstatWriter) addrPort(a netip.Addr, port uint16, proto string) string
 }
 
 // host is INET_rresolve / INET6_rresolve: numeric with -n; otherwise the
-// wildcard as 0.0.0.0 or [::], and other addresses by name from
-// /etc/hosts when they have one.
+// wildcard as 0.0.0.0 or [::], and other addresses by name
+// (gethostbyaddr: /etc/hosts, then DNS) when they have one.
 func (n *netstatWriter) host(a netip.Addr) string {
 	if n.o.numHost {
 		return ntop(a)
@@ -458,7 +458,7 @@ func (n *netstatWriter) unix(w io.Writer, u *sockdiag.UnixSocket, refcnt uint32)
 	if n.o.programs {
 		fmt.Fprintf(w, " %-20s", n.program(u.Ino))
 	}
-	fmt.Fprintf(w, " %s\n", procUnixPath(u))
+	fmt.Fprintf(w, " %s\n", printable(procUnixPath(u)))
 }
 
 // procUnixPath is the path as /proc/net/unix prints it: a path name

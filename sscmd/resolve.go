@@ -7,12 +7,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"nsbox/resolve"
 )
 
 // Files the resolvers read; tests point them elsewhere.
 var (
 	servicesFile  = "/etc/services"
-	hostsFile     = "/etc/hosts"
 	passwdFile    = "/etc/passwd"
 	portRangeFile = "/proc/sys/net/ipv4/ip_local_port_range"
 )
@@ -108,41 +109,26 @@ func (s *services) last(port int, proto string) (string, bool) {
 	return "", false
 }
 
-// hosts is /etc/hosts, for reverse lookups (gethostbyaddr without DNS).
+// hosts is gethostbyaddr(3) as ss -r and netstat use it: /etc/hosts,
+// then DNS (PTR), through package resolve, whose names are fit to print
+// (from DNS only what passes glibc's res_hnok, from the file with its
+// control bytes escaped). Each address is asked once per run, as ss
+// caches its answers.
 type hosts struct {
-	loaded bool
-	names  map[netip.Addr]string
+	names map[netip.Addr]string // "" when the address has no name
 }
 
 func (h *hosts) lookup(a netip.Addr) (string, bool) {
-	if !h.loaded {
-		h.loaded = true
-		b, _ := os.ReadFile(hostsFile)
-		h.names = parseHosts(b)
+	a = a.WithZone("")
+	n, done := h.names[a]
+	if !done {
+		if h.names == nil {
+			h.names = map[netip.Addr]string{}
+		}
+		n, _ = resolve.Reverse(a)
+		h.names[a] = n
 	}
-	n, ok := h.names[a]
-	return n, ok
-}
-
-// parseHosts reads hosts(5): each address's first name wins.
-func parseHosts(b []byte) map[netip.Addr]string {
-	names := map[netip.Addr]string{}
-	eachLine(b, func(line string) bool {
-		fields := configFields(line)
-		if len(fields) < 2 {
-			return true
-		}
-		ip, err := netip.ParseAddr(fields[0])
-		if err != nil {
-			return true
-		}
-		ip = ip.WithZone("")
-		if _, dup := names[ip]; !dup {
-			names[ip] = fields[1]
-		}
-		return true
-	})
-	return names
+	return n, n != ""
 }
 
 // userName is getpwuid(3) from /etc/passwd.

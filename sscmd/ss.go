@@ -1,6 +1,12 @@
 // Package sscmd is the ss and netstat front end: argv in, sock_diag
 // dumps (package sockdiag) in the namespace asked for, text out in
 // iproute2's ss layout or net-tools' netstat layout.
+//
+// What other users choose is untrusted here: unix socket names are
+// matched by filters in time bounded by the pattern and name lengths
+// (fnmatch.go), and those names, process names and cgroup paths are
+// printed with their control bytes escaped (escape.go); host names (ss
+// -r, netstat) come from package resolve, which checks them.
 package sscmd
 
 import (
@@ -564,7 +570,8 @@ func parseSS(args []string) (*ssOptions, error) {
 	}
 	o.f.mergeDefaults()
 	if o.filterWords != nil {
-		fp := &filterParser{svc: &services{}, tcp: o.f.dbs&(1<<tcpDB) != 0, udp: o.f.dbs&(1<<udpDB) != 0}
+		fp := &filterParser{svc: &services{}, tcp: o.f.dbs&(1<<tcpDB) != 0, udp: o.f.dbs&(1<<udpDB) != 0,
+			unix: o.preferred == afUnix}
 		e, err := parseFilter(o.filterWords, fp)
 		if err != nil {
 			msg := err.Error()
@@ -583,7 +590,7 @@ const ssUsage = `Usage: ss [ OPTIONS ]
    -h, --help          this message
    -V, --version       output version information
    -n, --numeric       don't resolve service names
-   -r, --resolve       resolve host names (from /etc/hosts)
+   -r, --resolve       resolve host names
    -a, --all           display all sockets
    -l, --listening     display listening sockets
    -o, --options       show timer information
@@ -872,7 +879,7 @@ func (w *ssWriter) users(ino uint32) string {
 	parts := make([]string, 0, len(own))
 	// ss keeps them in a hash chain, newest first.
 	for i := len(own) - 1; i >= 0; i-- {
-		parts = append(parts, fmt.Sprintf("(\"%s\",pid=%d,fd=%d)", own[i].Comm, own[i].PID, own[i].FD))
+		parts = append(parts, fmt.Sprintf("(\"%s\",pid=%d,fd=%d)", printable(own[i].Comm), own[i].PID, own[i].FD))
 	}
 	return " users:(" + strings.Join(parts, ",") + ")"
 }
@@ -883,7 +890,7 @@ func (w *ssWriter) unixRow(r *[colMax]string, u *sockdiag.UnixSocket) {
 	queues(r, u.RQueue, u.WQueue)
 	name := "*"
 	if u.HasName {
-		name = unixName(u.Name)
+		name = printable(unixName(u.Name))
 	}
 	r[colAddr] = name + " "
 	r[colServ] = strconv.FormatUint(uint64(u.Ino), 10)
@@ -977,7 +984,7 @@ func (w *ssWriter) inetRow(r *[colMax]string, s *sockdiag.InetSocket, proto int)
 			ext += " fwmark:0x" + strconv.FormatUint(uint64(s.Mark), 16)
 		}
 		if s.CgroupID != 0 {
-			ext += " cgroup:" + w.cg.path(s.CgroupID)
+			ext += " cgroup:" + printable(w.cg.path(s.CgroupID))
 		}
 		if s.Family == sockdiag.AF_INET6 && s.HasV6Only {
 			if s.V6Only {
@@ -1040,7 +1047,8 @@ func (w *ssWriter) addr(a netip.Addr, port int, ifname string, v6only bool, dg s
 	return ap + ":", w.service(port, dg)
 }
 
-// host is format_host(): a name from /etc/hosts with -r, else numeric.
+// host is format_host(): with -r the name of a (/etc/hosts, then DNS),
+// else numeric.
 func (w *ssWriter) host(a netip.Addr) string {
 	if w.o.resolve {
 		if n, ok := w.hosts.lookup(a); ok {
@@ -1173,7 +1181,7 @@ func (w *ssWriter) netlinkRow(r *[colMax]string, n *sockdiag.NetlinkSocket) {
 		proc = strconv.Itoa(pid)
 		if pid > 0 {
 			if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && strings.Contains(string(b), "(") {
-				proc = sockdiag.ParseStatComm(b) + "/" + strconv.Itoa(pid)
+				proc = printable(sockdiag.ParseStatComm(b)) + "/" + strconv.Itoa(pid)
 			}
 		}
 	}

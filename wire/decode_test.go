@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"nsbox/cli"
+	"nsbox/internal/sandbox"
 )
 
 // xxdText is xxd's default output for b.
@@ -83,8 +84,11 @@ func runDecode(t *testing.T, input string, args ...string) (string, string, int)
 }
 
 // TestDecodeFormats: the same bytes as plain hex, xxd, hexdump -C (with
-// its "*" for repeated lines) and C escapes decode to the same dump.
+// its "*" for repeated lines), od -An -tx1 and C escapes decode to the
+// same dump; the xxd, hexdump and od inputs are also made by the real
+// tools (make deps installs them; missing, the test fails under CI=true).
 func TestDecodeFormats(t *testing.T) {
+	sandbox.Need(t, "xxd", "hexdump", "od")
 	for _, c := range goldenCases(t) {
 		if strings.HasPrefix(c.name, "malformed") {
 			continue
@@ -104,18 +108,23 @@ func TestDecodeFormats(t *testing.T) {
 			"xxd":     xxdText(c.b),
 			"hexdump": hexdumpC(c.b),
 		}
-		// the real tools too, where they are installed
+		// the real tools too: what users paste is their output, and
+		// xxdText and hexdumpC are only this test's idea of it
 		dir := t.TempDir()
 		bin := filepath.Join(dir, "b")
 		writeFile(t, bin, c.b)
 		for _, tool := range [][]string{{"xxd", bin}, {"hexdump", "-C", bin}, {"od", "-An", "-tx1", "-v", bin}} {
-			if _, err := exec.LookPath(tool[0]); err == nil {
-				out, err := exec.Command(tool[0], tool[1:]...).Output()
-				if err != nil {
-					t.Fatal(err)
-				}
-				inputs["real "+tool[0]] = string(out)
+			out, err := exec.Command(tool[0], tool[1:]...).Output()
+			if err != nil {
+				t.Fatalf("%v: %v", tool, err)
 			}
+			inputs["real "+tool[0]] = string(out)
+		}
+		if got, want := inputs["real xxd"], inputs["xxd"]; got != want {
+			t.Errorf("%s: xxdText differs from xxd:\n%s\nxxd:\n%s", c.name, want, got)
+		}
+		if got, want := inputs["real hexdump"], inputs["hexdump"]; got != want {
+			t.Errorf("%s: hexdumpC differs from hexdump -C:\n%s\nhexdump -C:\n%s", c.name, want, got)
 		}
 		proto := "route"
 		if c.proto == protoSockDiag {
@@ -167,7 +176,7 @@ func TestDecodeErrors(t *testing.T) {
 	writeFile(t, path, b)
 	var out, errb bytes.Buffer
 	code := decode(cli.Global{}, []string{"-pcap", path}, strings.NewReader(""), &out, &errb)
-	if code != 1 || !strings.Contains(errb.String(), "need 16 for a packet record header") || !strings.Contains(out.String(), "RTM_NEWADDR") {
+	if code != 1 || !strings.Contains(errb.String(), "offset 104: truncated dump file; tried to read 16 header bytes, only got 3") || !strings.Contains(out.String(), "RTM_NEWADDR") {
 		t.Errorf("broken pcap: exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
 	if _, err := os.Stat(path); err != nil {

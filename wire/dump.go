@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bufio"
 	"encoding/binary"
 	"io"
 	"net/netip"
@@ -32,17 +33,19 @@ const (
 // read in the host's byte order, as the kernel writes them, so the text
 // for one logical message is the same on little- and big-endian hosts.
 type Dumper struct {
-	w     io.Writer
+	w     *bufio.Writer
 	proto int
 }
 
 // NewDumper returns a dumper writing to w for netlink protocol proto
 // (0 NETLINK_ROUTE, 4 NETLINK_SOCK_DIAG, ...).
-func NewDumper(w io.Writer, proto int) *Dumper { return &Dumper{w: w, proto: proto} }
+func NewDumper(w io.Writer, proto int) *Dumper { return &Dumper{w: bufio.NewWriter(w), proto: proto} }
 
-// Datagram dumps one datagram (one or more messages).
+// Datagram dumps one datagram (one or more messages); its lines are
+// written out as they are made, and all of them before it returns.
 func (d *Dumper) Datagram(dir Direction, b []byte) {
-	io.WriteString(d.w, FormatDatagram(d.proto, dir, b))
+	WriteDatagram(d.w, binary.NativeEndian, d.proto, dir, b)
+	d.w.Flush()
 }
 
 // FormatDatagram returns the annotated dump of one datagram.
@@ -62,8 +65,48 @@ func DumpDatagram(proto int, dir Direction, b []byte) (string, error) {
 // byte order bo (netlink is in host order: a capture from a big-endian
 // machine reads wrong on a little-endian one unless told).
 func DumpDatagramOrder(bo binary.ByteOrder, proto int, dir Direction, b []byte) (string, error) {
+	var sb strings.Builder
+	err := WriteDatagram(&sb, bo, proto, dir, b)
+	return sb.String(), err
+}
+
+// MaxOutputPerByte is K in the bound every dump keeps: a datagram of n
+// bytes dumps to at most K*n + MaxOutputHeader bytes of text (the header
+// line). Why 256: a line shows at least one byte of the datagram, and is
+// at most 60 columns of offset and hex, 2 a level of indentation (at most
+// 24 levels: nesting stops at MAX_POLICY_RECURSION_DEPTH) and a field's
+// text (a 1-byte field's name and value, or flags, ~120 bytes): ~230.
+// Lines without bytes are notes that head at least 4 bytes each, at most
+// 3 of them for 4 bytes. Values that print longer than they are (strings:
+// \xNN for a byte) show 16 bytes a row. Measured, the most per byte is
+// 92: rtm_flags with all 32 bits set (370 bytes of text for 4), and 88
+// for empty struct attributes (a title, the struct's note, "cut short"
+// for 4 bytes); fuzzing stays under 60. Before the nesting bound, one
+// 65,532-byte datagram made 270 MB of text: 4,120 per byte. FuzzDump
+// holds every dump to K.
+const (
+	MaxOutputPerByte = 256
+	MaxOutputHeader  = 128
+)
+
+// maxNest is how deep nested attributes are decoded, as the kernel parses
+// them (lib/nlattr.c):
+//
+//	#define MAX_POLICY_RECURSION_DEPTH	10
+//
+// __nla_validate_parse() refuses a nest at depth 10 and below with
+// "allowed policy recursion depth exceeded"; the dump shows such a nest's
+// bytes raw. Without the bound, every level is one more indentation on
+// each of its lines: 65,532 bytes of nests in nests made 270 MB of text.
+const maxNest = 10
+
+// WriteDatagram writes the annotated dump of one datagram to w, line by
+// line as it is made (nothing is built in memory but the current line:
+// give it a buffered writer), and returns the first malformation in it.
+// Messages are read in byte order bo.
+func WriteDatagram(w io.Writer, bo binary.ByteOrder, proto int, dir Direction, b []byte) error {
 	schema()
-	p := &printer{bo: bo, attrAt: map[int]string{}, echoAt: -1}
+	p := &printer{bo: bo, w: w, attrAt: map[int]string{}, echoAt: -1}
 	n := countMessages(bo, b)
 	what := "datagram of"
 	arrow := "==="
@@ -81,9 +124,9 @@ func DumpDatagramOrder(bo binary.ByteOrder, proto int, dir Direction, b []byte) 
 	if !ok {
 		pn = fmt.Sprintf("netlink protocol %d", proto)
 	}
-	fmt.Fprintf(&p.sb, "%s %s %d bytes (%d message%s, %s)\n", arrow, what, len(b), n, plural, pn)
+	fmt.Fprintf(w, "%s %s %d bytes (%d message%s, %s)\n", arrow, what, len(b), n, plural, pn)
 	p.messages(proto, b, 0, 0, n)
-	return p.sb.String(), p.err
+	return p.err
 }
 
 // countMessages counts the whole messages at the start of b.
@@ -101,15 +144,17 @@ func countMessages(bo binary.ByteOrder, b []byte) int {
 
 func align(n int) int { return (n + 3) &^ 3 }
 
-// printer accumulates the dump text.
+// printer writes the dump text.
 type printer struct {
 	bo binary.ByteOrder // of the host that wrote the messages
-	sb strings.Builder
-	// attrAt names the attribute whose header is at each offset, and
-	// echoAt is where the request echoed in NLMSG_ERROR starts: together
-	// they say what NLMSGERR_ATTR_OFFS points at.
+	w  io.Writer
+	// attrAt names the attribute whose header is at each offset of the
+	// request echoed in NLMSG_ERROR, and echoAt is where that request
+	// starts: together they say what NLMSGERR_ATTR_OFFS points at.
 	attrAt map[int]string
 	echoAt int
+	inEcho bool   // decoding the echoed request
+	nest   int    // levels of nested attributes around the current ones
 	err    error  // the first malformation met
 	buf    []byte // emit's line, reused
 }
@@ -195,8 +240,8 @@ func (p *printer) emit(off int, hex []byte, depth int, text string) {
 	for len(l) > 0 && l[len(l)-1] == ' ' {
 		l = l[:len(l)-1]
 	}
-	p.sb.Write(l)
-	p.sb.WriteByte('\n')
+	l = append(l, '\n')
+	p.w.Write(l)
 	p.buf = l
 }
 
@@ -358,9 +403,19 @@ func (p *printer) nlmsgerr(c *ctx, flags uint16, b []byte, off int, depth int) {
 		p.header(c.proto, b[:16], off, depth+2)
 		b, off = b[16:], off+16
 	} else {
-		p.note(off, depth+1, "msg: the request this answers, echoed whole")
-		p.echoAt = off
-		p.message(c.proto, b[:rl], off, depth+2)
+		if p.inEcho {
+			// the kernel echoes requests, never an NLMSG_ERROR: an echo
+			// in an echo is not decoded (each would indent its lines
+			// once more)
+			p.note(off, depth+1, "msg: an echo inside an echoed request (the kernel never sends one): not decoded")
+			p.raw(off, depth+2, b[:rl], "the echoed bytes, raw")
+		} else {
+			p.note(off, depth+1, "msg: the request this answers, echoed whole")
+			p.echoAt = off
+			p.inEcho = true
+			p.message(c.proto, b[:rl], off, depth+2)
+			p.inEcho = false
+		}
 		n := min(align(rl), len(b))
 		if n > rl {
 			p.line(off+rl, depth+1, "padding", b[rl:n])
@@ -551,7 +606,9 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 		name = "unknown " + prefix
 	}
 	title := name + " (" + itoa(int(k)) + flagText + ") len " + itoa(len(a))
-	p.attrAt[off] = name
+	if p.inEcho {
+		p.attrAt[off] = name
+	}
 	padNote := ""
 	if len(pad) > 0 {
 		padNote = " +" + itoa(len(pad)) + " pad"
@@ -574,7 +631,11 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 			what = "nested " + child.name
 		}
 		p.line(off, depth, title+", "+what, a[:4])
-		p.attrs(child, val, off+4, depth+1, &c2)
+		if !p.tooDeep(val, off+4, depth+1) {
+			p.nest++
+			p.attrs(child, val, off+4, depth+1, &c2)
+			p.nest--
+		}
 		p.padLine(off+len(a), depth, pad)
 		return
 	case vStruct, vStructAttrs:
@@ -586,7 +647,11 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 		n := p.structAt(s.st, val, off+4, depth+1, c)
 		if n >= 0 && n < len(val) {
 			if kind == vStructAttrs {
-				p.attrs(s.child(c), val[n:], off+4+n, depth+1, c)
+				if !p.tooDeep(val[n:], off+4+n, depth+1) {
+					p.nest++
+					p.attrs(s.child(c), val[n:], off+4+n, depth+1, c)
+					p.nest--
+				}
 			} else {
 				p.raw(off+4+n, depth+1, val[n:], fmt.Sprintf("%d more bytes than struct %s has (a newer kernel's fields)", len(val)-n, s.st.name))
 			}
@@ -595,7 +660,11 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 		return
 	case vMultipath:
 		p.line(off, depth, title+", struct rtnexthop + RTA_* per next hop", a[:4])
-		p.multipath(val, off+4, depth+1, c)
+		if !p.tooDeep(val, off+4, depth+1) {
+			p.nest++
+			p.multipath(val, off+4, depth+1, c)
+			p.nest--
+		}
 		p.padLine(off+len(a), depth, pad)
 		return
 	case vU32Array, vS32Array, vU64Array:
@@ -645,6 +714,16 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 	p.line(off, depth, title, a[:4])
 	p.raw(off+4, depth+1, val, text)
 	p.padLine(off+len(a), depth, pad)
+}
+
+// tooDeep says whether the attributes in b would be nested maxNest levels
+// deep or more, and then shows b raw: the kernel parses no deeper.
+func (p *printer) tooDeep(b []byte, off int, depth int) bool {
+	if p.nest+1 < maxNest {
+		return false
+	}
+	p.raw(off, depth, b, "nested deeper than MAX_POLICY_RECURSION_DEPTH (10 levels): not decoded, the kernel parses no deeper")
+	return true
 }
 
 func (p *printer) padLine(off int, depth int, pad []byte) {

@@ -6,11 +6,15 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
-// FuzzParseText: no text input makes decode panic, and whatever it reads
-// dumps without panicking.
+// FuzzParseText: no text makes decode panic; what it reads keeps the
+// bounds (MaxDatagram each, MaxDecoded in all, and without hexdump's "*"
+// no more bytes than half the hex digits of the text); every datagram
+// dumps within the output bound.
 func FuzzParseText(f *testing.F) {
 	f.Add("60 00 00 00 10 00 05 06\n")
 	f.Add("00000000: 3000 0000 1400 0506  0.......\n")
@@ -21,13 +25,38 @@ func FuzzParseText(f *testing.F) {
 		if err != nil {
 			return
 		}
+		total := 0
 		for _, d := range ds {
-			DumpDatagram(protoRoute, d.Dir, d.Data)
+			if len(d.Data) > MaxDatagram {
+				t.Fatalf("a datagram of %d bytes", len(d.Data))
+			}
+			total += len(d.Data)
+			dump, _ := DumpDatagram(protoRoute, d.Dir, d.Data)
+			checkBounds(t, d.Data, dump)
+		}
+		if total > MaxDecoded {
+			t.Fatalf("%d bytes decoded in all", total)
+		}
+		if digits := countHexDigits(s); !strings.Contains(s, "*") && 2*total > digits {
+			t.Fatalf("%d bytes decoded from %d hex digits", total, digits)
 		}
 	})
 }
 
-// FuzzReadPcap: no file makes the pcap reader panic.
+func countHexDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isHex(s[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// FuzzReadPcap: no file makes the pcap reader panic; every record it
+// returns is within MaxPcapRecord and the file it came from; the records
+// written back by PcapWriter read back the same (time in microseconds,
+// seconds as the file's 32 bits hold them).
 func FuzzReadPcap(f *testing.F) {
 	var buf bytes.Buffer
 	w, _ := NewPcapWriter(&buf)
@@ -35,24 +64,58 @@ func FuzzReadPcap(f *testing.F) {
 	w.Flush()
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
-		pkts, err := ReadPcap(b)
-		_ = err
+		pkts, _ := ReadPcap(b)
+		size := 24
 		for _, p := range pkts {
-			DumpDatagramOrder(p.Order, p.Protocol, DirSent, p.Data)
+			if cookedLen+len(p.Data) > MaxPcapRecord {
+				t.Fatalf("a record of %d bytes", cookedLen+len(p.Data))
+			}
+			size += 16 + cookedLen + len(p.Data)
+			dump, _ := DumpDatagramOrder(p.Order, p.Protocol, DirSent, p.Data)
+			checkBounds(t, p.Data, dump)
+		}
+		if size > len(b) && len(pkts) > 0 {
+			t.Fatalf("%d packets of %d bytes in a %d-byte file", len(pkts), size, len(b))
+		}
+		var out bytes.Buffer
+		w, _ := NewPcapWriter(&out)
+		for _, p := range pkts {
+			w.now = func() time.Time { return p.Time }
+			w.WritePacket(p.Sent, p.Protocol, p.Data)
+		}
+		w.Flush()
+		again, err := ReadPcap(out.Bytes())
+		if err != nil || len(again) != len(pkts) {
+			t.Fatalf("written back: %d packets, %v; want %d", len(again), err, len(pkts))
+		}
+		for i, p := range pkts {
+			q := again[i]
+			if q.Sent != p.Sent || q.Protocol != p.Protocol&0xffff || !bytes.Equal(q.Data, p.Data) ||
+				uint32(q.Time.Unix()) != uint32(p.Time.Unix()) || q.Time.Nanosecond()/1000 != p.Time.Nanosecond()/1000 {
+				t.Fatalf("packet %d written back: %+v, want %+v", i, q, p)
+			}
 		}
 	})
 }
 
-// FuzzDump: any bytes dump without panicking, every byte is shown, and
-// the dump reads back (nsbox decode) to the same bytes.
+// FuzzDump: any bytes dump without panicking, every byte is shown, the
+// dump reads back (nsbox decode) to the same bytes, and it keeps its
+// bounds: at most MaxOutputPerByte bytes of text per byte (plus the
+// header line), no line indented deeper than maxDumpDepth levels.
 func FuzzDump(f *testing.F) {
 	f.Add(uint8(0), []byte{16, 0, 0, 0, 3, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0})
+	f.Add(uint8(0), nestChain(maxNest+3))
+	f.Add(uint8(0), echoChain(3))
 	f.Fuzz(func(t *testing.T, proto uint8, b []byte) {
 		if len(b) == 0 {
 			return
 		}
 		p := int(proto % 5) // 0 route, 4 sock_diag, others: unknown
 		s, _ := DumpDatagram(p, DirReceived, b)
+		checkBounds(t, b, s)
+		if len(b) > MaxDatagram {
+			return // decode reads no bigger datagram back
+		}
 		ds, err := ParseText(s)
 		if err != nil {
 			t.Fatalf("the dump does not read back: %v\n%s", err, s)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 )
 
@@ -137,27 +138,87 @@ func isLowerHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' }
 // isSpace is regexp's \s: [\t\n\f\r ].
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
 
+// Bounds of text input (ParseText). A datagram read from text is at
+// most MaxDatagram bytes: tcpdump's and dumpcap's default snaplen, which
+// is also MaxPcapRecord, so every record a capture tool writes fits, and
+// 8 times the 32 KiB the kernel puts in one netlink dump datagram. All
+// datagrams of one text together are at most MaxDecoded bytes: 32 times
+// that, the messages of thousands of commands. (hexdump -C's "*" lines
+// repeat bytes: a few input bytes may stand for a whole datagram, so the
+// bounds are on what is decoded, not on the text.)
+const (
+	MaxDatagram = 256 << 10
+	MaxDecoded  = 8 << 20
+)
+
+// lineScanner walks the lines of a text without copying it:
+//
+//	for sc := (lineScanner{rest: text}); sc.next(); { ... sc.n, sc.line ... }
+//
+// gives each line without its "\n" or "\r\n", and its 1-based number; a
+// text that ends in "\n" has a last, empty line (as strings.Split gives).
+type lineScanner struct {
+	rest string
+	n    int
+	line string
+	done bool
+}
+
+func (sc *lineScanner) next() bool {
+	if sc.done {
+		return false
+	}
+	sc.n++
+	i := strings.IndexByte(sc.rest, '\n')
+	if i < 0 {
+		sc.line, sc.done = sc.rest, true
+		return true
+	}
+	sc.line, sc.rest = strings.TrimSuffix(sc.rest[:i], "\r"), sc.rest[i+1:]
+	return true
+}
+
+// budget keeps ParseText's datagrams within MaxDatagram each and
+// MaxDecoded in all.
+type budget struct {
+	done int // bytes of the datagrams finished
+}
+
+// check says whether a datagram now n bytes long fits, as an error at
+// line ln if it does not.
+func (b *budget) check(ln, n int) error {
+	if n > MaxDatagram {
+		return &InputError{Line: ln, Msg: "a datagram larger than " + bounded.Size(MaxDatagram) + " (the bound for one datagram)"}
+	}
+	if b.done+n > MaxDecoded {
+		return &InputError{Line: ln, Msg: "datagrams larger than " + bounded.Size(MaxDecoded) + " in all (the bound for one input)"}
+	}
+	return nil
+}
+
 // ParseText reads netlink datagrams written as text: plain hex, xxd
 // output, hexdump -C output, or the hex dumps strace prints with
 // -e write=FD / -e read=FD (each sendmsg/recvmsg one datagram). In
 // plain hex, xxd and hexdump input a blank line, or offsets that start
-// again at 0, begin a new datagram.
+// again at 0, begin a new datagram. Datagrams are bounded (MaxDatagram,
+// MaxDecoded); the text itself is the caller's to bound. Time and memory
+// are proportional to the text and to MaxDecoded.
 func ParseText(text string) ([]Datagram, error) {
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	format := ""
-	for _, l := range lines {
-		if _, ok := matchOwnHeader(l); ok {
-			return parseOwnDump(lines)
+	for sc := (lineScanner{rest: text}); sc.next(); {
+		if _, ok := matchOwnHeader(sc.line); ok {
+			return parseOwnDump(text)
 		}
 	}
-	for _, l := range lines {
-		if _, _, _, ok := matchStrace(l); ok {
+	for sc := (lineScanner{rest: text}); sc.next(); {
+		if _, _, _, ok := matchStrace(sc.line); ok {
 			format = "strace"
 			break
 		}
 	}
 	if format == "" {
-		for _, l := range lines {
+		for sc := (lineScanner{rest: text}); sc.next(); {
+			ln, l := sc.n, sc.line
 			t := strings.TrimSpace(l)
 			if t == "" || strings.HasPrefix(t, "#") {
 				continue
@@ -168,7 +229,7 @@ func ParseText(text string) ([]Datagram, error) {
 			case xxd:
 				format = "xxd"
 			case matchHexdumpWords(l):
-				return nil, &InputError{Line: lineNo(lines, l), Msg: `this looks like hexdump without -C (16-bit words lose the byte order); use "hexdump -C" or "xxd"`}
+				return nil, &InputError{Line: ln, Msg: `this looks like hexdump without -C (16-bit words lose the byte order); use "hexdump -C" or "xxd"`}
 			case hexdumpC && (strings.Contains(l, "|") || len(strings.Fields(l)) > 1):
 				format = "hexdump"
 			default:
@@ -179,24 +240,15 @@ func ParseText(text string) ([]Datagram, error) {
 	}
 	switch format {
 	case "strace":
-		return parseStrace(lines)
+		return parseStrace(text)
 	case "xxd":
-		return parseOffsetDump(lines, "xxd")
+		return parseOffsetDump(text, "xxd")
 	case "hexdump":
-		return parseOffsetDump(lines, "hexdump")
+		return parseOffsetDump(text, "hexdump")
 	case "plain":
-		return parsePlain(lines)
+		return parsePlain(text)
 	}
 	return nil, nil
-}
-
-func lineNo(lines []string, l string) int {
-	for i, x := range lines {
-		if x == l {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // hexBytes reads pairs of hex digits separated by blanks from s, which
@@ -233,20 +285,24 @@ func hexBytes(s string, ln, col int, group int) ([]byte, error) {
 // parseStrace reads strace output: every syscall line starts a new
 // datagram, its direction from the syscall's name; dump lines add bytes
 // at the offsets they give.
-func parseStrace(lines []string) ([]Datagram, error) {
+func parseStrace(text string) ([]Datagram, error) {
 	var out []Datagram
 	var cur *Datagram
+	var bud budget
 	dir := DirUnknown
 	peek := false // the syscall only peeked (MSG_PEEK): the data comes again
 	bufStart := 0 // where the current iovec buffer starts in cur.Data
 	flush := func() {
 		if cur != nil && len(cur.Data) > 0 && !peek {
 			out = append(out, *cur)
+			bud.done += len(cur.Data)
 		}
 		cur = nil
 	}
-	for i, l := range lines {
-		ln := i + 1
+	last := 0
+	for sc := (lineScanner{rest: text}); sc.next(); {
+		ln, l := sc.n, sc.line
+		last = ln
 		if offStart, offEnd, start, ok := matchStrace(l); ok {
 			offs := l[offStart:offEnd]
 			off, err := strconv.ParseUint(offs, 16, 32)
@@ -270,6 +326,9 @@ func parseStrace(lines []string) ([]Datagram, error) {
 			if want := len(cur.Data) - bufStart; int(off) != want {
 				return nil, &InputError{Line: ln, Col: offStart + 1, Msg: fmt.Sprintf("offset %#x, expected %#x (a dump line is missing or repeated)", off, want)}
 			}
+			if err := bud.check(ln, len(cur.Data)+len(b)); err != nil {
+				return nil, err
+			}
 			cur.Data = append(cur.Data, b...)
 			continue
 		}
@@ -292,7 +351,7 @@ func parseStrace(lines []string) ([]Datagram, error) {
 	}
 	flush()
 	if len(out) == 0 {
-		return nil, &InputError{Line: len(lines), Msg: "no strace hex dump lines (\" | 00000  ...\"): run strace with -e write=FD or -e read=FD"}
+		return nil, &InputError{Line: last, Msg: "no strace hex dump lines (\" | 00000  ...\"): run strace with -e write=FD or -e read=FD"}
 	}
 	return out, nil
 }
@@ -355,19 +414,21 @@ func straceDirection(line string) Direction {
 }
 
 // parseOffsetDump reads xxd or hexdump -C output.
-func parseOffsetDump(lines []string, format string) ([]Datagram, error) {
+func parseOffsetDump(text string, format string) ([]Datagram, error) {
 	var out []Datagram
 	var cur []byte
 	var prev []byte // last line's bytes (hexdump's "*" repeats it)
+	var bud budget
 	repeat := false
 	flush := func() {
 		if len(cur) > 0 {
 			out = append(out, Datagram{Proto: -1, Data: cur})
+			bud.done += len(cur)
 		}
 		cur, prev, repeat = nil, nil, false
 	}
-	for i, l := range lines {
-		ln := i + 1
+	for sc := (lineScanner{rest: text}); sc.next(); {
+		ln, l := sc.n, sc.line
 		t := strings.TrimSpace(l)
 		if t == "" {
 			flush()
@@ -418,10 +479,14 @@ func parseOffsetDump(lines []string, format string) ([]Datagram, error) {
 			if len(prev) == 0 {
 				return nil, &InputError{Line: ln, Msg: `"*" with no line before it to repeat`}
 			}
-			for uint64(len(cur)) < off {
-				if off-uint64(len(cur)) > 1<<20 {
-					return nil, &InputError{Line: ln, Msg: fmt.Sprintf("offset %#x repeats more than 1 MiB", off)}
+			// the datagram's bound, before a byte is repeated: "*" and
+			// an offset are a few bytes of text that stand for many
+			if off > uint64(len(cur)) {
+				if err := bud.check(ln, int(min(off, MaxDatagram+1))); err != nil {
+					return nil, err
 				}
+			}
+			for uint64(len(cur)) < off {
 				cur = append(cur, prev...)
 			}
 			repeat = false
@@ -437,6 +502,9 @@ func parseOffsetDump(lines []string, format string) ([]Datagram, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := bud.check(ln, len(cur)+len(b)); err != nil {
+			return nil, err
+		}
 		cur = append(cur, b...)
 		if len(b) > 0 {
 			prev = b
@@ -449,18 +517,20 @@ func parseOffsetDump(lines []string, format string) ([]Datagram, error) {
 // parsePlain reads hex digits, in pairs or runs ("60 00 00 00",
 // "60000000", "0x60, 0x00", "\x60\x00"); "#" starts a comment; a blank
 // line ends a datagram.
-func parsePlain(lines []string) ([]Datagram, error) {
+func parsePlain(text string) ([]Datagram, error) {
 	var out []Datagram
 	var cur []byte
+	var bud budget
 	flush := func() {
 		if len(cur) > 0 {
 			out = append(out, Datagram{Proto: -1, Data: cur})
+			bud.done += len(cur)
 		}
 		cur = nil
 	}
 	isSep := func(c byte) bool { return c == ' ' || c == '\t' || c == ',' || c == ';' || c == '"' }
-	for i, l := range lines {
-		ln := i + 1
+	for sc := (lineScanner{rest: text}); sc.next(); {
+		ln, l := sc.n, sc.line
 		if k := strings.IndexByte(l, '#'); k >= 0 {
 			l = l[:k]
 		}
@@ -505,6 +575,9 @@ func parsePlain(lines []string) ([]Datagram, error) {
 				if len(p) == 0 || len(p)%2 != 0 {
 					return nil, &InputError{Line: ln, Col: cols[pi], Msg: fmt.Sprintf("%q: a byte is two hex digits, this has %d", p, len(p))}
 				}
+				if err := bud.check(ln, len(cur)+len(p)/2); err != nil {
+					return nil, err
+				}
 				for q := 0; q < len(p); q += 2 {
 					v, _ := strconv.ParseUint(p[q:q+2], 16, 8)
 					cur = append(cur, byte(v))
@@ -523,14 +596,16 @@ func isHex(c byte) bool {
 // parseOwnDump reads nsbox's own annotated dump (-wire, decode): the
 // header line of each datagram gives its direction, the 52 columns after
 // each offset its bytes; the annotations are ignored.
-func parseOwnDump(lines []string) ([]Datagram, error) {
+func parseOwnDump(text string) ([]Datagram, error) {
 	var out []Datagram
 	var cur *Datagram
-	for i, l := range lines {
-		ln := i + 1
+	var bud budget
+	for sc := (lineScanner{rest: text}); sc.next(); {
+		ln, l := sc.n, sc.line
 		if arrow, ok := matchOwnHeader(l); ok {
 			if cur != nil {
 				out = append(out, *cur)
+				bud.done += len(cur.Data)
 			}
 			cur = &Datagram{Proto: -1}
 			switch arrow {
@@ -568,6 +643,9 @@ func parseOwnDump(lines []string) ([]Datagram, error) {
 		off, _ := strconv.ParseUint(l[:digits], 16, 32)
 		if int(off) != len(cur.Data) {
 			return nil, &InputError{Line: ln, Col: 1, Msg: fmt.Sprintf("offset %#x, expected %#x (a line is missing or repeated)", off, len(cur.Data))}
+		}
+		if err := bud.check(ln, len(cur.Data)+len(b)); err != nil {
+			return nil, err
 		}
 		cur.Data = append(cur.Data, b...)
 	}

@@ -1,33 +1,21 @@
 package wire
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
 	"time"
 
 	fmt "nsbox/internal/printf"
+	"nsbox/pcap"
 )
 
-// A pcap file (classic libpcap format) of netlink traffic, as nlmon and
-// "tcpdump -i nlmon0" write it:
-//
-//	struct pcap_file_header {          /* once, native byte order */
-//		uint32 magic;          /* 0xa1b2c3d4: tells the reader the byte order */
-//		uint16 version_major;  /* 2 */
-//		uint16 version_minor;  /* 4 */
-//		int32  thiszone;       /* 0 */
-//		uint32 sigfigs;        /* 0 */
-//		uint32 snaplen;
-//		uint32 linktype;       /* LINKTYPE_NETLINK = 253 */
-//	};
-//	struct pcap_pkthdr {               /* before every packet */
-//		uint32 ts_sec, ts_usec, incl_len, orig_len;
-//	};
-//
-// and every packet starts with the 16-byte "cooked" pseudo-header that
-// Wireshark's netlink dissector expects (all fields big-endian):
+// A pcap file of netlink traffic, as nlmon and "tcpdump -i nlmon0" write
+// it: the classic format of package pcap with link type LINKTYPE_NETLINK
+// (253), where every record starts with the 16-byte "cooked"
+// pseudo-header that Wireshark's netlink dissector expects (all fields
+// big-endian):
 //
 //	0  u16 packet type   0 = to us (received), 4 = outgoing (sent)
 //	2  u16 ARPHRD_NETLINK (824)
@@ -38,58 +26,31 @@ import (
 // followed by the datagram exactly as it went over the socket: one or
 // more netlink messages in host byte order.
 const (
-	pcapMagic       = 0xa1b2c3d4 // microsecond timestamps
-	pcapMagicNano   = 0xa1b23c4d // nanosecond timestamps
-	linktypeNetlink = 253        // LINKTYPE_NETLINK
-	arphrdNetlink   = 824        // ARPHRD_NETLINK
-	cookedLen       = 16
-	pcapSnaplen     = 262144
-	pktHost         = 0 // PACKET_HOST: received
-	pktOutgoing     = 4 // PACKET_OUTGOING: sent
+	arphrdNetlink = 824 // ARPHRD_NETLINK
+	cookedLen     = 16
+	pktHost       = 0 // PACKET_HOST: received
+	pktOutgoing   = 4 // PACKET_OUTGOING: sent
 )
 
 // PcapWriter writes netlink datagrams to a pcap file.
 type PcapWriter struct {
-	w   *bufio.Writer
+	w   *pcap.Writer
 	now func() time.Time
-	err error
 }
 
 // NewPcapWriter writes the file header to w and returns the writer.
 func NewPcapWriter(w io.Writer) (*PcapWriter, error) {
-	p := &PcapWriter{w: bufio.NewWriter(w), now: time.Now}
-	var h [24]byte
-	ne := binary.NativeEndian
-	ne.PutUint32(h[0:], pcapMagic)
-	ne.PutUint16(h[4:], 2)
-	ne.PutUint16(h[6:], 4)
-	ne.PutUint32(h[16:], pcapSnaplen)
-	ne.PutUint32(h[20:], linktypeNetlink)
-	if _, err := p.w.Write(h[:]); err != nil {
+	p, err := pcap.NewWriter(w, pcap.LinkTypeNetlink, pcap.MaxSnaplen)
+	if err != nil {
 		return nil, err
 	}
-	return p, nil
+	return &PcapWriter{w: p, now: time.Now}, nil
 }
 
 // WritePacket adds one datagram. sent says its direction; proto is the
 // netlink protocol of the socket (unix.NETLINK_ROUTE, ...).
 func (p *PcapWriter) WritePacket(sent bool, proto int, b []byte) error {
-	if p.err != nil {
-		return p.err
-	}
-	t := p.now()
-	ne := binary.NativeEndian
-	var h [16 + cookedLen]byte
-	n := cookedLen + len(b)
-	incl := n
-	if incl > pcapSnaplen {
-		incl = pcapSnaplen
-	}
-	ne.PutUint32(h[0:], uint32(t.Unix()))
-	ne.PutUint32(h[4:], uint32(t.Nanosecond()/1000))
-	ne.PutUint32(h[8:], uint32(incl))
-	ne.PutUint32(h[12:], uint32(n))
-	c := h[16:]
+	var c [cookedLen]byte
 	if sent {
 		binary.BigEndian.PutUint16(c[0:], pktOutgoing)
 	} else {
@@ -97,24 +58,11 @@ func (p *PcapWriter) WritePacket(sent bool, proto int, b []byte) error {
 	}
 	binary.BigEndian.PutUint16(c[2:], arphrdNetlink)
 	binary.BigEndian.PutUint16(c[14:], uint16(proto))
-	if _, err := p.w.Write(h[:]); err != nil {
-		p.err = err
-		return err
-	}
-	if _, err := p.w.Write(b[:incl-cookedLen]); err != nil {
-		p.err = err
-	}
-	return p.err
+	return p.w.WritePacket(p.now(), 0, c[:], b)
 }
 
 // Flush writes out what is buffered.
-func (p *PcapWriter) Flush() error {
-	if p.err != nil {
-		return p.err
-	}
-	p.err = p.w.Flush()
-	return p.err
-}
+func (p *PcapWriter) Flush() error { return p.w.Flush() }
 
 // Packet is one datagram read back from a pcap file.
 type Packet struct {
@@ -127,61 +75,96 @@ type Packet struct {
 	Order binary.ByteOrder
 }
 
-// ReadPcap reads every packet of a LINKTYPE_NETLINK pcap file. Errors
-// name the byte offset in the file and what was expected there.
+// MaxPcapRecord bounds one record of a pcap file: pcap.MaxSnaplen
+// (262,144 bytes), the largest snaplen libpcap accepts for any link type
+// and the default of tcpdump and dumpcap, so no capture tool writes a
+// bigger record; a netlink datagram is at most 32 KiB when the kernel
+// sends a dump (netlink_recvmsg caps it) and rarely more than a page
+// otherwise.
+const MaxPcapRecord = pcap.MaxSnaplen
+
+// PcapReader reads a LINKTYPE_NETLINK pcap file one record at a time: it
+// holds one record in memory, never the file (see package pcap for the
+// bounds).
+type PcapReader struct {
+	r     *pcap.Reader
+	order binary.ByteOrder
+	n     int // records read
+}
+
+// NewPcapReader reads the file header from r and checks that it is a
+// LINKTYPE_NETLINK pcap file. Errors name the byte offset in the file and
+// what was expected there.
+func NewPcapReader(r io.Reader) (*PcapReader, error) {
+	pr, err := pcap.NewReader(r)
+	if err != nil {
+		return nil, offsetError(err)
+	}
+	h := pr.Header()
+	if h.LinkType != pcap.LinkTypeNetlink {
+		return nil, fmt.Errorf("offset 20: link type %d, want %d (LINKTYPE_NETLINK)", uint32(h.LinkType), uint32(pcap.LinkTypeNetlink))
+	}
+	return &PcapReader{r: pr, order: h.Order}, nil
+}
+
+// Offset is where the next record starts in the file.
+func (p *PcapReader) Offset() int64 { return p.r.Offset() }
+
+// Next returns the next packet, its Data valid until the next call; io.EOF
+// after the last.
+func (p *PcapReader) Next() (Packet, error) {
+	off := p.r.Offset()
+	rec, err := p.r.Next()
+	if err != nil {
+		return Packet{}, offsetError(err)
+	}
+	num := p.n + 1
+	data := rec.Data
+	if len(data) < cookedLen {
+		return Packet{}, fmt.Errorf("offset %d: packet %d: %d bytes, need %d for the netlink pseudo-header", off+16, num, len(data), cookedLen)
+	}
+	if hw := binary.BigEndian.Uint16(data[2:]); hw != arphrdNetlink {
+		return Packet{}, fmt.Errorf("offset %d: packet %d: ARPHRD %d in the pseudo-header, want %d (ARPHRD_NETLINK)", off+18, num, hw, arphrdNetlink)
+	}
+	p.n++
+	return Packet{
+		Sent:     binary.BigEndian.Uint16(data[0:]) == pktOutgoing,
+		Protocol: int(binary.BigEndian.Uint16(data[14:])),
+		Time:     rec.Time,
+		Data:     data[cookedLen:],
+		Order:    p.order,
+	}, nil
+}
+
+// ReadPcap reads every packet of a LINKTYPE_NETLINK pcap file held in b
+// (see PcapReader); on an error it returns the packets before it.
 func ReadPcap(b []byte) ([]Packet, error) {
-	if len(b) >= 4 && string(b[:4]) == "\x0a\x0d\x0d\x0a" {
-		return nil, errors.New("offset 0: this is a pcapng file; only classic pcap is read (convert: editcap -F pcap IN OUT)")
-	}
-	if len(b) < 24 {
-		return nil, fmt.Errorf("offset 0: %d bytes, need 24 for the pcap file header", len(b))
-	}
-	var bo binary.ByteOrder
-	nano := false
-	switch {
-	case binary.LittleEndian.Uint32(b) == pcapMagic:
-		bo = binary.LittleEndian
-	case binary.BigEndian.Uint32(b) == pcapMagic:
-		bo = binary.BigEndian
-	case binary.LittleEndian.Uint32(b) == pcapMagicNano:
-		bo, nano = binary.LittleEndian, true
-	case binary.BigEndian.Uint32(b) == pcapMagicNano:
-		bo, nano = binary.BigEndian, true
-	default:
-		return nil, fmt.Errorf("offset 0: magic %02x %02x %02x %02x is not a pcap file's (a1 b2 c3 d4 in either byte order)", b[0], b[1], b[2], b[3])
-	}
-	if lt := bo.Uint32(b[20:]) & 0x0fffffff; lt != linktypeNetlink {
-		return nil, fmt.Errorf("offset 20: link type %d, want %d (LINKTYPE_NETLINK)", lt, linktypeNetlink)
+	r, err := NewPcapReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
 	}
 	var pkts []Packet
-	for off := 24; off < len(b); {
-		if len(b)-off < 16 {
-			return pkts, fmt.Errorf("offset %d: %d bytes left, need 16 for a packet record header", off, len(b)-off)
+	for {
+		pk, err := r.Next()
+		if err == io.EOF {
+			return pkts, nil
 		}
-		sec, frac := bo.Uint32(b[off:]), bo.Uint32(b[off+4:])
-		incl := int(bo.Uint32(b[off+8:]))
-		if incl < 0 || incl > len(b)-off-16 {
-			return pkts, fmt.Errorf("offset %d: packet %d: incl_len %d runs past the end of the file (%d bytes left)", off+8, len(pkts)+1, incl, len(b)-off-16)
+		if err != nil {
+			return pkts, err
 		}
-		data := b[off+16 : off+16+incl]
-		if incl < cookedLen {
-			return pkts, fmt.Errorf("offset %d: packet %d: %d bytes, need %d for the netlink pseudo-header", off+16, len(pkts)+1, incl, cookedLen)
-		}
-		if hw := binary.BigEndian.Uint16(data[2:]); hw != arphrdNetlink {
-			return pkts, fmt.Errorf("offset %d: packet %d: ARPHRD %d in the pseudo-header, want %d (ARPHRD_NETLINK)", off+18, len(pkts)+1, hw, arphrdNetlink)
-		}
-		ns := int64(frac) * 1000
-		if nano {
-			ns = int64(frac)
-		}
-		pkts = append(pkts, Packet{
-			Sent:     binary.BigEndian.Uint16(data[0:]) == pktOutgoing,
-			Protocol: int(binary.BigEndian.Uint16(data[14:])),
-			Time:     time.Unix(int64(sec), ns),
-			Data:     data[cookedLen:],
-			Order:    bo,
-		})
-		off += 16 + incl
+		pk.Data = bytes.Clone(pk.Data)
+		pkts = append(pkts, pk)
 	}
-	return pkts, nil
+}
+
+// offsetError puts a pcap.FormatError's offset in front of its text.
+func offsetError(err error) error {
+	if err == io.EOF {
+		return err
+	}
+	var fe *pcap.FormatError
+	if errors.As(err, &fe) {
+		return fmt.Errorf("offset %d: %s", fe.Offset, fe.Msg)
+	}
+	return err
 }

@@ -1,7 +1,9 @@
 // Command netlink-peer is the benchmark's Go peer: the same work as nsbox
 // done with github.com/vishvananda/netlink, written as a Go programmer
-// would use that library. It lives in its own module (this directory) and
-// is never imported by nsbox.
+// would use that library for thousands of operations: through one
+// netlink.Handle (its sockets opened once), not the package-level
+// functions, which open and close a socket for every request. It lives in
+// its own module (this directory) and is never imported by nsbox.
 //
 //	netlink-peer scale N    N veth pairs vhI/vpI, each vhI enslaved to the
 //	                        bridge br(I/1000) (made and set up first) and up,
@@ -34,35 +36,40 @@ func main() {
 }
 
 func scale(n int) error {
+	h, err := netlink.NewHandle()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
 	var br *netlink.Bridge
 	for i := 0; i < n; i++ {
 		if i%1000 == 0 { // a bridge takes at most 1023 ports
 			br = &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: fmt.Sprintf("br%d", i/1000)}}
-			if err := netlink.LinkAdd(br); err != nil {
+			if err := h.LinkAdd(br); err != nil {
 				return fmt.Errorf("add %s: %w", br.Name, err)
 			}
-			if err := netlink.LinkSetUp(br); err != nil {
+			if err := h.LinkSetUp(br); err != nil {
 				return fmt.Errorf("%s up: %w", br.Name, err)
 			}
 		}
 		host := fmt.Sprintf("vh%d", i)
 		peer := fmt.Sprintf("vp%d", i)
 		veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: host}, PeerName: peer}
-		if err := netlink.LinkAdd(veth); err != nil {
+		if err := h.LinkAdd(veth); err != nil {
 			return fmt.Errorf("add %s: %w", host, err)
 		}
-		if err := netlink.LinkSetMaster(veth, br); err != nil {
+		if err := h.LinkSetMaster(veth, br); err != nil {
 			return fmt.Errorf("%s master %s: %w", host, br.Name, err)
 		}
-		if err := netlink.LinkSetUp(veth); err != nil {
+		if err := h.LinkSetUp(veth); err != nil {
 			return fmt.Errorf("%s up: %w", host, err)
 		}
-		p, err := netlink.LinkByName(peer)
+		p, err := h.LinkByName(peer)
 		if err != nil {
 			return fmt.Errorf("%s: %w", peer, err)
 		}
 		addr := &netlink.Addr{IPNet: &net.IPNet{IP: net.IPv4(10, byte(i/256), byte(i%256), 1), Mask: net.CIDRMask(24, 32)}}
-		if err := netlink.AddrAdd(p, addr); err != nil {
+		if err := h.AddrAdd(p, addr); err != nil {
 			return fmt.Errorf("addr on %s: %w", peer, err)
 		}
 	}

@@ -3,18 +3,25 @@
 //
 // TestMain calls Main. Unless -short is given, Main re-executes the test
 // binary under unshare(CLONE_NEWNET|CLONE_NEWNS); the child makes / private,
-// mounts a fresh tmpfs on /run/netns (= /var/run/netns) and on /etc/netns,
+// gives itself fresh, empty /run/netns (= /var/run/netns) and /etc/netns,
 // mounts a fresh sysfs on /sys, turns IPv6 DAD off, brings lo up, and only
 // then runs the tests.
-// Nothing a test does there can touch the host's interfaces, routes or
-// /var/run/netns.
+// Nothing a test does there can touch the host's interfaces, routes,
+// /var/run/netns or /etc/netns, and setting the sandbox up writes nothing
+// on the host's filesystems: a directory the host does not have is made
+// in a tmpfs laid over its parent, which holds the parent's entries bound
+// back from the host (see private).
 //
 // Privileged tests start with Require(t, tools...). Under -short they are
 // left out; outside the sandbox (not root) or with a tool missing they skip,
-// except when CI=true, where they fail: CI never skips silently.
+// except when CI=true, where they fail: CI never skips silently. A test
+// that runs anywhere but needs a tool (a peer used as an oracle) calls
+// Need(t, tools...), which fails or skips the same way.
 package sandbox
 
 import (
+	"debug/buildinfo"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -39,7 +46,7 @@ func Main(m *testing.M) {
 	flag.Parse()
 	if testing.Short() {
 		reason = "privileged test left out under -short"
-		os.Exit(m.Run())
+		exit(m.Run())
 	}
 	if os.Getenv(envKey) == "1" {
 		if err := setup(); err != nil {
@@ -47,11 +54,11 @@ func Main(m *testing.M) {
 			os.Exit(1)
 		}
 		reason = ""
-		os.Exit(m.Run())
+		exit(m.Run())
 	}
 	if os.Geteuid() != 0 {
 		reason = "not root: cannot create a throwaway network namespace"
-		os.Exit(m.Run())
+		exit(m.Run())
 	}
 	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -71,27 +78,28 @@ func Main(m *testing.M) {
 	os.Exit(0)
 }
 
+// exit removes the nsbox that Binary built, if it did, and exits.
+func exit(code int) {
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // setup runs in the child, already in its own network and mount namespace.
 func setup() error {
 	if err := unix.Mount("", "/", "", unix.MS_PRIVATE|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("make / private: %w", err)
 	}
-	for _, dir := range []string{"/run/netns", "/etc/netns"} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		if err := unix.Mount("nsbox-test", dir, "tmpfs", 0, "mode=0755"); err != nil {
-			return fmt.Errorf("tmpfs on %s: %w", dir, err)
-		}
-	}
+	dirs := []string{"/run/netns", "/etc/netns"}
 	// /var/run is normally a link to /run; if it is a real directory, it
 	// needs its own private netns directory as well.
 	if fi, err := os.Lstat("/var/run"); err == nil && fi.IsDir() {
-		if err := os.MkdirAll("/var/run/netns", 0o755); err != nil {
+		dirs = append(dirs, "/var/run/netns")
+	}
+	for _, dir := range dirs {
+		if err := private(dir); err != nil {
 			return err
-		}
-		if err := unix.Mount("nsbox-test", "/var/run/netns", "tmpfs", 0, "mode=0755"); err != nil {
-			return fmt.Errorf("tmpfs on /var/run/netns: %w", err)
 		}
 	}
 	if err := unix.Mount("sysfs", "/sys", "sysfs", 0, ""); err != nil {
@@ -106,6 +114,90 @@ func setup() error {
 		}
 	}
 	return loUp()
+}
+
+// private mounts a fresh, empty tmpfs on dir, in this (private) mount
+// namespace only. It writes nothing on the host's filesystems: a mount
+// covers what is there without changing it, but making a missing dir
+// would create it on the host (a mount namespace has its own mounts, not
+// its own files). So when dir is missing, its parent is first covered by
+// a tmpfs that holds everything the parent held (shadow), and dir is made
+// in that tmpfs.
+func private(dir string) error {
+	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
+		if err := shadow(filepath.Dir(dir), filepath.Base(dir)); err != nil {
+			return err
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := unix.Mount("nsbox-test", dir, "tmpfs", 0, "mode=0755"); err != nil {
+		return fmt.Errorf("tmpfs on %s: %w", dir, err)
+	}
+	return nil
+}
+
+// shadow lays a tmpfs over dir that shows what dir showed, except the
+// entry named skip: each directory, file or other entry is bind-mounted
+// back from the covered dir (reached through a file descriptor opened
+// before the tmpfs covered it), each symbolic link is copied. Reading
+// through it reads the host's files, and so does writing to a file that
+// was there; an entry made or removed in it is made or removed in the
+// tmpfs only.
+func shadow(dir, skip string) error {
+	var st unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil {
+		return fmt.Errorf("shadow %s: %w", dir, err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("shadow %s: %w", dir, err)
+	}
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("shadow %s: %w", dir, err)
+	}
+	defer unix.Close(fd)
+	opts := fmt.Sprintf("mode=%o,uid=%d,gid=%d", st.Mode&0o7777, st.Uid, st.Gid)
+	if err := unix.Mount("nsbox-test", dir, "tmpfs", 0, opts); err != nil {
+		return fmt.Errorf("tmpfs on %s: %w", dir, err)
+	}
+	for _, e := range ents {
+		if e.Name() == skip {
+			continue
+		}
+		src := fmt.Sprintf("/proc/self/fd/%d/%s", fd, e.Name())
+		dst := filepath.Join(dir, e.Name())
+		switch {
+		case e.Type()&os.ModeSymlink != 0:
+			target, err := os.Readlink(src)
+			if err == nil {
+				err = os.Symlink(target, dst)
+			}
+			if err != nil {
+				return fmt.Errorf("shadow %s: %w", dst, err)
+			}
+			continue
+		case e.IsDir():
+			err = os.Mkdir(dst, 0o755)
+		default:
+			var f *os.File
+			if f, err = os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+				f.Close()
+			}
+		}
+		if err == nil {
+			err = unix.Mount(src, dst, "", unix.MS_BIND|unix.MS_REC, "")
+			if errors.Is(err, unix.ENOENT) { // gone since ReadDir
+				err = os.Remove(dst)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("shadow %s: %w", dst, err)
+		}
+	}
+	return nil
 }
 
 func loUp() error {
@@ -145,6 +237,34 @@ func Cannot(t testing.TB, format string, args ...any) {
 	t.Skipf(format, args...)
 }
 
+// Need returns only when every named tool is on PATH. A test that runs
+// anywhere, root or not (it is not privileged), but compares with a peer
+// (xxd, hexdump) starts with it: a missing peer fails under CI=true,
+// where nothing may skip, and skips otherwise. Require checks tools the
+// same way for privileged tests.
+//
+// A tool found on PATH that is nsbox itself (an applet link made by
+// "nsbox --install", say: a Go binary of module nsbox) is no peer: a test
+// comparing with it would compare nsbox with nsbox and could not fail.
+// Need treats it as missing.
+func Need(t testing.TB, tools ...string) {
+	t.Helper()
+	var missing []string
+	for _, tool := range tools {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			missing = append(missing, tool)
+			continue
+		}
+		if bi, err := buildinfo.ReadFile(p); err == nil && bi.Main.Path == "nsbox" {
+			missing = append(missing, tool+" ("+p+" is nsbox itself)")
+		}
+	}
+	if len(missing) > 0 {
+		Cannot(t, "missing tools: %s (make deps installs them)", strings.Join(missing, ", "))
+	}
+}
+
 // Require marks a privileged test. It returns only when the test runs
 // inside the sandbox with every named tool on PATH.
 func Require(t testing.TB, tools ...string) {
@@ -158,19 +278,7 @@ func Require(t testing.TB, tools ...string) {
 		}
 		t.Skip(reason)
 	}
-	var missing []string
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if len(missing) > 0 {
-		msg := "missing tools: " + strings.Join(missing, " ") + " (make deps installs them)"
-		if CI() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	Need(t, tools...)
 }
 
 var (

@@ -1,7 +1,9 @@
 // Package dnstest is a small authoritative DNS server for tests: it
 // answers A, AAAA, CNAME and PTR questions from a table over UDP and
 // TCP, and can be told to answer NXDOMAIN, SERVFAIL, REFUSED, a
-// truncated reply (the whole answer only over TCP) or nothing at all.
+// truncated reply (the whole answer only over TCP), a reply trickled
+// over TCP a byte at a time, or nothing at all. Records may carry raw
+// wire data, so that tests can send names no zone file would hold.
 // It is imported by tests only, never by the product.
 package dnstest
 
@@ -11,6 +13,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Behaviour of a name.
@@ -21,6 +24,7 @@ const (
 	Truncate        // over UDP: TC set, no records; over TCP: the records
 	Silent          // no reply
 	NoData          // NOERROR, no records, whatever the table says
+	Trickle         // over UDP as Truncate; over TCP the records, one byte every TrickleDelay
 )
 
 // RR is one record of the table.
@@ -28,6 +32,24 @@ type RR struct {
 	Type   uint16 // 1 A, 5 CNAME, 12 PTR, 28 AAAA
 	Addr   netip.Addr
 	Target string
+	// Wire, when set, is the record's data as sent (for a CNAME or
+	// PTR: the target name in wire form, labels holding any bytes).
+	// A CNAME with Wire is not followed by the server.
+	Wire []byte
+	// Owner, when set, is the record's owner name in wire form, in
+	// place of the name it is filed under (which the question asked).
+	Owner []byte
+}
+
+// Name is a domain name in wire form from its labels, taken as they
+// are: a label may hold dots, control bytes, anything.
+func Name(labels ...string) []byte {
+	var b []byte
+	for _, l := range labels {
+		b = append(b, byte(len(l)))
+		b = append(b, l...)
+	}
+	return append(b, 0)
 }
 
 // Server is the fake server.
@@ -40,6 +62,22 @@ type Server struct {
 	tcp      net.Listener
 	UDPAddr  string
 	closeOne sync.Once
+
+	// TrickleDelay is the pause between two bytes of a Trickle
+	// reply (100 ms when zero).
+	TrickleDelay time.Duration
+	// Trickled has, for each Trickle reply, how many of its bytes
+	// were written before the client went away, or -1 when all
+	// were.
+	trickled []int
+}
+
+// Trickled returns what each Trickle reply came to so far (see the
+// field's comment).
+func (s *Server) Trickled() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int(nil), s.trickled...)
 }
 
 // Start listens on addr ("127.0.0.1:53", "[::1]:0") over UDP and TCP
@@ -124,14 +162,42 @@ func (s *Server) serveTCP() {
 				if _, err := readFull(c, q); err != nil {
 					return
 				}
-				out := s.reply(q, "tcp")
+				out, trickle := s.replyMode(q, "tcp")
 				if out == nil {
 					return
 				}
-				c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(out))), out...))
+				out = append(binary.BigEndian.AppendUint16(nil, uint16(len(out))), out...)
+				if trickle {
+					s.trickle(c, out)
+					return
+				}
+				c.Write(out)
 			}
 		}()
 	}
+}
+
+// trickle writes out a byte at a time and notes how far it got.
+func (s *Server) trickle(c net.Conn, out []byte) {
+	s.mu.Lock()
+	delay := s.TrickleDelay
+	s.mu.Unlock()
+	if delay == 0 {
+		delay = 100 * time.Millisecond
+	}
+	sent := -1
+	for i := range out {
+		if i > 0 {
+			time.Sleep(delay)
+		}
+		if _, err := c.Write(out[i : i+1]); err != nil {
+			sent = i
+			break
+		}
+	}
+	s.mu.Lock()
+	s.trickled = append(s.trickled, sent)
+	s.mu.Unlock()
 }
 
 func readFull(c net.Conn, b []byte) (int, error) {
@@ -150,12 +216,18 @@ var typeNames = map[uint16]string{1: "A", 5: "CNAME", 12: "PTR", 28: "AAAA"}
 
 // reply builds the answer to query q, or nil for no answer.
 func (s *Server) reply(q []byte, proto string) []byte {
+	out, _ := s.replyMode(q, proto)
+	return out
+}
+
+// replyMode is reply, and whether the name's mode is Trickle.
+func (s *Server) replyMode(q []byte, proto string) ([]byte, bool) {
 	if len(q) < 12 || binary.BigEndian.Uint16(q[4:]) != 1 {
-		return nil
+		return nil, false
 	}
 	name, end, ok := parseName(q, 12)
 	if !ok || end+4 > len(q) {
-		return nil
+		return nil, false
 	}
 	qtype := binary.BigEndian.Uint16(q[end:])
 	question := q[12 : end+4]
@@ -168,12 +240,12 @@ func (s *Server) reply(q []byte, proto string) []byte {
 	rcode := uint16(0)
 	switch {
 	case mode == Silent:
-		return nil
+		return nil, false
 	case mode == ServFail:
 		rcode = 2
 	case mode == Refused:
 		rcode = 5
-	case mode == Truncate && proto == "udp":
+	case (mode == Truncate || mode == Trickle) && proto == "udp":
 		flags |= 1 << 9
 	case mode == NoData:
 	default:
@@ -188,7 +260,7 @@ func (s *Server) reply(q []byte, proto string) []byte {
 	for _, a := range answers {
 		out = append(out, a...)
 	}
-	return out
+	return out, mode == Trickle
 }
 
 // answer follows CNAMEs in the table and returns the records, the
@@ -214,6 +286,12 @@ func (s *Server) answer(name string, qtype uint16) ([][]byte, uint16) {
 		next := ""
 		for _, rr := range rrs {
 			if rr.Type == 5 && qtype != 5 {
+				if rr.Wire != nil {
+					// Not followed: records owned by the target
+					// are filed here, with Owner set.
+					out = append(out, rec(owner(), 5, rr.Wire))
+					continue
+				}
 				out = append(out, rec(owner(), 5, appendName(nil, rr.Target)))
 				next = rr.Target
 				break
@@ -225,17 +303,23 @@ func (s *Server) answer(name string, qtype uint16) ([][]byte, uint16) {
 					continue
 				}
 				var data []byte
-				switch rr.Type {
-				case 1:
+				switch {
+				case rr.Wire != nil:
+					data = rr.Wire
+				case rr.Type == 1:
 					b := rr.Addr.As4()
 					data = b[:]
-				case 28:
+				case rr.Type == 28:
 					b := rr.Addr.As16()
 					data = b[:]
 				default:
 					data = appendName(nil, rr.Target)
 				}
-				out = append(out, rec(owner(), rr.Type, data))
+				o := owner()
+				if rr.Owner != nil {
+					o = rr.Owner
+				}
+				out = append(out, rec(o, rr.Type, data))
 			}
 			break
 		}

@@ -1,0 +1,3 @@
+module nsboxbench/blast
+
+go 1.26.0
