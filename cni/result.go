@@ -2,7 +2,6 @@ package cni
 
 import (
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"nsbox/internal/json"
@@ -94,15 +93,10 @@ func (d DNS) JSON() json.Value {
 	return v
 }
 
-// prefixString is a net.IPNet's String for an address kept whole.
-func prefixString(p netip.Prefix) string {
-	return p.Addr().String() + "/" + strconv.Itoa(p.Bits())
-}
-
 // JSON is the route as types.Route marshals (dst, then each field
 // omitempty).
 func (r Route) JSON() json.Value {
-	v := json.Obj(json.Member{Key: "dst", Value: json.Str(prefixString(r.Dst))})
+	v := json.Obj(json.Member{Key: "dst", Value: json.Str(r.Dst.String())})
 	if r.GW.IsValid() {
 		v.Set("gw", json.Str(r.GW.String()))
 	}
@@ -171,7 +165,7 @@ func (r *Result) encode100(v string) json.Value {
 	if len(r.IPs) > 0 {
 		var l []json.Value
 		for _, ip := range r.IPs {
-			o := json.Obj(json.Member{Key: "address", Value: json.Str(prefixString(ip.Address))})
+			o := json.Obj(json.Member{Key: "address", Value: json.Str(ip.Address.String())})
 			if ip.Interface >= 0 {
 				o.Set("interface", json.Int(int64(ip.Interface)))
 			}
@@ -223,7 +217,7 @@ func (r *Result) encode040(v string) json.Value {
 			if ip.Interface >= 0 {
 				o.Set("interface", json.Int(int64(ip.Interface)))
 			}
-			o.Set("address", json.Str(prefixString(ip.Address)))
+			o.Set("address", json.Str(ip.Address.String()))
 			if ip.Gateway.IsValid() {
 				o.Set("gateway", json.Str(ip.Gateway.String()))
 			}
@@ -264,7 +258,7 @@ func (r *Result) encode020(v string) (json.Value, error) {
 		if f.ip == nil {
 			continue
 		}
-		o := json.Obj(json.Member{Key: "ip", Value: json.Str(prefixString(f.ip.Address))})
+		o := json.Obj(json.Member{Key: "ip", Value: json.Str(f.ip.Address.String())})
 		if f.ip.Gateway.IsValid() {
 			o.Set("gateway", json.Str(f.ip.Gateway.String()))
 		}

@@ -27,7 +27,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 src=$root/cni/oracle
 key=$( (cat "$src/go.mod" "$src/go.sum" "$src/tools.go"; go version) | sha256sum | cut -c1-16)
-cache=${NSBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nsbox}
+cache=${NSBOX_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/nsbox}
 dir=$cache/cni-oracle-$key
 mkdir -p "$cache"
 exec 9>"$cache/cni-oracle.lock"
