@@ -251,16 +251,26 @@ if has_lab; then
 	inns "$TIME -f %M -o $work/rss.lab $NSBOX lab up $c1/exercise.lab" >/dev/null 2>&1
 	rssrow "1. exercise, all of it: nsbox lab up" "$(cat "$work/rss.lab" 2>/dev/null)" "(no iproute2 process does it all: the batch rows above)"
 fi
+# Kernel operations: the netlink requests each way sends (one more trial
+# each, under strace, not timed: every message of every sendto/sendmsg).
+declare -A NL
+for tool in nsbox lab ip ipbatch; do
+	case $tool in nsbox) c=$c1nsbox ;; lab) c=$c1lab ;; ip) c=$c1ip ;; ipbatch) c=$c1ipbatch ;; esac
+	NL[$tool]="n/a"
+	if command -v strace >/dev/null 2>&1 && { [ $tool != nsbox ] || has_batch; } && { [ $tool != lab ] || has_lab; }; then
+		NL[$tool]=$(inns 'strace -f -qq -v -s 64 -e trace=sendto,sendmsg -o "$2" sh -c "$1" >/dev/null 2>&1 && grep -o "nlmsg_len=" "$2" | wc -l' "$c" "$work/nl.trace")
+	fi
+done
 
 say "## 1. The reference exercise's setup"
 say ""
 say "2 namespaces, bridge br1, 2 veth pairs, 3 addresses, everything up (docs/seed.md). Target: nsbox >= 10x faster than the iproute2 commands."
 say ""
-say "| nsbox | time | iproute2 commands (17 × ip) | ratio | ip -batch (same 3 files) | ratio |"
-say "|---|---|---|---|---|---|"
+say "| nsbox | time | iproute2 commands (17 × ip) | ratio | ip -batch (same 3 files) | ratio | netlink requests: nsbox / 17 × ip / ip -batch |"
+say "|---|---|---|---|---|---|---|"
 for row in "nsbox -batch (3 files: host, -n ns1, -n ns2):nsbox" "nsbox lab up FILE:lab"; do
 	label=${row%:*} k=${row##*:}
-	say "| $label | $(ms "${T[c1.$k]}") | $(ms "${T[c1.ip]}") | $(ratio "${T[c1.ip]}" "${T[c1.$k]}") | $(ms "${T[c1.ipbatch]}") | $(ratio "${T[c1.ipbatch]}" "${T[c1.$k]}") |"
+	say "| $label | $(ms "${T[c1.$k]}") | $(ms "${T[c1.ip]}") | $(ratio "${T[c1.ip]}" "${T[c1.$k]}") | $(ms "${T[c1.ipbatch]}") | $(ratio "${T[c1.ipbatch]}" "${T[c1.$k]}") | ${NL[$k]} / ${NL[ip]} / ${NL[ipbatch]} |"
 done
 say ""
 

@@ -10,6 +10,7 @@ import (
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
@@ -36,13 +37,13 @@ func doAddr(s *session, args []string) error {
 	w := args[0]
 	switch {
 	case cli.Matches(w, "add"):
-		return s.addrModify(unix.RTM_NEWADDR, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL, args[1:])
+		return s.addrModify(request.Add, args[1:])
 	case cli.Matches(w, "change"), w == "chg":
-		return s.addrModify(unix.RTM_NEWADDR, netlink.NLM_F_REPLACE, args[1:])
+		return s.addrModify(request.Change, args[1:])
 	case cli.Matches(w, "replace"):
-		return s.addrModify(unix.RTM_NEWADDR, netlink.NLM_F_CREATE|netlink.NLM_F_REPLACE, args[1:])
+		return s.addrModify(request.Replace, args[1:])
 	case cli.Matches(w, "delete"):
-		return s.addrModify(unix.RTM_DELADDR, 0, args[1:])
+		return s.addrModify(request.Delete, args[1:])
 	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
 		return s.addrShow(args[1:])
 	case cli.Matches(w, "flush"):
@@ -59,6 +60,14 @@ type prefix struct {
 	addr      netip.Addr // invalid for "default"
 	bits      int
 	specified bool // "/N" was given
+}
+
+// netip is the prefix as a netip.Prefix; the zero Prefix for "default".
+func (p prefix) netip() netip.Prefix {
+	if !p.addr.IsValid() {
+		return netip.Prefix{}
+	}
+	return netip.PrefixFrom(p.addr, p.bits)
 }
 
 func (p prefix) bytelen() int {
@@ -166,19 +175,18 @@ func getAddr(arg string, family uint8) (netip.Addr, error) {
 	return a, nil
 }
 
-// addrModify is ipaddr_modify(): addr add, change, replace, del.
-func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
-	a := &rtnl.Addr{}
-	a.Family = uint8(s.g.Family)
+// addrModify is ipaddr_modify(): addr add, change, replace, del. The
+// words become a request.Addr, which computes what iproute2 computes
+// ("brd +", the scope, IFA_ADDRESS).
+func (s *session) addrModify(op request.Op, args []string) error {
+	a := request.Addr{Family: uint8(s.g.Family)}
 	var (
-		dev, label             string
-		lcl, peer              prefix
-		localLen, peerLen, brd int
-		brdSet                 bool
-		scoped                 bool
-		ifaFlags               uint32
-		lclArg                 string
-		haveLocal              bool
+		dev       string
+		lcl       prefix
+		brdSet    bool
+		lclArg    string
+		haveLocal bool
+		peerGiven bool
 	)
 	for len(args) > 0 {
 		w := args[0]
@@ -188,16 +196,15 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			if err != nil {
 				return err
 			}
-			if peerLen != 0 {
+			if peerGiven {
 				return dupArg("peer", v)
 			}
-			peer, err = prefixFor(v, &a.Family)
+			peer, err := prefixFor(v, &a.Family)
 			if err != nil {
 				return err
 			}
-			peerLen = peer.bytelen()
-			a.Address = peer.addr
-			a.PrefixLen = uint8(peer.bits)
+			a.Peer = peer.netip()
+			peerGiven = peer.bytelen() != 0
 		case cli.Matches(w, "broadcast") || w == "brd":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -209,27 +216,22 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			brdSet = true
 			switch v {
 			case "+":
-				brd = -1
+				a.Brd = request.BrdSet
 			case "-":
-				brd = -2
+				a.Brd = request.BrdClear
 			default:
-				b, err := addrFor(v, &a.Family)
-				if err != nil {
+				if a.Broadcast, err = addrFor(v, &a.Family); err != nil {
 					return err
 				}
-				a.Broadcast = b
-				brd = b.BitLen() / 8
 			}
 		case w == "anycast":
 			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
-			b, err := addrFor(v, &a.Family)
-			if err != nil {
+			if a.Anycast, err = addrFor(v, &a.Family); err != nil {
 				return err
 			}
-			a.Anycast = b
 		case w == "scope":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -239,8 +241,7 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			if !ok {
 				return invArg("invalid scope value.", v)
 			}
-			a.Scope = sc
-			scoped = true
+			a.Scope = &sc
 		case w == "dev":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -252,18 +253,17 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			if err != nil {
 				return err
 			}
-			label = v
 			a.Label = v
 		case w == "home":
-			ifaFlags |= unix.IFA_F_HOMEADDRESS
+			a.Flags |= unix.IFA_F_HOMEADDRESS
 		case w == "nodad":
-			ifaFlags |= unix.IFA_F_NODAD
+			a.Flags |= unix.IFA_F_NODAD
 		case w == "mngtmpaddr":
-			ifaFlags |= unix.IFA_F_MANAGETEMPADDR
+			a.Flags |= unix.IFA_F_MANAGETEMPADDR
 		case w == "noprefixroute":
-			ifaFlags |= unix.IFA_F_NOPREFIXROUTE
+			a.Flags |= unix.IFA_F_NOPREFIXROUTE
 		case w == "autojoin":
-			ifaFlags |= unix.IFA_F_MCAUTOJOIN
+			a.Flags |= unix.IFA_F_MCAUTOJOIN
 		default:
 			if w == "local" {
 				v, err := nextArg(&args)
@@ -280,49 +280,26 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 			}
 			lclArg = w
 			var err error
-			lcl, err = prefixFor(w, &a.Family)
-			if err != nil {
+			if lcl, err = prefixFor(w, &a.Family); err != nil {
 				return err
 			}
-			a.Local = lcl.addr
-			localLen = lcl.bytelen()
+			a.Local = lcl.netip()
 			haveLocal = true
 		}
 		args = args[1:]
 	}
-	_ = label
-	if ifaFlags <= 0xff {
-		a.Flags = uint8(ifaFlags)
-	} else {
-		a.ExtFlags = ifaFlags
-	}
 	if dev == "" {
 		return failf("Not enough information: \"dev\" argument is required.")
 	}
-	if peerLen == 0 && localLen != 0 {
-		if cmd == unix.RTM_DELADDR && lcl.family == unix.AF_INET && !lcl.specified {
-			fmt.Fprintf(stderr, "Warning: Executing wildcard deletion to stay compatible with old scripts.\n"+
-				"         Explicitly specify the prefix length (%s/%d) to avoid this warning.\n"+
-				"         This special behaviour is likely to disappear in further releases,\n"+
-				"         fix your scripts!\n", lclArg, localLen*8)
-		} else {
-			peer = lcl
-			a.Address = lcl.addr
-		}
+	if !peerGiven && lcl.bytelen() != 0 && op == request.Delete && lcl.family == unix.AF_INET && !lcl.specified {
+		fmt.Fprintf(stderr, "Warning: Executing wildcard deletion to stay compatible with old scripts.\n"+
+			"         Explicitly specify the prefix length (%s/%d) to avoid this warning.\n"+
+			"         This special behaviour is likely to disappear in further releases,\n"+
+			"         fix your scripts!\n", lclArg, lcl.bytelen()*8)
+		a.AnyLength = true
 	}
-	if a.PrefixLen == 0 {
-		a.PrefixLen = uint8(lcl.bits)
-	}
-	if brd < 0 && cmd != unix.RTM_DELADDR {
-		if a.Family != unix.AF_INET {
-			return failf("Broadcast can be set only for IPv4 addresses")
-		}
-		if b, ok := broadcastFor(peer, brd == -1); ok {
-			a.Broadcast = b
-		}
-	}
-	if !scoped && cmd != unix.RTM_DELADDR {
-		a.Scope = defaultScope(lcl)
+	if err := a.Check(op); err != nil {
+		return failf("%v", err)
 	}
 	if _, err := s.dial(); err != nil {
 		return err
@@ -331,13 +308,8 @@ func (s *session) addrModify(cmd uint16, flags uint16, args []string) error {
 	if err != nil {
 		return err
 	}
-	a.Index = uint32(idx)
-	var m netlink.Message
-	if cmd == unix.RTM_DELADDR {
-		m, err = rtnl.DelAddrRequest(a)
-	} else {
-		m, err = rtnl.NewAddrRequest(a, flags)
-	}
+	a.Link = idx
+	m, err := a.Message(op)
 	if err != nil {
 		return failf("nsbox: %v", err)
 	}
@@ -359,24 +331,6 @@ func (s *session) ifindex(dev string) (int32, error) {
 		return 0, nodev(dev)
 	}
 	return i, nil
-}
-
-// broadcastFor is "brd +" (set: host bits set) and "brd -" (host bits
-// cleared) as iproute2 computes them: from the peer prefix (the address
-// itself when there is no peer), only for prefixes of 30 bits or fewer.
-func broadcastFor(p prefix, set bool) (netip.Addr, bool) {
-	if !p.addr.Is4() || p.bits > 30 {
-		return netip.Addr{}, false
-	}
-	b := p.addr.As4()
-	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	host := uint32(1)<<(32-p.bits) - 1
-	if set {
-		v |= host
-	} else {
-		v &^= host
-	}
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
 }
 
 // prefixFor is getPrefix for a request of family *family, which an
@@ -403,14 +357,6 @@ func familyOf(a netip.Addr) uint8 {
 		return unix.AF_INET
 	}
 	return unix.AF_INET6
-}
-
-// defaultScope is default_scope(): host for 127.0.0.0/8, else global.
-func defaultScope(p prefix) uint8 {
-	if p.addr.Is4() && p.addr.As4()[0] == 127 {
-		return unix.RT_SCOPE_HOST
-	}
-	return 0
 }
 
 // dumpAddrs returns every address of the family (0: all).

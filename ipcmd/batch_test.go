@@ -22,7 +22,6 @@ func TestCarrierSync(t *testing.T) {
 		return m
 	}
 	master := int32(2)
-	noMaster := int32(0)
 	up := rtnl.IfInfomsg{Flags: unix.IFF_UP, Change: unix.IFF_UP}
 	idx := func(h rtnl.IfInfomsg, i int32) rtnl.IfInfomsg { h.Index = i; return h }
 	down := rtnl.IfInfomsg{Change: unix.IFF_UP}
@@ -39,30 +38,30 @@ func TestCarrierSync(t *testing.T) {
 		steps []step
 	}{
 		{"port by name", true, []step{
-			{"vh0", req(&rtnl.Link{Name: "vh0", Master: &master}, 0), false, 0, ""},
+			{"vh0", req(&rtnl.Link{Name: "vh0", Master: master}, 0), false, 0, ""},
 			{"vh1", req(&rtnl.Link{IfInfomsg: up, Name: "vh1"}, 0), false, 0, ""},
 			{"vh0", req(&rtnl.Link{IfInfomsg: up, Name: "vh0"}, 0), true, 0, "vh0"},
 			{"vh0", req(&rtnl.Link{IfInfomsg: up, Name: "vh0"}, 0), false, 0, ""},
 		}},
 		{"port by index, renamed", true, []step{
-			{"", req(&rtnl.Link{IfInfomsg: idx(rtnl.IfInfomsg{}, 7), Master: &master}, 0), false, 0, ""},
+			{"", req(&rtnl.Link{IfInfomsg: idx(rtnl.IfInfomsg{}, 7), Master: master}, 0), false, 0, ""},
 			{"", req(&rtnl.Link{IfInfomsg: idx(up, 8)}, 0), false, 0, ""},
 			{"", req(&rtnl.Link{IfInfomsg: idx(up, 7), Name: "new"}, 0), true, 7, ""},
 		}},
 		{"master and up on one line", true, []step{
-			{"vh0", req(&rtnl.Link{IfInfomsg: up, Name: "vh0", Master: &master}, 0), true, 0, "vh0"},
+			{"vh0", req(&rtnl.Link{IfInfomsg: up, Name: "vh0", Master: master}, 0), true, 0, "vh0"},
 		}},
 		{"made with a master", true, []step{
-			{"", req(&rtnl.Link{Name: "vh0", Master: &master, Info: &rtnl.LinkInfo{Kind: "veth"}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL), false, 0, ""},
+			{"", req(&rtnl.Link{Name: "vh0", Master: master, Info: rtnl.LinkInfo{Kind: "veth"}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL), false, 0, ""},
 			{"vh0", req(&rtnl.Link{IfInfomsg: down, Name: "vh0"}, 0), false, 0, ""},
 			{"vh0", req(&rtnl.Link{IfInfomsg: up, Name: "vh0"}, 0), true, 0, "vh0"},
 		}},
 		{"nomaster", true, []step{
-			{"vh0", req(&rtnl.Link{Name: "vh0", Master: &noMaster}, 0), false, 0, ""},
+			{"vh0", req(&rtnl.Link{Name: "vh0", NoMaster: true}, 0), false, 0, ""},
 			{"vh0", req(&rtnl.Link{IfInfomsg: up, Name: "vh0"}, 0), false, 0, ""},
 		}},
 		{"not a batch", false, []step{
-			{"vh0", req(&rtnl.Link{Name: "vh0", Master: &master}, 0), false, 0, ""},
+			{"vh0", req(&rtnl.Link{Name: "vh0", Master: master}, 0), false, 0, ""},
 			{"vh0", req(&rtnl.Link{IfInfomsg: up, Name: "vh0"}, 0), false, 0, ""},
 		}},
 		{"not NEWLINK", true, []step{
@@ -87,7 +86,7 @@ func TestCarrierSync(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s, step %d: %v", tc.name, i, err)
 			}
-			if l.Index != st.index || l.Name != st.name || l.Flags != 0 || l.Change != 0 || l.Master != nil {
+			if l.Index != st.index || l.Name != st.name || l.Flags != 0 || l.Change != 0 || l.Seen.Has(unix.IFLA_MASTER) {
 				t.Errorf("%s, step %d: GETLINK index %d name %q flags %#x/%#x; want %d %q", tc.name, i, l.Index, l.Name, l.Flags, l.Change, st.index, st.name)
 			}
 		}

@@ -8,7 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
-	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
@@ -176,7 +175,7 @@ func (s *session) printBridgePort(p *printer, l *rtnl.Link) {
 		pname := "if" + itoa(int(l.Link))
 		if peer, ok := s.links.byIndex[l.Link]; ok {
 			pname = peer.name
-			if l.LinkNetNSID == nil {
+			if !l.Seen.Has(unix.IFLA_LINK_NETNSID) {
 				mdown = peer.flags&unix.IFF_UP == 0
 			}
 		}
@@ -191,18 +190,22 @@ func (s *session) printBridgePort(p *printer, l *rtnl.Link) {
 	if l.MTU != 0 {
 		p.uint("mtu", "mtu %d ", uint64(l.MTU))
 	}
-	if l.Master != nil {
-		p.str("master", "master %s ", s.links.name(*l.Master))
+	if l.Seen.Has(unix.IFLA_MASTER) {
+		p.str("master", "master %s ", s.links.name(l.Master))
 	}
 	if len(l.ProtInfo) > 0 {
 		bp, err := rtnl.ParseBridgePort(l.ProtInfo)
 		if err == nil {
-			printPortState(p, bp.State)
-			if hasBrport(l.ProtInfo, rtnl.IFLA_BRPORT_PRIORITY) {
-				p.uint("priority", "priority %d ", uint64(bp.Priority))
+			state := uint8(rtnl.BR_STATE_DISABLED)
+			if bp.State != nil {
+				state = *bp.State
 			}
-			if hasBrport(l.ProtInfo, rtnl.IFLA_BRPORT_COST) {
-				p.uint("cost", "cost %d ", uint64(bp.Cost))
+			printPortState(p, state)
+			if bp.Priority != nil {
+				p.uint("priority", "priority %d ", uint64(*bp.Priority))
+			}
+			if bp.Cost != nil {
+				p.uint("cost", "cost %d ", uint64(*bp.Cost))
 			}
 			if s.g.Details {
 				s.printBridgePortDetails(p, l.ProtInfo)
@@ -221,33 +224,23 @@ func printPortState(p *printer, st uint8) {
 	}
 }
 
-func hasBrport(b []byte, typ uint16) bool {
-	d := netlink.NewAttributeDecoder(b)
-	for d.Next() {
-		if d.Type() == typ {
-			return true
-		}
-	}
-	return false
-}
-
 // bridgePortDetails is the -d part of print_protinfo(): flags read from
 // their first byte, IFLA_BRPORT_MULTICAST_ROUTER a u8.
 var bridgePortDetails = [...]attrField{
-	{rtnl.IFLA_BRPORT_MODE, attrFlag8, "hairpin", ""},
-	{rtnl.IFLA_BRPORT_GUARD, attrFlag8, "guard", ""},
-	{rtnl.IFLA_BRPORT_PROTECT, attrFlag8, "root_block", ""},
-	{rtnl.IFLA_BRPORT_FAST_LEAVE, attrFlag8, "fastleave", ""},
-	{rtnl.IFLA_BRPORT_LEARNING, attrFlag8, "learning", ""},
-	{rtnl.IFLA_BRPORT_UNICAST_FLOOD, attrFlag8, "flood", ""},
-	{27, attrFlag8, "mcast_flood", ""},      // IFLA_BRPORT_MCAST_FLOOD
-	{30, attrFlag8, "bcast_flood", ""},      // IFLA_BRPORT_BCAST_FLOOD
-	{25, attrU8, "mcast_router", ""},        // IFLA_BRPORT_MULTICAST_ROUTER
-	{28, attrFlag8, "mcast_to_unicast", ""}, // IFLA_BRPORT_MCAST_TO_UCAST
-	{32, attrFlag8, "neigh_suppress", ""},   // IFLA_BRPORT_NEIGH_SUPPRESS
-	{29, attrFlag8, "vlan_tunnel", ""},      // IFLA_BRPORT_VLAN_TUNNEL
-	{33, attrFlag8, "isolated", ""},         // IFLA_BRPORT_ISOLATED
-	{39, attrFlag8, "locked", ""},           // IFLA_BRPORT_LOCKED
+	{unix.IFLA_BRPORT_MODE, attrFlag8, "hairpin", ""},
+	{unix.IFLA_BRPORT_GUARD, attrFlag8, "guard", ""},
+	{unix.IFLA_BRPORT_PROTECT, attrFlag8, "root_block", ""},
+	{unix.IFLA_BRPORT_FAST_LEAVE, attrFlag8, "fastleave", ""},
+	{unix.IFLA_BRPORT_LEARNING, attrFlag8, "learning", ""},
+	{unix.IFLA_BRPORT_UNICAST_FLOOD, attrFlag8, "flood", ""},
+	{unix.IFLA_BRPORT_MCAST_FLOOD, attrFlag8, "mcast_flood", ""},
+	{unix.IFLA_BRPORT_BCAST_FLOOD, attrFlag8, "bcast_flood", ""},
+	{unix.IFLA_BRPORT_MULTICAST_ROUTER, attrU8, "mcast_router", ""},
+	{unix.IFLA_BRPORT_MCAST_TO_UCAST, attrFlag8, "mcast_to_unicast", ""},
+	{unix.IFLA_BRPORT_NEIGH_SUPPRESS, attrFlag8, "neigh_suppress", ""},
+	{unix.IFLA_BRPORT_VLAN_TUNNEL, attrFlag8, "vlan_tunnel", ""},
+	{unix.IFLA_BRPORT_ISOLATED, attrFlag8, "isolated", ""},
+	{unix.IFLA_BRPORT_LOCKED, attrFlag8, "locked", ""},
 }
 
 // printBridgePortDetails is the -d part of print_protinfo().

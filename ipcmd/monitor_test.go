@@ -73,7 +73,7 @@ func TestMonitor(t *testing.T) {
 	conn := dialIn(t, ns)
 	addLink := func(name, peer string) {
 		t.Helper()
-		m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: peer}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: peer}}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +225,7 @@ func TestMonitorBinary(t *testing.T) {
 				cmd.Process.Kill()
 				t.Fatalf("monitor shows nothing: %s %s", out.String(), errb.String())
 			}
-			m, _ := rtnl.NewLinkRequest(&rtnl.Link{Name: fmt.Sprintf("wmb%d", i), Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: fmt.Sprintf("wmp%d", i)}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+			m, _ := rtnl.NewLinkRequest(&rtnl.Link{Name: fmt.Sprintf("wmb%d", i), Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: fmt.Sprintf("wmp%d", i)}}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 			if _, err := conn.Execute(m); err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/netlink"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
@@ -41,19 +42,19 @@ func doRoute(s *session, args []string) error {
 	w := args[0]
 	switch {
 	case cli.Matches(w, "add"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL, args[1:])
+		return s.routeModify(request.Add, args[1:])
 	case cli.Matches(w, "change"), w == "chg":
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_REPLACE, args[1:])
+		return s.routeModify(request.Change, args[1:])
 	case cli.Matches(w, "replace"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE|netlink.NLM_F_REPLACE, args[1:])
+		return s.routeModify(request.Replace, args[1:])
 	case cli.Matches(w, "prepend"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE, args[1:])
+		return s.routeModify(request.Prepend, args[1:])
 	case cli.Matches(w, "append"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_CREATE|netlink.NLM_F_APPEND, args[1:])
+		return s.routeModify(request.Append, args[1:])
 	case cli.Matches(w, "test"):
-		return s.routeModify(unix.RTM_NEWROUTE, netlink.NLM_F_EXCL, args[1:])
+		return s.routeModify(request.Test, args[1:])
 	case cli.Matches(w, "delete"):
-		return s.routeModify(unix.RTM_DELROUTE, 0, args[1:])
+		return s.routeModify(request.Delete, args[1:])
 	case cli.Matches(w, "list"), cli.Matches(w, "show"), cli.Matches(w, "lst"):
 		return s.routeShow(args[1:])
 	case cli.Matches(w, "get"):
@@ -64,21 +65,13 @@ func doRoute(s *session, args []string) error {
 	return usagef("Command \"%s\" is unknown, try \"ip route help\".", w)
 }
 
-// routeModify is iproute_modify().
-func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
-	r := &rtnl.Route{}
-	r.Family = uint8(s.g.Family)
-	r.Table = unix.RT_TABLE_MAIN
-	r.Scope = unix.RT_SCOPE_NOWHERE
-	if cmd != unix.RTM_DELROUTE {
-		r.Protocol = unix.RTPROT_BOOT
-		r.Scope = unix.RT_SCOPE_UNIVERSE
-		r.Type = unix.RTN_UNICAST
-	}
+// routeModify is iproute_modify(): the words become a request.Route,
+// which fills in iproute2's defaults (table, protocol, scope, type).
+func (s *session) routeModify(op request.Op, args []string) error {
+	r := request.Route{Family: uint8(s.g.Family)}
 	var (
-		dev                                 string
-		gwOK, dstOK, scopeOK, typeOK, tblOK bool
-		hasMetric                           bool
+		dev         string
+		gwOK, dstOK bool
 	)
 	for len(args) > 0 {
 		w := args[0]
@@ -88,11 +81,9 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			if err != nil {
 				return err
 			}
-			a, err := addrFor(v, &r.Family)
-			if err != nil {
+			if r.PrefSrc, err = addrFor(v, &r.Family); err != nil {
 				return err
 			}
-			r.PrefSrc = a
 		case w == "via":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -101,26 +92,23 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			if gwOK {
 				return dupArg("via", v)
 			}
-			a, err := addrFor(v, &r.Family)
-			if err != nil {
+			if r.Gateway, err = addrFor(v, &r.Family); err != nil {
 				return err
 			}
-			r.Gateway = a
 			gwOK = true
 		case cli.Matches(w, "metric"), cli.Matches(w, "priority"), w == "preference":
 			v, err := nextArg(&args)
 			if err != nil {
 				return err
 			}
-			if hasMetric {
+			if r.Metric != nil {
 				return dupArg("metric", v)
 			}
 			n, err := strconv.ParseUint(v, 0, 32)
 			if err != nil {
 				return invArg("\"metric\" value is invalid", v)
 			}
-			r.Priority = uint32(n)
-			hasMetric = true
+			r.Metric = new(uint32(n))
 		case w == "scope":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -130,8 +118,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			if !ok {
 				return invArg("invalid \"scope\" value", v)
 			}
-			r.Scope = sc
-			scopeOK = true
+			r.Scope = &sc
 		case w == "table":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -141,13 +128,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			if !ok {
 				return invArg("\"table\" value is invalid", v)
 			}
-			if t < 256 {
-				r.Table = uint8(t)
-			} else {
-				r.Table = unix.RT_TABLE_UNSPEC
-				r.TableID = t
-			}
-			tblOK = true
+			r.Table = &t
 		case w == "dev", w == "oif":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -163,9 +144,9 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			if !ok {
 				return invArg("\"protocol\" value is invalid", v)
 			}
-			r.Protocol = uint8(p)
+			r.Protocol = new(uint8(p))
 		case w == "onlink":
-			r.RtMsg.Flags |= unix.RTNH_F_ONLINK
+			r.Flags |= unix.RTNH_F_ONLINK
 		default:
 			if w == "to" {
 				v, err := nextArg(&args)
@@ -180,8 +161,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 					if err != nil {
 						return err
 					}
-					r.Type = t
-					typeOK = true
+					r.Type = &t
 					w = v
 				}
 			}
@@ -195,10 +175,7 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 			if err != nil {
 				return err
 			}
-			r.DstLen = uint8(d.bits)
-			if d.addr.IsValid() {
-				r.Dst = d.addr
-			}
+			r.Dst = d.netip()
 			dstOK = true
 		}
 		args = args[1:]
@@ -214,37 +191,9 @@ func (s *session) routeModify(cmd uint16, flags uint16, args []string) error {
 		if err != nil {
 			return err
 		}
-		r.OIF = uint32(idx)
+		r.Dev = idx
 	}
-	if !scopeOK {
-		switch r.Type {
-		case unix.RTN_LOCAL, unix.RTN_NAT:
-			r.Scope = unix.RT_SCOPE_HOST
-		case unix.RTN_BROADCAST, unix.RTN_MULTICAST, unix.RTN_ANYCAST:
-			r.Scope = unix.RT_SCOPE_LINK
-		case unix.RTN_UNICAST, unix.RTN_UNSPEC:
-			if cmd == unix.RTM_DELROUTE {
-				r.Scope = unix.RT_SCOPE_NOWHERE
-			} else if !gwOK {
-				r.Scope = unix.RT_SCOPE_LINK
-			}
-		}
-	}
-	_ = typeOK
-	if r.Family == unix.AF_UNSPEC {
-		r.Family = unix.AF_INET
-	}
-	if !tblOK && (r.Type == unix.RTN_LOCAL || r.Type == unix.RTN_BROADCAST ||
-		r.Type == unix.RTN_NAT || r.Type == unix.RTN_ANYCAST) {
-		r.Table = unix.RT_TABLE_LOCAL
-	}
-	var m netlink.Message
-	var err error
-	if cmd == unix.RTM_DELROUTE {
-		m, err = rtnl.DelRouteRequest(r)
-	} else {
-		m, err = rtnl.NewRouteRequest(r, flags)
-	}
+	m, err := r.Message(op)
 	if err != nil {
 		return failf("nsbox: %v", err)
 	}

@@ -6,38 +6,6 @@ import (
 	"testing"
 )
 
-func TestBroadcastFor(t *testing.T) {
-	for _, c := range []struct {
-		prefix string
-		set    bool
-		want   string // "" for none
-	}{
-		{"192.168.1.10/24", true, "192.168.1.255"},
-		{"192.168.1.10/24", false, "192.168.1.0"},
-		{"10.1.2.3/8", true, "10.255.255.255"},
-		{"10.1.2.3/30", true, "10.1.2.3"},
-		{"10.1.2.1/30", false, "10.1.2.0"},
-		{"10.1.2.3/31", true, ""},
-		{"10.1.2.3/32", true, ""},
-		{"10.1.2.3", true, ""}, // no length: /32
-		{"0.0.0.0/0", true, "255.255.255.255"},
-		{"2001:db8::1/64", true, ""},
-	} {
-		p, err := getPrefix(c.prefix, 0)
-		if err != nil {
-			t.Fatalf("%s: %v", c.prefix, err)
-		}
-		b, ok := broadcastFor(p, c.set)
-		got := ""
-		if ok {
-			got = b.String()
-		}
-		if got != c.want {
-			t.Errorf("brd %v for %s: %q, want %q", c.set, c.prefix, got, c.want)
-		}
-	}
-}
-
 func TestGetPrefixMessages(t *testing.T) {
 	for _, c := range []struct {
 		arg    string

@@ -33,8 +33,13 @@
 //	listen NS tcp PORT                a listener lab check starts and connects to
 //
 // ADDR is IPv4 with its prefix length (192.168.1.10/24); "brd +" sets the
-// broadcast address to the last one of the prefix, as iproute2 does. Every
-// link is brought up, and lo in every lab namespace. The built-in lab:
+// broadcast address to the last one of the prefix, as iproute2 does (none
+// for a /31 or /32). Every link is brought up, and lo in every lab
+// namespace. lab up sends the fewest requests the kernel accepts, built
+// by package request: a bridge is created up; a veth pair is created
+// with both ends in their namespaces and its bridge port a port and up,
+// in one request, and the other end set up by a second one. The built-in
+// lab:
 //
 //	lab default
 //	netns namespace1
@@ -99,7 +104,4 @@
 // IFLA_LINK_NETNSID against the namespace ids (RTM_GETNSID) each namespace
 // has for the others. It draws each namespace as a box and lists the
 // wires (veth pairs) and bridges; -dot writes the same as a Graphviz graph.
-//
-// NSBOX_LAB_PAUSE_AT=N (tests only) makes lab up stop after step N ran and
-// before its done record, so a test can SIGKILL it at the worst moment.
 package lab

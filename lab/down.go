@@ -9,6 +9,7 @@ import (
 
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
@@ -197,7 +198,7 @@ func (x *exe) delLink(r *record, netnsOK func(string) bool, out io.Writer) error
 			return fmt.Errorf("%s in %s is a %s, not the %s lab up was making: left alone", e.name, nsLabel(e.ns), k, r.Kind)
 		}
 		fmt.Fprintf(out, "+ %s\n", ipCmd(e.ns, "link del "+e.name))
-		m, err := rtnl.DelLinkRequest(l.Index, "")
+		m, err := request.Link(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: l.Index}}, request.Delete)
 		if err := x.do(e.ns, m, err); err != nil && !ignorable(err) {
 			return fmt.Errorf("link del %s: %s", e.name, errText(err))
 		}
@@ -218,9 +219,7 @@ func (x *exe) delRoute(r *record, out io.Writer) error {
 	if err != nil {
 		return nil // its device is gone, and the route with it
 	}
-	req.Protocol = 0
-	req.Scope = unix.RT_SCOPE_NOWHERE
-	m, err := rtnl.DelRouteRequest(req)
+	m, err := req.Message(request.Delete)
 	if err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func errText(err error) string {
 
 // linkKind is IFLA_INFO_KIND, or "loopback"/"device" for links without.
 func linkKind(l *rtnl.Link) string {
-	if l.Info != nil && l.Info.Kind != "" {
+	if l.Info.Kind != "" {
 		return l.Info.Kind
 	}
 	if l.Type == unix.ARPHRD_LOOPBACK {

@@ -11,6 +11,7 @@ import (
 	"nsbox/internal/bounded"
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
+	"nsbox/request"
 )
 
 // DefaultNS is how a lab file names the namespace nsbox runs in (the
@@ -42,12 +43,15 @@ type Addr struct {
 	BrdPlus   bool         // "brd +": the last address of the prefix
 }
 
-// Brd returns the broadcast address to set, if any.
-func (a Addr) Brd() netip.Addr {
+// request is the address as a request on link idx: "brd +" is
+// computed where iproute2's is, in package request (a /31 or /32 gets
+// none).
+func (a Addr) request(idx int32) request.Addr {
+	r := request.Addr{Link: idx, Local: a.Prefix, Broadcast: a.Broadcast}
 	if a.BrdPlus {
-		return lastAddr(a.Prefix)
+		r.Brd = request.BrdSet
 	}
-	return a.Broadcast
+	return r
 }
 
 func (a Addr) String() string {
@@ -612,20 +616,6 @@ func nsWord(ns string) string {
 		return DefaultNS
 	}
 	return ns
-}
-
-// lastAddr is the last address of an IPv4 prefix ("brd +").
-func lastAddr(p netip.Prefix) netip.Addr {
-	a := p.Masked().Addr().As4()
-	bits := p.Bits()
-	for i := 0; i < 4; i++ {
-		for b := 0; b < 8; b++ {
-			if i*8+b >= bits {
-				a[i] |= 0x80 >> b
-			}
-		}
-	}
-	return netip.AddrFrom4(a)
 }
 
 // Ends returns every link of the lab: bridges first, then veth ends.

@@ -2,6 +2,8 @@ package lab
 
 import (
 	"net/netip"
+	"nsbox/request"
+	"nsbox/rtnl"
 	"reflect"
 	"strings"
 	"testing"
@@ -37,7 +39,7 @@ func TestDefaultLabIsTheSeed(t *testing.T) {
 	if !reflect.DeepEqual(br.End, want) {
 		t.Errorf("bridge %+v", br.End)
 	}
-	if got := br.Addrs[0].Brd(); got != netip.MustParseAddr("192.168.1.255") {
+	if got := brdOf(t, br.Addrs[0]); got != netip.MustParseAddr("192.168.1.255") {
 		t.Errorf("brd + = %v", got)
 	}
 	wantVeths := []Veth{
@@ -75,19 +77,14 @@ func TestPlanDefault(t *testing.T) {
 		"ip netns add namespace2",
 		"ip -n namespace1 link set lo up",
 		"ip -n namespace2 link set lo up",
-		"ip link add name br1 type bridge",
-		"ip link add veth1 netns namespace1 type veth peer name br-veth1",
-		"ip link add veth2 netns namespace2 type veth peer name br-veth2",
-		"ip link set br-veth1 master br1",
-		"ip link set br-veth2 master br1",
+		"ip link add name br1 up type bridge",
+		"ip link add name br-veth1 master br1 up type veth peer name veth1 netns namespace1",
+		"ip -n namespace1 link set dev veth1 up",
+		"ip link add name br-veth2 master br1 up type veth peer name veth2 netns namespace2",
+		"ip -n namespace2 link set dev veth2 up",
 		"ip addr add 192.168.1.10/24 brd + dev br1",
 		"ip -n namespace1 addr add 192.168.1.11/24 dev veth1",
 		"ip -n namespace2 addr add 192.168.1.12/24 dev veth2",
-		"ip link set br1 up",
-		"ip -n namespace1 link set veth1 up",
-		"ip link set br-veth1 up",
-		"ip -n namespace2 link set veth2 up",
-		"ip link set br-veth2 up",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -221,13 +218,30 @@ func TestReaches(t *testing.T) {
 	}
 }
 
-func TestLastAddr(t *testing.T) {
+// brdOf is the IFA_BROADCAST lab up sends for a (invalid: none).
+func brdOf(t *testing.T, a Addr) netip.Addr {
+	t.Helper()
+	m, err := a.request(4).Message(request.Add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := rtnl.ParseAddr(m.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Broadcast
+}
+
+// "brd +" in a lab file is iproute2's: the last address of the prefix,
+// and none for a /31 or /32 (lab up of "10.0.0.1/31 brd +" used to set
+// 10.0.0.1).
+func TestBrdPlus(t *testing.T) {
 	for p, want := range map[string]string{
 		"192.168.1.10/24": "192.168.1.255", "10.0.0.1/8": "10.255.255.255",
-		"10.0.0.1/32": "10.0.0.1", "10.0.0.5/30": "10.0.0.7", "0.0.0.0/0": "255.255.255.255",
+		"10.0.0.5/30": "10.0.0.7", "10.0.0.1/31": "invalid IP", "10.0.0.1/32": "invalid IP",
 	} {
-		if got := lastAddr(netip.MustParsePrefix(p)); got.String() != want {
-			t.Errorf("lastAddr(%s) = %s, want %s", p, got, want)
+		if got := brdOf(t, Addr{Prefix: netip.MustParsePrefix(p), BrdPlus: true}); got.String() != want {
+			t.Errorf("%s brd +: %s, want %s", p, got, want)
 		}
 	}
 }

@@ -3,7 +3,9 @@ package lab
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,7 +149,8 @@ func TestRunIsolatedDefault(t *testing.T) {
 	// 4 pings, 2 listeners, 2 connections, 2 socket listings.
 	runIsolatedAndCheck(t, "", 10,
 		"+ ip netns add namespace1\n",
-		"+ ip link add veth1 netns namespace1 type veth peer name br-veth1\n",
+		"+ ip link add name br-veth1 master br1 up type veth peer name veth1 netns namespace1\n",
+		"+ ip -n namespace1 link set dev veth1 up\n",
 		"+ ip addr add 192.168.1.10/24 brd + dev br1\n",
 		"PASS  ping  default -> 192.168.1.11 (veth1 in namespace1): 3/3 replies",
 		"PASS  ping  namespace1 -> 192.168.1.12 (veth2 in namespace2): 3/3 replies",
@@ -213,9 +216,13 @@ func TestBrokenFile(t *testing.T) {
 }
 
 // lab up killed with SIGKILL at several points; lab down then restores
-// exactly the state from before, and what existed before survives.
+// exactly the state from before, and what existed before survives. The
+// points are netlink requests: strace stops lab up after each one it
+// sends (SIGSTOP, injected after every sendto(2)), the test lets it go on
+// request by request, and kills it right after the kernel has done the
+// one of the point: lab up has neither read the answer nor journaled it.
 func TestKillDuringUp(t *testing.T) {
-	sandbox.Require(t, "ip")
+	sandbox.Require(t, "ip", "strace")
 	env := labEnv(t)
 	cleanDefault(t, env)
 	// Things that are not the lab's and must survive it.
@@ -228,74 +235,111 @@ func TestKillDuringUp(t *testing.T) {
 	})
 	before := snapshot(t)
 	journal := filepath.Join(env[0][len("NSBOX_LAB_DIR="):], "lab-default.journal")
-	// 1: first netns made, no done record; 6: veth1 made, no done
-	// record; 12: addresses half set; 17: the last step.
-	for _, at := range []string{"1", "6", "12", "17"} {
-		cmd := exec.Command(sandbox.Binary(t), "lab", "up")
-		cmd.Env = append(append(os.Environ(), env...), "NSBOX_LAB_PAUSE_AT="+at)
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		paused := make(chan bool, 1)
-		go func() {
-			sc := bufio.NewScanner(stderr)
-			for sc.Scan() {
-				if strings.Contains(sc.Text(), "paused after step") {
-					paused <- true
-					return
-				}
-			}
-			paused <- false
-		}()
-		select {
-		case ok := <-paused:
-			if !ok {
-				cmd.Process.Kill()
-				cmd.Wait()
-				t.Fatalf("pause at %s: lab up ended without pausing", at)
-			}
-		case <-time.After(60 * time.Second):
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("pause at %s: lab up did not pause", at)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+	// lab up of the seed sends 14 requests: 3 dumps (the safety check),
+	// lo up in each new namespace (4, 5), the bridge (6), each veth
+	// pair's create and its peer's up (7, 8 and 9, 10), the addresses
+	// (11 to 13), a look at the bridge (14, see syncBridges). The
+	// journal's last line at each point says where it is.
+	for _, at := range []struct {
+		request  int
+		lastLine string
+	}{
+		{4, "+netns namespace2"},                            // namespaces made, no done record
+		{7, "+link namespace1 veth1 veth default br-veth1"}, // veth1 made, no done record
+		{12, "link namespace2 veth2 "},                      // addresses half set
+		{13, "link namespace2 veth2 "},                      // the last change
+	} {
+		upKilledAfter(t, env, at.request)
 		j, err := os.ReadFile(journal)
-		if err != nil || strings.Count(string(j), "\n") < 2 {
-			t.Fatalf("pause at %s: journal %q: %v", at, j, err)
+		lines := strings.Split(strings.TrimSuffix(string(j), "\n"), "\n")
+		if err != nil || !strings.HasPrefix(lines[len(lines)-1], at.lastLine) {
+			t.Fatalf("killed after request %d: journal %q (want its last line to be %q): %v", at.request, j, at.lastLine, err)
 		}
-		if at == "17" {
+		if at.request == 13 {
 			// Killed at the very end: to iproute2 the lab looks up.
 			out := sh(t, "ip", "-n", "namespace1", "-br", "addr", "show", "dev", "veth1")
 			if !strings.Contains(out, "192.168.1.11/24") {
-				t.Errorf("lab up killed at the end: veth1 has %q", out)
+				t.Errorf("lab up killed after its last request: veth1 has %q", out)
 			}
 		}
 		// A second lab up sees the half-made lab and changes nothing.
 		mid := snapshot(t)
 		r := nsbox(t, "", env, "lab", "up")
-		if at != "17" && (r.code == 0 || !strings.Contains(r.stderr, "lab default is half up:")) {
-			t.Errorf("pause at %s: second lab up: exit %d\n%s%s", at, r.code, r.stdout, r.stderr)
+		if at.request != 13 && (r.code == 0 || !strings.Contains(r.stderr, "lab default is half up:")) {
+			t.Errorf("killed after request %d: second lab up: exit %d\n%s%s", at.request, r.code, r.stdout, r.stderr)
 		}
-		if at != "17" && snapshot(t) != mid {
-			t.Errorf("pause at %s: lab up on a half-made lab changed things", at)
+		if at.request != 13 && snapshot(t) != mid {
+			t.Errorf("killed after request %d: lab up on a half-made lab changed things", at.request)
 		}
 		r = nsbox(t, "", env, "lab", "down")
 		if r.code != 0 {
-			t.Fatalf("pause at %s: lab down: exit %d\n%s%s", at, r.code, r.stdout, r.stderr)
+			t.Fatalf("killed after request %d: lab down: exit %d\n%s%s", at.request, r.code, r.stdout, r.stderr)
 		}
 		if after := snapshot(t); after != before {
-			t.Fatalf("pause at %s: lab down left a different state:\nbefore:\n%s\nafter:\n%s\ndown said:\n%s", at, before, after, r.stdout)
+			t.Fatalf("killed after request %d: lab down left a different state:\nbefore:\n%s\nafter:\n%s\ndown said:\n%s", at.request, before, after, r.stdout)
 		}
 		if _, err := os.Stat(journal); err == nil {
-			t.Errorf("pause at %s: journal still there after lab down", at)
+			t.Errorf("killed after request %d: journal still there after lab down", at.request)
 		}
 	}
+}
+
+// upKilledAfter runs "nsbox lab up" under strace, which stops it with
+// SIGSTOP after every sendto(2) it makes (each netlink request); every
+// stop is let go with SIGCONT but the one after request k, where lab up
+// is killed with SIGKILL.
+func upKilledAfter(t *testing.T, env []string, k int) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := exec.Command("strace", "-f", "-qq", "-o", "/dev/fd/3", "-e", "trace=sendto",
+		"-e", "inject=sendto:signal=SIGSTOP", sandbox.Binary(t), "lab", "up")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	killed := make(chan bool, 1)
+	go func() {
+		defer func() { killed <- false }()
+		pid := 0
+		sent := 0
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			line := sc.Text()
+			if pid == 0 {
+				// nsbox is strace's child
+				b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
+				fmt.Sscan(string(b), &pid)
+			}
+			switch {
+			case pid == 0:
+			case strings.Contains(line, "sendto") && regexp.MustCompile(`\) += \d+$`).MatchString(line):
+				if sent++; sent == k {
+					syscall.Kill(pid, syscall.SIGKILL)
+					killed <- true
+					return
+				}
+			case strings.Contains(line, "--- stopped by SIGSTOP ---"):
+				syscall.Kill(pid, syscall.SIGCONT)
+			}
+		}
+	}()
+	select {
+	case ok := <-killed:
+		if !ok {
+			cmd.Wait()
+			t.Fatalf("lab up ended before its request %d", k)
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("lab up under strace: no request %d within a minute", k)
+	}
+	cmd.Wait()
 }
 
 func TestOverlapRefused(t *testing.T) {
@@ -586,4 +630,192 @@ func TestUpFailsAndUndoes(t *testing.T) {
 	if ents, _ := os.ReadDir(env[0][len("NSBOX_LAB_DIR="):]); len(ents) != 0 {
 		t.Errorf("journal left after the undo: %v", ents)
 	}
+}
+
+// lab up of "ADDR brd +" sets exactly what "ip addr add ADDR brd + dev
+// D" sets: the last address of a /24 or /30, no broadcast for a /31
+// (lab up used to set the address itself there), and for IPv6 nothing:
+// ip refuses ("Broadcast can be set only for IPv4 addresses"), lab up
+// refuses the file. Compared through ip -j addr.
+func TestBrdPlusLikeIproute2(t *testing.T) {
+	sandbox.Require(t, "ip")
+	env := labEnv(t)
+	dir := t.TempDir()
+	t.Cleanup(func() { exec.Command("ip", "link", "del", "brl").Run() })
+	// addrsOf is what ip -j addr says of the addresses of brl that are
+	// not link-local: family, address, length, broadcast, scope.
+	addrsOf := func() string {
+		out, _ := exec.Command("ip", "-j", "addr", "show", "dev", "brl").Output()
+		var links []struct {
+			AddrInfo []map[string]any `json:"addr_info"`
+		}
+		json.Unmarshal(out, &links)
+		var got []string
+		for _, l := range links {
+			for _, a := range l.AddrInfo {
+				if a["scope"] == "link" {
+					continue
+				}
+				got = append(got, fmt.Sprint(a["family"], " ", a["local"], "/", a["prefixlen"], " brd ", a["broadcast"], " scope ", a["scope"]))
+			}
+		}
+		return strings.Join(got, "; ")
+	}
+	for _, c := range []struct{ addr, want string }{
+		{"10.0.0.1/31", "inet 10.0.0.1/31 brd <nil> scope global"},
+		{"10.0.1.1/30", "inet 10.0.1.1/30 brd 10.0.1.3 scope global"},
+		{"10.0.2.1/24", "inet 10.0.2.1/24 brd 10.0.2.255 scope global"},
+		{"2001:db8::1/64", ""},
+	} {
+		file := filepath.Join(dir, "brd.lab")
+		if err := os.WriteFile(file, []byte("lab brd\nbridge brl "+c.addr+" brd +\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := nsbox(t, "", env, "lab", "up", file)
+		byLab := addrsOf()
+		if (r.code == 0) != (c.want != "") {
+			t.Errorf("lab up of %s brd +: exit %d\n%s%s", c.addr, r.code, r.stdout, r.stderr)
+		}
+		if r.code == 0 && !strings.Contains(r.stdout, "+ ip addr add "+c.addr+" brd + dev brl\n") {
+			t.Errorf("lab up of %s brd +: no step line for it\n%s", c.addr, r.stdout)
+		}
+		nsbox(t, "", env, "lab", "down", file)
+		exec.Command("ip", "link", "del", "brl").Run()
+		sh(t, "ip", "link", "add", "brl", "up", "type", "bridge")
+		ipErr, _ := exec.Command("ip", "addr", "add", c.addr, "brd", "+", "dev", "brl").CombinedOutput()
+		byIP := addrsOf()
+		exec.Command("ip", "link", "del", "brl").Run()
+		if byLab != byIP || byIP != c.want {
+			t.Errorf("%s brd +: lab up set %q, ip addr add set %q (%s), want %q", c.addr, byLab, byIP, strings.TrimSpace(string(ipErr)), c.want)
+		}
+	}
+}
+
+// The "+ ip ..." lines lab up prints are commands that do what lab up
+// did: run by iproute2 itself, one after the other, they build the same
+// links (names, kinds, flags, masters) with the same addresses and routes
+// in every namespace: for the seed, for router.lab (two bridges, routes,
+// a sysctl) and for pairs between two lab namespaces (the create sent
+// from the default namespace names neither end's bridge; a bridge in a
+// lab namespace).
+func TestStepsAreIproute2Commands(t *testing.T) {
+	sandbox.Require(t, "ip")
+	env := labEnv(t)
+	pairs := filepath.Join(t.TempDir(), "pairs.lab")
+	err := os.WriteFile(pairs, []byte("netns x\nnetns y\nbridge bry y 10.9.1.1/24\n"+
+		"bridge brx x\nveth a x 10.9.0.1/30 -- b y 10.9.0.2/30 brd +\nveth c x master brx -- d y master bry\n"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{"", "testdata/router.lab", pairs} {
+		args := []string{"lab", "up"}
+		if file != "" {
+			args = append(args, file)
+		}
+		l, err := load(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := nsbox(t, "", env, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+		byLab := labState(t, l)
+		var cmds [][]string
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if cmd, ok := strings.CutPrefix(line, "+ "); ok {
+				cmds = append(cmds, strings.Fields(cmd))
+			}
+		}
+		if r := nsbox(t, "", env, append([]string{"lab", "down"}, args[2:]...)...); r.code != 0 {
+			t.Fatalf("lab down: %d %s", r.code, r.stderr)
+		}
+		for _, c := range cmds {
+			if c[0] == "sysctl" || c[0] == "ip" && len(c) > 3 && c[1] == "netns" && c[2] == "exec" {
+				c = append([]string{"sh", "-c"}, strings.Join(c, " ")) // sysctl -w, in its namespace
+			}
+			if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v\n%s", strings.Join(c, " "), err, out)
+			}
+		}
+		byIP := labState(t, l)
+		for _, n := range l.Netns {
+			exec.Command("ip", "netns", "del", n.Name).Run()
+		}
+		for _, b := range l.Bridges {
+			exec.Command("ip", "link", "del", b.Name).Run()
+		}
+		if byLab != byIP {
+			t.Errorf("%v: lab up made\n%s\nits steps run by ip made\n%s", args, byLab, byIP)
+		}
+	}
+}
+
+// labState is what ip -j says of the links and addresses in the lab's
+// namespaces and the default one, without what differs from run to run
+// (ifindexes, MAC addresses, link-local addresses), once it holds still.
+func labState(t *testing.T, l *Lab) string {
+	t.Helper()
+	read := func() string {
+		var b strings.Builder
+		for _, ns := range l.namespaces() {
+			ip := []string{"ip"}
+			if ns != "" {
+				ip = append(ip, "-n", ns)
+			}
+			var links []struct {
+				Name      string   `json:"ifname"`
+				Flags     []string `json:"flags"`
+				MTU       int      `json:"mtu"`
+				Master    string   `json:"master"`
+				Link      string   `json:"link"`
+				Operstate string   `json:"operstate"`
+				Info      struct {
+					Kind string `json:"info_kind"`
+				} `json:"linkinfo"`
+				Addrs []struct {
+					Family    string `json:"family"`
+					Local     string `json:"local"`
+					PrefixLen int    `json:"prefixlen"`
+					Broadcast string `json:"broadcast"`
+					Scope     string `json:"scope"`
+				} `json:"addr_info"`
+			}
+			out, err := exec.Command(ip[0], append(ip[1:], "-d", "-j", "addr", "show")...).Output()
+			if err != nil {
+				t.Fatalf("%v addr show: %v", ip, err)
+			}
+			if err := json.Unmarshal(out, &links); err != nil {
+				t.Fatal(err)
+			}
+			routes, _ := exec.Command(ip[0], append(ip[1:], "route", "show")...).Output()
+			fmt.Fprintf(&b, "%s:\n", nsWord(ns))
+			for _, k := range links {
+				fmt.Fprintf(&b, "  %s %s %v mtu %d master %q peer %q %s\n", k.Name, k.Info.Kind, k.Flags, k.MTU, k.Master, k.Link, k.Operstate)
+				for _, a := range k.Addrs {
+					if a.Scope != "link" {
+						fmt.Fprintf(&b, "    %s %s/%d brd %q %s\n", a.Family, a.Local, a.PrefixLen, a.Broadcast, a.Scope)
+					}
+				}
+			}
+			fmt.Fprintf(&b, "  routes:\n%s", routes)
+		}
+		return b.String()
+	}
+	// Carrier and operstate settle a little after (linkwatch may hold a
+	// change for a second): wait for a view that holds still for 1.5 s.
+	prev := read()
+	for try := 0; try < 10; try++ {
+		stable := true
+		for i := 0; i < 15 && stable; i++ {
+			time.Sleep(100 * time.Millisecond)
+			if now := read(); now != prev {
+				prev, stable = now, false
+			}
+		}
+		if stable {
+			break
+		}
+	}
+	return prev
 }

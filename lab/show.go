@@ -7,6 +7,8 @@ import (
 
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
+
+	"golang.org/x/sys/unix"
 )
 
 // topo is the live topology read back from the kernel: every named
@@ -86,8 +88,8 @@ func buildTopo(w *world, order []string) *topo {
 			for _, a := range s.addrs[l.Index] {
 				tl.addrs = append(tl.addrs, a.Prefix().String())
 			}
-			if l.Master != nil {
-				if m := s.byIndex[*l.Master]; m != nil {
+			if l.Master != 0 {
+				if m := s.byIndex[l.Master]; m != nil {
 					tl.master = m.Name
 				}
 			}
@@ -96,9 +98,9 @@ func buildTopo(w *world, order []string) *topo {
 				switch {
 				case pl != nil:
 					tl.peerNS, tl.peer, tl.hasPeer = pns, pl.Name, true
-				case l.LinkNetNSID != nil:
+				case l.Seen.Has(unix.IFLA_LINK_NETNSID):
 					// A container's namespace, say: it has no name.
-					tl.peerNote = fmt.Sprintf("<=> ifindex %d in unnamed netnsid %d", l.Link, *l.LinkNetNSID)
+					tl.peerNote = fmt.Sprintf("<=> ifindex %d in unnamed netnsid %d", l.Link, l.LinkNetNSID)
 				}
 			}
 			sp.links = append(sp.links, tl)

@@ -79,8 +79,8 @@ func (w *world) peer(s *nsState, l *rtnl.Link) (string, *rtnl.Link) {
 		return "", nil
 	}
 	pns := s.name
-	if l.LinkNetNSID != nil {
-		n, ok := s.nsids[*l.LinkNetNSID]
+	if l.Seen.Has(unix.IFLA_LINK_NETNSID) {
+		n, ok := s.nsids[l.LinkNetNSID]
 		if !ok {
 			return "?", nil
 		}
@@ -271,7 +271,7 @@ func (a *assessment) link(l *Lab, w *world, own owned, labLinks map[string]bool,
 	}
 	if e.Master != "" {
 		br := s.links[e.Master]
-		if br == nil || got.Master == nil || *got.Master != br.Index {
+		if br == nil || got.Master != br.Index {
 			a.add(&a.missing, line, "%s in %s is not a port of %s", e.Name, where, e.Master)
 		}
 	}

@@ -78,13 +78,12 @@ func TestJournalBad(t *testing.T) {
 // fakeWorld builds the kernel's view of the built-in lab, up: br-veth1
 // in the default namespace is the peer of veth1 in namespace1 (nsid 0).
 func fakeWorld() *world {
-	i32 := func(v int32) *int32 { return &v }
 	mk := func(idx int32, name, kind string, up bool) *rtnl.Link {
 		l := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: idx}, Name: name}
 		if kind == "loopback" {
 			l.Type = unix.ARPHRD_LOOPBACK
 		} else {
-			l.Info = &rtnl.LinkInfo{Kind: kind}
+			l.Info = rtnl.LinkInfo{Kind: kind}
 		}
 		if up {
 			l.Flags = unix.IFF_UP
@@ -96,13 +95,17 @@ func fakeWorld() *world {
 		return &rtnl.Addr{IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: uint8(pf.Bits()), Index: idx}, Local: pf.Addr(), Address: pf.Addr()}
 	}
 	def := []*rtnl.Link{mk(1, "lo", "loopback", true), mk(3, "br1", "bridge", true), mk(4, "br-veth1", "veth", true), mk(5, "br-veth2", "veth", true)}
-	def[2].Master, def[3].Master = i32(3), i32(3)
-	def[2].Link, def[2].LinkNetNSID = 2, i32(0)
-	def[3].Link, def[3].LinkNetNSID = 2, i32(1)
+	def[2].Master, def[3].Master = 3, 3
+	peer := func(l *rtnl.Link, index, nsid int32) {
+		l.Link, l.LinkNetNSID = index, nsid
+		l.Seen.Add(unix.IFLA_LINK_NETNSID)
+	}
+	peer(def[2], 2, 0)
+	peer(def[3], 2, 1)
 	ns1 := []*rtnl.Link{mk(1, "lo", "loopback", true), mk(2, "veth1", "veth", true)}
-	ns1[1].Link, ns1[1].LinkNetNSID = 4, i32(0)
+	peer(ns1[1], 4, 0)
 	ns2 := []*rtnl.Link{mk(1, "lo", "loopback", true), mk(2, "veth2", "veth", true)}
-	ns2[1].Link, ns2[1].LinkNetNSID = 5, i32(0)
+	peer(ns2[1], 5, 0)
 	mkState := func(name string, links []*rtnl.Link, addrs []*rtnl.Addr, nsids map[int32]string) *nsState {
 		s := &nsState{name: name, links: map[string]*rtnl.Link{}, byIndex: map[int32]*rtnl.Link{}, addrs: map[int32][]*rtnl.Addr{}, nsids: nsids}
 		for _, l := range links {

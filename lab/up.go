@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +15,7 @@ import (
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
@@ -124,7 +124,7 @@ func (x *exe) index(ns, name string) (int32, error) {
 		return 0, fmt.Errorf("Cannot find device \"%s\" in %s: %s", name, nsLabel(ns), errText(err))
 	}
 	x.idx[ns+"\x00"+name] = l.Index
-	if p := x.peerOf[ns+"\x00"+name]; p != "" && l.Link > 0 && l.Info != nil && l.Info.Kind == "veth" {
+	if p := x.peerOf[ns+"\x00"+name]; p != "" && l.Link > 0 && l.Info.Kind == "veth" {
 		x.idx[p] = l.Link
 	}
 	return l.Index, nil
@@ -141,8 +141,6 @@ func (x *exe) do(ns string, m netlink.Message, err error) error {
 	_, err = c.Execute(m)
 	return err
 }
-
-const createExcl = netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
 
 // plan lists the steps that build the lab, in order.
 func plan(l *Lab) []*step {
@@ -231,13 +229,10 @@ func plan(l *Lab) []*step {
 	for _, br := range l.Bridges {
 		e := br.End
 		add(&step{
-			cmd:    ipCmd(e.NS, "link add name "+e.Name+" type bridge"),
+			cmd:    ipCmd(e.NS, "link add name "+e.Name+" up type bridge"),
 			intent: &record{Op: "link", Intent: true, NS: e.NS, Name: e.Name, Kind: "bridge"},
 			run: func(x *exe) (*record, error) {
-				req := &rtnl.Link{Name: e.Name, Info: &rtnl.LinkInfo{Kind: "bridge"}}
-				// NLM_F_ECHO: the kernel (6.3 on) answers with the new
-				// link, ifindex included; older ones are asked after.
-				m, err := rtnl.NewLinkRequest(req, createExcl|netlink.NLM_F_ECHO)
+				m, err := request.Bridge{Name: e.Name, Up: true}.Message()
 				if err != nil {
 					return nil, err
 				}
@@ -249,13 +244,8 @@ func plan(l *Lab) []*step {
 				if err != nil {
 					return nil, err
 				}
-				for _, r := range replies {
-					if r.Header.Type != unix.RTM_NEWLINK {
-						continue
-					}
-					if ln, err := rtnl.ParseLink(r.Data); err == nil && ln.Name == e.Name && ln.Index > 0 {
-						x.idx[e.NS+"\x00"+e.Name] = ln.Index
-					}
+				if ln := request.Echoed(replies, e.Name); ln != nil {
+					x.idx[e.NS+"\x00"+e.Name] = ln.Index
 				}
 				idx, err := x.index(e.NS, e.Name)
 				if err != nil {
@@ -266,70 +256,11 @@ func plan(l *Lab) []*step {
 		})
 	}
 	for _, v := range l.Veths {
-		a, b := v.A, v.B
-		args := "link add " + a.Name
-		if a.NS != "" {
-			args += " netns " + a.NS
+		for _, s := range vethSteps(v) {
+			add(s)
 		}
-		args += " type veth peer name " + b.Name
-		if b.NS != "" {
-			args += " netns " + b.NS
-		}
-		add(&step{
-			cmd:    "ip " + args,
-			intent: &record{Op: "link", Intent: true, NS: a.NS, Name: a.Name, Kind: "veth", PeerNS: b.NS, Peer: b.Name},
-			run: func(x *exe) (*record, error) {
-				// Sent from the default namespace; each end names its
-				// namespace, so the pair is born where it belongs.
-				fa, err := x.fd(a.NS)
-				if err != nil {
-					return nil, err
-				}
-				fb, err := x.fd(b.NS)
-				if err != nil {
-					return nil, err
-				}
-				x.peerOf[a.NS+"\x00"+a.Name] = b.NS + "\x00" + b.Name
-				req := &rtnl.Link{Name: a.Name, NetNSFD: &fa, Info: &rtnl.LinkInfo{Kind: "veth",
-					Peer: &rtnl.Link{Name: b.Name, NetNSFD: &fb}}}
-				m, err := rtnl.NewLinkRequest(req, createExcl)
-				if err := x.do("", m, err); err != nil {
-					return nil, err
-				}
-				ia, err := x.index(a.NS, a.Name)
-				if err != nil {
-					return nil, err
-				}
-				// One lookup does for both ends: a veth's IFLA_LINK is
-				// its peer's ifindex (in the peer's namespace).
-				ib, err := x.index(b.NS, b.Name)
-				if err != nil {
-					return nil, err
-				}
-				return &record{Op: "link", NS: a.NS, Name: a.Name, Index: ia, PeerNS: b.NS, Peer: b.Name, PeerIndex: ib}, nil
-			},
-		})
 	}
-	ends := l.Ends()
-	for _, e := range ends {
-		if e.Master == "" {
-			continue
-		}
-		e := e
-		add(&step{cmd: ipCmd(e.NS, "link set "+e.Name+" master "+e.Master), run: func(x *exe) (*record, error) {
-			br, err := x.index(e.NS, e.Master)
-			if err != nil {
-				return nil, err
-			}
-			idx, err := x.index(e.NS, e.Name)
-			if err != nil {
-				return nil, err
-			}
-			m, err := rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: idx}, Master: &br}, 0)
-			return nil, x.do(e.NS, m, err)
-		}})
-	}
-	for _, e := range ends {
+	for _, e := range l.Ends() {
 		for _, ad := range e.Addrs {
 			e, ad := e, ad
 			add(&step{cmd: ipCmd(e.NS, "addr add "+ad.String()+" dev "+e.Name), run: func(x *exe) (*record, error) {
@@ -337,20 +268,10 @@ func plan(l *Lab) []*step {
 				if err != nil {
 					return nil, err
 				}
-				req := &rtnl.Addr{
-					IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: uint8(ad.Prefix.Bits()), Index: uint32(idx)},
-					Local:     ad.Prefix.Addr(), Address: ad.Prefix.Addr(), Broadcast: ad.Brd(),
-				}
-				m, err := rtnl.NewAddrRequest(req, createExcl)
+				m, err := ad.request(idx).Message(request.Add)
 				return nil, x.do(e.NS, m, err)
 			}})
 		}
-	}
-	for _, e := range ends {
-		e := e
-		add(&step{cmd: ipCmd(e.NS, "link set "+e.Name+" up"), run: func(x *exe) (*record, error) {
-			return nil, x.setUp(e.NS, e.Name)
-		}})
 	}
 	for _, r := range l.Routes {
 		r := r
@@ -370,7 +291,7 @@ func plan(l *Lab) []*step {
 			if err != nil {
 				return nil, err
 			}
-			m, err := rtnl.NewRouteRequest(req, createExcl)
+			m, err := req.Message(request.Add)
 			if err := x.do(r.NS, m, err); err != nil {
 				return nil, err
 			}
@@ -386,29 +307,127 @@ func plan(l *Lab) []*step {
 	return steps
 }
 
-func routeRequest(x *exe, ns string, dst netip.Prefix, via netip.Addr, dev string) (*rtnl.Route, error) {
-	req := &rtnl.Route{RtMsg: rtnl.RtMsg{Family: unix.AF_INET, DstLen: uint8(dst.Bits()),
-		Table: unix.RT_TABLE_MAIN, Protocol: unix.RTPROT_BOOT, Scope: unix.RT_SCOPE_UNIVERSE, Type: unix.RTN_UNICAST}}
-	if dst.Bits() > 0 {
-		req.Dst = dst.Addr()
+// vethSteps are the steps that make veth pair v, as request.VethPair
+// plans them from the default namespace: one RTM_NEWLINK makes both
+// ends, each in its namespace, and makes the main end (a bridge port in
+// the default namespace, if there is one) a port and up; one more
+// request, in the other end's namespace, makes that end up and a port
+// (the kernel takes neither for the peer of a create; see
+// request.VethPair.Plan).
+func vethSteps(v *Veth) []*step {
+	end := func(e *End) request.VethEnd {
+		return request.VethEnd{Name: e.Name, NS: e.NS, Bridge: e.Master, Up: true}
 	}
-	req.Gateway = via
-	if !via.IsValid() {
-		req.Scope = unix.RT_SCOPE_LINK
+	pair := &request.VethPair{A: end(&v.A), B: end(&v.B)}
+	a, b := &pair.A, &pair.B
+	var out []*step
+	for _, rs := range pair.Plan("") {
+		s := &step{cmd: planCmd(&rs)}
+		if rs.Create {
+			s.intent = &record{Op: "link", Intent: true, NS: a.NS, Name: a.Name, Kind: "veth", PeerNS: b.NS, Peer: b.Name}
+		}
+		s.run = func(x *exe) (*record, error) {
+			for _, e := range []*request.VethEnd{a, b} {
+				var err error
+				if e.NS != "" && rs.Create {
+					if e.NSFD, err = x.fd(e.NS); err != nil {
+						return nil, err
+					}
+				}
+				if e.Bridge != "" && (rs.End == e && rs.Master) {
+					if e.BridgeIndex, err = x.index(e.NS, e.Bridge); err != nil {
+						return nil, err
+					}
+				}
+			}
+			m, err := rs.Message()
+			if err != nil {
+				return nil, err
+			}
+			c, err := x.conn(rs.NS)
+			if err != nil {
+				return nil, err
+			}
+			replies, err := c.Execute(m)
+			if err != nil {
+				return nil, err
+			}
+			if !rs.Create {
+				return nil, nil
+			}
+			// The echoed link is the main end; its IFLA_LINK the peer's
+			// ifindex (in the peer's namespace). Without an echo (a
+			// kernel before 6.3), one lookup does for both.
+			main, peer := rs.End, rs.Peer
+			x.peerOf[main.NS+"\x00"+main.Name] = peer.NS + "\x00" + peer.Name
+			if ln := request.Echoed(replies, main.Name); ln != nil && ln.Link > 0 {
+				x.idx[main.NS+"\x00"+main.Name] = ln.Index
+				x.idx[peer.NS+"\x00"+peer.Name] = ln.Link
+			}
+			ia, err := x.index(a.NS, a.Name)
+			if err != nil {
+				return nil, err
+			}
+			ib, err := x.index(b.NS, b.Name)
+			if err != nil {
+				return nil, err
+			}
+			return &record{Op: "link", NS: a.NS, Name: a.Name, Index: ia, PeerNS: b.NS, Peer: b.Name, PeerIndex: ib}, nil
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// planCmd is the iproute2 command that sends what step s of a veth plan
+// sends: "ip link add name MAIN [netns NS] [master BR] [up] type veth
+// peer name PEER [netns NS]" for the create, "ip [-n NS] link set dev
+// NAME [master BR] [up]" for the others. The names follow "name" and
+// "dev": iproute2 reads a name such as "a" as an abbreviation of a
+// keyword ("address") otherwise.
+func planCmd(s *request.Step) string {
+	e := s.End
+	opts := ""
+	if s.Master {
+		opts += " master " + e.Bridge
+	}
+	if s.Up {
+		opts += " up"
+	}
+	if !s.Create {
+		return ipCmd(s.NS, "link set dev "+e.Name+opts)
+	}
+	cmd := "link add name " + e.Name
+	if e.NS != s.NS {
+		cmd += " netns " + e.NS
+	}
+	cmd += opts + " type veth peer name " + s.Peer.Name
+	if s.Peer.NS != s.NS {
+		cmd += " netns " + s.Peer.NS
+	}
+	return ipCmd(s.NS, cmd)
+}
+
+// routeRequest is a lab route as a request.Route: the default route
+// ("default", 0.0.0.0/0) without RTA_DST, as "ip route add default" sends it.
+func routeRequest(x *exe, ns string, dst netip.Prefix, via netip.Addr, dev string) (request.Route, error) {
+	r := request.Route{Family: unix.AF_INET, Gateway: via}
+	if dst.Bits() > 0 {
+		r.Dst = dst
 	}
 	if dev != "" {
 		idx, err := x.index(ns, dev)
 		if err != nil {
-			return nil, err
+			return r, err
 		}
-		req.OIF = uint32(idx)
+		r.Dev = idx
 	}
-	return req, nil
+	return r, nil
 }
 
 // upByName sets link name up on c, named by IFLA_IFNAME.
 func upByName(c *rtnl.Conn, name string) error {
-	m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, IfInfomsg: rtnl.IfInfomsg{Flags: unix.IFF_UP, Change: unix.IFF_UP}}, 0)
+	m, err := request.SetUp(0, name)
 	if err != nil {
 		return err
 	}
@@ -417,17 +436,12 @@ func upByName(c *rtnl.Conn, name string) error {
 }
 
 func (x *exe) setUp(ns, name string) error {
-	req := &rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Flags: unix.IFF_UP, Change: unix.IFF_UP}}
-	if i, ok := x.idx[ns+"\x00"+name]; ok {
-		req.Index = i
-	} else {
-		// By name (ifi_index 0, IFLA_IFNAME): the kernel looks it up,
-		// one round trip fewer (lo).
-		req.Name = name
-	}
-	m, err := rtnl.NewLinkRequest(req, 0)
+	// By name (ifi_index 0, IFLA_IFNAME) when the index is not known
+	// yet: the kernel looks it up, one round trip fewer (lo).
+	i := x.idx[ns+"\x00"+name]
+	m, err := request.SetUp(i, name)
 	err = x.do(ns, m, err)
-	if req.Index == 0 && errors.Is(err, unix.ENODEV) {
+	if i == 0 && errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("Cannot find device \"%s\" in %s: %s", name, nsLabel(ns), errText(err))
 	}
 	return err
@@ -518,7 +532,6 @@ func apply(l *Lab, out, errw io.Writer) error {
 	// else is said), not one write(2) per line.
 	bw := bufio.NewWriter(out)
 	defer bw.Flush()
-	pauseAt, _ := strconv.Atoi(os.Getenv("NSBOX_LAB_PAUSE_AT"))
 	// Link events of the default namespace, for waitCarrier; those of
 	// lab namespaces are opened as they are made.
 	x.listen("")
@@ -582,18 +595,6 @@ func apply(l *Lab, out, errw io.Writer) error {
 				fmt.Fprintf(bw, "+ %s\n", group[k].cmd)
 			}
 		}
-		if pauseAt > i && pauseAt <= i+n {
-			// Test hook: hold still after the step ran and before its
-			// done record, so a SIGKILL lands at the worst moment.
-			for k := 0; k < pauseAt-1-i; k++ {
-				if dones[k] != nil {
-					j.add(dones[k])
-				}
-			}
-			bw.Flush()
-			fmt.Fprintf(errw, "nsbox lab: paused after step %d (NSBOX_LAB_PAUSE_AT)\n", pauseAt)
-			select {}
-		}
 		// Done records of every step that worked, also in a group with
 		// a failure: lab down then knows them by identity.
 		for k := range group {
@@ -617,12 +618,36 @@ func apply(l *Lab, out, errw io.Writer) error {
 		}
 		i += n
 	}
+	x.syncBridges(l)
 	if waiting := x.waitCarrier(l, 5*time.Second); len(waiting) > 0 {
 		bw.Flush()
 		fmt.Fprintf(errw, "lab %s: warning: no carrier yet on %s\n", l.Name, strings.Join(waiting, ", "))
 	}
 	fmt.Fprintf(bw, "lab %s is up (%d steps; journal %s)\n", l.Name, len(steps), j.path)
 	return nil
+}
+
+// syncBridges asks the kernel for each bridge that has ports, now that
+// they are up. A bridge created up has its carrier from the start, so
+// when its ports come up nothing urgent happens to it: its operstate
+// would read UNKNOWN until linkwatch's next unhurried run, up to a second
+// later, and waitCarrier would wait for that. Answering RTM_GETLINK for
+// it, the kernel runs its pending linkwatch event at once
+// (rtnl_getlink: linkwatch_sync_dev), and the event socket hears
+// operstate UP. One request per bridge; its answer is not needed.
+func (x *exe) syncBridges(l *Lab) {
+	ports := map[string]bool{}
+	for _, e := range l.Ends() {
+		if e.Master != "" {
+			ports[e.NS+"\x00"+e.Master] = true
+		}
+	}
+	for _, br := range l.Bridges {
+		idx, ok := x.idx[br.NS+"\x00"+br.Name]
+		if c := x.conns[br.NS]; ok && c != nil && ports[br.NS+"\x00"+br.Name] {
+			c.LinkByIndex(idx)
+		}
+	}
 }
 
 const ifOperUp = 6 // IF_OPER_UP

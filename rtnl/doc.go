@@ -6,6 +6,14 @@
 //
 // It knows nothing of argv or of text output. An rtnetlink payload is a
 // family header (ifinfomsg, ifaddrmsg, rtmsg, ...) followed by attributes.
+//
+// A link's kind-specific attributes (IFLA_LINKINFO's IFLA_INFO_DATA) are
+// typed by small drivers, one per kind: Veth (the peer), Bridge
+// (IFLA_BR_*), BridgePort (IFLA_BRPORT_*, a bridge port's
+// IFLA_INFO_SLAVE_DATA), Vxlan and Macvlan; each is one table of its
+// attributes in iproute2's order, for encoding and decoding alike.
+// Which requests to send for what a caller wants, with which defaults,
+// is package request's business, not this one's.
 package rtnl
 
 import (

@@ -10,7 +10,7 @@ import (
 
 func FuzzParseLink(f *testing.F) {
 	ifi := (IfInfomsg{Index: 3, Flags: unix.IFF_UP}).AppendBinary(nil)
-	f.Add(cat(ifi, nla(unix.IFLA_IFNAME, []byte("veth1\x00")), nla(unix.IFLA_LINKINFO, cat(nla(IFLA_INFO_KIND, []byte("veth")), nla(IFLA_INFO_DATA, nil)))))
+	f.Add(cat(ifi, nla(unix.IFLA_IFNAME, []byte("veth1\x00")), nla(unix.IFLA_LINKINFO, cat(nla(unix.IFLA_INFO_KIND, []byte("veth")), nla(unix.IFLA_INFO_DATA, nil)))))
 	f.Add(cat(ifi, nla(unix.IFLA_STATS64, make([]byte, 79))))
 	f.Add(cat(ifi, nla(unix.IFLA_MASTER, []byte{1})))
 	f.Add(ifi[:15])
@@ -26,8 +26,8 @@ func FuzzParseLink(f *testing.F) {
 }
 
 func FuzzParseBridgePort(f *testing.F) {
-	f.Add(cat(nla(IFLA_BRPORT_STATE, []byte{3}), nla(IFLA_BRPORT_PRIORITY, u16(32)), nla(IFLA_BRPORT_COST, u32(2)), nla(IFLA_BRPORT_LEARNING, []byte{1})))
-	f.Add(nla(IFLA_BRPORT_COST, u16(2)))
+	f.Add(cat(nla(unix.IFLA_BRPORT_STATE, []byte{3}), nla(unix.IFLA_BRPORT_PRIORITY, u16(32)), nla(unix.IFLA_BRPORT_COST, u32(2)), nla(unix.IFLA_BRPORT_LEARNING, []byte{1})))
+	f.Add(nla(unix.IFLA_BRPORT_COST, u16(2)))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := ParseBridgePort(b)
 		if p == nil {

@@ -137,8 +137,8 @@ func compareGolden(t *testing.T, name string, got []byte) {
 
 func TestGoldenLinkAddVeth(t *testing.T) {
 	// ip link add veth1 type veth peer name br-veth1
-	m, err := NewLinkRequest(&Link{Name: "veth1", Info: &LinkInfo{Kind: "veth",
-		Peer: &Link{Name: "br-veth1"}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	m, err := NewLinkRequest(&Link{Name: "veth1", Info: LinkInfo{Kind: "veth",
+		Data: &Veth{Peer: &Link{Name: "br-veth1"}}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestGoldenLinkAddVeth(t *testing.T) {
 
 func TestGoldenLinkAddBridge(t *testing.T) {
 	// ip link add name br1 type bridge
-	m, err := NewLinkRequest(&Link{Name: "br1", Info: &LinkInfo{Kind: "bridge"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	m, err := NewLinkRequest(&Link{Name: "br1", Info: LinkInfo{Kind: "bridge"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,8 +156,7 @@ func TestGoldenLinkAddBridge(t *testing.T) {
 
 func TestGoldenLinkSetMaster(t *testing.T) {
 	// ip link set br-veth1 master br1 (br-veth1 is ifindex 2, br1 is 4)
-	master := int32(4)
-	m, err := NewLinkRequest(&Link{IfInfomsg: IfInfomsg{Index: 2}, Master: &master}, 0)
+	m, err := NewLinkRequest(&Link{IfInfomsg: IfInfomsg{Index: 2}, Master: 4}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,9 +215,9 @@ func TestGoldenDecodeVethReply(t *testing.T) {
 		{"mtu", l.MTU, uint32(1500)},
 		{"txqlen", l.TxQLen, uint32(1000)},
 		{"operstate", l.OperState, uint8(3)},
-		{"master", derefI32(l.Master), int32(4)},
+		{"master", l.Master, int32(4)},
 		{"link", l.Link, int32(3)},
-		{"netnsid", l.LinkNetNSID == nil, true},
+		{"netnsid", l.Seen.Has(unix.IFLA_LINK_NETNSID), false},
 		{"address", l.Address.String(), mac.String()},
 		{"broadcast", l.Broadcast.String(), "ff:ff:ff:ff:ff:ff"},
 		{"qdisc", l.Qdisc, "noqueue"},
@@ -229,11 +228,12 @@ func TestGoldenDecodeVethReply(t *testing.T) {
 		{"gso size", l.GSOMaxSize, uint32(65536)},
 		{"promiscuity", l.Promiscuity, uint32(1)},
 		{"tx queues", l.NumTxQueues, uint32(2)},
-		{"carrier", derefU8(l.Carrier), uint8(0)},
+		{"carrier", l.Carrier, uint8(0)},
+		{"carrier seen", l.Seen.Has(unix.IFLA_CARRIER), true},
 		{"carrier changes", l.CarrierChanges, uint32(1)},
 		{"kind", l.Info.Kind, "veth"},
 		{"slave kind", l.Info.SlaveKind, "bridge"},
-		{"stats64", l.Stats64 != nil, true},
+		{"stats64", l.Seen.Has(unix.IFLA_STATS64), true},
 		{"seen ifname", l.Seen.Has(unix.IFLA_IFNAME), true},
 		{"seen alias", l.Seen.Has(unix.IFLA_IFALIAS), false},
 	}
@@ -242,19 +242,21 @@ func TestGoldenDecodeVethReply(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", c.what, c.got, c.want)
 		}
 	}
-	port, err := ParseBridgePort(l.Info.SlaveData)
+	data, err := l.Info.DecodeSlaveData()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if port.Priority != 32 || port.Cost != 2 || !port.Learning || !port.Flood || port.State != 0 {
-		t.Errorf("bridge port: %+v", port)
+	port, ok := data.(*BridgePort)
+	if !ok || port.Priority == nil || *port.Priority != 32 || port.Cost == nil || *port.Cost != 2 ||
+		port.Learning == nil || !*port.Learning || port.Flood == nil || !*port.Flood || port.State == nil || *port.State != 0 {
+		t.Errorf("bridge port: %#v", data)
 	}
 }
 
 // After veth1 moved to namespace1, br-veth1's peer is if3 there.
 func TestGoldenDecodeVethNetnsReply(t *testing.T) {
 	l := goldenLink(t, "link-show-veth-netns-reply.txt", "br-veth1")
-	if l.Name != "br-veth1" || l.Link != 3 || l.LinkNetNSID == nil || *l.LinkNetNSID != 0 {
+	if l.Name != "br-veth1" || l.Link != 3 || !l.Seen.Has(unix.IFLA_LINK_NETNSID) || l.LinkNetNSID != 0 {
 		t.Errorf("got name %q link %d netnsid %v", l.Name, l.Link, l.LinkNetNSID)
 	}
 }
@@ -320,7 +322,7 @@ func TestGoldenWalkerIdentityOnLittleEndian(t *testing.T) {
 	if native.Uint16([]byte{1, 0}) != 1 {
 		t.Skip("identity holds only where native order is little-endian; the converted comparisons above run everywhere")
 	}
-	m, _ := NewLinkRequest(&Link{Name: "x", MTU: 1400, Info: &LinkInfo{Kind: "veth", Peer: &Link{Name: "y", MTU: 9000}}}, 0)
+	m, _ := NewLinkRequest(&Link{Name: "x", MTU: 1400, Info: LinkInfo{Kind: "veth", Data: &Veth{Peer: &Link{Name: "y", MTU: 9000}}}}, 0)
 	b, _ := m.MarshalBinary()
 	got, err := goldenToNative(b)
 	if err != nil || !bytes.Equal(got, b) {
@@ -328,23 +330,9 @@ func TestGoldenWalkerIdentityOnLittleEndian(t *testing.T) {
 	}
 }
 
-func derefI32(p *int32) int32 {
-	if p == nil {
-		return -1
-	}
-	return *p
-}
-
-func derefU8(p *uint8) uint8 {
-	if p == nil {
-		return 0xff
-	}
-	return *p
-}
-
 func TestGoldenDecodeBridgeReply(t *testing.T) {
 	l := goldenLink(t, "link-show-veth-reply.txt", "br1")
-	if l.Index != 4 || l.Info == nil || l.Info.Kind != "bridge" || l.Master != nil {
+	if l.Index != 4 || l.Info.Kind != "bridge" || l.Master != 0 {
 		t.Errorf("br1: %+v", l)
 	}
 }

@@ -32,7 +32,7 @@ func dialT(t *testing.T) *Conn {
 }
 
 func vethRequest(t testing.TB, name, peer string) netlink.Message {
-	m, err := NewLinkRequest(&Link{Name: name, Info: &LinkInfo{Kind: "veth", Peer: &Link{Name: peer}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	m, err := NewLinkRequest(&Link{Name: name, Info: LinkInfo{Kind: "veth", Data: &Veth{Peer: &Link{Name: peer}}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestKernelExecute(t *testing.T) {
 	t.Logf("short IFLA_MTU: %v (offset %d)", err, re.Offset)
 
 	// An unknown kind: the kernel's extack text.
-	m, _ := NewLinkRequest(&Link{Name: "ex1", Info: &LinkInfo{Kind: "nosuchkind"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	m, _ := NewLinkRequest(&Link{Name: "ex1", Info: LinkInfo{Kind: "nosuchkind"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 	_, err = c.Execute(m)
 	if !errors.As(err, &re) || re.Errno != unix.EOPNOTSUPP || re.Message != "Unknown device type" {
 		t.Fatalf("unknown kind: %#v", err)
@@ -129,7 +129,7 @@ func TestKernelExecute(t *testing.T) {
 	// A GET answered with RTM_NEWLINK before the ACK (netlink's fake
 	// tests cover a receive buffer too small for it).
 	l, err := c.LinkByName("ex0")
-	if err != nil || l.Name != "ex0" || l.Info == nil || l.Info.Kind != "veth" {
+	if err != nil || l.Name != "ex0" || l.Info.Kind != "veth" {
 		t.Fatalf("LinkByName: %+v %v", l, err)
 	}
 	if _, err := c.LinkByName("nosuch0"); !errors.Is(err, unix.ENODEV) {
@@ -269,7 +269,7 @@ func TestKernelBatch(t *testing.T) {
 	for i := range reqs {
 		switch {
 		case i%97 == 50:
-			m, _ := NewLinkRequest(&Link{Name: fmt.Sprintf("bx%d", i), Info: &LinkInfo{Kind: "nosuchkind"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+			m, _ := NewLinkRequest(&Link{Name: fmt.Sprintf("bx%d", i), Info: LinkInfo{Kind: "nosuchkind"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
 			reqs[i], want[i] = m, unix.EOPNOTSUPP
 		case i%10 == 9:
 			reqs[i], want[i] = vethRequest(t, fmt.Sprintf("b%d", i-1), fmt.Sprintf("b%dq", i-1)), unix.EEXIST

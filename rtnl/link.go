@@ -51,41 +51,16 @@ func ParseIfInfomsg(b []byte) (IfInfomsg, error) {
 	}, nil
 }
 
-// Attributes of IFLA_LINKINFO, and of the veth kind's IFLA_INFO_DATA.
-const (
-	IFLA_INFO_UNSPEC     = 0
-	IFLA_INFO_KIND       = 1
-	IFLA_INFO_DATA       = 2
-	IFLA_INFO_XSTATS     = 3
-	IFLA_INFO_SLAVE_KIND = 4
-	IFLA_INFO_SLAVE_DATA = 5
-
-	VETH_INFO_UNSPEC = 0
-	VETH_INFO_PEER   = 1 // struct ifinfomsg, then IFLA_* of the peer
-)
-
-// LinkInfo is IFLA_LINKINFO: the kind of a virtual link and its data.
-type LinkInfo struct {
-	Kind      string // IFLA_INFO_KIND: "veth", "bridge", ...
-	Data      []byte // IFLA_INFO_DATA as received (kind-specific attributes)
-	SlaveKind string // IFLA_INFO_SLAVE_KIND: "bridge" on a bridge port
-	SlaveData []byte // IFLA_INFO_SLAVE_DATA as received
-	// Peer, in a request for a veth, is the other end: it is sent inside
-	// IFLA_INFO_DATA as VETH_INFO_PEER, a struct ifinfomsg and its own
-	// IFLA_* attributes.
-	Peer *Link
-}
-
 // Link is a network device as RTM_NEWLINK describes it. Decoding fills
-// every field the kernel sent; attributes without a field are kept in
-// Other, never dropped. Encoding (a request) sends only the fields that
-// are set: strings and addresses when non-empty, numbers when non-zero,
-// pointers when non-nil.
+// every field the kernel sent and records in Seen which attributes those
+// were; attributes without a field are kept in Other, never dropped.
+// Encoding (a request) sends only the fields that are set: strings and
+// addresses when non-empty, numbers when non-zero, pointers when non-nil.
 //
 // A decoded Link does not copy the message: its byte slices (addresses,
-// Other, Info.Data, ProtInfo) alias the bytes it was decoded from, and its
-// pointer fields (Master, Carrier, Info, Stats64, ...) point into the Link
-// itself, so that decoding costs one allocation, or none with Decode.
+// Other, Info.RawData, ProtInfo) alias the bytes it was decoded from, so
+// that one Link decodes a dump of thousands of links without allocating
+// (see Decode).
 type Link struct {
 	IfInfomsg
 	Name        string       // IFLA_IFNAME
@@ -94,13 +69,18 @@ type Link struct {
 	Address     HardwareAddr // IFLA_ADDRESS
 	Broadcast   HardwareAddr // IFLA_BROADCAST
 	PermAddress HardwareAddr // IFLA_PERM_ADDRESS
-	// Master is IFLA_MASTER, the ifindex of the bridge a port belongs to.
-	// In a request, a non-nil pointer to 0 means "nomaster".
-	Master *int32
+	// Master is IFLA_MASTER, the ifindex of the bridge the link is a
+	// port of; 0 for none (the kernel sends it only for a port).
+	Master int32
+	// NoMaster, in a request, sends IFLA_MASTER 0: leave the bridge
+	// ("ip link set DEV nomaster").
+	NoMaster bool
 	// Link is IFLA_LINK: for a veth, the peer's ifindex (in the peer's
-	// namespace when LinkNetNSID is set).
-	Link        int32
-	LinkNetNSID *int32 // IFLA_LINK_NETNSID: the namespace the peer is in
+	// namespace when Seen has IFLA_LINK_NETNSID).
+	Link int32
+	// LinkNetNSID is IFLA_LINK_NETNSID: the id, in this namespace, of the
+	// namespace the peer is in. Check Seen: 0 is an id too.
+	LinkNetNSID int32
 	OperState   uint8  // IFLA_OPERSTATE: IF_OPER_*
 	LinkMode    uint8  // IFLA_LINKMODE
 	Group       uint32 // IFLA_GROUP
@@ -113,11 +93,16 @@ type Link struct {
 	MaxMTU      uint32 // IFLA_MAX_MTU
 	GSOMaxSize  uint32 // IFLA_GSO_MAX_SIZE
 	GSOMaxSegs  uint32 // IFLA_GSO_MAX_SEGS
-	Carrier     *uint8 // IFLA_CARRIER
+	// Carrier is IFLA_CARRIER, 1 when the link has a carrier (check
+	// Seen).
+	Carrier uint8
 	// CarrierChanges is IFLA_CARRIER_CHANGES.
 	CarrierChanges uint32
-	Info           *LinkInfo    // IFLA_LINKINFO
-	Stats64        *LinkStats64 // IFLA_STATS64
+	// Info is IFLA_LINKINFO: the kind of a virtual link and its own
+	// attributes. A request sends it when Info.Kind is set.
+	Info LinkInfo
+	// Stats64 is IFLA_STATS64 (check Seen).
+	Stats64 LinkStats64
 	// ProtInfo is IFLA_PROTINFO as received: for AF_BRIDGE messages the
 	// bridge port's IFLA_BRPORT_* attributes (see ParseBridgePort).
 	ProtInfo []byte
@@ -131,14 +116,6 @@ type Link struct {
 	// Seen records which IFLA_* attributes a decoded message carried
 	// (the kernel leaves some out, e.g. in AF_INET6 link dumps).
 	Seen AttrSet
-
-	// what the pointer fields of a decoded Link point to
-	store struct {
-		master, linkNetNSID int32
-		carrier             uint8
-		info                LinkInfo
-		stats64             LinkStats64
-	}
 }
 
 // HardwareAddr is a link-layer address as the kernel keeps it in
@@ -228,8 +205,8 @@ func (l *Link) encode(e *netlink.AttributeEncoder) {
 	if len(l.Broadcast) > 0 {
 		e.Bytes(unix.IFLA_BROADCAST, l.Broadcast)
 	}
-	if l.Master != nil {
-		e.Uint32(unix.IFLA_MASTER, uint32(*l.Master))
+	if l.Master != 0 || l.NoMaster {
+		e.Uint32(unix.IFLA_MASTER, uint32(l.Master))
 	}
 	if l.Group != 0 {
 		e.Uint32(unix.IFLA_GROUP, l.Group)
@@ -241,27 +218,13 @@ func (l *Link) encode(e *netlink.AttributeEncoder) {
 		e.Uint32(unix.IFLA_NET_NS_PID, *l.NetNSPID)
 	}
 	if l.NetNSFD != nil {
-		e.Uint32(unix.IFLA_NET_NS_FD, uint32(*l.NetNSFD))
+		e.Int32(unix.IFLA_NET_NS_FD, *l.NetNSFD)
 	}
 	if l.Link != 0 {
 		e.Uint32(unix.IFLA_LINK, uint32(l.Link))
 	}
-	if in := l.Info; in != nil {
-		li := e.Nest(unix.IFLA_LINKINFO)
-		// iproute2 sends the kind without its NUL: addattr_l(..., strlen(type))
-		e.Bytes(IFLA_INFO_KIND, []byte(in.Kind))
-		switch {
-		case in.Peer != nil:
-			data := e.Nest(IFLA_INFO_DATA)
-			peer := e.Nest(VETH_INFO_PEER)
-			e.Raw(in.Peer.IfInfomsg.AppendBinary(nil))
-			in.Peer.encode(e)
-			e.End(peer)
-			e.End(data)
-		case len(in.Data) > 0:
-			e.Bytes(IFLA_INFO_DATA, in.Data)
-		}
-		e.End(li)
+	if l.Info.Kind != "" {
+		l.Info.encode(e)
 	}
 	for _, a := range l.Other {
 		e.Bytes(a.Type, a.Data)
@@ -279,27 +242,23 @@ func ParseLink(b []byte) (*Link, error) {
 }
 
 // Decode decodes the payload of RTM_NEWLINK (ifinfomsg + IFLA_*) into l,
-// replacing whatever l held. It keeps the array behind l.Other for the
-// attributes it puts there, so one Link can decode a whole dump, message
-// after message, without allocating: everything it fills is valid as
-// long as b is, and until the next Decode.
+// replacing whatever l held. One Link decodes a whole dump, message after
+// message, without allocating: it keeps the array behind l.Other, and the
+// qdisc and kind names of the message before when they are the same (a
+// dump repeats "noqueue" and "veth" thousands of times). Everything it
+// fills is valid as long as b is, and until the next Decode.
 func (l *Link) Decode(b []byte) error {
 	h, err := ParseIfInfomsg(b)
 	if err != nil {
 		return err
 	}
-	other := l.Other[:0]
-	*l = Link{}
-	l.IfInfomsg = h
-	var seen AttrSet
+	other, qdisc, kind, slaveKind := l.Other[:0], l.Qdisc, l.Info.Kind, l.Info.SlaveKind
+	*l = Link{IfInfomsg: h}
 	var d netlink.AttributeDecoder
 	d.Reset(b[IfInfomsgLen:])
-	var nestErr error
 	for d.Next() {
 		typ := d.Type()
-		if typ < 256 {
-			seen[typ/64] |= 1 << (typ % 64)
-		}
+		l.Seen.Add(typ)
 		switch typ {
 		case unix.IFLA_IFNAME:
 			l.Name = d.String()
@@ -314,13 +273,11 @@ func (l *Link) Decode(b []byte) error {
 		case unix.IFLA_PERM_ADDRESS:
 			l.PermAddress = d.Bytes()
 		case unix.IFLA_MASTER:
-			l.store.master = d.Int32()
-			l.Master = &l.store.master
+			l.Master = d.Int32()
 		case unix.IFLA_LINK:
 			l.Link = d.Int32()
 		case unix.IFLA_LINK_NETNSID:
-			l.store.linkNetNSID = d.Int32()
-			l.LinkNetNSID = &l.store.linkNetNSID
+			l.LinkNetNSID = d.Int32()
 		case unix.IFLA_OPERSTATE:
 			l.OperState = d.Uint8()
 		case unix.IFLA_LINKMODE:
@@ -328,7 +285,7 @@ func (l *Link) Decode(b []byte) error {
 		case unix.IFLA_GROUP:
 			l.Group = d.Uint32()
 		case unix.IFLA_QDISC:
-			l.Qdisc = knownString(&d)
+			l.Qdisc = sameString(qdisc, d.Bytes())
 		case unix.IFLA_IFALIAS:
 			l.Alias = d.String()
 		case unix.IFLA_PROMISCUITY:
@@ -346,39 +303,21 @@ func (l *Link) Decode(b []byte) error {
 		case unix.IFLA_GSO_MAX_SEGS:
 			l.GSOMaxSegs = d.Uint32()
 		case unix.IFLA_CARRIER:
-			l.store.carrier = d.Uint8()
-			l.Carrier = &l.store.carrier
+			l.Carrier = d.Uint8()
 		case unix.IFLA_CARRIER_CHANGES:
 			l.CarrierChanges = d.Uint32()
 		case unix.IFLA_LINKINFO:
-			in := &l.store.info
-			l.Info = in
-			var nd netlink.AttributeDecoder
-			nd.Reset(d.Bytes())
-			for nd.Next() {
-				switch nd.Type() {
-				case IFLA_INFO_KIND:
-					in.Kind = knownString(&nd)
-				case IFLA_INFO_DATA:
-					in.Data = nd.Bytes()
-				case IFLA_INFO_SLAVE_KIND:
-					in.SlaveKind = knownString(&nd)
-				case IFLA_INFO_SLAVE_DATA:
-					in.SlaveData = nd.Bytes()
-				}
-			}
-			if err := nd.Err(); err != nil && nestErr == nil {
-				nestErr = fmt.Errorf("rtnl: in attribute type %d: %w", typ, err)
+			if err := l.Info.decode(d.Bytes(), kind, slaveKind); err != nil {
+				return fmt.Errorf("ifindex %d: in IFLA_LINKINFO: %w", h.Index, err)
 			}
 		case unix.IFLA_STATS64:
-			if err := parseStats64(&l.store.stats64, d.Bytes()); err != nil {
-				return err
+			if err := parseStats64(&l.Stats64, d.Bytes()); err != nil {
+				return fmt.Errorf("ifindex %d: %w", h.Index, err)
 			}
-			l.Stats64 = &l.store.stats64
 		case unix.IFLA_PROTINFO:
 			l.ProtInfo = d.Bytes()
 		default:
-			if cap(other) == 0 {
+			if other == nil {
 				// room for the rest at once: a link dump carries
 				// dozens of attributes kept here
 				n := 1
@@ -393,41 +332,22 @@ func (l *Link) Decode(b []byte) error {
 	if len(other) > 0 {
 		l.Other = other
 	}
-	l.Seen = seen
-	err = d.Err()
-	if err == nil {
-		err = nestErr
-	}
-	if err != nil {
+	if err := d.Err(); err != nil {
 		return fmt.Errorf("ifindex %d: %w", h.Index, err)
 	}
 	return nil
 }
 
-// knownString is String without an allocation for the values a link dump
-// repeats thousands of times (qdiscs, kinds).
-func knownString(d *netlink.AttributeDecoder) string {
-	b := d.Bytes()
+// sameString is string(b) without its trailing NUL; it is old, not a new
+// string, when old spells the same.
+func sameString(old string, b []byte) string {
 	if n := len(b); n > 0 && b[n-1] == 0 {
 		b = b[:n-1]
 	}
-	switch string(b) {
-	case "noqueue":
-		return "noqueue"
-	case "noop":
-		return "noop"
-	case "pfifo_fast":
-		return "pfifo_fast"
-	case "fq_codel":
-		return "fq_codel"
-	case "mq":
-		return "mq"
-	case "veth":
-		return "veth"
-	case "bridge":
-		return "bridge"
+	if string(b) == old {
+		return old
 	}
-	return d.String()
+	return string(b)
 }
 
 func parseStats64(s *LinkStats64, b []byte) error {
@@ -453,64 +373,6 @@ func parseStats64(s *LinkStats64, b []byte) error {
 		*p = native.Uint64(b[i*8:])
 	}
 	return nil
-}
-
-// Bridge port attributes, nested in IFLA_PROTINFO of AF_BRIDGE messages.
-const (
-	IFLA_BRPORT_STATE         = 1 // u8: BR_STATE_*
-	IFLA_BRPORT_PRIORITY      = 2 // u16
-	IFLA_BRPORT_COST          = 3 // u32
-	IFLA_BRPORT_MODE          = 4 // u8: hairpin
-	IFLA_BRPORT_GUARD         = 5
-	IFLA_BRPORT_PROTECT       = 6
-	IFLA_BRPORT_FAST_LEAVE    = 7
-	IFLA_BRPORT_LEARNING      = 8
-	IFLA_BRPORT_UNICAST_FLOOD = 9
-)
-
-// BridgePort is what `bridge link` shows of a port (IFLA_PROTINFO).
-type BridgePort struct {
-	State     uint8 // BR_STATE_DISABLED=0, LISTENING, LEARNING, FORWARDING, BLOCKING
-	Priority  uint16
-	Cost      uint32
-	Hairpin   bool
-	Guard     bool
-	Protect   bool
-	FastLeave bool
-	Learning  bool
-	Flood     bool
-	Other     []netlink.Attribute
-}
-
-// ParseBridgePort decodes IFLA_PROTINFO of an AF_BRIDGE RTM_NEWLINK.
-func ParseBridgePort(b []byte) (*BridgePort, error) {
-	p := &BridgePort{}
-	d := netlink.NewAttributeDecoder(b)
-	for d.Next() {
-		switch d.Type() {
-		case IFLA_BRPORT_STATE:
-			p.State = d.Uint8()
-		case IFLA_BRPORT_PRIORITY:
-			p.Priority = d.Uint16()
-		case IFLA_BRPORT_COST:
-			p.Cost = d.Uint32()
-		case IFLA_BRPORT_MODE:
-			p.Hairpin = d.Uint8() != 0
-		case IFLA_BRPORT_GUARD:
-			p.Guard = d.Uint8() != 0
-		case IFLA_BRPORT_PROTECT:
-			p.Protect = d.Uint8() != 0
-		case IFLA_BRPORT_FAST_LEAVE:
-			p.FastLeave = d.Uint8() != 0
-		case IFLA_BRPORT_LEARNING:
-			p.Learning = d.Uint8() != 0
-		case IFLA_BRPORT_UNICAST_FLOOD:
-			p.Flood = d.Uint8() != 0
-		default:
-			p.Other = append(p.Other, d.Attribute())
-		}
-	}
-	return p, d.Err()
 }
 
 // NewLinkRequest builds RTM_NEWLINK with the given flags (NLM_F_CREATE|
@@ -597,7 +459,7 @@ func (c *Conn) getLink(b []byte) (*Link, error) {
 }
 
 // Links dumps every link, streaming: fn sees each as it is decoded. fn
-// may keep the Link, but its byte slices (addresses, Other, Info.Data,
+// may keep the Link, but its byte slices (addresses, Other, Info.RawData,
 // ProtInfo) alias the dump's buffer and are valid only during the call.
 func (c *Conn) Links(family uint8, fn func(*Link) error) error {
 	return c.Dump(LinkDumpRequest(family, RTEXT_FILTER_VF), func(m netlink.Message) error {

@@ -3,10 +3,11 @@
 # 386 natively, big-endian mips and s390x, arm and arm64 under qemu-user.
 # Every architecture runs to the end; a summary lists each package that
 # failed (or did not build) on each architecture, its log is kept in
-# $OUT (default /tmp/nsbox-test-cross), and any failure makes it exit 1.
+# $OUT (default .test-cross in the checkout, so that two checkouts on one
+# machine never share it), and any failure makes it exit 1.
 #   ARCHES="mips s390x" sh scripts/test-cross.sh   runs only those.
 export CGO_ENABLED=0
-out=${OUT:-/tmp/nsbox-test-cross}
+out=${OUT:-$(pwd)/.test-cross}
 mkdir -p "$out"
 arches=${ARCHES:-386 mips s390x arm arm64}
 failed=""

@@ -41,25 +41,24 @@ type docStep struct {
 
 func docsSteps(t testing.TB) []docStep {
 	veth := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "veth1",
-		Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: "br-veth1"}}}, create)), req|ack, docsSeq(1))
+		Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: "br-veth1"}}}}, create)), req|ack, docsSeq(1))
 	bridge := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "br1",
-		Info: &rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, docsSeq(2))
+		Info: rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, docsSeq(2))
 	getLink := func(name string, seq uint32) netlink.Message {
 		l := &rtnl.Link{ExtMask: rtnl.RTEXT_FILTER_VF | rtnl.RTEXT_FILTER_SKIP_STATS, Name: name}
 		b, _ := l.AppendBinary(nil)
 		return msg(unix.RTM_GETLINK, req|ack, seq, 0, b)
 	}
-	master := int32(4)
-	setMaster := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: 2}, Master: &master}, 0)), req|ack, docsSeq(5))
+	setMaster := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: 2}, Master: 4}, 0)), req|ack, docsSeq(5))
 	addr := withHeader(mustMsg(rtnl.NewAddrRequest(&rtnl.Addr{
 		IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: 4},
 		Local:     netip.MustParseAddr("192.168.1.10"), Address: netip.MustParseAddr("192.168.1.10"),
 		Broadcast: netip.MustParseAddr("192.168.1.255"),
 	}, create)), req|ack, docsSeq(7))
 	again := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "br1",
-		Info: &rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, docsSeq(8))
+		Info: rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, docsSeq(8))
 	tooLong := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "a-name-too-long-for-linux",
-		Info: &rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, docsSeq(9))
+		Info: rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, docsSeq(9))
 	okAck := func(r netlink.Message) netlink.Message {
 		m := nlmsgerr(t, 0, r, true, nil)
 		m.Header.PID = docsPID

@@ -80,10 +80,10 @@ func goldenCases(t testing.TB) []struct {
 	dir   Direction
 	b     []byte
 } {
-	veth := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "veth1", Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: "br-veth1"}}}, create)), req|ack, 1001)
-	bridge := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "br1", Info: &rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, 1002)
+	veth := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "veth1", Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: "br-veth1"}}}}, create)), req|ack, 1001)
+	bridge := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "br1", Info: rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, 1002)
 	master := int32(4)
-	setMaster := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: 3}, Master: &master}, 0)), req|ack, 1003)
+	setMaster := withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: 3}, Master: master}, 0)), req|ack, 1003)
 	addr := withHeader(mustMsg(rtnl.NewAddrRequest(&rtnl.Addr{
 		IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: 4},
 		Local:     netip.MustParseAddr("192.168.1.10"), Address: netip.MustParseAddr("192.168.1.10"),
@@ -122,10 +122,10 @@ func goldenCases(t testing.TB) []struct {
 			e.Uint8(unix.IFLA_OPERSTATE, 6)
 			e.Bytes(unix.IFLA_ADDRESS, net.HardwareAddr{0x02, 0x00, 0x00, 0x00, 0x00, 0x01})
 			e.Nested(unix.IFLA_PROTINFO|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
-				e.Uint8(rtnl.IFLA_BRPORT_STATE, 3)
-				e.Uint16(rtnl.IFLA_BRPORT_PRIORITY, 32)
-				e.Uint32(rtnl.IFLA_BRPORT_COST, 2)
-				e.Uint8(rtnl.IFLA_BRPORT_LEARNING, 1)
+				e.Uint8(unix.IFLA_BRPORT_STATE, 3)
+				e.Uint16(unix.IFLA_BRPORT_PRIORITY, 32)
+				e.Uint32(unix.IFLA_BRPORT_COST, 2)
+				e.Uint8(unix.IFLA_BRPORT_LEARNING, 1)
 			})
 			e.Nested(unix.IFLA_AF_SPEC, func(e *netlink.AttributeEncoder) {
 				// IFLA_BRIDGE_VLAN_INFO: flags PVID|UNTAGGED, vid 1
@@ -144,8 +144,8 @@ func goldenCases(t testing.TB) []struct {
 			e.Bytes(unix.IFLA_ADDRESS, net.HardwareAddr{0x02, 0x00, 0x00, 0x00, 0x00, 0x04})
 			e.Bytes(unix.IFLA_BROADCAST, net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 			e.Nested(unix.IFLA_LINKINFO, func(e *netlink.AttributeEncoder) {
-				e.String(rtnl.IFLA_INFO_KIND, "bridge")
-				e.Nested(rtnl.IFLA_INFO_DATA|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
+				e.String(unix.IFLA_INFO_KIND, "bridge")
+				e.Nested(unix.IFLA_INFO_DATA|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 					e.Uint32(unix.IFLA_BR_FORWARD_DELAY, 1500)
 					e.Uint32(unix.IFLA_BR_STP_STATE, 0)
 					e.Uint16(unix.IFLA_BR_PRIORITY, 32768)

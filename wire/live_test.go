@@ -30,8 +30,8 @@ func seedRequests(t *testing.T, conn *rtnl.Conn) {
 			t.Fatal(err)
 		}
 	}
-	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wveth1", Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: "wbr-veth1"}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
-	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wbr1", Info: &rtnl.LinkInfo{Kind: "bridge"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
+	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wveth1", Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: "wbr-veth1"}}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
+	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wbr1", Info: rtnl.LinkInfo{Kind: "bridge"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
 	br, err := conn.LinkByName("wbr1")
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func seedRequests(t *testing.T, conn *rtnl.Conn) {
 		t.Fatal(err)
 	}
 	master := br.Index
-	must(rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: port.Index}, Master: &master}, 0))
+	must(rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: port.Index}, Master: master}, 0))
 	must(rtnl.NewAddrRequest(&rtnl.Addr{
 		IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: uint32(br.Index)},
 		Local:     netip.MustParseAddr("192.168.1.10"), Address: netip.MustParseAddr("192.168.1.10"),

@@ -72,16 +72,16 @@ func seedEquivalents() map[string][]netlink.Message {
 	master := int32(4)
 	return map[string][]netlink.Message{
 		"iproute2-link-add-veth.strace": {withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "veth1",
-			Info: &rtnl.LinkInfo{Kind: "veth", Peer: &rtnl.Link{Name: "br-veth1"}}}, create)), req|ack, 0)},
+			Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: "br-veth1"}}}}, create)), req|ack, 0)},
 		"iproute2-link-add-bridge.strace": {withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{Name: "br1",
-			Info: &rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, 0)},
+			Info: rtnl.LinkInfo{Kind: "bridge"}}, create)), req|ack, 0)},
 		"iproute2-addr-add.strace": {getLink("br1"), withHeader(mustMsg(rtnl.NewAddrRequest(&rtnl.Addr{
 			IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: 4},
 			Local:     netip.MustParseAddr("192.168.1.10"), Address: netip.MustParseAddr("192.168.1.10"),
 			Broadcast: netip.MustParseAddr("192.168.1.255"),
 		}, create)), req|ack, 0)},
 		"iproute2-link-set-master.strace": {getLink("br1"), getLink("veth1"),
-			withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: 3}, Master: &master}, 0)), req|ack, 0)},
+			withHeader(mustMsg(rtnl.NewLinkRequest(&rtnl.Link{IfInfomsg: rtnl.IfInfomsg{Index: 3}, Master: master}, 0)), req|ack, 0)},
 	}
 }
 

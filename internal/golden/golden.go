@@ -170,10 +170,21 @@ type schema map[uint16]any
 
 var (
 	brportSchema = schema{2: 'u', 3: 'u', 15: 'u', 16: 'u', 17: 'u', 18: 'u', 21: 'u',
-		22: 'u', 23: 'u', 31: 'u', 37: 'u', 38: 'u', 41: 'u', 42: 'u'}
-	vethPeer   = schema{} // vethInfoPeer: ifinfomsg + link attributes
-	infoSchema = schema{iflaInfoData: schema{vethInfoPeer: vethPeer},
-		iflaInfoSlaveData: brportSchema}
+		22: 'u', 23: 'u', 31: 'u', 34: 'u', 37: 'u', 38: 'u', 41: 'u', 42: 'u'}
+	// IFLA_LINKINFO's IFLA_INFO_DATA is typed by its IFLA_INFO_KIND (see
+	// dataSchemas); here it is a placeholder convertAttrs replaces.
+	infoSchema = schema{iflaInfoData: schema{}, iflaInfoSlaveData: brportSchema}
+	// dataSchemas types IFLA_INFO_DATA by IFLA_INFO_KIND. Only the
+	// integers kept in native order are listed: IFLA_BR_VLAN_PROTOCOL,
+	// IFLA_VXLAN_PORT, _PORT_RANGE and _LABEL are in network order.
+	dataSchemas = map[string]schema{
+		"veth": {vethInfoPeer: 'P'}, // 'P': a struct ifinfomsg, then link attributes
+		"bridge": {1: 'u', 2: 'u', 3: 'u', 4: 'u', 5: 'u', 6: 'u', 9: 'u', 12: 'u', 13: 'u',
+			16: 'u', 17: 'u', 18: 'u', 19: 'u', 26: 'u', 27: 'u', 28: 'u', 29: 'u', 30: 'u',
+			31: 'u', 32: 'u', 33: 'u', 34: 'u', 35: 'u', 39: 'u', 46: 'U', 48: 'u', 49: 'u'},
+		"vxlan":   {1: 'u', 3: 'u', 8: 'u', 9: 'u'},
+		"macvlan": {1: 'u', 2: 'u', 3: 'u', 6: 'u', 7: 'u', 8: 'u', 9: 'u'},
+	}
 	linkSchema = schema{
 		unix.IFLA_MTU: 'u', unix.IFLA_LINK: 'u', unix.IFLA_MASTER: 'u',
 		unix.IFLA_TXQLEN: 'u', unix.IFLA_NET_NS_PID: 'u', unix.IFLA_NET_NS_FD: 'u',
@@ -193,10 +204,19 @@ var (
 		rtaCacheinfo: 'U', rtaUID: 'u', rtaExpires: 'u', rtaMetrics: schema{}}
 )
 
-func init() {
-	for k, v := range linkSchema {
-		vethPeer[k] = v
+// kindOf is the IFLA_INFO_KIND in the attributes of IFLA_LINKINFO.
+func kindOf(b []byte) string {
+	for off := 0; off+4 <= len(b); {
+		n := int(le.Uint16(b[off:]))
+		if n < 4 || off+n > len(b) {
+			break
+		}
+		if le.Uint16(b[off+2:])&nlaTypeMask == unix.IFLA_INFO_KIND {
+			return strings.TrimRight(string(b[off+4:off+n]), "\x00")
+		}
+		off += align(n)
 	}
+	return ""
 }
 
 func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
@@ -225,21 +245,18 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 				for i := 0; i < len(v); i += 8 {
 					out = native.AppendUint64(out, le.Uint64(v[i:]))
 				}
-			default:
-				out = append(out, v...)
-			}
-		case schema:
-			if typ&nlaTypeMask == vethInfoPeer && len(how) > 0 {
-				if len(v) < ifinfomsgLen { // a bridge's IFLA_BR_FORWARD_DELAY, not a peer
-					out = native.AppendUint32(out, le.Uint32(v))
-					break
-				}
-				nested, err := convertAttrs(ifinfoLE(v[:ifinfomsgLen]), v[ifinfomsgLen:], how)
+			case how == 'P' && len(v) >= ifinfomsgLen:
+				nested, err := convertAttrs(ifinfoLE(v[:ifinfomsgLen]), v[ifinfomsgLen:], linkSchema)
 				if err != nil {
 					return nil, err
 				}
 				out = append(out, nested...)
-				break
+			default:
+				out = append(out, v...)
+			}
+		case schema:
+			if sc[iflaInfoSlaveData] != nil && typ&nlaTypeMask == iflaInfoData {
+				how = dataSchemas[kindOf(b)] // b: the attributes of IFLA_LINKINFO
 			}
 			sub := how
 			if len(how) == 0 && typ&nlaTypeMask == rtaMetrics {
