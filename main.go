@@ -13,7 +13,9 @@ import (
 
 	"nsbox/cli"
 	"nsbox/cni"
+	"nsbox/cni/bridge"
 	"nsbox/cni/hostlocal"
+	"nsbox/cni/loopback"
 	fmt "nsbox/internal/printf"
 	"nsbox/ipcmd"
 	"nsbox/lab"
@@ -61,14 +63,18 @@ var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "p
 // link called name in a CNI bin directory (see --install-cni).
 func cniPlugin(name string) *cni.Plugin {
 	switch name {
+	case "bridge":
+		return &bridge.Plugin
 	case "host-local":
 		return &hostlocal.Plugin
+	case "loopback":
+		return &loopback.Plugin
 	}
 	return nil
 }
 
 // cniNames are cniPlugin's names, sorted.
-var cniNames = []string{"host-local"}
+var cniNames = []string{"bridge", "host-local", "loopback"}
 
 // nsboxCommand is one of nsbox's own words besides the ip objects (link,
 // addr, route, netns, monitor, ...), which go to ipcmd.
