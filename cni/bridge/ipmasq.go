@@ -1,13 +1,13 @@
 package bridge
 
 import (
-	"crypto/sha512"
 	"encoding/hex"
 	"net/netip"
 	"strings"
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/sha512"
 	"nsbox/netlink"
 	"nsbox/nft"
 )

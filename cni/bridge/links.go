@@ -1,10 +1,10 @@
 package bridge
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"net/netip"
+	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -72,11 +72,28 @@ func (a *attachment) ensureBridge() error {
 	return nil
 }
 
+// random fills b from the kernel's random source (getrandom(2)): a few
+// bytes for a name or a MAC need no generator of their own (crypto/rand
+// would link its FIPS generator, ~60 KB).
+func random(b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Getrandom(b, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return os.NewSyscallError("getrandom", err)
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
 // randomVethName is the reference's "veth" and 8 random hex digits
 // (NetworkManager leaves links called veth* alone).
 func randomVethName() (string, error) {
 	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
+	if err := random(b); err != nil {
 		return "", fmt.Errorf("failed to generate random veth name: %v", err)
 	}
 	return "veth" + hex.EncodeToString(b), nil
@@ -271,7 +288,7 @@ func (a *attachment) ensureBridgeAddr(gw netip.Prefix) error {
 		// The kernel zeroes it when the last port leaves; pick one as the
 		// kernel would (random, unicast, locally administered).
 		mac = make(rtnl.HardwareAddr, 6)
-		if _, err := rand.Read(mac); err != nil {
+		if err := random(mac); err != nil {
 			return fmt.Errorf("failed to generate random MAC address: %w", err)
 		}
 		mac[0] = mac[0]&0xfe | 0x02
