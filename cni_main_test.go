@@ -17,6 +17,7 @@ import (
 // CNI_COMMAND is set, iproute2's bridge otherwise; host-local without it
 // says what it is, as the reference plugins do.
 func TestInstallCNI(t *testing.T) {
+	sandbox.Require(t) // runs the binary: not under -short (test-cross builds it for another architecture)
 	bin := sandbox.Binary(t)
 	dir := t.TempDir()
 	if out, err := exec.Command(bin, "--install-cni", dir).CombinedOutput(); err != nil {
