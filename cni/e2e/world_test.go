@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -191,6 +192,7 @@ type snapshot map[string]string
 func (w *world) snap(ifname, bridge, dataDir string) snapshot {
 	w.t.Helper()
 	w.settle(bridge)
+	w.settleContainer(ifname)
 	s := snapshot{}
 	s["container addresses (ip -j -d addr)"] = w.ipJSON("c1", "-d", "addr", "show")
 	s["container routes (ip -j route)"] = w.ipJSON("c1", "route", "show", "table", "all")
@@ -245,6 +247,26 @@ func (w *world) settle(bridge string) {
 			}
 		}
 		if ports > 0 || down {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// settleContainer waits (up to 3 s) until the container's interface, if
+// it is up, is also operationally up. The link watcher sets that (and
+// then IPv6 gives it its link-local address and routes) a moment after
+// the carrier comes, and its work queue lags under load: the host end
+// that both plugins wait for can be up before the container's end.
+func (w *world) settleContainer(ifname string) {
+	for i := 0; i < 300; i++ {
+		var links []struct {
+			Flags []string `json:"flags"`
+			Oper  string   `json:"operstate"`
+		}
+		r := w.exec(nil, "ip", "-n", "c1", "-j", "link", "show", "dev", ifname)
+		json.Unmarshal([]byte(r.Stdout), &links)
+		if len(links) != 1 || links[0].Oper == "UP" || !slices.Contains(links[0].Flags, "UP") {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
