@@ -362,20 +362,14 @@ func familyOf(a netip.Addr) uint8 {
 // dumpAddrs returns every address of the family (0: all).
 func (s *session) dumpAddrs(family uint8) ([]*rtnl.Addr, error) {
 	var addrs []*rtnl.Addr
-	for try := 0; ; try++ {
-		addrs = addrs[:0]
-		err := s.conn.Addrs(family, 0, func(a *rtnl.Addr) error {
-			addrs = append(addrs, a)
-			return nil
-		})
-		if err == netlink.ErrDumpInterrupted && try < netlink.DumpRetries {
-			continue
-		}
-		if err != nil {
-			return nil, kernelError(err)
-		}
-		return addrs, nil
+	err := s.conn.Addrs(family, 0, func() { addrs = addrs[:0] }, func(a *rtnl.Addr) error {
+		addrs = append(addrs, a)
+		return nil
+	})
+	if err != nil {
+		return nil, kernelError(err)
 	}
+	return addrs, nil
 }
 
 func (f *linkFilter) matchAddr(a *rtnl.Addr, family uint8) bool {

@@ -14,7 +14,7 @@ import (
 // index when it had one), once; nothing for other links and requests or
 // outside a batch.
 func TestCarrierSync(t *testing.T) {
-	req := func(l *rtnl.Link, flags uint16) netlink.Message {
+	req := func(l *rtnl.Link, flags netlink.HeaderFlags) netlink.Message {
 		m, err := rtnl.NewLinkRequest(l, flags)
 		if err != nil {
 			t.Fatal(err)
@@ -80,7 +80,7 @@ func TestCarrierSync(t *testing.T) {
 				continue
 			}
 			if q.Header.Type != unix.RTM_GETLINK || q.Header.Flags != 0 {
-				t.Errorf("%s, step %d: type %d flags %#x, want RTM_GETLINK, no flags", tc.name, i, q.Header.Type, q.Header.Flags)
+				t.Errorf("%s, step %d: type %v flags %v, want RTM_GETLINK (18), no flags", tc.name, i, q.Header.Type, q.Header.Flags)
 			}
 			l, err := rtnl.ParseLink(q.Data)
 			if err != nil {

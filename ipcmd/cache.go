@@ -76,7 +76,7 @@ func (c *linkCache) forgetIndex(i int32) {
 
 // fill loads every link with one dump.
 func (c *linkCache) fill() error {
-	return c.conn.Links(0, func(l *rtnl.Link) error {
+	return c.conn.Links(0, nil, func(l *rtnl.Link) error {
 		c.put(l)
 		return nil
 	})

@@ -98,6 +98,12 @@ func nodev(name string) error { return failf("Cannot find device \"%s\"", name) 
 // kernelError turns a refusal from the kernel into iproute2's line:
 // "Error: <extack>." or "RTNETLINK answers: <strerror>", exit 2.
 func kernelError(err error) error {
+	if errors.Is(err, netlink.ErrDumpInterrupted) {
+		// iproute2's words for it. ip 6.1 prints them after what it
+		// read and exits 0; nsbox has started over DumpAttempts times
+		// already and prints nothing it cannot vouch for.
+		return &cmdError{code: cli.ExitFail, msg: dumpInterrupted}
+	}
 	var re *netlink.Error
 	if errors.As(err, &re) {
 		if re.Message != "" {
@@ -111,6 +117,10 @@ func kernelError(err error) error {
 	}
 	return &cmdError{code: cli.ExitKernel, msg: "nsbox: " + err.Error()}
 }
+
+// dumpInterrupted is what iproute2's rtnl_dump_filter_l prints for a dump
+// that had NLM_F_DUMP_INTR.
+const dumpInterrupted = "Dump was interrupted and may be inconsistent."
 
 func withPeriod(s string) string {
 	s = strings.TrimRight(s, "\n")

@@ -757,7 +757,7 @@ func TestGoldenRequestsEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range msgs {
-				if m.Header.Type == st.typ {
+				if uint16(m.Header.Type) == st.typ {
 					got, _ = m.MarshalBinary()
 				}
 			}
@@ -799,7 +799,7 @@ func goldenRequest(t *testing.T, file string, typ uint16) []byte {
 			t.Fatal(err)
 		}
 		for _, m := range msgs {
-			if m.Header.Type == typ {
+			if uint16(m.Header.Type) == typ {
 				out, _ = m.MarshalBinary()
 			}
 		}

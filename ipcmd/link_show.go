@@ -383,7 +383,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		}
 		return l, l.Decode(own(b))
 	}
-	for try := 0; ; try++ {
+	start := func() {
 		buf.Reset()
 		bw.Reset(&buf)
 		p = newPrinter(bw, s.g.JSON, s.g.Pretty, s.g.Oneline)
@@ -391,46 +391,42 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		waiting = waiting[:0]
 		s.links.fresh()
 		matched = 0
-		err := s.conn.Dump(rtnl.LinkDumpRequest(family, mask), func(m netlink.Message) error {
-			if m.Header.Type != unix.RTM_NEWLINK {
+	}
+	err := s.conn.Dump(rtnl.LinkDumpRequest(family, mask), start, func(m netlink.Message) error {
+		if m.Header.Type != unix.RTM_NEWLINK {
+			return nil
+		}
+		l := &scratch
+		if err := l.Decode(m.Data); err != nil {
+			return failf("nsbox: %v", err)
+		}
+		if family != unix.AF_BRIDGE {
+			s.links.put(l)
+		}
+		if f.match(l) {
+			matched++
+			if len(waiting) == 0 && ready(l) {
+				show(p, l)
 				return nil
 			}
-			l := &scratch
-			if err := l.Decode(m.Data); err != nil {
+			w, err := keep(m.Data)
+			if err != nil {
 				return failf("nsbox: %v", err)
 			}
-			if family != unix.AF_BRIDGE {
-				s.links.put(l)
-			}
-			if f.match(l) {
-				matched++
-				if len(waiting) == 0 && ready(l) {
-					show(p, l)
-					return nil
-				}
-				w, err := keep(m.Data)
-				if err != nil {
-					return failf("nsbox: %v", err)
-				}
-				waiting = append(waiting, w)
-			}
-			n := 0
-			for n < len(waiting) && ready(waiting[n]) {
-				show(p, waiting[n])
-				spare = append(spare, waiting[n])
-				waiting[n] = nil
-				n++
-			}
-			waiting = append(waiting[:0], waiting[n:]...)
-			return nil
-		})
-		if errors.Is(err, netlink.ErrDumpInterrupted) && try < netlink.DumpRetries {
-			continue
+			waiting = append(waiting, w)
 		}
-		if err != nil {
-			return kernelError(err)
+		n := 0
+		for n < len(waiting) && ready(waiting[n]) {
+			show(p, waiting[n])
+			spare = append(spare, waiting[n])
+			waiting[n] = nil
+			n++
 		}
-		break
+		waiting = append(waiting[:0], waiting[n:]...)
+		return nil
+	})
+	if err != nil {
+		return kernelError(err)
 	}
 	if f.dev != "" && matched == 0 && f.index != 0 && !f.up && f.kind == "" && f.master == 0 {
 		return failf("Device \"%s\" does not exist.", f.dev)

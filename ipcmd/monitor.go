@@ -45,26 +45,6 @@ func doMonitor(s *session, args []string) error {
 	return nil
 }
 
-// RTNLGRP_* groups (<linux/rtnetlink.h>).
-const (
-	grpLink        = 1
-	grpNeigh       = 3
-	grpIPv4Ifaddr  = 5
-	grpIPv4Mroute  = 6
-	grpIPv4Route   = 7
-	grpIPv4Rule    = 8
-	grpIPv6Ifaddr  = 9
-	grpIPv6Mroute  = 10
-	grpIPv6Route   = 11
-	grpIPv6Prefix  = 18
-	grpIPv6Rule    = 19
-	grpIPv4Netconf = 24
-	grpIPv6Netconf = 25
-	grpMPLSRoute   = 27
-	grpNSID        = 28
-	grpNexthop     = 32
-)
-
 type monitorOpts struct {
 	groups []uint32
 	label  bool
@@ -77,16 +57,16 @@ var monitorObjects = [...]struct {
 	name   string
 	groups []uint32
 }{
-	{"link", []uint32{grpLink}},
-	{"address", []uint32{grpIPv4Ifaddr, grpIPv6Ifaddr}},
-	{"route", []uint32{grpIPv4Route, grpIPv6Route, grpMPLSRoute}},
-	{"mroute", []uint32{grpIPv4Mroute, grpIPv6Mroute}},
-	{"prefix", []uint32{grpIPv6Prefix}},
-	{"neigh", []uint32{grpNeigh}},
-	{"netconf", []uint32{grpIPv4Netconf, grpIPv6Netconf}},
-	{"rule", []uint32{grpIPv4Rule, grpIPv6Rule}},
-	{"nsid", []uint32{grpNSID}},
-	{"nexthop", []uint32{grpNexthop}},
+	{"link", []uint32{unix.RTNLGRP_LINK}},
+	{"address", []uint32{unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV6_IFADDR}},
+	{"route", []uint32{unix.RTNLGRP_IPV4_ROUTE, unix.RTNLGRP_IPV6_ROUTE, unix.RTNLGRP_MPLS_ROUTE}},
+	{"mroute", []uint32{unix.RTNLGRP_IPV4_MROUTE, unix.RTNLGRP_IPV6_MROUTE}},
+	{"prefix", []uint32{unix.RTNLGRP_IPV6_PREFIX}},
+	{"neigh", []uint32{unix.RTNLGRP_NEIGH}},
+	{"netconf", []uint32{unix.RTNLGRP_IPV4_NETCONF, unix.RTNLGRP_IPV6_NETCONF}},
+	{"rule", []uint32{unix.RTNLGRP_IPV4_RULE, unix.RTNLGRP_IPV6_RULE}},
+	{"nsid", []uint32{unix.RTNLGRP_NSID}},
+	{"nexthop", []uint32{unix.RTNLGRP_NEXTHOP}},
 }
 
 func parseMonitor(args []string) (monitorOpts, error) {
@@ -285,7 +265,7 @@ func (e *eventPrinter) event(m netlink.Message) {
 	s, p := e.s, e.p
 	// namespaces come and go while the monitor runs: look names up anew
 	s.nsids = nil
-	t := m.Header.Type
+	t := uint16(m.Header.Type)
 	switch t {
 	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
 		l, err := rtnl.ParseLink(m.Data)
@@ -351,7 +331,7 @@ func (e *eventPrinter) event(m netlink.Message) {
 			tn = "unknown"
 		}
 		p.text("Unknown message: type=0x%08x(%d) flags=0x%08x(%d) len=0x%08x(%d) (%s)\n",
-			t, t, m.Header.Flags, m.Header.Flags, m.Header.Length, m.Header.Length, tn)
+			t, t, uint16(m.Header.Flags), uint16(m.Header.Flags), m.Header.Length, m.Header.Length, tn)
 	}
 }
 

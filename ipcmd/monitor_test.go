@@ -18,7 +18,6 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/sandbox"
-	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/rtnl"
 	"nsbox/wire"
@@ -73,7 +72,7 @@ func TestMonitor(t *testing.T) {
 	conn := dialIn(t, ns)
 	addLink := func(name, peer string) {
 		t.Helper()
-		m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: peer}}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: peer}}}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +141,7 @@ func TestMonitor(t *testing.T) {
 		IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: uint32(wv0.Index)},
 		Local:     netip.MustParseAddr("192.168.1.10"), Address: netip.MustParseAddr("192.168.1.10"),
 		Broadcast: netip.MustParseAddr("192.168.1.255"),
-	}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +224,7 @@ func TestMonitorBinary(t *testing.T) {
 				cmd.Process.Kill()
 				t.Fatalf("monitor shows nothing: %s %s", out.String(), errb.String())
 			}
-			m, _ := rtnl.NewLinkRequest(&rtnl.Link{Name: fmt.Sprintf("wmb%d", i), Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: fmt.Sprintf("wmp%d", i)}}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+			m, _ := rtnl.NewLinkRequest(&rtnl.Link{Name: fmt.Sprintf("wmb%d", i), Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: fmt.Sprintf("wmp%d", i)}}}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 			if _, err := conn.Execute(m); err != nil {
 				t.Fatal(err)
 			}

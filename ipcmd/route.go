@@ -479,7 +479,7 @@ func (s *session) printRoute(p *printer, r *rtnl.Route, f *routeFilter) {
 		p.closeArray("")
 	}
 	for _, o := range r.Other {
-		if o.Type&netlink.NLA_TYPE_MASK == rtnl.RTA_CACHEINFO && len(o.Data) >= 16 {
+		if o.Type&netlink.NLA_TYPE_MASK == unix.RTA_CACHEINFO && len(o.Data) >= 16 {
 			exp := int32(binary.NativeEndian.Uint32(o.Data[8:12]))
 			if exp != 0 {
 				p.int("expires", "expires %dsec ", int64(exp/100))

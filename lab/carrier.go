@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"errors"
+	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -15,60 +17,51 @@ import (
 // learns that a link has carrier the moment it has, without asking again
 // and again. If events were lost (ENOBUFS), its links are asked about.
 type linkEvents struct {
-	fd   int
+	conn *netlink.Conn
 	lost bool
 	oper map[int32]uint8 // ifindex -> last IFLA_OPERSTATE announced
-	buf  []byte
 }
 
 func openLinkEvents() (*linkEvents, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
+	c, err := netlink.Dial(unix.NETLINK_ROUTE)
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: unix.RTMGRP_LINK}); err != nil {
-		unix.Close(fd)
+	if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
+		c.Close()
 		return nil, err
 	}
-	return &linkEvents{fd: fd, oper: map[int32]uint8{}, buf: make([]byte, 32*1024)}, nil
+	// A deadline in the past: Receive takes what is queued, never waits.
+	c.SetDeadline(time.Unix(1, 0))
+	return &linkEvents{conn: c, oper: map[int32]uint8{}}, nil
 }
 
-func (ev *linkEvents) close() { unix.Close(ev.fd) }
+func (ev *linkEvents) close() { ev.conn.Close() }
 
 // drain reads every event queued and notes each link's operstate.
 func (ev *linkEvents) drain() {
 	for {
-		n, from, err := unix.Recvfrom(ev.fd, ev.buf, unix.MSG_DONTWAIT|unix.MSG_TRUNC)
+		msgs, err := ev.conn.Receive()
 		switch {
-		case err == unix.EINTR:
-			continue
-		case err == unix.ENOBUFS:
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return // nothing more queued
+		case errors.Is(err, unix.ENOBUFS):
 			ev.lost = true // the queue overflowed: some events are gone
 			continue
 		case err != nil:
-			return // EAGAIN: nothing more
+			ev.lost = true // the events cannot be trusted: ask instead
+			return
 		}
-		if nl, ok := from.(*unix.SockaddrNetlink); ok && nl.Pid != 0 {
-			continue // not from the kernel
-		}
-		if n > len(ev.buf) {
-			ev.lost = true
-			continue
-		}
-		if noteLinkEvents(ev.buf[:n], ev.oper) != nil {
+		if noteLinkEvents(msgs, ev.oper) != nil {
 			ev.lost = true
 		}
 	}
 }
 
-// noteLinkEvents decodes one datagram of RTNLGRP_LINK news and notes in
-// oper the operstate of each link it announces (AF_UNSPEC RTM_NEWLINK;
-// RTM_DELLINK forgets the link). A malformed datagram is an error.
-func noteLinkEvents(b []byte, oper map[int32]uint8) error {
-	msgs, err := netlink.ParseMessages(b)
-	if err != nil {
-		return err
-	}
+// noteLinkEvents notes in oper the operstate of each link that messages
+// of RTNLGRP_LINK news announce (AF_UNSPEC RTM_NEWLINK; RTM_DELLINK
+// forgets the link). A malformed message is an error.
+func noteLinkEvents(msgs []netlink.Message, oper map[int32]uint8) error {
 	for _, m := range msgs {
 		switch m.Header.Type {
 		case unix.RTM_NEWLINK:
@@ -143,7 +136,7 @@ func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 			if ev != nil && !ev.lost && known {
 				if ev.oper[idx] != ifOperUp {
 					left = append(left, e)
-					fds = append(fds, unix.PollFd{Fd: int32(ev.fd), Events: unix.POLLIN})
+					fds = append(fds, unix.PollFd{Fd: int32(ev.conn.Fd()), Events: unix.POLLIN})
 				}
 				continue
 			}
@@ -174,7 +167,9 @@ func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 			}
 			continue
 		}
-		// Every link left is settled by events: wait for the next one.
+		// Every link left is settled by events: wait for the next one,
+		// in whichever namespace it comes (poll on the event sockets;
+		// drain then takes it).
 		wait := deadline.Sub(now)
 		if wait > 20*time.Millisecond {
 			wait = 20 * time.Millisecond

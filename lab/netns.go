@@ -80,6 +80,9 @@ func statNetns(name string) (exists bool, fileExists bool, id nsIdent) {
 
 // errText spells a failure as iproute2 would.
 func errText(err error) string {
+	if err == netlink.ErrDumpInterrupted { // itself, not wrapped in context
+		return "Dump was interrupted and may be inconsistent." // iproute2's words
+	}
 	var re *netlink.Error
 	if errors.As(err, &re) {
 		if re.Message != "" {
@@ -93,6 +96,12 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// worded is err as errText spells it, still unwrapping to err.
+type worded struct{ err error }
+
+func (w worded) Error() string { return errText(w.err) }
+func (w worded) Unwrap() error { return w.err }
 
 // linkKind is IFLA_INFO_KIND, or "loopback"/"device" for links without.
 func linkKind(l *rtnl.Link) string {

@@ -1,11 +1,13 @@
 package lab
 
 import (
+	"errors"
 	"io"
 	"sort"
 	"strings"
 
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 
 	"golang.org/x/sys/unix"
@@ -63,7 +65,7 @@ func readTopo(errw io.Writer) (*topo, error) {
 	for _, n := range read {
 		s, err := readNS(n, read)
 		if err != nil {
-			if n == "" {
+			if n == "" || errors.Is(err, netlink.ErrDumpInterrupted) {
 				return nil, err
 			}
 			// One namespace that cannot be entered (not root?) does

@@ -29,30 +29,31 @@ func readNS(ns string, others []string) (*nsState, error) {
 		return nil, err
 	}
 	defer c.Close()
-	s := &nsState{name: ns, links: map[string]*rtnl.Link{}, byIndex: map[int32]*rtnl.Link{},
-		addrs: map[int32][]*rtnl.Addr{}, nsids: map[int32]string{}}
-	err = c.Links(unix.AF_UNSPEC, func(l *rtnl.Link) error {
+	s := &nsState{name: ns, nsids: map[int32]string{}}
+	err = c.Links(unix.AF_UNSPEC, func() {
+		s.links, s.byIndex, s.order = map[string]*rtnl.Link{}, map[int32]*rtnl.Link{}, nil
+	}, func(l *rtnl.Link) error {
 		s.links[l.Name] = l
 		s.byIndex[l.Index] = l
 		s.order = append(s.order, l)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: dump links: %s", nsLabel(ns), errText(err))
+		return nil, fmt.Errorf("%s: dump links: %w", nsLabel(ns), worded{err})
 	}
-	err = c.Addrs(unix.AF_INET, 0, func(a *rtnl.Addr) error {
+	err = c.Addrs(unix.AF_INET, 0, func() { s.addrs = map[int32][]*rtnl.Addr{} }, func(a *rtnl.Addr) error {
 		s.addrs[int32(a.Index)] = append(s.addrs[int32(a.Index)], a)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: dump addresses: %s", nsLabel(ns), errText(err))
+		return nil, fmt.Errorf("%s: dump addresses: %w", nsLabel(ns), worded{err})
 	}
-	err = c.Routes(unix.AF_INET, func(r *rtnl.Route) error {
+	err = c.Routes(unix.AF_INET, func() { s.routes = nil }, func(r *rtnl.Route) error {
 		s.routes = append(s.routes, r)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: dump routes: %s", nsLabel(ns), errText(err))
+		return nil, fmt.Errorf("%s: dump routes: %w", nsLabel(ns), worded{err})
 	}
 	for _, o := range others {
 		if o == ns {

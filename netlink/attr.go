@@ -4,20 +4,21 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"strings"
+
+	"golang.org/x/sys/unix"
 
 	fmt "nsbox/internal/printf"
 )
 
-// Flags carried in the top bits of nla_type.
+// NLA_TYPE_MASK clears the flags carried in the top bits of nla_type
+// (unix.NLA_F_NESTED, unix.NLA_F_NET_BYTEORDER) from it; x/sys/unix does
+// not have it.
 //
 //	#define NLA_F_NESTED		(1 << 15)
 //	#define NLA_F_NET_BYTEORDER	(1 << 14)
 //	#define NLA_TYPE_MASK		~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)
-const (
-	NLA_F_NESTED        = 1 << 15
-	NLA_F_NET_BYTEORDER = 1 << 14
-	NLA_TYPE_MASK       = ^uint16(NLA_F_NESTED | NLA_F_NET_BYTEORDER)
-)
+const NLA_TYPE_MASK = ^uint16(unix.NLA_F_NESTED | unix.NLA_F_NET_BYTEORDER)
 
 // Attribute is one struct nlattr and its value.
 //
@@ -139,7 +140,8 @@ func (e *AttributeEncoder) Uint16BE(typ uint16, v uint16) {
 }
 
 // Addr adds an IP address: 4 bytes for IPv4, 16 for IPv6 (network order,
-// as the kernel keeps them).
+// as the kernel keeps them). An IPv4-mapped IPv6 address (::ffff:1.2.3.4)
+// is IPv6: 16 bytes, as ip sends it.
 func (e *AttributeEncoder) Addr(typ uint16, a netip.Addr) {
 	if !a.IsValid() {
 		if e.err == nil {
@@ -147,7 +149,7 @@ func (e *AttributeEncoder) Addr(typ uint16, a netip.Addr) {
 		}
 		return
 	}
-	e.Bytes(typ, a.Unmap().AsSlice())
+	e.Bytes(typ, a.AsSlice())
 }
 
 // Raw appends b at the current position without an attribute header,
@@ -209,7 +211,7 @@ func (e *AttributeEncoder) Encode() ([]byte, error) {
 //	d := netlink.NewAttributeDecoder(b)
 //	for d.Next() {
 //		switch d.Type() {
-//		case unix.IFLA_IFNAME:
+//		case IFLA_IFNAME:
 //			name = d.String()
 //		}
 //	}
@@ -268,7 +270,7 @@ func (d *AttributeDecoder) Offset() int { return d.off - nlaAlign(AttrHeaderLen+
 func (d *AttributeDecoder) Type() uint16 { return d.typ & NLA_TYPE_MASK }
 
 // Nested reports whether NLA_F_NESTED is set on the current attribute.
-func (d *AttributeDecoder) Nested() bool { return d.typ&NLA_F_NESTED != 0 }
+func (d *AttributeDecoder) Nested() bool { return d.typ&unix.NLA_F_NESTED != 0 }
 
 // Attribute is the current attribute: its type as on the wire (flag bits
 // included) and its value, which aliases the decoded buffer.
@@ -317,7 +319,7 @@ func (d *AttributeDecoder) Uint16() uint16 {
 	if !d.Want(2) {
 		return 0
 	}
-	if d.typ&NLA_F_NET_BYTEORDER != 0 {
+	if d.typ&unix.NLA_F_NET_BYTEORDER != 0 {
 		return binary.BigEndian.Uint16(d.data)
 	}
 	return native.Uint16(d.data)
@@ -329,7 +331,7 @@ func (d *AttributeDecoder) Uint32() uint32 {
 	if !d.Want(4) {
 		return 0
 	}
-	if d.typ&NLA_F_NET_BYTEORDER != 0 {
+	if d.typ&unix.NLA_F_NET_BYTEORDER != 0 {
 		return binary.BigEndian.Uint32(d.data)
 	}
 	return native.Uint32(d.data)
@@ -371,9 +373,22 @@ func (d *AttributeDecoder) Decode(fn func(nd *AttributeDecoder) error) {
 		return
 	}
 	if err := nd.Err(); err != nil {
-		d.err = fmt.Errorf("netlink: in attribute type %d: %w", d.Type(), err)
+		d.err = &nestedError{typ: d.Type(), err: err}
 	}
 }
+
+// nestedError is an error inside a nested attribute, with the nest's
+// type for context: "netlink: in attribute type 18: at offset 8: ...".
+type nestedError struct {
+	typ uint16
+	err error
+}
+
+func (e *nestedError) Error() string {
+	return fmt.Sprintf("netlink: in attribute type %d: %s", e.typ, strings.TrimPrefix(e.err.Error(), "netlink: "))
+}
+
+func (e *nestedError) Unwrap() error { return e.err }
 
 // Err returns the first error met.
 func (d *AttributeDecoder) Err() error { return d.err }

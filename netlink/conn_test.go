@@ -11,9 +11,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -45,7 +47,7 @@ func linkName(data []byte) string {
 func linkIndex(data []byte) int32 { return int32(ne.Uint32(data[4:8])) }
 
 // linkRequest is an RTM_NEWLINK/RTM_GETLINK for name (of kind, if not "").
-func linkRequest(t testing.TB, typ, flags uint16, name, kind string) Message {
+func linkRequest(t testing.TB, typ HeaderType, flags HeaderFlags, name, kind string) Message {
 	e := NewAttributeEncoder(ifinfomsg(0))
 	e.String(unix.IFLA_IFNAME, name)
 	if kind != "" {
@@ -111,7 +113,7 @@ func (k *fakeKernel) requests() [][]Message {
 }
 
 func ackMsg(seq uint32, errno unix.Errno, flags uint16, tlvs []byte) []byte {
-	return nlmsg(NLMSG_ERROR, NLM_F_CAPPED|flags, seq, fakePID, nlerr(-int32(errno), hdr(32, unix.RTM_NEWLINK, NLM_F_REQUEST|NLM_F_ACK, seq, 0), tlvs))
+	return nlmsg(unix.NLMSG_ERROR, unix.NLM_F_CAPPED|flags, seq, fakePID, nlerr(-int32(errno), hdr(32, unix.RTM_NEWLINK, unix.NLM_F_REQUEST|unix.NLM_F_ACK, seq, 0), tlvs))
 }
 
 func linkMsg(seq uint32, flags uint16, index int32, name string) []byte {
@@ -120,7 +122,7 @@ func linkMsg(seq uint32, flags uint16, index int32, name string) []byte {
 }
 
 func doneMsg(seq uint32, flags uint16, payload []byte) []byte {
-	return nlmsg(NLMSG_DONE, NLM_F_MULTI|flags, seq, fakePID, payload)
+	return nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI|flags, seq, fakePID, payload)
 }
 
 func getLink() Message {
@@ -132,7 +134,7 @@ func TestFakeExecuteAck(t *testing.T) {
 	var tapped []string
 	c.Tap = func(d Direction, b []byte) { tapped = append(tapped, fmt.Sprintf("%d:%d", d, len(b))) }
 	k.send(ackMsg(101, 0, 0, nil))
-	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_NEWLINK, Flags: NLM_F_CREATE | NLM_F_EXCL, PID: 99}, Data: []byte{1, 2, 3, 4, 5}})
+	replies, err := c.Execute(Message{Header: Header{Type: unix.RTM_NEWLINK, Flags: unix.NLM_F_CREATE | unix.NLM_F_EXCL, PID: 99}, Data: []byte{1, 2, 3, 4, 5}})
 	if err != nil || len(replies) != 0 {
 		t.Fatalf("Execute: %v, %d replies", err, len(replies))
 	}
@@ -141,7 +143,7 @@ func TestFakeExecuteAck(t *testing.T) {
 		t.Fatalf("sent %v", reqs)
 	}
 	h := reqs[0][0].Header
-	want := Header{Length: 21, Type: unix.RTM_NEWLINK, Flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, Sequence: 101, PID: 0}
+	want := Header{Length: 21, Type: unix.RTM_NEWLINK, Flags: unix.NLM_F_REQUEST | unix.NLM_F_ACK | unix.NLM_F_CREATE | unix.NLM_F_EXCL, Sequence: 101, PID: 0}
 	if h != want || !bytes.Equal(reqs[0][0].Data, []byte{1, 2, 3, 4, 5}) {
 		t.Fatalf("request %+v, want %+v", h, want)
 	}
@@ -159,7 +161,7 @@ func TestFakeExecuteRepliesAndError(t *testing.T) {
 		t.Fatalf("Execute: %v, %d replies", err, len(replies))
 	}
 	// The reply is a copy: reading again must not change it.
-	k.send(cat(linkMsg(102, 0, 8, "other"), ackMsg(102, unix.ENODEV, NLM_F_ACK_TLVS, nla(NLMSGERR_ATTR_MSG, []byte("no such thing\x00")))))
+	k.send(cat(linkMsg(102, 0, 8, "other"), ackMsg(102, unix.ENODEV, unix.NLM_F_ACK_TLVS, nla(unix.NLMSGERR_ATTR_MSG, []byte("no such thing\x00")))))
 	_, err = c.Execute(getLink())
 	if name, index := linkName(replies[0].Data), linkIndex(replies[0].Data); name != "veth7" || index != 7 {
 		t.Fatalf("first reply changed: %s %d", name, index)
@@ -174,7 +176,7 @@ func TestFakeExecuteRepliesAndError(t *testing.T) {
 	// A warning in a successful ACK goes to Warn.
 	var warned []string
 	c.Warn = func(m string) { warned = append(warned, m) }
-	k.send(ackMsg(103, 0, NLM_F_ACK_TLVS, nla(NLMSGERR_ATTR_MSG, []byte("careful\x00"))))
+	k.send(ackMsg(103, 0, unix.NLM_F_ACK_TLVS, nla(unix.NLMSGERR_ATTR_MSG, []byte("careful\x00"))))
 	if _, err := c.Execute(getLink()); err != nil || fmt.Sprint(warned) != "[careful]" {
 		t.Fatalf("warning: %v %v", warned, err)
 	}
@@ -187,17 +189,17 @@ func TestFakeExecuteRejectsStrangers(t *testing.T) {
 	wantErrContains(t, err, "reply with sequence 100 to request 101")
 
 	c, k = newFakeConn(t)
-	k.send(nlmsg(NLMSG_ERROR, NLM_F_CAPPED, 101, fakePID+1, nlerr(0, hdr(16, 0, 0, 101, 0), nil)))
+	k.send(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_CAPPED, 101, fakePID+1, nlerr(0, hdr(16, 0, 0, 101, 0), nil)))
 	_, err = c.Execute(getLink())
 	wantErrContains(t, err, "reply for port id 4243 on socket 4242")
 
 	c, k = newFakeConn(t)
-	k.send(cat(linkMsg(101, 0, 1, "x"), hdr(64, NLMSG_ERROR, 0, 101, 0))) // second message overlong
+	k.send(cat(linkMsg(101, 0, 1, "x"), hdr(64, unix.NLMSG_ERROR, 0, 101, 0))) // second message overlong
 	_, err = c.Execute(getLink())
 	wantErrContains(t, err, "at offset 40: nlmsg_len 64 is outside 16..16")
 
 	c, k = newFakeConn(t)
-	k.send(nlmsg(NLMSG_ERROR, 0, 101, fakePID, []byte{1, 2, 3}))
+	k.send(nlmsg(unix.NLMSG_ERROR, 0, 101, fakePID, []byte{1, 2, 3}))
 	_, err = c.Execute(getLink())
 	wantErrContains(t, err, "NLMSG_ERROR of 3 bytes")
 }
@@ -229,11 +231,11 @@ func TestFakeReceiveBufferGrows(t *testing.T) {
 func TestFakeDump(t *testing.T) {
 	c, k := newFakeConn(t)
 	k.send(
-		cat(linkMsg(101, NLM_F_MULTI, 1, "lo"), linkMsg(101, NLM_F_MULTI, 2, "a")),
-		cat(linkMsg(101, NLM_F_MULTI, 3, "b"), nlmsg(NLMSG_NOOP, 0, 101, fakePID, nil), doneMsg(101, 0, u32(0))),
+		cat(linkMsg(101, unix.NLM_F_MULTI, 1, "lo"), linkMsg(101, unix.NLM_F_MULTI, 2, "a")),
+		cat(linkMsg(101, unix.NLM_F_MULTI, 3, "b"), nlmsg(unix.NLMSG_NOOP, 0, 101, fakePID, nil), doneMsg(101, 0, u32(0))),
 	)
 	var names []string
-	err := c.Dump(getLink(), func(m Message) error {
+	err := c.Dump(getLink(), nil, func(m Message) error {
 		names = append(names, linkName(m.Data))
 		return nil
 	})
@@ -241,33 +243,65 @@ func TestFakeDump(t *testing.T) {
 		t.Fatalf("Dump: %v %v", names, err)
 	}
 	reqs := k.requests()
-	if h := reqs[0][0].Header; h.Flags != NLM_F_REQUEST|NLM_F_DUMP || h.Sequence != 101 {
+	if h := reqs[0][0].Header; h.Flags != unix.NLM_F_REQUEST|unix.NLM_F_DUMP || h.Sequence != 101 {
 		t.Fatalf("dump request %+v", h)
 	}
 }
 
+// An interrupted answer is read to its end, fn sees none of it after the
+// flag, and Dump asks again (a new sequence number) after calling start.
 func TestFakeDumpInterrupted(t *testing.T) {
 	c, k := newFakeConn(t)
 	k.send(
-		linkMsg(101, NLM_F_MULTI, 1, "lo"),
-		cat(linkMsg(101, NLM_F_MULTI|NLM_F_DUMP_INTR, 2, "a"), doneMsg(101, NLM_F_DUMP_INTR, u32(0))),
-		ackMsg(102, 0, 0, nil), // the next request's answer: the dump was read to its end
+		linkMsg(101, unix.NLM_F_MULTI, 1, "lo"),
+		cat(linkMsg(101, unix.NLM_F_MULTI|unix.NLM_F_DUMP_INTR, 2, "a"), doneMsg(101, unix.NLM_F_DUMP_INTR, u32(0))),
+		cat(linkMsg(102, unix.NLM_F_MULTI, 1, "lo"), linkMsg(102, unix.NLM_F_MULTI, 3, "b"), doneMsg(102, 0, u32(0))),
+		ackMsg(103, 0, 0, nil), // the next request's answer: the dumps were read to their end
 	)
-	n := 0
-	err := c.Dump(getLink(), func(Message) error { n++; return nil })
-	if !errors.Is(err, ErrDumpInterrupted) || n != 2 {
-		t.Fatalf("Dump: %v after %d messages", err, n)
+	var seen []string
+	starts := 0
+	err := c.Dump(getLink(), func() { starts++; seen = append(seen, "|") }, func(m Message) error {
+		seen = append(seen, linkName(m.Data))
+		return nil
+	})
+	if err != nil || starts != 2 || strings.Join(seen, " ") != "| lo | lo b" {
+		t.Fatalf("Dump: %v, %d starts, saw %v", err, starts, seen)
+	}
+	var seqs []uint32
+	for _, d := range k.requests() {
+		seqs = append(seqs, d[0].Header.Sequence)
+	}
+	if fmt.Sprint(seqs) != "[101 102]" {
+		t.Fatalf("requests with sequence numbers %v", seqs)
 	}
 	if _, err := c.Execute(getLink()); err != nil {
 		t.Fatalf("after an interrupted dump: %v", err)
+	}
+	// Interrupted every time: Dump gives up after DumpAttempts.
+	c, k = newFakeConn(t)
+	for i := 0; i < DumpAttempts; i++ {
+		seq := uint32(101 + i)
+		k.send(cat(linkMsg(seq, unix.NLM_F_MULTI|unix.NLM_F_DUMP_INTR, 1, "lo"), doneMsg(seq, unix.NLM_F_DUMP_INTR, u32(0))))
+	}
+	k.send(ackMsg(uint32(101+DumpAttempts), 0, 0, nil))
+	n := 0
+	err = c.Dump(getLink(), nil, func(Message) error { n++; return nil })
+	if !errors.Is(err, ErrDumpInterrupted) || n != 0 {
+		t.Fatalf("Dump: %v after %d messages", err, n)
+	}
+	if got := len(k.requests()); got != DumpAttempts {
+		t.Fatalf("%d dump requests, want %d", got, DumpAttempts)
+	}
+	if _, err := c.Execute(getLink()); err != nil {
+		t.Fatalf("after giving up: %v", err)
 	}
 }
 
 func TestFakeDumpErrors(t *testing.T) {
 	// NLMSG_DONE carrying an error and extack.
 	c, k := newFakeConn(t)
-	k.send(doneMsg(101, NLM_F_ACK_TLVS, cat(u32(neg(unix.EINVAL)), nla(NLMSGERR_ATTR_MSG, []byte("Invalid header for link dump\x00")))))
-	err := c.Dump(getLink(), func(Message) error { return nil })
+	k.send(doneMsg(101, unix.NLM_F_ACK_TLVS, cat(u32(neg(unix.EINVAL)), nla(unix.NLMSGERR_ATTR_MSG, []byte("Invalid header for link dump\x00")))))
+	err := c.Dump(getLink(), nil, func(Message) error { return nil })
 	var re *Error
 	if !errors.As(err, &re) || re.Errno != unix.EINVAL || re.Message != "Invalid header for link dump" {
 		t.Fatalf("Dump: %#v", err)
@@ -275,20 +309,20 @@ func TestFakeDumpErrors(t *testing.T) {
 	// NLMSG_ERROR instead of a dump (e.g. strict checking refusing it).
 	c, k = newFakeConn(t)
 	k.send(ackMsg(101, unix.EOPNOTSUPP, 0, nil))
-	if err := c.Dump(getLink(), func(Message) error { return nil }); !errors.Is(err, unix.EOPNOTSUPP) {
+	if err := c.Dump(getLink(), nil, func(Message) error { return nil }); !errors.Is(err, unix.EOPNOTSUPP) {
 		t.Fatalf("Dump: %v", err)
 	}
 	// fn fails on the first message: the rest is read and dropped, fn's
 	// error returned, and the socket is left clean for the next request.
 	c, k = newFakeConn(t)
 	k.send(
-		cat(linkMsg(101, NLM_F_MULTI, 1, "lo"), linkMsg(101, NLM_F_MULTI, 2, "a")),
-		cat(linkMsg(101, NLM_F_MULTI, 3, "b"), doneMsg(101, 0, u32(0))),
+		cat(linkMsg(101, unix.NLM_F_MULTI, 1, "lo"), linkMsg(101, unix.NLM_F_MULTI, 2, "a")),
+		cat(linkMsg(101, unix.NLM_F_MULTI, 3, "b"), doneMsg(101, 0, u32(0))),
 		ackMsg(102, 0, 0, nil),
 	)
 	mine := errors.New("mine")
 	calls := 0
-	err = c.Dump(getLink(), func(Message) error { calls++; return mine })
+	err = c.Dump(getLink(), nil, func(Message) error { calls++; return mine })
 	if err != mine || calls != 1 {
 		t.Fatalf("Dump: %v after %d calls", err, calls)
 	}
@@ -297,8 +331,8 @@ func TestFakeDumpErrors(t *testing.T) {
 	}
 	// A stranger's sequence number in the middle of a dump.
 	c, k = newFakeConn(t)
-	k.send(linkMsg(101, NLM_F_MULTI, 1, "lo"), linkMsg(99, NLM_F_MULTI, 2, "a"))
-	wantErrContains(t, c.Dump(getLink(), func(Message) error { return nil }), "reply with sequence 99 to request 101")
+	k.send(linkMsg(101, unix.NLM_F_MULTI, 1, "lo"), linkMsg(99, unix.NLM_F_MULTI, 2, "a"))
+	wantErrContains(t, c.Dump(getLink(), nil, func(Message) error { return nil }), "reply with sequence 99 to request 101")
 }
 
 func TestFakeDumpAll(t *testing.T) {
@@ -306,8 +340,8 @@ func TestFakeDumpAll(t *testing.T) {
 	// sequence number and keeps only the second, consistent, dump.
 	c, k := newFakeConn(t)
 	k.send(
-		cat(linkMsg(101, NLM_F_MULTI|NLM_F_DUMP_INTR, 1, "old"), doneMsg(101, NLM_F_DUMP_INTR, u32(0))),
-		cat(linkMsg(102, NLM_F_MULTI, 1, "lo"), linkMsg(102, NLM_F_MULTI, 2, "a"), doneMsg(102, 0, u32(0))),
+		cat(linkMsg(101, unix.NLM_F_MULTI, 1, "old"), linkMsg(101, unix.NLM_F_MULTI|unix.NLM_F_DUMP_INTR, 2, "x"), doneMsg(101, unix.NLM_F_DUMP_INTR, u32(0))),
+		cat(linkMsg(102, unix.NLM_F_MULTI, 1, "lo"), linkMsg(102, unix.NLM_F_MULTI, 2, "a"), doneMsg(102, 0, u32(0))),
 	)
 	msgs, err := c.DumpAll(getLink())
 	if err != nil || len(msgs) != 2 {
@@ -317,19 +351,6 @@ func TestFakeDumpAll(t *testing.T) {
 		if name := linkName(msgs[i].Data); name != want {
 			t.Errorf("message %d: %q", i, name)
 		}
-	}
-	// Always interrupted: it gives up after DumpRetries restarts.
-	c, k = newFakeConn(t)
-	for i := 0; i <= DumpRetries; i++ {
-		seq := uint32(101 + i)
-		k.send(cat(linkMsg(seq, NLM_F_MULTI|NLM_F_DUMP_INTR, 1, "lo"), doneMsg(seq, NLM_F_DUMP_INTR, u32(0))))
-	}
-	msgs, err = c.DumpAll(getLink())
-	if !errors.Is(err, ErrDumpInterrupted) || len(msgs) != 1 {
-		t.Fatalf("DumpAll: %d messages, %v", len(msgs), err)
-	}
-	if n := len(k.requests()); n != DumpRetries+1 {
-		t.Fatalf("%d dump requests, want %d", n, DumpRetries+1)
 	}
 }
 
@@ -362,13 +383,13 @@ func serveBatch(k *fakeKernel, fail func(m Message) bool) (wait func() (n, most 
 				var e unix.Errno
 				var tlv []byte
 				if fail(m) {
-					e, tlv = unix.EEXIST, nla(NLMSGERR_ATTR_MSG, fmt.Appendf(nil, "dup %d\x00", m.Header.Sequence))
+					e, tlv = unix.EEXIST, nla(unix.NLMSGERR_ATTR_MSG, fmt.Appendf(nil, "dup %d\x00", m.Header.Sequence))
 				}
-				flags := uint16(NLM_F_CAPPED)
+				flags := uint16(unix.NLM_F_CAPPED)
 				if tlv != nil {
-					flags |= NLM_F_ACK_TLVS
+					flags |= unix.NLM_F_ACK_TLVS
 				}
-				out = append(out, nlmsg(NLMSG_ERROR, flags, m.Header.Sequence, fakePID, nlerr(-int32(e), hdr(m.Header.Length, m.Header.Type, m.Header.Flags, m.Header.Sequence, 0), tlv))...)
+				out = append(out, nlmsg(unix.NLMSG_ERROR, flags, m.Header.Sequence, fakePID, nlerr(-int32(e), hdr(m.Header.Length, uint16(m.Header.Type), uint16(m.Header.Flags), m.Header.Sequence, 0), tlv))...)
 				if (len(msgs)-i)%50 == 0 || i == 0 {
 					if _, err := unix.Write(k.fd, out); err != nil {
 						return
@@ -386,7 +407,7 @@ func TestFakeBatch(t *testing.T) {
 	const total = 2000
 	reqs := make([]Message, total)
 	for i := range reqs {
-		reqs[i] = Message{Header: Header{Type: unix.RTM_NEWLINK, Flags: NLM_F_CREATE | NLM_F_EXCL}, Data: fmt.Appendf(nil, "%08d", i)}
+		reqs[i] = Message{Header: Header{Type: unix.RTM_NEWLINK, Flags: unix.NLM_F_CREATE | unix.NLM_F_EXCL}, Data: fmt.Appendf(nil, "%08d", i)}
 	}
 	failing := func(i int) bool { return i%7 == 3 || i == total-1 }
 	wait := serveBatch(k, func(m Message) bool {
@@ -438,5 +459,34 @@ func TestFakeReceiveCopies(t *testing.T) {
 	}
 	if linkName(first[1].Data) != "ev2" {
 		t.Fatal("Receive's messages alias the buffer")
+	}
+}
+
+// A receive with a deadline: the deadline error when nothing comes (from
+// Receive and from Execute waiting for its ACK), a datagram already
+// queued even with a deadline in the past, and no deadline after the
+// zero time.
+func TestFakeDeadline(t *testing.T) {
+	c, k := newFakeConn(t)
+	c.SetDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := c.Receive(); !errors.Is(err, os.ErrDeadlineExceeded) || !strings.HasPrefix(err.Error(), "netlink: ") {
+		t.Fatalf("Receive: %v, want the deadline error", err)
+	}
+	if _, err := c.Execute(getLink()); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Execute: %v, want the deadline error", err)
+	}
+	c.SetDeadline(time.Now().Add(-time.Hour))
+	k.send(linkMsg(0, 0, 5, "queued"))
+	msgs, err := c.Receive()
+	if err != nil || len(msgs) != 1 || linkName(msgs[0].Data) != "queued" {
+		t.Fatalf("Receive with a past deadline and a datagram queued: %v %+v", err, msgs)
+	}
+	if _, err := c.Receive(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Receive with a past deadline, nothing queued: %v", err)
+	}
+	c.SetDeadline(time.Time{})
+	go k.send(linkMsg(0, 0, 6, "later"))
+	if msgs, err := c.Receive(); err != nil || linkName(msgs[0].Data) != "later" {
+		t.Fatalf("Receive without a deadline: %v %+v", err, msgs)
 	}
 }

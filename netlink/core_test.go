@@ -78,14 +78,14 @@ func wantErrContains(t *testing.T, err error, want string) {
 
 func TestMessageMarshalRoundTrip(t *testing.T) {
 	m := Message{
-		Header: Header{Type: unix.RTM_NEWLINK, Flags: NLM_F_REQUEST | NLM_F_ACK, Sequence: 0x01020304, PID: 0x0a0b0c0d},
+		Header: Header{Type: unix.RTM_NEWLINK, Flags: unix.NLM_F_REQUEST | unix.NLM_F_ACK, Sequence: 0x01020304, PID: 0x0a0b0c0d},
 		Data:   []byte{1, 2, 3, 4, 5},
 	}
 	b, err := m.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := cat(hdr(21, unix.RTM_NEWLINK, NLM_F_REQUEST|NLM_F_ACK, 0x01020304, 0x0a0b0c0d), []byte{1, 2, 3, 4, 5, 0, 0, 0})
+	want := cat(hdr(21, unix.RTM_NEWLINK, unix.NLM_F_REQUEST|unix.NLM_F_ACK, 0x01020304, 0x0a0b0c0d), []byte{1, 2, 3, 4, 5, 0, 0, 0})
 	if !bytes.Equal(b, want) {
 		t.Fatalf("marshal:\n got % x\nwant % x", b, want)
 	}
@@ -115,8 +115,8 @@ func TestMessageMarshalRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: %+v % x", msgs[0].Header, msgs[0].Data)
 	}
 	// An empty payload is a bare header.
-	b, _ = Message{Header: Header{Type: NLMSG_NOOP}}.MarshalBinary()
-	if !bytes.Equal(b, hdr(16, NLMSG_NOOP, 0, 0, 0)) {
+	b, _ = Message{Header: Header{Type: unix.NLMSG_NOOP}}.MarshalBinary()
+	if !bytes.Equal(b, hdr(16, unix.NLMSG_NOOP, 0, 0, 0)) {
 		t.Fatalf("empty message: % x", b)
 	}
 }
@@ -127,9 +127,9 @@ func TestParseHeaderShort(t *testing.T) {
 }
 
 func TestParseMessages(t *testing.T) {
-	m1 := nlmsg(unix.RTM_NEWLINK, NLM_F_MULTI, 7, 9, []byte{1, 2, 3, 4, 5}) // 21 bytes + 3 padding
-	m2 := nlmsg(NLMSG_DONE, NLM_F_MULTI, 7, 9, u32(0))                      // 20 bytes
-	unpadded := m1[:21]                                                     // last message's padding absent
+	m1 := nlmsg(unix.RTM_NEWLINK, unix.NLM_F_MULTI, 7, 9, []byte{1, 2, 3, 4, 5}) // 21 bytes + 3 padding
+	m2 := nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI, 7, 9, u32(0))                 // 20 bytes
+	unpadded := m1[:21]                                                          // last message's padding absent
 	tests := []struct {
 		name    string
 		b       []byte
@@ -176,7 +176,7 @@ func TestParseMessages(t *testing.T) {
 	if msgs[0].Data[0] != 0x99 {
 		t.Fatal("Data does not alias the datagram")
 	}
-	if msgs[0].Header.Sequence != 7 || msgs[0].Header.PID != 9 || msgs[1].Header.Type != NLMSG_DONE {
+	if msgs[0].Header.Sequence != 7 || msgs[0].Header.PID != 9 || msgs[1].Header.Type != unix.NLMSG_DONE {
 		t.Fatalf("headers: %+v %+v", msgs[0].Header, msgs[1].Header)
 	}
 }
@@ -203,7 +203,7 @@ func TestAttributeEncoderScalars(t *testing.T) {
 	e.Int32(11, -1)
 	e.Addr(12, netip.MustParseAddr("192.168.1.10"))
 	e.Addr(13, netip.MustParseAddr("2001:db8::1"))
-	e.Addr(14, netip.MustParseAddr("::ffff:10.0.0.1")) // sent as IPv4
+	e.Addr(14, netip.MustParseAddr("::ffff:10.0.0.1")) // IPv6: 16 bytes, as ip sends it
 	e.Bytes(15, []byte{0xaa, 0xbb, 0xcc})
 	got, err := e.Encode()
 	if err != nil {
@@ -221,7 +221,7 @@ func TestAttributeEncoderScalars(t *testing.T) {
 		nla(11, []byte{0xff, 0xff, 0xff, 0xff}),
 		nla(12, []byte{192, 168, 1, 10}),
 		nla(13, netip.MustParseAddr("2001:db8::1").AsSlice()),
-		nla(14, []byte{10, 0, 0, 1}),
+		nla(14, netip.MustParseAddr("::ffff:10.0.0.1").AsSlice()),
 		nla(15, []byte{0xaa, 0xbb, 0xcc}), // padded by Encode
 	)
 	if !bytes.Equal(got, want) {
@@ -262,7 +262,7 @@ func TestAttributeEncoderNesting(t *testing.T) {
 	}
 	// The lengths iproute2 sends for "ip link add veth1 type veth peer
 	// name br-veth1" (strace, testdata/iproute2/link-add-veth.txt):
-	// IFLA_LINKINFO 52, unix.IFLA_INFO_DATA 40, vethInfoPeer 36, the inner
+	// IFLA_LINKINFO 52, IFLA_INFO_DATA 40, vethInfoPeer 36, the inner
 	// nest lengths counting the padding of their last attribute.
 	if l := ne.Uint16(got[16+12:]); l != 52 {
 		t.Errorf("IFLA_LINKINFO nla_len %d, iproute2 sends 52", l)
@@ -277,11 +277,11 @@ func TestAttributeEncoderNesting(t *testing.T) {
 	// A nest whose last attribute needs padding counts it (kernel's
 	// nla_nest_end, iproute2's addattr_nest_end): "bridge" is 6 bytes.
 	e = NewAttributeEncoder(nil)
-	li = e.Nest(unix.IFLA_LINKINFO | NLA_F_NESTED)
+	li = e.Nest(unix.IFLA_LINKINFO | unix.NLA_F_NESTED)
 	e.Bytes(unix.IFLA_INFO_KIND, []byte("bridge"))
 	e.End(li)
 	got, _ = e.Encode()
-	want = cat(u16(16), u16(unix.IFLA_LINKINFO|NLA_F_NESTED), u16(10), u16(unix.IFLA_INFO_KIND), []byte("bridge\x00\x00"))
+	want = cat(u16(16), u16(unix.IFLA_LINKINFO|unix.NLA_F_NESTED), u16(10), u16(unix.IFLA_INFO_KIND), []byte("bridge\x00\x00"))
 	if !bytes.Equal(got, want) {
 		t.Fatalf("nest with padding:\n got % x\nwant % x", got, want)
 	}
@@ -360,7 +360,7 @@ func TestAttributeDecoderWalk(t *testing.T) {
 	b := cat(
 		nla(unix.IFLA_IFNAME, []byte("eth0\x00")),
 		nla(unix.IFLA_MTU, u32(1500)),
-		nla(unix.IFLA_LINKINFO|NLA_F_NESTED, nla(unix.IFLA_INFO_KIND, []byte("veth"))),
+		nla(unix.IFLA_LINKINFO|unix.NLA_F_NESTED, nla(unix.IFLA_INFO_KIND, []byte("veth"))),
 		nla(9, []byte{7}),
 		nla(10, u16(0xbeef)),
 		nla(11, u64(1<<40+5)),
@@ -439,7 +439,7 @@ func TestAttributeDecoderWalk(t *testing.T) {
 		t.Fatalf("walk: types %v offsets %v, want %v %v", types, offs, wantTypes, wantOffs)
 	}
 	attrs, err := ParseAttributes(b)
-	if err != nil || len(attrs) != 10 || attrs[2].Type != unix.IFLA_LINKINFO|NLA_F_NESTED || attrs[2].Kind() != unix.IFLA_LINKINFO {
+	if err != nil || len(attrs) != 10 || attrs[2].Type != unix.IFLA_LINKINFO|unix.NLA_F_NESTED || attrs[2].Kind() != unix.IFLA_LINKINFO {
 		t.Fatalf("ParseAttributes: %v %v", attrs, err)
 	}
 }
@@ -473,7 +473,7 @@ func TestAttributeDecoderWrongLength(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := cat(nla(1, u32(5)), nla(42|NLA_F_NET_BYTEORDER, tt.val), nla(2, u32(6)))
+			b := cat(nla(1, u32(5)), nla(42|unix.NLA_F_NET_BYTEORDER, tt.val), nla(2, u32(6)))
 			d := NewAttributeDecoder(b)
 			var seen []uint16
 			for d.Next() {
@@ -535,8 +535,8 @@ func TestAttributeDecoderBadHeaders(t *testing.T) {
 
 func TestAttributeDecoderNetByteOrder(t *testing.T) {
 	b := cat(
-		nla(1|NLA_F_NET_BYTEORDER, []byte{0x1f, 0x90}),             // port 8080, network order
-		nla(2|NLA_F_NET_BYTEORDER, []byte{0xc0, 0xa8, 0x01, 0x0a}), // 0xc0a8010a
+		nla(1|unix.NLA_F_NET_BYTEORDER, []byte{0x1f, 0x90}),             // port 8080, network order
+		nla(2|unix.NLA_F_NET_BYTEORDER, []byte{0xc0, 0xa8, 0x01, 0x0a}), // 0xc0a8010a
 		nla(3, u16(8080)),
 		nla(4, u32(0xc0a8010a)),
 	)
@@ -555,7 +555,7 @@ func TestAttributeDecoderNetByteOrder(t *testing.T) {
 	}
 	// The encoder's Uint16BE is what the decoder reads with the flag.
 	e := NewAttributeEncoder(nil)
-	e.Uint16BE(5|NLA_F_NET_BYTEORDER, 8080)
+	e.Uint16BE(5|unix.NLA_F_NET_BYTEORDER, 8080)
 	enc, _ := e.Encode()
 	d = NewAttributeDecoder(enc)
 	if !d.Next() || d.Type() != 5 || d.Uint16() != 8080 {
@@ -578,7 +578,7 @@ func TestAttributeDecoderNestedErrors(t *testing.T) {
 			})
 		}
 	}
-	wantErrContains(t, d.Err(), "in attribute type 18: netlink: at offset 8: nla_len 40 is outside 4..4")
+	wantErrContains(t, d.Err(), "netlink: in attribute type 18: at offset 8: nla_len 40 is outside 4..4")
 	if n != 1 || !errors.Is(d.Err(), ErrAttrLength) {
 		t.Fatalf("n=%d err=%v", n, d.Err())
 	}
@@ -592,7 +592,7 @@ func TestAttributeDecoderNestedErrors(t *testing.T) {
 		}
 		return nil
 	})
-	wantErrContains(t, d.Err(), "in attribute type 18: netlink: attribute type 7: 2 bytes, want 4")
+	wantErrContains(t, d.Err(), "netlink: in attribute type 18: attribute type 7: 2 bytes, want 4")
 	// fn's own error sticks as is.
 	mine := errors.New("mine")
 	d = NewAttributeDecoder(cat(b, b))
@@ -610,7 +610,7 @@ func TestAttributeDecoderNestedErrors(t *testing.T) {
 // multiple of 4) as the kernel echoes it in NLMSG_ERROR.
 func testRequest() []byte {
 	payload := cat(make([]byte, 16), u16(9), u16(unix.IFLA_IFNAME), []byte("abcd\x00"))
-	return cat(hdr(uint32(16+len(payload)), unix.RTM_NEWLINK, NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL, 1234, 0), payload)
+	return cat(hdr(uint32(16+len(payload)), unix.RTM_NEWLINK, unix.NLM_F_REQUEST|unix.NLM_F_ACK|unix.NLM_F_CREATE|unix.NLM_F_EXCL, 1234, 0), payload)
 }
 
 func TestParseError(t *testing.T) {
@@ -619,7 +619,7 @@ func TestParseError(t *testing.T) {
 		t.Fatalf("test request is %d bytes", len(req))
 	}
 	reqHdr, _ := ParseHeader(req)
-	extack := cat(nla(NLMSGERR_ATTR_MSG, []byte("Unknown device type\x00")), nla(NLMSGERR_ATTR_OFFS, u32(36)), nla(NLMSGERR_ATTR_MISS_TYPE, u32(3)))
+	extack := cat(nla(unix.NLMSGERR_ATTR_MSG, []byte("Unknown device type\x00")), nla(unix.NLMSGERR_ATTR_OFFS, u32(36)), nla(NLMSGERR_ATTR_MISS_TYPE, u32(3)))
 	tests := []struct {
 		name     string
 		flags    uint16
@@ -631,27 +631,27 @@ func TestParseError(t *testing.T) {
 		text     string
 		parseErr string
 	}{
-		{name: "plain ACK", flags: NLM_F_CAPPED, payload: nlerr(0, req[:16], nil), offset: -1},
+		{name: "plain ACK", flags: unix.NLM_F_CAPPED, payload: nlerr(0, req[:16], nil), offset: -1},
 		{name: "ACK, old kernel echoing the whole request", payload: nlerr(0, req, nil), offset: -1},
 		{name: "error without TLVs", payload: nlerr(-int32(unix.EEXIST), req, nil), errno: unix.EEXIST, offset: -1, text: "netlink: file exists"},
-		{name: "capped error with TLVs", flags: NLM_F_CAPPED | NLM_F_ACK_TLVS, payload: nlerr(-int32(unix.EOPNOTSUPP), req[:16], extack),
+		{name: "capped error with TLVs", flags: unix.NLM_F_CAPPED | unix.NLM_F_ACK_TLVS, payload: nlerr(-int32(unix.EOPNOTSUPP), req[:16], extack),
 			errno: unix.EOPNOTSUPP, message: "Unknown device type", offset: 36, missing: 3, text: "netlink: Unknown device type: operation not supported"},
-		{name: "TLVs after the whole request", flags: NLM_F_ACK_TLVS, payload: nlerr(-int32(unix.EINVAL), req, extack),
+		{name: "TLVs after the whole request", flags: unix.NLM_F_ACK_TLVS, payload: nlerr(-int32(unix.EINVAL), req, extack),
 			errno: unix.EINVAL, message: "Unknown device type", offset: 36, missing: 3, text: "netlink: Unknown device type: invalid argument"},
-		{name: "ACK with a warning", flags: NLM_F_CAPPED | NLM_F_ACK_TLVS, payload: nlerr(0, req[:16], nla(NLMSGERR_ATTR_MSG, []byte("careful\x00"))),
+		{name: "ACK with a warning", flags: unix.NLM_F_CAPPED | unix.NLM_F_ACK_TLVS, payload: nlerr(0, req[:16], nla(unix.NLMSGERR_ATTR_MSG, []byte("careful\x00"))),
 			message: "careful", offset: -1},
-		{name: "positive errno", flags: NLM_F_CAPPED, payload: nlerr(int32(unix.ENOENT), req[:16], nil), errno: unix.ENOENT, offset: -1, text: "netlink: no such file or directory"},
-		{name: "unknown TLVs ignored", flags: NLM_F_CAPPED | NLM_F_ACK_TLVS, payload: nlerr(-int32(unix.EPERM), req[:16], cat(nla(NLMSGERR_ATTR_COOKIE, u64(1)), nla(99, nil))),
+		{name: "positive errno", flags: unix.NLM_F_CAPPED, payload: nlerr(int32(unix.ENOENT), req[:16], nil), errno: unix.ENOENT, offset: -1, text: "netlink: no such file or directory"},
+		{name: "unknown TLVs ignored", flags: unix.NLM_F_CAPPED | unix.NLM_F_ACK_TLVS, payload: nlerr(-int32(unix.EPERM), req[:16], cat(nla(unix.NLMSGERR_ATTR_COOKIE, u64(1)), nla(99, nil))),
 			errno: unix.EPERM, offset: -1, text: "netlink: operation not permitted"},
 		{name: "short", payload: []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, parseErr: "NLMSG_ERROR of 10 bytes, need 20 for struct nlmsgerr"},
-		{name: "echoed request runs past", flags: NLM_F_ACK_TLVS, payload: nlerr(-1, req[:32], nil), parseErr: "echoed request of 41 bytes runs past the 36-byte message"},
-		{name: "echoed length 2^32-16", flags: NLM_F_ACK_TLVS, payload: nlerr(-1, cat(u32(0xfffffff0), req[4:16]), nil), parseErr: "echoed request of 4294967280 bytes runs past"},
-		{name: "bad TLV", flags: NLM_F_CAPPED | NLM_F_ACK_TLVS, payload: nlerr(-1, req[:16], cat(u16(60), u16(1), []byte("x\x00\x00\x00"))), parseErr: "nla_len 60 is outside 4..8"},
-		{name: "offset of 2 bytes", flags: NLM_F_CAPPED | NLM_F_ACK_TLVS, payload: nlerr(-1, req[:16], nla(NLMSGERR_ATTR_OFFS, u16(3))), parseErr: "attribute type 2: 2 bytes, want 4"},
+		{name: "echoed request runs past", flags: unix.NLM_F_ACK_TLVS, payload: nlerr(-1, req[:32], nil), parseErr: "echoed request of 41 bytes runs past the 36-byte message"},
+		{name: "echoed length 2^32-16", flags: unix.NLM_F_ACK_TLVS, payload: nlerr(-1, cat(u32(0xfffffff0), req[4:16]), nil), parseErr: "echoed request of 4294967280 bytes runs past"},
+		{name: "bad TLV", flags: unix.NLM_F_CAPPED | unix.NLM_F_ACK_TLVS, payload: nlerr(-1, req[:16], cat(u16(60), u16(1), []byte("x\x00\x00\x00"))), parseErr: "nla_len 60 is outside 4..8"},
+		{name: "offset of 2 bytes", flags: unix.NLM_F_CAPPED | unix.NLM_F_ACK_TLVS, payload: nlerr(-1, req[:16], nla(unix.NLMSGERR_ATTR_OFFS, u16(3))), parseErr: "attribute type 2: 2 bytes, want 4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := nlmsg(NLMSG_ERROR, tt.flags, 1234, 77, tt.payload)
+			b := nlmsg(unix.NLMSG_ERROR, tt.flags, 1234, 77, tt.payload)
 			msgs, err := ParseMessages(b)
 			if err != nil || len(msgs) != 1 {
 				t.Fatalf("ParseMessages: %v", err)
@@ -703,15 +703,15 @@ func TestParseDone(t *testing.T) {
 		{name: "no payload (old kernels)"},
 		{name: "zero", payload: u32(0)},
 		{name: "error", payload: u32(neg(unix.EMSGSIZE)), errno: unix.EMSGSIZE},
-		{name: "error with extack", flags: NLM_F_ACK_TLVS, payload: cat(u32(neg(unix.EINVAL)), nla(NLMSGERR_ATTR_MSG, []byte("Invalid header for link dump\x00"))),
+		{name: "error with extack", flags: unix.NLM_F_ACK_TLVS, payload: cat(u32(neg(unix.EINVAL)), nla(unix.NLMSGERR_ATTR_MSG, []byte("Invalid header for link dump\x00"))),
 			errno: unix.EINVAL, message: "Invalid header for link dump"},
-		{name: "TLV flag, no TLVs", flags: NLM_F_ACK_TLVS, payload: u32(neg(unix.EBUSY)), errno: unix.EBUSY},
+		{name: "TLV flag, no TLVs", flags: unix.NLM_F_ACK_TLVS, payload: u32(neg(unix.EBUSY)), errno: unix.EBUSY},
 		{name: "TLVs without the flag are ignored", payload: cat(u32(0), []byte{1, 2, 3}), errno: 0},
-		{name: "bad TLV", flags: NLM_F_ACK_TLVS, payload: cat(u32(0), []byte{1, 2, 3}), wantErr: "3 bytes left, need 4"},
+		{name: "bad TLV", flags: unix.NLM_F_ACK_TLVS, payload: cat(u32(0), []byte{1, 2, 3}), wantErr: "3 bytes left, need 4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msgs, err := ParseMessages(nlmsg(NLMSG_DONE, NLM_F_MULTI|tt.flags, 1, 2, tt.payload))
+			msgs, err := ParseMessages(nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI|tt.flags, 1, 2, tt.payload))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -779,8 +779,8 @@ func TestCheck(t *testing.T) {
 // hand-built edge cases. Under go test (no -fuzz) every seed runs as a test.
 
 func FuzzParseMessages(f *testing.F) {
-	f.Add(nlmsg(unix.RTM_NEWLINK, NLM_F_MULTI, 1, 2, []byte{1, 2, 3, 4, 5}))
-	f.Add(cat(nlmsg(NLMSG_ERROR, NLM_F_CAPPED, 1, 2, nlerr(0, hdr(16, 0, 0, 1, 0), nil)), nlmsg(NLMSG_DONE, NLM_F_MULTI, 1, 2, u32(0))))
+	f.Add(nlmsg(unix.RTM_NEWLINK, unix.NLM_F_MULTI, 1, 2, []byte{1, 2, 3, 4, 5}))
+	f.Add(cat(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_CAPPED, 1, 2, nlerr(0, hdr(16, 0, 0, 1, 0), nil)), nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI, 1, 2, u32(0))))
 	f.Add(hdr(0xffffffff, 1, 0, 0, 0))
 	f.Add(hdr(0, 1, 0, 0, 0))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -854,7 +854,7 @@ func walkAttrs(t *testing.T, b []byte, depth int) error {
 }
 
 func FuzzAttributeDecoder(f *testing.F) {
-	f.Add(cat(nla(unix.IFLA_IFNAME, []byte("eth0\x00")), nla(unix.IFLA_LINKINFO|NLA_F_NESTED, nla(unix.IFLA_INFO_KIND, []byte("veth")))))
+	f.Add(cat(nla(unix.IFLA_IFNAME, []byte("eth0\x00")), nla(unix.IFLA_LINKINFO|unix.NLA_F_NESTED, nla(unix.IFLA_INFO_KIND, []byte("veth")))))
 	f.Add(cat(nla(1, u32(1)), []byte{1, 2, 3}))
 	f.Add(cat(u16(0), u16(1)))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -905,38 +905,146 @@ func checkAck(t *testing.T, a ack) {
 	}
 }
 
+// ackByFormat reads the payload of NLMSG_ERROR (done false) or NLMSG_DONE
+// by its format alone (netlink(7)): an int, for NLMSG_ERROR the echoed
+// request's struct nlmsghdr and the rest of it unless NLM_F_CAPPED, then,
+// with NLM_F_ACK_TLVS, NLMSGERR_ATTR_* attributes as ParseAttributes
+// splits them. ok says whether the payload is well formed: what
+// parseError and parseDone must agree with.
+func ackByFormat(data []byte, flags HeaderFlags, done bool) (a ack, ok bool) {
+	a.offset = -1
+	need, tlvAt := 20, 20
+	if done {
+		if len(data) < 4 {
+			return a, true // old kernels: no payload at all
+		}
+		need, tlvAt = 4, 4
+	}
+	if len(data) < need {
+		return a, false
+	}
+	a.errno = int32(ne.Uint32(data))
+	if !done {
+		a.request, _ = ParseHeader(data[4:])
+	}
+	if flags&unix.NLM_F_ACK_TLVS == 0 {
+		return a, true
+	}
+	if !done && flags&unix.NLM_F_CAPPED == 0 {
+		end := 4 + (uint64(a.request.Length)+3)&^3 // after the whole request, aligned
+		if end > uint64(len(data)) {
+			return a, false
+		}
+		tlvAt = int(end)
+	}
+	attrs, err := ParseAttributes(data[tlvAt:])
+	if err != nil {
+		return a, false
+	}
+	for _, at := range attrs {
+		u32 := func() (uint32, bool) {
+			if len(at.Data) != 4 {
+				return 0, false
+			}
+			if at.Type&unix.NLA_F_NET_BYTEORDER != 0 {
+				return binary.BigEndian.Uint32(at.Data), true
+			}
+			return ne.Uint32(at.Data), true
+		}
+		switch at.Kind() {
+		case unix.NLMSGERR_ATTR_MSG:
+			a.message, _, _ = strings.Cut(string(at.Data), "\x00")
+		case unix.NLMSGERR_ATTR_OFFS:
+			v, good := u32()
+			if !good {
+				return a, false
+			}
+			a.offset = int(v)
+		case NLMSGERR_ATTR_MISS_TYPE:
+			v, good := u32()
+			if !good {
+				return a, false
+			}
+			a.missing = v
+		}
+	}
+	return a, true
+}
+
+// appendAck encodes a as the kernel would send it in NLMSG_ERROR (done
+// false, the request's header only: NLM_F_CAPPED) or NLMSG_DONE, with the
+// extended ack as TLVs; it returns the payload and the message's flags.
+func appendAck(a ack, done bool) ([]byte, HeaderFlags) {
+	b := ne.AppendUint32(nil, uint32(a.errno))
+	flags := HeaderFlags(unix.NLM_F_ACK_TLVS)
+	if !done {
+		h, _ := Message{Header: a.request}.MarshalBinary()
+		ne.PutUint32(h, a.request.Length) // the echoed length, not 16
+		b = append(b, h...)
+		flags |= unix.NLM_F_CAPPED
+	}
+	e := NewAttributeEncoder(b)
+	if a.message != "" {
+		e.String(unix.NLMSGERR_ATTR_MSG, a.message)
+	}
+	if a.offset >= 0 {
+		e.Uint32(unix.NLMSGERR_ATTR_OFFS, uint32(a.offset))
+	}
+	if a.missing != 0 {
+		e.Uint32(NLMSGERR_ATTR_MISS_TYPE, a.missing)
+	}
+	out, _ := e.Encode()
+	return out, flags
+}
+
+// fuzzAck checks parse (parseError or parseDone) on every message of b:
+// it accepts exactly the well-formed payloads (ackByFormat, which reads
+// the TLVs with ParseAttributes) and decodes them to the same fields;
+// the ack it decodes, encoded again, decodes to itself; its error value
+// is an *Error carrying the errno and message.
+func fuzzAck(t *testing.T, b []byte, done bool, parse func(Message) (ack, error)) {
+	msgs, _ := ParseMessages(b)
+	for _, m := range msgs {
+		a, err := parse(m)
+		want, ok := ackByFormat(m.Data, m.Header.Flags, done)
+		if (err == nil) != ok {
+			t.Fatalf("parse: %v; by the format the payload is well formed: %v", err, ok)
+		}
+		if err != nil {
+			continue
+		}
+		if a != want {
+			t.Fatalf("parse: %+v\nby the format: %+v", a, want)
+		}
+		checkAck(t, a)
+		if len(a.message) > len(m.Data) {
+			t.Fatalf("message of %d bytes from a payload of %d", len(a.message), len(m.Data))
+		}
+		payload, flags := appendAck(a, done)
+		again, err := parse(Message{Header: Header{Flags: flags}, Data: payload})
+		if err != nil || again != a {
+			t.Fatalf("round trip: %+v, %v\nwant %+v", again, err, a)
+		}
+	}
+}
+
 func FuzzParseError(f *testing.F) {
 	req := testRequest()
-	extack := cat(nla(NLMSGERR_ATTR_MSG, []byte("Unknown device type\x00")), nla(NLMSGERR_ATTR_OFFS, u32(36)))
-	f.Add(nlmsg(NLMSG_ERROR, NLM_F_CAPPED, 1, 2, nlerr(0, req[:16], nil)))
-	f.Add(nlmsg(NLMSG_ERROR, 0, 1, 2, nlerr(-int32(unix.EEXIST), req, nil)))
-	f.Add(nlmsg(NLMSG_ERROR, NLM_F_ACK_TLVS, 1, 2, nlerr(-int32(unix.EINVAL), req, extack)))
-	f.Add(nlmsg(NLMSG_ERROR, NLM_F_ACK_TLVS|NLM_F_CAPPED, 1, 2, nlerr(-int32(unix.EINVAL), req[:16], extack)))
-	f.Add(nlmsg(NLMSG_ERROR, NLM_F_ACK_TLVS, 1, 2, nlerr(-1, cat(u32(0xfffffff0), req[4:16]), nil)))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		msgs, _ := ParseMessages(b)
-		for _, m := range msgs {
-			a, err := parseError(m)
-			if err == nil {
-				checkAck(t, a)
-			}
-		}
-	})
+	extack := cat(nla(unix.NLMSGERR_ATTR_MSG, []byte("Unknown device type\x00")), nla(unix.NLMSGERR_ATTR_OFFS, u32(36)))
+	f.Add(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_CAPPED, 1, 2, nlerr(0, req[:16], nil)))
+	f.Add(nlmsg(unix.NLMSG_ERROR, 0, 1, 2, nlerr(-int32(unix.EEXIST), req, nil)))
+	f.Add(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_ACK_TLVS, 1, 2, nlerr(-int32(unix.EINVAL), req, extack)))
+	f.Add(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_ACK_TLVS|unix.NLM_F_CAPPED, 1, 2, nlerr(-int32(unix.EINVAL), req[:16], extack)))
+	f.Add(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_ACK_TLVS, 1, 2, nlerr(-1, cat(u32(0xfffffff0), req[4:16]), nil)))
+	f.Add(nlmsg(unix.NLMSG_ERROR, unix.NLM_F_ACK_TLVS|unix.NLM_F_CAPPED, 1, 2, nlerr(-1, req[:16], nla(NLMSGERR_ATTR_MISS_TYPE|unix.NLA_F_NET_BYTEORDER, []byte{0, 0, 0, 7}))))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzAck(t, b, false, parseError) })
 }
 
 func FuzzParseDone(f *testing.F) {
-	f.Add(nlmsg(NLMSG_DONE, NLM_F_MULTI, 1, 2, nil))
-	f.Add(nlmsg(NLMSG_DONE, NLM_F_MULTI, 1, 2, u32(neg(unix.EMSGSIZE))))
-	f.Add(nlmsg(NLMSG_DONE, NLM_F_MULTI|NLM_F_ACK_TLVS, 1, 2, cat(u32(neg(unix.EINVAL)), nla(NLMSGERR_ATTR_MSG, []byte("Invalid header for link dump\x00")))))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		msgs, _ := ParseMessages(b)
-		for _, m := range msgs {
-			a, err := parseDone(m)
-			if err == nil {
-				checkAck(t, a)
-			}
-		}
-	})
+	f.Add(nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI, 1, 2, nil))
+	f.Add(nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI, 1, 2, u32(neg(unix.EMSGSIZE))))
+	f.Add(nlmsg(unix.NLMSG_DONE, unix.NLM_F_MULTI|unix.NLM_F_ACK_TLVS, 1, 2, cat(u32(neg(unix.EINVAL)), nla(unix.NLMSGERR_ATTR_MSG, []byte("Invalid header for link dump\x00")))))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzAck(t, b, true, parseDone) })
 }
 
 // vethInfoPeer is VETH_INFO_PEER (<linux/veth.h>), a nested attribute

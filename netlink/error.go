@@ -8,16 +8,13 @@ import (
 	fmt "nsbox/internal/printf"
 )
 
-// Extended ack attributes, carried after struct nlmsgerr when the ACK has
-// NLM_F_ACK_TLVS (enum nlmsgerr_attrs).
+// Extended ack attributes that x/sys/unix does not have (it has
+// unix.NLMSGERR_ATTR_MSG, _OFFS and _COOKIE): enum nlmsgerr_attrs, carried
+// after struct nlmsgerr when the ACK has NLM_F_ACK_TLVS.
 const (
-	NLMSGERR_ATTR_UNUSED    = 0
-	NLMSGERR_ATTR_MSG       = 1
-	NLMSGERR_ATTR_OFFS      = 2
-	NLMSGERR_ATTR_COOKIE    = 3
-	NLMSGERR_ATTR_POLICY    = 4
-	NLMSGERR_ATTR_MISS_TYPE = 5
-	NLMSGERR_ATTR_MISS_NEST = 6
+	NLMSGERR_ATTR_POLICY    = 4 // nested: the policy of the attribute blamed
+	NLMSGERR_ATTR_MISS_TYPE = 5 // u32: the attribute that was missing
+	NLMSGERR_ATTR_MISS_NEST = 6 // u32: the offset of the nest it was missing from
 )
 
 // Error is a request the kernel refused: errno from struct nlmsgerr (or
@@ -80,11 +77,11 @@ func parseError(m Message) (ack, error) {
 	}
 	a.errno = int32(native.Uint32(b[0:4]))
 	a.request, _ = ParseHeader(b[4:])
-	if m.Header.Flags&NLM_F_ACK_TLVS == 0 {
+	if m.Header.Flags&unix.NLM_F_ACK_TLVS == 0 {
 		return a, nil
 	}
 	tlv := 4 + HeaderLen
-	if m.Header.Flags&NLM_F_CAPPED == 0 {
+	if m.Header.Flags&unix.NLM_F_CAPPED == 0 {
 		// uint64: on 32-bit hosts int(a.request.Length) may be negative.
 		if uint64(a.request.Length) > uint64(len(b)) {
 			return a, fmt.Errorf("netlink: NLMSG_ERROR: echoed request of %d bytes runs past the %d-byte message", a.request.Length, len(b))
@@ -105,7 +102,7 @@ func parseDone(m Message) (ack, error) {
 		return a, nil
 	}
 	a.errno = int32(native.Uint32(m.Data[0:4]))
-	if m.Header.Flags&NLM_F_ACK_TLVS == 0 {
+	if m.Header.Flags&unix.NLM_F_ACK_TLVS == 0 {
 		return a, nil
 	}
 	return a, a.extack(m.Data[4:])
@@ -115,9 +112,9 @@ func (a *ack) extack(b []byte) error {
 	d := NewAttributeDecoder(b)
 	for d.Next() {
 		switch d.Type() {
-		case NLMSGERR_ATTR_MSG:
+		case unix.NLMSGERR_ATTR_MSG:
 			a.message = d.String()
-		case NLMSGERR_ATTR_OFFS:
+		case unix.NLMSGERR_ATTR_OFFS:
 			a.offset = int(d.Uint32())
 		case NLMSGERR_ATTR_MISS_TYPE:
 			a.missing = d.Uint32()

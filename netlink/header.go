@@ -2,6 +2,9 @@ package netlink
 
 import (
 	"encoding/binary"
+	"strconv"
+
+	"golang.org/x/sys/unix"
 
 	fmt "nsbox/internal/printf"
 )
@@ -19,45 +22,79 @@ var native = binary.NativeEndian
 //	};
 type Header struct {
 	Length   uint32
-	Type     uint16
-	Flags    uint16
+	Type     HeaderType
+	Flags    HeaderFlags
 	Sequence uint32
 	PID      uint32
 }
 
-// Netlink message types common to every protocol (<linux/netlink.h>).
-const (
-	NLMSG_NOOP    = 0x1
-	NLMSG_ERROR   = 0x2
-	NLMSG_DONE    = 0x3
-	NLMSG_OVERRUN = 0x4
-)
+// HeaderType is nlmsg_type: one of the control messages every netlink
+// protocol shares (unix.NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE,
+// NLMSG_OVERRUN), or, from NLMSG_MIN_TYPE (0x10) on, a message of the
+// protocol's own (unix.RTM_NEWLINK, SOCK_DIAG_BY_FAMILY, ...).
+type HeaderType uint16
 
-// Flags of nlmsg_flags.
-const (
-	NLM_F_REQUEST       = 0x01
-	NLM_F_MULTI         = 0x02
-	NLM_F_ACK           = 0x04
-	NLM_F_ECHO          = 0x08
-	NLM_F_DUMP_INTR     = 0x10
-	NLM_F_DUMP_FILTERED = 0x20
-	// Modifiers to GET request
-	NLM_F_ROOT   = 0x100
-	NLM_F_MATCH  = 0x200
-	NLM_F_ATOMIC = 0x400
-	NLM_F_DUMP   = NLM_F_ROOT | NLM_F_MATCH
-	// Modifiers to NEW request
-	NLM_F_REPLACE = 0x100
-	NLM_F_EXCL    = 0x200
-	NLM_F_CREATE  = 0x400
-	NLM_F_APPEND  = 0x800
-	// Modifiers to DELETE request
-	NLM_F_NONREC = 0x100
-	NLM_F_BULK   = 0x200
-	// Flags for ACK message
-	NLM_F_CAPPED   = 0x100
-	NLM_F_ACK_TLVS = 0x200
-)
+// String is the control message's name in <linux/netlink.h>, or the
+// number of a protocol's own type (which only the protocol can name).
+func (t HeaderType) String() string {
+	switch t {
+	case unix.NLMSG_NOOP:
+		return "NLMSG_NOOP"
+	case unix.NLMSG_ERROR:
+		return "NLMSG_ERROR"
+	case unix.NLMSG_DONE:
+		return "NLMSG_DONE"
+	case unix.NLMSG_OVERRUN:
+		return "NLMSG_OVERRUN"
+	}
+	return strconv.Itoa(int(t))
+}
+
+// HeaderFlags is nlmsg_flags (unix.NLM_F_*). The low six bits mean the
+// same in every message:
+//
+//	#define NLM_F_REQUEST		0x01	/* It is request message.	*/
+//	#define NLM_F_MULTI		0x02	/* Multipart message, terminated by NLMSG_DONE */
+//	#define NLM_F_ACK		0x04	/* Reply with ack, with zero or error code */
+//	#define NLM_F_ECHO		0x08	/* Receive resulting notifications */
+//	#define NLM_F_DUMP_INTR		0x10	/* Dump was inconsistent due to sequence change */
+//	#define NLM_F_DUMP_FILTERED	0x20	/* Dump was filtered as requested */
+//
+// The four above them depend on the message: in a GET request 0x100 is
+// NLM_F_ROOT and 0x300 NLM_F_DUMP; in a NEW request 0x100 is
+// NLM_F_REPLACE, 0x200 NLM_F_EXCL, 0x400 NLM_F_CREATE, 0x800
+// NLM_F_APPEND; in a DELETE request 0x100 is NLM_F_NONREC, 0x200
+// NLM_F_BULK; in an ACK 0x100 is NLM_F_CAPPED, 0x200 NLM_F_ACK_TLVS.
+type HeaderFlags uint16
+
+var flagNames = [...]string{"REQUEST", "MULTI", "ACK", "ECHO", "DUMP_INTR", "DUMP_FILTERED"}
+
+// String names the six flags that mean the same everywhere, as
+// <linux/netlink.h> does without "NLM_F_", and shows the bits whose
+// meaning depends on the message in hex: "REQUEST|ACK|0x600" (0x600 is
+// EXCL|CREATE in a NEW request). No flag at all is "0".
+func (f HeaderFlags) String() string {
+	var b []byte
+	for i, name := range flagNames {
+		if f&(1<<i) != 0 {
+			if len(b) > 0 {
+				b = append(b, '|')
+			}
+			b = append(b, name...)
+		}
+	}
+	if rest := f &^ (1<<len(flagNames) - 1); rest != 0 {
+		if len(b) > 0 {
+			b = append(b, '|')
+		}
+		b = append(b, "0x"...)
+		b = strconv.AppendUint(b, uint64(rest), 16)
+	}
+	if len(b) == 0 {
+		return "0"
+	}
+	return string(b)
+}
 
 // Message is one netlink message: its header and its payload (the family
 // header and attributes, without padding after the last attribute).
@@ -74,8 +111,8 @@ func (m Message) AppendBinary(b []byte) ([]byte, error) {
 		return b, fmt.Errorf("netlink: message of %d bytes is too long", n)
 	}
 	b = native.AppendUint32(b, uint32(n))
-	b = native.AppendUint16(b, m.Header.Type)
-	b = native.AppendUint16(b, m.Header.Flags)
+	b = native.AppendUint16(b, uint16(m.Header.Type))
+	b = native.AppendUint16(b, uint16(m.Header.Flags))
 	b = native.AppendUint32(b, m.Header.Sequence)
 	b = native.AppendUint32(b, m.Header.PID)
 	b = append(b, m.Data...)
@@ -97,8 +134,8 @@ func ParseHeader(b []byte) (Header, error) {
 	}
 	return Header{
 		Length:   native.Uint32(b[0:4]),
-		Type:     native.Uint16(b[4:6]),
-		Flags:    native.Uint16(b[6:8]),
+		Type:     HeaderType(native.Uint16(b[4:6])),
+		Flags:    HeaderFlags(native.Uint16(b[6:8])),
 		Sequence: native.Uint32(b[8:12]),
 		PID:      native.Uint32(b[12:16]),
 	}, nil

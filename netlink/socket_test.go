@@ -2,8 +2,10 @@ package netlink
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -11,13 +13,12 @@ import (
 	"nsbox/internal/sandbox"
 )
 
-// The scheduler-visible path of write and recv (kernels without the
-// direct socket calls) does what the raw one does: a request, a lookup,
-// a dump and a blocking receive of an event.
-func TestKernelWithoutRawCalls(t *testing.T) {
+// A request, a refusal, a lookup and a dump on one socket, and the
+// events they cause on another that joined RTNLGRP_LINK: taken without
+// waiting once queued (a deadline in the past), then the deadline error
+// when the queue is empty, and nothing more after LeaveGroup.
+func TestKernelEventsAndDeadline(t *testing.T) {
 	sandbox.Require(t, "ip")
-	noRawCalls.Store(true)
-	defer noRawCalls.Store(false)
 	c, err := Dial(unix.NETLINK_ROUTE)
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +32,7 @@ func TestKernelWithoutRawCalls(t *testing.T) {
 	if err := ev.JoinGroup(unix.RTNLGRP_LINK); err != nil {
 		t.Fatal(err)
 	}
-	m := linkRequest(t, unix.RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL, "nra", "veth")
+	m := linkRequest(t, unix.RTM_NEWLINK, unix.NLM_F_CREATE|unix.NLM_F_EXCL, "nra", "veth")
 	if _, err := c.Execute(m); err != nil {
 		t.Fatal(err)
 	}
@@ -47,14 +48,40 @@ func TestKernelWithoutRawCalls(t *testing.T) {
 	if err != nil || len(all) < 3 {
 		t.Errorf("dump: %v, %d links", err, len(all))
 	}
-	msgs, err := ev.Receive() // queued before: the new link's event
-	if err != nil || len(msgs) == 0 || msgs[0].Header.Type != unix.RTM_NEWLINK {
-		t.Errorf("event: %v %+v", err, msgs)
+	// The add was acknowledged: its events are queued already.
+	ev.SetDeadline(time.Now().Add(-time.Second))
+	names := map[string]bool{}
+	for {
+		msgs, err := ev.Receive()
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if m.Header.Type == unix.RTM_NEWLINK {
+				names[linkName(m.Data)] = true
+			}
+		}
+	}
+	if !names["nra"] {
+		t.Errorf("events named %v, want nra among them", names)
+	}
+	if err := ev.LeaveGroup(unix.RTNLGRP_LINK); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("ip", "link", "add", "nrb", "type", "veth").CombinedOutput(); err != nil {
+		t.Fatalf("ip link add: %v: %s", err, out)
+	}
+	defer exec.Command("ip", "link", "del", "nrb").Run()
+	if msgs, err := ev.Receive(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("after LeaveGroup: %v %+v, want the deadline error", err, msgs)
 	}
 }
 
-// Receive on a socket with nothing queued yet waits for the event (the
-// raw MSG_DONTWAIT try finds nothing and falls back to blocking).
+// Receive on a socket with nothing queued yet waits (in poll) for the
+// event.
 func TestReceiveWaits(t *testing.T) {
 	sandbox.Require(t, "ip")
 	ev, err := Dial(unix.NETLINK_ROUTE)
@@ -94,7 +121,7 @@ func TestKernelWrongSequence(t *testing.T) {
 	// A request sent behind Conn's back, with a sequence number Conn did
 	// not give: its answer arrives first and must be refused.
 	m := getLink()
-	m.Header.Flags = NLM_F_REQUEST | NLM_F_ACK
+	m.Header.Flags = unix.NLM_F_REQUEST | unix.NLM_F_ACK
 	m.Header.Sequence = c.seq + 50
 	b, _ := m.MarshalBinary()
 	if err := unix.Sendto(c.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {

@@ -2,10 +2,10 @@ package nft
 
 import (
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -22,24 +22,20 @@ type Conn struct {
 // Dial opens a NETLINK_NETFILTER socket in the calling thread's network
 // namespace (see netlink.Dial).
 //
-// Its receive timeout is set to the shortest the kernel has (one jiffy):
-// nf_tables handles a whole transaction inside sendmsg(2) and queues
-// every answer before it returns, so a receive that would block means
-// nothing more is coming. That is how Apply learns that a failed
-// transaction was aborted: the kernel reports the failing message and
-// acknowledges nothing after it, not even the batch's end. (A receive
-// that does not wait is a transport feature netlink.Conn does not have
-// yet; the socket option on its descriptor stands in for it.)
+// Its receives never wait (a deadline already passed, see
+// netlink.Conn.SetDeadline): nf_tables handles a whole transaction inside
+// sendto(2) and queues every answer before it returns, and a dump's next
+// part is queued by the receive that takes the one before, so a receive
+// that finds nothing queued means nothing more is coming. That is how
+// Apply learns that a failed transaction was aborted: the kernel reports
+// the failing message and acknowledges nothing after it, not even the
+// batch's end.
 func Dial() (*Conn, error) {
 	c, err := netlink.Dial(unix.NETLINK_NETFILTER)
 	if err != nil {
 		return nil, err
 	}
-	tv := unix.Timeval{Usec: 1}
-	if err := unix.SetsockoptTimeval(c.Fd(), unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-		c.Close()
-		return nil, os.NewSyscallError("setsockopt", err)
-	}
+	c.SetDeadline(time.Unix(1, 0))
 	return &Conn{c}, nil
 }
 
@@ -51,6 +47,12 @@ func Dial() (*Conn, error) {
 func (c *Conn) Apply(reqs []netlink.Message) error {
 	if err := markersAcked(); err != nil {
 		return err
+	}
+	// netlink.Conn.Batch sends at most BatchWindow messages before it
+	// reads: a longer transaction would be cut into two, which the
+	// kernel would refuse as a batch without its end.
+	if len(reqs)+2 > netlink.BatchWindow {
+		return fmt.Errorf("nft: a transaction of %d messages; at most %d fit in one", len(reqs), netlink.BatchWindow-2)
 	}
 	batch := make([]netlink.Message, 0, len(reqs)+2)
 	batch = append(batch, batchMarker(NFNL_MSG_BATCH_BEGIN))
@@ -85,7 +87,7 @@ func (c *Conn) Rules(f Family, table, chain string) ([]Rule, error) {
 		return nil, err
 	}
 	var rules []Rule
-	err = c.Dump(m, func(r netlink.Message) error {
+	err = c.Dump(m, func() { rules = rules[:0] }, func(r netlink.Message) error {
 		if r.Header.Type != MessageType(NFT_MSG_NEWRULE) {
 			return nil
 		}

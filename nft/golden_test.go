@@ -79,12 +79,12 @@ func TestRequestsAreNftsBytes(t *testing.T) {
 	}
 	want = append(want, batchMarker(NFNL_MSG_BATCH_BEGIN))
 	add(NewTableRequest(Table{Family: FamilyINet, Name: table, Comment: "Masquerading for plugins from github.com/containernetworking/plugins"}, 0))
-	add(NewChainRequest(Chain{Family: FamilyINet, Table: table, Name: masq, Comment: "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet"}, netlink.NLM_F_CREATE))
-	add(NewChainRequest(Chain{Family: FamilyINet, Table: table, Name: post, Type: "nat", Hook: &Hook{Num: unix.NF_INET_POST_ROUTING, Priority: PrioritySrcNAT}}, netlink.NLM_F_CREATE))
+	add(NewChainRequest(Chain{Family: FamilyINet, Table: table, Name: masq, Comment: "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet"}, unix.NLM_F_CREATE))
+	add(NewChainRequest(Chain{Family: FamilyINet, Table: table, Name: post, Type: "nat", Hook: &Hook{Num: unix.NF_INET_POST_ROUTING, Priority: PrioritySrcNAT}}, unix.NLM_F_CREATE))
 	add(FlushChainRequest(FamilyINet, table, post))
 	for _, r := range rules {
 		r.Family, r.Table = FamilyINet, table
-		add(NewRuleRequest(r, netlink.NLM_F_CREATE|netlink.NLM_F_APPEND))
+		add(NewRuleRequest(r, unix.NLM_F_CREATE|unix.NLM_F_APPEND))
 	}
 	want = append(want, batchMarker(NFNL_MSG_BATCH_END))
 
@@ -96,7 +96,7 @@ func TestRequestsAreNftsBytes(t *testing.T) {
 		g, w := got[i], want[i]
 		// nft numbers its messages from 0 and sends them without
 		// NLM_F_ACK; netlink.Conn numbers and flags them when it sends.
-		w.Header.Flags |= netlink.NLM_F_REQUEST
+		w.Header.Flags |= unix.NLM_F_REQUEST
 		if g.Header.Type != w.Header.Type || g.Header.Flags != w.Header.Flags || !bytes.Equal(g.Data, w.Data) {
 			t.Errorf("message %d: nft sent type %#x flags %#x\n%s\nwe build type %#x flags %#x\n%s", i,
 				g.Header.Type, g.Header.Flags, hex.Dump(g.Data), w.Header.Type, w.Header.Flags, hex.Dump(w.Data))

@@ -64,7 +64,9 @@ const (
 )
 
 // MessageType is the nlmsg_type of an nftables message.
-func MessageType(msg uint16) uint16 { return NFNL_SUBSYS_NFTABLES<<8 | msg }
+func MessageType(msg uint16) netlink.HeaderType {
+	return NFNL_SUBSYS_NFTABLES<<8 | netlink.HeaderType(msg)
+}
 
 // NfGenmsgLen is sizeof(struct nfgenmsg).
 const NfGenmsgLen = 4
@@ -101,7 +103,7 @@ func ParseNfGenmsg(b []byte) (NfGenmsg, error) {
 
 // message builds one nftables request: type NFT_MSG_*, nfgenmsg for
 // family, attributes from fn.
-func message(msg uint16, flags uint16, family Family, fn func(e *netlink.AttributeEncoder)) (netlink.Message, error) {
+func message(msg uint16, flags netlink.HeaderFlags, family Family, fn func(e *netlink.AttributeEncoder)) (netlink.Message, error) {
 	e := netlink.NewAttributeEncoder(NfGenmsg{Family: family}.AppendBinary(nil))
 	fn(e)
 	b, err := e.Encode()
@@ -109,7 +111,7 @@ func message(msg uint16, flags uint16, family Family, fn func(e *netlink.Attribu
 }
 
 // batchMarker is NFNL_MSG_BATCH_BEGIN or _END for the nftables subsystem.
-func batchMarker(typ uint16) netlink.Message {
+func batchMarker(typ netlink.HeaderType) netlink.Message {
 	return netlink.Message{
 		Header: netlink.Header{Type: typ},
 		Data:   NfGenmsg{Family: FamilyUnspec, ResID: NFNL_SUBSYS_NFTABLES}.AppendBinary(nil),
@@ -129,7 +131,7 @@ func putBE64(e *netlink.AttributeEncoder, typ uint16, v uint64) {
 // nest opens an attribute with NLA_F_NESTED, as libmnl does for every
 // nest of an nftables message.
 func nest(e *netlink.AttributeEncoder, typ uint16, fn func()) {
-	m := e.Nest(typ | netlink.NLA_F_NESTED)
+	m := e.Nest(typ | unix.NLA_F_NESTED)
 	fn()
 	e.End(m)
 }

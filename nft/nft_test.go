@@ -124,7 +124,7 @@ func TestApplyAllOrNothing(t *testing.T) {
 	}
 	defer c.Close()
 	tbl, _ := NewTableRequest(Table{Family: FamilyIPv4, Name: "aon"}, 0)
-	rule, _ := NewRuleRequest(Rule{Family: FamilyIPv4, Table: "aon", Chain: "nochain", Exprs: []Expr{Immediate{Verdict: VerdictAccept}}}, netlink.NLM_F_CREATE|netlink.NLM_F_APPEND)
+	rule, _ := NewRuleRequest(Rule{Family: FamilyIPv4, Table: "aon", Chain: "nochain", Exprs: []Expr{Immediate{Verdict: VerdictAccept}}}, unix.NLM_F_CREATE|unix.NLM_F_APPEND)
 	err = c.Apply([]netlink.Message{tbl, rule})
 	var ne *netlink.Error
 	if !errors.As(err, &ne) || ne.Errno != unix.ENOENT {
@@ -150,7 +150,7 @@ func TestHasChain(t *testing.T) {
 		t.Fatalf("no table: %v %v", ok, err)
 	}
 	tbl, _ := NewTableRequest(Table{Family: FamilyBridge, Name: "nat"}, 0)
-	ch, _ := NewChainRequest(Chain{Family: FamilyBridge, Table: "nat", Name: "x"}, netlink.NLM_F_CREATE)
+	ch, _ := NewChainRequest(Chain{Family: FamilyBridge, Table: "nat", Name: "x"}, unix.NLM_F_CREATE)
 	if err := c.Apply([]netlink.Message{tbl, ch}); err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ type Rule struct {
 
 // NewRuleRequest builds NFT_MSG_NEWRULE; flags NLM_F_CREATE|NLM_F_APPEND
 // add it at the end of the chain (nft's "add rule").
-func NewRuleRequest(r Rule, flags uint16) (netlink.Message, error) {
+func NewRuleRequest(r Rule, flags netlink.HeaderFlags) (netlink.Message, error) {
 	var ud []byte
 	if r.Comment != "" {
 		var err error

@@ -77,7 +77,7 @@ type Table struct {
 // NewTableRequest builds NFT_MSG_NEWTABLE. With flags NLM_F_CREATE (nft's
 // "add table") an existing table is kept as it is; with NLM_F_EXCL too it
 // is an error (EEXIST).
-func NewTableRequest(t Table, flags uint16) (netlink.Message, error) {
+func NewTableRequest(t Table, flags netlink.HeaderFlags) (netlink.Message, error) {
 	var ud []byte
 	if t.Comment != "" {
 		var err error
@@ -128,7 +128,7 @@ type Chain struct {
 
 // NewChainRequest builds NFT_MSG_NEWCHAIN, as nft sends it: table, name,
 // type, policy, hook (number, priority), userdata.
-func NewChainRequest(c Chain, flags uint16) (netlink.Message, error) {
+func NewChainRequest(c Chain, flags netlink.HeaderFlags) (netlink.Message, error) {
 	var ud []byte
 	if c.Comment != "" {
 		var err error

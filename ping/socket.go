@@ -339,7 +339,7 @@ func onDevice(dev string, a netip.Addr) bool {
 	defer c.Close()
 	want := a.WithZone("").Unmap()
 	found := false
-	c.Addrs(unix.AF_UNSPEC, id, func(x *rtnl.Addr) error {
+	c.Addrs(unix.AF_UNSPEC, id, func() { found = false }, func(x *rtnl.Addr) error {
 		if x.Prefix().Addr().WithZone("").Unmap() == want {
 			found = true
 		}

@@ -106,20 +106,20 @@ func TestAddrDefaults(t *testing.T) {
 func TestOpFlags(t *testing.T) {
 	for _, c := range []struct {
 		op        Op
-		flags     uint16
-		linkFlags uint16
+		flags     netlink.HeaderFlags
+		linkFlags netlink.HeaderFlags
 		name      string
 	}{
-		{Add, netlink.NLM_F_CREATE | netlink.NLM_F_EXCL, netlink.NLM_F_CREATE | netlink.NLM_F_EXCL, "add"},
-		{Replace, netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE, netlink.NLM_F_CREATE, "replace"},
-		{Change, netlink.NLM_F_REPLACE, 0, "change"},
-		{Prepend, netlink.NLM_F_CREATE, 0, "prepend"},
-		{Append, netlink.NLM_F_CREATE | netlink.NLM_F_APPEND, 0, "append"},
-		{Test, netlink.NLM_F_EXCL, 0, "test"},
+		{Add, unix.NLM_F_CREATE | unix.NLM_F_EXCL, unix.NLM_F_CREATE | unix.NLM_F_EXCL, "add"},
+		{Replace, unix.NLM_F_CREATE | unix.NLM_F_REPLACE, unix.NLM_F_CREATE, "replace"},
+		{Change, unix.NLM_F_REPLACE, 0, "change"},
+		{Prepend, unix.NLM_F_CREATE, 0, "prepend"},
+		{Append, unix.NLM_F_CREATE | unix.NLM_F_APPEND, 0, "append"},
+		{Test, unix.NLM_F_EXCL, 0, "test"},
 		{Delete, 0, 0, "delete"},
 	} {
 		if c.op.flags() != c.flags || c.op.linkFlags() != c.linkFlags || c.op.String() != c.name {
-			t.Errorf("%v: flags %#x link %#x", c.op, c.op.flags(), c.op.linkFlags())
+			t.Errorf("%v: flags %v link %v", c.op, c.op.flags(), c.op.linkFlags())
 		}
 	}
 }

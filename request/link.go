@@ -52,7 +52,7 @@ func (b Bridge) Message() (netlink.Message, error) {
 	if b.Up {
 		l.Flags, l.Change = unix.IFF_UP, unix.IFF_UP
 	}
-	return rtnl.NewLinkRequest(l, Add.linkFlags()|netlink.NLM_F_ECHO)
+	return rtnl.NewLinkRequest(l, Add.linkFlags()|unix.NLM_F_ECHO)
 }
 
 // Echoed returns the link called name among the answers to a create sent

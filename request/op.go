@@ -55,32 +55,32 @@ func (op Op) String() string {
 
 // flags is nlmsg_flags for op on an address or a route (links differ
 // for Replace and Change, see Link).
-func (op Op) flags() uint16 {
+func (op Op) flags() netlink.HeaderFlags {
 	switch op {
 	case Add:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
+		return unix.NLM_F_CREATE | unix.NLM_F_EXCL
 	case Replace:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_REPLACE
+		return unix.NLM_F_CREATE | unix.NLM_F_REPLACE
 	case Change:
-		return netlink.NLM_F_REPLACE
+		return unix.NLM_F_REPLACE
 	case Prepend:
-		return netlink.NLM_F_CREATE
+		return unix.NLM_F_CREATE
 	case Append:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_APPEND
+		return unix.NLM_F_CREATE | unix.NLM_F_APPEND
 	case Test:
-		return netlink.NLM_F_EXCL
+		return unix.NLM_F_EXCL
 	}
 	return 0
 }
 
 // linkFlags is nlmsg_flags for op on a link: "ip link replace" is
 // NLM_F_CREATE alone and "ip link set" no flag at all (iplink.c).
-func (op Op) linkFlags() uint16 {
+func (op Op) linkFlags() netlink.HeaderFlags {
 	switch op {
 	case Add:
-		return netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
+		return unix.NLM_F_CREATE | unix.NLM_F_EXCL
 	case Replace:
-		return netlink.NLM_F_CREATE
+		return unix.NLM_F_CREATE
 	}
 	return 0
 }

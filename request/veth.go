@@ -122,7 +122,7 @@ func (s *Step) Message() (netlink.Message, error) {
 	l.Info = rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: s.Peer.link(s.from)}}
 	flags := Add.linkFlags()
 	if s.Echo {
-		flags |= netlink.NLM_F_ECHO
+		flags |= unix.NLM_F_ECHO
 	}
 	return rtnl.NewLinkRequest(l, flags)
 }

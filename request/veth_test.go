@@ -6,7 +6,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
@@ -69,7 +68,7 @@ func TestVethPlanMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Header.Type != unix.RTM_NEWLINK || m.Header.Flags != netlink.NLM_F_CREATE|netlink.NLM_F_EXCL|netlink.NLM_F_ECHO {
+	if m.Header.Type != unix.RTM_NEWLINK || m.Header.Flags != unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ECHO {
 		t.Errorf("create: %+v", m.Header)
 	}
 	l, err := rtnl.ParseLink(m.Data)

@@ -3,9 +3,10 @@ package rtnl
 import (
 	"net/netip"
 
-	"nsbox/netlink"
-
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 )
 
 // IfAddrmsg is struct ifaddrmsg, the family header of RTM_*ADDR.
@@ -28,21 +29,9 @@ type IfAddrmsg struct {
 // IfAddrmsgLen is sizeof(struct ifaddrmsg).
 const IfAddrmsgLen = 8
 
-// IFA_* attributes (<linux/if_addr.h>).
-const (
-	IFA_UNSPEC         = 0
-	IFA_ADDRESS        = 1
-	IFA_LOCAL          = 2
-	IFA_LABEL          = 3
-	IFA_BROADCAST      = 4
-	IFA_ANYCAST        = 5
-	IFA_CACHEINFO      = 6
-	IFA_MULTICAST      = 7
-	IFA_FLAGS          = 8
-	IFA_RT_PRIORITY    = 9
-	IFA_TARGET_NETNSID = 10
-	IFA_PROTO          = 11
-)
+// IFA_PROTO is the attribute x/sys/unix lacks of the IFA_* ones
+// (<linux/if_addr.h>): who added the address (IFAPROT_*).
+const IFA_PROTO = 11
 
 // AppendBinary appends the 8 bytes of the header.
 func (h IfAddrmsg) AppendBinary(b []byte) []byte {
@@ -86,22 +75,22 @@ type Addr struct {
 func (a *Addr) AppendBinary(b []byte) ([]byte, error) {
 	e := netlink.NewAttributeEncoder(a.IfAddrmsg.AppendBinary(b))
 	if a.Local.IsValid() {
-		e.Addr(IFA_LOCAL, a.Local)
+		e.Addr(unix.IFA_LOCAL, a.Local)
 	}
 	if a.Address.IsValid() {
-		e.Addr(IFA_ADDRESS, a.Address)
+		e.Addr(unix.IFA_ADDRESS, a.Address)
 	}
 	if a.Broadcast.IsValid() {
-		e.Addr(IFA_BROADCAST, a.Broadcast)
+		e.Addr(unix.IFA_BROADCAST, a.Broadcast)
 	}
 	if a.Anycast.IsValid() {
-		e.Addr(IFA_ANYCAST, a.Anycast)
+		e.Addr(unix.IFA_ANYCAST, a.Anycast)
 	}
 	if a.Label != "" {
-		e.String(IFA_LABEL, a.Label)
+		e.String(unix.IFA_LABEL, a.Label)
 	}
 	if a.ExtFlags != 0 {
-		e.Uint32(IFA_FLAGS, a.ExtFlags)
+		e.Uint32(unix.IFA_FLAGS, a.ExtFlags)
 	}
 	if a.Protocol != 0 {
 		e.Uint8(IFA_PROTO, a.Protocol)
@@ -132,21 +121,21 @@ func ParseAddr(b []byte) (*Addr, error) {
 	d := netlink.NewAttributeDecoder(b[IfAddrmsgLen:])
 	for d.Next() {
 		switch d.Type() {
-		case IFA_LOCAL:
+		case unix.IFA_LOCAL:
 			a.Local = d.Addr()
-		case IFA_ADDRESS:
+		case unix.IFA_ADDRESS:
 			a.Address = d.Addr()
-		case IFA_BROADCAST:
+		case unix.IFA_BROADCAST:
 			a.Broadcast = d.Addr()
-		case IFA_ANYCAST:
+		case unix.IFA_ANYCAST:
 			a.Anycast = d.Addr()
-		case IFA_LABEL:
+		case unix.IFA_LABEL:
 			a.Label = d.String()
-		case IFA_FLAGS:
+		case unix.IFA_FLAGS:
 			a.ExtFlags = d.Uint32()
 		case IFA_PROTO:
 			a.Protocol = d.Uint8()
-		case IFA_CACHEINFO:
+		case unix.IFA_CACHEINFO:
 			if !d.Want(16) {
 				break
 			}
@@ -159,10 +148,14 @@ func ParseAddr(b []byte) (*Addr, error) {
 			a.Other = append(a.Other, d.Attribute())
 		}
 	}
-	return a, d.Err()
+	if err := d.Err(); err != nil {
+		return a, fmt.Errorf("rtnl: address on ifindex %d: %w", h.Index, err)
+	}
+	return a, nil
 }
 
-// Flags returns IFA_FLAGS when the kernel sent it, else ifa_flags.
+// AllFlags returns the address flags (IFA_F_*): IFA_FLAGS, which holds
+// all 32 of them, when the kernel sent it, else the 8 of ifa_flags.
 func (a *Addr) AllFlags() uint32 {
 	if a.ExtFlags != 0 {
 		return a.ExtFlags
@@ -172,7 +165,7 @@ func (a *Addr) AllFlags() uint32 {
 
 // NewAddrRequest builds RTM_NEWADDR (flags: NLM_F_CREATE|NLM_F_EXCL to
 // add, NLM_F_CREATE|NLM_F_REPLACE to replace).
-func NewAddrRequest(a *Addr, flags uint16) (netlink.Message, error) {
+func NewAddrRequest(a *Addr, flags netlink.HeaderFlags) (netlink.Message, error) {
 	b, err := a.AppendBinary(make([]byte, 0, 64))
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWADDR, Flags: flags}, Data: b}, err
 }
@@ -192,9 +185,10 @@ func AddrDumpRequest(family uint8, index uint32) netlink.Message {
 }
 
 // Addrs dumps addresses of family (0: all) on ifindex (0: all links),
-// streaming: fn sees each as it is decoded.
-func (c *Conn) Addrs(family uint8, index uint32, fn func(*Addr) error) error {
-	return c.Dump(AddrDumpRequest(family, index), func(m netlink.Message) error {
+// streaming: fn sees each as it is decoded. An interrupted dump starts
+// over, with start called before every attempt (see netlink.Conn.Dump).
+func (c *Conn) Addrs(family uint8, index uint32, start func(), fn func(*Addr) error) error {
+	return c.Dump(AddrDumpRequest(family, index), start, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWADDR {
 			return nil
 		}

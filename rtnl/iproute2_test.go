@@ -91,7 +91,7 @@ func goldenMessages(t testing.TB, name string) []netlink.Message {
 		}
 		var out []netlink.Message
 		for _, m := range msgs {
-			if m.Header.Type == typ {
+			if uint16(m.Header.Type) == typ {
 				out = append(out, m)
 			}
 		}
@@ -107,7 +107,7 @@ func goldenMessages(t testing.TB, name string) []netlink.Message {
 // sequence and port id zero.
 func requestBytes(t *testing.T, m netlink.Message) []byte {
 	t.Helper()
-	m.Header.Flags |= netlink.NLM_F_REQUEST | netlink.NLM_F_ACK
+	m.Header.Flags |= unix.NLM_F_REQUEST | unix.NLM_F_ACK
 	b, err := m.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func compareGolden(t *testing.T, name string, got []byte) {
 func TestGoldenLinkAddVeth(t *testing.T) {
 	// ip link add veth1 type veth peer name br-veth1
 	m, err := NewLinkRequest(&Link{Name: "veth1", Info: LinkInfo{Kind: "veth",
-		Data: &Veth{Peer: &Link{Name: "br-veth1"}}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+		Data: &Veth{Peer: &Link{Name: "br-veth1"}}}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestGoldenLinkAddVeth(t *testing.T) {
 
 func TestGoldenLinkAddBridge(t *testing.T) {
 	// ip link add name br1 type bridge
-	m, err := NewLinkRequest(&Link{Name: "br1", Info: LinkInfo{Kind: "bridge"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	m, err := NewLinkRequest(&Link{Name: "br1", Info: LinkInfo{Kind: "bridge"}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestGoldenAddrAddBrd(t *testing.T) {
 		Local:     netip.MustParseAddr("192.168.1.10"),
 		Address:   netip.MustParseAddr("192.168.1.10"),
 		Broadcast: netip.MustParseAddr("192.168.1.255")}
-	m, err := NewAddrRequest(a, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	m, err := NewAddrRequest(a, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestGoldenRouteAddDefault(t *testing.T) {
 	r := &Route{RtMsg: RtMsg{Family: unix.AF_INET, Table: unix.RT_TABLE_MAIN,
 		Protocol: unix.RTPROT_BOOT, Scope: unix.RT_SCOPE_UNIVERSE, Type: unix.RTN_UNICAST},
 		Gateway: netip.MustParseAddr("192.168.1.1")}
-	m, err := NewRouteRequest(r, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL)
+	m, err := NewRouteRequest(r, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	if err != nil {
 		t.Fatal(err)
 	}

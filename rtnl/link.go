@@ -171,7 +171,7 @@ type LinkStats64 struct {
 	RxCompressed, TxCompressed, RxNoHandler        uint64
 }
 
-// RTEXT_FILTER_* for IFLA_EXT_MASK.
+// RTEXT_FILTER_* for IFLA_EXT_MASK (<linux/rtnetlink.h>; not in x/sys/unix).
 const (
 	RTEXT_FILTER_VF         = 1 << 0
 	RTEXT_FILTER_BRVLAN     = 1 << 1
@@ -308,11 +308,11 @@ func (l *Link) Decode(b []byte) error {
 			l.CarrierChanges = d.Uint32()
 		case unix.IFLA_LINKINFO:
 			if err := l.Info.decode(d.Bytes(), kind, slaveKind); err != nil {
-				return fmt.Errorf("ifindex %d: in IFLA_LINKINFO: %w", h.Index, err)
+				return fmt.Errorf("rtnl: ifindex %d: in IFLA_LINKINFO: %w", h.Index, err)
 			}
 		case unix.IFLA_STATS64:
 			if err := parseStats64(&l.Stats64, d.Bytes()); err != nil {
-				return fmt.Errorf("ifindex %d: %w", h.Index, err)
+				return fmt.Errorf("rtnl: ifindex %d: %w", h.Index, err)
 			}
 		case unix.IFLA_PROTINFO:
 			l.ProtInfo = d.Bytes()
@@ -333,16 +333,20 @@ func (l *Link) Decode(b []byte) error {
 		l.Other = other
 	}
 	if err := d.Err(); err != nil {
-		return fmt.Errorf("ifindex %d: %w", h.Index, err)
+		return fmt.Errorf("rtnl: ifindex %d: %w", h.Index, err)
 	}
 	return nil
 }
 
-// sameString is string(b) without its trailing NUL; it is old, not a new
-// string, when old spells the same.
+// sameString is the string in b up to its first NUL, as iproute2 reads
+// a name the kernel sent with nla_put_string (a C string); it is old, not
+// a new string, when old spells the same.
 func sameString(old string, b []byte) string {
-	if n := len(b); n > 0 && b[n-1] == 0 {
-		b = b[:n-1]
+	for i, c := range b {
+		if c == 0 {
+			b = b[:i]
+			break
+		}
 	}
 	if string(b) == old {
 		return old
@@ -354,7 +358,7 @@ func parseStats64(s *LinkStats64, b []byte) error {
 	// struct rtnl_link_stats64 grew over time; read what is there, at
 	// least the first ten counters.
 	if len(b) < 10*8 {
-		return errShort("struct rtnl_link_stats64", len(b), 10*8)
+		return fmt.Errorf("IFLA_STATS64 of %d bytes, need %d for struct rtnl_link_stats64", len(b), 10*8)
 	}
 	*s = LinkStats64{}
 	for i, p := range [...]*uint64{
@@ -377,7 +381,7 @@ func parseStats64(s *LinkStats64, b []byte) error {
 
 // NewLinkRequest builds RTM_NEWLINK with the given flags (NLM_F_CREATE|
 // NLM_F_EXCL to add, none to change an existing link).
-func NewLinkRequest(l *Link, flags uint16) (netlink.Message, error) {
+func NewLinkRequest(l *Link, flags netlink.HeaderFlags) (netlink.Message, error) {
 	b, err := l.AppendBinary(make([]byte, 0, 128))
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINK, Flags: flags}, Data: b}, err
 }
@@ -461,8 +465,10 @@ func (c *Conn) getLink(b []byte) (*Link, error) {
 // Links dumps every link, streaming: fn sees each as it is decoded. fn
 // may keep the Link, but its byte slices (addresses, Other, Info.RawData,
 // ProtInfo) alias the dump's buffer and are valid only during the call.
-func (c *Conn) Links(family uint8, fn func(*Link) error) error {
-	return c.Dump(LinkDumpRequest(family, RTEXT_FILTER_VF), func(m netlink.Message) error {
+// An interrupted dump starts over, with start called before every
+// attempt (see netlink.Conn.Dump).
+func (c *Conn) Links(family uint8, start func(), fn func(*Link) error) error {
+	return c.Dump(LinkDumpRequest(family, RTEXT_FILTER_VF), start, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWLINK {
 			return nil
 		}

@@ -3,6 +3,7 @@ package rtnl
 import (
 	"golang.org/x/sys/unix"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 )
 
@@ -254,5 +255,8 @@ func (p *BridgePort) DecodeAttributes(b []byte) error {
 // IFLA_INFO_SLAVE_DATA of a bridge port).
 func ParseBridgePort(b []byte) (*BridgePort, error) {
 	p := &BridgePort{}
-	return p, p.DecodeAttributes(b)
+	if err := p.DecodeAttributes(b); err != nil {
+		return p, fmt.Errorf("rtnl: bridge port: %w", err)
+	}
+	return p, nil
 }

@@ -3,28 +3,18 @@ package rtnl
 import (
 	"golang.org/x/sys/unix"
 
+	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 )
 
-// Namespace id messages (RTM_NEWNSID, RTM_GETNSID) carry a struct rtgenmsg,
-// padded to NLMSG_ALIGN, then NETNSA_* attributes.
+// rtgenmsg is struct rtgenmsg for AF_UNSPEC, padded to NLMSG_ALIGN: the
+// family header of namespace id messages (RTM_NEWNSID, RTM_GETNSID),
+// before their unix.NETNSA_* attributes. A namespace with no id is
+// unix.NETNSA_NSID_NOT_ASSIGNED (-1).
 //
 //	struct rtgenmsg {
 //		unsigned char		rtgen_family;
 //	};
-const (
-	NETNSA_NONE         = 0
-	NETNSA_NSID         = 1 // s32
-	NETNSA_PID          = 2 // u32
-	NETNSA_FD           = 3 // u32
-	NETNSA_TARGET_NSID  = 4 // s32
-	NETNSA_CURRENT_NSID = 5 // s32
-
-	// NETNSA_NSID_NOT_ASSIGNED is the id of a namespace that has none.
-	NETNSA_NSID_NOT_ASSIGNED = -1
-)
-
-// rtgenmsg is struct rtgenmsg for AF_UNSPEC, padded to 4 bytes.
 var rtgenmsg = []byte{unix.AF_UNSPEC, 0, 0, 0}
 
 // NSID is one entry of an RTM_GETNSID dump: a peer namespace's id as seen
@@ -40,8 +30,8 @@ type NSID struct {
 // from this socket's namespace. id -1 lets the kernel choose (auto).
 func (c *Conn) SetNSID(fd int, id int32) error {
 	e := netlink.NewAttributeEncoder(rtgenmsg)
-	e.Uint32(NETNSA_FD, uint32(fd))
-	e.Int32(NETNSA_NSID, id)
+	e.Uint32(unix.NETNSA_FD, uint32(fd))
+	e.Int32(unix.NETNSA_NSID, id)
 	b, err := e.Encode()
 	if err != nil {
 		return err
@@ -54,7 +44,7 @@ func (c *Conn) SetNSID(fd int, id int32) error {
 // NETNSA_NSID_NOT_ASSIGNED.
 func (c *Conn) GetNSID(fd int) (int32, error) {
 	e := netlink.NewAttributeEncoder(rtgenmsg)
-	e.Uint32(NETNSA_FD, uint32(fd))
+	e.Uint32(unix.NETNSA_FD, uint32(fd))
 	b, err := e.Encode()
 	if err != nil {
 		return 0, err
@@ -70,7 +60,7 @@ func (c *Conn) GetNSID(fd int) (int32, error) {
 		n, err := ParseNSID(r.Data)
 		return n.ID, err
 	}
-	return NETNSA_NSID_NOT_ASSIGNED, nil
+	return unix.NETNSA_NSID_NOT_ASSIGNED, nil
 }
 
 // NSIDs dumps the ids assigned in this socket's namespace.
@@ -78,11 +68,11 @@ func (c *Conn) NSIDs() ([]NSID, error) { return c.NSIDsIn(-1) }
 
 // NSIDsIn dumps the ids assigned in the peer namespace whose id (seen
 // from here) is target (NETNSA_TARGET_NSID); target -1 means this
-// socket's own namespace. Interrupted dumps start over (DumpAll).
+// socket's own namespace. An interrupted dump starts over (DumpAll).
 func (c *Conn) NSIDsIn(target int32) ([]NSID, error) {
 	e := netlink.NewAttributeEncoder(rtgenmsg)
 	if target >= 0 {
-		e.Int32(NETNSA_TARGET_NSID, target)
+		e.Int32(unix.NETNSA_TARGET_NSID, target)
 	}
 	b, err := e.Encode()
 	if err != nil {
@@ -112,9 +102,9 @@ func (c *Conn) NSIDsIn(target int32) ([]NSID, error) {
 // there. ENOENT when there is no such peer.
 func (c *Conn) NSIDByID(nsid, target int32) (NSID, error) {
 	e := netlink.NewAttributeEncoder(rtgenmsg)
-	e.Int32(NETNSA_NSID, nsid)
+	e.Int32(unix.NETNSA_NSID, nsid)
 	if target >= 0 {
-		e.Int32(NETNSA_TARGET_NSID, target)
+		e.Int32(unix.NETNSA_TARGET_NSID, target)
 	}
 	b, err := e.Encode()
 	if err != nil {
@@ -134,18 +124,21 @@ func (c *Conn) NSIDByID(nsid, target int32) (NSID, error) {
 
 // ParseNSID decodes the payload of RTM_NEWNSID.
 func ParseNSID(b []byte) (NSID, error) {
-	n := NSID{ID: NETNSA_NSID_NOT_ASSIGNED, Current: NETNSA_NSID_NOT_ASSIGNED}
+	n := NSID{ID: unix.NETNSA_NSID_NOT_ASSIGNED, Current: unix.NETNSA_NSID_NOT_ASSIGNED}
 	if len(b) < len(rtgenmsg) {
 		return n, errShort("struct rtgenmsg", len(b), len(rtgenmsg))
 	}
 	d := netlink.NewAttributeDecoder(b[len(rtgenmsg):])
 	for d.Next() {
 		switch d.Type() {
-		case NETNSA_NSID:
+		case unix.NETNSA_NSID:
 			n.ID = d.Int32()
-		case NETNSA_CURRENT_NSID:
+		case unix.NETNSA_CURRENT_NSID:
 			n.Current = d.Int32()
 		}
 	}
-	return n, d.Err()
+	if err := d.Err(); err != nil {
+		return n, fmt.Errorf("rtnl: nsid: %w", err)
+	}
+	return n, nil
 }

@@ -3,9 +3,10 @@ package rtnl
 import (
 	"net/netip"
 
-	"nsbox/netlink"
-
 	"golang.org/x/sys/unix"
+
+	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 )
 
 // RtMsg is struct rtmsg, the family header of RTM_*ROUTE.
@@ -75,52 +76,32 @@ type Route struct {
 	Other   []netlink.Attribute
 }
 
-// RTA_* attributes (<linux/rtnetlink.h>).
-const (
-	RTA_DST       = 1
-	RTA_SRC       = 2
-	RTA_IIF       = 3
-	RTA_OIF       = 4
-	RTA_GATEWAY   = 5
-	RTA_PRIORITY  = 6
-	RTA_PREFSRC   = 7
-	RTA_METRICS   = 8
-	RTA_MULTIPATH = 9
-	RTA_FLOW      = 11
-	RTA_CACHEINFO = 12
-	RTA_TABLE     = 15
-	RTA_MARK      = 16
-	RTA_PREF      = 20
-	RTA_EXPIRES   = 23
-	RTA_UID       = 25
-)
-
 // AppendBinary appends the route as a request payload.
 func (r *Route) AppendBinary(b []byte) ([]byte, error) {
 	e := netlink.NewAttributeEncoder(r.RtMsg.AppendBinary(b))
 	if r.Dst.IsValid() {
-		e.Addr(RTA_DST, r.Dst)
+		e.Addr(unix.RTA_DST, r.Dst)
 	}
 	if r.Src.IsValid() {
-		e.Addr(RTA_SRC, r.Src)
+		e.Addr(unix.RTA_SRC, r.Src)
 	}
 	if r.Gateway.IsValid() {
-		e.Addr(RTA_GATEWAY, r.Gateway)
+		e.Addr(unix.RTA_GATEWAY, r.Gateway)
 	}
 	if r.Priority != 0 || r.HasPriority {
-		e.Uint32(RTA_PRIORITY, r.Priority)
+		e.Uint32(unix.RTA_PRIORITY, r.Priority)
 	}
 	if r.PrefSrc.IsValid() {
-		e.Addr(RTA_PREFSRC, r.PrefSrc)
+		e.Addr(unix.RTA_PREFSRC, r.PrefSrc)
 	}
 	if r.TableID != 0 {
-		e.Uint32(RTA_TABLE, r.TableID)
+		e.Uint32(unix.RTA_TABLE, r.TableID)
 	}
 	if r.IIF != 0 {
-		e.Uint32(RTA_IIF, r.IIF)
+		e.Uint32(unix.RTA_IIF, r.IIF)
 	}
 	if r.OIF != 0 {
-		e.Uint32(RTA_OIF, r.OIF)
+		e.Uint32(unix.RTA_OIF, r.OIF)
 	}
 	for _, o := range r.Other {
 		e.Bytes(o.Type, o.Data)
@@ -140,7 +121,8 @@ func (r *Route) Prefix() netip.Prefix {
 	return netip.PrefixFrom(netip.IPv4Unspecified(), int(r.DstLen))
 }
 
-// Table returns the table id: RTA_TABLE when sent, else rtm_table.
+// TableNumber returns the table id: RTA_TABLE when sent (ids above 255
+// fit only there), else rtm_table.
 func (r *Route) TableNumber() uint32 {
 	if r.TableID != 0 {
 		return r.TableID
@@ -158,43 +140,46 @@ func ParseRoute(b []byte) (*Route, error) {
 	d := netlink.NewAttributeDecoder(b[RtMsgLen:])
 	for d.Next() {
 		switch d.Type() {
-		case RTA_DST:
+		case unix.RTA_DST:
 			r.Dst = d.Addr()
-		case RTA_SRC:
+		case unix.RTA_SRC:
 			r.Src = d.Addr()
-		case RTA_GATEWAY:
+		case unix.RTA_GATEWAY:
 			r.Gateway = d.Addr()
-		case RTA_PREFSRC:
+		case unix.RTA_PREFSRC:
 			r.PrefSrc = d.Addr()
-		case RTA_OIF:
+		case unix.RTA_OIF:
 			r.OIF = d.Uint32()
-		case RTA_IIF:
+		case unix.RTA_IIF:
 			r.IIF = d.Uint32()
-		case RTA_PRIORITY:
+		case unix.RTA_PRIORITY:
 			r.Priority = d.Uint32()
 			r.HasPriority = true
-		case RTA_TABLE:
+		case unix.RTA_TABLE:
 			r.TableID = d.Uint32()
-		case RTA_PREF:
+		case unix.RTA_PREF:
 			v := d.Uint8()
 			r.Pref = &v
-		case RTA_EXPIRES:
+		case unix.RTA_EXPIRES:
 			r.Expires = d.Uint32()
-		case RTA_METRICS:
+		case unix.RTA_METRICS:
 			r.Metrics = d.Bytes()
-		case RTA_UID:
+		case unix.RTA_UID:
 			v := d.Uint32()
 			r.UID = &v
 		default:
 			r.Other = append(r.Other, d.Attribute())
 		}
 	}
-	return r, d.Err()
+	if err := d.Err(); err != nil {
+		return r, fmt.Errorf("rtnl: route in table %d: %w", r.TableNumber(), err)
+	}
+	return r, nil
 }
 
 // NewRouteRequest builds RTM_NEWROUTE (flags: NLM_F_CREATE|NLM_F_EXCL to
 // add, NLM_F_CREATE|NLM_F_REPLACE to replace).
-func NewRouteRequest(r *Route, flags uint16) (netlink.Message, error) {
+func NewRouteRequest(r *Route, flags netlink.HeaderFlags) (netlink.Message, error) {
 	b, err := r.AppendBinary(make([]byte, 0, 64))
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWROUTE, Flags: flags}, Data: b}, err
 }
@@ -211,9 +196,11 @@ func RouteDumpRequest(family uint8) netlink.Message {
 	return netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: h.AppendBinary(nil)}
 }
 
-// Routes dumps the routes of family (0: all), streaming.
-func (c *Conn) Routes(family uint8, fn func(*Route) error) error {
-	return c.Dump(RouteDumpRequest(family), func(m netlink.Message) error {
+// Routes dumps the routes of family (0: all), streaming: fn sees each as
+// it is decoded. An interrupted dump starts over, with start called
+// before every attempt (see netlink.Conn.Dump).
+func (c *Conn) Routes(family uint8, start func(), fn func(*Route) error) error {
+	return c.Dump(RouteDumpRequest(family), start, func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWROUTE {
 			return nil
 		}

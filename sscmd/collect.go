@@ -182,7 +182,7 @@ func (s *snapshot) interfaceNames() error {
 	}
 	defer c.Close()
 	s.ifnames = map[uint32]string{}
-	return c.Links(0, func(l *rtnl.Link) error {
+	return c.Links(0, nil, func(l *rtnl.Link) error {
 		s.ifnames[uint32(l.Index)] = l.Name
 		return nil
 	})

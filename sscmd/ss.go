@@ -21,6 +21,7 @@ import (
 
 	"nsbox/cli"
 	fmt "nsbox/internal/printf"
+	"nsbox/netlink"
 	"nsbox/nsenter"
 	"nsbox/sockdiag"
 )
@@ -768,6 +769,10 @@ func fail(stderr io.Writer, err error) int {
 	var ne *nsenter.Error
 	if errors.As(err, &ne) {
 		fmt.Fprintln(stderr, ne.Msg)
+		return 1
+	}
+	if errors.Is(err, netlink.ErrDumpInterrupted) {
+		fmt.Fprintln(stderr, "Dump was interrupted and may be inconsistent.") // iproute2's words
 		return 1
 	}
 	fmt.Fprintf(stderr, "Cannot get socket information: %v\n", err)

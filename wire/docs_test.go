@@ -130,9 +130,9 @@ NLMSGERR_ATTR_OFFS the offset in the request of the attribute at fault (32: IFLA
 NLMSGERR_ATTR_POLICY the rule it broke (a string of at most 15 bytes).`,
 		msgs: []netlink.Message{tooLong},
 		answers: []netlink.Message{fail(unix.ERANGE, tooLong, func(e *netlink.AttributeEncoder) {
-			e.String(netlink.NLMSGERR_ATTR_MSG, "Attribute failed policy validation")
-			e.Uint32(netlink.NLMSGERR_ATTR_OFFS, 32)
-			e.Nested(netlink.NLMSGERR_ATTR_POLICY|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
+			e.String(unix.NLMSGERR_ATTR_MSG, "Attribute failed policy validation")
+			e.Uint32(unix.NLMSGERR_ATTR_OFFS, 32)
+			e.Nested(netlink.NLMSGERR_ATTR_POLICY|unix.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 				e.Uint32(7, 15) // NL_POLICY_TYPE_ATTR_MAX_LENGTH
 				e.Uint32(1, 11) // NL_POLICY_TYPE_ATTR_TYPE: NL_ATTR_TYPE_STRING
 			})

@@ -30,14 +30,14 @@ func enc(prefix []byte, fn func(e *netlink.AttributeEncoder)) []byte {
 	return b
 }
 
-func msg(typ, flags uint16, seq, pid uint32, data []byte) netlink.Message {
+func msg(typ netlink.HeaderType, flags netlink.HeaderFlags, seq, pid uint32, data []byte) netlink.Message {
 	return netlink.Message{Header: netlink.Header{Type: typ, Flags: flags, Sequence: seq, PID: pid}, Data: data}
 }
 
 const (
-	req    = netlink.NLM_F_REQUEST
-	ack    = netlink.NLM_F_ACK
-	create = netlink.NLM_F_CREATE | netlink.NLM_F_EXCL
+	req    = unix.NLM_F_REQUEST
+	ack    = unix.NLM_F_ACK
+	create = unix.NLM_F_CREATE | unix.NLM_F_EXCL
 )
 
 func mustMsg(m netlink.Message, err error) netlink.Message {
@@ -48,7 +48,7 @@ func mustMsg(m netlink.Message, err error) netlink.Message {
 }
 
 // withHeader sets the header fields a Conn would set.
-func withHeader(m netlink.Message, flags uint16, seq uint32) netlink.Message {
+func withHeader(m netlink.Message, flags netlink.HeaderFlags, seq uint32) netlink.Message {
 	m.Header.Flags |= flags
 	m.Header.Sequence = seq
 	return m
@@ -58,19 +58,19 @@ func withHeader(m netlink.Message, flags uint16, seq uint32) netlink.Message {
 func nlmsgerr(t testing.TB, errno int32, r netlink.Message, capped bool, extack func(e *netlink.AttributeEncoder)) netlink.Message {
 	var b []byte
 	b = ne.AppendUint32(b, uint32(errno))
-	flags := uint16(0)
+	flags := netlink.HeaderFlags(0)
 	rb := datagram(t, r)
 	if capped {
 		b = append(b, rb[:16]...)
-		flags |= netlink.NLM_F_CAPPED
+		flags |= unix.NLM_F_CAPPED
 	} else {
 		b = append(b, rb...)
 	}
 	if extack != nil {
-		flags |= netlink.NLM_F_ACK_TLVS
+		flags |= unix.NLM_F_ACK_TLVS
 		b = enc(b, extack)
 	}
-	return msg(netlink.NLMSG_ERROR, flags, r.Header.Sequence, 4242, b)
+	return msg(unix.NLMSG_ERROR, flags, r.Header.Sequence, 4242, b)
 }
 
 // goldenCases are logical messages, built natively on every host.
@@ -93,7 +93,7 @@ func goldenCases(t testing.TB) []struct {
 		RtMsg:   rtnl.RtMsg{Family: unix.AF_INET, DstLen: 16, Table: unix.RT_TABLE_MAIN, Protocol: unix.RTPROT_BOOT, Type: unix.RTN_UNICAST},
 		Dst:     netip.MustParseAddr("10.9.0.0"),
 		Gateway: netip.MustParseAddr("192.168.1.1"),
-		Other: []netlink.Attribute{{Type: rtnl.RTA_METRICS, Data: enc(nil, func(e *netlink.AttributeEncoder) {
+		Other: []netlink.Attribute{{Type: unix.RTA_METRICS, Data: enc(nil, func(e *netlink.AttributeEncoder) {
 			e.Uint32(unix.RTAX_MTU, 1400)
 			e.String(unix.RTAX_CC_ALGO, "cubic")
 		})}},
@@ -101,7 +101,7 @@ func goldenCases(t testing.TB) []struct {
 	// a route with two next hops: struct rtnexthop + RTA_GATEWAY each
 	var mp []byte
 	for i, gw := range []string{"192.168.1.1", "192.168.1.2"} {
-		nh := enc(nil, func(e *netlink.AttributeEncoder) { e.Addr(rtnl.RTA_GATEWAY, netip.MustParseAddr(gw)) })
+		nh := enc(nil, func(e *netlink.AttributeEncoder) { e.Addr(unix.RTA_GATEWAY, netip.MustParseAddr(gw)) })
 		mp = ne.AppendUint16(mp, uint16(8+len(nh)))
 		mp = append(mp, 0, byte(i))
 		mp = ne.AppendUint32(mp, 4)
@@ -109,7 +109,7 @@ func goldenCases(t testing.TB) []struct {
 	}
 	multipath := withHeader(mustMsg(rtnl.NewRouteRequest(&rtnl.Route{
 		RtMsg: rtnl.RtMsg{Family: unix.AF_INET, Table: unix.RT_TABLE_MAIN, Protocol: unix.RTPROT_STATIC, Type: unix.RTN_UNICAST},
-		Other: []netlink.Attribute{{Type: rtnl.RTA_MULTIPATH, Data: mp}},
+		Other: []netlink.Attribute{{Type: unix.RTA_MULTIPATH, Data: mp}},
 	}, create)), req|ack, 1006)
 
 	// what the kernel says about a new bridge port: a multicast event
@@ -121,7 +121,7 @@ func goldenCases(t testing.TB) []struct {
 			e.Uint32(unix.IFLA_MTU, 1500)
 			e.Uint8(unix.IFLA_OPERSTATE, 6)
 			e.Bytes(unix.IFLA_ADDRESS, net.HardwareAddr{0x02, 0x00, 0x00, 0x00, 0x00, 0x01})
-			e.Nested(unix.IFLA_PROTINFO|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
+			e.Nested(unix.IFLA_PROTINFO|unix.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 				e.Uint8(unix.IFLA_BRPORT_STATE, 3)
 				e.Uint16(unix.IFLA_BRPORT_PRIORITY, 32)
 				e.Uint32(unix.IFLA_BRPORT_COST, 2)
@@ -145,7 +145,7 @@ func goldenCases(t testing.TB) []struct {
 			e.Bytes(unix.IFLA_BROADCAST, net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 			e.Nested(unix.IFLA_LINKINFO, func(e *netlink.AttributeEncoder) {
 				e.String(unix.IFLA_INFO_KIND, "bridge")
-				e.Nested(unix.IFLA_INFO_DATA|netlink.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
+				e.Nested(unix.IFLA_INFO_DATA|unix.NLA_F_NESTED, func(e *netlink.AttributeEncoder) {
 					e.Uint32(unix.IFLA_BR_FORWARD_DELAY, 1500)
 					e.Uint32(unix.IFLA_BR_STP_STATE, 0)
 					e.Uint16(unix.IFLA_BR_PRIORITY, 32768)
@@ -175,21 +175,21 @@ func goldenCases(t testing.TB) []struct {
 		b, err := l.AppendBinary(nil)
 		return msg(unix.RTM_GETLINK, 0, 0, 0, b), err
 	}()), req, 1007)
-	dump := withHeader(rtnl.LinkDumpRequest(0, rtnl.RTEXT_FILTER_VF), req|netlink.NLM_F_DUMP, 1008)
-	done := msg(netlink.NLMSG_DONE, netlink.NLM_F_MULTI, 1008, 4242, ne.AppendUint32(nil, 0))
-	addrEvent := msg(unix.RTM_NEWADDR, netlink.NLM_F_MULTI, 1009, 4242, enc(rtnl.IfAddrmsg{Family: unix.AF_INET6, PrefixLen: 64,
+	dump := withHeader(rtnl.LinkDumpRequest(0, rtnl.RTEXT_FILTER_VF), req|unix.NLM_F_DUMP, 1008)
+	done := msg(unix.NLMSG_DONE, unix.NLM_F_MULTI, 1008, 4242, ne.AppendUint32(nil, 0))
+	addrEvent := msg(unix.RTM_NEWADDR, unix.NLM_F_MULTI, 1009, 4242, enc(rtnl.IfAddrmsg{Family: unix.AF_INET6, PrefixLen: 64,
 		Flags: 0x80, Scope: unix.RT_SCOPE_LINK, Index: 4}.AppendBinary(nil), func(e *netlink.AttributeEncoder) {
-		e.Addr(rtnl.IFA_ADDRESS, netip.MustParseAddr("fe80::1"))
+		e.Addr(unix.IFA_ADDRESS, netip.MustParseAddr("fe80::1"))
 		ci := []byte{}
 		for _, v := range []uint32{0xffffffff, 0xffffffff, 1234, 5678} {
 			ci = ne.AppendUint32(ci, v)
 		}
-		e.Bytes(rtnl.IFA_CACHEINFO, ci)
-		e.Uint32(rtnl.IFA_FLAGS, 0x280)
+		e.Bytes(unix.IFA_CACHEINFO, ci)
+		e.Uint32(unix.IFA_FLAGS, 0x280)
 		e.Uint8(rtnl.IFA_PROTO, 3)
 	}))
 	nsid := msg(unix.RTM_NEWNSID, 0, 0, 0, enc([]byte{0, 0, 0, 0}, func(e *netlink.AttributeEncoder) {
-		e.Int32(rtnl.NETNSA_NSID, 0)
+		e.Int32(unix.NETNSA_NSID, 0)
 	}))
 
 	var out []struct {
@@ -215,8 +215,8 @@ func goldenCases(t testing.TB) []struct {
 	add("getlink", protoRoute, DirSent, getLink)
 	add("ack", protoRoute, DirReceived, nlmsgerr(t, 0, veth, true, nil))
 	add("error-extack", protoRoute, DirReceived, nlmsgerr(t, -int32(unix.EEXIST), bridge, false, func(e *netlink.AttributeEncoder) {
-		e.String(netlink.NLMSGERR_ATTR_MSG, "Device or resource busy")
-		e.Uint32(netlink.NLMSGERR_ATTR_OFFS, 32)
+		e.String(unix.NLMSGERR_ATTR_MSG, "Device or resource busy")
+		e.Uint32(unix.NLMSGERR_ATTR_OFFS, 32)
 	}))
 	add("event-bridge-port", protoRoute, DirReceived, portEvent)
 	add("event-bridge", protoRoute, DirReceived, brEvent)
@@ -255,7 +255,7 @@ func sockDiagRequest() netlink.Message {
 	b = append(b, make([]byte, 48)...)
 	ne.PutUint32(b[8+40:], 0xffffffff) // cookie: INET_DIAG_NOCOOKIE
 	ne.PutUint32(b[8+44:], 0xffffffff)
-	return msg(20, req|netlink.NLM_F_DUMP, 2001, 0, b)
+	return msg(20, req|unix.NLM_F_DUMP, 2001, 0, b)
 }
 
 func sockDiagAnswer(t testing.TB) netlink.Message {
@@ -277,7 +277,7 @@ func sockDiagAnswer(t testing.TB) netlink.Message {
 		}
 		e.Bytes(7, sk) // INET_DIAG_SKMEMINFO
 	})
-	return msg(20, netlink.NLM_F_MULTI, 2001, 4242, b)
+	return msg(20, unix.NLM_F_MULTI, 2001, 4242, b)
 }
 
 func unixDiagRequest() netlink.Message {
@@ -287,7 +287,7 @@ func unixDiagRequest() netlink.Message {
 	b = ne.AppendUint32(b, 0x1|0x10) // UDIAG_SHOW_NAME|RQLEN
 	b = ne.AppendUint32(b, 0xffffffff)
 	b = ne.AppendUint32(b, 0xffffffff)
-	return msg(20, req|netlink.NLM_F_DUMP, 2002, 0, b)
+	return msg(20, req|unix.NLM_F_DUMP, 2002, 0, b)
 }
 
 func unixDiagAnswer(t testing.TB) netlink.Message {
@@ -301,7 +301,7 @@ func unixDiagAnswer(t testing.TB) netlink.Message {
 		rq = ne.AppendUint32(rq, 128)
 		e.Bytes(4, rq) // UNIX_DIAG_RQLEN
 	})
-	return msg(20, netlink.NLM_F_MULTI, 2002, 4242, b)
+	return msg(20, unix.NLM_F_MULTI, 2002, 4242, b)
 }
 
 var reDumpLine = regexp.MustCompile(`^[0-9a-f]{4,}  `)

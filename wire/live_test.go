@@ -30,8 +30,8 @@ func seedRequests(t *testing.T, conn *rtnl.Conn) {
 			t.Fatal(err)
 		}
 	}
-	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wveth1", Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: "wbr-veth1"}}}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
-	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wbr1", Info: rtnl.LinkInfo{Kind: "bridge"}}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
+	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wveth1", Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: "wbr-veth1"}}}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL))
+	must(rtnl.NewLinkRequest(&rtnl.Link{Name: "wbr1", Info: rtnl.LinkInfo{Kind: "bridge"}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL))
 	br, err := conn.LinkByName("wbr1")
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func seedRequests(t *testing.T, conn *rtnl.Conn) {
 		IfAddrmsg: rtnl.IfAddrmsg{Family: unix.AF_INET, PrefixLen: 24, Index: uint32(br.Index)},
 		Local:     netip.MustParseAddr("192.168.1.10"), Address: netip.MustParseAddr("192.168.1.10"),
 		Broadcast: netip.MustParseAddr("192.168.1.255"),
-	}, netlink.NLM_F_CREATE|netlink.NLM_F_EXCL))
+	}, unix.NLM_F_CREATE|unix.NLM_F_EXCL))
 }
 
 func TestPcapTshark(t *testing.T) {
@@ -122,14 +122,14 @@ func checkTshark(t *testing.T, path string) (string, map[uint16]bool) {
 		var routeTypes, hdrTypes, names, addrs []string
 		for _, m := range msgs {
 			if p.Sent {
-				sentTypes[m.Header.Type] = true
+				sentTypes[uint16(m.Header.Type)] = true
 			}
 			switch m.Header.Type {
-			case netlink.NLMSG_ERROR:
+			case unix.NLMSG_ERROR:
 				h, _ := netlink.ParseHeader(m.Data[4:])
-				hdrTypes = append(hdrTypes, "0x0002", fmt.Sprintf("0x%04x", h.Type))
+				hdrTypes = append(hdrTypes, "0x0002", fmt.Sprintf("0x%04x", uint16(h.Type)))
 			case unix.RTM_NEWLINK, unix.RTM_GETLINK:
-				routeTypes = append(routeTypes, fmt.Sprint(m.Header.Type))
+				routeTypes = append(routeTypes, fmt.Sprint(uint16(m.Header.Type)))
 				l, err := rtnl.ParseLink(m.Data)
 				if err != nil {
 					t.Fatal(err)
@@ -138,7 +138,7 @@ func checkTshark(t *testing.T, path string) (string, map[uint16]bool) {
 					names = append(names, l.Name)
 				}
 			case unix.RTM_NEWADDR:
-				routeTypes = append(routeTypes, fmt.Sprint(m.Header.Type))
+				routeTypes = append(routeTypes, fmt.Sprint(uint16(m.Header.Type)))
 				a, err := rtnl.ParseAddr(m.Data)
 				if err != nil {
 					t.Fatal(err)
@@ -149,7 +149,7 @@ func checkTshark(t *testing.T, path string) (string, map[uint16]bool) {
 					}
 				}
 			default:
-				routeTypes = append(routeTypes, fmt.Sprint(m.Header.Type))
+				routeTypes = append(routeTypes, fmt.Sprint(uint16(m.Header.Type)))
 			}
 		}
 		want = append(want, strings.Join([]string{fmt.Sprint(i + 1), strings.Join(routeTypes, ","),

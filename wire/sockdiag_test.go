@@ -51,12 +51,12 @@ func TestSockDiagLive(t *testing.T) {
 	}
 	inet := sockDiagRequest()
 	inet.Header.Flags = 0
-	if err := conn.Dump(inet, func(netlink.Message) error { return nil }); err != nil {
+	if err := conn.Dump(inet, nil, func(netlink.Message) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	ux := unixDiagRequest()
 	ux.Header.Flags = 0
-	if err := conn.Dump(ux, func(netlink.Message) error { return nil }); err != nil {
+	if err := conn.Dump(ux, nil, func(netlink.Message) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	text := wire.String()

@@ -50,7 +50,7 @@ func maskSeq(bo binary.ByteOrder, b []byte) []byte {
 	for off := 0; off+16 <= len(b); {
 		l := int(bo.Uint32(b[off:]))
 		copy(b[off+8:off+16], make([]byte, 8))
-		if bo.Uint16(b[off+4:]) == netlink.NLMSG_ERROR && l >= 36 && off+36 <= len(b) {
+		if bo.Uint16(b[off+4:]) == unix.NLMSG_ERROR && l >= 36 && off+36 <= len(b) {
 			copy(b[off+28:off+36], make([]byte, 8)) // the echoed request's
 		}
 		if l < 16 {

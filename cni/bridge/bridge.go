@@ -218,7 +218,7 @@ func (a *attachment) rollback() {
 // hasPorts reports whether any link has the bridge as its master.
 func hasPorts(c *rtnl.Conn, bridge int32) bool {
 	found := false
-	c.Links(0, func(l *rtnl.Link) error {
+	c.Links(0, func() { found = false }, func(l *rtnl.Link) error {
 		if l.Master == bridge {
 			found = true
 		}
@@ -369,9 +369,10 @@ func (a *attachment) configureContainer(r *cni.Result) error {
 func settleAddresses(c *rtnl.Conn, index int32, ifname string) error {
 	deadline := time.Now().Add(5 * time.Second)
 	for delay := time.Millisecond; ; delay *= 2 {
-		tentative := false
+		var tentative bool
 		var failed error
-		err := c.Addrs(unix.AF_INET6, uint32(index), func(ad *rtnl.Addr) error {
+		start := func() { tentative, failed = false, nil }
+		err := c.Addrs(unix.AF_INET6, uint32(index), start, func(ad *rtnl.Addr) error {
 			f := ad.AllFlags()
 			if f&unix.IFA_F_DADFAILED != 0 {
 				failed = fmt.Errorf("link %s has address %s in DADFAILED state", ifname, ad.Prefix().Addr())

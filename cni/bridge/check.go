@@ -165,7 +165,7 @@ func checkBridge(conn *rtnl.Conn, i cni.Interface, n *NetConf) (*rtnl.Link, erro
 func checkAddresses(conn *rtnl.Conn, ifname string, index int32, ips []cni.IPConfig) error {
 	for _, ip := range ips {
 		match := false
-		err := conn.Addrs(0, uint32(index), func(a *rtnl.Addr) error {
+		err := conn.Addrs(0, uint32(index), func() { match = false }, func(a *rtnl.Addr) error {
 			if a.Prefix() == ip.Address {
 				match = true
 			}
@@ -215,7 +215,7 @@ func hasRoute(conn *rtnl.Conn, dst netip.Prefix, gw netip.Addr) (bool, error) {
 		family = unix.AF_INET
 	}
 	found := false
-	err := conn.Routes(family, func(r *rtnl.Route) error {
+	err := conn.Routes(family, func() { found = false }, func(r *rtnl.Route) error {
 		if r.TableNumber() != unix.RT_TABLE_MAIN || r.Prefix() != dst.Masked() {
 			return nil
 		}

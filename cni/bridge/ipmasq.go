@@ -117,7 +117,7 @@ func masqRequests(addrs []netip.Prefix, network, ifname, containerID string, sta
 		return err
 	}
 	rule := func(chain, comment string, exprs ...nft.Expr) error {
-		return add(nft.NewRuleRequest(nft.Rule{Family: inet, Table: masqTable, Chain: chain, Comment: comment, Exprs: exprs}, netlink.NLM_F_CREATE|netlink.NLM_F_APPEND))
+		return add(nft.NewRuleRequest(nft.Rule{Family: inet, Table: masqTable, Chain: chain, Comment: comment, Exprs: exprs}, unix.NLM_F_CREATE|unix.NLM_F_APPEND))
 	}
 	multicast4, multicast6 := netip.MustParsePrefix("224.0.0.0/4"), netip.MustParsePrefix("ff00::/8")
 	steps := []func() error{
@@ -126,11 +126,11 @@ func masqRequests(addrs []netip.Prefix, network, ifname, containerID string, sta
 		},
 		func() error {
 			return add(nft.NewChainRequest(nft.Chain{Family: inet, Table: masqTable, Name: masqChain,
-				Comment: "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet"}, netlink.NLM_F_CREATE))
+				Comment: "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet"}, unix.NLM_F_CREATE))
 		},
 		func() error {
 			return add(nft.NewChainRequest(nft.Chain{Family: inet, Table: masqTable, Name: postChain, Type: "nat",
-				Hook: &nft.Hook{Num: unix.NF_INET_POST_ROUTING, Priority: nft.PrioritySrcNAT}}, netlink.NLM_F_CREATE))
+				Hook: &nft.Hook{Num: unix.NF_INET_POST_ROUTING, Priority: nft.PrioritySrcNAT}}, unix.NLM_F_CREATE))
 		},
 		func() error { return add(nft.FlushChainRequest(inet, masqTable, postChain)) },
 		func() error {

@@ -9,6 +9,8 @@ import (
 
 	"nsbox/internal/golden"
 	"nsbox/netlink"
+
+	"golang.org/x/sys/unix"
 )
 
 // The transaction ipMasq sends is the one nft sent for the reference
@@ -38,7 +40,7 @@ func TestMasqIsReferenceTransaction(t *testing.T) {
 	}
 	for i := range got {
 		g, w := got[i], want[i]
-		if g.Header.Type != w.Header.Type || g.Header.Flags|netlink.NLM_F_REQUEST != w.Header.Flags || !bytes.Equal(g.Data, w.Data) {
+		if g.Header.Type != w.Header.Type || g.Header.Flags|unix.NLM_F_REQUEST != w.Header.Flags || !bytes.Equal(g.Data, w.Data) {
 			t.Errorf("message %d:\nours %#x %#x\n%s\nnft's %#x %#x\n%s", i, g.Header.Type, g.Header.Flags, hex.Dump(g.Data), w.Header.Type, w.Header.Flags, hex.Dump(w.Data))
 		}
 	}

@@ -250,7 +250,7 @@ func (a *attachment) ensureBridgeAddr(gw netip.Prefix) error {
 		family = unix.AF_INET
 	}
 	var existing []netip.Prefix
-	err := a.host.Addrs(family, uint32(a.bridge.Index), func(ad *rtnl.Addr) error {
+	err := a.host.Addrs(family, uint32(a.bridge.Index), func() { existing = existing[:0] }, func(ad *rtnl.Addr) error {
 		existing = append(existing, ad.Prefix())
 		return nil
 	})

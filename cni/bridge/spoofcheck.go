@@ -65,13 +65,13 @@ func spoofRequests(containerID, ifname, hostIf string, mac []byte) ([]netlink.Me
 		}
 	}
 	rule := func(chain string, exprs ...nft.Expr) {
-		add(nft.NewRuleRequest(nft.Rule{Family: br, Table: spoofTable, Chain: chain, Comment: comment, Exprs: exprs}, netlink.NLM_F_CREATE|netlink.NLM_F_APPEND))
+		add(nft.NewRuleRequest(nft.Rule{Family: br, Table: spoofTable, Chain: chain, Comment: comment, Exprs: exprs}, unix.NLM_F_CREATE|unix.NLM_F_APPEND))
 	}
 	add(nft.NewTableRequest(nft.Table{Family: br, Name: spoofTable}, 0))
 	add(nft.NewChainRequest(nft.Chain{Family: br, Table: spoofTable, Name: spoofBase, Type: "filter",
-		Hook: &nft.Hook{Num: unix.NF_INET_PRE_ROUTING, Priority: spoofPriority}, Policy: &accept}, netlink.NLM_F_CREATE))
-	add(nft.NewChainRequest(nft.Chain{Family: br, Table: spoofTable, Name: ifaceChain}, netlink.NLM_F_CREATE))
-	add(nft.NewChainRequest(nft.Chain{Family: br, Table: spoofTable, Name: macChain}, netlink.NLM_F_CREATE))
+		Hook: &nft.Hook{Num: unix.NF_INET_PRE_ROUTING, Priority: spoofPriority}, Policy: &accept}, unix.NLM_F_CREATE))
+	add(nft.NewChainRequest(nft.Chain{Family: br, Table: spoofTable, Name: ifaceChain}, unix.NLM_F_CREATE))
+	add(nft.NewChainRequest(nft.Chain{Family: br, Table: spoofTable, Name: macChain}, unix.NLM_F_CREATE))
 	add(nft.FlushChainRequest(br, spoofTable, ifaceChain))
 	add(nft.FlushChainRequest(br, spoofTable, macChain))
 	rule(spoofBase, append(iifname(hostIf), nft.Immediate{Verdict: nft.VerdictJump, Chain: ifaceChain})...)

@@ -8,6 +8,8 @@ import (
 
 	"nsbox/internal/golden"
 	"nsbox/netlink"
+
+	"golang.org/x/sys/unix"
 )
 
 // The spoof check nsbox sends in one transaction is, message for message
@@ -41,7 +43,7 @@ func TestSpoofCheckIsReferenceRules(t *testing.T) {
 	}
 	for i := range got {
 		g, w := got[i], want[i]
-		wf := w.Header.Flags &^ (netlink.NLM_F_ECHO | netlink.NLM_F_REQUEST)
+		wf := w.Header.Flags &^ (unix.NLM_F_ECHO | unix.NLM_F_REQUEST)
 		if g.Header.Type != w.Header.Type || g.Header.Flags != wf || !bytes.Equal(g.Data, w.Data) {
 			t.Errorf("message %d:\nours %#x %#x\n%s\nnft's %#x %#x\n%s", i, g.Header.Type, g.Header.Flags, hex.Dump(g.Data), w.Header.Type, wf, hex.Dump(w.Data))
 		}

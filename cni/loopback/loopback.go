@@ -72,7 +72,14 @@ func Add(c *cni.Call) (*cni.Result, error) {
 			return err
 		}
 		for _, fam := range []uint8{unix.AF_INET, unix.AF_INET6} {
-			err := conn.Addrs(fam, uint32(lo.Index), func(a *rtnl.Addr) error {
+			start := func() { // a dump that starts over finds them anew
+				if fam == unix.AF_INET {
+					v4 = netip.Prefix{}
+				} else {
+					v6 = netip.Prefix{}
+				}
+			}
+			err := conn.Addrs(fam, uint32(lo.Index), start, func(a *rtnl.Addr) error {
 				p := a.Prefix()
 				if !p.Addr().IsLoopback() {
 					return fmt.Errorf("loopback interface found with non-loopback address %q", p.Addr())

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"nsbox/netlink"
 )
 
 var native = binary.NativeEndian
@@ -26,22 +28,10 @@ const (
 	ifinfomsgLen = 16
 	ifaddrmsgLen = 8
 	rtmsgLen     = 12
-	nlaTypeMask  = 0x3fff
 
-	iflaInfoData      = 2
-	iflaInfoSlaveData = 5
-	vethInfoPeer      = 1
-	ifaCacheinfo      = 6
-	ifaFlags          = 8
-	ifaRtPriority     = 9
-	rtaOIF            = 4
-	rtaIIF            = 3
-	rtaPriority       = 6
-	rtaMetrics        = 8
-	rtaCacheinfo      = 12
-	rtaTable          = 15
-	rtaExpires        = 23
-	rtaUID            = 25
+	// VETH_INFO_PEER: rtnl.VETH_INFO_PEER, which this package cannot
+	// import (rtnl's tests import it).
+	vethInfoPeer = 1
 )
 
 func align(n int) int { return (n + 3) &^ 3 }
@@ -173,7 +163,7 @@ var (
 		22: 'u', 23: 'u', 31: 'u', 34: 'u', 37: 'u', 38: 'u', 41: 'u', 42: 'u'}
 	// IFLA_LINKINFO's IFLA_INFO_DATA is typed by its IFLA_INFO_KIND (see
 	// dataSchemas); here it is a placeholder convertAttrs replaces.
-	infoSchema = schema{iflaInfoData: schema{}, iflaInfoSlaveData: brportSchema}
+	infoSchema = schema{unix.IFLA_INFO_DATA: schema{}, unix.IFLA_INFO_SLAVE_DATA: brportSchema}
 	// dataSchemas types IFLA_INFO_DATA by IFLA_INFO_KIND. Only the
 	// integers kept in native order are listed: IFLA_BR_VLAN_PROTOCOL,
 	// IFLA_VXLAN_PORT, _PORT_RANGE and _LABEL are in network order.
@@ -199,9 +189,9 @@ var (
 		unix.IFLA_STATS64: 'Q', unix.IFLA_STATS: 'U', unix.IFLA_LINKINFO: infoSchema,
 		unix.IFLA_PROTINFO: brportSchema,
 	}
-	addrSchema  = schema{ifaCacheinfo: 'U', ifaFlags: 'u', ifaRtPriority: 'u'}
-	routeSchema = schema{rtaOIF: 'u', rtaIIF: 'u', rtaPriority: 'u', rtaTable: 'u',
-		rtaCacheinfo: 'U', rtaUID: 'u', rtaExpires: 'u', rtaMetrics: schema{}}
+	addrSchema  = schema{unix.IFA_CACHEINFO: 'U', unix.IFA_FLAGS: 'u', unix.IFA_RT_PRIORITY: 'u'}
+	routeSchema = schema{unix.RTA_OIF: 'u', unix.RTA_IIF: 'u', unix.RTA_PRIORITY: 'u', unix.RTA_TABLE: 'u',
+		unix.RTA_CACHEINFO: 'U', unix.RTA_UID: 'u', unix.RTA_EXPIRES: 'u', unix.RTA_METRICS: schema{}}
 )
 
 // kindOf is the IFLA_INFO_KIND in the attributes of IFLA_LINKINFO.
@@ -211,7 +201,7 @@ func kindOf(b []byte) string {
 		if n < 4 || off+n > len(b) {
 			break
 		}
-		if le.Uint16(b[off+2:])&nlaTypeMask == unix.IFLA_INFO_KIND {
+		if le.Uint16(b[off+2:])&netlink.NLA_TYPE_MASK == unix.IFLA_INFO_KIND {
 			return strings.TrimRight(string(b[off+4:off+n]), "\x00")
 		}
 		off += align(n)
@@ -232,7 +222,7 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 		out = native.AppendUint16(out, uint16(n))
 		out = native.AppendUint16(out, typ)
 		v := b[off+4 : off+n]
-		switch how := sc[typ&nlaTypeMask].(type) {
+		switch how := sc[typ&netlink.NLA_TYPE_MASK].(type) {
 		case rune:
 			switch {
 			case how == 'u' && len(v) == 2:
@@ -255,11 +245,11 @@ func convertAttrs(out, b []byte, sc schema) ([]byte, error) {
 				out = append(out, v...)
 			}
 		case schema:
-			if sc[iflaInfoSlaveData] != nil && typ&nlaTypeMask == iflaInfoData {
+			if sc[unix.IFLA_INFO_SLAVE_DATA] != nil && typ&netlink.NLA_TYPE_MASK == unix.IFLA_INFO_DATA {
 				how = dataSchemas[kindOf(b)] // b: the attributes of IFLA_LINKINFO
 			}
 			sub := how
-			if len(how) == 0 && typ&nlaTypeMask == rtaMetrics {
+			if len(how) == 0 && typ&netlink.NLA_TYPE_MASK == unix.RTA_METRICS {
 				sub = schema{}
 				for i := uint16(0); i < 32; i++ {
 					sub[i] = 'u'
