@@ -10,6 +10,8 @@ import (
 
 	"nsbox/cni"
 	"nsbox/internal/json"
+
+	"golang.org/x/sys/unix"
 )
 
 func conf(t testing.TB, s string) json.Value {
@@ -186,4 +188,34 @@ func FuzzLoadConfig(f *testing.F) {
 			}
 		}
 	})
+}
+
+// readSmall reads a file whole up to maxFile bytes, across its growing
+// buffer's boundaries, and does not wait on a FIFO.
+func TestReadSmall(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 255, 256, 257, 4000, maxFile - 1, maxFile, maxFile + 1, 3 * maxFile} {
+		name := filepath.Join(dir, "f")
+		want := []byte(strings.Repeat("0123456789abcdef", n/16+1)[:n])
+		if err := os.WriteFile(name, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readSmall(name)
+		if n > maxFile {
+			want = want[:maxFile]
+		}
+		if err != nil || string(got) != string(want) {
+			t.Errorf("a file of %d bytes: read %d bytes (%v), want %d", n, len(got), err, len(want))
+		}
+	}
+	if _, err := readSmall(filepath.Join(dir, "absent")); !os.IsNotExist(err) {
+		t.Errorf("an absent file: %v", err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := readSmall(fifo); err != nil || len(b) != 0 {
+		t.Errorf("a FIFO: %q, %v", b, err)
+	}
 }
