@@ -1,12 +1,11 @@
 // Package cli holds what every nsbox front end shares: the global options
 // (iproute2's, plus nsbox's own -wire and -pcap), keyword matching with
-// iproute2's abbreviation rule, and exit codes.
+// iproute2's abbreviation rule, exit codes, and Error, the one error type
+// every command fails with.
 package cli
 
 import (
 	"strings"
-
-	fmt "nsbox/internal/printf"
 )
 
 // Exit codes, as iproute2 uses them.
@@ -44,16 +43,6 @@ type Global struct {
 //	int matches(const char *prefix, const char *string)
 func Matches(word, keyword string) bool {
 	return word != "" && strings.HasPrefix(keyword, word)
-}
-
-// UsageError is a command-line error: printed as one line, exit 255.
-type UsageError struct{ Msg string }
-
-func (e *UsageError) Error() string { return e.Msg }
-
-// Usagef builds a UsageError.
-func Usagef(format string, a ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, a...)}
 }
 
 // family is a name -f/-family accepts, with its number in

@@ -56,7 +56,7 @@ func TestParseGlobal(t *testing.T) {
 		{[]string{"-f", "inet4", "l"}, `Error: argument "inet4" is wrong: invalid protocol family`},
 	} {
 		_, _, err := ParseGlobal("ip", tc.args)
-		if _, ok := err.(*UsageError); !ok || err.Error() != tc.msg {
+		if e, ok := err.(*Error); !ok || e.Code != ExitUsage || err.Error() != tc.msg {
 			t.Errorf("%q: error %v, want usage error %q", tc.args, err, tc.msg)
 		}
 	}

@@ -51,7 +51,7 @@ func doAddr(s *session, args []string) error {
 	case cli.Matches(w, "help"):
 		return addrUsage()
 	}
-	return usagef("Command \"%s\" is unknown, try \"ip address help\".", w)
+	return cli.Usagef("Command \"%s\" is unknown, try \"ip address help\".", w)
 }
 
 // prefix is iproute2's inet_prefix.

@@ -299,15 +299,15 @@ func runBatch(g cli.Global, prog string, do func(*session, []string) error) int 
 		if err == nil {
 			continue
 		}
-		var ce *cmdError
+		var ce *cli.Error
 		if !errors.As(err, &ce) {
-			ce = kernelError(err).(*cmdError)
+			ce = kernelError(err).(*cli.Error)
 		}
 		// what was queued before this line reports first
 		s.sync()
 		s.out.Flush()
 		code := report(ce)
-		if ce.fatal {
+		if ce.Fatal {
 			return code
 		}
 		fmt.Fprintf(stderr, "Command failed %s:%d\n", name, lr.r.N())

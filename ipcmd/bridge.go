@@ -79,7 +79,7 @@ func parseBridgeGlobal(g cli.Global, args []string) (cli.Global, []string, error
 			}
 			g.Pcap = v
 		default:
-			return g, nil, usagef("Option \"%s\" is unknown, try \"bridge help\".", args[0])
+			return g, nil, cli.Usagef("Option \"%s\" is unknown, try \"bridge help\".", args[0])
 		}
 		args = args[1:]
 	}
@@ -98,12 +98,12 @@ func (s *session) bridge(args []string) error {
 		return s.bridgeLink(args[1:])
 	case cli.Matches(w, "help"):
 		bridgeUsage()
-		return &cmdError{code: cli.ExitUsage, fatal: true}
+		return &cli.Error{Code: cli.ExitUsage, Fatal: true}
 	case cli.Matches(w, "fdb"), cli.Matches(w, "mdb"), cli.Matches(w, "vlan"),
 		cli.Matches(w, "monitor"), cli.Matches(w, "vni"):
-		return usagef("nsbox: \"bridge %s\" is not implemented", w)
+		return cli.Usagef("nsbox: \"bridge %s\" is not implemented", w)
 	}
-	return usagef("Object \"%s\" is unknown, try \"bridge help\".", w)
+	return cli.Usagef("Object \"%s\" is unknown, try \"bridge help\".", w)
 }
 
 func (s *session) bridgeLink(args []string) error {
@@ -114,11 +114,11 @@ func (s *session) bridgeLink(args []string) error {
 			args = args[1:]
 		case cli.Matches(w, "help"):
 			io.WriteString(stderr, bridgeLinkUsageText)
-			return &cmdError{code: cli.ExitUsage, fatal: true}
+			return &cli.Error{Code: cli.ExitUsage, Fatal: true}
 		case cli.Matches(w, "set"), cli.Matches(w, "change"):
-			return usagef("nsbox: \"bridge link set\" is not implemented")
+			return cli.Usagef("nsbox: \"bridge link set\" is not implemented")
 		default:
-			return usagef("Command \"%s\" is unknown, try \"bridge link help\".", w)
+			return cli.Usagef("Command \"%s\" is unknown, try \"bridge link help\".", w)
 		}
 	}
 	var dev string
@@ -142,7 +142,7 @@ func (s *session) bridgeLink(args []string) error {
 	if dev != "" {
 		index = s.links.index(dev)
 		if index == 0 {
-			return usagef("Cannot find device \"%s\"", dev)
+			return cli.Usagef("Cannot find device \"%s\"", dev)
 		}
 	}
 	if err := s.links.fill(); err != nil {

@@ -2,6 +2,7 @@ package ipcmd
 
 import (
 	"fmt"
+	"nsbox/cli"
 	"strings"
 	"testing"
 
@@ -152,8 +153,8 @@ func FuzzGetPrefix(f *testing.F) {
 		family := []uint8{unix.AF_UNSPEC, unix.AF_INET, unix.AF_INET6}[int(fam)%3]
 		p, err := getPrefix(arg, family)
 		if err != nil {
-			ce, ok := err.(*cmdError)
-			if !ok || ce.code != 1 || !strings.HasPrefix(ce.msg, "Error: ") {
+			ce, ok := err.(*cli.Error)
+			if !ok || ce.Code != 1 || !strings.HasPrefix(ce.Msg, "Error: ") {
 				t.Fatalf("%q: %v", arg, err)
 			}
 			return

@@ -29,50 +29,38 @@ var (
 	stdin  io.Reader = os.Stdin
 )
 
-// cmdError is a failed command: its message (printed as is, "" for none)
-// and iproute2's exit code. fatal marks the errors iproute2 reports by
+// Failures are *cli.Error: the message printed as is ("" for none),
+// iproute2's exit code, and Fatal for the errors iproute2 reports by
 // calling exit() on the spot (usage errors, bad prefixes): in batch mode
-// they end the whole batch, -force or not.
-type cmdError struct {
-	code  int
-	msg   string
-	fatal bool
-}
-
-func (e *cmdError) Error() string { return e.msg }
+// they end the whole batch, -force or not. cli.Usagef is exit(-1).
 
 // failf is an ordinary failure (return -1 in iproute2: exit 1).
 func failf(format string, a ...any) error {
-	return &cmdError{code: cli.ExitFail, msg: fmt.Sprintf(format, a...)}
-}
-
-// usagef is a command-line error (exit(-1) in iproute2: exit 255).
-func usagef(format string, a ...any) error {
-	return &cmdError{code: cli.ExitUsage, msg: fmt.Sprintf(format, a...), fatal: true}
+	return cli.Errorf(cli.ExitFail, format, a...)
 }
 
 // exitf is an error iproute2 reports with exit(1) on the spot.
 func exitf(format string, a ...any) error {
-	return &cmdError{code: cli.ExitFail, msg: fmt.Sprintf(format, a...), fatal: true}
+	return &cli.Error{Code: cli.ExitFail, Msg: fmt.Sprintf(format, a...), Fatal: true}
 }
 
 // invArg is iproute2's invarg().
 func invArg(msg, arg string) error {
-	return usagef("Error: argument \"%s\" is wrong: %s", arg, msg)
+	return cli.Usagef("Error: argument \"%s\" is wrong: %s", arg, msg)
 }
 
 // dupArg is duparg().
 func dupArg(key, arg string) error {
-	return usagef("Error: duplicate \"%s\": \"%s\" is the second value.", key, arg)
+	return cli.Usagef("Error: duplicate \"%s\": \"%s\" is the second value.", key, arg)
 }
 
 // dupArg2 is duparg2().
 func dupArg2(key, arg string) error {
-	return usagef("Error: either \"%s\" is duplicate, or \"%s\" is a garbage.", key, arg)
+	return cli.Usagef("Error: either \"%s\" is duplicate, or \"%s\" is a garbage.", key, arg)
 }
 
 func incomplete() error {
-	return usagef("Command line is not complete. Try option \"help\"")
+	return cli.Usagef("Command line is not complete. Try option \"help\"")
 }
 
 // nextArg is NEXT_ARG(): it steps *args on to the next word and returns
@@ -90,7 +78,7 @@ func nextArg(args *[]string) (string, error) {
 // does: exit 255, ending a batch.
 func usage(text string) error {
 	io.WriteString(stderr, text)
-	return &cmdError{code: cli.ExitUsage, fatal: true}
+	return &cli.Error{Code: cli.ExitUsage, Fatal: true}
 }
 
 func nodev(name string) error { return failf("Cannot find device \"%s\"", name) }
@@ -102,20 +90,20 @@ func kernelError(err error) error {
 		// iproute2's words for it. ip 6.1 prints them after what it
 		// read and exits 0; nsbox has started over DumpAttempts times
 		// already and prints nothing it cannot vouch for.
-		return &cmdError{code: cli.ExitFail, msg: dumpInterrupted}
+		return &cli.Error{Code: cli.ExitFail, Msg: dumpInterrupted}
 	}
 	var re *netlink.Error
 	if errors.As(err, &re) {
 		if re.Message != "" {
-			return &cmdError{code: cli.ExitKernel, msg: "Error: " + withPeriod(re.Message)}
+			return &cli.Error{Code: cli.ExitKernel, Msg: "Error: " + withPeriod(re.Message)}
 		}
-		return &cmdError{code: cli.ExitKernel, msg: "RTNETLINK answers: " + nsenter.Strerror(re.Errno)}
+		return &cli.Error{Code: cli.ExitKernel, Msg: "RTNETLINK answers: " + nsenter.Strerror(re.Errno)}
 	}
-	var ce *cmdError
+	var ce *cli.Error
 	if errors.As(err, &ce) {
 		return ce
 	}
-	return &cmdError{code: cli.ExitKernel, msg: "nsbox: " + err.Error()}
+	return &cli.Error{Code: cli.ExitKernel, Msg: "nsbox: " + err.Error()}
 }
 
 // dumpInterrupted is what iproute2's rtnl_dump_filter_l prints for a dump
@@ -135,14 +123,14 @@ func report(err error) int {
 	if err == nil {
 		return cli.ExitOK
 	}
-	var ce *cmdError
+	var ce *cli.Error
 	if !errors.As(err, &ce) {
-		ce = kernelError(err).(*cmdError)
+		ce = kernelError(err).(*cli.Error)
 	}
-	if ce.msg != "" {
-		fmt.Fprintln(stderr, strings.TrimRight(ce.msg, "\n"))
+	if ce.Msg != "" {
+		fmt.Fprintln(stderr, strings.TrimRight(ce.Msg, "\n"))
 	}
-	return ce.code
+	return ce.Code
 }
 
 // session is one invocation: the global options, the netlink socket
@@ -189,9 +177,9 @@ func (s *session) dial() (*rtnl.Conn, error) {
 		if err != nil {
 			var ne *nsenter.Error
 			if errors.As(err, &ne) {
-				return nil, usagef("%s", ne.Msg)
+				return nil, cli.Usagef("%s", ne.Msg)
 			}
-			return nil, usagef("%v", err)
+			return nil, cli.Usagef("%v", err)
 		}
 	} else {
 		conn, err = rtnl.Dial()
@@ -443,7 +431,7 @@ func init() {
 		{"stats", nil},
 		{"help", func(s *session, args []string) error {
 			ipUsage()
-			return &cmdError{code: cli.ExitUsage, fatal: true}
+			return &cli.Error{Code: cli.ExitUsage, Fatal: true}
 		}},
 	}
 }
@@ -459,7 +447,7 @@ func (s *session) do(args []string) error {
 			continue
 		}
 		if o.impl == nil {
-			return usagef("nsbox: \"ip %s\" is not implemented", o.name)
+			return cli.Usagef("nsbox: \"ip %s\" is not implemented", o.name)
 		}
 		return o.impl(s, args[1:])
 	}
@@ -473,7 +461,7 @@ func doNetns(s *session, args []string) error {
 	s.out.Flush()
 	code := Netns(s.g, args)
 	if code != 0 {
-		return &cmdError{code: code, fatal: code == cli.ExitUsage}
+		return &cli.Error{Code: code, Fatal: code == cli.ExitUsage}
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func doLink(s *session, args []string) error {
 	case cli.Matches(w, "help"):
 		return linkUsage()
 	}
-	return usagef("Command \"%s\" is unknown, try \"ip link help\".", w)
+	return cli.Usagef("Command \"%s\" is unknown, try \"ip link help\".", w)
 }
 
 // linkModify is iplink_modify(): link add, set, replace and delete.
@@ -85,7 +85,7 @@ func (s *session) linkModify(op request.Op, args []string) error {
 	}
 	if !create {
 		if a.dev == "" {
-			return usagef("Not enough information: \"dev\" argument is required.")
+			return cli.Usagef("Not enough information: \"dev\" argument is required.")
 		}
 		idx, byName := s.devIndex(a.dev)
 		if idx == 0 && !byName {

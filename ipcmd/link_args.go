@@ -321,7 +321,7 @@ func (s *session) kindOptions(a *linkArgs) error {
 func parseVethOpts(s *session, a *linkArgs, args []string) error {
 	if args[0] != "peer" {
 		// iproute2 6.1 returns -1 here without a word (exit 1)
-		return &cmdError{code: cli.ExitFail}
+		return &cli.Error{Code: cli.ExitFail}
 	}
 	pa, err := s.parseLink(args[1:])
 	s.keep(pa.files)

@@ -254,7 +254,7 @@ func (s *session) linkShowDev(f *linkFilter, show func(*printer, *rtnl.Link)) er
 			s.out.WriteString("[]\n")
 			s.out.Flush()
 		}
-		return &cmdError{code: cli.ExitFail}
+		return &cli.Error{Code: cli.ExitFail}
 	}
 	s.links.put(l)
 	p := s.printer()

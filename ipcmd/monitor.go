@@ -40,7 +40,7 @@ func doMonitor(s *session, args []string) error {
 	defer stop()
 	code := monitor(ctx, s.g, args, stdout, stderr, nil)
 	if code != 0 {
-		return &cmdError{code: code}
+		return &cli.Error{Code: code}
 	}
 	return nil
 }

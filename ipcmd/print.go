@@ -370,6 +370,7 @@ func (j *jsonWriter) puts(s string) {
 	j.w.WriteByte('"')
 }
 
+// value writes v, one of the three kinds printer.add is given.
 func (j *jsonWriter) value(v any) {
 	j.eor()
 	switch v := v.(type) {
@@ -383,8 +384,6 @@ func (j *jsonWriter) value(v any) {
 		} else {
 			j.w.WriteString("false")
 		}
-	default:
-		j.puts(fmt.Sprint(v))
 	}
 }
 

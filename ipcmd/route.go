@@ -62,7 +62,7 @@ func doRoute(s *session, args []string) error {
 	case cli.Matches(w, "help"):
 		return routeUsage()
 	}
-	return usagef("Command \"%s\" is unknown, try \"ip route help\".", w)
+	return cli.Usagef("Command \"%s\" is unknown, try \"ip route help\".", w)
 }
 
 // routeModify is iproute_modify(): the words become a request.Route,

@@ -3,6 +3,7 @@ package ipcmd
 import (
 	"bufio"
 	"bytes"
+	"nsbox/cli"
 	"testing"
 )
 
@@ -17,8 +18,8 @@ func TestGetPrefixMessages(t *testing.T) {
 		{"1.2.3.4/24", 10, `Error: inet6 prefix is expected rather than "1.2.3.4/24".`},
 	} {
 		_, err := getPrefix(c.arg, c.family)
-		ce, ok := err.(*cmdError)
-		if !ok || ce.msg != c.msg || ce.code != 1 || !ce.fatal {
+		ce, ok := err.(*cli.Error)
+		if !ok || ce.Msg != c.msg || ce.Code != 1 || !ce.Fatal {
 			t.Errorf("%q: %#v", c.arg, err)
 		}
 	}

@@ -61,8 +61,6 @@ func journalPath(lab string) string {
 
 // record is one journal line.
 type record struct {
-	_ [0]func() // not comparable: no generated equality function (~900 bytes)
-
 	Op     string // netns, link, route, sysctl
 	Intent bool
 	NS     string // "" is the default namespace
@@ -97,6 +95,7 @@ func undash(s string) string {
 	return s
 }
 
+// String is the record as a journal line, which parseRecord reads back.
 func (r *record) String() string {
 	op := r.Op
 	if r.Intent {
@@ -104,32 +103,31 @@ func (r *record) String() string {
 	}
 	switch r.Op {
 	case "netns":
+		// +netns NAME | netns NAME DEV INO
 		if r.Intent {
-			return op + " " + r.Name
+			return fmt.Sprintf("%s %s", op, r.Name)
 		}
 		return fmt.Sprintf("%s %s %d %d", op, r.Name, r.Dev, r.Ino)
 	case "link":
 		// +link NS NAME KIND [PEERNS PEER] | link NS NAME INDEX [PEERNS PEER PEERINDEX]
-		s := op + " " + nsWord(r.NS) + " " + r.Name + " "
-		if r.Intent {
-			s += r.Kind
-		} else {
-			s += strconv.Itoa(int(r.Index))
+		switch {
+		case r.Intent && r.Peer == "":
+			return fmt.Sprintf("%s %s %s %s", op, nsWord(r.NS), r.Name, r.Kind)
+		case r.Intent:
+			return fmt.Sprintf("%s %s %s %s %s %s", op, nsWord(r.NS), r.Name, r.Kind, nsWord(r.PeerNS), r.Peer)
+		case r.Peer == "":
+			return fmt.Sprintf("%s %s %s %d", op, nsWord(r.NS), r.Name, r.Index)
 		}
-		if r.Peer != "" {
-			s += " " + nsWord(r.PeerNS) + " " + r.Peer
-			if !r.Intent {
-				s += " " + strconv.Itoa(int(r.PeerIndex))
-			}
-		}
-		return s
+		return fmt.Sprintf("%s %s %s %d %s %s %d", op, nsWord(r.NS), r.Name, r.Index, nsWord(r.PeerNS), r.Peer, r.PeerIndex)
 	case "route":
+		// +route NS DST VIA|- DEV|-
 		via := "-"
 		if r.Via.IsValid() {
 			via = r.Via.String()
 		}
 		return fmt.Sprintf("%s %s %s %s %s", op, nsWord(r.NS), r.Dst, via, dash(r.RDev))
 	case "sysctl":
+		// +sysctl NS KEY "OLD"
 		return fmt.Sprintf("%s %s %s %s", op, nsWord(r.NS), r.Key, strconv.Quote(r.Old))
 	}
 	return op
@@ -190,6 +188,7 @@ func parseRecord(line string) (*record, error) {
 	if len(f) == 0 {
 		return nil, errors.New("empty record")
 	}
+	bad := func() (*record, error) { return nil, fmt.Errorf("malformed %q record", f[0]) }
 	r := &record{Op: f[0]}
 	if strings.HasPrefix(r.Op, "+") {
 		r.Op, r.Intent = r.Op[1:], true
@@ -198,104 +197,102 @@ func parseRecord(line string) (*record, error) {
 	switch r.Op {
 	case "netns":
 		if r.Intent && len(f) != 2 || !r.Intent && len(f) != 4 {
-			goto bad
+			return bad()
 		}
 		if r.Name, err = journalNS(f[1]); err != nil || r.Name == "" {
-			goto bad
+			return bad()
 		}
 		if !r.Intent {
 			if r.Dev, err = strconv.ParseUint(f[2], 10, 64); err != nil {
-				goto bad
+				return bad()
 			}
 			if r.Ino, err = strconv.ParseUint(f[3], 10, 64); err != nil {
-				goto bad
+				return bad()
 			}
 		}
 	case "link":
 		if len(f) < 4 {
-			goto bad
+			return bad()
 		}
 		if r.NS, err = journalNS(f[1]); err != nil {
-			goto bad
+			return bad()
 		}
 		r.Name = f[2]
 		if !validLinkName(r.Name) {
-			goto bad
+			return bad()
 		}
 		if r.Intent {
 			r.Kind = f[3]
 			if r.Kind != "bridge" && r.Kind != "veth" || r.Kind == "veth" && len(f) != 6 || r.Kind == "bridge" && len(f) != 4 {
-				goto bad
+				return bad()
 			}
 			if r.Kind == "veth" {
 				if r.PeerNS, err = journalNS(f[4]); err != nil || !validLinkName(f[5]) {
-					goto bad
+					return bad()
 				}
 				r.Peer = f[5]
 			}
 			break
 		}
 		if len(f) != 4 && len(f) != 7 {
-			goto bad
+			return bad()
 		}
 		idx, err := strconv.ParseInt(f[3], 10, 32)
 		if err != nil || idx <= 0 {
-			goto bad
+			return bad()
 		}
 		r.Index = int32(idx)
 		if len(f) == 7 {
 			if r.PeerNS, err = journalNS(f[4]); err != nil || !validLinkName(f[5]) {
-				goto bad
+				return bad()
 			}
 			r.Peer = f[5]
 			idx, err := strconv.ParseInt(f[6], 10, 32)
 			if err != nil || idx <= 0 {
-				goto bad
+				return bad()
 			}
 			r.PeerIndex = int32(idx)
 		}
 	case "route":
 		if len(f) != 5 {
-			goto bad
+			return bad()
 		}
 		if r.NS, err = journalNS(f[1]); err != nil {
-			goto bad
+			return bad()
 		}
 		if r.Dst, err = netip.ParsePrefix(f[2]); err != nil || !r.Dst.Addr().Is4() {
-			goto bad
+			return bad()
 		}
 		if f[3] != "-" {
 			if r.Via, err = netip.ParseAddr(f[3]); err != nil || !r.Via.Is4() {
-				goto bad
+				return bad()
 			}
 		}
 		r.RDev = undash(f[4])
 		if r.RDev != "" && !validLinkName(r.RDev) {
-			goto bad
+			return bad()
 		}
 	case "sysctl":
 		// sysctl NS KEY "OLD": OLD may hold spaces, so split by hand.
 		rest := strings.TrimLeft(line, " \t")
 		parts := strings.SplitN(rest, " ", 4)
 		if len(parts) != 4 {
-			goto bad
+			return bad()
 		}
 		if r.NS, err = journalNS(parts[1]); err != nil {
-			goto bad
+			return bad()
 		}
 		r.Key = parts[2]
 		if !strings.HasPrefix(r.Key, "net.") || strings.Contains(r.Key, "/") || strings.Contains(r.Key, "..") {
-			goto bad
+			return bad()
 		}
 		if r.Old, err = strconv.Unquote(parts[3]); err != nil {
-			goto bad
+			return bad()
 		}
 	default:
 		return nil, fmt.Errorf("unknown record %q", f[0])
 	}
 	return r, nil
-bad:
-	return nil, fmt.Errorf("malformed %q record", f[0])
 }
 
 // journal appends records to a lab's journal file, one write(2) each.

@@ -18,13 +18,13 @@ func execArgv(cmd string, haveSh bool) (string, []string, error) {
 	}
 	argv := strings.Fields(cmd)
 	if len(argv) == 0 {
-		return "", nil, &errMsg{"-e: empty command"}
+		return "", nil, errorLine("-e: empty command")
 	}
 	path := argv[0]
 	if !strings.Contains(path, "/") {
 		p, err := lookPath(path, os.Getenv("PATH"))
 		if err != nil {
-			return "", nil, &errMsg{path + ": command not found"}
+			return "", nil, errorLine(path + ": command not found")
 		}
 		path = p
 	}

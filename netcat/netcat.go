@@ -32,26 +32,15 @@ func Main(g cli.Global, args []string) (code int) {
 	ensureStdFds()
 	installSignals()
 	defer cleanup()
-	if err := run(o); err != nil {
-		var f *exitStatus
-		if errors.As(err, &f) {
-			return f.code
-		}
-		return report(err)
-	}
-	return 0
+	return report(run(o))
 }
 
-// exitStatus carries a status whose message (if any) is already out.
-type exitStatus struct{ code int }
-
-func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
-
+// status is a failure whose message (if any) is already out.
 func status(code int) error {
 	if code == 0 {
 		return nil
 	}
-	return &exitStatus{code}
+	return &cli.Error{Code: code}
 }
 
 // errOut is where report writes (tests swap it).
@@ -60,24 +49,25 @@ var errOut io.Writer = os.Stderr
 // report prints an error the way netcat-openbsd does and returns the
 // exit code.
 func report(err error) int {
-	var u *errUsage
-	var m *errMsg
-	switch {
-	case errors.As(err, &u):
-		if u.Msg != "" {
-			fmt.Fprintf(errOut, "nc: %s\n", u.Msg)
-		}
-		fmt.Fprintln(errOut, usageLine)
-		return 1
-	case errors.Is(err, errHelp{}):
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, errHelp) {
 		fmt.Fprint(errOut, helpText)
 		return 0
-	case errors.As(err, &m):
-		fmt.Fprintf(errOut, "nc: %s\n", m.Msg)
+	}
+	var e *cli.Error
+	if !errors.As(err, &e) {
+		fmt.Fprintf(errOut, "nc: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(errOut, "nc: %v\n", err)
-	return 1
+	if e.Msg != "" {
+		fmt.Fprintf(errOut, "nc: %s\n", e.Msg)
+	}
+	if e.Usage {
+		fmt.Fprintln(errOut, usageLine)
+	}
+	return e.Code
 }
 
 // ensureStdFds opens /dev/null on any of fds 0-2 that is closed, so that
@@ -266,7 +256,7 @@ func remoteConnect(o *Options, addrs []netip.Addr, port int) (int, netip.Addr, e
 		sa, err := sockaddr(a, port)
 		if err != nil {
 			closeFd(fd)
-			return -1, a, &errMsg{a.String() + ": " + strerror(err)}
+			return -1, a, errorLine(a.String() + ": " + strerror(err))
 		}
 		res, err := connectTimeout(fd, sa, o.Timeout)
 		if res == connOK {
@@ -300,7 +290,7 @@ func bindSource(o *Options, fd, af int) error {
 	if o.Source != "" {
 		addrs, gaiErr := lookupHost(o.Source, af, o.Numeric)
 		if gaiErr != "" {
-			return &errMsg{"getaddrinfo: " + gaiErr}
+			return errorLine("getaddrinfo: " + gaiErr)
 		}
 		a = addrs[0]
 	} else if af == unix.AF_INET {
@@ -310,10 +300,10 @@ func bindSource(o *Options, fd, af int) error {
 	}
 	sa, err := sockaddr(a, port)
 	if err != nil {
-		return &errMsg{"bind failed: " + strerror(err)}
+		return errorLine("bind failed: " + strerror(err))
 	}
 	if err := unix.Bind(fd, sa); err != nil {
-		return &errMsg{"bind failed: " + strerror(err)}
+		return errorLine("bind failed: " + strerror(err))
 	}
 	return nil
 }
@@ -367,7 +357,7 @@ func listen(o *Options, io *stdio) error {
 		var gaiErr string
 		addrs, gaiErr = lookupHost(o.Host, family, o.Numeric)
 		if gaiErr != "" {
-			return &errMsg{"getaddrinfo: " + gaiErr}
+			return errorLine("getaddrinfo: " + gaiErr)
 		}
 	case family == unix.AF_INET6:
 		addrs = []netip.Addr{netip.IPv6Unspecified()}
@@ -386,7 +376,7 @@ func listen(o *Options, io *stdio) error {
 		}
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 			closeFd(fd)
-			return &errMsg{strerror(err)}
+			return errorLine(strerror(err))
 		}
 		if err := o.setCommonSockopts(fd, af); err != nil {
 			closeFd(fd)
@@ -404,12 +394,12 @@ func listen(o *Options, io *stdio) error {
 		closeFd(fd)
 	}
 	if lfd < 0 {
-		return &errMsg{strerror(lastErr)}
+		return errorLine(strerror(lastErr))
 	}
 	if !o.UDP {
 		if err := unix.Listen(lfd, 16); err != nil {
 			closeFd(lfd)
-			return &errMsg{"listen: " + strerror(err)}
+			return errorLine("listen: " + strerror(err))
 		}
 	}
 	if o.Verbose {
@@ -423,9 +413,8 @@ func listen(o *Options, io *stdio) error {
 		}
 	}
 	if o.UDP {
-		err := udpServe(o, io, lfd)
-		closeFd(lfd)
-		return err
+		defer closeFd(lfd)
+		return udpServe(o, io, lfd)
 	}
 	return acceptLoop(o, io, lfd, func(sa unix.Sockaddr) {
 		a, p := addrPort(sa)
@@ -438,11 +427,11 @@ func listen(o *Options, io *stdio) error {
 // reports each under -v. lfd is closed when it returns (without -k at
 // the first connection, as netcat-openbsd does).
 func acceptLoop(o *Options, io *stdio, lfd int, announce func(peer unix.Sockaddr)) error {
+	defer func() { closeFd(lfd) }() // lfd is -1 once closed early
 	for {
 		fd, sa, err := acceptConn(lfd)
 		if err != nil {
-			closeFd(lfd)
-			return &errMsg{"accept: " + strerror(err)}
+			return errorLine("accept: " + strerror(err))
 		}
 		if !o.Keep {
 			closeFd(lfd)
@@ -452,7 +441,6 @@ func acceptLoop(o *Options, io *stdio, lfd int, announce func(peer unix.Sockaddr
 			announce(sa)
 		}
 		if ret, quit := serveConn(o, io, fd); quit || !o.Keep {
-			closeFd(lfd)
 			return status(ret)
 		}
 	}
@@ -480,14 +468,14 @@ func udpServe(o *Options, io *stdio, fd int) error {
 	for {
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		if _, err := unix.Poll(pfd, -1); err != nil && err != unix.EINTR {
-			return &errMsg{"poll: " + strerror(err)}
+			return errorLine("poll: " + strerror(err))
 		}
 		_, sa, err := unix.Recvfrom(fd, buf[:], unix.MSG_PEEK)
 		if err == unix.EAGAIN || err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return &errMsg{"recvfrom: " + strerror(err)}
+			return errorLine("recvfrom: " + strerror(err))
 		}
 		from = sa
 		break
@@ -501,7 +489,7 @@ func udpServe(o *Options, io *stdio, fd int) error {
 	announce(from)
 	if !o.Keep {
 		if err := unix.Connect(fd, from); err != nil {
-			return &errMsg{"connect: " + strerror(err)}
+			return errorLine("connect: " + strerror(err))
 		}
 		if o.Exec != "" {
 			return status(runExec(o.Exec, fd))

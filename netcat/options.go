@@ -1,12 +1,14 @@
 package netcat
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/cli"
 	fmt "nsbox/internal/printf"
 )
 
@@ -79,27 +81,18 @@ type Options struct {
 	Ports []string // port arguments as given (ranges and names allowed)
 }
 
-// errUsage asks for the usage line; Msg (if any) is printed before it.
-type errUsage struct{ Msg string }
+// Failures are *cli.Error, exit 1: usageError's message (if any) is
+// followed by the usage line, errorLine's stands alone; both print as
+// "nc: MSG".
 
-func (e *errUsage) Error() string {
-	if e.Msg == "" {
-		return usageLine
-	}
-	return e.Msg
-}
+func usageError(msg string) error { return &cli.Error{Code: 1, Msg: msg, Usage: true} }
+
+func errorLine(msg string) error { return &cli.Error{Code: 1, Msg: msg} }
 
 // errHelp asks for the help text (exit 0).
-type errHelp struct{}
+var errHelp = errors.New("help")
 
-func (errHelp) Error() string { return "help" }
-
-// errMsg is a plain one-line error, printed as "nc: MSG".
-type errMsg struct{ Msg string }
-
-func (e *errMsg) Error() string { return e.Msg }
-
-func msgf(format string, a ...any) error { return &errMsg{fmt.Sprintf(format, a...)} }
+func msgf(format string, a ...any) error { return errorLine(fmt.Sprintf(format, a...)) }
 
 // takesArg reports whether option c takes an argument (and is known).
 func takesArg(c byte) (known, arg bool) {
@@ -143,7 +136,7 @@ func getopt(args []string, posixlyCorrect bool) (opts []opt, operands []string, 
 			c := a[j]
 			known, hasArg := takesArg(c)
 			if !known {
-				return nil, nil, &errUsage{Msg: fmt.Sprintf("invalid option -- '%c'", c)}
+				return nil, nil, usageError(fmt.Sprintf("invalid option -- '%c'", c))
 			}
 			op := opt{c: c}
 			if hasArg {
@@ -153,7 +146,7 @@ func getopt(args []string, posixlyCorrect bool) (opts []opt, operands []string, 
 					i++
 					op.arg = args[i]
 				} else {
-					return nil, nil, &errUsage{Msg: fmt.Sprintf("option requires an argument -- '%c'", c)}
+					return nil, nil, usageError(fmt.Sprintf("option requires an argument -- '%c'", c))
 				}
 			}
 			opts = append(opts, op)
@@ -248,17 +241,17 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'e':
 			o.Exec, execGiven = op.arg, true
 		case 'h':
-			return nil, errHelp{}
+			return nil, errHelp
 		case 'I':
 			v, e := strtonum(op.arg, 1, 65536<<14)
 			if e != "" {
-				return nil, &errMsg{"TCP receive window " + e + ": " + op.arg}
+				return nil, errorLine("TCP receive window " + e + ": " + op.arg)
 			}
 			o.RcvBuf = int(v)
 		case 'O':
 			v, e := strtonum(op.arg, 1, 65536<<14)
 			if e != "" {
-				return nil, &errMsg{"TCP send window " + e + ": " + op.arg}
+				return nil, errorLine("TCP send window " + e + ": " + op.arg)
 			}
 			o.SndBuf = int(v)
 		case 'k':
@@ -268,13 +261,13 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'M':
 			v, e := strtonum(op.arg, 0, 255)
 			if e != "" {
-				return nil, &errMsg{"ttl is " + e}
+				return nil, errorLine("ttl is " + e)
 			}
 			o.TTL = int(v)
 		case 'm':
 			v, e := strtonum(op.arg, 0, 255)
 			if e != "" {
-				return nil, &errMsg{"minttl is " + e}
+				return nil, errorLine("minttl is " + e)
 			}
 			o.MinTTL = int(v)
 		case 'N':
@@ -286,7 +279,7 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'q':
 			v, e := strtonum(op.arg, -1<<31, 1<<31-1)
 			if e != "" {
-				return nil, &errMsg{"quit timer " + e + ": " + op.arg}
+				return nil, errorLine("quit timer " + e + ": " + op.arg)
 			}
 			o.Quit = int(v)
 			if o.Quit < 0 {
@@ -299,7 +292,7 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'T':
 			v, ok := parseTOS(op.arg)
 			if !ok {
-				return nil, &errMsg{"illegal tos value " + op.arg}
+				return nil, errorLine("illegal tos value " + op.arg)
 			}
 			o.TOS = v
 		case 'u':
@@ -309,7 +302,7 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		case 'w':
 			v, e := strtonum(op.arg, 0, (1<<31-1)/1000)
 			if e != "" {
-				return nil, &errMsg{"timeout " + e + ": " + op.arg}
+				return nil, errorLine("timeout " + e + ": " + op.arg)
 			}
 			o.Timeout = time.Duration(v) * time.Second
 		case 'z':
@@ -318,7 +311,7 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 			if what := notImplemented(op.c); what != "" {
 				return nil, msgf("-%c (%s) is not supported by nsbox nc", op.c, what)
 			}
-			return nil, &errUsage{Msg: fmt.Sprintf("invalid option -- '%c'", op.c)}
+			return nil, usageError(fmt.Sprintf("invalid option -- '%c'", op.c))
 		}
 	}
 
@@ -339,44 +332,44 @@ func Parse(args []string, defFamily int, posixlyCorrect bool) (*Options, error) 
 		}
 	case n >= 2:
 		if o.Listen && (o.SrcPort != "" || o.Source != "" || n > 2) {
-			return nil, &errUsage{}
+			return nil, usageError("")
 		}
 		o.Host = operands[0]
 		ports = operands[1:]
 	default:
-		return nil, &errUsage{}
+		return nil, usageError("")
 	}
 	if o.Unix {
 		if len(ports) > 0 {
-			return nil, &errMsg{"cannot use port with -U"}
+			return nil, errorLine("cannot use port with -U")
 		}
 		if o.Host == "" {
-			return nil, &errMsg{"missing socket pathname"}
+			return nil, errorLine("missing socket pathname")
 		}
 		if o.UDP {
-			return nil, &errMsg{"-U with -u (unix datagram sockets) is not supported by nsbox nc"}
+			return nil, errorLine("-U with -u (unix datagram sockets) is not supported by nsbox nc")
 		}
 	} else if len(ports) == 0 || ports[0] == "" {
-		return nil, &errMsg{"missing port number"}
+		return nil, errorLine("missing port number")
 	}
 	o.Ports = ports
 	if o.Listen && o.Scan {
-		return nil, &errMsg{"cannot use -z and -l"}
+		return nil, errorLine("cannot use -z and -l")
 	}
 	if !o.Listen && o.Keep {
-		return nil, &errMsg{"must use -l with -k"}
+		return nil, errorLine("must use -l with -k")
 	}
 	if o.Exec != "" && o.Scan {
-		return nil, &errMsg{"cannot use -e and -z"}
+		return nil, errorLine("cannot use -e and -z")
 	}
 	if execGiven && strings.TrimSpace(o.Exec) == "" {
 		// An empty command is a mistake (an unset variable in
 		// "-e $CMD"), not "no -e": busybox nc refuses it with its
 		// usage, before connecting.
-		return nil, &errUsage{Msg: "-e: empty command"}
+		return nil, usageError("-e: empty command")
 	}
 	if o.Listen && len(o.Ports) > 1 {
-		return nil, &errUsage{}
+		return nil, usageError("")
 	}
 	return o, nil
 }

@@ -2,6 +2,7 @@ package netcat
 
 import (
 	"errors"
+	"nsbox/cli"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -159,19 +160,12 @@ func TestParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("Parse succeeded")
 			}
-			var u *errUsage
-			var m *errMsg
-			switch {
-			case errors.As(err, &u):
-				if !tc.usage || u.Msg != tc.msg {
-					t.Errorf("usage error %q, want msg %q usage %v", u.Msg, tc.msg, tc.usage)
-				}
-			case errors.As(err, &m):
-				if tc.usage || m.Msg != tc.msg {
-					t.Errorf("error %q, want %q (usage %v)", m.Msg, tc.msg, tc.usage)
-				}
-			default:
-				t.Errorf("unexpected error type %T: %v", err, err)
+			var e *cli.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("unexpected error type %T: %v", err, err)
+			}
+			if e.Usage != tc.usage || e.Msg != tc.msg || e.Code != 1 {
+				t.Errorf("error %q (usage %v, exit %d), want %q (usage %v, exit 1)", e.Msg, e.Usage, e.Code, tc.msg, tc.usage)
 			}
 		})
 	}
@@ -179,7 +173,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	for _, a := range [][]string{{"-h"}, {"--help"}, {"-vh", "x", "1"}} {
-		if _, err := Parse(a, 0, false); !errors.Is(err, errHelp{}) {
+		if _, err := Parse(a, 0, false); !errors.Is(err, errHelp) {
 			t.Errorf("%v: %v, want help", a, err)
 		}
 	}
@@ -388,10 +382,10 @@ func TestReportWording(t *testing.T) {
 	errOut = &buf
 	defer func() { errOut = os.Stderr }()
 	// The usage line follows a getopt complaint, alone, exit 1.
-	if code := report(&errUsage{Msg: "invalid option -- 'Q'"}); code != 1 {
+	if code := report(usageError("invalid option -- 'Q'")); code != 1 {
 		t.Errorf("usage exit %d", code)
 	}
-	if code := report(errHelp{}); code != 0 {
+	if code := report(errHelp); code != 0 {
 		t.Errorf("help exit %d", code)
 	}
 	if code := report(msgf("Address already in use")); code != 1 {

@@ -105,7 +105,7 @@ func strtoport(s string, proto string, db *services) (int, error) {
 			return p, nil
 		}
 	}
-	return 0, &errMsg{"port number " + e + ": " + s}
+	return 0, errorLine("port number " + e + ": " + s)
 }
 
 // buildPorts is netcat-openbsd's build_ports(): each argument is a
@@ -158,5 +158,5 @@ func servicePort(s, proto string, db *services) (int, error) {
 	} else if p, ok := db.port(s, proto); ok {
 		return p, nil
 	}
-	return 0, &errMsg{"getaddrinfo: Servname not supported for ai_socktype"}
+	return 0, errorLine("getaddrinfo: Servname not supported for ai_socktype")
 }

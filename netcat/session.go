@@ -84,19 +84,16 @@ func (s *session) run() sessionEnd {
 	if !s.o.NoStdin && !s.io.inEOF {
 		send = newPump(0, s.io.inKind, s.sock, kindSocket, sideDst, dgram)
 		send.sendTo = s.sendTo
+		defer send.close()
 	}
 	recv := newPump(s.sock, kindSocket, 1, s.io.outKind, sideSrc, dgram)
 	recv.recvFrom = s.recvFrom
-	end := s.loop(send, recv)
-	recv.close()
-	if send != nil {
-		send.close()
-	}
-	return end
+	defer recv.close()
+	return s.loop(send, recv)
 }
 
 // loop is run's poll loop over the two pumps (send is nil without
-// stdin); run closes them after it.
+// stdin).
 func (s *session) loop(send, recv *pump) sessionEnd {
 	o := s.o
 	dgram := !s.stream

@@ -89,7 +89,7 @@ func (o *Options) setCommonSockopts(fd, af int) error {
 			continue
 		}
 		if err := unix.SetsockoptInt(fd, s.level, s.opt, s.v); err != nil {
-			return &errMsg{s.what + ": " + strerror(err)}
+			return errorLine(s.what + ": " + strerror(err))
 		}
 	}
 	return nil

@@ -12,12 +12,12 @@ import (
 func unixConnect(o *Options, io *stdio) error {
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return &errMsg{"create unix socket failed"}
+		return errorLine("create unix socket failed")
 	}
 	sa := &unix.SockaddrUnix{Name: o.Host}
 	if len(o.Host) >= 108 {
 		closeFd(fd)
-		return &errMsg{o.Host + ": " + strerror(unix.ENAMETOOLONG)}
+		return errorLine(o.Host + ": " + strerror(unix.ENAMETOOLONG))
 	}
 	// A blocking connect: a non-blocking one fails with EAGAIN when the
 	// listener's backlog is full, where waiting is what users expect.
@@ -29,7 +29,7 @@ func unixConnect(o *Options, io *stdio) error {
 	}
 	if err != nil {
 		closeFd(fd)
-		return &errMsg{o.Host + ": " + strerror(err)}
+		return errorLine(o.Host + ": " + strerror(err))
 	}
 	defer closeFd(fd)
 	if o.Scan {
@@ -39,7 +39,7 @@ func unixConnect(o *Options, io *stdio) error {
 		return status(runExec(o.Exec, fd))
 	}
 	if err := unix.SetNonblock(fd, true); err != nil {
-		return &errMsg{strerror(err)}
+		return errorLine(strerror(err))
 	}
 	s := &session{o: o, io: io, sock: fd, stream: true}
 	return status(s.run().status)
@@ -51,18 +51,18 @@ func unixConnect(o *Options, io *stdio) error {
 func unixListen(o *Options, io *stdio) error {
 	path := o.Host
 	if len(path) >= 108 {
-		return &errMsg{strerror(unix.ENAMETOOLONG)}
+		return errorLine(strerror(unix.ENAMETOOLONG))
 	}
 	lfd, err := newSocket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
-		return &errMsg{strerror(err)}
+		return errorLine(strerror(err))
 	}
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
 		os.Remove(path)
 	}
 	if err := unix.Bind(lfd, &unix.SockaddrUnix{Name: path}); err != nil {
 		closeFd(lfd)
-		return &errMsg{strerror(err)}
+		return errorLine(strerror(err))
 	}
 	cleanMu.Lock()
 	unixPath = path
@@ -72,7 +72,7 @@ func unixListen(o *Options, io *stdio) error {
 	}
 	if err := unix.Listen(lfd, 16); err != nil {
 		closeFd(lfd)
-		return &errMsg{strerror(err)}
+		return errorLine(strerror(err))
 	}
 	if o.Verbose {
 		fmt.Fprintf(os.Stderr, "Listening on %s\n", path)

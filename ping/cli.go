@@ -70,16 +70,6 @@ type options struct {
 	version    bool
 }
 
-// usageError ends the command before any probe: a message for stderr
-// (without "ping: "), whether the usage text follows, and the exit code.
-type usageError struct {
-	msg   string
-	usage bool
-	code  int
-}
-
-func (e *usageError) Error() string { return e.msg }
-
 const usageText = `
 Usage
   ping [options] <destination>
@@ -118,7 +108,8 @@ const (
 
 // parseArgs reads ping's arguments the way glibc getopt does for iputils:
 // options may come after the destination, may be bundled (-qc3), and "--"
-// ends them.
+// ends them. Its errors are *cli.Error: the message without "ping: ",
+// whether the usage text follows, and the exit code.
 func parseArgs(args []string, family int) (*options, error) {
 	o := &options{
 		family:   family,
@@ -140,7 +131,7 @@ func parseArgs(args []string, family int) (*options, error) {
 		}
 		if strings.HasPrefix(a, "--") {
 			// iputils has no long options: glibc reports the first '-'.
-			return nil, &usageError{msg: "invalid option -- '-'", usage: true, code: exitError}
+			return nil, &cli.Error{Msg: "invalid option -- '-'", Usage: true, Code: exitError}
 		}
 		for j := 1; j < len(a); j++ {
 			ch := a[j]
@@ -149,7 +140,7 @@ func parseArgs(args []string, family int) (*options, error) {
 				val := a[j+1:]
 				if val == "" {
 					if i+1 >= len(args) {
-						return nil, &usageError{msg: fmt.Sprintf("option requires an argument -- '%c'", ch), usage: true, code: exitError}
+						return nil, &cli.Error{Msg: fmt.Sprintf("option requires an argument -- '%c'", ch), Usage: true, Code: exitError}
 					}
 					i++
 					val = args[i]
@@ -163,7 +154,7 @@ func parseArgs(args []string, family int) (*options, error) {
 					return nil, err
 				}
 			default:
-				return nil, &usageError{msg: fmt.Sprintf("invalid option -- '%c'", ch), usage: true, code: exitError}
+				return nil, &cli.Error{Msg: fmt.Sprintf("invalid option -- '%c'", ch), Usage: true, Code: exitError}
 			}
 		}
 	}
@@ -171,12 +162,12 @@ func parseArgs(args []string, family int) (*options, error) {
 		return o, nil
 	}
 	if len(operands) == 0 {
-		return nil, &usageError{msg: "usage error: Destination address required", code: exitNoReply}
+		return nil, &cli.Error{Msg: "usage error: Destination address required", Code: exitNoReply}
 	}
 	if len(operands) > 1 {
 		// iputils takes extra hosts as an IPv4 source route (or refuses
 		// them for IPv6); nsbox does not route through hops.
-		return nil, &usageError{msg: "only one destination may be given", usage: true, code: exitError}
+		return nil, &cli.Error{Msg: "only one destination may be given", Usage: true, Code: exitError}
 	}
 	o.target = operands[0]
 	return o, nil
@@ -187,7 +178,7 @@ func (o *options) set(ch byte, val string) error {
 	case '4', '6':
 		f := int(ch - '0')
 		if o.family != 0 && o.family != f {
-			return &usageError{msg: "only one -4 or -6 option may be specified", code: exitError}
+			return &cli.Error{Msg: "only one -4 or -6 option may be specified", Code: exitError}
 		}
 		o.family = f
 	case 'a':
@@ -206,14 +197,14 @@ func (o *options) set(ch byte, val string) error {
 	case 'D':
 		o.timestamps = true
 	case 'h', '?':
-		return &usageError{usage: true, code: exitError}
+		return &cli.Error{Usage: true, Code: exitError}
 	case 'i':
 		v, err := pingStrtod(val, "bad timing interval")
 		if err != nil {
 			return err
 		}
 		if v < 0 || v > float64(math.MaxInt32/1000) {
-			return &usageError{msg: "bad timing interval: " + val, code: exitError}
+			return &cli.Error{Msg: "bad timing interval: " + val, Code: exitError}
 		}
 		// Whole milliseconds, as iputils keeps it.
 		o.interval = time.Duration(int64(v*1000)) * time.Millisecond
@@ -228,7 +219,7 @@ func (o *options) set(ch byte, val string) error {
 			addr, dev, _ := strings.Cut(val, "%")
 			a, err := netip.ParseAddr(addr)
 			if err != nil || !a.Is6() {
-				return &usageError{msg: "invalid source address: " + val, code: exitError}
+				return &cli.Error{Msg: "invalid source address: " + val, Code: exitError}
 			}
 			if dev != "" {
 				o.dev = dev
@@ -269,7 +260,7 @@ func (o *options) set(ch byte, val string) error {
 			return err
 		}
 		if v < 0.001 || v > float64(math.MaxInt32/1000) {
-			return &usageError{msg: "bad linger time: " + val, code: exitError}
+			return &cli.Error{Msg: "bad linger time: " + val, Code: exitError}
 		}
 		o.linger = time.Duration(v * float64(time.Second))
 	}
@@ -283,12 +274,12 @@ func strtolOrErr(s string, min, max int64) (int64, error) {
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			return 0, &usageError{msg: "invalid argument: '" + s + "': Numerical result out of range", code: exitNoReply}
+			return 0, &cli.Error{Msg: "invalid argument: '" + s + "': Numerical result out of range", Code: exitNoReply}
 		}
-		return 0, &usageError{msg: "invalid argument: '" + s + "'", code: exitNoReply}
+		return 0, &cli.Error{Msg: "invalid argument: '" + s + "'", Code: exitNoReply}
 	}
 	if n < min || n > max {
-		return 0, &usageError{msg: fmt.Sprintf("invalid argument: '%s': out of range: %d <= value <= %d", s, min, max), code: exitNoReply}
+		return 0, &cli.Error{Msg: fmt.Sprintf("invalid argument: '%s': out of range: %d <= value <= %d", s, min, max), Code: exitNoReply}
 	}
 	return n, nil
 }
@@ -297,18 +288,18 @@ func strtolOrErr(s string, min, max int64) (int64, error) {
 func pingStrtod(s, what string) (float64, error) {
 	t := strings.TrimLeft(s, " \t\n\v\f\r")
 	if t == "" || strings.ContainsRune(t, '_') {
-		return 0, &usageError{msg: what + ": " + s, code: exitError}
+		return 0, &cli.Error{Msg: what + ": " + s, Code: exitError}
 	}
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			return 0, &usageError{msg: what + ": " + s + ": Numerical result out of range", code: exitError}
+			return 0, &cli.Error{Msg: what + ": " + s + ": Numerical result out of range", Code: exitError}
 		}
-		return 0, &usageError{msg: what + ": " + s, code: exitError}
+		return 0, &cli.Error{Msg: what + ": " + s, Code: exitError}
 	}
 	if math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, &usageError{msg: what + ": " + s + ": Numerical result out of range", code: exitError}
+		return 0, &cli.Error{Msg: what + ": " + s + ": Numerical result out of range", Code: exitError}
 	}
 	return v, nil
 }
@@ -329,18 +320,18 @@ func (c *command) errorLine(s string) {
 func (c *command) main(ctx context.Context, args []string, family int) int {
 	o, err := parseArgs(args, family)
 	if err != nil {
-		var ue *usageError
+		var ue *cli.Error
 		if !errors.As(err, &ue) {
 			c.errorLine(err.Error())
 			return exitError
 		}
-		if ue.msg != "" {
-			c.errorLine(ue.msg)
+		if ue.Msg != "" {
+			c.errorLine(ue.Msg)
 		}
-		if ue.usage {
+		if ue.Usage {
 			fmt.Fprint(c.stderr, usageText)
 		}
-		return ue.code
+		return ue.Code
 	}
 	if o.version {
 		fmt.Fprintln(c.stdout, "ping from nsbox (iputils-compatible)")

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"nsbox/cli"
 	"nsbox/resolve"
 )
 
@@ -124,14 +125,14 @@ func TestParseArgsBad(t *testing.T) {
 		{"a b", 0, "only one destination may be given", true, 2},
 	} {
 		_, err := parseArgs(splitArgs(tc.args), tc.family)
-		var ue *usageError
+		var ue *cli.Error
 		if !errors.As(err, &ue) {
 			t.Errorf("%q: err = %v, want a usage error", tc.args, err)
 			continue
 		}
-		if ue.msg != tc.msg || ue.usage != tc.usage || ue.code != tc.code {
+		if ue.Msg != tc.msg || ue.Usage != tc.usage || ue.Code != tc.code {
 			t.Errorf("%q: got (%q, usage %v, exit %d), want (%q, usage %v, exit %d)",
-				tc.args, ue.msg, ue.usage, ue.code, tc.msg, tc.usage, tc.code)
+				tc.args, ue.Msg, ue.Usage, ue.Code, tc.msg, tc.usage, tc.code)
 		}
 	}
 }

@@ -284,13 +284,7 @@ func (s *socket) probeSource(c *config, dst netip.Addr, warnings *[]string) (net
 	if err != nil {
 		return netip.Addr{}, &SetupError{Op: "socket", Err: err}
 	}
-	src, err := s.probeWith(probe, c, dst, warnings)
-	unix.Close(probe)
-	return src, err
-}
-
-// probeWith is probeSource with its UDP socket.
-func (s *socket) probeWith(probe int, c *config, dst netip.Addr, warnings *[]string) (netip.Addr, error) {
+	defer unix.Close(probe)
 	if c.dev != "" {
 		for _, fd := range [...]int{probe, s.fd} {
 			if e := bindToDevice(fd, c.dev); e != nil {

@@ -47,14 +47,18 @@ func exchange(server netip.AddrPort, qs []*query, timeout time.Duration, useVC b
 	if err != nil {
 		return err
 	}
-	err = exchangeUDP(fd, qs, timeout)
+	defer unix.Close(fd)
+	if err := exchangeUDP(fd, qs, timeout); err != nil {
+		return err
+	}
 	for _, q := range qs {
-		if err == nil && q.resp.Truncated {
-			err = exchangeTCP(server, q, timeout)
+		if q.resp.Truncated {
+			if err := exchangeTCP(server, q, timeout); err != nil {
+				return err
+			}
 		}
 	}
-	unix.Close(fd)
-	return err
+	return nil
 }
 
 // exchangeUDP sends all qs on the connected UDP socket fd and reads
@@ -116,13 +120,7 @@ func exchangeTCP(server netip.AddrPort, q *query, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	err = askTCP(fd, q, deadline)
-	unix.Close(fd)
-	return err
-}
-
-// askTCP is exchangeTCP on the connected socket fd.
-func askTCP(fd int, q *query, deadline time.Time) error {
+	defer unix.Close(fd)
 	out := binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(q.msg)), uint16(len(q.msg)))
 	out = append(out, q.msg...)
 	if err := writeAll(fd, out, deadline); err != nil {

@@ -42,13 +42,6 @@ var netstatLong = []longOpt{
 	{"udplite", false, "U"}, {"inet", false, "--inet"}, {"inet6", false, "--inet6"},
 }
 
-type netstatError struct {
-	msg  string
-	code int
-}
-
-func (e *netstatError) Error() string { return e.msg }
-
 func parseNetstat(args []string) (*netstatOptions, error) {
 	o := &netstatOptions{extend: 1}
 	af := func(name string) error {
@@ -61,7 +54,7 @@ func parseNetstat(args []string) (*netstatOptions, error) {
 			case "unix":
 				o.unix = true
 			default:
-				return &netstatError{"netstat: address family `" + a + "' is not supported by nsbox.", 1}
+				return &cli.Error{Code: 1, Msg: "netstat: address family `" + a + "' is not supported by nsbox."}
 			}
 		}
 		return nil
@@ -110,20 +103,19 @@ func parseNetstat(args []string) (*netstatOptions, error) {
 			if len(opt) == 1 {
 				opt = "-" + opt
 			}
-			return &netstatError{"netstat: option " + opt + " is not supported by nsbox", netstatExitUsage}
+			return &cli.Error{Code: netstatExitUsage, Msg: "netstat: option " + opt + " is not supported by nsbox"}
 		}
 		return nil
 	})
 	if err != nil {
-		var ue *ssError
-		if e, ok := err.(*ssError); ok {
-			ue = e
-			return nil, &netstatError{ue.msg, netstatExitUsage}
+		// getopt's complaints are ss's, exit 255; net-tools exits 3
+		if e, ok := err.(*cli.Error); ok && e.Code == cli.ExitUsage {
+			return nil, &cli.Error{Code: netstatExitUsage, Msg: e.Msg}
 		}
 		return nil, err
 	}
 	if len(operands) > 0 {
-		return nil, &netstatError{"netstat: unexpected argument \"" + operands[0] + "\"", netstatExitUsage}
+		return nil, &cli.Error{Code: netstatExitUsage, Msg: "netstat: unexpected argument \"" + operands[0] + "\""}
 	}
 	// net-tools' rules: -4/-6 without a protocol mean all of them; a
 	// protocol without -4/-6 means both; no protocol and no family at
@@ -166,9 +158,9 @@ func Netstat(g cli.Global, args []string) int {
 func runNetstat(g cli.Global, args []string, stdout, stderr io.Writer) int {
 	o, err := parseNetstat(args)
 	if err != nil {
-		if ne, ok := err.(*netstatError); ok {
-			fmt.Fprintln(stderr, ne.msg)
-			return ne.code
+		if e, ok := err.(*cli.Error); ok {
+			fmt.Fprintln(stderr, e.Msg)
+			return e.Code
 		}
 		fmt.Fprintln(stderr, err)
 		return netstatExitUsage

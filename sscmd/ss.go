@@ -293,17 +293,9 @@ func scanState(s string) (uint32, error) {
 	return 0, usageErr("ss: wrong state name: " + s)
 }
 
-// ssError is a message and an exit code.
-type ssError struct {
-	msg  string
-	code int
-}
-
-func (e *ssError) Error() string { return e.msg }
-
 // usageErr is a command-line error: msg, exit code cli.ExitUsage.
 func usageErr(msg string) error {
-	return &ssError{msg, cli.ExitUsage}
+	return &cli.Error{Code: cli.ExitUsage, Msg: msg}
 }
 
 // longOpt is one of ss's long options; arg tells whether it takes one.
@@ -577,9 +569,9 @@ func parseSS(args []string) (*ssOptions, error) {
 		if err != nil {
 			msg := err.Error()
 			if strings.Contains(msg, "port") || strings.Contains(msg, "prefix") || strings.Contains(msg, "device") || strings.Contains(msg, "fwmark") {
-				return nil, &ssError{"Error: " + msg + ".", 1}
+				return nil, &cli.Error{Code: 1, Msg: "Error: " + msg + "."}
 			}
-			return nil, &ssError{"ss: bad filter: " + msg, cli.ExitUsage}
+			return nil, &cli.Error{Code: cli.ExitUsage, Msg: "ss: bad filter: " + msg}
 		}
 		o.filter = e
 	}
@@ -659,7 +651,7 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.netns != "" {
 		if err := nsenter.ValidateName(o.netns); err != nil && !strings.Contains(o.netns, "/") {
-			return fail(stderr, &ssError{err.Error(), 1})
+			return fail(stderr, &cli.Error{Code: 1, Msg: err.Error()})
 		}
 	}
 
@@ -761,10 +753,10 @@ func runSS(g cli.Global, args []string, stdout, stderr io.Writer) int {
 
 // fail prints err as one line and returns its exit code.
 func fail(stderr io.Writer, err error) int {
-	var se *ssError
+	var se *cli.Error
 	if errors.As(err, &se) {
-		fmt.Fprintln(stderr, se.msg)
-		return se.code
+		fmt.Fprintln(stderr, se.Msg)
+		return se.Code
 	}
 	var ne *nsenter.Error
 	if errors.As(err, &ne) {

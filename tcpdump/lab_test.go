@@ -1,7 +1,9 @@
 package tcpdump
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,12 +82,26 @@ func TestLabCapture(t *testing.T) {
 	// lab capture LINK: in namespace1, on veth1.
 	cmd := exec.Command(nsbox, "lab", "capture", "veth1", "--", "-n", "-c", "2", "icmp")
 	var cout, cerr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &cout, &cerr
+	cmd.Stdout = &cout
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// The pings go once the capture listens (a fixed sleep lost them
+	// under load, and -c 2 then waited for good).
+	r := bufio.NewReader(errPipe)
+	for {
+		l, err := r.ReadString('\n')
+		cerr.WriteString(l)
+		if strings.Contains(l, "listening on") || err != nil {
+			break
+		}
+	}
 	exec.Command("ping", "-c", "2", "-i", "0.2", "192.168.1.11").Run()
+	io.Copy(&cerr, r)
 	if err := cmd.Wait(); err != nil || strings.Count(cout.String(), "ICMP echo") != 2 || !strings.Contains(cerr.String(), "listening on veth1") {
 		t.Errorf("lab capture veth1: %v\n%s%s", err, cout.String(), cerr.String())
 	}

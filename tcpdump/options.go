@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	fmt "nsbox/internal/printf"
+	"nsbox/cli"
 	"nsbox/pcap"
 )
 
@@ -40,13 +40,9 @@ type options struct {
 	expr       string
 }
 
-// usageError is a bad command line: one line, exit 1 (tcpdump's
-// usage() exits 1 too, after its usage text).
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+// usagef is a bad command line: one line, exit 1 (tcpdump's usage()
+// exits 1 too, after its usage text).
+func usagef(format string, a ...any) error { return cli.Errorf(cli.ExitFail, format, a...) }
 
 // parse reads argv as tcpdump's getopt_long does: options and operands
 // in any order ("--" ends the options), combined flags (-nnvX), values
@@ -267,7 +263,7 @@ func (o *options) setDirection(v string) error {
 func readFilterFile(name string) (string, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return "", &usageError{fmt.Sprintf("%s: %s", name, strerror(err))}
+		return "", usagef("%s: %s", name, strerror(err))
 	}
 	defer f.Close()
 	b := make([]byte, 64<<10+1)
