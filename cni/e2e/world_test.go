@@ -48,6 +48,11 @@ func newWorld(t *testing.T, side string) *world {
 		cnitest.Cmd(t, nil, "ip", "netns", "exec", w.host, "sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/"+f+"/accept_dad")
 	}
 	cnitest.AddNetns(t, "c1")
+	// The same in the container (the plugins set its interface's own
+	// accept_dad, which the snapshot compares).
+	for _, f := range []string{"all", "default"} {
+		cnitest.Cmd(t, nil, "ip", "netns", "exec", "c1", "sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/"+f+"/accept_dad")
+	}
 	return w
 }
 
@@ -267,6 +272,16 @@ func (w *world) settleContainer(ifname string) {
 		r := w.exec(nil, "ip", "-n", "c1", "-j", "link", "show", "dev", ifname)
 		json.Unmarshal([]byte(r.Stdout), &links)
 		if len(links) != 1 || links[0].Oper == "UP" || !slices.Contains(links[0].Flags, "UP") {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Without duplicate address detection an address still starts
+	// tentative, until the kernel's addrconf work, which lags under load
+	// too, takes the flag off.
+	for i := 0; i < 300; i++ {
+		if strings.TrimSpace(w.exec(nil, "ip", "-6", "addr", "show", "tentative").Stdout+
+			w.exec(nil, "ip", "-n", "c1", "-6", "addr", "show", "tentative").Stdout) == "" {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
