@@ -2,7 +2,7 @@ package rtnl
 
 import (
 	"encoding/binary"
-	"fmt"
+	fmt "nsbox/internal/printf"
 
 	"golang.org/x/sys/unix"
 
