@@ -31,3 +31,22 @@ func TestAppletNames(t *testing.T) {
 		}
 	}
 }
+
+// cniNames lists, sorted, exactly the CNI plugins nsbox answers as, each
+// named as the plugin's own type.
+func TestCNINames(t *testing.T) {
+	if !sort.StringsAreSorted(cniNames) {
+		t.Errorf("cniNames not sorted: %v", cniNames)
+	}
+	for _, n := range cniNames {
+		p := cniPlugin(n)
+		if p == nil || p.Name != n {
+			t.Errorf("%s: in cniNames, but plugin %v", n, p)
+		}
+	}
+	for _, n := range []string{"nsbox", "ip", "ptp", "static", ""} {
+		if cniPlugin(n) != nil {
+			t.Errorf("%q answers as a CNI plugin", n)
+		}
+	}
+}

@@ -13,6 +13,10 @@ import (
 	"strings"
 
 	"nsbox/cli"
+	"nsbox/cni"
+	"nsbox/cni/bridge"
+	"nsbox/cni/hostlocal"
+	"nsbox/cni/loopback"
 	fmt "nsbox/internal/printf"
 	"nsbox/ipcmd"
 	"nsbox/lab"
@@ -58,6 +62,23 @@ func applet(name string) command {
 
 // appletNames are applet's names, sorted.
 var appletNames = []string{"bridge", "ip", "nc", "netcat", "netstat", "ping", "ping6", "ss", "tc", "tcpdump"}
+
+// cniPlugin is the CNI plugin nsbox answers as when invoked through a
+// link called name in a CNI bin directory (see --install-cni).
+func cniPlugin(name string) *cni.Plugin {
+	switch name {
+	case "bridge":
+		return &bridge.Plugin
+	case "host-local":
+		return &hostlocal.Plugin
+	case "loopback":
+		return &loopback.Plugin
+	}
+	return nil
+}
+
+// cniNames are cniPlugin's names, sorted.
+var cniNames = []string{"bridge", "host-local", "loopback"}
 
 // nsboxCommand is one of nsbox's own words besides the ip objects (link,
 // addr, route, netns, monitor, ...), which go to ipcmd.
@@ -111,6 +132,11 @@ func main() {
 		debug.SetMemoryLimit(memoryLimit)
 	}
 	name := filepath.Base(os.Args[0])
+	// With CNI_COMMAND set, a link called bridge is the CNI plugin, not
+	// the iproute2 tool; host-local and loopback are only plugins.
+	if p := cniPlugin(name); p != nil && (name != "bridge" || os.Getenv("CNI_COMMAND") != "") {
+		os.Exit(cni.Main(*p, os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	}
 	if a := applet(name); a != nil {
 		os.Exit(a(cli.Global{}, os.Args[1:]))
 	}
@@ -130,7 +156,13 @@ func nsbox(args []string) int {
 				fmt.Fprintln(os.Stderr, "Usage: nsbox --install DIR")
 				return cli.ExitUsage
 			}
-			return install(args[1])
+			return install(args[0], args[1], appletNames)
+		case "--install-cni":
+			if len(args) != 2 {
+				fmt.Fprintln(os.Stderr, "Usage: nsbox --install-cni DIR")
+				return cli.ExitUsage
+			}
+			return install(args[0], args[1], cniNames)
 		}
 	}
 	g, rest, err := cli.ParseGlobal("nsbox", args)
@@ -166,10 +198,12 @@ const usage = `Usage: nsbox [ OPTIONS ] { link | address | route | netns | monit
        nsbox [ -n NAME ] capture [ -i DEV|any ] [ -w FILE ] [ -r FILE ] [ -c N ] ... [ EXPRESSION ]
        nsbox lab { up | down | check | run | show | print } [ -isolated ] [ FILE ]
        nsbox decode [ -proto route|sock_diag ] [ FILE | -pcap FILE ]
-       nsbox --install DIR | --list
+       nsbox --install DIR | --install-cni DIR | --list
 where  OPTIONS := { -j[son] | -p[retty] | -br[ief] | -d[etails] | -s[tatistics] | -4 | -6 |
                     -o[neline] | -n[etns] NAME | -force | -wire | -pcap FILE | -V[ersion] }
 Invoked as ip, bridge, nc, netcat, ping, ping6, ss, netstat, tc or tcpdump (see --install), nsbox is that tool.
+With CNI_COMMAND set, invoked as bridge, host-local or loopback (see --install-cni), it is that
+CNI plugin.
 `
 
 // oneLine is s with its control characters (newlines among them) shown
@@ -191,19 +225,20 @@ func oneLine(s string) string {
 	return b.String()
 }
 
-// install makes DIR/APPLET a symbolic link to this binary for every
-// applet, all of them or none: when one cannot be made (a file of that
-// name, a directory that is not writable), the links this call made are
-// removed again (each only if it is still the link it made) and the one
-// error is said.
-func install(dir string) int {
+// install makes DIR/NAME a symbolic link to this binary for every name
+// (flag is the option that asked: --install or --install-cni), all of
+// them or none: when one cannot be made (a file of that name, a
+// directory that is not writable), the links this call made are removed
+// again (each only if it is still the link it made) and the one error is
+// said.
+func install(flag, dir string, names []string) int {
 	self, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nsbox: %v\n", err)
 		return 1
 	}
 	var made []string
-	for _, n := range appletNames {
+	for _, n := range names {
 		link := filepath.Join(dir, n)
 		if err := os.Symlink(self, link); err != nil {
 			for _, m := range made {
@@ -216,7 +251,7 @@ func install(dir string) int {
 			if errors.As(err, &le) {
 				why = le.Err
 			}
-			fmt.Fprintf(os.Stderr, "nsbox: --install: %s: %s; no link was made\n", link, nsenter.Strerror(why))
+			fmt.Fprintf(os.Stderr, "nsbox: %s: %s: %s; no link was made\n", flag, link, nsenter.Strerror(why))
 			return 1
 		}
 		made = append(made, link)

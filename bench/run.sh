@@ -16,6 +16,9 @@
 #      doing the same work
 #   6. packet capture: bench/capture.sh, nsbox capture vs tcpdump
 #   7. shaped links: lab "rate" measured with nsbox's nc and iperf3
+#   8. CNI plugin: ADD, then DEL, of N containers, nsbox's bridge and
+#      host-local against the reference plugins (cni/oracle), directly and
+#      through cnitool, and the floor (process starts + kernel time)
 #
 # Adding a case: a section below that runs its tools through trial (or,
 # for reads of one state, in one inns) round by round, each round running
@@ -544,6 +547,94 @@ else
 	free=$(awk '$1 == "iperf" && $2 == 0 {print $3}' "$work/shape.out" | sort -n | awk '{v[++n]=$1} END {if (n) print v[int((n+1)/2)]}')
 	say ""
 	say "The same kind of veth pair without a rate (iperf3): ${free:-n/a}${free:+ Mbit/s}."
+fi
+say ""
+
+# ---------------------------------------------------------------- 8. CNI plugin
+
+# ADD, then DEL, of N containers on one bridge network (bridge +
+# host-local, isGateway, a default route): nsbox's plugin links against
+# the reference plugins (containernetworking/plugins v1.10.0, built by
+# scripts/cni-oracle.sh), each called directly as a runtime does and
+# through the reference's cnitool; and the floor: N nsbox process starts
+# (CNI_COMMAND=VERSION) plus the kernel's time for nsbox's requests, read
+# from the timestamps of its own pcap (NSBOX_CNI_PCAP: from a request
+# sent to the answer received, and between answers; an upper bound, as
+# it includes writing the capture).
+CNIS=${CNIS:-"50 500"}
+CNIRUNS=${CNIRUNS:-"5 3"}
+say "## 8. CNI plugin: ADD, then DEL, of N containers"
+say ""
+cnidir=""
+if command -v go >/dev/null 2>&1; then cnidir=$(sh scripts/cni-oracle.sh 2>>"$work/errors.log"); fi
+if [ -z "$cnidir" ] || [ ! -x "$cnidir/bin/cnitool" ]; then
+	say "failed: scripts/cni-oracle.sh could not build the reference plugins (see the errors below)."
+else
+	note "bench: 8. CNI plugin (N = $CNIS)"
+	cnib=$work/cnibin
+	mkdir -p "$cnib" "$work/cniconf"
+	"$NSBOX" --install-cni "$cnib"
+	cniconf='{"cniVersion":"1.0.0","name":"benchnet","type":"bridge","bridge":"cnibench","isGateway":true,"ipam":{"type":"host-local","dataDir":"/run/ipam-bench","ranges":[[{"subnet":"10.200.0.0/16"}]],"routes":[{"dst":"0.0.0.0/0"}]}}'
+	printf '%s\n' "$cniconf" >"$work/cni.json"
+	printf '{"cniVersion":"1.0.0","name":"benchnet","plugins":[%s]}\n' "$cniconf" >"$work/cniconf/benchnet.conflist"
+	# cniloop OP BIN N [ENV]: the plugin called directly for N containers.
+	cniloop() { echo "for i in \$(seq $3); do ${4:-} CNI_COMMAND=$1 CNI_CONTAINERID=bench\$i CNI_NETNS=/run/netns/c\$i CNI_IFNAME=eth0 CNI_PATH=$2 $2/bridge <$work/cni.json >/dev/null || exit 1; done"; }
+	# toolloop OP BIN N: through cnitool (its cache on a tmpfs of the trial's).
+	toolloop() { echo "for i in \$(seq $3); do NETCONFPATH=$work/cniconf CNI_PATH=$2 $cnidir/bin/cnitool $1 benchnet /run/netns/c\$i >/dev/null || exit 1; done"; }
+	cniprep() { echo "mount -t tmpfs nsbox-bench /var/lib && mkdir -p /var/lib/cni && mkdir -p /run/netns && for i in \$(seq $1); do ip netns add c\$i || exit 1; done"; }
+	added() { echo "[ \$(ip -o link show type veth | wc -l) = $1 ] && [ \$(ls /run/ipam-bench/benchnet | grep -c '^10\\.') = $1 ]"; }
+	gone="[ \$(ip -o link show type veth | wc -l) = 0 ] && [ \$(ls /run/ipam-bench/benchnet | grep -c '^10\\.') = 0 ]"
+	# kernel time from the pcaps of a run, in microseconds, into FILE
+	kern() { echo "mergecap -F pcap -w /run/all.pcap /run/pcap/*.pcap && tshark -r /run/all.pcap -T fields -e frame.time_epoch -e netlink.hdr_flags.request 2>/dev/null | awk '{split(\$2, r, \",\"); t = \$1 * 1e6; if (r[1] == 1) { s = t; last = \"s\" } else { if (last != \"\") k += t - s; s = t; last = \"r\" } } END { printf \"%d\\n\", k }' >$1"; }
+	declare -A C
+	set -- $CNIRUNS
+	for n in $CNIS; do
+		runs=${1:-3}
+		shift || true
+		for k in add del; do for tool in nsbox ref nsboxtool reftool start floor; do : >"$work/cni.$n.$k.$tool"; done; done
+		for ((r = 0; r < runs; r++)); do
+			for tool in nsbox ref nsboxtool reftool; do
+				case $tool in
+				nsbox) bin=$cnib add=$(cniloop ADD "$cnib" "$n") del=$(cniloop DEL "$cnib" "$n") ;;
+				ref) bin=$cnidir/bin add=$(cniloop ADD "$cnidir/bin" "$n") del=$(cniloop DEL "$cnidir/bin" "$n") ;;
+				nsboxtool) bin=$cnib add=$(toolloop add "$cnib" "$n") del=$(toolloop del "$cnib" "$n") ;;
+				reftool) bin=$cnidir/bin add=$(toolloop add "$cnidir/bin" "$n") del=$(toolloop del "$cnidir/bin" "$n") ;;
+				esac
+				trial "$(cniprep "$n")" "$add" "$(added "$n")" >>"$work/cni.$n.add.$tool"
+				trial "$(cniprep "$n") && $add" "$del" "$gone" >>"$work/cni.$n.del.$tool"
+			done
+			# the floor: N process starts, and the kernel's share of ADD and DEL
+			trial "" "for i in \$(seq $n); do CNI_COMMAND=VERSION $cnib/bridge >/dev/null; done" "true" >>"$work/cni.$n.add.start"
+			trial "$(cniprep "$n") && mkdir /run/pcap" "$(cniloop ADD "$cnib" "$n" "NSBOX_CNI_PCAP=/run/pcap")" "$(kern "$work/cni.kern")" >/dev/null
+			cat "$work/cni.kern" >>"$work/cni.$n.add.kern" 2>/dev/null
+			trial "$(cniprep "$n") && $(cniloop ADD "$cnib" "$n") && mkdir /run/pcap" "$(cniloop DEL "$cnib" "$n" "NSBOX_CNI_PCAP=/run/pcap")" "$(kern "$work/cni.kern")" >/dev/null
+			cat "$work/cni.kern" >>"$work/cni.$n.del.kern" 2>/dev/null
+		done
+		for k in add del; do
+			for tool in nsbox ref nsboxtool reftool; do C[$n.$k.$tool]=$(median <"$work/cni.$n.$k.$tool"); done
+			C[$n.$k.kern]=$(median <"$work/cni.$n.$k.kern")
+		done
+		C[$n.start]=$(median <"$work/cni.$n.add.start")
+	done
+	say "Bridge + host-local, isGateway, a default route; N containers (namespaces made beforehand, untimed), one bridge. ADD of all N, then (in a fresh trial, after an untimed ADD) DEL of all N. Medians of $CNIRUNS trials for N = $CNIS. Target: ADD and DEL each >= 4x faster than the reference plugins called directly, within 1.5x of the floor (N nsbox process starts + the kernel's time for nsbox's requests)."
+	say ""
+	say "| N | | nsbox | reference plugins | ratio | nsbox via cnitool | reference via cnitool | ratio | floor: starts + kernel | nsbox / floor |"
+	say "|---|---|---|---|---|---|---|---|---|---|"
+	for n in $CNIS; do
+		for k in add del; do
+			floor=fail
+			case "${C[$n.start]}${C[$n.$k.kern]}" in *fail*) ;; *) floor=$((C[$n.start] + C[$n.$k.kern])) ;; esac
+			say "| $n | ${k^^} | $(ms "${C[$n.$k.nsbox]}") | $(ms "${C[$n.$k.ref]}") | $(ratio "${C[$n.$k.ref]}" "${C[$n.$k.nsbox]}") | $(ms "${C[$n.$k.nsboxtool]}") | $(ms "${C[$n.$k.reftool]}") | $(ratio "${C[$n.$k.reftool]}" "${C[$n.$k.nsboxtool]}") | $(ms "${C[$n.start]}") + $(ms "${C[$n.$k.kern]}") = $(ms "$floor") | $(ratio "${C[$n.$k.nsbox]}" "$floor") |"
+		done
+	done
+	# peak RSS of one ADD each (the reference's includes its host-local)
+	inns "mkdir -p /run/netns && ip netns add c1 && ip netns add c2 &&
+		CNI_COMMAND=ADD CNI_CONTAINERID=r1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 CNI_PATH=$cnib $TIME -f %M -o $work/rss.cni.nsbox $cnib/bridge <$work/cni.json &&
+		CNI_COMMAND=ADD CNI_CONTAINERID=r2 CNI_NETNS=/run/netns/c2 CNI_IFNAME=eth0 CNI_PATH=$cnidir/bin $TIME -f %M -o $work/rss.cni.ref $cnidir/bin/bridge <$work/cni.json" >/dev/null 2>>"$work/errors.log"
+	say ""
+	say "Peak RSS of one ADD: nsbox $(kib "$(cat "$work/rss.cni.nsbox" 2>/dev/null)"), the reference bridge with its host-local $(kib "$(cat "$work/rss.cni.ref" 2>/dev/null)"). Binaries: nsbox $(mib "$nsize") for every plugin and tool; the reference bridge $(mib "$(size "$cnidir/bin/bridge")"), host-local $(mib "$(size "$cnidir/bin/host-local")"), loopback $(mib "$(size "$cnidir/bin/loopback")")."
+	say ""
+	say "Per container: $(for n in $CNIS; do for k in add del; do printf '%s N=%s: nsbox %s, reference %s; ' "${k^^}" "$n" "$(ms $(( ${C[$n.$k.nsbox]/fail*/0} / n )))" "$(ms $(( ${C[$n.$k.ref]/fail*/0} / n )))"; done; done)"
 fi
 say ""
 

@@ -31,6 +31,10 @@ unshare:util-linux findmnt:util-linux fincore:util-linux nsenter:util-linux moun
 ncat:ncat
 telnet:telnet
 tcpdump:tcpdump
+nft:nftables
+podman:podman crun:crun
+mount:mount chroot:coreutils seq:coreutils cut:coreutils wc:coreutils flock:util-linux grep:grep
+mergecap:wireshark-common
 "
 # has TOOL: whether TOOL is there (a path must be executable; a name is
 # looked up on PATH, then in the sbin directories root has).

@@ -63,8 +63,9 @@ func enumString(v uint64, names []bitName) string {
 
 // Netlink protocols (<linux/netlink.h>).
 const (
-	protoRoute    = 0 // NETLINK_ROUTE
-	protoSockDiag = 4 // NETLINK_SOCK_DIAG
+	protoRoute     = 0  // NETLINK_ROUTE
+	protoSockDiag  = 4  // NETLINK_SOCK_DIAG
+	protoNetfilter = 12 // NETLINK_NETFILTER
 )
 
 // protocolByName maps the names decode -proto takes to protocol numbers.
@@ -74,6 +75,8 @@ func protocolByName(s string) (int, bool) {
 		return protoRoute, true
 	case "sock_diag", "inet_diag", "diag":
 		return protoSockDiag, true
+	case "netfilter", "nftables":
+		return protoNetfilter, true
 	}
 	return 0, false
 }
@@ -96,6 +99,8 @@ func typeName(proto int, t uint16) (string, bool) {
 		return nameOf(uint64(t), rtmTypes)
 	case protoSockDiag:
 		return nameOf(uint64(t), sockDiagTypes)
+	case protoNetfilter:
+		return nameOf(uint64(t), nftTypes)
 	}
 	return "", false
 }
@@ -110,6 +115,8 @@ func flagsFor(proto int, t uint16) []bitName {
 		second = flagsGet
 	case proto == protoSockDiag && t == 21:
 		second = flagsDel
+	case proto == protoNetfilter && t>>8 == 10 && t&0xff < 0x0f: // NFT_MSG_NEW*, GET*, DEL*
+		second = [][]bitName{flagsNew, flagsGet, flagsDel}[(t&0xff)%3]
 	case proto == protoRoute:
 		if _, ok := nameOf(uint64(t), rtmTypes); !ok {
 			break

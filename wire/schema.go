@@ -217,6 +217,7 @@ var (
 // What the code refers to directly.
 var (
 	afNames, protoNames, ctrlTypes, rtmTypes, sockDiagTypes []bitName
+	nftTypes                                                []bitName
 	flagsCommon, flagsGet, flagsNew, flagsDel, flagsAck     []bitName
 	stRtnexthop                                             *structDef
 	spaceLinkInfo, spaceRTA, spaceExtack                    *space
@@ -235,6 +236,7 @@ func schema() {
 		}
 		schemaStructs, schemaSpaces = structs, spaces
 		afNames, protoNames, ctrlTypes, rtmTypes, sockDiagTypes = names["af"], names["netlink_proto"], names["nlmsg_types"], names["rtm_types"], names["sock_diag_types"]
+		nftTypes = names["nft_types"]
 		flagsCommon, flagsGet, flagsNew, flagsDel, flagsAck = names["nlm_flags"], names["nlm_flags_get"], names["nlm_flags_new"], names["nlm_flags_del"], names["nlm_flags_ack"]
 		stRtnexthop = structs["rtnexthop"]
 		spaceLinkInfo, spaceRTA, spaceExtack = spaces["linkinfo"], spaces["rta"], spaces["extack"]
@@ -621,6 +623,22 @@ func familyNames(c *ctx, payload []byte) (hdr, attrs string) {
 			return "packet_diag_msg", ""
 		}
 		return "sock_diag_req", ""
+	case protoNetfilter:
+		switch {
+		case t == 16 || t == 17: // NFNL_MSG_BATCH_BEGIN, _END
+			return "nfgenmsg", ""
+		case t>>8 != 10: // not NFNL_SUBSYS_NFTABLES
+			return "", ""
+		}
+		switch t & 0xff / 3 { // NFT_MSG_{NEW,GET,DEL}{TABLE,CHAIN,RULE}
+		case 0:
+			return "nfgenmsg", "nft_table"
+		case 1:
+			return "nfgenmsg", "nft_chain"
+		case 2:
+			return "nfgenmsg", "nft_rule"
+		}
+		return "nfgenmsg", ""
 	}
 	return "", ""
 }

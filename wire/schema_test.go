@@ -27,7 +27,7 @@ func TestSchemaText(t *testing.T) {
 			t.Errorf("space %s missing", sp)
 		}
 	}
-	for proto, types := range map[int][]uint16{protoRoute: {16, 20, 24, 28, 32, 36, 80, 88, 92, 104, 108}, protoSockDiag: {20}} {
+	for proto, types := range map[int][]uint16{protoRoute: {16, 20, 24, 28, 32, 36, 80, 88, 92, 104, 108}, protoSockDiag: {20}, protoNetfilter: {16, 0xa00, 0xa03, 0xa06}} {
 		for _, ty := range types {
 			for _, fam := range []byte{1, 2, 16, 17, 0} {
 				for _, req := range []bool{false, true} {
@@ -74,7 +74,7 @@ func TestSchemaText(t *testing.T) {
 func used(n string) bool {
 	switch n {
 	case "af", "netlink_proto", "nlmsg_types", "rtm_types", "sock_diag_types", "nlm_flags", "nlm_flags_get",
-		"nlm_flags_new", "nlm_flags_del", "nlm_flags_ack", "rtnexthop":
+		"nlm_flags_new", "nlm_flags_del", "nlm_flags_ack", "rtnexthop", "nft_types":
 		return true
 	}
 	h := false
@@ -88,7 +88,7 @@ func used(n string) bool {
 			}
 		}
 	}
-	h = h || n == "sock_diag_req"
+	h = h || n == "sock_diag_req" || n == "nfgenmsg" // the header of every nftables message
 	return h
 }
 

@@ -79,6 +79,26 @@ names rtm_types
 names sock_diag_types
 18 TCPDIAG_GETSOCK  19 DCCPDIAG_GETSOCK  20 SOCK_DIAG_BY_FAMILY  21 SOCK_DESTROY
 
+# <linux/netfilter/nfnetlink.h>, <linux/netfilter/nf_tables.h>: nftables
+# messages are NFNL_SUBSYS_NFTABLES (10) << 8 | NFT_MSG_*; a transaction
+# is a run of them between NFNL_MSG_BATCH_BEGIN and _END
+names nft_types
+16 NFNL_MSG_BATCH_BEGIN  17 NFNL_MSG_BATCH_END
+0xa00 NFT_MSG_NEWTABLE  0xa01 NFT_MSG_GETTABLE  0xa02 NFT_MSG_DELTABLE
+0xa03 NFT_MSG_NEWCHAIN  0xa04 NFT_MSG_GETCHAIN  0xa05 NFT_MSG_DELCHAIN
+0xa06 NFT_MSG_NEWRULE  0xa07 NFT_MSG_GETRULE  0xa08 NFT_MSG_DELRULE
+0xa09 NFT_MSG_NEWSET  0xa0a NFT_MSG_GETSET  0xa0b NFT_MSG_DELSET
+0xa0c NFT_MSG_NEWSETELEM  0xa0d NFT_MSG_GETSETELEM  0xa0e NFT_MSG_DELSETELEM
+0xa0f NFT_MSG_NEWGEN  0xa10 NFT_MSG_GETGEN  0xa11 NFT_MSG_TRACE
+names nfproto
+0 NFPROTO_UNSPEC  1 NFPROTO_INET  2 NFPROTO_IPV4  3 NFPROTO_ARP  5 NFPROTO_NETDEV
+7 NFPROTO_BRIDGE  10 NFPROTO_IPV6
+names nf_inet_hooks
+0 NF_INET_PRE_ROUTING  1 NF_INET_LOCAL_IN  2 NF_INET_FORWARD  3 NF_INET_LOCAL_OUT
+4 NF_INET_POST_ROUTING  5 NF_INET_INGRESS
+names nf_verdict
+0 NF_DROP  1 NF_ACCEPT
+
 # <linux/socket.h>
 names af
 0 AF_UNSPEC  1 AF_UNIX  2 AF_INET  4 AF_IPX  5 AF_APPLETALK  7 AF_BRIDGE  10 AF_INET6
@@ -265,6 +285,11 @@ ndm_ifindex s32
 ndm_state   u16 flags=nud
 ndm_flags   u8 flags=ntf
 ndm_type    u8 enum=rtn
+
+struct nfgenmsg
+nfgen_family u8 enum=nfproto
+version      u8
+res_id       be16
 
 struct rtgenmsg
 rtgen_family  u8 family
@@ -1450,4 +1475,55 @@ NETLINK_DIAG_GROUPS  binary
 NETLINK_DIAG_RX_RING binary
 NETLINK_DIAG_TX_RING binary
 NETLINK_DIAG_FLAGS   u32 flags=netlink_diag_flags
+
+# nftables (NETLINK_NETFILTER): integers in network order, nests with
+# NLA_F_NESTED; an expression's data depends on its name (not decoded)
+space nft_table 1 NFTA_TABLE_*
+NFTA_TABLE_NAME     string
+NFTA_TABLE_FLAGS    be32
+NFTA_TABLE_USE      be32
+NFTA_TABLE_HANDLE   binary (be64)
+NFTA_TABLE_PAD      binary
+NFTA_TABLE_USERDATA binary (libnftnl TLVs: type, length, value; 0 is the comment)
+NFTA_TABLE_OWNER    be32
+
+space nft_chain 1 NFTA_CHAIN_*
+NFTA_CHAIN_TABLE    string
+NFTA_CHAIN_HANDLE   binary (be64)
+NFTA_CHAIN_NAME     string
+NFTA_CHAIN_HOOK     nest=nft_hook
+NFTA_CHAIN_POLICY   be32 enum=nf_verdict
+NFTA_CHAIN_USE      be32
+NFTA_CHAIN_TYPE     string
+NFTA_CHAIN_COUNTERS nest
+NFTA_CHAIN_PAD      binary
+NFTA_CHAIN_FLAGS    be32
+NFTA_CHAIN_ID       be32
+NFTA_CHAIN_USERDATA binary (libnftnl TLVs: type, length, value; 0 is the comment)
+
+space nft_hook 1 NFTA_HOOK_*
+NFTA_HOOK_HOOKNUM  be32 enum=nf_inet_hooks
+NFTA_HOOK_PRIORITY be32 (signed: srcnat is 100, dstnat -100)
+NFTA_HOOK_DEV      string
+NFTA_HOOK_DEVS     nest
+
+space nft_rule 1 NFTA_RULE_*
+NFTA_RULE_TABLE       string
+NFTA_RULE_CHAIN       string
+NFTA_RULE_HANDLE      binary (be64)
+NFTA_RULE_EXPRESSIONS nest=nft_list
+NFTA_RULE_COMPAT      nest
+NFTA_RULE_POSITION    binary (be64)
+NFTA_RULE_USERDATA    binary (libnftnl TLVs: type, length, value; 0 is the comment)
+NFTA_RULE_PAD         binary
+NFTA_RULE_ID          be32
+NFTA_RULE_POSITION_ID be32
+NFTA_RULE_CHAIN_ID    be32
+
+space nft_list 1 NFTA_LIST_*
+NFTA_LIST_ELEM nest=nft_expr
+
+space nft_expr 1 NFTA_EXPR_*
+NFTA_EXPR_NAME string
+NFTA_EXPR_DATA nest
 `
