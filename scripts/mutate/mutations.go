@@ -6,6 +6,10 @@ package main
 // the target tests. When the code a mutation breaks changes, its Old no
 // longer matches and make mutate says so: write a new one.
 var mutations = []mutation{
+	{"./cni", "FuzzParseResult", "cni/result.go",
+		"o := json.Obj(json.Member{Key: \"address\", Value: json.Str(ip.Address.String())})\n			if ip.Interface >= 0 {",
+		"o := json.Obj(json.Member{Key: \"address\", Value: json.Str(ip.Address.String())})\n			if ip.Interface > 0 {",
+		"a 1.x result's ip on interface 0 (the first) written without its \"interface\""},
 	{"./cni/hostlocal", "FuzzLoadConfig", "cni/hostlocal/range.go",
 		"if r.RangeEnd.IsValid() && a.Compare(r.RangeEnd) > 0 {",
 		"if r.RangeEnd.IsValid() && a.Compare(r.RangeEnd) >= 0 {",
