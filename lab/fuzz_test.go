@@ -83,7 +83,11 @@ func FuzzJournal(f *testing.F) {
 			t.Fatalf("re-encoded journal: %v\n%s", err, b.String())
 		}
 		for i := range j.recs {
-			if !reflect.DeepEqual(again.recs[i], j.recs[i]) {
+			// Line is where a record was read: blank lines, which the
+			// journal skips and String does not write, move it
+			a, r := *again.recs[i], *j.recs[i]
+			a.Line, r.Line = 0, 0
+			if !reflect.DeepEqual(a, r) {
 				t.Fatalf("record %d: %+v written as %q reads back as %+v", i, j.recs[i], j.recs[i].String(), again.recs[i])
 			}
 		}

@@ -1,9 +1,12 @@
 package rtnl
 
 import (
-	"nsbox/netlink"
+	"encoding/binary"
+	"math/bits"
 	"reflect"
 	"testing"
+
+	"nsbox/netlink"
 
 	"golang.org/x/sys/unix"
 )
@@ -131,7 +134,8 @@ func FuzzParseBridgeAFSpec(f *testing.F) {
 
 // FuzzParseBridgeVlanStats: an RTM_NEWSTATS body yields no more VLAN
 // statistics than its bytes hold (36 each), split where the bridge's
-// end and the ports' begin.
+// end and the ports' begin; and one made of the input reads back as made
+// (vlanStatsMade).
 func FuzzParseBridgeVlanStats(f *testing.F) {
 	vst := func(vid, flags uint16) []byte {
 		return nla(BRIDGE_XSTATS_VLAN, cat(u64(1), u64(2), u64(3), u64(4), u16(vid), u16(flags), u32(0)))
@@ -141,6 +145,7 @@ func FuzzParseBridgeVlanStats(f *testing.F) {
 	f.Add(cat(hdr, nla(IFLA_STATS_LINK_XSTATS_SLAVE, nla(LINK_XSTATS_TYPE_BRIDGE, vst(7, BRIDGE_VLAN_INFO_PVID)))))
 	f.Add(hdr[:10])
 	f.Fuzz(func(t *testing.T, b []byte) {
+		vlanStatsMade(t, b)
 		_, st, first, err := ParseBridgeVlanStats(b)
 		if err != nil {
 			return
@@ -149,4 +154,40 @@ func FuzzParseBridgeVlanStats(f *testing.F) {
 			t.Fatalf("%d statistics (%d first) from %d bytes", len(st), first, len(b))
 		}
 	})
+}
+
+// vlanStatsMade: an RTM_NEWSTATS body as the kernel writes it
+// (struct if_stats_msg; IFLA_STATS_LINK_XSTATS, then
+// IFLA_STATS_LINK_XSTATS_SLAVE, each holding LINK_XSTATS_TYPE_BRIDGE and
+// in it a BRIDGE_XSTATS_VLAN per VLAN among other BRIDGE_XSTATS_*), with
+// one struct bridge_vlan_xstats per 12 bytes of the input and the first
+// byte choosing how many are the bridge's, decodes to what was made.
+func vlanStatsMade(t *testing.T, in []byte) {
+	t.Helper()
+	var made []BridgeVlanXstats
+	for c := in; len(c) >= 12; c = c[12:] {
+		x := binary.LittleEndian.Uint64(c[4:])
+		made = append(made, BridgeVlanXstats{RxBytes: x, RxPackets: bits.RotateLeft64(x, 16), TxBytes: bits.RotateLeft64(x, 32),
+			TxPackets: bits.RotateLeft64(x, 48), Vid: binary.LittleEndian.Uint16(c), Flags: binary.LittleEndian.Uint16(c[2:])})
+	}
+	nBridge := 0
+	if len(in) > 0 {
+		nBridge = int(in[0]) % (len(made) + 1)
+	}
+	const bridgeXstatsMcast = 2 // BRIDGE_XSTATS_MCAST: not a VLAN's
+	xstats := func(typ uint16, st []BridgeVlanXstats) []byte {
+		inner := nla(bridgeXstatsMcast, make([]byte, 40))
+		for _, s := range st {
+			inner = cat(inner, nla(BRIDGE_XSTATS_VLAN, cat(u64(s.RxBytes), u64(s.RxPackets), u64(s.TxBytes), u64(s.TxPackets),
+				u16(s.Vid), u16(s.Flags), u32(0))))
+		}
+		return nla(typ, nla(LINK_XSTATS_TYPE_BRIDGE, inner))
+	}
+	index := int32(len(in))
+	b := cat([]byte{unix.AF_BRIDGE, 0, 0, 0}, u32(uint32(index)), u32(1<<(IFLA_STATS_LINK_XSTATS-1)|1<<(IFLA_STATS_LINK_XSTATS_SLAVE-1)),
+		xstats(IFLA_STATS_LINK_XSTATS, made[:nBridge]), xstats(IFLA_STATS_LINK_XSTATS_SLAVE, made[nBridge:]))
+	gotIndex, got, first, err := ParseBridgeVlanStats(b)
+	if err != nil || gotIndex != index || first != nBridge || len(got) != len(made) || len(made) > 0 && !reflect.DeepEqual(got, made) {
+		t.Fatalf("made ifindex %d, %d bridge VLANs of %d: %+v\nread %d, %d of %d: %+v, %v", index, nBridge, len(made), made, gotIndex, first, len(got), got, err)
+	}
 }

@@ -10,8 +10,9 @@
 //
 //	go run ./scripts/mutate [-fuzztime 20s] [-run REGEXP]
 //
-// make mutate runs it; it is not part of make test (a few minutes per
-// target not caught by its seeds).
+// make mutate (part of make test) runs it with -fuzztime $(MUTATETIME);
+// a target whose seeds catch its mutation costs one build and run, one
+// that needs fuzzing up to -fuzztime more.
 package main
 
 import (
