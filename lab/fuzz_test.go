@@ -94,5 +94,3 @@ func FuzzJournal(f *testing.F) {
 		ownedBy(j.recs)
 	})
 }
-
-// FuzzProcNetTCP: /proc/net/tcp text never makes the decoder panic.
