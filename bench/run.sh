@@ -37,7 +37,8 @@
 # Environment: NSBOX (binary, default ./nsbox), RUNS (5), BIGRUNS (3: case 2's
 # trials when SCALERUNS is empty),
 # SCALERUNS ("9 5", trials for each N of SCALES),
-# SCALES ("1000 10000"), READS ("2000 20000").
+# SCALES ("1000 10000"), READS ("2000 20000"), CASES (which cases to run,
+# "1 2 3 4 5 6 7 8"; e.g. CASES="1 2 3" make bench).
 [ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
 set -u
 export LC_ALL=C
@@ -49,6 +50,7 @@ BIGRUNS=${BIGRUNS:-3}
 SCALERUNS=${SCALERUNS:-"9 5"}
 SCALES=${SCALES:-"1000 10000"}
 READS=${READS:-"2000 20000"}
+CASES=${CASES:-"1 2 3 4 5 6 7 8"}
 TIME=/usr/bin/time
 
 if [ "$(id -u)" != 0 ]; then
@@ -148,6 +150,12 @@ kib() {
 # in KiB, PEER as text ("ip -batch: $(kib K)").
 rssrow() { printf '| %s | %s | %s |\n' "$1" "$(kib "$2")" "$3" >>"$work/rss.rows"; }
 : >"$work/rss.rows"
+size() { [ -n "$1" ] && [ -e "$1" ] && stat -L -c %s "$1" || echo ""; }
+mib() { [ -n "$1" ] && awk -v b="$1" 'BEGIN {printf "%.2f MiB", b/1048576}' || echo "-"; }
+nsize=$(size "$NSBOX")
+
+# want N: case N is among those to run (CASES, default all of them).
+want() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # has WORDS...: whether nsbox accepts the command (its usage error and
 # "unknown command" both exit non-zero, "help" too, so probe the object).
@@ -168,6 +176,8 @@ say "Medians of $RUNS trials (case 2: $SCALERUNS for N = $SCALES); ratio = peer 
 say ""
 
 # ---------------------------------------------------------------- 1. the reference exercise
+
+if want 1; then # each case: if want N; then ... fi, its body not indented
 
 c1=$work/c1
 mkdir -p "$c1"
@@ -278,8 +288,11 @@ for row in "nsbox -batch (3 files: host, -n ns1, -n ns2):nsbox" "nsbox lab up FI
 	say "| $label | $(ms "${T[c1.$k]}") | $(ms "${T[c1.ip]}") | $(ratio "${T[c1.ip]}" "${T[c1.$k]}") | $(ms "${T[c1.ipbatch]}") | $(ratio "${T[c1.ipbatch]}" "${T[c1.$k]}") | ${NL[$k]} / ${NL[ip]} / ${NL[ipbatch]} |"
 done
 say ""
+fi # case 1
 
 # ---------------------------------------------------------------- 2. scale
+
+if want 2; then
 
 # scale_batch N FILE: the batch for case 2. A Linux bridge takes at most
 # 1023 ports (BR_MAX_PORTS: "Exchange full" after that), so the pairs go to
@@ -352,8 +365,11 @@ if [ $# -ge 2 ]; then
 	say "${line%,}."
 fi
 say ""
+fi # case 2
 
 # ---------------------------------------------------------------- 3. reading state
+
+if want 3; then
 
 say "## 3. Reading state"
 say ""
@@ -421,8 +437,11 @@ for n in $READS; do
 	done
 done
 say ""
+fi # case 3
 
 # ---------------------------------------------------------------- 4. nc
+
+if want 4; then
 
 say "## 4. nc throughput"
 say ""
@@ -441,15 +460,15 @@ else
 	say "n/a (not implemented): bench/nc.sh (the netcat benchmark) is not there yet."
 fi
 say ""
+fi # case 4
 
 # ---------------------------------------------------------------- 5. footprint
+
+if want 5; then
 
 say "## 5. Footprint"
 say ""
 bb=$(command -v busybox 2>/dev/null)
-size() { [ -n "$1" ] && [ -e "$1" ] && stat -L -c %s "$1" || echo ""; }
-mib() { [ -n "$1" ] && awk -v b="$1" 'BEGIN {printf "%.2f MiB", b/1048576}' || echo "-"; }
-nsize=$(size "$NSBOX")
 bsize=$(size "$bb")
 ipbin=$(command -v ip)
 ipsize=$(size "$ipbin")
@@ -471,7 +490,11 @@ say "| case | nsbox | peer |"
 say "|---|---|---|"
 cat "$work/rss.rows" | tee -a "$report"
 say ""
+fi # case 5
+
 # ---------------------------------------------------------------- 6. packet capture
+
+if want 6; then
 
 # bench/capture.sh: 64-byte frames at fixed rates, nsbox capture vs
 # tcpdump capturing them at the same time; its table as is.
@@ -492,7 +515,12 @@ else
 	say "n/a (not implemented): bench/capture.sh is not there."
 fi
 say ""
+fi # case 6
+
 # ---------------------------------------------------------------- 7. shaped links
+
+if want 7; then
+
 # A lab of veth pairs whose first end has "rate R": lab check measures each
 # with nsbox's nc (3 s of data), iperf3 measures the same link for 3 s;
 # both against the configured rate (tbf counts headers, TCP payload is
@@ -549,8 +577,11 @@ else
 	say "The same kind of veth pair without a rate (iperf3): ${free:-n/a}${free:+ Mbit/s}."
 fi
 say ""
+fi # case 7
 
 # ---------------------------------------------------------------- 8. CNI plugin
+
+if want 8; then
 
 # ADD, then DEL, of N containers on one bridge network (bridge +
 # host-local, isGateway, a default route): nsbox's plugin links against
@@ -637,6 +668,7 @@ else
 	say "Per container: $(for n in $CNIS; do for k in add del; do printf '%s N=%s: nsbox %s, reference %s; ' "${k^^}" "$n" "$(ms $(( ${C[$n.$k.nsbox]/fail*/0} / n )))" "$(ms $(( ${C[$n.$k.ref]/fail*/0} / n )))"; done; done)"
 fi
 say ""
+fi # case 8
 
 if [ -s "$work/errors.log" ]; then
 	say "Errors printed by failed trials (first lines):"
