@@ -1,6 +1,9 @@
 package rtnl
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // OperState is a link's operational state (IFLA_OPERSTATE): RFC 2863's
 // ifOperStatus, numbered as <linux/if.h> numbers it. The kernel derives
@@ -33,13 +36,7 @@ func (s OperState) String() string {
 	if int(s) >= len(operStates) {
 		return strconv.Itoa(int(s))
 	}
-	var b []byte
-	for _, c := range []byte(operStates[s]) {
-		if c != '-' {
-			b = append(b, c-'a'+'A')
-		}
-	}
-	return string(b)
+	return strings.ToUpper(strings.ReplaceAll(operStates[s], "-", ""))
 }
 
 // Words is the name in RFC 2863's words ("lower-layer-down"), as the CNI
