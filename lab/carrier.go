@@ -1,99 +1,23 @@
 package lab
 
 import (
-	"errors"
-	"os"
 	"time"
 
-	"golang.org/x/sys/unix"
-
-	"nsbox/netlink"
 	"nsbox/rtnl"
 )
 
-// linkEvents is a route netlink socket in one namespace that listens to
-// RTNLGRP_LINK, opened before lab up touches the namespace's links: the
-// kernel announces each operstate change (linkwatch) there, so lab up
-// learns that a link has carrier the moment it has, without asking again
-// and again. If events were lost (ENOBUFS), its links are asked about.
-type linkEvents struct {
-	conn *netlink.Conn
-	lost bool
-	oper map[int32]uint8 // ifindex -> last IFLA_OPERSTATE announced
-}
-
-func openLinkEvents() (*linkEvents, error) {
-	c, err := netlink.Dial(unix.NETLINK_ROUTE)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
-		c.Close()
-		return nil, err
-	}
-	// A deadline in the past: Receive takes what is queued, never waits.
-	c.SetDeadline(time.Unix(1, 0))
-	return &linkEvents{conn: c, oper: map[int32]uint8{}}, nil
-}
-
-func (ev *linkEvents) close() { ev.conn.Close() }
-
-// drain reads every event queued and notes each link's operstate.
-func (ev *linkEvents) drain() {
-	for {
-		msgs, err := ev.conn.Receive()
-		switch {
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			return // nothing more queued
-		case errors.Is(err, unix.ENOBUFS):
-			ev.lost = true // the queue overflowed: some events are gone
-			continue
-		case err != nil:
-			ev.lost = true // the events cannot be trusted: ask instead
-			return
-		}
-		if noteLinkEvents(msgs, ev.oper) != nil {
-			ev.lost = true
-		}
-	}
-}
-
-// noteLinkEvents notes in oper the operstate of each link that messages
-// of RTNLGRP_LINK news announce (AF_UNSPEC RTM_NEWLINK; RTM_DELLINK
-// forgets the link). A malformed message is an error.
-func noteLinkEvents(msgs []netlink.Message, oper map[int32]uint8) error {
-	for _, m := range msgs {
-		switch m.Header.Type {
-		case unix.RTM_NEWLINK:
-			// AF_BRIDGE ones are bridge port news, of the same link.
-			l, err := rtnl.ParseLink(m.Data)
-			if err != nil {
-				return err
-			}
-			if l.Family == unix.AF_UNSPEC {
-				oper[l.Index] = l.OperState
-			}
-		case unix.RTM_DELLINK:
-			h, err := rtnl.ParseIfInfomsg(m.Data)
-			if err != nil {
-				return err
-			}
-			delete(oper, h.Index)
-		}
-	}
-	return nil
-}
-
-// listen opens the link event socket of namespace ns, from a thread that
-// is in it; without one, ns's links are asked about.
+// listen opens the link event socket of namespace ns (rtnl.LinkEvents),
+// from a thread that is in it, before lab up touches the namespace's
+// links: lab up then learns that a link has carrier the moment it has.
+// Without one, or once news of it was lost, ns's links are asked about.
 func (x *exe) listen(ns string) {
-	ev, err := openLinkEvents()
+	ev, err := rtnl.ListenLinks()
 	if err != nil {
 		return
 	}
 	x.mu.Lock()
 	if old := x.ev[ns]; old != nil {
-		old.close()
+		old.Close()
 	}
 	x.ev[ns] = ev
 	x.mu.Unlock()
@@ -126,17 +50,17 @@ func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 	pause := 100 * time.Microsecond
 	for {
 		for _, ev := range x.ev {
-			ev.drain()
+			ev.Drain()
 		}
 		left := waiting[:0]
-		var fds []unix.PollFd
+		var evs []*rtnl.LinkEvents
 		for _, e := range waiting {
 			ev := x.ev[e.NS]
 			idx, known := x.idx[e.NS+"\x00"+e.Name]
-			if ev != nil && !ev.lost && known {
-				if ev.oper[idx] != ifOperUp {
+			if ev != nil && !ev.Lost() && known {
+				if ev.OperState(idx) != rtnl.IF_OPER_UP {
 					left = append(left, e)
-					fds = append(fds, unix.PollFd{Fd: int32(ev.conn.Fd()), Events: unix.POLLIN})
+					evs = append(evs, ev)
 				}
 				continue
 			}
@@ -160,7 +84,7 @@ func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 			waiting = left
 			break
 		}
-		if len(fds) < len(waiting) { // some are asked about
+		if len(evs) < len(waiting) { // some are asked about
 			time.Sleep(pause)
 			if pause < 20*time.Millisecond {
 				pause *= 2
@@ -168,17 +92,8 @@ func (x *exe) waitCarrier(l *Lab, limit time.Duration) []string {
 			continue
 		}
 		// Every link left is settled by events: wait for the next one,
-		// in whichever namespace it comes (poll on the event sockets;
-		// drain then takes it).
-		wait := deadline.Sub(now)
-		if wait > 20*time.Millisecond {
-			wait = 20 * time.Millisecond
-		}
-		ms := int(wait / time.Millisecond)
-		if ms < 1 {
-			ms = 1
-		}
-		unix.Poll(fds, ms)
+		// in whichever namespace it comes (Drain, above, then takes it).
+		rtnl.WaitLinkEvents(now.Add(min(deadline.Sub(now), 20*time.Millisecond)), evs...)
 	}
 	names := make([]string, len(waiting))
 	for i, e := range waiting {

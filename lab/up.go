@@ -43,7 +43,7 @@ type exe struct {
 	// links, and those it looked up (lab links are neither renamed nor
 	// moved while lab up runs, so one lookup per link will do).
 	idx map[string]int32
-	ev  map[string]*linkEvents // by namespace
+	ev  map[string]*rtnl.LinkEvents // by namespace
 	// loUp holds, per namespace made by its netns step, how bringing
 	// its lo up went (done there, reported by the lo step).
 	loUp map[string]error
@@ -55,7 +55,7 @@ type exe struct {
 
 // newExe returns an exe with its maps made.
 func newExe() *exe {
-	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}, ev: map[string]*linkEvents{}, loUp: map[string]error{}}
+	return &exe{conns: map[string]*rtnl.Conn{}, fds: map[string]*os.File{}, idx: map[string]int32{}, ev: map[string]*rtnl.LinkEvents{}, loUp: map[string]error{}}
 }
 
 func (x *exe) close() {
@@ -66,9 +66,9 @@ func (x *exe) close() {
 		f.Close()
 	}
 	for _, ev := range x.ev {
-		ev.close()
+		ev.Close()
 	}
-	x.conns, x.fds, x.ev = map[string]*rtnl.Conn{}, map[string]*os.File{}, map[string]*linkEvents{}
+	x.conns, x.fds, x.ev = map[string]*rtnl.Conn{}, map[string]*os.File{}, map[string]*rtnl.LinkEvents{}
 }
 
 // forget drops the socket and file of a namespace that was deleted.
@@ -82,7 +82,7 @@ func (x *exe) forget(ns string) {
 		delete(x.fds, ns)
 	}
 	if ev := x.ev[ns]; ev != nil {
-		ev.close()
+		ev.Close()
 		delete(x.ev, ns)
 	}
 	for k := range x.idx {
@@ -160,7 +160,7 @@ func plan(l *Lab) []*step {
 				// The namespace's netlink socket is opened while the
 				// thread that made it is still inside.
 				var c *rtnl.Conn
-				var ev *linkEvents
+				var ev *rtnl.LinkEvents
 				var intent *record
 				named := false
 				err := nsenter.AddClaimed(name, tmpName(x.lab, name), func(cl nsenter.Claim) error {
@@ -168,7 +168,7 @@ func plan(l *Lab) []*step {
 					return x.j.add(intent)
 				}, func() error {
 					named = true
-					ev, _ = openLinkEvents() // none: its links are asked about
+					ev, _ = rtnl.ListenLinks() // none: its links are asked about
 					var err error
 					c, err = rtnl.Dial()
 					return err
@@ -827,13 +827,11 @@ func (x *exe) syncBridges(l *Lab) {
 	}
 }
 
-const ifOperUp = 6 // IF_OPER_UP
-
 func (x *exe) operUp(ns, name string) bool {
 	c, err := x.conn(ns)
 	if err != nil {
 		return false
 	}
 	ln, err := c.LinkByName(name)
-	return err == nil && ln.OperState == ifOperUp
+	return err == nil && rtnl.OperState(ln.OperState) == rtnl.IF_OPER_UP
 }

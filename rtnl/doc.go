@@ -15,6 +15,9 @@
 // attributes in iproute2's order, for encoding and decoding alike.
 // Which requests to send for what a caller wants, with which defaults,
 // is package request's business, not this one's.
+//
+// LinkEvents listens to link news (RTNLGRP_LINK) and notes each link's
+// operational state (OperState) as the kernel announces it.
 package rtnl
 
 import (

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -167,4 +168,46 @@ func ExampleParseAddr() {
 	}
 	// Output:
 	// 192.168.1.10/24 brd 192.168.1.255 on ifindex 4, label br1, scope 0
+}
+
+// A link's operational state by the kernel's name, as ip link prints
+// it, and in RFC 2863's words, as the CNI reference plugins print it.
+func ExampleOperState() {
+	s := rtnl.IF_OPER_LOWERLAYERDOWN
+	fmt.Println(s, s.Words())
+	// Output: LOWERLAYERDOWN lower-layer-down
+}
+
+// Wait up to 2 s for link 3 to be operationally up. Subscribe first,
+// then ask: news of a change made in between is queued, not missed.
+// Each news (or news lost) wakes the wait, and the kernel is asked again.
+func ExampleListenLinks() {
+	ev, err := rtnl.ListenLinks()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ev.Close()
+	c, err := rtnl.Dial()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		l, err := c.LinkByIndex(3)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if state := rtnl.OperState(l.OperState); state == rtnl.IF_OPER_UP || time.Now().After(deadline) {
+			fmt.Println("link 3:", state)
+			return
+		}
+		if err := ev.Wait(deadline); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
 }

@@ -139,12 +139,9 @@ func (b *Bridge) fields() []attrField {
 	}
 }
 
-// AppendAttributes encodes the fields that are set.
+// AppendAttributes encodes the fields that are set, then Other.
 func (b *Bridge) AppendAttributes(e *netlink.AttributeEncoder) {
-	appendFields(e, b.fields())
-	for _, a := range b.Other {
-		e.Bytes(a.Type, a.Data)
-	}
+	appendFields(e, b.fields(), b.Other)
 }
 
 // DecodeAttributes decodes IFLA_BR_*.
@@ -240,12 +237,9 @@ func (p *BridgePort) fields() []attrField {
 	}
 }
 
-// AppendAttributes encodes the fields that are set.
+// AppendAttributes encodes the fields that are set, then Other.
 func (p *BridgePort) AppendAttributes(e *netlink.AttributeEncoder) {
-	appendFields(e, p.fields())
-	for _, a := range p.Other {
-		e.Bytes(a.Type, a.Data)
-	}
+	appendFields(e, p.fields(), p.Other)
 }
 
 // DecodeAttributes decodes IFLA_BRPORT_*.

@@ -64,12 +64,9 @@ func (m *Macvlan) fields() []attrField {
 	}
 }
 
-// AppendAttributes encodes the fields that are set.
+// AppendAttributes encodes the fields that are set, then Other.
 func (m *Macvlan) AppendAttributes(e *netlink.AttributeEncoder) {
-	appendFields(e, m.fields())
-	for _, a := range m.Other {
-		e.Bytes(a.Type, a.Data)
-	}
+	appendFields(e, m.fields(), m.Other)
 }
 
 // DecodeAttributes decodes IFLA_MACVLAN_*.

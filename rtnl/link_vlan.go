@@ -45,12 +45,9 @@ func (v *Vlan) fields() []attrField {
 	}
 }
 
-// AppendAttributes encodes the fields that are set.
+// AppendAttributes encodes the fields that are set, then Other.
 func (v *Vlan) AppendAttributes(e *netlink.AttributeEncoder) {
-	appendFields(e, v.fields())
-	for _, a := range v.Other {
-		e.Bytes(a.Type, a.Data)
-	}
+	appendFields(e, v.fields(), v.Other)
 }
 
 // DecodeAttributes decodes IFLA_VLAN_*.

@@ -92,12 +92,9 @@ func (v *Vxlan) fields() []attrField {
 	}
 }
 
-// AppendAttributes encodes the fields that are set.
+// AppendAttributes encodes the fields that are set, then Other.
 func (v *Vxlan) AppendAttributes(e *netlink.AttributeEncoder) {
-	appendFields(e, v.fields())
-	for _, a := range v.Other {
-		e.Bytes(a.Type, a.Data)
-	}
+	appendFields(e, v.fields(), v.Other)
 }
 
 // DecodeAttributes decodes IFLA_VXLAN_*.

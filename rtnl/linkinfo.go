@@ -174,8 +174,9 @@ type (
 	flagU8 struct{ p *bool }
 )
 
-// appendFields encodes the fields that are set, in table order.
-func appendFields(e *netlink.AttributeEncoder, fields []attrField) {
+// appendFields encodes the fields that are set, in table order, then the
+// attributes without a field (other), as they are.
+func appendFields(e *netlink.AttributeEncoder, fields []attrField, other []netlink.Attribute) {
 	for _, f := range fields {
 		switch v := f.v.(type) {
 		case **uint8:
@@ -242,6 +243,9 @@ func appendFields(e *netlink.AttributeEncoder, fields []attrField) {
 				e.Bytes(f.typ, native.AppendUint32(b, (*v).Mask))
 			}
 		}
+	}
+	for _, a := range other {
+		e.Bytes(a.Type, a.Data)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"nsbox/cni"
 	"nsbox/cni/hostlocal"
 	fmt "nsbox/internal/printf"
-	"nsbox/netlink"
 	"nsbox/nft"
 	"nsbox/rtnl"
 )
@@ -29,7 +28,7 @@ type attachment struct {
 	host   *rtnl.Conn // the plugin's own (host) namespace
 	cont   *rtnl.Conn // the container's namespace
 	netns  *os.File
-	events *netlink.Conn // the host's link news (RTNLGRP_LINK), for waitPortUp
+	events *rtnl.LinkEvents // the host's link news, for waitPortUp
 
 	bridge        *rtnl.Link
 	madeBridge    bool
@@ -420,12 +419,13 @@ func (a *attachment) waitPortUp() error {
 		if err != nil {
 			return err
 		}
-		if l.OperState == IF_OPER_UP {
+		state := rtnl.OperState(l.OperState)
+		if state == rtnl.IF_OPER_UP {
 			return nil
 		}
 		now := time.Now()
 		if now.After(deadline) {
-			return fmt.Errorf("bridge port in error state: %s", operState(l.OperState))
+			return fmt.Errorf("bridge port in error state: %s", state.Words())
 		}
 		wait := min(deadline.Sub(now), 20*time.Millisecond)
 		if a.events == nil {
@@ -433,75 +433,23 @@ func (a *attachment) waitPortUp() error {
 			pause = min(2*pause, 20*time.Millisecond)
 			continue
 		}
-		a.waitLinkNews(now.Add(wait))
-	}
-}
-
-// listenLinks opens a route netlink socket in the host's namespace that
-// listens to RTNLGRP_LINK, where the kernel announces every change of a
-// link's state, its operational state included. Without it (an error)
-// waitPortUp asks at intervals.
-func (a *attachment) listenLinks() {
-	c, err := netlink.Dial(unix.NETLINK_ROUTE)
-	if err != nil {
-		return
-	}
-	if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
-		c.Close()
-		return
-	}
-	a.events = c
-}
-
-// waitLinkNews waits until news of the host's links is queued, or until
-// the time given, and reads every news queued. Lost news (the queue
-// overflowed: ENOBUFS) wakes the wait as news does; any other failure
-// closes the socket, and waitPortUp asks at intervals from then on.
-func (a *attachment) waitLinkNews(until time.Time) {
-	a.events.SetDeadline(until)
-	for {
-		_, err := a.events.Receive()
-		switch {
-		case err == nil || errors.Is(err, unix.ENOBUFS):
-			a.events.SetDeadline(time.Unix(1, 0)) // the rest, without waiting
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			return
-		default:
+		// News is read past: the kernel's answer decides. Lost news
+		// wakes the wait as news does; any other failure closes the
+		// socket, and the host end is asked at intervals from then on.
+		if a.events.Wait(now.Add(wait)) != nil {
 			a.events.Close()
 			a.events = nil
-			return
 		}
 	}
 }
 
-// IF_OPER_* of <linux/if.h> (RFC 2863 operational states).
-const (
-	IF_OPER_UNKNOWN        = 0
-	IF_OPER_NOTPRESENT     = 1
-	IF_OPER_DOWN           = 2
-	IF_OPER_LOWERLAYERDOWN = 3
-	IF_OPER_TESTING        = 4
-	IF_OPER_DORMANT        = 5
-	IF_OPER_UP             = 6
-)
-
-// operState names IF_OPER_* as vishvananda/netlink's LinkOperState does.
-func operState(s uint8) string {
-	switch s {
-	case IF_OPER_NOTPRESENT:
-		return "not-present"
-	case IF_OPER_DOWN:
-		return "down"
-	case IF_OPER_LOWERLAYERDOWN:
-		return "lower-layer-down"
-	case IF_OPER_TESTING:
-		return "testing"
-	case IF_OPER_DORMANT:
-		return "dormant"
-	case IF_OPER_UP:
-		return "up"
+// listenLinks opens the host's link news socket (rtnl.LinkEvents), where
+// the kernel announces every change of a link's state, its operational
+// state included. Without it (an error) waitPortUp asks at intervals.
+func (a *attachment) listenLinks() {
+	if ev, err := rtnl.ListenLinks(); err == nil {
+		a.events = ev
 	}
-	return "unknown"
 }
 
 // enableForward turns on forwarding for the family, in the host's

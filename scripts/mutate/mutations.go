@@ -58,7 +58,7 @@ var mutations = []mutation{
 		"if err != nil || uint32(n) > t.max {\n\t\t\tcontinue",
 		"if err != nil || uint32(n) >= t.max {\n\t\t\tcontinue",
 		"the largest value (255) refused"},
-	{"./lab", "FuzzLinkEvents", "lab/carrier.go",
+	{"./rtnl", "FuzzLinkEvents", "rtnl/linkevents.go",
 		"if l.Family == unix.AF_UNSPEC {",
 		"if l.Family == unix.AF_UNSPEC || l.Family == unix.AF_BRIDGE {",
 		"bridge port news taken for the link's own operstate"},
