@@ -8,13 +8,11 @@ package main
 // executable exists in that root, so any step that needed one would fail.
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
@@ -110,25 +109,7 @@ func TestScratchSeedExercise(t *testing.T) {
 		return string(out)
 	}
 	// The seed, verbatim (its "master br2" typo corrected to br1).
-	for _, line := range []string{
-		"ip netns add namespace1",
-		"ip netns add namespace2",
-		"ip link add veth1 type veth peer name br-veth1",
-		"ip link add veth2 type veth peer name br-veth2",
-		"ip link set veth1 netns namespace1",
-		"ip link set veth2 netns namespace2",
-		"ip netns exec namespace1 ip addr add 192.168.1.11/24 dev veth1",
-		"ip netns exec namespace2 ip addr add 192.168.1.12/24 dev veth2",
-		"ip link add name br1 type bridge",
-		"ip link set br1 up",
-		"ip link set br-veth1 up",
-		"ip link set br-veth2 up",
-		"ip netns exec namespace1 ip link set veth1 up",
-		"ip netns exec namespace2 ip link set veth2 up",
-		"ip link set br-veth1 master br1",
-		"ip link set br-veth2 master br1",
-		"ip addr add 192.168.1.10/24 brd + dev br1",
-	} {
+	for _, line := range testutil.SeedExercise {
 		run(line)
 	}
 	if out := run("bridge link show"); !strings.Contains(out, "br-veth1") || !strings.Contains(out, "master br1") || !strings.Contains(out, "br-veth2") {
@@ -149,10 +130,10 @@ func TestScratchSeedExercise(t *testing.T) {
 	type peer struct {
 		cmd *exec.Cmd
 		in  io.WriteCloser
-		out *syncBuffer
+		out *testutil.SyncBuffer
 	}
 	start := func(argv ...string) *peer {
-		p := &peer{out: &syncBuffer{}}
+		p := &peer{out: &testutil.SyncBuffer{}}
 		p.cmd = chroot(root, nil, argv...)
 		in, err := p.cmd.StdinPipe() // a terminal, as in the seed's windows
 		if err != nil {
@@ -231,24 +212,6 @@ func TestScratchSeedExercise(t *testing.T) {
 			}
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer process and a reader test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestScratchLabRun(t *testing.T) {

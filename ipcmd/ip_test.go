@@ -7,7 +7,6 @@ package ipcmd
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -24,6 +23,7 @@ import (
 	"nsbox/cli"
 	"nsbox/internal/golden"
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 	"nsbox/netlink"
 )
 
@@ -35,19 +35,11 @@ type result struct {
 func runCmd(t *testing.T, stdin string, name string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(name, args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
 	}
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s %v: %v", name, args, err)
-	}
-	return result{o.String(), e.String(), code}
+	r := testutil.Run(t, cmd)
+	return result{r.Stdout, r.Stderr, r.Code}
 }
 
 // tools returns the nsbox binary and a directory with links named ip and
@@ -750,24 +742,14 @@ func TestGoldenRequestsEndToEnd(t *testing.T) {
 		if st.file == "" {
 			continue
 		}
-		var got []byte
-		for _, d := range sent {
-			msgs, err := netlink.ParseMessages(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range msgs {
-				if uint16(m.Header.Type) == st.typ {
-					got, _ = m.MarshalBinary()
-				}
-			}
+		got, err := golden.Last(sent, st.typ)
+		if err != nil {
+			t.Fatal(err)
 		}
 		want := goldenRequest(t, st.file, st.typ)
 		if got == nil {
 			t.Fatalf("%s: nothing of type %d sent", st.line, st.typ)
 		}
-		binary.NativeEndian.PutUint32(got[8:], 0)
-		binary.NativeEndian.PutUint32(got[12:], 0)
 		if st.maskFD && len(got) == 40 && len(want) == 40 {
 			copy(got[36:], want[36:]) // IFLA_NET_NS_FD: an fd number
 		}
@@ -785,31 +767,11 @@ func goldenRequest(t *testing.T, file string, typ uint16) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []byte
-	for _, c := range calls {
-		if !strings.HasPrefix(c.Line, "sendmsg(") || len(c.Data) == 0 {
-			continue
-		}
-		nb, err := golden.ToNative(c.Data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		msgs, err := netlink.ParseMessages(nb)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range msgs {
-			if uint16(m.Header.Type) == typ {
-				out, _ = m.MarshalBinary()
-			}
-		}
+	b, err := golden.LastRequest(calls, typ)
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
 	}
-	if out == nil {
-		t.Fatalf("%s: no message of type %d", file, typ)
-	}
-	binary.NativeEndian.PutUint32(out[8:], 0)
-	binary.NativeEndian.PutUint32(out[12:], 0)
-	return out
+	return b
 }
 
 // Each sequence of commands, run by iproute2 and then (from the same

@@ -3,8 +3,9 @@ package ipcmd
 import (
 	"bufio"
 	"bytes"
-	"nsbox/cli"
 	"testing"
+
+	"nsbox/cli"
 )
 
 func TestGetPrefixMessages(t *testing.T) {

@@ -1,9 +1,7 @@
 package lab
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
@@ -48,17 +47,8 @@ func nsbox(t *testing.T, dir string, env []string, args ...string) result {
 	cmd := exec.Command(sandbox.Binary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Dir = dir
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("nsbox %v: %v", args, err)
-	}
-	return result{out.String(), errb.String(), code}
+	r := testutil.Run(t, cmd)
+	return result{r.Stdout, r.Stderr, r.Code}
 }
 
 func sh(t *testing.T, args ...string) string {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 	"nsbox/nsenter"
 )
 
@@ -529,16 +530,8 @@ func TestBinaryFromScratch(t *testing.T) {
 		cmd.Path = "/nsbox"
 		cmd.Env = []string{"PATH=/bin"} // nothing there
 		cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root}
-		var out, errb strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return result{out.String(), errb.String(), code}
+		r := testutil.Run(t, cmd)
+		return result{r.Stdout, r.Stderr, r.Code}
 	}
 	want := func(r result, stdout string) {
 		t.Helper()

@@ -15,11 +15,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 	"nsbox/wire"
 )
 
@@ -32,17 +32,8 @@ type result struct {
 
 func run(t *testing.T, name string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s %v: %v", name, args, err)
-	}
-	return result{o.String(), e.String(), code}
+	r := testutil.Run(t, exec.Command(name, args...))
+	return result{r.Stdout, r.Stderr, r.Code}
 }
 
 // must runs a command that has to succeed.
@@ -356,52 +347,12 @@ func TestWire(t *testing.T) {
 	}
 }
 
-// syncBuffer is a buffer two goroutines can share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitFor polls, bounded, until every buffer holds s.
-func waitFor(t *testing.T, s string, bufs ...*syncBuffer) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		all := true
-		for _, b := range bufs {
-			all = all && strings.Contains(b.String(), s)
-		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			for i, b := range bufs {
-				t.Logf("output %d:\n%s", i, b.String())
-			}
-			t.Fatalf("%q never showed up", s)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestMonitor: nsbox's tc monitor prints the events tc monitor prints.
 func TestMonitor(t *testing.T) {
 	sandbox.Require(t, "tc", "ip")
 	const ns = "tc-mon"
 	newNS(t, ns)
-	var tcOut, ourOut syncBuffer
+	var tcOut, ourOut testutil.SyncBuffer
 	mon := exec.Command("ip", "netns", "exec", ns, "tc", "monitor")
 	mon.Stdout, mon.Stderr = &tcOut, &tcOut
 	if err := mon.Start(); err != nil {
@@ -445,7 +396,7 @@ func TestMonitor(t *testing.T) {
 	tc("class", "del", "dev", "v0", "classid", "5:1")
 	tc("qdisc", "del", "dev", "v0", "root")
 	tc("qdisc", "add", "dev", "ifb0", "root", "handle", "77:", "pfifo")
-	waitFor(t, " 77: ", &tcOut, &ourOut)
+	testutil.WaitFor(t, " 77: ", &tcOut, &ourOut)
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("monitor: %v", err)

@@ -184,25 +184,6 @@ func TestWireMatchesIproute2(t *testing.T) {
 	}
 }
 
-// dialIn opens an rtnetlink socket in a new named namespace that the
-// test removes at its end.
-func dialIn(t *testing.T, ns string) *rtnl.Conn {
-	t.Helper()
-	if err := nsenter.Add(ns); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nsenter.Delete(ns) })
-	var conn *rtnl.Conn
-	if err := nsenter.Do(ns, func() (err error) {
-		conn, err = rtnl.Dial()
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
-}
-
 // TestDecodeStraceConversation: with -e write=all -e read=all strace
 // shows requests and answers; MSG_PEEK reads (the data comes again) are
 // left out.

@@ -69,16 +69,7 @@ func (w *world) exec(env []string, name string, args ...string) cnitest.Result {
 	w.t.Helper()
 	cmd := exec.Command("ip", append([]string{"netns", "exec", w.host, name}, args...)...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := cnitest.Result{Stdout: out.String(), Stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.Exit = ee.ExitCode()
-	} else if err != nil {
-		w.t.Fatal(err)
-	}
-	return r
+	return cnitest.Exec(w.t, cmd)
 }
 
 // cnitool runs the reference cnitool in the node with this side's
@@ -101,27 +92,7 @@ func (w *world) mustCnitool(confDir string, env []string, args ...string) string
 // plugin runs one plugin binary of this side directly, in the node.
 func (w *world) plugin(name string, c cnitest.Call) cnitest.Result {
 	w.t.Helper()
-	env := []string{}
-	for _, kv := range [][2]string{{"CNI_COMMAND", c.Command}, {"CNI_CONTAINERID", c.ContainerID},
-		{"CNI_NETNS", c.Netns}, {"CNI_IFNAME", c.IfName}, {"CNI_ARGS", c.Args}, {"CNI_PATH", c.Path}} {
-		if kv[1] != "" {
-			env = append(env, kv[0]+"="+kv[1])
-		}
-	}
-	env = append(env, c.Env...)
-	cmd := exec.Command("ip", "netns", "exec", w.host, filepath.Join(w.bin, name))
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
-	cmd.Stdin = strings.NewReader(c.Stdin)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := cnitest.Result{Stdout: out.String(), Stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.Exit = ee.ExitCode()
-	} else if err != nil {
-		w.t.Fatal(err)
-	}
-	return r
+	return cnitest.Exec(w.t, c.Prepare("ip", "netns", "exec", w.host, filepath.Join(w.bin, name)))
 }
 
 // scrub drops what changes with time in ip's and bridge's JSON: timers,
