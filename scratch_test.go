@@ -15,7 +15,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -30,26 +29,7 @@ func TestMain(m *testing.M) { sandbox.Main(m) }
 // /var/run and /dev (with only /dev/null).
 func scratchRoot(t *testing.T) string {
 	t.Helper()
-	root := t.TempDir()
-	// A container's root is a mount point of its own: bind the directory
-	// onto itself so that "/" inside is one too (ip netns exec makes it
-	// a slave mount, which needs a mount point).
-	if err := unix.Mount(root, root, "", unix.MS_BIND, ""); err != nil {
-		t.Fatalf("bind %s onto itself: %v", root, err)
-	}
-	t.Cleanup(func() { unix.Unmount(root, unix.MNT_DETACH) })
-	for _, d := range []string{"bin", "proc", "sys", "dev", "tmp", "var/run"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bin, err := os.ReadFile(sandbox.Binary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "nsbox"), bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	root := testutil.ScratchRoot(t, "bin", "proc", "sys", "dev", "tmp", "var/run")
 	mounts := []struct{ src, dst, fstype string }{
 		{"proc", "proc", "proc"},
 		{"sysfs", "sys", "sysfs"},
@@ -58,11 +38,7 @@ func scratchRoot(t *testing.T) string {
 		{"tmpfs", "dev", "tmpfs"},
 	}
 	for _, m := range mounts {
-		dst := filepath.Join(root, m.dst)
-		if err := unix.Mount(m.src, dst, m.fstype, 0, ""); err != nil {
-			t.Fatalf("mount %s on %s: %v", m.fstype, dst, err)
-		}
-		t.Cleanup(func() { unix.Unmount(dst, unix.MNT_DETACH) })
+		testutil.Mount(t, m.src, filepath.Join(root, m.dst), m.fstype, 0)
 	}
 	if err := unix.Mknod(filepath.Join(root, "dev/null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
 		t.Fatal(err)
@@ -157,18 +133,8 @@ func TestScratchSeedExercise(t *testing.T) {
 		out, _ := chroot(root, nil, "/bin/ip", "netns", "exec", ns, "netstat", "-tunapl").CombinedOutput()
 		return string(out)
 	}
-	eventually := func(what string, cond func() bool) {
-		t.Helper()
-		for i := 0; i < 200; i++ {
-			if cond() {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatal(what)
-	}
 	for ns := range addrs {
-		eventually("no listener on 8080 in "+ns, func() bool {
+		testutil.Eventually(t, "no listener on 8080 in "+ns, func() bool {
 			out := netstat(ns)
 			return strings.Contains(out, ":8080") && strings.Contains(out, "LISTEN")
 		})
@@ -186,10 +152,10 @@ func TestScratchSeedExercise(t *testing.T) {
 		}
 	}
 	for ns := range addrs {
-		eventually("server in "+ns+" never got its client's line: "+servers[ns].out.String(), func() bool {
+		testutil.Eventually(t, "server in "+ns+" never got its client's line: "+servers[ns].out.String(), func() bool {
 			return servers[ns].out.String() == "hello "+ns+"\n"
 		})
-		eventually("client of "+ns+" never got the server's line: "+clients[ns].out.String(), func() bool {
+		testutil.Eventually(t, "client of "+ns+" never got the server's line: "+clients[ns].out.String(), func() bool {
 			return clients[ns].out.String() == "welcome to "+ns+"\n"
 		})
 	}

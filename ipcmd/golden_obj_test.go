@@ -10,7 +10,6 @@ import (
 	"nsbox/cli"
 	"nsbox/internal/golden"
 	"nsbox/internal/sandbox"
-	"nsbox/netlink"
 )
 
 // The bytes nsbox's ip and bridge front ends send for issue 17's
@@ -63,16 +62,8 @@ func TestGoldenObjectsEndToEnd(t *testing.T) {
 		}
 		g.Netns = ns
 		s := newSession(g, words[0])
-		conn, err := s.dial()
-		if err != nil {
-			t.Fatal(err)
-		}
 		var sent [][]byte
-		conn.Tap = func(dir netlink.Direction, b []byte) {
-			if dir == netlink.Sent {
-				sent = append(sent, append([]byte(nil), b...))
-			}
-		}
+		tapSent(t, s, &sent)
 		if words[0] == "bridge" {
 			err = s.bridge(rest)
 		} else {

@@ -711,16 +711,8 @@ func TestGoldenRequestsEndToEnd(t *testing.T) {
 
 	s := newSession(cli.Global{Netns: ns}, "ip")
 	defer s.close()
-	conn, err := s.dial()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var sent [][]byte
-	conn.Tap = func(dir netlink.Direction, b []byte) {
-		if dir == netlink.Sent {
-			sent = append(sent, append([]byte(nil), b...))
-		}
-	}
+	tapSent(t, s, &sent)
 	steps := []struct {
 		line, file string
 		typ        uint16
@@ -755,6 +747,20 @@ func TestGoldenRequestsEndToEnd(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: nsbox sent\n% x\niproute2 sent\n% x", st.line, got, want)
+		}
+	}
+}
+
+// tapSent dials s and keeps in *sent a copy of every datagram it sends.
+func tapSent(t *testing.T, s *session, sent *[][]byte) {
+	t.Helper()
+	conn, err := s.dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Tap = func(dir netlink.Direction, b []byte) {
+		if dir == netlink.Sent {
+			*sent = append(*sent, append([]byte(nil), b...))
 		}
 	}
 }

@@ -19,8 +19,8 @@ import (
 	"nsbox/internal/sandbox"
 	"nsbox/internal/testutil"
 	"nsbox/internal/testutil/rtnltest"
+	"nsbox/internal/testutil/wiretest"
 	"nsbox/rtnl"
-	"nsbox/wire"
 )
 
 func TestMonitor(t *testing.T) {
@@ -133,25 +133,8 @@ func TestMonitor(t *testing.T) {
 	}
 
 	// -wire printed every datagram the monitor read, -pcap kept the same
-	b, err := os.ReadFile(pcap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkts, err := wire.ReadPcap(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := wire.ParseText(ourErr.String())
-	if err != nil {
-		t.Fatalf("-wire output does not read back: %v", err)
-	}
-	if len(ds) != len(pkts) || len(pkts) == 0 {
-		t.Fatalf("-wire showed %d datagrams, the pcap has %d", len(ds), len(pkts))
-	}
-	for i := range ds {
-		if !bytes.Equal(ds[i].Data, pkts[i].Data) || (ds[i].Dir == wire.DirSent) != pkts[i].Sent {
-			t.Errorf("datagram %d: -wire and -pcap differ", i+1)
-		}
+	if ds := wiretest.SameAsPcap(t, ourErr.String(), pcap); len(ds) == 0 {
+		t.Fatal("-wire and -pcap hold no datagram")
 	}
 	if !strings.Contains(ourErr.String(), `IFLA_IFNAME (3) len 8: "wv0"`) {
 		t.Errorf("-wire does not show wv0's RTM_NEWLINK")
@@ -191,14 +174,7 @@ func TestMonitorBinary(t *testing.T) {
 		if err := cmd.Wait(); err != nil {
 			t.Errorf("%v: monitor ended with %v: %s", sig, err, errb.String())
 		}
-		b, err := os.ReadFile(pcap)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pkts, err := wire.ReadPcap(b)
-		if err != nil {
-			t.Fatalf("%v: the pcap is not whole: %v", sig, err)
-		}
+		pkts := wiretest.ReadPcap(t, pcap)
 		found := false
 		for _, p := range pkts {
 			if !p.Sent && bytes.Contains(p.Data, []byte("wmb0")) {

@@ -496,34 +496,10 @@ func TestBinaryAppletInNamespace(t *testing.T) {
 func TestBinaryFromScratch(t *testing.T) {
 	sandbox.Require(t)
 	// The image's root is a mount, as a container's is.
-	root := t.TempDir() + "/root"
-	if err := os.Mkdir(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Mount(root, root, "", unix.MS_BIND, ""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { unix.Unmount(root, unix.MNT_DETACH) })
-	bin, err := os.ReadFile(sandbox.Binary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(root+"/nsbox", bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []string{"proc", "sys"} {
-		if err := os.Mkdir(root+"/"+d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := unix.Mount("/proc", root+"/proc", "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		t.Fatal(err)
-	}
+	root := testutil.ScratchRoot(t, "proc", "sys")
+	testutil.Mount(t, "/proc", root+"/proc", "", unix.MS_BIND|unix.MS_REC)
 	// Before TempDir's RemoveAll (cleanups run last-in first-out).
-	t.Cleanup(func() {
-		unix.Unmount(root+"/var/run/netns", unix.MNT_DETACH)
-		unix.Unmount(root+"/proc", unix.MNT_DETACH)
-	})
+	t.Cleanup(func() { unix.Unmount(root+"/var/run/netns", unix.MNT_DETACH) })
 	scratch := func(args ...string) result {
 		t.Helper()
 		cmd := exec.Command("/nsbox", args...)

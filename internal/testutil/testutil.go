@@ -1,11 +1,16 @@
 // Package testutil holds the helpers the tests of several packages share:
-// a buffer a child process and a test can both use (SyncBuffer, WaitFor),
-// running a command and collecting what it printed and its exit status
-// (Run), the reference exercise's iproute2 commands (SeedExercise), and
+// a buffer a child process and a test can both use, and polls bounded in
+// time (SyncBuffer, WaitFor, Eventually); running a command and
+// collecting what it printed and its exit status (Run); a line diff for
+// failure messages (Diff); the reference exercise's iproute2 commands
+// (SeedExercise); the root of a FROM scratch image (ScratchRoot); and
 // netlink test vectors built byte by byte in the host's native order
-// (U16, Cat, Nla, NlMsg...). It is for tests only: product code never
-// imports it (TestNotInProduct checks), and it imports nothing of nsbox,
-// so that every package's own tests can use it.
+// (U16, Cat, Nla, NlMsg...). Helpers that need nsbox's own packages are in
+// rtnltest and wiretest.
+//
+// It is for tests only: no package of the nsbox binary imports it
+// (TestNotInProduct checks), and it imports no nsbox package but the
+// sandbox, so that every package's tests can use it.
 package testutil
 
 import (
@@ -41,23 +46,41 @@ func (s *SyncBuffer) String() string {
 // hanging it.
 func WaitFor(t testing.TB, s string, bufs ...*SyncBuffer) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		all := true
+	if !poll(func() bool {
 		for _, b := range bufs {
-			all = all && strings.Contains(b.String(), s)
-		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			for i, b := range bufs {
-				t.Logf("output %d:\n%s", i, b.String())
+			if !strings.Contains(b.String(), s) {
+				return false
 			}
-			t.Fatalf("%q never showed up", s)
+		}
+		return true
+	}) {
+		for i, b := range bufs {
+			t.Logf("output %d:\n%s", i, b.String())
+		}
+		t.Fatalf("%q never showed up", s)
+	}
+}
+
+// Eventually polls until cond holds (a listener is up, a line has come).
+// It is bounded (15 s): a condition that never comes fails the test with
+// what instead of hanging it.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	if !poll(cond) {
+		t.Fatal(what)
+	}
+}
+
+// poll reports whether cond held within 15 s, tried every 20 ms.
+func poll(cond func() bool) bool {
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return true
 }
 
 // Result is what a command printed and its exit status.
@@ -81,6 +104,64 @@ func Run(t testing.TB, cmd *exec.Cmd) Result {
 		t.Fatalf("%s: %v", strings.Join(cmd.Args, " "), err)
 	}
 	return r
+}
+
+// Diff is a line diff of a and b (longest common subsequence): lines
+// only a has ("- "), lines only b has ("+ "), with two lines of context.
+func Diff(a, b string) string {
+	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
+	n, m := len(x), len(y)
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if x[i] == y[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	type line struct {
+		op   byte
+		text string
+	}
+	var lines []line
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && x[i] == y[j]:
+			lines = append(lines, line{' ', x[i]})
+			i, j = i+1, j+1
+		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
+			lines = append(lines, line{'+', y[j]})
+			j++
+		default:
+			lines = append(lines, line{'-', x[i]})
+			i++
+		}
+	}
+	var out strings.Builder
+	last := -1
+	for k, l := range lines {
+		near := false
+		for d := -2; d <= 2; d++ {
+			if k+d >= 0 && k+d < len(lines) && lines[k+d].op != ' ' {
+				near = true
+			}
+		}
+		if !near {
+			continue
+		}
+		if last >= 0 && k != last+1 {
+			out.WriteString("   ...\n")
+		}
+		out.WriteString(string(l.op) + " " + l.text + "\n")
+		last = k
+	}
+	return out.String()
 }
 
 // SeedExercise is the reference exercise (docs/seed.md) as iproute2
