@@ -7,7 +7,8 @@
 // fib_rule_hdr and the IFLA_/IFA_/RTA_/NDA_/FRA_ attributes that hold
 // integers, struct rtnexthop and struct rtvia included; tcmsg and the
 // TCA_* attributes, by kind, in tc.go); everything else is copied as it
-// is. Used by tests only.
+// is. Call.Messages, Select, Last and LastRequest pick out the messages a
+// test compares with. Used by tests only.
 package golden
 
 import (
