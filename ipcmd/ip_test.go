@@ -69,11 +69,7 @@ func quietIPv6(t *testing.T) {
 // sh runs iproute2 (or anything) and fails the test on a non-zero exit.
 func sh(t *testing.T, args ...string) string {
 	t.Helper()
-	r := runCmd(t, "", args[0], args[1:]...)
-	if r.code != 0 {
-		t.Fatalf("%v: exit %d: %s", args, r.code, r.err)
-	}
-	return r.out
+	return testutil.Output(t, exec.Command(args[0], args[1:]...))
 }
 
 // cleanLinks deletes every link but lo, and the named namespaces.

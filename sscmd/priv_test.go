@@ -1,7 +1,6 @@
 package sscmd
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -37,13 +36,7 @@ func applets(t *testing.T) (ss, netstat, nsbox string) {
 // run returns a command's stdout; it fails the test on a non-zero exit.
 func run(t *testing.T, argv ...string) string {
 	t.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, errb.String())
-	}
-	return out.String()
+	return testutil.Output(t, exec.Command(argv[0], argv[1:]...))
 }
 
 // same compares two outputs line by line and reports the first lines

@@ -38,11 +38,7 @@ func run(t *testing.T, name string, args ...string) result {
 // must runs a command that has to succeed.
 func must(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	r := run(t, name, args...)
-	if r.code != 0 {
-		t.Fatalf("%s %v: exit %d: %s", name, args, r.code, r.err)
-	}
-	return r.out
+	return testutil.Output(t, exec.Command(name, args...))
 }
 
 // nsboxTC returns the path of a link named tc to the nsbox binary.

@@ -261,12 +261,7 @@ func run2(t *testing.T, stdin io.Reader, argv ...string) string {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
 	cmd.Stdin = stdin
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%v: %v\n%s", argv, err, errb.String())
-	}
-	return out.String()
+	return testutil.Output(t, cmd)
 }
 
 // TestKernelFilter: the expression is compiled and attached, so the

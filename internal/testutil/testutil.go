@@ -1,8 +1,8 @@
 // Package testutil holds the helpers the tests of several packages share:
 // a buffer a child process and a test can both use, and polls bounded in
 // time (SyncBuffer, WaitFor, Eventually); running a command and
-// collecting what it printed and its exit status (Run); a line diff for
-// failure messages (Diff); the reference exercise's iproute2 commands
+// collecting what it printed and its exit status (Run, Output); a line
+// diff for failure messages (Diff); the reference exercise's iproute2 commands
 // (SeedExercise); the root of a FROM scratch image (ScratchRoot); and
 // netlink test vectors built byte by byte in the host's native order
 // (U16, Cat, Nla, NlMsg...). Helpers that need nsbox's own packages are in
@@ -162,6 +162,17 @@ func Diff(a, b string) string {
 		last = k
 	}
 	return out.String()
+}
+
+// Output runs cmd and returns its stdout. A command that fails (a
+// non-zero exit) fails the test, which shows its stderr.
+func Output(t testing.TB, cmd *exec.Cmd) string {
+	t.Helper()
+	r := Run(t, cmd)
+	if r.Code != 0 {
+		t.Fatalf("%s: exit %d\n%s", strings.Join(cmd.Args, " "), r.Code, r.Stderr)
+	}
+	return r.Stdout
 }
 
 // SeedExercise is the reference exercise (docs/seed.md) as iproute2

@@ -93,6 +93,9 @@ func TestRun(t *testing.T) {
 	if r := Run(t, exec.Command("true")); r != (Result{}) {
 		t.Fatalf("true: got %+v", r)
 	}
+	if out := Output(t, exec.Command("echo", "out")); out != "out\n" {
+		t.Fatalf("Output: %q", out)
+	}
 }
 
 func TestBuilders(t *testing.T) {

@@ -7,7 +7,6 @@
 package cnitest
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -226,12 +225,7 @@ func Cmd(t testing.TB, env []string, name string, args ...string) string {
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s%s", name, strings.Join(args, " "), err, out.String(), errb.String())
-	}
-	return out.String()
+	return testutil.Output(t, cmd)
 }
 
 // AddNetns makes a named network namespace (ip netns add) with lo up,
