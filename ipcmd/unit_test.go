@@ -3,9 +3,8 @@ package ipcmd
 import (
 	"bufio"
 	"bytes"
-	"testing"
-
 	"nsbox/cli"
+	"testing"
 )
 
 func TestGetPrefixMessages(t *testing.T) {
