@@ -8,20 +8,18 @@ package main
 // executable exists in that root, so any step that needed one would fail.
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
@@ -31,26 +29,7 @@ func TestMain(m *testing.M) { sandbox.Main(m) }
 // /var/run and /dev (with only /dev/null).
 func scratchRoot(t *testing.T) string {
 	t.Helper()
-	root := t.TempDir()
-	// A container's root is a mount point of its own: bind the directory
-	// onto itself so that "/" inside is one too (ip netns exec makes it
-	// a slave mount, which needs a mount point).
-	if err := unix.Mount(root, root, "", unix.MS_BIND, ""); err != nil {
-		t.Fatalf("bind %s onto itself: %v", root, err)
-	}
-	t.Cleanup(func() { unix.Unmount(root, unix.MNT_DETACH) })
-	for _, d := range []string{"bin", "proc", "sys", "dev", "tmp", "var/run"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bin, err := os.ReadFile(sandbox.Binary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "nsbox"), bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	root := testutil.ScratchRoot(t, "bin", "proc", "sys", "dev", "tmp", "var/run")
 	mounts := []struct{ src, dst, fstype string }{
 		{"proc", "proc", "proc"},
 		{"sysfs", "sys", "sysfs"},
@@ -59,11 +38,7 @@ func scratchRoot(t *testing.T) string {
 		{"tmpfs", "dev", "tmpfs"},
 	}
 	for _, m := range mounts {
-		dst := filepath.Join(root, m.dst)
-		if err := unix.Mount(m.src, dst, m.fstype, 0, ""); err != nil {
-			t.Fatalf("mount %s on %s: %v", m.fstype, dst, err)
-		}
-		t.Cleanup(func() { unix.Unmount(dst, unix.MNT_DETACH) })
+		testutil.Mount(t, m.src, filepath.Join(root, m.dst), m.fstype, 0)
 	}
 	if err := unix.Mknod(filepath.Join(root, "dev/null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
 		t.Fatal(err)
@@ -110,25 +85,7 @@ func TestScratchSeedExercise(t *testing.T) {
 		return string(out)
 	}
 	// The seed, verbatim (its "master br2" typo corrected to br1).
-	for _, line := range []string{
-		"ip netns add namespace1",
-		"ip netns add namespace2",
-		"ip link add veth1 type veth peer name br-veth1",
-		"ip link add veth2 type veth peer name br-veth2",
-		"ip link set veth1 netns namespace1",
-		"ip link set veth2 netns namespace2",
-		"ip netns exec namespace1 ip addr add 192.168.1.11/24 dev veth1",
-		"ip netns exec namespace2 ip addr add 192.168.1.12/24 dev veth2",
-		"ip link add name br1 type bridge",
-		"ip link set br1 up",
-		"ip link set br-veth1 up",
-		"ip link set br-veth2 up",
-		"ip netns exec namespace1 ip link set veth1 up",
-		"ip netns exec namespace2 ip link set veth2 up",
-		"ip link set br-veth1 master br1",
-		"ip link set br-veth2 master br1",
-		"ip addr add 192.168.1.10/24 brd + dev br1",
-	} {
+	for _, line := range testutil.SeedExercise {
 		run(line)
 	}
 	if out := run("bridge link show"); !strings.Contains(out, "br-veth1") || !strings.Contains(out, "master br1") || !strings.Contains(out, "br-veth2") {
@@ -149,10 +106,10 @@ func TestScratchSeedExercise(t *testing.T) {
 	type peer struct {
 		cmd *exec.Cmd
 		in  io.WriteCloser
-		out *syncBuffer
+		out *testutil.SyncBuffer
 	}
 	start := func(argv ...string) *peer {
-		p := &peer{out: &syncBuffer{}}
+		p := &peer{out: &testutil.SyncBuffer{}}
 		p.cmd = chroot(root, nil, argv...)
 		in, err := p.cmd.StdinPipe() // a terminal, as in the seed's windows
 		if err != nil {
@@ -176,18 +133,8 @@ func TestScratchSeedExercise(t *testing.T) {
 		out, _ := chroot(root, nil, "/bin/ip", "netns", "exec", ns, "netstat", "-tunapl").CombinedOutput()
 		return string(out)
 	}
-	eventually := func(what string, cond func() bool) {
-		t.Helper()
-		for i := 0; i < 200; i++ {
-			if cond() {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatal(what)
-	}
 	for ns := range addrs {
-		eventually("no listener on 8080 in "+ns, func() bool {
+		testutil.Eventually(t, "no listener on 8080 in "+ns, func() bool {
 			out := netstat(ns)
 			return strings.Contains(out, ":8080") && strings.Contains(out, "LISTEN")
 		})
@@ -205,10 +152,10 @@ func TestScratchSeedExercise(t *testing.T) {
 		}
 	}
 	for ns := range addrs {
-		eventually("server in "+ns+" never got its client's line: "+servers[ns].out.String(), func() bool {
+		testutil.Eventually(t, "server in "+ns+" never got its client's line: "+servers[ns].out.String(), func() bool {
 			return servers[ns].out.String() == "hello "+ns+"\n"
 		})
-		eventually("client of "+ns+" never got the server's line: "+clients[ns].out.String(), func() bool {
+		testutil.Eventually(t, "client of "+ns+" never got the server's line: "+clients[ns].out.String(), func() bool {
 			return clients[ns].out.String() == "welcome to "+ns+"\n"
 		})
 	}
@@ -231,24 +178,6 @@ func TestScratchSeedExercise(t *testing.T) {
 			}
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer process and a reader test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestScratchLabRun(t *testing.T) {

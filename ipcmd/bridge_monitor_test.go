@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"nsbox/internal/testutil"
 )
 
 // TestBridgeMonitor: "bridge monitor [OBJECTS]" of nsbox and of iproute2,
@@ -29,7 +31,7 @@ func TestBridgeMonitor(t *testing.T) {
 	in("ip", "link", "add", "v1", "address", "02:00:00:00:00:01", "type", "veth", "peer", "name", "v2", "address", "02:00:00:00:00:02")
 	in("sh", "-c", "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6")
 	for i, objects := range [][]string{nil, {"all"}, {"link"}, {"fdb"}, {"li", "fd"}, {"vlan"}} {
-		var outs [2]syncBuffer
+		var outs [2]testutil.SyncBuffer
 		var cmds [2]*exec.Cmd
 		for j, bin := range []string{"bridge", filepath.Join(dir, "bridge")} {
 			cmds[j] = exec.Command("ip", append([]string{"netns", "exec", ns, bin, "monitor"}, objects...)...)
@@ -79,7 +81,7 @@ func TestBridgeMonitor(t *testing.T) {
 			endMark = "" // no fdb events: compare what came in a moment
 			time.Sleep(500 * time.Millisecond)
 		} else {
-			waitFor(t, endMark, &outs[0], &outs[1])
+			testutil.WaitFor(t, endMark, &outs[0], &outs[1])
 		}
 		stop()
 		var got [2]string

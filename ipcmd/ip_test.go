@@ -7,7 +7,6 @@ package ipcmd
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -24,6 +23,7 @@ import (
 	"nsbox/cli"
 	"nsbox/internal/golden"
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 	"nsbox/netlink"
 )
 
@@ -35,19 +35,11 @@ type result struct {
 func runCmd(t *testing.T, stdin string, name string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(name, args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
 	}
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s %v: %v", name, args, err)
-	}
-	return result{o.String(), e.String(), code}
+	r := testutil.Run(t, cmd)
+	return result{r.Stdout, r.Stderr, r.Code}
 }
 
 // tools returns the nsbox binary and a directory with links named ip and
@@ -77,11 +69,7 @@ func quietIPv6(t *testing.T) {
 // sh runs iproute2 (or anything) and fails the test on a non-zero exit.
 func sh(t *testing.T, args ...string) string {
 	t.Helper()
-	r := runCmd(t, "", args[0], args[1:]...)
-	if r.code != 0 {
-		t.Fatalf("%v: exit %d: %s", args, r.code, r.err)
-	}
-	return r.out
+	return testutil.Output(t, exec.Command(args[0], args[1:]...))
 }
 
 // cleanLinks deletes every link but lo, and the named namespaces.
@@ -719,16 +707,8 @@ func TestGoldenRequestsEndToEnd(t *testing.T) {
 
 	s := newSession(cli.Global{Netns: ns}, "ip")
 	defer s.close()
-	conn, err := s.dial()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var sent [][]byte
-	conn.Tap = func(dir netlink.Direction, b []byte) {
-		if dir == netlink.Sent {
-			sent = append(sent, append([]byte(nil), b...))
-		}
-	}
+	tapSent(t, s, &sent)
 	steps := []struct {
 		line, file string
 		typ        uint16
@@ -750,29 +730,33 @@ func TestGoldenRequestsEndToEnd(t *testing.T) {
 		if st.file == "" {
 			continue
 		}
-		var got []byte
-		for _, d := range sent {
-			msgs, err := netlink.ParseMessages(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range msgs {
-				if uint16(m.Header.Type) == st.typ {
-					got, _ = m.MarshalBinary()
-				}
-			}
+		got, err := golden.Last(sent, st.typ)
+		if err != nil {
+			t.Fatal(err)
 		}
 		want := goldenRequest(t, st.file, st.typ)
 		if got == nil {
 			t.Fatalf("%s: nothing of type %d sent", st.line, st.typ)
 		}
-		binary.NativeEndian.PutUint32(got[8:], 0)
-		binary.NativeEndian.PutUint32(got[12:], 0)
 		if st.maskFD && len(got) == 40 && len(want) == 40 {
 			copy(got[36:], want[36:]) // IFLA_NET_NS_FD: an fd number
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: nsbox sent\n% x\niproute2 sent\n% x", st.line, got, want)
+		}
+	}
+}
+
+// tapSent dials s and keeps in *sent a copy of every datagram it sends.
+func tapSent(t *testing.T, s *session, sent *[][]byte) {
+	t.Helper()
+	conn, err := s.dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Tap = func(dir netlink.Direction, b []byte) {
+		if dir == netlink.Sent {
+			*sent = append(*sent, append([]byte(nil), b...))
 		}
 	}
 }
@@ -785,31 +769,11 @@ func goldenRequest(t *testing.T, file string, typ uint16) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []byte
-	for _, c := range calls {
-		if !strings.HasPrefix(c.Line, "sendmsg(") || len(c.Data) == 0 {
-			continue
-		}
-		nb, err := golden.ToNative(c.Data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		msgs, err := netlink.ParseMessages(nb)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range msgs {
-			if uint16(m.Header.Type) == typ {
-				out, _ = m.MarshalBinary()
-			}
-		}
+	b, err := golden.LastRequest(calls, typ)
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
 	}
-	if out == nil {
-		t.Fatalf("%s: no message of type %d", file, typ)
-	}
-	binary.NativeEndian.PutUint32(out[8:], 0)
-	binary.NativeEndian.PutUint32(out[12:], 0)
-	return out
+	return b
 }
 
 // Each sequence of commands, run by iproute2 and then (from the same

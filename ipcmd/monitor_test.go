@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,58 +17,16 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/sandbox"
-	"nsbox/nsenter"
+	"nsbox/internal/testutil"
+	"nsbox/internal/testutil/rtnltest"
+	"nsbox/internal/testutil/wiretest"
 	"nsbox/rtnl"
-	"nsbox/wire"
 )
-
-// syncBuffer is a buffer two goroutines can share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitFor polls until every buffer holds s (bounded, so a missing event
-// fails the test instead of hanging it).
-func waitFor(t *testing.T, s string, bufs ...*syncBuffer) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		all := true
-		for _, b := range bufs {
-			if !strings.Contains(b.String(), s) {
-				all = false
-			}
-		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			for i, b := range bufs {
-				t.Logf("output %d:\n%s", i, b.String())
-			}
-			t.Fatalf("%q never showed up", s)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 func TestMonitor(t *testing.T) {
 	sandbox.Require(t, "ip")
 	const ns = "ip-monitor"
-	conn := dialIn(t, ns)
+	conn := rtnltest.DialIn(t, ns)
 	addLink := func(name, peer string) {
 		t.Helper()
 		m, err := rtnl.NewLinkRequest(&rtnl.Link{Name: name, Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.Veth{Peer: &rtnl.Link{Name: peer}}}}, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
@@ -82,7 +39,7 @@ func TestMonitor(t *testing.T) {
 	}
 
 	// the oracle: iproute2's ip monitor on the same namespace
-	var ipOut, ourOut, ourErr syncBuffer
+	var ipOut, ourOut, ourErr testutil.SyncBuffer
 	ip := exec.Command("ip", "-n", ns, "monitor", "link", "address")
 	ip.Stdout, ip.Stderr = &ipOut, &ipOut
 	if err := ip.Start(); err != nil {
@@ -153,7 +110,7 @@ func TestMonitor(t *testing.T) {
 		t.Fatal(err)
 	}
 	addLink("wend0", "wend1")
-	waitFor(t, "wend1", &ipOut, &ourOut)
+	testutil.WaitFor(t, "wend1", &ipOut, &ourOut)
 	cancel()
 	if c := <-code; c != 0 {
 		t.Errorf("monitor exit %d: %s", c, ourErr.String())
@@ -176,25 +133,8 @@ func TestMonitor(t *testing.T) {
 	}
 
 	// -wire printed every datagram the monitor read, -pcap kept the same
-	b, err := os.ReadFile(pcap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkts, err := wire.ReadPcap(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := wire.ParseText(ourErr.String())
-	if err != nil {
-		t.Fatalf("-wire output does not read back: %v", err)
-	}
-	if len(ds) != len(pkts) || len(pkts) == 0 {
-		t.Fatalf("-wire showed %d datagrams, the pcap has %d", len(ds), len(pkts))
-	}
-	for i := range ds {
-		if !bytes.Equal(ds[i].Data, pkts[i].Data) || (ds[i].Dir == wire.DirSent) != pkts[i].Sent {
-			t.Errorf("datagram %d: -wire and -pcap differ", i+1)
-		}
+	if ds := wiretest.SameAsPcap(t, ourErr.String(), pcap); len(ds) == 0 {
+		t.Fatal("-wire and -pcap hold no datagram")
 	}
 	if !strings.Contains(ourErr.String(), `IFLA_IFNAME (3) len 8: "wv0"`) {
 		t.Errorf("-wire does not show wv0's RTM_NEWLINK")
@@ -209,10 +149,10 @@ func TestMonitorBinary(t *testing.T) {
 	bin := sandbox.Binary(t)
 	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
 		ns := "ip-monbin"
-		conn := dialIn(t, ns+fmt.Sprint(sig.(syscall.Signal)))
+		conn := rtnltest.DialIn(t, ns+fmt.Sprint(sig.(syscall.Signal)))
 		ns += fmt.Sprint(sig.(syscall.Signal))
 		pcap := filepath.Join(t.TempDir(), "mon.pcap")
-		var out, errb syncBuffer
+		var out, errb testutil.SyncBuffer
 		cmd := exec.Command(bin, "-n", ns, "-pcap", pcap, "monitor", "link")
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		if err := cmd.Start(); err != nil {
@@ -234,14 +174,7 @@ func TestMonitorBinary(t *testing.T) {
 		if err := cmd.Wait(); err != nil {
 			t.Errorf("%v: monitor ended with %v: %s", sig, err, errb.String())
 		}
-		b, err := os.ReadFile(pcap)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pkts, err := wire.ReadPcap(b)
-		if err != nil {
-			t.Fatalf("%v: the pcap is not whole: %v", sig, err)
-		}
+		pkts := wiretest.ReadPcap(t, pcap)
 		found := false
 		for _, p := range pkts {
 			if !p.Sent && bytes.Contains(p.Data, []byte("wmb0")) {
@@ -252,22 +185,4 @@ func TestMonitorBinary(t *testing.T) {
 			t.Errorf("%v: the pcap lacks the wmb0 event (%d packets)", sig, len(pkts))
 		}
 	}
-}
-
-// dialIn makes namespace ns and returns a socket inside it.
-func dialIn(t *testing.T, ns string) *rtnl.Conn {
-	t.Helper()
-	if err := nsenter.Add(ns); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nsenter.Delete(ns) })
-	var conn *rtnl.Conn
-	if err := nsenter.Do(ns, func() (err error) {
-		conn, err = rtnl.Dial()
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
 }

@@ -1,9 +1,7 @@
 package lab
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
@@ -48,17 +47,8 @@ func nsbox(t *testing.T, dir string, env []string, args ...string) result {
 	cmd := exec.Command(sandbox.Binary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Dir = dir
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("nsbox %v: %v", args, err)
-	}
-	return result{out.String(), errb.String(), code}
+	r := testutil.Run(t, cmd)
+	return result{r.Stdout, r.Stderr, r.Code}
 }
 
 func sh(t *testing.T, args ...string) string {
@@ -533,29 +523,9 @@ func TestShowAndCheck(t *testing.T) {
 // may be left in the image afterwards.
 func TestScratchImage(t *testing.T) {
 	sandbox.Require(t)
-	root := t.TempDir()
-	if err := syscall.Mount(root, root, "", syscall.MS_BIND, ""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Unmount(root, syscall.MNT_DETACH) })
-	for _, d := range []string{"bin", "run", "tmp", "proc", "sys", "dev"} {
-		if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bin, err := os.ReadFile(sandbox.Binary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "nsbox"), bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	root := testutil.ScratchRoot(t, "bin", "run", "tmp", "proc", "sys", "dev")
 	for _, m := range []struct{ fs, dir string }{{"proc", "proc"}, {"sysfs", "sys"}, {"tmpfs", "dev"}} {
-		dst := filepath.Join(root, m.dir)
-		if err := syscall.Mount(m.fs, dst, m.fs, 0, ""); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { syscall.Unmount(dst, syscall.MNT_DETACH) })
+		testutil.Mount(t, m.fs, filepath.Join(root, m.dir), m.fs, 0)
 	}
 	chroot := func(argv ...string) ([]byte, error) {
 		cmd := exec.Command(argv[0], argv[1:]...)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 // tcpServer is an in-test TCP peer on the sandbox's loopback: handle
@@ -54,7 +55,7 @@ func TestHalfClose(t *testing.T) {
 		got, _ := io.ReadAll(c) // until the client's FIN
 		fmt.Fprintf(c, "got %d bytes: %s", len(got), got)
 	})
-	var out syncBuf
+	var out testutil.SyncBuffer
 	cl := spawn(t, strings.NewReader("question\n"), &out, nc, "127.0.0.1", strconv.Itoa(p))
 	cl.mustExit(0)
 	if want := "got 9 bytes: question\n"; out.String() != want {
@@ -70,7 +71,7 @@ func TestHalfCloseListener(t *testing.T) {
 	nc := ncPath(t)
 	p := port()
 	inR, inW := io.Pipe()
-	var out syncBuf
+	var out testutil.SyncBuffer
 	srv := spawn(t, inR, &out, nc, "-l", "127.0.0.1", strconv.Itoa(p))
 	waitListen(t, srv, "tcp", p)
 	c, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", p))
@@ -126,7 +127,7 @@ func TestQuit(t *testing.T) {
 	})
 	for _, q := range []string{"0", "1"} {
 		t.Run("q"+q, func(t *testing.T) {
-			var out syncBuf
+			var out testutil.SyncBuffer
 			cl := spawn(t, strings.NewReader("x"), &out, nc, "-q", q, "127.0.0.1", strconv.Itoa(p))
 			cl.mustExit(0)
 			if q == "1" && out.String() != "early answer\n" {
@@ -145,7 +146,7 @@ func TestShutdownN(t *testing.T) {
 		got, _ := io.ReadAll(c)
 		fmt.Fprintf(c, "EOF after %d bytes\n", len(got))
 	})
-	var out syncBuf
+	var out testutil.SyncBuffer
 	// stdin has data, but -d means it is never read.
 	cl := spawn(t, strings.NewReader("never sent"), &out, nc, "-d", "-N", "127.0.0.1", strconv.Itoa(p))
 	cl.mustExit(0)
@@ -167,7 +168,7 @@ func TestIdleTimeout(t *testing.T) {
 	})
 	inR, inW := io.Pipe() // stdin stays open: only -w can end this
 	defer inW.Close()
-	var out syncBuf
+	var out testutil.SyncBuffer
 	cl := spawn(t, inR, &out, nc, "-w", "1", "127.0.0.1", strconv.Itoa(p))
 	cl.mustExit(0)
 	if out.String() != "hello\n" {
@@ -181,7 +182,7 @@ func TestKeep(t *testing.T) {
 	sandbox.Require(t, "nc.openbsd", "socat", "busybox")
 	nc := ncPath(t)
 	p := port()
-	var out syncBuf
+	var out testutil.SyncBuffer
 	srv := spawn(t, nil, &out, nc, "-lk", "127.0.0.1", strconv.Itoa(p))
 	waitListen(t, srv, "tcp", p)
 	for i := 1; i <= 3; i++ {
@@ -243,7 +244,7 @@ func TestExec(t *testing.T) {
 			p := port()
 			srv := spawn(t, nil, nil, nc, "-l", "-e", tc.cmd, "127.0.0.1", strconv.Itoa(p))
 			waitListen(t, srv, "tcp", p)
-			var out syncBuf
+			var out testutil.SyncBuffer
 			// netcat-openbsd as the client: -N sends its FIN.
 			cl := spawn(t, strings.NewReader(tc.in), &out, "nc.openbsd", "-N", "127.0.0.1", strconv.Itoa(p))
 			cl.mustExit(0)
@@ -397,7 +398,7 @@ func TestSignalCleanup(t *testing.T) {
 			waitUnixListen(t, srv, path)
 			inR, inW := io.Pipe()
 			defer inW.Close()
-			var out syncBuf
+			var out testutil.SyncBuffer
 			cl := spawn(t, inR, &out, "nc.openbsd", "-U", path)
 			inW.Write([]byte("through cat\n"))
 			waitFor(t, &out, "through cat\n", cl) // the -e child runs

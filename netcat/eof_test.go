@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 // senders are the peers that send a stream to "nc -l" and then end:
@@ -107,7 +108,7 @@ func TestEmptyStdinClient(t *testing.T) {
 				conns <- c
 				<-release
 			})
-			var out syncBuf
+			var out testutil.SyncBuffer
 			cl := spawn(t, nil, &out, append(tc.argv, "127.0.0.1", strconv.Itoa(p))...)
 			c := <-conns
 			// Two round trips through the client's poll loop: its
@@ -177,11 +178,11 @@ func TestDetachedExercise(t *testing.T) {
 	type session struct {
 		srv, tel *proc
 		in       *io.PipeWriter
-		out      *syncBuf
+		out      *testutil.SyncBuffer
 	}
 	sessions := map[string]*session{}
 	for ns, addr := range addrs {
-		s := &session{out: &syncBuf{}}
+		s := &session{out: &testutil.SyncBuffer{}}
 		// "ip netns exec namespace1 nc -l 8080 </dev/null &"
 		s.srv = spawn(t, nil, nil, nsbox, "netns", "exec", ns, "nc", "-l", "8080")
 		waitListen(t, s.srv, "tcp", 8080)

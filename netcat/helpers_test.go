@@ -2,7 +2,6 @@ package netcat
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
@@ -48,30 +48,12 @@ func init() { nextPort.Store(20000) }
 // port returns a port no other test of this process uses.
 func port() int { return int(nextPort.Add(1)) }
 
-// syncBuf is a goroutine-safe buffer for a child's stderr/stdout.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // proc is a child process (nc under test or a peer).
 type proc struct {
 	t      *testing.T
 	name   string
 	cmd    *exec.Cmd
-	stderr *syncBuf
+	stderr *testutil.SyncBuffer
 	done   chan struct{}
 	err    error
 }
@@ -101,7 +83,7 @@ func spawn(t *testing.T, stdin io.Reader, stdout io.Writer, argv ...string) *pro
 		defer r.Close()
 	}
 	cmd.Stdout = stdout
-	p := &proc{t: t, name: filepath.Base(argv[0]), cmd: cmd, stderr: &syncBuf{}, done: make(chan struct{})}
+	p := &proc{t: t, name: filepath.Base(argv[0]), cmd: cmd, stderr: &testutil.SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		cancel()

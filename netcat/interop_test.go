@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 // A peer is another netcat: the commands that make it receive or send
@@ -169,7 +170,7 @@ func TestInteropUnix(t *testing.T) {
 }
 
 // waitFor waits until buf holds want.
-func waitFor(t *testing.T, buf *syncBuf, want string, who *proc) {
+func waitFor(t *testing.T, buf *testutil.SyncBuffer, want string, who *proc) {
 	t.Helper()
 	deadline := time.Now().Add(safety)
 	for time.Now().Before(deadline) {
@@ -206,7 +207,7 @@ func TestInteropUDP(t *testing.T) {
 	type side struct {
 		p   *proc
 		w   *io.PipeWriter
-		out *syncBuf
+		out *testutil.SyncBuffer
 	}
 	for _, up := range ups {
 		for _, ncListens := range []bool{true, false} {
@@ -220,7 +221,7 @@ func TestInteropUDP(t *testing.T) {
 				}
 				start := func(argv []string) *side {
 					r, w := io.Pipe()
-					s := &side{w: w, out: &syncBuf{}}
+					s := &side{w: w, out: &testutil.SyncBuffer{}}
 					s.p = spawn(t, r, s.out, argv...)
 					return s
 				}

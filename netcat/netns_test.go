@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 // TestTwoNamespaces is the seed exercise: namespaces a and b joined to
@@ -40,13 +41,13 @@ func TestTwoNamespaces(t *testing.T) {
 	}
 	type server struct {
 		p   *proc
-		out *syncBuf
+		out *testutil.SyncBuffer
 		in  *io.PipeWriter
 	}
 	servers := map[string]*server{}
 	for ns := range addrs {
 		r, w := io.Pipe()
-		s := &server{out: &syncBuf{}, in: w}
+		s := &server{out: &testutil.SyncBuffer{}, in: w}
 		s.p = spawn(t, r, s.out, "ip", "netns", "exec", ns, nc, "-l", "8080")
 		servers[ns] = s
 	}
@@ -58,7 +59,7 @@ func TestTwoNamespaces(t *testing.T) {
 		s := servers[ns]
 		s.in.Write([]byte("hello from " + ns + "\n"))
 		s.in.Close()
-		var out syncBuf
+		var out testutil.SyncBuffer
 		cl := spawn(t, strings.NewReader("hello to "+addr+"\n"), &out, nc, "-v", addr, "8080")
 		cl.mustExit(0)
 		s.p.mustExit(0)

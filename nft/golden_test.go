@@ -26,11 +26,7 @@ func capturedBatch(t testing.TB) []netlink.Message {
 	if len(calls) != 1 {
 		t.Fatalf("%d calls in the capture, want 1", len(calls))
 	}
-	b, err := golden.NftToNative(calls[0].Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := netlink.ParseMessages(b)
+	msgs, err := calls[0].NftMessages()
 	if err != nil {
 		t.Fatal(err)
 	}

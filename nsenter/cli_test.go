@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 	"nsbox/nsenter"
 )
 
@@ -495,50 +496,18 @@ func TestBinaryAppletInNamespace(t *testing.T) {
 func TestBinaryFromScratch(t *testing.T) {
 	sandbox.Require(t)
 	// The image's root is a mount, as a container's is.
-	root := t.TempDir() + "/root"
-	if err := os.Mkdir(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Mount(root, root, "", unix.MS_BIND, ""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { unix.Unmount(root, unix.MNT_DETACH) })
-	bin, err := os.ReadFile(sandbox.Binary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(root+"/nsbox", bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []string{"proc", "sys"} {
-		if err := os.Mkdir(root+"/"+d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := unix.Mount("/proc", root+"/proc", "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		t.Fatal(err)
-	}
+	root := testutil.ScratchRoot(t, "proc", "sys")
+	testutil.Mount(t, "/proc", root+"/proc", "", unix.MS_BIND|unix.MS_REC)
 	// Before TempDir's RemoveAll (cleanups run last-in first-out).
-	t.Cleanup(func() {
-		unix.Unmount(root+"/var/run/netns", unix.MNT_DETACH)
-		unix.Unmount(root+"/proc", unix.MNT_DETACH)
-	})
+	t.Cleanup(func() { unix.Unmount(root+"/var/run/netns", unix.MNT_DETACH) })
 	scratch := func(args ...string) result {
 		t.Helper()
 		cmd := exec.Command("/nsbox", args...)
 		cmd.Path = "/nsbox"
 		cmd.Env = []string{"PATH=/bin"} // nothing there
 		cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root}
-		var out, errb strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return result{out.String(), errb.String(), code}
+		r := testutil.Run(t, cmd)
+		return result{r.Stdout, r.Stderr, r.Code}
 	}
 	want := func(r result, stdout string) {
 		t.Helper()

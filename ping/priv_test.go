@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
@@ -155,20 +156,11 @@ func runCmd(t *testing.T, cred *syscall.Credential, path string, args ...string)
 	// argv[0] is the bare name, as from a shell: iputils prefixes its
 	// messages with it.
 	cmd.Args[0] = filepath.Base(path)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
 	if cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	}
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s %v: %v", path, args, err)
-	}
-	return result{out.String(), errb.String(), code}
+	r := testutil.Run(t, cmd)
+	return result{r.Stdout, r.Stderr, r.Code}
 }
 
 var masks = []struct {

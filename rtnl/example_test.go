@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -28,24 +27,9 @@ func captured(file string) []netlink.Message {
 	if err != nil {
 		panic(err)
 	}
-	var out []netlink.Message
-	for _, c := range calls {
-		if !strings.Contains(c.Line, "nlmsg_type="+want) || len(c.Data) == 0 {
-			continue
-		}
-		b, err := golden.ToNative(c.Data)
-		if err != nil {
-			panic(err)
-		}
-		msgs, err := netlink.ParseMessages(b)
-		if err != nil {
-			panic(err)
-		}
-		for _, m := range msgs {
-			if m.Header.Type == capturedTypes[want] {
-				out = append(out, m)
-			}
-		}
+	out, err := golden.Select(calls, func(c golden.Call) bool { return c.Carries(want) }, uint16(capturedTypes[want]))
+	if err != nil {
+		panic(err)
 	}
 	return out
 }

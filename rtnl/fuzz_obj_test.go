@@ -15,6 +15,27 @@ import (
 // decodes, encoded again and decoded again, is the same value (the
 // encoder keeps every field the decoder fills, unknown attributes too).
 
+// requestRoundTrip: what parse decodes from b (when it does), encoded by
+// request and decoded again, is the same value.
+func requestRoundTrip[T any](t *testing.T, b []byte, parse func([]byte) (T, error), request func(T, netlink.HeaderFlags) (netlink.Message, error)) {
+	t.Helper()
+	v, err := parse(b)
+	if err != nil {
+		return
+	}
+	m, err := request(v, 0)
+	if err != nil {
+		t.Fatalf("encode %+v: %v", v, err)
+	}
+	v2, err := parse(m.Data)
+	if err != nil {
+		t.Fatalf("decode of own encoding: %v\n% x", err, m.Data)
+	}
+	if !reflect.DeepEqual(v, v2) {
+		t.Fatalf("round trip:\n%+v\n%+v", v, v2)
+	}
+}
+
 func FuzzParseNeigh(f *testing.F) {
 	ndm := (Ndmsg{Family: unix.AF_INET, Index: 3, State: NUD_REACHABLE}).AppendBinary(nil)
 	f.Add(cat(ndm, nla(NDA_DST, []byte{10, 0, 0, 2}), nla(NDA_LLADDR, []byte{2, 0, 0, 0, 0, 2}),
@@ -24,23 +45,7 @@ func FuzzParseNeigh(f *testing.F) {
 		nla(NDA_PORT, []byte{0x12, 0xb5}), nla(NDA_VNI, u32(42)), nla(NDA_LINK_NETNSID, u32(0))))
 	f.Add(cat(ndm, nla(NDA_DST, []byte{10, 0, 0})))
 	f.Add(ndm[:11])
-	f.Fuzz(func(t *testing.T, b []byte) {
-		n, err := ParseNeigh(b)
-		if err != nil {
-			return
-		}
-		m, err := NewNeighRequest(n, 0)
-		if err != nil {
-			t.Fatalf("encode %+v: %v", n, err)
-		}
-		n2, err := ParseNeigh(m.Data)
-		if err != nil {
-			t.Fatalf("decode of own encoding: %v\n% x", err, m.Data)
-		}
-		if !reflect.DeepEqual(n, n2) {
-			t.Fatalf("round trip:\n%+v\n%+v", n, n2)
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { requestRoundTrip(t, b, ParseNeigh, NewNeighRequest) })
 }
 
 func FuzzParseRule(f *testing.F) {
@@ -50,23 +55,7 @@ func FuzzParseRule(f *testing.F) {
 		nla(FRA_TUN_ID, make([]byte, 8)), nla(FRA_FWMARK, u32(0x10)), nla(FRA_FWMASK, u32(0xff))))
 	f.Add(cat(frh, nla(FRA_SPORT_RANGE, u16(5))))
 	f.Add(frh[:11])
-	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := ParseRule(b)
-		if err != nil {
-			return
-		}
-		m, err := NewRuleRequest(r, 0)
-		if err != nil {
-			t.Fatalf("encode %+v: %v", r, err)
-		}
-		r2, err := ParseRule(m.Data)
-		if err != nil {
-			t.Fatalf("decode of own encoding: %v\n% x", err, m.Data)
-		}
-		if !reflect.DeepEqual(r, r2) {
-			t.Fatalf("round trip:\n%+v\n%+v", r, r2)
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { requestRoundTrip(t, b, ParseRule, NewRuleRequest) })
 }
 
 func FuzzRouteMessageRoundTrip(f *testing.F) {
@@ -79,23 +68,7 @@ func FuzzRouteMessageRoundTrip(f *testing.F) {
 	f.Add(cat(rtm, nla(unix.RTA_DST, []byte{10, 2, 0, 0}), nla(unix.RTA_METRICS, cat(nla(RTAX_MTU, u32(1400)), nla(RTAX_CC_ALGO, []byte("reno")), nla(RTAX_LOCK, u32(4))))))
 	f.Add(cat(rtm, nla(RTA_VIA, cat(u16(unix.AF_INET6), make([]byte, 16))), nla(unix.RTA_OIF, u32(3)), nla(unix.RTA_MARK, u32(7))))
 	f.Add(cat(rtm, nla(unix.RTA_MULTIPATH, []byte{20, 0, 0, 0, 1, 0, 0, 0})))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := ParseRoute(b)
-		if err != nil {
-			return
-		}
-		m, err := NewRouteRequest(r, 0)
-		if err != nil {
-			t.Fatalf("encode %+v: %v", r, err)
-		}
-		r2, err := ParseRoute(m.Data)
-		if err != nil {
-			t.Fatalf("decode of own encoding: %v\n% x", err, m.Data)
-		}
-		if !reflect.DeepEqual(r, r2) {
-			t.Fatalf("round trip:\n%+v\n%+v", r, r2)
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { requestRoundTrip(t, b, ParseRoute, NewRouteRequest) })
 }
 
 // FuzzParseBridgeAFSpec: a bridge port's IFLA_AF_SPEC decodes to no more

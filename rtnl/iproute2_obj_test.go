@@ -9,11 +9,11 @@ package rtnl
 
 import (
 	"net/netip"
-	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/golden"
 	"nsbox/netlink"
 )
 
@@ -22,57 +22,18 @@ import (
 func goldenOf(t *testing.T, name string, typ uint16) []byte {
 	t.Helper()
 	_, calls := loadGolden(t, name)
-	var out []byte
-	for _, c := range calls {
-		if !strings.HasPrefix(c.Line, "sendmsg(") || len(c.Data) == 0 {
-			continue
-		}
-		nb, err := goldenToNative(c.Data)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		msgs, err := netlink.ParseMessages(nb)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, m := range msgs {
-			if uint16(m.Header.Type) == typ {
-				out, _ = m.MarshalBinary()
-			}
-		}
+	b, err := golden.LastRequest(calls, typ)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
-	if out == nil {
-		t.Fatalf("%s: no message of type %d", name, typ)
-	}
-	native.PutUint32(out[8:], 0)
-	native.PutUint32(out[12:], 0)
-	return out
+	return b
 }
 
 // repliesOf decodes every message of type typ the kernel sent in a
 // reply capture.
 func repliesOf(t *testing.T, name string, typ uint16) []netlink.Message {
 	t.Helper()
-	_, calls := loadGolden(t, name)
-	var out []netlink.Message
-	for _, c := range calls {
-		if !strings.HasPrefix(c.Line, "recvmsg(") || len(c.Data) == 0 {
-			continue
-		}
-		nb, err := goldenToNative(c.Data)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		msgs, err := netlink.ParseMessages(nb)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, m := range msgs {
-			if uint16(m.Header.Type) == typ {
-				out = append(out, m)
-			}
-		}
-	}
+	out := goldenSelect(t, name, func(c golden.Call) bool { return c.Syscall("recvmsg") }, typ)
 	if len(out) == 0 {
 		t.Fatalf("%s: no message of type %d", name, typ)
 	}

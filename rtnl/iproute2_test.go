@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -34,42 +33,36 @@ func loadGolden(t testing.TB, name string) (string, []golden.Call) {
 
 func goldenToNative(b []byte) ([]byte, error) { return golden.ToNative(b) }
 
+// goldenSelect is golden.Select on a capture of testdata/iproute2.
+func goldenSelect(t testing.TB, file string, keep func(golden.Call) bool, typ uint16) []netlink.Message {
+	t.Helper()
+	_, calls := loadGolden(t, file)
+	msgs, err := golden.Select(calls, keep, typ)
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return msgs
+}
+
 // goldenLink returns the decoded RTM_NEWLINK of the named link from any
 // call of a reply capture (ip link show also asks for the master's name).
 func goldenLink(t testing.TB, file, link string) *Link {
 	t.Helper()
-	_, calls := loadGolden(t, file)
-	for _, c := range calls {
-		if !strings.Contains(c.Line, "nlmsg_type=RTM_NEWLINK") || len(c.Data) == 0 {
-			continue
-		}
-		nb, err := goldenToNative(c.Data)
+	for _, b := range goldenLinkMessages(t, file) {
+		l, err := ParseLink(b)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
-		msgs, err := netlink.ParseMessages(nb)
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		for _, m := range msgs {
-			if m.Header.Type != unix.RTM_NEWLINK {
-				continue
-			}
-			l, err := ParseLink(m.Data)
-			if err != nil {
-				t.Fatalf("%s: %v", file, err)
-			}
-			if l.Name == link {
-				return l
-			}
+		if l.Name == link {
+			return l
 		}
 	}
 	t.Fatalf("%s: no RTM_NEWLINK for %s", file, link)
 	return nil
 }
 
-// goldenMessages returns the messages of type want from the last call
-// that carries any, converted to native byte order.
+// goldenMessages returns the messages of the type the capture wants
+// from the last call that carries any, converted to native byte order.
 func goldenMessages(t testing.TB, name string) []netlink.Message {
 	t.Helper()
 	want, calls := loadGolden(t, name)
@@ -78,23 +71,9 @@ func goldenMessages(t testing.TB, name string) []netlink.Message {
 		"RTM_NEWROUTE": unix.RTM_NEWROUTE,
 	}[want]
 	for i := len(calls) - 1; i >= 0; i-- {
-		c := calls[i]
-		if !strings.Contains(c.Line, "nlmsg_type="+want) || len(c.Data) == 0 {
-			continue
-		}
-		native, err := goldenToNative(c.Data)
+		out, err := golden.Select(calls[i:i+1], func(c golden.Call) bool { return c.Carries(want) }, typ)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
-		}
-		msgs, err := netlink.ParseMessages(native)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		var out []netlink.Message
-		for _, m := range msgs {
-			if uint16(m.Header.Type) == typ {
-				out = append(out, m)
-			}
 		}
 		if len(out) > 0 {
 			return out

@@ -6,34 +6,19 @@ import (
 	"strings"
 	"testing"
 
-	"nsbox/netlink"
-
 	"golang.org/x/sys/unix"
+
+	"nsbox/internal/golden"
+	"nsbox/netlink"
 )
 
 // goldenLinkMessages returns the payloads of every RTM_NEWLINK in a reply
 // capture, in native byte order.
 func goldenLinkMessages(t testing.TB, file string) [][]byte {
 	t.Helper()
-	_, calls := loadGolden(t, file)
 	var out [][]byte
-	for _, c := range calls {
-		if !strings.Contains(c.Line, "nlmsg_type=RTM_NEWLINK") || len(c.Data) == 0 {
-			continue
-		}
-		nb, err := goldenToNative(c.Data)
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		msgs, err := netlink.ParseMessages(nb)
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		for _, m := range msgs {
-			if m.Header.Type == unix.RTM_NEWLINK {
-				out = append(out, m.Data)
-			}
-		}
+	for _, m := range goldenSelect(t, file, func(c golden.Call) bool { return c.Carries("RTM_NEWLINK") }, unix.RTM_NEWLINK) {
+		out = append(out, m.Data)
 	}
 	if len(out) == 0 {
 		t.Fatalf("%s: no RTM_NEWLINK", file)

@@ -1,7 +1,6 @@
 package sscmd
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -13,9 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
@@ -37,13 +36,7 @@ func applets(t *testing.T) (ss, netstat, nsbox string) {
 // run returns a command's stdout; it fails the test on a non-zero exit.
 func run(t *testing.T, argv ...string) string {
 	t.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, errb.String())
-	}
-	return out.String()
+	return testutil.Output(t, exec.Command(argv[0], argv[1:]...))
 }
 
 // same compares two outputs line by line and reports the first lines
@@ -67,18 +60,6 @@ func same(t *testing.T, what, want, got string) {
 			return
 		}
 	}
-}
-
-// waitListen waits until check reports the socket is there.
-func waitListen(t *testing.T, check func() bool) {
-	t.Helper()
-	for i := 0; i < 100; i++ {
-		if check() {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("listener did not come up")
 }
 
 // startNC runs netcat-openbsd listening on port (in namespace ns when
@@ -196,7 +177,7 @@ func TestSSMatchesIproute2(t *testing.T) {
 	ss, _, _ := applets(t)
 	sockets(t)
 	pid := startNC(t, "", "-l", "8080")
-	waitListen(t, func() bool { return strings.Contains(run(t, "ss", "-Htln"), ":8080") })
+	testutil.Eventually(t, "listener did not come up", func() bool { return strings.Contains(run(t, "ss", "-Htln"), ":8080") })
 	for _, args := range []string{
 		"", "-t", "-tn", "-tln", "-tlnp", "-tunap", "-tuna", "-tunapl", "-tunl", "-ua", "-uan", "-u",
 		"-xa", "-xap", "-xl", "-x", "-xn", "-4 -tan", "-6 -tan", "-tanH", "-tuaH -p", "-tua -r",
@@ -246,7 +227,7 @@ func TestNetstatMatchesNetTools(t *testing.T) {
 	_, netstat, _ := applets(t)
 	sockets(t)
 	pid := startNC(t, "", "-l", "8080")
-	waitListen(t, func() bool { return strings.Contains(run(t, "ss", "-Htln"), ":8080") })
+	testutil.Eventually(t, "listener did not come up", func() bool { return strings.Contains(run(t, "ss", "-Htln"), ":8080") })
 	for _, args := range []string{
 		"-tunapl", "-tuna", "-tunl", "-tunp", "-tan", "-uan", "-tanep", "-tuanW", "-tuap", "-tua",
 		"-4 -tan", "-6 -tan", "-tlnp", "-t", "-u", "-tue", "--tcp --numeric --listening",
@@ -273,7 +254,7 @@ func TestNamespaces(t *testing.T) {
 		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 		run(t, "ip", "-n", ns, "link", "set", "lo", "up")
 		pids[ns] = startNC(t, ns, "-l", "8080")
-		waitListen(t, func() bool { return strings.Contains(run(t, "ss", "-N", ns, "-Htln"), ":8080") })
+		testutil.Eventually(t, "listener did not come up", func() bool { return strings.Contains(run(t, "ss", "-N", ns, "-Htln"), ":8080") })
 	}
 	if out := run(t, ss, "-tln"); strings.Contains(out, "8080") {
 		t.Errorf("the test's own namespace shows port 8080:\n%s", out)

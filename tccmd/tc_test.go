@@ -9,18 +9,17 @@ package tccmd
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"nsbox/internal/sandbox"
-	"nsbox/wire"
+	"nsbox/internal/testutil"
+	"nsbox/internal/testutil/wiretest"
 )
 
 func TestMain(m *testing.M) { sandbox.Main(m) }
@@ -32,27 +31,14 @@ type result struct {
 
 func run(t *testing.T, name string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s %v: %v", name, args, err)
-	}
-	return result{o.String(), e.String(), code}
+	r := testutil.Run(t, exec.Command(name, args...))
+	return result{r.Stdout, r.Stderr, r.Code}
 }
 
 // must runs a command that has to succeed.
 func must(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	r := run(t, name, args...)
-	if r.code != 0 {
-		t.Fatalf("%s %v: exit %d: %s", name, args, r.code, r.err)
-	}
-	return r.out
+	return testutil.Output(t, exec.Command(name, args...))
 }
 
 // nsboxTC returns the path of a link named tc to the nsbox binary.
@@ -334,65 +320,8 @@ func TestWire(t *testing.T) {
 		}
 	}
 	dump := r.err[:strings.Index(r.err, "Error: ")] // the dumps, then tc's two lines
-	ds, err := wire.ParseText(dump)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(pcap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkts, err := wire.ReadPcap(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ds) != len(pkts) || len(ds) < 2 {
-		t.Fatalf("-wire showed %d datagrams, the pcap holds %d", len(ds), len(pkts))
-	}
-	for i := range ds {
-		if !bytes.Equal(ds[i].Data, pkts[i].Data) {
-			t.Errorf("datagram %d: -wire and -pcap differ", i)
-		}
-	}
-}
-
-// syncBuffer is a buffer two goroutines can share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitFor polls, bounded, until every buffer holds s.
-func waitFor(t *testing.T, s string, bufs ...*syncBuffer) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		all := true
-		for _, b := range bufs {
-			all = all && strings.Contains(b.String(), s)
-		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			for i, b := range bufs {
-				t.Logf("output %d:\n%s", i, b.String())
-			}
-			t.Fatalf("%q never showed up", s)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if ds := wiretest.SameAsPcap(t, dump, pcap); len(ds) < 2 {
+		t.Fatalf("-wire and -pcap hold %d datagrams, want the request and the error", len(ds))
 	}
 }
 
@@ -401,7 +330,7 @@ func TestMonitor(t *testing.T) {
 	sandbox.Require(t, "tc", "ip")
 	const ns = "tc-mon"
 	newNS(t, ns)
-	var tcOut, ourOut syncBuffer
+	var tcOut, ourOut testutil.SyncBuffer
 	mon := exec.Command("ip", "netns", "exec", ns, "tc", "monitor")
 	mon.Stdout, mon.Stderr = &tcOut, &tcOut
 	if err := mon.Start(); err != nil {
@@ -445,7 +374,7 @@ func TestMonitor(t *testing.T) {
 	tc("class", "del", "dev", "v0", "classid", "5:1")
 	tc("qdisc", "del", "dev", "v0", "root")
 	tc("qdisc", "add", "dev", "ifb0", "root", "handle", "77:", "pfifo")
-	waitFor(t, " 77: ", &tcOut, &ourOut)
+	testutil.WaitFor(t, " 77: ", &tcOut, &ourOut)
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("monitor: %v", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 	"nsbox/pcap"
 )
 
@@ -243,7 +244,7 @@ func TestCaptureLikeTcpdump(t *testing.T) {
 		got := run2(t, nil, nsbox, "capture", "-n", "-r", mine)
 		want := run2(t, nil, "tcpdump", "-n", "-r", mine)
 		if got != want {
-			t.Errorf("%s: nsbox capture -n -r and tcpdump -n -r differ:\n%s", dev, diffLines(got, want))
+			t.Errorf("%s: nsbox capture -n -r and tcpdump -n -r differ (- tcpdump, + nsbox):\n%s", dev, testutil.Diff(want, got))
 		}
 		for _, proto := range []string{"ARP, Request", "ICMP echo request", "ICMP echo reply", ".8080: Flags [S]", "HTTP: GET / HTTP/1.1", "UDP, length 4", "Flags [R.]"} {
 			if !strings.Contains(got, proto) {
@@ -260,30 +261,7 @@ func run2(t *testing.T, stdin io.Reader, argv ...string) string {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
 	cmd.Stdin = stdin
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%v: %v\n%s", argv, err, errb.String())
-	}
-	return out.String()
-}
-
-func diffLines(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(g), len(w)); i++ {
-		var a, c string
-		if i < len(g) {
-			a = g[i]
-		}
-		if i < len(w) {
-			c = w[i]
-		}
-		if a != c {
-			b.WriteString("nsbox:   " + a + "\ntcpdump: " + c + "\n")
-		}
-	}
-	return b.String()
+	return testutil.Output(t, cmd)
 }
 
 // TestKernelFilter: the expression is compiled and attached, so the

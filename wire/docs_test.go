@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil/rtnltest"
 	"nsbox/netlink"
 	"nsbox/rtnl"
 )
@@ -215,7 +216,7 @@ func TestDocs(t *testing.T) {
 // that it answers what docs/wire.md shows (seq and pid aside).
 func TestDocsAnswers(t *testing.T) {
 	sandbox.Require(t)
-	conn := dialIn(t, "wire-docs")
+	conn := rtnltest.DialIn(t, "wire-docs")
 	for _, s := range docsSteps(t) {
 		for i, m := range s.msgs {
 			var answer []byte

@@ -13,8 +13,8 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil/rtnltest"
 	"nsbox/netlink"
-	"nsbox/nsenter"
 	"nsbox/rtnl"
 )
 
@@ -115,19 +115,7 @@ func TestDecodeIproute2(t *testing.T) {
 // compares them with what iproute2 sent for the same commands.
 func TestWireMatchesIproute2(t *testing.T) {
 	sandbox.Require(t, "ip")
-	const ns = "wire-iproute2"
-	if err := nsenter.Add(ns); err != nil {
-		t.Fatal(err)
-	}
-	defer nsenter.Delete(ns)
-	var conn *rtnl.Conn
-	if err := nsenter.Do(ns, func() (err error) {
-		conn, err = rtnl.Dial()
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := rtnltest.DialIn(t, "wire-iproute2")
 	var wire bytes.Buffer
 	tap, err := NewTap(conn.Protocol(), cli.Global{Wire: true}, &wire)
 	if err != nil {
@@ -182,25 +170,6 @@ func TestWireMatchesIproute2(t *testing.T) {
 		got := FormatDatagram(protoRoute, DirSent, maskSeq(binary.NativeEndian, ours[i]))
 		compareDump(t, "datagram "+string(rune('1'+i)), got, want)
 	}
-}
-
-// dialIn opens an rtnetlink socket in a new named namespace that the
-// test removes at its end.
-func dialIn(t *testing.T, ns string) *rtnl.Conn {
-	t.Helper()
-	if err := nsenter.Add(ns); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nsenter.Delete(ns) })
-	var conn *rtnl.Conn
-	if err := nsenter.Do(ns, func() (err error) {
-		conn, err = rtnl.Dial()
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
 }
 
 // TestDecodeStraceConversation: with -e write=all -e read=all strace

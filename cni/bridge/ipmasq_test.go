@@ -7,43 +7,58 @@ import (
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"nsbox/internal/golden"
 	"nsbox/netlink"
-
-	"golang.org/x/sys/unix"
 )
+
+// nftSent returns the messages nft sent in a capture of
+// nft/testdata, every call's batch but its begin and end, in native order.
+func nftSent(t *testing.T, file string) []netlink.Message {
+	t.Helper()
+	_, calls, err := golden.Load(filepath.Join("..", "..", "nft", "testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []netlink.Message
+	for _, c := range calls {
+		msgs, err := c.NftMessages()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, msgs[1:len(msgs)-1]...) // without batch begin and end
+	}
+	return out
+}
+
+// sameAsNft checks got against what nft sent, message for message: the
+// same type and payload, byte for byte, and flags that sameFlags accepts
+// (ours, nft's).
+func sameAsNft(t *testing.T, got, nfts []netlink.Message, sameFlags func(ours, nfts netlink.HeaderFlags) bool) {
+	t.Helper()
+	if len(got) != len(nfts) {
+		t.Fatalf("%d messages, nft sent %d", len(got), len(nfts))
+	}
+	for i := range got {
+		g, w := got[i], nfts[i]
+		if g.Header.Type != w.Header.Type || !sameFlags(g.Header.Flags, w.Header.Flags) || !bytes.Equal(g.Data, w.Data) {
+			t.Errorf("message %d:\nours %#x %#x\n%s\nnft's %#x %#x\n%s", i, g.Header.Type, g.Header.Flags, hex.Dump(g.Data), w.Header.Type, w.Header.Flags, hex.Dump(w.Data))
+		}
+	}
+}
 
 // The transaction ipMasq sends is the one nft sent for the reference
 // plugin's (nft/testdata/nft-masq.txt: the same container, interface,
 // network and addresses), message for message and byte for byte.
 func TestMasqIsReferenceTransaction(t *testing.T) {
-	_, calls, err := golden.Load(filepath.Join("..", "..", "nft", "testdata", "nft-masq.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := golden.NftToNative(calls[0].Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := netlink.ParseMessages(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = want[1 : len(want)-1] // nft's batch begin and end
+	want := nftSent(t, "nft-masq.txt")
 	addrs := []netip.Prefix{netip.MustParsePrefix("10.89.0.2/24"), netip.MustParsePrefix("fd89::2/64")}
 	got, err := masqRequests(addrs, "masqnet", "eth0", "cnitool-20b4ff582526573bbe7d", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("%d messages, nft sent %d", len(got), len(want))
-	}
-	for i := range got {
-		g, w := got[i], want[i]
-		if g.Header.Type != w.Header.Type || g.Header.Flags|unix.NLM_F_REQUEST != w.Header.Flags || !bytes.Equal(g.Data, w.Data) {
-			t.Errorf("message %d:\nours %#x %#x\n%s\nnft's %#x %#x\n%s", i, g.Header.Type, g.Header.Flags, hex.Dump(g.Data), w.Header.Type, w.Header.Flags, hex.Dump(w.Data))
-		}
-	}
+	sameAsNft(t, got, want, func(ours, nfts netlink.HeaderFlags) bool { return ours|unix.NLM_F_REQUEST == nfts })
 }
 
 func TestMasqComment(t *testing.T) {

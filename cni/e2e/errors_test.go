@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"nsbox/cni/internal/cnitest"
+	"nsbox/internal/testutil"
 )
 
 // errCase is one bad input to the bridge plugin.
@@ -157,9 +158,9 @@ func TestErrorTable(t *testing.T) {
 			}
 			if before != after {
 				if name == "nsbox" {
-					t.Errorf("nsbox: %s left the host changed (- before, + after):\n%s", c.name, diff(before, after))
+					t.Errorf("nsbox: %s left the host changed (- before, + after):\n%s", c.name, testutil.Diff(before, after))
 				} else {
-					t.Logf("the reference plugin: %s leaves the host changed:\n%s", c.name, diff(before, after))
+					t.Logf("the reference plugin: %s leaves the host changed:\n%s", c.name, testutil.Diff(before, after))
 				}
 			}
 		}

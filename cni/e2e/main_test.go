@@ -41,16 +41,7 @@ func cnitool(t *testing.T, binDir, confDir string, extraEnv []string, args ...st
 	t.Helper()
 	cmd := exec.Command(filepath.Join(cnitest.OracleBin(t), "cnitool"), args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "CNI_PATH=" + binDir, "NETCONFPATH=" + confDir}, extraEnv...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := cnitest.Result{Stdout: out.String(), Stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.Exit = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return cnitest.Exec(t, cmd)
 }
 
 func mustCnitool(t *testing.T, binDir, confDir string, extraEnv []string, args ...string) string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"nsbox/cni/internal/cnitest"
+	"nsbox/internal/testutil"
 )
 
 // world is one side of a comparison: a fresh network namespace that
@@ -69,16 +70,7 @@ func (w *world) exec(env []string, name string, args ...string) cnitest.Result {
 	w.t.Helper()
 	cmd := exec.Command("ip", append([]string{"netns", "exec", w.host, name}, args...)...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := cnitest.Result{Stdout: out.String(), Stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.Exit = ee.ExitCode()
-	} else if err != nil {
-		w.t.Fatal(err)
-	}
-	return r
+	return cnitest.Exec(w.t, cmd)
 }
 
 // cnitool runs the reference cnitool in the node with this side's
@@ -101,27 +93,7 @@ func (w *world) mustCnitool(confDir string, env []string, args ...string) string
 // plugin runs one plugin binary of this side directly, in the node.
 func (w *world) plugin(name string, c cnitest.Call) cnitest.Result {
 	w.t.Helper()
-	env := []string{}
-	for _, kv := range [][2]string{{"CNI_COMMAND", c.Command}, {"CNI_CONTAINERID", c.ContainerID},
-		{"CNI_NETNS", c.Netns}, {"CNI_IFNAME", c.IfName}, {"CNI_ARGS", c.Args}, {"CNI_PATH", c.Path}} {
-		if kv[1] != "" {
-			env = append(env, kv[0]+"="+kv[1])
-		}
-	}
-	env = append(env, c.Env...)
-	cmd := exec.Command("ip", "netns", "exec", w.host, filepath.Join(w.bin, name))
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
-	cmd.Stdin = strings.NewReader(c.Stdin)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := cnitest.Result{Stdout: out.String(), Stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.Exit = ee.ExitCode()
-	} else if err != nil {
-		w.t.Fatal(err)
-	}
-	return r
+	return cnitest.Exec(w.t, c.Prepare("ip", "netns", "exec", w.host, filepath.Join(w.bin, name)))
 }
 
 // scrub drops what changes with time in ip's and bridge's JSON: timers,
@@ -323,7 +295,7 @@ func compare(t *testing.T, what string, a, b snapshot, na, nb *normalizer) {
 			x, y = sortedJSON(x), sortedJSON(y)
 		}
 		if x != y {
-			t.Errorf("%s: %s differs (- reference plugins, + nsbox):\n%s", what, k, diff(x, y))
+			t.Errorf("%s: %s differs (- reference plugins, + nsbox):\n%s", what, k, testutil.Diff(x, y))
 		}
 	}
 }
@@ -341,62 +313,4 @@ func sortedJSON(s string) string {
 	})
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
-}
-
-// diff is a line diff of a and b (longest common subsequence), changed
-// lines with two lines of context.
-func diff(a, b string) string {
-	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
-	n, m := len(x), len(y)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if x[i] == y[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	type line struct {
-		op   byte
-		text string
-	}
-	var lines []line
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && x[i] == y[j]:
-			lines = append(lines, line{' ', x[i]})
-			i, j = i+1, j+1
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			lines = append(lines, line{'+', y[j]})
-			j++
-		default:
-			lines = append(lines, line{'-', x[i]})
-			i++
-		}
-	}
-	var out strings.Builder
-	last := -1
-	for k, l := range lines {
-		near := false
-		for d := -2; d <= 2; d++ {
-			if k+d >= 0 && k+d < len(lines) && lines[k+d].op != ' ' {
-				near = true
-			}
-		}
-		if !near {
-			continue
-		}
-		if last >= 0 && k != last+1 {
-			out.WriteString("   ...\n")
-		}
-		out.WriteString(string(l.op) + " " + l.text + "\n")
-		last = k
-	}
-	return out.String()
 }

@@ -7,7 +7,8 @@
 // fib_rule_hdr and the IFLA_/IFA_/RTA_/NDA_/FRA_ attributes that hold
 // integers, struct rtnexthop and struct rtvia included; tcmsg and the
 // TCA_* attributes, by kind, in tc.go); everything else is copied as it
-// is. Used by tests only.
+// is. Call.Messages, Select, Last and LastRequest pick out the messages a
+// test compares with. Used by tests only.
 package golden
 
 import (
@@ -46,6 +47,102 @@ func align(n int) int { return (n + 3) &^ 3 }
 type Call struct {
 	Line string // strace's decoded line
 	Data []byte // the hexdump
+}
+
+// Syscall reports whether c is a call of the named system call
+// ("sendmsg": what iproute2 sent; "recvmsg": what the kernel answered).
+func (c Call) Syscall(name string) bool { return strings.HasPrefix(c.Line, name+"(") }
+
+// Carries reports whether c has a hexdump and strace decoded a message
+// of the named type in it ("RTM_NEWLINK").
+func (c Call) Carries(typ string) bool {
+	return len(c.Data) > 0 && strings.Contains(c.Line, "nlmsg_type="+typ)
+}
+
+// Messages is c's datagram converted to native order (ToNative) and
+// split into its messages.
+func (c Call) Messages() ([]netlink.Message, error) {
+	b, err := ToNative(c.Data)
+	if err != nil {
+		return nil, err
+	}
+	return netlink.ParseMessages(b)
+}
+
+// NftMessages is Messages for a capture of nft (NftToNative).
+func (c Call) NftMessages() ([]netlink.Message, error) {
+	b, err := NftToNative(c.Data)
+	if err != nil {
+		return nil, err
+	}
+	return netlink.ParseMessages(b)
+}
+
+// Select returns, in their order, the messages of type typ in the calls
+// with a hexdump that keep accepts, in native order.
+func Select(calls []Call, keep func(Call) bool, typ uint16) ([]netlink.Message, error) {
+	var out []netlink.Message
+	for _, c := range calls {
+		if len(c.Data) == 0 || !keep(c) {
+			continue
+		}
+		msgs, err := c.Messages()
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			if uint16(m.Header.Type) == typ {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+// LastRequest is the last message of type typ that calls sent (sendmsg),
+// as Last gives it: what nsbox must send for the same request.
+func LastRequest(calls []Call, typ uint16) ([]byte, error) {
+	var sent [][]byte
+	for _, c := range calls {
+		if len(c.Data) == 0 || !c.Syscall("sendmsg") {
+			continue
+		}
+		b, err := ToNative(c.Data)
+		if err != nil {
+			return nil, err
+		}
+		sent = append(sent, b)
+	}
+	b, err := Last(sent, typ)
+	if err == nil && b == nil {
+		err = fmt.Errorf("no message of type %d sent", typ)
+	}
+	return b, err
+}
+
+// Last is the last message of type typ in datagrams (native order), with
+// nlmsg_seq and nlmsg_pid zero, so that what iproute2 and nsbox sent
+// compare byte for byte; nil when there is none.
+func Last(datagrams [][]byte, typ uint16) ([]byte, error) {
+	var out []byte
+	for _, d := range datagrams {
+		msgs, err := netlink.ParseMessages(d)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			if uint16(m.Header.Type) == typ {
+				if out, err = m.MarshalBinary(); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if out != nil {
+		native.PutUint32(out[8:], 0)  // nlmsg_seq
+		native.PutUint32(out[12:], 0) // nlmsg_pid
+	}
+	return out, nil
 }
 
 // Load reads a capture file: the message type named on its

@@ -7,7 +7,6 @@
 package cnitest
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/sandbox"
+	"nsbox/internal/testutil"
 )
 
 var (
@@ -180,7 +180,14 @@ type Result struct {
 // (and PATH).
 func (c Call) Run(t testing.TB) Result {
 	t.Helper()
-	cmd := exec.Command(c.Plugin)
+	return Exec(t, c.Prepare(c.Plugin))
+}
+
+// Prepare is argv (which runs the plugin, c.Plugin or another) with c's
+// standard input and environment: PATH, c.Env, and the CNI_* variables
+// of c that are set.
+func (c Call) Prepare(argv ...string) *exec.Cmd {
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, c.Env...)
 	for _, kv := range [][2]string{{"CNI_COMMAND", c.Command}, {"CNI_CONTAINERID", c.ContainerID},
 		{"CNI_NETNS", c.Netns}, {"CNI_IFNAME", c.IfName}, {"CNI_ARGS", c.Args}, {"CNI_PATH", c.Path}} {
@@ -189,16 +196,14 @@ func (c Call) Run(t testing.TB) Result {
 		}
 	}
 	cmd.Stdin = strings.NewReader(c.Stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := Result{Stdout: out.String(), Stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.Exit = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %s: %v", c.Plugin, err)
-	}
-	return r
+	return cmd
+}
+
+// Exec runs cmd and returns what it printed and its exit status.
+func Exec(t testing.TB, cmd *exec.Cmd) Result {
+	t.Helper()
+	r := testutil.Run(t, cmd)
+	return Result{r.Stdout, r.Stderr, r.Code}
 }
 
 // ErrorCode is the "code" of an error object on stdout (-1 if none).
@@ -220,12 +225,7 @@ func Cmd(t testing.TB, env []string, name string, args ...string) string {
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s%s", name, strings.Join(args, " "), err, out.String(), errb.String())
-	}
-	return out.String()
+	return testutil.Output(t, cmd)
 }
 
 // AddNetns makes a named network namespace (ip netns add) with lo up,
