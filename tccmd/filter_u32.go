@@ -186,6 +186,18 @@ func parseAt(a *args, off, offmask *int32) bool {
 	return true
 }
 
+// parseAtAfter reads the "at [nexthdr+]OFF" that may follow a match's
+// value; false: it is there and does not parse.
+func parseAtAfter(a *args, off, offmask *int32) (bool, error) {
+	if !a.more() || a.cur() != "at" {
+		return true, nil
+	}
+	if _, err := a.next(); err != nil {
+		return false, err
+	}
+	return parseAt(a, off, offmask), nil
+}
+
 // parseNum reads "VAL MASK [at OFF]" of u32/u16/u8 matches and packs it
 // with pack, which sees the word offset.
 func parseNum(a *args, off, offmask int32, width int, s *sel) (bool, error) {
@@ -205,13 +217,8 @@ func parseNum(a *args, off, offmask int32, width int, s *sel) (bool, error) {
 	if width == 8 && (key > 0xFF || mask > 0xFF) {
 		return false, nil
 	}
-	if a.more() && a.cur() == "at" {
-		if _, err := a.next(); err != nil {
-			return false, err
-		}
-		if !parseAt(a, &off, &offmask) {
-			return false, nil
-		}
+	if ok, err := parseAtAfter(a, &off, &offmask); !ok || err != nil {
+		return false, err
 	}
 	switch width {
 	case 32:
@@ -331,13 +338,8 @@ func parseIPAddr(a *args, s *sel, off int32) (bool, error) {
 	}
 	a.skip()
 	offmask := int32(0)
-	if a.more() && a.cur() == "at" {
-		if _, err := a.next(); err != nil {
-			return false, err
-		}
-		if !parseAt(a, &off, &offmask) {
-			return false, nil
-		}
+	if ok, err := parseAtAfter(a, &off, &offmask); !ok || err != nil {
+		return false, err
 	}
 	var mask uint32
 	if plen != 0 {
@@ -357,13 +359,8 @@ func parseIP6Addr(a *args, s *sel, off int32) (bool, error) {
 	}
 	a.skip()
 	offmask := int32(0)
-	if a.more() && a.cur() == "at" {
-		if _, err := a.next(); err != nil {
-			return false, err
-		}
-		if !parseAt(a, &off, &offmask) {
-			return false, nil
-		}
+	if ok, err := parseAtAfter(a, &off, &offmask); !ok || err != nil {
+		return false, err
 	}
 	for i := 0; i < plen; i += 32 {
 		w := be32(addr[i/8:])
@@ -557,13 +554,8 @@ func (s *session) parseSelector(a *args, sl *sel, u *rtnl.U32) (bool, error) {
 		}
 		a.skip()
 		offmask := int32(0)
-		if a.more() && a.cur() == "at" {
-			if _, err := a.next(); err != nil {
-				return false, err
-			}
-			if !parseAt(a, &off, &offmask) {
-				return false, nil
-			}
+		if ok, err := parseAtAfter(a, &off, &offmask); !ok || err != nil {
+			return false, err
 		}
 		for i, b := range mac {
 			if !sl.packKey8(uint32(b), 0xFF, off+int32(i), offmask) {
@@ -820,97 +812,57 @@ func (s *session) parseU32(t *rtnl.TC, handle string, haveHandle bool, a *args) 
 
 // parseOffset is parse_offset: "plus N", "at N", "mask M", "shift S", "eat".
 func parseOffset(a *args, sl *sel) error {
-	bad := failf("Illegal \"offset\"")
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		switch {
-		case matches(w, "plus"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			o, ok := getInt(v, 0)
-			if !ok {
-				return bad
-			}
-			sl.Off = uint16(o)
-			sl.Flags |= rtnl.TC_U32_OFFSET
-		case matches(w, "at"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			o, ok := getInt(v, 0)
-			if !ok {
-				return bad
-			}
-			sl.OffOff = int16(o)
-			if o%2 != 0 {
-				return failf("offset \"at\" must be even\nIllegal \"offset\"")
-			}
+	varOffset := func(read func(v string) (string, bool)) func(string) (string, bool) {
+		return func(v string) (string, bool) {
 			sl.Flags |= rtnl.TC_U32_VAROFFSET
-		case matches(w, "mask"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			m, ok := getU16(v, 16)
-			if !ok {
-				return bad
-			}
-			sl.OffMask = m
-			sl.Flags |= rtnl.TC_U32_VAROFFSET
-		case matches(w, "shift"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			sh, ok := getInt(v, 0)
-			if !ok {
-				return bad
-			}
-			sl.OffShift = uint8(sh)
-			sl.Flags |= rtnl.TC_U32_VAROFFSET
-		case matches(w, "eat"):
-			sl.Flags |= rtnl.TC_U32_EAT
-		default:
-			return nil
+			return read(v)
 		}
 	}
-	return nil
+	return u32Fields("offset", []field{
+		{name: "plus", read: func(v string) (string, bool) {
+			o, ok := getInt(v, 0)
+			sl.Off = uint16(o)
+			sl.Flags |= rtnl.TC_U32_OFFSET
+			return "", ok
+		}},
+		{name: "at", read: varOffset(func(v string) (string, bool) {
+			o, ok := getInt(v, 0)
+			sl.OffOff = int16(o)
+			if ok && o%2 != 0 {
+				return "offset \"at\" must be even\n", false
+			}
+			return "", ok
+		})},
+		{name: "mask", read: varOffset(u16Of(&sl.OffMask, 16))},
+		{name: "shift", read: varOffset(func(v string) (string, bool) {
+			sh, ok := getInt(v, 0)
+			sl.OffShift = uint8(sh)
+			return "", ok
+		})},
+		{name: "eat", flag: func() { sl.Flags |= rtnl.TC_U32_EAT }},
+	}).parse(a)
 }
 
 // parseHashkey is parse_hashkey: "mask M", "at N".
 func parseHashkey(a *args, sl *sel) error {
-	bad := failf("Illegal \"hashkey\"")
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		switch {
-		case matches(w, "mask"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			m, ok := getU32(v, 16)
-			if !ok {
-				return bad
-			}
-			sl.HMask = m
-		case matches(w, "at"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
+	return u32Fields("hashkey", []field{
+		{name: "mask", read: u32Of(&sl.HMask, 16)},
+		{name: "at", read: func(v string) (string, bool) {
 			n, ok := getInt(v, 0)
-			if !ok || n%4 != 0 {
-				return bad
-			}
 			sl.HOff = int16(n)
-		default:
-			return nil
-		}
+			return "", ok && n%4 == 0
+		}},
+	}).parse(a)
+}
+
+// u32Fields is the loop of parse_offset and parse_hashkey: they end at
+// a word that is none of theirs.
+func u32Fields(what string, fields []field) *fieldSet {
+	return &fieldSet{
+		fields:  fields,
+		illegal: func(said, _, _ string) error { return failf("%sIllegal \"%s\"", said, what) },
+		other:   func(string) (bool, error) { return true, nil },
 	}
-	return nil
 }
 
 // printU32 is u32_print_opt; proto (host order) picks the pretty

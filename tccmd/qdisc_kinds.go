@@ -71,122 +71,48 @@ func parseTBF(s *session, _ string, a *args, dev string) (rtnl.Options, error) {
 	var p rtnl.TBFParams
 	p.RateCellLog, p.PeakCellLog = -1, -1
 	p.Linklayer = rtnl.TC_LINKLAYER_ETHERNET
-	illegal := func(arg, val string) error {
-		return failf("tbf: illegal value for \"%s\": \"%s\"", arg, val)
-	}
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		switch {
-		case matches(w, "limit"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Limit != 0 {
-				return nil, failf("tbf: duplicate \"limit\" specification")
-			}
-			if p.Latency != 0 {
-				return nil, failf("tbf: specifying both \"latency\" and \"limit\" is not allowed")
-			}
-			var ok bool
-			if p.Limit, ok = cli.ParseSize(v); !ok {
-				return nil, illegal("limit", v)
-			}
-		case matches(w, "latency"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Latency != 0 {
-				return nil, failf("tbf: duplicate \"latency\" specification")
-			}
-			if p.Limit != 0 {
-				return nil, failf("tbf: specifying both \"limit\" and \"/latency\" is not allowed")
-			}
-			var ok bool
-			if p.Latency, ok = cli.ParseTime(v); !ok {
-				return nil, illegal("latency", v)
-			}
-		case matches(w, "burst"), w == "buffer", w == "maxburst":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Burst != 0 {
-				return nil, failf("tbf: duplicate \"buffer/burst/maxburst\" specification")
-			}
-			var ok bool
-			if p.Burst, p.RateCellLog, ok = getSizeAndCell(v); !ok {
-				return nil, illegal(w, v)
-			}
-		case w == "mtu", w == "minburst":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.MTU != 0 {
-				return nil, failf("tbf: duplicate \"mtu/minburst\" specification")
-			}
-			var ok bool
-			if p.MTU, p.PeakCellLog, ok = getSizeAndCell(v); !ok {
-				return nil, illegal(w, v)
-			}
-		case w == "mpu":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.MPU != 0 {
-				return nil, failf("tbf: duplicate \"mpu\" specification")
-			}
-			var ok bool
-			if p.MPU, ok = cli.ParseSize(v); !ok {
-				return nil, illegal("mpu", v)
-			}
-		case w == "rate", matches(w, "peakrate"):
-			name, dst := "rate", &p.Rate
-			if w != "rate" {
-				name, dst = "peakrate", &p.PeakRate
-			}
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if *dst != 0 {
-				return nil, failf("tbf: duplicate \"%s\" specification", name)
-			}
-			r, msg, ok := rateArg(v, dev)
-			if !ok {
-				return nil, failf("%stbf: illegal value for \"%s\": \"%s\"", msg, name, v)
-			}
-			*dst = r
-		case matches(w, "overhead"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Overhead != 0 {
-				return nil, failf("tbf: duplicate \"overhead\" specification")
-			}
-			var ok bool
-			if p.Overhead, ok = getU16(v, 10); !ok {
-				return nil, illegal("overhead", v)
-			}
-		case matches(w, "linklayer"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			ll, ok := getLinklayer(v)
-			if !ok {
-				return nil, illegal("linklayer", v)
-			}
-			p.Linklayer = ll
-		case w == "help":
-			return nil, failf("%s", tbfUsage)
-		default:
-			return nil, failf("tbf: unknown parameter \"%s\"\n%s", w, tbfUsage)
+	once := func(name string, given bool) error {
+		if given {
+			return failf("tbf: duplicate \"%s\" specification", name)
 		}
+		return nil
+	}
+	fs := fieldSet{
+		fields: []field{
+			{name: "limit", read: sizeOf(&p.Limit), check: func() error {
+				if err := once("limit", p.Limit != 0); err != nil || p.Latency == 0 {
+					return err
+				}
+				return failf("tbf: specifying both \"latency\" and \"limit\" is not allowed")
+			}},
+			{name: "latency", read: timeOf(&p.Latency), check: func() error {
+				if err := once("latency", p.Latency != 0); err != nil || p.Limit == 0 {
+					return err
+				}
+				return failf("tbf: specifying both \"limit\" and \"/latency\" is not allowed")
+			}},
+			{name: "burst", also: []string{"buffer", "maxburst"}, read: sizeCellOf(&p.Burst, &p.RateCellLog),
+				check: func() error { return once("buffer/burst/maxburst", p.Burst != 0) }},
+			{name: "mtu", whole: true, also: []string{"minburst"}, read: sizeCellOf(&p.MTU, &p.PeakCellLog),
+				check: func() error { return once("mtu/minburst", p.MTU != 0) }},
+			{name: "mpu", whole: true, read: sizeOf(&p.MPU), check: func() error { return once("mpu", p.MPU != 0) }},
+			{name: "rate", whole: true, read: rateOf(&p.Rate, dev), check: func() error { return once("rate", p.Rate != 0) }},
+			{name: "peakrate", read: rateOf(&p.PeakRate, dev), check: func() error { return once("peakrate", p.PeakRate != 0) }},
+			{name: "overhead", read: u16Of(&p.Overhead, 10), check: func() error { return once("overhead", p.Overhead != 0) }},
+			{name: "linklayer", read: linklayerOf(&p.Linklayer)},
+		},
+		illegal: func(said, name, v string) error {
+			return failf("%stbf: illegal value for \"%s\": \"%s\"", said, name, v)
+		},
+		other: func(w string) (bool, error) {
+			if w == "help" {
+				return true, failf("%s", tbfUsage)
+			}
+			return true, failf("tbf: unknown parameter \"%s\"\n%s", w, tbfUsage)
+		},
+	}
+	if err := fs.parse(a); err != nil {
+		return nil, err
 	}
 	// "Be nice to the user: try to emit all error messages in one go"
 	var msgs []string
@@ -358,154 +284,73 @@ const htbUsage = `Usage: ... qdisc add ... htb [default N] [r2q N]
 
 TC HTB version 3.3`
 
-func htbIllegal(arg string) error { return failf("Illegal \"%s\"\n%s", arg, htbUsage) }
-
 func parseHTB(_ *session, _ string, a *args, _ string) (rtnl.Options, error) {
 	g := &rtnl.HTBGlob{Rate2Quantum: 10, Version: 3}
 	h := &rtnl.HTB{Init: g}
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		var ok bool
-		switch {
-		case matches(w, "r2q"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if g.Rate2Quantum, ok = getU32(v, 10); !ok {
-				return nil, htbIllegal("r2q")
-			}
-		case matches(w, "default"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if g.Defcls, ok = getU32(v, 16); !ok {
-				return nil, htbIllegal("default")
-			}
-		case matches(w, "debug"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
+	fs := htbFields([]field{
+		{name: "r2q", read: u32Of(&g.Rate2Quantum, 10)},
+		{name: "default", read: u32Of(&g.Defcls, 16)},
+		{name: "debug", read: func(v string) (string, bool) {
 			for i := 0; i < 16 && i < len(v) && v[i] >= '0' && v[i] <= '3'; i++ {
 				g.Debug |= uint32(v[i]-'0') << (2 * i)
 			}
-		case matches(w, "direct_qlen"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
+			return "", true
+		}},
+		{name: "direct_qlen", read: func(v string) (string, bool) {
 			q, ok := getU32(v, 10)
-			if !ok {
-				return nil, htbIllegal("direct_qlen")
-			}
-			if q != ^uint32(0) {
-				h.DirectQLen = &q
-			} else {
+			h.DirectQLen = &q
+			if q == ^uint32(0) {
 				h.DirectQLen = nil
 			}
-		case matches(w, "offload"):
-			h.Offload = true
-		default:
-			return nil, failf("What is \"%s\"?\n%s", w, htbUsage)
-		}
+			return "", ok
+		}},
+		{name: "offload", flag: func() { h.Offload = true }},
+	}, false)
+	if err := fs.parse(a); err != nil {
+		return nil, err
 	}
 	return h, nil
 }
 
+// htbFields is q_htb.c's loop over fields, of a qdisc or (class) a
+// class.
+func htbFields(fields []field, class bool) fieldSet {
+	return fieldSet{
+		fields: fields,
+		illegal: func(said, name, _ string) error {
+			return failf("%sIllegal \"%s\"\n%s", said, name, htbUsage)
+		},
+		other: func(w string) (bool, error) {
+			if class && w == "help" {
+				return true, failf("%s", htbUsage)
+			}
+			return true, failf("What is \"%s\"?\n%s", w, htbUsage)
+		},
+	}
+}
+
 func parseHTBClass(s *session, a *args, dev string) (rtnl.Options, error) {
 	p := rtnl.HTBClassParams{MTU: 1600, Linklayer: rtnl.TC_LINKLAYER_ETHERNET, CellLog: -1, CCellLog: -1}
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		var ok bool
-		switch {
-		case matches(w, "prio"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Prio, ok = getU32(v, 10); !ok {
-				return nil, htbIllegal("prio")
-			}
-		case matches(w, "mtu"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.MTU, ok = getU32(v, 10); !ok {
-				return nil, htbIllegal("mtu")
-			}
-		case matches(w, "mpu"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.MPU, ok = getU16(v, 10); !ok {
-				return nil, htbIllegal("mpu")
-			}
-		case matches(w, "overhead"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Overhead, ok = getU16(v, 10); !ok {
-				return nil, htbIllegal("overhead")
-			}
-		case matches(w, "linklayer"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Linklayer, ok = getLinklayer(v); !ok {
-				return nil, htbIllegal("linklayer")
-			}
-		case matches(w, "quantum"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Quantum, ok = getU32(v, 10); !ok {
-				return nil, htbIllegal("quantum")
-			}
-		case matches(w, "burst"), w == "buffer", w == "maxburst":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Burst, p.CellLog, ok = getSizeAndCell(v); !ok {
-				return nil, htbIllegal(w)
-			}
-		case matches(w, "cburst"), w == "cbuffer", w == "cmaxburst":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.CBurst, p.CCellLog, ok = getSizeAndCell(v); !ok {
-				return nil, htbIllegal(w)
-			}
-		case w == "ceil", w == "rate":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			dst := &p.Rate
-			if w == "ceil" {
-				dst = &p.Ceil
-			}
-			if *dst != 0 {
-				return nil, failf("Double \"%s\" spec", w)
-			}
-			r, msg, ok := rateArg(v, dev)
-			if !ok {
-				return nil, failf("%sIllegal \"%s\"\n%s", msg, w, htbUsage)
-			}
-			*dst = r
-		case w == "help":
-			return nil, failf("%s", htbUsage)
-		default:
-			return nil, failf("What is \"%s\"?\n%s", w, htbUsage)
+	once := func(name string, given bool) error {
+		if given {
+			return failf("Double \"%s\" spec", name)
 		}
+		return nil
+	}
+	fs := htbFields([]field{
+		{name: "prio", read: u32Of(&p.Prio, 10)},
+		{name: "mtu", read: u32Of(&p.MTU, 10)},
+		{name: "mpu", read: u16Of(&p.MPU, 10)},
+		{name: "overhead", read: u16Of(&p.Overhead, 10)},
+		{name: "linklayer", read: linklayerOf(&p.Linklayer)},
+		{name: "quantum", read: u32Of(&p.Quantum, 10)},
+		{name: "burst", also: []string{"buffer", "maxburst"}, read: sizeCellOf(&p.Burst, &p.CellLog)},
+		{name: "cburst", also: []string{"cbuffer", "cmaxburst"}, read: sizeCellOf(&p.CBurst, &p.CCellLog)},
+		{name: "ceil", whole: true, read: rateOf(&p.Ceil, dev), check: func() error { return once("ceil", p.Ceil != 0) }},
+		{name: "rate", whole: true, read: rateOf(&p.Rate, dev), check: func() error { return once("rate", p.Rate != 0) }},
+	}, true)
+	if err := fs.parse(a); err != nil {
+		return nil, err
 	}
 	if p.Rate == 0 {
 		return nil, failf("\"rate\" is required.")
