@@ -64,11 +64,7 @@ func (s *session) modifyClass(op request.Op, a *args) error {
 			return failf("Error: Qdisc \"%s\" is classless.", kind)
 		}
 	} else if a.more() {
-		if matches(a.cur(), "help") {
-			io.WriteString(stderr, classUsage)
-		}
-		// tc prints this one without a newline
-		return usageErr("Garbage instead of arguments \"%s ...\". Try \"tc class help\".", a.cur())
+		return garbage(a, "class", classUsage)
 	}
 	if t.Ifindex, err = s.link(pl.dev); err != nil {
 		return err

@@ -119,10 +119,7 @@ func (s *session) modifyFilter(op request.Op, a *args) error {
 			return usageErr("Must specify filter type when using \"handle\"")
 		}
 		if a.more() {
-			if matches(a.cur(), "help") {
-				io.WriteString(stderr, filterUsage)
-			}
-			return usageErr("Garbage instead of arguments \"%s ...\". Try \"tc filter help\".", a.cur())
+			return garbage(a, "filter", filterUsage)
 		}
 	}
 	m, err := request.Filter(t, op)

@@ -77,6 +77,15 @@ func (s *session) dispatch(o *object, argv []string) error {
 	return usageErr("Command \"%s\" is unknown, try \"tc %s help\".", w, o.name)
 }
 
+// garbage is a command's refusal of the words after it when no kind
+// reads them (tc prints this one without a newline).
+func garbage(a *args, object, usage string) error {
+	if matches(a.cur(), "help") {
+		io.WriteString(stderr, usage)
+	}
+	return usageErr("Garbage instead of arguments \"%s ...\". Try \"tc %s help\".", a.cur(), object)
+}
+
 // place is where a command puts, or looks for, its qdisc, class or
 // filter: "dev NAME", the parent (a word such as "root", or "parent
 // CLASSID") and the object's IDs.

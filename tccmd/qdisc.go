@@ -74,10 +74,7 @@ func (s *session) modifyQdisc(op request.Op, a *args) error {
 		// get_qdisc_kind's stand-in for a kind tc does not know
 		return errorf(cli.ExitFail, "Unknown qdisc \"%s\", hence option \"%s\" is unparsable", kind, a.cur())
 	} else if a.more() {
-		if matches(a.cur(), "help") {
-			io.WriteString(stderr, qdiscUsage)
-		}
-		return usageErr("Garbage instead of arguments \"%s ...\". Try \"tc qdisc help\".", a.cur())
+		return garbage(a, "qdisc", qdiscUsage)
 	}
 	if t.Ifindex, err = s.link(pl.dev); err != nil {
 		return err
