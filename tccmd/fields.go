@@ -17,20 +17,35 @@ type field struct {
 	whole bool     // only the whole keyword matches (tc's strcmp)
 	also  []string // more words for it, whole; tc's messages then name the word typed
 	flag  func()   // set for a keyword without a value: what it does
-	// check, if set, runs after the value is read from the command line
-	// and before it is parsed: tc's refusal of a duplicate or a conflict.
-	check func() error
-	// read parses the value into its place; false: an illegal value, and
-	// said is what the reader printed before it refused (rateArg's).
+
+	// Where the value goes, which says how it reads: one of these.
+	u32  *uint32         // get_u32 in base
+	u16  *uint16         // get_u16 in base
+	size *uint32         // get_size ("64kb"); with cell, get_size_and_cell ("32kb/8")
+	time *uint32         // get_time ("50ms")
+	rate *uint64         // rateArg: get_rate64 ("10mbit") or N% of the device's speed
+	ll   *rtnl.LinkLayer // get_linklayer
+	// read is any other reader: false for an illegal value, and said
+	// what tc prints before it refuses.
 	read func(v string) (said string, ok bool)
+
+	base int  // of u32 and u16
+	cell *int // of size: "/CELL" as its log, -1 when absent
+
+	once string // set: tc refuses a second value, naming the field so (fieldSet.dup)
+	// check, if set, runs after the value is taken from the command line
+	// and before it is read (once's refusal first): a conflict tc refuses.
+	check func() error
 }
 
 // fieldSet is the loop of one kind's parse_opt over its fields.
 type fieldSet struct {
 	fields []field
+	dev    string // the device of "N%" rates
 	// illegal is the kind's refusal of a value: said is what the reader
-	// printed first, name the keyword.
+	// printed first (rateArg's), name the keyword.
 	illegal func(said, name, v string) error
+	dup     func(name string) error // the kind's refusal of a second value
 	// other is a word no field has: an error, or stop (the options
 	// end before it, which is left for the caller).
 	other func(w string) (stop bool, err error)
@@ -67,12 +82,15 @@ words:
 			if err != nil {
 				return err
 			}
+			if f.once != "" && f.given() {
+				return fs.dup(f.once)
+			}
 			if f.check != nil {
 				if err := f.check(); err != nil {
 					return err
 				}
 			}
-			if said, ok := f.read(v); !ok {
+			if said, ok := f.parse(v, fs.dev); !ok {
 				name := f.name
 				if len(f.also) > 0 {
 					name = w
@@ -88,36 +106,43 @@ words:
 	return nil
 }
 
-// The readers of values, each into its place.
-
-func u32Of(dst *uint32, base int) func(string) (string, bool) {
-	return func(v string) (_ string, ok bool) { *dst, ok = getU32(v, base); return }
+// given tells whether the field holds a value already (not 0).
+func (f *field) given() bool {
+	switch {
+	case f.u32 != nil:
+		return *f.u32 != 0
+	case f.u16 != nil:
+		return *f.u16 != 0
+	case f.size != nil:
+		return *f.size != 0
+	case f.time != nil:
+		return *f.time != 0
+	case f.rate != nil:
+		return *f.rate != 0
+	}
+	return false
 }
 
-func u16Of(dst *uint16, base int) func(string) (string, bool) {
-	return func(v string) (_ string, ok bool) { *dst, ok = getU16(v, base); return }
-}
-
-// sizeOf is get_size: "64kb", "1500".
-func sizeOf(dst *uint32) func(string) (string, bool) {
-	return func(v string) (_ string, ok bool) { *dst, ok = cli.ParseSize(v); return }
-}
-
-// sizeCellOf is get_size_and_cell: "32kb/8".
-func sizeCellOf(dst *uint32, cellLog *int) func(string) (string, bool) {
-	return func(v string) (_ string, ok bool) { *dst, *cellLog, ok = getSizeAndCell(v); return }
-}
-
-// timeOf is get_time: "50ms".
-func timeOf(dst *uint32) func(string) (string, bool) {
-	return func(v string) (_ string, ok bool) { *dst, ok = cli.ParseTime(v); return }
-}
-
-// rateOf is rateArg: "10mbit", or "N%" of dev's speed.
-func rateOf(dst *uint64, dev string) func(string) (string, bool) {
-	return func(v string) (said string, ok bool) { *dst, said, ok = rateArg(v, dev); return }
-}
-
-func linklayerOf(dst *rtnl.LinkLayer) func(string) (string, bool) {
-	return func(v string) (_ string, ok bool) { *dst, ok = getLinklayer(v); return }
+// parse reads v into the field's place; false: an illegal value, and
+// said is what the reader printed before it refused.
+func (f *field) parse(v, dev string) (said string, ok bool) {
+	switch {
+	case f.u32 != nil:
+		*f.u32, ok = getU32(v, f.base)
+	case f.u16 != nil:
+		*f.u16, ok = getU16(v, f.base)
+	case f.size != nil && f.cell != nil:
+		*f.size, *f.cell, ok = getSizeAndCell(v)
+	case f.size != nil:
+		*f.size, ok = cli.ParseSize(v)
+	case f.time != nil:
+		*f.time, ok = cli.ParseTime(v)
+	case f.rate != nil:
+		*f.rate, said, ok = rateArg(v, dev)
+	case f.ll != nil:
+		*f.ll, ok = getLinklayer(v)
+	default:
+		said, ok = f.read(v)
+	}
+	return said, ok
 }

@@ -810,14 +810,9 @@ func (s *session) parseU32(t *rtnl.TC, handle string, haveHandle bool, a *args) 
 	return nil
 }
 
-// parseOffset is parse_offset: "plus N", "at N", "mask M", "shift S", "eat".
+// parseOffset is parse_offset: "plus N", "at N", "mask M", "shift S",
+// "eat"; each sets its flag as soon as it is read.
 func parseOffset(a *args, sl *sel) error {
-	varOffset := func(read func(v string) (string, bool)) func(string) (string, bool) {
-		return func(v string) (string, bool) {
-			sl.Flags |= rtnl.TC_U32_VAROFFSET
-			return read(v)
-		}
-	}
 	return u32Fields("offset", []field{
 		{name: "plus", read: func(v string) (string, bool) {
 			o, ok := getInt(v, 0)
@@ -825,20 +820,27 @@ func parseOffset(a *args, sl *sel) error {
 			sl.Flags |= rtnl.TC_U32_OFFSET
 			return "", ok
 		}},
-		{name: "at", read: varOffset(func(v string) (string, bool) {
+		{name: "at", read: func(v string) (string, bool) {
 			o, ok := getInt(v, 0)
 			sl.OffOff = int16(o)
+			sl.Flags |= rtnl.TC_U32_VAROFFSET
 			if ok && o%2 != 0 {
 				return "offset \"at\" must be even\n", false
 			}
 			return "", ok
-		})},
-		{name: "mask", read: varOffset(u16Of(&sl.OffMask, 16))},
-		{name: "shift", read: varOffset(func(v string) (string, bool) {
+		}},
+		{name: "mask", read: func(v string) (string, bool) {
+			m, ok := getU16(v, 16)
+			sl.OffMask = m
+			sl.Flags |= rtnl.TC_U32_VAROFFSET
+			return "", ok
+		}},
+		{name: "shift", read: func(v string) (string, bool) {
 			sh, ok := getInt(v, 0)
 			sl.OffShift = uint8(sh)
+			sl.Flags |= rtnl.TC_U32_VAROFFSET
 			return "", ok
-		})},
+		}},
 		{name: "eat", flag: func() { sl.Flags |= rtnl.TC_U32_EAT }},
 	}).parse(a)
 }
@@ -846,7 +848,7 @@ func parseOffset(a *args, sl *sel) error {
 // parseHashkey is parse_hashkey: "mask M", "at N".
 func parseHashkey(a *args, sl *sel) error {
 	return u32Fields("hashkey", []field{
-		{name: "mask", read: u32Of(&sl.HMask, 16)},
+		{name: "mask", u32: &sl.HMask, base: 16},
 		{name: "at", read: func(v string) (string, bool) {
 			n, ok := getInt(v, 0)
 			sl.HOff = int16(n)

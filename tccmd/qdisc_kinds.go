@@ -71,39 +71,33 @@ func parseTBF(s *session, _ string, a *args, dev string) (rtnl.Options, error) {
 	var p rtnl.TBFParams
 	p.RateCellLog, p.PeakCellLog = -1, -1
 	p.Linklayer = rtnl.TC_LINKLAYER_ETHERNET
-	once := func(name string, given bool) error {
-		if given {
-			return failf("tbf: duplicate \"%s\" specification", name)
-		}
-		return nil
-	}
 	fs := fieldSet{
 		fields: []field{
-			{name: "limit", read: sizeOf(&p.Limit), check: func() error {
-				if err := once("limit", p.Limit != 0); err != nil || p.Latency == 0 {
-					return err
+			{name: "limit", size: &p.Limit, once: "limit", check: func() error {
+				if p.Latency != 0 {
+					return failf("tbf: specifying both \"latency\" and \"limit\" is not allowed")
 				}
-				return failf("tbf: specifying both \"latency\" and \"limit\" is not allowed")
+				return nil
 			}},
-			{name: "latency", read: timeOf(&p.Latency), check: func() error {
-				if err := once("latency", p.Latency != 0); err != nil || p.Limit == 0 {
-					return err
+			{name: "latency", time: &p.Latency, once: "latency", check: func() error {
+				if p.Limit != 0 {
+					return failf("tbf: specifying both \"limit\" and \"/latency\" is not allowed")
 				}
-				return failf("tbf: specifying both \"limit\" and \"/latency\" is not allowed")
+				return nil
 			}},
-			{name: "burst", also: []string{"buffer", "maxburst"}, read: sizeCellOf(&p.Burst, &p.RateCellLog),
-				check: func() error { return once("buffer/burst/maxburst", p.Burst != 0) }},
-			{name: "mtu", whole: true, also: []string{"minburst"}, read: sizeCellOf(&p.MTU, &p.PeakCellLog),
-				check: func() error { return once("mtu/minburst", p.MTU != 0) }},
-			{name: "mpu", whole: true, read: sizeOf(&p.MPU), check: func() error { return once("mpu", p.MPU != 0) }},
-			{name: "rate", whole: true, read: rateOf(&p.Rate, dev), check: func() error { return once("rate", p.Rate != 0) }},
-			{name: "peakrate", read: rateOf(&p.PeakRate, dev), check: func() error { return once("peakrate", p.PeakRate != 0) }},
-			{name: "overhead", read: u16Of(&p.Overhead, 10), check: func() error { return once("overhead", p.Overhead != 0) }},
-			{name: "linklayer", read: linklayerOf(&p.Linklayer)},
+			{name: "burst", also: []string{"buffer", "maxburst"}, size: &p.Burst, cell: &p.RateCellLog, once: "buffer/burst/maxburst"},
+			{name: "mtu", whole: true, also: []string{"minburst"}, size: &p.MTU, cell: &p.PeakCellLog, once: "mtu/minburst"},
+			{name: "mpu", whole: true, size: &p.MPU, once: "mpu"},
+			{name: "rate", whole: true, rate: &p.Rate, once: "rate"},
+			{name: "peakrate", rate: &p.PeakRate, once: "peakrate"},
+			{name: "overhead", u16: &p.Overhead, base: 10, once: "overhead"},
+			{name: "linklayer", ll: &p.Linklayer},
 		},
+		dev: dev,
 		illegal: func(said, name, v string) error {
 			return failf("%stbf: illegal value for \"%s\": \"%s\"", said, name, v)
 		},
+		dup: func(name string) error { return failf("tbf: duplicate \"%s\" specification", name) },
 		other: func(w string) (bool, error) {
 			if w == "help" {
 				return true, failf("%s", tbfUsage)
@@ -288,8 +282,8 @@ func parseHTB(_ *session, _ string, a *args, _ string) (rtnl.Options, error) {
 	g := &rtnl.HTBGlob{Rate2Quantum: 10, Version: 3}
 	h := &rtnl.HTB{Init: g}
 	fs := htbFields([]field{
-		{name: "r2q", read: u32Of(&g.Rate2Quantum, 10)},
-		{name: "default", read: u32Of(&g.Defcls, 16)},
+		{name: "r2q", u32: &g.Rate2Quantum, base: 10},
+		{name: "default", u32: &g.Defcls, base: 16},
 		{name: "debug", read: func(v string) (string, bool) {
 			for i := 0; i < 16 && i < len(v) && v[i] >= '0' && v[i] <= '3'; i++ {
 				g.Debug |= uint32(v[i]-'0') << (2 * i)
@@ -305,7 +299,7 @@ func parseHTB(_ *session, _ string, a *args, _ string) (rtnl.Options, error) {
 			return "", ok
 		}},
 		{name: "offload", flag: func() { h.Offload = true }},
-	}, false)
+	}, "", false)
 	if err := fs.parse(a); err != nil {
 		return nil, err
 	}
@@ -314,12 +308,14 @@ func parseHTB(_ *session, _ string, a *args, _ string) (rtnl.Options, error) {
 
 // htbFields is q_htb.c's loop over fields, of a qdisc or (class) a
 // class.
-func htbFields(fields []field, class bool) fieldSet {
-	return fieldSet{
+func htbFields(fields []field, dev string, class bool) *fieldSet {
+	return &fieldSet{
 		fields: fields,
+		dev:    dev,
 		illegal: func(said, name, _ string) error {
 			return failf("%sIllegal \"%s\"\n%s", said, name, htbUsage)
 		},
+		dup: func(name string) error { return failf("Double \"%s\" spec", name) },
 		other: func(w string) (bool, error) {
 			if class && w == "help" {
 				return true, failf("%s", htbUsage)
@@ -331,24 +327,18 @@ func htbFields(fields []field, class bool) fieldSet {
 
 func parseHTBClass(s *session, a *args, dev string) (rtnl.Options, error) {
 	p := rtnl.HTBClassParams{MTU: 1600, Linklayer: rtnl.TC_LINKLAYER_ETHERNET, CellLog: -1, CCellLog: -1}
-	once := func(name string, given bool) error {
-		if given {
-			return failf("Double \"%s\" spec", name)
-		}
-		return nil
-	}
 	fs := htbFields([]field{
-		{name: "prio", read: u32Of(&p.Prio, 10)},
-		{name: "mtu", read: u32Of(&p.MTU, 10)},
-		{name: "mpu", read: u16Of(&p.MPU, 10)},
-		{name: "overhead", read: u16Of(&p.Overhead, 10)},
-		{name: "linklayer", read: linklayerOf(&p.Linklayer)},
-		{name: "quantum", read: u32Of(&p.Quantum, 10)},
-		{name: "burst", also: []string{"buffer", "maxburst"}, read: sizeCellOf(&p.Burst, &p.CellLog)},
-		{name: "cburst", also: []string{"cbuffer", "cmaxburst"}, read: sizeCellOf(&p.CBurst, &p.CCellLog)},
-		{name: "ceil", whole: true, read: rateOf(&p.Ceil, dev), check: func() error { return once("ceil", p.Ceil != 0) }},
-		{name: "rate", whole: true, read: rateOf(&p.Rate, dev), check: func() error { return once("rate", p.Rate != 0) }},
-	}, true)
+		{name: "prio", u32: &p.Prio, base: 10},
+		{name: "mtu", u32: &p.MTU, base: 10},
+		{name: "mpu", u16: &p.MPU, base: 10},
+		{name: "overhead", u16: &p.Overhead, base: 10},
+		{name: "linklayer", ll: &p.Linklayer},
+		{name: "quantum", u32: &p.Quantum, base: 10},
+		{name: "burst", also: []string{"buffer", "maxburst"}, size: &p.Burst, cell: &p.CellLog},
+		{name: "cburst", also: []string{"cbuffer", "cmaxburst"}, size: &p.CBurst, cell: &p.CCellLog},
+		{name: "ceil", whole: true, rate: &p.Ceil, once: "ceil"},
+		{name: "rate", whole: true, rate: &p.Rate, once: "rate"},
+	}, dev, true)
 	if err := fs.parse(a); err != nil {
 		return nil, err
 	}
