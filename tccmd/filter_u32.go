@@ -327,12 +327,14 @@ func be32(b []byte) uint32 {
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
-// parseIPAddr is parse_ip_addr: an IPv4 prefix at off.
-func parseIPAddr(a *args, s *sel, off int32) (bool, error) {
+// parseIPAddr is parse_ip_addr, and (v6) parse_ip6_addr: a prefix at
+// off, in as many keys as it has 32-bit words (an IPv4 /0 is a key
+// with mask 0, an IPv6 /0 none).
+func parseIPAddr(a *args, s *sel, off int32, v6 bool) (bool, error) {
 	if !a.more() {
 		return false, nil
 	}
-	addr, plen, ok := getPrefix(a.cur(), false)
+	addr, plen, ok := getPrefix(a.cur(), v6)
 	if !ok {
 		return false, nil
 	}
@@ -341,26 +343,12 @@ func parseIPAddr(a *args, s *sel, off int32) (bool, error) {
 	if ok, err := parseAtAfter(a, &off, &offmask); !ok || err != nil {
 		return false, err
 	}
-	var mask uint32
-	if plen != 0 {
-		mask = 0xFFFFFFFF << (32 - plen)
-	}
-	return s.packKey(be32(addr), mask, off, offmask), nil
-}
-
-// parseIP6Addr is parse_ip6_addr.
-func parseIP6Addr(a *args, s *sel, off int32) (bool, error) {
-	if !a.more() {
-		return false, nil
-	}
-	addr, plen, ok := getPrefix(a.cur(), true)
-	if !ok {
-		return false, nil
-	}
-	a.skip()
-	offmask := int32(0)
-	if ok, err := parseAtAfter(a, &off, &offmask); !ok || err != nil {
-		return false, err
+	if !v6 {
+		var mask uint32
+		if plen != 0 {
+			mask = 0xFFFFFFFF << (32 - plen)
+		}
+		return s.packKey(be32(addr), mask, off, offmask), nil
 	}
 	for i := 0; i < plen; i += 32 {
 		w := be32(addr[i/8:])
@@ -418,7 +406,7 @@ func (s *session) parseSelector(a *args, sl *sel, u *rtnl.U32) (bool, error) {
 			if err := next(); err != nil {
 				return false, err
 			}
-			return parseIPAddr(a, sl, off)
+			return parseIPAddr(a, sl, off, false)
 		case f == "tos", matches(f, "dsfield"), matches(f, "precedence"):
 			if err := next(); err != nil {
 				return false, err
@@ -454,7 +442,7 @@ func (s *session) parseSelector(a *args, sl *sel, u *rtnl.U32) (bool, error) {
 			if err := next(); err != nil {
 				return false, err
 			}
-			return parseIP6Addr(a, sl, off)
+			return parseIPAddr(a, sl, off, true)
 		case "priority":
 			if err := next(); err != nil {
 				return false, err
