@@ -133,22 +133,27 @@ var (
 	parentClassID = idWord{name: "parent", into: (*place).parentID, parse: getClassID, invalid: "invalid parent ID"}
 	classID       = idWord{name: "classid", into: (*place).handleID, parse: getClassID, invalid: "invalid class ID"}
 
-	// tc_qdisc_modify ("ingress" and "clsact" are kinds there:
+	// tc_qdisc_modify ("ingress" and "clsact" are kinds there too:
 	// modifyQdisc reads them)
 	qdiscModifyPlace = placeGrammar{devOnce: true, parents: rootWord, dupParent: `Error: "%s" is duplicate parent ID`,
 		ids: []idWord{{name: "handle", into: (*place).handleID, parse: getQdiscHandle, invalid: "invalid qdisc ID", dupFirst: true},
 			parentClassID}}
+	// tc_qdisc_list: no duplicate "dev", parent and handle by any prefix
 	qdiscListPlace = placeGrammar{oneOf: true,
 		parents: []parentWord{{"root", rtnl.TC_H_ROOT}, {"ingress", rtnl.TC_H_INGRESS}, {"clsact", rtnl.TC_H_INGRESS}},
 		ids: []idWord{{name: "parent", abbrev: true, into: (*place).parentID, parse: getClassID, invalid: "invalid parent ID"},
 			{name: "handle", abbrev: true, into: (*place).handleID, parse: getQdiscHandle, invalid: "invalid handle ID"}}}
+	// tc_class_modify (its refusal of a second parent ends with a period)
 	classModifyPlace = placeGrammar{devOnce: true, parents: rootWord, dupParent: `Error: "%s" is duplicate parent ID.`,
 		ids: []idWord{classID, parentClassID}}
+	// tc_class_list
 	classListPlace = placeGrammar{devOnce: true, parents: rootWord, dupParent: `Error: "%s" is duplicate parent ID`,
 		ids: []idWord{{name: "qdisc", into: (*place).qdiscID, parse: getQdiscHandle, invalid: "invalid qdisc ID"}, classID,
 			{name: "parent", into: (*place).parentID, parse: getClassID, invalid: "invalid parent ID", dupFirst: true}}}
+	// tc_filter_modify ("Invalid", capitalised)
 	filterModifyPlace = placeGrammar{devOnce: true, parents: clsactWords, dupParent: `Error: "%s" is duplicate parent ID`,
 		ids: []idWord{{name: "parent", into: (*place).parentID, parse: getClassID, invalid: "Invalid parent ID"}}}
+	// tc_filter_list
 	filterListPlace = placeGrammar{devOnce: true, parents: clsactWords, dupParent: `Error: "%s" is duplicate parent ID`,
 		ids: []idWord{parentClassID}}
 )
@@ -174,7 +179,9 @@ func (p *place) read(a *args, g *placeGrammar, other func(w string) (done bool, 
 }
 
 // word reads the place's word at a's cursor and the ID after it; false:
-// the word is none of g's.
+// the word is none of g's. Commands try these words before their own;
+// where tc tries one of its own first ("block" of tc filter), no word
+// matches both, so the order is tc's in effect.
 func (p *place) word(a *args, g *placeGrammar) (bool, error) {
 	w := a.cur()
 	if w == "dev" {
