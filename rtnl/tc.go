@@ -1,6 +1,8 @@
 package rtnl
 
 import (
+	"strconv"
+
 	"golang.org/x/sys/unix"
 
 	fmt "nsbox/internal/printf"
@@ -100,32 +102,18 @@ func (h Handle) Minor() uint16 { return uint16(h) }
 // String is the handle as tc prints it (print_tc_classid): "root",
 // "none", "1:", ":a", "1:a".
 func (h Handle) String() string {
+	maj, min := strconv.FormatUint(uint64(h.Major()), 16), strconv.FormatUint(uint64(h.Minor()), 16)
 	switch {
 	case h == TC_H_ROOT:
 		return "root"
 	case h == TC_H_UNSPEC:
 		return "none"
 	case h.Major() == 0:
-		return ":" + hexString(uint32(h.Minor()))
+		return ":" + min
 	case h.Minor() == 0:
-		return hexString(uint32(h.Major())) + ":"
+		return maj + ":"
 	}
-	return hexString(uint32(h.Major())) + ":" + hexString(uint32(h.Minor()))
-}
-
-func hexString(v uint32) string {
-	const digits = "0123456789abcdef"
-	if v == 0 {
-		return "0"
-	}
-	var b [8]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = digits[v&0xf]
-		v >>= 4
-	}
-	return string(b[i:])
+	return maj + ":" + min
 }
 
 // The TCA_* attributes of qdiscs, classes and filters

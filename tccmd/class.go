@@ -2,6 +2,7 @@ package tccmd
 
 import (
 	"io"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 
@@ -22,100 +23,37 @@ QDISC_KIND := { prio | cbq | etc. }
 OPTIONS := ... try tc class add <desired QDISC_KIND> help
 `
 
-func (s *session) doClass(argv []string) error {
-	if len(argv) == 0 {
-		return s.listClasses(&args{})
-	}
-	a := &args{w: argv, i: 1}
-	switch w := argv[0]; {
-	case matches(w, "add"):
-		return s.modifyClass(request.Add, a)
-	case matches(w, "change"):
-		return s.modifyClass(request.Change, a)
-	case matches(w, "replace"):
-		return s.modifyClass(request.Replace, a)
-	case matches(w, "delete"):
-		return s.modifyClass(request.Delete, a)
-	case matches(w, "list"), matches(w, "show"), matches(w, "lst"):
-		return s.listClasses(a)
-	case matches(w, "help"):
-		io.WriteString(stderr, classUsage)
-		return nil
-	default:
-		return usageErr("Command \"%s\" is unknown, try \"tc class help\".", w)
-	}
-}
-
 // modifyClass is tc_class_modify; package request builds the message.
 func (s *session) modifyClass(op request.Op, a *args) error {
-	t := &rtnl.TC{}
-	dev, kind := "", ""
+	var pl place
+	kind := ""
 	var q *qdiscKind
-loop:
-	for ; a.more(); a.skip() {
-		w := a.cur()
+	err := pl.read(a, &classModifyPlace, func(w string) (bool, error) {
 		switch {
-		case w == "dev":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if dev != "" {
-				return duparg("dev", v)
-			}
-			dev = cut(v)
-		case w == "classid":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if t.Handle != 0 {
-				return duparg("classid", v)
-			}
-			h, ok := getClassID(v)
-			if !ok {
-				return invarg("invalid class ID", v)
-			}
-			t.Handle = h
 		case w == "handle":
-			return usageErr("Error: try \"classid\" instead of \"handle\"")
-		case w == "root":
-			if t.Parent != 0 {
-				return usageErr("Error: \"root\" is duplicate parent ID.")
-			}
-			t.Parent = rtnl.TC_H_ROOT
-		case w == "parent":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if t.Parent != 0 {
-				return duparg("parent", v)
-			}
-			h, ok := getClassID(v)
-			if !ok {
-				return invarg("invalid parent ID", v)
-			}
-			t.Parent = h
+			return false, usageErr("Error: try \"classid\" instead of \"handle\"")
 		case matches(w, "estimator"):
-			return usageErr("nsbox: \"tc class ... estimator\" is not implemented")
+			return false, usageErr("nsbox: \"tc class ... estimator\" is not implemented")
 		case matches(w, "help"):
 			io.WriteString(stderr, classUsage)
-		default:
-			kind = cutKind(w)
-			q = lookupQdisc(kind)
-			if q == nil {
-				q = &qdiscKind{} // get_qdisc_kind's stand-in: classless
-			}
-			a.skip()
-			break loop
+			return false, nil
 		}
+		kind = cutKind(w)
+		q = lookupQdisc(kind)
+		if q == nil {
+			q = &qdiscKind{} // get_qdisc_kind's stand-in: classless
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
 	}
-	t.Kind = kind
+	t := &rtnl.TC{Kind: kind}
+	t.Parent, t.Handle = pl.parent, pl.handle
 	if q != nil {
 		switch {
 		case q.parseClass != nil:
-			opts, err := q.parseClass(s, a, dev)
+			opts, err := q.parseClass(s, a, pl.dev)
 			if err != nil {
 				return err
 			}
@@ -126,21 +64,10 @@ loop:
 			return failf("Error: Qdisc \"%s\" is classless.", kind)
 		}
 	} else if a.more() {
-		if matches(a.cur(), "help") {
-			io.WriteString(stderr, classUsage)
-		}
-		// tc prints this one without a newline
-		return usageErr("Garbage instead of arguments \"%s ...\". Try \"tc class help\".", a.cur())
+		return garbage(a, "class", classUsage)
 	}
-	if dev != "" {
-		idx, err := s.ifindex(dev)
-		if err != nil {
-			return err
-		}
-		if idx == 0 {
-			return nodev(dev)
-		}
-		t.Ifindex = idx
+	if t.Ifindex, err = s.link(pl.dev); err != nil {
+		return err
 	}
 	m, err := request.Class(t, op)
 	if err := s.talk(m, err); err != nil {
@@ -151,69 +78,16 @@ loop:
 
 // listClasses is tc_class_list.
 func (s *session) listClasses(a *args) error {
-	dev := ""
-	var filterQdisc, filterClassID, parent rtnl.Handle
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		switch {
-		case w == "dev":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if dev != "" {
-				return duparg("dev", v)
-			}
-			dev = cut(v)
-		case w == "qdisc":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if filterQdisc != 0 {
-				return duparg("qdisc", v)
-			}
-			h, ok := getQdiscHandle(v)
-			if !ok {
-				return invarg("invalid qdisc ID", v)
-			}
-			filterQdisc = h
-		case w == "classid":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if filterClassID != 0 {
-				return duparg("classid", v)
-			}
-			h, ok := getClassID(v)
-			if !ok {
-				return invarg("invalid class ID", v)
-			}
-			filterClassID = h
-		case w == "root":
-			if parent != 0 {
-				return usageErr("Error: \"root\" is duplicate parent ID")
-			}
-			parent = rtnl.TC_H_ROOT
-		case w == "parent":
-			if parent != 0 {
-				return duparg("parent", w)
-			}
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			h, ok := getClassID(v)
-			if !ok {
-				return invarg("invalid parent ID", v)
-			}
-			parent = h
-		case matches(w, "help"):
-			io.WriteString(stderr, classUsage)
-		default:
-			return usageErr("What is \"%s\"? Try \"tc class help\".", w)
+	var pl place
+	err := pl.read(a, &classListPlace, func(w string) (bool, error) {
+		if !matches(w, "help") {
+			return false, usageErr("What is \"%s\"? Try \"tc class help\".", w)
 		}
+		io.WriteString(stderr, classUsage)
+		return false, nil
+	})
+	if err != nil {
+		return err
 	}
 	if s.o.graph {
 		return usageErr("nsbox: \"tc -graph class show\" is not implemented")
@@ -223,21 +97,16 @@ func (s *session) listClasses(a *args) error {
 		return err
 	}
 	s.ifname(0) // ll_init_map
-	var ifindex int32
-	if dev != "" {
-		if ifindex, err = s.ifindex(dev); err != nil {
-			return err
-		}
-		if ifindex == 0 {
-			return nodev(dev)
-		}
+	ifindex, err := s.link(pl.dev)
+	if err != nil {
+		return err
 	}
-	err = s.dump(conn, rtnl.ClassDumpRequest(ifindex, parent), false, func(typ netlink.HeaderType, _ netlink.HeaderFlags, t *rtnl.TC) error {
-		if filterQdisc != 0 && (t.Handle^filterQdisc)&rtnl.TC_H_MAJ_MASK != 0 ||
-			filterClassID != 0 && t.Handle != filterClassID {
+	err = s.dump(conn, rtnl.ClassDumpRequest(ifindex, pl.parent), false, func(typ netlink.HeaderType, _ netlink.HeaderFlags, t *rtnl.TC) error {
+		if pl.qdisc != 0 && (t.Handle^pl.qdisc)&rtnl.TC_H_MAJ_MASK != 0 ||
+			pl.handle != 0 && t.Handle != pl.handle {
 			return nil
 		}
-		s.printClass(typ, t, ifindex != 0, filterQdisc != 0)
+		s.printClass(typ, t, ifindex != 0, pl.qdisc != 0)
 		return nil
 	})
 	if err != nil {
@@ -280,7 +149,7 @@ func (s *session) printClass(typ netlink.HeaderType, t *rtnl.TC, filtered, byQdi
 		p.text("parent %s ", h.String())
 	}
 	if t.Info != 0 {
-		p.text("leaf %s: ", hexString(t.Info>>16))
+		p.text("leaf %s: ", strconv.FormatUint(uint64(t.Info>>16), 16))
 	}
 	q := lookupQdisc(t.Kind)
 	if t.HasOptions {

@@ -40,32 +40,6 @@ func htons(v uint16) uint16 { return binary.NativeEndian.Uint16(binary.BigEndian
 // ntohs is htons's inverse (the same swap).
 func ntohs(v uint16) uint16 { return htons(v) }
 
-func (s *session) doFilter(argv []string) error {
-	if len(argv) == 0 {
-		return s.listFilters(&args{})
-	}
-	a := &args{w: argv, i: 1}
-	switch w := argv[0]; {
-	case matches(w, "add"):
-		return s.modifyFilter(request.Add, a)
-	case matches(w, "change"):
-		return s.modifyFilter(request.Change, a)
-	case matches(w, "replace"):
-		return s.modifyFilter(request.Replace, a)
-	case matches(w, "delete"):
-		return s.modifyFilter(request.Delete, a)
-	case matches(w, "get"):
-		return usageErr("nsbox: \"tc filter get\" is not implemented")
-	case matches(w, "list"), matches(w, "show"), matches(w, "lst"):
-		return s.listFilters(a)
-	case matches(w, "help"):
-		io.WriteString(stderr, filterUsage)
-		return nil
-	default:
-		return usageErr("Command \"%s\" is unknown, try \"tc filter help\".", w)
-	}
-}
-
 // tcFilters are tc 6.1's classifiers: those nsbox does not speak are
 // refused by name.
 var tcFilters = [...]string{"basic", "bpf", "cgroup", "flow", "flower", "fw", "matchall", "route",
@@ -74,124 +48,49 @@ var tcFilters = [...]string{"basic", "bpf", "cgroup", "flow", "flower", "fw", "m
 // modifyFilter is tc_filter_modify; package request builds the message.
 func (s *session) modifyFilter(op request.Op, a *args) error {
 	t := &rtnl.TC{}
-	var prio uint32
-	var protocol uint16 // host order
-	protocolSet := false
+	var keys filterKeys
 	if op == request.Add || op == request.Replace { // NLM_F_CREATE
-		protocol = ethPAll
+		keys.protocol = ethPAll
 	}
-	dev, kind, fhandle := "", "", ""
-	haveHandle := false
-loop:
-	for ; a.more(); a.skip() {
-		w := a.cur()
+	var pl place
+	kind, fhandle := "", ""
+	haveHandle, helped := false, false
+	err := pl.read(a, &filterModifyPlace, func(w string) (bool, error) {
 		switch {
-		case w == "dev":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if dev != "" {
-				return duparg("dev", v)
-			}
-			dev = cut(v)
 		case matches(w, "block"):
-			return usageErr("nsbox: \"tc filter ... block\" is not implemented")
-		case w == "root", w == "ingress", w == "egress":
-			if t.Parent != 0 {
-				return usageErr("Error: \"%s\" is duplicate parent ID", w)
-			}
-			switch w {
-			case "root":
-				t.Parent = rtnl.TC_H_ROOT
-			case "ingress":
-				t.Parent = rtnl.TC_H_CLSACT&rtnl.TC_H_MAJ_MASK | rtnl.TC_H_MIN_INGRESS
-			default:
-				t.Parent = rtnl.TC_H_CLSACT&rtnl.TC_H_MAJ_MASK | rtnl.TC_H_MIN_EGRESS
-			}
-		case w == "parent":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if t.Parent != 0 {
-				return duparg("parent", v)
-			}
-			h, ok := getClassID(v)
-			if !ok {
-				return invarg("Invalid parent ID", v)
-			}
-			t.Parent = h
+			return false, usageErr("nsbox: \"tc filter ... block\" is not implemented")
 		case w == "handle":
 			v, err := a.next()
 			if err != nil {
-				return err
+				return false, err
 			}
 			if haveHandle {
-				return duparg("handle", v)
+				return false, duparg("handle", v)
 			}
 			fhandle, haveHandle = v, true
-		case matches(w, "preference"), matches(w, "priority"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if prio != 0 {
-				return duparg("priority", v)
-			}
-			p, ok := getU32(v, 0)
-			if !ok || p > 0xFFFF {
-				return invarg("invalid priority value", v)
-			}
-			prio = p
-		case matches(w, "protocol"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if protocolSet {
-				return duparg("protocol", v)
-			}
-			id, ok := protoA2N(v)
-			if !ok {
-				return invarg("invalid protocol", v)
-			}
-			protocol, protocolSet = id, true
-		case matches(w, "chain"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if t.Chain != nil {
-				return duparg("chain", v)
-			}
-			c, ok := getU32(v, 0)
-			if !ok {
-				return invarg("invalid chain index value", v)
-			}
-			t.Chain = &c
+		case keys.word(w):
+			return false, keys.read(a, w, true)
 		case matches(w, "estimator"):
-			return usageErr("nsbox: \"tc filter ... estimator\" is not implemented")
+			return false, usageErr("nsbox: \"tc filter ... estimator\" is not implemented")
 		case matches(w, "help"):
 			io.WriteString(stderr, filterUsage)
-			return nil
+			helped = true
+			return true, nil // and nothing else
 		default:
 			kind = cutKind(w)
-			a.skip()
-			break loop
+			return true, nil
 		}
+		return false, nil
+	})
+	if err != nil || helped {
+		return err
 	}
-	t.Info = prio<<16 | uint32(htons(protocol))
+	t.Parent = pl.parent
+	t.Info = keys.prio<<16 | uint32(htons(keys.protocol))
+	t.Chain = keys.chain
 	t.Kind = kind
-	if dev != "" {
-		idx, err := s.ifindex(dev)
-		if err != nil {
-			return err
-		}
-		if idx == 0 {
-			return errorf(cli.ExitFail, "Cannot find device \"%s\"", dev)
-		}
-		t.Ifindex = idx
+	if t.Ifindex, err = s.link(pl.dev); err != nil {
+		return err
 	}
 	switch {
 	case kind == "u32":
@@ -220,10 +119,7 @@ loop:
 			return usageErr("Must specify filter type when using \"handle\"")
 		}
 		if a.more() {
-			if matches(a.cur(), "help") {
-				io.WriteString(stderr, filterUsage)
-			}
-			return usageErr("Garbage instead of arguments \"%s ...\". Try \"tc filter help\".", a.cur())
+			return garbage(a, "filter", filterUsage)
 		}
 	}
 	m, err := request.Filter(t, op)
@@ -238,120 +134,103 @@ loop:
 // filterShow is what a filter dump leaves out of each line: what the
 // command line named (tc_filter_list's filter_*).
 type filterShow struct {
-	ifindex  int32
-	parent   rtnl.Handle
-	prio     uint32
-	protocol uint16 // host order, 0: any
-	chain    *uint32
+	ifindex int32
+	parent  rtnl.Handle
+	filterKeys
+}
+
+// filterKeys are what tc_filter_modify and tc_filter_list both read of
+// a filter after its place: "pref PRIO", "protocol PROTO" and "chain
+// INDEX".
+type filterKeys struct {
+	prio        uint32
+	protocol    uint16 // host order, 0: any
+	protocolSet bool
+	chain       *uint32
+}
+
+// word tells whether w is one of the keys' words.
+func (k *filterKeys) word(w string) bool {
+	return matches(w, "preference") || matches(w, "priority") || matches(w, "protocol") || matches(w, "chain")
+}
+
+// read reads the key w names and its value; modify: as tc_filter_modify
+// (a priority of 16 bits, a second protocol refused even after "0"),
+// else as tc_filter_list.
+func (k *filterKeys) read(a *args, w string, modify bool) error {
+	v, err := a.next()
+	if err != nil {
+		return err
+	}
+	switch {
+	case matches(w, "preference"), matches(w, "priority"):
+		if k.prio != 0 {
+			return duparg("priority", v)
+		}
+		p, ok := getU32(v, 0)
+		switch {
+		case modify && (!ok || p > 0xFFFF):
+			return invarg("invalid priority value", v)
+		case !ok:
+			return invarg("invalid preference", v)
+		}
+		k.prio = p
+	case matches(w, "protocol"):
+		if k.protocolSet && (modify || k.protocol != 0) {
+			return duparg("protocol", v)
+		}
+		id, ok := protoA2N(v)
+		if !ok {
+			return invarg("invalid protocol", v)
+		}
+		k.protocol, k.protocolSet = id, true
+	default:
+		if k.chain != nil {
+			return duparg("chain", v)
+		}
+		c, ok := getU32(v, 0)
+		if !ok {
+			return invarg("invalid chain index value", v)
+		}
+		k.chain = &c
+	}
+	return nil
 }
 
 // listFilters is tc_filter_list.
 func (s *session) listFilters(a *args) error {
-	h := rtnl.Tcmsg{}
+	var pl place
 	var f filterShow
-	dev := ""
-	for ; a.more(); a.skip() {
-		w := a.cur()
+	err := pl.read(a, &filterListPlace, func(w string) (bool, error) {
 		switch {
-		case w == "dev":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if dev != "" {
-				return duparg("dev", v)
-			}
-			dev = cut(v)
 		case matches(w, "block"):
-			return usageErr("nsbox: \"tc filter show block\" is not implemented")
-		case w == "root", w == "ingress", w == "egress":
-			if h.Parent != 0 {
-				return usageErr("Error: \"%s\" is duplicate parent ID", w)
-			}
-			switch w {
-			case "root":
-				h.Parent = rtnl.TC_H_ROOT
-			case "ingress":
-				h.Parent = rtnl.TC_H_CLSACT&rtnl.TC_H_MAJ_MASK | rtnl.TC_H_MIN_INGRESS
-			default:
-				h.Parent = rtnl.TC_H_CLSACT&rtnl.TC_H_MAJ_MASK | rtnl.TC_H_MIN_EGRESS
-			}
-			f.parent = h.Parent
-		case w == "parent":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if h.Parent != 0 {
-				return duparg("parent", v)
-			}
-			p, ok := getClassID(v)
-			if !ok {
-				return invarg("invalid parent ID", v)
-			}
-			h.Parent, f.parent = p, p
+			return false, usageErr("nsbox: \"tc filter show block\" is not implemented")
 		case w == "handle":
-			return usageErr("nsbox: \"tc filter show ... handle\" is not implemented")
-		case matches(w, "preference"), matches(w, "priority"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if f.prio != 0 {
-				return duparg("priority", v)
-			}
-			p, ok := getU32(v, 0)
-			if !ok {
-				return invarg("invalid preference", v)
-			}
-			f.prio = p
-		case matches(w, "protocol"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if f.protocol != 0 {
-				return duparg("protocol", v)
-			}
-			id, ok := protoA2N(v)
-			if !ok {
-				return invarg("invalid protocol", v)
-			}
-			f.protocol = id
-		case matches(w, "chain"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if f.chain != nil {
-				return duparg("chain", v)
-			}
-			c, ok := getU32(v, 0)
-			if !ok {
-				return invarg("invalid chain index value", v)
-			}
-			f.chain = &c
+			return false, usageErr("nsbox: \"tc filter show ... handle\" is not implemented")
+		case f.word(w):
+			return false, f.read(a, w, false)
 		case matches(w, "help"):
 			io.WriteString(stderr, filterUsage)
 		default:
-			return usageErr(" What is \"%s\"? Try \"tc filter help\"", w)
+			return false, usageErr(" What is \"%s\"? Try \"tc filter help\"", w)
 		}
+		return false, nil
+	})
+	if err != nil {
+		return err
 	}
+	h := rtnl.Tcmsg{Parent: pl.parent}
+	f.parent = pl.parent
 	h.Info = f.prio<<16 | uint32(htons(f.protocol))
 	conn, err := s.dial()
 	if err != nil {
 		return err
 	}
 	s.ifname(0) // ll_init_map
-	if dev != "" {
-		if h.Ifindex, err = s.ifindex(dev); err != nil {
-			return err
-		}
-		if h.Ifindex == 0 {
-			return nodev(dev)
-		}
-		f.ifindex = h.Ifindex
+	if h.Ifindex, err = s.link(pl.dev); err != nil {
+		return err
 	}
+	f.ifindex = h.Ifindex
 	err = s.dump(conn, rtnl.FilterDumpRequest(h, f.chain, s.o.brief), true, func(typ netlink.HeaderType, flags netlink.HeaderFlags, t *rtnl.TC) error {
 		s.printFilter(typ, flags, t, &f)
 		return nil

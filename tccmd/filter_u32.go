@@ -186,6 +186,18 @@ func parseAt(a *args, off, offmask *int32) bool {
 	return true
 }
 
+// parseAtAfter reads the "at [nexthdr+]OFF" that may follow a match's
+// value; false: it is there and does not parse.
+func parseAtAfter(a *args, off, offmask *int32) (bool, error) {
+	if !a.more() || a.cur() != "at" {
+		return true, nil
+	}
+	if _, err := a.next(); err != nil {
+		return false, err
+	}
+	return parseAt(a, off, offmask), nil
+}
+
 // parseNum reads "VAL MASK [at OFF]" of u32/u16/u8 matches and packs it
 // with pack, which sees the word offset.
 func parseNum(a *args, off, offmask int32, width int, s *sel) (bool, error) {
@@ -205,13 +217,8 @@ func parseNum(a *args, off, offmask int32, width int, s *sel) (bool, error) {
 	if width == 8 && (key > 0xFF || mask > 0xFF) {
 		return false, nil
 	}
-	if a.more() && a.cur() == "at" {
-		if _, err := a.next(); err != nil {
-			return false, err
-		}
-		if !parseAt(a, &off, &offmask) {
-			return false, nil
-		}
+	if ok, err := parseAtAfter(a, &off, &offmask); !ok || err != nil {
+		return false, err
 	}
 	switch width {
 	case 32:
@@ -320,50 +327,28 @@ func be32(b []byte) uint32 {
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
-// parseIPAddr is parse_ip_addr: an IPv4 prefix at off.
-func parseIPAddr(a *args, s *sel, off int32) (bool, error) {
+// parseIPAddr is parse_ip_addr, and (v6) parse_ip6_addr: a prefix at
+// off, in as many keys as it has 32-bit words (an IPv4 /0 is a key
+// with mask 0, an IPv6 /0 none).
+func parseIPAddr(a *args, s *sel, off int32, v6 bool) (bool, error) {
 	if !a.more() {
 		return false, nil
 	}
-	addr, plen, ok := getPrefix(a.cur(), false)
+	addr, plen, ok := getPrefix(a.cur(), v6)
 	if !ok {
 		return false, nil
 	}
 	a.skip()
 	offmask := int32(0)
-	if a.more() && a.cur() == "at" {
-		if _, err := a.next(); err != nil {
-			return false, err
-		}
-		if !parseAt(a, &off, &offmask) {
-			return false, nil
-		}
+	if ok, err := parseAtAfter(a, &off, &offmask); !ok || err != nil {
+		return false, err
 	}
-	var mask uint32
-	if plen != 0 {
-		mask = 0xFFFFFFFF << (32 - plen)
-	}
-	return s.packKey(be32(addr), mask, off, offmask), nil
-}
-
-// parseIP6Addr is parse_ip6_addr.
-func parseIP6Addr(a *args, s *sel, off int32) (bool, error) {
-	if !a.more() {
-		return false, nil
-	}
-	addr, plen, ok := getPrefix(a.cur(), true)
-	if !ok {
-		return false, nil
-	}
-	a.skip()
-	offmask := int32(0)
-	if a.more() && a.cur() == "at" {
-		if _, err := a.next(); err != nil {
-			return false, err
+	if !v6 {
+		var mask uint32
+		if plen != 0 {
+			mask = 0xFFFFFFFF << (32 - plen)
 		}
-		if !parseAt(a, &off, &offmask) {
-			return false, nil
-		}
+		return s.packKey(be32(addr), mask, off, offmask), nil
 	}
 	for i := 0; i < plen; i += 32 {
 		w := be32(addr[i/8:])
@@ -421,7 +406,7 @@ func (s *session) parseSelector(a *args, sl *sel, u *rtnl.U32) (bool, error) {
 			if err := next(); err != nil {
 				return false, err
 			}
-			return parseIPAddr(a, sl, off)
+			return parseIPAddr(a, sl, off, false)
 		case f == "tos", matches(f, "dsfield"), matches(f, "precedence"):
 			if err := next(); err != nil {
 				return false, err
@@ -457,7 +442,7 @@ func (s *session) parseSelector(a *args, sl *sel, u *rtnl.U32) (bool, error) {
 			if err := next(); err != nil {
 				return false, err
 			}
-			return parseIP6Addr(a, sl, off)
+			return parseIPAddr(a, sl, off, true)
 		case "priority":
 			if err := next(); err != nil {
 				return false, err
@@ -557,13 +542,8 @@ func (s *session) parseSelector(a *args, sl *sel, u *rtnl.U32) (bool, error) {
 		}
 		a.skip()
 		offmask := int32(0)
-		if a.more() && a.cur() == "at" {
-			if _, err := a.next(); err != nil {
-				return false, err
-			}
-			if !parseAt(a, &off, &offmask) {
-				return false, nil
-			}
+		if ok, err := parseAtAfter(a, &off, &offmask); !ok || err != nil {
+			return false, err
 		}
 		for i, b := range mac {
 			if !sl.packKey8(uint32(b), 0xFF, off+int32(i), offmask) {
@@ -818,99 +798,61 @@ func (s *session) parseU32(t *rtnl.TC, handle string, haveHandle bool, a *args) 
 	return nil
 }
 
-// parseOffset is parse_offset: "plus N", "at N", "mask M", "shift S", "eat".
+// parseOffset is parse_offset: "plus N", "at N", "mask M", "shift S",
+// "eat"; each sets its flag as soon as it is read.
 func parseOffset(a *args, sl *sel) error {
-	bad := failf("Illegal \"offset\"")
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		switch {
-		case matches(w, "plus"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
+	return u32Fields("offset", []field{
+		{name: "plus", read: func(v string) (string, bool) {
 			o, ok := getInt(v, 0)
-			if !ok {
-				return bad
-			}
 			sl.Off = uint16(o)
 			sl.Flags |= rtnl.TC_U32_OFFSET
-		case matches(w, "at"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
+			return "", ok
+		}},
+		{name: "at", read: func(v string) (string, bool) {
 			o, ok := getInt(v, 0)
-			if !ok {
-				return bad
-			}
 			sl.OffOff = int16(o)
-			if o%2 != 0 {
-				return failf("offset \"at\" must be even\nIllegal \"offset\"")
-			}
 			sl.Flags |= rtnl.TC_U32_VAROFFSET
-		case matches(w, "mask"):
-			v, err := a.next()
-			if err != nil {
-				return err
+			if ok && o%2 != 0 {
+				return "offset \"at\" must be even\n", false
 			}
+			return "", ok
+		}},
+		{name: "mask", read: func(v string) (string, bool) {
 			m, ok := getU16(v, 16)
-			if !ok {
-				return bad
-			}
 			sl.OffMask = m
 			sl.Flags |= rtnl.TC_U32_VAROFFSET
-		case matches(w, "shift"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
+			return "", ok
+		}},
+		{name: "shift", read: func(v string) (string, bool) {
 			sh, ok := getInt(v, 0)
-			if !ok {
-				return bad
-			}
 			sl.OffShift = uint8(sh)
 			sl.Flags |= rtnl.TC_U32_VAROFFSET
-		case matches(w, "eat"):
-			sl.Flags |= rtnl.TC_U32_EAT
-		default:
-			return nil
-		}
-	}
-	return nil
+			return "", ok
+		}},
+		{name: "eat", flag: func() { sl.Flags |= rtnl.TC_U32_EAT }},
+	}).parse(a)
 }
 
 // parseHashkey is parse_hashkey: "mask M", "at N".
 func parseHashkey(a *args, sl *sel) error {
-	bad := failf("Illegal \"hashkey\"")
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		switch {
-		case matches(w, "mask"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			m, ok := getU32(v, 16)
-			if !ok {
-				return bad
-			}
-			sl.HMask = m
-		case matches(w, "at"):
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
+	return u32Fields("hashkey", []field{
+		{name: "mask", u32: &sl.HMask, base: 16},
+		{name: "at", read: func(v string) (string, bool) {
 			n, ok := getInt(v, 0)
-			if !ok || n%4 != 0 {
-				return bad
-			}
 			sl.HOff = int16(n)
-		default:
-			return nil
-		}
+			return "", ok && n%4 == 0
+		}},
+	}).parse(a)
+}
+
+// u32Fields is the loop of parse_offset and parse_hashkey: they end at
+// a word that is none of theirs.
+func u32Fields(what string, fields []field) *fieldSet {
+	return &fieldSet{
+		fields:  fields,
+		illegal: func(said, _, _ string) error { return failf("%sIllegal \"%s\"", said, what) },
+		other:   func(string) (bool, error) { return true, nil },
 	}
-	return nil
 }
 
 // printU32 is u32_print_opt; proto (host order) picks the pretty

@@ -3,6 +3,7 @@ package tccmd
 import (
 	"errors"
 	"io"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 
@@ -30,111 +31,41 @@ STAB_OPTIONS := ... try tc qdisc add stab help
 QDISC_ID := { root | ingress | handle QHANDLE | parent CLASSID }
 `
 
-func (s *session) doQdisc(argv []string) error {
-	if len(argv) == 0 {
-		return s.listQdiscs(&args{})
-	}
-	a := &args{w: argv, i: 1}
-	switch w := argv[0]; {
-	case matches(w, "add"):
-		return s.modifyQdisc(request.Add, a)
-	case matches(w, "change"):
-		return s.modifyQdisc(request.Change, a)
-	case matches(w, "replace"):
-		return s.modifyQdisc(request.Replace, a)
-	case matches(w, "link"):
-		return s.modifyQdisc(request.Graft, a)
-	case matches(w, "delete"):
-		return s.modifyQdisc(request.Delete, a)
-	case matches(w, "list"), matches(w, "show"), matches(w, "lst"):
-		return s.listQdiscs(a)
-	case matches(w, "help"):
-		io.WriteString(stderr, qdiscUsage)
-		return nil
-	default:
-		return usageErr("Command \"%s\" is unknown, try \"tc qdisc help\".", w)
-	}
-}
-
 // modifyQdisc is tc_qdisc_modify: add, change, replace, link, delete;
 // package request builds the message.
 func (s *session) modifyQdisc(op request.Op, a *args) error {
-	t := &rtnl.TC{}
-	dev := ""
+	var pl place
 	kind := ""
 	var q *qdiscKind
-	for ; a.more(); a.skip() {
-		w := a.cur()
+	err := pl.read(a, &qdiscModifyPlace, func(w string) (bool, error) {
 		switch {
-		case w == "dev":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if dev != "" {
-				return duparg("dev", v)
-			}
-			dev = cut(v)
-		case w == "handle":
-			if t.Handle != 0 {
-				return duparg("handle", w)
-			}
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			h, ok := getQdiscHandle(v)
-			if !ok {
-				return invarg("invalid qdisc ID", v)
-			}
-			t.Handle = h
-		case w == "root":
-			if t.Parent != 0 {
-				return usageErr("Error: \"root\" is duplicate parent ID")
-			}
-			t.Parent = rtnl.TC_H_ROOT
 		case w == "clsact", w == "ingress":
-			if t.Parent != 0 {
-				if w == "clsact" {
-					return usageErr("Error: \"clsact\" is a duplicate parent ID")
-				}
-				return usageErr("Error: \"ingress\" is a duplicate parent ID")
+			if pl.parent != 0 {
+				return false, usageErr("Error: \"%s\" is a duplicate parent ID", w)
 			}
-			t.Parent = rtnl.TC_H_INGRESS
+			pl.parent = rtnl.TC_H_INGRESS
+			pl.handle = rtnl.TC_H_INGRESS & rtnl.TC_H_MAJ_MASK
 			kind, q = w, lookupQdisc(w)
-			t.Handle = rtnl.TC_H_INGRESS & rtnl.TC_H_MAJ_MASK
-			a.skip()
-			goto parsed
-		case w == "parent":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			if t.Parent != 0 {
-				return duparg("parent", v)
-			}
-			h, ok := getClassID(v)
-			if !ok {
-				return invarg("invalid parent ID", v)
-			}
-			t.Parent = h
+			return true, nil
 		case matches(w, "estimator"), matches(w, "stab"), matches(w, "ingress_block"), matches(w, "egress_block"):
-			return usageErr("nsbox: \"tc qdisc ... %s\" is not implemented", w)
+			return false, usageErr("nsbox: \"tc qdisc ... %s\" is not implemented", w)
 		case matches(w, "help"):
 			io.WriteString(stderr, qdiscUsage)
-		default:
-			kind, q = cutKind(w), lookupQdisc(cutKind(w))
-			a.skip()
-			goto parsed
+			return false, nil
 		}
+		kind, q = cutKind(w), lookupQdisc(cutKind(w))
+		return true, nil
+	})
+	if err != nil {
+		return err
 	}
-parsed:
-	t.Kind = kind
+	t := &rtnl.TC{Kind: kind}
+	t.Parent, t.Handle = pl.parent, pl.handle
 	if q != nil {
 		if q.parse == nil {
 			return usageErr("nsbox: tc qdisc \"%s\" is not implemented", kind)
 		}
-		opts, err := q.parse(s, kind, a, dev)
+		opts, err := q.parse(s, kind, a, pl.dev)
 		if err != nil {
 			return err
 		}
@@ -143,20 +74,10 @@ parsed:
 		// get_qdisc_kind's stand-in for a kind tc does not know
 		return errorf(cli.ExitFail, "Unknown qdisc \"%s\", hence option \"%s\" is unparsable", kind, a.cur())
 	} else if a.more() {
-		if matches(a.cur(), "help") {
-			io.WriteString(stderr, qdiscUsage)
-		}
-		return usageErr("Garbage instead of arguments \"%s ...\". Try \"tc qdisc help\".", a.cur())
+		return garbage(a, "qdisc", qdiscUsage)
 	}
-	if dev != "" {
-		idx, err := s.ifindex(dev)
-		if err != nil {
-			return err
-		}
-		if idx == 0 {
-			return nodev(dev)
-		}
-		t.Ifindex = idx
+	if t.Ifindex, err = s.link(pl.dev); err != nil {
+		return err
 	}
 	m, err := request.Qdisc(t, op)
 	if err := s.talk(m, err); err != nil {
@@ -183,90 +104,37 @@ func cutKind(s string) string {
 
 // listQdiscs is tc_qdisc_list.
 func (s *session) listQdiscs(a *args) error {
-	dev := ""
-	var filterParent, filterHandle rtnl.Handle
+	var pl place
 	invisible := false
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		already := func() error {
-			if filterParent != 0 {
-				return invarg("parent is already specified", w)
-			}
-			if filterHandle != 0 {
-				return invarg("handle is already specified", w)
-			}
-			return nil
-		}
+	err := pl.read(a, &qdiscListPlace, func(w string) (bool, error) {
 		switch {
-		case w == "dev":
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			dev = cut(v)
-		case w == "root":
-			if err := already(); err != nil {
-				return err
-			}
-			filterParent = rtnl.TC_H_ROOT
-		case w == "ingress", w == "clsact":
-			if err := already(); err != nil {
-				return err
-			}
-			filterParent = rtnl.TC_H_INGRESS
-		case matches(w, "parent"):
-			if err := already(); err != nil {
-				return err
-			}
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			h, ok := getClassID(v)
-			if !ok {
-				return invarg("invalid parent ID", v)
-			}
-			filterParent = h
-		case matches(w, "handle"):
-			if err := already(); err != nil {
-				return err
-			}
-			v, err := a.next()
-			if err != nil {
-				return err
-			}
-			h, ok := getQdiscHandle(v)
-			if !ok {
-				return invarg("invalid handle ID", v)
-			}
-			filterHandle = h
 		case matches(w, "help"):
 			io.WriteString(stderr, qdiscUsage)
 		case w == "invisible":
 			invisible = true
 		default:
-			return usageErr("What is \"%s\"? Try \"tc qdisc help\".", w)
+			return false, usageErr("What is \"%s\"? Try \"tc qdisc help\".", w)
 		}
+		return false, nil
+	})
+	if err != nil {
+		return err
 	}
 	conn, err := s.dial()
 	if err != nil {
 		return err
 	}
-	var ifindex int32
-	if dev != "" {
-		if ifindex, err = s.ifindex(dev); err != nil {
-			return err
-		}
-		if ifindex == 0 {
-			return nodev(dev)
-		}
-	} else {
+	ifindex, err := s.link(pl.dev)
+	if err != nil {
+		return err
+	}
+	if pl.dev == "" {
 		s.ifname(0) // ll_init_map: the names, before the dump
 	}
 	err = s.dump(conn, rtnl.QdiscDumpRequest(ifindex, invisible), true, func(typ netlink.HeaderType, flags netlink.HeaderFlags, t *rtnl.TC) error {
 		if ifindex != 0 && t.Ifindex != ifindex ||
-			filterHandle != 0 && t.Handle != filterHandle ||
-			filterParent != 0 && t.Parent != filterParent {
+			pl.handle != 0 && t.Handle != pl.handle ||
+			pl.parent != 0 && t.Parent != pl.parent {
 			return nil
 		}
 		s.printQdisc(typ, flags, t, ifindex != 0)
@@ -323,7 +191,7 @@ func (s *session) printQdisc(typ netlink.HeaderType, flags netlink.HeaderFlags, 
 		p.bool(pANY, "added", "added ", true)
 	}
 	p.str(pANY, "kind", "qdisc %s", t.Kind)
-	p.str(pANY, "handle", " %s", hexString(uint32(t.Handle.Major()))+":")
+	p.str(pANY, "handle", " %s", strconv.FormatUint(uint64(t.Handle.Major()), 16)+":")
 	if s.o.raw {
 		p.text("[%08x]", uint32(t.Handle))
 	}
@@ -383,19 +251,4 @@ func (s *session) printQdisc(typ netlink.HeaderType, flags netlink.HeaderFlags, 
 func (s *session) printDev(ifindex int32) {
 	s.p.text("dev ")
 	s.p.str(pANY, "dev", "%s ", s.ifname(ifindex))
-}
-
-func hexString(v uint32) string {
-	const digits = "0123456789abcdef"
-	if v == 0 {
-		return "0"
-	}
-	var b [8]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = digits[v&0xf]
-		v >>= 4
-	}
-	return string(b[i:])
 }

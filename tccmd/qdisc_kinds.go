@@ -71,122 +71,42 @@ func parseTBF(s *session, _ string, a *args, dev string) (rtnl.Options, error) {
 	var p rtnl.TBFParams
 	p.RateCellLog, p.PeakCellLog = -1, -1
 	p.Linklayer = rtnl.TC_LINKLAYER_ETHERNET
-	illegal := func(arg, val string) error {
-		return failf("tbf: illegal value for \"%s\": \"%s\"", arg, val)
+	fs := fieldSet{
+		fields: []field{
+			{name: "limit", size: &p.Limit, once: "limit", check: func() error {
+				if p.Latency != 0 {
+					return failf("tbf: specifying both \"latency\" and \"limit\" is not allowed")
+				}
+				return nil
+			}},
+			{name: "latency", time: &p.Latency, once: "latency", check: func() error {
+				if p.Limit != 0 {
+					return failf("tbf: specifying both \"limit\" and \"/latency\" is not allowed")
+				}
+				return nil
+			}},
+			{name: "burst", also: []string{"buffer", "maxburst"}, size: &p.Burst, cell: &p.RateCellLog, once: "buffer/burst/maxburst"},
+			{name: "mtu", whole: true, also: []string{"minburst"}, size: &p.MTU, cell: &p.PeakCellLog, once: "mtu/minburst"},
+			{name: "mpu", whole: true, size: &p.MPU, once: "mpu"},
+			{name: "rate", whole: true, rate: &p.Rate, once: "rate"},
+			{name: "peakrate", rate: &p.PeakRate, once: "peakrate"},
+			{name: "overhead", u16: &p.Overhead, base: 10, once: "overhead"},
+			{name: "linklayer", ll: &p.Linklayer},
+		},
+		dev: dev,
+		illegal: func(said, name, v string) error {
+			return failf("%stbf: illegal value for \"%s\": \"%s\"", said, name, v)
+		},
+		dup: func(name string) error { return failf("tbf: duplicate \"%s\" specification", name) },
+		other: func(w string) (bool, error) {
+			if w == "help" {
+				return true, failf("%s", tbfUsage)
+			}
+			return true, failf("tbf: unknown parameter \"%s\"\n%s", w, tbfUsage)
+		},
 	}
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		switch {
-		case matches(w, "limit"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Limit != 0 {
-				return nil, failf("tbf: duplicate \"limit\" specification")
-			}
-			if p.Latency != 0 {
-				return nil, failf("tbf: specifying both \"latency\" and \"limit\" is not allowed")
-			}
-			var ok bool
-			if p.Limit, ok = cli.ParseSize(v); !ok {
-				return nil, illegal("limit", v)
-			}
-		case matches(w, "latency"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Latency != 0 {
-				return nil, failf("tbf: duplicate \"latency\" specification")
-			}
-			if p.Limit != 0 {
-				return nil, failf("tbf: specifying both \"limit\" and \"/latency\" is not allowed")
-			}
-			var ok bool
-			if p.Latency, ok = cli.ParseTime(v); !ok {
-				return nil, illegal("latency", v)
-			}
-		case matches(w, "burst"), w == "buffer", w == "maxburst":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Burst != 0 {
-				return nil, failf("tbf: duplicate \"buffer/burst/maxburst\" specification")
-			}
-			var ok bool
-			if p.Burst, p.RateCellLog, ok = getSizeAndCell(v); !ok {
-				return nil, illegal(w, v)
-			}
-		case w == "mtu", w == "minburst":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.MTU != 0 {
-				return nil, failf("tbf: duplicate \"mtu/minburst\" specification")
-			}
-			var ok bool
-			if p.MTU, p.PeakCellLog, ok = getSizeAndCell(v); !ok {
-				return nil, illegal(w, v)
-			}
-		case w == "mpu":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.MPU != 0 {
-				return nil, failf("tbf: duplicate \"mpu\" specification")
-			}
-			var ok bool
-			if p.MPU, ok = cli.ParseSize(v); !ok {
-				return nil, illegal("mpu", v)
-			}
-		case w == "rate", matches(w, "peakrate"):
-			name, dst := "rate", &p.Rate
-			if w != "rate" {
-				name, dst = "peakrate", &p.PeakRate
-			}
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if *dst != 0 {
-				return nil, failf("tbf: duplicate \"%s\" specification", name)
-			}
-			r, msg, ok := rateArg(v, dev)
-			if !ok {
-				return nil, failf("%stbf: illegal value for \"%s\": \"%s\"", msg, name, v)
-			}
-			*dst = r
-		case matches(w, "overhead"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Overhead != 0 {
-				return nil, failf("tbf: duplicate \"overhead\" specification")
-			}
-			var ok bool
-			if p.Overhead, ok = getU16(v, 10); !ok {
-				return nil, illegal("overhead", v)
-			}
-		case matches(w, "linklayer"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			ll, ok := getLinklayer(v)
-			if !ok {
-				return nil, illegal("linklayer", v)
-			}
-			p.Linklayer = ll
-		case w == "help":
-			return nil, failf("%s", tbfUsage)
-		default:
-			return nil, failf("tbf: unknown parameter \"%s\"\n%s", w, tbfUsage)
-		}
+	if err := fs.parse(a); err != nil {
+		return nil, err
 	}
 	// "Be nice to the user: try to emit all error messages in one go"
 	var msgs []string
@@ -358,154 +278,69 @@ const htbUsage = `Usage: ... qdisc add ... htb [default N] [r2q N]
 
 TC HTB version 3.3`
 
-func htbIllegal(arg string) error { return failf("Illegal \"%s\"\n%s", arg, htbUsage) }
-
 func parseHTB(_ *session, _ string, a *args, _ string) (rtnl.Options, error) {
 	g := &rtnl.HTBGlob{Rate2Quantum: 10, Version: 3}
 	h := &rtnl.HTB{Init: g}
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		var ok bool
-		switch {
-		case matches(w, "r2q"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if g.Rate2Quantum, ok = getU32(v, 10); !ok {
-				return nil, htbIllegal("r2q")
-			}
-		case matches(w, "default"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if g.Defcls, ok = getU32(v, 16); !ok {
-				return nil, htbIllegal("default")
-			}
-		case matches(w, "debug"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
+	fs := htbFields([]field{
+		{name: "r2q", u32: &g.Rate2Quantum, base: 10},
+		{name: "default", u32: &g.Defcls, base: 16},
+		{name: "debug", read: func(v string) (string, bool) {
 			for i := 0; i < 16 && i < len(v) && v[i] >= '0' && v[i] <= '3'; i++ {
 				g.Debug |= uint32(v[i]-'0') << (2 * i)
 			}
-		case matches(w, "direct_qlen"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
+			return "", true
+		}},
+		{name: "direct_qlen", read: func(v string) (string, bool) {
 			q, ok := getU32(v, 10)
-			if !ok {
-				return nil, htbIllegal("direct_qlen")
-			}
-			if q != ^uint32(0) {
-				h.DirectQLen = &q
-			} else {
+			h.DirectQLen = &q
+			if q == ^uint32(0) {
 				h.DirectQLen = nil
 			}
-		case matches(w, "offload"):
-			h.Offload = true
-		default:
-			return nil, failf("What is \"%s\"?\n%s", w, htbUsage)
-		}
+			return "", ok
+		}},
+		{name: "offload", flag: func() { h.Offload = true }},
+	}, "", false)
+	if err := fs.parse(a); err != nil {
+		return nil, err
 	}
 	return h, nil
 }
 
+// htbFields is q_htb.c's loop over fields, of a qdisc or (class) a
+// class.
+func htbFields(fields []field, dev string, class bool) *fieldSet {
+	return &fieldSet{
+		fields: fields,
+		dev:    dev,
+		illegal: func(said, name, _ string) error {
+			return failf("%sIllegal \"%s\"\n%s", said, name, htbUsage)
+		},
+		dup: func(name string) error { return failf("Double \"%s\" spec", name) },
+		other: func(w string) (bool, error) {
+			if class && w == "help" {
+				return true, failf("%s", htbUsage)
+			}
+			return true, failf("What is \"%s\"?\n%s", w, htbUsage)
+		},
+	}
+}
+
 func parseHTBClass(s *session, a *args, dev string) (rtnl.Options, error) {
 	p := rtnl.HTBClassParams{MTU: 1600, Linklayer: rtnl.TC_LINKLAYER_ETHERNET, CellLog: -1, CCellLog: -1}
-	for ; a.more(); a.skip() {
-		w := a.cur()
-		var ok bool
-		switch {
-		case matches(w, "prio"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Prio, ok = getU32(v, 10); !ok {
-				return nil, htbIllegal("prio")
-			}
-		case matches(w, "mtu"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.MTU, ok = getU32(v, 10); !ok {
-				return nil, htbIllegal("mtu")
-			}
-		case matches(w, "mpu"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.MPU, ok = getU16(v, 10); !ok {
-				return nil, htbIllegal("mpu")
-			}
-		case matches(w, "overhead"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Overhead, ok = getU16(v, 10); !ok {
-				return nil, htbIllegal("overhead")
-			}
-		case matches(w, "linklayer"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Linklayer, ok = getLinklayer(v); !ok {
-				return nil, htbIllegal("linklayer")
-			}
-		case matches(w, "quantum"):
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Quantum, ok = getU32(v, 10); !ok {
-				return nil, htbIllegal("quantum")
-			}
-		case matches(w, "burst"), w == "buffer", w == "maxburst":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.Burst, p.CellLog, ok = getSizeAndCell(v); !ok {
-				return nil, htbIllegal(w)
-			}
-		case matches(w, "cburst"), w == "cbuffer", w == "cmaxburst":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			if p.CBurst, p.CCellLog, ok = getSizeAndCell(v); !ok {
-				return nil, htbIllegal(w)
-			}
-		case w == "ceil", w == "rate":
-			v, err := a.next()
-			if err != nil {
-				return nil, err
-			}
-			dst := &p.Rate
-			if w == "ceil" {
-				dst = &p.Ceil
-			}
-			if *dst != 0 {
-				return nil, failf("Double \"%s\" spec", w)
-			}
-			r, msg, ok := rateArg(v, dev)
-			if !ok {
-				return nil, failf("%sIllegal \"%s\"\n%s", msg, w, htbUsage)
-			}
-			*dst = r
-		case w == "help":
-			return nil, failf("%s", htbUsage)
-		default:
-			return nil, failf("What is \"%s\"?\n%s", w, htbUsage)
-		}
+	fs := htbFields([]field{
+		{name: "prio", u32: &p.Prio, base: 10},
+		{name: "mtu", u32: &p.MTU, base: 10},
+		{name: "mpu", u16: &p.MPU, base: 10},
+		{name: "overhead", u16: &p.Overhead, base: 10},
+		{name: "linklayer", ll: &p.Linklayer},
+		{name: "quantum", u32: &p.Quantum, base: 10},
+		{name: "burst", also: []string{"buffer", "maxburst"}, size: &p.Burst, cell: &p.CellLog},
+		{name: "cburst", also: []string{"cbuffer", "cmaxburst"}, size: &p.CBurst, cell: &p.CCellLog},
+		{name: "ceil", whole: true, rate: &p.Ceil, once: "ceil"},
+		{name: "rate", whole: true, rate: &p.Rate, once: "rate"},
+	}, dev, true)
+	if err := fs.parse(a); err != nil {
+		return nil, err
 	}
 	if p.Rate == 0 {
 		return nil, failf("\"rate\" is required.")
