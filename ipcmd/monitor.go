@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
-	"errors"
 	"io"
 	"net/netip"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -218,53 +216,24 @@ func listen(ctx context.Context, g cli.Global, groups []uint32, stdout, stderr i
 		close(ready)
 	}
 
-	var mu sync.Mutex // held while an event is printed
-	done := make(chan error, 1)
-	stopped := false
-	go func() {
-		for {
-			msgs, err := ev.Receive()
-			mu.Lock()
-			if stopped {
-				mu.Unlock()
-				return
-			}
-			if err != nil {
-				mu.Unlock()
-				if errors.Is(err, unix.ENOBUFS) {
-					// events were lost; iproute2 goes on too
-					continue
-				}
-				done <- err
-				return
-			}
-			for _, m := range msgs {
-				handle(m)
-			}
-			s.out.Flush()
-			mu.Unlock()
+	err = ev.Watch(ctx, func(msgs []netlink.Message) {
+		for _, m := range msgs {
+			handle(m)
 		}
-	}()
-	select {
-	case <-ctx.Done():
-		mu.Lock()
-		stopped = true
 		s.out.Flush()
-		mu.Unlock()
-		if tap != nil {
-			if err := tap.Close(); err != nil {
-				fmt.Fprintf(stderr, "pcap: %v\n", err)
-				return 1
-			}
-		}
-		// the reader may be blocked in recvfrom; it returns at the next
-		// event and sees stopped. Closing ev under it is not safe.
-		return 0
-	case err := <-done:
-		ev.Close()
+	})
+	s.out.Flush()
+	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if tap != nil {
+		if err := tap.Close(); err != nil {
+			fmt.Fprintf(stderr, "pcap: %v\n", err)
+			return 1
+		}
+	}
+	return 0
 }
 
 // monitorFile is "ip monitor file FILE": the rtnetlink messages saved in
