@@ -259,7 +259,7 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 			p.jint("link_netnsid", int64(id))
 		} else if id >= 0 {
 			if name := s.nsidName(id); name != "" {
-				p.text(" link-netns %s", name)
+				p.text(" link-netns %s", escape.String(name))
 			} else {
 				p.text(" link-netnsid %d", id)
 			}

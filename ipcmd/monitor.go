@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -403,7 +404,7 @@ func (s *session) printNeigh(p *printer, t uint16, b []byte) {
 		p.text("%s ", dst)
 	}
 	if ifindex != 0 {
-		p.text("dev %s ", s.links.name(ifindex))
+		p.text("dev %s ", escape.String(s.links.name(ifindex)))
 	}
 	if lladdr != nil {
 		var typ uint16 // ll_index_to_type
@@ -475,7 +476,7 @@ func (s *session) printNetconf(p *printer, b []byte) {
 			case -2:
 				p.text("default ")
 			default:
-				p.text("%s ", s.links.name(v))
+				p.text("%s ", escape.String(s.links.name(v)))
 			}
 		case 2, 4, 5, 6, 7:
 			p.text("%s %s ", netconfOnOff[d.Type()], onOff(v))
@@ -510,7 +511,7 @@ func (s *session) printNSID(p *printer, b []byte) {
 		p.text("current-nsid %d ", n.Current)
 	}
 	if name := s.nsidName(n.ID); name != "" {
-		p.text("(iproute2 netns name: %s)", name)
+		p.text("(iproute2 netns name: %s)", escape.String(name))
 	}
 	p.text("\n")
 }
