@@ -11,6 +11,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/bounded"
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/request"
@@ -831,7 +832,7 @@ func (s *session) printAddrLine(p *printer, typ uint16, a *rtnl.Addr, prefix boo
 			p.jint("index", int64(a.Index))
 			p.jstr("dev", dev)
 		} else {
-			p.text("%d: %s", a.Index, dev)
+			p.text("%d: %s", a.Index, escape.String(dev))
 		}
 	}
 	if name := familyName(a.Family); name != "???" {

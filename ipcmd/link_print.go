@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -51,9 +52,9 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 				p.jstr("link", pname)
 			} else if format == "%s: " && p.color == nil {
 				// the usual line: "NAME@PEER: " without a new string
-				p.w.WriteString(name)
+				p.w.WriteString(escape.String(name))
 				p.w.WriteByte('@')
-				p.w.WriteString(pname)
+				p.w.WriteString(escape.String(pname))
 				p.w.WriteString(": ")
 				return mdown
 			} else {
@@ -258,7 +259,7 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 			p.jint("link_netnsid", int64(id))
 		} else if id >= 0 {
 			if name := s.nsidName(id); name != "" {
-				p.text(" link-netns %s", name)
+				p.text(" link-netns %s", escape.String(name))
 			} else {
 				p.text(" link-netnsid %d", id)
 			}

@@ -4,17 +4,16 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
-	"errors"
 	"io"
 	"net/netip"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -218,53 +217,24 @@ func listen(ctx context.Context, g cli.Global, groups []uint32, stdout, stderr i
 		close(ready)
 	}
 
-	var mu sync.Mutex // held while an event is printed
-	done := make(chan error, 1)
-	stopped := false
-	go func() {
-		for {
-			msgs, err := ev.Receive()
-			mu.Lock()
-			if stopped {
-				mu.Unlock()
-				return
-			}
-			if err != nil {
-				mu.Unlock()
-				if errors.Is(err, unix.ENOBUFS) {
-					// events were lost; iproute2 goes on too
-					continue
-				}
-				done <- err
-				return
-			}
-			for _, m := range msgs {
-				handle(m)
-			}
-			s.out.Flush()
-			mu.Unlock()
+	err = ev.Watch(ctx, func(msgs []netlink.Message) {
+		for _, m := range msgs {
+			handle(m)
 		}
-	}()
-	select {
-	case <-ctx.Done():
-		mu.Lock()
-		stopped = true
 		s.out.Flush()
-		mu.Unlock()
-		if tap != nil {
-			if err := tap.Close(); err != nil {
-				fmt.Fprintf(stderr, "pcap: %v\n", err)
-				return 1
-			}
-		}
-		// the reader may be blocked in recvfrom; it returns at the next
-		// event and sees stopped. Closing ev under it is not safe.
-		return 0
-	case err := <-done:
-		ev.Close()
+	})
+	s.out.Flush()
+	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if tap != nil {
+		if err := tap.Close(); err != nil {
+			fmt.Fprintf(stderr, "pcap: %v\n", err)
+			return 1
+		}
+	}
+	return 0
 }
 
 // monitorFile is "ip monitor file FILE": the rtnetlink messages saved in
@@ -434,7 +404,7 @@ func (s *session) printNeigh(p *printer, t uint16, b []byte) {
 		p.text("%s ", dst)
 	}
 	if ifindex != 0 {
-		p.text("dev %s ", s.links.name(ifindex))
+		p.text("dev %s ", escape.String(s.links.name(ifindex)))
 	}
 	if lladdr != nil {
 		var typ uint16 // ll_index_to_type
@@ -506,7 +476,7 @@ func (s *session) printNetconf(p *printer, b []byte) {
 			case -2:
 				p.text("default ")
 			default:
-				p.text("%s ", s.links.name(v))
+				p.text("%s ", escape.String(s.links.name(v)))
 			}
 		case 2, 4, 5, 6, 7:
 			p.text("%s %s ", netconfOnOff[d.Type()], onOff(v))
@@ -541,7 +511,7 @@ func (s *session) printNSID(p *printer, b []byte) {
 		p.text("current-nsid %d ", n.Current)
 	}
 	if name := s.nsidName(n.ID); name != "" {
-		p.text("(iproute2 netns name: %s)", name)
+		p.text("(iproute2 netns name: %s)", escape.String(name))
 	}
 	p.text("\n")
 }

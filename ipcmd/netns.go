@@ -15,6 +15,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/escape"
+	"nsbox/internal/json"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -198,7 +200,7 @@ func netnsIdentify(args []string) int {
 	if len(names) > 0 {
 		name = names[len(names)-1]
 	}
-	fmt.Fprintln(netnsStdout, name)
+	fmt.Fprintln(netnsStdout, escape.String(name))
 	return cli.ExitOK
 }
 
@@ -259,7 +261,7 @@ func netnsExecAll(argv []string) int {
 		return cli.ExitFail
 	}
 	for _, name := range names {
-		fmt.Fprintf(netnsStdout, "\nnetns: %s\n", name)
+		fmt.Fprintf(netnsStdout, "\nnetns: %s\n", escape.String(name))
 		cmd := nsenter.Command(argv...)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, netnsStdout, netnsStderr
 		cmd.Env = os.Environ()
@@ -293,7 +295,7 @@ func netnsExecChild(name string, argv []string) int {
 
 func netnsMonitor() int {
 	err := nsenter.Monitor(context.Background(), func(ev nsenter.Event) error {
-		_, err := fmt.Fprintln(netnsStdout, ev)
+		_, err := fmt.Fprintln(netnsStdout, ev.Op, escape.String(ev.Name))
 		return err
 	})
 	if err != nil {
@@ -638,91 +640,49 @@ func netnsListID(g cli.Global, args []string) int {
 	return cli.ExitOK
 }
 
-// netnsJSON prints either text or iproute2's JSON (json_writer.c: an
-// array of objects; with -p, 4-space indent, "[ {" and "} ]").
+// netnsJSON prints either text or iproute2's JSON (an array of
+// objects, written by json_writer.c's twin).
 type netnsJSON struct {
-	w            io.Writer
-	json, pretty bool
-	depth        int
-	sep          byte
+	w  *bufio.Writer
+	jw *json.Writer // nil: text
 }
 
-func newNetnsJSON(w io.Writer, json, pretty bool) *netnsJSON {
-	j := &netnsJSON{w: w, json: json, pretty: pretty}
-	if json {
-		j.begin('[')
-		if pretty {
-			io.WriteString(w, " ")
-		}
+func newNetnsJSON(w *bufio.Writer, on, pretty bool) *netnsJSON {
+	j := &netnsJSON{w: w}
+	if on {
+		j.jw = json.NewWriter(w, pretty)
+		j.jw.StartArray()
 	}
 	return j
 }
 
-func (j *netnsJSON) eor() {
-	if j.sep != 0 {
-		j.w.Write([]byte{j.sep})
-	}
-	j.sep = ','
-}
-
-func (j *netnsJSON) eol() {
-	if j.pretty {
-		io.WriteString(j.w, "\n"+strings.Repeat("    ", j.depth))
-	}
-}
-
-func (j *netnsJSON) begin(c byte) {
-	j.eor()
-	j.w.Write([]byte{c})
-	j.depth++
-	j.sep = 0
-}
-
-func (j *netnsJSON) finish(c byte) {
-	j.depth--
-	if j.sep != 0 {
-		j.eol()
-	}
-	j.w.Write([]byte{c})
-	j.sep = ','
-}
-
-func (j *netnsJSON) name(k string) {
-	j.eor()
-	j.eol()
-	j.sep = 0
-	fmt.Fprintf(j.w, "%s:", strconv.Quote(k))
-	if j.pretty {
-		io.WriteString(j.w, " ")
-	}
-	j.eor()
-}
-
 func (j *netnsJSON) open() {
-	if j.json {
-		j.begin('{')
+	if j.jw != nil {
+		j.jw.StartObject()
 	}
 }
 
 func (j *netnsJSON) close() {
-	if j.json {
-		j.finish('}')
+	if j.jw != nil {
+		j.jw.EndObject()
 	}
 }
 
+// str prints name v: in text, escaped (anyone who can write to
+// /run/netns chooses it).
 func (j *netnsJSON) str(k, v, format string) {
-	if j.json {
-		j.name(k)
-		io.WriteString(j.w, netnsJSONString(v))
+	if j.jw != nil {
+		j.jw.Name(k)
+		j.jw.String(v)
 		return
 	}
-	fmt.Fprintf(j.w, format, v)
+	fmt.Fprintf(j.w, format, escape.String(v))
 }
 
 func (j *netnsJSON) num(k string, v int64, format string) {
-	if j.json {
-		j.name(k)
-		io.WriteString(j.w, strconv.FormatInt(v, 10))
+	if j.jw != nil {
+		j.jw.Name(k)
+		j.jw.Raw(strconv.FormatInt(v, 10))
 		return
 	}
 	fmt.Fprintf(j.w, format, v)
@@ -730,37 +690,14 @@ func (j *netnsJSON) num(k string, v int64, format string) {
 
 // text is printed only in text mode.
 func (j *netnsJSON) text(s string) {
-	if !j.json {
-		io.WriteString(j.w, s)
+	if j.jw == nil {
+		j.w.WriteString(s)
 	}
 }
 
 func (j *netnsJSON) end() {
-	if !j.json {
-		return
+	if j.jw != nil {
+		j.jw.EndArray()
+		j.w.WriteString("\n")
 	}
-	if j.pretty && j.sep != 0 {
-		io.WriteString(j.w, " ")
-	}
-	j.sep = 0
-	j.finish(']')
-	io.WriteString(j.w, "\n")
-}
-
-// netnsJSONString quotes s as json_writer.c's jsonw_puts does: the
-// characters of jsonEscaped get a backslash and the letter at the same
-// place in jsonEscapes.
-func netnsJSONString(s string) string {
-	const jsonEscaped, jsonEscapes = "\t\n\r\f\b\\\"", `tnrfb\"`
-	b := make([]byte, 0, len(s)+2)
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if k := strings.IndexByte(jsonEscaped, s[i]); k >= 0 {
-			b = append(b, '\\', jsonEscapes[k])
-		} else {
-			b = append(b, s[i])
-		}
-	}
-	b = append(b, '"')
-	return string(b)
 }

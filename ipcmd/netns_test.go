@@ -1,6 +1,7 @@
 package ipcmd
 
 import (
+	"bufio"
 	"bytes"
 	"testing"
 )
@@ -34,7 +35,8 @@ func TestNetnsJSONWriter(t *testing.T) {
 	}
 	list := func(json, pretty bool, es []entry) string {
 		var b bytes.Buffer
-		j := newNetnsJSON(&b, json, pretty)
+		w := bufio.NewWriter(&b)
+		j := newNetnsJSON(w, json, pretty)
 		for _, e := range es {
 			j.open()
 			j.str("name", e.name, "%s")
@@ -45,6 +47,7 @@ func TestNetnsJSONWriter(t *testing.T) {
 			j.close()
 		}
 		j.end()
+		w.Flush()
 		return b.String()
 	}
 	two := []entry{{"b", -1}, {"a", 0}}

@@ -10,6 +10,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/escape"
+	"nsbox/internal/json"
 	fmt "nsbox/internal/printf"
 )
 
@@ -23,11 +25,11 @@ type printer struct {
 	json    bool
 	pretty  bool
 	oneline bool
-	jw      *jsonWriter // the top-level array, once its "[" is written
-	arrays  []bool      // open objects (false) and arrays (true), innermost last
-	color   []string    // the escape of each colour attribute (colorIfname, ...), nil: no colours
-	num     [24]byte    // scratch for numbers
-	scratch [64]byte    // scratch for other values (link-layer addresses)
+	jw      *json.Writer // the top-level array, once its "[" is written
+	arrays  []bool       // open objects (false) and arrays (true), innermost last
+	color   []string     // the escape of each colour attribute (colorIfname, ...), nil: no colours
+	num     [24]byte     // scratch for numbers
+	scratch [64]byte     // scratch for other values (link-layer addresses)
 }
 
 func newPrinter(w *bufio.Writer, json, pretty, oneline bool) *printer {
@@ -35,33 +37,37 @@ func newPrinter(w *bufio.Writer, json, pretty, oneline bool) *printer {
 }
 
 // key writes the member name of the next value, if it goes in an object.
-func (p *printer) key(key string) *jsonWriter {
+func (p *printer) key(key string) *json.Writer {
 	j := p.begin()
 	if n := len(p.arrays); n > 0 && !p.arrays[n-1] {
-		j.name(key)
+		j.Name(key)
 	}
 	return j
 }
 
+// add writes v, a string, a jnum or a bool.
 func (p *printer) add(key string, v any) {
-	p.key(key).value(v)
+	j := p.key(key)
+	switch v := v.(type) {
+	case string:
+		j.String(v)
+	case jnum:
+		j.Raw(string(v))
+	case bool:
+		j.Bool(v)
+	}
 }
 
 // addNum writes a number already formatted into b.
 func (p *printer) addNum(key string, b []byte) {
-	j := p.key(key)
-	j.eor()
-	j.w.Write(b)
+	p.key(key).Value().Write(b)
 }
 
 // begin writes the "[" of the top-level array, once.
-func (p *printer) begin() *jsonWriter {
+func (p *printer) begin() *json.Writer {
 	if p.jw == nil {
-		p.jw = &jsonWriter{w: p.w, pretty: p.pretty}
-		p.jw.begin('[')
-		if p.pretty {
-			p.w.WriteByte(' ')
-		}
+		p.jw = json.NewWriter(p.w, p.pretty)
+		p.jw.StartArray()
 	}
 	return p.jw
 }
@@ -70,11 +76,14 @@ func (p *printer) begin() *jsonWriter {
 func (p *printer) setWriter(w *bufio.Writer) {
 	p.w = w
 	if p.jw != nil {
-		p.jw.w = w
+		p.jw.SetOutput(w)
 	}
 }
 
-// text prints only in text mode.
+// text prints only in text mode: print_string(PRINT_FP, NULL, ...) of
+// nsbox's own words and layout (new lines, colour escapes already
+// made), written as they are. A value from the kernel goes through
+// str, cstr or paint, which escape it.
 func (p *printer) text(format string, a ...any) {
 	if p.json {
 		return
@@ -115,10 +124,13 @@ func (p *printer) nl() {
 }
 
 // str is print_string(PRINT_ANY, key, format, s); key "" inside arrays.
+// In text, s is a value from the kernel (a name, an alias, a kind):
+// escaped, as everything paint and cstr print is.
 func (p *printer) str(key, format, s string) {
 	if p.json {
 		p.add(key, s)
 	} else if format != "" {
+		s = escape.String(s)
 		if pre, post, ok := verb(format, 's'); ok {
 			p.w.WriteString(pre)
 			p.w.WriteString(s)
@@ -133,11 +145,10 @@ func (p *printer) str(key, format, s string) {
 // for (hex digits and punctuation).
 func (p *printer) plain(key, format string, b []byte) {
 	if p.json {
-		j := p.key(key)
-		j.eor()
-		j.w.WriteByte('"')
-		j.w.Write(b)
-		j.w.WriteByte('"')
+		w := p.key(key).Value()
+		w.WriteByte('"')
+		w.Write(b)
+		w.WriteByte('"')
 	} else if format != "" {
 		if pre, post, ok := verb(format, 's'); ok {
 			p.w.WriteString(pre)
@@ -157,31 +168,33 @@ func (p *printer) jstr(key, s string) {
 }
 
 func (p *printer) uint(key, format string, v uint64) {
-	if p.json {
-		p.addNum(key, strconv.AppendUint(p.num[:0], v, 10))
-	} else if format != "" {
-		if pre, post, ok := verb(format, 'd'); ok {
-			p.w.WriteString(pre)
-			p.w.Write(strconv.AppendUint(p.num[:0], v, 10))
-			p.w.WriteString(post)
-			return
-		}
+	if !p.decimal(key, format, strconv.AppendUint(p.num[:0], v, 10)) {
 		fmt.Fprintf(p.w, format, v)
 	}
 }
 
 func (p *printer) int(key, format string, v int64) {
-	if p.json {
-		p.addNum(key, strconv.AppendInt(p.num[:0], v, 10))
-	} else if format != "" {
-		if pre, post, ok := verb(format, 'd'); ok {
-			p.w.WriteString(pre)
-			p.w.Write(strconv.AppendInt(p.num[:0], v, 10))
-			p.w.WriteString(post)
-			return
-		}
+	if !p.decimal(key, format, strconv.AppendInt(p.num[:0], v, 10)) {
 		fmt.Fprintf(p.w, format, v)
 	}
+}
+
+// decimal prints a number already written in decimal into b: under key
+// in JSON, in text when format's verb is a plain %d. It returns false
+// when format needs printf (a width, %x, ...).
+func (p *printer) decimal(key, format string, b []byte) bool {
+	if p.json {
+		p.addNum(key, b)
+	} else if format != "" {
+		pre, post, ok := verb(format, 'd')
+		if !ok {
+			return false
+		}
+		p.w.WriteString(pre)
+		p.w.Write(b)
+		p.w.WriteString(post)
+	}
+	return true
 }
 
 func (p *printer) juint(key string, v uint64) {
@@ -210,7 +223,7 @@ func (p *printer) openObject(key string) {
 	if !p.json {
 		return
 	}
-	p.key(key).begin('{')
+	p.key(key).StartObject()
 	p.arrays = append(p.arrays, false)
 }
 
@@ -227,11 +240,7 @@ func (p *printer) openArray(key, text string) {
 		p.w.WriteString(text)
 		return
 	}
-	j := p.key(key)
-	j.begin('[')
-	if j.pretty {
-		j.w.WriteByte(' ')
-	}
+	p.key(key).StartArray()
 	p.arrays = append(p.arrays, true)
 }
 
@@ -250,13 +259,9 @@ func (p *printer) pop() {
 	j := p.begin()
 	n := len(p.arrays) - 1
 	if p.arrays[n] {
-		if j.pretty && j.sep != 0 {
-			j.w.WriteByte(' ')
-		}
-		j.sep = 0
-		j.end(']')
+		j.EndArray()
 	} else {
-		j.end('}')
+		j.EndObject()
 	}
 	p.arrays = p.arrays[:n]
 }
@@ -268,128 +273,11 @@ func (p *printer) flush() error {
 		for len(p.arrays) > 0 {
 			p.pop()
 		}
-		jw := p.begin()
-		if jw.pretty && jw.sep != 0 {
-			jw.w.WriteByte(' ')
-		}
-		jw.sep = 0
-		jw.end(']')
+		p.begin().EndArray()
 		p.w.WriteString("\n")
 		p.jw = nil
 	}
 	return p.w.Flush()
-}
-
-// jsonWriter is iproute2's json_writer.c: in pretty mode objects put
-// every member on its own line indented by 4 spaces per level, arrays
-// keep their values on one line as "[ a,b ]", and "},{" joins objects.
-type jsonWriter struct {
-	w      *bufio.Writer
-	pretty bool
-	depth  int
-	sep    byte
-}
-
-func (j *jsonWriter) eor() {
-	if j.sep != 0 {
-		j.w.WriteByte(j.sep)
-	}
-	j.sep = ','
-}
-
-func (j *jsonWriter) eol() {
-	if !j.pretty {
-		return
-	}
-	j.w.WriteByte('\n')
-	for i := 0; i < j.depth; i++ {
-		j.w.WriteString("    ")
-	}
-}
-
-func (j *jsonWriter) begin(c byte) {
-	j.eor()
-	j.w.WriteByte(c)
-	j.depth++
-	j.sep = 0
-}
-
-func (j *jsonWriter) end(c byte) {
-	j.depth--
-	if j.sep != 0 {
-		j.eol()
-	}
-	j.w.WriteByte(c)
-	j.sep = ','
-}
-
-func (j *jsonWriter) name(k string) {
-	j.eor()
-	j.eol()
-	j.sep = 0
-	j.puts(k)
-	j.w.WriteByte(':')
-	if j.pretty {
-		j.w.WriteByte(' ')
-	}
-}
-
-func (j *jsonWriter) puts(s string) {
-	j.w.WriteByte('"')
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '\\' || c == '"' {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		j.w.WriteString(s)
-		j.w.WriteByte('"')
-		return
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\t':
-			j.w.WriteString(`\t`)
-		case '\n':
-			j.w.WriteString(`\n`)
-		case '\r':
-			j.w.WriteString(`\r`)
-		case '\f':
-			j.w.WriteString(`\f`)
-		case '\b':
-			j.w.WriteString(`\b`)
-		case '\\':
-			j.w.WriteString(`\\`)
-		case '"':
-			j.w.WriteString(`\"`)
-		default:
-			if c < 0x20 {
-				fmt.Fprintf(j.w, `\u%04x`, c)
-			} else {
-				j.w.WriteByte(c)
-			}
-		}
-	}
-	j.w.WriteByte('"')
-}
-
-// value writes v, one of the three kinds printer.add is given.
-func (j *jsonWriter) value(v any) {
-	j.eor()
-	switch v := v.(type) {
-	case string:
-		j.puts(v)
-	case jnum:
-		j.w.WriteString(string(v))
-	case bool:
-		if v {
-			j.w.WriteString("true")
-		} else {
-			j.w.WriteString("false")
-		}
-	}
 }
 
 // chunks is an io.Writer that keeps what it is given in blocks, never
@@ -458,9 +346,10 @@ var (
 	colorsDark  = []string{"\x1b[1;36m", "\x1b[1;33m", "\x1b[1;35m", "\x1b[1;34m", "\x1b[1;32m", "\x1b[1;31m"}
 )
 
-// paint is color_fprintf(): s in the attribute's colour, when colours
-// are on.
+// paint is color_fprintf(): s, a value formatted for text, escaped and
+// in the attribute's colour when colours are on.
 func (p *printer) paint(attr int, s string) string {
+	s = escape.String(s)
 	if p.color == nil || attr < 0 {
 		return s
 	}

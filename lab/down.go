@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/request"
@@ -86,7 +87,7 @@ func clearJournal(l *Lab, d *labDir, out, errw io.Writer, why error) error {
 	fmt.Fprintf(errw, "lab %s: %s\n", l.Name, errText(why))
 	if data, err := d.readAny(journalName(l.Name)); err == nil {
 		for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-			fmt.Fprintf(out, "  journal: %s\n", escapeText(line))
+			fmt.Fprintf(out, "  journal: %s\n", escape.String(line))
 		}
 	}
 	if err := d.remove(journalName(l.Name)); err != nil {

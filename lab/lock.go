@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/bounded"
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 )
@@ -296,7 +297,7 @@ func lockHolders(fd int) string {
 		pid := f[4]
 		desc := "pid " + pid
 		if cmd, err := bounded.ReadFile("/proc/"+pid+"/cmdline", 4096, "a command line"); err == nil && len(cmd) > 0 {
-			desc += " (" + escapeText(strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " "))) + ")"
+			desc += " (" + escape.String(strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " "))) + ")"
 		}
 		who = append(who, desc)
 	}
@@ -304,13 +305,6 @@ func lockHolders(fd int) string {
 		return "another process"
 	}
 	return strings.Join(who, ", ")
-}
-
-// escapeText makes s safe to print on a terminal: control characters
-// and invalid UTF-8 as Go escapes.
-func escapeText(s string) string {
-	q := strconv.QuoteToGraphic(s)
-	return strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`)
 }
 
 // strerror spells an errno as strerror(3) does ("No such file or

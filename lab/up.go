@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -635,7 +636,7 @@ func up(l *Lab, h *held, out, errw io.Writer, isolated bool) error {
 func foreignJournal(l *Lab, j *journal) string {
 	if j.Ident != l.Ident {
 		return fmt.Sprintf("lab %s is up from %s (journal %s), and this is %s: two labs cannot have one name (give one a \"lab NAME\" line)",
-			l.Name, escapeText(j.Ident), journalPath(l.Name), escapeText(l.Ident))
+			l.Name, escape.String(j.Ident), journalPath(l.Name), escape.String(l.Ident))
 	}
 	if ns, err := defaultNS(); err != nil || ns != j.NS {
 		return fmt.Sprintf("journal %s was written in another network namespace (inode %d; this one is %d)", journalPath(l.Name), j.NS.Ino, ns.Ino)

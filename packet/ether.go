@@ -1,6 +1,9 @@
 package packet
 
-import "strconv"
+import (
+	"nsbox/internal/escape"
+	"strconv"
+)
 
 // Ethertypes (<linux/if_ether.h> ETH_P_*).
 const (
@@ -256,7 +259,7 @@ func sll2(d *decoder, b []byte, length int) int {
 	ifindex := d.u32(b, 4)
 	name := ""
 	if d.p.IfName != nil {
-		name = Escape(d.p.IfName(ifindex))
+		name = escape.String(d.p.IfName(ifindex))
 	}
 	if name == "" {
 		name = "?"

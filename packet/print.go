@@ -298,27 +298,3 @@ func defaultPrint(d *decoder, b []byte) {
 		hexASCII(d, b)
 	}
 }
-
-// Escape makes s safe for a terminal: bytes outside printable ASCII
-// become \ooo (octal), as "tcpdump -A" never would but ls -b does.
-func Escape(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f || s[i] == '\\' {
-			return escapeSlow(s)
-		}
-	}
-	return s
-}
-
-func escapeSlow(s string) string {
-	b := make([]byte, 0, len(s)+8)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f && c != '\\' {
-			b = append(b, c)
-			continue
-		}
-		b = append(b, '\\', '0'+c>>6, '0'+c>>3&7, '0'+c&7)
-	}
-	return string(b)
-}

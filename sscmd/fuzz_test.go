@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // FuzzParseServices: whatever the text, every entry kept is a valid
@@ -232,60 +231,6 @@ func FuzzFnmatch(f *testing.F) {
 			if want := refMatch(p, n); got != want {
 				t.Fatalf("fnmatch(%q, %q) = %v, reference %v", p, n, got, want)
 			}
-		}
-	})
-}
-
-// unescape reads back printable's \ooo.
-func unescape(s string) (string, bool) {
-	var b []byte
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' {
-			b = append(b, s[i])
-			continue
-		}
-		if i+3 >= len(s) {
-			return "", false
-		}
-		v := 0
-		for _, d := range []byte(s[i+1 : i+4]) {
-			if d < '0' || d > '7' {
-				return "", false
-			}
-			v = v*8 + int(d-'0')
-		}
-		if v > 255 {
-			return "", false
-		}
-		b = append(b, byte(v))
-		i += 3
-	}
-	return string(b), true
-}
-
-// FuzzPrintable: a name another user chose comes out of printable with
-// no control byte (C0, DEL, C1) and as valid UTF-8, and reads back
-// exactly (no two names print alike); a name with nothing to escape
-// prints as it is, as iproute2's ss prints it.
-func FuzzPrintable(f *testing.F) {
-	for _, s := range []string{"/tmp/plain.sock", "ctl\x1b[31mRED", "nl\nPING", "caf\xc3\xa9", "bad\xff", "c1\xc2\x9b", `bs\033`, "@abs\x00x"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p := printable(s)
-		if !utf8.ValidString(p) {
-			t.Fatalf("%q printed as invalid UTF-8 %q", s, p)
-		}
-		for _, r := range p {
-			if r < 0x20 || r >= 0x7f && r < 0xa0 {
-				t.Fatalf("%q printed with %U: %q", s, r, p)
-			}
-		}
-		if back, ok := unescape(p); !ok || back != s {
-			t.Fatalf("%q printed as %q, read back as %q", s, p, back)
-		}
-		if !strings.ContainsAny(s, "\\\x7f") && utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r >= 0x80 && r < 0xa0 }) < 0 && p != s {
-			t.Fatalf("%q needs no escape, printed as %q", s, p)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"nsbox/internal/escape"
 	"nsbox/internal/sandbox"
 )
 
@@ -166,7 +167,7 @@ func TestNamesEscaped(t *testing.T) {
 		if l, ok := lineWith(onetools, " "+ino+" "); !ok || !strings.HasSuffix(l, cut) {
 			t.Errorf("net-tools' netstat shows %s as %q, not ending in %q", ino, l, cut)
 		}
-		escCut := printable(cut)
+		escCut := escape.String(cut)
 		if l, ok := lineWith(gotNetstat, " "+ino+" "); !ok || !strings.HasSuffix(l, escCut) {
 			t.Errorf("netstat shows %s as %q, not ending in %q", ino, l, escCut)
 		}

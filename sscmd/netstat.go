@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"nsbox/cli"
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/sockdiag"
 )
@@ -335,7 +336,7 @@ func (n *netstatWriter) program(ino uint32) string {
 	if len(s) > 19 {
 		s = s[:19]
 	}
-	return printable(s)
+	return escape.String(s)
 }
 
 // addrPort is addr_do_one(): "host:port", cut to 22 bytes plus the ':'
@@ -450,7 +451,7 @@ func (n *netstatWriter) unix(w io.Writer, u *sockdiag.UnixSocket, refcnt uint32)
 	if n.o.programs {
 		fmt.Fprintf(w, " %-20s", n.program(u.Ino))
 	}
-	fmt.Fprintf(w, " %s\n", printable(procUnixPath(u)))
+	fmt.Fprintf(w, " %s\n", escape.String(procUnixPath(u)))
 }
 
 // procUnixPath is the path as /proc/net/unix prints it: a path name

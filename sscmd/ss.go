@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -876,7 +877,7 @@ func (w *ssWriter) users(ino uint32) string {
 	parts := make([]string, 0, len(own))
 	// ss keeps them in a hash chain, newest first.
 	for i := len(own) - 1; i >= 0; i-- {
-		parts = append(parts, fmt.Sprintf("(\"%s\",pid=%d,fd=%d)", printable(own[i].Comm), own[i].PID, own[i].FD))
+		parts = append(parts, fmt.Sprintf("(\"%s\",pid=%d,fd=%d)", escape.String(own[i].Comm), own[i].PID, own[i].FD))
 	}
 	return " users:(" + strings.Join(parts, ",") + ")"
 }
@@ -887,7 +888,7 @@ func (w *ssWriter) unixRow(r *[colMax]string, u *sockdiag.UnixSocket) {
 	queues(r, u.RQueue, u.WQueue)
 	name := "*"
 	if u.HasName {
-		name = printable(unixName(u.Name))
+		name = escape.String(unixName(u.Name))
 	}
 	r[colAddr] = name + " "
 	r[colServ] = strconv.FormatUint(uint64(u.Ino), 10)
@@ -981,7 +982,7 @@ func (w *ssWriter) inetRow(r *[colMax]string, s *sockdiag.InetSocket, proto int)
 			ext += " fwmark:0x" + strconv.FormatUint(uint64(s.Mark), 16)
 		}
 		if s.CgroupID != 0 {
-			ext += " cgroup:" + printable(w.cg.path(s.CgroupID))
+			ext += " cgroup:" + escape.String(w.cg.path(s.CgroupID))
 		}
 		if s.Family == sockdiag.AF_INET6 && s.HasV6Only {
 			if s.V6Only {
@@ -1178,7 +1179,7 @@ func (w *ssWriter) netlinkRow(r *[colMax]string, n *sockdiag.NetlinkSocket) {
 		proc = strconv.Itoa(pid)
 		if pid > 0 {
 			if comm, ok := sockdiag.Comm("/proc", pid); ok {
-				proc = printable(comm) + "/" + strconv.Itoa(pid)
+				proc = escape.String(comm) + "/" + strconv.Itoa(pid)
 			}
 		}
 	}

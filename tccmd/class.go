@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/escape"
 	"nsbox/netlink"
 	"nsbox/request"
 	"nsbox/rtnl"
@@ -137,7 +138,7 @@ func (s *session) printClass(typ netlink.HeaderType, t *rtnl.TC, filtered, byQdi
 	}
 	p.text("class %s %s ", t.Kind, id)
 	if !filtered {
-		p.text("dev %s ", s.ifname(t.Ifindex))
+		p.text("dev %s ", escape.String(s.ifname(t.Ifindex)))
 	}
 	if t.Parent == rtnl.TC_H_ROOT {
 		p.text("root ")

@@ -2,10 +2,8 @@ package tccmd
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -57,45 +55,17 @@ func (s *session) monitor(ctx context.Context, ready chan<- struct{}) error {
 	if ready != nil {
 		close(ready)
 	}
-	var mu sync.Mutex // held while an event is printed
-	done := make(chan error, 1)
-	stopped := false
-	go func() {
-		for {
-			msgs, err := ev.Receive()
-			mu.Lock()
-			if stopped {
-				mu.Unlock()
-				return
-			}
-			if err != nil {
-				mu.Unlock()
-				if errors.Is(err, unix.ENOBUFS) {
-					continue // events were lost; tc goes on too
-				}
-				done <- err
-				return
-			}
-			for _, m := range msgs {
-				s.event(m)
-			}
-			s.out.Flush()
-			mu.Unlock()
+	err = ev.Watch(ctx, func(msgs []netlink.Message) {
+		for _, m := range msgs {
+			s.event(m)
 		}
-	}()
-	select {
-	case <-ctx.Done():
-		mu.Lock()
-		stopped = true
 		s.out.Flush()
-		mu.Unlock()
-		// the reader may be blocked in recvfrom; it returns at the next
-		// event and sees stopped. Closing ev under it is not safe.
-		return nil
-	case err := <-done:
-		ev.Close()
+	})
+	s.out.Flush()
+	if err != nil {
 		return errorf(2, "%v", err)
 	}
+	return nil
 }
 
 // event is accept_tcmsg (its actions' events, RTM_*ACTION, are left

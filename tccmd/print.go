@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"nsbox/cli"
+	"nsbox/internal/escape"
+	"nsbox/internal/json"
 	fmt "nsbox/internal/printf"
 )
 
@@ -18,9 +20,9 @@ import (
 type printer struct {
 	w      *bufio.Writer
 	pretty bool
-	iec    bool        // tc -iec: rates in powers of 1024
-	jw     *jsonWriter // nil: text
-	nlText string      // print_nl's text: "\n", or "\\" with -oneline
+	iec    bool         // tc -iec: rates in powers of 1024
+	jw     *json.Writer // nil: text
+	nlText string       // print_nl's text: "\n", or "\\" with -oneline
 }
 
 // Output types, as enum output_type.
@@ -38,21 +40,23 @@ func (p *printer) fpCtx(t int) bool   { return p.jw == nil && t&(pFP|pANY) != 0 
 // newJSON is new_json_obj(json): with -j, a JSON array opens.
 func (p *printer) newJSON(on bool) {
 	if on {
-		p.jw = &jsonWriter{w: p.w, pretty: p.pretty}
-		p.jw.startArray()
+		p.jw = json.NewWriter(p.w, p.pretty)
+		p.jw.StartArray()
 	}
 }
 
 // endJSON is delete_json_obj().
 func (p *printer) endJSON() {
 	if p.jw != nil {
-		p.jw.endArray()
+		p.jw.EndArray()
 		p.w.WriteString("\n")
 		p.jw = nil
 	}
 }
 
-// text writes format with a in text mode (PRINT_FP, no key).
+// text writes format with a in text mode (PRINT_FP, no key): nsbox's
+// own words and layout, as they are; a value from the kernel goes
+// through str, which escapes it.
 func (p *printer) text(format string, a ...any) {
 	if p.jw != nil {
 		return
@@ -71,22 +75,23 @@ func (p *printer) nl() {
 	}
 }
 
-// str is print_string(t, key, format, s).
+// str is print_string(t, key, format, s). In text, s (a kind, a
+// device name, a handle) is escaped.
 func (p *printer) str(t int, key, format, s string) {
 	if p.jsonCtx(t) {
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.str(s)
+		p.jw.String(s)
 	} else if p.fpCtx(t) {
-		fmt.Fprintf(p.w, format, s)
+		fmt.Fprintf(p.w, format, escape.String(s))
 	}
 }
 
 // uint is print_uint, print_u64, print_luint and print_lluint.
 func (p *printer) uint(t int, key, format string, v uint64) {
 	if p.jsonCtx(t) {
-		p.jw.num(key, strconv.FormatUint(v, 10))
+		p.num(key, strconv.FormatUint(v, 10))
 	} else if p.fpCtx(t) {
 		fmt.Fprintf(p.w, format, v)
 	}
@@ -95,7 +100,7 @@ func (p *printer) uint(t int, key, format string, v uint64) {
 // int is print_int and print_s64.
 func (p *printer) int(t int, key, format string, v int64) {
 	if p.jsonCtx(t) {
-		p.jw.num(key, strconv.FormatInt(v, 10))
+		p.num(key, strconv.FormatInt(v, 10))
 	} else if p.fpCtx(t) {
 		fmt.Fprintf(p.w, format, v)
 	}
@@ -105,9 +110,9 @@ func (p *printer) int(t int, key, format string, v int64) {
 func (p *printer) hex(t int, key, format string, v uint32) {
 	if p.jsonCtx(t) {
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.str(strconv.FormatUint(uint64(v), 16))
+		p.jw.String(strconv.FormatUint(uint64(v), 16))
 	} else if p.fpCtx(t) {
 		fmt.Fprintf(p.w, format, v)
 	}
@@ -117,8 +122,8 @@ func (p *printer) hex(t int, key, format string, v uint32) {
 // %s gets C's "%#x" of v (no 0x for zero), any other v itself.
 func (p *printer) hex0x(t int, key, format string, v uint64) {
 	if p.jsonCtx(t) {
-		p.jw.name(key)
-		p.jw.str(cHex(v))
+		p.jw.Name(key)
+		p.jw.String(cHex(v))
 	} else if p.fpCtx(t) {
 		if strings.Contains(format, "%s") {
 			fmt.Fprintf(p.w, format, cHex(v))
@@ -140,7 +145,7 @@ func cHex(v uint64) string {
 // formatted as C's %g) in text.
 func (p *printer) float(t int, key, format string, v float64) {
 	if p.jsonCtx(t) {
-		p.jw.num(key, cli.FormatG(v, 6))
+		p.num(key, cli.FormatG(v, 6))
 	} else if p.fpCtx(t) {
 		fmt.Fprintf(p.w, format, cli.FormatG(v, 6))
 	}
@@ -151,9 +156,9 @@ func (p *printer) float(t int, key, format string, v float64) {
 func (p *printer) bool(t int, key, format string, v bool) {
 	if p.jsonCtx(t) {
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.raw(strconv.FormatBool(v))
+		p.jw.Raw(strconv.FormatBool(v))
 	} else if p.fpCtx(t) {
 		if strings.Contains(format, "%") {
 			fmt.Fprintf(p.w, format, strconv.FormatBool(v))
@@ -166,8 +171,8 @@ func (p *printer) bool(t int, key, format string, v bool) {
 // null is print_null: null in JSON, format as is in text.
 func (p *printer) null(t int, key, format string) {
 	if p.jsonCtx(t) {
-		p.jw.name(key)
-		p.jw.raw("null")
+		p.jw.Name(key)
+		p.jw.Raw("null")
 	} else if p.fpCtx(t) {
 		p.w.WriteString(format)
 	}
@@ -177,7 +182,7 @@ func (p *printer) null(t int, key, format string) {
 // second with a unit in text ("10Mbit").
 func (p *printer) rate(t int, key, format string, bps uint64) {
 	if p.jsonCtx(t) {
-		p.jw.num(key, strconv.FormatUint(bps, 10))
+		p.num(key, strconv.FormatUint(bps, 10))
 	} else if p.fpCtx(t) {
 		fmt.Fprintf(p.w, format, p.formatRate(bps))
 	}
@@ -194,7 +199,7 @@ func (p *printer) formatRate(bps uint64) string {
 // size is print_size: bytes as a number in JSON, sprint_size in text.
 func (p *printer) size(t int, key, format string, sz uint32) {
 	if p.jsonCtx(t) {
-		p.jw.num(key, strconv.FormatUint(uint64(sz), 10))
+		p.num(key, strconv.FormatUint(uint64(sz), 10))
 	} else if p.fpCtx(t) {
 		fmt.Fprintf(p.w, format, cli.FormatSize(sz))
 	}
@@ -204,23 +209,23 @@ func (p *printer) size(t int, key, format string, sz uint32) {
 func (p *printer) openObject(key string) {
 	if p.jw != nil {
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.begin('{')
+		p.jw.StartObject()
 	}
 }
 
 func (p *printer) closeObject() {
 	if p.jw != nil {
-		p.jw.end('}')
+		p.jw.EndObject()
 	}
 }
 
 // openArray is open_json_array(t, key): in text, key is printed.
 func (p *printer) openArray(t int, key string) {
 	if p.jsonCtx(t) {
-		p.jw.name(key)
-		p.jw.startArray()
+		p.jw.Name(key)
+		p.jw.StartArray()
 	} else if p.fpCtx(t) {
 		p.w.WriteString(key)
 	}
@@ -229,126 +234,16 @@ func (p *printer) openArray(t int, key string) {
 // closeArray is close_json_array(t, text).
 func (p *printer) closeArray(t int, text string) {
 	if p.jsonCtx(t) {
-		p.jw.endArray()
+		p.jw.EndArray()
 	} else if p.fpCtx(t) {
 		p.w.WriteString(text)
 	}
 }
 
-// jsonWriter is iproute2's json_writer.c: objects put a member a line
-// indented by 4 spaces per level when pretty, arrays stay on one line
-// as "[ a,b ]".
-type jsonWriter struct {
-	w      *bufio.Writer
-	pretty bool
-	depth  int
-	sep    byte
-}
-
-func (j *jsonWriter) eor() {
-	if j.sep != 0 {
-		j.w.WriteByte(j.sep)
-	}
-	j.sep = ','
-}
-
-func (j *jsonWriter) eol() {
-	if !j.pretty {
-		return
-	}
-	j.w.WriteByte('\n')
-	for i := 0; i < j.depth; i++ {
-		j.w.WriteString("    ")
-	}
-}
-
-func (j *jsonWriter) begin(c byte) {
-	j.eor()
-	j.w.WriteByte(c)
-	j.depth++
-	j.sep = 0
-}
-
-func (j *jsonWriter) end(c byte) {
-	j.depth--
-	if j.sep != 0 {
-		j.eol()
-	}
-	j.w.WriteByte(c)
-	j.sep = ','
-}
-
-func (j *jsonWriter) startArray() {
-	j.begin('[')
-	if j.pretty {
-		j.w.WriteByte(' ')
-	}
-}
-
-func (j *jsonWriter) endArray() {
-	if j.pretty && j.sep != 0 {
-		j.w.WriteByte(' ')
-	}
-	j.sep = 0
-	j.end(']')
-}
-
-func (j *jsonWriter) name(k string) {
-	j.eor()
-	j.eol()
-	j.sep = 0
-	j.puts(k)
-	j.w.WriteByte(':')
-	if j.pretty {
-		j.w.WriteByte(' ')
-	}
-}
-
 // num writes a number already formatted, under key ("" in an array).
-func (j *jsonWriter) num(key, v string) {
+func (p *printer) num(key, v string) {
 	if key != "" {
-		j.name(key)
+		p.jw.Name(key)
 	}
-	j.raw(v)
-}
-
-func (j *jsonWriter) raw(v string) {
-	j.eor()
-	j.w.WriteString(v)
-}
-
-func (j *jsonWriter) str(s string) {
-	j.eor()
-	j.puts(s)
-}
-
-// puts writes a JSON string; control characters are escaped (tc 6.1
-// writes them raw; nsbox never lets them reach a terminal).
-func (j *jsonWriter) puts(s string) {
-	j.w.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\t':
-			j.w.WriteString(`\t`)
-		case '\n':
-			j.w.WriteString(`\n`)
-		case '\r':
-			j.w.WriteString(`\r`)
-		case '\f':
-			j.w.WriteString(`\f`)
-		case '\b':
-			j.w.WriteString(`\b`)
-		case '\\':
-			j.w.WriteString(`\\`)
-		case '"':
-			j.w.WriteString(`\"`)
-		default:
-			if c < 0x20 || c == 0x7f {
-				fmt.Fprintf(j.w, `\u%04x`, c)
-			} else {
-				j.w.WriteByte(c)
-			}
-		}
-	}
-	j.w.WriteByte('"')
+	p.jw.Raw(v)
 }

@@ -18,6 +18,7 @@ import (
 	"nsbox/capture"
 	"nsbox/cli"
 	"nsbox/internal/bounded"
+	"nsbox/internal/escape"
 	fmt "nsbox/internal/printf"
 	"nsbox/nsenter"
 	"nsbox/packet"
@@ -43,7 +44,7 @@ func run(prog string, args []string) (code int) {
 	}()
 	o, err := parse(args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %s\n", prog, packet.Escape(err.Error()))
+		fmt.Fprintf(os.Stderr, "%s: %s\n", prog, escape.String(err.Error()))
 		return 1
 	}
 	switch {
@@ -63,7 +64,7 @@ func run(prog string, args []string) (code int) {
 		default:
 			// Names from the command line (devices, files) go to the
 			// terminal escaped.
-			fmt.Fprintf(os.Stderr, "%s: %s\n", prog, packet.Escape(oneLine(err.Error())))
+			fmt.Fprintf(os.Stderr, "%s: %s\n", prog, escape.String(oneLine(err.Error())))
 		}
 		return 1
 	}
@@ -326,7 +327,7 @@ func (c *cmd) readFile() error {
 	if o.dump > 0 {
 		return c.dumpProgram(h.LinkType, 0)
 	}
-	fmt.Fprintf(c.stderr, "reading from file %s, link-type %s, snapshot length %d\n", packet.Escape(o.read), h.LinkType, h.Snaplen)
+	fmt.Fprintf(c.stderr, "reading from file %s, link-type %s, snapshot length %d\n", escape.String(o.read), h.LinkType, h.Snaplen)
 	f, err := bpf.Compile(o.expr, bpf.Options{LinkType: h.LinkType, Snaplen: uint32(h.Snaplen), LookupHost: lookupHost})
 	if err != nil {
 		return err
@@ -398,9 +399,9 @@ func (c *cmd) live() error {
 	}
 	if o.write == "" && o.verbose == 0 {
 		fmt.Fprintf(c.stderr, "%s: verbose output suppressed, use -v[v]... for full protocol decode\n", c.prog)
-		fmt.Fprintf(c.stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", packet.Escape(o.device), h.LinkType, o.snaplen)
+		fmt.Fprintf(c.stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", escape.String(o.device), h.LinkType, o.snaplen)
 	} else {
-		fmt.Fprintf(c.stderr, "%s: listening on %s, link-type %s, snapshot length %d bytes\n", c.prog, packet.Escape(o.device), h.LinkType, o.snaplen)
+		fmt.Fprintf(c.stderr, "%s: listening on %s, link-type %s, snapshot length %d bytes\n", c.prog, escape.String(o.device), h.LinkType, o.snaplen)
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)

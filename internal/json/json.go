@@ -10,10 +10,14 @@
 // document nests at most MaxDepth deep, and its size is the caller's
 // bound (the whole document is in memory).
 //
-// The writers produce encoding/json's bytes for the same tree:
-// AppendIndent is json.MarshalIndent's layout, strings are escaped as
-// json.Marshal escapes them (HTML characters as \u003c \u003e \u0026,
-// U+2028 and U+2029, invalid UTF-8 as U+FFFD).
+// Value's writers produce encoding/json's bytes for the same tree (the
+// CNI documents): AppendIndent is json.MarshalIndent's layout, strings
+// are escaped as json.Marshal escapes them (HTML characters as \u003c
+// \u003e \u0026, U+2028 and U+2029, invalid UTF-8 as U+FFFD).
+//
+// Writer is the other writer: iproute2's json_writer.c, the streaming
+// layout of ip, bridge and tc -j output, whose strings keep every byte
+// but the control ones as it is.
 package json
 
 import (
@@ -300,11 +304,20 @@ const hexDigits = "0123456789abcdef"
 
 // AppendString appends s as a JSON string, escaped as json.Marshal
 // escapes it.
-func AppendString(b []byte, s string) []byte {
+func AppendString(b []byte, s string) []byte { return appendQuoted(b, s, true) }
+
+// appendQuoted appends s as a JSON string. Both policies escape '"',
+// '\' and every byte below 0x20 (\n, \t, \r, \b, \f by name, the others
+// as \u00XX). marshal adds json.Marshal's escapes: < > & as \u003c
+// \u003e \u0026, U+2028 and U+2029, and invalid UTF-8 as U+FFFD.
+// Without it, the policy is iproute2's jsonw_puts, which copies every
+// other byte as it is, plus DEL (0x7f) as \u007f so that no control
+// byte reaches a terminal: the decoded value is the same.
+func appendQuoted(b []byte, s string, marshal bool) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
+		if c < utf8.RuneSelf || !marshal {
 			switch {
 			case c == '"' || c == '\\':
 				b = append(b, '\\', c)
@@ -318,7 +331,7 @@ func AppendString(b []byte, s string) []byte {
 				b = append(b, '\\', 'b')
 			case c == '\f':
 				b = append(b, '\\', 'f')
-			case c < 0x20 || c == '<' || c == '>' || c == '&':
+			case c < 0x20 || !marshal && c == 0x7f || marshal && (c == '<' || c == '>' || c == '&'):
 				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			default:
 				b = append(b, c)
