@@ -192,16 +192,7 @@ var addrOptions = []option[addrArgs]{
 		return err
 	}},
 	{[]keyword{{"metric", anyPrefix}, {"priority", anyPrefix}, {"preference", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		m, ok := getU32(v)
-		if !ok {
-			return invArgNL("\"metric\" value is invalid", v)
-		}
-		x.a.Metric = &m
-		return nil
+		return setValue(args, getU32, "\"metric\" value is invalid", &x.a.Metric)
 	}},
 	{[]keyword{{"valid_lft", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
 		return lifetimeArg(args, "valid_lft", &x.validSeen, &x.a.ValidLft)
@@ -390,19 +381,10 @@ func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
 				f.family = f.pfx.family
 			}
 		case w == "scope":
-			v, err := nextArg(&args)
-			if err != nil {
+			var err error
+			if f.scope, f.scopeMsk, err = nextValueOrAll(&args, scopeA2n, unix.RT_SCOPE_NOWHERE, "invalid \"scope\""); err != nil {
 				return nil, err
 			}
-			f.scopeMsk = -1
-			sc, ok := scopeA2n(v)
-			if !ok {
-				if v != "all" {
-					return nil, invArgNL("invalid \"scope\"", v)
-				}
-				sc, f.scopeMsk = unix.RT_SCOPE_NOWHERE, 0
-			}
-			f.scope = int(sc)
 		case w == "up":
 			f.up = true
 		case f.getFilter(w):
@@ -413,13 +395,9 @@ func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
 			}
 			f.label = v
 		case w == "group":
-			v, err := nextArg(&args)
+			g, err := nextValue(&args, groupNames.a2n, "Invalid \"group\" value")
 			if err != nil {
 				return nil, err
-			}
-			g, ok := groupNames.a2n(v)
-			if !ok {
-				return nil, invArgNL("Invalid \"group\" value", v)
 			}
 			f.group = int64(int32(g))
 		case w == "master":

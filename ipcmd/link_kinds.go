@@ -73,62 +73,19 @@ func getUintBits(v string, bits int) (uint64, bool) {
 // The builders of table entries: an option word and the field of the
 // kind's data its value goes to. invalid is iproute2's invarg() text.
 
-func optU8[T any](word, invalid string, field func(*T) **uint8) option[T] {
+// optUint is an option of one unsigned number as wide as its field
+// (get_u8, get_u16, get_u32, get_u64).
+func optUint[T any, V uint8 | uint16 | uint32 | uint64](word, invalid string, field func(*T) **V) option[T] {
 	return option[T]{[]keyword{abbrev(word)}, func(s *session, d *T, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 8)
-		if !ok {
+		n, overflow, ok := strtoul(v, 0)
+		if !ok || overflow || n > uint64(^V(0)) {
 			return invArg(invalid, v)
 		}
-		*field(d) = new(uint8(n))
-		return nil
-	}}
-}
-
-func optU16[T any](word, invalid string, field func(*T) **uint16) option[T] {
-	return option[T]{[]keyword{abbrev(word)}, func(s *session, d *T, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getUintBits(v, 16)
-		if !ok {
-			return invArg(invalid, v)
-		}
-		*field(d) = new(uint16(n))
-		return nil
-	}}
-}
-
-func optU32[T any](word, invalid string, field func(*T) **uint32) option[T] {
-	return option[T]{[]keyword{abbrev(word)}, func(s *session, d *T, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getUintBits(v, 32)
-		if !ok {
-			return invArg(invalid, v)
-		}
-		*field(d) = new(uint32(n))
-		return nil
-	}}
-}
-
-func optU64[T any](word, invalid string, field func(*T) **uint64) option[T] {
-	return option[T]{[]keyword{abbrev(word)}, func(s *session, d *T, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getUintBits(v, 64)
-		if !ok {
-			return invArg(invalid, v)
-		}
-		*field(d) = new(n)
+		*field(d) = new(V(n))
 		return nil
 	}}
 }
@@ -204,13 +161,13 @@ func boolOpt(word string, bit uint) option[bridgeBuild] {
 
 // bridgeOptions is bridge_parse_opt() (ip/iplink_bridge.c).
 var bridgeOptions = []option[bridgeBuild]{
-	optU32("forward_delay", "invalid forward_delay", func(b *bridgeBuild) **uint32 { return &b.ForwardDelay }),
-	optU32("hello_time", "invalid hello_time", func(b *bridgeBuild) **uint32 { return &b.HelloTime }),
-	optU32("max_age", "invalid max_age", func(b *bridgeBuild) **uint32 { return &b.MaxAge }),
-	optU32("ageing_time", "invalid ageing_time", func(b *bridgeBuild) **uint32 { return &b.AgeingTime }),
-	optU32("stp_state", "invalid stp_state", func(b *bridgeBuild) **uint32 { return &b.STPState }),
-	optU16("priority", "invalid priority", func(b *bridgeBuild) **uint16 { return &b.Priority }),
-	optU8("vlan_filtering", "invalid vlan_filtering", func(b *bridgeBuild) **uint8 { return &b.VlanFiltering }),
+	optUint("forward_delay", "invalid forward_delay", func(b *bridgeBuild) **uint32 { return &b.ForwardDelay }),
+	optUint("hello_time", "invalid hello_time", func(b *bridgeBuild) **uint32 { return &b.HelloTime }),
+	optUint("max_age", "invalid max_age", func(b *bridgeBuild) **uint32 { return &b.MaxAge }),
+	optUint("ageing_time", "invalid ageing_time", func(b *bridgeBuild) **uint32 { return &b.AgeingTime }),
+	optUint("stp_state", "invalid stp_state", func(b *bridgeBuild) **uint32 { return &b.STPState }),
+	optUint("priority", "invalid priority", func(b *bridgeBuild) **uint16 { return &b.Priority }),
+	optUint("vlan_filtering", "invalid vlan_filtering", func(b *bridgeBuild) **uint8 { return &b.VlanFiltering }),
 	{[]keyword{abbrev("vlan_protocol")}, func(s *session, b *bridgeBuild, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
@@ -223,7 +180,7 @@ var bridgeOptions = []option[bridgeBuild]{
 		b.VlanProtocol = &p
 		return nil
 	}},
-	optU16("group_fwd_mask", "invalid group_fwd_mask", func(b *bridgeBuild) **uint16 { return &b.GroupFwdMask }),
+	optUint("group_fwd_mask", "invalid group_fwd_mask", func(b *bridgeBuild) **uint16 { return &b.GroupFwdMask }),
 	{[]keyword{abbrev("group_address")}, func(s *session, b *bridgeBuild, args *[]string) (err error) {
 		b.GroupAddr, err = lladdrArg(args)
 		return err
@@ -233,30 +190,30 @@ var bridgeOptions = []option[bridgeBuild]{
 		b.FDBFlush = true
 		return nil
 	}},
-	optU16("vlan_default_pvid", "invalid vlan_default_pvid", func(b *bridgeBuild) **uint16 { return &b.VlanDefaultPVID }),
-	optU8("vlan_stats_enabled", "invalid vlan_stats_enabled", func(b *bridgeBuild) **uint8 { return &b.VlanStatsEnabled }),
-	optU8("vlan_stats_per_port", "invalid vlan_stats_per_port", func(b *bridgeBuild) **uint8 { return &b.VlanStatsPerPort }),
-	optU8("mcast_router", "invalid mcast_router", func(b *bridgeBuild) **uint8 { return &b.McastRouter }),
-	optU8("mcast_snooping", "invalid mcast_snooping", func(b *bridgeBuild) **uint8 { return &b.McastSnooping }),
+	optUint("vlan_default_pvid", "invalid vlan_default_pvid", func(b *bridgeBuild) **uint16 { return &b.VlanDefaultPVID }),
+	optUint("vlan_stats_enabled", "invalid vlan_stats_enabled", func(b *bridgeBuild) **uint8 { return &b.VlanStatsEnabled }),
+	optUint("vlan_stats_per_port", "invalid vlan_stats_per_port", func(b *bridgeBuild) **uint8 { return &b.VlanStatsPerPort }),
+	optUint("mcast_router", "invalid mcast_router", func(b *bridgeBuild) **uint8 { return &b.McastRouter }),
+	optUint("mcast_snooping", "invalid mcast_snooping", func(b *bridgeBuild) **uint8 { return &b.McastSnooping }),
 	boolOpt("mcast_vlan_snooping", 1),
-	optU8("mcast_query_use_ifaddr", "invalid mcast_query_use_ifaddr", func(b *bridgeBuild) **uint8 { return &b.McastQueryUseIfaddr }),
-	optU8("mcast_querier", "invalid mcast_querier", func(b *bridgeBuild) **uint8 { return &b.McastQuerier }),
-	optU32("mcast_hash_elasticity", "invalid mcast_hash_elasticity", func(b *bridgeBuild) **uint32 { return &b.McastHashElasticity }),
-	optU32("mcast_hash_max", "invalid mcast_hash_max", func(b *bridgeBuild) **uint32 { return &b.McastHashMax }),
-	optU32("mcast_last_member_count", "invalid mcast_last_member_count", func(b *bridgeBuild) **uint32 { return &b.McastLastMemberCnt }),
-	optU32("mcast_startup_query_count", "invalid mcast_startup_query_count", func(b *bridgeBuild) **uint32 { return &b.McastStartupQueryCnt }),
-	optU64("mcast_last_member_interval", "invalid mcast_last_member_interval", func(b *bridgeBuild) **uint64 { return &b.McastLastMemberIntvl }),
-	optU64("mcast_membership_interval", "invalid mcast_membership_interval", func(b *bridgeBuild) **uint64 { return &b.McastMembershipIntvl }),
-	optU64("mcast_querier_interval", "invalid mcast_querier_interval", func(b *bridgeBuild) **uint64 { return &b.McastQuerierIntvl }),
-	optU64("mcast_query_interval", "invalid mcast_query_interval", func(b *bridgeBuild) **uint64 { return &b.McastQueryIntvl }),
-	optU64("mcast_query_response_interval", "invalid mcast_query_response_interval", func(b *bridgeBuild) **uint64 { return &b.McastQueryRespIntvl }),
-	optU64("mcast_startup_query_interval", "invalid mcast_startup_query_interval", func(b *bridgeBuild) **uint64 { return &b.McastStartupQueryIntvl }),
-	optU8("mcast_stats_enabled", "invalid mcast_stats_enabled", func(b *bridgeBuild) **uint8 { return &b.McastStatsEnabled }),
-	optU8("mcast_igmp_version", "invalid mcast_igmp_version", func(b *bridgeBuild) **uint8 { return &b.McastIGMPVersion }),
-	optU8("mcast_mld_version", "invalid mcast_mld_version", func(b *bridgeBuild) **uint8 { return &b.McastMLDVersion }),
-	optU8("nf_call_iptables", "invalid nf_call_iptables", func(b *bridgeBuild) **uint8 { return &b.NFCallIptables }),
-	optU8("nf_call_ip6tables", "invalid nf_call_ip6tables", func(b *bridgeBuild) **uint8 { return &b.NFCallIp6tables }),
-	optU8("nf_call_arptables", "invalid nf_call_arptables", func(b *bridgeBuild) **uint8 { return &b.NFCallArptables }),
+	optUint("mcast_query_use_ifaddr", "invalid mcast_query_use_ifaddr", func(b *bridgeBuild) **uint8 { return &b.McastQueryUseIfaddr }),
+	optUint("mcast_querier", "invalid mcast_querier", func(b *bridgeBuild) **uint8 { return &b.McastQuerier }),
+	optUint("mcast_hash_elasticity", "invalid mcast_hash_elasticity", func(b *bridgeBuild) **uint32 { return &b.McastHashElasticity }),
+	optUint("mcast_hash_max", "invalid mcast_hash_max", func(b *bridgeBuild) **uint32 { return &b.McastHashMax }),
+	optUint("mcast_last_member_count", "invalid mcast_last_member_count", func(b *bridgeBuild) **uint32 { return &b.McastLastMemberCnt }),
+	optUint("mcast_startup_query_count", "invalid mcast_startup_query_count", func(b *bridgeBuild) **uint32 { return &b.McastStartupQueryCnt }),
+	optUint("mcast_last_member_interval", "invalid mcast_last_member_interval", func(b *bridgeBuild) **uint64 { return &b.McastLastMemberIntvl }),
+	optUint("mcast_membership_interval", "invalid mcast_membership_interval", func(b *bridgeBuild) **uint64 { return &b.McastMembershipIntvl }),
+	optUint("mcast_querier_interval", "invalid mcast_querier_interval", func(b *bridgeBuild) **uint64 { return &b.McastQuerierIntvl }),
+	optUint("mcast_query_interval", "invalid mcast_query_interval", func(b *bridgeBuild) **uint64 { return &b.McastQueryIntvl }),
+	optUint("mcast_query_response_interval", "invalid mcast_query_response_interval", func(b *bridgeBuild) **uint64 { return &b.McastQueryRespIntvl }),
+	optUint("mcast_startup_query_interval", "invalid mcast_startup_query_interval", func(b *bridgeBuild) **uint64 { return &b.McastStartupQueryIntvl }),
+	optUint("mcast_stats_enabled", "invalid mcast_stats_enabled", func(b *bridgeBuild) **uint8 { return &b.McastStatsEnabled }),
+	optUint("mcast_igmp_version", "invalid mcast_igmp_version", func(b *bridgeBuild) **uint8 { return &b.McastIGMPVersion }),
+	optUint("mcast_mld_version", "invalid mcast_mld_version", func(b *bridgeBuild) **uint8 { return &b.McastMLDVersion }),
+	optUint("nf_call_iptables", "invalid nf_call_iptables", func(b *bridgeBuild) **uint8 { return &b.NFCallIptables }),
+	optUint("nf_call_ip6tables", "invalid nf_call_ip6tables", func(b *bridgeBuild) **uint8 { return &b.NFCallIp6tables }),
+	optUint("nf_call_arptables", "invalid nf_call_arptables", func(b *bridgeBuild) **uint8 { return &b.NFCallArptables }),
 	{[]keyword{abbrev("help")}, func(s *session, b *bridgeBuild, args *[]string) error {
 		return kindFail("", bridgeUsageKind)
 	}},
@@ -341,9 +298,9 @@ var bridgeSlaveOptions = []option[rtnl.BridgePort]{
 		p.Flush = true
 		return nil
 	}},
-	optU8("state", "state is invalid", func(p *rtnl.BridgePort) **uint8 { return &p.State }),
-	optU16("priority", "priority is invalid", func(p *rtnl.BridgePort) **uint16 { return &p.Priority }),
-	optU32("cost", "cost is invalid", func(p *rtnl.BridgePort) **uint32 { return &p.Cost }),
+	optUint("state", "state is invalid", func(p *rtnl.BridgePort) **uint8 { return &p.State }),
+	optUint("priority", "priority is invalid", func(p *rtnl.BridgePort) **uint16 { return &p.Priority }),
+	optUint("cost", "cost is invalid", func(p *rtnl.BridgePort) **uint32 { return &p.Cost }),
 	portFlag("hairpin", func(p *rtnl.BridgePort) **bool { return &p.Hairpin }),
 	portFlag("guard", func(p *rtnl.BridgePort) **bool { return &p.Guard }),
 	portFlag("root_block", func(p *rtnl.BridgePort) **bool { return &p.Protect }),
@@ -355,10 +312,10 @@ var bridgeSlaveOptions = []option[rtnl.BridgePort]{
 	portFlag("mcast_to_unicast", func(p *rtnl.BridgePort) **bool { return &p.McastToUcast }),
 	portFlag("proxy_arp", func(p *rtnl.BridgePort) **bool { return &p.ProxyARP }),
 	portFlag("proxy_arp_wifi", func(p *rtnl.BridgePort) **bool { return &p.ProxyARPWiFi }),
-	optU8("mcast_router", "invalid mcast_router", func(p *rtnl.BridgePort) **uint8 { return &p.McastRouter }),
+	optUint("mcast_router", "invalid mcast_router", func(p *rtnl.BridgePort) **uint8 { return &p.McastRouter }),
 	portFlag("mcast_fast_leave", func(p *rtnl.BridgePort) **bool { return &p.FastLeave }),
 	portFlag("neigh_suppress", func(p *rtnl.BridgePort) **bool { return &p.NeighSuppress }),
-	optU16("group_fwd_mask", "invalid group_fwd_mask", func(p *rtnl.BridgePort) **uint16 { return &p.GroupFwdMask }),
+	optUint("group_fwd_mask", "invalid group_fwd_mask", func(p *rtnl.BridgePort) **uint16 { return &p.GroupFwdMask }),
 	portFlag("vlan_tunnel", func(p *rtnl.BridgePort) **bool { return &p.VlanTunnel }),
 	portFlag("isolated", func(p *rtnl.BridgePort) **bool { return &p.Isolated }),
 	portFlag("locked", func(p *rtnl.BridgePort) **bool { return &p.Locked }),
@@ -1014,7 +971,7 @@ var vlanOptions = []option[rtnl.Vlan]{
 		v.Protocol = &p
 		return nil
 	}},
-	optU16("id", "id is invalid", func(v *rtnl.Vlan) **uint16 { return &v.ID }),
+	optUint("id", "id is invalid", func(v *rtnl.Vlan) **uint16 { return &v.ID }),
 	vlanFlag("reorder_hdr", rtnl.VLAN_FLAG_REORDER_HDR),
 	vlanFlag("gvrp", rtnl.VLAN_FLAG_GVRP),
 	vlanFlag("mvrp", rtnl.VLAN_FLAG_MVRP),

@@ -157,13 +157,9 @@ var neighOptions = []option[neighArgs]{
 		return nil
 	}},
 	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *neighArgs, args *[]string) error {
-		v, err := nextArg(args)
+		p, err := nextValue(args, protoNames.a2n, "\"protocol\" value is invalid")
 		if err != nil {
 			return err
-		}
-		p, ok := protoNames.a2n(v)
-		if !ok {
-			return invArgNL("\"protocol\" value is invalid", v)
 		}
 		a.n.Protocol = uint8(p)
 		return nil

@@ -105,51 +105,25 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 		case cli.Matches(w, "cached"), cli.Matches(w, "cloned"):
 			f.cloned = 1
 		case w == "tos", cli.Matches(w, "dsfield"):
-			v, err := nextArg(&args)
+			t, err := nextValue(&args, dsfieldA2N, "TOS value is invalid")
 			if err != nil {
 				return 0, err
-			}
-			t, ok := dsfieldA2N(v)
-			if !ok {
-				return 0, invArgNL("TOS value is invalid", v)
 			}
 			f.tos, f.tosMask = int(t), -1
 		case cli.Matches(w, "protocol"):
-			v, err := nextArg(&args)
-			if err != nil {
+			var err error
+			if f.proto, f.protoMask, err = nextValueOrAll(&args, protoNames.a2n, 0, "invalid \"protocol\""); err != nil {
 				return 0, err
 			}
-			f.protoMask = -1
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				if v != "all" {
-					return 0, invArgNL("invalid \"protocol\"", v)
-				}
-				p, f.protoMask = 0, 0
-			}
-			f.proto = int(p)
 		case cli.Matches(w, "scope"):
-			v, err := nextArg(&args)
-			if err != nil {
+			var err error
+			if f.scope, f.scopeMask, err = nextValueOrAll(&args, scopeA2n, unix.RT_SCOPE_NOWHERE, "invalid \"scope\""); err != nil {
 				return 0, err
 			}
-			f.scopeMask = -1
-			sc, ok := scopeA2n(v)
-			if !ok {
-				if v != "all" {
-					return 0, invArgNL("invalid \"scope\"", v)
-				}
-				sc, f.scopeMask = unix.RT_SCOPE_NOWHERE, 0
-			}
-			f.scope = int(sc)
 		case cli.Matches(w, "type"):
-			v, err := nextArg(&args)
+			t, err := nextValue(&args, routeTypeA2n, "node type value is invalid")
 			if err != nil {
 				return 0, err
-			}
-			t, ok := routeTypeA2n(v)
-			if !ok {
-				return 0, invArgNL("node type value is invalid", v)
 			}
 			f.typeMask = 1 << (t & 63)
 		case w == "dev", w == "oif":
@@ -175,13 +149,9 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 			}
 			mark, f.markMask = m, 0xffffffff
 		case cli.Matches(w, "metric"), cli.Matches(w, "priority"), w == "preference":
-			v, err := nextArg(&args)
+			m, err := nextValue(&args, getU32, "\"metric\" value is invalid")
 			if err != nil {
 				return 0, err
-			}
-			m, ok := getU32(v)
-			if !ok {
-				return 0, invArgNL("\"metric\" value is invalid", v)
 			}
 			f.metric, f.metricMask = m, 0xffffffff
 		case w == "via":
@@ -207,14 +177,11 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 				return 0, err
 			}
 		case cli.Matches(w, "realms"):
-			v, err := nextArg(&args)
+			r, err := nextValue(&args, getRealmsOrRaw, "invalid realms")
 			if err != nil {
 				return 0, err
 			}
-			r, ok := getRealmsOrRaw(v)
-			if !ok {
-				return 0, invArgNL("invalid realms", v)
-			}
+			v := args[0]
 			f.realm, f.realmMask = r, ^uint32(0)
 			if r&0xffff == 0 && v[len(v)-1] == '/' {
 				f.realmMask &^= 0xffff
@@ -316,8 +283,21 @@ func (f *routeFilter) dumpRequest(family uint8) (netlink.Message, error) {
 	return rtnl.RouteDumpFilterRequest(q)
 }
 
-// prefixLenSet: a selector prefix given with a family, or "/N".
+// set: a selector prefix given with a family, or "/N".
 func (p prefix) set() bool { return p.family != 0 || p.specified }
+
+// rootRejects is filter_nlmsg()'s first test of "root P" on a route's
+// prefix (its family, plen bits long): another family, or a route
+// shorter than P, cannot lie under P.
+func (p prefix) rootRejects(family, plen uint8) bool {
+	return p.set() && (p.family != 0 && family != p.family || p.bits > int(plen))
+}
+
+// matchRejects is the same test of "match P": another family, or a
+// route longer than P, cannot cover P.
+func (p prefix) matchRejects(family, plen uint8) bool {
+	return p.set() && (p.family != 0 && family != p.family || p.bits >= 0 && p.bits < int(plen))
+}
 
 // match is filter_nlmsg(): whether r passes the selector.
 func (f *routeFilter) match(r *rtnl.Route) bool {
@@ -362,32 +342,8 @@ func (f *routeFilter) match(r *rtnl.Route) bool {
 	if (f.tos^int(r.TOS))&f.tosMask != 0 {
 		return false
 	}
-	if f.rdst.family != 0 {
-		if r.Family != f.rdst.family || f.rdst.bits > int(r.DstLen) {
-			return false
-		}
-	} else if f.rdst.specified && f.rdst.bits > int(r.DstLen) {
-		return false
-	}
-	if f.mdst.family != 0 {
-		if r.Family != f.mdst.family || f.mdst.bits >= 0 && f.mdst.bits < int(r.DstLen) {
-			return false
-		}
-	} else if f.mdst.specified && f.mdst.bits >= 0 && f.mdst.bits < int(r.DstLen) {
-		return false
-	}
-	if f.rsrc.family != 0 {
-		if r.Family != f.rsrc.family || f.rsrc.bits > int(r.SrcLen) {
-			return false
-		}
-	} else if f.rsrc.specified && f.rsrc.bits > int(r.SrcLen) {
-		return false
-	}
-	if f.msrc.family != 0 {
-		if r.Family != f.msrc.family || f.msrc.bits >= 0 && f.msrc.bits < int(r.SrcLen) {
-			return false
-		}
-	} else if f.msrc.specified && f.msrc.bits >= 0 && f.msrc.bits < int(r.SrcLen) {
+	if f.rdst.rootRejects(r.Family, r.DstLen) || f.mdst.matchRejects(r.Family, r.DstLen) ||
+		f.rsrc.rootRejects(r.Family, r.SrcLen) || f.msrc.matchRejects(r.Family, r.SrcLen) {
 		return false
 	}
 	if f.rvia.family != 0 {

@@ -164,25 +164,12 @@ var ruleOptions = []option[ruleArgs]{
 		return rulePrefix(args, a.r.Family, &a.r.Dst)
 	}},
 	{[]keyword{{"preference", anyPrefix}, {"order", anyPrefix}, {"priority", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getU32(v)
-		if !ok {
-			return invArgNL("preference value is invalid", v)
-		}
-		a.r.Priority = &n
-		return nil
+		return setValue(args, getU32, "preference value is invalid", &a.r.Priority)
 	}},
 	{[]keyword{{"tos", whole}, {"dsfield", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
+		t, err := nextValue(args, dsfieldA2N, "TOS value is invalid")
 		if err != nil {
 			return err
-		}
-		t, ok := dsfieldA2N(v)
-		if !ok {
-			return invArgNL("TOS value is invalid", v)
 		}
 		a.r.TOS = uint8(t)
 		return nil
@@ -200,52 +187,21 @@ var ruleOptions = []option[ruleArgs]{
 		return nil
 	}},
 	{[]keyword{{"realms", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		r, ok := getRealmsOrRaw(v)
-		if !ok {
-			return invArgNL("invalid realms", v)
-		}
-		a.r.Realms = &r
-		return nil
+		return setValue(args, getRealmsOrRaw, "invalid realms", &a.r.Realms)
 	}},
 	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
+		p, err := nextValue(args, protoNames.a2n, "\"protocol\" value is invalid")
 		if err != nil {
 			return err
-		}
-		p, ok := protoNames.a2n(v)
-		if !ok {
-			return invArgNL("\"protocol\" value is invalid", v)
 		}
 		a.r.Protocol = new(uint8(p))
 		return nil
 	}},
 	{[]keyword{{"tun_id", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getU64(v)
-		if !ok {
-			return invArgNL("\"tun_id\" value is invalid", v)
-		}
-		a.r.TunID = &n
-		return nil
+		return setValue(args, getU64, "\"tun_id\" value is invalid", &a.r.TunID)
 	}},
 	{[]keyword{{"table", anyPrefix}, {"lookup", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		t, ok := tableNames.a2n(v)
-		if !ok {
-			return invArgNL("invalid table ID", v)
-		}
-		a.table = &t
-		return nil
+		return setValue(args, tableNames.a2n, "invalid table ID", &a.table)
 	}},
 	{[]keyword{{"suppress_prefixlength", anyPrefix}, {"sup_pl", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
 		v, err := nextArg(args)
@@ -261,16 +217,7 @@ var ruleOptions = []option[ruleArgs]{
 		return nil
 	}},
 	{[]keyword{{"suppress_ifgroup", anyPrefix}, {"sup_group", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		g, ok := groupNames.a2n(v)
-		if !ok {
-			return invArgNL("Invalid \"suppress_ifgroup\" value", v)
-		}
-		a.r.SuppressIfGroup = &g
-		return nil
+		return setValue(args, groupNames.a2n, "Invalid \"suppress_ifgroup\" value", &a.r.SuppressIfGroup)
 	}},
 	{[]keyword{{"dev", whole}, {"iif", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
 		return ruleIfname(args, "\"iif\"/\"dev\" not a valid ifname", &a.r.IIF)
@@ -305,16 +252,7 @@ var ruleOptions = []option[ruleArgs]{
 		return nil
 	}},
 	{[]keyword{{"ipproto", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		p, ok := inetProtoA2N(v)
-		if !ok {
-			return invArgNL("Invalid \"ipproto\" value", v)
-		}
-		a.r.IPProto = &p
-		return nil
+		return setValue(args, inetProtoA2N, "Invalid \"ipproto\" value", &a.r.IPProto)
 	}},
 	{[]keyword{{"sport", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
 		v, err := nextArg(args)
@@ -350,13 +288,9 @@ func ruleType(s *session, a *ruleArgs, args *[]string) error {
 	case cli.Matches(w, "help"):
 		return ruleUsage()
 	case cli.Matches(w, "goto"):
-		v, err := nextArg(args)
+		target, err := nextValue(args, getU32, "invalid target")
 		if err != nil {
 			return err
-		}
-		target, ok := getU32(v)
-		if !ok {
-			return invArgNL("invalid target", v)
 		}
 		a.r.Goto = &target
 		t = rtnl.FR_ACT_GOTO
@@ -518,19 +452,10 @@ func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
 				return nil, err
 			}
 		case cli.Matches(w, "protocol"):
-			v, err := next()
-			if err != nil {
+			var err error
+			if f.protocol, f.protocolMask, err = nextValueOrAll(&args, protoNames.a2n, 0, "invalid \"protocol\""); err != nil {
 				return nil, err
 			}
-			f.protocolMask = -1
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				if v != "all" {
-					return nil, invArgNL("invalid \"protocol\"", v)
-				}
-				p, f.protocolMask = 0, 0
-			}
-			f.protocol = int(p)
 		case w == "ipproto":
 			v, err := next()
 			if err != nil {
