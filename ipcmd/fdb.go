@@ -432,12 +432,9 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 		case cli.Matches(w, "sticky"):
 			e.Sticky = true
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return fdbUsage()
@@ -530,12 +527,9 @@ func (s *session) fdbGet(args []string) error {
 			vlan = int(int16(atoi(v)))
 		case cli.Matches(w, "dynamic"):
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return fdbUsage()

@@ -112,3 +112,16 @@ func nextValueOrAll[V uint8 | uint32](args *[]string, parse func(string) (V, boo
 	}
 	return int(all), 0, nil
 }
+
+// keyOptional reads an option whose keyword may be left out ("[to]
+// PREFIX", "[dev] NAME"): the word after (*args)[0] when one of keys
+// selects it, else (*args)[0] itself.
+func keyOptional(args *[]string, keys ...keyword) (string, error) {
+	w := (*args)[0]
+	for _, k := range keys {
+		if k.match(w) {
+			return nextArg(args)
+		}
+	}
+	return w, nil
+}

@@ -60,16 +60,6 @@ func kindFail(msg, usage string) error {
 	return &cli.Error{Code: cli.ExitFail}
 }
 
-// getUintBits is get_u8/u16/u32/u64 (strtoul with base 0, cnum.go):
-// decimal, 0x hex or 0 octal, at most bits wide.
-func getUintBits(v string, bits int) (uint64, bool) {
-	n, overflow, ok := strtoul(v, 0)
-	if !ok || overflow || bits < 64 && n>>bits != 0 {
-		return 0, false
-	}
-	return n, true
-}
-
 // The builders of table entries: an option word and the field of the
 // kind's data its value goes to. invalid is iproute2's invarg() text.
 
@@ -145,7 +135,7 @@ func boolOpt(word string, bit uint) option[bridgeBuild] {
 		if err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 8)
+		n, ok := getUint(v, 0, 0xff)
 		if !ok {
 			return invArg("invalid "+word, v)
 		}
@@ -243,7 +233,7 @@ func llProto(v string) (uint16, bool) {
 	case "802.1ad":
 		return unix.ETH_P_8021AD, true
 	}
-	n, ok := getUintBits(v, 16)
+	n, ok := getUint(v, 0, 0xffff)
 	return uint16(n), ok
 }
 
@@ -432,7 +422,7 @@ var macvlanOptions = []option[macvlanBuild]{
 		if err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 32)
+		n, ok := getUint(v, 0, 0xffffffff)
 		if !ok {
 			return failf("Error: argument of \"bcqueuelen\" must be a positive integer [0-4294967295], not \"%s\"", v)
 		}
@@ -565,7 +555,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		if err := b.once(unix.IFLA_VXLAN_ID, "id", v); err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 32)
+		n, ok := getUint(v, 0, 0xffffffff)
 		if !ok || n >= 1<<24 {
 			return invArg("invalid id", v)
 		}
@@ -655,7 +645,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		case "auto":
 			b.v.TTL = new(uint8(0))
 		default:
-			n, ok := getUintBits(v, 32)
+			n, ok := getUint(v, 0, 0xffffffff)
 			if !ok {
 				return invArg("invalid TTL", v)
 			}
@@ -709,7 +699,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		if err := b.once(unix.IFLA_VXLAN_LABEL, "flowlabel", v); err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 32)
+		n, ok := getUint(v, 0, 0xffffffff)
 		if !ok || n&^0xfffff != 0 {
 			return invArg("invalid flowlabel", v)
 		}
@@ -726,7 +716,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		}
 		n, ok := uint64(0), v == "none"
 		if !ok {
-			if n, ok = getUintBits(v, 32); !ok {
+			if n, ok = getUint(v, 0, 0xffffffff); !ok {
 				return invArg("ageing timer", v)
 			}
 		}
@@ -743,7 +733,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		}
 		n, ok := uint64(0), v == "unlimited"
 		if !ok {
-			if n, ok = getUintBits(v, 32); !ok {
+			if n, ok = getUint(v, 0, 0xffffffff); !ok {
 				return invArg("max addresses", v)
 			}
 		}
@@ -758,14 +748,14 @@ var vxlanOptions = []option[vxlanBuild]{
 		if err := b.once(unix.IFLA_VXLAN_PORT_RANGE, "srcport", v); err != nil {
 			return err
 		}
-		lo, ok := getUintBits(v, 16)
+		lo, ok := getUint(v, 0, 0xffff)
 		if !ok {
 			return invArg("min port", v)
 		}
 		if v, err = nextArg(args); err != nil {
 			return err
 		}
-		hi, ok := getUintBits(v, 16)
+		hi, ok := getUint(v, 0, 0xffff)
 		if !ok {
 			return invArg("max port", v)
 		}
@@ -782,7 +772,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		if err := b.once(unix.IFLA_VXLAN_PORT, "dstport", v); err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 16)
+		n, ok := getUint(v, 0, 0xffff)
 		if !ok {
 			return invArg("dst port", v)
 		}

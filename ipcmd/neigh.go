@@ -169,25 +169,16 @@ var neighOptions = []option[neighArgs]{
 // neighDst is the final else of ipneigh_modify(): [to] ADDR ("help"
 // there skips a word, as in iproute2).
 func neighDst(s *session, a *neighArgs, args *[]string) error {
-	w := (*args)[0]
-	if w == "to" {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	w, err := keyOptional(args, is("to"))
+	if err != nil {
+		return err
 	}
-	if cli.Matches(w, "help") {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	if w, err = keyOptional(args, abbrev("help")); err != nil {
+		return err
 	}
 	if a.dstOK {
 		return dupArg2("to", w)
 	}
-	var err error
 	if a.dst, err = getAddrPrefix(w, a.family); err != nil {
 		return err
 	}
@@ -387,12 +378,9 @@ func (s *session) neighShow(args []string, flush bool) error {
 			}
 			f.protocol = uint8(p)
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return neighUsage()
@@ -674,12 +662,9 @@ func (s *session) neighGet(args []string) error {
 			}
 			dstOK, devOK, proxy = true, true, true
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return neighUsage()
@@ -687,7 +672,6 @@ func (s *session) neighGet(args []string) error {
 			if dstOK {
 				return dupArg2("to", w)
 			}
-			var err error
 			if dst, err = getAddrPrefix(w, family); err != nil {
 				return err
 			}

@@ -378,13 +378,9 @@ var routeOptions = []option[routeArgs]{
 
 // routeDst is the final else of iproute_modify(): [to] [TYPE] PREFIX.
 func routeDst(s *session, a *routeArgs, args *[]string) error {
-	w := (*args)[0]
-	if w == "to" {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	w, err := keyOptional(args, is("to"))
+	if err != nil {
+		return err
 	}
 	if w != "" && (w[0] < '0' || w[0] > '9') {
 		if t, ok := routeTypeA2n(w); ok {

@@ -115,12 +115,9 @@ func (s *session) routeGet(args []string) error {
 			}
 			q.Other = append(q.Other, netlink.Attribute{Type: unix.RTA_IP_PROTO, Data: []byte{proto}})
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return routeUsage()

@@ -64,176 +64,186 @@ func (f *routeFilter) typesMask() uint64 {
 	return f.typeMask
 }
 
-// parseRouteSelector is iproute_list_flush_or_save()'s loop.
+// routeSelector is what iproute_list_flush_or_save() reads: the filter,
+// and the devices it names, found once every word is read.
+type routeSelector struct {
+	*routeFilter
+	idev, odev string // iif, dev (oif)
+}
+
+// parseRouteSelector is iproute_list_flush_or_save()'s loop: the filter,
+// and the family to dump.
 func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily uint8, err error) {
-	dumpFamily = f.preferredFamily
-	var id, od string
-	var mark uint32
-	for len(args) > 0 {
-		w := args[0]
-		switch {
-		case cli.Matches(w, "table"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			if t, ok := tableNames.a2n(v); ok {
-				f.tb = t
-			} else {
-				switch v {
-				case "all":
-					f.tb = 0
-				case "cache":
-					f.cloned = 1
-				case "help":
-					return 0, routeUsage()
-				default:
-					return 0, invArgNL("table id value is invalid", v)
-				}
-			}
-		case cli.Matches(w, "vrf"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			t := s.vrfTable(v)
-			if t == 0 {
-				return 0, invArgNL("Invalid VRF", v)
-			}
-			f.tb = t
-			f.typeMask = ^uint64(1<<unix.RTN_LOCAL | 1<<unix.RTN_BROADCAST)
-		case cli.Matches(w, "cached"), cli.Matches(w, "cloned"):
-			f.cloned = 1
-		case w == "tos", cli.Matches(w, "dsfield"):
-			t, err := nextValue(&args, dsfieldA2N, "TOS value is invalid")
-			if err != nil {
-				return 0, err
-			}
-			f.tos, f.tosMask = int(t), -1
-		case cli.Matches(w, "protocol"):
-			var err error
-			if f.proto, f.protoMask, err = nextValueOrAll(&args, protoNames.a2n, 0, "invalid \"protocol\""); err != nil {
-				return 0, err
-			}
-		case cli.Matches(w, "scope"):
-			var err error
-			if f.scope, f.scopeMask, err = nextValueOrAll(&args, scopeA2n, unix.RT_SCOPE_NOWHERE, "invalid \"scope\""); err != nil {
-				return 0, err
-			}
-		case cli.Matches(w, "type"):
-			t, err := nextValue(&args, routeTypeA2n, "node type value is invalid")
-			if err != nil {
-				return 0, err
-			}
-			f.typeMask = 1 << (t & 63)
-		case w == "dev", w == "oif":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			od = v
-		case w == "iif":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			id = v
-		case w == "mark":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			m, ok := getUnsigned(v)
-			if !ok {
-				return 0, invArg("invalid mark value", v)
-			}
-			mark, f.markMask = m, 0xffffffff
-		case cli.Matches(w, "metric"), cli.Matches(w, "priority"), w == "preference":
-			m, err := nextValue(&args, getU32, "\"metric\" value is invalid")
-			if err != nil {
-				return 0, err
-			}
-			f.metric, f.metricMask = m, 0xffffffff
-		case w == "via":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			fam := readFamily(v)
-			if fam == unix.AF_UNSPEC {
-				fam = dumpFamily
-			} else if v, err = nextArg(&args); err != nil {
-				return 0, err
-			}
-			if f.rvia, err = getPrefix(v, fam); err != nil {
-				return 0, err
-			}
-		case w == "src":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			if f.rprefsrc, err = getPrefix(v, dumpFamily); err != nil {
-				return 0, err
-			}
-		case cli.Matches(w, "realms"):
-			r, err := nextValue(&args, getRealmsOrRaw, "invalid realms")
-			if err != nil {
-				return 0, err
-			}
-			v := args[0]
-			f.realm, f.realmMask = r, ^uint32(0)
-			if r&0xffff == 0 && v[len(v)-1] == '/' {
-				f.realmMask &^= 0xffff
-			}
-			if r&0xffff0000 == 0 && (!containsByte(v, '/') || v[0] == '/') {
-				f.realmMask &^= 0xffff0000
-			}
-		case cli.Matches(w, "from"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			if err := selectorPrefix(&args, v, dumpFamily, &f.rsrc, &f.msrc); err != nil {
-				return 0, err
-			}
-		default:
-			if cli.Matches(w, "to") {
-				v, err := nextArg(&args)
-				if err != nil {
-					return 0, err
-				}
-				w = v
-			}
-			if err := selectorPrefix(&args, w, dumpFamily, &f.rdst, &f.mdst); err != nil {
-				return 0, err
-			}
-		}
-		args = args[1:]
+	sel := &routeSelector{routeFilter: f}
+	if err := parseOptions(s, sel, args, routeSelectorOptions, routeSelectorDst); err != nil {
+		return 0, err
 	}
+	dumpFamily = f.preferredFamily
 	if dumpFamily == unix.AF_UNSPEC && f.tb != 0 {
 		dumpFamily = unix.AF_INET
 	}
-	if id != "" {
-		if f.iif = s.links.index(id); f.iif == 0 {
-			return 0, nodev(id)
+	if sel.idev != "" {
+		if f.iif = s.links.index(sel.idev); f.iif == 0 {
+			return 0, nodev(sel.idev)
 		}
 		f.iifMask = -1
 	}
-	if od != "" {
-		if f.oif = s.links.index(od); f.oif == 0 {
-			return 0, nodev(od)
+	if sel.odev != "" {
+		if f.oif = s.links.index(sel.odev); f.oif == 0 {
+			return 0, nodev(sel.odev)
 		}
 		f.oifMask = -1
 	}
-	f.mark = mark
 	return dumpFamily, nil
 }
 
-// selectorPrefix reads "root P", "match P" or "[exact] P" (w is the
-// first word) into root and match as iproute2 does: exact sets both.
-func selectorPrefix(args *[]string, w string, family uint8, root, match *prefix) error {
-	switch {
+// routeSelectorOptions is iproute_list_flush_or_save()'s chain; the final
+// else ([to] PREFIX) is routeSelectorDst. Prefixes are read in the family
+// ip -f asked for.
+var routeSelectorOptions = []option[routeSelector]{
+	{[]keyword{abbrev("table")}, func(s *session, f *routeSelector, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if t, ok := tableNames.a2n(v); ok {
+			f.tb = t
+			return nil
+		}
+		switch v {
+		case "all":
+			f.tb = 0
+		case "cache":
+			f.cloned = 1
+		case "help":
+			return routeUsage()
+		default:
+			return invArgNL("table id value is invalid", v)
+		}
+		return nil
+	}},
+	{[]keyword{abbrev("vrf")}, func(s *session, f *routeSelector, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		t := s.vrfTable(v)
+		if t == 0 {
+			return invArgNL("Invalid VRF", v)
+		}
+		f.tb = t
+		f.typeMask = ^uint64(1<<unix.RTN_LOCAL | 1<<unix.RTN_BROADCAST)
+		return nil
+	}},
+	{[]keyword{abbrev("cached"), abbrev("cloned")}, func(s *session, f *routeSelector, args *[]string) error {
+		f.cloned = 1
+		return nil
+	}},
+	{[]keyword{is("tos"), abbrev("dsfield")}, func(s *session, f *routeSelector, args *[]string) error {
+		t, err := nextValue(args, dsfieldA2N, "TOS value is invalid")
+		f.tos, f.tosMask = int(t), -1
+		return err
+	}},
+	{[]keyword{abbrev("protocol")}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.proto, f.protoMask, err = nextValueOrAll(args, protoNames.a2n, 0, "invalid \"protocol\"")
+		return err
+	}},
+	{[]keyword{abbrev("scope")}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.scope, f.scopeMask, err = nextValueOrAll(args, scopeA2n, unix.RT_SCOPE_NOWHERE, "invalid \"scope\"")
+		return err
+	}},
+	{[]keyword{abbrev("type")}, func(s *session, f *routeSelector, args *[]string) error {
+		t, err := nextValue(args, routeTypeA2n, "node type value is invalid")
+		f.typeMask = 1 << (t & 63)
+		return err
+	}},
+	{[]keyword{is("dev"), is("oif")}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.odev, err = nextArg(args)
+		return err
+	}},
+	{[]keyword{is("iif")}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.idev, err = nextArg(args)
+		return err
+	}},
+	{[]keyword{is("mark")}, func(s *session, f *routeSelector, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		m, ok := getUnsigned(v)
+		if !ok {
+			return invArg("invalid mark value", v)
+		}
+		f.mark, f.markMask = m, 0xffffffff
+		return nil
+	}},
+	{[]keyword{abbrev("metric"), abbrev("priority"), is("preference")}, func(s *session, f *routeSelector, args *[]string) error {
+		m, err := nextValue(args, getU32, "\"metric\" value is invalid")
+		f.metric, f.metricMask = m, 0xffffffff
+		return err
+	}},
+	{[]keyword{is("via")}, func(s *session, f *routeSelector, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		fam := readFamily(v)
+		if fam == unix.AF_UNSPEC {
+			fam = f.preferredFamily
+		} else if v, err = nextArg(args); err != nil {
+			return err
+		}
+		f.rvia, err = getPrefix(v, fam)
+		return err
+	}},
+	{[]keyword{is("src")}, func(s *session, f *routeSelector, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		f.rprefsrc, err = getPrefix(v, f.preferredFamily)
+		return err
+	}},
+	{[]keyword{abbrev("realms")}, func(s *session, f *routeSelector, args *[]string) error {
+		r, err := nextValue(args, getRealmsOrRaw, "invalid realms")
+		if err != nil {
+			return err
+		}
+		v := (*args)[0]
+		f.realm, f.realmMask = r, ^uint32(0)
+		if r&0xffff == 0 && v[len(v)-1] == '/' {
+			f.realmMask &^= 0xffff
+		}
+		if r&0xffff0000 == 0 && (!containsByte(v, '/') || v[0] == '/') {
+			f.realmMask &^= 0xffff0000
+		}
+		return nil
+	}},
+	{[]keyword{abbrev("from")}, func(s *session, f *routeSelector, args *[]string) error {
+		if _, err := nextArg(args); err != nil {
+			return err
+		}
+		return selectorPrefix(args, f.preferredFamily, &f.rsrc, &f.msrc)
+	}},
+}
+
+// routeSelectorDst is the final else of iproute_list_flush_or_save():
+// [to] PREFIX.
+func routeSelectorDst(s *session, f *routeSelector, args *[]string) error {
+	if _, err := keyOptional(args, abbrev("to")); err != nil {
+		return err
+	}
+	return selectorPrefix(args, f.preferredFamily, &f.rdst, &f.mdst)
+}
+
+// selectorPrefix reads "root P", "match P" or "[exact] P" (from
+// (*args)[0] on) into root and match as iproute2 does: exact sets both.
+func selectorPrefix(args *[]string, family uint8, root, match *prefix) error {
+	switch w := (*args)[0]; {
 	case cli.Matches(w, "root"):
 		v, err := nextArg(args)
 		if err != nil {
@@ -249,12 +259,9 @@ func selectorPrefix(args *[]string, w string, family uint8, root, match *prefix)
 		*match, err = getPrefix(v, family)
 		return err
 	}
-	if cli.Matches(w, "exact") {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	w, err := keyOptional(args, abbrev("exact"))
+	if err != nil {
+		return err
 	}
 	p, err := getPrefix(w, family)
 	if err != nil {

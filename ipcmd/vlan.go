@@ -278,7 +278,7 @@ func (s *session) vlanOptions(args []string, global bool) error {
 				if err != nil {
 					return err
 				}
-				v, ok := getUintBits(a, opt.bits)
+				v, ok := getUint(a, 0, ^uint64(0)>>(64-opt.bits))
 				if !ok {
 					return invArg("invalid "+w, a)
 				}
