@@ -376,12 +376,9 @@ func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
 // addrFilterOptions is ipaddr_list_flush_or_save()'s chain; a flag's
 // name (get_filter) and the final else ([dev] IFNAME) are addrFilterDev.
 var addrFilterOptions = []option[addrFilter]{
-	{[]keyword{is("to")}, func(s *session, f *addrFilter, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		if f.pfx, err = getPrefix(v, f.family); err != nil {
+	{[]keyword{{"to", whole}}, func(s *session, f *addrFilter, args *[]string) error {
+		var err error
+		if f.pfx, err = nextPrefix(args, f.family); err != nil {
 			return err
 		}
 		if f.family == unix.AF_UNSPEC {
@@ -389,23 +386,23 @@ var addrFilterOptions = []option[addrFilter]{
 		}
 		return nil
 	}},
-	{[]keyword{is("scope")}, func(s *session, f *addrFilter, args *[]string) error {
+	{[]keyword{{"scope", whole}}, func(s *session, f *addrFilter, args *[]string) error {
 		var err error
 		f.scope, f.scopeMsk, err = nextValueOrAll(args, scopeA2n, unix.RT_SCOPE_NOWHERE, "invalid \"scope\"")
 		return err
 	}},
-	{[]keyword{is("up")}, func(s *session, f *addrFilter, args *[]string) error { f.up = true; return nil }},
-	{[]keyword{is("label")}, func(s *session, f *addrFilter, args *[]string) error {
+	{[]keyword{{"up", whole}}, func(s *session, f *addrFilter, args *[]string) error { f.up = true; return nil }},
+	{[]keyword{{"label", whole}}, func(s *session, f *addrFilter, args *[]string) error {
 		var err error
 		f.label, err = nextArg(args)
 		return err
 	}},
-	{[]keyword{is("group")}, func(s *session, f *addrFilter, args *[]string) error {
+	{[]keyword{{"group", whole}}, func(s *session, f *addrFilter, args *[]string) error {
 		g, err := nextValue(args, groupNames.a2n, "Invalid \"group\" value")
 		f.group = int64(int32(g))
 		return err
 	}},
-	{[]keyword{is("master")}, func(s *session, f *addrFilter, args *[]string) error {
+	{[]keyword{{"master", whole}}, func(s *session, f *addrFilter, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
@@ -415,7 +412,7 @@ var addrFilterOptions = []option[addrFilter]{
 		}
 		return nil
 	}},
-	{[]keyword{is("vrf")}, func(s *session, f *addrFilter, args *[]string) error {
+	{[]keyword{{"vrf", whole}}, func(s *session, f *addrFilter, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
@@ -425,8 +422,8 @@ var addrFilterOptions = []option[addrFilter]{
 		}
 		return nil
 	}},
-	{[]keyword{is("nomaster")}, func(s *session, f *addrFilter, args *[]string) error { f.master = -1; return nil }},
-	{[]keyword{is("type")}, func(s *session, f *addrFilter, args *[]string) error {
+	{[]keyword{{"nomaster", whole}}, func(s *session, f *addrFilter, args *[]string) error { f.master = -1; return nil }},
+	{[]keyword{{"type", whole}}, func(s *session, f *addrFilter, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err

@@ -315,16 +315,7 @@ var routeOptions = []option[routeArgs]{
 		return setValue(args, tableNames.a2n, "\"table\" value is invalid", &a.r.Table)
 	}},
 	{[]keyword{{"vrf", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		t := s.vrfTable(v)
-		if t == 0 {
-			return invArgNL("Invalid VRF", v)
-		}
-		a.r.Table = &t
-		return nil
+		return setValue(args, s.vrfTable, "Invalid VRF", &a.r.Table)
 	}},
 	{[]keyword{{"dev", whole}, {"oif", whole}}, func(s *session, a *routeArgs, args *[]string) error {
 		v, err := nextArg(args)
@@ -531,11 +522,11 @@ func (s *session) parseNexthops(a *routeArgs, args []string) error {
 	return nil
 }
 
-// vrfTable is ipvrf_get_table(): the table of VRF device name, 0 if
+// vrfTable is ipvrf_get_table(): the table of VRF device name, false if
 // there is no such VRF. nsbox does not read VRF devices' tables (this
 // kernel has no VRF driver; "ip link add type vrf" is refused), so every
 // name is "Invalid VRF", as for iproute2 where there is none.
-func (s *session) vrfTable(name string) uint32 { return 0 }
+func (s *session) vrfTable(name string) (uint32, bool) { return 0, false }
 
 // getTimeRTT is get_time_rtt(): a number of milliseconds, "raw" (a
 // value as the kernel keeps it) when it has no unit, or with "s"/"ms"

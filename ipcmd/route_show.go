@@ -101,7 +101,7 @@ func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily 
 // else ([to] PREFIX) is routeSelectorDst. Prefixes are read in the family
 // ip -f asked for.
 var routeSelectorOptions = []option[routeSelector]{
-	{[]keyword{abbrev("table")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"table", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
@@ -122,54 +122,47 @@ var routeSelectorOptions = []option[routeSelector]{
 		}
 		return nil
 	}},
-	{[]keyword{abbrev("vrf")}, func(s *session, f *routeSelector, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		t := s.vrfTable(v)
-		if t == 0 {
-			return invArgNL("Invalid VRF", v)
-		}
-		f.tb = t
+	{[]keyword{{"vrf", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.tb, err = nextValue(args, s.vrfTable, "Invalid VRF")
 		f.typeMask = ^uint64(1<<unix.RTN_LOCAL | 1<<unix.RTN_BROADCAST)
-		return nil
+		return err
 	}},
-	{[]keyword{abbrev("cached"), abbrev("cloned")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"cached", anyPrefix}, {"cloned", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
 		f.cloned = 1
 		return nil
 	}},
-	{[]keyword{is("tos"), abbrev("dsfield")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"tos", whole}, {"dsfield", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
 		t, err := nextValue(args, dsfieldA2N, "TOS value is invalid")
 		f.tos, f.tosMask = int(t), -1
 		return err
 	}},
-	{[]keyword{abbrev("protocol")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"protocol", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
 		var err error
 		f.proto, f.protoMask, err = nextValueOrAll(args, protoNames.a2n, 0, "invalid \"protocol\"")
 		return err
 	}},
-	{[]keyword{abbrev("scope")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"scope", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
 		var err error
 		f.scope, f.scopeMask, err = nextValueOrAll(args, scopeA2n, unix.RT_SCOPE_NOWHERE, "invalid \"scope\"")
 		return err
 	}},
-	{[]keyword{abbrev("type")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"type", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
 		t, err := nextValue(args, routeTypeA2n, "node type value is invalid")
 		f.typeMask = 1 << (t & 63)
 		return err
 	}},
-	{[]keyword{is("dev"), is("oif")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"dev", whole}, {"oif", whole}}, func(s *session, f *routeSelector, args *[]string) error {
 		var err error
 		f.odev, err = nextArg(args)
 		return err
 	}},
-	{[]keyword{is("iif")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"iif", whole}}, func(s *session, f *routeSelector, args *[]string) error {
 		var err error
 		f.idev, err = nextArg(args)
 		return err
 	}},
-	{[]keyword{is("mark")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"mark", whole}}, func(s *session, f *routeSelector, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
@@ -181,12 +174,12 @@ var routeSelectorOptions = []option[routeSelector]{
 		f.mark, f.markMask = m, 0xffffffff
 		return nil
 	}},
-	{[]keyword{abbrev("metric"), abbrev("priority"), is("preference")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"metric", anyPrefix}, {"priority", anyPrefix}, {"preference", whole}}, func(s *session, f *routeSelector, args *[]string) error {
 		m, err := nextValue(args, getU32, "\"metric\" value is invalid")
 		f.metric, f.metricMask = m, 0xffffffff
 		return err
 	}},
-	{[]keyword{is("via")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"via", whole}}, func(s *session, f *routeSelector, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
@@ -200,15 +193,12 @@ var routeSelectorOptions = []option[routeSelector]{
 		f.rvia, err = getPrefix(v, fam)
 		return err
 	}},
-	{[]keyword{is("src")}, func(s *session, f *routeSelector, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		f.rprefsrc, err = getPrefix(v, f.preferredFamily)
+	{[]keyword{{"src", whole}}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.rprefsrc, err = nextPrefix(args, f.preferredFamily)
 		return err
 	}},
-	{[]keyword{abbrev("realms")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"realms", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
 		r, err := nextValue(args, getRealmsOrRaw, "invalid realms")
 		if err != nil {
 			return err
@@ -223,7 +213,7 @@ var routeSelectorOptions = []option[routeSelector]{
 		}
 		return nil
 	}},
-	{[]keyword{abbrev("from")}, func(s *session, f *routeSelector, args *[]string) error {
+	{[]keyword{{"from", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
 		if _, err := nextArg(args); err != nil {
 			return err
 		}
@@ -245,18 +235,12 @@ func routeSelectorDst(s *session, f *routeSelector, args *[]string) error {
 func selectorPrefix(args *[]string, family uint8, root, match *prefix) error {
 	switch w := (*args)[0]; {
 	case cli.Matches(w, "root"):
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		*root, err = getPrefix(v, family)
+		var err error
+		*root, err = nextPrefix(args, family)
 		return err
 	case cli.Matches(w, "match"):
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		*match, err = getPrefix(v, family)
+		var err error
+		*match, err = nextPrefix(args, family)
 		return err
 	}
 	w, err := keyOptional(args, abbrev("exact"))

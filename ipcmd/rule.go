@@ -145,11 +145,7 @@ type ruleArgs struct {
 // rulePrefix reads "from"'s and "to"'s prefix (get_prefix in the rule's
 // family); "all" is none.
 func rulePrefix(args *[]string, family uint8, dst *netip.Prefix) error {
-	v, err := nextArg(args)
-	if err != nil {
-		return err
-	}
-	p, err := getPrefix(v, family)
+	p, err := nextPrefix(args, family)
 	if err != nil {
 		return err
 	}
@@ -355,19 +351,19 @@ type ruleFilter struct {
 // ruleFilterOptions is iprule_list_flush_or_save()'s chain; the final
 // else ([dst|to] PREFIX) is ruleFilterDst.
 var ruleFilterOptions = []option[ruleFilter]{
-	{[]keyword{abbrev("preference"), abbrev("order"), abbrev("priority")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"preference", anyPrefix}, {"order", anyPrefix}, {"priority", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
 		var err error
 		f.pref, err = nextValue(args, getU32, "preference value is invalid")
 		f.prefSet = true
 		return err
 	}},
-	{[]keyword{is("not")}, func(s *session, f *ruleFilter, args *[]string) error { f.not = true; return nil }},
-	{[]keyword{is("tos"), is("dsfield")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"not", whole}}, func(s *session, f *ruleFilter, args *[]string) error { f.not = true; return nil }},
+	{[]keyword{{"tos", whole}, {"dsfield", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
 		t, err := nextValue(args, dsfieldA2N, "TOS value is invalid")
 		f.tos, f.tosSet = uint8(t), true
 		return err
 	}},
-	{[]keyword{is("fwmark")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"fwmark", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
 		mark, mask, err := fwmarkArg(args)
 		f.fwmark = mark
 		if mask != nil {
@@ -375,54 +371,51 @@ var ruleFilterOptions = []option[ruleFilter]{
 		}
 		return err
 	}},
-	{[]keyword{is("dev"), is("iif")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"dev", whole}, {"iif", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
 		return ruleIfname(args, "\"iif\"/\"dev\" not a valid ifname", &f.iif)
 	}},
-	{[]keyword{is("oif")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"oif", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
 		return ruleIfname(args, "\"oif\" not a valid ifname", &f.oif)
 	}},
-	{[]keyword{is("l3mdev")}, func(s *session, f *ruleFilter, args *[]string) error { f.l3mdev = true; return nil }},
-	{[]keyword{is("uidrange")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"l3mdev", whole}}, func(s *session, f *ruleFilter, args *[]string) error { f.l3mdev = true; return nil }},
+	{[]keyword{{"uidrange", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
 		var err error
 		f.uidrange, err = uidRange(args)
 		return err
 	}},
-	{[]keyword{abbrev("tun_id")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"tun_id", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
 		var err error
 		f.tunID, err = nextValue(args, getU64, "\"tun_id\" value is invalid")
 		return err
 	}},
-	{[]keyword{abbrev("lookup"), abbrev("table")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"lookup", anyPrefix}, {"table", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
 		var err error
 		f.tb, err = nextValue(args, tableNames.a2n, "table id value is invalid")
 		return err
 	}},
-	{[]keyword{abbrev("from"), abbrev("src")}, func(s *session, f *ruleFilter, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		f.src, err = getPrefix(v, f.family)
+	{[]keyword{{"from", anyPrefix}, {"src", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
+		var err error
+		f.src, err = nextPrefix(args, f.family)
 		return err
 	}},
-	{[]keyword{abbrev("protocol")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"protocol", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
 		var err error
 		f.protocol, f.protocolMask, err = nextValueOrAll(args, protoNames.a2n, 0, "invalid \"protocol\"")
 		return err
 	}},
-	{[]keyword{is("ipproto")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"ipproto", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
 		var err error
 		f.ipproto, err = nextValue(args, inetProtoA2N, "Invalid \"ipproto\" value")
 		return err
 	}},
-	{[]keyword{is("sport")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"sport", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
 		r, err := portRange(args, "invalid port range")
 		if err == nil {
 			f.sport = *r
 		}
 		return err
 	}},
-	{[]keyword{is("dport")}, func(s *session, f *ruleFilter, args *[]string) error {
+	{[]keyword{{"dport", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
 		r, err := portRange(args, "invalid dport range")
 		if err == nil {
 			f.dport = *r
