@@ -365,16 +365,9 @@ func (s *session) neighShow(args []string, flush bool) error {
 		case w == "proxy":
 			f.proxy = true
 		case cli.Matches(w, "protocol"):
-			v, err := nextArg(&args)
+			p, _, err := nextValueOrAll(&args, protoNames.a2n, 0, "invalid \"protocol\"") // "all" is 0: no filter
 			if err != nil {
 				return err
-			}
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				if v != "all" {
-					return invArgNL("invalid \"protocol\"", v)
-				}
-				p = 0
 			}
 			f.protocol = uint8(p)
 		default:
