@@ -193,16 +193,7 @@ var addrOptions = []option[addrArgs]{
 		return err
 	}},
 	{[]keyword{{"metric", anyPrefix}, {"priority", anyPrefix}, {"preference", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		m, ok := getU32(v)
-		if !ok {
-			return invArgNL("\"metric\" value is invalid", v)
-		}
-		x.a.Metric = &m
-		return nil
+		return setValue(args, getU32, "\"metric\" value is invalid", &x.a.Metric)
 	}},
 	{[]keyword{{"valid_lft", anyPrefix}}, func(s *session, x *addrArgs, args *[]string) error {
 		return lifetimeArg(args, "valid_lft", &x.validSeen, &x.a.ValidLft)
@@ -248,12 +239,9 @@ func addrLocal(s *session, x *addrArgs, args *[]string) error {
 		}
 		return nil
 	}
-	if w == "local" {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	var err error
+	if w, err = keyOptional(args, is("local")); err != nil {
+		return err
 	}
 	if cli.Matches(w, "help") {
 		return addrUsage()
@@ -262,7 +250,6 @@ func addrLocal(s *session, x *addrArgs, args *[]string) error {
 		return dupArg2("local", w)
 	}
 	x.lclArg = w
-	var err error
 	if x.lcl, err = prefixFor(w, &x.a.Family); err != nil {
 		return err
 	}
@@ -376,97 +363,8 @@ func (f *addrFilter) getFilter(arg string) bool {
 // parseAddrFilter is ipaddr_list_flush_or_save()'s loop.
 func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
 	f := &addrFilter{family: uint8(s.g.Family), group: -1}
-	for len(args) > 0 {
-		w := args[0]
-		switch {
-		case w == "to":
-			v, err := nextArg(&args)
-			if err != nil {
-				return nil, err
-			}
-			if f.pfx, err = getPrefix(v, f.family); err != nil {
-				return nil, err
-			}
-			if f.family == unix.AF_UNSPEC {
-				f.family = f.pfx.family
-			}
-		case w == "scope":
-			v, err := nextArg(&args)
-			if err != nil {
-				return nil, err
-			}
-			f.scopeMsk = -1
-			sc, ok := scopeA2n(v)
-			if !ok {
-				if v != "all" {
-					return nil, invArgNL("invalid \"scope\"", v)
-				}
-				sc, f.scopeMsk = unix.RT_SCOPE_NOWHERE, 0
-			}
-			f.scope = int(sc)
-		case w == "up":
-			f.up = true
-		case f.getFilter(w):
-		case w == "label":
-			v, err := nextArg(&args)
-			if err != nil {
-				return nil, err
-			}
-			f.label = v
-		case w == "group":
-			v, err := nextArg(&args)
-			if err != nil {
-				return nil, err
-			}
-			g, ok := groupNames.a2n(v)
-			if !ok {
-				return nil, invArgNL("Invalid \"group\" value", v)
-			}
-			f.group = int64(int32(g))
-		case w == "master":
-			v, err := nextArg(&args)
-			if err != nil {
-				return nil, err
-			}
-			if f.master = s.links.index(v); f.master == 0 {
-				return nil, invArgNL("Device does not exist", v)
-			}
-		case w == "vrf":
-			v, err := nextArg(&args)
-			if err != nil {
-				return nil, err
-			}
-			if f.master = s.links.index(v); f.master == 0 || !s.isVRF(v) {
-				return nil, invArgNL("Not a valid VRF name", v)
-			}
-		case w == "nomaster":
-			f.master = -1
-		case w == "type":
-			v, err := nextArg(&args)
-			if err != nil {
-				return nil, err
-			}
-			if k, ok := strings.CutSuffix(v, "_slave"); ok {
-				f.slaveKind = k
-			} else {
-				f.kind = v
-			}
-		default:
-			if w == "dev" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return nil, err
-				}
-				w = v
-			} else if cli.Matches(w, "help") {
-				return nil, addrUsage()
-			}
-			if f.dev != "" {
-				return nil, dupArg2("dev", w)
-			}
-			f.dev = w
-		}
-		args = args[1:]
+	if err := parseOptions(s, f, args, addrFilterOptions, addrFilterDev); err != nil {
+		return nil, err
 	}
 	if f.dev != "" {
 		if f.ifindex = s.links.index(f.dev); f.ifindex <= 0 {
@@ -474,6 +372,92 @@ func (s *session) parseAddrFilter(args []string) (*addrFilter, error) {
 		}
 	}
 	return f, nil
+}
+
+// addrFilterOptions is ipaddr_list_flush_or_save()'s chain; a flag's
+// name (get_filter) and the final else ([dev] IFNAME) are addrFilterDev.
+var addrFilterOptions = []option[addrFilter]{
+	{[]keyword{{"to", whole}}, func(s *session, f *addrFilter, args *[]string) error {
+		var err error
+		if f.pfx, err = nextPrefix(args, f.family); err != nil {
+			return err
+		}
+		if f.family == unix.AF_UNSPEC {
+			f.family = f.pfx.family
+		}
+		return nil
+	}},
+	{[]keyword{{"scope", whole}}, func(s *session, f *addrFilter, args *[]string) error {
+		var err error
+		f.scope, f.scopeMsk, err = nextValueOrAll(args, scopeA2n, unix.RT_SCOPE_NOWHERE, "invalid \"scope\"")
+		return err
+	}},
+	{[]keyword{{"up", whole}}, func(s *session, f *addrFilter, args *[]string) error { f.up = true; return nil }},
+	{[]keyword{{"label", whole}}, func(s *session, f *addrFilter, args *[]string) error {
+		var err error
+		f.label, err = nextArg(args)
+		return err
+	}},
+	{[]keyword{{"group", whole}}, func(s *session, f *addrFilter, args *[]string) error {
+		g, err := nextValue(args, groupNames.a2n, "Invalid \"group\" value")
+		f.group = int64(int32(g))
+		return err
+	}},
+	{[]keyword{{"master", whole}}, func(s *session, f *addrFilter, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if f.master = s.links.index(v); f.master == 0 {
+			return invArgNL("Device does not exist", v)
+		}
+		return nil
+	}},
+	{[]keyword{{"vrf", whole}}, func(s *session, f *addrFilter, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if f.master = s.links.index(v); f.master == 0 || !s.isVRF(v) {
+			return invArgNL("Not a valid VRF name", v)
+		}
+		return nil
+	}},
+	{[]keyword{{"nomaster", whole}}, func(s *session, f *addrFilter, args *[]string) error { f.master = -1; return nil }},
+	{[]keyword{{"type", whole}}, func(s *session, f *addrFilter, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		if k, ok := strings.CutSuffix(v, "_slave"); ok {
+			f.slaveKind = k
+		} else {
+			f.kind = v
+		}
+		return nil
+	}},
+}
+
+// addrFilterDev is the end of ipaddr_list_flush_or_save()'s chain: a
+// flag's name (get_filter: "-name", "primary", "dynamic" too), or [dev]
+// IFNAME.
+func addrFilterDev(s *session, f *addrFilter, args *[]string) error {
+	w := (*args)[0]
+	if f.getFilter(w) {
+		return nil
+	}
+	if cli.Matches(w, "help") {
+		return addrUsage()
+	}
+	w, err := keyOptional(args, is("dev"))
+	if err != nil {
+		return err
+	}
+	if f.dev != "" {
+		return dupArg2("dev", w)
+	}
+	f.dev = w
+	return nil
 }
 
 // matchAddr is print_addrinfo()'s filter: index, scope, flags, family,

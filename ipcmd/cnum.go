@@ -84,10 +84,13 @@ func isRangeErr(err error) bool {
 }
 
 // getUnsigned is get_unsigned(): an unsigned int.
-func getUnsigned(s string) (uint32, bool) { return getUint(s, 0, 0xffffffff) }
+func getUnsigned(s string) (uint32, bool) { return getU32(s) }
 
 // getU32 is get_u32(s, 0).
-func getU32(s string) (uint32, bool) { return getUint(s, 0, 0xffffffff) }
+func getU32(s string) (uint32, bool) {
+	v, ok := getUint(s, 0, 0xffffffff)
+	return uint32(v), ok
+}
 
 // getU16 is get_u16(s, 0).
 func getU16(s string) (uint16, bool) {
@@ -101,18 +104,17 @@ func getU8(s string) (uint8, bool) {
 	return uint8(v), ok
 }
 
-func getUint(s string, base int, max uint64) (uint32, bool) {
+// getU64 is get_u64(s, 0).
+func getU64(s string) (uint64, bool) { return getUint(s, 0, 0xffffffffffffffff) }
+
+// getUint is what get_u8 ... get_u64 share: strtoul(s, base) of all of
+// s, at most max (0 base: decimal, 0x hex or 0 octal).
+func getUint(s string, base int, max uint64) (uint64, bool) {
 	v, overflow, ok := strtoul(s, base)
 	if !ok || overflow || v > max {
 		return 0, false
 	}
-	return uint32(v), true
-}
-
-// getU64 is get_u64(s, 0).
-func getU64(s string) (uint64, bool) {
-	v, overflow, ok := strtoul(s, 0)
-	return v, ok && !overflow
+	return v, true
 }
 
 // getS32 is get_s32(s, 0): strtol, in the range of an int32.

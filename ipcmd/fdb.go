@@ -71,6 +71,20 @@ func fdbState(st uint16, json bool) string {
 	return "state=" + cHex(uint64(st))
 }
 
+// brIndex is ll_name_to_index() for a device a bridge command names:
+// 0 for no name, iproute2's "Cannot find <what> "NAME"" for a name no
+// device has.
+func (s *session) brIndex(name, what string) (int32, error) {
+	if name == "" {
+		return 0, nil
+	}
+	i := s.links.index(name)
+	if i == 0 {
+		return 0, brFail("Cannot find " + what + " \"" + name + "\"")
+	}
+	return i, nil
+}
+
 // fdbStateA2N is state_a2n().
 func fdbStateA2N(arg string) (uint32, bool) {
 	switch {
@@ -148,15 +162,12 @@ func (s *session) fdbShow(args []string) error {
 	if err := s.sync(); err != nil {
 		return err
 	}
-	if br != "" {
-		if f.master = s.links.index(br); f.master == 0 {
-			return brFail("Cannot find bridge device \"" + br + "\"")
-		}
+	var err error
+	if f.master, err = s.brIndex(br, "bridge device"); err != nil {
+		return err
 	}
-	if dev != "" {
-		if f.index = s.links.index(dev); f.index == 0 {
-			return brFail(nodev(dev).(*cli.Error).Msg)
-		}
+	if f.index, err = s.brIndex(dev, "device"); err != nil {
+		return err
 	}
 	req, err := request.FDBQuery{Port: f.index, Bridge: f.master}.Message()
 	if err != nil {
@@ -343,13 +354,9 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 			}
 			dstOK = true
 		case w == "nhid":
-			v, err := nextArg(&args)
+			n, err := nextValue(&args, getU32, "\"id\" value is invalid")
 			if err != nil {
 				return err
-			}
-			n, ok := getU32(v)
-			if !ok {
-				return invArgNL("\"id\" value is invalid", v)
 			}
 			e.NHID = n
 		case w == "port":
@@ -425,12 +432,9 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 		case cli.Matches(w, "sticky"):
 			e.Sticky = true
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return fdbUsage()
@@ -460,8 +464,9 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 	if _, err := s.dial(); err != nil {
 		return err
 	}
-	if e.Link = s.links.index(dev); e.Link == 0 {
-		return brFail(nodev(dev).(*cli.Error).Msg)
+	var err error
+	if e.Link, err = s.brIndex(dev, "device"); err != nil {
+		return err
 	}
 	m, err := e.Message(op)
 	if err != nil {
@@ -522,12 +527,9 @@ func (s *session) fdbGet(args []string) error {
 			vlan = int(int16(atoi(v)))
 		case cli.Matches(w, "dynamic"):
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return fdbUsage()
@@ -554,18 +556,15 @@ func (s *session) fdbGet(args []string) error {
 		v := uint16(vlan)
 		q.Vlan = &v
 	}
-	if dev != "" {
-		if q.Index = s.links.index(dev); q.Index == 0 {
-			return brFail(nodev(dev).(*cli.Error).Msg)
-		}
+	var err error
+	if q.Index, err = s.brIndex(dev, "device"); err != nil {
+		return err
 	}
-	if br != "" {
-		m := s.links.index(br)
-		if m == 0 {
-			return brFail("Cannot find bridge device \"" + br + "\"")
-		}
-		q.Master = uint32(m)
+	m, err := s.brIndex(br, "bridge device")
+	if err != nil {
+		return err
 	}
+	q.Master = uint32(m)
 	req, err := rtnl.GetNeighRequest(q)
 	if err != nil {
 		return failf("nsbox: %v", err)
@@ -663,13 +662,12 @@ func (s *session) fdbFlush(args []string) error {
 	if _, err := s.dial(); err != nil {
 		return err
 	}
-	if f.Link = s.links.index(dev); f.Link == 0 {
-		return brFail("Cannot find bridge device \"" + dev + "\"")
+	var err error
+	if f.Link, err = s.brIndex(dev, "bridge device"); err != nil {
+		return err
 	}
-	if port != "" {
-		if f.Port = s.links.index(port); f.Port == 0 {
-			return brFail("Cannot find bridge port device \"" + port + "\"")
-		}
+	if f.Port, err = s.brIndex(port, "bridge port device"); err != nil {
+		return err
 	}
 	if vid >= 4096 {
 		return brFail("Invalid VLAN ID \"" + itoa(int(uint16(vid))) + "\"")

@@ -70,3 +70,58 @@ func parseOptions[T any](s *session, c *T, args []string, table []option[T],
 	}
 	return nil
 }
+
+// nextValue is the shape of most options: NEXT_ARG(), then the word
+// parsed, and a word parse refuses is invarg("msg\n", *argv).
+func nextValue[V any](args *[]string, parse func(string) (V, bool), msg string) (V, error) {
+	var none V
+	v, err := nextArg(args)
+	if err != nil {
+		return none, err
+	}
+	n, ok := parse(v)
+	if !ok {
+		return none, invArgNL(msg, v)
+	}
+	return n, nil
+}
+
+// setValue is nextValue into an optional field: *dst is set (points to
+// the value) only when the word parses.
+func setValue[V any](args *[]string, parse func(string) (V, bool), msg string, dst **V) error {
+	n, err := nextValue(args, parse, msg)
+	if err == nil {
+		*dst = &n
+	}
+	return err
+}
+
+// nextValueOrAll is nextValue for a show filter's field that "all" also
+// selects (iproute2's filter.x and filter.xmask): the value and a mask
+// of -1, or all and a mask of 0 (every value passes).
+func nextValueOrAll[V uint8 | uint32](args *[]string, parse func(string) (V, bool), all V, msg string) (v, mask int, err error) {
+	w, err := nextArg(args)
+	if err != nil {
+		return 0, 0, err
+	}
+	if n, ok := parse(w); ok {
+		return int(n), -1, nil
+	}
+	if w != "all" {
+		return 0, 0, invArgNL(msg, w)
+	}
+	return int(all), 0, nil
+}
+
+// keyOptional reads an option whose keyword may be left out ("[to]
+// PREFIX", "[dev] NAME"): the word after (*args)[0] when one of keys
+// selects it, else (*args)[0] itself.
+func keyOptional(args *[]string, keys ...keyword) (string, error) {
+	w := (*args)[0]
+	for _, k := range keys {
+		if k.match(w) {
+			return nextArg(args)
+		}
+	}
+	return w, nil
+}

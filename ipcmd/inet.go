@@ -194,6 +194,15 @@ func maskBits(m netip.Addr) (int, bool) {
 	return n, true
 }
 
+// nextPrefix is NEXT_ARG() and get_prefix() of the word it reads.
+func nextPrefix(args *[]string, family uint8) (prefix, error) {
+	v, err := nextArg(args)
+	if err != nil {
+		return prefix{}, err
+	}
+	return getPrefix(v, family)
+}
+
 // getPrefix is get_prefix(): on error iproute2 exits 1 on the spot.
 func getPrefix(arg string, family uint8) (prefix, error) {
 	if family == unix.AF_PACKET {

@@ -141,12 +141,9 @@ func (s *session) linkProperty(args []string) error {
 		case cli.Matches(w, "help"):
 			return linkUsage()
 		default:
-			if w == "dev" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("dev")); err != nil {
+				return err
 			}
 			if dev != "" {
 				return dupArg2("dev", w)

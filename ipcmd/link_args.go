@@ -293,12 +293,9 @@ func linkDev(s *session, a *linkArgs, args *[]string) error {
 	if cli.Matches(w, "help") {
 		return linkUsage()
 	}
-	if w == "dev" {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	var err error
+	if w, err = keyOptional(args, is("dev")); err != nil {
+		return err
 	}
 	if a.dev != a.name {
 		return dupArg2("dev", w)

@@ -60,75 +60,22 @@ func kindFail(msg, usage string) error {
 	return &cli.Error{Code: cli.ExitFail}
 }
 
-// getUintBits is get_u8/u16/u32/u64 (strtoul with base 0, cnum.go):
-// decimal, 0x hex or 0 octal, at most bits wide.
-func getUintBits(v string, bits int) (uint64, bool) {
-	n, overflow, ok := strtoul(v, 0)
-	if !ok || overflow || bits < 64 && n>>bits != 0 {
-		return 0, false
-	}
-	return n, true
-}
-
 // The builders of table entries: an option word and the field of the
 // kind's data its value goes to. invalid is iproute2's invarg() text.
 
-func optU8[T any](word, invalid string, field func(*T) **uint8) option[T] {
+// optUint is an option of one unsigned number as wide as its field
+// (get_u8, get_u16, get_u32, get_u64).
+func optUint[T any, V uint8 | uint16 | uint32 | uint64](word, invalid string, field func(*T) **V) option[T] {
 	return option[T]{[]keyword{abbrev(word)}, func(s *session, d *T, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 8)
-		if !ok {
+		n, overflow, ok := strtoul(v, 0)
+		if !ok || overflow || n > uint64(^V(0)) {
 			return invArg(invalid, v)
 		}
-		*field(d) = new(uint8(n))
-		return nil
-	}}
-}
-
-func optU16[T any](word, invalid string, field func(*T) **uint16) option[T] {
-	return option[T]{[]keyword{abbrev(word)}, func(s *session, d *T, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getUintBits(v, 16)
-		if !ok {
-			return invArg(invalid, v)
-		}
-		*field(d) = new(uint16(n))
-		return nil
-	}}
-}
-
-func optU32[T any](word, invalid string, field func(*T) **uint32) option[T] {
-	return option[T]{[]keyword{abbrev(word)}, func(s *session, d *T, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getUintBits(v, 32)
-		if !ok {
-			return invArg(invalid, v)
-		}
-		*field(d) = new(uint32(n))
-		return nil
-	}}
-}
-
-func optU64[T any](word, invalid string, field func(*T) **uint64) option[T] {
-	return option[T]{[]keyword{abbrev(word)}, func(s *session, d *T, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getUintBits(v, 64)
-		if !ok {
-			return invArg(invalid, v)
-		}
-		*field(d) = new(n)
+		*field(d) = new(V(n))
 		return nil
 	}}
 }
@@ -188,7 +135,7 @@ func boolOpt(word string, bit uint) option[bridgeBuild] {
 		if err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 8)
+		n, ok := getUint(v, 0, 0xff)
 		if !ok {
 			return invArg("invalid "+word, v)
 		}
@@ -204,13 +151,13 @@ func boolOpt(word string, bit uint) option[bridgeBuild] {
 
 // bridgeOptions is bridge_parse_opt() (ip/iplink_bridge.c).
 var bridgeOptions = []option[bridgeBuild]{
-	optU32("forward_delay", "invalid forward_delay", func(b *bridgeBuild) **uint32 { return &b.ForwardDelay }),
-	optU32("hello_time", "invalid hello_time", func(b *bridgeBuild) **uint32 { return &b.HelloTime }),
-	optU32("max_age", "invalid max_age", func(b *bridgeBuild) **uint32 { return &b.MaxAge }),
-	optU32("ageing_time", "invalid ageing_time", func(b *bridgeBuild) **uint32 { return &b.AgeingTime }),
-	optU32("stp_state", "invalid stp_state", func(b *bridgeBuild) **uint32 { return &b.STPState }),
-	optU16("priority", "invalid priority", func(b *bridgeBuild) **uint16 { return &b.Priority }),
-	optU8("vlan_filtering", "invalid vlan_filtering", func(b *bridgeBuild) **uint8 { return &b.VlanFiltering }),
+	optUint("forward_delay", "invalid forward_delay", func(b *bridgeBuild) **uint32 { return &b.ForwardDelay }),
+	optUint("hello_time", "invalid hello_time", func(b *bridgeBuild) **uint32 { return &b.HelloTime }),
+	optUint("max_age", "invalid max_age", func(b *bridgeBuild) **uint32 { return &b.MaxAge }),
+	optUint("ageing_time", "invalid ageing_time", func(b *bridgeBuild) **uint32 { return &b.AgeingTime }),
+	optUint("stp_state", "invalid stp_state", func(b *bridgeBuild) **uint32 { return &b.STPState }),
+	optUint("priority", "invalid priority", func(b *bridgeBuild) **uint16 { return &b.Priority }),
+	optUint("vlan_filtering", "invalid vlan_filtering", func(b *bridgeBuild) **uint8 { return &b.VlanFiltering }),
 	{[]keyword{abbrev("vlan_protocol")}, func(s *session, b *bridgeBuild, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
@@ -223,7 +170,7 @@ var bridgeOptions = []option[bridgeBuild]{
 		b.VlanProtocol = &p
 		return nil
 	}},
-	optU16("group_fwd_mask", "invalid group_fwd_mask", func(b *bridgeBuild) **uint16 { return &b.GroupFwdMask }),
+	optUint("group_fwd_mask", "invalid group_fwd_mask", func(b *bridgeBuild) **uint16 { return &b.GroupFwdMask }),
 	{[]keyword{abbrev("group_address")}, func(s *session, b *bridgeBuild, args *[]string) (err error) {
 		b.GroupAddr, err = lladdrArg(args)
 		return err
@@ -233,30 +180,30 @@ var bridgeOptions = []option[bridgeBuild]{
 		b.FDBFlush = true
 		return nil
 	}},
-	optU16("vlan_default_pvid", "invalid vlan_default_pvid", func(b *bridgeBuild) **uint16 { return &b.VlanDefaultPVID }),
-	optU8("vlan_stats_enabled", "invalid vlan_stats_enabled", func(b *bridgeBuild) **uint8 { return &b.VlanStatsEnabled }),
-	optU8("vlan_stats_per_port", "invalid vlan_stats_per_port", func(b *bridgeBuild) **uint8 { return &b.VlanStatsPerPort }),
-	optU8("mcast_router", "invalid mcast_router", func(b *bridgeBuild) **uint8 { return &b.McastRouter }),
-	optU8("mcast_snooping", "invalid mcast_snooping", func(b *bridgeBuild) **uint8 { return &b.McastSnooping }),
+	optUint("vlan_default_pvid", "invalid vlan_default_pvid", func(b *bridgeBuild) **uint16 { return &b.VlanDefaultPVID }),
+	optUint("vlan_stats_enabled", "invalid vlan_stats_enabled", func(b *bridgeBuild) **uint8 { return &b.VlanStatsEnabled }),
+	optUint("vlan_stats_per_port", "invalid vlan_stats_per_port", func(b *bridgeBuild) **uint8 { return &b.VlanStatsPerPort }),
+	optUint("mcast_router", "invalid mcast_router", func(b *bridgeBuild) **uint8 { return &b.McastRouter }),
+	optUint("mcast_snooping", "invalid mcast_snooping", func(b *bridgeBuild) **uint8 { return &b.McastSnooping }),
 	boolOpt("mcast_vlan_snooping", 1),
-	optU8("mcast_query_use_ifaddr", "invalid mcast_query_use_ifaddr", func(b *bridgeBuild) **uint8 { return &b.McastQueryUseIfaddr }),
-	optU8("mcast_querier", "invalid mcast_querier", func(b *bridgeBuild) **uint8 { return &b.McastQuerier }),
-	optU32("mcast_hash_elasticity", "invalid mcast_hash_elasticity", func(b *bridgeBuild) **uint32 { return &b.McastHashElasticity }),
-	optU32("mcast_hash_max", "invalid mcast_hash_max", func(b *bridgeBuild) **uint32 { return &b.McastHashMax }),
-	optU32("mcast_last_member_count", "invalid mcast_last_member_count", func(b *bridgeBuild) **uint32 { return &b.McastLastMemberCnt }),
-	optU32("mcast_startup_query_count", "invalid mcast_startup_query_count", func(b *bridgeBuild) **uint32 { return &b.McastStartupQueryCnt }),
-	optU64("mcast_last_member_interval", "invalid mcast_last_member_interval", func(b *bridgeBuild) **uint64 { return &b.McastLastMemberIntvl }),
-	optU64("mcast_membership_interval", "invalid mcast_membership_interval", func(b *bridgeBuild) **uint64 { return &b.McastMembershipIntvl }),
-	optU64("mcast_querier_interval", "invalid mcast_querier_interval", func(b *bridgeBuild) **uint64 { return &b.McastQuerierIntvl }),
-	optU64("mcast_query_interval", "invalid mcast_query_interval", func(b *bridgeBuild) **uint64 { return &b.McastQueryIntvl }),
-	optU64("mcast_query_response_interval", "invalid mcast_query_response_interval", func(b *bridgeBuild) **uint64 { return &b.McastQueryRespIntvl }),
-	optU64("mcast_startup_query_interval", "invalid mcast_startup_query_interval", func(b *bridgeBuild) **uint64 { return &b.McastStartupQueryIntvl }),
-	optU8("mcast_stats_enabled", "invalid mcast_stats_enabled", func(b *bridgeBuild) **uint8 { return &b.McastStatsEnabled }),
-	optU8("mcast_igmp_version", "invalid mcast_igmp_version", func(b *bridgeBuild) **uint8 { return &b.McastIGMPVersion }),
-	optU8("mcast_mld_version", "invalid mcast_mld_version", func(b *bridgeBuild) **uint8 { return &b.McastMLDVersion }),
-	optU8("nf_call_iptables", "invalid nf_call_iptables", func(b *bridgeBuild) **uint8 { return &b.NFCallIptables }),
-	optU8("nf_call_ip6tables", "invalid nf_call_ip6tables", func(b *bridgeBuild) **uint8 { return &b.NFCallIp6tables }),
-	optU8("nf_call_arptables", "invalid nf_call_arptables", func(b *bridgeBuild) **uint8 { return &b.NFCallArptables }),
+	optUint("mcast_query_use_ifaddr", "invalid mcast_query_use_ifaddr", func(b *bridgeBuild) **uint8 { return &b.McastQueryUseIfaddr }),
+	optUint("mcast_querier", "invalid mcast_querier", func(b *bridgeBuild) **uint8 { return &b.McastQuerier }),
+	optUint("mcast_hash_elasticity", "invalid mcast_hash_elasticity", func(b *bridgeBuild) **uint32 { return &b.McastHashElasticity }),
+	optUint("mcast_hash_max", "invalid mcast_hash_max", func(b *bridgeBuild) **uint32 { return &b.McastHashMax }),
+	optUint("mcast_last_member_count", "invalid mcast_last_member_count", func(b *bridgeBuild) **uint32 { return &b.McastLastMemberCnt }),
+	optUint("mcast_startup_query_count", "invalid mcast_startup_query_count", func(b *bridgeBuild) **uint32 { return &b.McastStartupQueryCnt }),
+	optUint("mcast_last_member_interval", "invalid mcast_last_member_interval", func(b *bridgeBuild) **uint64 { return &b.McastLastMemberIntvl }),
+	optUint("mcast_membership_interval", "invalid mcast_membership_interval", func(b *bridgeBuild) **uint64 { return &b.McastMembershipIntvl }),
+	optUint("mcast_querier_interval", "invalid mcast_querier_interval", func(b *bridgeBuild) **uint64 { return &b.McastQuerierIntvl }),
+	optUint("mcast_query_interval", "invalid mcast_query_interval", func(b *bridgeBuild) **uint64 { return &b.McastQueryIntvl }),
+	optUint("mcast_query_response_interval", "invalid mcast_query_response_interval", func(b *bridgeBuild) **uint64 { return &b.McastQueryRespIntvl }),
+	optUint("mcast_startup_query_interval", "invalid mcast_startup_query_interval", func(b *bridgeBuild) **uint64 { return &b.McastStartupQueryIntvl }),
+	optUint("mcast_stats_enabled", "invalid mcast_stats_enabled", func(b *bridgeBuild) **uint8 { return &b.McastStatsEnabled }),
+	optUint("mcast_igmp_version", "invalid mcast_igmp_version", func(b *bridgeBuild) **uint8 { return &b.McastIGMPVersion }),
+	optUint("mcast_mld_version", "invalid mcast_mld_version", func(b *bridgeBuild) **uint8 { return &b.McastMLDVersion }),
+	optUint("nf_call_iptables", "invalid nf_call_iptables", func(b *bridgeBuild) **uint8 { return &b.NFCallIptables }),
+	optUint("nf_call_ip6tables", "invalid nf_call_ip6tables", func(b *bridgeBuild) **uint8 { return &b.NFCallIp6tables }),
+	optUint("nf_call_arptables", "invalid nf_call_arptables", func(b *bridgeBuild) **uint8 { return &b.NFCallArptables }),
 	{[]keyword{abbrev("help")}, func(s *session, b *bridgeBuild, args *[]string) error {
 		return kindFail("", bridgeUsageKind)
 	}},
@@ -286,7 +233,7 @@ func llProto(v string) (uint16, bool) {
 	case "802.1ad":
 		return unix.ETH_P_8021AD, true
 	}
-	n, ok := getUintBits(v, 16)
+	n, ok := getUint(v, 0, 0xffff)
 	return uint16(n), ok
 }
 
@@ -341,9 +288,9 @@ var bridgeSlaveOptions = []option[rtnl.BridgePort]{
 		p.Flush = true
 		return nil
 	}},
-	optU8("state", "state is invalid", func(p *rtnl.BridgePort) **uint8 { return &p.State }),
-	optU16("priority", "priority is invalid", func(p *rtnl.BridgePort) **uint16 { return &p.Priority }),
-	optU32("cost", "cost is invalid", func(p *rtnl.BridgePort) **uint32 { return &p.Cost }),
+	optUint("state", "state is invalid", func(p *rtnl.BridgePort) **uint8 { return &p.State }),
+	optUint("priority", "priority is invalid", func(p *rtnl.BridgePort) **uint16 { return &p.Priority }),
+	optUint("cost", "cost is invalid", func(p *rtnl.BridgePort) **uint32 { return &p.Cost }),
 	portFlag("hairpin", func(p *rtnl.BridgePort) **bool { return &p.Hairpin }),
 	portFlag("guard", func(p *rtnl.BridgePort) **bool { return &p.Guard }),
 	portFlag("root_block", func(p *rtnl.BridgePort) **bool { return &p.Protect }),
@@ -355,10 +302,10 @@ var bridgeSlaveOptions = []option[rtnl.BridgePort]{
 	portFlag("mcast_to_unicast", func(p *rtnl.BridgePort) **bool { return &p.McastToUcast }),
 	portFlag("proxy_arp", func(p *rtnl.BridgePort) **bool { return &p.ProxyARP }),
 	portFlag("proxy_arp_wifi", func(p *rtnl.BridgePort) **bool { return &p.ProxyARPWiFi }),
-	optU8("mcast_router", "invalid mcast_router", func(p *rtnl.BridgePort) **uint8 { return &p.McastRouter }),
+	optUint("mcast_router", "invalid mcast_router", func(p *rtnl.BridgePort) **uint8 { return &p.McastRouter }),
 	portFlag("mcast_fast_leave", func(p *rtnl.BridgePort) **bool { return &p.FastLeave }),
 	portFlag("neigh_suppress", func(p *rtnl.BridgePort) **bool { return &p.NeighSuppress }),
-	optU16("group_fwd_mask", "invalid group_fwd_mask", func(p *rtnl.BridgePort) **uint16 { return &p.GroupFwdMask }),
+	optUint("group_fwd_mask", "invalid group_fwd_mask", func(p *rtnl.BridgePort) **uint16 { return &p.GroupFwdMask }),
 	portFlag("vlan_tunnel", func(p *rtnl.BridgePort) **bool { return &p.VlanTunnel }),
 	portFlag("isolated", func(p *rtnl.BridgePort) **bool { return &p.Isolated }),
 	portFlag("locked", func(p *rtnl.BridgePort) **bool { return &p.Locked }),
@@ -475,7 +422,7 @@ var macvlanOptions = []option[macvlanBuild]{
 		if err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 32)
+		n, ok := getUint(v, 0, 0xffffffff)
 		if !ok {
 			return failf("Error: argument of \"bcqueuelen\" must be a positive integer [0-4294967295], not \"%s\"", v)
 		}
@@ -608,7 +555,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		if err := b.once(unix.IFLA_VXLAN_ID, "id", v); err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 32)
+		n, ok := getUint(v, 0, 0xffffffff)
 		if !ok || n >= 1<<24 {
 			return invArg("invalid id", v)
 		}
@@ -698,7 +645,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		case "auto":
 			b.v.TTL = new(uint8(0))
 		default:
-			n, ok := getUintBits(v, 32)
+			n, ok := getUint(v, 0, 0xffffffff)
 			if !ok {
 				return invArg("invalid TTL", v)
 			}
@@ -752,7 +699,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		if err := b.once(unix.IFLA_VXLAN_LABEL, "flowlabel", v); err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 32)
+		n, ok := getUint(v, 0, 0xffffffff)
 		if !ok || n&^0xfffff != 0 {
 			return invArg("invalid flowlabel", v)
 		}
@@ -769,7 +716,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		}
 		n, ok := uint64(0), v == "none"
 		if !ok {
-			if n, ok = getUintBits(v, 32); !ok {
+			if n, ok = getUint(v, 0, 0xffffffff); !ok {
 				return invArg("ageing timer", v)
 			}
 		}
@@ -786,7 +733,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		}
 		n, ok := uint64(0), v == "unlimited"
 		if !ok {
-			if n, ok = getUintBits(v, 32); !ok {
+			if n, ok = getUint(v, 0, 0xffffffff); !ok {
 				return invArg("max addresses", v)
 			}
 		}
@@ -801,14 +748,14 @@ var vxlanOptions = []option[vxlanBuild]{
 		if err := b.once(unix.IFLA_VXLAN_PORT_RANGE, "srcport", v); err != nil {
 			return err
 		}
-		lo, ok := getUintBits(v, 16)
+		lo, ok := getUint(v, 0, 0xffff)
 		if !ok {
 			return invArg("min port", v)
 		}
 		if v, err = nextArg(args); err != nil {
 			return err
 		}
-		hi, ok := getUintBits(v, 16)
+		hi, ok := getUint(v, 0, 0xffff)
 		if !ok {
 			return invArg("max port", v)
 		}
@@ -825,7 +772,7 @@ var vxlanOptions = []option[vxlanBuild]{
 		if err := b.once(unix.IFLA_VXLAN_PORT, "dstport", v); err != nil {
 			return err
 		}
-		n, ok := getUintBits(v, 16)
+		n, ok := getUint(v, 0, 0xffff)
 		if !ok {
 			return invArg("dst port", v)
 		}
@@ -1014,7 +961,7 @@ var vlanOptions = []option[rtnl.Vlan]{
 		v.Protocol = &p
 		return nil
 	}},
-	optU16("id", "id is invalid", func(v *rtnl.Vlan) **uint16 { return &v.ID }),
+	optUint("id", "id is invalid", func(v *rtnl.Vlan) **uint16 { return &v.ID }),
 	vlanFlag("reorder_hdr", rtnl.VLAN_FLAG_REORDER_HDR),
 	vlanFlag("gvrp", rtnl.VLAN_FLAG_GVRP),
 	vlanFlag("mvrp", rtnl.VLAN_FLAG_MVRP),

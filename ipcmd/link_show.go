@@ -38,13 +38,9 @@ func (s *session) parseShowFilter(args []string, addr bool) (*linkFilter, error)
 		case w == "up":
 			f.up = true
 		case w == "group":
-			v, err := nextArg(&args)
+			g, err := nextValue(&args, groupNames.a2n, "Invalid \"group\" value")
 			if err != nil {
 				return nil, err
-			}
-			g, ok := groupNames.a2n(v)
-			if !ok {
-				return nil, invArgNL("Invalid \"group\" value", v)
 			}
 			f.group, f.groupSet = int64(int32(g)), true
 		case w == "master":

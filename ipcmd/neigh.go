@@ -157,13 +157,9 @@ var neighOptions = []option[neighArgs]{
 		return nil
 	}},
 	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *neighArgs, args *[]string) error {
-		v, err := nextArg(args)
+		p, err := nextValue(args, protoNames.a2n, "\"protocol\" value is invalid")
 		if err != nil {
 			return err
-		}
-		p, ok := protoNames.a2n(v)
-		if !ok {
-			return invArgNL("\"protocol\" value is invalid", v)
 		}
 		a.n.Protocol = uint8(p)
 		return nil
@@ -173,25 +169,16 @@ var neighOptions = []option[neighArgs]{
 // neighDst is the final else of ipneigh_modify(): [to] ADDR ("help"
 // there skips a word, as in iproute2).
 func neighDst(s *session, a *neighArgs, args *[]string) error {
-	w := (*args)[0]
-	if w == "to" {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	w, err := keyOptional(args, is("to"))
+	if err != nil {
+		return err
 	}
-	if cli.Matches(w, "help") {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	if w, err = keyOptional(args, abbrev("help")); err != nil {
+		return err
 	}
 	if a.dstOK {
 		return dupArg2("to", w)
 	}
-	var err error
 	if a.dst, err = getAddrPrefix(w, a.family); err != nil {
 		return err
 	}
@@ -378,25 +365,15 @@ func (s *session) neighShow(args []string, flush bool) error {
 		case w == "proxy":
 			f.proxy = true
 		case cli.Matches(w, "protocol"):
-			v, err := nextArg(&args)
+			p, _, err := nextValueOrAll(&args, protoNames.a2n, 0, "invalid \"protocol\"") // "all" is 0: no filter
 			if err != nil {
 				return err
 			}
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				if v != "all" {
-					return invArgNL("invalid \"protocol\"", v)
-				}
-				p = 0
-			}
 			f.protocol = uint8(p)
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return neighUsage()
@@ -678,12 +655,9 @@ func (s *session) neighGet(args []string) error {
 			}
 			dstOK, devOK, proxy = true, true, true
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return neighUsage()
@@ -691,7 +665,6 @@ func (s *session) neighGet(args []string) error {
 			if dstOK {
 				return dupArg2("to", w)
 			}
-			var err error
 			if dst, err = getAddrPrefix(w, family); err != nil {
 				return err
 			}

@@ -177,16 +177,12 @@ func timeMetric(typ uint16, name string, scale uint32, lockable bool) func(*sess
 // boolMetric is quickack and fastopen_no_cookie: 0 or 1.
 func boolMetric(typ uint16, name string) func(*session, *routeArgs, *[]string) error {
 	return func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
+		n, err := nextValue(args, getUnsigned, "\""+name+"\" value is invalid")
 		if err != nil {
 			return err
 		}
-		n, ok := getUnsigned(v)
-		if !ok {
-			return invArgNL("\""+name+"\" value is invalid", v)
-		}
 		if n != 0 && n != 1 {
-			return invArgNL("\""+name+"\" value should be 0 or 1", v)
+			return invArgNL("\""+name+"\" value should be 0 or 1", (*args)[0])
 		}
 		a.metric(typ, n)
 		return nil
@@ -238,52 +234,21 @@ var routeOptions = []option[routeArgs]{
 		return err
 	}},
 	{[]keyword{{"tos", whole}, {"dsfield", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
+		t, err := nextValue(args, dsfieldA2N, "\"tos\" value is invalid")
 		if err != nil {
 			return err
-		}
-		t, ok := dsfieldA2N(v)
-		if !ok {
-			return invArgNL("\"tos\" value is invalid", v)
 		}
 		a.r.TOS = uint8(t)
 		return nil
 	}},
 	{[]keyword{{"expires", whole}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getU32(v)
-		if !ok {
-			return invArgNL("\"expires\" value is invalid", v)
-		}
-		a.r.Expires = &n
-		return nil
+		return setValue(args, getU32, "\"expires\" value is invalid", &a.r.Expires)
 	}},
 	{[]keyword{{"metric", anyPrefix}, {"priority", anyPrefix}, {"preference", whole}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getU32(v)
-		if !ok {
-			return invArgNL("\"metric\" value is invalid", v)
-		}
-		a.r.Metric = &n
-		return nil
+		return setValue(args, getU32, "\"metric\" value is invalid", &a.r.Metric)
 	}},
 	{[]keyword{{"scope", whole}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		sc, ok := scopeA2n(v)
-		if !ok {
-			return invArgNL("invalid \"scope\" value", v)
-		}
-		a.r.Scope = &sc
-		return nil
+		return setValue(args, scopeA2n, "invalid \"scope\" value", &a.r.Scope)
 	}},
 	{[]keyword{{"mtu", whole}}, uintMetric(rtnl.RTAX_MTU, "mtu", 0xffffffff)},
 	{[]keyword{{"hoplimit", whole}}, uintMetric(rtnl.RTAX_HOPLIMIT, "hoplimit", 255)},
@@ -318,16 +283,7 @@ var routeOptions = []option[routeArgs]{
 	{[]keyword{{"rttvar", anyPrefix}}, timeMetric(rtnl.RTAX_RTTVAR, "rttvar", 4, true)},
 	{[]keyword{{"ssthresh", anyPrefix}}, uintMetric(rtnl.RTAX_SSTHRESH, "ssthresh", 0xffffffff)},
 	{[]keyword{{"realms", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		r, ok := getRealmsOrRaw(v)
-		if !ok {
-			return invArgNL("\"realm\" value is invalid", v)
-		}
-		a.r.Realms = &r
-		return nil
+		return setValue(args, getRealmsOrRaw, "\"realm\" value is invalid", &a.r.Realms)
 	}},
 	{[]keyword{{"onlink", whole}}, func(s *session, a *routeArgs, args *[]string) error {
 		a.r.Flags |= unix.RTNH_F_ONLINK
@@ -340,52 +296,26 @@ var routeOptions = []option[routeArgs]{
 		return nil
 	}},
 	{[]keyword{{"nhid", whole}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
+		n, err := nextValue(args, getU32, "\"id\" value is invalid")
 		if err != nil {
 			return err
-		}
-		n, ok := getU32(v)
-		if !ok {
-			return invArgNL("\"id\" value is invalid", v)
 		}
 		a.r.NHID = n
 		return nil
 	}},
 	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
+		p, err := nextValue(args, protoNames.a2n, "\"protocol\" value is invalid")
 		if err != nil {
 			return err
-		}
-		p, ok := protoNames.a2n(v)
-		if !ok {
-			return invArgNL("\"protocol\" value is invalid", v)
 		}
 		a.r.Protocol = new(uint8(p))
 		return nil
 	}},
 	{[]keyword{{"table", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		t, ok := tableNames.a2n(v)
-		if !ok {
-			return invArgNL("\"table\" value is invalid", v)
-		}
-		a.r.Table = &t
-		return nil
+		return setValue(args, tableNames.a2n, "\"table\" value is invalid", &a.r.Table)
 	}},
 	{[]keyword{{"vrf", anyPrefix}}, func(s *session, a *routeArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		t := s.vrfTable(v)
-		if t == 0 {
-			return invArgNL("Invalid VRF", v)
-		}
-		a.r.Table = &t
-		return nil
+		return setValue(args, s.vrfTable, "Invalid VRF", &a.r.Table)
 	}},
 	{[]keyword{{"dev", whole}, {"oif", whole}}, func(s *session, a *routeArgs, args *[]string) error {
 		v, err := nextArg(args)
@@ -439,13 +369,9 @@ var routeOptions = []option[routeArgs]{
 
 // routeDst is the final else of iproute_modify(): [to] [TYPE] PREFIX.
 func routeDst(s *session, a *routeArgs, args *[]string) error {
-	w := (*args)[0]
-	if w == "to" {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	w, err := keyOptional(args, is("to"))
+	if err != nil {
+		return err
 	}
 	if w != "" && (w[0] < '0' || w[0] > '9') {
 		if t, ok := routeTypeA2n(w); ok {
@@ -577,13 +503,9 @@ func (s *session) parseNexthops(a *routeArgs, args []string) error {
 			case w == "onlink":
 				nh.Onlink = true
 			case cli.Matches(w, "realms"):
-				v, err := nextArg(&args)
+				r, err := nextValue(&args, getRealmsOrRaw, "\"realm\" value is invalid")
 				if err != nil {
 					return err
-				}
-				r, ok := getRealmsOrRaw(v)
-				if !ok {
-					return invArgNL("\"realm\" value is invalid", v)
 				}
 				nh.Realms = &r
 			case w == "encap":
@@ -600,11 +522,11 @@ func (s *session) parseNexthops(a *routeArgs, args []string) error {
 	return nil
 }
 
-// vrfTable is ipvrf_get_table(): the table of VRF device name, 0 if
+// vrfTable is ipvrf_get_table(): the table of VRF device name, false if
 // there is no such VRF. nsbox does not read VRF devices' tables (this
 // kernel has no VRF driver; "ip link add type vrf" is refused), so every
 // name is "Invalid VRF", as for iproute2 where there is none.
-func (s *session) vrfTable(name string) uint32 { return 0 }
+func (s *session) vrfTable(name string) (uint32, bool) { return 0, false }
 
 // getTimeRTT is get_time_rtt(): a number of milliseconds, "raw" (a
 // value as the kernel keeps it) when it has no unit, or with "s"/"ms"

@@ -24,13 +24,9 @@ func (s *session) routeGet(args []string) error {
 		w := args[0]
 		switch {
 		case w == "tos", cli.Matches(w, "dsfield"):
-			v, err := nextArg(&args)
+			t, err := nextValue(&args, dsfieldA2N, "TOS value is invalid")
 			if err != nil {
 				return err
-			}
-			t, ok := dsfieldA2N(v)
-			if !ok {
-				return invArgNL("TOS value is invalid", v)
 			}
 			q.TOS = uint8(t)
 		case cli.Matches(w, "from"):
@@ -86,13 +82,9 @@ func (s *session) routeGet(args []string) error {
 			}
 			odev = v
 		case cli.Matches(w, "uid"):
-			v, err := nextArg(&args)
+			u, err := nextValue(&args, getUnsigned, "invalid UID")
 			if err != nil {
 				return err
-			}
-			u, ok := getUnsigned(v)
-			if !ok {
-				return invArgNL("invalid UID", v)
 			}
 			q.UID = &u
 		case cli.Matches(w, "fibmatch"):
@@ -117,22 +109,15 @@ func (s *session) routeGet(args []string) error {
 			}
 			q.Other = append(q.Other, netlink.Attribute{Type: typ, Data: []byte{byte(port >> 8), byte(port)}})
 		case cli.Matches(w, "ipproto"):
-			v, err := nextArg(&args)
+			proto, err := nextValue(&args, inetProtoA2N, "Invalid \"ipproto\" value")
 			if err != nil {
 				return err
 			}
-			proto, ok := inetProtoA2N(v)
-			if !ok {
-				return invArgNL("Invalid \"ipproto\" value", v)
-			}
 			q.Other = append(q.Other, netlink.Attribute{Type: unix.RTA_IP_PROTO, Data: []byte{proto}})
 		default:
-			if w == "to" {
-				v, err := nextArg(&args)
-				if err != nil {
-					return err
-				}
-				w = v
+			var err error
+			if w, err = keyOptional(&args, is("to")); err != nil {
+				return err
 			}
 			if cli.Matches(w, "help") {
 				return routeUsage()

@@ -64,230 +64,188 @@ func (f *routeFilter) typesMask() uint64 {
 	return f.typeMask
 }
 
-// parseRouteSelector is iproute_list_flush_or_save()'s loop.
+// routeSelector is what iproute_list_flush_or_save() reads: the filter,
+// and the devices it names, found once every word is read.
+type routeSelector struct {
+	*routeFilter
+	idev, odev string // iif, dev (oif)
+}
+
+// parseRouteSelector is iproute_list_flush_or_save()'s loop: the filter,
+// and the family to dump.
 func (s *session) parseRouteSelector(args []string, f *routeFilter) (dumpFamily uint8, err error) {
-	dumpFamily = f.preferredFamily
-	var id, od string
-	var mark uint32
-	for len(args) > 0 {
-		w := args[0]
-		switch {
-		case cli.Matches(w, "table"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			if t, ok := tableNames.a2n(v); ok {
-				f.tb = t
-			} else {
-				switch v {
-				case "all":
-					f.tb = 0
-				case "cache":
-					f.cloned = 1
-				case "help":
-					return 0, routeUsage()
-				default:
-					return 0, invArgNL("table id value is invalid", v)
-				}
-			}
-		case cli.Matches(w, "vrf"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			t := s.vrfTable(v)
-			if t == 0 {
-				return 0, invArgNL("Invalid VRF", v)
-			}
-			f.tb = t
-			f.typeMask = ^uint64(1<<unix.RTN_LOCAL | 1<<unix.RTN_BROADCAST)
-		case cli.Matches(w, "cached"), cli.Matches(w, "cloned"):
-			f.cloned = 1
-		case w == "tos", cli.Matches(w, "dsfield"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			t, ok := dsfieldA2N(v)
-			if !ok {
-				return 0, invArgNL("TOS value is invalid", v)
-			}
-			f.tos, f.tosMask = int(t), -1
-		case cli.Matches(w, "protocol"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			f.protoMask = -1
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				if v != "all" {
-					return 0, invArgNL("invalid \"protocol\"", v)
-				}
-				p, f.protoMask = 0, 0
-			}
-			f.proto = int(p)
-		case cli.Matches(w, "scope"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			f.scopeMask = -1
-			sc, ok := scopeA2n(v)
-			if !ok {
-				if v != "all" {
-					return 0, invArgNL("invalid \"scope\"", v)
-				}
-				sc, f.scopeMask = unix.RT_SCOPE_NOWHERE, 0
-			}
-			f.scope = int(sc)
-		case cli.Matches(w, "type"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			t, ok := routeTypeA2n(v)
-			if !ok {
-				return 0, invArgNL("node type value is invalid", v)
-			}
-			f.typeMask = 1 << (t & 63)
-		case w == "dev", w == "oif":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			od = v
-		case w == "iif":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			id = v
-		case w == "mark":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			m, ok := getUnsigned(v)
-			if !ok {
-				return 0, invArg("invalid mark value", v)
-			}
-			mark, f.markMask = m, 0xffffffff
-		case cli.Matches(w, "metric"), cli.Matches(w, "priority"), w == "preference":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			m, ok := getU32(v)
-			if !ok {
-				return 0, invArgNL("\"metric\" value is invalid", v)
-			}
-			f.metric, f.metricMask = m, 0xffffffff
-		case w == "via":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			fam := readFamily(v)
-			if fam == unix.AF_UNSPEC {
-				fam = dumpFamily
-			} else if v, err = nextArg(&args); err != nil {
-				return 0, err
-			}
-			if f.rvia, err = getPrefix(v, fam); err != nil {
-				return 0, err
-			}
-		case w == "src":
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			if f.rprefsrc, err = getPrefix(v, dumpFamily); err != nil {
-				return 0, err
-			}
-		case cli.Matches(w, "realms"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			r, ok := getRealmsOrRaw(v)
-			if !ok {
-				return 0, invArgNL("invalid realms", v)
-			}
-			f.realm, f.realmMask = r, ^uint32(0)
-			if r&0xffff == 0 && v[len(v)-1] == '/' {
-				f.realmMask &^= 0xffff
-			}
-			if r&0xffff0000 == 0 && (!containsByte(v, '/') || v[0] == '/') {
-				f.realmMask &^= 0xffff0000
-			}
-		case cli.Matches(w, "from"):
-			v, err := nextArg(&args)
-			if err != nil {
-				return 0, err
-			}
-			if err := selectorPrefix(&args, v, dumpFamily, &f.rsrc, &f.msrc); err != nil {
-				return 0, err
-			}
-		default:
-			if cli.Matches(w, "to") {
-				v, err := nextArg(&args)
-				if err != nil {
-					return 0, err
-				}
-				w = v
-			}
-			if err := selectorPrefix(&args, w, dumpFamily, &f.rdst, &f.mdst); err != nil {
-				return 0, err
-			}
-		}
-		args = args[1:]
+	sel := &routeSelector{routeFilter: f}
+	if err := parseOptions(s, sel, args, routeSelectorOptions, routeSelectorDst); err != nil {
+		return 0, err
 	}
+	dumpFamily = f.preferredFamily
 	if dumpFamily == unix.AF_UNSPEC && f.tb != 0 {
 		dumpFamily = unix.AF_INET
 	}
-	if id != "" {
-		if f.iif = s.links.index(id); f.iif == 0 {
-			return 0, nodev(id)
+	if sel.idev != "" {
+		if f.iif = s.links.index(sel.idev); f.iif == 0 {
+			return 0, nodev(sel.idev)
 		}
 		f.iifMask = -1
 	}
-	if od != "" {
-		if f.oif = s.links.index(od); f.oif == 0 {
-			return 0, nodev(od)
+	if sel.odev != "" {
+		if f.oif = s.links.index(sel.odev); f.oif == 0 {
+			return 0, nodev(sel.odev)
 		}
 		f.oifMask = -1
 	}
-	f.mark = mark
 	return dumpFamily, nil
 }
 
-// selectorPrefix reads "root P", "match P" or "[exact] P" (w is the
-// first word) into root and match as iproute2 does: exact sets both.
-func selectorPrefix(args *[]string, w string, family uint8, root, match *prefix) error {
-	switch {
-	case cli.Matches(w, "root"):
+// routeSelectorOptions is iproute_list_flush_or_save()'s chain; the final
+// else ([to] PREFIX) is routeSelectorDst. Prefixes are read in the family
+// ip -f asked for.
+var routeSelectorOptions = []option[routeSelector]{
+	{[]keyword{{"table", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
 		}
-		*root, err = getPrefix(v, family)
+		if t, ok := tableNames.a2n(v); ok {
+			f.tb = t
+			return nil
+		}
+		switch v {
+		case "all":
+			f.tb = 0
+		case "cache":
+			f.cloned = 1
+		case "help":
+			return routeUsage()
+		default:
+			return invArgNL("table id value is invalid", v)
+		}
+		return nil
+	}},
+	{[]keyword{{"vrf", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.tb, err = nextValue(args, s.vrfTable, "Invalid VRF")
+		f.typeMask = ^uint64(1<<unix.RTN_LOCAL | 1<<unix.RTN_BROADCAST)
 		return err
-	case cli.Matches(w, "match"):
+	}},
+	{[]keyword{{"cached", anyPrefix}, {"cloned", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
+		f.cloned = 1
+		return nil
+	}},
+	{[]keyword{{"tos", whole}, {"dsfield", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
+		t, err := nextValue(args, dsfieldA2N, "TOS value is invalid")
+		f.tos, f.tosMask = int(t), -1
+		return err
+	}},
+	{[]keyword{{"protocol", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.proto, f.protoMask, err = nextValueOrAll(args, protoNames.a2n, 0, "invalid \"protocol\"")
+		return err
+	}},
+	{[]keyword{{"scope", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.scope, f.scopeMask, err = nextValueOrAll(args, scopeA2n, unix.RT_SCOPE_NOWHERE, "invalid \"scope\"")
+		return err
+	}},
+	{[]keyword{{"type", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
+		t, err := nextValue(args, routeTypeA2n, "node type value is invalid")
+		f.typeMask = 1 << (t & 63)
+		return err
+	}},
+	{[]keyword{{"dev", whole}, {"oif", whole}}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.odev, err = nextArg(args)
+		return err
+	}},
+	{[]keyword{{"iif", whole}}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.idev, err = nextArg(args)
+		return err
+	}},
+	{[]keyword{{"mark", whole}}, func(s *session, f *routeSelector, args *[]string) error {
 		v, err := nextArg(args)
 		if err != nil {
 			return err
 		}
-		*match, err = getPrefix(v, family)
+		m, ok := getUnsigned(v)
+		if !ok {
+			return invArg("invalid mark value", v)
+		}
+		f.mark, f.markMask = m, 0xffffffff
+		return nil
+	}},
+	{[]keyword{{"metric", anyPrefix}, {"priority", anyPrefix}, {"preference", whole}}, func(s *session, f *routeSelector, args *[]string) error {
+		m, err := nextValue(args, getU32, "\"metric\" value is invalid")
+		f.metric, f.metricMask = m, 0xffffffff
+		return err
+	}},
+	{[]keyword{{"via", whole}}, func(s *session, f *routeSelector, args *[]string) error {
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		fam := readFamily(v)
+		if fam == unix.AF_UNSPEC {
+			fam = f.preferredFamily
+		} else if v, err = nextArg(args); err != nil {
+			return err
+		}
+		f.rvia, err = getPrefix(v, fam)
+		return err
+	}},
+	{[]keyword{{"src", whole}}, func(s *session, f *routeSelector, args *[]string) error {
+		var err error
+		f.rprefsrc, err = nextPrefix(args, f.preferredFamily)
+		return err
+	}},
+	{[]keyword{{"realms", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
+		r, err := nextValue(args, getRealmsOrRaw, "invalid realms")
+		if err != nil {
+			return err
+		}
+		v := (*args)[0]
+		f.realm, f.realmMask = r, ^uint32(0)
+		if r&0xffff == 0 && v[len(v)-1] == '/' {
+			f.realmMask &^= 0xffff
+		}
+		if r&0xffff0000 == 0 && (!containsByte(v, '/') || v[0] == '/') {
+			f.realmMask &^= 0xffff0000
+		}
+		return nil
+	}},
+	{[]keyword{{"from", anyPrefix}}, func(s *session, f *routeSelector, args *[]string) error {
+		if _, err := nextArg(args); err != nil {
+			return err
+		}
+		return selectorPrefix(args, f.preferredFamily, &f.rsrc, &f.msrc)
+	}},
+}
+
+// routeSelectorDst is the final else of iproute_list_flush_or_save():
+// [to] PREFIX.
+func routeSelectorDst(s *session, f *routeSelector, args *[]string) error {
+	if _, err := keyOptional(args, abbrev("to")); err != nil {
 		return err
 	}
-	if cli.Matches(w, "exact") {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	return selectorPrefix(args, f.preferredFamily, &f.rdst, &f.mdst)
+}
+
+// selectorPrefix reads "root P", "match P" or "[exact] P" (from
+// (*args)[0] on) into root and match as iproute2 does: exact sets both.
+func selectorPrefix(args *[]string, family uint8, root, match *prefix) error {
+	switch w := (*args)[0]; {
+	case cli.Matches(w, "root"):
+		var err error
+		*root, err = nextPrefix(args, family)
+		return err
+	case cli.Matches(w, "match"):
+		var err error
+		*match, err = nextPrefix(args, family)
+		return err
+	}
+	w, err := keyOptional(args, abbrev("exact"))
+	if err != nil {
+		return err
 	}
 	p, err := getPrefix(w, family)
 	if err != nil {
@@ -316,8 +274,21 @@ func (f *routeFilter) dumpRequest(family uint8) (netlink.Message, error) {
 	return rtnl.RouteDumpFilterRequest(q)
 }
 
-// prefixLenSet: a selector prefix given with a family, or "/N".
+// set: a selector prefix given with a family, or "/N".
 func (p prefix) set() bool { return p.family != 0 || p.specified }
+
+// rootRejects is filter_nlmsg()'s first test of "root P" on a route's
+// prefix (its family, plen bits long): another family, or a route
+// shorter than P, cannot lie under P.
+func (p prefix) rootRejects(family, plen uint8) bool {
+	return p.set() && (p.family != 0 && family != p.family || p.bits > int(plen))
+}
+
+// matchRejects is the same test of "match P": another family, or a
+// route longer than P, cannot cover P.
+func (p prefix) matchRejects(family, plen uint8) bool {
+	return p.set() && (p.family != 0 && family != p.family || p.bits >= 0 && p.bits < int(plen))
+}
 
 // match is filter_nlmsg(): whether r passes the selector.
 func (f *routeFilter) match(r *rtnl.Route) bool {
@@ -362,32 +333,8 @@ func (f *routeFilter) match(r *rtnl.Route) bool {
 	if (f.tos^int(r.TOS))&f.tosMask != 0 {
 		return false
 	}
-	if f.rdst.family != 0 {
-		if r.Family != f.rdst.family || f.rdst.bits > int(r.DstLen) {
-			return false
-		}
-	} else if f.rdst.specified && f.rdst.bits > int(r.DstLen) {
-		return false
-	}
-	if f.mdst.family != 0 {
-		if r.Family != f.mdst.family || f.mdst.bits >= 0 && f.mdst.bits < int(r.DstLen) {
-			return false
-		}
-	} else if f.mdst.specified && f.mdst.bits >= 0 && f.mdst.bits < int(r.DstLen) {
-		return false
-	}
-	if f.rsrc.family != 0 {
-		if r.Family != f.rsrc.family || f.rsrc.bits > int(r.SrcLen) {
-			return false
-		}
-	} else if f.rsrc.specified && f.rsrc.bits > int(r.SrcLen) {
-		return false
-	}
-	if f.msrc.family != 0 {
-		if r.Family != f.msrc.family || f.msrc.bits >= 0 && f.msrc.bits < int(r.SrcLen) {
-			return false
-		}
-	} else if f.msrc.specified && f.msrc.bits >= 0 && f.msrc.bits < int(r.SrcLen) {
+	if f.rdst.rootRejects(r.Family, r.DstLen) || f.mdst.matchRejects(r.Family, r.DstLen) ||
+		f.rsrc.rootRejects(r.Family, r.SrcLen) || f.msrc.matchRejects(r.Family, r.SrcLen) {
 		return false
 	}
 	if f.rvia.family != 0 {

@@ -86,7 +86,11 @@ func scanRange(arg string, bits uint) (rtnl.RuleRange, int) {
 
 // portRange reads a port or a range of ports ("%hu-%hu"; one port is a
 // range of one).
-func portRange(arg, msg string) (*rtnl.RuleRange, error) {
+func portRange(args *[]string, msg string) (*rtnl.RuleRange, error) {
+	arg, err := nextArg(args)
+	if err != nil {
+		return nil, err
+	}
 	r, n := scanRange(arg, 16)
 	switch n {
 	case 1:
@@ -98,8 +102,25 @@ func portRange(arg, msg string) (*rtnl.RuleRange, error) {
 	return &r, nil
 }
 
+// uidRange reads "uidrange"'s "%u-%u".
+func uidRange(args *[]string) (*rtnl.RuleRange, error) {
+	arg, err := nextArg(args)
+	if err != nil {
+		return nil, err
+	}
+	r, n := scanRange(arg, 32)
+	if n != 2 {
+		return nil, invArgNL("invalid UID range", arg)
+	}
+	return &r, nil
+}
+
 // fwmarkArg reads "MARK[/MASK]" (get_u32 each).
-func fwmarkArg(arg string) (mark uint32, mask *uint32, err error) {
+func fwmarkArg(args *[]string) (mark uint32, mask *uint32, err error) {
+	arg, err := nextArg(args)
+	if err != nil {
+		return 0, nil, err
+	}
 	m, mk, slash := strings.Cut(arg, "/")
 	v, ok := getU32(m)
 	if !ok {
@@ -124,11 +145,7 @@ type ruleArgs struct {
 // rulePrefix reads "from"'s and "to"'s prefix (get_prefix in the rule's
 // family); "all" is none.
 func rulePrefix(args *[]string, family uint8, dst *netip.Prefix) error {
-	v, err := nextArg(args)
-	if err != nil {
-		return err
-	}
-	p, err := getPrefix(v, family)
+	p, err := nextPrefix(args, family)
 	if err != nil {
 		return err
 	}
@@ -164,35 +181,18 @@ var ruleOptions = []option[ruleArgs]{
 		return rulePrefix(args, a.r.Family, &a.r.Dst)
 	}},
 	{[]keyword{{"preference", anyPrefix}, {"order", anyPrefix}, {"priority", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getU32(v)
-		if !ok {
-			return invArgNL("preference value is invalid", v)
-		}
-		a.r.Priority = &n
-		return nil
+		return setValue(args, getU32, "preference value is invalid", &a.r.Priority)
 	}},
 	{[]keyword{{"tos", whole}, {"dsfield", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
+		t, err := nextValue(args, dsfieldA2N, "TOS value is invalid")
 		if err != nil {
 			return err
-		}
-		t, ok := dsfieldA2N(v)
-		if !ok {
-			return invArgNL("TOS value is invalid", v)
 		}
 		a.r.TOS = uint8(t)
 		return nil
 	}},
 	{[]keyword{{"fwmark", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		mark, mask, err := fwmarkArg(v)
+		mark, mask, err := fwmarkArg(args)
 		if err != nil {
 			return err
 		}
@@ -200,52 +200,21 @@ var ruleOptions = []option[ruleArgs]{
 		return nil
 	}},
 	{[]keyword{{"realms", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		r, ok := getRealmsOrRaw(v)
-		if !ok {
-			return invArgNL("invalid realms", v)
-		}
-		a.r.Realms = &r
-		return nil
+		return setValue(args, getRealmsOrRaw, "invalid realms", &a.r.Realms)
 	}},
 	{[]keyword{{"protocol", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
+		p, err := nextValue(args, protoNames.a2n, "\"protocol\" value is invalid")
 		if err != nil {
 			return err
-		}
-		p, ok := protoNames.a2n(v)
-		if !ok {
-			return invArgNL("\"protocol\" value is invalid", v)
 		}
 		a.r.Protocol = new(uint8(p))
 		return nil
 	}},
 	{[]keyword{{"tun_id", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		n, ok := getU64(v)
-		if !ok {
-			return invArgNL("\"tun_id\" value is invalid", v)
-		}
-		a.r.TunID = &n
-		return nil
+		return setValue(args, getU64, "\"tun_id\" value is invalid", &a.r.TunID)
 	}},
 	{[]keyword{{"table", anyPrefix}, {"lookup", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		t, ok := tableNames.a2n(v)
-		if !ok {
-			return invArgNL("invalid table ID", v)
-		}
-		a.table = &t
-		return nil
+		return setValue(args, tableNames.a2n, "invalid table ID", &a.table)
 	}},
 	{[]keyword{{"suppress_prefixlength", anyPrefix}, {"sup_pl", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
 		v, err := nextArg(args)
@@ -261,16 +230,7 @@ var ruleOptions = []option[ruleArgs]{
 		return nil
 	}},
 	{[]keyword{{"suppress_ifgroup", anyPrefix}, {"sup_group", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		g, ok := groupNames.a2n(v)
-		if !ok {
-			return invArgNL("Invalid \"suppress_ifgroup\" value", v)
-		}
-		a.r.SuppressIfGroup = &g
-		return nil
+		return setValue(args, groupNames.a2n, "Invalid \"suppress_ifgroup\" value", &a.r.SuppressIfGroup)
 	}},
 	{[]keyword{{"dev", whole}, {"iif", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
 		return ruleIfname(args, "\"iif\"/\"dev\" not a valid ifname", &a.r.IIF)
@@ -280,16 +240,9 @@ var ruleOptions = []option[ruleArgs]{
 	}},
 	{[]keyword{{"l3mdev", whole}}, func(s *session, a *ruleArgs, args *[]string) error { a.r.L3MDev = true; return nil }},
 	{[]keyword{{"uidrange", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		r, n := scanRange(v, 32)
-		if n != 2 {
-			return invArgNL("invalid UID range", v)
-		}
-		a.r.UIDRange = &r
-		return nil
+		var err error
+		a.r.UIDRange, err = uidRange(args)
+		return err
 	}},
 	{[]keyword{{"nat", whole}, {"map-to", anyPrefix}}, func(s *session, a *ruleArgs, args *[]string) error {
 		v, err := nextArg(args)
@@ -305,31 +258,16 @@ var ruleOptions = []option[ruleArgs]{
 		return nil
 	}},
 	{[]keyword{{"ipproto", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		p, ok := inetProtoA2N(v)
-		if !ok {
-			return invArgNL("Invalid \"ipproto\" value", v)
-		}
-		a.r.IPProto = &p
-		return nil
+		return setValue(args, inetProtoA2N, "Invalid \"ipproto\" value", &a.r.IPProto)
 	}},
 	{[]keyword{{"sport", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		a.r.SPort, err = portRange(v, "invalid port range")
+		var err error
+		a.r.SPort, err = portRange(args, "invalid port range")
 		return err
 	}},
 	{[]keyword{{"dport", whole}}, func(s *session, a *ruleArgs, args *[]string) error {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		a.r.DPort, err = portRange(v, "invalid dport range")
+		var err error
+		a.r.DPort, err = portRange(args, "invalid dport range")
 		return err
 	}},
 }
@@ -337,26 +275,18 @@ var ruleOptions = []option[ruleArgs]{
 // ruleType is the final else of iprule_modify(): [type] goto N, nop, or
 // a route type (blackhole, unreachable, prohibit, ...) as the action.
 func ruleType(s *session, a *ruleArgs, args *[]string) error {
-	w := (*args)[0]
-	if w == "type" {
-		v, err := nextArg(args)
-		if err != nil {
-			return err
-		}
-		w = v
+	w, err := keyOptional(args, is("type"))
+	if err != nil {
+		return err
 	}
 	var t uint8
 	switch {
 	case cli.Matches(w, "help"):
 		return ruleUsage()
 	case cli.Matches(w, "goto"):
-		v, err := nextArg(args)
+		target, err := nextValue(args, getU32, "invalid target")
 		if err != nil {
 			return err
-		}
-		target, ok := getU32(v)
-		if !ok {
-			return invArgNL("invalid target", v)
 		}
 		a.r.Goto = &target
 		t = rtnl.FR_ACT_GOTO
@@ -401,6 +331,7 @@ func (s *session) ruleModify(op request.Op, args []string) error {
 
 // ruleFilter is iprule.c's filter.
 type ruleFilter struct {
+	family                 uint8 // the prefixes' (ip -f; inet when none)
 	not, l3mdev            bool
 	iif, oif               string
 	uidrange               *rtnl.RuleRange
@@ -417,164 +348,91 @@ type ruleFilter struct {
 	ipproto                uint8
 }
 
-// parseRuleFilter is iprule_list_flush_or_save()'s loop.
-func parseRuleFilter(args []string, af uint8) (*ruleFilter, error) {
-	f := &ruleFilter{}
-	for len(args) > 0 {
-		w := args[0]
-		next := func() (string, error) { return nextArg(&args) }
-		switch {
-		case cli.Matches(w, "preference"), cli.Matches(w, "order"), cli.Matches(w, "priority"):
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			n, ok := getU32(v)
-			if !ok {
-				return nil, invArgNL("preference value is invalid", v)
-			}
-			f.pref, f.prefSet = n, true
-		case w == "not":
-			f.not = true
-		case w == "tos", w == "dsfield":
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			t, ok := dsfieldA2N(v)
-			if !ok {
-				return nil, invArgNL("TOS value is invalid", v)
-			}
-			f.tos, f.tosSet = uint8(t), true
-		case w == "fwmark":
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			mark, mask, err := fwmarkArg(v)
-			if err != nil {
-				return nil, err
-			}
-			f.fwmark = mark
-			if mask != nil {
-				f.fwmask = *mask
-			}
-		case w == "dev", w == "iif":
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			if !checkIfname(v) {
-				return nil, invArg("\"iif\"/\"dev\" not a valid ifname", v)
-			}
-			f.iif = v
-		case w == "oif":
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			if !checkIfname(v) {
-				return nil, invArg("\"oif\" not a valid ifname", v)
-			}
-			f.oif = v
-		case w == "l3mdev":
-			f.l3mdev = true
-		case w == "uidrange":
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			r, n := scanRange(v, 32)
-			f.uidrange = &r
-			if n != 2 {
-				return nil, invArgNL("invalid UID range", v)
-			}
-		case cli.Matches(w, "tun_id"):
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			n, ok := getU64(v)
-			if !ok {
-				return nil, invArgNL("\"tun_id\" value is invalid", v)
-			}
-			f.tunID = n
-		case cli.Matches(w, "lookup"), cli.Matches(w, "table"):
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			t, ok := tableNames.a2n(v)
-			if !ok {
-				return nil, invArgNL("table id value is invalid", v)
-			}
-			f.tb = t
-		case cli.Matches(w, "from"), cli.Matches(w, "src"):
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			if f.src, err = getPrefix(v, af); err != nil {
-				return nil, err
-			}
-		case cli.Matches(w, "protocol"):
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			f.protocolMask = -1
-			p, ok := protoNames.a2n(v)
-			if !ok {
-				if v != "all" {
-					return nil, invArgNL("invalid \"protocol\"", v)
-				}
-				p, f.protocolMask = 0, 0
-			}
-			f.protocol = int(p)
-		case w == "ipproto":
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			p, ok := inetProtoA2N(v)
-			if !ok {
-				return nil, invArgNL("Invalid \"ipproto\" value", v)
-			}
-			f.ipproto = p
-		case w == "sport", w == "dport":
-			v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			msg := "invalid port range"
-			if w == "dport" {
-				msg = "invalid dport range"
-			}
-			r, err := portRange(v, msg)
-			if err != nil {
-				return nil, err
-			}
-			if w == "sport" {
-				f.sport = *r
-			} else {
-				f.dport = *r
-			}
-		default:
-			if cli.Matches(w, "dst") || cli.Matches(w, "to") {
-				v, err := next()
-				if err != nil {
-					return nil, err
-				}
-				w = v
-			}
-			var err error
-			if f.dst, err = getPrefix(w, af); err != nil {
-				return nil, err
-			}
+// ruleFilterOptions is iprule_list_flush_or_save()'s chain; the final
+// else ([dst|to] PREFIX) is ruleFilterDst.
+var ruleFilterOptions = []option[ruleFilter]{
+	{[]keyword{{"preference", anyPrefix}, {"order", anyPrefix}, {"priority", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
+		var err error
+		f.pref, err = nextValue(args, getU32, "preference value is invalid")
+		f.prefSet = true
+		return err
+	}},
+	{[]keyword{{"not", whole}}, func(s *session, f *ruleFilter, args *[]string) error { f.not = true; return nil }},
+	{[]keyword{{"tos", whole}, {"dsfield", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
+		t, err := nextValue(args, dsfieldA2N, "TOS value is invalid")
+		f.tos, f.tosSet = uint8(t), true
+		return err
+	}},
+	{[]keyword{{"fwmark", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
+		mark, mask, err := fwmarkArg(args)
+		f.fwmark = mark
+		if mask != nil {
+			f.fwmask = *mask
 		}
-		args = args[1:]
+		return err
+	}},
+	{[]keyword{{"dev", whole}, {"iif", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
+		return ruleIfname(args, "\"iif\"/\"dev\" not a valid ifname", &f.iif)
+	}},
+	{[]keyword{{"oif", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
+		return ruleIfname(args, "\"oif\" not a valid ifname", &f.oif)
+	}},
+	{[]keyword{{"l3mdev", whole}}, func(s *session, f *ruleFilter, args *[]string) error { f.l3mdev = true; return nil }},
+	{[]keyword{{"uidrange", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
+		var err error
+		f.uidrange, err = uidRange(args)
+		return err
+	}},
+	{[]keyword{{"tun_id", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
+		var err error
+		f.tunID, err = nextValue(args, getU64, "\"tun_id\" value is invalid")
+		return err
+	}},
+	{[]keyword{{"lookup", anyPrefix}, {"table", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
+		var err error
+		f.tb, err = nextValue(args, tableNames.a2n, "table id value is invalid")
+		return err
+	}},
+	{[]keyword{{"from", anyPrefix}, {"src", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
+		var err error
+		f.src, err = nextPrefix(args, f.family)
+		return err
+	}},
+	{[]keyword{{"protocol", anyPrefix}}, func(s *session, f *ruleFilter, args *[]string) error {
+		var err error
+		f.protocol, f.protocolMask, err = nextValueOrAll(args, protoNames.a2n, 0, "invalid \"protocol\"")
+		return err
+	}},
+	{[]keyword{{"ipproto", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
+		var err error
+		f.ipproto, err = nextValue(args, inetProtoA2N, "Invalid \"ipproto\" value")
+		return err
+	}},
+	{[]keyword{{"sport", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
+		r, err := portRange(args, "invalid port range")
+		if err == nil {
+			f.sport = *r
+		}
+		return err
+	}},
+	{[]keyword{{"dport", whole}}, func(s *session, f *ruleFilter, args *[]string) error {
+		r, err := portRange(args, "invalid dport range")
+		if err == nil {
+			f.dport = *r
+		}
+		return err
+	}},
+}
+
+// ruleFilterDst is the final else of iprule_list_flush_or_save():
+// [dst|to] PREFIX.
+func ruleFilterDst(s *session, f *ruleFilter, args *[]string) error {
+	w, err := keyOptional(args, abbrev("dst"), abbrev("to"))
+	if err != nil {
+		return err
 	}
-	return f, nil
+	f.dst, err = getPrefix(w, f.family)
+	return err
 }
 
 // match is filter_nlmsg().
@@ -657,8 +515,8 @@ func (s *session) ruleList(args []string, act ruleAction) error {
 		}
 		s.out.Write(binary.NativeEndian.AppendUint32(nil, ruleDumpMagic))
 	}
-	f, err := parseRuleFilter(args, af)
-	if err != nil {
+	f := &ruleFilter{family: af}
+	if err := parseOptions(s, f, args, ruleFilterOptions, ruleFilterDst); err != nil {
 		return err
 	}
 	if _, err := s.dial(); err != nil {
@@ -668,7 +526,7 @@ func (s *session) ruleList(args []string, act ruleAction) error {
 		return err
 	}
 	p := s.printer()
-	err = s.dumpEach(request.RuleQuery(af), func(m netlink.Message) error {
+	err := s.dumpEach(request.RuleQuery(af), func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWRULE && m.Header.Type != unix.RTM_DELRULE {
 			return nil
 		}

@@ -140,8 +140,9 @@ func (s *session) vlanModify(op request.Op, args []string) error {
 	if _, err := s.dial(); err != nil {
 		return err
 	}
-	if v.Link = s.links.index(dev); v.Link == 0 {
-		return brFail("Cannot find bridge device \"" + dev + "\"")
+	var err error
+	if v.Link, err = s.brIndex(dev, "bridge device"); err != nil {
+		return err
 	}
 	if vid >= 4096 {
 		return brFail(fmt.Sprintf("Invalid VLAN ID \"%d\"", uint16(vid)))
@@ -277,7 +278,7 @@ func (s *session) vlanOptions(args []string, global bool) error {
 				if err != nil {
 					return err
 				}
-				v, ok := getUintBits(a, opt.bits)
+				v, ok := getUint(a, 0, ^uint64(0)>>(64-opt.bits))
 				if !ok {
 					return invArg("invalid "+w, a)
 				}
@@ -395,12 +396,9 @@ func (s *session) vlanFilterArgs(args []string) (*vlanFilter, error) {
 	if err := s.sync(); err != nil {
 		return nil, err
 	}
-	if dev != "" {
-		if f.index = s.links.index(dev); f.index == 0 {
-			return nil, brFail("Cannot find device \"" + dev + "\"")
-		}
-	}
-	return f, nil
+	var err error
+	f.index, err = s.brIndex(dev, "device")
+	return f, err
 }
 
 // vlanShow is vlan_show(): the VLANs (or tunnel ids) of every bridge
@@ -479,6 +477,33 @@ func closeVlanPort(p *printer) {
 	p.closeObject()
 }
 
+// vlanPortLines is a port's lines of VLANs or tunnels: the first opens
+// the port (open_vlan_port), the others are indented under its name.
+type vlanPortLines struct {
+	s      *session
+	p      *printer
+	index  int32
+	array  string
+	opened bool
+}
+
+// line starts the next line.
+func (l *vlanPortLines) line() {
+	if !l.opened {
+		l.s.openVlanPort(l.p, l.index, l.array)
+		l.opened = true
+	} else {
+		l.p.text("%-16s  ", "")
+	}
+}
+
+// close is close_vlan_port(), when a line opened the port.
+func (l *vlanPortLines) close() {
+	if l.opened {
+		closeVlanPort(l.p)
+	}
+}
+
 // vlanRange is print_range(): "vlan" (or "tunid"), and "-END" with key
 // NAMEEnd when the range has one; the width of the text.
 func vlanRange(p *printer, name string, start, id uint32) int {
@@ -509,7 +534,7 @@ func printVlanFlags(p *printer, flags uint16) {
 // printVlanInfo is print_vlan_info(): a port's VLANs, ranges joined.
 func (s *session) printVlanInfo(p *printer, f *vlanFilter, index int32, vlans []rtnl.BridgeVlanInfo) {
 	var start uint16
-	opened := false
+	port := vlanPortLines{s: s, p: p, index: index, array: "vlans"}
 	for _, v := range vlans {
 		if v.Flags&rtnl.BRIDGE_VLAN_INFO_RANGE_END == 0 {
 			start = v.Vid
@@ -521,28 +546,21 @@ func (s *session) printVlanInfo(p *printer, f *vlanFilter, index int32, vlans []
 		if c == 0 {
 			continue
 		}
-		if !opened {
-			s.openVlanPort(p, index, "vlans")
-			opened = true
-		} else {
-			p.text("%-16s  ", "")
-		}
+		port.line()
 		p.openObject("")
 		vlanRange(p, "vlan", uint32(start), uint32(v.Vid))
 		printVlanFlags(p, v.Flags)
 		p.closeObject()
 		p.text("\n")
 	}
-	if opened {
-		closeVlanPort(p)
-	}
+	port.close()
 }
 
 // printVlanTunnels is print_vlan_tunnel_info().
 func (s *session) printVlanTunnels(p *printer, f *vlanFilter, index int32, tunnels []rtnl.BridgeVlanTunnel) {
 	var vidStart uint16
 	var idStart uint32
-	opened := false
+	port := vlanPortLines{s: s, p: p, index: index, array: "tunnels"}
 	for _, t := range tunnels {
 		if t.Flags&rtnl.BRIDGE_VLAN_INFO_RANGE_END == 0 {
 			vidStart, idStart = t.Vid, t.ID
@@ -554,12 +572,7 @@ func (s *session) printVlanTunnels(p *printer, f *vlanFilter, index int32, tunne
 		if c == 0 {
 			continue
 		}
-		if !opened {
-			s.openVlanPort(p, index, "tunnels")
-			opened = true
-		} else {
-			p.text("%-16s  ", "")
-		}
+		port.line()
 		p.openObject("")
 		w := vlanRange(p, "vlan", uint32(vidStart), uint32(t.Vid))
 		if w <= 9 {
@@ -571,9 +584,7 @@ func (s *session) printVlanTunnels(p *printer, f *vlanFilter, index int32, tunne
 		p.closeObject()
 		p.text("\n")
 	}
-	if opened {
-		closeVlanPort(p)
-	}
+	port.close()
 }
 
 // vlanStats is vlan_show() with -s: the VLAN statistics of two
@@ -609,7 +620,7 @@ func (s *session) vlanStats(p *printer, f *vlanFilter) error {
 
 // printVlanStats is print_vlan_stats_attr().
 func (s *session) printVlanStats(p *printer, f *vlanFilter, index int32, stats []rtnl.BridgeVlanXstats) {
-	opened := false
+	port := vlanPortLines{s: s, p: p, index: index, array: "vlans"}
 	for _, v := range stats {
 		if f.vlan != 0 && f.vlan != v.Vid {
 			continue
@@ -617,12 +628,7 @@ func (s *session) printVlanStats(p *printer, f *vlanFilter, index int32, stats [
 		if v.Flags&rtnl.BRIDGE_VLAN_INFO_MASTER != 0 && v.Flags&rtnl.BRIDGE_VLAN_INFO_BRENTRY == 0 {
 			continue
 		}
-		if !opened {
-			s.openVlanPort(p, index, "vlans")
-			opened = true
-		} else {
-			p.text("%-16s  ", "")
-		}
+		port.line()
 		p.openObject("")
 		p.uint("vid", "%d", uint64(v.Vid))
 		printVlanFlags(p, v.Flags)
@@ -630,9 +636,7 @@ func (s *session) printVlanStats(p *printer, f *vlanFilter, index int32, stats [
 		printVlanCounters(p, v)
 		p.closeObject()
 	}
-	if opened {
-		closeVlanPort(p)
-	}
+	port.close()
 }
 
 // printVlanCounters is __print_one_vlan_stats().
