@@ -182,7 +182,16 @@ var linkOptions = []option[linkArgs]{
 		return nameAttr(&a.link, args, unix.IFLA_LINKMODE, linkModes[:], "Invalid link mode")
 	}},
 	{[]keyword{is("state")}, func(s *session, a *linkArgs, args *[]string) error {
-		return nameAttr(&a.link, args, unix.IFLA_OPERSTATE, operStates[:], "Invalid operstate")
+		v, err := nextArg(args)
+		if err != nil {
+			return err
+		}
+		st, ok := rtnl.ParseOperState(v)
+		if !ok {
+			return invArgNL("Invalid operstate", v)
+		}
+		a.link.Other = append(a.link.Other, netlink.Attribute{Type: unix.IFLA_OPERSTATE, Data: []byte{byte(st)}})
+		return nil
 	}},
 	{[]keyword{abbrev("numtxqueues")}, func(s *session, a *linkArgs, args *[]string) error {
 		return u32Once(&a.link, args, "numtxqueues", &a.hasTxq, unix.IFLA_NUM_TX_QUEUES)

@@ -154,10 +154,10 @@ func (p *printer) llAddr(key, format string, b rtnl.HardwareAddr, typ uint16) {
 	p.plain(key, format, b.Append(p.scratch[:0]))
 }
 
-func (s *session) printOperstate(p *printer, st uint8) {
+func (s *session) printOperstate(p *printer, st rtnl.OperState) {
 	if p.json {
-		if int(st) < len(operStates) {
-			p.jstr("operstate", operStates[st])
+		if st.Known() {
+			p.jstr("operstate", st.String())
 		} else {
 			p.juint("operstate_index", uint64(st))
 		}
@@ -165,19 +165,19 @@ func (s *session) printOperstate(p *printer, st uint8) {
 	}
 	attr := -1
 	switch st {
-	case 6: // IF_OPER_UP
+	case rtnl.IF_OPER_UP:
 		attr = colorOperUp
-	case 2: // IF_OPER_DOWN
+	case rtnl.IF_OPER_DOWN:
 		attr = colorOperDown
 	}
-	if int(st) >= len(operStates) {
-		p.text("state %#x ", st)
+	if !st.Known() {
+		p.text("state %#x ", uint8(st))
 	} else if s.g.Brief {
-		p.text("%s", p.paint(attr, fmt.Sprintf("%-14s ", operStates[st])))
+		p.text("%s", p.paint(attr, fmt.Sprintf("%-14s ", st.String())))
 	} else if p.color != nil {
-		p.text("state %s", p.paint(attr, operStates[st]+" "))
+		p.text("state %s", p.paint(attr, st.String()+" "))
 	} else {
-		p.str("", "state %s ", operStates[st]) // text mode: no fmt
+		p.str("", "state %s ", st.String()) // text mode: no fmt
 	}
 }
 

@@ -16,8 +16,6 @@ import (
 // Names iproute2 prints for numbers (lib/rt_names.c, ll_types.c), and the
 // files in /etc/iproute2 it reads to extend them.
 
-var operStates = []string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
-
 // link_events[], IFLA_EVENT_*
 var linkEvents = []string{"NONE", "REBOOT", "FEATURE CHANGE", "BONDING FAILOVER", "NOTIFY PEERS", "RESEND IGMP", "BONDING OPTION"}
 

@@ -834,5 +834,5 @@ func (x *exe) operUp(ns, name string) bool {
 		return false
 	}
 	ln, err := c.LinkByName(name)
-	return err == nil && rtnl.OperState(ln.OperState) == rtnl.IF_OPER_UP
+	return err == nil && ln.OperState == rtnl.IF_OPER_UP
 }

@@ -194,7 +194,7 @@ func TestGoldenDecodeVethReply(t *testing.T) {
 		{"flags", l.Flags, uint32(unix.IFF_UP | unix.IFF_BROADCAST | unix.IFF_MULTICAST)},
 		{"mtu", l.MTU, uint32(1500)},
 		{"txqlen", l.TxQLen, uint32(1000)},
-		{"operstate", l.OperState, uint8(3)},
+		{"operstate", l.OperState, IF_OPER_LOWERLAYERDOWN},
 		{"master", l.Master, int32(4)},
 		{"link", l.Link, int32(3)},
 		{"netnsid", l.Seen.Has(unix.IFLA_LINK_NETNSID), false},

@@ -81,18 +81,18 @@ type Link struct {
 	// LinkNetNSID is IFLA_LINK_NETNSID: the id, in this namespace, of the
 	// namespace the peer is in. Check Seen: 0 is an id too.
 	LinkNetNSID int32
-	OperState   uint8  // IFLA_OPERSTATE: IF_OPER_*
-	LinkMode    uint8  // IFLA_LINKMODE
-	Group       uint32 // IFLA_GROUP
-	Qdisc       string // IFLA_QDISC
-	Alias       string // IFLA_IFALIAS
-	Promiscuity uint32 // IFLA_PROMISCUITY
-	NumTxQueues uint32 // IFLA_NUM_TX_QUEUES
-	NumRxQueues uint32 // IFLA_NUM_RX_QUEUES
-	MinMTU      uint32 // IFLA_MIN_MTU
-	MaxMTU      uint32 // IFLA_MAX_MTU
-	GSOMaxSize  uint32 // IFLA_GSO_MAX_SIZE
-	GSOMaxSegs  uint32 // IFLA_GSO_MAX_SEGS
+	OperState   OperState // IFLA_OPERSTATE: IF_OPER_*
+	LinkMode    uint8     // IFLA_LINKMODE
+	Group       uint32    // IFLA_GROUP
+	Qdisc       string    // IFLA_QDISC
+	Alias       string    // IFLA_IFALIAS
+	Promiscuity uint32    // IFLA_PROMISCUITY
+	NumTxQueues uint32    // IFLA_NUM_TX_QUEUES
+	NumRxQueues uint32    // IFLA_NUM_RX_QUEUES
+	MinMTU      uint32    // IFLA_MIN_MTU
+	MaxMTU      uint32    // IFLA_MAX_MTU
+	GSOMaxSize  uint32    // IFLA_GSO_MAX_SIZE
+	GSOMaxSegs  uint32    // IFLA_GSO_MAX_SEGS
 	// Carrier is IFLA_CARRIER, 1 when the link has a carrier (check
 	// Seen).
 	Carrier uint8
@@ -280,7 +280,7 @@ func (l *Link) Decode(b []byte) error {
 		case unix.IFLA_LINK_NETNSID:
 			l.LinkNetNSID = d.Int32()
 		case unix.IFLA_OPERSTATE:
-			l.OperState = d.Uint8()
+			l.OperState = OperState(d.Uint8())
 		case unix.IFLA_LINKMODE:
 			l.LinkMode = d.Uint8()
 		case unix.IFLA_GROUP:

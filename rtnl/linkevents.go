@@ -128,7 +128,7 @@ func noteLinkNews(msgs []netlink.Message, oper map[int32]OperState) error {
 				return err
 			}
 			if l.Family == unix.AF_UNSPEC {
-				oper[l.Index] = OperState(l.OperState)
+				oper[l.Index] = l.OperState
 			}
 		case unix.RTM_DELLINK:
 			h, err := ParseIfInfomsg(m.Data)

@@ -23,28 +23,45 @@ const (
 	IF_OPER_UP
 )
 
-// operStates names the states in RFC 2863's words, hyphenated in lower
-// case, as vishvananda/netlink (and so the CNI reference plugins) spell
-// them; iproute2 prints the kernel's names, the same words in upper case
-// run together.
-var operStates = [...]string{"unknown", "not-present", "down", "lower-layer-down", "testing", "dormant", "up"}
+// The kernel's names of the states (IF_OPER_ without its prefix), as
+// iproute2 prints and reads them (ip link: "state LOWERLAYERDOWN", "ip
+// link set ... operstate up"), and the same states in RFC 2863's words,
+// hyphenated in lower case, as vishvananda/netlink (and so the CNI
+// reference plugins) spell them.
+var (
+	operStateNames = [...]string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
+	operStateWords = [...]string{"unknown", "not-present", "down", "lower-layer-down", "testing", "dormant", "up"}
+)
 
-// String is the name iproute2 prints (ip link: "state LOWERLAYERDOWN"),
-// the kernel's IF_OPER_ name; a state the table does not know is its
-// number.
+// Known reports whether s is one of the states <linux/if.h> names.
+func (s OperState) Known() bool { return int(s) < len(operStateNames) }
+
+// String is the name iproute2 prints, the kernel's IF_OPER_ name; a state
+// the table does not know is its number.
 func (s OperState) String() string {
-	if int(s) >= len(operStates) {
+	if !s.Known() {
 		return strconv.Itoa(int(s))
 	}
-	return strings.ToUpper(strings.ReplaceAll(operStates[s], "-", ""))
+	return operStateNames[s]
 }
 
 // Words is the name in RFC 2863's words ("lower-layer-down"), as the CNI
 // reference plugins print it; a state the table does not know is
 // "unknown", as there.
 func (s OperState) Words() string {
-	if int(s) >= len(operStates) {
-		return operStates[IF_OPER_UNKNOWN]
+	if !s.Known() {
+		return operStateWords[IF_OPER_UNKNOWN]
 	}
-	return operStates[s]
+	return operStateWords[s]
+}
+
+// ParseOperState reads a state by its kernel name in any case ("up",
+// "LOWERLAYERDOWN"), as "ip link set ... operstate" does.
+func ParseOperState(name string) (OperState, bool) {
+	for i, n := range operStateNames {
+		if strings.EqualFold(name, n) {
+			return OperState(i), true
+		}
+	}
+	return 0, false
 }

@@ -419,7 +419,7 @@ func (a *attachment) waitPortUp() error {
 		if err != nil {
 			return err
 		}
-		state := rtnl.OperState(l.OperState)
+		state := l.OperState
 		if state == rtnl.IF_OPER_UP {
 			return nil
 		}
