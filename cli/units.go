@@ -137,7 +137,7 @@ func ParseRate(s string) (uint64, bool) {
 	}
 	rest := s[n:]
 	for _, u := range rateSuffixes {
-		if strings.EqualFold(u.name, rest) {
+		if EqualFold(u.name, rest) {
 			bps *= u.scale
 			rest = ""
 			break

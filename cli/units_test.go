@@ -56,3 +56,18 @@ func TestUnits(t *testing.T) {
 		}
 	}
 }
+
+func TestEqualFold(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"up", "UP", true}, {"LowerLayerDown", "LOWERLAYERDOWN", true}, {"mbit", "Mbit", true},
+		{"teſting", "TESTING", false}, {"\u212abit", "kbit", false}, {"up", "upp", false},
+		{"a[", "A{", false}, {"", "", true},
+	} {
+		if got := EqualFold(c.a, c.b); got != c.want {
+			t.Errorf("EqualFold(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -370,7 +370,7 @@ var bridgeLinkOptions = []option[portSetArgs]{
 			st = int(int8(n))
 		} else {
 			for i, name := range brStates {
-				if strings.EqualFold(v, name) {
+				if cli.EqualFold(v, name) {
 					st = i
 				}
 			}

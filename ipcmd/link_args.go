@@ -186,12 +186,13 @@ var linkOptions = []option[linkArgs]{
 		if err != nil {
 			return err
 		}
-		st, ok := rtnl.ParseOperState(v)
-		if !ok {
-			return invArgNL("Invalid operstate", v)
+		for st := rtnl.OperState(0); st.Known(); st++ {
+			if cli.EqualFold(v, st.String()) {
+				a.link.Other = append(a.link.Other, netlink.Attribute{Type: unix.IFLA_OPERSTATE, Data: []byte{byte(st)}})
+				return nil
+			}
 		}
-		a.link.Other = append(a.link.Other, netlink.Attribute{Type: unix.IFLA_OPERSTATE, Data: []byte{byte(st)}})
-		return nil
+		return invArgNL("Invalid operstate", v)
 	}},
 	{[]keyword{abbrev("numtxqueues")}, func(s *session, a *linkArgs, args *[]string) error {
 		return u32Once(&a.link, args, "numtxqueues", &a.hasTxq, unix.IFLA_NUM_TX_QUEUES)
@@ -206,7 +207,7 @@ var linkOptions = []option[linkArgs]{
 		}
 		mode := -1
 		for i, m := range addrGenModes {
-			if strings.EqualFold(v, m) {
+			if cli.EqualFold(v, m) {
 				mode = i
 			}
 		}
@@ -379,7 +380,7 @@ func nameAttr(l *rtnl.Link, args *[]string, typ uint16, names []string, msg stri
 		return err
 	}
 	for i, n := range names {
-		if strings.EqualFold(v, n) {
+		if cli.EqualFold(v, n) {
 			l.Other = append(l.Other, netlink.Attribute{Type: typ, Data: []byte{byte(i)}})
 			return nil
 		}

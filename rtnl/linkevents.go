@@ -116,8 +116,9 @@ func WaitLinkEvents(until time.Time, evs ...*LinkEvents) {
 }
 
 // noteLinkNews notes in oper the operstate of each link that messages of
-// RTNLGRP_LINK news announce (AF_UNSPEC RTM_NEWLINK; RTM_DELLINK forgets
-// the link). A malformed message is an error.
+// RTNLGRP_LINK news announce (AF_UNSPEC RTM_NEWLINK; an AF_UNSPEC
+// RTM_DELLINK forgets the link, an AF_BRIDGE one only says that a port
+// left its bridge). A malformed message is an error.
 func noteLinkNews(msgs []netlink.Message, oper map[int32]OperState) error {
 	for _, m := range msgs {
 		switch m.Header.Type {
@@ -135,7 +136,9 @@ func noteLinkNews(msgs []netlink.Message, oper map[int32]OperState) error {
 			if err != nil {
 				return err
 			}
-			delete(oper, h.Index)
+			if h.Family == unix.AF_UNSPEC {
+				delete(oper, h.Index)
+			}
 		}
 	}
 	return nil

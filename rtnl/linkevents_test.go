@@ -76,6 +76,13 @@ func TestNoteLinkEvents(t *testing.T) {
 	if oper[8] != 2 {
 		t.Errorf("link 8: operstate %d, want 2 (down)", oper[8])
 	}
+	// A port leaving its bridge (AF_BRIDGE RTM_DELLINK) is still there.
+	if err := noteLinkNews(news(t, linkNews(unix.RTM_DELLINK, unix.AF_BRIDGE, 8, 0)), oper); err != nil {
+		t.Fatal(err)
+	}
+	if oper[8] != 2 {
+		t.Errorf("link 8 forgotten on AF_BRIDGE RTM_DELLINK (a port leaving its bridge)")
+	}
 	// A deleted link is forgotten.
 	if err := noteLinkNews(news(t, linkNews(unix.RTM_DELLINK, unix.AF_UNSPEC, 7, 0)), oper); err != nil {
 		t.Fatal(err)
@@ -99,8 +106,8 @@ func TestNoteLinkEvents(t *testing.T) {
 // the link, its operstate, and up to 3 IFLA_MTU attributes around
 // IFLA_OPERSTATE), sent as the kernel would in one datagram. The
 // operstates noted must be the model's: the last AF_UNSPEC news of each
-// link, links deleted forgotten, bridge port news and links noted
-// earlier left alone. Every prefix of the datagram that ends between
+// link, links deleted (AF_UNSPEC) forgotten, bridge port news (AF_BRIDGE,
+// a port leaving its bridge included) and links noted earlier left alone. Every prefix of the datagram that ends between
 // messages gives the model of those messages; every other is an error.
 func FuzzLinkEvents(f *testing.F) {
 	f.Add(linkNews(unix.RTM_NEWLINK, unix.AF_UNSPEC, 3, IF_OPER_UP))
@@ -128,9 +135,10 @@ func FuzzLinkEvents(f *testing.F) {
 			index, oper := int32(data[i+1]%8), OperState(data[i+2])
 			dg = append(dg, linkNewsMTU(typ, family, index, oper, int(data[i+3]%4), data[i+3]&4 != 0)...)
 			switch {
+			case family != unix.AF_UNSPEC: // bridge port news
 			case typ == unix.RTM_DELLINK:
 				delete(want, index)
-			case family == unix.AF_UNSPEC:
+			default:
 				want[index] = oper
 			}
 			ends = append(ends, len(dg))

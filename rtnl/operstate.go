@@ -2,7 +2,6 @@ package rtnl
 
 import (
 	"strconv"
-	"strings"
 )
 
 // OperState is a link's operational state (IFLA_OPERSTATE): RFC 2863's
@@ -53,15 +52,4 @@ func (s OperState) Words() string {
 		return operStateWords[IF_OPER_UNKNOWN]
 	}
 	return operStateWords[s]
-}
-
-// ParseOperState reads a state by its kernel name in any case ("up",
-// "LOWERLAYERDOWN"), as "ip link set ... operstate" does.
-func ParseOperState(name string) (OperState, bool) {
-	for i, n := range operStateNames {
-		if strings.EqualFold(name, n) {
-			return OperState(i), true
-		}
-	}
-	return 0, false
 }

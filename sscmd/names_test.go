@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"nsbox/internal/escape"
 	"nsbox/internal/sandbox"
 )
@@ -181,5 +183,39 @@ func TestNamesEscaped(t *testing.T) {
 	}
 	if !strings.Contains(gotNetstat, pid+`/ev\033[1mil`) {
 		t.Errorf("netstat -p does not name %s ev\\033[1mil:\n%s", pid, gotNetstat)
+	}
+}
+
+// TestBoundDeviceEscaped: a socket bound to a device (SO_BINDTODEVICE)
+// shows it after its address ("0.0.0.0%dev:port"); a device's name is
+// any bytes but '/', ':' and blanks, so it is escaped like other names.
+func TestBoundDeviceEscaped(t *testing.T) {
+	sandbox.Require(t, "ip")
+	ss, _, _ := applets(t)
+	dev := "e\x1b[31mx"
+	run(t, "ip", "link", "add", dev, "type", "veth", "peer", "name", "bd0")
+	t.Cleanup(func() { exec.Command("ip", "link", "del", "bd0").Run() })
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.SetsockoptString(fd, unix.SOL_SOCKET, unix.SO_BINDTODEVICE, dev); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Port: 8089}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 1); err != nil {
+		t.Fatal(err)
+	}
+	got := run(t, ss, "-tln")
+	for _, c := range []byte(got) {
+		if c < 0x20 && c != '\n' || c == 0x7f {
+			t.Fatalf("ss -tln printed byte %#x:\n%q", c, got)
+		}
+	}
+	if want := `0.0.0.0%e\033[31mx:8089`; !strings.Contains(got, want) {
+		t.Errorf("ss -tln does not show %q:\n%s", want, got)
 	}
 }

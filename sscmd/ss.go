@@ -287,7 +287,7 @@ func scanState(s string) (uint32, error) {
 		return ssAll &^ (1<<ssSynRecv | 1<<ssTimeWait), nil
 	}
 	for i, n := range stateNames {
-		if strings.EqualFold(s, n) {
+		if cli.EqualFold(s, n) {
 			return 1 << i, nil
 		}
 	}
@@ -1040,7 +1040,7 @@ func (w *ssWriter) addr(a netip.Addr, port int, ifname string, v6only bool, dg s
 		}
 	}
 	if ifname != "" {
-		ap += "%" + ifname
+		ap += "%" + escape.String(ifname)
 	}
 	return ap + ":", w.service(port, dg)
 }

@@ -220,7 +220,7 @@ var ethProtos = [...]struct {
 // here; tc puts it in network order into tcm_info).
 func protoA2N(s string) (uint16, bool) {
 	for _, p := range ethProtos {
-		if strings.EqualFold(p.name, s) {
+		if cli.EqualFold(p.name, s) {
 			return p.id, true
 		}
 	}

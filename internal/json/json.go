@@ -311,12 +311,18 @@ func AppendString(b []byte, s string) []byte { return appendQuoted(b, s, true) }
 // as \u00XX). marshal adds json.Marshal's escapes: < > & as \u003c
 // \u003e \u0026, U+2028 and U+2029, and invalid UTF-8 as U+FFFD.
 // Without it, the policy is iproute2's jsonw_puts, which copies every
-// other byte as it is, plus DEL (0x7f) as \u007f so that no control
-// byte reaches a terminal: the decoded value is the same.
+// other byte as it is, plus DEL (0x7f) as \u007f and the C1 controls
+// U+0080..U+009F (UTF-8 c2 80..c2 9f) as \u0080..\u009f, so that no
+// control reaches a terminal: the decoded value is the same.
 func appendQuoted(b []byte, s string, marshal bool) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
+		if !marshal && c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
+			b = append(b, '\\', 'u', '0', '0', hexDigits[s[i+1]>>4], hexDigits[s[i+1]&0xf])
+			i += 2
+			continue
+		}
 		if c < utf8.RuneSelf || !marshal {
 			switch {
 			case c == '"' || c == '\\':

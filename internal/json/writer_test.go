@@ -66,6 +66,7 @@ func TestWriterLayout(t *testing.T) {
 func FuzzWriter(f *testing.F) {
 	f.Add([]byte{0, 3, 2, 3, 1, 1}, "ifname", "a\x1b[31mb\x7f\n\"\\", true)
 	f.Add([]byte{2, 2, 3, 4, 1, 0, 3, 1}, "k", "caf\xc3\xa9 \xff", false)
+	f.Add([]byte{0, 3, 3}, "a\u009b31mb", "x\u0085y\u009fz\u00a0", true)
 	f.Fuzz(func(t *testing.T, ops []byte, key, s string, pretty bool) {
 		var out bytes.Buffer
 		w := bufio.NewWriter(&out)
@@ -120,9 +121,12 @@ func FuzzWriter(f *testing.F) {
 		if !stdjson.Valid(b) {
 			t.Fatalf("not JSON: %q", b)
 		}
-		for _, c := range b {
+		for i, c := range b {
 			if c < 0x20 && c != '\n' || c == 0x7f {
 				t.Fatalf("control byte 0x%02x in %q", c, b)
+			}
+			if c == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f {
+				t.Fatalf("C1 control U+00%02X in %q", b[i+1], b)
 			}
 		}
 		var got []string
