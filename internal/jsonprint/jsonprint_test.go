@@ -57,3 +57,52 @@ func TestPrinterPrettyJSON(t *testing.T) {
 		t.Errorf("compact: %s", got)
 	}
 }
+
+// The same calls print text, ip's JSON (a context from the start) and
+// tc's (opened and ended): names in text are escaped, keys inside
+// arrays dropped, PRINT_JSON and PRINT_FP calls kept to their mode.
+func TestPrinterContexts(t *testing.T) {
+	calls := func(p *Printer) {
+		p.OpenObject("")
+		p.String("ifname", "%s: ", "a\x1bb")
+		p.Uint("mtu", "mtu %d ", 1500)
+		p.Int("pad", "%4d|", -7)
+		p.JSONUint("index", 3)
+		p.Text("<%s>", "own")
+		p.Bool("up", "up ", true)
+		p.Null("peer", "peer %s ", "none")
+		p.OpenArray("flags", "<")
+		p.String("flag", "%s", "UP")
+		p.CloseArray("> ")
+		p.Hex0x("mark", "mark %s", 0x10)
+		p.CloseObject()
+		p.NL()
+	}
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	text := "a\\033b: mtu 1500   -7|<own>up peer none <UP> mark 0x10\\"
+	p := New(w, Options{Oneline: true})
+	calls(p)
+	p.Flush()
+	if buf.String() != text {
+		t.Errorf("text: %q", buf.String())
+	}
+	jsonWant := `[{"ifname":"a\u001bb","mtu":1500,"pad":-7,"index":3,"up":true,"peer":null,"flags":["UP"],"mark":"0x10"}]` + "\n"
+	buf.Reset()
+	p = New(w, Options{JSON: true})
+	calls(p)
+	p.Flush()
+	if buf.String() != jsonWant {
+		t.Errorf("ip JSON: %s", buf.String())
+	}
+	buf.Reset()
+	p = New(w, Options{Oneline: true})
+	p.StartJSON(true)
+	calls(p)
+	p.EndJSON()
+	calls(p) // the context has ended: text
+	w.Flush()
+	if buf.String() != jsonWant+text {
+		t.Errorf("tc JSON then text: %s", buf.String())
+	}
+}
