@@ -12,6 +12,7 @@ import (
 	"nsbox/cli"
 	"nsbox/internal/bounded"
 	"nsbox/internal/escape"
+	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/request"
@@ -648,12 +649,12 @@ func (s *session) addrShow(f *addrFilter) error {
 		l, err := s.conn.GetLink(netlink.Message{Data: b})
 		if err != nil {
 			fmt.Fprintf(stderr, "RTNETLINK answers: %s\nCannot send link request: %s\n", errnoText(err), errnoText(err))
-			return s.printer().flush()
+			return s.printer().Flush()
 		}
 		s.links.put(l)
 		p := s.printer()
 		show(p, l)
-		return p.flush()
+		return p.Flush()
 	}
 	// the kernel filters the dump by master and kind (iplink_filter_req);
 	// "up" and "group" are print_linkinfo()'s, in addrShowLink
@@ -687,13 +688,13 @@ func (s *session) addrShowLink(p *printer, f *addrFilter, l *rtnl.Link, list []*
 	opened := false
 	open := func() {
 		if !opened {
-			p.openObject("")
+			p.OpenObject("")
 			opened = true
 		}
 	}
 	defer func() {
 		open()
-		p.closeObject()
+		p.CloseObject()
 	}()
 	if f.up && l.Flags&unix.IFF_UP == 0 {
 		return
@@ -715,7 +716,7 @@ func (s *session) addrShowLink(p *printer, f *addrFilter, l *rtnl.Link, list []*
 					p.llAddr("address", "%s ", l.Address, l.Type)
 				}
 				printLinkFlags(p, l.Flags, false)
-				p.text("\n")
+				p.Text("\n")
 			}
 		case !s.g.Oneline || f.family == unix.AF_PACKET:
 			// print_linkinfo() decides on filter.family, which "to
@@ -725,19 +726,19 @@ func (s *session) addrShowLink(p *printer, f *addrFilter, l *rtnl.Link, list []*
 			s.printLink(p, l, false) // opens the object
 			s.g.Family = global
 			opened = true
-			p.text("\n")
+			p.Text("\n")
 			printed = true
 		}
 	}
 	open()
 	if f.family != unix.AF_PACKET {
-		p.openArray("addr_info", "")
+		p.OpenArray("addr_info", "")
 		for _, a := range list {
 			if f.family != 0 && f.family != a.Family {
 				continue
 			}
 			// print_addrinfo()'s own filter leaves its object empty
-			p.openObject("")
+			p.OpenObject("")
 			if s.matchAddr(f, a) {
 				if s.g.Brief {
 					printAddrBriefEntry(p, a)
@@ -745,15 +746,15 @@ func (s *session) addrShowLink(p *printer, f *addrFilter, l *rtnl.Link, list []*
 					s.printAddrLine(p, unix.RTM_NEWADDR, a, s.g.Oneline)
 				}
 			}
-			p.closeObject()
+			p.CloseObject()
 		}
-		p.closeArray("")
+		p.CloseArray("")
 		if s.g.Brief {
-			p.text("\n")
+			p.Text("\n")
 		}
 	}
 	if printed && s.g.Stats > 0 && l.Seen.Has(unix.IFLA_STATS64) {
-		if p.json {
+		if p.JSON() {
 			printStats(p, l, s.g.Stats)
 		} else {
 			// print_link_stats(): the block starts a line of its own
@@ -767,8 +768,8 @@ func (s *session) addrShowLink(p *printer, f *addrFilter, l *rtnl.Link, list []*
 			} else {
 				out = strings.TrimPrefix(out, "\n")
 			}
-			p.text("%s", out)
-			p.nl()
+			p.Text("%s", out)
+			p.NL()
 		}
 	}
 }
@@ -786,14 +787,14 @@ func printAddrBriefEntry(p *printer, a *rtnl.Addr) {
 	if !local.IsValid() {
 		return
 	}
-	p.cstr(familyColor(a.Family), "local", "%s", local.String())
+	p.ColorString(jsonprint.FamilyColor(a.Family), "local", "%s", local.String())
 	if address != local {
-		p.text(" %s ", "peer")
-		p.cstr(familyColor(a.Family), "address", "%s", address.String())
+		p.Text(" %s ", "peer")
+		p.ColorString(jsonprint.FamilyColor(a.Family), "address", "%s", address.String())
 	}
-	p.int("prefixlen", "/%d ", int64(a.PrefixLen))
+	p.Int("prefixlen", "/%d ", int64(a.PrefixLen))
 	if a.RtPriority != nil {
-		p.uint("metric", "metric %d ", uint64(*a.RtPriority))
+		p.Uint("metric", "metric %d ", uint64(*a.RtPriority))
 	}
 }
 
@@ -807,22 +808,22 @@ func (s *session) printAddr(p *printer, a *rtnl.Addr, dev string) {
 // (-oneline, flush).
 func (s *session) printAddrLine(p *printer, typ uint16, a *rtnl.Addr, prefix bool) {
 	if typ == unix.RTM_DELADDR {
-		p.jbool("deleted", true)
-		p.text("Deleted ")
+		p.JSONBool("deleted", true)
+		p.Text("Deleted ")
 	}
 	if prefix {
 		dev := s.links.name(int32(a.Index))
-		if p.json {
-			p.jint("index", int64(a.Index))
-			p.jstr("dev", dev)
+		if p.JSON() {
+			p.JSONInt("index", int64(a.Index))
+			p.JSONString("dev", dev)
 		} else {
-			p.text("%d: %s", a.Index, escape.String(dev))
+			p.Text("%d: %s", a.Index, escape.String(dev))
 		}
 	}
 	if name := familyName(a.Family); name != "???" {
-		p.str("family", "    %s ", name)
+		p.String("family", "    %s ", name)
 	} else {
-		p.int("family_index", "    family %d ", int64(a.Family))
+		p.Int("family_index", "    family %d ", int64(a.Family))
 	}
 	local, address := a.Local, a.Address
 	if !local.IsValid() {
@@ -832,70 +833,70 @@ func (s *session) printAddrLine(p *printer, typ uint16, a *rtnl.Addr, prefix boo
 		address = local
 	}
 	if local.IsValid() {
-		p.cstr(familyColor(a.Family), "local", "%s", local.String())
+		p.ColorString(jsonprint.FamilyColor(a.Family), "local", "%s", local.String())
 		if address != local {
-			p.text(" %s ", "peer")
-			p.cstr(familyColor(a.Family), "address", "%s", address.String())
+			p.Text(" %s ", "peer")
+			p.ColorString(jsonprint.FamilyColor(a.Family), "address", "%s", address.String())
 		}
-		p.int("prefixlen", "/%d ", int64(a.PrefixLen))
+		p.Int("prefixlen", "/%d ", int64(a.PrefixLen))
 		if a.RtPriority != nil {
-			p.uint("metric", "metric %d ", uint64(*a.RtPriority))
+			p.Uint("metric", "metric %d ", uint64(*a.RtPriority))
 		}
 	}
 	if a.Broadcast.IsValid() {
-		p.text("%s ", "brd")
-		p.cstr(familyColor(a.Family), "broadcast", "%s ", a.Broadcast.String())
+		p.Text("%s ", "brd")
+		p.ColorString(jsonprint.FamilyColor(a.Family), "broadcast", "%s ", a.Broadcast.String())
 	}
 	if a.Anycast.IsValid() {
-		p.text("%s ", "any")
-		p.cstr(familyColor(a.Family), "anycast", "%s ", a.Anycast.String())
+		p.Text("%s ", "any")
+		p.ColorString(jsonprint.FamilyColor(a.Family), "anycast", "%s ", a.Anycast.String())
 	}
-	p.str("scope", "scope %s ", scopeNames.n2a(uint32(a.Scope)))
+	p.String("scope", "scope %s ", scopeNames.n2a(uint32(a.Scope)))
 	flags := a.AllFlags()
 	for _, fl := range ifaFlags {
 		if fl.mask == unix.IFA_F_PERMANENT {
 			if flags&fl.mask == 0 {
-				p.jbool("dynamic", true)
-				p.text("dynamic ")
+				p.JSONBool("dynamic", true)
+				p.Text("dynamic ")
 			}
 		} else if flags&fl.mask != 0 {
 			name := fl.name
 			if fl.mask == unix.IFA_F_SECONDARY && a.Family == unix.AF_INET6 {
 				name = "temporary"
 			}
-			p.jbool(name, true)
-			p.text("%s ", name)
+			p.JSONBool(name, true)
+			p.Text("%s ", name)
 		}
 		flags &^= fl.mask
 	}
 	if flags != 0 {
 		hex := fmt.Sprintf("%02x", flags)
-		p.jstr("ifa_flags", hex)
-		p.text("flags %s ", hex)
+		p.JSONString("ifa_flags", hex)
+		p.Text("flags %s ", hex)
 	}
 	if a.Label != "" {
-		p.str("label", "%s", a.Label)
+		p.String("label", "%s", a.Label)
 	}
 	if ci := a.CacheInfo; ci != nil {
-		p.nl()
-		p.text("       valid_lft ")
+		p.NL()
+		p.Text("       valid_lft ")
 		if ci.Valid == 0xffffffff {
-			p.juint("valid_life_time", uint64(ci.Valid))
-			p.text("forever")
+			p.JSONUint("valid_life_time", uint64(ci.Valid))
+			p.Text("forever")
 		} else {
-			p.uint("valid_life_time", "%dsec", uint64(ci.Valid))
+			p.Uint("valid_life_time", "%dsec", uint64(ci.Valid))
 		}
-		p.text(" preferred_lft ")
+		p.Text(" preferred_lft ")
 		if ci.Preferred == 0xffffffff {
-			p.juint("preferred_life_time", uint64(ci.Preferred))
-			p.text("forever")
+			p.JSONUint("preferred_life_time", uint64(ci.Preferred))
+			p.Text("forever")
 		} else if a.AllFlags()&unix.IFA_F_DEPRECATED != 0 {
-			p.int("preferred_life_time", "%dsec", int64(int32(ci.Preferred)))
+			p.Int("preferred_life_time", "%dsec", int64(int32(ci.Preferred)))
 		} else {
-			p.uint("preferred_life_time", "%dsec", uint64(ci.Preferred))
+			p.Uint("preferred_life_time", "%dsec", uint64(ci.Preferred))
 		}
 	}
-	p.text("\n")
+	p.Text("\n")
 }
 
 // addrFlush is ipaddr_flush(): rounds of a dump and the deletion of the
@@ -906,7 +907,7 @@ func (s *session) addrFlush(f *addrFilter) error {
 	for round := 0; round < maxAddrFlushRounds; {
 		addrs, msgs, err := s.dumpAddrMessages(f)
 		if err != nil {
-			p.flush()
+			p.Flush()
 			return asExit(err, cli.ExitFail)
 		}
 		var dels []netlink.Message
@@ -930,17 +931,17 @@ func (s *session) addrFlush(f *addrFilter) error {
 		// the kernel may delete several addresses for one request
 		// (secondaries with their primary): EADDRNOTAVAIL is passed over
 		if err := s.flushSend(dels, func(e error) bool { return isErrno(e, unix.EADDRNOTAVAIL) }); err != nil {
-			p.flush()
+			p.Flush()
 			return asExit(err, cli.ExitUsage)
 		}
 		if s.g.Stats > 0 {
-			p.text("\n*** Round %d, deleting %d addresses ***\n", round, len(dels))
+			p.Text("\n*** Round %d, deleting %d addresses ***\n", round, len(dels))
 		}
 		if f.flags&unix.IFA_F_SECONDARY == 0 && f.flagMask&unix.IFA_F_SECONDARY != 0 {
 			return s.flushDone(p, round)
 		}
 	}
-	p.flush()
+	p.Flush()
 	return &cli.Error{Code: cli.ExitUsage, Msg: fmt.Sprintf("*** Flush remains incomplete after %d rounds. ***", maxAddrFlushRounds)}
 }
 
@@ -950,12 +951,12 @@ const maxAddrFlushRounds = 10
 func (s *session) flushDone(p *printer, round int) error {
 	if s.g.Stats > 0 {
 		if round == 0 {
-			p.text("Nothing to flush.\n")
+			p.Text("Nothing to flush.\n")
 		} else {
-			p.text("*** Flush is complete after %d round%s ***\n", round, plural(round))
+			p.Text("*** Flush is complete after %d round%s ***\n", round, plural(round))
 		}
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // dumpAddrMessages is the address dump of f's family and device, each
@@ -987,7 +988,7 @@ const addrDumpMagic = 0x47361222
 // addrSave is "ip addr save": the magic, then every address of the
 // family and device as the kernel sent it (no other filter applies).
 func (s *session) addrSave(f *addrFilter) error {
-	if isTerminal(1) {
+	if jsonprint.IsTerminal(1) {
 		return exitf("Not sending a binary stream to stdout")
 	}
 	s.out.Write(binary.NativeEndian.AppendUint32(nil, addrDumpMagic))
@@ -1035,8 +1036,8 @@ func (s *session) addrShowdump() error {
 		return err
 	}
 	p := s.printer()
-	p.openObject("")
-	p.openArray("addr_info", "")
+	p.OpenObject("")
+	p.OpenArray("addr_info", "")
 	err := routeMessages(in, stdinPos(), func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWADDR && m.Header.Type != unix.RTM_DELADDR {
 			return nil
@@ -1045,15 +1046,15 @@ func (s *session) addrShowdump() error {
 		if err != nil {
 			return nil
 		}
-		p.openObject("")
-		p.int("index", "if%d:", int64(a.Index))
-		p.nl()
+		p.OpenObject("")
+		p.Int("index", "if%d:", int64(a.Index))
+		p.NL()
 		s.printAddrLine(p, uint16(m.Header.Type), a, false)
-		p.closeObject()
+		p.CloseObject()
 		return nil
 	})
-	p.closeArray("")
-	p.closeObject()
-	p.flush()
+	p.CloseArray("")
+	p.CloseObject()
+	p.Flush()
 	return asExit(err, cli.ExitUsage)
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"nsbox/internal/jsonprint"
 	"nsbox/request"
 
 	"golang.org/x/sys/unix"
@@ -202,19 +203,19 @@ func (s *session) bridgeLink(args []string) error {
 	for _, l := range ports {
 		s.printBridgePort(p, l)
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // printBridgePort is bridge/link.c print_linkinfo().
 func (s *session) printBridgePort(p *printer, l *rtnl.Link) {
-	p.openObject("")
+	p.OpenObject("")
 	s.printBridgePortBody(p, l)
 }
 
 // printBridgePortBody is print_linkinfo() after its JSON object is open
 // (bridge monitor puts "Deleted " first).
 func (s *session) printBridgePortBody(p *printer, l *rtnl.Link) {
-	p.int("ifindex", "%d: ", int64(l.Index))
+	p.Int("ifindex", "%d: ", int64(l.Index))
 	name := l.Name
 	mdown := false
 	if l.Link != 0 {
@@ -225,19 +226,19 @@ func (s *session) printBridgePortBody(p *printer, l *rtnl.Link) {
 				mdown = peer.flags&unix.IFF_UP == 0
 			}
 		}
-		if p.json {
-			p.jstr("link", pname)
+		if p.JSON() {
+			p.JSONString("link", pname)
 		} else {
 			name += "@" + pname
 		}
 	}
-	p.cstr(colorIfname, "ifname", "%s: ", name)
+	p.ColorString(jsonprint.ColorIfname, "ifname", "%s: ", name)
 	printLinkFlags(p, l.Flags, mdown)
 	if l.MTU != 0 {
-		p.uint("mtu", "mtu %d ", uint64(l.MTU))
+		p.Uint("mtu", "mtu %d ", uint64(l.MTU))
 	}
 	if l.Seen.Has(unix.IFLA_MASTER) {
-		p.str("master", "master %s ", s.links.name(l.Master))
+		p.String("master", "master %s ", s.links.name(l.Master))
 	}
 	if len(l.ProtInfo) > 0 {
 		bp, err := rtnl.ParseBridgePort(l.ProtInfo)
@@ -248,25 +249,25 @@ func (s *session) printBridgePortBody(p *printer, l *rtnl.Link) {
 			}
 			printPortState(p, state)
 			if bp.Priority != nil {
-				p.uint("priority", "priority %d ", uint64(*bp.Priority))
+				p.Uint("priority", "priority %d ", uint64(*bp.Priority))
 			}
 			if bp.Cost != nil {
-				p.uint("cost", "cost %d ", uint64(*bp.Cost))
+				p.Uint("cost", "cost %d ", uint64(*bp.Cost))
 			}
 			if s.g.Details {
 				s.printBridgePortDetails(p, l.ProtInfo)
 			}
 		}
 	}
-	p.text("\n")
-	p.closeObject()
+	p.Text("\n")
+	p.CloseObject()
 }
 
 func printPortState(p *printer, st uint8) {
 	if int(st) < len(brStates) {
-		p.str("state", "state %s ", brStates[st])
+		p.String("state", "state %s ", brStates[st])
 	} else {
-		p.uint("state", "state (%d) ", uint64(st))
+		p.Uint("state", "state (%d) ", uint64(st))
 	}
 }
 
@@ -291,8 +292,8 @@ var bridgePortDetails = [...]attrField{
 
 // printBridgePortDetails is the -d part of print_protinfo().
 func (s *session) printBridgePortDetails(p *printer, b []byte) {
-	p.nl()
-	p.text("    ")
+	p.NL()
+	p.Text("    ")
 	printAttrs(p, b, bridgePortDetails[:])
 }
 

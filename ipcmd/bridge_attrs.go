@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 )
@@ -44,10 +45,10 @@ func printTimer(p *printer, key string, x []byte) {
 		return
 	}
 	sec := float64(v) / 100
-	if p.json {
-		p.add(key, jnum(fmt.Sprintf("%.2f", sec)))
+	if p.JSON() {
+		p.JSONRaw(key, fmt.Sprintf("%.2f", sec))
 	} else {
-		p.text("%s %7.2f ", key, sec)
+		p.Text("%s %7.2f ", key, sec)
 	}
 }
 
@@ -190,7 +191,7 @@ func printAttrs(p *printer, b []byte, fields []attrField) {
 		switch f.kind {
 		case attrNum:
 			if isUint {
-				p.uint(f.key, text+" %d ", n)
+				p.Uint(f.key, text+" %d ", n)
 			}
 		case attrOnOff:
 			if isUint {
@@ -202,7 +203,7 @@ func printAttrs(p *printer, b []byte, fields []attrField) {
 			}
 		case attrCHex, attrFwdMask:
 			if isUint {
-				s = cHex(n)
+				s = jsonprint.CHex(n)
 			}
 		case attrBridgeID:
 			if len(x) == 8 {
@@ -230,7 +231,7 @@ func printAttrs(p *printer, b []byte, fields []attrField) {
 				val, mask := binary.NativeEndian.Uint32(x), binary.NativeEndian.Uint32(x[4:])
 				for i, name := range [...]string{"no_linklocal_learn", "mcast_vlan_snooping"} {
 					if mask&(1<<i) != 0 {
-						p.uint(name, name+" %d ", uint64(val>>i&1))
+						p.Uint(name, name+" %d ", uint64(val>>i&1))
 					}
 				}
 			}
@@ -244,13 +245,13 @@ func printAttrs(p *printer, b []byte, fields []attrField) {
 			}
 		case attrU8:
 			if len(x) == 1 {
-				p.uint(f.key, text+" %d ", uint64(x[0]))
+				p.Uint(f.key, text+" %d ", uint64(x[0]))
 			}
 		}
 		if s != "" {
-			p.str(f.key, text+" %s ", s)
+			p.String(f.key, text+" %s ", s)
 			if f.kind == attrFwdMask {
-				p.str("group_fwd_mask_str", "group_fwd_mask_str %s ", fwdMaskString(uint16(n)))
+				p.String("group_fwd_mask_str", "group_fwd_mask_str %s ", fwdMaskString(uint16(n)))
 			}
 		}
 	}
@@ -260,23 +261,15 @@ func printAttrs(p *printer, b []byte, fields []attrField) {
 // JSON a bool under key (none when key is "").
 func printOnOff(p *printer, key, text string, on bool) {
 	switch {
-	case p.json:
+	case p.JSON():
 		if key != "" {
-			p.jbool(key, on)
+			p.JSONBool(key, on)
 		}
 	case on:
-		p.text("%s on ", text)
+		p.Text("%s on ", text)
 	default:
-		p.text("%s off ", text)
+		p.Text("%s off ", text)
 	}
-}
-
-// cHex is C's "%#x": "0" for zero, else 0x and hex digits.
-func cHex(x uint64) string {
-	if x == 0 {
-		return "0"
-	}
-	return fmt.Sprintf("%#x", x)
 }
 
 // fwdMaskString is _bitmask2str() with fwd_mask_tbl: the bits of a

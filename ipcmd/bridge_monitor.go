@@ -124,7 +124,7 @@ func (s *session) bridgeMonitor(args []string) error {
 // banner is print_headers(): the [OBJECT] of "bridge monitor all".
 func (s *session) banner(p *printer, label string) {
 	if s.bannerOn {
-		p.text("%s", label)
+		p.Text("%s", label)
 	}
 }
 
@@ -133,7 +133,7 @@ func (s *session) banner(p *printer, label string) {
 func (s *session) bridgeEvent() func(netlink.Message) {
 	p := s.printer()
 	return func(m netlink.Message) {
-		defer p.flush()
+		defer p.Flush()
 		switch m.Header.Type {
 		case unix.RTM_NEWLINK, unix.RTM_DELLINK:
 			l, err := rtnl.ParseLink(m.Data)
@@ -143,10 +143,10 @@ func (s *session) bridgeEvent() func(netlink.Message) {
 			// bridge's accept_msg leaves ll_map's cache as ll_init_map
 			// filled it (a port's M-DOWN is its peer's state then)
 			s.banner(p, "[LINK]")
-			p.openObject("")
+			p.OpenObject("")
 			if m.Header.Type == unix.RTM_DELLINK {
-				p.jbool("deleted", true)
-				p.text("Deleted ")
+				p.JSONBool("deleted", true)
+				p.Text("Deleted ")
 			}
 			s.printBridgePortBody(p, l)
 		case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:

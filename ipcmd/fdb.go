@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/jsonprint"
 	"nsbox/netlink"
 	"nsbox/request"
 	"nsbox/rtnl"
@@ -66,9 +67,9 @@ func fdbState(st uint16, json bool) string {
 		return ""
 	}
 	if json {
-		return cHex(uint64(st))
+		return jsonprint.CHex(uint64(st))
 	}
-	return "state=" + cHex(uint64(st))
+	return "state=" + jsonprint.CHex(uint64(st))
 }
 
 // brIndex is ll_name_to_index() for a device a bridge command names:
@@ -188,10 +189,10 @@ func (s *session) fdbShow(args []string) error {
 		return nil
 	})
 	if err != nil {
-		p.flush()
+		p.Flush()
 		return dumpFailed(err, "Dump terminated", cli.ExitFail)
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // match is print_fdb()'s filter.
@@ -223,68 +224,68 @@ var fdbFlagNames = []struct {
 
 // printFDB is print_fdb() for an entry that passed the filter.
 func (s *session) printFDB(p *printer, typ uint16, n *rtnl.Neigh, f *fdbFilter) {
-	p.openObject("")
+	p.OpenObject("")
 	if typ == unix.RTM_DELNEIGH {
-		p.jbool("deleted", true)
-		p.text("Deleted ")
+		p.JSONBool("deleted", true)
+		p.Text("Deleted ")
 	}
 	if n.LLAddr != nil {
 		p.llAddr("mac", "%s ", n.LLAddr, s.linkType(n.Index))
 	}
 	if f.index == 0 && n.Index != 0 {
-		p.text("dev ")
-		p.cstr(colorIfname, "ifname", "%s ", s.links.name(n.Index))
+		p.Text("dev ")
+		p.ColorString(jsonprint.ColorIfname, "ifname", "%s ", s.links.name(n.Index))
 	}
 	if n.Dst.IsValid() {
-		p.text("dst ")
-		p.cstr(familyColor(familyOf(n.Dst)), "dst", "%s ", n.Dst.String())
+		p.Text("dst ")
+		p.ColorString(jsonprint.FamilyColor(familyOf(n.Dst)), "dst", "%s ", n.Dst.String())
 	}
 	if n.Vlan != nil && *n.Vlan != 0 {
-		p.uint("vlan", "vlan %d ", uint64(*n.Vlan))
+		p.Uint("vlan", "vlan %d ", uint64(*n.Vlan))
 	}
 	if n.Port != 0 {
-		p.uint("port", "port %d ", uint64(n.Port))
+		p.Uint("port", "port %d ", uint64(n.Port))
 	}
 	if n.VNI != nil {
-		p.uint("vni", "vni %d ", uint64(*n.VNI))
+		p.Uint("vni", "vni %d ", uint64(*n.VNI))
 	}
 	if n.SrcVNI != nil {
-		p.uint("src_vni", "src_vni %d ", uint64(*n.SrcVNI))
+		p.Uint("src_vni", "src_vni %d ", uint64(*n.SrcVNI))
 	}
 	if n.IfIndex != 0 {
 		if n.LinkNetNSID != nil {
-			p.uint("viaIfIndex", "via ifindex %d ", uint64(n.IfIndex))
+			p.Uint("viaIfIndex", "via ifindex %d ", uint64(n.IfIndex))
 		} else {
-			p.str("viaIf", "via %s ", s.links.name(int32(n.IfIndex)))
+			p.String("viaIf", "via %s ", s.links.name(int32(n.IfIndex)))
 		}
 	}
 	if n.NHID != 0 {
-		p.uint("nhid", "nhid %d ", uint64(n.NHID))
+		p.Uint("nhid", "nhid %d ", uint64(n.NHID))
 	}
 	if n.LinkNetNSID != nil {
-		p.uint("linkNetNsId", "link-netnsid %d ", uint64(uint32(*n.LinkNetNSID)))
+		p.Uint("linkNetNsId", "link-netnsid %d ", uint64(uint32(*n.LinkNetNSID)))
 	}
 	if s.g.Stats > 0 && n.CacheInfo != nil {
 		const hz = 100
-		if p.json {
-			p.juint("used", uint64(n.CacheInfo.Used/hz))
-			p.juint("updated", uint64(n.CacheInfo.Updated/hz))
+		if p.JSON() {
+			p.JSONUint("used", uint64(n.CacheInfo.Used/hz))
+			p.JSONUint("updated", uint64(n.CacheInfo.Updated/hz))
 		} else {
-			p.text("used %d/%d ", int32(n.CacheInfo.Used/hz), int32(n.CacheInfo.Updated/hz))
+			p.Text("used %d/%d ", int32(n.CacheInfo.Used/hz), int32(n.CacheInfo.Updated/hz))
 		}
 	}
-	p.openArray("flags", "")
+	p.OpenArray("flags", "")
 	for _, x := range fdbFlagNames {
 		if n.Flags&x.flag != 0 {
-			p.str("", "%s ", x.name)
+			p.String("", "%s ", x.name)
 		}
 	}
-	p.closeArray("")
+	p.CloseArray("")
 	if n.Master != 0 {
-		p.str("master", "master %s ", s.links.name(int32(n.Master)))
+		p.String("master", "master %s ", s.links.name(int32(n.Master)))
 	}
-	p.str("state", "%s\n", fdbState(n.State, p.json))
-	p.closeObject()
+	p.String("state", "%s\n", fdbState(n.State, p.JSON()))
+	p.CloseObject()
 }
 
 // scanMAC is sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx"): six hex numbers
@@ -579,7 +580,7 @@ func (s *session) fdbGet(args []string) error {
 			s.printFDB(p, uint16(m.Header.Type), n, &fdbFilter{})
 		}
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // fdbFlush is fdb_flush(): one bulk deletion the kernel carries out.

@@ -1005,27 +1005,27 @@ func printMacvlan(s *session, p *printer, b []byte) {
 			mode = x.name
 		}
 	}
-	p.str("mode", "mode %s ", mode)
+	p.String("mode", "mode %s ", mode)
 	var flags uint16
 	if m.Flags != nil {
 		flags = *m.Flags
 	}
 	if flags&rtnl.MACVLAN_FLAG_NOPROMISC != 0 {
-		p.boolOpt("nopromisc", "nopromisc ")
+		p.Bool("nopromisc", "nopromisc ", true)
 	}
 	if flags&rtnl.MACVLAN_FLAG_NODST != 0 {
-		p.boolOpt("nodst", "nodst ")
+		p.Bool("nodst", "nodst ", true)
 	}
 	if m.BcQueueLen != nil {
-		p.uint("bcqueuelen", "bcqueuelen %d ", uint64(*m.BcQueueLen))
+		p.Uint("bcqueuelen", "bcqueuelen %d ", uint64(*m.BcQueueLen))
 	}
 	if m.BcQueueLenUsed != nil {
-		p.uint("usedbcqueuelen", "usedbcqueuelen %d ", uint64(*m.BcQueueLenUsed))
+		p.Uint("usedbcqueuelen", "usedbcqueuelen %d ", uint64(*m.BcQueueLenUsed))
 	}
 	if *m.Mode != rtnl.MACVLAN_MODE_SOURCE || m.MacaddrCount == nil {
 		return
 	}
-	p.int("macaddr_count", "remotes (%d) ", int64(*m.MacaddrCount))
+	p.Int("macaddr_count", "remotes (%d) ", int64(*m.MacaddrCount))
 }
 
 // printVxlan is vxlan_print_opt().
@@ -1036,62 +1036,62 @@ func (s *session) printVxlan(p *printer, b []byte) {
 	}
 	on := func(x *bool) bool { return x != nil && *x }
 	if on(v.CollectMetadata) {
-		p.boolOpt("external", "external ")
+		p.Bool("external", "external ", true)
 	}
 	if on(v.VNIFilter) {
-		p.boolOpt("vnifilter", "vnifilter")
+		p.Bool("vnifilter", "vnifilter", true)
 	}
 	if v.ID != nil {
-		p.uint("id", "id %d ", uint64(*v.ID))
+		p.Uint("id", "id %d ", uint64(*v.ID))
 	}
 	switch {
 	case v.Group.IsValid():
 		if !v.Group.IsUnspecified() {
 			if v.Group.IsMulticast() {
-				p.str("group", "group %s ", v.Group.String())
+				p.String("group", "group %s ", v.Group.String())
 			} else {
-				p.str("remote", "remote %s ", v.Group.String())
+				p.String("remote", "remote %s ", v.Group.String())
 			}
 		}
 	case v.Group6.IsValid():
 		if !v.Group6.IsUnspecified() {
 			if v.Group6.IsMulticast() {
-				p.str("group6", "group %s ", v.Group6.String())
+				p.String("group6", "group %s ", v.Group6.String())
 			} else {
-				p.str("remote6", "remote %s ", v.Group6.String())
+				p.String("remote6", "remote %s ", v.Group6.String())
 			}
 		}
 	}
 	switch {
 	case v.Local.IsValid():
 		if !v.Local.IsUnspecified() {
-			p.str("local", "local %s ", v.Local.String())
+			p.String("local", "local %s ", v.Local.String())
 		}
 	case v.Local6.IsValid():
 		if !v.Local6.IsUnspecified() {
-			p.str("local6", "local %s ", v.Local6.String())
+			p.String("local6", "local %s ", v.Local6.String())
 		}
 	}
 	if v.Link != nil && *v.Link != 0 {
-		p.str("link", "dev %s ", s.links.name(int32(*v.Link)))
+		p.String("link", "dev %s ", s.links.name(int32(*v.Link)))
 	}
 	if r := v.PortRange; r != nil {
-		if p.json {
-			p.openObject("port_range")
-			p.uint("low", "", uint64(r.Low))
-			p.uint("high", "", uint64(r.High))
-			p.closeObject()
+		if p.JSON() {
+			p.OpenObject("port_range")
+			p.Uint("low", "", uint64(r.Low))
+			p.Uint("high", "", uint64(r.High))
+			p.CloseObject()
 		} else {
-			p.text("srcport %d %d ", r.Low, r.High)
+			p.Text("srcport %d %d ", r.Low, r.High)
 		}
 	}
 	if v.Port != nil {
-		p.uint("port", "dstport %d ", uint64(*v.Port))
+		p.Uint("port", "dstport %d ", uint64(*v.Port))
 	}
 	if v.Learning != nil {
-		p.jbool("learning", *v.Learning)
-		if !*v.Learning && !p.json {
-			p.text("nolearning ")
+		p.JSONBool("learning", *v.Learning)
+		if !*v.Learning && !p.JSON() {
+			p.Text("nolearning ")
 		}
 	}
 	for _, f := range []struct {
@@ -1100,49 +1100,49 @@ func (s *session) printVxlan(p *printer, b []byte) {
 		text string
 	}{{v.Proxy, "proxy", "proxy "}, {v.RSC, "rsc", "rsc "}, {v.L2Miss, "l2miss", "l2miss "}, {v.L3Miss, "l3miss", "l3miss "}} {
 		if on(f.v) {
-			p.boolOpt(f.key, f.text)
+			p.Bool(f.key, f.text, true)
 		}
 	}
 	if v.TOS != nil && *v.TOS != 0 {
-		if p.json || *v.TOS != 1 {
-			p.str("tos", "tos %s ", fmt.Sprintf("%#x", *v.TOS))
+		if p.JSON() || *v.TOS != 1 {
+			p.String("tos", "tos %s ", fmt.Sprintf("%#x", *v.TOS))
 		} else {
-			p.text("tos inherit ")
+			p.Text("tos inherit ")
 		}
 	}
 	if v.TTLInherit {
-		if !p.json {
-			p.text("ttl inherit ")
+		if !p.JSON() {
+			p.Text("ttl inherit ")
 		}
 	} else if v.TTL != nil {
-		if p.json || *v.TTL != 0 {
-			p.uint("ttl", "ttl %d ", uint64(*v.TTL))
+		if p.JSON() || *v.TTL != 0 {
+			p.Uint("ttl", "ttl %d ", uint64(*v.TTL))
 		} else {
-			p.text("ttl auto ")
+			p.Text("ttl auto ")
 		}
 	}
 	if v.DF != nil {
 		switch *v.DF {
 		case 0:
-			p.jstr("df", "unset")
+			p.JSONString("df", "unset")
 		case 1:
-			p.str("df", "df %s ", "set")
+			p.String("df", "df %s ", "set")
 		case 2:
-			p.str("df", "df %s ", "inherit")
+			p.String("df", "df %s ", "inherit")
 		}
 	}
 	if v.Label != nil && *v.Label != 0 {
-		p.str("label", "flowlabel %s ", fmt.Sprintf("%#x", *v.Label))
+		p.String("label", "flowlabel %s ", fmt.Sprintf("%#x", *v.Label))
 	}
 	if v.Ageing != nil {
 		if *v.Ageing == 0 {
-			p.uint("ageing", "ageing none ", 0)
+			p.Uint("ageing", "ageing none ", 0)
 		} else {
-			p.uint("ageing", "ageing %d ", uint64(*v.Ageing))
+			p.Uint("ageing", "ageing %d ", uint64(*v.Ageing))
 		}
 	}
 	if v.Limit != nil && *v.Limit != 0 {
-		p.uint("limit", "maxaddr %d ", uint64(*v.Limit))
+		p.Uint("limit", "maxaddr %d ", uint64(*v.Limit))
 	}
 	for _, f := range []struct {
 		v    *bool
@@ -1153,24 +1153,24 @@ func (s *session) printVxlan(p *printer, b []byte) {
 		if f.v == nil {
 			continue
 		}
-		if p.json {
-			p.jbool(f.key, *f.v)
+		if p.JSON() {
+			p.JSONBool(f.key, *f.v)
 		} else if *f.v {
-			p.text("%s", f.text)
+			p.Text("%s", f.text)
 		} else {
-			p.text("no%s", f.text)
+			p.Text("no%s", f.text)
 		}
 	}
 	if on(v.RemCsumTx) {
-		p.boolOpt("remcsum_tx", "remcsumtx ")
+		p.Bool("remcsum_tx", "remcsumtx ", true)
 	}
 	if on(v.RemCsumRx) {
-		p.boolOpt("remcsum_rx", "remcsumrx ")
+		p.Bool("remcsum_rx", "remcsumrx ", true)
 	}
 	if v.GBP {
-		p.boolOpt("gbp", "gbp ")
+		p.Bool("gbp", "gbp ", true)
 	}
 	if v.GPE {
-		p.boolOpt("gpe", "gpe ")
+		p.Bool("gpe", "gpe ", true)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/internal/escape"
+	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -23,7 +24,7 @@ func hasOther(l *rtnl.Link, typ uint16) bool {
 
 func (s *session) printer() *printer {
 	p := newPrinter(s.out, s.g.JSON, s.g.Pretty, s.g.Oneline)
-	p.color = palette(s.g.Color, s.g.JSON)
+	p.SetColor(s.g.Color)
 	return p
 }
 
@@ -34,8 +35,8 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 	mdown := false
 	if l.Link != 0 {
 		if l.Seen.Has(unix.IFLA_LINK_NETNSID) {
-			if p.json {
-				p.jint("link_index", int64(l.Link))
+			if p.JSON() {
+				p.JSONInt("link_index", int64(l.Link))
 			} else {
 				name += fmt.Sprintf("@if%d", l.Link)
 			}
@@ -48,27 +49,27 @@ func (s *session) printNameAndLink(p *printer, format string, l *rtnl.Link) bool
 			} else {
 				pname = "if" + strconv.Itoa(int(l.Link))
 			}
-			if p.json {
-				p.jstr("link", pname)
-			} else if format == "%s: " && p.color == nil {
+			if p.JSON() {
+				p.JSONString("link", pname)
+			} else if format == "%s: " && !p.Colored() {
 				// the usual line: "NAME@PEER: " without a new string
-				p.w.WriteString(escape.String(name))
-				p.w.WriteByte('@')
-				p.w.WriteString(escape.String(pname))
-				p.w.WriteString(": ")
+				p.Out().WriteString(escape.String(name))
+				p.Out().WriteByte('@')
+				p.Out().WriteString(escape.String(pname))
+				p.Out().WriteString(": ")
 				return mdown
 			} else {
 				name += "@" + pname
 			}
 		}
-	} else if l.Seen.Has(unix.IFLA_LINK) && !p.json {
+	} else if l.Seen.Has(unix.IFLA_LINK) && !p.JSON() {
 		name += "@NONE"
 	}
-	if p.color != nil && !p.json {
-		p.text("%s", p.paint(colorIfname, fmt.Sprintf(format, name)))
+	if p.Colored() && !p.JSON() {
+		p.Text("%s", p.Paint(jsonprint.ColorIfname, fmt.Sprintf(format, name)))
 		return mdown
 	}
-	p.str("ifname", format, name)
+	p.String("ifname", format, name)
 	return mdown
 }
 
@@ -89,18 +90,18 @@ var linkFlagNames = []struct {
 
 // printLinkFlags is print_link_flags(): "<UP,LOWER_UP> ".
 func printLinkFlags(p *printer, flags uint32, mdown bool) {
-	p.openArray("flags", "<")
+	p.OpenArray("flags", "<")
 	first := true
 	put := func(n string) {
-		if p.json {
-			p.str("", "", n)
+		if p.JSON() {
+			p.String("", "", n)
 			return
 		}
 		if !first {
-			p.w.WriteByte(',')
+			p.Out().WriteByte(',')
 		}
 		first = false
-		p.w.WriteString(n)
+		p.Out().WriteString(n)
 	}
 	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
 		put("NO-CARRIER")
@@ -118,7 +119,7 @@ func printLinkFlags(p *printer, flags uint32, mdown bool) {
 	if mdown {
 		put("M-DOWN")
 	}
-	p.closeArray("> ")
+	p.CloseArray("> ")
 }
 
 func lladdr(b []byte) string { return rtnl.HardwareAddr(b).String() }
@@ -138,46 +139,46 @@ func ipLladdr(b rtnl.HardwareAddr, typ uint16) bool {
 		len(b) == 16 && (typ == unix.ARPHRD_TUNNEL6 || typ == unix.ARPHRD_IP6GRE)
 }
 
-// llAddr prints a link-layer address as str(key, format, llAddr(b, typ))
+// llAddr prints a link-layer address as String(key, format, llAddr(b, typ))
 // does, without making a string of it.
 func (p *printer) llAddr(key, format string, b rtnl.HardwareAddr, typ uint16) {
-	if p.color != nil && !p.json {
+	if p.Colored() && !p.JSON() {
 		// print_color_string: the format from its %s on is coloured
 		i := strings.Index(format, "%s")
-		p.text("%s", format[:i]+p.paint(colorMAC, fmt.Sprintf(format[i:], llAddr(b, typ))))
+		p.Text("%s", format[:i]+p.Paint(jsonprint.ColorMAC, fmt.Sprintf(format[i:], llAddr(b, typ))))
 		return
 	}
 	if ipLladdr(b, typ) || 3*len(b) > len(p.scratch) {
-		p.str(key, format, llAddr(b, typ))
+		p.String(key, format, llAddr(b, typ))
 		return
 	}
-	p.plain(key, format, b.Append(p.scratch[:0]))
+	p.Plain(key, format, b.Append(p.scratch[:0]))
 }
 
 func (s *session) printOperstate(p *printer, st rtnl.OperState) {
-	if p.json {
+	if p.JSON() {
 		if st.Known() {
-			p.jstr("operstate", st.String())
+			p.JSONString("operstate", st.String())
 		} else {
-			p.juint("operstate_index", uint64(st))
+			p.JSONUint("operstate_index", uint64(st))
 		}
 		return
 	}
 	attr := -1
 	switch st {
 	case rtnl.IF_OPER_UP:
-		attr = colorOperUp
+		attr = jsonprint.ColorOperUp
 	case rtnl.IF_OPER_DOWN:
-		attr = colorOperDown
+		attr = jsonprint.ColorOperDown
 	}
 	if !st.Known() {
-		p.text("state %#x ", uint8(st))
+		p.Text("state %#x ", uint8(st))
 	} else if s.g.Brief {
-		p.text("%s", p.paint(attr, fmt.Sprintf("%-14s ", st.String())))
-	} else if p.color != nil {
-		p.text("state %s", p.paint(attr, st.String()+" "))
+		p.Text("%s", p.Paint(attr, fmt.Sprintf("%-14s ", st.String())))
+	} else if p.Colored() {
+		p.Text("state %s", p.Paint(attr, st.String()+" "))
 	} else {
-		p.str("", "state %s ", st.String()) // text mode: no fmt
+		p.String("", "state %s ", st.String()) // text mode: no fmt
 	}
 }
 
@@ -188,34 +189,34 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 	if doLink {
 		family = unix.AF_PACKET
 	}
-	p.openObject("")
-	p.int("ifindex", "%d: ", int64(l.Index))
+	p.OpenObject("")
+	p.Int("ifindex", "%d: ", int64(l.Index))
 	mdown := s.printNameAndLink(p, "%s: ", l)
 	printLinkFlags(p, l.Flags, mdown)
 	if l.MTU != 0 {
-		p.uint("mtu", "mtu %d ", uint64(l.MTU))
+		p.Uint("mtu", "mtu %d ", uint64(l.MTU))
 	}
 	if l.Qdisc != "" {
-		p.str("qdisc", "qdisc %s ", l.Qdisc)
+		p.String("qdisc", "qdisc %s ", l.Qdisc)
 	}
 	if l.Master != 0 {
-		p.str("master", "master %s ", s.links.name(l.Master))
+		p.String("master", "master %s ", s.links.name(l.Master))
 	}
 	if l.Seen.Has(unix.IFLA_OPERSTATE) {
 		s.printOperstate(p, l.OperState)
 	}
 	if doLink && l.Seen.Has(unix.IFLA_LINKMODE) {
 		if int(l.LinkMode) < len(linkModes) {
-			p.str("linkmode", "mode %s ", linkModes[l.LinkMode])
+			p.String("linkmode", "mode %s ", linkModes[l.LinkMode])
 		} else {
-			p.uint("linkmode", "mode %d ", uint64(l.LinkMode))
+			p.Uint("linkmode", "mode %d ", uint64(l.LinkMode))
 		}
 	}
 	if l.Seen.Has(unix.IFLA_GROUP) {
 		if s.g.Numeric {
-			p.str("group", "group %s ", strconv.Itoa(int(l.Group)))
+			p.String("group", "group %s ", strconv.Itoa(int(l.Group)))
 		} else {
-			p.str("group", "group %s ", groupNames.n2a(l.Group))
+			p.String("group", "group %s ", groupNames.n2a(l.Group))
 		}
 	}
 	if !s.monitor { // filter.showqueue
@@ -224,28 +225,28 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 			qlen = s.txqlen(l.Name)
 		}
 		if qlen != 0 {
-			p.int("txqlen", "qlen %d", int64(qlen))
+			p.Int("txqlen", "qlen %d", int64(qlen))
 		}
 	}
 	if ev, ok := otherU32(l, unix.IFLA_EVENT); ok && ev != 0 && int(ev) < len(linkEvents) {
-		p.str("event", "event %s ", linkEvents[ev])
+		p.String("event", "event %s ", linkEvents[ev])
 	}
 	if family == 0 || family == unix.AF_PACKET || s.g.Details {
-		p.nl()
+		p.NL()
 		if s.g.Numeric {
-			p.str("link_type", "    link/%s ", "["+strconv.Itoa(int(l.Type))+"]")
+			p.String("link_type", "    link/%s ", "["+strconv.Itoa(int(l.Type))+"]")
 		} else {
-			p.str("link_type", "    link/%s ", arphrdName(l.Type))
+			p.String("link_type", "    link/%s ", arphrdName(l.Type))
 		}
 		if len(l.Address) > 0 {
 			p.llAddr("address", "%s", l.Address, l.Type)
 		}
 		if len(l.Broadcast) > 0 {
 			if l.Flags&unix.IFF_POINTOPOINT != 0 {
-				p.text(" peer ")
-				p.jbool("link_pointtopoint", true)
+				p.Text(" peer ")
+				p.JSONBool("link_pointtopoint", true)
 			} else {
-				p.text(" brd ")
+				p.Text(" brd ")
 			}
 			p.llAddr("broadcast", "%s", l.Broadcast, l.Type)
 		}
@@ -255,40 +256,40 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 	}
 	if l.Seen.Has(unix.IFLA_LINK_NETNSID) {
 		id := l.LinkNetNSID
-		if p.json {
-			p.jint("link_netnsid", int64(id))
+		if p.JSON() {
+			p.JSONInt("link_netnsid", int64(id))
 		} else if id >= 0 {
 			if name := s.nsidName(id); name != "" {
-				p.text(" link-netns %s", escape.String(name))
+				p.Text(" link-netns %s", escape.String(name))
 			} else {
-				p.text(" link-netnsid %d", id)
+				p.Text(" link-netnsid %d", id)
 			}
 		} else {
-			p.text(" link-netnsid unknown")
+			p.Text(" link-netnsid unknown")
 		}
 	}
 	if id, ok := otherU32(l, unix.IFLA_NEW_NETNSID); ok {
 		if name := s.nsidName(int32(id)); name != "" {
-			p.str("new_netns", " new-netns %s", name)
+			p.String("new_netns", " new-netns %s", name)
 		} else {
-			p.int("new_netnsid", " new-netnsid %d", int64(int32(id)))
+			p.Int("new_netnsid", " new-netnsid %d", int64(int32(id)))
 		}
 	}
 	if id, ok := otherU32(l, unix.IFLA_NEW_IFINDEX); ok {
-		p.int("new_ifindex", " new-ifindex %d", int64(int32(id)))
+		p.Int("new_ifindex", " new-ifindex %d", int64(int32(id)))
 	}
 	for _, a := range l.Other {
 		if a.Kind() == unix.IFLA_PROTO_DOWN && len(a.Data) == 1 && a.Data[0] != 0 {
-			p.jbool("proto_down", true)
-			p.text(" protodown on ")
+			p.JSONBool("proto_down", true)
+			p.Text(" protodown on ")
 		}
 	}
 	if s.g.Details {
 		s.printDetails(p, l, doLink)
 	}
 	if (doLink || s.g.Details) && l.Alias != "" {
-		p.nl()
-		p.str("ifalias", "    alias %s", l.Alias)
+		p.NL()
+		p.String("ifalias", "    alias %s", l.Alias)
 	}
 	if doLink && s.g.Stats > 0 && l.Seen.Has(unix.IFLA_STATS64) {
 		printStats(p, l, s.g.Stats)
@@ -300,16 +301,16 @@ func (s *session) printLink(p *printer, l *rtnl.Link, doLink bool) {
 		if a.Kind() != unix.IFLA_PROP_LIST {
 			continue
 		}
-		p.openArray("altnames", "")
+		p.OpenArray("altnames", "")
 		d := netlink.NewAttributeDecoder(a.Data)
 		for d.Next() {
 			if d.Type() == unix.IFLA_ALT_IFNAME {
-				p.nl()
-				p.text("    altname ")
-				p.str("", "%s", d.String())
+				p.NL()
+				p.Text("    altname ")
+				p.String("", "%s", d.String())
 			}
 		}
-		p.closeArray("")
+		p.CloseArray("")
 	}
 }
 
@@ -355,10 +356,10 @@ func (s *session) printVFs(p *printer, l *rtnl.Link) {
 	if l.Type == unix.ARPHRD_INFINIBAND {
 		alen = 20
 	}
-	p.openArray("vfinfo_list", "")
+	p.OpenArray("vfinfo_list", "")
 	d := netlink.NewAttributeDecoder(list)
 	for d.Next() {
-		p.openObject("")
+		p.OpenObject("")
 		vf := map[uint16][]byte{}
 		vd := netlink.NewAttributeDecoder(d.Bytes())
 		for vd.Next() {
@@ -366,58 +367,58 @@ func (s *session) printVFs(p *printer, l *rtnl.Link) {
 		}
 		mac := vf[iflaVFMAC]
 		if d.Type() != unix.IFLA_VF_INFO || len(mac) < 4+alen {
-			p.closeObject()
+			p.CloseObject()
 			continue
 		}
-		p.nl()
-		p.text("    ")
-		p.int("vf", "vf %d ", int64(int32(u32(mac, 0))))
-		p.str("link_type", "    link/%s ", arphrdName(l.Type))
+		p.NL()
+		p.Text("    ")
+		p.Int("vf", "vf %d ", int64(int32(u32(mac, 0))))
+		p.String("link_type", "    link/%s ", arphrdName(l.Type))
 		p.llAddr("address", "%s", rtnl.HardwareAddr(mac[4:4+alen]), l.Type)
 		if b := vf[iflaVFBroadcast]; len(b) >= alen {
 			if l.Flags&unix.IFF_POINTOPOINT != 0 {
-				p.text(" peer ")
-				p.jbool("link_pointtopoint", true)
+				p.Text(" peer ")
+				p.JSONBool("link_pointtopoint", true)
 			} else {
-				p.text(" brd ")
+				p.Text(" brd ")
 			}
 			p.llAddr("broadcast", "%s", rtnl.HardwareAddr(b[:alen]), l.Type)
 		}
 		if v := vf[iflaVFVlan]; v != nil {
 			if vlan := u32(v, 1); vlan != 0 {
-				p.int("vlan", ", vlan %d", int64(int32(vlan)))
+				p.Int("vlan", ", vlan %d", int64(int32(vlan)))
 			}
 			if qos := u32(v, 2); qos != 0 {
-				p.int("qos", ", qos %d", int64(int32(qos)))
+				p.Int("qos", ", qos %d", int64(int32(qos)))
 			}
 		}
 		if rate := u32(vf[iflaVFTxRate], 1); rate != 0 {
-			p.uint("tx_rate", ", tx rate %d (Mbps)", uint64(rate))
+			p.Uint("tx_rate", ", tx rate %d (Mbps)", uint64(rate))
 		}
 		if r := vf[iflaVFRate]; r != nil {
 			min, max := u32(r, 1), u32(r, 2)
-			if p.json {
-				p.openObject("rate")
-				p.juint("max_tx", uint64(max))
-				p.juint("min_tx", uint64(min))
-				p.closeObject()
+			if p.JSON() {
+				p.OpenObject("rate")
+				p.JSONUint("max_tx", uint64(max))
+				p.JSONUint("min_tx", uint64(min))
+				p.CloseObject()
 			} else {
 				if max != 0 {
-					p.text(", max_tx_rate %dMbps", max)
+					p.Text(", max_tx_rate %dMbps", max)
 				}
 				if min != 0 {
-					p.text(", min_tx_rate %dMbps", min)
+					p.Text(", min_tx_rate %dMbps", min)
 				}
 			}
 		}
 		onOff := func(typ uint16, key, on, off string) {
 			if b := vf[typ]; b != nil {
 				if v := int32(u32(b, 1)); v != -1 {
-					p.jbool(key, v != 0)
+					p.JSONBool(key, v != 0)
 					if v != 0 {
-						p.text("%s", on)
+						p.Text("%s", on)
 					} else {
-						p.text("%s", off)
+						p.Text("%s", off)
 					}
 				}
 			}
@@ -431,13 +432,13 @@ func (s *session) printVFs(p *printer, l *rtnl.Link) {
 			case 1:
 				st = "enable"
 			}
-			p.str("link_state", ", link-state %s", st)
+			p.String("link_state", ", link-state %s", st)
 		}
 		onOff(iflaVFTrust, "trust", ", trust on", ", trust off")
 		onOff(iflaVFRSSQuery, "query_rss_en", ", query_rss on", ", query_rss off")
-		p.closeObject()
+		p.CloseObject()
 	}
-	p.closeArray("")
+	p.CloseArray("")
 }
 
 // otherU32 returns an attribute rtnl keeps in Other, as a u32.
@@ -479,36 +480,36 @@ func addrGenMode(l *rtnl.Link) (uint8, bool) {
 // state) is not printed.
 func (s *session) printDetails(p *printer, l *rtnl.Link, doLink bool) {
 	if l.Seen.Has(unix.IFLA_PROMISCUITY) {
-		p.uint("promiscuity", " promiscuity %d ", uint64(l.Promiscuity))
+		p.Uint("promiscuity", " promiscuity %d ", uint64(l.Promiscuity))
 	}
 	if v, ok := otherU32(l, unix.IFLA_ALLMULTI); ok {
-		p.uint("allmulti", " allmulti %d ", uint64(v))
+		p.Uint("allmulti", " allmulti %d ", uint64(v))
 	}
 	if l.Seen.Has(unix.IFLA_MIN_MTU) {
-		p.uint("min_mtu", "minmtu %d ", uint64(l.MinMTU))
+		p.Uint("min_mtu", "minmtu %d ", uint64(l.MinMTU))
 	}
 	if l.Seen.Has(unix.IFLA_MAX_MTU) {
-		p.uint("max_mtu", "maxmtu %d ", uint64(l.MaxMTU))
+		p.Uint("max_mtu", "maxmtu %d ", uint64(l.MaxMTU))
 	}
 	if l.Info.Kind != "" {
-		p.openObject("linkinfo")
-		p.nl()
-		p.str("info_kind", "    %s ", l.Info.Kind)
+		p.OpenObject("linkinfo")
+		p.NL()
+		p.String("info_kind", "    %s ", l.Info.Kind)
 		if print := kindPrinters[l.Info.Kind]; print != nil && len(l.Info.RawData) > 0 {
-			p.openObject("info_data")
+			p.OpenObject("info_data")
 			print(s, p, l.Info.RawData)
-			p.closeObject()
+			p.CloseObject()
 		}
 		if l.Info.SlaveKind != "" {
-			p.nl()
-			p.str("info_slave_kind", "    %s_slave ", l.Info.SlaveKind)
+			p.NL()
+			p.String("info_slave_kind", "    %s_slave ", l.Info.SlaveKind)
 			if l.Info.SlaveKind == "bridge" && len(l.Info.RawSlaveData) > 0 {
-				p.openObject("info_slave_data")
+				p.OpenObject("info_slave_data")
 				printBridgeSlave(p, l.Info.RawSlaveData)
-				p.closeObject()
+				p.CloseObject()
 			}
 		}
-		p.closeObject()
+		p.CloseObject()
 	}
 	if doLink {
 		if m, ok := addrGenMode(l); ok {
@@ -516,20 +517,20 @@ func (s *session) printDetails(p *printer, l *rtnl.Link, doLink bool) {
 			if int(m) < len(addrGenModes) {
 				name = addrGenModes[m]
 			}
-			p.str("inet6_addr_gen_mode", "addrgenmode %s ", name)
+			p.String("inet6_addr_gen_mode", "addrgenmode %s ", name)
 		}
 	}
 	if l.Seen.Has(unix.IFLA_NUM_TX_QUEUES) {
-		p.uint("num_tx_queues", "numtxqueues %d ", uint64(l.NumTxQueues))
+		p.Uint("num_tx_queues", "numtxqueues %d ", uint64(l.NumTxQueues))
 	}
 	if l.Seen.Has(unix.IFLA_NUM_RX_QUEUES) {
-		p.uint("num_rx_queues", "numrxqueues %d ", uint64(l.NumRxQueues))
+		p.Uint("num_rx_queues", "numrxqueues %d ", uint64(l.NumRxQueues))
 	}
 	if l.Seen.Has(unix.IFLA_GSO_MAX_SIZE) {
-		p.uint("gso_max_size", "gso_max_size %d ", uint64(l.GSOMaxSize))
+		p.Uint("gso_max_size", "gso_max_size %d ", uint64(l.GSOMaxSize))
 	}
 	if l.Seen.Has(unix.IFLA_GSO_MAX_SEGS) {
-		p.uint("gso_max_segs", "gso_max_segs %d ", uint64(l.GSOMaxSegs))
+		p.Uint("gso_max_segs", "gso_max_segs %d ", uint64(l.GSOMaxSegs))
 	}
 	for _, x := range []struct {
 		typ  uint16
@@ -537,7 +538,7 @@ func (s *session) printDetails(p *printer, l *rtnl.Link, doLink bool) {
 	}{{unix.IFLA_TSO_MAX_SIZE, "tso_max_size"}, {unix.IFLA_TSO_MAX_SEGS, "tso_max_segs"},
 		{unix.IFLA_GRO_MAX_SIZE, "gro_max_size"}} {
 		if v, ok := otherU32(l, x.typ); ok {
-			p.uint(x.name, x.name+" %d ", uint64(v))
+			p.Uint(x.name, x.name+" %d ", uint64(v))
 		}
 	}
 }
@@ -575,7 +576,7 @@ func (s *session) txqlen(name string) uint32 {
 
 // printLinkBrief is the -brief line: name, state, address, flags.
 func (s *session) printLinkBrief(p *printer, l *rtnl.Link) {
-	p.openObject("")
+	p.OpenObject("")
 	mdown := s.printNameAndLink(p, "%-16s ", l)
 	s.printOperstate(p, l.OperState)
 	if len(l.Address) > 0 {
@@ -592,53 +593,53 @@ func printStats(p *printer, l *rtnl.Link, level int) {
 	if l.Seen.Has(unix.IFLA_CARRIER_CHANGES) {
 		cc = &l.CarrierChanges
 	}
-	if p.json {
-		p.openObject("stats64")
-		p.openObject("rx")
-		p.uint("bytes", "", st.RxBytes)
-		p.uint("packets", "", st.RxPackets)
-		p.uint("errors", "", st.RxErrors)
-		p.uint("dropped", "", st.RxDropped)
-		p.uint("over_errors", "", st.RxOverErrors)
-		p.uint("multicast", "", st.Multicast)
+	if p.JSON() {
+		p.OpenObject("stats64")
+		p.OpenObject("rx")
+		p.Uint("bytes", "", st.RxBytes)
+		p.Uint("packets", "", st.RxPackets)
+		p.Uint("errors", "", st.RxErrors)
+		p.Uint("dropped", "", st.RxDropped)
+		p.Uint("over_errors", "", st.RxOverErrors)
+		p.Uint("multicast", "", st.Multicast)
 		if st.RxCompressed != 0 {
-			p.uint("compressed", "", st.RxCompressed)
+			p.Uint("compressed", "", st.RxCompressed)
 		}
 		if level > 1 {
-			p.uint("length_errors", "", st.RxLengthErrors)
-			p.uint("crc_errors", "", st.RxCRCErrors)
-			p.uint("frame_errors", "", st.RxFrameErrors)
-			p.uint("fifo_errors", "", st.RxFIFOErrors)
-			p.uint("missed_errors", "", st.RxMissedErrors)
+			p.Uint("length_errors", "", st.RxLengthErrors)
+			p.Uint("crc_errors", "", st.RxCRCErrors)
+			p.Uint("frame_errors", "", st.RxFrameErrors)
+			p.Uint("fifo_errors", "", st.RxFIFOErrors)
+			p.Uint("missed_errors", "", st.RxMissedErrors)
 			if st.RxNoHandler != 0 {
-				p.uint("nohandler", "", st.RxNoHandler)
+				p.Uint("nohandler", "", st.RxNoHandler)
 			}
 			if st.RxOtherhostDropped != 0 {
-				p.uint("otherhost", "", st.RxOtherhostDropped)
+				p.Uint("otherhost", "", st.RxOtherhostDropped)
 			}
 		}
-		p.closeObject()
-		p.openObject("tx")
-		p.uint("bytes", "", st.TxBytes)
-		p.uint("packets", "", st.TxPackets)
-		p.uint("errors", "", st.TxErrors)
-		p.uint("dropped", "", st.TxDropped)
-		p.uint("carrier_errors", "", st.TxCarrierErrors)
-		p.uint("collisions", "", st.Collisions)
+		p.CloseObject()
+		p.OpenObject("tx")
+		p.Uint("bytes", "", st.TxBytes)
+		p.Uint("packets", "", st.TxPackets)
+		p.Uint("errors", "", st.TxErrors)
+		p.Uint("dropped", "", st.TxDropped)
+		p.Uint("carrier_errors", "", st.TxCarrierErrors)
+		p.Uint("collisions", "", st.Collisions)
 		if st.TxCompressed != 0 {
-			p.uint("compressed", "", st.TxCompressed)
+			p.Uint("compressed", "", st.TxCompressed)
 		}
 		if level > 1 {
-			p.uint("aborted_errors", "", st.TxAbortedErrors)
-			p.uint("fifo_errors", "", st.TxFIFOErrors)
-			p.uint("window_errors", "", st.TxWindowErrors)
-			p.uint("heartbeat_errors", "", st.TxHeartbeatErrors)
+			p.Uint("aborted_errors", "", st.TxAbortedErrors)
+			p.Uint("fifo_errors", "", st.TxFIFOErrors)
+			p.Uint("window_errors", "", st.TxWindowErrors)
+			p.Uint("heartbeat_errors", "", st.TxHeartbeatErrors)
 			if cc != nil {
-				p.uint("carrier_changes", "", uint64(*cc))
+				p.Uint("carrier_changes", "", uint64(*cc))
 			}
 		}
-		p.closeObject()
-		p.closeObject()
+		p.CloseObject()
+		p.CloseObject()
 		return
 	}
 	// size_columns(): each column as wide as its title or widest number
@@ -665,7 +666,7 @@ func printStats(p *printer, l *rtnl.Link, level int) {
 	}
 	nums := func(from int, vals ...uint64) {
 		for i, v := range vals {
-			p.text("%*d ", cols[from+i], v)
+			p.Text("%*d ", cols[from+i], v)
 		}
 	}
 	either := func(cond bool, s string) string {
@@ -674,18 +675,18 @@ func printStats(p *printer, l *rtnl.Link, level int) {
 		}
 		return ""
 	}
-	p.nl()
-	p.text("    RX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
+	p.NL()
+	p.Text("    RX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
 		cols[2], "errors", cols[3], "dropped", cols[4], "missed", cols[5], "mcast",
 		cols[6], either(st.RxCompressed != 0, "compressed"))
-	p.nl()
-	p.text("    ")
+	p.NL()
+	p.Text("    ")
 	nums(0, st.RxBytes, st.RxPackets, st.RxErrors, st.RxDropped, st.RxMissedErrors, st.Multicast)
 	if st.RxCompressed != 0 {
 		nums(6, st.RxCompressed)
 	}
 	if level > 1 {
-		p.nl()
+		p.NL()
 		w6, w7 := 0, 0
 		if st.RxNoHandler != 0 {
 			w6 = cols[6] + 1
@@ -693,11 +694,11 @@ func printStats(p *printer, l *rtnl.Link, level int) {
 		if st.RxOtherhostDropped != 0 {
 			w7 = cols[7] + 1
 		}
-		p.text("    RX errors:%*s %*s %*s %*s %*s %*s%*s%*s", cols[0]-10, "", cols[1], "length",
+		p.Text("    RX errors:%*s %*s %*s %*s %*s %*s%*s%*s", cols[0]-10, "", cols[1], "length",
 			cols[2], "crc", cols[3], "frame", cols[4], "fifo", cols[5], "overrun",
 			w6, either(st.RxNoHandler != 0, " nohandler"), w7, either(st.RxOtherhostDropped != 0, " otherhost"))
-		p.nl()
-		p.text("%*s", cols[0]+5, "")
+		p.NL()
+		p.Text("%*s", cols[0]+5, "")
 		nums(1, st.RxLengthErrors, st.RxCRCErrors, st.RxFrameErrors, st.RxFIFOErrors, st.RxOverErrors)
 		if st.RxNoHandler != 0 {
 			nums(6, st.RxNoHandler)
@@ -706,22 +707,22 @@ func printStats(p *printer, l *rtnl.Link, level int) {
 			nums(7, st.RxOtherhostDropped)
 		}
 	}
-	p.nl()
-	p.text("    TX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
+	p.NL()
+	p.Text("    TX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
 		cols[2], "errors", cols[3], "dropped", cols[4], "carrier", cols[5], "collsns",
 		cols[6], either(st.TxCompressed != 0, "compressed"))
-	p.nl()
-	p.text("    ")
+	p.NL()
+	p.Text("    ")
 	nums(0, st.TxBytes, st.TxPackets, st.TxErrors, st.TxDropped, st.TxCarrierErrors, st.Collisions)
 	if st.TxCompressed != 0 {
 		nums(6, st.TxCompressed)
 	}
 	if level > 1 {
-		p.nl()
-		p.text("    TX errors:%*s %*s %*s %*s %*s %*s", cols[0]-10, "", cols[1], "aborted",
+		p.NL()
+		p.Text("    TX errors:%*s %*s %*s %*s %*s %*s", cols[0]-10, "", cols[1], "aborted",
 			cols[2], "fifo", cols[3], "window", cols[4], "heartbt", cols[5], either(cc != nil, "transns"))
-		p.nl()
-		p.text("%*s", cols[0]+5, "")
+		p.NL()
+		p.Text("%*s", cols[0]+5, "")
 		nums(1, st.TxAbortedErrors, st.TxFIFOErrors, st.TxWindowErrors, st.TxHeartbeatErrors)
 		if cc != nil {
 			nums(5, ccv)

@@ -231,21 +231,21 @@ func (s *session) linkShow(args []string) error {
 	f.linkOnly = true
 	show := func(p *printer, l *rtnl.Link) {
 		if !f.matchPrint(l) {
-			p.openObject("")
-			p.closeObject()
+			p.OpenObject("")
+			p.CloseObject()
 			return
 		}
 		if s.g.Brief {
 			s.printLinkBrief(p, l)
-			if !p.json {
-				p.text("\n")
+			if !p.JSON() {
+				p.Text("\n")
 			}
-			p.closeObject()
+			p.CloseObject()
 			return
 		}
 		s.printLink(p, l, true)
-		p.text("\n")
-		p.closeObject()
+		p.Text("\n")
+		p.CloseObject()
 	}
 	if f.dev != "" {
 		return s.linkShowDev(f, show)
@@ -287,10 +287,10 @@ func (s *session) linkShowDev(f *linkFilter, show func(*printer, *rtnl.Link)) er
 	if f.match(l) {
 		show(p, l)
 	} else {
-		p.openObject("")
-		p.closeObject()
+		p.OpenObject("")
+		p.CloseObject()
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // ifIndexWord reports whether iproute2's ll_idx_a2n() reads name as an
@@ -376,7 +376,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		if !netnsid && !known(l.Link) || !known(l.Master) {
 			return false
 		}
-		return s.nsids != nil || (!netnsid || p.json) && !hasOther(l, unix.IFLA_NEW_NETNSID)
+		return s.nsids != nil || (!netnsid || p.JSON()) && !hasOther(l, unix.IFLA_NEW_NETNSID)
 	}
 	// A link that can be shown at once is decoded into scratch, straight
 	// from the dump's buffer. One that must wait is decoded from a copy
@@ -413,7 +413,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		buf.Reset()
 		bw.Reset(&buf)
 		p = newPrinter(bw, s.g.JSON, s.g.Pretty, s.g.Oneline)
-		p.color = palette(s.g.Color, s.g.JSON)
+		p.SetColor(s.g.Color)
 		spare = append(spare, waiting...)
 		waiting = waiting[:0]
 		s.links.fresh()
@@ -430,7 +430,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		if family != unix.AF_BRIDGE {
 			s.links.put(l)
 		}
-		if f.match(l) || p.json && f.matchDump(l) {
+		if f.match(l) || p.JSON() && f.matchDump(l) {
 			matched++
 			if len(waiting) == 0 && ready(l) {
 				show(p, l)
@@ -463,6 +463,6 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 	}
 	bw.Flush()
 	buf.WriteTo(s.out)
-	p.setWriter(s.out)
-	return p.flush()
+	p.SetOutput(s.out)
+	return p.Flush()
 }

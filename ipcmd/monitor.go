@@ -275,14 +275,14 @@ type eventPrinter struct {
 // prefix prints the [OBJECT] of "label".
 func (e *eventPrinter) prefix(s string) {
 	if e.label {
-		e.p.text("[%s]", s)
+		e.p.Text("[%s]", s)
 	}
 }
 
 // deleted is the "Deleted " the printers put before a removed object.
 func (e *eventPrinter) deleted(yes bool) {
 	if yes {
-		e.p.text("Deleted ")
+		e.p.Text("Deleted ")
 	}
 }
 
@@ -310,7 +310,7 @@ func (e *eventPrinter) event(m netlink.Message) {
 		e.prefix("LINK")
 		e.deleted(t == unix.RTM_DELLINK)
 		s.printLink(p, l, false)
-		p.text("\n")
+		p.Text("\n")
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
 		a, err := rtnl.ParseAddr(m.Data)
 		if err != nil || (e.dev != 0 && int32(a.Index) != e.dev) {
@@ -356,7 +356,7 @@ func (e *eventPrinter) event(m netlink.Message) {
 		if tn == "" {
 			tn = "unknown"
 		}
-		p.text("Unknown message: type=0x%08x(%d) flags=0x%08x(%d) len=0x%08x(%d) (%s)\n",
+		p.Text("Unknown message: type=0x%08x(%d) flags=0x%08x(%d) len=0x%08x(%d) (%s)\n",
 			t, t, uint16(m.Header.Flags), uint16(m.Header.Flags), m.Header.Length, m.Header.Length, tn)
 	}
 }
@@ -378,9 +378,9 @@ func (s *session) printNeigh(p *printer, t uint16, b []byte) {
 	flags := b[10]
 	switch t {
 	case unix.RTM_DELNEIGH:
-		p.text("Deleted ")
+		p.Text("Deleted ")
 	case unix.RTM_GETNEIGH:
-		p.text("miss ")
+		p.Text("miss ")
 	}
 	var dst netip.Addr
 	var lladdr []byte
@@ -401,38 +401,38 @@ func (s *session) printNeigh(p *printer, t uint16, b []byte) {
 		}
 	}
 	if dst.IsValid() {
-		p.text("%s ", dst)
+		p.Text("%s ", dst)
 	}
 	if ifindex != 0 {
-		p.text("dev %s ", escape.String(s.links.name(ifindex)))
+		p.Text("dev %s ", escape.String(s.links.name(ifindex)))
 	}
 	if lladdr != nil {
 		var typ uint16 // ll_index_to_type
 		if l := s.links.lookup(ifindex); l != nil {
 			typ = l.typ
 		}
-		p.text("lladdr %s ", llAddr(lladdr, typ))
+		p.Text("lladdr %s ", llAddr(lladdr, typ))
 	}
 	for _, f := range []struct {
 		v    uint8
 		name string
 	}{{unix.NTF_ROUTER, "router"}, {unix.NTF_PROXY, "proxy"}, {0x10, "extern_learn"}, {0x20, "offload"}} {
 		if flags&f.v != 0 {
-			p.text("%s ", f.name)
+			p.Text("%s ", f.name)
 		}
 	}
 	if proto >= 0 {
-		p.text("proto %s ", protoNames.n2a(uint32(proto)))
+		p.Text("proto %s ", protoNames.n2a(uint32(proto)))
 	}
 	if state == 0 {
-		p.text("NONE ")
+		p.Text("NONE ")
 	}
 	for _, n := range nudNames {
 		if state&n.v != 0 {
-			p.text("%s ", n.name)
+			p.Text("%s ", n.name)
 		}
 	}
-	p.text("\n")
+	p.Text("\n")
 }
 
 // printNetconf is print_netconf (text only): b is a netconfmsg and its
@@ -452,9 +452,9 @@ func (s *session) printNetconf(p *printer, b []byte) {
 	}
 	switch b[0] {
 	case unix.AF_INET, unix.AF_INET6, unix.AF_MPLS:
-		p.text("%s ", familyName(b[0]))
+		p.Text("%s ", familyName(b[0]))
 	default:
-		p.text("family %d ", b[0])
+		p.Text("family %d ", b[0])
 	}
 	onOff := func(v int32) string {
 		if v != 0 {
@@ -472,28 +472,28 @@ func (s *session) printNetconf(p *printer, b []byte) {
 		case 1: // NETCONFA_IFINDEX
 			switch v {
 			case -1:
-				p.text("all ")
+				p.Text("all ")
 			case -2:
-				p.text("default ")
+				p.Text("default ")
 			default:
-				p.text("%s ", escape.String(s.links.name(v)))
+				p.Text("%s ", escape.String(s.links.name(v)))
 			}
 		case 2, 4, 5, 6, 7:
-			p.text("%s %s ", netconfOnOff[d.Type()], onOff(v))
+			p.Text("%s %s ", netconfOnOff[d.Type()], onOff(v))
 		case 3: // NETCONFA_RP_FILTER
 			switch v {
 			case 0:
-				p.text("rp_filter off ")
+				p.Text("rp_filter off ")
 			case 1:
-				p.text("rp_filter strict ")
+				p.Text("rp_filter strict ")
 			case 2:
-				p.text("rp_filter loose ")
+				p.Text("rp_filter loose ")
 			default:
-				p.text("rp_filter unknown mode ")
+				p.Text("rp_filter unknown mode ")
 			}
 		}
 	}
-	p.text("\n")
+	p.Text("\n")
 }
 
 // printNSID is print_nsid (text only).
@@ -503,15 +503,15 @@ func (s *session) printNSID(p *printer, b []byte) {
 		return
 	}
 	if n.ID < 0 {
-		p.text("nsid unassigned ")
+		p.Text("nsid unassigned ")
 	} else {
-		p.text("nsid %d ", n.ID)
+		p.Text("nsid %d ", n.ID)
 	}
 	if n.Current >= 0 {
-		p.text("current-nsid %d ", n.Current)
+		p.Text("current-nsid %d ", n.Current)
 	}
 	if name := s.nsidName(n.ID); name != "" {
-		p.text("(iproute2 netns name: %s)", escape.String(name))
+		p.Text("(iproute2 netns name: %s)", escape.String(name))
 	}
-	p.text("\n")
+	p.Text("\n")
 }

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/jsonprint"
 	"nsbox/netlink"
 	"nsbox/request"
 	"nsbox/rtnl"
@@ -411,16 +412,16 @@ func (s *session) neighShow(args []string, flush bool) error {
 		}
 		if f.master != 0 && m.Header.Flags&unix.NLM_F_DUMP_FILTERED == 0 && !warned {
 			warned = true
-			p.text("\nWARNING: Kernel does not support filtering by master device\n\n")
+			p.Text("\nWARNING: Kernel does not support filtering by master device\n\n")
 		}
 		s.printNeighEntry(p, uint16(m.Header.Type), n, f)
 		return nil
 	})
 	if err != nil {
-		p.flush()
+		p.Flush()
 		return dumpFailed(err, "Dump terminated", cli.ExitFail)
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // isVRF is name_is_vrf(): the link exists and is of kind vrf.
@@ -485,31 +486,31 @@ func (s *session) neighFlush(f *neighFilter, req netlink.Message) error {
 			return nil
 		})
 		if err != nil {
-			p.flush()
+			p.Flush()
 			return dumpFailed(err, "Flush terminated", cli.ExitFail)
 		}
 		if len(dels) == 0 {
 			if s.g.Stats > 0 {
 				if round == 0 {
-					p.text("Nothing to flush.\n")
+					p.Text("Nothing to flush.\n")
 				} else {
-					p.text("*** Flush is complete after %d round%s ***\n", round, plural(round))
+					p.Text("*** Flush is complete after %d round%s ***\n", round, plural(round))
 				}
 			}
-			return p.flush()
+			return p.Flush()
 		}
 		round++
 		if err := s.flushSend(dels, nil); err != nil {
-			p.flush()
+			p.Flush()
 			return err
 		}
 		if s.g.Stats > 0 {
-			p.text("\n*** Round %d, deleting %d entries ***\n", round, len(dels))
+			p.Text("\n*** Round %d, deleting %d entries ***\n", round, len(dels))
 		}
 		f.state &^= rtnl.NUD_FAILED
 	}
-	p.text("*** Flush not complete bailing out after %d rounds\n", 10)
-	p.flush()
+	p.Text("*** Flush not complete bailing out after %d rounds\n", 10)
+	p.Flush()
 	return &cli.Error{Code: cli.ExitUsage}
 }
 
@@ -538,37 +539,37 @@ func (s *session) flushSend(reqs []netlink.Message, ignore func(error) bool) err
 
 // printNeighEntry is print_neigh() for one entry that passed the filter.
 func (s *session) printNeighEntry(p *printer, typ uint16, n *rtnl.Neigh, f *neighFilter) {
-	p.openObject("")
+	p.OpenObject("")
 	switch typ {
 	case unix.RTM_DELNEIGH:
-		p.jbool("deleted", true)
-		p.text("Deleted ")
+		p.JSONBool("deleted", true)
+		p.Text("Deleted ")
 	case unix.RTM_GETNEIGH:
-		p.null("miss", "%s ", "miss")
+		p.Null("miss", "%s ", "miss")
 	}
 	if s.g.Brief {
 		if n.Dst.IsValid() {
-			p.cstr(familyColor(familyOf(n.Dst)), "dst", "%-39s ", n.Dst.String())
+			p.ColorString(jsonprint.FamilyColor(familyOf(n.Dst)), "dst", "%-39s ", n.Dst.String())
 		}
 		if f.index == 0 && n.Index != 0 {
-			p.cstr(colorIfname, "dev", "%-16s ", s.links.name(n.Index))
+			p.ColorString(jsonprint.ColorIfname, "dev", "%-16s ", s.links.name(n.Index))
 		}
 		if n.LLAddr != nil {
-			p.cstr(colorMAC, "lladdr", "%s", llAddr(n.LLAddr, s.linkType(n.Index)))
+			p.ColorString(jsonprint.ColorMAC, "lladdr", "%s", llAddr(n.LLAddr, s.linkType(n.Index)))
 		}
-		p.text("\n")
-		p.closeObject()
+		p.Text("\n")
+		p.CloseObject()
 		return
 	}
 	if n.Dst.IsValid() {
-		p.cstr(familyColor(familyOf(n.Dst)), "dst", "%s ", n.Dst.String())
+		p.ColorString(jsonprint.FamilyColor(familyOf(n.Dst)), "dst", "%s ", n.Dst.String())
 	}
 	if f.index == 0 && n.Index != 0 {
-		p.text("dev ")
-		p.cstr(colorIfname, "dev", "%s ", s.links.name(n.Index))
+		p.Text("dev ")
+		p.ColorString(jsonprint.ColorIfname, "dev", "%s ", s.links.name(n.Index))
 	}
 	if n.LLAddr != nil {
-		p.text("lladdr ")
+		p.Text("lladdr ")
 		p.llAddr("lladdr", "%s ", n.LLAddr, s.linkType(n.Index))
 	}
 	for _, x := range []struct {
@@ -578,39 +579,39 @@ func (s *session) printNeighEntry(p *printer, typ uint16, n *rtnl.Neigh, f *neig
 		{n.FlagsExt&rtnl.NTF_EXT_MANAGED != 0, "managed"}, {n.Flags&rtnl.NTF_EXT_LEARNED != 0, "extern_learn"},
 		{n.Flags&rtnl.NTF_OFFLOADED != 0, "offload"}} {
 		if x.on {
-			p.null(x.name, "%s ", x.name)
+			p.Null(x.name, "%s ", x.name)
 		}
 	}
 	if s.g.Stats > 0 {
 		if ci := n.CacheInfo; ci != nil {
 			const hz = 100 // USER_HZ: the kernel reports clock_t ticks
 			if ci.RefCnt != 0 {
-				p.uint("refcnt", " ref %d", uint64(ci.RefCnt))
+				p.Uint("refcnt", " ref %d", uint64(ci.RefCnt))
 			}
-			p.uint("used", " used %d", uint64(ci.Used/hz))
-			p.uint("confirmed", "/%d", uint64(ci.Confirmed/hz))
-			p.uint("updated", "/%d", uint64(ci.Updated/hz))
+			p.Uint("used", " used %d", uint64(ci.Used/hz))
+			p.Uint("confirmed", "/%d", uint64(ci.Confirmed/hz))
+			p.Uint("updated", "/%d", uint64(ci.Updated/hz))
 		}
 		if n.Probes != nil {
-			p.uint("probes", "probes %d ", uint64(*n.Probes))
+			p.Uint("probes", "probes %d ", uint64(*n.Probes))
 		}
 	}
 	if n.State != 0 {
-		p.openArray("state", "")
+		p.OpenArray("state", "")
 		st := n.State
 		for _, x := range nudStateNames {
 			if st&x.state != 0 {
 				st &^= x.state
-				p.str("", "%s ", x.name)
+				p.String("", "%s ", x.name)
 			}
 		}
-		p.closeArray("")
+		p.CloseArray("")
 	}
 	if n.Protocol != 0 {
-		p.str("protocol", "proto %s ", protoNames.n2a(uint32(n.Protocol)))
+		p.String("protocol", "proto %s ", protoNames.n2a(uint32(n.Protocol)))
 	}
-	p.text("\n")
-	p.closeObject()
+	p.Text("\n")
+	p.CloseObject()
 }
 
 // linkType is ll_index_to_type(): the link's ARPHRD_*, 0 if unknown.
@@ -703,7 +704,7 @@ func (s *session) neighGet(args []string) error {
 			s.printNeighEntry(p, uint16(m.Header.Type), n, f)
 		}
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // addrOrZero is the prefix's address, or the zero address of its

@@ -16,7 +16,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/escape"
-	"nsbox/internal/json"
+	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -472,17 +472,17 @@ func netnsList(g cli.Global) int {
 	defer w.Flush()
 	j := newNetnsJSON(w, g.JSON, g.Pretty)
 	for _, n := range names {
-		j.open()
-		j.str("name", n, "%s")
+		j.OpenObject("")
+		j.String("name", "%s", n)
 		if c != nil {
 			if id := netnsNameID(c, n); id >= 0 {
-				j.num("id", int64(id), " (id: %d)")
+				j.Int("id", " (id: %d)", int64(id))
 			}
 		}
-		j.text("\n")
-		j.close()
+		j.Text("\n")
+		j.CloseObject()
 	}
-	j.end()
+	j.EndJSON()
 	return cli.ExitOK
 }
 
@@ -580,37 +580,37 @@ func netnsListID(g cli.Global, args []string) int {
 	}
 	w := bufio.NewWriter(netnsStdout)
 	defer w.Flush()
-	var j *netnsJSON
+	var j *jsonprint.Printer
 	print := func(n rtnl.NSID, hasCurrent bool) {
-		j.open()
+		j.OpenObject("")
 		if n.ID < 0 {
-			j.text("nsid unassigned ")
+			j.Text("nsid unassigned ")
 		} else {
-			j.num("nsid", int64(n.ID), "nsid %d ")
+			j.Int("nsid", "nsid %d ", int64(n.ID))
 		}
 		key := n.ID
 		if hasCurrent {
 			key = n.Current
 			if n.Current < 0 {
-				j.text("current-nsid unassigned ")
+				j.Text("current-nsid unassigned ")
 			} else {
-				j.num("current-nsid", int64(n.Current), "current-nsid %d ")
+				j.Int("current-nsid", "current-nsid %d ", int64(n.Current))
 			}
 		}
 		if name, ok := cache[key]; ok && key >= 0 {
-			j.str("name", name, "(iproute2 netns name: %s)")
+			j.String("name", "(iproute2 netns name: %s)", name)
 			delete(cache, key)
 		} else if n.ID >= 0 {
 			for _, nm := range names {
 				if netnsIDOf(c, nm) == n.ID {
-					j.str("name", nm, "(iproute2 netns name: %s)")
+					j.String("name", "(iproute2 netns name: %s)", nm)
 					cache[n.ID] = nm
 					break
 				}
 			}
 		}
-		j.text("\n")
-		j.close()
+		j.Text("\n")
+		j.CloseObject()
 	}
 	if nsid >= 0 {
 		// A refusal prints no JSON at all, as in iproute2.
@@ -620,14 +620,14 @@ func netnsListID(g cli.Global, args []string) int {
 		}
 		j = newNetnsJSON(w, g.JSON, g.Pretty)
 		print(n, target >= 0)
-		j.end()
+		j.EndJSON()
 		return cli.ExitOK
 	}
 	j = newNetnsJSON(w, g.JSON, g.Pretty)
 	ids, err := c.NSIDsIn(int32(target))
 	if err != nil {
 		// The JSON array is closed first ("[]"), as iproute2 does.
-		j.end()
+		j.EndJSON()
 		w.Flush()
 		netnsKernelError(err)
 		netnsErrorf("Dump terminated")
@@ -636,68 +636,14 @@ func netnsListID(g cli.Global, args []string) int {
 	for _, n := range ids {
 		print(n, target >= 0)
 	}
-	j.end()
+	j.EndJSON()
 	return cli.ExitOK
 }
 
-// netnsJSON prints either text or iproute2's JSON (an array of
-// objects, written by json_writer.c's twin).
-type netnsJSON struct {
-	w  *bufio.Writer
-	jw *json.Writer // nil: text
-}
-
-func newNetnsJSON(w *bufio.Writer, on, pretty bool) *netnsJSON {
-	j := &netnsJSON{w: w}
-	if on {
-		j.jw = json.NewWriter(w, pretty)
-		j.jw.StartArray()
-	}
-	return j
-}
-
-func (j *netnsJSON) open() {
-	if j.jw != nil {
-		j.jw.StartObject()
-	}
-}
-
-func (j *netnsJSON) close() {
-	if j.jw != nil {
-		j.jw.EndObject()
-	}
-}
-
-// str prints name v: in text, escaped (anyone who can write to
-// /run/netns chooses it).
-func (j *netnsJSON) str(k, v, format string) {
-	if j.jw != nil {
-		j.jw.Name(k)
-		j.jw.String(v)
-		return
-	}
-	fmt.Fprintf(j.w, format, escape.String(v))
-}
-
-func (j *netnsJSON) num(k string, v int64, format string) {
-	if j.jw != nil {
-		j.jw.Name(k)
-		j.jw.Raw(strconv.FormatInt(v, 10))
-		return
-	}
-	fmt.Fprintf(j.w, format, v)
-}
-
-// text is printed only in text mode.
-func (j *netnsJSON) text(s string) {
-	if j.jw == nil {
-		j.w.WriteString(s)
-	}
-}
-
-func (j *netnsJSON) end() {
-	if j.jw != nil {
-		j.jw.EndArray()
-		j.w.WriteString("\n")
-	}
+// newNetnsJSON is new_json_obj(json) for ip netns: a printer whose
+// JSON array, with -j, opens now (EndJSON closes it).
+func newNetnsJSON(w *bufio.Writer, on, pretty bool) *jsonprint.Printer {
+	p := jsonprint.New(w, jsonprint.Options{Pretty: pretty})
+	p.StartJSON(on)
+	return p
 }

@@ -38,15 +38,15 @@ func TestNetnsJSONWriter(t *testing.T) {
 		w := bufio.NewWriter(&b)
 		j := newNetnsJSON(w, json, pretty)
 		for _, e := range es {
-			j.open()
-			j.str("name", e.name, "%s")
+			j.OpenObject("")
+			j.String("name", "%s", e.name)
 			if e.id >= 0 {
-				j.num("id", e.id, " (id: %d)")
+				j.Int("id", " (id: %d)", e.id)
 			}
-			j.text("\n")
-			j.close()
+			j.Text("\n")
+			j.CloseObject()
 		}
-		j.end()
+		j.EndJSON()
 		w.Flush()
 		return b.String()
 	}

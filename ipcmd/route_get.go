@@ -185,21 +185,21 @@ func (s *session) routeGet(args []string) error {
 	if connected && !fromOK {
 		s.printRouteMsg(p, typ, r, f)
 		if !r.PrefSrc.IsValid() && !r.Src.IsValid() {
-			p.flush()
+			p.Flush()
 			return failf("Failed to connect the route")
 		}
 		// iproute2 edits the answer, then sends its own request
 		// again: the same route, printed once more, as text
-		p.flush()
+		p.Flush()
 		if r, typ, err = s.routeAsk(q); err != nil {
 			return err
 		}
 		p = newPrinter(s.out, false, false, s.g.Oneline)
 		s.printRouteMsg(p, typ, r, f)
-		return p.w.Flush()
+		return p.Out().Flush()
 	}
 	s.printRouteMsg(p, typ, r, f)
-	return p.flush()
+	return p.Flush()
 }
 
 // routeAsk sends the RTM_GETROUTE of q and decodes the answer.

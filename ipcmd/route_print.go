@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/internal/jsonprint"
 	"nsbox/netlink"
 	"nsbox/rtnl"
 )
@@ -22,14 +23,14 @@ func (s *session) printRoute(p *printer, r *rtnl.Route, f *routeFilter) {
 func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeFilter) {
 	details := s.g.Details
 	hostLen := afBitLen(r.Family)
-	p.openObject("")
+	p.OpenObject("")
 	if typ == unix.RTM_DELROUTE {
-		p.jbool("deleted", true)
-		p.text("Deleted ")
+		p.JSONBool("deleted", true)
+		p.Text("Deleted ")
 	}
 	tm := f.typesMask()
 	if (r.Type != unix.RTN_UNICAST || details) && (tm == 0 || tm&(1<<uint(r.Type&63)) != 0) {
-		p.str("type", "%s ", routeTypeName(r.Type))
+		p.String("type", "%s ", routeTypeName(r.Type))
 	}
 	var dst string
 	switch {
@@ -46,79 +47,79 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 	}
 	color := -1
 	if r.Dst.IsValid() {
-		color = familyColor(familyOf(r.Dst))
+		color = jsonprint.FamilyColor(familyOf(r.Dst))
 	}
-	p.cstr(color, "dst", "%s ", dst)
+	p.ColorString(color, "dst", "%s ", dst)
 	if r.Src.IsValid() {
 		src := r.Src.String()
 		if int(r.SrcLen) != hostLen {
 			src += "/" + strconv.Itoa(int(r.SrcLen))
 		}
-		p.cstr(familyColor(familyOf(r.Src)), "from", "from %s ", src)
+		p.ColorString(jsonprint.FamilyColor(familyOf(r.Src)), "from", "from %s ", src)
 	} else if r.SrcLen != 0 {
-		p.str("src", "from %s ", "0/"+strconv.Itoa(int(r.SrcLen)))
+		p.String("src", "from %s ", "0/"+strconv.Itoa(int(r.SrcLen)))
 	}
 	if v, ok := attrU32(r.Other, rtnl.RTA_NH_ID); ok {
-		p.uint("nhid", "nhid %d ", uint64(v))
+		p.Uint("nhid", "nhid %d ", uint64(v))
 	}
 	if r.TOS != 0 && f.tosMask != -1 {
-		p.str("tos", "tos %s ", dsfieldN2A(uint32(r.TOS)))
+		p.String("tos", "tos %s ", dsfieldN2A(uint32(r.TOS)))
 	}
 	if r.Gateway.IsValid() && f.rvia.bits != hostLen {
-		p.jstr("gateway", r.Gateway.String())
-		p.text("via ")
-		p.ctext(familyColor(r.Family), "%s ", r.Gateway.String())
+		p.JSONString("gateway", r.Gateway.String())
+		p.Text("via ")
+		p.ColorText(jsonprint.FamilyColor(r.Family), "%s ", r.Gateway.String())
 	}
 	if r.Via.IsValid() {
 		printVia(p, r.Via)
 	} else if v, ok := attrValue(r.Other, rtnl.RTA_VIA); ok && len(v) >= 2 {
 		// a via of another family than IPv4/IPv6 (AF_PACKET, MPLS)
 		fam := uint8(binary.NativeEndian.Uint16(v))
-		p.openObject("via")
-		p.jstr("family", familyName(fam))
-		p.text("via %s ", familyName(fam))
-		p.str("host", "%s ", lladdr(v[2:]))
-		p.closeObject()
+		p.OpenObject("via")
+		p.JSONString("family", familyName(fam))
+		p.Text("via %s ", familyName(fam))
+		p.String("host", "%s ", lladdr(v[2:]))
+		p.CloseObject()
 	}
 	if r.OIF != 0 && f.oifMask != -1 {
 		printIfidx(p, "dev", s.links.name(int32(r.OIF)))
 	}
 	table := r.TableNumber()
 	if table != 0 && (table != unix.RT_TABLE_MAIN || details) && f.tb == 0 {
-		p.str("table", "table %s ", tableNames.n2a(table))
+		p.String("table", "table %s ", tableNames.n2a(table))
 	}
 	if r.RtMsg.Flags&unix.RTM_F_CLONED == 0 {
 		if (r.Protocol != unix.RTPROT_BOOT || details) && f.protoMask != -1 {
-			p.str("protocol", "proto %s ", protoNames.n2a(uint32(r.Protocol)))
+			p.String("protocol", "proto %s ", protoNames.n2a(uint32(r.Protocol)))
 		}
 		if (r.Scope != unix.RT_SCOPE_UNIVERSE || details) && f.scopeMask != -1 {
-			p.str("scope", "scope %s ", scopeNames.n2a(uint32(r.Scope)))
+			p.String("scope", "scope %s ", scopeNames.n2a(uint32(r.Scope)))
 		}
 	}
 	if r.PrefSrc.IsValid() && f.rprefsrc.bits != hostLen {
-		p.jstr("prefsrc", r.PrefSrc.String())
-		p.text("src ")
-		p.ctext(familyColor(r.Family), "%s ", r.PrefSrc.String())
+		p.JSONString("prefsrc", r.PrefSrc.String())
+		p.Text("src ")
+		p.ColorText(jsonprint.FamilyColor(r.Family), "%s ", r.PrefSrc.String())
 	}
 	if r.HasPriority && f.metricMask != 0xffffffff {
-		p.uint("metric", "metric %d ", uint64(r.Priority))
+		p.Uint("metric", "metric %d ", uint64(r.Priority))
 	}
 	printRtFlags(p, r.RtMsg.Flags)
 	if r.Mark != 0 {
 		switch {
-		case p.json:
-			p.juint("mark", uint64(r.Mark))
+		case p.JSON():
+			p.JSONUint("mark", uint64(r.Mark))
 		case r.Mark >= 16:
-			p.text("mark %s ", cHex(uint64(r.Mark)))
+			p.Text("mark %s ", jsonprint.CHex(uint64(r.Mark)))
 		default:
-			p.text("mark %d ", r.Mark)
+			p.Text("mark %d ", r.Mark)
 		}
 	}
 	if v, ok := attrU32(r.Other, unix.RTA_FLOW); ok && f.realmMask != ^uint32(0) {
 		printFlow(p, v)
 	}
 	if r.UID != nil {
-		p.uint("uid", "uid %d ", uint64(*r.UID))
+		p.Uint("uid", "uid %d ", uint64(*r.UID))
 	}
 	if r.Family == unix.AF_INET && r.RtMsg.Flags&unix.RTM_F_CLONED != 0 {
 		printCacheFlags(p, r.RtMsg.Flags)
@@ -137,75 +138,75 @@ func (s *session) printRouteMsg(p *printer, typ uint16, r *rtnl.Route, f *routeF
 	if r.Pref != nil {
 		switch *r.Pref {
 		case 3:
-			p.str("pref", "pref %s", "low")
+			p.String("pref", "pref %s", "low")
 		case 0:
-			p.str("pref", "pref %s", "medium")
+			p.String("pref", "pref %s", "medium")
 		case 1:
-			p.str("pref", "pref %s", "high")
+			p.String("pref", "pref %s", "high")
 		default:
-			p.uint("pref", "%d", uint64(*r.Pref))
+			p.Uint("pref", "%d", uint64(*r.Pref))
 		}
 	}
 	if v, ok := attrValue(r.Other, rtnl.RTA_TTL_PROPAGATE); ok && len(v) == 1 {
-		if p.json {
-			p.add("ttl-propogate", v[0] != 0)
+		if p.JSON() {
+			p.JSONBool("ttl-propogate", v[0] != 0)
 		} else if v[0] != 0 {
-			p.text("ttl-propogate %s", "enabled")
+			p.Text("ttl-propogate %s", "enabled")
 		} else {
-			p.text("ttl-propogate %s", "disabled")
+			p.Text("ttl-propogate %s", "disabled")
 		}
 	}
 	if r.NextHops != nil {
 		s.printMultipath(p, r)
 	}
-	p.text("\n")
-	p.closeObject()
+	p.Text("\n")
+	p.CloseObject()
 }
 
 // printVia is print_rta_via() for an IPv4 or IPv6 address.
 func printVia(p *printer, a netip.Addr) {
 	fam := familyName(familyOf(a))
-	if p.json {
-		p.openObject("via")
-		p.jstr("family", fam)
-		p.jstr("host", a.String())
-		p.closeObject()
+	if p.JSON() {
+		p.OpenObject("via")
+		p.JSONString("family", fam)
+		p.JSONString("host", a.String())
+		p.CloseObject()
 		return
 	}
-	p.text("via %s ", fam)
-	p.ctext(familyColor(familyOf(a)), "%s ", a.String())
+	p.Text("via %s ", fam)
+	p.ColorText(jsonprint.FamilyColor(familyOf(a)), "%s ", a.String())
 }
 
 // printIfidx is print_rta_ifidx(): "dev NAME" (or "iif NAME"), the name
 // in the interface colour.
 func printIfidx(p *printer, prefix, name string) {
-	if p.json {
-		p.jstr(prefix, name)
+	if p.JSON() {
+		p.JSONString(prefix, name)
 		return
 	}
-	p.text("%s ", prefix)
-	p.text("%s", p.paint(colorIfname, name+" "))
+	p.Text("%s ", prefix)
+	p.Text("%s", p.Paint(jsonprint.ColorIfname, name+" "))
 }
 
 // printFlow is print_rta_flow(): realms, FROM/TO.
 func printFlow(p *printer, to uint32) {
 	from := to >> 16
 	to &= 0xffff
-	if p.json {
-		p.openObject("flow")
+	if p.JSON() {
+		p.OpenObject("flow")
 		if from != 0 {
-			p.jstr("from", realmNames.n2a(from))
+			p.JSONString("from", realmNames.n2a(from))
 		}
-		p.jstr("to", realmNames.n2a(to))
-		p.closeObject()
+		p.JSONString("to", realmNames.n2a(to))
+		p.CloseObject()
 		return
 	}
 	if from != 0 {
-		p.text("realms %s/", realmNames.n2a(from))
+		p.Text("realms %s/", realmNames.n2a(from))
 	} else {
-		p.text("realm ")
+		p.Text("realm ")
 	}
-	p.text("%s ", realmNames.n2a(to))
+	p.Text("%s ", realmNames.n2a(to))
 }
 
 // rtFlagNames are print_rt_flags()'s, in its order.
@@ -222,13 +223,13 @@ var rtFlagNames = []struct {
 
 // printRtFlags is print_rt_flags().
 func printRtFlags(p *printer, flags uint32) {
-	p.openArray("flags", "")
+	p.OpenArray("flags", "")
 	for _, f := range rtFlagNames {
 		if flags&f.flag != 0 {
-			p.str("", "%s ", f.name)
+			p.String("", "%s ", f.name)
 		}
 	}
-	p.closeArray("")
+	p.CloseArray("")
 }
 
 // rtcfNames are print_cache_flags()'s RTCF_* (<linux/in_route.h>), in
@@ -247,38 +248,38 @@ var rtcfNames = []struct {
 // IPv4 route.
 func printCacheFlags(p *printer, flags uint32) {
 	flags &^= 0xffff
-	if p.json {
-		p.openArray("cache", "")
+	if p.JSON() {
+		p.OpenArray("cache", "")
 	} else {
-		p.nl()
-		p.text("    cache ")
+		p.NL()
+		p.Text("    cache ")
 		if flags == 0 {
 			return
 		}
-		p.text("<")
+		p.Text("<")
 	}
 	for _, c := range rtcfNames {
 		if flags&c.flag == 0 {
 			continue
 		}
 		flags &^= c.flag
-		if p.json {
-			p.str("", "", c.name)
+		if p.JSON() {
+			p.String("", "", c.name)
 		} else if flags != 0 {
-			p.text("%s,", c.name)
+			p.Text("%s,", c.name)
 		} else {
-			p.text("%s> ", c.name)
+			p.Text("%s> ", c.name)
 		}
 	}
 	if flags != 0 {
-		if p.json {
-			p.str("", "", strconv.FormatUint(uint64(flags), 16))
+		if p.JSON() {
+			p.String("", "", strconv.FormatUint(uint64(flags), 16))
 		} else {
-			p.text("%s>", strconv.FormatUint(uint64(flags), 16))
+			p.Text("%s>", strconv.FormatUint(uint64(flags), 16))
 		}
 	}
-	if p.json {
-		p.closeArray("")
+	if p.JSON() {
+		p.CloseArray("")
 	}
 }
 
@@ -288,32 +289,32 @@ func (s *session) printRtaCacheinfo(p *printer, b []byte) {
 	u := func(i int) uint32 { return binary.NativeEndian.Uint32(b[4*i:]) }
 	clntref, lastuse, expires, errv, used, id, ts, tsage := u(0), u(1), int32(u(2)), u(3), u(4), u(5), u(6), u(7)
 	if expires != 0 {
-		p.int("expires", "expires %dsec ", int64(expires/hz))
+		p.Int("expires", "expires %dsec ", int64(expires/hz))
 	}
 	if errv != 0 {
-		p.uint("error", "error %d ", uint64(errv))
+		p.Uint("error", "error %d ", uint64(errv))
 	}
 	if s.g.Stats > 0 {
 		if clntref != 0 {
-			p.uint("users", "users %d ", uint64(clntref))
+			p.Uint("users", "users %d ", uint64(clntref))
 		}
 		if used != 0 {
-			p.uint("used", "used %d ", uint64(used))
+			p.Uint("used", "used %d ", uint64(used))
 		}
 		if lastuse != 0 {
-			p.uint("age", "age %dsec ", uint64(lastuse/hz))
+			p.Uint("age", "age %dsec ", uint64(lastuse/hz))
 		}
 	}
 	if id != 0 {
-		if p.json {
-			p.jstr("ipid", cHex(uint64(id)))
+		if p.JSON() {
+			p.JSONString("ipid", jsonprint.CHex(uint64(id)))
 		} else {
-			p.text("ipid 0x%04x ", id)
+			p.Text("ipid 0x%04x ", id)
 		}
 	}
 	if ts != 0 || tsage != 0 {
-		p.hex0x("ts", "ts %s", uint64(ts))
-		p.uint("tsage", "tsage %dsec ", uint64(tsage))
+		p.Hex0x("ts", "ts %s", uint64(ts))
+		p.Uint("tsage", "tsage %dsec ", uint64(tsage))
 	}
 }
 
@@ -327,8 +328,8 @@ var rtaxNames = [...]string{
 // printMetrics is print_rta_metrics(): each metric present or locked,
 // from RTAX_MTU up, "lock" before a locked one's value.
 func printMetrics(p *printer, m rtnl.Metrics) {
-	p.openArray("metrics", "")
-	p.openObject("")
+	p.OpenArray("metrics", "")
+	p.OpenObject("")
 	lock, _ := m.Get(rtnl.RTAX_LOCK)
 	maxType := uint16(len(rtaxNames) - 1)
 	for _, x := range m {
@@ -350,25 +351,25 @@ func printMetrics(p *printer, m rtnl.Metrics) {
 		if int(i) < len(rtaxNames) {
 			name = rtaxNames[i]
 		}
-		if !p.json {
+		if !p.JSON() {
 			if name != "" {
-				p.text("%s ", name)
+				p.Text("%s ", name)
 			} else {
-				p.text("metric %d ", i)
+				p.Text("metric %d ", i)
 			}
 			if locked {
-				p.text("lock ")
+				p.Text("lock ")
 			}
 		}
 		switch i {
 		case rtnl.RTAX_FEATURES:
 			f := v
 			if f&rtnl.RTAX_FEATURE_ECN != 0 {
-				p.null("ecn", "ecn ", "")
+				p.Null("ecn", "ecn ", "")
 				f &^= rtnl.RTAX_FEATURE_ECN
 			}
 			if f != 0 {
-				p.hex0x("features", "%s ", uint64(v))
+				p.Hex0x("features", "%s ", uint64(v))
 			}
 		case rtnl.RTAX_RTT, rtnl.RTAX_RTTVAR, rtnl.RTAX_RTO_MIN:
 			if i == rtnl.RTAX_RTT {
@@ -377,45 +378,45 @@ func printMetrics(p *printer, m rtnl.Metrics) {
 				v /= 4
 			}
 			switch {
-			case p.json:
-				p.juint(name, uint64(v))
+			case p.JSON():
+				p.JSONUint(name, uint64(v))
 			case v >= 1000:
-				p.text("%ss ", strconv.FormatFloat(float64(v)/1e3, 'g', 6, 64))
+				p.Text("%ss ", strconv.FormatFloat(float64(v)/1e3, 'g', 6, 64))
 			default:
-				p.text("%dms ", v)
+				p.Text("%dms ", v)
 			}
 		case rtnl.RTAX_CC_ALGO:
 			cc, _ := m.CongCtl()
-			p.str("congestion", "%s ", cc)
+			p.String("congestion", "%s ", cc)
 		default:
-			p.uint(name, "%d ", uint64(v))
+			p.Uint(name, "%d ", uint64(v))
 		}
 	}
-	p.closeObject()
-	p.closeArray("")
+	p.CloseObject()
+	p.CloseArray("")
 }
 
 // printMultipath is print_rta_multipath(): each next hop on a line of
 // its own.
 func (s *session) printMultipath(p *printer, r *rtnl.Route) {
-	p.openArray("nexthops", "")
+	p.OpenArray("nexthops", "")
 	mcast := r.RtMsg.Flags&unix.RTM_F_CLONED != 0 && r.Type == unix.RTN_MULTICAST
 	for i, nh := range r.NextHops {
-		p.openObject("")
+		p.OpenObject("")
 		if mcast {
 			if i == 0 {
-				p.text("Oifs: ")
+				p.Text("Oifs: ")
 			} else {
-				p.text(" ")
+				p.Text(" ")
 			}
 		} else {
-			p.nl()
-			p.text("\tnexthop ")
+			p.NL()
+			p.Text("\tnexthop ")
 		}
 		if nh.Gateway.IsValid() {
-			p.jstr("gateway", nh.Gateway.String())
-			p.text("via ")
-			p.ctext(familyColor(r.Family), "%s ", nh.Gateway.String())
+			p.JSONString("gateway", nh.Gateway.String())
+			p.Text("via ")
+			p.ColorText(jsonprint.FamilyColor(r.Family), "%s ", nh.Gateway.String())
 		}
 		if nh.Via.IsValid() {
 			printVia(p, nh.Via)
@@ -424,21 +425,21 @@ func (s *session) printMultipath(p *printer, r *rtnl.Route) {
 			printFlow(p, *nh.Flow)
 		}
 		if mcast {
-			p.str("dev", "%s", s.links.name(nh.IfIndex))
+			p.String("dev", "%s", s.links.name(nh.IfIndex))
 			if nh.Hops != 1 {
-				p.int("ttl", "(ttl>%d)", int64(nh.Hops))
+				p.Int("ttl", "(ttl>%d)", int64(nh.Hops))
 			}
-			p.text(" ")
+			p.Text(" ")
 		} else {
-			p.str("dev", "dev %s ", s.links.name(nh.IfIndex))
+			p.String("dev", "dev %s ", s.links.name(nh.IfIndex))
 			if r.Family != unix.AF_MPLS {
-				p.int("weight", "weight %d ", int64(nh.Weight()))
+				p.Int("weight", "weight %d ", int64(nh.Weight()))
 			}
 		}
 		printRtFlags(p, uint32(nh.Flags))
-		p.closeObject()
+		p.CloseObject()
 	}
-	p.closeArray("")
+	p.CloseArray("")
 }
 
 // attrValue is the value of the first attribute of type typ in attrs.

@@ -11,6 +11,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/bounded"
+	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/request"
@@ -447,7 +448,7 @@ func routeRealms(r *rtnl.Route) uint32 {
 // routeList is iproute_list_flush_or_save(): list, flush or save the
 // routes the selector picks.
 func (s *session) routeList(args []string, act routeAction) error {
-	if act == routeSave && isTerminal(1) {
+	if act == routeSave && jsonprint.IsTerminal(1) {
 		return failf("Not sending a binary stream to stdout")
 	}
 	if _, err := s.dial(); err != nil {
@@ -510,14 +511,14 @@ func (s *session) routeList(args []string, act routeAction) error {
 		if ce := dumpFailed(err, "Dump terminated", cli.ExitKernel); ce != nil {
 			// iproute2 exits with its JSON array open: "[" and
 			// what was printed, no "]"
-			if p.json {
-				p.begin()
+			if p.JSON() {
+				p.Begin()
 			}
-			p.w.Flush()
+			p.Out().Flush()
 			return ce
 		}
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // writeMessage writes m as the kernel sent it: header and payload,
@@ -553,11 +554,11 @@ func (s *session) routeFlushLoop(f *routeFilter, family uint8) error {
 				return failf("Cannot flush routing cache")
 			}
 			if s.g.Stats > 0 {
-				p.text("*** IPv4 routing cache is flushed.\n")
+				p.Text("*** IPv4 routing cache is flushed.\n")
 			}
 		}
 		if family == unix.AF_INET {
-			return p.flush()
+			return p.Flush()
 		}
 	}
 	f.flush = true
@@ -589,7 +590,7 @@ func (s *session) routeFlushLoop(f *routeFilter, family uint8) error {
 			return nil
 		})
 		if err != nil {
-			p.flush()
+			p.Flush()
 			if ce := dumpFailed(err, "Flush terminated", cli.ExitKernel); ce != nil {
 				return ce
 			}
@@ -597,24 +598,24 @@ func (s *session) routeFlushLoop(f *routeFilter, family uint8) error {
 		if len(dels) == 0 {
 			if s.g.Stats > 0 {
 				if round == 0 && (f.cloned == 0 || family == unix.AF_INET6) {
-					p.text("Nothing to flush.\n")
+					p.Text("Nothing to flush.\n")
 				} else {
-					p.text("*** Flush is complete after %d round%s ***\n", round, plural(round))
+					p.Text("*** Flush is complete after %d round%s ***\n", round, plural(round))
 				}
 			}
-			return p.flush()
+			return p.Flush()
 		}
 		round++
 		if err := s.flushSend(dels, nil); err != nil {
-			p.flush()
+			p.Flush()
 			return &cli.Error{Code: cli.ExitKernel, Msg: err.(*cli.Error).Msg}
 		}
 		if s.g.Stats > 0 {
-			p.text("\n*** Round %d, deleting %d entries ***\n", round, len(dels))
+			p.Text("\n*** Round %d, deleting %d entries ***\n", round, len(dels))
 		}
 		if round >= maxFlushRounds {
-			p.text("\n*** Flush not completed after %d rounds, %d entries remain ***\n", round, len(dels))
-			p.flush()
+			p.Text("\n*** Flush not completed after %d rounds, %d entries remain ***\n", round, len(dels))
+			p.Flush()
 			return &cli.Error{Code: cli.ExitFail}
 		}
 	}
@@ -683,7 +684,7 @@ const maxRestore = 256 << 20
 // checkMagic is route_dump_check_magic() (and its twins for addresses and
 // rules): the first four bytes, in native order.
 func checkMagic(r io.Reader, want uint32, what string) error {
-	if isTerminal(0) {
+	if jsonprint.IsTerminal(0) {
 		return failf("Can't restore %s dump from a terminal", what)
 	}
 	var b [4]byte
@@ -796,7 +797,7 @@ func (s *session) routeShowdump() error {
 		s.printRoute(p, r, f)
 		return nil
 	})
-	p.flush()
+	p.Flush()
 	if err != nil {
 		return asExit(err, cli.ExitKernel)
 	}

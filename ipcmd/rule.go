@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/request"
@@ -510,7 +511,7 @@ func (s *session) ruleList(args []string, act ruleAction) error {
 		if len(args) > 0 {
 			return failf("\"ip rule save\" does not take any arguments.")
 		}
-		if isTerminal(1) {
+		if jsonprint.IsTerminal(1) {
 			return failf("Not sending a binary stream to stdout")
 		}
 		s.out.Write(binary.NativeEndian.AppendUint32(nil, ruleDumpMagic))
@@ -562,88 +563,88 @@ func (s *session) ruleList(args []string, act ruleAction) error {
 		return nil
 	})
 	if err != nil {
-		p.flush()
+		p.Flush()
 		return dumpFailed(err, "Dump terminated", cli.ExitUsage)
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // printRule is print_rule().
 func (s *session) printRule(p *printer, typ uint16, r *rtnl.Rule) {
 	hostLen := afBitLen(r.Family)
-	p.openObject("")
+	p.OpenObject("")
 	if typ == unix.RTM_DELRULE {
-		p.jbool("deleted", true)
-		p.text("Deleted ")
+		p.JSONBool("deleted", true)
+		p.Text("Deleted ")
 	}
 	prio := uint32(0)
 	if r.Priority != nil {
 		prio = *r.Priority
 	}
-	p.uint("priority", "%d:\t", uint64(prio))
+	p.Uint("priority", "%d:\t", uint64(prio))
 	if r.Flags&rtnl.FIB_RULE_INVERT != 0 {
-		p.null("not", "not ", "")
+		p.Null("not", "not ", "")
 	}
 	switch {
 	case r.Src.IsValid():
-		p.text("from ")
-		p.str("src", "%s", r.Src.String())
+		p.Text("from ")
+		p.String("src", "%s", r.Src.String())
 		if int(r.SrcLen) != hostLen {
-			p.uint("srclen", "/%d", uint64(r.SrcLen))
+			p.Uint("srclen", "/%d", uint64(r.SrcLen))
 		}
 	case r.SrcLen != 0:
-		p.str("src", "from %s", "0")
-		p.uint("srclen", "/%d", uint64(r.SrcLen))
+		p.String("src", "from %s", "0")
+		p.Uint("srclen", "/%d", uint64(r.SrcLen))
 	default:
-		p.str("src", "from %s", "all")
+		p.String("src", "from %s", "all")
 	}
 	switch {
 	case r.Dst.IsValid():
-		p.text(" to ")
-		p.str("dst", "%s", r.Dst.String())
+		p.Text(" to ")
+		p.String("dst", "%s", r.Dst.String())
 		if int(r.DstLen) != hostLen {
-			p.uint("dstlen", "/%d", uint64(r.DstLen))
+			p.Uint("dstlen", "/%d", uint64(r.DstLen))
 		}
 	case r.DstLen != 0:
-		p.str("dst", " to %s", "0")
-		p.uint("dstlen", "/%d", uint64(r.DstLen))
+		p.String("dst", " to %s", "0")
+		p.Uint("dstlen", "/%d", uint64(r.DstLen))
 	}
 	if r.TOS != 0 {
-		p.str("tos", " tos %s", dsfieldN2A(uint32(r.TOS)))
+		p.String("tos", " tos %s", dsfieldN2A(uint32(r.TOS)))
 	}
 	if r.FwMark != nil || r.FwMask != nil {
 		mark := uint32(0)
 		if r.FwMark != nil {
 			mark = *r.FwMark
 		}
-		p.hex0x("fwmark", " fwmark %s", uint64(mark))
+		p.Hex0x("fwmark", " fwmark %s", uint64(mark))
 		if r.FwMask != nil && *r.FwMask != 0xffffffff {
-			p.hex0x("fwmask", "/%s", uint64(*r.FwMask))
+			p.Hex0x("fwmask", "/%s", uint64(*r.FwMask))
 		}
 	}
 	if r.IIFName != "" {
-		p.text(" iif ")
-		p.str("iif", "%s", r.IIFName)
+		p.Text(" iif ")
+		p.String("iif", "%s", r.IIFName)
 		if r.Flags&rtnl.FIB_RULE_IIF_DETACHED != 0 {
-			p.null("iif_detached", " [detached]", "")
+			p.Null("iif_detached", " [detached]", "")
 		}
 	}
 	if r.OIFName != "" {
-		p.text(" oif ")
-		p.str("oif", "%s", r.OIFName)
+		p.Text(" oif ")
+		p.String("oif", "%s", r.OIFName)
 		if r.Flags&rtnl.FIB_RULE_OIF_DETACHED != 0 {
-			p.null("oif_detached", " [detached]", "")
+			p.Null("oif_detached", " [detached]", "")
 		}
 	}
 	if r.L3MDev != nil && *r.L3MDev != 0 {
-		p.null("l3mdev", " lookup [l3mdev-table]", "")
+		p.Null("l3mdev", " lookup [l3mdev-table]", "")
 	}
 	if r.UIDRange != nil {
-		p.uint("uid_start", " uidrange %d", uint64(r.UIDRange.Start))
-		p.uint("uid_end", "-%d", uint64(r.UIDRange.End))
+		p.Uint("uid_start", " uidrange %d", uint64(r.UIDRange.Start))
+		p.Uint("uid_end", "-%d", uint64(r.UIDRange.End))
 	}
 	if r.IPProto != nil {
-		p.str("ipproto", " ipproto %s", inetProtoN2A(*r.IPProto))
+		p.String("ipproto", " ipproto %s", inetProtoN2A(*r.IPProto))
 	}
 	for _, x := range []struct {
 		r    *rtnl.RuleRange
@@ -653,22 +654,22 @@ func (s *session) printRule(p *printer, typ uint16, r *rtnl.Rule) {
 			continue
 		}
 		if x.r.Start == x.r.End {
-			p.uint(x.name, " "+x.name+" %d", uint64(x.r.Start))
+			p.Uint(x.name, " "+x.name+" %d", uint64(x.r.Start))
 		} else {
-			p.uint(x.name+"_start", " "+x.name+" %d", uint64(x.r.Start))
-			p.uint(x.name+"_end", "-%d", uint64(x.r.End))
+			p.Uint(x.name+"_start", " "+x.name+" %d", uint64(x.r.Start))
+			p.Uint(x.name+"_end", "-%d", uint64(x.r.End))
 		}
 	}
 	if r.TunID != nil {
-		p.uint("tun_id", " tun_id %d", *r.TunID)
+		p.Uint("tun_id", " tun_id %d", *r.TunID)
 	}
 	if table := r.TableNumber(); table != 0 {
-		p.str("table", " lookup %s", tableNames.n2a(table))
+		p.String("table", " lookup %s", tableNames.n2a(table))
 		if r.SuppressPrefixLen != nil && int32(*r.SuppressPrefixLen) != -1 {
-			p.int("suppress_prefixlen", " suppress_prefixlength %d", int64(int32(*r.SuppressPrefixLen)))
+			p.Int("suppress_prefixlen", " suppress_prefixlength %d", int64(int32(*r.SuppressPrefixLen)))
 		}
 		if r.SuppressIfGroup != nil && int32(*r.SuppressIfGroup) != -1 {
-			p.str("suppress_ifgroup", " suppress_ifgroup %s", groupNames.n2a(*r.SuppressIfGroup))
+			p.String("suppress_ifgroup", " suppress_ifgroup %s", groupNames.n2a(*r.SuppressIfGroup))
 		}
 	}
 	if r.Flow != nil {
@@ -676,39 +677,39 @@ func (s *session) printRule(p *printer, typ uint16, r *rtnl.Rule) {
 		from := to >> 16
 		to &= 0xffff
 		if from != 0 {
-			p.str("flow_from", " realms %s/", realmNames.n2a(from))
+			p.String("flow_from", " realms %s/", realmNames.n2a(from))
 		} else {
-			p.text(" realms ")
+			p.Text(" realms ")
 		}
-		p.str("flow_to", "%s", realmNames.n2a(to))
+		p.String("flow_to", "%s", realmNames.n2a(to))
 	}
 	switch r.Action {
 	case unix.RTN_NAT:
 		if r.Gateway.IsValid() {
-			p.str("nat_gateway", " map-to %s", r.Gateway.String())
+			p.String("nat_gateway", " map-to %s", r.Gateway.String())
 		} else {
-			p.null("masquerade", " masquerade", "")
+			p.Null("masquerade", " masquerade", "")
 		}
 	case rtnl.FR_ACT_GOTO:
 		if r.Goto != nil {
-			p.uint("goto", " goto %d", uint64(*r.Goto))
+			p.Uint("goto", " goto %d", uint64(*r.Goto))
 		} else {
-			p.str("goto", " goto %s", "none")
+			p.String("goto", " goto %s", "none")
 		}
 		if r.Flags&rtnl.FIB_RULE_UNRESOLVED != 0 {
-			p.null("unresolved", " [unresolved]", "")
+			p.Null("unresolved", " [unresolved]", "")
 		}
 	case rtnl.FR_ACT_NOP:
-		p.null("nop", " nop", "")
+		p.Null("nop", " nop", "")
 	case rtnl.FR_ACT_TO_TBL:
 	default:
-		p.str("action", " %s", routeTypeName(r.Action))
+		p.String("action", " %s", routeTypeName(r.Action))
 	}
 	if r.Protocol != nil && (*r.Protocol != 0 && *r.Protocol != unix.RTPROT_KERNEL || s.g.Details) {
-		p.str("protocol", " proto %s", protoNames.n2a(uint32(*r.Protocol)))
+		p.String("protocol", " proto %s", protoNames.n2a(uint32(*r.Protocol)))
 	}
-	p.text("\n")
-	p.closeObject()
+	p.Text("\n")
+	p.CloseObject()
 }
 
 // ruleRestore is iprule_restore(): each saved rule sent again with

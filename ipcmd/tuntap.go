@@ -10,6 +10,7 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/bounded"
+	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -284,28 +285,28 @@ func (s *session) tuntapShow(args []string) error {
 		if !ok {
 			return nil
 		}
-		p.openObject("")
-		p.str("ifname", "%s:", l.Name)
+		p.OpenObject("")
+		p.String("ifname", "%s:", l.Name)
 		printTunFlags(p, flags)
 		if owner != -1 {
-			p.uint("user", " user %d", uint64(owner))
+			p.Uint("user", " user %d", uint64(owner))
 		}
 		if group != -1 {
-			p.uint("group", " group %d", uint64(group))
+			p.Uint("group", " group %d", uint64(group))
 		}
 		if s.g.Details {
-			p.text("%s\tAttached to processes:", nlOrSlash(s.g.Oneline))
+			p.Text("%s\tAttached to processes:", nlOrSlash(s.g.Oneline))
 			showTunProcesses(p, l.Name)
 		}
-		p.closeObject()
-		p.text("\n")
+		p.CloseObject()
+		p.Text("\n")
 		return nil
 	})
 	if err != nil {
-		p.flush()
+		p.Flush()
 		return dumpFailed(err, "Dump terminated", cli.ExitFail)
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 func nlOrSlash(oneline bool) string {
@@ -385,7 +386,7 @@ func readProp(dir, prop string) (int64, error) {
 
 // printTunFlags is print_flags().
 func printTunFlags(p *printer, flags int64) {
-	p.openArray("flags", "")
+	p.OpenArray("flags", "")
 	for _, f := range []struct {
 		on   bool
 		name string
@@ -394,14 +395,14 @@ func printTunFlags(p *printer, flags int64) {
 		{flags&iffVnetHdr != 0, "vnet_hdr"}, {flags&iffPersist != 0, "persist"},
 		{flags&iffNoFilter == 0, "filter"}} {
 		if f.on {
-			p.str("", " %s", f.name)
+			p.String("", " %s", f.name)
 		}
 	}
 	flags &^= iffTun | iffTap | iffNoPI | iffOneQueue | iffMultiQueue | iffVnetHdr | iffPersist | iffNoFilter
 	if flags != 0 {
-		p.str("", " %s", cHex(uint64(flags)))
+		p.String("", " %s", jsonprint.CHex(uint64(flags)))
 	}
-	p.closeArray("")
+	p.CloseArray("")
 }
 
 // maxTunFDs bounds how many /proc/PID/fd entries -d looks at: a machine
@@ -412,8 +413,8 @@ const maxTunFDs = 1 << 20
 // one) holding a /dev/net/tun file attached to the device, as
 // /proc/PID/fdinfo/FD says ("iff: NAME").
 func showTunProcesses(p *printer, name string) {
-	p.openArray("processes", "")
-	defer p.closeArray("")
+	p.OpenArray("processes", "")
+	defer p.CloseArray("")
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
 		return
@@ -451,11 +452,11 @@ func showTunProcesses(p *printer, name string) {
 				if ok && k == "iff" && strings.TrimSpace(v) == name {
 					comm, err := bounded.ReadFile("/proc/"+pe.Name()+"/comm", 4096, "a comm file")
 					if err != nil {
-						p.str("name", "%s", "<NULL>")
+						p.String("name", "%s", "<NULL>")
 					} else {
-						p.str("name", "%s", strings.TrimRight(string(comm), "\n"))
+						p.String("name", "%s", strings.TrimRight(string(comm), "\n"))
 					}
-					p.uint("pid", "(%d)", uint64(pid))
+					p.Uint("pid", "(%d)", uint64(pid))
 				}
 			}
 		}

@@ -1,8 +1,6 @@
 package ipcmd
 
 import (
-	"bufio"
-	"bytes"
 	"nsbox/cli"
 	"testing"
 )
@@ -26,58 +24,6 @@ func TestGetPrefixMessages(t *testing.T) {
 	p, err := getPrefix("10/8", 0)
 	if err != nil || p.addr.String() != "10.0.0.0" || p.bits != 8 {
 		t.Errorf("10/8: %+v %v", p, err)
-	}
-}
-
-// The JSON writer lays out pretty output as iproute2's json_writer.
-func TestPrinterPrettyJSON(t *testing.T) {
-	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
-	p := newPrinter(w, true, true, false)
-	p.openObject("")
-	p.int("ifindex", "", 1)
-	p.str("ifname", "", "lo")
-	p.openArray("flags", "")
-	p.str("", "", "LOOPBACK")
-	p.str("", "", "UP")
-	p.closeArray("")
-	p.openArray("addr_info", "")
-	p.openObject("")
-	p.str("family", "", "inet")
-	p.closeObject()
-	p.openObject("")
-	p.str("family", "", "inet6")
-	p.closeObject()
-	p.closeArray("")
-	p.openArray("empty", "")
-	p.closeArray("")
-	p.closeObject()
-	p.flush()
-	want := `[ {
-        "ifindex": 1,
-        "ifname": "lo",
-        "flags": [ "LOOPBACK","UP" ],
-        "addr_info": [ {
-                "family": "inet"
-            },{
-                "family": "inet6"
-            } ],
-        "empty": [ ]
-    } ]
-`
-	if buf.String() != want {
-		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
-	}
-	buf.Reset()
-	p = newPrinter(w, true, false, false)
-	p.openObject("")
-	p.str("a", "", "x\"y\n")
-	p.openArray("flags", "")
-	p.closeArray("")
-	p.closeObject()
-	p.flush()
-	if got := buf.String(); got != `[{"a":"x\"y\n","flags":[]}]`+"\n" {
-		t.Errorf("compact: %s", got)
 	}
 }
 

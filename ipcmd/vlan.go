@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/request"
@@ -423,12 +424,12 @@ func (s *session) vlanShow(args []string, subject int) error {
 	if s.g.CompressVlans {
 		mask = 1 << 2 // RTEXT_FILTER_BRVLAN_COMPRESSED
 	}
-	if !p.json {
+	if !p.JSON() {
 		h := "port              vlan-id  "
 		if subject == vlanShowTunnel {
 			h += "  tunnel-id"
 		}
-		p.text("%s\n", h)
+		p.Text("%s\n", h)
 	}
 	err = s.dumpEach(rtnl.LinkDumpRequest(unix.AF_BRIDGE, mask), func(m netlink.Message) error {
 		if m.Header.Type != unix.RTM_NEWLINK {
@@ -453,28 +454,28 @@ func (s *session) vlanShow(args []string, subject int) error {
 		return nil
 	})
 	if err != nil {
-		p.flush()
+		p.Flush()
 		return dumpFailed(err, "Dump terminated", cli.ExitFail)
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // openVlanPort is open_vlan_port(): the port's name, padded to IFNAMSIZ,
 // and the JSON array of its VLANs ("vlans") or tunnels ("tunnels").
 func (s *session) openVlanPort(p *printer, index int32, array string) {
-	p.openObject("")
+	p.OpenObject("")
 	name := s.links.name(index)
-	if p.json {
-		p.jstr("ifname", name)
+	if p.JSON() {
+		p.JSONString("ifname", name)
 	} else {
-		p.text("%s", p.paint(colorIfname, fmt.Sprintf("%-16s  ", name)))
+		p.Text("%s", p.Paint(jsonprint.ColorIfname, fmt.Sprintf("%-16s  ", name)))
 	}
-	p.openArray(array, "")
+	p.OpenArray(array, "")
 }
 
 func closeVlanPort(p *printer) {
-	p.closeArray("")
-	p.closeObject()
+	p.CloseArray("")
+	p.CloseObject()
 }
 
 // vlanPortLines is a port's lines of VLANs or tunnels: the first opens
@@ -493,7 +494,7 @@ func (l *vlanPortLines) line() {
 		l.s.openVlanPort(l.p, l.index, l.array)
 		l.opened = true
 	} else {
-		l.p.text("%-16s  ", "")
+		l.p.Text("%-16s  ", "")
 	}
 }
 
@@ -507,10 +508,10 @@ func (l *vlanPortLines) close() {
 // vlanRange is print_range(): "vlan" (or "tunid"), and "-END" with key
 // NAMEEnd when the range has one; the width of the text.
 func vlanRange(p *printer, name string, start, id uint32) int {
-	p.uint(name, "%d", uint64(start))
+	p.Uint(name, "%d", uint64(start))
 	w := len(itoa(int(start)))
 	if start != id {
-		p.uint(name+"End", "-%d", uint64(id))
+		p.Uint(name+"End", "-%d", uint64(id))
 		w += 1 + len(itoa(int(id)))
 	}
 	return w
@@ -521,14 +522,14 @@ func printVlanFlags(p *printer, flags uint16) {
 	if flags == 0 {
 		return
 	}
-	p.openArray("flags", "")
+	p.OpenArray("flags", "")
 	if flags&rtnl.BRIDGE_VLAN_INFO_PVID != 0 {
-		p.str("", " %s", "PVID")
+		p.String("", " %s", "PVID")
 	}
 	if flags&rtnl.BRIDGE_VLAN_INFO_UNTAGGED != 0 {
-		p.str("", " %s", "Egress Untagged")
+		p.String("", " %s", "Egress Untagged")
 	}
-	p.closeArray("")
+	p.CloseArray("")
 }
 
 // printVlanInfo is print_vlan_info(): a port's VLANs, ranges joined.
@@ -547,11 +548,11 @@ func (s *session) printVlanInfo(p *printer, f *vlanFilter, index int32, vlans []
 			continue
 		}
 		port.line()
-		p.openObject("")
+		p.OpenObject("")
 		vlanRange(p, "vlan", uint32(start), uint32(v.Vid))
 		printVlanFlags(p, v.Flags)
-		p.closeObject()
-		p.text("\n")
+		p.CloseObject()
+		p.Text("\n")
 	}
 	port.close()
 }
@@ -573,16 +574,16 @@ func (s *session) printVlanTunnels(p *printer, f *vlanFilter, index int32, tunne
 			continue
 		}
 		port.line()
-		p.openObject("")
+		p.OpenObject("")
 		w := vlanRange(p, "vlan", uint32(vidStart), uint32(t.Vid))
 		if w <= 9 {
-			p.text("%-*s  ", 9-w, "")
+			p.Text("%-*s  ", 9-w, "")
 		} else {
 			fmt.Fprintf(stderr, "BUG: vlan range too wide, %d\n", w)
 		}
 		vlanRange(p, "tunid", idStart, t.ID)
-		p.closeObject()
-		p.text("\n")
+		p.CloseObject()
+		p.Text("\n")
 	}
 	port.close()
 }
@@ -591,8 +592,8 @@ func (s *session) printVlanTunnels(p *printer, f *vlanFilter, index int32, tunne
 // RTM_GETSTATS dumps, the bridges' (IFLA_STATS_LINK_XSTATS) and the
 // ports' (_SLAVE).
 func (s *session) vlanStats(p *printer, f *vlanFilter) error {
-	if !p.json {
-		p.text("%-16s  vlan-id\n", "port")
+	if !p.JSON() {
+		p.Text("%-16s  vlan-id\n", "port")
 	}
 	for _, attr := range []uint32{rtnl.IFLA_STATS_LINK_XSTATS, rtnl.IFLA_STATS_LINK_XSTATS_SLAVE} {
 		err := s.dumpEach(request.StatsDump(unix.AF_UNSPEC, 1<<(attr-1)), func(m netlink.Message) error {
@@ -611,11 +612,11 @@ func (s *session) vlanStats(p *printer, f *vlanFilter) error {
 			return nil
 		})
 		if err != nil {
-			p.flush()
+			p.Flush()
 			return dumpFailed(err, "Dump terminated", cli.ExitFail)
 		}
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // printVlanStats is print_vlan_stats_attr().
@@ -629,24 +630,24 @@ func (s *session) printVlanStats(p *printer, f *vlanFilter, index int32, stats [
 			continue
 		}
 		port.line()
-		p.openObject("")
-		p.uint("vid", "%d", uint64(v.Vid))
+		p.OpenObject("")
+		p.Uint("vid", "%d", uint64(v.Vid))
 		printVlanFlags(p, v.Flags)
-		p.text("\n")
+		p.Text("\n")
 		printVlanCounters(p, v)
-		p.closeObject()
+		p.CloseObject()
 	}
 	port.close()
 }
 
 // printVlanCounters is __print_one_vlan_stats().
 func printVlanCounters(p *printer, v rtnl.BridgeVlanXstats) {
-	p.text("%-16s    ", "")
-	p.uint("rx_bytes", "RX: %d bytes", v.RxBytes)
-	p.uint("rx_packets", " %d packets\n", v.RxPackets)
-	p.text("%-16s    ", "")
-	p.uint("tx_bytes", "TX: %d bytes", v.TxBytes)
-	p.uint("tx_packets", " %d packets\n", v.TxPackets)
+	p.Text("%-16s    ", "")
+	p.Uint("rx_bytes", "RX: %d bytes", v.RxBytes)
+	p.Uint("rx_packets", " %d packets\n", v.RxPackets)
+	p.Text("%-16s    ", "")
+	p.Uint("tx_bytes", "TX: %d bytes", v.TxBytes)
+	p.Uint("tx_packets", " %d packets\n", v.TxPackets)
 }
 
 // vlanRTMShow is vlan_global_show() (global) : the RTM_GETVLAN dump.
@@ -673,8 +674,8 @@ func (s *session) vlanRTMDump(f *vlanFilter, global bool) error {
 	} else if s.g.Stats > 0 {
 		flags = rtnl.BRIDGE_VLANDB_DUMPF_STATS
 	}
-	if !p.json {
-		p.text("%-16s  %-9s\n", "port", "vlan-id")
+	if !p.JSON() {
+		p.Text("%-16s  %-9s\n", "port", "vlan-id")
 	}
 	cur := int32(-1)
 	err := s.dumpEach(request.BridgeVlanDump(flags), func(m netlink.Message) error {
@@ -684,10 +685,10 @@ func (s *session) vlanRTMDump(f *vlanFilter, global bool) error {
 		closeVlanPort(p)
 	}
 	if err != nil {
-		p.flush()
+		p.Flush()
 		return dumpFailed(err, "Dump terminated", cli.ExitFail)
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // printVlanRTM is print_vlan_rtm() for one RTM_NEWVLAN or RTM_DELVLAN:
@@ -705,8 +706,8 @@ func (s *session) printVlanRTM(p *printer, f *vlanFilter, m netlink.Message, glo
 		s.banner(p, "[VLAN]")
 	}
 	if m.Header.Type == unix.RTM_DELVLAN {
-		p.jbool("deleted", true)
-		p.text("Deleted ")
+		p.JSONBool("deleted", true)
+		p.Text("Deleted ")
 	}
 	if *cur != -1 && *cur != index {
 		closeVlanPort(p)
@@ -745,18 +746,18 @@ func (s *session) printVlanRTM(p *printer, f *vlanFilter, m netlink.Message, glo
 			s.openVlanPort(p, index, "vlans")
 			*cur = index
 		} else {
-			p.text("%-16s  ", "")
+			p.Text("%-16s  ", "")
 		}
-		p.openObject("")
+		p.OpenObject("")
 		vlanRange(p, "vlan", uint32(info.Vid), uint32(end))
 		printVlanFlags(p, info.Flags)
-		p.text("\n%-16s    ", "")
+		p.Text("\n%-16s    ", "")
 		printPortState(p, uint8(state))
 		if len(router) > 0 {
-			p.uint("mcast_router", "mcast_router %d ", uint64(router[0]))
+			p.Uint("mcast_router", "mcast_router %d ", uint64(router[0]))
 		}
-		p.text("\n")
-		p.closeObject()
+		p.Text("\n")
+		p.CloseObject()
 	}
 	return d.Err()
 }

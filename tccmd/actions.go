@@ -424,15 +424,15 @@ func (s *session) parseGact(a *args) (*rtnl.Action, error) {
 // printActions is tc_print_action for a filter's actions (bound ones).
 func (s *session) printActions(acts []*rtnl.Action) {
 	p := s.p
-	p.openArray(pJSON, "actions")
+	p.OpenArray("actions", "")
 	for _, act := range acts {
-		p.openObject("")
-		p.nl()
-		p.uint(pANY, "order", "\taction order %d: ", uint64(act.Order))
+		p.OpenObject("")
+		p.NL()
+		p.Uint("order", "\taction order %d: ", uint64(act.Order))
 		s.printAction(act)
-		p.closeObject()
+		p.CloseObject()
 	}
-	p.closeArray(pJSON, "")
+	p.CloseArray("")
 }
 
 // printAction is tc_print_one_action.
@@ -444,19 +444,19 @@ func (s *session) printAction(act *rtnl.Action) {
 	case act.Kind == "gact":
 		s.printGact(act)
 	case len(act.Options) > 0:
-		p.text("[Unknown action, optlen=%d] ", len(act.Options))
+		p.Text("[Unknown action, optlen=%d] ", len(act.Options))
 	}
 	if s.o.brief && act.Index != 0 {
-		p.uint(pANY, "index", "\t index %d", uint64(act.Index))
-		p.nl()
+		p.Uint("index", "\t index %d", uint64(act.Index))
+		p.NL()
 	}
 	if s.o.stats && act.Stats != nil {
-		p.text("\tAction statistics:")
-		p.nl()
-		p.openObject("stats")
+		p.Text("\tAction statistics:")
+		p.NL()
+		p.OpenObject("stats")
 		s.printStats(act.Stats, "\t")
-		p.closeObject()
-		p.nl()
+		p.CloseObject()
+		p.NL()
 	}
 	if len(act.Cookie) > 0 {
 		const hexd = "0123456789abcdef"
@@ -464,29 +464,29 @@ func (s *session) printAction(act *rtnl.Action) {
 		for _, c := range act.Cookie {
 			b = append(b, hexd[c>>4], hexd[c&0xf])
 		}
-		p.str(pANY, "cookie", "\tcookie %s", string(b))
-		p.nl()
+		p.String("cookie", "\tcookie %s", string(b))
+		p.NL()
 	}
 	if act.Flags != nil && act.Flags[1]&1 != 0 { // TCA_ACT_FLAGS_NO_PERCPU_STATS
-		p.bool(pANY, "no_percpu", "\tno_percpu", act.Flags[0]&1 != 0)
-		p.nl()
+		p.Bool("no_percpu", "\tno_percpu", act.Flags[0]&1 != 0)
+		p.NL()
 	}
 }
 
 // printControl is print_action_control.
 func (s *session) printControl(prefix string, v int32, suffix string) {
 	p := s.p
-	p.text("%s", prefix)
-	p.openObject("control_action")
-	p.str(pANY, "type", "%s", actionN2A(v))
+	p.Text("%s", prefix)
+	p.OpenObject("control_action")
+	p.String("type", "%s", actionN2A(v))
 	if v&^rtnl.TC_ACT_EXT_VAL_MASK == rtnl.TC_ACT_GOTO_CHAIN {
-		p.uint(pANY, "chain", " chain %d", uint64(v&rtnl.TC_ACT_EXT_VAL_MASK))
+		p.Uint("chain", " chain %d", uint64(v&rtnl.TC_ACT_EXT_VAL_MASK))
 	}
 	if v&^rtnl.TC_ACT_EXT_VAL_MASK == rtnl.TC_ACT_JUMP {
-		p.uint(pANY, "jump", " %d", uint64(v&rtnl.TC_ACT_EXT_VAL_MASK))
+		p.Uint("jump", " %d", uint64(v&rtnl.TC_ACT_EXT_VAL_MASK))
 	}
-	p.closeObject()
-	p.text("%s", suffix)
+	p.CloseObject()
+	p.Text("%s", suffix)
 }
 
 func (s *session) printTm(t *rtnl.Tcft) {
@@ -496,22 +496,22 @@ func (s *session) printTm(t *rtnl.Tcft) {
 	const hz = 100 // sysconf(_SC_CLK_TCK)
 	p := s.p
 	if t.Install != 0 {
-		p.uint(pANY, "installed", " installed %d sec", t.Install/hz)
+		p.Uint("installed", " installed %d sec", t.Install/hz)
 	}
 	if t.LastUse != 0 {
-		p.uint(pANY, "last_used", " used %d sec", t.LastUse/hz)
+		p.Uint("last_used", " used %d sec", t.LastUse/hz)
 	}
 	if t.FirstUse != 0 {
-		p.uint(pANY, "first_used", " firstused %d sec", t.FirstUse/hz)
+		p.Uint("first_used", " firstused %d sec", t.FirstUse/hz)
 	}
 	if t.Expires != 0 {
-		p.uint(pANY, "expires", " expires %d sec", t.Expires/hz)
+		p.Uint("expires", " expires %d sec", t.Expires/hz)
 	}
 }
 
 func (s *session) printMirred(act *rtnl.Action) {
 	p := s.p
-	p.str(pANY, "kind", "%s ", "mirred")
+	p.String("kind", "%s ", "mirred")
 	if act.Options == nil {
 		return
 	}
@@ -532,24 +532,24 @@ func (s *session) printMirred(act *rtnl.Action) {
 	case rtnl.TCA_INGRESS_MIRROR:
 		n2a, dir, what = "Ingress Mirror", "ingress", "mirror"
 	}
-	p.text("(%s", n2a)
-	p.str(pJSON, "mirred_action", "", what)
-	p.str(pJSON, "direction", "", dir)
-	p.str(pANY, "to_dev", " to device %s)", s.ifname(int32(m.Ifindex)))
+	p.Text("(%s", n2a)
+	p.JSONString("mirred_action", what)
+	p.JSONString("direction", dir)
+	p.String("to_dev", " to device %s)", s.ifname(int32(m.Ifindex)))
 	s.printControl(" ", m.Action, "")
-	p.nl()
-	p.uint(pANY, "index", "\tindex %d", uint64(m.Index))
-	p.int(pANY, "ref", " ref %d", int64(m.Refcnt))
-	p.int(pANY, "bind", " bind %d", int64(m.Bindcnt))
+	p.NL()
+	p.Uint("index", "\tindex %d", uint64(m.Index))
+	p.Int("ref", " ref %d", int64(m.Refcnt))
+	p.Int("bind", " bind %d", int64(m.Bindcnt))
 	if s.o.stats {
 		s.printTm(act.Tm)
 	}
-	p.nl()
+	p.NL()
 }
 
 func (s *session) printGact(act *rtnl.Action) {
 	p := s.p
-	p.str(pANY, "kind", "%s ", "gact")
+	p.String("kind", "%s ", "gact")
 	if act.Options == nil {
 		return
 	}
@@ -561,18 +561,18 @@ func (s *session) printGact(act *rtnl.Action) {
 	}
 	s.printControl("action ", g.Action, "")
 	// CONFIG_GACT_PROB: the probability part, zero when absent
-	p.openObject("prob")
-	p.nl()
-	p.str(pANY, "random_type", "\t random type %s", "none")
+	p.OpenObject("prob")
+	p.NL()
+	p.String("random_type", "\t random type %s", "none")
 	s.printControl(" ", 0, " ")
-	p.int(pANY, "val", "val %d", 0)
-	p.closeObject()
-	p.nl()
-	p.uint(pANY, "index", "\t index %d", uint64(g.Index))
-	p.int(pANY, "ref", " ref %d", int64(g.Refcnt))
-	p.int(pANY, "bind", " bind %d", int64(g.Bindcnt))
+	p.Int("val", "val %d", 0)
+	p.CloseObject()
+	p.NL()
+	p.Uint("index", "\t index %d", uint64(g.Index))
+	p.Int("ref", " ref %d", int64(g.Refcnt))
+	p.Int("bind", " bind %d", int64(g.Bindcnt))
 	if s.o.stats {
 		s.printTm(act.Tm)
 	}
-	p.nl()
+	p.NL()
 }

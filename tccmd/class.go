@@ -126,7 +126,7 @@ func (s *session) printClass(typ netlink.HeaderType, t *rtnl.TC, filtered, byQdi
 		return
 	}
 	if typ == unix.RTM_DELTCLASS {
-		p.text("deleted ")
+		p.Text("deleted ")
 	}
 	id := ""
 	if t.Handle != 0 {
@@ -136,21 +136,21 @@ func (s *session) printClass(typ netlink.HeaderType, t *rtnl.TC, filtered, byQdi
 		}
 		id = h.String()
 	}
-	p.text("class %s %s ", t.Kind, id)
+	p.Text("class %s %s ", t.Kind, id)
 	if !filtered {
-		p.text("dev %s ", escape.String(s.ifname(t.Ifindex)))
+		p.Text("dev %s ", escape.String(s.ifname(t.Ifindex)))
 	}
 	if t.Parent == rtnl.TC_H_ROOT {
-		p.text("root ")
+		p.Text("root ")
 	} else {
 		h := t.Parent
 		if byQdisc {
 			h &= rtnl.TC_H_MIN_MASK
 		}
-		p.text("parent %s ", h.String())
+		p.Text("parent %s ", h.String())
 	}
 	if t.Info != 0 {
-		p.text("leaf %s: ", strconv.FormatUint(uint64(t.Info>>16), 16))
+		p.Text("leaf %s: ", strconv.FormatUint(uint64(t.Info>>16), 16))
 	}
 	q := lookupQdisc(t.Kind)
 	if t.HasOptions {
@@ -161,15 +161,15 @@ func (s *session) printClass(typ netlink.HeaderType, t *rtnl.TC, filtered, byQdi
 			io.WriteString(stderr, "[cannot parse class parameters]")
 		}
 	}
-	p.text("\n")
+	p.Text("\n")
 	if s.o.stats {
 		if t.Stats != nil {
 			s.printStats(t.Stats, " ")
-			p.text("\n")
+			p.Text("\n")
 		}
 		if q != nil && q.xstats != nil && t.XStats != nil {
 			q.xstats(s, t.XStats)
-			p.text("\n")
+			p.Text("\n")
 		}
 	}
 }

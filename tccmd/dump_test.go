@@ -49,7 +49,7 @@ func TestDumpInterruptedStartsOver(t *testing.T) {
 		var out bytes.Buffer
 		s := newSession(options{json: j})
 		s.out = bufio.NewWriter(&out)
-		s.p.w = s.out
+		s.p.SetOutput(s.out)
 		s.conn = &rtnl.Conn{Conn: c}
 		s.names = map[int32]string{1: "lo"}
 		s.lookup = func(string) int32 { return 0 }
@@ -87,7 +87,7 @@ func TestDumpAlwaysInterrupted(t *testing.T) {
 	s := newSession(options{})
 	var out bytes.Buffer
 	s.out = bufio.NewWriter(&out)
-	s.p.w = s.out
+	s.p.SetOutput(s.out)
 	s.conn = &rtnl.Conn{Conn: c}
 	s.names = map[int32]string{1: "lo"}
 	s.lookup = func(string) int32 { return 1 }

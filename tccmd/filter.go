@@ -250,24 +250,24 @@ func (s *session) printFilter(typ netlink.HeaderType, flags netlink.HeaderFlags,
 		io.WriteString(stderr, "print_filter: NULL kind\n")
 		return
 	}
-	p.openObject("")
+	p.OpenObject("")
 	if typ == unix.RTM_DELTFILTER || typ == unix.RTM_DELCHAIN {
-		p.bool(pANY, "deleted", "deleted ", true)
+		p.Bool("deleted", "deleted ", true)
 	}
 	isNew := typ == unix.RTM_NEWTFILTER || typ == unix.RTM_NEWCHAIN
 	if isNew && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_EXCL == 0 {
-		p.bool(pANY, "replaced", "replaced ", true)
+		p.Bool("replaced", "replaced ", true)
 	}
 	if isNew && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_EXCL != 0 {
-		p.bool(pANY, "added", "added ", true)
+		p.Bool("added", "added ", true)
 	}
 	if isFilter {
-		p.text("filter ")
+		p.Text("filter ")
 	} else {
-		p.text("chain ")
+		p.Text("chain ")
 	}
 	if uint32(t.Ifindex) == rtnl.TCM_IFINDEX_MAGIC_BLOCK {
-		p.uint(pANY, "block", "block %d ", uint64(t.Parent))
+		p.Uint("block", "block %d ", uint64(t.Parent))
 	} else {
 		if f.ifindex == 0 || f.ifindex != t.Ifindex {
 			s.printDev(t.Ifindex)
@@ -275,13 +275,13 @@ func (s *session) printFilter(typ netlink.HeaderType, flags netlink.HeaderFlags,
 		if f.parent == 0 || f.parent != t.Parent {
 			switch t.Parent {
 			case rtnl.TC_H_ROOT:
-				p.bool(pANY, "root", "root ", true)
+				p.Bool("root", "root ", true)
 			case rtnl.TC_H_CLSACT&rtnl.TC_H_MAJ_MASK | rtnl.TC_H_MIN_INGRESS:
-				p.bool(pANY, "ingress", "ingress ", true)
+				p.Bool("ingress", "ingress ", true)
 			case rtnl.TC_H_CLSACT&rtnl.TC_H_MAJ_MASK | rtnl.TC_H_MIN_EGRESS:
-				p.bool(pANY, "egress", "egress ", true)
+				p.Bool("egress", "egress ", true)
 			default:
-				p.str(pANY, "parent", "parent %s ", t.Parent.String())
+				p.String("parent", "parent %s ", t.Parent.String())
 			}
 		}
 	}
@@ -290,33 +290,33 @@ func (s *session) printFilter(typ netlink.HeaderType, flags netlink.HeaderFlags,
 		proto = ntohs(uint16(t.Info))
 		prio := t.Info >> 16
 		if (f.protocol == 0 || f.protocol != proto) && proto != 0 {
-			p.str(pANY, "protocol", "protocol %s ", protoN2A(proto))
+			p.String("protocol", "protocol %s ", protoN2A(proto))
 		}
 		if (f.prio == 0 || f.prio != prio) && prio != 0 {
-			p.uint(pANY, "pref", "pref %d ", uint64(prio))
+			p.Uint("pref", "pref %d ", uint64(prio))
 		}
 	}
 	if t.Kind != "" {
-		p.str(pANY, "kind", "%s ", t.Kind)
+		p.String("kind", "%s ", t.Kind)
 	}
 	if t.Chain != nil && (f.chain == nil || *f.chain != *t.Chain) {
-		p.uint(pANY, "chain", "chain %d ", uint64(*t.Chain))
+		p.Uint("chain", "chain %d ", uint64(*t.Chain))
 	}
 	if t.Kind != "" && t.HasOptions {
-		p.openObject("options")
+		p.OpenObject("options")
 		if t.Kind == "u32" {
 			s.printU32(t, proto)
 		} else if len(t.RawOptions) > 0 {
-			p.text("fh %08x [Unknown filter, optlen=%d] ", uint32(t.Handle), len(t.RawOptions))
+			p.Text("fh %08x [Unknown filter, optlen=%d] ", uint32(t.Handle), len(t.RawOptions))
 		} else if t.Handle != 0 {
-			p.text("fh %08x ", uint32(t.Handle))
+			p.Text("fh %08x ", uint32(t.Handle))
 		}
-		p.closeObject()
+		p.CloseObject()
 	}
-	p.nl()
+	p.NL()
 	if s.o.stats && t.Stats != nil {
 		s.printStats(t.Stats, " ")
-		p.nl()
+		p.NL()
 	}
-	p.closeObject()
+	p.CloseObject()
 }

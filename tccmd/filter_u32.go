@@ -865,17 +865,17 @@ func (s *session) printU32(t *rtnl.TC, proto uint16) {
 	}
 	handle := uint32(t.Handle)
 	if handle != 0 {
-		p.str(pANY, "fh", "fh %s ", u32HandleString(handle, s.o.raw))
+		p.String("fh", "fh %s ", u32HandleString(handle, s.o.raw))
 	}
 	if node := handle & 0xFFF; node != 0 {
-		p.int(pANY, "order", "order %d ", int64(node))
+		p.Int("order", "order %d ", int64(node))
 	}
 	switch {
 	case u.Divisor != 0:
-		p.int(pANY, "ht_divisor", "ht divisor %d ", int64(int32(u.Divisor)))
+		p.Int("ht_divisor", "ht divisor %d ", int64(int32(u.Divisor)))
 	case u.Hash != nil:
-		p.hex(pANY, "key_ht", "key ht %x ", *u.Hash>>20)
-		p.hex(pANY, "bkt", "bkt %x ", (*u.Hash>>12)&0xFF)
+		p.Hex("key_ht", "key ht %x ", *u.Hash>>20)
+		p.Hex("bkt", "bkt %x ", (*u.Hash>>12)&0xFF)
 	default:
 		s.out.Flush()
 		stderr.Write([]byte("divisor and hash missing "))
@@ -883,74 +883,74 @@ func (s *session) printU32(t *rtnl.TC, proto uint16) {
 	terminalSel := u.Sel != nil && u.Sel.Flags&rtnl.TC_U32_TERMINAL != 0
 	if u.ClassID != nil {
 		if terminalSel {
-			p.text("*")
+			p.Text("*")
 		}
-		p.str(pANY, "flowid", "flowid %s ", u.ClassID.String())
+		p.String("flowid", "flowid %s ", u.ClassID.String())
 	} else if terminalSel {
-		p.text("terminal flowid ")
+		p.Text("terminal flowid ")
 	}
 	if u.Link != nil {
-		p.str(pANY, "link", "link %s ", u32HandleString(*u.Link, s.o.raw))
+		p.String("link", "link %s ", u32HandleString(*u.Link, s.o.raw))
 	}
 	if u.Flags != 0 {
 		if u.Flags&rtnl.TCA_CLS_FLAGS_SKIP_HW != 0 {
-			p.bool(pANY, "skip_hw", "skip_hw ", true)
+			p.Bool("skip_hw", "skip_hw ", true)
 		}
 		if u.Flags&rtnl.TCA_CLS_FLAGS_SKIP_SW != 0 {
-			p.bool(pANY, "skip_sw", "skip_sw ", true)
+			p.Bool("skip_sw", "skip_sw ", true)
 		}
 		if u.Flags&rtnl.TCA_CLS_FLAGS_IN_HW != 0 {
-			p.bool(pANY, "in_hw", "in_hw ", true)
+			p.Bool("in_hw", "in_hw ", true)
 		} else if u.Flags&rtnl.TCA_CLS_FLAGS_NOT_IN_HW != 0 {
-			p.bool(pANY, "not_in_hw", "not_in_hw ", true)
+			p.Bool("not_in_hw", "not_in_hw ", true)
 		}
 	}
 	if u.Sel != nil && s.o.stats && u.PCnt != nil {
-		p.uint(pANY, "rule_hit", "(rule hit %d ", u.PCnt.Rcnt)
-		p.uint(pANY, "success", "success %d)", u.PCnt.Rhit)
+		p.Uint("rule_hit", "(rule hit %d ", u.PCnt.Rcnt)
+		p.Uint("success", "success %d)", u.PCnt.Rhit)
 	}
 	if m := u.Mark; m != nil {
-		p.nl()
-		p.hex0x(pANY, "fwmark_value", "  mark 0x%04x ", uint64(m.Val))
-		p.hex0x(pANY, "fwmark_mask", "0x%04x ", uint64(m.Mask))
-		p.int(pANY, "fwmark_success", "(success %d)", int64(int32(m.Success)))
+		p.NL()
+		p.Hex0x("fwmark_value", "  mark 0x%04x ", uint64(m.Val))
+		p.Hex0x("fwmark_mask", "0x%04x ", uint64(m.Mask))
+		p.Int("fwmark_success", "(success %d)", int64(int32(m.Success)))
 	}
 	if sl := u.Sel; sl != nil {
 		for i, k := range sl.Keys {
 			s.printKey(k, proto)
 			if s.o.stats && u.PCnt != nil && i < len(u.PCnt.Kcnts) {
-				p.uint(pANY, "success", " (success %d ) ", u.PCnt.Kcnts[i])
+				p.Uint("success", " (success %d ) ", u.PCnt.Kcnts[i])
 			}
 		}
 		if sl.Flags&(rtnl.TC_U32_VAROFFSET|rtnl.TC_U32_OFFSET) != 0 {
-			p.nl()
-			p.text("    offset ")
+			p.NL()
+			p.Text("    offset ")
 			if sl.Flags&rtnl.TC_U32_VAROFFSET != 0 {
-				p.hex(pANY, "offset_mask", "%04x", uint32(sl.OffMask))
-				p.int(pANY, "offset_shift", ">>%d ", int64(sl.OffShift))
-				p.int(pANY, "offset_off", "at %d ", int64(sl.OffOff))
+				p.Hex("offset_mask", "%04x", uint32(sl.OffMask))
+				p.Int("offset_shift", ">>%d ", int64(sl.OffShift))
+				p.Int("offset_off", "at %d ", int64(sl.OffOff))
 			}
 			if sl.Off != 0 {
-				p.int(pANY, "plus", "plus %d ", int64(int16(sl.Off)))
+				p.Int("plus", "plus %d ", int64(int16(sl.Off)))
 			}
 		}
 		if sl.Flags&rtnl.TC_U32_EAT != 0 {
-			p.text(" eat ")
+			p.Text(" eat ")
 		}
 		if sl.HMask != 0 {
-			p.nl()
-			p.hex(pANY, "hash_mask", "    hash mask %08x ", sl.HMask)
-			p.int(pANY, "hash_off", "at %d ", int64(sl.HOff))
+			p.NL()
+			p.Hex("hash_mask", "    hash mask %08x ", sl.HMask)
+			p.Int("hash_off", "at %d ", int64(sl.HOff))
 		}
 	}
 	if u.Police != nil {
-		p.nl()
-		p.text("[police: not shown by nsbox] ")
+		p.NL()
+		p.Text("[police: not shown by nsbox] ")
 	}
 	if u.Indev != "" {
-		p.nl()
-		p.str(pANY, "input_dev", "  input dev %s", u.Indev)
-		p.nl()
+		p.NL()
+		p.String("input_dev", "  input dev %s", u.Indev)
+		p.NL()
 	}
 	if len(u.Actions) > 0 {
 		s.printActions(u.Actions)
@@ -964,17 +964,17 @@ func (s *session) printKey(k rtnl.U32Key, proto uint16) {
 	if s.o.pretty && (proto == 0x0800 || proto == 0x86DD) && s.printIPKey(k, proto == 0x86DD) {
 		return
 	}
-	p.openObject("match")
-	p.nl()
-	p.hex(pANY, "value", "  match %08x", k.Val)
-	p.hex(pANY, "mask", "/%08x ", k.Mask)
+	p.OpenObject("match")
+	p.NL()
+	p.Hex("value", "  match %08x", k.Val)
+	p.Hex("mask", "/%08x ", k.Mask)
 	nh := ""
 	if k.OffMask != 0 {
 		nh = "nexthdr+"
 	}
-	p.str(pANY, "offmask", "at %s", nh)
-	p.int(pANY, "off", "%d", int64(k.Off))
-	p.closeObject()
+	p.String("offmask", "at %s", nh)
+	p.Int("off", "%d", int64(k.Off))
+	p.CloseObject()
 }
 
 // printIPKey is print_ipv4 and print_ipv6 (which tc writes alike but for
@@ -982,63 +982,63 @@ func (s *session) printKey(k rtnl.U32Key, proto uint16) {
 // prints nothing for it, and nothing is what this prints too).
 func (s *session) printIPKey(k rtnl.U32Key, v6 bool) bool {
 	p := s.p
-	p.openObject("match")
-	defer p.closeObject()
+	p.OpenObject("match")
+	defer p.CloseObject()
 	switch k.Off {
 	case 0:
 		switch k.Mask {
 		case 0x0f000000:
-			p.nl()
-			p.uint(pANY, "ip_ihl", "  match IP ihl %d", uint64(k.Val>>24))
+			p.NL()
+			p.Uint("ip_ihl", "  match IP ihl %d", uint64(k.Val>>24))
 			return true
 		case 0x00ff0000:
-			p.nl()
-			p.hex0x(pANY, "ip_dsfield", "  match IP dsfield %s", uint64(k.Val>>16))
+			p.NL()
+			p.Hex0x("ip_dsfield", "  match IP dsfield %s", uint64(k.Val>>16))
 			return true
 		}
 	case 8:
 		if k.Mask == 0x00ff0000 {
-			p.nl()
-			p.int(pANY, "ip_protocol", "  match IP protocol %d", int64(k.Val>>16))
+			p.NL()
+			p.Int("ip_protocol", "  match IP protocol %d", int64(k.Val>>16))
 			return true
 		}
 	case 12, 16:
 		if b := mask2bits(k.Mask); b >= 0 {
-			p.nl()
+			p.NL()
 			if k.Off == 12 {
-				p.null(pFP, "", "  match IP src ")
-				p.openObject("src")
+				p.Text("  match IP src ")
+				p.OpenObject("src")
 			} else {
-				p.null(pFP, "", "  match IP dst ")
-				p.openObject("dst")
+				p.Text("  match IP dst ")
+				p.OpenObject("dst")
 			}
 			a := netip.AddrFrom4([4]byte{byte(k.Val >> 24), byte(k.Val >> 16), byte(k.Val >> 8), byte(k.Val)})
-			p.str(pANY, "address", "%s", a.String())
-			p.int(pANY, "prefixlen", "/%d", int64(b))
-			p.closeObject()
+			p.String("address", "%s", a.String())
+			p.Int("prefixlen", "/%d", int64(b))
+			p.CloseObject()
 			return true
 		}
 	case 20:
 		lo, hi := uint64(k.Val&0xffff), uint64(k.Val>>16)
 		switch {
 		case k.Mask == 0x0000ffff && !v6:
-			p.uint(pANY, "dport", "match dport %d", lo)
+			p.Uint("dport", "match dport %d", lo)
 		case k.Mask == 0xffff0000 && !v6:
-			p.nl()
-			p.uint(pANY, "sport", "  match sport %d", hi)
+			p.NL()
+			p.Uint("sport", "  match sport %d", hi)
 		case k.Mask == 0xffffffff && !v6:
-			p.nl()
-			p.uint(pANY, "dport", "  match dport %d, ", lo)
-			p.uint(pANY, "sport", "match sport %d", hi)
+			p.NL()
+			p.Uint("dport", "  match dport %d, ", lo)
+			p.Uint("sport", "match sport %d", hi)
 		case k.Mask == 0x0000ffff:
-			p.nl()
-			p.uint(pANY, "sport", "  match sport %d", lo)
+			p.NL()
+			p.Uint("sport", "  match sport %d", lo)
 		case k.Mask == 0xffff0000:
-			p.uint(pANY, "dport", "match dport %d", hi)
+			p.Uint("dport", "match dport %d", hi)
 		case k.Mask == 0xffffffff:
-			p.nl()
-			p.uint(pANY, "sport", "  match sport %d, ", lo)
-			p.uint(pANY, "dport", "match dport %d", hi)
+			p.NL()
+			p.Uint("sport", "  match sport %d, ", lo)
+			p.Uint("dport", "match dport %d", hi)
 		default:
 			return true
 		}

@@ -180,75 +180,75 @@ func (s *session) printQdisc(typ netlink.HeaderType, flags netlink.HeaderFlags, 
 		io.WriteString(stderr, "print_qdisc: NULL kind\n")
 		return
 	}
-	p.openObject("")
+	p.OpenObject("")
 	if typ == unix.RTM_DELQDISC {
-		p.bool(pANY, "deleted", "deleted ", true)
+		p.Bool("deleted", "deleted ", true)
 	}
 	if typ == unix.RTM_NEWQDISC && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_REPLACE != 0 {
-		p.bool(pANY, "replaced", "replaced ", true)
+		p.Bool("replaced", "replaced ", true)
 	}
 	if typ == unix.RTM_NEWQDISC && flags&unix.NLM_F_CREATE != 0 && flags&unix.NLM_F_EXCL != 0 {
-		p.bool(pANY, "added", "added ", true)
+		p.Bool("added", "added ", true)
 	}
-	p.str(pANY, "kind", "qdisc %s", t.Kind)
-	p.str(pANY, "handle", " %s", strconv.FormatUint(uint64(t.Handle.Major()), 16)+":")
+	p.String("kind", "qdisc %s", t.Kind)
+	p.String("handle", " %s", strconv.FormatUint(uint64(t.Handle.Major()), 16)+":")
 	if s.o.raw {
-		p.text("[%08x]", uint32(t.Handle))
+		p.Text("[%08x]", uint32(t.Handle))
 	}
-	p.text(" ")
+	p.Text(" ")
 	if !filtered {
 		s.printDev(t.Ifindex)
 	}
 	if t.Parent == rtnl.TC_H_ROOT {
-		p.bool(pANY, "root", "root ", true)
+		p.Bool("root", "root ", true)
 	} else if t.Parent != 0 {
-		p.str(pANY, "parent", "parent %s ", t.Parent.String())
+		p.String("parent", "parent %s ", t.Parent.String())
 	}
 	if t.Info != 1 {
-		p.uint(pANY, "refcnt", "refcnt %d ", uint64(t.Info))
+		p.Uint("refcnt", "refcnt %d ", uint64(t.Info))
 	}
 	if t.HWOffload != 0 {
-		p.bool(pANY, "offloaded", "offloaded ", true)
+		p.Bool("offloaded", "offloaded ", true)
 	}
 	if t.IngressBlock != 0 {
-		p.uint(pANY, "ingress_block", "ingress_block %d ", uint64(t.IngressBlock))
+		p.Uint("ingress_block", "ingress_block %d ", uint64(t.IngressBlock))
 	}
 	if t.EgressBlock != 0 {
-		p.uint(pANY, "egress_block", "egress_block %d ", uint64(t.EgressBlock))
+		p.Uint("egress_block", "egress_block %d ", uint64(t.EgressBlock))
 	}
 	kind := t.Kind
 	if kind == "pfifo_fast" {
 		kind = "prio" // "pfifo_fast is generic enough to warrant the hardcoding"
 	}
 	q := lookupQdisc(kind)
-	p.openObject("options")
+	p.OpenObject("options")
 	if t.HasOptions {
 		switch {
 		case q == nil || q.print == nil:
 			if len(t.RawOptions) > 0 {
-				p.text("[Unknown qdisc, optlen=%d] ", len(t.RawOptions))
+				p.Text("[Unknown qdisc, optlen=%d] ", len(t.RawOptions))
 			}
 		default:
 			q.print(s, kind, t.RawOptions, false)
 		}
 	}
-	p.closeObject()
-	p.nl()
+	p.CloseObject()
+	p.NL()
 	if s.o.stats {
 		if t.Stats != nil || t.XStats != nil {
 			s.printStats(t.Stats, " ")
-			p.nl()
+			p.NL()
 		}
 		if q != nil && q.xstats != nil && t.XStats != nil {
 			q.xstats(s, t.XStats)
-			p.nl()
+			p.NL()
 		}
 	}
-	p.closeObject()
+	p.CloseObject()
 }
 
 // printDev is print_devname.
 func (s *session) printDev(ifindex int32) {
-	s.p.text("dev ")
-	s.p.str(pANY, "dev", "%s ", s.ifname(ifindex))
+	s.p.Text("dev ")
+	s.p.String("dev", "%s ", s.ifname(ifindex))
 }

@@ -43,7 +43,7 @@ func lookupQdisc(kind string) *qdiscKind {
 		return &qdiscKind{parse: parseFIFO, print: printFIFO}
 	case "ingress":
 		return &qdiscKind{parse: parseIngress, print: func(s *session, _ string, _ []byte, _ bool) {
-			s.p.text("---------------- ")
+			s.p.Text("---------------- ")
 		}}
 	case "clsact":
 		return &qdiscKind{parse: parseClsact, print: func(*session, string, []byte, bool) {}}
@@ -204,29 +204,29 @@ func printTBF(s *session, _ string, opt []byte, _ bool) {
 	}
 	c := s.psched()
 	q := &t.Parms
-	p.rate(pANY, "rate", "rate %s ", t.Rate64)
+	p.Rate("rate", "rate %s ", t.Rate64)
 	buffer := c.XmitSize(t.Rate64, q.Buffer)
 	if s.o.details {
-		p.str(pANY, "burst", "burst %s ", cli.FormatSize(buffer)+"/"+strconv.Itoa(1<<q.Rate.CellLog))
-		p.size(pANY, "mpu", "mpu %s ", uint32(q.Rate.MPU))
+		p.String("burst", "burst %s ", cli.FormatSize(buffer)+"/"+strconv.Itoa(1<<q.Rate.CellLog))
+		p.Size("mpu", "mpu %s ", uint32(q.Rate.MPU))
 	} else {
-		p.size(pANY, "burst", "burst %s ", buffer)
+		p.Size("burst", "burst %s ", buffer)
 	}
 	if s.o.raw {
-		p.hex(pANY, "burst_raw", "[%08x] ", q.Buffer)
+		p.Hex("burst_raw", "[%08x] ", q.Buffer)
 	}
 	if t.PeakRate64 != 0 {
-		p.rate(pFP, "peakrate", "peakrate %s ", t.PeakRate64)
+		p.Text("peakrate %s ", p.FormatRate(t.PeakRate64))
 		if q.MTU != 0 || q.PeakRate.MPU != 0 {
 			mtu := c.XmitSize(t.PeakRate64, q.MTU)
 			if s.o.details {
-				p.str(pANY, "mtu", "mtu %s ", cli.FormatSize(mtu)+"/"+strconv.Itoa(1<<q.PeakRate.CellLog))
-				p.size(pANY, "mpu", "mpu %s ", uint32(q.PeakRate.MPU))
+				p.String("mtu", "mtu %s ", cli.FormatSize(mtu)+"/"+strconv.Itoa(1<<q.PeakRate.CellLog))
+				p.Size("mpu", "mpu %s ", uint32(q.PeakRate.MPU))
 			} else {
-				p.size(pANY, "minburst", "minburst %s ", mtu)
+				p.Size("minburst", "minburst %s ", mtu)
 			}
 			if s.o.raw {
-				p.hex(pANY, "mtu_raw", "[%08x] ", q.MTU)
+				p.Hex("mtu_raw", "[%08x] ", q.MTU)
 			}
 		}
 	}
@@ -238,17 +238,17 @@ func printTBF(s *session, _ string, opt []byte, _ bool) {
 		}
 	}
 	if latency >= 0 {
-		p.uint(pJSON, "lat", "", cli.CUint64(latency))
-		p.text("lat %s ", cli.FormatTime(cli.CUint32(latency)))
+		p.JSONUint("lat", cli.CUint64(latency))
+		p.Text("lat %s ", cli.FormatTime(cli.CUint32(latency)))
 	}
 	if s.o.raw || latency < 0 {
-		p.size(pANY, "limit", "limit %s ", q.Limit)
+		p.Size("limit", "limit %s ", q.Limit)
 	}
 	if q.Rate.Overhead != 0 {
-		p.int(pANY, "overhead", "overhead %d ", int64(int32(q.Rate.Overhead)))
+		p.Int("overhead", "overhead %d ", int64(int32(q.Rate.Overhead)))
 	}
 	if ll := q.Rate.Linklayer & rtnl.TC_LINKLAYER_MASK; ll > rtnl.TC_LINKLAYER_ETHERNET || s.o.details {
-		p.str(pANY, "linklayer", "linklayer %s ", ll.String())
+		p.String("linklayer", "linklayer %s ", ll.String())
 	}
 }
 
@@ -357,50 +357,50 @@ func printHTB(s *session, _ string, opt []byte, _ bool) {
 	c := s.psched()
 	if o := h.Parms; o != nil {
 		if o.Level == 0 {
-			p.int(pANY, "prio", "prio %d ", int64(int32(o.Prio)))
+			p.Int("prio", "prio %d ", int64(int32(o.Prio)))
 			if s.o.details {
-				p.int(pANY, "quantum", "quantum %d ", int64(int32(o.Quantum)))
+				p.Int("quantum", "quantum %d ", int64(int32(o.Quantum)))
 			}
 		}
-		p.rate(pFP, "", "rate %s ", h.Rate64)
+		p.Text("rate %s ", p.FormatRate(h.Rate64))
 		if o.Rate.Overhead != 0 {
-			p.text("overhead %d ", o.Rate.Overhead)
+			p.Text("overhead %d ", o.Rate.Overhead)
 		}
 		buffer := c.XmitSize(h.Rate64, o.Buffer)
-		p.rate(pFP, "", "ceil %s ", h.Ceil64)
+		p.Text("ceil %s ", p.FormatRate(h.Ceil64))
 		cbuffer := c.XmitSize(h.Ceil64, o.CBuffer)
 		if ll := o.Rate.Linklayer & rtnl.TC_LINKLAYER_MASK; ll > rtnl.TC_LINKLAYER_ETHERNET || s.o.details {
-			p.text("linklayer %s ", ll.String())
+			p.Text("linklayer %s ", ll.String())
 		}
 		if s.o.details {
-			p.size(pFP, "", "burst %s/", buffer)
-			p.text("%d ", 1<<o.Rate.CellLog)
-			p.size(pFP, "", "mpu %s ", uint32(o.Rate.MPU))
-			p.size(pFP, "", "cburst %s/", cbuffer)
-			p.text("%d ", 1<<o.Ceil.CellLog)
-			p.size(pFP, "", "mpu %s ", uint32(o.Ceil.MPU))
-			p.text("level %d ", int32(o.Level))
+			p.Text("burst %s/", cli.FormatSize(buffer))
+			p.Text("%d ", 1<<o.Rate.CellLog)
+			p.Text("mpu %s ", cli.FormatSize(uint32(o.Rate.MPU)))
+			p.Text("cburst %s/", cli.FormatSize(cbuffer))
+			p.Text("%d ", 1<<o.Ceil.CellLog)
+			p.Text("mpu %s ", cli.FormatSize(uint32(o.Ceil.MPU)))
+			p.Text("level %d ", int32(o.Level))
 		} else {
-			p.size(pFP, "", "burst %s ", buffer)
-			p.size(pFP, "", "cburst %s ", cbuffer)
+			p.Text("burst %s ", cli.FormatSize(buffer))
+			p.Text("cburst %s ", cli.FormatSize(cbuffer))
 		}
 		if s.o.raw {
-			p.text("buffer [%08x] cbuffer [%08x] ", o.Buffer, o.CBuffer)
+			p.Text("buffer [%08x] cbuffer [%08x] ", o.Buffer, o.CBuffer)
 		}
 	}
 	if g := h.Init; g != nil {
-		p.int(pANY, "r2q", "r2q %d", int64(int32(g.Rate2Quantum)))
-		p.hex0x(pANY, "default", " default %s", uint64(g.Defcls))
-		p.uint(pANY, "direct_packets_stat", " direct_packets_stat %d", uint64(g.DirectPkts))
+		p.Int("r2q", "r2q %d", int64(int32(g.Rate2Quantum)))
+		p.Hex0x("default", " default %s", uint64(g.Defcls))
+		p.Uint("direct_packets_stat", " direct_packets_stat %d", uint64(g.DirectPkts))
 		if s.o.details {
-			p.str(pANY, "ver", " ver %s", strconv.Itoa(int(g.Version>>16))+"."+strconv.Itoa(int(g.Version&0xffff)))
+			p.String("ver", " ver %s", strconv.Itoa(int(g.Version>>16))+"."+strconv.Itoa(int(g.Version&0xffff)))
 		}
 	}
 	if h.DirectQLen != nil {
-		p.uint(pANY, "direct_qlen", " direct_qlen %d", uint64(*h.DirectQLen))
+		p.Uint("direct_qlen", " direct_qlen %d", uint64(*h.DirectQLen))
 	}
 	if h.Offload {
-		p.null(pANY, "offload", " offload")
+		p.Null("offload", " offload", "")
 	}
 }
 
@@ -409,11 +409,11 @@ func printHTB(s *session, _ string, opt []byte, _ bool) {
 // which tc never prints as JSON, so nsbox leaves them out of JSON).
 func printHTBXStats(s *session, b []byte) {
 	x, err := rtnl.ParseHTBXStats(b)
-	if err != nil || s.p.isJSON() {
+	if err != nil || s.p.JSON() {
 		return
 	}
-	fmt.Fprintf(s.p.w, " lended: %d borrowed: %d giants: %d\n", x.Lends, x.Borrows, x.Giants)
-	fmt.Fprintf(s.p.w, " tokens: %d ctokens: %d\n", x.Tokens, x.CTokens)
+	fmt.Fprintf(s.p.Out(), " lended: %d borrowed: %d giants: %d\n", x.Lends, x.Borrows, x.Giants)
+	fmt.Fprintf(s.p.Out(), " tokens: %d ctokens: %d\n", x.Tokens, x.CTokens)
 }
 
 // ---- pfifo, bfifo, pfifo_head_drop (q_fifo.c) ----
@@ -452,9 +452,9 @@ func printFIFO(s *session, kind string, opt []byte, _ bool) {
 		return
 	}
 	if kind == "bfifo" {
-		s.p.size(pANY, "limit", "limit %s", f.Limit)
+		s.p.Size("limit", "limit %s", f.Limit)
 	} else {
-		s.p.uint(pANY, "limit", "limit %dp", uint64(f.Limit))
+		s.p.Uint("limit", "limit %dp", uint64(f.Limit))
 	}
 }
 
@@ -488,20 +488,20 @@ func printPrio(s *session, _ string, opt []byte, _ bool) {
 	if err != nil {
 		return
 	}
-	p.uint(pANY, "bands", "bands %d ", uint64(q.Bands))
-	p.openArray(pANY, "priomap")
+	p.Uint("bands", "bands %d ", uint64(q.Bands))
+	p.OpenArray("priomap", "priomap")
 	for _, v := range q.Priomap {
-		p.uint(pANY, "", " %d", uint64(v))
+		p.Uint("", " %d", uint64(v))
 	}
-	p.closeArray(pANY, "")
+	p.CloseArray("")
 	if q.MQ != nil {
 		on := "off"
 		if *q.MQ != 0 {
 			on = "on"
 		}
-		p.text(" multiqueue: %s ", on)
+		p.Text(" multiqueue: %s ", on)
 	}
-	p.bool(pJSON, "multiqueue", "", q.MQ != nil && *q.MQ != 0)
+	p.JSONBool("multiqueue", q.MQ != nil && *q.MQ != 0)
 }
 
 // ---- netem (q_netem.c) ----
@@ -867,11 +867,11 @@ func printNetem(s *session, _ string, opt []byte, _ bool) {
 	c := s.psched()
 	q := &n.Qopt
 	percent := func(jsonKey, text string, v uint32) {
-		p.float(pFP, "", text+"%s%%", 100*float64(v)/math.MaxUint32)
-		p.float(pJSON, jsonKey, "", float64(v)/math.MaxUint32)
+		p.Text(text+"%s%%", cli.FormatG(100*float64(v)/math.MaxUint32, 6))
+		p.JSONRaw(jsonKey, cli.FormatG(float64(v)/math.MaxUint32, 6))
 	}
 	corr := func(present bool, v uint32) {
-		if !p.isJSON() {
+		if !p.JSON() {
 			if present {
 				percent("", " ", v)
 			}
@@ -879,100 +879,100 @@ func printNetem(s *session, _ string, opt []byte, _ bool) {
 			percent("correlation", " correlation ", v)
 		}
 	}
-	p.uint(pANY, "limit", "limit %d", uint64(q.Limit))
+	p.Uint("limit", "limit %d", uint64(q.Limit))
 	if q.Latency != 0 {
-		p.openObject("delay")
-		if !p.isJSON() {
-			p.text(" delay %s", cli.FormatTime(c.Tick2Time(q.Latency)))
+		p.OpenObject("delay")
+		if !p.JSON() {
+			p.Text(" delay %s", cli.FormatTime(c.Tick2Time(q.Latency)))
 			if q.Jitter != 0 {
-				p.text("  %s", cli.FormatTime(c.Tick2Time(q.Jitter)))
+				p.Text("  %s", cli.FormatTime(c.Tick2Time(q.Jitter)))
 			}
 		} else {
-			p.float(pJSON, "delay", "", float64(c.Tick2Time(q.Latency))/1000000)
-			p.float(pJSON, "jitter", "", float64(c.Tick2Time(q.Jitter))/1000000)
+			p.JSONRaw("delay", cli.FormatG(float64(c.Tick2Time(q.Latency))/1000000, 6))
+			p.JSONRaw("jitter", cli.FormatG(float64(c.Tick2Time(q.Jitter))/1000000, 6))
 		}
 		var dc uint32
 		if n.Corr != nil {
 			dc = n.Corr.Delay
 		}
 		corr(q.Jitter != 0 && dc != 0, dc)
-		p.closeObject()
+		p.CloseObject()
 	}
 	if q.Loss != 0 {
-		p.openObject("loss-random")
+		p.OpenObject("loss-random")
 		percent("loss", " loss ", q.Loss)
 		var lc uint32
 		if n.Corr != nil {
 			lc = n.Corr.Loss
 		}
 		corr(lc != 0, lc)
-		p.closeObject()
+		p.CloseObject()
 	}
 	if g := n.LossGI; g != nil {
-		p.openObject("loss-state")
+		p.OpenObject("loss-state")
 		percent("p13", " loss state p13 ", g.P13)
 		percent("p31", " p31 ", g.P31)
 		percent("p32", " p32 ", g.P32)
 		percent("p23", " p23 ", g.P23)
 		percent("p14", " p14 ", g.P14)
-		p.closeObject()
+		p.CloseObject()
 	}
 	if g := n.LossGE; g != nil {
-		p.openObject("loss-gemodel")
+		p.OpenObject("loss-gemodel")
 		percent("p", " loss gemodel p ", g.P)
 		percent("r", " r ", g.R)
 		percent("1-h", " 1-h ", math.MaxUint32-g.H)
 		percent("1-k", " 1-k ", g.K1)
-		p.closeObject()
+		p.CloseObject()
 	}
 	if q.Duplicate != 0 {
-		p.openObject("duplicate")
+		p.OpenObject("duplicate")
 		percent("duplicate", " duplicate ", q.Duplicate)
 		var dc uint32
 		if n.Corr != nil {
 			dc = n.Corr.Dup
 		}
 		corr(dc != 0, dc)
-		p.closeObject()
+		p.CloseObject()
 	}
 	if r := n.Reorder; r != nil && r.Probability != 0 {
-		p.openObject("reorder")
+		p.OpenObject("reorder")
 		percent("reorder", " reorder ", r.Probability)
 		corr(r.Correlation != 0, r.Correlation)
-		p.closeObject()
+		p.CloseObject()
 	}
 	if r := n.Corrupt; r != nil && r.Probability != 0 {
-		p.openObject("corrupt")
+		p.OpenObject("corrupt")
 		percent("corrupt", " corrupt ", r.Probability)
 		corr(r.Correlation != 0, r.Correlation)
-		p.closeObject()
+		p.CloseObject()
 	}
 	intOpt := func(key string, v int32) {
-		p.int(pJSON, key, "", int64(v))
+		p.JSONInt(key, int64(v))
 		if v != 0 {
-			p.int(pFP, "", " "+key+" %d", int64(v))
+			p.Text(" "+key+" %d", int64(v))
 		}
 	}
 	if r := n.Rate; r != nil && r.Rate != 0 {
-		p.openObject("rate")
+		p.OpenObject("rate")
 		r64 := n.Rate64
 		if r64 == 0 {
 			r64 = uint64(r.Rate)
 		}
-		p.rate(pANY, "rate", " rate %s", r64)
+		p.Rate("rate", " rate %s", r64)
 		intOpt("packetoverhead", r.PacketOverhead)
-		p.uint(pJSON, "cellsize", "", uint64(r.CellSize))
+		p.JSONUint("cellsize", uint64(r.CellSize))
 		if r.CellSize != 0 {
-			p.uint(pFP, "", " cellsize %d", uint64(r.CellSize))
+			p.Text(" cellsize %d", uint64(r.CellSize))
 		}
 		intOpt("celloverhead", r.CellOverhead)
-		p.closeObject()
+		p.CloseObject()
 	}
 	if sl := n.Slot; sl != nil {
-		p.openObject("slot")
+		p.OpenObject("slot")
 		t64 := func(key, text string, v int64) {
-			p.text(text+" %s", cli.FormatTime64(v))
-			p.float(pJSON, key, "", float64(v)/1e9)
+			p.Text(text+" %s", cli.FormatTime64(v))
+			p.JSONRaw(key, cli.FormatG(float64(v)/1e9, 6))
 		}
 		if sl.DistJitter > 0 {
 			t64("distribution", " slot distribution", sl.DistDelay)
@@ -983,14 +983,14 @@ func printNetem(s *session, _ string, opt []byte, _ bool) {
 		}
 		intOpt("packets", sl.MaxPackets)
 		intOpt("bytes", sl.MaxBytes)
-		p.closeObject()
+		p.CloseObject()
 	}
-	p.bool(pJSON, "ecn", "", n.ECN)
+	p.JSONBool("ecn", n.ECN)
 	if n.ECN {
-		p.text(" ecn ")
+		p.Text(" ecn ")
 	}
-	p.uint(pJSON, "gap", "", uint64(q.Gap))
+	p.JSONUint("gap", uint64(q.Gap))
 	if q.Gap != 0 {
-		p.text(" gap %d", q.Gap)
+		p.Text(" gap %d", q.Gap)
 	}
 }

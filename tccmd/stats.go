@@ -14,69 +14,69 @@ func (s *session) printStats(st *rtnl.TCStats, prefix string) {
 	p := s.p
 	if st.Compat {
 		// the old struct tc_stats, printed with fprintf
-		p.text("%sSent %d bytes %d pkts (dropped %d, overlimits %d) ", prefix, st.Bytes, st.Packets, st.Drops, st.Overlimits)
+		p.Text("%sSent %d bytes %d pkts (dropped %d, overlimits %d) ", prefix, st.Bytes, st.Packets, st.Drops, st.Overlimits)
 		if st.BPS != 0 || st.PPS != 0 || st.Qlen != 0 || st.Backlog != 0 {
-			p.text("\n%s", prefix)
+			p.Text("\n%s", prefix)
 			if st.BPS != 0 || st.PPS != 0 {
-				p.text("rate ")
+				p.Text("rate ")
 				if st.BPS != 0 {
-					p.text("%s ", p.formatRate(st.BPS))
+					p.Text("%s ", p.FormatRate(st.BPS))
 				}
 				if st.PPS != 0 {
-					p.text("%dpps ", st.PPS)
+					p.Text("%dpps ", st.PPS)
 				}
 			}
 			if st.Qlen != 0 || st.Backlog != 0 {
-				p.text("backlog ")
+				p.Text("backlog ")
 				if st.Backlog != 0 {
-					p.text("%s ", cli.FormatSize(st.Backlog))
+					p.Text("%s ", cli.FormatSize(st.Backlog))
 				}
 				if st.Qlen != 0 {
-					p.text("%dp ", st.Qlen)
+					p.Text("%dp ", st.Qlen)
 				}
 			}
 		}
 		return
 	}
 	if st.HasBasic {
-		p.text("%s", prefix)
-		p.uint(pANY, "bytes", "Sent %d bytes", st.Bytes)
+		p.Text("%s", prefix)
+		p.Uint("bytes", "Sent %d bytes", st.Bytes)
 		if st.Packets64 != 0 {
-			p.uint(pANY, "packets", " %d pkt", st.Packets64)
+			p.Uint("packets", " %d pkt", st.Packets64)
 		} else {
-			p.uint(pANY, "packets", " %d pkt", uint64(st.Packets))
+			p.Uint("packets", " %d pkt", uint64(st.Packets))
 		}
 	}
 	if st.HasQueue {
-		p.uint(pANY, "drops", " (dropped %d", uint64(st.Drops))
-		p.uint(pANY, "overlimits", ", overlimits %d", uint64(st.Overlimits))
-		p.uint(pANY, "requeues", " requeues %d) ", uint64(st.Requeues))
+		p.Uint("drops", " (dropped %d", uint64(st.Drops))
+		p.Uint("overlimits", ", overlimits %d", uint64(st.Overlimits))
+		p.Uint("requeues", " requeues %d) ", uint64(st.Requeues))
 	}
 	if st.HasBasicHW && (st.BytesHW != 0 || st.PacketsHW != 0) {
 		if st.HasBasic && st.Bytes >= st.BytesHW && st.Packets >= st.PacketsHW {
-			p.nl()
-			p.text("%s", prefix)
-			p.uint(pANY, "sw_bytes", "Sent software %d bytes", st.Bytes-st.BytesHW)
-			p.uint(pANY, "sw_packets", " %d pkt", uint64(st.Packets-st.PacketsHW))
+			p.NL()
+			p.Text("%s", prefix)
+			p.Uint("sw_bytes", "Sent software %d bytes", st.Bytes-st.BytesHW)
+			p.Uint("sw_packets", " %d pkt", uint64(st.Packets-st.PacketsHW))
 		}
-		p.nl()
-		p.text("%s", prefix)
-		p.uint(pANY, "hw_bytes", "Sent hardware %d bytes", st.BytesHW)
-		p.uint(pANY, "hw_packets", " %d pkt", uint64(st.PacketsHW))
+		p.NL()
+		p.Text("%s", prefix)
+		p.Uint("hw_bytes", "Sent hardware %d bytes", st.BytesHW)
+		p.Uint("hw_packets", " %d pkt", uint64(st.PacketsHW))
 	}
 	if st.HasRateEst64 || st.HasRateEst {
-		p.text("\n%s", prefix)
-		p.uint(pJSON, "rate", "", st.BPS)
-		p.rate(pFP, "", "rate %s", st.BPS)
-		p.uint(pANY, "pps", " %dpps", st.PPS)
+		p.Text("\n%s", prefix)
+		p.JSONUint("rate", st.BPS)
+		p.Text("rate %s", p.FormatRate(st.BPS))
+		p.Uint("pps", " %dpps", st.PPS)
 	}
 	if st.HasQueue {
 		if !st.HasRateEst {
-			p.nl()
+			p.NL()
 		}
-		p.text("%s", prefix)
-		p.size(pANY, "backlog", "backlog %s", st.Backlog)
-		p.uint(pANY, "qlen", " %dp", uint64(st.Qlen))
-		p.uint(pFP, "", " requeues %d", uint64(st.Requeues))
+		p.Text("%s", prefix)
+		p.Size("backlog", "backlog %s", st.Backlog)
+		p.Uint("qlen", " %dp", uint64(st.Qlen))
+		p.Text(" requeues %d", uint64(st.Requeues))
 	}
 }

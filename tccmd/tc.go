@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
+	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -206,7 +207,7 @@ type session struct {
 	conn  *rtnl.Conn
 	tap   *wire.Tap
 	out   *bufio.Writer
-	p     *printer
+	p     *jsonprint.Printer
 	clock *rtnl.Clock
 	names map[int32]string
 
@@ -218,10 +219,7 @@ type session struct {
 
 func newSession(o options) *session {
 	s := &session{o: o, out: bufio.NewWriterSize(stdout, 32*1024)}
-	s.p = &printer{w: s.out, pretty: o.pretty, iec: o.iec, nlText: "\n"}
-	if o.oneline {
-		s.p.nlText = "\\"
-	}
+	s.p = jsonprint.New(s.out, jsonprint.Options{Pretty: o.pretty, Oneline: o.oneline, IEC: o.iec})
 	return s
 }
 
@@ -387,19 +385,18 @@ func (s *session) ifname(index int32) string {
 // the dump is whole: an interrupted dump (NLM_F_DUMP_INTR) starts over
 // (netlink.Conn.Dump), and what the attempt before printed is dropped.
 func (s *session) dump(conn *rtnl.Conn, req netlink.Message, array bool, fn func(netlink.HeaderType, netlink.HeaderFlags, *rtnl.TC) error) error {
-	out := s.p.w
+	out := s.p.Out()
 	var buf bytes.Buffer
 	held := bufio.NewWriter(&buf)
-	s.p.w = held
+	s.p.SetOutput(held)
 	err := conn.TCDump(req, func() {
 		buf.Reset()
 		held.Reset(&buf)
-		s.p.jw = nil
-		s.p.newJSON(array && s.o.json)
+		s.p.StartJSON(array && s.o.json)
 	}, fn)
-	s.p.endJSON()
+	s.p.EndJSON()
 	held.Flush()
-	s.p.w = out
+	s.p.SetOutput(out)
 	out.Write(buf.Bytes())
 	return err
 }

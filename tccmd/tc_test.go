@@ -340,7 +340,7 @@ func TestMonitor(t *testing.T) {
 
 	s := newSession(options{netns: ns})
 	s.out = bufio.NewWriter(&ourOut)
-	s.p.w = s.out
+	s.p.SetOutput(s.out)
 	defer s.close()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan struct{}), make(chan error, 1)

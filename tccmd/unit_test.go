@@ -61,13 +61,13 @@ func FuzzPrint(f *testing.F) {
 			var out bytes.Buffer
 			s := newSession(options{json: j, stats: true, details: true, raw: true, pretty: j})
 			s.out = bufio.NewWriter(&out)
-			s.p.w = s.out
+			s.p.SetOutput(s.out)
 			s.names = map[int32]string{} // no lookups: "if%d"
 			s.lookup = func(string) int32 { return 0 }
 			s.clock = &rtnl.DefaultClock
 			saved := stderr
 			stderr = &bytes.Buffer{}
-			s.p.newJSON(j)
+			s.p.StartJSON(j)
 			switch typ % 3 {
 			case 0:
 				s.printQdisc(unix.RTM_NEWQDISC, netlink.HeaderFlags(flags), tc, false)
@@ -76,7 +76,7 @@ func FuzzPrint(f *testing.F) {
 			default:
 				s.printFilter(unix.RTM_DELCHAIN, netlink.HeaderFlags(flags), tc, &filterShow{})
 			}
-			s.p.endJSON()
+			s.p.EndJSON()
 			s.out.Flush()
 			stderr = saved
 			if j && !json.Valid(out.Bytes()) {
