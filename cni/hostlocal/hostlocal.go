@@ -122,10 +122,8 @@ func allocate(s *Store, set RangeSet, rangeID, id, ifname string, want netip.Add
 		return ipConfig(want, r), nil
 	}
 	// The spec forbids two allocations for one attachment.
-	for _, a := range s.ByID(id, ifname) {
-		if set.Contains(a) {
-			return cni.IPConfig{}, fmt.Errorf("%s has been allocated to %s, duplicate allocation is not allowed", a, id)
-		}
+	if held := s.ByID(id, ifname, set); len(held) > 0 {
+		return cni.IPConfig{}, fmt.Errorf("%s has been allocated to %s, duplicate allocation is not allowed", held[0], id)
 	}
 	it := newIterator(set, s.LastReserved(rangeID))
 	for {

@@ -149,8 +149,12 @@ func (s RangeSet) RangeFor(a netip.Addr) (*Range, error) {
 
 // Contains reports whether a range of the set holds a.
 func (s RangeSet) Contains(a netip.Addr) bool {
-	_, err := s.RangeFor(a)
-	return err == nil
+	for i := range s {
+		if s[i].Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // Overlaps reports whether any range of s overlaps any of o.

@@ -1,11 +1,13 @@
 package hostlocal
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -114,52 +116,121 @@ func (s *Store) LastReserved(rangeID string) netip.Addr {
 // an id (at most a few hundred bytes) and an interface name.
 const maxFile = 64 << 10
 
-// readSmall reads at most maxFile bytes of a file: open, read, close, into
-// a buffer the size of what it holds. An ADD reads every reservation (the
-// reference's duplicate check); with 500 of them, os.Open's poller
-// registration and a 64 KiB buffer for each were most of host-local's
-// time. O_NONBLOCK: a FIFO put in the directory is not waited on.
-func readSmall(name string) ([]byte, error) {
-	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
-	for err == unix.EINTR {
-		fd, err = unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+// openRead opens name, relative to the directory open at dir (or to the
+// working directory: unix.AT_FDCWD), for reading. O_NONBLOCK: a FIFO put
+// in the store is not waited on.
+func openRead(dir int, name string) (int, error) {
+	for {
+		fd, err := unix.Openat(dir, name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
 	}
+}
+
+// readFd reads what fd holds, at most maxFile bytes, into buf's array
+// (grown as needed) and returns it. A read shorter than asked is the end
+// of a regular file, so that a reservation takes one read; anything else
+// is read until it says there is no more.
+func readFd(fd int, regular bool, buf []byte) ([]byte, error) {
+	b := buf[:0]
+	for len(b) < maxFile {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		free := b[len(b):min(cap(b), maxFile)]
+		n, err := unix.Read(fd, free)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return b, err
+		}
+		b = b[:len(b)+n]
+		if n == 0 || regular && n < len(free) {
+			break
+		}
+	}
+	return b, nil
+}
+
+// readSmall reads at most maxFile bytes of a file, into a buffer the size
+// of what it holds; a read that fails ends the file.
+func readSmall(name string) ([]byte, error) {
+	fd, err := openRead(unix.AT_FDCWD, name)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer unix.Close(fd)
 	var small [256]byte
-	b := small[:0]
-	for len(b) < maxFile {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := unix.Read(fd, b[len(b):min(cap(b), maxFile)])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || n <= 0 {
-			break
-		}
-		b = b[:len(b)+n]
-	}
+	b, _ := readFd(fd, false, small[:0])
 	return append([]byte(nil), b...), nil
 }
 
-// walk calls fn for every regular file under the store's directory, with
-// its contents trimmed of surrounding white space, as the reference walks
-// it (filepath.Walk: lexical order; unreadable files are skipped).
-func (s *Store) walk(fn func(path, key string) error) error {
-	return filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
+// walk calls fn for every file under the store's directory the way the
+// reference's filepath.Walk visits them: names in lexical order,
+// subdirectories entered where they come, symbolic links followed (one
+// that names a directory reads as an error), files that cannot be read
+// and paths that lstat(2) would refuse as too long passed over. fn gets
+// the path of the file's directory, its name, and its contents trimmed of
+// white space, valid during the call only. Files whose names want (if
+// not nil) refuses are not read.
+//
+// An ADD reads every reservation (the reference's duplicate check), so
+// each costs three system calls: an openat relative to its directory, one
+// read (of a regular file: see readFd) into a buffer the walk shares, and
+// close; its only allocations are its directory entry and openat's copy
+// of its name.
+func (s *Store) walk(want func(name string) bool, fn func(dir, name string, key []byte)) {
+	w := walker{buf: make([]byte, 0, 4<<10), want: want, fn: fn}
+	w.dir(s.dir)
+}
+
+type walker struct {
+	buf  []byte
+	want func(name string) bool
+	fn   func(dir, name string, key []byte)
+}
+
+func (w *walker) dir(path string) {
+	// O_NOFOLLOW: a link is not entered, even one to a directory.
+	d, err := os.OpenFile(path, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return
+	}
+	defer d.Close()
+	entries, err := d.ReadDir(-1)
+	if err != nil {
+		return // a directory not listed whole is not entered
+	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	fd := int(d.Fd())
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case len(path)+1+len(name) >= unix.PathMax:
+			// Too long for lstat(2): the reference passes it over.
+		case e.IsDir():
+			w.dir(filepath.Join(path, name))
+		case w.want != nil && !w.want(name):
+		default:
+			b, err := readAt(fd, name, e.Type().IsRegular(), w.buf)
+			w.buf = b[:0]
+			if err == nil {
+				w.fn(path, name, bytes.TrimSpace(b))
+			}
 		}
-		b, err := readSmall(path)
-		if err != nil {
-			return nil
-		}
-		return fn(path, strings.TrimSpace(string(b)))
-	})
+	}
+}
+
+// readAt reads the file name of the directory open at dir (see readFd).
+func readAt(dir int, name string, regular bool, buf []byte) ([]byte, error) {
+	fd, err := openRead(dir, name)
+	if err != nil {
+		return buf[:0], err
+	}
+	defer unix.Close(fd)
+	return readFd(fd, regular, buf)
 }
 
 func keys(id, ifname string) (key, legacy string) {
@@ -167,59 +238,62 @@ func keys(id, ifname string) (key, legacy string) {
 	return id + lineBreak + ifname, id
 }
 
-// ByID returns the addresses reserved for the attachment (or, in files of
-// older versions, for the container).
-func (s *Store) ByID(id, ifname string) []netip.Addr {
+// ByID returns the addresses of set reserved for the attachment (or, in
+// files of older versions, for the container). The files of other
+// addresses are not read.
+func (s *Store) ByID(id, ifname string, set RangeSet) []netip.Addr {
 	key, legacy := keys(id, ifname)
 	var out []netip.Addr
-	s.walk(func(path, k string) error {
-		if k == key || k == legacy {
-			if a, ok := parseIP(filepath.Base(path)); ok {
-				out = append(out, a)
-			}
+	inSet := func(name string) bool {
+		a, ok := parseIP(name)
+		return ok && set.Contains(a)
+	}
+	s.walk(inSet, func(_, name string, k []byte) {
+		if string(k) == key || string(k) == legacy {
+			a, _ := parseIP(name)
+			out = append(out, a)
 		}
-		return nil
 	})
 	return out
 }
 
 // FindByID reports whether anything is reserved for the attachment (or
-// the container), under the lock.
+// the container), under the lock. (The reference walks a second time for
+// the container's files if the first walk found none of the attachment's:
+// one walk that looks for both answers the same.)
 func (s *Store) FindByID(id, ifname string) bool {
 	s.Lock()
 	defer s.Unlock()
 	key, legacy := keys(id, ifname)
 	found := false
-	s.walk(func(_, k string) error {
-		found = found || k == key
-		return nil
+	s.walk(nil, func(_, _ string, k []byte) {
+		found = found || string(k) == key || string(k) == legacy
 	})
-	if !found {
-		s.walk(func(_, k string) error {
-			found = found || k == legacy
-			return nil
-		})
-	}
 	return found
 }
 
 // ReleaseByID removes the reservations of the attachment; if there are
 // none, those an older version made for the container. Files that cannot
 // be removed are passed over, so that as much as possible is released.
+// (The reference walks a second time for the container's files if it
+// removed none of the attachment's: one walk that notes them decides the
+// same.)
 func (s *Store) ReleaseByID(id, ifname string) error {
 	key, legacy := keys(id, ifname)
-	release := func(match string) bool {
-		found := false
-		s.walk(func(path, k string) error {
-			if k == match && os.Remove(path) == nil {
-				found = true
-			}
-			return nil
-		})
-		return found
-	}
-	if !release(key) {
-		release(legacy)
+	found := false
+	var legacyFiles []string
+	s.walk(nil, func(dir, name string, k []byte) {
+		switch string(k) {
+		case key:
+			found = os.Remove(filepath.Join(dir, name)) == nil || found
+		case legacy:
+			legacyFiles = append(legacyFiles, filepath.Join(dir, name))
+		}
+	})
+	if !found {
+		for _, path := range legacyFiles {
+			os.Remove(path)
+		}
 	}
 	return nil
 }
