@@ -587,7 +587,7 @@ func (s *session) printLinkBrief(p *printer, l *rtnl.Link) {
 // printStats is print_link_stats64() for -s: column widths grow with
 // the numbers (size_columns).
 func printStats(p *printer, l *rtnl.Link, level int) {
-	st := &l.Stats64
+	st := l.Stats64()
 	var cc *uint32 // IFLA_CARRIER_CHANGES: the "transns" column of -s -s
 	if l.Seen.Has(unix.IFLA_CARRIER_CHANGES) {
 		cc = &l.CarrierChanges
