@@ -316,6 +316,11 @@ func AppendString(b []byte, s string) []byte { return appendQuoted(b, s, true) }
 func appendQuoted(b []byte, s string, marshal bool) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
+		if n := plainRun(s[i:]); n > 0 {
+			b = append(b, s[i:i+n]...)
+			i += n
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf || !marshal {
 			switch {
@@ -351,4 +356,16 @@ func appendQuoted(b []byte, s string, marshal bool) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// plainRun is how many bytes at the start of s both policies copy as
+// they are (printable ASCII but " \ < > &), so that appendQuoted appends
+// a name or a number in one piece, not byte by byte.
+func plainRun(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return i
+		}
+	}
+	return len(s)
 }
