@@ -606,36 +606,38 @@ func (s *session) addrList(args []string, act addrAction) error {
 // without a matching address left out, each with its addresses.
 func (s *session) addrShow(f *addrFilter) error {
 	family := f.family
-	byLink := map[uint32][]*rtnl.Addr{}
-	ok := map[uint32]bool{}
-	hasAddr := map[uint32]bool{}
+	// the addresses of each link, and whether one of them passes the
+	// filter: one map, looked up once per address and once per link
+	type linkAddrs struct {
+		list []*rtnl.Addr
+		ok   bool
+	}
+	byLink := map[uint32]linkAddrs{}
 	if family != unix.AF_PACKET {
 		addrs, err := s.dumpAddrs(family, f.ifindex)
 		if err != nil {
 			return err
 		}
 		for _, a := range addrs {
-			byLink[a.Index] = append(byLink[a.Index], a)
-			hasAddr[a.Index] = true
-			if f.family != 0 && f.family != a.Family || (f.scope^int(a.Scope))&f.scopeMsk != 0 ||
-				(f.flags^a.AllFlags())&f.flagMask != 0 || !s.labelMatch(f, a) {
-				continue
+			la := byLink[a.Index]
+			la.list = append(la.list, a)
+			if (f.family == 0 || f.family == a.Family) && (f.scope^int(a.Scope))&f.scopeMsk == 0 &&
+				(f.flags^a.AllFlags())&f.flagMask == 0 && s.labelMatch(f, a) {
+				local := a.Local
+				if !local.IsValid() {
+					local = a.Address
+				}
+				la.ok = la.ok || f.pfx.matchRTA(local)
 			}
-			local := a.Local
-			if !local.IsValid() {
-				local = a.Address
-			}
-			if f.pfx.matchRTA(local) {
-				ok[a.Index] = true
-			}
+			byLink[a.Index] = la
 		}
 	}
 	show := func(p *printer, l *rtnl.Link) {
-		idx := uint32(l.Index)
-		if family != unix.AF_PACKET && !ok[idx] && (hasAddr[idx] || family != unix.AF_UNSPEC) {
+		la, hasAddr := byLink[uint32(l.Index)]
+		if family != unix.AF_PACKET && !la.ok && (hasAddr || family != unix.AF_UNSPEC) {
 			return // ipaddr_filter()
 		}
-		s.addrShowLink(p, f, l, byLink[idx])
+		s.addrShowLink(p, f, l, la.list)
 	}
 	if f.ifindex != 0 {
 		mask := uint32(rtnl.RTEXT_FILTER_VF)

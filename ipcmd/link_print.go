@@ -332,6 +332,9 @@ const (
 // has both the list and IFLA_NUM_VF. A VF without its MAC (which
 // iproute2 would read through a NULL pointer) prints no line.
 func (s *session) printVFs(p *printer, l *rtnl.Link) {
+	if !l.Seen.Has(unix.IFLA_VFINFO_LIST) || !l.Seen.Has(unix.IFLA_NUM_VF) {
+		return // no walk through Other for a link without VFs
+	}
 	var list []byte
 	hasNum := false
 	for _, a := range l.Other {
@@ -443,6 +446,9 @@ func (s *session) printVFs(p *printer, l *rtnl.Link) {
 
 // otherU32 returns an attribute rtnl keeps in Other, as a u32.
 func otherU32(l *rtnl.Link, typ uint16) (uint32, bool) {
+	if !l.Seen.Has(typ) {
+		return 0, false // most are in events only: no walk through Other
+	}
 	for _, a := range l.Other {
 		if a.Kind() == typ && len(a.Data) == 4 {
 			return binary.NativeEndian.Uint32(a.Data), true
@@ -588,7 +594,7 @@ func (s *session) printLinkBrief(p *printer, l *rtnl.Link) {
 // printStats is print_link_stats64() for -s: column widths grow with
 // the numbers (size_columns).
 func printStats(p *printer, l *rtnl.Link, level int) {
-	st := &l.Stats64
+	st := l.Stats64()
 	var cc *uint32 // IFLA_CARRIER_CHANGES: the "transns" column of -s -s
 	if l.Seen.Has(unix.IFLA_CARRIER_CHANGES) {
 		cc = &l.CarrierChanges

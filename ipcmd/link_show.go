@@ -378,16 +378,16 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		}
 		return s.nsids != nil || (!netnsid || p.JSON()) && !hasOther(l, unix.IFLA_NEW_NETNSID)
 	}
-	// A link that can be shown at once is decoded into scratch, straight
-	// from the dump's buffer. One that must wait is decoded from a copy
-	// of its message (own), into a Link of its own (spare ones are used
-	// again). The copies go into 64 KiB blocks, and while nothing waits
-	// the block is reused from its start: a dump of veth pairs, where
-	// every other link waits for the next one, keeps one block.
+	// Every link is decoded once, from a copy of its message (own), into
+	// a Link of its own (spare ones are used again), so that one that
+	// must wait stays valid after the dump's buffer moves on. The copies
+	// go into 64 KiB blocks, and while nothing waits the block is reused
+	// from its start: a dump of veth pairs, where every other link waits
+	// for the next one, keeps one block. A copy is cheaper than a second
+	// decode of the links that wait.
 	var (
-		scratch rtnl.Link
-		spare   []*rtnl.Link
-		arena   []byte
+		spare []*rtnl.Link
+		arena []byte
 	)
 	own := func(b []byte) []byte {
 		if len(waiting) == 0 {
@@ -400,7 +400,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		arena = append(arena, b...)
 		return arena[n:len(arena):len(arena)]
 	}
-	keep := func(b []byte) (*rtnl.Link, error) {
+	decode := func(b []byte) (*rtnl.Link, error) {
 		var l *rtnl.Link
 		if n := len(spare); n > 0 {
 			l, spare = spare[n-1], spare[:n-1]
@@ -423,8 +423,8 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		if m.Header.Type != unix.RTM_NEWLINK {
 			return nil
 		}
-		l := &scratch
-		if err := l.Decode(m.Data); err != nil {
+		l, err := decode(m.Data)
+		if err != nil {
 			return failf("nsbox: %v", err)
 		}
 		if family != unix.AF_BRIDGE {
@@ -432,15 +432,9 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		}
 		if f.match(l) || p.JSON() && f.matchDump(l) {
 			matched++
-			if len(waiting) == 0 && ready(l) {
-				show(p, l)
-				return nil
-			}
-			w, err := keep(m.Data)
-			if err != nil {
-				return failf("nsbox: %v", err)
-			}
-			waiting = append(waiting, w)
+			waiting = append(waiting, l)
+		} else {
+			spare = append(spare, l)
 		}
 		n := 0
 		for n < len(waiting) && ready(waiting[n]) {

@@ -93,7 +93,7 @@ func FuzzParseLink(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(l.Name) > len(b) || len(l.Alias) > len(b) || !within(b, l.Address, l.Broadcast, l.PermAddress, l.ProtInfo) {
+		if len(l.Name) > len(b) || len(l.Alias) > len(b) || !within(b, l.Address, l.Broadcast, l.PermAddress, l.ProtInfo, l.RawStats64) {
 			t.Fatal("decoded more than the input holds")
 		}
 		req, err := l.AppendBinary(nil)

@@ -58,9 +58,9 @@ func ParseIfInfomsg(b []byte) (IfInfomsg, error) {
 // addresses when non-empty, numbers when non-zero, pointers when non-nil.
 //
 // A decoded Link does not copy the message: its byte slices (addresses,
-// Other, Info.RawData, ProtInfo) alias the bytes it was decoded from, so
-// that one Link decodes a dump of thousands of links without allocating
-// (see Decode).
+// Other, Info.RawData, RawStats64, ProtInfo) alias the bytes it was
+// decoded from, so that one Link decodes a dump of thousands of links
+// without allocating (see Decode).
 type Link struct {
 	IfInfomsg
 	Name        string       // IFLA_IFNAME
@@ -101,8 +101,11 @@ type Link struct {
 	// Info is IFLA_LINKINFO: the kind of a virtual link and its own
 	// attributes. A request sends it when Info.Kind is set.
 	Info LinkInfo
-	// Stats64 is IFLA_STATS64 (check Seen).
-	Stats64 LinkStats64
+	// RawStats64 is IFLA_STATS64 as received, struct rtnl_link_stats64
+	// (Decode checks that it holds at least the first ten counters);
+	// Stats64 decodes it. Only ip -s prints the counters: a dump of
+	// thousands of links leaves them as bytes.
+	RawStats64 []byte
 	// ProtInfo is IFLA_PROTINFO as received: for AF_BRIDGE messages the
 	// bridge port's IFLA_BRPORT_* attributes (see ParseBridgePort).
 	ProtInfo []byte
@@ -157,19 +160,6 @@ func (s *AttrSet) Add(typ uint16) {
 // Has reports whether typ is in the set.
 func (s AttrSet) Has(typ uint16) bool {
 	return typ < 256 && s[typ/64]&(1<<(typ%64)) != 0
-}
-
-// LinkStats64 is struct rtnl_link_stats64, first the counters ip -s shows.
-type LinkStats64 struct {
-	RxPackets, TxPackets, RxBytes, TxBytes         uint64
-	RxErrors, TxErrors, RxDropped, TxDropped       uint64
-	Multicast, Collisions                          uint64
-	RxLengthErrors, RxOverErrors, RxCRCErrors      uint64
-	RxFrameErrors, RxFIFOErrors, RxMissedErrors    uint64
-	TxAbortedErrors, TxCarrierErrors, TxFIFOErrors uint64
-	TxHeartbeatErrors, TxWindowErrors              uint64
-	RxCompressed, TxCompressed, RxNoHandler        uint64
-	RxOtherhostDropped                             uint64
 }
 
 // RTEXT_FILTER_* for IFLA_EXT_MASK (<linux/rtnetlink.h>; not in x/sys/unix).
@@ -312,9 +302,10 @@ func (l *Link) Decode(b []byte) error {
 				return fmt.Errorf("rtnl: ifindex %d: in IFLA_LINKINFO: %w", h.Index, err)
 			}
 		case unix.IFLA_STATS64:
-			if err := parseStats64(&l.Stats64, d.Bytes()); err != nil {
-				return fmt.Errorf("rtnl: ifindex %d: %w", h.Index, err)
+			if d.Len() < minStats64Len {
+				return fmt.Errorf("rtnl: ifindex %d: IFLA_STATS64 of %d bytes, need %d for struct rtnl_link_stats64", h.Index, d.Len(), minStats64Len)
 			}
+			l.RawStats64 = d.Bytes()
 		case unix.IFLA_PROTINFO:
 			l.ProtInfo = d.Bytes()
 		default:
@@ -353,32 +344,6 @@ func sameString(old string, b []byte) string {
 		return old
 	}
 	return string(b)
-}
-
-func parseStats64(s *LinkStats64, b []byte) error {
-	// struct rtnl_link_stats64 grew over time; read what is there, at
-	// least the first ten counters.
-	if len(b) < 10*8 {
-		return fmt.Errorf("IFLA_STATS64 of %d bytes, need %d for struct rtnl_link_stats64", len(b), 10*8)
-	}
-	*s = LinkStats64{}
-	for i, p := range [...]*uint64{
-		&s.RxPackets, &s.TxPackets, &s.RxBytes, &s.TxBytes,
-		&s.RxErrors, &s.TxErrors, &s.RxDropped, &s.TxDropped,
-		&s.Multicast, &s.Collisions,
-		&s.RxLengthErrors, &s.RxOverErrors, &s.RxCRCErrors,
-		&s.RxFrameErrors, &s.RxFIFOErrors, &s.RxMissedErrors,
-		&s.TxAbortedErrors, &s.TxCarrierErrors, &s.TxFIFOErrors,
-		&s.TxHeartbeatErrors, &s.TxWindowErrors,
-		&s.RxCompressed, &s.TxCompressed, &s.RxNoHandler,
-		&s.RxOtherhostDropped,
-	} {
-		if (i+1)*8 > len(b) {
-			break
-		}
-		*p = native.Uint64(b[i*8:])
-	}
-	return nil
 }
 
 // NewLinkRequest builds RTM_NEWLINK with the given flags (NLM_F_CREATE|
@@ -466,7 +431,8 @@ func (c *Conn) getLink(b []byte) (*Link, error) {
 
 // Links dumps every link, streaming: fn sees each as it is decoded. fn
 // may keep the Link, but its byte slices (addresses, Other, Info.RawData,
-// ProtInfo) alias the dump's buffer and are valid only during the call.
+// RawStats64, ProtInfo) alias the dump's buffer and are valid only during
+// the call.
 // An interrupted dump starts over, with start called before every
 // attempt (see netlink.Conn.Dump).
 func (c *Conn) Links(family uint8, start func(), fn func(*Link) error) error {

@@ -66,7 +66,7 @@ func TestLinkDecodeReuse(t *testing.T) {
 			}
 			if !reflect.DeepEqual(l.IfInfomsg, want.IfInfomsg) || l.Name != want.Name ||
 				!reflect.DeepEqual(l.Master, want.Master) || !reflect.DeepEqual(l.Info, want.Info) ||
-				!reflect.DeepEqual(l.Stats64, want.Stats64) || !reflect.DeepEqual(l.Carrier, want.Carrier) ||
+				!reflect.DeepEqual(l.Stats64(), want.Stats64()) || !reflect.DeepEqual(l.Carrier, want.Carrier) ||
 				!reflect.DeepEqual(l.LinkNetNSID, want.LinkNetNSID) || l.Seen != want.Seen ||
 				!bytes.Equal(l.Address, want.Address) || !bytes.Equal(l.Broadcast, want.Broadcast) ||
 				len(l.Other) != len(want.Other) {
@@ -155,7 +155,7 @@ func FuzzLinkDecode(f *testing.F) {
 		}
 		if l.Name != want.Name || l.Seen != want.Seen || len(l.Other) != len(want.Other) ||
 			!reflect.DeepEqual(l.Carrier, want.Carrier) || !reflect.DeepEqual(l.LinkNetNSID, want.LinkNetNSID) ||
-			!reflect.DeepEqual(l.Info, want.Info) || !reflect.DeepEqual(l.Stats64, want.Stats64) ||
+			!reflect.DeepEqual(l.Info, want.Info) || !reflect.DeepEqual(l.Stats64(), want.Stats64()) ||
 			(l.ProtInfo == nil) != (want.ProtInfo == nil) {
 			t.Fatalf("reused Link\n%+v\nfresh\n%+v", l, *want)
 		}

@@ -317,6 +317,11 @@ func AppendString(b []byte, s string) []byte { return appendQuoted(b, s, true) }
 func appendQuoted(b []byte, s string, marshal bool) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
+		if n := plainRun(s[i:]); n > 0 {
+			b = append(b, s[i:i+n]...)
+			i += n
+			continue
+		}
 		c := s[i]
 		if !marshal && c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
 			b = append(b, '\\', 'u', '0', '0', hexDigits[s[i+1]>>4], hexDigits[s[i+1]&0xf])
@@ -357,4 +362,16 @@ func appendQuoted(b []byte, s string, marshal bool) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// plainRun is how many bytes at the start of s both policies copy as
+// they are (printable ASCII but " \ < > &), so that appendQuoted appends
+// a name or a number in one piece, not byte by byte.
+func plainRun(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return i
+		}
+	}
+	return len(s)
 }
