@@ -171,6 +171,13 @@ func FuzzCompile(f *testing.F) {
 			if v2 == nil {
 				continue
 			}
+			// "vlan" moves the offsets of everything after it, the other
+			// side of "and"/"or" included (libpcap: "vlan or arp" looks for
+			// ARP behind a tag, tcpdump -d reads its type at [16]), so a
+			// left side with it is not the same expression alone.
+			if strings.Contains(e1, "vlan") {
+				continue
+			}
 			and, or := verdicts("("+e1+") and ("+e2+")"), verdicts("("+e1+") or ("+e2+")")
 			for i, p := range pkts {
 				if v1[i] < 0 || v2[i] < 0 {
