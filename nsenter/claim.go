@@ -130,6 +130,28 @@ func mountOn(path string, want FileID) error {
 	return nil
 }
 
+// fileUnder returns the identity of the file RunDir/NAME as it is under
+// whatever is mounted on it: seen through a clone of RunDir's mount
+// without the mounts below it (open_tree OPEN_TREE_CLONE, not
+// AT_RECURSIVE; the clone is attached nowhere and goes with its fd).
+// Without open_tree (Linux before 5.2) it cannot be known (known false),
+// and only the namespace's inode says whose the name is.
+func fileUnder(name string) (id FileID, known bool, err error) {
+	tfd, err := unix.OpenTree(unix.AT_FDCWD, RunDir, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	if err == unix.ENOSYS {
+		return FileID{}, false, nil
+	}
+	if err != nil {
+		return FileID{}, false, err
+	}
+	defer unix.Close(tfd)
+	var st unix.Stat_t
+	if err := unix.Fstatat(tfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return FileID{}, false, err
+	}
+	return FileID{uint64(st.Dev), uint64(st.Ino)}, true, nil
+}
+
 func lstatID(path string) (FileID, error) {
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err != nil {
@@ -167,6 +189,18 @@ func DeleteClaimed(name string, c Claim) (bool, error) {
 	}
 	switch {
 	case id == c.NS:
+		// An nsfs inode number is given again once its namespace is
+		// gone: the namespace made under this name may have been
+		// deleted by someone else, and another made under the same name
+		// with the same number. The file under the mount says whose it
+		// is; it is looked at before anything is unmounted.
+		under, known, err := fileUnder(name)
+		if err != nil {
+			return false, errorf(err, "Cannot stat the file under namespace \"%s\": %s", path, err)
+		}
+		if known && under != c.File {
+			return false, &Error{Msg: fmt.Sprintf("%s is the namespace with inode %d, but mounted on another file than the one made for it (device %d, inode %d)", path, id.Ino, under.Dev, under.Ino), Err: ErrNotClaimed}
+		}
 		if err := unix.Unmount(path, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW); err != nil {
 			return false, errorf(err, "Cannot unmount namespace file \"%s\": %s", path, err)
 		}

@@ -47,6 +47,19 @@ func TestAddClaimed(t *testing.T) {
 		t.Errorf("temporary file left: %v", err)
 	}
 
+	// The same namespace inode on another file: what a reused inode
+	// number looks like (lab up's namespace deleted by someone else,
+	// who made another under the name, and the kernel gave it the
+	// freed number). Not unmounted, not deleted.
+	recycled := got
+	recycled.File.Ino++
+	if ok, err := nsenter.DeleteClaimed("cl1", recycled); ok || !errors.Is(err, nsenter.ErrNotClaimed) {
+		t.Errorf("DeleteClaimed with the namespace's inode on another file: %v %v", ok, err)
+	}
+	if id, _, err := nsenter.Stat("cl1"); err != nil || id != got.NS {
+		t.Errorf("cl1 after DeleteClaimed refused: %v, not the namespace %v mounted: %v", id, got.NS, err)
+	}
+
 	// Someone else's namespace under the name: not deleted.
 	other := got
 	other.NS.Ino++
