@@ -572,7 +572,7 @@ func (s *session) fdbGet(args []string) error {
 	}
 	replies, err := s.conn.Execute(req)
 	if err != nil {
-		return asExit(kernelError(err), 254)
+		return asExit(cli.KernelError(err), 254)
 	}
 	p := s.printer()
 	for _, m := range replies {

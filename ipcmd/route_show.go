@@ -756,7 +756,7 @@ func (s *session) restoreOne(m netlink.Message) error {
 	m.Header.Flags |= unix.NLM_F_CREATE
 	m.Header.Sequence, m.Header.PID = 0, 0
 	if _, err := s.conn.Execute(m); err != nil {
-		ce := kernelError(err).(*cli.Error)
+		ce := cli.KernelError(err)
 		if !isErrno(err, unix.EEXIST) {
 			return ce
 		}

@@ -554,7 +554,7 @@ func (s *session) ruleList(args []string, act ruleAction) error {
 			}
 			if _, err := s.conn.Execute(d); err != nil {
 				s.out.Flush()
-				fmt.Fprintln(stderr, kernelError(err).(*cli.Error).Msg)
+				fmt.Fprintln(stderr, cli.KernelError(err).Msg)
 				return &cli.Error{Code: cli.ExitUsage, Msg: "Dump terminated"}
 			}
 			return nil
