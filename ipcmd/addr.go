@@ -990,7 +990,7 @@ const addrDumpMagic = 0x47361222
 // addrSave is "ip addr save": the magic, then every address of the
 // family and device as the kernel sent it (no other filter applies).
 func (s *session) addrSave(f *addrFilter) error {
-	if jsonprint.IsTerminal(1) {
+	if cli.IsTerminal(1) {
 		return exitf("Not sending a binary stream to stdout")
 	}
 	s.out.Write(binary.NativeEndian.AppendUint32(nil, addrDumpMagic))

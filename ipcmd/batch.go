@@ -96,12 +96,12 @@ func (p *pipeline) flush() error {
 		if names[i] != "" && isErrno(e, unix.ENODEV) {
 			e = nodev(names[i])
 		}
-		report(kernelError(e))
+		report(cli.KernelError(e))
 		fmt.Fprintf(stderr, "Command failed %s:%d\n", p.file, lines[i])
 		p.failed = true
 	}
 	if err != nil {
-		return kernelError(err)
+		return cli.KernelError(err)
 	}
 	return nil
 }
@@ -301,7 +301,7 @@ func runBatch(g cli.Global, prog string, do func(*session, []string) error) int 
 		}
 		var ce *cli.Error
 		if !errors.As(err, &ce) {
-			ce = kernelError(err).(*cli.Error)
+			ce = cli.KernelError(err)
 		}
 		// what was queued before this line reports first
 		s.sync()

@@ -187,7 +187,7 @@ func (s *session) bridgeLink(args []string) error {
 		}
 	}
 	if err := s.links.fill(); err != nil {
-		return kernelError(err)
+		return cli.KernelError(err)
 	}
 	all, err := s.dumpAllLinks(unix.AF_BRIDGE)
 	if err != nil {
@@ -456,7 +456,7 @@ func (s *session) bridgeLinkSet(args []string) error {
 		return failf("nsbox: %v", err)
 	}
 	if _, err := s.conn.Execute(m); err != nil {
-		if ce := kernelError(err).(*cli.Error); ce != nil {
+		if ce := cli.KernelError(err); ce != nil {
 			ce.Code = cli.ExitUsage // rtnl_talk failed: return -1
 			return ce
 		}

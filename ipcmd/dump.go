@@ -20,7 +20,7 @@ import (
 // marked interrupted was printed whole: iproute2 warns and succeeds.
 func dumpFailed(err error, what string, code int) error {
 	if errors.Is(err, netlink.ErrDumpInterrupted) {
-		fmt.Fprintln(stderr, "Dump was interrupted and may be inconsistent.")
+		fmt.Fprintln(stderr, cli.DumpInterrupted)
 		return nil
 	}
 	var ce *cli.Error
@@ -36,7 +36,7 @@ func dumpFailed(err error, what string, code int) error {
 	case re.Request.Type != 0: // NLMSG_ERROR
 		msg = "RTNETLINK answers: " + nsenter.Strerror(re.Errno) + "\n"
 	case re.Message != "":
-		msg = "Error: " + withPeriod(re.Message) + "\n"
+		msg = "Error: " + cli.WithPeriod(re.Message) + "\n"
 	case re.Errno == unix.ENOENT || re.Errno == unix.EOPNOTSUPP:
 	case re.Errno == unix.EMSGSIZE:
 		msg = "Error: Buffer too small for object.\n"
@@ -53,7 +53,7 @@ func errnoText(err error) string { return nsenter.Strerror(err) }
 // and whose failure it reports with the exit code code (rtnl_talk
 // printed the kernel's line already).
 func talkFailed(err error, code int) error {
-	ce := kernelError(err).(*cli.Error)
+	ce := cli.KernelError(err)
 	return &cli.Error{Code: code, Msg: ce.Msg, Fatal: ce.Fatal}
 }
 

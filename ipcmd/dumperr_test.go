@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"nsbox/cli"
 	"nsbox/netlink"
 )
 
@@ -17,7 +18,7 @@ func TestReportDumpInterrupted(t *testing.T) {
 	stderr = &buf
 	defer func() { stderr = old }()
 	err := fmt.Errorf("dump links: %w", netlink.ErrDumpInterrupted)
-	if code := report(kernelError(err)); code != 1 || buf.String() != "Dump was interrupted and may be inconsistent.\n" {
+	if code := report(cli.KernelError(err)); code != 1 || buf.String() != "Dump was interrupted and may be inconsistent.\n" {
 		t.Fatalf("exit %d, stderr %q", code, buf.String())
 	}
 }

@@ -112,25 +112,37 @@ type fdbFilter struct {
 	vlan    int
 }
 
+// fdbPlace is the words fdb show and fdb get read alike: the port
+// ("brport NAME" or "dev NAME") and the bridge ("br NAME").
+type fdbPlace struct{ dev, br string }
+
+// read takes the word at args[0], one of brport, dev and br, and the
+// name after it (NEXT_ARG()).
+func (pl *fdbPlace) read(args *[]string) error {
+	w := (*args)[0]
+	v, err := nextArg(args)
+	if err != nil {
+		return err
+	}
+	if w == "br" {
+		pl.br = v
+	} else {
+		pl.dev = v
+	}
+	return nil
+}
+
 // fdbShow is fdb_show().
 func (s *session) fdbShow(args []string) error {
 	f := &fdbFilter{}
-	var dev, br string
+	var pl fdbPlace
 	for len(args) > 0 {
 		w := args[0]
 		switch {
-		case w == "brport", w == "dev":
-			v, err := nextArg(&args)
-			if err != nil {
+		case w == "brport", w == "dev", w == "br":
+			if err := pl.read(&args); err != nil {
 				return err
 			}
-			dev = v
-		case w == "br":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			br = v
 		case w == "vlan":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -164,10 +176,10 @@ func (s *session) fdbShow(args []string) error {
 		return err
 	}
 	var err error
-	if f.master, err = s.brIndex(br, "bridge device"); err != nil {
+	if f.master, err = s.brIndex(pl.br, "bridge device"); err != nil {
 		return err
 	}
-	if f.index, err = s.brIndex(dev, "device"); err != nil {
+	if f.index, err = s.brIndex(pl.dev, "device"); err != nil {
 		return err
 	}
 	req, err := request.FDBQuery{Port: f.index, Bridge: f.master}.Message()
@@ -482,26 +494,19 @@ func (s *session) fdbModify(op request.Op, args []string) error {
 // fdbGet is fdb_get(): one entry, from the kernel.
 func (s *session) fdbGet(args []string) error {
 	var (
-		dev, br, addr string
-		vni           *uint32
-		vlan          = -1
-		flags         uint8
+		pl    fdbPlace
+		addr  string
+		vni   *uint32
+		vlan  = -1
+		flags uint8
 	)
 	for len(args) > 0 {
 		w := args[0]
 		switch {
-		case w == "brport", w == "dev":
-			v, err := nextArg(&args)
-			if err != nil {
+		case w == "brport", w == "dev", w == "br":
+			if err := pl.read(&args); err != nil {
 				return err
 			}
-			dev = v
-		case w == "br":
-			v, err := nextArg(&args)
-			if err != nil {
-				return err
-			}
-			br = v
 		case w == "vni":
 			v, err := nextArg(&args)
 			if err != nil {
@@ -542,7 +547,7 @@ func (s *session) fdbGet(args []string) error {
 		}
 		args = args[1:]
 	}
-	if dev == "" && br == "" || addr == "" {
+	if pl.dev == "" && pl.br == "" || addr == "" {
 		return brFail("Device or master and address are required arguments.")
 	}
 	mac, ok := scanMAC(addr)
@@ -558,10 +563,10 @@ func (s *session) fdbGet(args []string) error {
 		q.Vlan = &v
 	}
 	var err error
-	if q.Index, err = s.brIndex(dev, "device"); err != nil {
+	if q.Index, err = s.brIndex(pl.dev, "device"); err != nil {
 		return err
 	}
-	m, err := s.brIndex(br, "bridge device")
+	m, err := s.brIndex(pl.br, "bridge device")
 	if err != nil {
 		return err
 	}
@@ -572,7 +577,7 @@ func (s *session) fdbGet(args []string) error {
 	}
 	replies, err := s.conn.Execute(req)
 	if err != nil {
-		return asExit(kernelError(err), 254)
+		return asExit(cli.KernelError(err), 254)
 	}
 	p := s.printer()
 	for _, m := range replies {

@@ -89,41 +89,6 @@ func usage(text string) error {
 
 func nodev(name string) error { return failf("Cannot find device \"%s\"", name) }
 
-// kernelError turns a refusal from the kernel into iproute2's line:
-// "Error: <extack>." or "RTNETLINK answers: <strerror>", exit 2.
-func kernelError(err error) error {
-	if errors.Is(err, netlink.ErrDumpInterrupted) {
-		// iproute2's words for it. ip 6.1 prints them after what it
-		// read and exits 0; nsbox has started over DumpAttempts times
-		// already and prints nothing it cannot vouch for.
-		return &cli.Error{Code: cli.ExitFail, Msg: dumpInterrupted}
-	}
-	var re *netlink.Error
-	if errors.As(err, &re) {
-		if re.Message != "" {
-			return &cli.Error{Code: cli.ExitKernel, Msg: "Error: " + withPeriod(re.Message)}
-		}
-		return &cli.Error{Code: cli.ExitKernel, Msg: "RTNETLINK answers: " + nsenter.Strerror(re.Errno)}
-	}
-	var ce *cli.Error
-	if errors.As(err, &ce) {
-		return ce
-	}
-	return &cli.Error{Code: cli.ExitKernel, Msg: "nsbox: " + err.Error()}
-}
-
-// dumpInterrupted is what iproute2's rtnl_dump_filter_l prints for a dump
-// that had NLM_F_DUMP_INTR.
-const dumpInterrupted = "Dump was interrupted and may be inconsistent."
-
-func withPeriod(s string) string {
-	s = strings.TrimRight(s, "\n")
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
-}
-
 // codeOf returns the exit code for err and prints its message.
 func report(err error) int {
 	if err == nil {
@@ -131,7 +96,7 @@ func report(err error) int {
 	}
 	var ce *cli.Error
 	if !errors.As(err, &ce) {
-		ce = kernelError(err).(*cli.Error)
+		ce = cli.KernelError(err)
 	}
 	switch {
 	case strings.HasSuffix(ce.Msg, "\n\n"), strings.HasSuffix(ce.Msg, "\n") && ce.Fatal:
@@ -200,7 +165,7 @@ func (s *session) dial() (*rtnl.Conn, error) {
 	}
 	conn.Warn = func(msg string) {
 		s.out.Flush()
-		fmt.Fprintf(stderr, "Warning: %s\n", withPeriod(msg))
+		fmt.Fprintf(stderr, "Warning: %s\n", cli.WithPeriod(msg))
 	}
 	if s.g.Wire || s.g.Pcap != "" {
 		closer, err := wire.Attach(conn.Conn, s.g)
@@ -248,7 +213,7 @@ func (s *session) exec(m netlink.Message) error {
 		if s.curByName != "" && isErrno(err, unix.ENODEV) {
 			return nodev(s.curByName)
 		}
-		return kernelError(err)
+		return cli.KernelError(err)
 	}
 	return nil
 }

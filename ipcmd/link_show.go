@@ -180,7 +180,7 @@ func (s *session) dumpAllLinks(family uint8) ([]*rtnl.Link, error) {
 	}
 	msgs, err := s.conn.DumpAll(rtnl.LinkDumpRequest(family, mask))
 	if err != nil {
-		return nil, kernelError(err)
+		return nil, cli.KernelError(err)
 	}
 	var links []*rtnl.Link
 	for _, m := range msgs {
@@ -447,7 +447,7 @@ func (s *session) streamLinks(f *linkFilter, show func(*printer, *rtnl.Link)) er
 		return nil
 	})
 	if err != nil {
-		return kernelError(err)
+		return cli.KernelError(err)
 	}
 	if f.dev != "" && matched == 0 && f.index != 0 && !f.up && f.kind == "" && f.master == 0 {
 		return failf("Device \"%s\" does not exist.", f.dev)

@@ -691,7 +691,7 @@ func (s *session) neighGet(args []string) error {
 	}
 	replies, err := s.conn.Execute(req)
 	if err != nil {
-		return kernelError(err)
+		return cli.KernelError(err)
 	}
 	// iproute2 prints the answer without opening its JSON writer: text,
 	// even with -j.

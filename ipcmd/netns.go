@@ -366,20 +366,13 @@ func invarg(msg, arg string) int {
 	return cli.ExitUsage
 }
 
-// netnsKernelError prints a refusal from the kernel as iproute2 does:
-// the extended ack as "Error: <message>.", else "RTNETLINK answers: ...".
+// netnsKernelError prints a refusal from the kernel as iproute2 does
+// (cli.KernelError): the extended ack as "Error: <message>.", else
+// "RTNETLINK answers: ..."; exit 2. Any other failure is its text, exit 1.
 func netnsKernelError(err error) int {
 	var re *netlink.Error
 	if errors.As(err, &re) {
-		if re.Message != "" {
-			msg := re.Message
-			if !strings.HasSuffix(msg, ".") {
-				msg += "."
-			}
-			netnsErrorf("Error: %s", msg)
-		} else {
-			netnsErrorf("RTNETLINK answers: %s", nsenter.Strerror(re.Errno))
-		}
+		netnsErrorf("%s", cli.KernelError(re).Msg)
 		return cli.ExitKernel
 	}
 	netnsErrorf("%s", err)
@@ -439,7 +432,7 @@ func netnsNameID(c *rtnl.Conn, name string) int32 {
 	if err != nil {
 		var re *netlink.Error
 		if errors.As(err, &re) {
-			fmt.Fprintln(stderr, kernelError(err).Error())
+			fmt.Fprintln(stderr, cli.KernelError(err).Error())
 		}
 		return -1
 	}

@@ -210,7 +210,7 @@ func (s *session) routeAsk(q *rtnl.Route) (*rtnl.Route, uint16, error) {
 	}
 	replies, err := s.conn.Execute(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: b})
 	if err != nil {
-		return nil, 0, kernelError(err)
+		return nil, 0, cli.KernelError(err)
 	}
 	for _, m := range replies {
 		if m.Header.Type == unix.RTM_NEWROUTE || m.Header.Type == unix.RTM_DELROUTE {

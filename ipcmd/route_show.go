@@ -11,7 +11,6 @@ import (
 
 	"nsbox/cli"
 	"nsbox/internal/bounded"
-	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/request"
@@ -448,7 +447,7 @@ func routeRealms(r *rtnl.Route) uint32 {
 // routeList is iproute_list_flush_or_save(): list, flush or save the
 // routes the selector picks.
 func (s *session) routeList(args []string, act routeAction) error {
-	if act == routeSave && jsonprint.IsTerminal(1) {
+	if act == routeSave && cli.IsTerminal(1) {
 		return failf("Not sending a binary stream to stdout")
 	}
 	if _, err := s.dial(); err != nil {
@@ -684,7 +683,7 @@ const maxRestore = 256 << 20
 // checkMagic is route_dump_check_magic() (and its twins for addresses and
 // rules): the first four bytes, in native order.
 func checkMagic(r io.Reader, want uint32, what string) error {
-	if jsonprint.IsTerminal(0) {
+	if cli.IsTerminal(0) {
 		return failf("Can't restore %s dump from a terminal", what)
 	}
 	var b [4]byte
@@ -756,7 +755,7 @@ func (s *session) restoreOne(m netlink.Message) error {
 	m.Header.Flags |= unix.NLM_F_CREATE
 	m.Header.Sequence, m.Header.PID = 0, 0
 	if _, err := s.conn.Execute(m); err != nil {
-		ce := kernelError(err).(*cli.Error)
+		ce := cli.KernelError(err)
 		if !isErrno(err, unix.EEXIST) {
 			return ce
 		}

@@ -8,7 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsbox/cli"
-	"nsbox/internal/jsonprint"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/request"
@@ -511,7 +510,7 @@ func (s *session) ruleList(args []string, act ruleAction) error {
 		if len(args) > 0 {
 			return failf("\"ip rule save\" does not take any arguments.")
 		}
-		if jsonprint.IsTerminal(1) {
+		if cli.IsTerminal(1) {
 			return failf("Not sending a binary stream to stdout")
 		}
 		s.out.Write(binary.NativeEndian.AppendUint32(nil, ruleDumpMagic))
@@ -554,7 +553,7 @@ func (s *session) ruleList(args []string, act ruleAction) error {
 			}
 			if _, err := s.conn.Execute(d); err != nil {
 				s.out.Flush()
-				fmt.Fprintln(stderr, kernelError(err).(*cli.Error).Msg)
+				fmt.Fprintln(stderr, cli.KernelError(err).Msg)
 				return &cli.Error{Code: cli.ExitUsage, Msg: "Dump terminated"}
 			}
 			return nil

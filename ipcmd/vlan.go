@@ -414,7 +414,7 @@ func (s *session) vlanShow(args []string, subject int) error {
 		return s.vlanRTMDump(f, false)
 	}
 	if err := s.links.fill(); err != nil {
-		return kernelError(err)
+		return cli.KernelError(err)
 	}
 	p := s.printer()
 	if s.g.Stats > 0 {
@@ -665,7 +665,7 @@ func (s *session) vlanRTMShow(args []string, global bool) error {
 // ipcmd/README.md). This kernel refuses the dump.
 func (s *session) vlanRTMDump(f *vlanFilter, global bool) error {
 	if err := s.links.fill(); err != nil {
-		return kernelError(err)
+		return cli.KernelError(err)
 	}
 	p := s.printer()
 	flags := uint32(0)

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/cli"
 	"nsbox/internal/escape"
 	"nsbox/netlink"
 	"nsbox/request"
@@ -72,7 +73,7 @@ func (s *session) modifyClass(op request.Op, a *args) error {
 	}
 	m, err := request.Class(t, op)
 	if err := s.talk(m, err); err != nil {
-		return kernelError(err)
+		return cli.KernelError(err)
 	}
 	return nil
 }

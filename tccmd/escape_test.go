@@ -1,9 +1,15 @@
 package tccmd
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"nsbox/netlink"
+	"nsbox/rtnl"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestUntrustedNamesEscaped: tc prints a device name another user
@@ -55,5 +61,42 @@ func TestUntrustedNamesEscaped(t *testing.T) {
 	out := must(t, tc, "-n", ns, "-j", "-p", "filter", "show", "dev", dev, "ingress")
 	if !json.Valid([]byte(out)) || !strings.Contains(out, `"c\u007fd"`) {
 		t.Errorf("-j filter show: the mirred device is not \"c\\u007fd\": %s", out)
+	}
+}
+
+// TestMonitorEventNamesEscaped: tc monitor prints a qdisc's, class's and
+// filter's device (named by another user) escaped (\ooo). Class events
+// are the only way "class ... dev NAME" is printed: "tc class show"
+// needs "dev NAME" and then leaves it out. The events are crafted
+// messages as RTNLGRP_TC brings them, for the link names a dump gave.
+func TestMonitorEventNamesEscaped(t *testing.T) {
+	const dev, escaped = "a\x1b[31mb\x7f", "a\\033[31mb\\177"
+	for _, ev := range []struct {
+		build func(*rtnl.TC, netlink.HeaderFlags) (netlink.Message, error)
+		tc    rtnl.TC
+		want  string
+	}{
+		{rtnl.NewQdiscRequest, rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: 7, Handle: rtnl.MakeHandle(1, 0), Parent: rtnl.TC_H_ROOT}, Kind: "htb"},
+			"qdisc htb 1: dev " + escaped + " root refcnt 0 \n"},
+		{rtnl.NewClassRequest, rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: 7, Handle: rtnl.MakeHandle(1, 0x10), Parent: rtnl.MakeHandle(1, 0)}, Kind: "htb"},
+			"class htb 1:10 dev " + escaped + " parent 1: \n"},
+		{rtnl.NewFilterRequest, rtnl.TC{Tcmsg: rtnl.Tcmsg{Ifindex: 7, Parent: rtnl.MakeHandle(1, 0), Info: 1<<16 | uint32(htons(unix.ETH_P_IP))}, Kind: "u32"},
+			"filter dev " + escaped + " parent 1: protocol ip pref 1 u32 \n"},
+	} {
+		m, err := ev.build(&ev.tc, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		s := newSession(options{})
+		s.out = bufio.NewWriter(&out)
+		s.p.SetOutput(s.out)
+		s.names = map[int32]string{7: dev}
+		s.lookup = func(string) int32 { return 0 }
+		s.event(m)
+		s.out.Flush()
+		if out.String() != ev.want {
+			t.Errorf("%v event: printed %q, want %q", m.Header.Type, out.String(), ev.want)
+		}
 	}
 }

@@ -124,7 +124,7 @@ func (s *session) modifyFilter(op request.Op, a *args) error {
 	}
 	m, err := request.Filter(t, op)
 	if err := s.talk(m, err); err != nil {
-		ke := kernelError(err).(*cli.Error)
+		ke := cli.KernelError(err)
 		ke.Msg += "\nWe have an error talking to the kernel"
 		return ke
 	}

@@ -81,7 +81,7 @@ func (s *session) modifyQdisc(op request.Op, a *args) error {
 	}
 	m, err := request.Qdisc(t, op)
 	if err := s.talk(m, err); err != nil {
-		return kernelError(err)
+		return cli.KernelError(err)
 	}
 	return nil
 }
@@ -153,7 +153,7 @@ func (s *session) listQdiscs(a *args) error {
 // exit 1, as nsbox's ip and ss have it.
 func (s *session) dumpError(err error) error {
 	if errors.Is(err, netlink.ErrDumpInterrupted) {
-		return errorf(cli.ExitFail, "Dump was interrupted and may be inconsistent.")
+		return cli.KernelError(err)
 	}
 	msg := ""
 	var re *netlink.Error
@@ -161,7 +161,7 @@ func (s *session) dumpError(err error) error {
 	case !errors.As(err, &re):
 		msg = "nsbox: " + err.Error() + "\n"
 	case re.Message != "":
-		msg = "Error: " + withPeriod(re.Message) + "\n"
+		msg = "Error: " + cli.WithPeriod(re.Message) + "\n"
 	case re.Errno == unix.ENOENT, re.Errno == unix.EOPNOTSUPP:
 	case re.Errno == unix.EMSGSIZE:
 		msg = "Error: Buffer too small for object.\n"

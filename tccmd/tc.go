@@ -243,37 +243,12 @@ func (s *session) report(err error) int {
 	}
 	var te *cli.Error
 	if !errors.As(err, &te) {
-		te = kernelError(err).(*cli.Error)
+		te = cli.KernelError(err)
 	}
 	if te.Msg != "" {
 		fmt.Fprintln(stderr, strings.TrimSuffix(te.Msg, "\n"))
 	}
 	return te.Code
-}
-
-// kernelError is how tc reports a refusal: the extended ack as
-// "Error: <message>.", else "RTNETLINK answers: <strerror>"; exit 2.
-func kernelError(err error) error {
-	var re *netlink.Error
-	if errors.As(err, &re) {
-		if re.Message != "" {
-			return &cli.Error{Code: cli.ExitKernel, Msg: "Error: " + withPeriod(re.Message)}
-		}
-		return &cli.Error{Code: cli.ExitKernel, Msg: "RTNETLINK answers: " + nsenter.Strerror(re.Errno)}
-	}
-	var te *cli.Error
-	if errors.As(err, &te) {
-		return te
-	}
-	return &cli.Error{Code: cli.ExitKernel, Msg: "nsbox: " + err.Error()}
-}
-
-func withPeriod(s string) string {
-	s = strings.TrimRight(s, "\n")
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }
 
 // dial opens the session's rtnetlink socket, on first use.
@@ -287,7 +262,7 @@ func (s *session) dial() (*rtnl.Conn, error) {
 	}
 	conn.Warn = func(msg string) {
 		s.out.Flush()
-		fmt.Fprintf(stderr, "Warning: %s\n", withPeriod(msg))
+		fmt.Fprintf(stderr, "Warning: %s\n", cli.WithPeriod(msg))
 	}
 	s.conn = conn
 	return conn, nil

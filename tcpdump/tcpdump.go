@@ -190,17 +190,12 @@ func (c *cmd) sink(lt pcap.LinkType) error {
 		c.out = bufio.NewWriterSize(os.Stdout, 64<<10)
 		c.printer = &packet.Printer{W: c.out, LinkType: lt, Verbose: o.verbose, Ether: o.ether, Quiet: o.quiet,
 			Hex: o.hex, ASCII: o.ascii, Time: min(o.times, packet.TimeSinceFirst), IfName: c.ifName}
-		if o.line || isTerminal(1) {
+		if o.line || cli.IsTerminal(1) {
 			c.o.line = true
 		}
 		return nil
 	}
 	return c.openWrite(lt, time.Now())
-}
-
-func isTerminal(fd int) bool {
-	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	return err == nil
 }
 
 // ifName names an interface for LINUX_SLL2 lines (if_indextoname, in

@@ -444,7 +444,7 @@ var (
 // when the last field of $COLORFGBG is 0-6 or 8.
 func (p *Printer) SetColor(mode int) {
 	p.color = nil
-	if p.json || mode != cli.ColorAlways && !(mode == cli.ColorAuto && IsTerminal(1)) {
+	if p.json || mode != cli.ColorAlways && !(mode == cli.ColorAuto && cli.IsTerminal(1)) {
 		return
 	}
 	p.color = colorsLight
@@ -452,12 +452,6 @@ func (p *Printer) SetColor(mode int) {
 	if i := strings.LastIndexByte(bg, ';'); i >= 0 && len(bg) == i+2 && (bg[i+1] >= '0' && bg[i+1] <= '6' || bg[i+1] == '8') {
 		p.color = colorsDark
 	}
-}
-
-// IsTerminal: fd is a terminal.
-func IsTerminal(fd int) bool {
-	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	return err == nil
 }
 
 // Colored: text is painted.
