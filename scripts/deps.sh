@@ -34,7 +34,7 @@ tcpdump:tcpdump
 nft:nftables
 podman:podman crun:crun
 mount:mount chroot:coreutils seq:coreutils cut:coreutils wc:coreutils flock:util-linux grep:grep
-mergecap:wireshark-common
+bpftrace:bpftrace
 "
 # has TOOL: whether TOOL is there (a path must be executable; a name is
 # looked up on PATH, then in the sbin directories root has).

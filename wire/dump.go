@@ -636,6 +636,12 @@ func (p *printer) attr(sp *space, a []byte, pad []byte, off int, depth int, c *c
 	if !known && nested {
 		kind = vNested
 	}
+	if s.nest == "$inet_conf" && !c.request {
+		// IFLA_INET_CONF: the kernel dumps every setting as an array
+		// (inet_fill_link_af), but takes IPV4_DEVCONF_* attributes in a
+		// request (inet_set_link_af)
+		kind = vU32Array
+	}
 	switch kind {
 	case vNested, vLinkInfo:
 		var child *space

@@ -166,6 +166,8 @@ func (s *spec) child(c *ctx) *space {
 			return schemaSpaces["bridge_af_spec"]
 		}
 		return schemaSpaces["af_spec"]
+	case "$inet_conf": // IFLA_INET_CONF in a request (see attr)
+		return schemaSpaces["ipv4_devconf"]
 	case "$info_data": // by IFLA_INFO_KIND
 		return schemaSpaces["info_data."+c.kind]
 	case "$info_slave_data": // by IFLA_INFO_SLAVE_KIND

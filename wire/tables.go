@@ -1053,7 +1053,44 @@ IFLA_VLAN_INGRESS_QOS nest
 IFLA_VLAN_PROTOCOL    be16 enum=eth_p
 
 space inet 1 IFLA_INET_*
-IFLA_INET_CONF u32[]
+IFLA_INET_CONF nest=$inet_conf
+
+# <linux/ip.h>: a link's IPv4 settings, net.ipv4.conf.DEV.*; the values
+# of IFLA_INET_CONF in a dump are in this order, from 1
+space ipv4_devconf 1 IPV4_DEVCONF_*
+IPV4_DEVCONF_FORWARDING                         u32
+IPV4_DEVCONF_MC_FORWARDING                      u32
+IPV4_DEVCONF_PROXY_ARP                          u32
+IPV4_DEVCONF_ACCEPT_REDIRECTS                   u32
+IPV4_DEVCONF_SECURE_REDIRECTS                   u32
+IPV4_DEVCONF_SEND_REDIRECTS                     u32
+IPV4_DEVCONF_SHARED_MEDIA                       u32
+IPV4_DEVCONF_RP_FILTER                          u32
+IPV4_DEVCONF_ACCEPT_SOURCE_ROUTE                u32
+IPV4_DEVCONF_BOOTP_RELAY                        u32
+IPV4_DEVCONF_LOG_MARTIANS                       u32
+IPV4_DEVCONF_TAG                                u32
+IPV4_DEVCONF_ARPFILTER                          u32
+IPV4_DEVCONF_MEDIUM_ID                          u32
+IPV4_DEVCONF_NOXFRM                             u32
+IPV4_DEVCONF_NOPOLICY                           u32
+IPV4_DEVCONF_FORCE_IGMP_VERSION                 u32
+IPV4_DEVCONF_ARP_ANNOUNCE                       u32
+IPV4_DEVCONF_ARP_IGNORE                         u32
+IPV4_DEVCONF_PROMOTE_SECONDARIES                u32
+IPV4_DEVCONF_ARP_ACCEPT                         u32
+IPV4_DEVCONF_ARP_NOTIFY                         u32
+IPV4_DEVCONF_ACCEPT_LOCAL                       u32
+IPV4_DEVCONF_SRC_VMARK                          u32
+IPV4_DEVCONF_PROXY_ARP_PVLAN                    u32
+IPV4_DEVCONF_ROUTE_LOCALNET                     u32
+IPV4_DEVCONF_IGMPV2_UNSOLICITED_REPORT_INTERVAL u32
+IPV4_DEVCONF_IGMPV3_UNSOLICITED_REPORT_INTERVAL u32
+IPV4_DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN        u32
+IPV4_DEVCONF_DROP_UNICAST_IN_L2_MULTICAST       u32
+IPV4_DEVCONF_DROP_GRATUITOUS_ARP                u32
+IPV4_DEVCONF_BC_FORWARDING                      u32
+IPV4_DEVCONF_ARP_EVICT_NOCARRIER                u32
 
 space inet6 1 IFLA_INET6_*
 IFLA_INET6_FLAGS         u32 flags=if_inet6_flags

@@ -13,6 +13,7 @@ import (
 	"nsbox/cni/hostlocal"
 	fmt "nsbox/internal/printf"
 	"nsbox/nft"
+	"nsbox/request"
 	"nsbox/rtnl"
 )
 
@@ -316,7 +317,10 @@ func (a *attachment) configureContainer(r *cni.Result) error {
 	} else {
 		sysctlIf("ipv6", ifname, "accept_dad", "0")
 	}
-	sysctlIf("ipv4", ifname, "arp_notify", "1")
+	// net.ipv4.conf.IFNAME.arp_notify = 1, as the reference sets it (and,
+	// like it, whatever the kernel says), over rtnetlink: see
+	// request.IPv4Conf for why not /proc/sys.
+	do(a.cont)(request.IPv4Conf(a.contVeth.Index, request.IPV4_DEVCONF_ARP_NOTIFY, 1))
 
 	var gw4, gw6 netip.Addr
 	v6 := false
