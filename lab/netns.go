@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsbox/cli"
 	fmt "nsbox/internal/printf"
 	"nsbox/netlink"
 	"nsbox/nsenter"
@@ -77,14 +78,11 @@ func statNetns(name string) (exists bool, fileExists bool, id nsenter.FileID) {
 // errText spells a failure as iproute2 would.
 func errText(err error) string {
 	if err == netlink.ErrDumpInterrupted { // itself, not wrapped in context
-		return "Dump was interrupted and may be inconsistent." // iproute2's words
+		return cli.DumpInterrupted
 	}
 	var re *netlink.Error
 	if errors.As(err, &re) {
-		if re.Message != "" {
-			return "Error: " + re.Message + "."
-		}
-		return "RTNETLINK answers: " + nsenter.Strerror(re.Errno)
+		return cli.KernelError(re).Msg
 	}
 	var ne *nsenter.Error
 	if errors.As(err, &ne) {

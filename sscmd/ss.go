@@ -765,7 +765,7 @@ func fail(stderr io.Writer, err error) int {
 		return 1
 	}
 	if errors.Is(err, netlink.ErrDumpInterrupted) {
-		fmt.Fprintln(stderr, "Dump was interrupted and may be inconsistent.") // iproute2's words
+		fmt.Fprintln(stderr, cli.DumpInterrupted)
 		return 1
 	}
 	fmt.Fprintf(stderr, "Cannot get socket information: %v\n", err)
