@@ -634,7 +634,9 @@ else
 	# The floor's kernel time. cnireq: the system calls that are requests
 	# (those this kernel has tracepoints for); $work/req.bt sums, per call,
 	# the time from entry to exit of each one made by a process named
-	# bridge, and keeps the shortest.
+	# bridge that descends from the traced loop (bpftrace sees the whole
+	# machine: a bridge command or plugin of another session must not count),
+	# and keeps the shortest.
 	cnireq="sendto recvfrom sendmsg recvmsg socket bind connect setsockopt getsockopt getsockname setns unshare
 		openat open read pread64 write pwrite64 close getdents64 flock newfstatat newfstat fstatfs statfs statx
 		ioctl fcntl mkdirat unlinkat renameat renameat2 linkat symlinkat readlinkat fsync fdatasync ftruncate
@@ -644,13 +646,21 @@ else
 		[ -d "/sys/kernel/tracing/events/syscalls/sys_enter_$c" ] || continue
 		en="$en${en:+, }tracepoint:syscalls:sys_enter_$c" ex="$ex${ex:+, }tracepoint:syscalls:sys_exit_$c"
 	done
-	printf '%s /comm == "bridge"/ { @s[tid] = nsecs; }\n%s /@s[tid]/ { $d = nsecs - @s[tid]; @ns[probe] = sum($d); @n = count(); @min = min($d); delete(@s[tid]); }\nEND { clear(@s); }\n' "$en" "$ex" >"$work/req.bt"
+	{
+		echo 'tracepoint:sched:sched_process_fork /pid == cpid || @in[pid]/ { @in[args->child_pid] = 1; }'
+		echo 'tracepoint:sched:sched_process_exit /@in[tid]/ { delete(@in[tid]); }'
+		echo "$en /(pid == cpid || @in[pid]) && comm == \"bridge\"/ { @s[tid] = nsecs; }"
+		echo "$ex /@s[tid]/ { \$d = nsecs - @s[tid]; @ns[probe] = sum(\$d); @n = count(); @min = min(\$d); delete(@s[tid]); }"
+		echo 'END { clear(@s); clear(@in); }'
+	} >"$work/req.bt"
 	# kern LOOP FILE: runs the shell loop LOOP under req.bt; writes to FILE
 	# "NETLINK OTHER CALLS MIN": the time of the netlink calls and of the
-	# others (microseconds), the number of calls, the shortest (ns).
+	# others (microseconds), the number of calls, the shortest (ns); nothing
+	# if bpftrace or the loop failed (bpftrace -c exits 0 whatever its
+	# command did: the loop leaves cni.loop.ok when it got to its end).
 	kern() {
-		printf '%s\n' "$1" >"$work/cni.loop"
-		echo "{ bpftrace -q $work/req.bt -c '$BASH $work/cni.loop' >$work/cni.bt 2>$work/cni.bterr || { cat $work/cni.bterr >&2; false; }; } && awk -F'[][]|: ' '/^@ns/ { if (\$2 ~ /_(sendto|recvfrom|sendmsg|recvmsg)\$/) nl += \$NF; else o += \$NF } /^@n:/ { n = \$NF } /^@min:/ { m = \$NF } END { printf \"%d %d %d %d\\n\", nl / 1000, o / 1000, n, m }' $work/cni.bt >$2"
+		printf '%s && : >%s\n' "$1" "$work/cni.loop.ok" >"$work/cni.loop"
+		echo "rm -f $work/cni.loop.ok && { bpftrace -q $work/req.bt -c '$BASH $work/cni.loop' >$work/cni.bt 2>$work/cni.bterr || { cat $work/cni.bterr >&2; false; }; } && [ -e $work/cni.loop.ok ] && awk -F'[][]|: ' '/^@ns/ { if (\$2 ~ /_(sendto|recvfrom|sendmsg|recvmsg)\$/) nl += \$NF; else o += \$NF } /^@n:/ { n = \$NF } /^@min:/ { m = \$NF } END { printf \"%d %d %d %d\\n\", nl / 1000, o / 1000, n, m }' $work/cni.bt >$2"
 	}
 	declare -A C
 	set -- $CNIRUNS
@@ -671,19 +681,21 @@ else
 			done
 			# the floor: N process starts, and the kernel's time for the
 			# requests of ADD and DEL (less the starts' own)
-			version="for i in \$(seq $n); do CNI_COMMAND=VERSION $cnib/bridge >/dev/null; done"
+			version="for i in \$(seq $n); do CNI_COMMAND=VERSION $cnib/bridge >/dev/null || exit 1; done"
 			trial "" "$version" "true" >>"$work/cni.$n.add.start"
 			for k in start add del; do : >"$work/cni.kern.$k"; done
-			trial "" "$(kern "$version" "$work/cni.kern.start")" "true" >/dev/null
-			trial "$(cniprep "$n")" "$(kern "$(cniloop ADD "$cnib" "$n")" "$work/cni.kern.add")" "$(added "$n")" >/dev/null
-			trial "$(cniprep "$n") && $(cniloop ADD "$cnib" "$n")" "$(kern "$(cniloop DEL "$cnib" "$n")" "$work/cni.kern.del")" "$gone" >/dev/null
+			# a trial that failed (its loop, its check) leaves no figure
+			[ "$(trial "" "$(kern "$version" "$work/cni.kern.start")" "true")" != fail ] || : >"$work/cni.kern.start"
+			[ "$(trial "$(cniprep "$n")" "$(kern "$(cniloop ADD "$cnib" "$n")" "$work/cni.kern.add")" "$(added "$n")")" != fail ] || : >"$work/cni.kern.add"
+			[ "$(trial "$(cniprep "$n") && $(cniloop ADD "$cnib" "$n")" "$(kern "$(cniloop DEL "$cnib" "$n")" "$work/cni.kern.del")" "$gone")" != fail ] || : >"$work/cni.kern.del"
 			for k in add del; do
-				# kernel time: netlink + other - the starts' - calls x shortest
+				# kernel time: the plugin's calls less the starts' own, and
+				# less calls x the shortest call
 				read -r snl so sn sm <"$work/cni.kern.start" || snl=fail
 				read -r nl o cn m <"$work/cni.kern.$k" || nl=fail
 				case "$snl$nl" in
 				*fail*) nl=fail o=fail ;;
-				*) o=$(( o - snl - so - (cn - sn) * m / 1000 )) ;;
+				*) nl=$((nl - snl)) o=$(( o - so - (cn - sn) * m / 1000 )) ;;
 				esac
 				echo "$nl" >>"$work/cni.$n.$k.kernnl"
 				echo "$o" >>"$work/cni.$n.$k.kernother"
